@@ -1,0 +1,87 @@
+"""The service: ``create_app(settings)`` assembles store, cache and routes.
+
+    app = create_app(Settings())
+    # /graphql (GraphiQL for browsers), /healthz, /readyz, /metrics
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import sqlalchemy as sa
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from gateway.cache import ResponseCache
+from gateway.logging import configure_logging
+from gateway.metrics import REGISTRY
+from gateway.settings import Settings
+from gateway.store.engine import create_engine, create_session_factory
+from gateway.store.reader import Reader
+from resolvers.http import GraphQLHTTP
+
+
+async def healthz(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Ready when the database answers and, if configured, Redis does too."""
+    state = request.app.state
+    checks: dict[str, str] = {}
+    try:
+        async with state.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = f"error: {type(exc).__name__}"
+    if state.cache.backend_name == "redis":
+        try:
+            checks["redis"] = "ok" if await state.cache.ping() else "error: no pong"
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"] = f"error: {type(exc).__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
+
+
+async def metrics(_request: Request) -> Response:
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = create_engine(settings.resolved_database_url, echo=settings.database_echo)
+        cache = ResponseCache(settings)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        app.state.reader = Reader(engine)
+        app.state.cache = cache
+        app.state.jwt_secret = settings.resolved_jwt_secret()
+        try:
+            yield
+        finally:
+            await cache.close()
+            await engine.dispose()
+
+    graphql = GraphQLHTTP()
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

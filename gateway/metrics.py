@@ -1,0 +1,33 @@
+"""Prometheus metrics, on a registry of our own so tests can build many apps."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+GRAPHQL_REQUESTS = Counter(
+    "talentgraph_graphql_requests",
+    "GraphQL operations served, by operation name, type and outcome",
+    ["operation", "operation_type", "outcome"],
+    registry=REGISTRY,
+)
+GRAPHQL_LATENCY = Histogram(
+    "talentgraph_graphql_request_seconds",
+    "Time to answer a GraphQL request, by operation name",
+    ["operation", "operation_type"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+    registry=REGISTRY,
+)
+HTTP_REQUESTS = Counter(
+    "talentgraph_http_requests",
+    "HTTP requests by route and status code",
+    ["route", "status"],
+    registry=REGISTRY,
+)
+CACHE_HITS = Counter(
+    "talentgraph_cache_hits", "Response cache hits by kind", ["kind"], registry=REGISTRY
+)
+CACHE_MISSES = Counter(
+    "talentgraph_cache_misses", "Response cache misses by kind", ["kind"], registry=REGISTRY
+)

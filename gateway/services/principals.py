@@ -1,0 +1,32 @@
+"""From a bearer token to the ``Principal`` a request acts as.
+
+The token proves who signed in; the store says what they may do now. A user who
+was deleted or deactivated after the token was issued is refused.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from gateway.auth import AuthenticationError, Principal, decode_token
+from gateway.store.models import Tenant, User
+from gateway.store.reader import Reader
+
+
+async def principal_for_token(reader: Reader, secret: str, token: str) -> Principal:
+    claims = decode_token(secret, token)
+    row = await reader.one_or_none(
+        sa.select(User.id, User.role, User.name, User.email, User.is_active, Tenant.slug)
+        .join(Tenant, Tenant.id == User.tenant_id)
+        .where(User.id == claims.user_id, User.tenant_id == claims.tenant_id)
+    )
+    if row is None or not row.is_active:
+        raise AuthenticationError("the user of this token no longer exists or is disabled")
+    return Principal(
+        tenant_id=claims.tenant_id,
+        tenant_slug=row.slug,
+        user_id=row.id,
+        role=row.role,
+        name=row.name,
+        email=row.email,
+    )

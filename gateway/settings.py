@@ -1,0 +1,72 @@
+"""Runtime configuration, read from ``TALENTGRAPH_*`` environment variables.
+
+    >>> Settings(database_url="postgresql+asyncpg://localhost/tg").is_sqlite
+    False
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TALENTGRAPH_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path(".talentgraph")
+    database_url: str | None = None
+    database_echo: bool = False
+    redis_url: str | None = None
+    redis_prefix: str = "talentgraph"
+    jwt_secret: str | None = None
+    jwt_ttl_seconds: int = 60 * 60 * 24 * 30
+
+    cache_ttl_job_list: int = Field(default=300, ge=0)
+    cache_ttl_job_detail: int = Field(default=300, ge=0)
+    cache_ttl_pipeline: int = Field(default=900, ge=0)
+
+    max_query_depth: int = Field(default=12, ge=1)
+    max_aliases: int = Field(default=30, ge=1)
+    max_query_tokens: int = Field(default=4000, ge=1)
+    max_request_bytes: int = Field(default=256 * 1024, ge=1024)
+
+    log_level: str = "INFO"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured URL, or a SQLite file under ``data_dir`` when none is set."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'talentgraph.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    def resolved_jwt_secret(self) -> str:
+        """The configured secret; in development a per-checkout secret kept in ``data_dir``.
+
+        Production refuses to start without ``TALENTGRAPH_JWT_SECRET`` so that a
+        forgotten variable never means tokens signed with a guessable key.
+        """
+        if self.jwt_secret:
+            return self.jwt_secret
+        if not self.is_development:
+            raise RuntimeError("TALENTGRAPH_JWT_SECRET must be set in production")
+        path = self.data_dir / "jwt-secret"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        path.write_text(secret)
+        path.chmod(0o600)
+        return secret

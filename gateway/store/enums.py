@@ -1,0 +1,149 @@
+"""Value sets stored as strings; GraphQL exposes them as UPPER_CASE enums."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    RECRUITER = "recruiter"
+    READONLY = "readonly"
+
+
+class Provider(StrEnum):
+    RECRUITERFLOW = "recruiterflow"
+    JOBVITE = "jobvite"
+    WORKDAY = "workday"
+    BPOC = "bpoc"
+
+
+class IntegrationEnvironment(StrEnum):
+    STAGE = "stage"
+    PROD = "prod"
+
+
+class AuthType(StrEnum):
+    API_KEY = "api_key"
+    HMAC = "hmac"
+    OAUTH2 = "oauth2"
+
+
+class IntegrationStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    ERROR = "error"
+    INACTIVE = "inactive"
+
+
+class JobStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    ON_HOLD = "on_hold"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+class StageKind(StrEnum):
+    APPLIED = "applied"
+    SCREEN = "screen"
+    INTERVIEW = "interview"
+    OFFER = "offer"
+    HIRED = "hired"
+    REJECTED = "rejected"
+    OTHER = "other"
+
+
+class ApplicationStatus(StrEnum):
+    ACTIVE = "active"
+    RELEASED = "released"
+    REJECTED = "rejected"
+    HIRED = "hired"
+    WITHDRAWN = "withdrawn"
+
+
+class InterviewKind(StrEnum):
+    SELF_SERVICE = "self_service"
+    SCHEDULED = "scheduled"
+
+
+class InterviewStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class MessageRole(StrEnum):
+    SYSTEM = "system"
+    ASSISTANT = "assistant"
+    CANDIDATE = "candidate"
+    RECRUITER = "recruiter"
+
+
+class OfferStatus(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class OnboardingTaskStatus(StrEnum):
+    PENDING = "pending"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ActorType(StrEnum):
+    USER = "user"
+    SYNC = "sync"
+    WEBHOOK = "webhook"
+    SYSTEM = "system"
+
+
+class PromptType(StrEnum):
+    RESUME_ANALYSIS = "resume_analysis"
+    INTERVIEW = "interview"
+    EVALUATION = "evaluation"
+    INTERVIEW_EMAIL = "interview_email"
+
+
+class WebhookEventStatus(StrEnum):
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    PROCESSED = "processed"
+    FAILED = "failed"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class SyncKind(StrEnum):
+    FULL = "full"
+    INCREMENTAL = "incremental"
+    JOB = "job"
+
+
+class SyncStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    PARTIALLY_FAILED = "partially_failed"
+    AUTHENTICATION_FAILED = "authentication_failed"
+    CANCELLED = "cancelled"
+
+
+class BackgroundJobStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    DEAD = "dead"

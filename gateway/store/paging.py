@@ -1,0 +1,189 @@
+"""Keyset pagination over any select, for one list or for many parents at once.
+
+A page is asked for as ``PageRequest(first=20, after=cursor)``; the cursor holds the
+sort value and the id of the row it points at, so pages stay stable while rows are
+added. ``fetch_page`` pages one list; ``fetch_partitioned_pages`` pages the children
+of many parents in one statement with ``row_number() over (partition by parent)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.store.base import UTCDateTime
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+class InvalidPageRequest(ValueError):
+    """A page request a client can fix: bad cursor, size out of range, both directions."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    value: Any
+    id: int
+
+    def encode(self) -> str:
+        value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
+        if isinstance(value, Decimal):
+            value = str(value)
+        raw = orjson.dumps([value, self.id])
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            value, row_id = orjson.loads(raw)
+        except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError) as exc:
+            raise InvalidPageRequest(f"invalid cursor {text[:64]!r}") from exc
+        if not isinstance(row_id, int) or isinstance(value, (list, dict)):
+            raise InvalidPageRequest(f"invalid cursor {text[:64]!r}")
+        return cls(value=value, id=row_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def validate(self) -> None:
+        if self.first is not None and self.last is not None:
+            raise InvalidPageRequest("pass either first or last, not both")
+        for name, size in (("first", self.first), ("last", self.last)):
+            if size is not None and not 0 <= size <= MAX_PAGE_SIZE:
+                raise InvalidPageRequest(f"{name} must be between 0 and {MAX_PAGE_SIZE}, got {size}")
+
+    @property
+    def backwards(self) -> bool:
+        return self.last is not None
+
+    @property
+    def size(self) -> int:
+        if self.last is not None:
+            return self.last
+        return self.first if self.first is not None else DEFAULT_PAGE_SIZE
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """Sort column plus the id tie-breaker, and the direction."""
+
+    column: sa.ColumnElement[Any]
+    id_column: sa.ColumnElement[Any]
+    descending: bool = False
+
+    def cursor_for(self, row: Row[Any]) -> Cursor:
+        mapping = row._mapping
+        return Cursor(mapping[self.column.key], mapping[self.id_column.key])  # type: ignore[attr-defined]
+
+    def _coerce(self, value: Any) -> Any:
+        if value is None:
+            raise InvalidPageRequest("invalid cursor")
+        if isinstance(self.column.type, UTCDateTime | sa.DateTime):
+            try:
+                return datetime.fromisoformat(str(value))
+            except ValueError as exc:
+                raise InvalidPageRequest("invalid cursor") from exc
+        return value
+
+    def _after(self, cursor: Cursor, descending: bool) -> sa.ColumnElement[bool]:
+        value = self._coerce(cursor.value)
+        if descending:
+            return sa.or_(
+                self.column < value, sa.and_(self.column == value, self.id_column < cursor.id)
+            )
+        return sa.or_(self.column > value, sa.and_(self.column == value, self.id_column > cursor.id))
+
+    def order_by(self, reverse: bool) -> list[sa.ColumnElement[Any]]:
+        descending = self.descending != reverse
+        if descending:
+            return [self.column.desc(), self.id_column.desc()]
+        return [self.column.asc(), self.id_column.asc()]
+
+    def conditions(self, page: PageRequest) -> list[sa.ColumnElement[bool]]:
+        conditions = []
+        if page.after is not None:
+            conditions.append(self._after(Cursor.decode(page.after), self.descending))
+        if page.before is not None:
+            conditions.append(self._after(Cursor.decode(page.before), not self.descending))
+        return conditions
+
+
+@dataclass(slots=True)
+class Page:
+    rows: list[Row[Any]]
+    has_next_page: bool
+    has_previous_page: bool
+    ordering: Ordering
+
+    def cursor(self, row: Row[Any]) -> str:
+        return self.ordering.cursor_for(row).encode()
+
+
+def _page_from(rows: Sequence[Row[Any]], page: PageRequest, ordering: Ordering) -> Page:
+    size = page.size
+    extra = len(rows) > size
+    rows = list(rows[:size])
+    if page.backwards:
+        rows.reverse()
+        return Page(rows, page.before is not None, extra, ordering)
+    return Page(rows, extra, page.after is not None, ordering)
+
+
+async def fetch_page(
+    conn: AsyncConnection, stmt: sa.Select[Any], ordering: Ordering, page: PageRequest
+) -> Page:
+    page.validate()
+    stmt = stmt.where(*ordering.conditions(page))
+    stmt = stmt.order_by(*ordering.order_by(page.backwards)).limit(page.size + 1)
+    rows = (await conn.execute(stmt)).all()
+    return _page_from(rows, page, ordering)
+
+
+async def fetch_partitioned_pages(
+    conn: AsyncConnection,
+    stmt: sa.Select[Any],
+    partition: sa.ColumnElement[Any],
+    parents: Sequence[Hashable],
+    ordering: Ordering,
+    page: PageRequest,
+) -> dict[Hashable, Page]:
+    """One page of children for every parent in ``parents``, in one statement."""
+    page.validate()
+    row_number = (
+        sa.func.row_number()
+        .over(partition_by=partition, order_by=ordering.order_by(page.backwards))
+        .label("_row_number")
+    )
+    inner = (
+        stmt.add_columns(row_number)
+        .where(partition.in_(parents), *ordering.conditions(page))
+        .subquery()
+    )
+    outer = (
+        sa.select(inner)
+        .where(inner.c._row_number <= page.size + 1)
+        .order_by(inner.c[partition.key], inner.c._row_number)  # type: ignore[attr-defined]
+    )
+    grouped: dict[Hashable, list[Row[Any]]] = defaultdict(list)
+    key = partition.key  # type: ignore[attr-defined]
+    for row in (await conn.execute(outer)).all():
+        grouped[row._mapping[key]].append(row)
+    return {parent: _page_from(grouped.get(parent, []), page, ordering) for parent in parents}

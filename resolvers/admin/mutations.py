@@ -1,0 +1,293 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Union
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.permissions import Permission
+from gateway.services import prompts as prompt_service
+from gateway.services import recruiters as recruiter_service
+from gateway.services.activities import Actor
+from gateway.services.settings import update_settings
+from gateway.store.enums import PromptType, Role
+from resolvers.admin.types import (
+    Persona,
+    Prompt,
+    Recruiter,
+    Settings,
+    build_persona,
+    build_prompt,
+    build_recruiter,
+    build_settings,
+)
+from resolvers.context import Info
+from resolvers.errors import NotFoundError, PermissionDeniedError, ValidationError
+from resolvers.mutation import changes_of, run_mutation
+from resolvers.relay import as_row, pk_of
+
+_ERRORS = (NotFoundError, ValidationError, PermissionDeniedError)
+
+
+def _result(name: str, success: type) -> Any:
+    return Annotated[Union[success, *_ERRORS], strawberry.union(name)]  # noqa: UP007
+
+
+@strawberry.input
+class RecruiterCreateInput:
+    name: str
+    email: str
+    role: Role = Role.RECRUITER
+    phone: str | None = None
+    title: str | None = None
+    public_contact_info: str | None = None
+
+
+@strawberry.input
+class RecruiterUpdateInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    role: Role | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    title: str | None = strawberry.UNSET
+    public_contact_info: str | None = strawberry.UNSET
+    is_active: bool | None = strawberry.UNSET
+
+
+@strawberry.input
+class RecruiterDeleteInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class RecruiterCreateSuccess:
+    recruiter: Recruiter
+
+
+@strawberry.type
+class RecruiterUpdateSuccess:
+    recruiter: Recruiter
+
+
+@strawberry.type
+class RecruiterDeleteSuccess:
+    deleted_id: strawberry.ID
+
+
+@strawberry.input
+class PromptCreateInput:
+    name: str
+    prompt_type: PromptType
+    template_content: str
+    schema_content: str | None = None
+    job_id: strawberry.ID | None = None
+    is_default: bool = False
+
+
+@strawberry.input
+class PromptUpdateInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    prompt_type: PromptType | None = strawberry.UNSET
+    template_content: str | None = strawberry.UNSET
+    schema_content: str | None = strawberry.UNSET
+    job_id: strawberry.ID | None = strawberry.UNSET
+    is_default: bool | None = strawberry.UNSET
+
+
+@strawberry.input
+class PromptDeleteInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PromptCreateSuccess:
+    prompt: Prompt
+
+
+@strawberry.type
+class PromptUpdateSuccess:
+    prompt: Prompt
+
+
+@strawberry.type
+class PromptDeleteSuccess:
+    deleted_id: strawberry.ID
+
+
+@strawberry.input
+class PersonaCreateInput:
+    name: str
+    system_prompt_template: str
+    description: str | None = None
+    is_default: bool = False
+
+
+@strawberry.input
+class PersonaUpdateInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    system_prompt_template: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    is_default: bool | None = strawberry.UNSET
+
+
+@strawberry.input
+class PersonaDeleteInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PersonaCreateSuccess:
+    persona: Persona
+
+
+@strawberry.type
+class PersonaUpdateSuccess:
+    persona: Persona
+
+
+@strawberry.type
+class PersonaDeleteSuccess:
+    deleted_id: strawberry.ID
+
+
+@strawberry.input(description="Only the fields sent change.")
+class SettingsUpdateInput:
+    lookback_hours_default: int | None = strawberry.UNSET
+    lookback_hours_min: int | None = strawberry.UNSET
+    lookback_hours_max: int | None = strawberry.UNSET
+    interview_token_expiry_days: int | None = strawberry.UNSET
+    email_from_address: str | None = strawberry.UNSET
+    email_from_name: str | None = strawberry.UNSET
+    default_recruiter_id: strawberry.ID | None = strawberry.UNSET
+    stale_stage_days: int | None = strawberry.UNSET
+    rank_custom_field: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class SettingsUpdateSuccess:
+    settings: Settings
+
+
+RecruiterCreateResult = _result("RecruiterCreateResult", RecruiterCreateSuccess)
+RecruiterUpdateResult = _result("RecruiterUpdateResult", RecruiterUpdateSuccess)
+RecruiterDeleteResult = _result("RecruiterDeleteResult", RecruiterDeleteSuccess)
+PromptCreateResult = _result("PromptCreateResult", PromptCreateSuccess)
+PromptUpdateResult = _result("PromptUpdateResult", PromptUpdateSuccess)
+PromptDeleteResult = _result("PromptDeleteResult", PromptDeleteSuccess)
+PersonaCreateResult = _result("PersonaCreateResult", PersonaCreateSuccess)
+PersonaUpdateResult = _result("PersonaUpdateResult", PersonaUpdateSuccess)
+PersonaDeleteResult = _result("PersonaDeleteResult", PersonaDeleteSuccess)
+SettingsUpdateResult = _result("SettingsUpdateResult", SettingsUpdateSuccess)
+
+
+def _failed(result: object) -> bool:
+    return isinstance(result, _ERRORS)
+
+
+def _prompt_changes(value: Any) -> dict[str, Any]:
+    changes = changes_of(value)
+    if changes.get("job_id") is not None:
+        changes["job_id"] = pk_of(changes["job_id"], "Job", field="jobId")
+    return changes
+
+
+@strawberry.type
+class AdminMutations:
+    @strawberry.mutation
+    async def recruiter_create(
+        self, info: Info, input: RecruiterCreateInput
+    ) -> RecruiterCreateResult:  # type: ignore[valid-type]
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            return await recruiter_service.create_recruiter(session, actor, changes_of(input))
+
+        result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
+        return result if _failed(result) else RecruiterCreateSuccess(build_recruiter(as_row(result)))
+
+    @strawberry.mutation
+    async def recruiter_update(
+        self, info: Info, input: RecruiterUpdateInput
+    ) -> RecruiterUpdateResult:  # type: ignore[valid-type]
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            pk = pk_of(input.id, "Recruiter")
+            return await recruiter_service.update_recruiter(session, actor, pk, changes_of(input))
+
+        result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
+        return result if _failed(result) else RecruiterUpdateSuccess(build_recruiter(as_row(result)))
+
+    @strawberry.mutation
+    async def recruiter_delete(
+        self, info: Info, input: RecruiterDeleteInput
+    ) -> RecruiterDeleteResult:  # type: ignore[valid-type]
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            return await recruiter_service.delete_recruiter(
+                session, actor, pk_of(input.id, "Recruiter")
+            )
+
+        result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
+        return result if _failed(result) else RecruiterDeleteSuccess(deleted_id=input.id)
+
+    @strawberry.mutation
+    async def prompt_create(self, info: Info, input: PromptCreateInput) -> PromptCreateResult:  # type: ignore[valid-type]
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            return await prompt_service.create_prompt(session, actor, _prompt_changes(input))
+
+        result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
+        return result if _failed(result) else PromptCreateSuccess(build_prompt(as_row(result)))
+
+    @strawberry.mutation
+    async def prompt_update(self, info: Info, input: PromptUpdateInput) -> PromptUpdateResult:  # type: ignore[valid-type]
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            pk = pk_of(input.id, "Prompt")
+            return await prompt_service.update_prompt(session, actor, pk, _prompt_changes(input))
+
+        result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
+        return result if _failed(result) else PromptUpdateSuccess(build_prompt(as_row(result)))
+
+    @strawberry.mutation
+    async def prompt_delete(self, info: Info, input: PromptDeleteInput) -> PromptDeleteResult:  # type: ignore[valid-type]
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            return await prompt_service.delete_prompt(session, actor, pk_of(input.id, "Prompt"))
+
+        result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
+        return result if _failed(result) else PromptDeleteSuccess(deleted_id=input.id)
+
+    @strawberry.mutation
+    async def persona_create(self, info: Info, input: PersonaCreateInput) -> PersonaCreateResult:  # type: ignore[valid-type]
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            return await prompt_service.create_persona(session, actor, changes_of(input))
+
+        result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
+        return result if _failed(result) else PersonaCreateSuccess(build_persona(as_row(result)))
+
+    @strawberry.mutation
+    async def persona_update(self, info: Info, input: PersonaUpdateInput) -> PersonaUpdateResult:  # type: ignore[valid-type]
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            pk = pk_of(input.id, "Persona")
+            return await prompt_service.update_persona(session, actor, pk, changes_of(input))
+
+        result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
+        return result if _failed(result) else PersonaUpdateSuccess(build_persona(as_row(result)))
+
+    @strawberry.mutation
+    async def persona_delete(self, info: Info, input: PersonaDeleteInput) -> PersonaDeleteResult:  # type: ignore[valid-type]
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            return await prompt_service.delete_persona(session, actor, pk_of(input.id, "Persona"))
+
+        result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
+        return result if _failed(result) else PersonaDeleteSuccess(deleted_id=input.id)
+
+    @strawberry.mutation
+    async def settings_update(self, info: Info, input: SettingsUpdateInput) -> SettingsUpdateResult:  # type: ignore[valid-type]
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            changes = changes_of(input, exclude=())
+            if changes.get("default_recruiter_id") is not None:
+                changes["default_recruiter_id"] = pk_of(
+                    changes["default_recruiter_id"], "Recruiter", field="defaultRecruiterId"
+                )
+            return await update_settings(session, actor, changes)
+
+        result = await run_mutation(info, Permission.SETTINGS_MANAGE, action)
+        return result if _failed(result) else SettingsUpdateSuccess(build_settings(result))

@@ -1,0 +1,260 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, ClassVar
+
+import strawberry
+
+from gateway.store.criteria import ApplicationCriteria
+from gateway.store.enums import ApplicationStatus, OfferStatus, OnboardingTaskStatus, StageKind
+from resolvers import enums as _enums  # noqa: F401  (registers the enums)
+from resolvers.context import Info
+from resolvers.inputs import DateRangeInput, SortDirection, date_range
+from resolvers.relay import Node, pk_of, row_builder
+
+if TYPE_CHECKING:
+    from resolvers.candidates.types import Candidate
+    from resolvers.interviews.types import Interview
+    from resolvers.jobs.types import Job
+
+
+@strawberry.type(name="PipelineStage")
+class PipelineStage(Node):
+    NODE_TYPE: ClassVar[str] = "PipelineStage"
+
+    name: str
+    position: int
+    kind: StageKind
+
+
+build_stage = row_builder(PipelineStage)
+
+
+@strawberry.type(name="StageTransition", description="One move between pipeline stages.")
+class StageTransition:
+    from_stage_name: str | None
+    to_stage_name: str
+    entered_at: datetime
+    left_at: datetime | None
+    moved_by_name: str | None
+    from_stage_id: strawberry.Private[int | None]
+    to_stage_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Seconds spent in the stage; null while still in it.")
+    def duration_seconds(self) -> int | None:
+        if self.left_at is None:
+            return None
+        return int((self.left_at - self.entered_at).total_seconds())
+
+    @strawberry.field
+    async def to_stage(self, info: Info) -> PipelineStage | None:
+        if self.to_stage_id is None:
+            return None
+        row = await info.context.loaders.stage_by_id.load(self.to_stage_id)
+        return build_stage(row) if row is not None else None
+
+    @strawberry.field
+    async def from_stage(self, info: Info) -> PipelineStage | None:
+        if self.from_stage_id is None:
+            return None
+        row = await info.context.loaders.stage_by_id.load(self.from_stage_id)
+        return build_stage(row) if row is not None else None
+
+
+def build_transition(row: object) -> StageTransition:
+    m = row._mapping  # type: ignore[attr-defined]
+    return StageTransition(
+        from_stage_name=m["from_stage_name"],
+        to_stage_name=m["to_stage_name"],
+        entered_at=m["entered_at"],
+        left_at=m["left_at"],
+        moved_by_name=m["moved_by_name"],
+        from_stage_id=m["from_stage_id"],
+        to_stage_id=m["to_stage_id"],
+    )
+
+
+@strawberry.type(name="Analysis", description="AI resume analysis of an application.")
+class Analysis(Node):
+    NODE_TYPE: ClassVar[str] = "Analysis"
+
+    risk_score: float | None
+    relevance_summary: str | None
+    pros: list[str]
+    cons: list[str]
+    red_flags: list[str]
+    suggested_questions: list[str]
+    compliance_flags: list[str]
+    model: str | None
+    created_at: datetime
+
+
+build_analysis = row_builder(Analysis)
+
+
+@strawberry.type(name="Offer")
+class Offer(Node):
+    NODE_TYPE: ClassVar[str] = "Offer"
+
+    remote_id: str | None
+    status: OfferStatus
+    salary: Decimal | None
+    currency: str | None
+    start_date: date | None
+    sent_at: datetime | None
+    responded_at: datetime | None
+    created_at: datetime
+
+
+build_offer = row_builder(Offer)
+
+
+@strawberry.type(name="OnboardingTask")
+class OnboardingTask(Node):
+    NODE_TYPE: ClassVar[str] = "OnboardingTask"
+
+    remote_id: str | None
+    title: str
+    description: str | None
+    task_type: str | None
+    status: OnboardingTaskStatus
+    due_date: date | None
+    reviewed_at: datetime | None
+    review_notes: str | None
+    created_at: datetime
+
+
+build_onboarding_task = row_builder(OnboardingTask)
+
+
+@strawberry.type(name="Application", description="A candidate in a requisition's pipeline.")
+class Application(Node):
+    NODE_TYPE: ClassVar[str] = "Application"
+
+    remote_id: str | None
+    status: ApplicationStatus
+    applied_at: datetime | None
+    stage_entered_at: datetime | None
+    rejected_at: datetime | None
+    rejection_reason: str | None
+    released_at: datetime | None
+    hired_at: datetime | None
+    risk_score: float | None
+    human_requested: bool
+    compliance_review: bool
+    remote_updated_at: datetime | None
+    last_synced_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    job_id: strawberry.Private[int]
+    candidate_id: strawberry.Private[int]
+    current_stage_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def job(self, info: Info) -> Annotated["Job", strawberry.lazy("resolvers.jobs.types")]:
+        from resolvers.jobs.types import build_job
+
+        row = await info.context.loaders.job_by_id.load(self.job_id)
+        assert row is not None, "application without its job"
+        return build_job(row)
+
+    @strawberry.field
+    async def candidate(
+        self, info: Info
+    ) -> Annotated["Candidate", strawberry.lazy("resolvers.candidates.types")]:
+        from resolvers.candidates.types import build_candidate
+
+        row = await info.context.loaders.candidate_by_id.load(self.candidate_id)
+        assert row is not None, "application without its candidate"
+        return build_candidate(row)
+
+    @strawberry.field(description="The stage the application is in now.")
+    async def current_stage(self, info: Info) -> PipelineStage | None:
+        if self.current_stage_id is None:
+            return None
+        row = await info.context.loaders.stage_by_id.load(self.current_stage_id)
+        return build_stage(row) if row is not None else None
+
+    @strawberry.field(description="Every stage move, oldest first.")
+    async def stage_history(self, info: Info) -> list[StageTransition]:
+        rows = await info.context.loaders.stage_transitions_by_application_id.load(self.pk)
+        return [build_transition(row) for row in rows]
+
+    @strawberry.field
+    async def interviews(
+        self, info: Info
+    ) -> list[Annotated["Interview", strawberry.lazy("resolvers.interviews.types")]]:
+        from resolvers.interviews.types import build_interview
+
+        rows = await info.context.loaders.interviews_by_application_id.load(self.pk)
+        return [build_interview(row) for row in rows]
+
+    @strawberry.field(description="The newest resume analysis.")
+    async def analysis(self, info: Info) -> Analysis | None:
+        row = await info.context.loaders.analysis_by_application_id.load(self.pk)
+        return build_analysis(row) if row is not None else None
+
+    @strawberry.field
+    async def offers(self, info: Info) -> list[Offer]:
+        rows = await info.context.loaders.offers_by_application_id.load(self.pk)
+        return [build_offer(row) for row in rows]
+
+    @strawberry.field
+    async def onboarding_tasks(self, info: Info) -> list[OnboardingTask]:
+        rows = await info.context.loaders.onboarding_tasks_by_application_id.load(self.pk)
+        return [build_onboarding_task(row) for row in rows]
+
+
+build_application = row_builder(Application)
+
+
+@strawberry.enum
+class ApplicationSortField(Enum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+
+
+@strawberry.input
+class ApplicationSort:
+    field: ApplicationSortField = ApplicationSortField.CREATED_AT
+    direction: SortDirection = SortDirection.DESC
+
+
+@strawberry.input
+class ApplicationFilter:
+    search: str | None = strawberry.field(default=None, description="Candidate name or email.")
+    status: list[ApplicationStatus] | None = None
+    job_id: strawberry.ID | None = None
+    candidate_id: strawberry.ID | None = None
+    stage_id: strawberry.ID | None = None
+    recruiter_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Applications to requisitions this recruiter owns."
+    )
+    created_at: DateRangeInput | None = None
+
+
+def application_criteria(value: ApplicationFilter | None) -> ApplicationCriteria:
+    if value is None:
+        return ApplicationCriteria()
+    return ApplicationCriteria(
+        search=value.search,
+        statuses=tuple(value.status or ()),
+        job_id=pk_of(value.job_id, "Job", field="jobId") if value.job_id else None,
+        candidate_id=pk_of(value.candidate_id, "Candidate", field="candidateId")
+        if value.candidate_id
+        else None,
+        stage_id=pk_of(value.stage_id, "PipelineStage", field="stageId")
+        if value.stage_id
+        else None,
+        recruiter_id=pk_of(value.recruiter_id, "Recruiter", field="recruiterId")
+        if value.recruiter_id
+        else None,
+        created=date_range(value.created_at),
+    )
+
+
+def application_sort(value: ApplicationSort | None) -> tuple[str, bool]:
+    value = value or ApplicationSort()
+    return value.field.value, value.direction is SortDirection.DESC

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, ClassVar
+
+import strawberry
+
+from gateway.store.criteria import ApplicationCriteria
+from resolvers.context import Info
+from resolvers.dataloaders import ChildCountKey, ChildPageKey
+from resolvers.inputs import DateRangeInput, SortDirection
+from resolvers.listing import page_request
+from resolvers.relay import Connection, Node, connection_from_page, row_builder
+
+if TYPE_CHECKING:
+    from resolvers.applications.types import Application, ApplicationFilter, ApplicationSort
+
+
+@strawberry.type(name="Candidate")
+class Candidate(Node):
+    NODE_TYPE: ClassVar[str] = "Candidate"
+
+    remote_id: str | None
+    name: str
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+    location: str | None
+    headline: str | None
+    source: str | None
+    resume_url: str | None
+    tags: list[str]
+    remote_updated_at: datetime | None
+    last_synced_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    async def applications(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated["ApplicationFilter", strawberry.lazy("resolvers.applications.types")]
+        | None = None,
+        sort: Annotated["ApplicationSort", strawberry.lazy("resolvers.applications.types")]
+        | None = None,
+    ) -> Connection[Annotated["Application", strawberry.lazy("resolvers.applications.types")]]:
+        from resolvers.applications.types import (
+            application_criteria,
+            application_sort,
+            build_application,
+        )
+
+        page = page_request(first, after, last, before)
+        criteria = application_criteria(filter)
+        key = ChildPageKey(self.pk, criteria, application_sort(sort), page)
+        loaders = info.context.loaders
+        result = await loaders.application_page_by_candidate_id.load(key)
+
+        async def count() -> int:
+            return await loaders.application_count_by_candidate_id.load(
+                ChildCountKey(self.pk, criteria)
+            )
+
+        return connection_from_page(result, build_application, count)
+
+    @strawberry.field
+    async def application_count(self, info: Info) -> int:
+        key = ChildCountKey(self.pk, ApplicationCriteria())
+        return await info.context.loaders.application_count_by_candidate_id.load(key)
+
+
+build_candidate = row_builder(Candidate)
+
+
+@strawberry.enum
+class CandidateSortField(Enum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    NAME = "name"
+
+
+@strawberry.input
+class CandidateSort:
+    field: CandidateSortField = CandidateSortField.CREATED_AT
+    direction: SortDirection = SortDirection.DESC
+
+
+@strawberry.input
+class CandidateFilter:
+    search: str | None = strawberry.field(default=None, description="Name, email or headline.")
+    integration_id: strawberry.ID | None = None
+    created_at: DateRangeInput | None = None

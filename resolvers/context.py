@@ -1,0 +1,58 @@
+"""The typed per-request context and ``Info`` alias used by every resolver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.auth import Principal
+from gateway.cache import ResponseCache
+from gateway.settings import Settings
+from gateway.store.engine import SessionFactory
+from gateway.store.reader import Reader
+from resolvers.loaders import Loaders
+
+
+class Unauthenticated(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Authentication required: send 'Authorization: Bearer <token>'",
+            extensions={"code": "UNAUTHENTICATED"},
+        )
+
+
+@dataclass
+class Context:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: SessionFactory
+    cache: ResponseCache
+    principal: Principal | None
+    request_id: str
+    request: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def reader(self) -> Reader:
+        return Reader(self.engine)
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.reader, self.require_principal().tenant_id)
+
+    def require_principal(self) -> Principal:
+        if self.principal is None:
+            raise Unauthenticated()
+        return self.principal
+
+    @property
+    def tenant_id(self) -> int:
+        return self.require_principal().tenant_id
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,149 @@
+"""Generic, tenant-scoped DataLoader shapes; each domain's ``loaders.py`` names its own.
+
+    class CandidateByIdLoader(RowByIdLoader):
+        table = Candidate.__table__
+
+Every loader is built per request for one tenant and batches all keys of one tick
+into one statement.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+from strawberry.dataloader import DataLoader
+
+from gateway.store.paging import Ordering, Page, PageRequest, fetch_partitioned_pages
+from gateway.store.reader import Reader
+
+
+class Criteria(Protocol, Hashable):
+    def where(self, tenant_id: int) -> list[sa.ColumnElement[bool]]: ...
+
+
+class _TenantLoader:
+    def __init__(self, reader: Reader, tenant_id: int) -> None:
+        self.reader = reader
+        self.tenant_id = tenant_id
+
+
+class RowByIdLoader(_TenantLoader, DataLoader[int, Row[Any] | None]):
+    table: ClassVar[sa.Table]
+
+    def __init__(self, reader: Reader, tenant_id: int) -> None:
+        _TenantLoader.__init__(self, reader, tenant_id)
+        DataLoader.__init__(self, load_fn=self._load)
+
+    async def _load(self, ids: Sequence[int]) -> list[Row[Any] | None]:
+        c = self.table.c
+        rows = await self.reader.all(
+            sa.select(self.table).where(c.tenant_id == self.tenant_id, c.id.in_(set(ids)))
+        )
+        by_id = {row.id: row for row in rows}
+        return [by_id.get(i) for i in ids]
+
+
+class RowsByKeyLoader(_TenantLoader, DataLoader[int, list[Row[Any]]]):
+    """Every row whose ``key_column`` equals the key, in ``order_by`` order."""
+
+    table: ClassVar[sa.Table]
+    key_column: ClassVar[str]
+    order_by: ClassVar[tuple[str, ...]] = ("id",)
+
+    def __init__(self, reader: Reader, tenant_id: int) -> None:
+        _TenantLoader.__init__(self, reader, tenant_id)
+        DataLoader.__init__(self, load_fn=self._load)
+
+    async def _load(self, keys: Sequence[int]) -> list[list[Row[Any]]]:
+        c = self.table.c
+        key = c[self.key_column]
+        rows = await self.reader.all(
+            sa.select(self.table)
+            .where(c.tenant_id == self.tenant_id, key.in_(set(keys)))
+            .order_by(key, *(c[name] for name in self.order_by))
+        )
+        grouped: dict[int, list[Row[Any]]] = defaultdict(list)
+        for row in rows:
+            grouped[row._mapping[self.key_column]].append(row)
+        return [grouped.get(k, []) for k in keys]
+
+
+class LatestByKeyLoader(RowsByKeyLoader, DataLoader[int, Row[Any] | None]):  # type: ignore[misc]
+    """The newest row per key (e.g. the current analysis of an application)."""
+
+    async def _load(self, keys: Sequence[int]) -> list[Row[Any] | None]:  # type: ignore[override]
+        lists = await super()._load(keys)
+        return [rows[-1] if rows else None for rows in lists]
+
+
+@dataclass(frozen=True, slots=True)
+class ChildPageKey:
+    parent_id: int
+    criteria: Criteria
+    sort: tuple[str, bool]
+    page: PageRequest
+
+
+class ChildPageLoader(_TenantLoader, DataLoader[ChildPageKey, Page]):
+    """A page of children per parent: keys asking the same page share one statement."""
+
+    table: ClassVar[sa.Table]
+    parent_column: ClassVar[str]
+
+    def __init__(self, reader: Reader, tenant_id: int) -> None:
+        _TenantLoader.__init__(self, reader, tenant_id)
+        DataLoader.__init__(self, load_fn=self._load)
+
+    async def _load(self, keys: Sequence[ChildPageKey]) -> list[Page]:
+        groups: dict[tuple[Criteria, tuple[str, bool], PageRequest], list[int]] = defaultdict(list)
+        for key in keys:
+            groups[(key.criteria, key.sort, key.page)].append(key.parent_id)
+        results: dict[ChildPageKey, Page] = {}
+        c = self.table.c
+        async with self.reader.connect() as conn:
+            for (criteria, sort, page), parents in groups.items():
+                ordering = Ordering(c[sort[0]], c.id, descending=sort[1])
+                stmt = sa.select(self.table).where(*criteria.where(self.tenant_id))
+                pages = await fetch_partitioned_pages(
+                    conn, stmt, c[self.parent_column], parents, ordering, page
+                )
+                for parent, found in pages.items():
+                    results[ChildPageKey(int(parent), criteria, sort, page)] = found  # type: ignore[call-overload]
+        return [results[key] for key in keys]
+
+
+@dataclass(frozen=True, slots=True)
+class ChildCountKey:
+    parent_id: int
+    criteria: Criteria
+
+
+class ChildCountLoader(_TenantLoader, DataLoader[ChildCountKey, int]):
+    table: ClassVar[sa.Table]
+    parent_column: ClassVar[str]
+
+    def __init__(self, reader: Reader, tenant_id: int) -> None:
+        _TenantLoader.__init__(self, reader, tenant_id)
+        DataLoader.__init__(self, load_fn=self._load)
+
+    async def _load(self, keys: Sequence[ChildCountKey]) -> list[int]:
+        groups: dict[Criteria, list[int]] = defaultdict(list)
+        for key in keys:
+            groups[key.criteria].append(key.parent_id)
+        counts: dict[tuple[int, Criteria], int] = {}
+        parent = self.table.c[self.parent_column]
+        async with self.reader.connect() as conn:
+            for criteria, parents in groups.items():
+                stmt = (
+                    sa.select(parent, sa.func.count())
+                    .where(parent.in_(parents), *criteria.where(self.tenant_id))
+                    .group_by(parent)
+                )
+                for parent_id, count in (await conn.execute(stmt)).all():
+                    counts[(parent_id, criteria)] = count
+        return [counts.get((key.parent_id, key.criteria), 0) for key in keys]

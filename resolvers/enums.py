@@ -1,0 +1,23 @@
+"""The store's value sets registered as GraphQL enums (UPPER_CASE values)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gateway.store import enums
+
+Role = strawberry.enum(enums.Role, name="Role")
+Provider = strawberry.enum(enums.Provider, name="Provider")
+IntegrationEnvironment = strawberry.enum(enums.IntegrationEnvironment, name="IntegrationEnvironment")
+AuthType = strawberry.enum(enums.AuthType, name="AuthType")
+IntegrationStatus = strawberry.enum(enums.IntegrationStatus, name="IntegrationStatus")
+JobStatus = strawberry.enum(enums.JobStatus, name="JobStatus")
+StageKind = strawberry.enum(enums.StageKind, name="StageKind")
+ApplicationStatus = strawberry.enum(enums.ApplicationStatus, name="ApplicationStatus")
+InterviewKind = strawberry.enum(enums.InterviewKind, name="InterviewKind")
+InterviewStatus = strawberry.enum(enums.InterviewStatus, name="InterviewStatus")
+MessageRole = strawberry.enum(enums.MessageRole, name="MessageRole")
+OfferStatus = strawberry.enum(enums.OfferStatus, name="OfferStatus")
+OnboardingTaskStatus = strawberry.enum(enums.OnboardingTaskStatus, name="OnboardingTaskStatus")
+ActorType = strawberry.enum(enums.ActorType, name="ActorType")
+PromptType = strawberry.enum(enums.PromptType, name="PromptType")

@@ -1,0 +1,96 @@
+"""Schema extensions: caches, query limits, error masking with a request id.
+
+Expected failures (GraphQL errors we raise, domain errors) reach the client with an
+``extensions.code``; anything else is logged with the request id and replaced by an
+opaque ``INTERNAL_SERVER_ERROR`` that carries only that id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from gateway.errors import DomainError, NotFound, ValidationFailed
+from gateway.settings import Settings
+
+logger = logging.getLogger("talentgraph.graphql")
+
+
+def _code_for(error: DomainError) -> str:
+    if isinstance(error, NotFound):
+        return "NOT_FOUND"
+    if isinstance(error, ValidationFailed):
+        return "BAD_USER_INPUT"
+    return error.code
+
+
+class ErrorMasking(MaskErrors):
+    """Masks unexpected errors; turns domain errors into coded ones."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda _error: True)
+
+    def _request_id(self) -> str:
+        context = self.execution_context.context
+        return str(getattr(context, "request_id", "-"))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is None or isinstance(original, GraphQLError):
+            if error.extensions and "code" in error.extensions:
+                return error
+            return GraphQLError(
+                error.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                original_error=error.original_error,
+                extensions={**(error.extensions or {}), "code": "BAD_REQUEST"},
+            )
+        if isinstance(original, DomainError):
+            return GraphQLError(
+                original.message,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": _code_for(original)},
+            )
+        request_id = self._request_id()
+        logger.error(
+            "unexpected error in %s (request %s)",
+            ".".join(str(p) for p in error.path or ()),
+            request_id,
+            exc_info=original,
+        )
+        return GraphQLError(
+            f"Internal server error (request id {request_id})",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )
+
+    def on_operation(self) -> Iterator[None]:
+        yield from super().on_operation()
+
+
+def build_extensions(settings: Settings | None = None) -> list[SchemaExtension | type[SchemaExtension]]:
+    settings = settings or Settings()
+    return [
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+        MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        ErrorMasking(),
+    ]

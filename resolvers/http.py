@@ -1,0 +1,281 @@
+"""``/graphql`` over HTTP, following the GraphQL-over-HTTP specification.
+
+- POST ``application/json`` bodies and GET query strings (queries only over GET: a
+  mutation over GET is 405);
+- ``application/graphql-response+json`` when the client accepts it, with 4xx for
+  requests that fail before execution; ``application/json`` answers 200 for every
+  well-formed request, as the specification asks of that legacy type;
+- GraphiQL for browsers;
+- whole responses of cacheable root fields served from the tenant-scoped cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+)
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.http.ides import get_graphql_ide_html
+
+from gateway.auth import AuthenticationError, Principal, bearer_token
+from gateway.cache import CacheEntryKey, CacheKind
+from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS
+from gateway.services.principals import principal_for_token
+from resolvers.context import Context
+from resolvers.schema import schema
+
+logger = logging.getLogger("talentgraph.http")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+CACHEABLE_ROOT_FIELDS: dict[str, CacheKind] = {
+    "jobs": CacheKind.JOB_LIST,
+    "job": CacheKind.JOB_DETAIL,
+}
+"""Root fields whose whole response may be cached, and the TTL kind each uses."""
+
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+
+
+class RequestError(Exception):
+    """A request refused before execution, with its HTTP status."""
+
+    def __init__(self, status: int, message: str, code: str = "BAD_REQUEST") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLParams:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+@lru_cache(maxsize=512)
+def _parse(query: str, max_tokens: int) -> DocumentNode:
+    return parse(query, max_tokens=max_tokens)
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((op for op in operations if op.name and op.name.value == name), None)
+
+
+def _root_fields(operation: OperationDefinitionNode) -> list[str] | None:
+    """Names of the root fields, or None when fragments make them indirect."""
+    names = []
+    for selection in operation.selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            return None
+        names.append(selection.name.value)
+    return names
+
+
+def _media_type(request: Request) -> str:
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return JSON
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        if media == GRAPHQL_RESPONSE:
+            return GRAPHQL_RESPONSE
+        if media in (JSON, "*/*", "application/*"):
+            return JSON
+    raise RequestError(406, f"cannot answer with any of the accepted types: {accept[:200]}")
+
+
+def _error_body(message: str, code: str, **extensions: Any) -> bytes:
+    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]})
+
+
+class GraphQLHTTP:
+    """The Starlette endpoint; one instance per app, state comes from ``app.state``."""
+
+    async def handle(self, request: Request) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        started = time.perf_counter()
+        try:
+            if request.method == "GET" and self._wants_ide(request):
+                return HTMLResponse(get_graphql_ide_html())
+            media_type = _media_type(request)
+            response = await self._handle(request, media_type, request_id)
+        except RequestError as error:
+            response = Response(
+                _error_body(error.message, error.code, requestId=request_id),
+                status_code=error.status,
+                media_type=JSON,
+                headers={"allow": "POST"} if error.status == 405 else None,
+            )
+            if error.status == 401:
+                response.headers["www-authenticate"] = "Bearer"
+        response.headers["x-request-id"] = request_id
+        response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return response
+
+    @staticmethod
+    def _wants_ide(request: Request) -> bool:
+        return "query" not in request.query_params and "text/html" in request.headers.get(
+            "accept", ""
+        )
+
+    async def _params(self, request: Request) -> GraphQLParams:
+        settings = request.app.state.settings
+        if request.method == "GET":
+            raw: dict[str, Any] = dict(request.query_params)
+            if isinstance(raw.get("variables"), str):
+                try:
+                    raw["variables"] = orjson.loads(raw["variables"])
+                except orjson.JSONDecodeError as exc:
+                    raise RequestError(400, "variables is not valid JSON") from exc
+        elif request.method == "POST":
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type != JSON:
+                raise RequestError(415, "POST bodies must be application/json")
+            declared = request.headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > settings.max_request_bytes:
+                raise RequestError(413, f"request body over {settings.max_request_bytes} bytes")
+            body = b""
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > settings.max_request_bytes:
+                    raise RequestError(413, f"request body over {settings.max_request_bytes} bytes")
+            try:
+                raw = orjson.loads(body)
+            except orjson.JSONDecodeError as exc:
+                raise RequestError(400, "request body is not valid JSON") from exc
+            if not isinstance(raw, dict):
+                raise RequestError(400, "request body must be a JSON object")
+        else:
+            raise RequestError(405, f"{request.method} is not supported on /graphql")
+        query = raw.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise RequestError(400, "the request has no 'query' string")
+        variables = raw.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            raise RequestError(400, "'variables' must be an object")
+        operation_name = raw.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise RequestError(400, "'operationName' must be a string")
+        return GraphQLParams(query, variables, operation_name)
+
+    async def _principal(self, request: Request) -> Principal | None:
+        state = request.app.state
+        try:
+            token = bearer_token(request.headers.get("authorization"))
+            if token is None:
+                return None
+            return await principal_for_token(state.reader, state.jwt_secret, token)
+        except AuthenticationError as exc:
+            raise RequestError(401, str(exc), code="UNAUTHENTICATED") from exc
+
+    async def _handle(self, request: Request, media_type: str, request_id: str) -> Response:
+        state = request.app.state
+        params = await self._params(request)
+        principal = await self._principal(request)
+        strict = media_type == GRAPHQL_RESPONSE
+
+        try:
+            document = _parse(params.query, state.settings.max_query_tokens)
+        except GraphQLError as error:
+            GRAPHQL_REQUESTS.labels("-", "unknown", "syntax_error").inc()
+            body = orjson.dumps({"errors": [{**error.formatted, "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]})
+            return Response(body, status_code=400 if strict else 200, media_type=media_type)
+        operation = _operation(document, params.operation_name)
+        operation_type = operation.operation.value if operation else "unknown"
+        operation_label = params.operation_name or (
+            operation.name.value if operation and operation.name else "anonymous"
+        )
+        if request.method == "GET" and operation and operation.operation is not OperationType.QUERY:
+            raise RequestError(405, f"{operation_type} operations must be sent with POST")
+        roots = _root_fields(operation) if operation else None
+        if (
+            principal is None
+            and not state.settings.is_development
+            and roots is not None
+            and INTROSPECTION_FIELDS & set(roots)
+        ):
+            raise RequestError(401, "introspection needs a token outside development", "UNAUTHENTICATED")
+
+        cache_key: str | None = None
+        ttl = 0
+        started = time.perf_counter()
+        if principal is not None and operation and operation.operation is OperationType.QUERY and roots:
+            kinds = {CACHEABLE_ROOT_FIELDS.get(name) for name in roots if name != "__typename"}
+            if kinds and None not in kinds:
+                entry = CacheEntryKey(
+                    tenant_id=principal.tenant_id,
+                    kind=min(kinds, key=lambda k: state.cache.ttls[k]),  # type: ignore[arg-type,return-value]
+                    scope=f"u{principal.user_id}:{principal.role.value}",
+                    digest=state.cache.digest(
+                        params.query,
+                        orjson.dumps(params.variables, option=orjson.OPT_SORT_KEYS),
+                        params.operation_name or "",
+                        media_type,
+                    ),
+                )
+                ttl = state.cache.ttl_for(kinds)  # type: ignore[arg-type]
+                cache_key, cached = await state.cache.get(entry)
+                if cached is not None:
+                    self._observe(operation_label, operation_type, "cache_hit", started)
+                    return Response(cached, media_type=media_type, headers={"x-cache": "hit"})
+
+        context = Context(
+            settings=state.settings,
+            engine=state.engine,
+            session_factory=state.session_factory,
+            cache=state.cache,
+            principal=principal,
+            request_id=request_id,
+            request=request,
+        )
+        result = await schema.execute(
+            params.query,
+            variable_values=params.variables,
+            context_value=context,
+            operation_name=params.operation_name,
+        )
+        payload: dict[str, Any] = {}
+        if result.errors:
+            payload["errors"] = [error.formatted for error in result.errors]
+        request_failed = result.data is None and bool(result.errors) and all(
+            not error.path for error in result.errors
+        )
+        if not request_failed:
+            payload["data"] = result.data
+        body = orjson.dumps(payload)
+        outcome = "request_error" if request_failed else ("partial" if result.errors else "ok")
+        self._observe(operation_label, operation_type, outcome, started)
+        if cache_key is not None and not result.errors:
+            await state.cache.set(cache_key, body, ttl)
+        status = 400 if request_failed and strict else 200
+        return Response(
+            body,
+            status_code=status,
+            media_type=media_type,
+            headers={"x-cache": "miss"} if cache_key else None,
+        )
+
+    @staticmethod
+    def _observe(operation: str, operation_type: str, outcome: str, started: float) -> None:
+        GRAPHQL_REQUESTS.labels(operation[:64], operation_type, outcome).inc()
+        GRAPHQL_LATENCY.labels(operation[:64], operation_type).observe(time.perf_counter() - started)

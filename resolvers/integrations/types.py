@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+import strawberry
+from sqlalchemy.engine import Row
+from strawberry.scalars import JSON
+
+from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
+from resolvers import enums as _enums  # noqa: F401  (registers the enums)
+from resolvers.relay import Node
+
+
+@strawberry.type(
+    name="Integration",
+    description="A connection to an external system. Secrets are never readable: "
+    "`hasCredentials` and a masked `credentialsHint` say what is stored.",
+)
+class Integration(Node):
+    NODE_TYPE: ClassVar[str] = "Integration"
+
+    provider: Provider
+    name: str
+    environment: IntegrationEnvironment
+    auth_type: AuthType
+    status: IntegrationStatus
+    external_account_id: str | None
+    config: JSON
+    has_credentials: bool
+    credentials_hint: str | None
+    has_webhook_secret: bool
+    sync_interval_minutes: int
+    full_sync_interval_minutes: int
+    last_sync_at: datetime | None
+    last_successful_sync_at: datetime | None
+    last_health_check_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def build_integration(row: Row[Any]) -> Integration:
+    m = row._mapping
+    return Integration(
+        pk=m["id"],
+        provider=m["provider"],
+        name=m["name"],
+        environment=m["environment"],
+        auth_type=m["auth_type"],
+        status=m["status"],
+        external_account_id=m["external_account_id"],
+        config=m["config"] or {},
+        has_credentials=m["credentials_encrypted"] is not None,
+        credentials_hint=m["credentials_hint"],
+        has_webhook_secret=m["webhook_secret_encrypted"] is not None,
+        sync_interval_minutes=m["sync_interval_minutes"],
+        full_sync_interval_minutes=m["full_sync_interval_minutes"],
+        last_sync_at=m["last_sync_at"],
+        last_successful_sync_at=m["last_successful_sync_at"],
+        last_health_check_at=m["last_health_check_at"],
+        last_error=m["last_error"],
+        last_error_at=m["last_error_at"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+    )
+
+
+@strawberry.input
+class IntegrationFilter:
+    provider: list[Provider] | None = None
+    status: list[IntegrationStatus] | None = None

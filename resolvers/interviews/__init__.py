@@ -1,0 +1,1 @@
+"""GraphQL interviews domain."""

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, ClassVar
+
+import strawberry
+
+from gateway.permissions import Permission
+from gateway.store.enums import InterviewKind, InterviewStatus, MessageRole
+from resolvers import enums as _enums  # noqa: F401  (registers the enums)
+from resolvers.context import Info
+from resolvers.inputs import DateRangeInput, SortDirection
+from resolvers.permissions import can
+from resolvers.relay import Node, row_builder
+
+if TYPE_CHECKING:
+    from resolvers.admin.types import Persona
+    from resolvers.applications.types import Application
+
+
+@strawberry.type(name="InterviewMessage")
+class InterviewMessage(Node):
+    NODE_TYPE: ClassVar[str] = "InterviewMessage"
+
+    sequence: int
+    role: MessageRole
+    content: str
+    created_at: datetime
+
+
+build_message = row_builder(InterviewMessage)
+
+
+@strawberry.type(name="Evaluation", description="Scores 1-10 per trait, overall 0-100.")
+class Evaluation(Node):
+    NODE_TYPE: ClassVar[str] = "Evaluation"
+
+    reliability_score: int | None
+    accountability_score: int | None
+    professionalism_score: int | None
+    communication_score: int | None
+    technical_score: int | None
+    growth_potential_score: int | None
+    overall_score: int | None
+    summary: str | None
+    strengths: list[str]
+    weaknesses: list[str]
+    red_flags: list[str]
+    recommendation: str | None
+    next_interview_focus: list[str]
+    model: str | None
+    created_at: datetime
+
+
+build_evaluation = row_builder(Evaluation)
+
+
+@strawberry.type(name="Interview")
+class Interview(Node):
+    NODE_TYPE: ClassVar[str] = "Interview"
+
+    kind: InterviewKind
+    interview_type: str | None
+    status: InterviewStatus
+    token_expires_at: datetime | None
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    human_requested: bool
+    invite_sent_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    application_id: strawberry.Private[int]
+    persona_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def application(
+        self, info: Info
+    ) -> Annotated["Application", strawberry.lazy("resolvers.applications.types")]:
+        from resolvers.applications.types import build_application
+
+        row = await info.context.loaders.application_by_id.load(self.application_id)
+        assert row is not None, "interview without its application"
+        return build_application(row)
+
+    @strawberry.field
+    async def persona(
+        self, info: Info
+    ) -> Annotated["Persona", strawberry.lazy("resolvers.admin.types")] | None:
+        from resolvers.admin.types import build_persona
+
+        if self.persona_id is None or not can(info, Permission.PERSONAS_READ):
+            return None
+        row = await info.context.loaders.persona_by_id.load(self.persona_id)
+        return build_persona(row) if row is not None else None
+
+    @strawberry.field(description="The chat, in order.")
+    async def messages(self, info: Info) -> list[InterviewMessage]:
+        rows = await info.context.loaders.messages_by_interview_id.load(self.pk)
+        return [build_message(row) for row in rows]
+
+    @strawberry.field
+    async def message_count(self, info: Info) -> int:
+        return len(await info.context.loaders.messages_by_interview_id.load(self.pk))
+
+    @strawberry.field
+    async def evaluation(self, info: Info) -> Evaluation | None:
+        row = await info.context.loaders.evaluation_by_interview_id.load(self.pk)
+        return build_evaluation(row) if row is not None else None
+
+
+build_interview = row_builder(Interview)
+
+
+@strawberry.enum
+class InterviewSortField(Enum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+
+
+@strawberry.input
+class InterviewSort:
+    field: InterviewSortField = InterviewSortField.CREATED_AT
+    direction: SortDirection = SortDirection.DESC
+
+
+@strawberry.input
+class InterviewFilter:
+    status: list[InterviewStatus] | None = None
+    job_id: strawberry.ID | None = None
+    application_id: strawberry.ID | None = None
+    created_at: DateRangeInput | None = None

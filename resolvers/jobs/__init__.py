@@ -1,0 +1,1 @@
+"""GraphQL jobs domain."""

@@ -1,0 +1,58 @@
+"""Root list fields: one keyset page plus a lazily counted total, for any table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from graphql import GraphQLError
+from sqlalchemy.engine import Row
+
+from gateway.store.paging import InvalidPageRequest, Ordering, PageRequest, fetch_page
+from resolvers.context import Info
+from resolvers.dataloaders import Criteria
+from resolvers.relay import Connection, connection_from_page
+
+NodeT = TypeVar("NodeT")
+
+
+class BadPageRequest(GraphQLError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def page_request(
+    first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageRequest:
+    page = PageRequest(first=first, after=after, last=last, before=before)
+    try:
+        page.validate()
+    except InvalidPageRequest as exc:
+        raise BadPageRequest(str(exc)) from exc
+    return page
+
+
+async def list_connection(
+    info: Info,
+    table: sa.Table,
+    criteria: Criteria,
+    sort: tuple[str, bool],
+    page: PageRequest,
+    build: Callable[[Row[Any]], NodeT],
+) -> Connection[NodeT]:
+    reader = info.context.reader
+    conditions = criteria.where(info.context.tenant_id)
+    ordering = Ordering(table.c[sort[0]], table.c.id, descending=sort[1])
+    try:
+        async with reader.connect() as conn:
+            result = await fetch_page(conn, sa.select(table).where(*conditions), ordering, page)
+    except InvalidPageRequest as exc:
+        raise BadPageRequest(str(exc)) from exc
+
+    async def count() -> int:
+        return int(
+            await reader.scalar(sa.select(sa.func.count()).select_from(table).where(*conditions))
+        )
+
+    return connection_from_page(result, build, count)

@@ -1,0 +1,116 @@
+"""Every loader of a request, created on first use and scoped to the caller's tenant."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from gateway.store.reader import Reader
+from resolvers.admin.loaders import PromptByIdLoader, UserByIdLoader
+from resolvers.applications.loaders import (
+    AnalysisByApplicationIdLoader,
+    ApplicationByIdLoader,
+    ApplicationCountByCandidateIdLoader,
+    ApplicationCountByJobIdLoader,
+    ApplicationPageByCandidateIdLoader,
+    ApplicationPageByJobIdLoader,
+    OffersByApplicationIdLoader,
+    OnboardingTasksByApplicationIdLoader,
+    StageByIdLoader,
+    StageTransitionsByApplicationIdLoader,
+)
+from resolvers.candidates.loaders import CandidateByIdLoader
+from resolvers.integrations.loaders import IntegrationByIdLoader
+from resolvers.interviews.loaders import (
+    EvaluationByInterviewIdLoader,
+    InterviewByIdLoader,
+    InterviewsByApplicationIdLoader,
+    MessagesByInterviewIdLoader,
+    PersonaByIdLoader,
+)
+from resolvers.jobs.loaders import JobByIdLoader
+
+
+class Loaders:
+    def __init__(self, reader: Reader, tenant_id: int) -> None:
+        self.reader = reader
+        self.tenant_id = tenant_id
+
+    @cached_property
+    def job_by_id(self) -> JobByIdLoader:
+        return JobByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def candidate_by_id(self) -> CandidateByIdLoader:
+        return CandidateByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def application_by_id(self) -> ApplicationByIdLoader:
+        return ApplicationByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def application_page_by_job_id(self) -> ApplicationPageByJobIdLoader:
+        return ApplicationPageByJobIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def application_count_by_job_id(self) -> ApplicationCountByJobIdLoader:
+        return ApplicationCountByJobIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def application_page_by_candidate_id(self) -> ApplicationPageByCandidateIdLoader:
+        return ApplicationPageByCandidateIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def application_count_by_candidate_id(self) -> ApplicationCountByCandidateIdLoader:
+        return ApplicationCountByCandidateIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def stage_by_id(self) -> StageByIdLoader:
+        return StageByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def stage_transitions_by_application_id(self) -> StageTransitionsByApplicationIdLoader:
+        return StageTransitionsByApplicationIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def analysis_by_application_id(self) -> AnalysisByApplicationIdLoader:
+        return AnalysisByApplicationIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def offers_by_application_id(self) -> OffersByApplicationIdLoader:
+        return OffersByApplicationIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def onboarding_tasks_by_application_id(self) -> OnboardingTasksByApplicationIdLoader:
+        return OnboardingTasksByApplicationIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def interview_by_id(self) -> InterviewByIdLoader:
+        return InterviewByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def interviews_by_application_id(self) -> InterviewsByApplicationIdLoader:
+        return InterviewsByApplicationIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def messages_by_interview_id(self) -> MessagesByInterviewIdLoader:
+        return MessagesByInterviewIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def evaluation_by_interview_id(self) -> EvaluationByInterviewIdLoader:
+        return EvaluationByInterviewIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def persona_by_id(self) -> PersonaByIdLoader:
+        return PersonaByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def integration_by_id(self) -> IntegrationByIdLoader:
+        return IntegrationByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def user_by_id(self) -> UserByIdLoader:
+        return UserByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def prompt_by_id(self) -> PromptByIdLoader:
+        return PromptByIdLoader(self.reader, self.tenant_id)

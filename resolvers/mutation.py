@@ -1,0 +1,52 @@
+"""One path for every mutation: authorize, run the service in a transaction, invalidate.
+
+    result = await run_mutation(info, Permission.PROMPTS_MANAGE,
+                                lambda session, actor: create_prompt(session, actor, fields))
+
+A ``DomainError`` rolls the transaction back and comes back as a typed error; on
+success the tenant's cached responses are invalidated after the commit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.errors import DomainError
+from gateway.permissions import Permission
+from gateway.services.activities import Actor
+from resolvers.context import Info
+from resolvers.errors import MutationError, error_result
+from resolvers.permissions import check
+
+T = TypeVar("T")
+
+
+async def run_mutation(
+    info: Info,
+    permission: Permission,
+    action: Callable[[AsyncSession, Actor], Awaitable[T]],
+) -> T | MutationError:
+    context = info.context
+    principal = context.require_principal()
+    try:
+        check(principal, permission)
+        async with context.session_factory.begin() as session:
+            result = await action(session, Actor.from_principal(principal))
+    except DomainError as error:
+        return error_result(error)
+    await context.cache.invalidate(principal.tenant_id)
+    return result
+
+
+def changes_of(value: Any, *, exclude: tuple[str, ...] = ("id",)) -> dict[str, Any]:
+    """The fields of an input the caller actually sent (``UNSET`` ones are left out)."""
+    return {
+        field.name: getattr(value, field.name)
+        for field in dataclasses.fields(value)
+        if field.name not in exclude and getattr(value, field.name) is not strawberry.UNSET
+    }

@@ -1,0 +1,82 @@
+"""``node(id:)``: any object by its global id, within the caller's tenant."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+
+from gateway.permissions import Permission
+from resolvers.admin.types import build_persona, build_prompt, build_recruiter
+from resolvers.applications.types import build_application, build_stage
+from resolvers.candidates.types import build_candidate
+from resolvers.context import Info
+from resolvers.integrations.types import build_integration
+from resolvers.interviews.types import build_interview
+from resolvers.jobs.types import build_job
+from resolvers.loaders import Loaders
+from resolvers.permissions import require
+from resolvers.relay import Node, from_global_id
+
+_Resolver = tuple[Permission, Callable[[Loaders, int], Awaitable[Any]], Callable[[Any], Node]]
+
+_NODES: dict[str, _Resolver] = {
+    "Job": (Permission.JOBS_READ, lambda l, pk: l.job_by_id.load(pk), build_job),
+    "Candidate": (
+        Permission.CANDIDATES_READ,
+        lambda l, pk: l.candidate_by_id.load(pk),
+        build_candidate,
+    ),
+    "Application": (
+        Permission.APPLICATIONS_READ,
+        lambda l, pk: l.application_by_id.load(pk),
+        build_application,
+    ),
+    "PipelineStage": (
+        Permission.APPLICATIONS_READ,
+        lambda l, pk: l.stage_by_id.load(pk),
+        build_stage,
+    ),
+    "Interview": (
+        Permission.INTERVIEWS_READ,
+        lambda l, pk: l.interview_by_id.load(pk),
+        build_interview,
+    ),
+    "Integration": (
+        Permission.INTEGRATIONS_READ,
+        lambda l, pk: l.integration_by_id.load(pk),
+        build_integration,
+    ),
+    "Recruiter": (
+        Permission.RECRUITERS_READ,
+        lambda l, pk: l.user_by_id.load(pk),
+        build_recruiter,
+    ),
+    "Prompt": (Permission.PROMPTS_READ, lambda l, pk: l.prompt_by_id.load(pk), build_prompt),
+    "Persona": (Permission.PERSONAS_READ, lambda l, pk: l.persona_by_id.load(pk), build_persona),
+}
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(description="Fetch any object by its global id.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        type_name, pk = from_global_id(str(id))
+        entry = _NODES.get(type_name)
+        if entry is None:
+            info.context.require_principal()
+            return None
+        permission, load, build = entry
+        require(info, permission)
+        row = await load(info.context.loaders, pk)
+        return build(row) if row is not None else None
+
+    @strawberry.field(description="Fetch many objects by global id, in order; null where absent.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > 100:
+            from resolvers.listing import BadPageRequest
+
+            raise BadPageRequest("at most 100 ids per nodes() call")
+        return list(await asyncio.gather(*(self.node(info, node_id) for node_id in ids)))

@@ -1,0 +1,150 @@
+"""Relay plumbing: global ids, the ``Node`` interface, cursor connections.
+
+    >>> to_global_id("Job", 42)
+    'Sm9iOjQy'
+    >>> from_global_id("Sm9iOjQy")
+    ('Job', 42)
+
+Connections compute ``totalCount`` only when it is selected.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import binascii
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+import strawberry
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Row
+
+from gateway.errors import NotFound, ValidationFailed
+from gateway.store.paging import Page
+
+NodeT = TypeVar("NodeT")
+
+
+def to_global_id(type_name: str, pk: int) -> str:
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+def from_global_id(global_id: str) -> tuple[str, int]:
+    try:
+        type_name, _, pk = base64.b64decode(global_id, validate=True).decode().partition(":")
+        return type_name, int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValidationFailed("id", f"{global_id[:64]!r} is not a valid id") from exc
+
+
+def pk_of(global_id: strawberry.ID | str, expected: str, *, field: str = "id") -> int:
+    """The primary key inside a global id that must name an ``expected`` node."""
+    try:
+        type_name, pk = from_global_id(str(global_id))
+    except ValidationFailed as exc:
+        raise ValidationFailed(field, exc.message) from exc
+    if type_name != expected:
+        raise NotFound(expected, global_id)
+    return pk
+
+
+def pk_or_none(global_id: strawberry.ID | str, expected: str) -> int | None:
+    """For lookups: an id of another type finds nothing; a malformed id is an error."""
+    type_name, pk = from_global_id(str(global_id))
+    return pk if type_name == expected else None
+
+
+@strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
+class Node:
+    pk: strawberry.Private[int]
+    NODE_TYPE: ClassVar[str] = ""
+
+    @strawberry.field(description="Global, opaque id.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id(self.NODE_TYPE, self.pk))
+
+
+def row_builder(cls: type[NodeT]) -> Callable[[Row[Any]], NodeT]:
+    """A fast ``Row -> type`` constructor for a type whose fields are named as columns.
+
+    ``pk`` takes the row's ``id``; every other dataclass field takes the column of
+    the same name.
+    """
+    fields = [f.name for f in dataclasses.fields(cls) if f.init and f.name != "pk"]  # type: ignore[arg-type]
+
+    def build(row: Row[Any]) -> NodeT:
+        mapping = row._mapping
+        values = {name: mapping[name] for name in fields}
+        return cls(pk=mapping["id"], **values)
+
+    return build
+
+
+@dataclass(frozen=True, slots=True)
+class _OrmRow:
+    _mapping: dict[str, Any]
+
+
+def as_row(instance: Any) -> Any:
+    """An ORM instance seen as a row (column name -> value), for the row builders."""
+    mapper = sa_inspect(instance).mapper
+    return _OrmRow(
+        {attr.columns[0].name: getattr(instance, attr.key) for attr in mapper.column_attrs}
+    )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="Rows matching the filter, across all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @strawberry.field(description="The nodes of this page, without their cursors.")
+    def nodes(self) -> list[NodeT]:
+        return [edge.node for edge in self.edges]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionArgs:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+
+def connection_from_page(
+    page: Page,
+    build: Callable[[Row[Any]], NodeT],
+    count: Callable[[], Awaitable[int]],
+) -> Connection[NodeT]:
+    edges = [Edge(cursor=page.cursor(row), node=build(row)) for row in page.rows]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=count,
+    )

@@ -1,0 +1,40 @@
+"""The schema: every domain's queries and mutations merged, and the extensions."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.tools import merge_types
+
+from resolvers.admin.mutations import AdminMutations
+from resolvers.admin.queries import AdminQueries
+from resolvers.applications.queries import ApplicationQueries
+from resolvers.applications.types import Analysis, Offer, OnboardingTask
+from resolvers.candidates.queries import CandidateQueries
+from resolvers.extensions import build_extensions
+from resolvers.integrations.queries import IntegrationQueries
+from resolvers.interviews.queries import InterviewQueries
+from resolvers.interviews.types import Evaluation, InterviewMessage
+from resolvers.jobs.mutations import JobMutations
+from resolvers.jobs.queries import JobQueries
+from resolvers.node import NodeQueries
+
+Query = merge_types(
+    "Query",
+    (
+        NodeQueries,
+        JobQueries,
+        CandidateQueries,
+        ApplicationQueries,
+        InterviewQueries,
+        IntegrationQueries,
+        AdminQueries,
+    ),
+)
+Mutation = merge_types("Mutation", (JobMutations, AdminMutations))
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[Analysis, Offer, OnboardingTask, Evaluation, InterviewMessage],
+    extensions=build_extensions(),
+)

@@ -1,0 +1,72 @@
+"""Session fixtures for real PostgreSQL and Redis; the logic lives in tests/support/services.py.
+
+Tests needing a server are skipped when there is none, and fail when ``CI`` is set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import services as svc
+from tests.support.services import Backend
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.add_cleanup(svc.shutdown_session_services)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    svc.require_services_in_ci()
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """``postgresql://`` URL of the server (maintenance database); for admin use only."""
+    services = svc.session_services()
+    return services.require(services.postgres)
+
+
+@pytest.fixture(scope="session")
+async def postgres_url(postgres_server_url: str) -> AsyncIterator[str]:
+    """``postgresql+asyncpg://`` URL of this run's own empty database, dropped at the end."""
+    async with svc.fresh_postgres_database(server_url=postgres_server_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_server_url() -> str:
+    services = svc.session_services()
+    return services.require(services.redis)
+
+
+@pytest.fixture(scope="session")
+async def redis_prefix(redis_server_url: str) -> AsyncIterator[str]:
+    """This run's key prefix, ``tgtest:<pid>:<random>:``; its keys are deleted at the end."""
+    async with svc.redis_prefix_scope(redis_server_url) as prefix:
+        yield prefix
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server_url: str, redis_prefix: str) -> str:
+    """``redis://host:port/db``; keep every key under ``redis_prefix``."""
+    return redis_server_url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
+async def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Backend]:
+    """An empty database per test module and backend; the postgresql one skips like
+    ``postgres_url`` when there is no server."""
+    if request.param == "sqlite":
+        name = re.sub(r"\W+", "_", Path(request.node.name).stem)
+        path = tmp_path_factory.mktemp("sqlite") / f"test-{name}.db"
+        yield Backend("sqlite", f"sqlite+aiosqlite:///{path}")
+        return
+    server_url: str = request.getfixturevalue("postgres_server_url")
+    async with svc.fresh_postgres_database(server_url=server_url) as url:
+        yield Backend("postgresql", url)

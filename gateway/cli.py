@@ -97,7 +97,9 @@ def serve(
     )
 
 
-async def _token(settings: Settings, tenant: str, email: str, role: Role, create: bool, name: str | None) -> tuple[int, int]:
+async def _token(
+    settings: Settings, tenant: str, email: str, role: Role, create: bool, name: str | None
+) -> tuple[int, int]:
     from gateway.store.models import Tenant, User
 
     engine = create_engine(settings.resolved_database_url)
@@ -114,15 +116,20 @@ async def _token(settings: Settings, tenant: str, email: str, role: Role, create
                 await session.flush()
             user = (
                 await session.execute(
-                    sa.select(User).where(User.tenant_id == tenant_row.id, User.email == email.lower())
+                    sa.select(User).where(
+                        User.tenant_id == tenant_row.id, User.email == email.lower()
+                    )
                 )
             ).scalar_one_or_none()
             if user is None:
                 if not create:
                     raise typer.BadParameter(
-                        f"no user {email!r} in tenant {tenant!r} (pass --create)", param_hint="--email"
+                        f"no user {email!r} in tenant {tenant!r} (pass --create)",
+                        param_hint="--email",
                     )
-                user = User(tenant_id=tenant_row.id, email=email.lower(), name=name or email, role=role)
+                user = User(
+                    tenant_id=tenant_row.id, email=email.lower(), name=name or email, role=role
+                )
                 session.add(user)
                 await session.flush()
             elif user.role is not role:
@@ -141,7 +148,9 @@ def token(
     tenant: Annotated[str, typer.Option(help="Tenant slug.")],
     email: Annotated[str, typer.Option(help="The user's email.")],
     role: Annotated[Role, typer.Option(help="admin, recruiter or readonly.")] = Role.ADMIN,
-    create: Annotated[bool, typer.Option("--create", help="Create tenant/user if missing.")] = False,
+    create: Annotated[
+        bool, typer.Option("--create", help="Create tenant/user if missing.")
+    ] = False,
     name: Annotated[str | None, typer.Option(help="Display name when creating.")] = None,
 ) -> None:
     """Print a bearer token for a user."""

@@ -301,6 +301,7 @@ def _split_quota(total: int, capacities: Sequence[int]) -> list[int]:
 _HOUR = timedelta(hours=1)
 _DAY = timedelta(days=1)
 _MINUTE = timedelta(minutes=1)
+_SECOND = timedelta(seconds=1)
 
 _ADMIN = ("Morgan Hale", "Agency Director")
 _RECRUITERS = (
@@ -1274,7 +1275,7 @@ class _Builder:
             interview_id = self.ids.take(Interview)
             moment = started or invited
             for sequence, (role, content) in enumerate(chat, start=1):
-                moment += _span(rng, 20 * timedelta(seconds=1), 3 * _MINUTE)
+                moment += _span(rng, 20 * _SECOND, 3 * _MINUTE)
                 self._add(
                     InterviewMessage,
                     {
@@ -1286,9 +1287,7 @@ class _Builder:
                         "created_at": moment,
                     },
                 )
-            completed = (
-                moment + 5 * timedelta(seconds=1) if status is InterviewStatus.COMPLETED else None
-            )
+            completed = moment + 5 * _SECOND if status is InterviewStatus.COMPLETED else None
             token = f"{self.slug}:{self.seed}:interview:{len(self.rows[Interview]) + 1}"
             self._add(
                 Interview,

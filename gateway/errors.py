@@ -1,9 +1,9 @@
 """Expected failures of the core, which the GraphQL layer turns into typed results.
 
-    DomainError
-     +-- NotFound(entity, id)          the record does not exist in the caller's tenant
-     +-- ValidationFailed(field, msg)  the input breaks a rule; nothing was written
-     +-- PermissionDenied(permission)  the caller's role does not allow the action
+DomainError
+ +-- NotFound(entity, id)          the record does not exist in the caller's tenant
+ +-- ValidationFailed(field, msg)  the input breaks a rule; nothing was written
+ +-- PermissionDenied(permission)  the caller's role does not allow the action
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Who may do what: the role matrix, in one place.
 
-    >>> allows(Role.RECRUITER, Permission.PROMPTS_MANAGE)
-    False
+>>> allows(Role.RECRUITER, Permission.PROMPTS_MANAGE)
+False
 """
 
 from __future__ import annotations

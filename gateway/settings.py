@@ -1,7 +1,7 @@
 """Runtime configuration, read from ``TALENTGRAPH_*`` environment variables.
 
-    >>> Settings(database_url="postgresql+asyncpg://localhost/tg").is_sqlite
-    False
+>>> Settings(database_url="postgresql+asyncpg://localhost/tg").is_sqlite
+False
 """
 
 from __future__ import annotations

@@ -10,12 +10,13 @@ into one statement.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.dataloader import DataLoader
 
 from gateway.store.paging import Ordering, Page, PageRequest, fetch_partitioned_pages
@@ -24,6 +25,18 @@ from gateway.store.reader import Reader
 
 class Criteria(Protocol, Hashable):
     def where(self, tenant_id: int) -> list[sa.ColumnElement[bool]]: ...
+
+
+HEAVY_COLUMNS = frozenset({"remote_data", "resume_text", "body", "raw", "content_hash"})
+
+
+def light_columns(table: sa.Table) -> list[sa.Column[Any]]:
+    """Every column a GraphQL type reads: raw payloads stay in the database."""
+    return [column for column in table.columns if column.name not in HEAVY_COLUMNS]
+
+
+Prefetcher = Callable[[AsyncConnection, int, list[Row[Any]]], Awaitable[dict[int, Any]]]
+"""Loads one relation for a page of rows in one statement: row id -> value."""
 
 
 class _TenantLoader:
@@ -42,7 +55,9 @@ class RowByIdLoader(_TenantLoader, DataLoader[int, Row[Any] | None]):
     async def _load(self, ids: Sequence[int]) -> list[Row[Any] | None]:
         c = self.table.c
         rows = await self.reader.all(
-            sa.select(self.table).where(c.tenant_id == self.tenant_id, c.id.in_(set(ids)))
+            sa.select(*light_columns(self.table)).where(
+                c.tenant_id == self.tenant_id, c.id.in_(set(ids))
+            )
         )
         by_id = {row.id: row for row in rows}
         return [by_id.get(i) for i in ids]
@@ -63,7 +78,7 @@ class RowsByKeyLoader(_TenantLoader, DataLoader[int, list[Row[Any]]]):
         c = self.table.c
         key = c[self.key_column]
         rows = await self.reader.all(
-            sa.select(self.table)
+            sa.select(*light_columns(self.table))
             .where(c.tenant_id == self.tenant_id, key.in_(set(keys)))
             .order_by(key, *(c[name] for name in self.order_by))
         )
@@ -81,39 +96,69 @@ class LatestByKeyLoader(RowsByKeyLoader, DataLoader[int, Row[Any] | None]):  # t
         return [rows[-1] if rows else None for rows in lists]
 
 
+async def prefetch_into(
+    conn: AsyncConnection,
+    tenant_id: int,
+    pages: list[Page],
+    names: frozenset[str],
+    prefetchers: dict[str, Prefetcher],
+) -> None:
+    """Load each named relation for every row of ``pages`` and file it in ``page.extras``."""
+    rows = [row for page in pages for row in page.rows]
+    if not rows:
+        return
+    for name in sorted(names & prefetchers.keys()):
+        values = await prefetchers[name](conn, tenant_id, rows)
+        for page in pages:
+            for row in page.rows:
+                page.extras.setdefault(row.id, {})[name] = values.get(row.id)
+
+
 @dataclass(frozen=True, slots=True)
 class ChildPageKey:
     parent_id: int
     criteria: Criteria
     sort: tuple[str, bool]
     page: PageRequest
+    prefetch: frozenset[str] = frozenset()
 
 
 class ChildPageLoader(_TenantLoader, DataLoader[ChildPageKey, Page]):
-    """A page of children per parent: keys asking the same page share one statement."""
+    """A page of children per parent: keys asking the same page share one statement.
+
+    Relations named in ``key.prefetch`` are loaded for all those pages at once by the
+    loader's ``prefetchers`` and handed to the nodes, so their fields resolve without
+    another round through the event loop.
+    """
 
     table: ClassVar[sa.Table]
     parent_column: ClassVar[str]
+    prefetchers: ClassVar[dict[str, Prefetcher]] = {}
 
     def __init__(self, reader: Reader, tenant_id: int) -> None:
         _TenantLoader.__init__(self, reader, tenant_id)
         DataLoader.__init__(self, load_fn=self._load)
 
     async def _load(self, keys: Sequence[ChildPageKey]) -> list[Page]:
-        groups: dict[tuple[Criteria, tuple[str, bool], PageRequest], list[int]] = defaultdict(list)
+        Group = tuple[Criteria, tuple[str, bool], PageRequest, frozenset[str]]
+        groups: dict[Group, list[int]] = defaultdict(list)
         for key in keys:
-            groups[(key.criteria, key.sort, key.page)].append(key.parent_id)
+            groups[(key.criteria, key.sort, key.page, key.prefetch)].append(key.parent_id)
         results: dict[ChildPageKey, Page] = {}
         c = self.table.c
         async with self.reader.connect() as conn:
-            for (criteria, sort, page), parents in groups.items():
+            for (criteria, sort, page, prefetch), parents in groups.items():
                 ordering = Ordering(c[sort[0]], c.id, descending=sort[1])
-                stmt = sa.select(self.table).where(*criteria.where(self.tenant_id))
+                stmt = sa.select(*light_columns(self.table)).where(*criteria.where(self.tenant_id))
                 pages = await fetch_partitioned_pages(
                     conn, stmt, c[self.parent_column], parents, ordering, page
                 )
+                await prefetch_into(
+                    conn, self.tenant_id, list(pages.values()), prefetch, self.prefetchers
+                )
                 for parent, found in pages.items():
-                    results[ChildPageKey(int(parent), criteria, sort, page)] = found  # type: ignore[call-overload]
+                    key = ChildPageKey(int(parent), criteria, sort, page, prefetch)  # type: ignore[call-overload]
+                    results[key] = found
         return [results[key] for key in keys]
 
 

@@ -8,7 +8,9 @@ from gateway.store import enums
 
 Role = strawberry.enum(enums.Role, name="Role")
 Provider = strawberry.enum(enums.Provider, name="Provider")
-IntegrationEnvironment = strawberry.enum(enums.IntegrationEnvironment, name="IntegrationEnvironment")
+IntegrationEnvironment = strawberry.enum(
+    enums.IntegrationEnvironment, name="IntegrationEnvironment"
+)
 AuthType = strawberry.enum(enums.AuthType, name="AuthType")
 IntegrationStatus = strawberry.enum(enums.IntegrationStatus, name="IntegrationStatus")
 JobStatus = strawberry.enum(enums.JobStatus, name="JobStatus")

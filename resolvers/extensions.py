@@ -84,7 +84,9 @@ class ErrorMasking(MaskErrors):
         yield from super().on_operation()
 
 
-def build_extensions(settings: Settings | None = None) -> list[SchemaExtension | type[SchemaExtension]]:
+def build_extensions(
+    settings: Settings | None = None,
+) -> list[SchemaExtension | type[SchemaExtension]]:
     settings = settings or Settings()
     return [
         ParserCache(maxsize=512),

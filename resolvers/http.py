@@ -105,7 +105,9 @@ def _media_type(request: Request) -> str:
 
 
 def _error_body(message: str, code: str, **extensions: Any) -> bytes:
-    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]})
+    return orjson.dumps(
+        {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    )
 
 
 class GraphQLHTTP:
@@ -152,7 +154,11 @@ class GraphQLHTTP:
             if content_type != JSON:
                 raise RequestError(415, "POST bodies must be application/json")
             declared = request.headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > settings.max_request_bytes:
+            if (
+                declared is not None
+                and declared.isdigit()
+                and int(declared) > settings.max_request_bytes
+            ):
                 raise RequestError(413, f"request body over {settings.max_request_bytes} bytes")
             body = b""
             async for chunk in request.stream():
@@ -198,7 +204,9 @@ class GraphQLHTTP:
             document = _parse(params.query, state.settings.max_query_tokens)
         except GraphQLError as error:
             GRAPHQL_REQUESTS.labels("-", "unknown", "syntax_error").inc()
-            body = orjson.dumps({"errors": [{**error.formatted, "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]})
+            body = orjson.dumps(
+                {"errors": [{**error.formatted, "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]}
+            )
             return Response(body, status_code=400 if strict else 200, media_type=media_type)
         operation = _operation(document, params.operation_name)
         operation_type = operation.operation.value if operation else "unknown"
@@ -214,12 +222,19 @@ class GraphQLHTTP:
             and roots is not None
             and INTROSPECTION_FIELDS & set(roots)
         ):
-            raise RequestError(401, "introspection needs a token outside development", "UNAUTHENTICATED")
+            raise RequestError(
+                401, "introspection needs a token outside development", "UNAUTHENTICATED"
+            )
 
         cache_key: str | None = None
         ttl = 0
         started = time.perf_counter()
-        if principal is not None and operation and operation.operation is OperationType.QUERY and roots:
+        if (
+            principal is not None
+            and operation
+            and operation.operation is OperationType.QUERY
+            and roots
+        ):
             kinds = {CACHEABLE_ROOT_FIELDS.get(name) for name in roots if name != "__typename"}
             if kinds and None not in kinds:
                 entry = CacheEntryKey(
@@ -257,8 +272,10 @@ class GraphQLHTTP:
         payload: dict[str, Any] = {}
         if result.errors:
             payload["errors"] = [error.formatted for error in result.errors]
-        request_failed = result.data is None and bool(result.errors) and all(
-            not error.path for error in result.errors
+        request_failed = (
+            result.data is None
+            and bool(result.errors)
+            and all(not error.path for error in result.errors)
         )
         if not request_failed:
             payload["data"] = result.data
@@ -278,4 +295,6 @@ class GraphQLHTTP:
     @staticmethod
     def _observe(operation: str, operation_type: str, outcome: str, started: float) -> None:
         GRAPHQL_REQUESTS.labels(operation[:64], operation_type, outcome).inc()
-        GRAPHQL_LATENCY.labels(operation[:64], operation_type).observe(time.perf_counter() - started)
+        GRAPHQL_LATENCY.labels(operation[:64], operation_type).observe(
+            time.perf_counter() - started
+        )

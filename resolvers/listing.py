@@ -11,7 +11,7 @@ from sqlalchemy.engine import Row
 
 from gateway.store.paging import InvalidPageRequest, Ordering, PageRequest, fetch_page
 from resolvers.context import Info
-from resolvers.dataloaders import Criteria
+from resolvers.dataloaders import Criteria, Prefetcher, light_columns, prefetch_into
 from resolvers.relay import Connection, connection_from_page
 
 NodeT = TypeVar("NodeT")
@@ -40,13 +40,19 @@ async def list_connection(
     sort: tuple[str, bool],
     page: PageRequest,
     build: Callable[[Row[Any]], NodeT],
+    *,
+    prefetch: frozenset[str] = frozenset(),
+    prefetchers: dict[str, Prefetcher] | None = None,
 ) -> Connection[NodeT]:
     reader = info.context.reader
     conditions = criteria.where(info.context.tenant_id)
     ordering = Ordering(table.c[sort[0]], table.c.id, descending=sort[1])
     try:
         async with reader.connect() as conn:
-            result = await fetch_page(conn, sa.select(table).where(*conditions), ordering, page)
+            stmt = sa.select(*light_columns(table)).where(*conditions)
+            result = await fetch_page(conn, stmt, ordering, page)
+            if prefetch and prefetchers:
+                await prefetch_into(conn, info.context.tenant_id, [result], prefetch, prefetchers)
     except InvalidPageRequest as exc:
         raise BadPageRequest(str(exc)) from exc
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
@@ -16,46 +16,46 @@ from resolvers.context import Info
 from resolvers.integrations.types import build_integration
 from resolvers.interviews.types import build_interview
 from resolvers.jobs.types import build_job
-from resolvers.loaders import Loaders
 from resolvers.permissions import require
 from resolvers.relay import Node, from_global_id
 
-_Resolver = tuple[Permission, Callable[[Loaders, int], Awaitable[Any]], Callable[[Any], Node]]
+_Resolver = tuple[Permission, str, Callable[[Any], Node]]
+"""The permission to read a node type, its loader on ``Loaders``, its builder."""
 
 _NODES: dict[str, _Resolver] = {
-    "Job": (Permission.JOBS_READ, lambda l, pk: l.job_by_id.load(pk), build_job),
+    "Job": (Permission.JOBS_READ, "job_by_id", build_job),
     "Candidate": (
         Permission.CANDIDATES_READ,
-        lambda l, pk: l.candidate_by_id.load(pk),
+        "candidate_by_id",
         build_candidate,
     ),
     "Application": (
         Permission.APPLICATIONS_READ,
-        lambda l, pk: l.application_by_id.load(pk),
+        "application_by_id",
         build_application,
     ),
     "PipelineStage": (
         Permission.APPLICATIONS_READ,
-        lambda l, pk: l.stage_by_id.load(pk),
+        "stage_by_id",
         build_stage,
     ),
     "Interview": (
         Permission.INTERVIEWS_READ,
-        lambda l, pk: l.interview_by_id.load(pk),
+        "interview_by_id",
         build_interview,
     ),
     "Integration": (
         Permission.INTEGRATIONS_READ,
-        lambda l, pk: l.integration_by_id.load(pk),
+        "integration_by_id",
         build_integration,
     ),
     "Recruiter": (
         Permission.RECRUITERS_READ,
-        lambda l, pk: l.user_by_id.load(pk),
+        "user_by_id",
         build_recruiter,
     ),
-    "Prompt": (Permission.PROMPTS_READ, lambda l, pk: l.prompt_by_id.load(pk), build_prompt),
-    "Persona": (Permission.PERSONAS_READ, lambda l, pk: l.persona_by_id.load(pk), build_persona),
+    "Prompt": (Permission.PROMPTS_READ, "prompt_by_id", build_prompt),
+    "Persona": (Permission.PERSONAS_READ, "persona_by_id", build_persona),
 }
 
 
@@ -68,9 +68,9 @@ class NodeQueries:
         if entry is None:
             info.context.require_principal()
             return None
-        permission, load, build = entry
+        permission, loader, build = entry
         require(info, permission)
-        row = await load(info.context.loaders, pk)
+        row = await getattr(info.context.loaders, loader).load(pk)
         return build(row) if row is not None else None
 
     @strawberry.field(description="Fetch many objects by global id, in order; null where absent.")

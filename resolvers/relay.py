@@ -11,8 +11,8 @@ Connections compute ``totalCount`` only when it is selected.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import binascii
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
@@ -72,7 +72,14 @@ def row_builder(cls: type[NodeT]) -> Callable[[Row[Any]], NodeT]:
     ``pk`` takes the row's ``id``; every other dataclass field takes the column of
     the same name.
     """
-    fields = [f.name for f in dataclasses.fields(cls) if f.init and f.name != "pk"]  # type: ignore[arg-type]
+    fields = [
+        f.name
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.init
+        and f.name != "pk"
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
 
     def build(row: Row[Any]) -> NodeT:
         mapping = row._mapping
@@ -105,8 +112,13 @@ class PageInfo:
 
 @strawberry.type
 class Edge(Generic[NodeT]):
-    cursor: str
     node: NodeT
+    row: strawberry.Private[Any]
+    page: strawberry.Private[Page]
+
+    @strawberry.field(description="Opaque position of this edge, for after/before.")
+    def cursor(self) -> str:
+        return self.page.cursor(self.row)
 
 
 @strawberry.type
@@ -137,14 +149,18 @@ def connection_from_page(
     build: Callable[[Row[Any]], NodeT],
     count: Callable[[], Awaitable[int]],
 ) -> Connection[NodeT]:
-    edges = [Edge(cursor=page.cursor(row), node=build(row)) for row in page.rows]
+    edges = [Edge(node=build(row), row=row, page=page) for row in page.rows]
+    if page.extras:
+        for edge in edges:
+            edge.node.prefetched = page.extras.get(edge.row.id)  # type: ignore[attr-defined]
+    rows = page.rows
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=page.cursor(rows[0]) if rows else None,
+            end_cursor=page.cursor(rows[-1]) if rows else None,
         ),
         count=count,
     )

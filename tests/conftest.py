@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import services as svc
+from tests.support.gateway import Gateway, running_gateway
 from tests.support.services import Backend
 
 
@@ -70,3 +71,11 @@ async def backend(
     server_url: str = request.getfixturevalue("postgres_server_url")
     async with svc.fresh_postgres_database(server_url=server_url) as url:
         yield Backend("postgresql", url)
+
+
+@pytest.fixture(scope="module")
+async def gateway(backend: Backend) -> AsyncIterator[Gateway]:
+    """The gateway over this module's database (SQLite and PostgreSQL), two tenants
+    seeded, in-memory cache."""
+    async with running_gateway(backend.url) as running:
+        yield running

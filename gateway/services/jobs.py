@@ -9,7 +9,13 @@ from gateway.services.validation import in_range, optional_text, tenant_row
 from gateway.store.models import Job, User
 
 LOCAL_FIELDS = frozenset(
-    {"is_active", "recruiter_id", "interview_instructions", "auto_send_interview", "min_check_interval"}
+    {
+        "is_active",
+        "recruiter_id",
+        "interview_instructions",
+        "auto_send_interview",
+        "min_check_interval",
+    }
 )
 
 

@@ -38,7 +38,9 @@ async def _clear_other_defaults(
     )
 
 
-async def _apply(session: AsyncSession, actor: Actor, prompt: Prompt, changes: dict[str, Any]) -> None:
+async def _apply(
+    session: AsyncSession, actor: Actor, prompt: Prompt, changes: dict[str, Any]
+) -> None:
     if "name" in changes:
         prompt.name = required_text("name", changes["name"])
     if "prompt_type" in changes and changes["prompt_type"] is not None:

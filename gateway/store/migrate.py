@@ -1,6 +1,6 @@
 """Run the Alembic migrations programmatically: ``talentgraph migrate`` and start-up.
 
-    >>> await upgrade(engine)   # brings the schema to head, idempotent
+>>> await upgrade(engine)   # brings the schema to head, idempotent
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import base64
 import binascii
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -68,7 +68,9 @@ class PageRequest:
             raise InvalidPageRequest("pass either first or last, not both")
         for name, size in (("first", self.first), ("last", self.last)):
             if size is not None and not 0 <= size <= MAX_PAGE_SIZE:
-                raise InvalidPageRequest(f"{name} must be between 0 and {MAX_PAGE_SIZE}, got {size}")
+                raise InvalidPageRequest(
+                    f"{name} must be between 0 and {MAX_PAGE_SIZE}, got {size}"
+                )
 
     @property
     def backwards(self) -> bool:
@@ -109,7 +111,9 @@ class Ordering:
             return sa.or_(
                 self.column < value, sa.and_(self.column == value, self.id_column < cursor.id)
             )
-        return sa.or_(self.column > value, sa.and_(self.column == value, self.id_column > cursor.id))
+        return sa.or_(
+            self.column > value, sa.and_(self.column == value, self.id_column > cursor.id)
+        )
 
     def order_by(self, reverse: bool) -> list[sa.ColumnElement[Any]]:
         descending = self.descending != reverse
@@ -128,10 +132,13 @@ class Ordering:
 
 @dataclass(slots=True)
 class Page:
+    """Rows of one page; ``extras`` holds prefetched relations per row id."""
+
     rows: list[Row[Any]]
     has_next_page: bool
     has_previous_page: bool
     ordering: Ordering
+    extras: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def cursor(self, row: Row[Any]) -> str:
         return self.ordering.cursor_for(row).encode()

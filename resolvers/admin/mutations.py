@@ -30,7 +30,7 @@ _ERRORS = (NotFoundError, ValidationError, PermissionDeniedError)
 
 
 def _result(name: str, success: type) -> Any:
-    return Annotated[Union[success, *_ERRORS], strawberry.union(name)]  # noqa: UP007
+    return Annotated[Union[success, *_ERRORS], strawberry.union(name)]
 
 
 @strawberry.input
@@ -204,7 +204,9 @@ class AdminMutations:
             return await recruiter_service.create_recruiter(session, actor, changes_of(input))
 
         result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
-        return result if _failed(result) else RecruiterCreateSuccess(build_recruiter(as_row(result)))
+        return (
+            result if _failed(result) else RecruiterCreateSuccess(build_recruiter(as_row(result)))
+        )
 
     @strawberry.mutation
     async def recruiter_update(
@@ -215,7 +217,9 @@ class AdminMutations:
             return await recruiter_service.update_recruiter(session, actor, pk, changes_of(input))
 
         result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
-        return result if _failed(result) else RecruiterUpdateSuccess(build_recruiter(as_row(result)))
+        return (
+            result if _failed(result) else RecruiterUpdateSuccess(build_recruiter(as_row(result)))
+        )
 
     @strawberry.mutation
     async def recruiter_delete(

@@ -51,7 +51,9 @@ class Prompt(Node):
     job_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The requisition this prompt is specific to, if any.")
-    async def job(self, info: Info) -> Annotated["Job", strawberry.lazy("resolvers.jobs.types")] | None:
+    async def job(
+        self, info: Info
+    ) -> Annotated[Job, strawberry.lazy("resolvers.jobs.types")] | None:
         from resolvers.jobs.types import build_job
 
         if self.job_id is None:
@@ -138,7 +140,9 @@ class Activity(Node):
         return strawberry.ID(to_global_id(self.subject_type, self.subject_id))
 
     @strawberry.field
-    async def job(self, info: Info) -> Annotated["Job", strawberry.lazy("resolvers.jobs.types")] | None:
+    async def job(
+        self, info: Info
+    ) -> Annotated[Job, strawberry.lazy("resolvers.jobs.types")] | None:
         from resolvers.jobs.types import build_job
 
         if self.job_id is None:
@@ -149,7 +153,7 @@ class Activity(Node):
     @strawberry.field
     async def candidate(
         self, info: Info
-    ) -> Annotated["Candidate", strawberry.lazy("resolvers.candidates.types")] | None:
+    ) -> Annotated[Candidate, strawberry.lazy("resolvers.candidates.types")] | None:
         from resolvers.candidates.types import build_candidate
 
         if self.candidate_id is None:
@@ -160,7 +164,7 @@ class Activity(Node):
     @strawberry.field
     async def application(
         self, info: Info
-    ) -> Annotated["Application", strawberry.lazy("resolvers.applications.types")] | None:
+    ) -> Annotated[Application, strawberry.lazy("resolvers.applications.types")] | None:
         from resolvers.applications.types import build_application
 
         if self.application_id is None:

@@ -4,11 +4,13 @@ import strawberry
 
 from gateway.permissions import Permission
 from gateway.store.models import Application as ApplicationModel
+from resolvers.applications.loaders import APPLICATION_PREFETCHERS
 from resolvers.applications.types import (
     Application,
     ApplicationFilter,
     ApplicationSort,
     application_criteria,
+    application_prefetch,
     application_sort,
     build_application,
 )
@@ -39,6 +41,8 @@ class ApplicationQueries:
             application_sort(sort),
             page_request(first, after, last, before),
             build_application,
+            prefetch=application_prefetch(info),
+            prefetchers=APPLICATION_PREFETCHERS,
         )
 
     @strawberry.field

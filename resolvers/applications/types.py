@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
 import strawberry
 
@@ -13,6 +14,9 @@ from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
 from resolvers.inputs import DateRangeInput, SortDirection, date_range
 from resolvers.relay import Node, pk_of, row_builder
+from resolvers.selection import selected_below
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from resolvers.candidates.types import Candidate
@@ -152,8 +156,15 @@ class Application(Node):
     candidate_id: strawberry.Private[int]
     current_stage_id: strawberry.Private[int | None]
 
+    prefetched: strawberry.Private[dict[str, Any] | None] = None
+
+    def _prefetched(self, name: str) -> tuple[bool, Any]:
+        if self.prefetched is not None and name in self.prefetched:
+            return True, self.prefetched[name]
+        return False, None
+
     @strawberry.field
-    async def job(self, info: Info) -> Annotated["Job", strawberry.lazy("resolvers.jobs.types")]:
+    async def job(self, info: Info) -> Annotated[Job, strawberry.lazy("resolvers.jobs.types")]:
         from resolvers.jobs.types import build_job
 
         row = await info.context.loaders.job_by_id.load(self.job_id)
@@ -161,35 +172,48 @@ class Application(Node):
         return build_job(row)
 
     @strawberry.field
-    async def candidate(
+    def candidate(
         self, info: Info
-    ) -> Annotated["Candidate", strawberry.lazy("resolvers.candidates.types")]:
+    ) -> Annotated[Candidate, strawberry.lazy("resolvers.candidates.types")]:
         from resolvers.candidates.types import build_candidate
 
-        row = await info.context.loaders.candidate_by_id.load(self.candidate_id)
-        assert row is not None, "application without its candidate"
-        return build_candidate(row)
+        found, row = self._prefetched("candidate")
+        if found:
+            return build_candidate(row)
+        return cast(
+            Any, _load_one(info.context.loaders.candidate_by_id, self.candidate_id, build_candidate)
+        )
 
     @strawberry.field(description="The stage the application is in now.")
-    async def current_stage(self, info: Info) -> PipelineStage | None:
+    def current_stage(self, info: Info) -> PipelineStage | None:
+        found, row = self._prefetched("current_stage")
+        if found:
+            return build_stage(row) if row is not None else None
         if self.current_stage_id is None:
             return None
-        row = await info.context.loaders.stage_by_id.load(self.current_stage_id)
-        return build_stage(row) if row is not None else None
+        return cast(
+            Any, _load_one(info.context.loaders.stage_by_id, self.current_stage_id, build_stage)
+        )
 
     @strawberry.field(description="Every stage move, oldest first.")
-    async def stage_history(self, info: Info) -> list[StageTransition]:
-        rows = await info.context.loaders.stage_transitions_by_application_id.load(self.pk)
-        return [build_transition(row) for row in rows]
+    def stage_history(self, info: Info) -> list[StageTransition]:
+        found, rows = self._prefetched("stage_history")
+        if found:
+            return [build_transition(row) for row in rows or ()]
+        loader = info.context.loaders.stage_transitions_by_application_id
+        return cast(Any, _load_list(loader, self.pk, build_transition))
 
     @strawberry.field
-    async def interviews(
+    def interviews(
         self, info: Info
-    ) -> list[Annotated["Interview", strawberry.lazy("resolvers.interviews.types")]]:
+    ) -> list[Annotated[Interview, strawberry.lazy("resolvers.interviews.types")]]:
         from resolvers.interviews.types import build_interview
 
-        rows = await info.context.loaders.interviews_by_application_id.load(self.pk)
-        return [build_interview(row) for row in rows]
+        found, rows = self._prefetched("interviews")
+        if found:
+            return [build_interview(row) for row in rows or ()]
+        loader = info.context.loaders.interviews_by_application_id
+        return cast(Any, _load_list(loader, self.pk, build_interview))
 
     @strawberry.field(description="The newest resume analysis.")
     async def analysis(self, info: Info) -> Analysis | None:
@@ -208,6 +232,30 @@ class Application(Node):
 
 
 build_application = row_builder(Application)
+
+APPLICATION_PREFETCH = {
+    "candidate": "candidate",
+    "currentStage": "current_stage",
+    "stageHistory": "stage_history",
+    "interviews": "interviews",
+}
+"""GraphQL field -> relation a connection of applications can prefetch."""
+
+
+def application_prefetch(info: Info) -> frozenset[str]:
+    """The relations to prefetch for the application nodes selected under this connection."""
+    wanted = selected_below(info, ("edges", "node")) | selected_below(info, ("nodes",))
+    return frozenset(APPLICATION_PREFETCH[name] for name in wanted & APPLICATION_PREFETCH.keys())
+
+
+async def _load_one(loader: Any, key: int, build: Callable[[Any], T]) -> T:
+    row = await loader.load(key)
+    assert row is not None, "dangling reference"
+    return build(row)
+
+
+async def _load_list(loader: Any, key: int, build: Callable[[Any], T]) -> list[T]:
+    return [build(row) for row in await loader.load(key)]
 
 
 @strawberry.enum

@@ -45,20 +45,23 @@ class Candidate(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: Annotated["ApplicationFilter", strawberry.lazy("resolvers.applications.types")]
+        filter: Annotated[ApplicationFilter, strawberry.lazy("resolvers.applications.types")]
         | None = None,
-        sort: Annotated["ApplicationSort", strawberry.lazy("resolvers.applications.types")]
+        sort: Annotated[ApplicationSort, strawberry.lazy("resolvers.applications.types")]
         | None = None,
-    ) -> Connection[Annotated["Application", strawberry.lazy("resolvers.applications.types")]]:
+    ) -> Connection[Annotated[Application, strawberry.lazy("resolvers.applications.types")]]:
         from resolvers.applications.types import (
             application_criteria,
+            application_prefetch,
             application_sort,
             build_application,
         )
 
         page = page_request(first, after, last, before)
         criteria = application_criteria(filter)
-        key = ChildPageKey(self.pk, criteria, application_sort(sort), page)
+        key = ChildPageKey(
+            self.pk, criteria, application_sort(sort), page, application_prefetch(info)
+        )
         loaders = info.context.loaders
         result = await loaders.application_page_by_candidate_id.load(key)
 

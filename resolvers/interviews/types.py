@@ -77,7 +77,7 @@ class Interview(Node):
     @strawberry.field
     async def application(
         self, info: Info
-    ) -> Annotated["Application", strawberry.lazy("resolvers.applications.types")]:
+    ) -> Annotated[Application, strawberry.lazy("resolvers.applications.types")]:
         from resolvers.applications.types import build_application
 
         row = await info.context.loaders.application_by_id.load(self.application_id)
@@ -87,7 +87,7 @@ class Interview(Node):
     @strawberry.field
     async def persona(
         self, info: Info
-    ) -> Annotated["Persona", strawberry.lazy("resolvers.admin.types")] | None:
+    ) -> Annotated[Persona, strawberry.lazy("resolvers.admin.types")] | None:
         from resolvers.admin.types import build_persona
 
         if self.persona_id is None or not can(info, Permission.PERSONAS_READ):

@@ -44,9 +44,7 @@ class JobMutations:
                 changes["recruiter_id"] = pk_of(
                     changes["recruiter_id"], "Recruiter", field="recruiterId"
                 )
-            return await update_job_local_fields(
-                session, actor, pk_of(input.id, "Job"), changes
-            )
+            return await update_job_local_fields(session, actor, pk_of(input.id, "Job"), changes)
 
         result = await run_mutation(info, Permission.JOBS_UPDATE, action)
         if isinstance(result, NotFoundError | ValidationError | PermissionDeniedError):

@@ -61,7 +61,7 @@ class Job(Node):
     @strawberry.field
     async def recruiter(
         self, info: Info
-    ) -> Annotated["Recruiter", strawberry.lazy("resolvers.admin.types")] | None:
+    ) -> Annotated[Recruiter, strawberry.lazy("resolvers.admin.types")] | None:
         from resolvers.admin.types import build_recruiter
 
         if self.recruiter_id is None or not can(info, Permission.RECRUITERS_READ):
@@ -72,7 +72,7 @@ class Job(Node):
     @strawberry.field
     async def integration(
         self, info: Info
-    ) -> Annotated["Integration", strawberry.lazy("resolvers.integrations.types")] | None:
+    ) -> Annotated[Integration, strawberry.lazy("resolvers.integrations.types")] | None:
         from resolvers.integrations.types import build_integration
 
         if self.integration_id is None or not can(info, Permission.INTEGRATIONS_READ):
@@ -88,16 +88,23 @@ class Job(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: Annotated["ApplicationFilter", strawberry.lazy("resolvers.applications.types")]
+        filter: Annotated[ApplicationFilter, strawberry.lazy("resolvers.applications.types")]
         | None = None,
-        sort: Annotated["ApplicationSort", strawberry.lazy("resolvers.applications.types")]
+        sort: Annotated[ApplicationSort, strawberry.lazy("resolvers.applications.types")]
         | None = None,
-    ) -> Connection[Annotated["Application", strawberry.lazy("resolvers.applications.types")]]:
-        from resolvers.applications.types import application_criteria, application_sort, build_application
+    ) -> Connection[Annotated[Application, strawberry.lazy("resolvers.applications.types")]]:
+        from resolvers.applications.types import (
+            application_criteria,
+            application_prefetch,
+            application_sort,
+            build_application,
+        )
 
         page = page_request(first, after, last, before)
         criteria = application_criteria(filter)
-        key = ChildPageKey(self.pk, criteria, application_sort(sort), page)
+        key = ChildPageKey(
+            self.pk, criteria, application_sort(sort), page, application_prefetch(info)
+        )
         loaders = info.context.loaders
         result = await loaders.application_page_by_job_id.load(key)
 

@@ -95,7 +95,9 @@ class WebhookSubscription(TenantOwned, Timestamped, Base):
 
 class WebhookDelivery(TenantOwned, Base):
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (sa.Index("ix_webhook_deliveries_sub_created", "subscription_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_webhook_deliveries_sub_created", "subscription_id", "created_at"),
+    )
 
     subscription_id: Mapped[int] = mapped_column(
         sa.ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")

@@ -47,7 +47,9 @@ class Interview(TenantOwned, Synced, Timestamped, Base):
     application_id: Mapped[int] = mapped_column(
         sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
-    persona_id: Mapped[int | None] = mapped_column(sa.ForeignKey("personas.id", ondelete="SET NULL"))
+    persona_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("personas.id", ondelete="SET NULL")
+    )
     kind: Mapped[InterviewKind] = mapped_column(
         enum_column(InterviewKind), default=InterviewKind.SELF_SERVICE
     )

@@ -1,0 +1,142 @@
+"""A running gateway for tests: migrated store, seeded tenants, an HTTP client over
+the ASGI app, tokens per tenant and role, and a SQL statement counter."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+from starlette.applications import Starlette
+
+from gateway.app import create_app
+from gateway.auth import issue_token
+from gateway.demo import DemoTenant, seed_demo
+from gateway.settings import Settings
+from gateway.store.engine import create_engine, create_session_factory
+from gateway.store.enums import Role
+from gateway.store.migrate import upgrade
+
+JWT_SECRET = "test-secret-" + "x" * 40
+
+SIZES = {
+    "demo": {"jobs": 6, "candidates": 60, "applications": 90, "seed": 7},
+    "other": {"jobs": 3, "candidates": 20, "applications": 20, "seed": 11},
+}
+"""Two tenants of different sizes; tests prove one never sees the other."""
+
+
+@dataclass
+class StatementCounter:
+    count: int = 0
+    statements: list[str] = field(default_factory=list)
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.count += 1
+        self.statements.append(statement)
+
+    def reset(self) -> None:
+        self.count = 0
+        self.statements.clear()
+
+
+@dataclass
+class Gateway:
+    app: Starlette
+    client: httpx.AsyncClient
+    settings: Settings
+    tenants: dict[str, DemoTenant]
+    statements: StatementCounter
+
+    def token(self, tenant: str = "demo", role: Role = Role.ADMIN) -> str:
+        demo = self.tenants[tenant]
+        user_id = {
+            Role.ADMIN: demo.admin_user_id,
+            Role.RECRUITER: demo.recruiter_user_ids[0],
+            Role.READONLY: demo.readonly_user_id,
+        }[role]
+        return issue_token(
+            JWT_SECRET, tenant_id=demo.tenant_id, tenant_slug=tenant, user_id=user_id, role=role
+        )
+
+    def headers(self, tenant: str = "demo", role: Role = Role.ADMIN) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.token(tenant, role)}"}
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant: str = "demo",
+        role: Role | None = Role.ADMIN,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        sent = dict(headers or {})
+        if role is not None:
+            sent.update(self.headers(tenant, role))
+        body: dict[str, Any] = {"query": query}
+        if variables is not None:
+            body["variables"] = variables
+        return await self.client.post("/graphql", json=body, headers=sent)
+
+    async def execute(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant: str = "demo",
+        role: Role | None = Role.ADMIN,
+    ) -> dict[str, Any]:
+        """The ``data`` of a request that must succeed with no errors at all."""
+        response = await self.post(query, variables, tenant=tenant, role=role)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        if body.get("errors"):
+            pytest.fail(f"unexpected GraphQL errors: {body['errors']}")
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def errors(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant: str = "demo",
+        role: Role | None = Role.ADMIN,
+    ) -> list[dict[str, Any]]:
+        """The ``errors`` of a request that must fail."""
+        response = await self.post(query, variables, tenant=tenant, role=role)
+        body = response.json()
+        assert body.get("errors"), f"expected errors, got {body}"
+        errors: list[dict[str, Any]] = body["errors"]
+        return errors
+
+
+@asynccontextmanager
+async def running_gateway(
+    database_url: str, *, redis_url: str | None = None, redis_prefix: str = "talentgraph", **overrides: Any
+) -> AsyncIterator[Gateway]:
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    factory = create_session_factory(engine)
+    tenants = {slug: await seed_demo(factory, slug=slug, **sizes) for slug, sizes in SIZES.items()}
+    await engine.dispose()
+
+    settings = Settings(
+        database_url=database_url,
+        jwt_secret=JWT_SECRET,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        **overrides,
+    )
+    app = create_app(settings)
+    counter = StatementCounter()
+    async with app.router.lifespan_context(app):
+        event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Gateway(app, client, settings, tenants, counter)

@@ -8,7 +8,7 @@ opaque ``INTERNAL_SERVER_ERROR`` that carries only that id.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -80,19 +80,19 @@ class ErrorMasking(MaskErrors):
             extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
 
-    def on_operation(self) -> Iterator[None]:
-        yield from super().on_operation()
+
+ExtensionFactory = Callable[[], SchemaExtension]
 
 
-def build_extensions(
-    settings: Settings | None = None,
-) -> list[SchemaExtension | type[SchemaExtension]]:
-    settings = settings or Settings()
+def build_extensions(settings: Settings | None = None) -> list[ExtensionFactory]:
+    """Factories, so each request gets fresh extensions; the parse and validation
+    caches are module-level LRUs that those instances share."""
+    limits = settings or Settings()
     return [
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        ErrorMasking(),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_query_tokens),
+        lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        ErrorMasking,
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.tools import merge_types
 
 from resolvers.admin.mutations import AdminMutations
@@ -32,7 +33,13 @@ Query = merge_types(
 )
 Mutation = merge_types("Mutation", (JobMutations, AdminMutations))
 
-schema = strawberry.Schema(
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
+        """Errors are logged once, with the request id, by ``ErrorMasking``."""
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     types=[Analysis, Offer, OnboardingTask, Evaluation, InterviewMessage],

@@ -205,7 +205,9 @@ class AdminMutations:
 
         result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
         return (
-            result if _failed(result) else RecruiterCreateSuccess(build_recruiter(as_row(result)))
+            result
+            if _failed(result)
+            else RecruiterCreateSuccess(recruiter=build_recruiter(as_row(result)))
         )
 
     @strawberry.mutation
@@ -218,7 +220,9 @@ class AdminMutations:
 
         result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
         return (
-            result if _failed(result) else RecruiterUpdateSuccess(build_recruiter(as_row(result)))
+            result
+            if _failed(result)
+            else RecruiterUpdateSuccess(recruiter=build_recruiter(as_row(result)))
         )
 
     @strawberry.mutation
@@ -239,7 +243,9 @@ class AdminMutations:
             return await prompt_service.create_prompt(session, actor, _prompt_changes(input))
 
         result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
-        return result if _failed(result) else PromptCreateSuccess(build_prompt(as_row(result)))
+        return (
+            result if _failed(result) else PromptCreateSuccess(prompt=build_prompt(as_row(result)))
+        )
 
     @strawberry.mutation
     async def prompt_update(self, info: Info, input: PromptUpdateInput) -> PromptUpdateResult:  # type: ignore[valid-type]
@@ -248,7 +254,9 @@ class AdminMutations:
             return await prompt_service.update_prompt(session, actor, pk, _prompt_changes(input))
 
         result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
-        return result if _failed(result) else PromptUpdateSuccess(build_prompt(as_row(result)))
+        return (
+            result if _failed(result) else PromptUpdateSuccess(prompt=build_prompt(as_row(result)))
+        )
 
     @strawberry.mutation
     async def prompt_delete(self, info: Info, input: PromptDeleteInput) -> PromptDeleteResult:  # type: ignore[valid-type]
@@ -264,7 +272,11 @@ class AdminMutations:
             return await prompt_service.create_persona(session, actor, changes_of(input))
 
         result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
-        return result if _failed(result) else PersonaCreateSuccess(build_persona(as_row(result)))
+        return (
+            result
+            if _failed(result)
+            else PersonaCreateSuccess(persona=build_persona(as_row(result)))
+        )
 
     @strawberry.mutation
     async def persona_update(self, info: Info, input: PersonaUpdateInput) -> PersonaUpdateResult:  # type: ignore[valid-type]
@@ -273,7 +285,11 @@ class AdminMutations:
             return await prompt_service.update_persona(session, actor, pk, changes_of(input))
 
         result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
-        return result if _failed(result) else PersonaUpdateSuccess(build_persona(as_row(result)))
+        return (
+            result
+            if _failed(result)
+            else PersonaUpdateSuccess(persona=build_persona(as_row(result)))
+        )
 
     @strawberry.mutation
     async def persona_delete(self, info: Info, input: PersonaDeleteInput) -> PersonaDeleteResult:  # type: ignore[valid-type]
@@ -294,4 +310,4 @@ class AdminMutations:
             return await update_settings(session, actor, changes)
 
         result = await run_mutation(info, Permission.SETTINGS_MANAGE, action)
-        return result if _failed(result) else SettingsUpdateSuccess(build_settings(result))
+        return result if _failed(result) else SettingsUpdateSuccess(settings=build_settings(result))

@@ -25,7 +25,7 @@ JWT_SECRET = "test-secret-" + "x" * 40
 
 SIZES = {
     "demo": {"jobs": 6, "candidates": 60, "applications": 90, "seed": 7},
-    "other": {"jobs": 3, "candidates": 20, "applications": 20, "seed": 11},
+    "other": {"jobs": 3, "candidates": 40, "applications": 20, "seed": 11},
 }
 """Two tenants of different sizes; tests prove one never sees the other."""
 
@@ -118,13 +118,21 @@ class Gateway:
 
 @asynccontextmanager
 async def running_gateway(
-    database_url: str, *, redis_url: str | None = None, redis_prefix: str = "talentgraph", **overrides: Any
+    database_url: str,
+    *,
+    redis_url: str | None = None,
+    redis_prefix: str = "talentgraph",
+    **overrides: Any,
 ) -> AsyncIterator[Gateway]:
     engine = create_engine(database_url)
-    await upgrade(engine)
-    factory = create_session_factory(engine)
-    tenants = {slug: await seed_demo(factory, slug=slug, **sizes) for slug, sizes in SIZES.items()}
-    await engine.dispose()
+    try:
+        await upgrade(engine)
+        factory = create_session_factory(engine)
+        tenants = {
+            slug: await seed_demo(factory, slug=slug, **sizes) for slug, sizes in SIZES.items()
+        }
+    finally:
+        await engine.dispose()
 
     settings = Settings(
         database_url=database_url,

@@ -1,0 +1,81 @@
+"""`talentgraph serve --demo` from nothing: migrates a SQLite file, seeds the demo,
+prints the GraphiQL URL and an admin token, and answers on the port asked for."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+QUERY = "{ jobs(first: 1) { totalCount } candidates { totalCount } applications { totalCount } }"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _talentgraph() -> list[str]:
+    script = Path(sys.executable).with_name("talentgraph")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("talentgraph")
+    assert found, "the talentgraph console script is not installed"
+    return [found]
+
+
+def test_serve_demo_end_to_end(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TALENTGRAPH_")}
+    env["TALENTGRAPH_DATA_DIR"] = str(tmp_path / "data")
+    process = subprocess.Popen(
+        [*_talentgraph(), "serve", "--demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.communicate()[1]
+            time.sleep(0.3)
+        else:
+            raise AssertionError("serve --demo did not come up in 90 s")
+        assert (tmp_path / "data" / "talentgraph.db").exists()
+        token = process.stdout.readline().strip() if process.stdout else ""
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": QUERY},
+            headers={"authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        data = response.json()["data"]
+        assert data["jobs"]["totalCount"] == 50
+        assert data["candidates"]["totalCount"] == 1000
+        assert data["applications"]["totalCount"] == 2000
+        page = httpx.get(f"http://127.0.0.1:{port}/graphql", headers={"accept": "text/html"})
+        assert "graphiql" in page.text.lower()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            _, stderr = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, stderr = process.communicate()
+    assert f"http://127.0.0.1:{port}/graphql" in stderr

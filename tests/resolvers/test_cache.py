@@ -12,7 +12,9 @@ import redis.asyncio as aioredis
 from gateway.store.enums import Role
 from tests.support.gateway import Gateway, running_gateway
 
-JOBS = "query Jobs { jobs(first: 3, sort: {field: TITLE, direction: ASC}) { edges { node { id isActive } } } }"
+JOBS = """
+query Jobs { jobs(first: 3, sort: {field: TITLE, direction: ASC}) { edges { node { id isActive } } } }
+"""
 JOB_UPDATE = """
 mutation($id: ID!, $active: Boolean!) {
   jobUpdate(input: {id: $id, isActive: $active}) { __typename }
@@ -81,9 +83,11 @@ async def shared_redis_pair(
     """Two apps over one database and one Redis, as two gateway processes would be."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
     prefix = f"{redis_prefix}pair"
-    async with running_gateway(url, redis_url=redis_url, redis_prefix=prefix) as first:
-        async with running_gateway(url, redis_url=redis_url, redis_prefix=prefix) as second:
-            yield first, second
+    async with (
+        running_gateway(url, redis_url=redis_url, redis_prefix=prefix) as first,
+        running_gateway(url, redis_url=redis_url, redis_prefix=prefix) as second,
+    ):
+        yield first, second
 
 
 async def test_redis_cache_is_shared_and_invalidated_across_processes(

@@ -15,25 +15,21 @@ import argparse
 import asyncio
 import os
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import strawberry
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from gateway.app import create_app  # noqa: E402
-from gateway.auth import issue_token  # noqa: E402
-from gateway.demo import seed_demo  # noqa: E402
-from gateway.settings import Settings  # noqa: E402
-from gateway.store.engine import create_engine, create_session_factory  # noqa: E402
-from gateway.store.enums import Role  # noqa: E402
-from gateway.store.migrate import upgrade  # noqa: E402
+from gateway.app import create_app
+from gateway.auth import issue_token
+from gateway.demo import seed_demo
+from gateway.settings import Settings
+from gateway.store.engine import create_engine, create_session_factory
+from gateway.store.enums import Role
+from gateway.store.migrate import upgrade
 
 QUERY = """
 { jobs(first: 50) { edges { node { applications(first: 50) { edges { node {
@@ -173,7 +169,9 @@ async def run(database_url: str, rounds: int) -> dict[str, float]:
                 await gateway()
 
             data = await gateway()
-            applications = sum(len(e["node"]["applications"]["edges"]) for e in data["jobs"]["edges"])
+            applications = sum(
+                len(edge["node"]["applications"]["edges"]) for edge in data["jobs"]["edges"]
+            )
             await timed(cold, 3)
             cold_ms = await timed(cold, rounds)
             await gateway()
@@ -208,11 +206,17 @@ def main() -> None:
         url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
         results = asyncio.run(run(url, args.rounds))
     backend = url.split(":")[0]
-    print(f"backend: {backend}  rounds: {args.rounds}  applications in answer: {results['applications']}")
+    print(
+        f"backend: {backend}  rounds: {args.rounds}  "
+        f"applications in answer: {results['applications']}"
+    )
     print(f"(a) gateway, cold cache : {results['cold_ms']:8.1f} ms  (median)")
     print(f"(b) gateway, warm cache : {results['warm_ms']:8.1f} ms")
     print(f"(c) strawberry in memory: {results['floor_ms']:8.1f} ms  (execution floor)")
-    print(f"a/c = {results['cold_over_floor']:.2f}  (aim <= 2)   a/b = {results['cold_over_warm']:.1f}  (aim >= 5)")
+    print(
+        f"a/c = {results['cold_over_floor']:.2f}  (aim <= 2)   "
+        f"a/b = {results['cold_over_warm']:.1f}  (aim >= 5)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Generic, tenant-scoped DataLoader shapes; each domain's ``loaders.py`` names its own.
 
     class CandidateByIdLoader(RowByIdLoader):
-        table = Candidate.__table__
+        table = table_of(Candidate)
 
 Every loader is built per request for one tenant and batches all keys of one tick
 into one statement.
@@ -75,24 +75,38 @@ class RowsByKeyLoader(_TenantLoader, DataLoader[int, list[Row[Any]]]):
         DataLoader.__init__(self, load_fn=self._load)
 
     async def _load(self, keys: Sequence[int]) -> list[list[Row[Any]]]:
-        c = self.table.c
-        key = c[self.key_column]
-        rows = await self.reader.all(
-            sa.select(*light_columns(self.table))
-            .where(c.tenant_id == self.tenant_id, key.in_(set(keys)))
-            .order_by(key, *(c[name] for name in self.order_by))
-        )
-        grouped: dict[int, list[Row[Any]]] = defaultdict(list)
-        for row in rows:
-            grouped[row._mapping[self.key_column]].append(row)
-        return [grouped.get(k, []) for k in keys]
+        return await _rows_by_key(self, keys)
 
 
-class LatestByKeyLoader(RowsByKeyLoader, DataLoader[int, Row[Any] | None]):  # type: ignore[misc]
+async def _rows_by_key(
+    loader: RowsByKeyLoader | LatestByKeyLoader, keys: Sequence[int]
+) -> list[list[Row[Any]]]:
+    c = loader.table.c
+    key = c[loader.key_column]
+    rows = await loader.reader.all(
+        sa.select(*light_columns(loader.table))
+        .where(c.tenant_id == loader.tenant_id, key.in_(set(keys)))
+        .order_by(key, *(c[name] for name in loader.order_by))
+    )
+    grouped: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row._mapping[loader.key_column]].append(row)
+    return [grouped.get(k, []) for k in keys]
+
+
+class LatestByKeyLoader(_TenantLoader, DataLoader[int, Row[Any] | None]):
     """The newest row per key (e.g. the current analysis of an application)."""
 
-    async def _load(self, keys: Sequence[int]) -> list[Row[Any] | None]:  # type: ignore[override]
-        lists = await super()._load(keys)
+    table: ClassVar[sa.Table]
+    key_column: ClassVar[str]
+    order_by: ClassVar[tuple[str, ...]] = ("id",)
+
+    def __init__(self, reader: Reader, tenant_id: int) -> None:
+        _TenantLoader.__init__(self, reader, tenant_id)
+        DataLoader.__init__(self, load_fn=self._load)
+
+    async def _load(self, keys: Sequence[int]) -> list[Row[Any] | None]:
+        lists = await _rows_by_key(self, keys)
         return [rows[-1] if rows else None for rows in lists]
 
 
@@ -157,7 +171,7 @@ class ChildPageLoader(_TenantLoader, DataLoader[ChildPageKey, Page]):
                     conn, self.tenant_id, list(pages.values()), prefetch, self.prefetchers
                 )
                 for parent, found in pages.items():
-                    key = ChildPageKey(int(parent), criteria, sort, page, prefetch)  # type: ignore[call-overload]
+                    key = ChildPageKey(parent, criteria, sort, page, prefetch)
                     results[key] = found
         return [results[key] for key in keys]
 

@@ -8,7 +8,7 @@ opaque ``INTERNAL_SERVER_ERROR`` that carries only that id.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from graphql import GraphQLError
 from strawberry.extensions import (

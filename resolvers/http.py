@@ -235,11 +235,12 @@ class GraphQLHTTP:
             and operation.operation is OperationType.QUERY
             and roots
         ):
-            kinds = {CACHEABLE_ROOT_FIELDS.get(name) for name in roots if name != "__typename"}
-            if kinds and None not in kinds:
+            wanted = [CACHEABLE_ROOT_FIELDS.get(name) for name in roots if name != "__typename"]
+            kinds = {kind for kind in wanted if kind is not None}
+            if kinds and len(kinds) == len(set(wanted)):
                 entry = CacheEntryKey(
                     tenant_id=principal.tenant_id,
-                    kind=min(kinds, key=lambda k: state.cache.ttls[k]),  # type: ignore[arg-type,return-value]
+                    kind=min(kinds, key=state.cache.ttls.__getitem__),
                     scope=f"u{principal.user_id}:{principal.role.value}",
                     digest=state.cache.digest(
                         params.query,
@@ -248,7 +249,7 @@ class GraphQLHTTP:
                         media_type,
                     ),
                 )
-                ttl = state.cache.ttl_for(kinds)  # type: ignore[arg-type]
+                ttl = state.cache.ttl_for(kinds)
                 cache_key, cached = await state.cache.get(entry)
                 if cached is not None:
                     self._observe(operation_label, operation_type, "cache_hit", started)
@@ -272,11 +273,8 @@ class GraphQLHTTP:
         payload: dict[str, Any] = {}
         if result.errors:
             payload["errors"] = [error.formatted for error in result.errors]
-        request_failed = (
-            result.data is None
-            and bool(result.errors)
-            and all(not error.path for error in result.errors)
-        )
+        errors = result.errors or []
+        request_failed = result.data is None and bool(errors) and all(not e.path for e in errors)
         if not request_failed:
             payload["data"] = result.data
         body = orjson.dumps(payload)

@@ -15,7 +15,7 @@ import binascii
 import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import strawberry
 from sqlalchemy import inspect as sa_inspect
@@ -81,10 +81,12 @@ def row_builder(cls: type[NodeT]) -> Callable[[Row[Any]], NodeT]:
         and f.default_factory is dataclasses.MISSING
     ]
 
+    construct = cast(Callable[..., NodeT], cls)
+
     def build(row: Row[Any]) -> NodeT:
         mapping = row._mapping
         values = {name: mapping[name] for name in fields}
-        return cls(pk=mapping["id"], **values)
+        return construct(pk=mapping["id"], **values)
 
     return build
 

@@ -103,3 +103,10 @@ class Synced:
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Any, ...]:
         return (sa.UniqueConstraint("integration_id", "remote_id"),)
+
+
+def table_of(model: type[Base]) -> sa.Table:
+    """The model's ``Table`` (SQLAlchemy types ``__table__`` as the wider ``FromClause``)."""
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    return table

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from gateway.store.base import table_of
 from gateway.store.enums import ApplicationStatus, InterviewStatus, JobStatus
 from gateway.store.models import Activity, Application, Candidate, Integration, Interview, Job, User
 
@@ -58,7 +59,7 @@ class JobCriteria:
     opened: DateRange = DateRange()
 
     def where(self, tenant_id: int) -> list[Condition]:
-        table = Job.__table__.c
+        table = table_of(Job).c
         conditions: list[Condition] = [table.tenant_id == tenant_id]
         conditions += _search(self.search, table.title, table.client_name, table.location)
         if self.statuses:
@@ -81,7 +82,7 @@ class CandidateCriteria:
     created: DateRange = DateRange()
 
     def where(self, tenant_id: int) -> list[Condition]:
-        table = Candidate.__table__.c
+        table = table_of(Candidate).c
         conditions: list[Condition] = [table.tenant_id == tenant_id]
         conditions += _search(self.search, table.name, table.email, table.headline)
         if self.integration_id is not None:
@@ -101,10 +102,10 @@ class ApplicationCriteria:
     created: DateRange = DateRange()
 
     def where(self, tenant_id: int) -> list[Condition]:
-        table = Application.__table__.c
+        table = table_of(Application).c
         conditions: list[Condition] = [table.tenant_id == tenant_id]
         if self.search and self.search.strip():
-            candidates = Candidate.__table__.c
+            candidates = table_of(Candidate).c
             matching = sa.select(candidates.id).where(
                 candidates.tenant_id == tenant_id,
                 *_search(self.search, candidates.name, candidates.email),
@@ -119,7 +120,7 @@ class ApplicationCriteria:
         if self.stage_id is not None:
             conditions.append(table.current_stage_id == self.stage_id)
         if self.recruiter_id is not None:
-            jobs = Job.__table__.c
+            jobs = table_of(Job).c
             owned = sa.select(jobs.id).where(
                 jobs.tenant_id == tenant_id, jobs.recruiter_id == self.recruiter_id
             )
@@ -136,14 +137,14 @@ class InterviewCriteria:
     created: DateRange = DateRange()
 
     def where(self, tenant_id: int) -> list[Condition]:
-        table = Interview.__table__.c
+        table = table_of(Interview).c
         conditions: list[Condition] = [table.tenant_id == tenant_id]
         if self.statuses:
             conditions.append(table.status.in_(self.statuses))
         if self.application_id is not None:
             conditions.append(table.application_id == self.application_id)
         if self.job_id is not None:
-            applications = Application.__table__.c
+            applications = table_of(Application).c
             conditions.append(
                 table.application_id.in_(
                     sa.select(applications.id).where(
@@ -169,7 +170,7 @@ class ActivityCriteria:
     visible_to_recruiter_id: int | None = None
 
     def where(self, tenant_id: int) -> list[Condition]:
-        table = Activity.__table__.c
+        table = table_of(Activity).c
         conditions: list[Condition] = [table.tenant_id == tenant_id]
         conditions += _search(self.search, table.description)
         if self.actions:
@@ -183,7 +184,7 @@ class ActivityCriteria:
             if value is not None:
                 conditions.append(column == value)
         if self.visible_to_recruiter_id is not None:
-            jobs = Job.__table__.c
+            jobs = table_of(Job).c
             conditions.append(
                 table.job_id.in_(
                     sa.select(jobs.id).where(
@@ -202,7 +203,7 @@ class IntegrationCriteria:
     statuses: tuple[str, ...] = ()
 
     def where(self, tenant_id: int) -> list[Condition]:
-        table = Integration.__table__.c
+        table = table_of(Integration).c
         conditions: list[Condition] = [table.tenant_id == tenant_id]
         if self.providers:
             conditions.append(table.provider.in_(self.providers))
@@ -218,7 +219,7 @@ class RecruiterCriteria:
     is_active: bool | None = None
 
     def where(self, tenant_id: int) -> list[Condition]:
-        table = User.__table__.c
+        table = table_of(User).c
         conditions: list[Condition] = [table.tenant_id == tenant_id]
         conditions += _search(self.search, table.name, table.email, table.title)
         if self.roles:

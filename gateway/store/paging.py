@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -87,13 +87,13 @@ class PageRequest:
 class Ordering:
     """Sort column plus the id tie-breaker, and the direction."""
 
-    column: sa.ColumnElement[Any]
-    id_column: sa.ColumnElement[Any]
+    column: sa.Column[Any]
+    id_column: sa.Column[Any]
     descending: bool = False
 
     def cursor_for(self, row: Row[Any]) -> Cursor:
         mapping = row._mapping
-        return Cursor(mapping[self.column.key], mapping[self.id_column.key])  # type: ignore[attr-defined]
+        return Cursor(mapping[self.column.key], mapping[self.id_column.key])
 
     def _coerce(self, value: Any) -> Any:
         if value is None:
@@ -167,11 +167,11 @@ async def fetch_page(
 async def fetch_partitioned_pages(
     conn: AsyncConnection,
     stmt: sa.Select[Any],
-    partition: sa.ColumnElement[Any],
-    parents: Sequence[Hashable],
+    partition: sa.Column[Any],
+    parents: Sequence[int],
     ordering: Ordering,
     page: PageRequest,
-) -> dict[Hashable, Page]:
+) -> dict[int, Page]:
     """One page of children for every parent in ``parents``, in one statement."""
     page.validate()
     row_number = (
@@ -187,10 +187,10 @@ async def fetch_partitioned_pages(
     outer = (
         sa.select(inner)
         .where(inner.c._row_number <= page.size + 1)
-        .order_by(inner.c[partition.key], inner.c._row_number)  # type: ignore[attr-defined]
+        .order_by(inner.c[partition.key], inner.c._row_number)
     )
-    grouped: dict[Hashable, list[Row[Any]]] = defaultdict(list)
-    key = partition.key  # type: ignore[attr-defined]
+    grouped: dict[int, list[Row[Any]]] = defaultdict(list)
+    key = partition.key
     for row in (await conn.execute(outer)).all():
         grouped[row._mapping[key]].append(row)
     return {parent: _page_from(grouped.get(parent, []), page, ordering) for parent in parents}

@@ -24,14 +24,15 @@ class Reader:
         async with self.engine.connect() as conn:
             yield conn
 
-    async def all(self, stmt: sa.Select[Any]) -> list[Row[Any]]:
+    async def all(self, stmt: sa.Executable) -> list[Row[Any]]:
         async with self.engine.connect() as conn:
             return list((await conn.execute(stmt)).all())
 
-    async def one_or_none(self, stmt: sa.Select[Any]) -> Row[Any] | None:
+    async def one_or_none(self, stmt: sa.Executable) -> Row[Any] | None:
         async with self.engine.connect() as conn:
-            return (await conn.execute(stmt)).one_or_none()
+            row: Row[Any] | None = (await conn.execute(stmt)).one_or_none()
+            return row
 
-    async def scalar(self, stmt: sa.Select[Any]) -> Any:
+    async def scalar(self, stmt: sa.Executable) -> Any:
         async with self.engine.connect() as conn:
             return (await conn.execute(stmt)).scalar()

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from gateway.store.base import table_of
 from gateway.store.models import Prompt, User
 from resolvers.dataloaders import RowByIdLoader
 
 
 class UserByIdLoader(RowByIdLoader):
-    table = User.__table__
+    table = table_of(User)
 
 
 class PromptByIdLoader(RowByIdLoader):
-    table = Prompt.__table__
+    table = table_of(Prompt)

@@ -5,6 +5,7 @@ import strawberry
 
 from gateway.permissions import Permission, allows
 from gateway.services.settings import ensure_settings_row
+from gateway.store.base import table_of
 from gateway.store.criteria import ActivityCriteria, RecruiterCriteria
 from gateway.store.enums import Role
 from gateway.store.models import Activity as ActivityModel
@@ -83,7 +84,7 @@ class AdminQueries:
         )
         return await list_connection(
             info,
-            User.__table__,
+            table_of(User),
             criteria,
             ("name", False),
             page_request(first, after, last, before),
@@ -100,8 +101,8 @@ class AdminQueries:
     @strawberry.field
     async def prompts(self, info: Info, filter: PromptFilter | None = None) -> list[Prompt]:
         principal = require(info, Permission.PROMPTS_READ)
-        table = PromptModel.__table__.c
-        stmt = sa.select(PromptModel.__table__).where(table.tenant_id == principal.tenant_id)
+        table = table_of(PromptModel).c
+        stmt = sa.select(table_of(PromptModel)).where(table.tenant_id == principal.tenant_id)
         if filter and filter.prompt_type:
             stmt = stmt.where(table.prompt_type == filter.prompt_type)
         if filter and filter.job_id:
@@ -119,9 +120,9 @@ class AdminQueries:
     @strawberry.field
     async def personas(self, info: Info) -> list[Persona]:
         principal = require(info, Permission.PERSONAS_READ)
-        table = PersonaModel.__table__.c
+        table = table_of(PersonaModel).c
         rows = await info.context.reader.all(
-            sa.select(PersonaModel.__table__)
+            sa.select(table_of(PersonaModel))
             .where(table.tenant_id == principal.tenant_id)
             .order_by(table.name, table.id)
         )
@@ -159,7 +160,7 @@ class AdminQueries:
         )
         return await list_connection(
             info,
-            ActivityModel.__table__,
+            table_of(ActivityModel),
             activity_criteria(filter, visible_to),
             ("created_at", True),
             page_request(first, after, last, before),

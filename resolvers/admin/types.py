@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 
 import strawberry
 from sqlalchemy.engine import Row
@@ -183,7 +183,7 @@ def build_activity(row: Row[Any]) -> Activity:
         actor_name=m["actor_name"],
         subject_type=m["subject_type"],
         description=m["description"],
-        metadata=m["metadata"] or {},
+        metadata=cast(JSON, m["metadata"] or {}),
         created_at=m["created_at"],
         subject_id=m["subject_id"],
         job_id=m["job_id"],

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.store.base import table_of
 from gateway.store.models import (
     Analysis,
     Application,
@@ -28,7 +29,7 @@ from resolvers.dataloaders import (
 
 
 class ApplicationByIdLoader(RowByIdLoader):
-    table = Application.__table__
+    table = table_of(Application)
 
 
 async def _by_id(
@@ -47,13 +48,13 @@ async def _by_id(
 async def _candidates(
     conn: AsyncConnection, tenant_id: int, rows: list[Row[Any]]
 ) -> dict[int, Any]:
-    found = await _by_id(conn, tenant_id, Candidate.__table__, {r.candidate_id for r in rows})
+    found = await _by_id(conn, tenant_id, table_of(Candidate), {r.candidate_id for r in rows})
     return {r.id: found.get(r.candidate_id) for r in rows}
 
 
 async def _stages(conn: AsyncConnection, tenant_id: int, rows: list[Row[Any]]) -> dict[int, Any]:
     ids = {r.current_stage_id for r in rows if r.current_stage_id is not None}
-    found = await _by_id(conn, tenant_id, PipelineStage.__table__, ids) if ids else {}
+    found = await _by_id(conn, tenant_id, table_of(PipelineStage), ids) if ids else {}
     return {r.id: found.get(r.current_stage_id) for r in rows}
 
 
@@ -81,13 +82,13 @@ async def _children(
 async def _interviews(
     conn: AsyncConnection, tenant_id: int, rows: list[Row[Any]]
 ) -> dict[int, Any]:
-    return await _children(conn, tenant_id, Interview.__table__, rows, ("created_at", "id"))
+    return await _children(conn, tenant_id, table_of(Interview), rows, ("created_at", "id"))
 
 
 async def _stage_history(
     conn: AsyncConnection, tenant_id: int, rows: list[Row[Any]]
 ) -> dict[int, Any]:
-    return await _children(conn, tenant_id, StageTransition.__table__, rows, ("entered_at", "id"))
+    return await _children(conn, tenant_id, table_of(StageTransition), rows, ("entered_at", "id"))
 
 
 APPLICATION_PREFETCHERS: dict[str, Prefetcher] = {
@@ -99,50 +100,50 @@ APPLICATION_PREFETCHERS: dict[str, Prefetcher] = {
 
 
 class ApplicationPageByJobIdLoader(ChildPageLoader):
-    table = Application.__table__
+    table = table_of(Application)
     parent_column = "job_id"
     prefetchers = APPLICATION_PREFETCHERS
 
 
 class ApplicationCountByJobIdLoader(ChildCountLoader):
-    table = Application.__table__
+    table = table_of(Application)
     parent_column = "job_id"
 
 
 class ApplicationPageByCandidateIdLoader(ChildPageLoader):
-    table = Application.__table__
+    table = table_of(Application)
     parent_column = "candidate_id"
     prefetchers = APPLICATION_PREFETCHERS
 
 
 class ApplicationCountByCandidateIdLoader(ChildCountLoader):
-    table = Application.__table__
+    table = table_of(Application)
     parent_column = "candidate_id"
 
 
 class StageByIdLoader(RowByIdLoader):
-    table = PipelineStage.__table__
+    table = table_of(PipelineStage)
 
 
 class StageTransitionsByApplicationIdLoader(RowsByKeyLoader):
-    table = StageTransition.__table__
+    table = table_of(StageTransition)
     key_column = "application_id"
     order_by = ("entered_at", "id")
 
 
 class AnalysisByApplicationIdLoader(LatestByKeyLoader):
-    table = Analysis.__table__
+    table = table_of(Analysis)
     key_column = "application_id"
     order_by = ("created_at", "id")
 
 
 class OffersByApplicationIdLoader(RowsByKeyLoader):
-    table = Offer.__table__
+    table = table_of(Offer)
     key_column = "application_id"
     order_by = ("created_at", "id")
 
 
 class OnboardingTasksByApplicationIdLoader(RowsByKeyLoader):
-    table = OnboardingTask.__table__
+    table = table_of(OnboardingTask)
     key_column = "application_id"
     order_by = ("created_at", "id")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.permissions import Permission
+from gateway.store.base import table_of
 from gateway.store.models import Application as ApplicationModel
 from resolvers.applications.loaders import APPLICATION_PREFETCHERS
 from resolvers.applications.types import (
@@ -36,7 +37,7 @@ class ApplicationQueries:
         require(info, Permission.APPLICATIONS_READ)
         return await list_connection(
             info,
-            ApplicationModel.__table__,
+            table_of(ApplicationModel),
             application_criteria(filter),
             application_sort(sort),
             page_request(first, after, last, before),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -180,8 +180,8 @@ class Application(Node):
         found, row = self._prefetched("candidate")
         if found:
             return build_candidate(row)
-        return cast(
-            Any, _load_one(info.context.loaders.candidate_by_id, self.candidate_id, build_candidate)
+        return _deferred(
+            _load_one(info.context.loaders.candidate_by_id, self.candidate_id, build_candidate)
         )
 
     @strawberry.field(description="The stage the application is in now.")
@@ -191,8 +191,8 @@ class Application(Node):
             return build_stage(row) if row is not None else None
         if self.current_stage_id is None:
             return None
-        return cast(
-            Any, _load_one(info.context.loaders.stage_by_id, self.current_stage_id, build_stage)
+        return _deferred(
+            _load_one(info.context.loaders.stage_by_id, self.current_stage_id, build_stage)
         )
 
     @strawberry.field(description="Every stage move, oldest first.")
@@ -201,7 +201,7 @@ class Application(Node):
         if found:
             return [build_transition(row) for row in rows or ()]
         loader = info.context.loaders.stage_transitions_by_application_id
-        return cast(Any, _load_list(loader, self.pk, build_transition))
+        return _deferred(_load_list(loader, self.pk, build_transition))
 
     @strawberry.field
     def interviews(
@@ -213,7 +213,7 @@ class Application(Node):
         if found:
             return [build_interview(row) for row in rows or ()]
         loader = info.context.loaders.interviews_by_application_id
-        return cast(Any, _load_list(loader, self.pk, build_interview))
+        return _deferred(_load_list(loader, self.pk, build_interview))
 
     @strawberry.field(description="The newest resume analysis.")
     async def analysis(self, info: Info) -> Analysis | None:
@@ -246,6 +246,12 @@ def application_prefetch(info: Info) -> frozenset[str]:
     """The relations to prefetch for the application nodes selected under this connection."""
     wanted = selected_below(info, ("edges", "node")) | selected_below(info, ("nodes",))
     return frozenset(APPLICATION_PREFETCH[name] for name in wanted & APPLICATION_PREFETCH.keys())
+
+
+def _deferred(awaitable: Awaitable[T]) -> T:
+    """A sync resolver may hand graphql-core an awaitable: the prefetched path stays
+    synchronous, the fallback goes through the loaders."""
+    return cast(T, awaitable)
 
 
 async def _load_one(loader: Any, key: int, build: Callable[[Any], T]) -> T:

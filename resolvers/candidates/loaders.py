@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from gateway.store.base import table_of
 from gateway.store.models import Candidate
 from resolvers.dataloaders import RowByIdLoader
 
 
 class CandidateByIdLoader(RowByIdLoader):
-    table = Candidate.__table__
+    table = table_of(Candidate)

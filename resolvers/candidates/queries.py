@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.permissions import Permission
+from gateway.store.base import table_of
 from gateway.store.criteria import CandidateCriteria
 from gateway.store.models import Candidate as CandidateModel
 from resolvers.candidates.types import Candidate, CandidateFilter, CandidateSort, build_candidate
@@ -42,7 +43,7 @@ class CandidateQueries:
         sort = sort or CandidateSort()
         return await list_connection(
             info,
-            CandidateModel.__table__,
+            table_of(CandidateModel),
             candidate_criteria(filter),
             (sort.field.value, sort.direction is SortDirection.DESC),
             page_request(first, after, last, before),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.permissions import Permission
+from gateway.store.base import table_of
 from gateway.store.criteria import IntegrationCriteria
 from gateway.store.models import Integration as IntegrationModel
 from resolvers.context import Info
@@ -31,7 +32,7 @@ class IntegrationQueries:
         )
         return await list_connection(
             info,
-            IntegrationModel.__table__,
+            table_of(IntegrationModel),
             criteria,
             ("created_at", False),
             page_request(first, after, last, before),

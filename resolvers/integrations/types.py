@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import strawberry
 from sqlalchemy.engine import Row
@@ -51,7 +51,7 @@ def build_integration(row: Row[Any]) -> Integration:
         auth_type=m["auth_type"],
         status=m["status"],
         external_account_id=m["external_account_id"],
-        config=m["config"] or {},
+        config=cast(JSON, m["config"] or {}),
         has_credentials=m["credentials_encrypted"] is not None,
         credentials_hint=m["credentials_hint"],
         has_webhook_secret=m["webhook_secret_encrypted"] is not None,

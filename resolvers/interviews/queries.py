@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.permissions import Permission
+from gateway.store.base import table_of
 from gateway.store.criteria import InterviewCriteria
 from gateway.store.models import Interview as InterviewModel
 from resolvers.context import Info
@@ -48,7 +49,7 @@ class InterviewQueries:
         sort = sort or InterviewSort()
         return await list_connection(
             info,
-            InterviewModel.__table__,
+            table_of(InterviewModel),
             interview_criteria(filter),
             (sort.field.value, sort.direction is SortDirection.DESC),
             page_request(first, after, last, before),

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from gateway.store.base import table_of
 from gateway.store.models import Job
 from resolvers.dataloaders import RowByIdLoader
 
 
 class JobByIdLoader(RowByIdLoader):
-    table = Job.__table__
+    table = table_of(Job)

@@ -37,7 +37,7 @@ JobUpdateResult = Annotated[
 @strawberry.type
 class JobMutations:
     @strawberry.mutation
-    async def job_update(self, info: Info, input: JobUpdateInput) -> JobUpdateResult:  # type: ignore[valid-type]
+    async def job_update(self, info: Info, input: JobUpdateInput) -> JobUpdateResult:
         async def action(session, actor):  # type: ignore[no-untyped-def]
             changes = changes_of(input)
             if changes.get("recruiter_id") is not None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.permissions import Permission
+from gateway.store.base import table_of
 from gateway.store.criteria import JobCriteria
 from gateway.store.models import Job as JobModel
 from resolvers.context import Info
@@ -48,7 +49,7 @@ class JobQueries:
         sort = sort or JobSort()
         return await list_connection(
             info,
-            JobModel.__table__,
+            table_of(JobModel),
             job_criteria(filter),
             (sort.field.value, sort.direction is SortDirection.DESC),
             page_request(first, after, last, before),

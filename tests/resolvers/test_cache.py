@@ -13,7 +13,9 @@ from gateway.store.enums import Role
 from tests.support.gateway import Gateway, running_gateway
 
 JOBS = """
-query Jobs { jobs(first: 3, sort: {field: TITLE, direction: ASC}) { edges { node { id isActive } } } }
+query Jobs {
+  jobs(first: 3, sort: {field: TITLE, direction: ASC}) { edges { node { id isActive } } }
+}
 """
 JOB_UPDATE = """
 mutation($id: ID!, $active: Boolean!) {

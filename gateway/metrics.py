@@ -31,3 +31,23 @@ CACHE_HITS = Counter(
 CACHE_MISSES = Counter(
     "talentgraph_cache_misses", "Response cache misses by kind", ["kind"], registry=REGISTRY
 )
+
+
+class OperationLabels:
+    """Operation names are chosen by clients: label at most ``limit`` distinct ones and
+    count the rest as ``other``, so a hostile client cannot grow the registry."""
+
+    def __init__(self, limit: int = 200) -> None:
+        self.limit = limit
+        self.seen: set[str] = set()
+
+    def __call__(self, name: str) -> str:
+        if name in self.seen:
+            return name
+        if len(name) > 64 or not name.replace("_", "a").isalnum() or len(self.seen) >= self.limit:
+            return "other"
+        self.seen.add(name)
+        return name
+
+
+operation_label = OperationLabels()

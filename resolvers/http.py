@@ -33,7 +33,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from gateway.auth import AuthenticationError, Principal, bearer_token
 from gateway.cache import CacheEntryKey, CacheKind
-from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS
+from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label
 from gateway.services.principals import principal_for_token
 from resolvers.context import Context
 from resolvers.schema import schema
@@ -210,7 +210,7 @@ class GraphQLHTTP:
             return Response(body, status_code=400 if strict else 200, media_type=media_type)
         operation = _operation(document, params.operation_name)
         operation_type = operation.operation.value if operation else "unknown"
-        operation_label = params.operation_name or (
+        operation_display = params.operation_name or (
             operation.name.value if operation and operation.name else "anonymous"
         )
         if request.method == "GET" and operation and operation.operation is not OperationType.QUERY:
@@ -252,7 +252,7 @@ class GraphQLHTTP:
                 ttl = state.cache.ttl_for(kinds)
                 cache_key, cached = await state.cache.get(entry)
                 if cached is not None:
-                    self._observe(operation_label, operation_type, "cache_hit", started)
+                    self._observe(operation_display, operation_type, "cache_hit", started)
                     return Response(cached, media_type=media_type, headers={"x-cache": "hit"})
 
         context = Context(
@@ -279,7 +279,7 @@ class GraphQLHTTP:
             payload["data"] = result.data
         body = orjson.dumps(payload)
         outcome = "request_error" if request_failed else ("partial" if result.errors else "ok")
-        self._observe(operation_label, operation_type, outcome, started)
+        self._observe(operation_display, operation_type, outcome, started)
         if cache_key is not None and not result.errors:
             await state.cache.set(cache_key, body, ttl)
         status = 400 if request_failed and strict else 200
@@ -292,7 +292,6 @@ class GraphQLHTTP:
 
     @staticmethod
     def _observe(operation: str, operation_type: str, outcome: str, started: float) -> None:
-        GRAPHQL_REQUESTS.labels(operation[:64], operation_type, outcome).inc()
-        GRAPHQL_LATENCY.labels(operation[:64], operation_type).observe(
-            time.perf_counter() - started
-        )
+        label = operation_label(operation)
+        GRAPHQL_REQUESTS.labels(label, operation_type, outcome).inc()
+        GRAPHQL_LATENCY.labels(label, operation_type).observe(time.perf_counter() - started)

@@ -23,6 +23,7 @@ from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.reader import Reader
 from resolvers.http import GraphQLHTTP
+from resolvers.schema import build_schema
 
 
 async def healthz(_request: Request) -> Response:
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.reader = Reader(engine)
         app.state.cache = cache
         app.state.jwt_secret = settings.resolved_jwt_secret()
+        app.state.schema = build_schema(settings)
         try:
             yield
         finally:

@@ -26,7 +26,9 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     parse,
+    validate,
 )
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
@@ -36,7 +38,6 @@ from gateway.cache import CacheEntryKey, CacheKind
 from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label
 from gateway.services.principals import principal_for_token
 from resolvers.context import Context
-from resolvers.schema import schema
 
 logger = logging.getLogger("talentgraph.http")
 
@@ -48,8 +49,6 @@ CACHEABLE_ROOT_FIELDS: dict[str, CacheKind] = {
     "job": CacheKind.JOB_DETAIL,
 }
 """Root fields whose whole response may be cached, and the TTL kind each uses."""
-
-INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 
 class RequestError(Exception):
@@ -118,9 +117,9 @@ class GraphQLHTTP:
         started = time.perf_counter()
         try:
             if request.method == "GET" and self._wants_ide(request):
-                return HTMLResponse(get_graphql_ide_html())
-            media_type = _media_type(request)
-            response = await self._handle(request, media_type, request_id)
+                response: Response = HTMLResponse(get_graphql_ide_html())
+            else:
+                response = await self._handle(request, _media_type(request), request_id)
         except RequestError as error:
             response = Response(
                 _error_body(error.message, error.code, requestId=request_id),
@@ -216,15 +215,12 @@ class GraphQLHTTP:
         if request.method == "GET" and operation and operation.operation is not OperationType.QUERY:
             raise RequestError(405, f"{operation_type} operations must be sent with POST")
         roots = _root_fields(operation) if operation else None
-        if (
-            principal is None
-            and not state.settings.is_development
-            and roots is not None
-            and INTROSPECTION_FIELDS & set(roots)
-        ):
-            raise RequestError(
-                401, "introspection needs a token outside development", "UNAUTHENTICATED"
-            )
+        if principal is None and not state.settings.is_development:
+            schema = state.schema._schema
+            if validate(schema, document, [NoSchemaIntrospectionCustomRule]):
+                raise RequestError(
+                    401, "introspection needs a token outside development", "UNAUTHENTICATED"
+                )
 
         cache_key: str | None = None
         ttl = 0
@@ -264,7 +260,7 @@ class GraphQLHTTP:
             request_id=request_id,
             request=request,
         )
-        result = await schema.execute(
+        result = await state.schema.execute(
             params.query,
             variable_values=params.variables,
             context_value=context,

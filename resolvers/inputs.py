@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 
 import strawberry
@@ -22,7 +22,14 @@ class DateRangeInput:
     to: datetime | None = None
 
     def to_range(self) -> DateRange:
-        return DateRange(self.from_, self.to)
+        """A date-time without a zone (or a bare date) is taken as UTC."""
+        return DateRange(_utc(self.from_), _utc(self.to))
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
 
 
 def date_range(value: DateRangeInput | None) -> DateRange:

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from gateway.permissions import Permission
+from gateway.store.paging import MAX_PAGE_SIZE
 from resolvers.admin.types import build_persona, build_prompt, build_recruiter
 from resolvers.applications.types import build_application, build_stage
 from resolvers.candidates.types import build_candidate
@@ -16,6 +17,7 @@ from resolvers.context import Info
 from resolvers.integrations.types import build_integration
 from resolvers.interviews.types import build_interview
 from resolvers.jobs.types import build_job
+from resolvers.listing import BadPageRequest
 from resolvers.permissions import require
 from resolvers.relay import Node, from_global_id
 
@@ -59,24 +61,26 @@ _NODES: dict[str, _Resolver] = {
 }
 
 
+async def resolve_node(info: Info, global_id: strawberry.ID) -> Node | None:
+    type_name, pk = from_global_id(str(global_id))
+    entry = _NODES.get(type_name)
+    if entry is None:
+        info.context.require_principal()
+        return None
+    permission, loader, build = entry
+    require(info, permission)
+    row = await getattr(info.context.loaders, loader).load(pk)
+    return build(row) if row is not None else None
+
+
 @strawberry.type
 class NodeQueries:
     @strawberry.field(description="Fetch any object by its global id.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        type_name, pk = from_global_id(str(id))
-        entry = _NODES.get(type_name)
-        if entry is None:
-            info.context.require_principal()
-            return None
-        permission, loader, build = entry
-        require(info, permission)
-        row = await getattr(info.context.loaders, loader).load(pk)
-        return build(row) if row is not None else None
+        return await resolve_node(info, id)
 
     @strawberry.field(description="Fetch many objects by global id, in order; null where absent.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-        if len(ids) > 100:
-            from resolvers.listing import BadPageRequest
-
-            raise BadPageRequest("at most 100 ids per nodes() call")
-        return list(await asyncio.gather(*(self.node(info, node_id) for node_id in ids)))
+        if len(ids) > MAX_PAGE_SIZE:
+            raise BadPageRequest(f"at most {MAX_PAGE_SIZE} ids per nodes() call")
+        return list(await asyncio.gather(*(resolve_node(info, node_id) for node_id in ids)))

@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.tools import merge_types
 
+from gateway.settings import Settings
 from resolvers.admin.mutations import AdminMutations
 from resolvers.admin.queries import AdminQueries
 from resolvers.applications.queries import ApplicationQueries
@@ -39,9 +40,14 @@ class Schema(strawberry.Schema):
         """Errors are logged once, with the request id, by ``ErrorMasking``."""
 
 
-schema = Schema(
-    query=Query,
-    mutation=Mutation,
-    types=[Analysis, Offer, OnboardingTask, Evaluation, InterviewMessage],
-    extensions=build_extensions(),
-)
+def build_schema(settings: Settings | None = None) -> Schema:
+    """The schema with the query limits of ``settings`` (the environment's by default)."""
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Analysis, Offer, OnboardingTask, Evaluation, InterviewMessage],
+        extensions=build_extensions(settings),
+    )
+
+
+schema = build_schema()

@@ -22,14 +22,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.errors import ValidationFailed
 from gateway.store.base import UTCDateTime
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
 
-class InvalidPageRequest(ValueError):
+MAX_ID = 2**63 - 1
+
+
+class InvalidPageRequest(ValidationFailed):
     """A page request a client can fix: bad cursor, size out of range, both directions."""
+
+    def __init__(self, message: str, field: str = "after") -> None:
+        super().__init__(field, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +58,8 @@ class Cursor:
             value, row_id = orjson.loads(raw)
         except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError) as exc:
             raise InvalidPageRequest(f"invalid cursor {text[:64]!r}") from exc
-        if not isinstance(row_id, int) or isinstance(value, (list, dict)):
+        valid_id = isinstance(row_id, int) and not isinstance(row_id, bool) and 0 < row_id <= MAX_ID
+        if not valid_id or isinstance(value, list | dict | bool) or value is None:
             raise InvalidPageRequest(f"invalid cursor {text[:64]!r}")
         return cls(value=value, id=row_id)
 
@@ -65,11 +73,11 @@ class PageRequest:
 
     def validate(self) -> None:
         if self.first is not None and self.last is not None:
-            raise InvalidPageRequest("pass either first or last, not both")
+            raise InvalidPageRequest("pass either first or last, not both", "first")
         for name, size in (("first", self.first), ("last", self.last)):
             if size is not None and not 0 <= size <= MAX_PAGE_SIZE:
                 raise InvalidPageRequest(
-                    f"{name} must be between 0 and {MAX_PAGE_SIZE}, got {size}"
+                    f"{name} must be between 0 and {MAX_PAGE_SIZE}, got {size}", name
                 )
 
     @property
@@ -96,14 +104,24 @@ class Ordering:
         return Cursor(mapping[self.column.key], mapping[self.id_column.key])
 
     def _coerce(self, value: Any) -> Any:
-        if value is None:
-            raise InvalidPageRequest("invalid cursor")
-        if isinstance(self.column.type, UTCDateTime | sa.DateTime):
+        """The cursor's sort value as the sort column's type; a cursor made for another
+        sort or forged is refused, never sent to the database."""
+        column_type = self.column.type
+        if isinstance(column_type, UTCDateTime | sa.DateTime):
             try:
-                return datetime.fromisoformat(str(value))
-            except ValueError as exc:
-                raise InvalidPageRequest("invalid cursor") from exc
-        return value
+                parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                parsed = None
+            if parsed is None or parsed.tzinfo is None:
+                raise InvalidPageRequest("invalid cursor for this sort order")
+            return parsed
+        if isinstance(column_type, sa.String | sa.Text) and isinstance(value, str):
+            return value
+        if isinstance(column_type, sa.Integer) and isinstance(value, int):
+            if abs(value) > MAX_ID:
+                raise InvalidPageRequest("invalid cursor for this sort order")
+            return value
+        raise InvalidPageRequest("invalid cursor for this sort order")
 
     def _after(self, cursor: Cursor, descending: bool) -> sa.ColumnElement[bool]:
         value = self._coerce(cursor.value)

@@ -5,15 +5,18 @@ from __future__ import annotations
 from functools import cached_property
 
 from gateway.store.reader import Reader
-from resolvers.admin.loaders import PromptByIdLoader, UserByIdLoader
+from resolvers.admin.loaders import ActivityByIdLoader, PromptByIdLoader, UserByIdLoader
 from resolvers.applications.loaders import (
     AnalysisByApplicationIdLoader,
+    AnalysisByIdLoader,
     ApplicationByIdLoader,
     ApplicationCountByCandidateIdLoader,
     ApplicationCountByJobIdLoader,
     ApplicationPageByCandidateIdLoader,
     ApplicationPageByJobIdLoader,
+    OfferByIdLoader,
     OffersByApplicationIdLoader,
+    OnboardingTaskByIdLoader,
     OnboardingTasksByApplicationIdLoader,
     StageByIdLoader,
     StageTransitionsByApplicationIdLoader,
@@ -21,9 +24,11 @@ from resolvers.applications.loaders import (
 from resolvers.candidates.loaders import CandidateByIdLoader
 from resolvers.integrations.loaders import IntegrationByIdLoader
 from resolvers.interviews.loaders import (
+    EvaluationByIdLoader,
     EvaluationByInterviewIdLoader,
     InterviewByIdLoader,
     InterviewsByApplicationIdLoader,
+    MessageByIdLoader,
     MessagesByInterviewIdLoader,
     PersonaByIdLoader,
 )
@@ -114,3 +119,27 @@ class Loaders:
     @cached_property
     def prompt_by_id(self) -> PromptByIdLoader:
         return PromptByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def activity_by_id(self) -> ActivityByIdLoader:
+        return ActivityByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def analysis_by_id(self) -> AnalysisByIdLoader:
+        return AnalysisByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def offer_by_id(self) -> OfferByIdLoader:
+        return OfferByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def onboarding_task_by_id(self) -> OnboardingTaskByIdLoader:
+        return OnboardingTaskByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def evaluation_by_id(self) -> EvaluationByIdLoader:
+        return EvaluationByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def message_by_id(self) -> MessageByIdLoader:
+        return MessageByIdLoader(self.reader, self.tenant_id)

@@ -8,14 +8,20 @@ from typing import Any
 
 import strawberry
 
-from gateway.permissions import Permission
+from gateway.permissions import Permission, allows
 from gateway.store.paging import MAX_PAGE_SIZE
-from resolvers.admin.types import build_persona, build_prompt, build_recruiter
-from resolvers.applications.types import build_application, build_stage
+from resolvers.admin.types import build_activity, build_persona, build_prompt, build_recruiter
+from resolvers.applications.types import (
+    build_analysis,
+    build_application,
+    build_offer,
+    build_onboarding_task,
+    build_stage,
+)
 from resolvers.candidates.types import build_candidate
 from resolvers.context import Info
 from resolvers.integrations.types import build_integration
-from resolvers.interviews.types import build_interview
+from resolvers.interviews.types import build_evaluation, build_interview, build_message
 from resolvers.jobs.types import build_job
 from resolvers.listing import BadPageRequest
 from resolvers.permissions import require
@@ -56,6 +62,16 @@ _NODES: dict[str, _Resolver] = {
         "user_by_id",
         build_recruiter,
     ),
+    "Analysis": (Permission.APPLICATIONS_READ, "analysis_by_id", build_analysis),
+    "Offer": (Permission.APPLICATIONS_READ, "offer_by_id", build_offer),
+    "OnboardingTask": (
+        Permission.APPLICATIONS_READ,
+        "onboarding_task_by_id",
+        build_onboarding_task,
+    ),
+    "Evaluation": (Permission.INTERVIEWS_READ, "evaluation_by_id", build_evaluation),
+    "InterviewMessage": (Permission.INTERVIEWS_READ, "message_by_id", build_message),
+    "Activity": (Permission.ACTIVITIES_READ, "activity_by_id", build_activity),
     "Prompt": (Permission.PROMPTS_READ, "prompt_by_id", build_prompt),
     "Persona": (Permission.PERSONAS_READ, "persona_by_id", build_persona),
 }
@@ -68,9 +84,16 @@ async def resolve_node(info: Info, global_id: strawberry.ID) -> Node | None:
         info.context.require_principal()
         return None
     permission, loader, build = entry
-    require(info, permission)
-    row = await getattr(info.context.loaders, loader).load(pk)
-    return build(row) if row is not None else None
+    principal = require(info, permission)
+    loaders = info.context.loaders
+    row = await getattr(loaders, loader).load(pk)
+    if row is None:
+        return None
+    if type_name == "Activity" and not allows(principal.role, Permission.ACTIVITIES_READ_ALL):
+        job = await loaders.job_by_id.load(row.job_id) if row.job_id is not None else None
+        if job is None or job.recruiter_id != principal.user_id:
+            return None
+    return build(row)
 
 
 @strawberry.type

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from gateway.store.base import table_of
-from gateway.store.models import Prompt, User
+from gateway.store.models import Activity, Prompt, User
 from resolvers.dataloaders import RowByIdLoader
 
 
@@ -11,3 +11,7 @@ class UserByIdLoader(RowByIdLoader):
 
 class PromptByIdLoader(RowByIdLoader):
     table = table_of(Prompt)
+
+
+class ActivityByIdLoader(RowByIdLoader):
+    table = table_of(Activity)

@@ -116,6 +116,24 @@ def build_settings(row: Any) -> Settings:
     )
 
 
+SUBJECT_TYPES = {
+    name.lower(): name
+    for name in (
+        "Job",
+        "Candidate",
+        "Application",
+        "Interview",
+        "Offer",
+        "OnboardingTask",
+        "Integration",
+        "Recruiter",
+        "Prompt",
+        "Persona",
+    )
+}
+"""Stored subject types (any case) -> the node type their id names; others have none."""
+
+
 @strawberry.type(name="Activity", description="One entry of the audit timeline.")
 class Activity(Node):
     NODE_TYPE: ClassVar[str] = "Activity"
@@ -137,7 +155,10 @@ class Activity(Node):
     def subject(self) -> strawberry.ID | None:
         if self.subject_id is None:
             return None
-        return strawberry.ID(to_global_id(self.subject_type, self.subject_id))
+        type_name = SUBJECT_TYPES.get(self.subject_type.lower())
+        if type_name is None:
+            return None
+        return strawberry.ID(to_global_id(type_name, self.subject_id))
 
     @strawberry.field
     async def job(

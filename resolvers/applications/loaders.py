@@ -147,3 +147,15 @@ class OnboardingTasksByApplicationIdLoader(RowsByKeyLoader):
     table = table_of(OnboardingTask)
     key_column = "application_id"
     order_by = ("created_at", "id")
+
+
+class AnalysisByIdLoader(RowByIdLoader):
+    table = table_of(Analysis)
+
+
+class OfferByIdLoader(RowByIdLoader):
+    table = table_of(Offer)
+
+
+class OnboardingTaskByIdLoader(RowByIdLoader):
+    table = table_of(OnboardingTask)

@@ -28,3 +28,11 @@ class EvaluationByInterviewIdLoader(LatestByKeyLoader):
 
 class PersonaByIdLoader(RowByIdLoader):
     table = table_of(Persona)
+
+
+class EvaluationByIdLoader(RowByIdLoader):
+    table = table_of(Evaluation)
+
+
+class MessageByIdLoader(RowByIdLoader):
+    table = table_of(InterviewMessage)

@@ -49,6 +49,32 @@ query Nodes($ids: [ID!]!) {
 }
 """
 
+NODE_IMPLEMENTERS = """
+{ __type(name: "Node") { possibleTypes { name } } }
+"""
+
+EVERY_KIND_OF_ID = """
+{
+  jobs(first: 1) { nodes { id } }
+  candidates(first: 1) { nodes { id } }
+  integrations(first: 1) { nodes { id } }
+  recruiters(first: 1) { nodes { id } }
+  prompts { id }
+  personas { id }
+  activities(first: 1) { nodes { id } }
+  applications(first: 100) {
+    nodes {
+      id
+      currentStage { id }
+      analysis { id }
+      offers { id }
+      onboardingTasks { id }
+      interviews { id messages { id } evaluation { id } }
+    }
+  }
+}
+"""
+
 TYPED_LOOKUPS = {
     "Job": "job",
     "Candidate": "candidate",
@@ -255,3 +281,49 @@ async def test_nodes_caps_the_number_of_ids(gateway: Gateway) -> None:
     assert codes(errors) == ["BAD_USER_INPUT"]
     data = await gateway.execute(NODES, {"ids": [found["Job"]["id"]] * 100})
     assert len(data["nodes"]) == 100
+
+
+def ids_by_type(data: dict[str, Any]) -> dict[str, str]:
+    """One global id of every node type found in ``EVERY_KIND_OF_ID``'s answer."""
+    found: dict[str, str] = {}
+
+    def add(global_id: str | None) -> None:
+        if global_id:
+            type_name = base64.b64decode(global_id).decode().partition(":")[0]
+            found.setdefault(type_name, global_id)
+
+    for field in ("jobs", "candidates", "integrations", "recruiters", "activities"):
+        for node in data[field]["nodes"]:
+            add(node["id"])
+    for field in ("prompts", "personas"):
+        for node in data[field]:
+            add(node["id"])
+    for application in data["applications"]["nodes"]:
+        add(application["id"])
+        add(application["currentStage"]["id"])
+        add((application["analysis"] or {}).get("id"))
+        for child in (*application["offers"], *application["onboardingTasks"]):
+            add(child["id"])
+        for interview in application["interviews"]:
+            add(interview["id"])
+            add((interview["evaluation"] or {}).get("id"))
+            for message in interview["messages"]:
+                add(message["id"])
+    return found
+
+
+async def test_every_type_implementing_node_is_fetchable_by_node(gateway: Gateway) -> None:
+    """The Node interface promises every implementer is "fetchable with node(id:)"."""
+    possible = (await gateway.execute(NODE_IMPLEMENTERS))["__type"]["possibleTypes"]
+    implementers = {t["name"] for t in possible}
+    found = ids_by_type(await gateway.execute(EVERY_KIND_OF_ID))
+    assert set(found) <= implementers
+    assert len(implementers - set(found)) <= 1, "the seed holds nearly every kind of node"
+    unresolved = []
+    for type_name, node_id in sorted(found.items()):
+        node = (await gateway.execute(NODES, {"ids": [node_id]}))["nodes"][0]
+        if node is None:
+            unresolved.append(type_name)
+        else:
+            assert node == {"__typename": type_name, "id": node_id}
+    assert unresolved == [], f"node(id:) returns null for {unresolved}"

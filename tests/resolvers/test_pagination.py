@@ -347,8 +347,9 @@ async def test_every_root_connection_walks_both_ways(
     gateway: Gateway, field: str, tenant: str
 ) -> None:
     reference, _ = await walk_forward(gateway, field, 100, tenant)
-    forward, forward_pages = await walk_forward(gateway, field, 7, tenant)
-    backward, _ = await walk_backward(gateway, field, 7, tenant)
+    size = 23 if field == "activities" else 7  # 200 activities: fewer, still uneven pages
+    forward, forward_pages = await walk_forward(gateway, field, size, tenant)
+    backward, _ = await walk_backward(gateway, field, size, tenant)
 
     total = forward_pages[0]["totalCount"]
     assert total > 0
@@ -599,7 +600,7 @@ def sort_key(name: str, global_id: str) -> tuple[str, int]:
 
 
 @pytest.mark.parametrize("direction", ["ASC", "DESC"])
-@pytest.mark.parametrize("size", [1, 2, 7])
+@pytest.mark.parametrize("size", [1, 7])  # 1: every tie straddles a page break
 async def test_walks_under_a_sort_with_ties_break_them_by_id(
     gateway: Gateway, direction: str, size: int
 ) -> None:

@@ -64,13 +64,28 @@ query Activities($after: String, $filter: ActivityFilter) {
     totalCount
     pageInfo { hasNextPage endCursor }
     nodes {
-      id action actorType createdAt subject
+      id action actorType createdAt subject description
       job { id recruiter { id } }
       candidate { id }
       application { id }
     }
   }
 }
+"""
+
+ACTIVITY_SUBJECTS = """
+{
+  activities(first: 100) {
+    nodes {
+      id subjectType subject description createdAt
+      job { id } candidate { id } application { id }
+    }
+  }
+}
+"""
+
+NODE = """
+query Node($id: ID!) { node(id: $id) { __typename id } }
 """
 
 JOBS = """
@@ -343,6 +358,57 @@ async def test_activity_filters_by_action_and_subject(gateway: Gateway) -> None:
     assert {a["id"] for a in found} == {
         a["id"] for a in activities if a["candidate"] and a["candidate"]["id"] == candidate_id
     }
+
+
+SUBJECT_TYPES = {
+    "job": "Job",
+    "candidate": "Candidate",
+    "application": "Application",
+    "interview": "Interview",
+}
+
+
+async def test_activity_subject_is_a_global_id_node_resolves(gateway: Gateway) -> None:
+    data = await gateway.execute(ACTIVITY_SUBJECTS)
+    activities = data["activities"]["nodes"]
+    seen_types = set()
+    for activity in activities:
+        subject = activity["subject"]
+        assert subject is not None
+        node = (await gateway.execute(NODE, {"id": subject}))["node"]
+        assert node is not None, (activity["subjectType"], subject)
+        assert node["id"] == subject
+        assert node["__typename"] == SUBJECT_TYPES[activity["subjectType"]]
+        related = (
+            activity[activity["subjectType"]] if activity["subjectType"] != "interview" else None
+        )
+        if related is not None:
+            assert related["id"] == subject
+        seen_types.add(node["__typename"])
+    assert len(seen_types) >= 3
+
+
+async def test_activity_search_and_date_range(gateway: Gateway) -> None:
+    activities, _ = await all_activities(gateway)
+    sample = activities[0]["description"]
+    for term in (sample.split()[0].upper(), "moved", "SYNCED", "%", "_", "no such entry"):
+        expected = {a["id"] for a in activities if term.lower() in a["description"].lower()}
+        found, total = await all_activities(gateway, search=term)
+        assert {a["id"] for a in found} == expected, term
+        assert total == len(expected)
+
+    stamps = sorted({a["createdAt"] for a in activities}, key=datetime.fromisoformat)
+    low, high = stamps[len(stamps) // 3], stamps[2 * len(stamps) // 3]
+    found, _ = await all_activities(gateway, createdAt={"from": low, "to": high})
+    expected = {
+        a["id"]
+        for a in activities
+        if datetime.fromisoformat(low)
+        <= datetime.fromisoformat(a["createdAt"])
+        < datetime.fromisoformat(high)
+    }
+    assert expected
+    assert {a["id"] for a in found} == expected
 
 
 # -- roles ------------------------------------------------------------------------------------

@@ -104,6 +104,30 @@ fragment Pipeline on Application {
 }
 """
 
+NESTED_FILTERS = """
+query NestedFilters($first: Int) {
+  jobs(first: 100) {
+    nodes {
+      id
+      applicationCount
+      active: applications(first: $first, filter: {status: [ACTIVE]}) {
+        totalCount
+        nodes { id status createdAt currentStage { name } }
+      }
+      closed: applications(
+        first: $first
+        filter: {status: [REJECTED, HIRED]}
+        sort: {field: CREATED_AT, direction: ASC}
+      ) {
+        totalCount
+        nodes { id status createdAt candidate { name } }
+      }
+      all: applications(first: $first) { totalCount nodes { id } }
+    }
+  }
+}
+"""
+
 FILTERED_APPLICATIONS = """
 query FilteredApplications($filter: ApplicationFilter) {
   applications(first: 100, filter: $filter) {
@@ -139,6 +163,20 @@ async def all_applications(gateway: Gateway, tenant: str = "demo") -> list[dict[
         after = connection["pageInfo"]["endCursor"]
 
 
+@pytest.fixture(scope="module")
+def listed(gateway: Gateway) -> dict[str, list[dict[str, Any]]]:
+    """Full listings per tenant, read once per module and backend (the tests only read)."""
+    return {}
+
+
+async def applications_of(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]], tenant: str = "demo"
+) -> list[dict[str, Any]]:
+    if tenant not in listed:
+        listed[tenant] = await all_applications(gateway, tenant)
+    return listed[tenant]
+
+
 async def filtered(
     gateway: Gateway, application_filter: dict[str, Any], tenant: str = "demo"
 ) -> set[str]:
@@ -163,9 +201,11 @@ async def test_listing_holds_the_seeded_applications(gateway: Gateway, tenant: s
     ), "one application per candidate and job"
 
 
-async def test_tenants_never_see_each_others_applications(gateway: Gateway) -> None:
+async def test_tenants_never_see_each_others_applications(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]]
+) -> None:
     demo = await all_applications(gateway, "demo")
-    other = await all_applications(gateway, "other")
+    other = await applications_of(gateway, listed, "other")
     assert not {a["id"] for a in demo} & {a["id"] for a in other}
     for field in ("job", "candidate", "currentStage"):
         assert not {a[field]["id"] for a in demo} & {a[field]["id"] for a in other}, field
@@ -217,8 +257,10 @@ def check_interviews(application: dict[str, Any]) -> None:
     assert len(set(created)) == len(created)
 
 
-async def test_current_stage_is_the_end_of_the_stage_history(gateway: Gateway) -> None:
-    applications = await all_applications(gateway)
+async def test_current_stage_is_the_end_of_the_stage_history(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]]
+) -> None:
+    applications = await applications_of(gateway, listed)
     for application in applications:
         check_pipeline(application)
     stages = {a["currentStage"]["name"] for a in applications}
@@ -226,8 +268,10 @@ async def test_current_stage_is_the_end_of_the_stage_history(gateway: Gateway) -
     assert any(len(a["stageHistory"]) >= 3 for a in applications)
 
 
-async def test_status_agrees_with_the_stage(gateway: Gateway) -> None:
-    for application in await all_applications(gateway):
+async def test_status_agrees_with_the_stage(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]]
+) -> None:
+    for application in await applications_of(gateway, listed):
         kind = application["currentStage"]["kind"]
         if application["status"] == "HIRED":
             assert kind == "HIRED"
@@ -237,8 +281,9 @@ async def test_status_agrees_with_the_stage(gateway: Gateway) -> None:
 
 async def test_interviews_have_ordered_chats_and_completed_ones_an_evaluation(
     gateway: Gateway,
+    listed: dict[str, list[dict[str, Any]]],
 ) -> None:
-    applications = await all_applications(gateway)
+    applications = await applications_of(gateway, listed)
     interviews = [i for a in applications for i in a["interviews"]]
     assert interviews, "the seed holds interviews"
     assert any(i["status"] == "COMPLETED" for i in interviews)
@@ -247,8 +292,10 @@ async def test_interviews_have_ordered_chats_and_completed_ones_an_evaluation(
         check_interviews(application)
 
 
-async def test_some_applications_have_an_analysis(gateway: Gateway) -> None:
-    applications = await all_applications(gateway)
+async def test_some_applications_have_an_analysis(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]]
+) -> None:
+    applications = await applications_of(gateway, listed)
     analysed = [a for a in applications if a["analysis"] is not None]
     assert 0 < len(analysed) < len(applications)
     for application in analysed:
@@ -257,10 +304,12 @@ async def test_some_applications_have_an_analysis(gateway: Gateway) -> None:
         assert analysis["pros"]
 
 
-async def test_every_path_to_an_application_agrees(gateway: Gateway) -> None:
+async def test_every_path_to_an_application_agrees(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]]
+) -> None:
     """Root page (prefetched relations), lookup by id (loaders), and the nested pages of
     jobs and candidates (partitioned pages with prefetch) return the same objects."""
-    root = {a["id"]: a for a in await all_applications(gateway)}
+    root = {a["id"]: a for a in await applications_of(gateway, listed)}
 
     by_job = await gateway.execute(JOBS_WITH_APPLICATIONS)
     via_jobs = {a["id"]: a for job in by_job["jobs"]["nodes"] for a in job["applications"]["nodes"]}
@@ -280,8 +329,10 @@ async def test_every_path_to_an_application_agrees(gateway: Gateway) -> None:
         check_interviews(single["application"])
 
 
-async def test_fragments_select_the_same_relations(gateway: Gateway) -> None:
-    root = {a["id"]: a for a in await all_applications(gateway)}
+async def test_fragments_select_the_same_relations(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]]
+) -> None:
+    root = {a["id"]: a for a in await applications_of(gateway, listed)}
     data = await gateway.execute(FRAGMENT_APPLICATIONS)
     edges = data["applications"]["edges"]
     assert len(edges) == min(100, len(root))
@@ -295,6 +346,33 @@ async def test_fragments_select_the_same_relations(gateway: Gateway) -> None:
         assert node["candidate"]["id"] == expected["candidate"]["id"]
 
 
+@pytest.mark.parametrize("first", [100, 3])
+async def test_nested_pages_with_different_filters_in_one_request(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]], first: int
+) -> None:
+    """Aliased nested connections with different filters and sorts are batched per
+    (filter, sort, page) and each gets its own rows and totals."""
+    applications = await applications_of(gateway, listed)
+    data = await gateway.execute(NESTED_FILTERS, {"first": first})
+    for job in data["jobs"]["nodes"]:
+        mine = [a for a in applications if a["job"]["id"] == job["id"]]
+        active = [a for a in mine if a["status"] == "ACTIVE"]
+        closed = [a for a in mine if a["status"] in ("REJECTED", "HIRED")]
+        newest_first = sorted(active, key=lambda a: (at(a["createdAt"]), a["id"]), reverse=True)
+        oldest_first = sorted(closed, key=lambda a: at(a["createdAt"]))
+
+        assert job["all"]["totalCount"] == job["applicationCount"] == len(mine)
+        assert job["active"]["totalCount"] == len(active)
+        assert job["closed"]["totalCount"] == len(closed)
+        assert all(n["status"] == "ACTIVE" for n in job["active"]["nodes"])
+        assert all(n["status"] in ("REJECTED", "HIRED") for n in job["closed"]["nodes"])
+        active_dates = [at(n["createdAt"]) for n in job["active"]["nodes"]]
+        assert active_dates == [at(a["createdAt"]) for a in newest_first][:first]
+        closed_dates = [at(n["createdAt"]) for n in job["closed"]["nodes"]]
+        assert closed_dates == [at(a["createdAt"]) for a in oldest_first][:first]
+        assert len(job["all"]["nodes"]) == min(first, len(mine))
+
+
 # -- ApplicationFilter -------------------------------------------------------------------------
 
 
@@ -302,28 +380,30 @@ async def test_fragments_select_the_same_relations(gateway: Gateway) -> None:
     "statuses",
     [["ACTIVE"], ["REJECTED"], ["HIRED"], ["REJECTED", "HIRED"], ["WITHDRAWN", "RELEASED"], []],
 )
-async def test_status_filter(gateway: Gateway, statuses: list[str]) -> None:
-    applications = await all_applications(gateway)
+async def test_status_filter(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]], statuses: list[str]
+) -> None:
+    applications = await applications_of(gateway, listed)
     expected = {a["id"] for a in applications if not statuses or a["status"] in statuses}
     assert await filtered(gateway, {"status": statuses}) == expected
 
 
-async def test_job_filter(gateway: Gateway) -> None:
-    applications = await all_applications(gateway)
+async def test_job_filter(gateway: Gateway, listed: dict[str, list[dict[str, Any]]]) -> None:
+    applications = await applications_of(gateway, listed)
     for job_id in {a["job"]["id"] for a in applications}:
         expected = {a["id"] for a in applications if a["job"]["id"] == job_id}
         assert await filtered(gateway, {"jobId": job_id}) == expected
 
 
-async def test_candidate_filter(gateway: Gateway) -> None:
-    applications = await all_applications(gateway)
+async def test_candidate_filter(gateway: Gateway, listed: dict[str, list[dict[str, Any]]]) -> None:
+    applications = await applications_of(gateway, listed)
     for candidate_id in sorted({a["candidate"]["id"] for a in applications})[:15]:
         expected = {a["id"] for a in applications if a["candidate"]["id"] == candidate_id}
         assert await filtered(gateway, {"candidateId": candidate_id}) == expected
 
 
-async def test_stage_filter(gateway: Gateway) -> None:
-    applications = await all_applications(gateway)
+async def test_stage_filter(gateway: Gateway, listed: dict[str, list[dict[str, Any]]]) -> None:
+    applications = await applications_of(gateway, listed)
     stage_ids = {a["currentStage"]["id"] for a in applications}
     assert len(stage_ids) >= 3
     for stage_id in stage_ids:
@@ -341,8 +421,10 @@ def by_candidate_search(applications: list[dict[str, Any]], term: str) -> set[st
     }
 
 
-async def test_search_by_candidate_name_or_email(gateway: Gateway) -> None:
-    applications = await all_applications(gateway)
+async def test_search_by_candidate_name_or_email(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]]
+) -> None:
+    applications = await applications_of(gateway, listed)
     sample = applications[0]["candidate"]
     terms = [
         sample["name"],
@@ -359,24 +441,26 @@ async def test_search_by_candidate_name_or_email(gateway: Gateway) -> None:
 
 
 @pytest.mark.parametrize("term", ["%", "_", "a%", "_a"])
-async def test_search_treats_wildcards_as_literal_characters(gateway: Gateway, term: str) -> None:
-    applications = await all_applications(gateway)
+async def test_search_treats_wildcards_as_literal_characters(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]], term: str
+) -> None:
+    applications = await applications_of(gateway, listed)
     expected = by_candidate_search(applications, term)
     assert expected == set()
     assert await filtered(gateway, {"search": term}) == expected
 
 
-async def test_recruiter_filter(gateway: Gateway) -> None:
+async def test_recruiter_filter(gateway: Gateway, listed: dict[str, list[dict[str, Any]]]) -> None:
     jobs = await gateway.execute("{ jobs(first: 100) { nodes { id recruiter { id } } } }")
     owner = {job["id"]: job["recruiter"]["id"] for job in jobs["jobs"]["nodes"]}
-    applications = await all_applications(gateway)
+    applications = await applications_of(gateway, listed)
     for recruiter_id in set(owner.values()):
         expected = {a["id"] for a in applications if owner[a["job"]["id"]] == recruiter_id}
         assert await filtered(gateway, {"recruiterId": recruiter_id}) == expected
 
 
-async def test_combined_filters(gateway: Gateway) -> None:
-    applications = await all_applications(gateway)
+async def test_combined_filters(gateway: Gateway, listed: dict[str, list[dict[str, Any]]]) -> None:
+    applications = await applications_of(gateway, listed)
     for sample in applications[:10]:
         application_filter = {
             "jobId": sample["job"]["id"],
@@ -394,8 +478,10 @@ async def test_combined_filters(gateway: Gateway) -> None:
         assert await filtered(gateway, application_filter) == expected
 
 
-async def test_filters_with_ids_of_the_other_tenant_find_nothing(gateway: Gateway) -> None:
-    other = (await all_applications(gateway, "other"))[0]
+async def test_filters_with_ids_of_the_other_tenant_find_nothing(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]]
+) -> None:
+    other = (await applications_of(gateway, listed, "other"))[0]
     assert await filtered(gateway, {"jobId": other["job"]["id"]}) == set()
     assert await filtered(gateway, {"candidateId": other["candidate"]["id"]}) == set()
     assert await filtered(gateway, {"stageId": other["currentStage"]["id"]}) == set()
@@ -410,9 +496,11 @@ async def test_filter_with_a_malformed_id_is_bad_user_input(gateway: Gateway) ->
 # -- application(id:) --------------------------------------------------------------------------
 
 
-async def test_application_by_id_of_another_type_or_tenant_is_null(gateway: Gateway) -> None:
-    demo = (await all_applications(gateway))[0]
-    other = (await all_applications(gateway, "other"))[0]
+async def test_application_by_id_of_another_type_or_tenant_is_null(
+    gateway: Gateway, listed: dict[str, list[dict[str, Any]]]
+) -> None:
+    demo = (await applications_of(gateway, listed))[0]
+    other = (await applications_of(gateway, listed, "other"))[0]
     for missing in (
         demo["job"]["id"],
         demo["candidate"]["id"],

@@ -281,12 +281,19 @@ async def test_date_range_accepts_other_utc_offsets(gateway: Gateway) -> None:
     assert await filtered(gateway, {"createdAt": {"from": shifted.isoformat()}}) == same
 
 
-async def test_date_range_without_a_time_zone_is_not_an_internal_error(gateway: Gateway) -> None:
-    """A client sending a date or a naive date-time gets results or BAD_USER_INPUT."""
-    for value in ("2026-06-01T00:00:00", "2026-06-01"):
-        response = await gateway.post(FILTERED_JOBS, {"filter": {"createdAt": {"from": value}}})
-        body = response.json()
-        assert set(codes(body.get("errors") or [])) <= {"BAD_USER_INPUT"}, (value, body)
+async def test_date_range_without_a_time_zone_is_utc(gateway: Gateway) -> None:
+    """A bare date or a date-time without a zone is taken as UTC, never an internal error."""
+    jobs = await all_jobs(gateway)
+    middle = sorted((job["createdAt"] for job in jobs), key=datetime.fromisoformat)[3]
+    naive = datetime.fromisoformat(middle).replace(tzinfo=None).isoformat()
+    for field in ("from", "to"):
+        aware = await filtered(gateway, {"createdAt": {field: middle}})
+        assert await filtered(gateway, {"createdAt": {field: naive}}) == aware
+    for day in ("2026-06-01", "2026-08-01"):
+        midnight = f"{day}T00:00:00+00:00"
+        for field in ("from", "to"):
+            expected = await filtered(gateway, {"createdAt": {field: midnight}})
+            assert await filtered(gateway, {"createdAt": {field: day}}) == expected
 
 
 async def test_filters_combine_with_and(gateway: Gateway) -> None:

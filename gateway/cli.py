@@ -48,19 +48,22 @@ async def _seed(settings: Settings) -> tuple[int, int, str]:
     return demo.tenant_id, demo.admin_user_id, "demo"
 
 
-@app.command()
-def demo() -> None:
-    """Migrate and seed the demo tenant (slug ``demo``), then print an admin token."""
-    settings = Settings()
+def _demo_admin_token(settings: Settings) -> str:
     tenant_id, user_id, slug = asyncio.run(_seed(settings))
-    token = issue_token(
+    return issue_token(
         settings.resolved_jwt_secret(),
         tenant_id=tenant_id,
         tenant_slug=slug,
         user_id=user_id,
         role=Role.ADMIN,
+        ttl_seconds=settings.jwt_ttl_seconds,
     )
-    typer.echo(token)
+
+
+@app.command()
+def demo() -> None:
+    """Migrate and seed the demo tenant (slug ``demo``), then print an admin token."""
+    typer.echo(_demo_admin_token(Settings()))
 
 
 @app.command()
@@ -76,14 +79,7 @@ def serve(
     settings = Settings()
     asyncio.run(_migrate(settings))
     if demo:
-        tenant_id, user_id, slug = asyncio.run(_seed(settings))
-        token = issue_token(
-            settings.resolved_jwt_secret(),
-            tenant_id=tenant_id,
-            tenant_slug=slug,
-            user_id=user_id,
-            role=Role.ADMIN,
-        )
+        token = _demo_admin_token(settings)
         console.print(f"GraphiQL: [bold]http://{host}:{port}/graphql[/]")
         console.print("Admin token (send as 'Authorization: Bearer <token>'):")
         typer.echo(token)

@@ -10,10 +10,12 @@ import strawberry
 
 from gateway.store.criteria import ApplicationCriteria
 from gateway.store.enums import ApplicationStatus, OfferStatus, OnboardingTaskStatus, StageKind
+from gateway.store.paging import PageRequest
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
+from resolvers.dataloaders import ChildCountKey, ChildCountLoader, ChildPageKey, ChildPageLoader
 from resolvers.inputs import DateRangeInput, SortDirection, date_range
-from resolvers.relay import Node, pk_of, row_builder
+from resolvers.relay import Connection, Node, connection_from_page, pk_of, row_builder
 from resolvers.selection import selected_below
 
 T = TypeVar("T")
@@ -240,6 +242,28 @@ APPLICATION_PREFETCH = {
     "interviews": "interviews",
 }
 """GraphQL field -> relation a connection of applications can prefetch."""
+
+
+async def application_connection(
+    info: Info,
+    parent_id: int,
+    pages: ChildPageLoader,
+    counts: ChildCountLoader,
+    page: PageRequest,
+    filter: ApplicationFilter | None,
+    sort: ApplicationSort | None,
+) -> Connection[Application]:
+    """The applications under one parent (a job, a candidate), batched with its siblings."""
+    criteria = application_criteria(filter)
+    key = ChildPageKey(
+        parent_id, criteria, application_sort(sort), page, application_prefetch(info)
+    )
+    result = await pages.load(key)
+
+    async def count() -> int:
+        return await counts.load(ChildCountKey(parent_id, criteria))
+
+    return connection_from_page(result, build_application, count)
 
 
 def application_prefetch(info: Info) -> frozenset[str]:

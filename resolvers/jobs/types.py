@@ -11,12 +11,12 @@ from gateway.permissions import Permission
 from gateway.store.criteria import ApplicationCriteria
 from gateway.store.enums import JobStatus
 from resolvers.context import Info
-from resolvers.dataloaders import ChildCountKey, ChildPageKey
+from resolvers.dataloaders import ChildCountKey
 from resolvers.enums import JobStatus as _JobStatusEnum  # noqa: F401  (registers the enum)
 from resolvers.inputs import DateRangeInput, SortDirection
 from resolvers.listing import page_request
 from resolvers.permissions import can
-from resolvers.relay import Connection, Node, connection_from_page, row_builder
+from resolvers.relay import Connection, Node, row_builder
 
 if TYPE_CHECKING:
     from resolvers.admin.types import Recruiter
@@ -93,25 +93,18 @@ class Job(Node):
         sort: Annotated[ApplicationSort, strawberry.lazy("resolvers.applications.types")]
         | None = None,
     ) -> Connection[Annotated[Application, strawberry.lazy("resolvers.applications.types")]]:
-        from resolvers.applications.types import (
-            application_criteria,
-            application_prefetch,
-            application_sort,
-            build_application,
-        )
+        from resolvers.applications.types import application_connection
 
-        page = page_request(first, after, last, before)
-        criteria = application_criteria(filter)
-        key = ChildPageKey(
-            self.pk, criteria, application_sort(sort), page, application_prefetch(info)
-        )
         loaders = info.context.loaders
-        result = await loaders.application_page_by_job_id.load(key)
-
-        async def count() -> int:
-            return await loaders.application_count_by_job_id.load(ChildCountKey(self.pk, criteria))
-
-        return connection_from_page(result, build_application, count)
+        return await application_connection(
+            info,
+            self.pk,
+            loaders.application_page_by_job_id,
+            loaders.application_count_by_job_id,
+            page_request(first, after, last, before),
+            filter,
+            sort,
+        )
 
     @strawberry.field(description="Number of applications, all stages.")
     async def application_count(self, info: Info) -> int:

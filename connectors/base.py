@@ -1,0 +1,264 @@
+"""The contract every provider implements.
+
+A connector is built from a ``ConnectorContext``: the shared ``HttpClient`` (which
+wraps an injected ``httpx.AsyncClient``), the decrypted credentials and the
+integration's config. It reads through async iterators over the common model and
+writes through methods that take the acting recruiter's ``Attribution``:
+
+    connector = RecruiterflowConnector(context)
+    async for job in connector.jobs(updated_since=last_sync):
+        ...
+    await connector.move_stage(application_id, "Client Interview", attribution)
+
+``capabilities`` says what a provider supports; a method outside them raises
+``UnsupportedOperationError`` (``ConnectorBase`` provides those refusals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Flag, auto
+from typing import Any, ClassVar, Protocol
+
+from connectors.errors import ConfigurationError, UnsupportedOperationError
+from connectors.http import HttpClient
+from connectors.models import (
+    Attribution,
+    CheckResult,
+    InterviewRequest,
+    JobDraft,
+    OnboardingTaskDraft,
+    RemoteActivity,
+    RemoteApplication,
+    RemoteCandidate,
+    RemoteCustomField,
+    RemoteInterview,
+    RemoteJob,
+    RemoteOnboardingTask,
+    RemoteStage,
+    RemoteUser,
+    WriteResult,
+)
+
+
+class Capability(Flag):
+    INCREMENTAL = auto()
+    WEBHOOKS = auto()
+    INTERVIEWS = auto()
+    ONBOARDING = auto()
+    USERS = auto()
+    ACTIVITIES = auto()
+    MOVE_STAGE = auto()
+    ADD_TO_JOB = auto()
+    REJECT = auto()
+    NOTES = auto()
+    CUSTOM_FIELDS = auto()
+    JOB_CREATE = auto()
+    JOB_APPROVE = auto()
+    RELEASE = auto()
+    SCHEDULE_INTERVIEW = auto()
+    ONBOARDING_WRITE = auto()
+    RECRUITER_MANAGEMENT = auto()
+    ATTRIBUTION = auto()
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorContext:
+    http: HttpClient
+    credentials: Mapping[str, str]
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+    def credential(self, name: str) -> str:
+        value = self.credentials.get(name)
+        if not value:
+            raise ConfigurationError(f"missing credential {name!r}")
+        return value
+
+
+class Connector(Protocol):
+    provider: ClassVar[str]
+    capabilities: ClassVar[Capability]
+
+    async def check(self) -> CheckResult: ...
+
+    def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]: ...
+    def candidates(
+        self, updated_since: datetime | None = None
+    ) -> AsyncIterator[RemoteCandidate]: ...
+    def applications(
+        self, updated_since: datetime | None = None
+    ) -> AsyncIterator[RemoteApplication]: ...
+    def interviews(
+        self, updated_since: datetime | None = None
+    ) -> AsyncIterator[RemoteInterview]: ...
+    def users(self) -> AsyncIterator[RemoteUser]: ...
+    def onboarding_tasks(
+        self, updated_since: datetime | None = None
+    ) -> AsyncIterator[RemoteOnboardingTask]: ...
+    async def stages(self) -> list[RemoteStage]: ...
+
+    async def get_jobs(self, remote_ids: Sequence[str]) -> list[RemoteJob]: ...
+    async def get_candidates(self, remote_ids: Sequence[str]) -> list[RemoteCandidate]: ...
+
+    async def move_stage(
+        self, application_remote_id: str, stage: str, attribution: Attribution | None
+    ) -> WriteResult: ...
+    async def add_to_job(
+        self, candidate_remote_id: str, job_remote_id: str, attribution: Attribution | None
+    ) -> WriteResult: ...
+    async def reject(
+        self, application_remote_id: str, reason: str, attribution: Attribution | None
+    ) -> WriteResult: ...
+    async def add_note(
+        self, candidate_remote_id: str, text: str, attribution: Attribution | None
+    ) -> WriteResult: ...
+    async def update_job_custom_field(
+        self, job_remote_id: str, field_name: str, value: str
+    ) -> WriteResult: ...
+    async def create_job(self, draft: JobDraft, attribution: Attribution) -> WriteResult: ...
+    async def approve_job(self, job_remote_id: str, attribution: Attribution) -> WriteResult: ...
+    async def release_application(
+        self, application_remote_id: str, notes: str | None, attribution: Attribution
+    ) -> WriteResult: ...
+    async def schedule_interview(
+        self, request: InterviewRequest, attribution: Attribution
+    ) -> WriteResult: ...
+    async def create_onboarding_tasks(
+        self,
+        application_remote_id: str,
+        tasks: Sequence[OnboardingTaskDraft],
+        attribution: Attribution,
+    ) -> list[WriteResult]: ...
+    async def review_onboarding_task(
+        self, task_remote_id: str, approve: bool, attribution: Attribution, notes: str | None = None
+    ) -> WriteResult: ...
+    async def create_recruiter(
+        self, email: str, first_name: str, last_name: str, role: str
+    ) -> WriteResult: ...
+    async def invite_recruiter(self, email: str, name: str, role: str) -> WriteResult: ...
+
+
+async def _nothing() -> AsyncIterator[Any]:
+    return
+    yield  # pragma: no cover
+
+
+class ConnectorBase:
+    """Defaults for what a provider does not support: reads of data it does not have
+    yield nothing; writes outside its capabilities refuse."""
+
+    provider: ClassVar[str] = ""
+    capabilities: ClassVar[Capability] = Capability(0)
+
+    def __init__(self, context: ConnectorContext) -> None:
+        self.context = context
+        self.http = context.http
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def _unsupported(self, operation: str) -> UnsupportedOperationError:
+        return UnsupportedOperationError(f"{self.provider} does not support {operation}")
+
+    def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]:
+        return _nothing()
+
+    def candidates(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteCandidate]:
+        return _nothing()
+
+    def applications(
+        self, updated_since: datetime | None = None
+    ) -> AsyncIterator[RemoteApplication]:
+        return _nothing()
+
+    def interviews(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteInterview]:
+        return _nothing()
+
+    def users(self) -> AsyncIterator[RemoteUser]:
+        return _nothing()
+
+    def onboarding_tasks(
+        self, updated_since: datetime | None = None
+    ) -> AsyncIterator[RemoteOnboardingTask]:
+        return _nothing()
+
+    def activities(self, candidate_remote_id: str) -> AsyncIterator[RemoteActivity]:
+        return _nothing()
+
+    async def stages(self) -> list[RemoteStage]:
+        return []
+
+    async def custom_fields(self) -> list[RemoteCustomField]:
+        return []
+
+    async def get_jobs(self, remote_ids: Sequence[str]) -> list[RemoteJob]:
+        wanted = set(remote_ids)
+        return [job async for job in self.jobs() if job.remote_id in wanted]
+
+    async def get_candidates(self, remote_ids: Sequence[str]) -> list[RemoteCandidate]:
+        wanted = set(remote_ids)
+        return [c async for c in self.candidates() if c.remote_id in wanted]
+
+    async def move_stage(
+        self, application_remote_id: str, stage: str, attribution: Attribution | None
+    ) -> WriteResult:
+        raise self._unsupported("moving an application to a stage")
+
+    async def add_to_job(
+        self, candidate_remote_id: str, job_remote_id: str, attribution: Attribution | None
+    ) -> WriteResult:
+        raise self._unsupported("adding a candidate to a job")
+
+    async def reject(
+        self, application_remote_id: str, reason: str, attribution: Attribution | None
+    ) -> WriteResult:
+        raise self._unsupported("rejecting an application")
+
+    async def add_note(
+        self, candidate_remote_id: str, text: str, attribution: Attribution | None
+    ) -> WriteResult:
+        raise self._unsupported("adding a note")
+
+    async def update_job_custom_field(
+        self, job_remote_id: str, field_name: str, value: str
+    ) -> WriteResult:
+        raise self._unsupported("updating a job custom field")
+
+    async def create_job(self, draft: JobDraft, attribution: Attribution) -> WriteResult:
+        raise self._unsupported("creating a job")
+
+    async def approve_job(self, job_remote_id: str, attribution: Attribution) -> WriteResult:
+        raise self._unsupported("approving a job")
+
+    async def release_application(
+        self, application_remote_id: str, notes: str | None, attribution: Attribution
+    ) -> WriteResult:
+        raise self._unsupported("releasing an application")
+
+    async def schedule_interview(
+        self, request: InterviewRequest, attribution: Attribution
+    ) -> WriteResult:
+        raise self._unsupported("scheduling an interview")
+
+    async def create_onboarding_tasks(
+        self,
+        application_remote_id: str,
+        tasks: Sequence[OnboardingTaskDraft],
+        attribution: Attribution,
+    ) -> list[WriteResult]:
+        raise self._unsupported("creating onboarding tasks")
+
+    async def review_onboarding_task(
+        self, task_remote_id: str, approve: bool, attribution: Attribution, notes: str | None = None
+    ) -> WriteResult:
+        raise self._unsupported("reviewing an onboarding task")
+
+    async def create_recruiter(
+        self, email: str, first_name: str, last_name: str, role: str
+    ) -> WriteResult:
+        raise self._unsupported("creating a recruiter")
+
+    async def invite_recruiter(self, email: str, name: str, role: str) -> WriteResult:
+        raise self._unsupported("inviting a recruiter")

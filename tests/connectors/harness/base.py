@@ -1,0 +1,50 @@
+"""What each provider gives the contract suite (``tests/connectors/test_contract.py``).
+
+A provider module ``tests/connectors/harness/<provider>.py`` exposes
+``make_harness() -> ProviderHarness``: a fresh fake server with its faults, a way to
+seed it, and a factory for a connector talking to it over an ASGI transport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
+
+import httpx
+from starlette.types import ASGIApp
+
+from connectors.base import ConnectorBase
+from tests.fakes.faults import Faults
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class ProviderHarness(Protocol):
+    provider: str
+    app: ASGIApp
+    """The fake server, wrapped with ``faults`` (``tests.fakes.faults.with_faults``)."""
+    faults: Faults
+    good_credentials: Mapping[str, str]
+    bad_credentials: Mapping[str, str]
+
+    def seed(self, *, jobs: int, candidates: int, applications: int) -> None:
+        """Fill the fake with that many records (applications link seeded jobs and
+        candidates); remote update times are in the past."""
+
+    def touch_job(self, remote_id: str) -> None:
+        """Mark one job as updated now, for ``updated_since`` reads."""
+
+    def job_ids(self) -> list[str]:
+        """Remote ids of every job the fake holds."""
+
+    def connector(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        credentials: Mapping[str, str] | None = None,
+        sleep: Sleep,
+        page_size: int = 5,
+    ) -> ConnectorBase:
+        """A connector for this fake: ``client`` already routes to ``app``; the
+        connector's base URL is whatever its default is (the transport ignores hosts);
+        ``page_size`` goes in the integration config as ``pageSize``."""

@@ -151,10 +151,16 @@ class ConnectorBase:
 
     provider: ClassVar[str] = ""
     capabilities: ClassVar[Capability] = Capability(0)
+    required_credentials: ClassVar[tuple[str, ...]] = ()
+    """Credential names an integration of this provider must store."""
 
     def __init__(self, context: ConnectorContext) -> None:
         self.context = context
         self.http = context.http
+
+    async def check(self) -> CheckResult:
+        """One cheap authenticated call; every provider overrides this."""
+        raise NotImplementedError
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 import sqlalchemy as sa
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
@@ -56,7 +57,10 @@ async def metrics(_request: Request) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, http_client: httpx.AsyncClient | None = None
+) -> Starlette:
+    """``http_client`` is what connectors talk through; tests pass one routed to fakes."""
     settings = settings or Settings()
     configure_logging(settings.log_level)
 
@@ -71,9 +75,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.cache = cache
         app.state.jwt_secret = settings.resolved_jwt_secret()
         app.state.schema = build_schema(settings)
+        app.state.keyring = settings.keyring()
+        http = http_client or httpx.AsyncClient(timeout=30.0, follow_redirects=False)
+        app.state.http = http
         try:
             yield
         finally:
+            if http_client is None:
+                await http.aclose()
             await cache.close()
             await engine.dispose()
 

@@ -165,6 +165,31 @@ def token(
     )
 
 
+@app.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-encrypt every stored secret with the newest key of TALENTGRAPH_ENCRYPTION_KEYS."""
+    from gateway.services.rotation import rotate_secrets
+
+    settings = Settings()
+    keyring = settings.keyring()
+
+    async def run() -> tuple[int, int]:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            await upgrade(engine)
+            async with create_session_factory(engine).begin() as session:
+                report = await rotate_secrets(session, keyring)
+        finally:
+            await engine.dispose()
+        return report.rotated, report.current
+
+    rotated, current = asyncio.run(run())
+    console.print(
+        f"re-encrypted {rotated} secret(s) with key {keyring.current.key_id!r}; "
+        f"{current} already used it"
+    )
+
+
 @app.command("export-schema")
 def export_schema(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,

@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.crypto import Keyring
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TALENTGRAPH_", extra="ignore")
@@ -37,6 +39,12 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    encryption_keys: str | None = None
+    """``id:base64key`` entries, newest first; see ``gateway.crypto``."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where this gateway is reachable, for OAuth redirect URIs."""
+    health_check_interval_seconds: int = Field(default=300, ge=0)
+
     @property
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file under ``data_dir`` when none is set."""
@@ -51,6 +59,14 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    def keyring(self) -> Keyring:
+        """The configured keys; in development a per-checkout key kept in ``data_dir``."""
+        if self.encryption_keys:
+            return Keyring.from_setting(self.encryption_keys)
+        if not self.is_development:
+            raise RuntimeError("TALENTGRAPH_ENCRYPTION_KEYS must be set in production")
+        return Keyring.development(self.data_dir)
 
     def resolved_jwt_secret(self) -> str:
         """The configured secret; in development a per-checkout secret kept in ``data_dir``.

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import httpx
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.auth import Principal
 from gateway.cache import ResponseCache
+from gateway.crypto import Keyring
 from gateway.settings import Settings
 from gateway.store.engine import SessionFactory
 from gateway.store.reader import Reader
@@ -34,6 +36,8 @@ class Context:
     cache: ResponseCache
     principal: Principal | None
     request_id: str
+    keyring: Keyring
+    http: httpx.AsyncClient
     request: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 

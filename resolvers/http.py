@@ -258,6 +258,8 @@ class GraphQLHTTP:
             cache=state.cache,
             principal=principal,
             request_id=request_id,
+            keyring=state.keyring,
+            http=state.http,
             request=request,
         )
         result = await state.schema.execute(

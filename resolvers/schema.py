@@ -13,6 +13,7 @@ from resolvers.applications.queries import ApplicationQueries
 from resolvers.applications.types import Analysis, Offer, OnboardingTask
 from resolvers.candidates.queries import CandidateQueries
 from resolvers.extensions import build_extensions
+from resolvers.integrations.mutations import IntegrationMutations
 from resolvers.integrations.queries import IntegrationQueries
 from resolvers.interviews.queries import InterviewQueries
 from resolvers.interviews.types import Evaluation, InterviewMessage
@@ -32,7 +33,7 @@ Query = merge_types(
         AdminQueries,
     ),
 )
-Mutation = merge_types("Mutation", (JobMutations, AdminMutations))
+Mutation = merge_types("Mutation", (JobMutations, IntegrationMutations, AdminMutations))
 
 
 class Schema(strawberry.Schema):

@@ -3,6 +3,7 @@ the ASGI app, tokens per tenant and role, and a SQL statement counter."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,10 @@ from gateway.store.enums import Role
 from gateway.store.migrate import upgrade
 
 JWT_SECRET = "test-secret-" + "x" * 40
+ENCRYPTION_KEYS = (
+    "t2:" + base64.b64encode(b"2" * 32).decode() + ",t1:" + base64.b64encode(b"1" * 32).decode()
+)
+"""Two keys, newest first, so rotation can be tested against the older one."""
 
 SIZES = {
     "demo": {"jobs": 6, "candidates": 60, "applications": 90, "seed": 7},
@@ -122,6 +127,7 @@ async def running_gateway(
     *,
     redis_url: str | None = None,
     redis_prefix: str = "talentgraph",
+    http_client: httpx.AsyncClient | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Gateway]:
     engine = create_engine(database_url)
@@ -139,9 +145,9 @@ async def running_gateway(
         jwt_secret=JWT_SECRET,
         redis_url=redis_url,
         redis_prefix=redis_prefix,
-        **overrides,
+        **{"encryption_keys": ENCRYPTION_KEYS, **overrides},
     )
-    app = create_app(settings)
+    app = create_app(settings, http_client=http_client)
     counter = StatementCounter()
     async with app.router.lifespan_context(app):
         event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)

@@ -4,6 +4,7 @@ from gateway.store.models.activities import Activity
 from gateway.store.models.integrations import (
     BackgroundJob,
     Integration,
+    OAuthState,
     SyncRun,
     WebhookDelivery,
     WebhookEvent,
@@ -39,6 +40,7 @@ __all__ = [
     "Interview",
     "InterviewMessage",
     "Job",
+    "OAuthState",
     "Offer",
     "OnboardingTask",
     "Persona",

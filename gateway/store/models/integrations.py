@@ -166,3 +166,18 @@ class BackgroundJob(TenantOwned, Base):
     scheduled_at: Mapped[datetime | None]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class OAuthState(TenantOwned, Base):
+    """A pending OAuth authorization: the state (stored hashed) and its PKCE verifier."""
+
+    __tablename__ = "oauth_states"
+
+    integration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("integrations.id", ondelete="CASCADE")
+    )
+    state_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    verifier_encrypted: Mapped[str] = mapped_column(sa.Text)
+    redirect_uri: Mapped[str] = mapped_column(sa.String(2048))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -1,0 +1,558 @@
+"""Jobvite: API v2 for requisitions and candidates, the Onboarding API for new hires.
+
+Jobvite publishes no v2 reference; this module follows the facts in
+``shared/specs/README.md``:
+
+- base ``https://api.jobvite.com/api/v2`` (stage ``https://api-stage.jobvite.com/api/v2``),
+  picked by ``config["environment"]`` (``prod``/``stage``), overridden by ``config["baseUrl"]``;
+- auth by headers, plain (``x-jvi-api``/``x-jvi-sc``) or signed (``X-JVI-API``,
+  ``X-JVI-EPOCH``, ``X-JVI-SIGN``), picked by ``config["authScheme"]``;
+- ``GET /job`` and ``GET /candidate`` page with ``start`` (0-based) and ``count``
+  (at most 500) and filter with ``datestart``/``dateend`` in epoch milliseconds;
+  they answer ``{"total": N, "requisitions": [...]}`` and ``{"total": N, "candidates": [...]}``.
+
+A Jobvite "candidate" row is one person *with one application* (``application``,
+holding its ``eId``, ``workflowState`` and the ``job`` it is for): a person with two
+applications appears twice, one with none appears without ``application``. So
+``candidates()`` yields each person once per read, and ``applications()`` one
+``RemoteApplication`` per row that has an application:
+
+    connector = JobviteConnector.create(client, {"apiKey": "...", "apiSecret": "..."},
+                                        {"environment": "stage"}, integration="7:jobvite")
+    async for job in connector.jobs(updated_since=last_sync):   # GET /job?datestart=<ms>
+        ...
+
+v2 offers no documented write (not even a workflow-state move), so writes other
+than onboarding refuse. With ``onboardingPrivateKey`` (the customer's PEM) and
+``jobvitePublicKey`` configured, onboarding tasks are read and written through
+``connectors.jobvite_onboarding``; without them ``onboarding_tasks()`` yields
+nothing and onboarding writes raise ``ConfigurationError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequence
+from contextlib import aclosing
+from datetime import UTC, datetime
+from typing import Any, Literal, NotRequired, Self, TypedDict
+
+import httpx
+from aiolimiter import AsyncLimiter
+
+from connectors.base import Capability, ConnectorBase, ConnectorContext
+from connectors.errors import (
+    AuthError,
+    ConfigurationError,
+    ConnectorError,
+    InvalidResponseError,
+    NotFoundError,
+    UnprocessableError,
+)
+from connectors.http import HttpClient, OffsetPaginator, Params, Sleep
+from connectors.jobvite_onboarding import JobviteOnboardingClient, from_epoch_ms, to_epoch_ms
+from connectors.models import (
+    ApplicationState,
+    Attribution,
+    CheckResult,
+    JobState,
+    OnboardingTaskDraft,
+    RemoteApplication,
+    RemoteCandidate,
+    RemoteJob,
+    RemoteOnboardingTask,
+    WriteResult,
+)
+
+BASE_URLS = {
+    "prod": "https://api.jobvite.com/api/v2",
+    "stage": "https://api-stage.jobvite.com/api/v2",
+}
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 100
+
+AuthScheme = Literal["plain", "signed"]
+
+
+# --- auth ----------------------------------------------------------------------------
+
+
+def signature(api_key: str, secret: str, epoch: int) -> str:
+    """``X-JVI-SIGN``: base64(HMAC-SHA256(secret, f"{api_key}|{epoch}"))."""
+    digest = hmac.new(secret.encode(), f"{api_key}|{epoch}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+class JobviteAuth(httpx.Auth):
+    """Adds Jobvite's credential headers to every request (and every retry).
+
+    JobviteAuth("key", "secret")            # x-jvi-api: key, x-jvi-sc: secret
+    JobviteAuth("key", "secret", "signed")  # X-JVI-API, X-JVI-EPOCH, X-JVI-SIGN (fresh epoch)
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        secret: str,
+        scheme: AuthScheme = "plain",
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._api_key = api_key
+        self._secret = secret
+        self.scheme = scheme
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"JobviteAuth(scheme={self.scheme!r})"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self.scheme == "signed":
+            epoch = int(self._clock())
+            request.headers["X-JVI-API"] = self._api_key
+            request.headers["X-JVI-EPOCH"] = str(epoch)
+            request.headers["X-JVI-SIGN"] = signature(self._api_key, self._secret, epoch)
+        else:
+            request.headers["x-jvi-api"] = self._api_key
+            request.headers["x-jvi-sc"] = self._secret
+        yield request
+
+
+# --- raw shapes ----------------------------------------------------------------------
+
+
+class JobviteUserRaw(TypedDict, total=False):
+    userId: str
+    userName: str
+    firstName: str
+    lastName: str
+
+
+class JobviteJobRaw(TypedDict):
+    eId: str
+    title: NotRequired[str | None]
+    requisitionId: NotRequired[str | None]
+    jobState: NotRequired[str | None]
+    department: NotRequired[str | None]
+    category: NotRequired[str | None]
+    location: NotRequired[str | None]
+    locationCity: NotRequired[str | None]
+    locationState: NotRequired[str | None]
+    locationCountry: NotRequired[str | None]
+    jobType: NotRequired[str | None]
+    description: NotRequired[str | None]
+    briefDescription: NotRequired[str | None]
+    company: NotRequired[str | None]
+    primaryRecruiter: NotRequired[JobviteUserRaw | None]
+    recruiters: NotRequired[list[JobviteUserRaw]]
+    primaryHiringManager: NotRequired[JobviteUserRaw | None]
+    hiringManagers: NotRequired[list[JobviteUserRaw]]
+    createdDate: NotRequired[int | None]
+    lastUpdatedDate: NotRequired[int | None]
+
+
+class JobviteApplicationRaw(TypedDict):
+    eId: str
+    job: NotRequired[JobviteJobRaw | None]
+    workflowState: NotRequired[str | None]
+    workflowStateEId: NotRequired[str | None]
+    disposition: NotRequired[str | None]
+    source: NotRequired[str | None]
+    sourceType: NotRequired[str | None]
+    jobviteChannel: NotRequired[str | None]
+    sentDate: NotRequired[int | None]
+    lastUpdatedDate: NotRequired[int | None]
+
+
+class JobviteCandidateRaw(TypedDict):
+    eId: str
+    firstName: NotRequired[str | None]
+    lastName: NotRequired[str | None]
+    email: NotRequired[str | None]
+    homePhone: NotRequired[str | None]
+    workPhone: NotRequired[str | None]
+    mobile: NotRequired[str | None]
+    location: NotRequired[str | None]
+    city: NotRequired[str | None]
+    state: NotRequired[str | None]
+    country: NotRequired[str | None]
+    title: NotRequired[str | None]
+    companyName: NotRequired[str | None]
+    lastUpdatedDate: NotRequired[int | None]
+    application: NotRequired[JobviteApplicationRaw | None]
+
+
+# --- mapping -------------------------------------------------------------------------
+
+
+_JOB_STATES: dict[str, JobState] = {
+    "draft": "draft",
+    "awaiting approval": "draft",
+    "pending approval": "draft",
+    "approved": "draft",
+    "open": "open",
+    "on hold": "on_hold",
+    "hold": "on_hold",
+    "filled": "closed",
+    "closed": "closed",
+    "cancelled": "closed",
+    "canceled": "closed",
+    "rejected": "closed",
+    "archived": "archived",
+}
+
+
+def job_state(remote: str | None) -> JobState:
+    """``job_state("On Hold")`` -> ``"on_hold"``; an unknown Jobvite state counts as open."""
+    return _JOB_STATES.get((remote or "").strip().lower(), "open")
+
+
+def application_state(workflow_state: str | None) -> ApplicationState:
+    """``application_state("Rejected")`` -> ``"rejected"``. Workflows are configured per
+    company, so this reads the words rather than a fixed list."""
+    state = (workflow_state or "").strip().lower()
+    if "withdr" in state or state in ("offer declined", "declined offer"):
+        return "withdrawn"
+    if any(word in state for word in ("reject", "not hired", "not selected", "disqualif")):
+        return "rejected"
+    if state == "hired" or state.startswith("hired "):
+        return "hired"
+    return "active"
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _join(*parts: str | None) -> str | None:
+    return ", ".join(p for p in (_text(part) for part in parts) if p) or None
+
+
+def _require_eid(raw: Mapping[str, Any], what: str) -> str:
+    eid = raw.get("eId")
+    if not isinstance(eid, str) or not eid:
+        raise InvalidResponseError(f"a Jobvite {what} without an eId")
+    return eid
+
+
+def job_from_raw(raw: JobviteJobRaw) -> RemoteJob:
+    """A requisition: ``jobState`` "Filled" -> ``status="closed"``, ``remote_status="Filled"``."""
+    recruiter = raw.get("primaryRecruiter") or next(iter(raw.get("recruiters") or []), None)
+    return RemoteJob(
+        remote_id=_require_eid(raw, "requisition"),
+        raw=raw,
+        remote_updated_at=from_epoch_ms(raw.get("lastUpdatedDate")),
+        title=_text(raw.get("title")) or "",
+        status=job_state(raw.get("jobState")),
+        remote_status=raw.get("jobState"),
+        description=raw.get("description") or raw.get("briefDescription"),
+        location=_text(raw.get("location"))
+        or _join(raw.get("locationCity"), raw.get("locationState"), raw.get("locationCountry")),
+        department=_text(raw.get("department")) or _text(raw.get("category")),
+        employment_type=_text(raw.get("jobType")),
+        client_name=_text(raw.get("company")),
+        opened_at=from_epoch_ms(raw.get("createdDate")),
+        recruiter_remote_id=(recruiter or {}).get("userId"),
+    )
+
+
+def _candidate_updated_at(raw: JobviteCandidateRaw) -> datetime | None:
+    application = raw.get("application") or {}
+    moments = [
+        moment
+        for moment in (
+            from_epoch_ms(raw.get("lastUpdatedDate")),
+            from_epoch_ms(application.get("lastUpdatedDate")),
+        )
+        if moment is not None
+    ]
+    return max(moments, default=None)
+
+
+def candidate_from_raw(raw: JobviteCandidateRaw) -> RemoteCandidate:
+    """The person of a candidate row (its application is ``application_from_raw``'s)."""
+    first, last = _text(raw.get("firstName")), _text(raw.get("lastName"))
+    email = _text(raw.get("email"))
+    application = raw.get("application") or {}
+    return RemoteCandidate(
+        remote_id=_require_eid(raw, "candidate"),
+        raw=raw,
+        remote_updated_at=_candidate_updated_at(raw),
+        name=" ".join(p for p in (first, last) if p) or email or raw["eId"],
+        first_name=first,
+        last_name=last,
+        email=email,
+        phone=_text(raw.get("mobile"))
+        or _text(raw.get("homePhone"))
+        or _text(raw.get("workPhone")),
+        location=_text(raw.get("location"))
+        or _join(raw.get("city"), raw.get("state"), raw.get("country")),
+        headline=_join(raw.get("title"), raw.get("companyName")),
+        source=_text(application.get("source")) or _text(application.get("jobviteChannel")),
+    )
+
+
+def application_from_raw(raw: JobviteCandidateRaw) -> RemoteApplication | None:
+    """The application a candidate row carries, ``None`` for a person without one."""
+    application = raw.get("application")
+    if not application:
+        return None
+    job = application.get("job") or {}
+    state = application_state(application.get("workflowState"))
+    return RemoteApplication(
+        remote_id=_require_eid(application, "application"),
+        raw=raw,
+        remote_updated_at=from_epoch_ms(application.get("lastUpdatedDate")),
+        job_remote_id=_require_eid(job, "application's job"),
+        candidate_remote_id=_require_eid(raw, "candidate"),
+        status=state,
+        current_stage=_text(application.get("workflowState")),
+        applied_at=from_epoch_ms(application.get("sentDate")),
+        rejection_reason=_text(application.get("disposition")) if state == "rejected" else None,
+    )
+
+
+# --- errors and paging ---------------------------------------------------------------
+
+
+def status_error(body: Any) -> ConnectorError | None:
+    """Jobvite's error object, ``{"status": {"code": 401, "messages": [...]}}``, as the
+    typed error; ``None`` when ``body`` is not one (a 2xx answer may still carry it)."""
+    status = body.get("status") if isinstance(body, dict) else None
+    code = status.get("code") if isinstance(status, dict) else None
+    if not isinstance(code, int) or code < 400:
+        return None
+    assert isinstance(status, dict)
+    messages = status.get("messages")
+    detail = "; ".join(str(m) for m in messages) if isinstance(messages, list) else ""
+    message = f"Jobvite refused ({code}): {detail or 'no message'}"[:300]
+    if code in (401, 403):
+        return AuthError(message, status=code)
+    if code == 404:
+        return NotFoundError(message, status=code)
+    return UnprocessableError(message, status=code)
+
+
+class JobvitePaginator(OffsetPaginator):
+    """``start``/``count`` paging that reads Jobvite's in-body error status first."""
+
+    def items(self, body: Any) -> list[Any]:
+        error = status_error(body)
+        if error is not None:
+            raise error
+        return super().items(body)
+
+
+def _page_size(config: Mapping[str, Any]) -> int:
+    value = config.get("pageSize") or DEFAULT_PAGE_SIZE
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"pageSize must be a number, got {value!r}") from None
+    return max(1, min(MAX_PAGE_SIZE, size))
+
+
+def base_url(config: Mapping[str, Any]) -> str:
+    """``config["baseUrl"]``, else the URL of ``config["environment"]`` (default prod)."""
+    if config.get("baseUrl"):
+        return str(config["baseUrl"])
+    environment = str(config.get("environment") or "prod").strip().lower()
+    environment = {"production": "prod", "staging": "stage"}.get(environment, environment)
+    if environment not in BASE_URLS:
+        raise ConfigurationError(f"environment must be 'stage' or 'prod', got {environment!r}")
+    return BASE_URLS[environment]
+
+
+def _credential(credentials: Mapping[str, str], name: str) -> str:
+    value = credentials.get(name)
+    if not value:
+        raise ConfigurationError(f"missing credential {name!r}")
+    return value
+
+
+def _auth_scheme(config: Mapping[str, Any]) -> AuthScheme:
+    scheme = str(config.get("authScheme") or "plain").strip().lower()
+    if scheme == "plain":
+        return "plain"
+    if scheme == "signed":
+        return "signed"
+    raise ConfigurationError(f"authScheme must be 'plain' or 'signed', got {scheme!r}")
+
+
+# --- the connector -------------------------------------------------------------------
+
+
+class JobviteConnector(ConnectorBase):
+    """Requisitions, candidates and their applications from v2; onboarding tasks from
+    the Onboarding API when its keys are configured.
+
+    tasks = await connector.create_onboarding_tasks("oAppl123", [draft], attribution)
+    # POST /task/create, sealed for Jobvite; [WriteResult(remote_id="t-...")]
+    """
+
+    provider = "jobvite"
+    capabilities = Capability.INCREMENTAL | Capability.ONBOARDING | Capability.ONBOARDING_WRITE
+
+    def __init__(self, context: ConnectorContext) -> None:
+        super().__init__(context)
+        self.page_size = _page_size(context.config)
+        self.onboarding = self._onboarding_client(context)
+
+    @classmethod
+    def create(
+        cls,
+        client: httpx.AsyncClient,
+        credentials: Mapping[str, str],
+        config: Mapping[str, Any],
+        *,
+        integration: str,
+        sleep: Sleep = asyncio.sleep,
+        rate_limit: AsyncLimiter | None = None,
+    ) -> Self:
+        auth = JobviteAuth(
+            _credential(credentials, "apiKey"),
+            _credential(credentials, "apiSecret"),
+            _auth_scheme(config),
+        )
+        http = HttpClient(
+            client,
+            base_url=base_url(config),
+            integration=integration,
+            auth=auth,
+            headers={"accept": "application/json"},
+            rate_limit=rate_limit,
+            sleep=sleep,
+        )
+        return cls(ConnectorContext(http=http, credentials=credentials, config=config))
+
+    def _onboarding_client(self, context: ConnectorContext) -> JobviteOnboardingClient | None:
+        private_key = context.credentials.get("onboardingPrivateKey")
+        if not private_key:
+            return None
+        public_key = context.config.get("jobvitePublicKey") or context.credentials.get(
+            "jobvitePublicKey"
+        )
+        if not public_key:
+            raise ConfigurationError("onboardingPrivateKey is set but jobvitePublicKey is missing")
+        return JobviteOnboardingClient(
+            self.http,
+            private_key=private_key,
+            jobvite_public_key=str(public_key),
+            base_url=context.config.get("onboardingBaseUrl") or None,
+            page_size=self.page_size,
+        )
+
+    def _require_onboarding(self) -> JobviteOnboardingClient:
+        if self.onboarding is None:
+            raise ConfigurationError(
+                "Jobvite onboarding needs onboardingPrivateKey and jobvitePublicKey"
+            )
+        return self.onboarding
+
+    async def check(self) -> CheckResult:
+        """``GET /job?start=0&count=1`` (and one sealed onboarding call when configured)."""
+        body = await self.http.get_json("/job", params={"start": 0, "count": 1})
+        JobvitePaginator(items_key="requisitions").items(body)
+        detail = f"{body.get('total', 0)} requisitions"
+        if self.onboarding is not None:
+            processes = await self.onboarding.check()
+            detail += f"; onboarding: {processes} processes"
+        return CheckResult(ok=True, detail=detail)
+
+    # reads
+
+    def _params(self, updated_since: datetime | None) -> Params:
+        return {} if updated_since is None else {"datestart": to_epoch_ms(updated_since)}
+
+    async def _rows(self, path: str, key: str, params: Params) -> AsyncIterator[dict[str, Any]]:
+        paginator = JobvitePaginator(items_key=key, count=self.page_size)
+        async for page in self.http.pages(path, paginator, params):
+            for row in page:
+                if not isinstance(row, dict):
+                    raise InvalidResponseError(f"{path}: expected objects in {key!r}")
+                yield row
+
+    async def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]:
+        async for row in self._rows("/job", "requisitions", self._params(updated_since)):
+            yield job_from_raw(row)  # type: ignore[arg-type]
+
+    async def candidates(
+        self, updated_since: datetime | None = None
+    ) -> AsyncIterator[RemoteCandidate]:
+        """Each person once per read, though Jobvite lists them once per application."""
+        seen: set[str] = set()
+        async for row in self._rows("/candidate", "candidates", self._params(updated_since)):
+            candidate = candidate_from_raw(row)  # type: ignore[arg-type]
+            if candidate.remote_id not in seen:
+                seen.add(candidate.remote_id)
+                yield candidate
+
+    async def applications(
+        self, updated_since: datetime | None = None
+    ) -> AsyncIterator[RemoteApplication]:
+        async for row in self._rows("/candidate", "candidates", self._params(updated_since)):
+            application = application_from_raw(row)  # type: ignore[arg-type]
+            if application is not None:
+                yield application
+
+    async def onboarding_tasks(
+        self, updated_since: datetime | None = None
+    ) -> AsyncIterator[RemoteOnboardingTask]:
+        if self.onboarding is None:
+            return
+        async with aclosing(self.onboarding.remote_tasks(updated_since)) as tasks:
+            async for task in tasks:
+                yield task
+
+    async def get_jobs(self, remote_ids: Sequence[str]) -> list[RemoteJob]:
+        """v2 has no documented lookup by ``eId``: scan, stopping once all are found."""
+        wanted, found = set(remote_ids), []
+        async with aclosing(self.jobs()) as jobs:
+            async for job in jobs:
+                if job.remote_id in wanted:
+                    found.append(job)
+                    wanted.discard(job.remote_id)
+                    if not wanted:
+                        break
+        return found
+
+    async def get_candidates(self, remote_ids: Sequence[str]) -> list[RemoteCandidate]:
+        """As ``get_jobs``: a scan of ``/candidate`` that stops once all are found."""
+        wanted, found = set(remote_ids), []
+        async with aclosing(self.candidates()) as candidates:
+            async for candidate in candidates:
+                if candidate.remote_id in wanted:
+                    found.append(candidate)
+                    wanted.discard(candidate.remote_id)
+                    if not wanted:
+                        break
+        return found
+
+    # onboarding writes
+
+    async def create_onboarding_tasks(
+        self,
+        application_remote_id: str,
+        tasks: Sequence[OnboardingTaskDraft],
+        attribution: Attribution,
+    ) -> list[WriteResult]:
+        """Add tasks to the onboarding process of the hire behind an application."""
+        onboarding = self._require_onboarding()
+        if not tasks:
+            return []
+        process = await onboarding.process_for_application(application_remote_id)
+        created = await onboarding.create_tasks(process["id"], tasks, attribution)
+        return [WriteResult(remote_id=task["id"], raw=task) for task in created]
+
+    async def review_onboarding_task(
+        self, task_remote_id: str, approve: bool, attribution: Attribution, notes: str | None = None
+    ) -> WriteResult:
+        onboarding = self._require_onboarding()
+        task = await onboarding.review_task(
+            task_remote_id, approve=approve, attribution=attribution, notes=notes
+        )
+        return WriteResult(remote_id=task["id"], raw=task)

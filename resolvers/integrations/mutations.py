@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.scalars import JSON
+
+from gateway.errors import DomainError
+from gateway.permissions import Permission
+from gateway.services import integrations as service
+from gateway.services.activities import Actor
+from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
+from resolvers.context import Info
+from resolvers.errors import (
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+    error_result,
+)
+from resolvers.integrations.types import Integration, build_integration
+from resolvers.mutation import changes_of, run_mutation
+from resolvers.permissions import check
+from resolvers.relay import as_row, pk_of
+
+_ERRORS = (NotFoundError, ValidationError, PermissionDeniedError)
+
+
+@strawberry.input(
+    description="Secrets go in `credentials`; they are stored encrypted, never returned."
+)
+class IntegrationCreateInput:
+    provider: Provider
+    name: str
+    environment: IntegrationEnvironment = IntegrationEnvironment.PROD
+    auth_type: AuthType | None = None
+    credentials: JSON | None = strawberry.field(
+        default=None, description='Provider credentials, e.g. {"apiKey": "..."}.'
+    )
+    config: JSON | None = strawberry.field(
+        default=None, description='Settings, e.g. {"baseUrl": "https://sandbox.example.com"}.'
+    )
+    webhook_secret: str | None = None
+    external_account_id: str | None = None
+    sync_interval_minutes: int | None = None
+
+
+@strawberry.input(description="Omitted fields stay; in `credentials` a null removes one secret.")
+class IntegrationUpdateInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    environment: IntegrationEnvironment | None = strawberry.UNSET
+    credentials: JSON | None = strawberry.UNSET
+    config: JSON | None = strawberry.UNSET
+    webhook_secret: str | None = strawberry.UNSET
+    external_account_id: str | None = strawberry.UNSET
+    sync_interval_minutes: int | None = strawberry.UNSET
+    status: IntegrationStatus | None = strawberry.UNSET
+
+
+@strawberry.input
+class IntegrationDeleteInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class IntegrationTestConnectionInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class IntegrationCreateSuccess:
+    integration: Integration
+
+
+@strawberry.type
+class IntegrationUpdateSuccess:
+    integration: Integration
+
+
+@strawberry.type
+class IntegrationDeleteSuccess:
+    deleted_id: strawberry.ID
+
+
+@strawberry.type(description="The check ran; `ok` says whether the provider answered.")
+class IntegrationTestConnectionSuccess:
+    integration: Integration
+    ok: bool
+    detail: str
+
+
+IntegrationCreateResult = Annotated[
+    IntegrationCreateSuccess | NotFoundError | ValidationError | PermissionDeniedError,
+    strawberry.union("IntegrationCreateResult"),
+]
+IntegrationUpdateResult = Annotated[
+    IntegrationUpdateSuccess | NotFoundError | ValidationError | PermissionDeniedError,
+    strawberry.union("IntegrationUpdateResult"),
+]
+IntegrationDeleteResult = Annotated[
+    IntegrationDeleteSuccess | NotFoundError | ValidationError | PermissionDeniedError,
+    strawberry.union("IntegrationDeleteResult"),
+]
+IntegrationTestConnectionResult = Annotated[
+    IntegrationTestConnectionSuccess | NotFoundError | ValidationError | PermissionDeniedError,
+    strawberry.union("IntegrationTestConnectionResult"),
+]
+
+
+def _failed(result: object) -> bool:
+    return isinstance(result, _ERRORS)
+
+
+@strawberry.type
+class IntegrationMutations:
+    @strawberry.mutation(description="Connect a provider. Admin only.")
+    async def integration_create(
+        self, info: Info, input: IntegrationCreateInput
+    ) -> IntegrationCreateResult:
+        keyring = info.context.keyring
+
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            return await service.create_integration(session, actor, keyring, changes_of(input))
+
+        result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
+        if _failed(result):
+            return result
+        return IntegrationCreateSuccess(integration=build_integration(as_row(result)))
+
+    @strawberry.mutation(
+        description="Change an integration; changed credentials reset it to PENDING."
+    )
+    async def integration_update(
+        self, info: Info, input: IntegrationUpdateInput
+    ) -> IntegrationUpdateResult:
+        keyring = info.context.keyring
+
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            pk = pk_of(input.id, "Integration")
+            return await service.update_integration(session, actor, keyring, pk, changes_of(input))
+
+        result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
+        if _failed(result):
+            return result
+        return IntegrationUpdateSuccess(integration=build_integration(as_row(result)))
+
+    @strawberry.mutation(description="Remove an integration; synced records stay, detached.")
+    async def integration_delete(
+        self, info: Info, input: IntegrationDeleteInput
+    ) -> IntegrationDeleteResult:
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            return await service.delete_integration(session, actor, pk_of(input.id, "Integration"))
+
+        result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
+        return result if _failed(result) else IntegrationDeleteSuccess(deleted_id=input.id)
+
+    @strawberry.mutation(description="Run the provider's check now and record the health it shows.")
+    async def integration_test_connection(
+        self, info: Info, input: IntegrationTestConnectionInput
+    ) -> IntegrationTestConnectionResult:
+        context = info.context
+        principal = context.require_principal()
+        try:
+            check(principal, Permission.INTEGRATIONS_MANAGE)
+            integration, outcome = await service.check_integration(
+                context.session_factory,
+                context.keyring,
+                context.http,
+                principal.tenant_id,
+                pk_of(input.id, "Integration"),
+                Actor.from_principal(principal),
+            )
+        except DomainError as error:
+            return error_result(error)
+        await context.cache.invalidate(principal.tenant_id)
+        return IntegrationTestConnectionSuccess(
+            integration=build_integration(as_row(integration)),
+            ok=outcome.ok,
+            detail=outcome.detail,
+        )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 import sqlalchemy as sa
@@ -20,9 +21,12 @@ from starlette.routing import Route
 from gateway.cache import ResponseCache
 from gateway.logging import configure_logging
 from gateway.metrics import REGISTRY
+from gateway.oauth_callback import oauth_callback
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.reader import Reader
+from jobs.health import HealthDeps, check_health
+from jobs.runner import PeriodicRunner
 from resolvers.http import GraphQLHTTP
 from resolvers.schema import build_schema
 
@@ -78,9 +82,21 @@ def create_app(
         app.state.keyring = settings.keyring()
         http = http_client or httpx.AsyncClient(timeout=30.0, follow_redirects=False)
         app.state.http = http
+        runner = PeriodicRunner()
+        if settings.health_check_interval_seconds > 0:
+            deps = HealthDeps(
+                app.state.session_factory,
+                app.state.keyring,
+                http,
+                timedelta(seconds=settings.health_check_interval_seconds),
+            )
+            runner.every(
+                settings.health_check_interval_seconds, "health", lambda: check_health(deps)
+            )
         try:
             yield
         finally:
+            await runner.stop()
             if http_client is None:
                 await http.aclose()
             await cache.close()
@@ -93,6 +109,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            Route("/oauth/callback", oauth_callback, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

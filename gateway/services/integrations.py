@@ -9,7 +9,7 @@ the outcome on the integration: ``active`` when it answers, ``error`` otherwise.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -98,7 +98,7 @@ def _hint(credentials: dict[str, str]) -> str | None:
     return f"{name} {mask(credentials[name])}"
 
 
-def _store_credentials(integration: Integration, keyring: Keyring, values: dict[str, str]) -> None:
+def store_credentials(integration: Integration, keyring: Keyring, values: dict[str, str]) -> None:
     if values:
         integration.credentials_encrypted = keyring.encrypt_json(
             values, context=credentials_context(integration.tenant_id)
@@ -138,7 +138,7 @@ async def create_integration(
             "syncIntervalMinutes", fields.get("sync_interval_minutes") or 30, 5, 24 * 60
         ),
     )
-    _store_credentials(integration, keyring, credentials)
+    store_credentials(integration, keyring, credentials)
     if fields.get("webhook_secret"):
         _store_webhook_secret(integration, keyring, fields["webhook_secret"])
     session.add(integration)
@@ -194,7 +194,7 @@ async def update_integration(
         removed = {name for name, value in given.items() if value is None}
         merged = {k: v for k, v in {**current, **updates}.items() if k not in removed}
         _require(integration.provider, merged, integration.auth_type)
-        _store_credentials(integration, keyring, merged)
+        store_credentials(integration, keyring, merged)
         integration.status = IntegrationStatus.PENDING
     if "webhook_secret" in changes:
         _store_webhook_secret(integration, keyring, changes["webhook_secret"])
@@ -289,15 +289,27 @@ async def check_integration(
     return integration, result
 
 
-async def check_all_integrations(
-    session_factory: SessionFactory, keyring: Keyring, client: httpx.AsyncClient
+async def check_due_integrations(
+    session_factory: SessionFactory,
+    keyring: Keyring,
+    client: httpx.AsyncClient,
+    *,
+    interval: timedelta,
+    now: datetime | None = None,
 ) -> dict[int, bool]:
-    """Health of every enabled integration of every tenant, a few at a time."""
+    """Health of every enabled integration not checked within ``interval``, a few at a
+    time. Several processes running this at once mostly skip each other's work."""
+    due = (now or datetime.now(UTC)) - interval
     async with session_factory() as session:
         rows = (
             await session.execute(
                 sa.select(Integration.id, Integration.tenant_id).where(
-                    Integration.status != IntegrationStatus.INACTIVE
+                    Integration.status != IntegrationStatus.INACTIVE,
+                    Integration.credentials_encrypted.is_not(None),
+                    sa.or_(
+                        Integration.last_health_check_at.is_(None),
+                        Integration.last_health_check_at < due,
+                    ),
                 )
             )
         ).all()

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.scalars import JSON
 
-from gateway.errors import DomainError
+from gateway.errors import DomainError, ValidationFailed
 from gateway.permissions import Permission
 from gateway.services import integrations as service
 from gateway.services.activities import Actor
+from gateway.services.oauth import start_authorization
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
 from resolvers.context import Info
 from resolvers.errors import (
@@ -68,6 +70,20 @@ class IntegrationTestConnectionInput:
     id: strawberry.ID
 
 
+@strawberry.input
+class IntegrationOAuthStartInput:
+    id: strawberry.ID
+    redirect_uri: str | None = strawberry.field(
+        default=None, description="Defaults to this gateway's /oauth/callback."
+    )
+
+
+@strawberry.type(description="Send the admin to `authorizationUrl` before `expiresAt`.")
+class IntegrationOAuthStartSuccess:
+    authorization_url: str
+    expires_at: datetime
+
+
 @strawberry.type
 class IntegrationCreateSuccess:
     integration: Integration
@@ -105,6 +121,12 @@ IntegrationDeleteResult = Annotated[
 IntegrationTestConnectionResult = Annotated[
     IntegrationTestConnectionSuccess | NotFoundError | ValidationError | PermissionDeniedError,
     strawberry.union("IntegrationTestConnectionResult"),
+]
+
+
+IntegrationOAuthStartResult = Annotated[
+    IntegrationOAuthStartSuccess | NotFoundError | ValidationError | PermissionDeniedError,
+    strawberry.union("IntegrationOAuthStartResult"),
 ]
 
 
@@ -179,3 +201,31 @@ class IntegrationMutations:
             ok=outcome.ok,
             detail=outcome.detail,
         )
+
+    @strawberry.mutation(
+        description="Begin the OAuth 2.0 authorization (state and PKCE) of an OAuth integration."
+    )
+    async def integration_oauth_start(
+        self, info: Info, input: IntegrationOAuthStartInput
+    ) -> IntegrationOAuthStartResult:
+        context = info.context
+        redirect_uri = (
+            input.redirect_uri or f"{context.settings.public_url.rstrip('/')}/oauth/callback"
+        )
+
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            if not redirect_uri.startswith(("https://", "http://")):
+                raise ValidationFailed("redirectUri", "redirectUri must be an http(s) URL")
+            return await start_authorization(
+                session,
+                actor,
+                context.keyring,
+                pk_of(input.id, "Integration"),
+                redirect_uri=redirect_uri,
+            )
+
+        result = await run_mutation(info, Permission.CREDENTIALS_MANAGE, action)
+        if isinstance(result, tuple):
+            url, expires_at = result
+            return IntegrationOAuthStartSuccess(authorization_url=url, expires_at=expires_at)
+        return result

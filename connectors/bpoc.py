@@ -429,7 +429,11 @@ def recruiter_id(attribution: Attribution | None) -> str:
 
 
 def recruiter_error(error: FatalError) -> FatalError | None:
-    """The typed recruiter error a refused write stands for, from BPOC's message."""
+    """The typed recruiter error a refused write stands for, read from BPOC's message.
+
+    ``connectors.http`` types errors by status alone and keeps no body on them; their
+    message ends with the start of the body, which is where BPOC says which it is.
+    """
     if error.status is None or not 400 <= error.status < 500:
         return None
     text = error.message.lower()
@@ -512,6 +516,7 @@ class BpocConnector(ConnectorBase):
         | Capability.RECRUITER_MANAGEMENT
         | Capability.ATTRIBUTION
     )
+    required_credentials: ClassVar[tuple[str, ...]] = ("apiKey",)
 
     def __init__(self, context: ConnectorContext) -> None:
         super().__init__(context)

@@ -4,7 +4,10 @@
 what to retry and what to give up on:
 
 - 429, 5xx and transport errors are retried with exponential backoff and full
-  jitter, waiting at least ``Retry-After`` when the server sends it;
+  jitter, waiting at least ``Retry-After`` when the server sends it; a POST or PATCH
+  (which may have taken effect before the failure) is retried only when the server
+  certainly did not act on it: a 429, or a connection that never opened. Reads sent
+  as POST pass ``idempotent=True``;
 - 401/403, 404, 422 and other 4xx are fatal at once and raised as typed errors;
 - a body that is not the JSON the API documents is ``InvalidResponseError``.
 
@@ -49,6 +52,7 @@ from connectors.errors import (
 logger = logging.getLogger("talentgraph.connectors.http")
 
 Params = dict[str, Any]
+UNSAFE_METHODS = frozenset({"POST", "PATCH"})
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -158,22 +162,33 @@ class HttpClient:
         json: Any = None,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
     ) -> httpx.Response:
         """Send with retries; return a 2xx/3xx response or raise a ``ConnectorError``."""
         url = self.url(path)
+        safe_to_repeat = method.upper() not in UNSAFE_METHODS if idempotent is None else idempotent
         attempt = 0
         while True:
             attempt += 1
+            never_sent = False
             try:
                 response = await self._send(method, url, params, json, content, headers)
                 error = error_for(response)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                never_sent = True
+                error = TransportError(f"could not connect: {type(exc).__name__}")
             except httpx.TimeoutException as exc:
                 error = TransportError(f"timed out: {type(exc).__name__}")
             except httpx.TransportError as exc:
                 error = TransportError(f"transport error: {type(exc).__name__}")
             if error is None:
                 return response
-            if not isinstance(error, RetryableError) or attempt >= self.retry.attempts:
+            repeatable = safe_to_repeat or never_sent or isinstance(error, RateLimitedError)
+            if (
+                not isinstance(error, RetryableError)
+                or not repeatable
+                or attempt >= self.retry.attempts
+            ):
                 raise error
             delay = self.retry.delay(attempt, error)
             logger.warning(
@@ -225,6 +240,7 @@ class HttpClient:
             )
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The decoded JSON body; ``idempotent=True`` lets a POST that only reads retry."""
         response = await self.request(method, path, **kwargs)
         return decode_json(response)
 

@@ -36,25 +36,23 @@ import base64
 import hashlib
 import hmac
 import time
-from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Mapping, Sequence
 from contextlib import aclosing
-from datetime import UTC, datetime
-from typing import Any, Literal, NotRequired, Self, TypedDict
+from datetime import datetime
+from typing import Any, ClassVar, Literal, NotRequired, Self, TypedDict
 
 import httpx
 from aiolimiter import AsyncLimiter
 
 from connectors.base import Capability, ConnectorBase, ConnectorContext
-from connectors.errors import (
-    AuthError,
-    ConfigurationError,
-    ConnectorError,
-    InvalidResponseError,
-    NotFoundError,
-    UnprocessableError,
-)
+from connectors.errors import ConfigurationError, InvalidResponseError
 from connectors.http import HttpClient, OffsetPaginator, Params, Sleep
-from connectors.jobvite_onboarding import JobviteOnboardingClient, from_epoch_ms, to_epoch_ms
+from connectors.jobvite_onboarding import (
+    JobviteOnboardingClient,
+    from_epoch_ms,
+    status_error,
+    to_epoch_ms,
+)
 from connectors.models import (
     ApplicationState,
     Attribution,
@@ -261,7 +259,7 @@ def job_from_raw(raw: JobviteJobRaw) -> RemoteJob:
 
 
 def _candidate_updated_at(raw: JobviteCandidateRaw) -> datetime | None:
-    application = raw.get("application") or {}
+    application: Mapping[str, Any] = raw.get("application") or {}
     moments = [
         moment
         for moment in (
@@ -277,7 +275,7 @@ def candidate_from_raw(raw: JobviteCandidateRaw) -> RemoteCandidate:
     """The person of a candidate row (its application is ``application_from_raw``'s)."""
     first, last = _text(raw.get("firstName")), _text(raw.get("lastName"))
     email = _text(raw.get("email"))
-    application = raw.get("application") or {}
+    application: Mapping[str, Any] = raw.get("application") or {}
     return RemoteCandidate(
         remote_id=_require_eid(raw, "candidate"),
         raw=raw,
@@ -301,7 +299,7 @@ def application_from_raw(raw: JobviteCandidateRaw) -> RemoteApplication | None:
     application = raw.get("application")
     if not application:
         return None
-    job = application.get("job") or {}
+    job: Mapping[str, Any] = application.get("job") or {}
     state = application_state(application.get("workflowState"))
     return RemoteApplication(
         remote_id=_require_eid(application, "application"),
@@ -316,25 +314,7 @@ def application_from_raw(raw: JobviteCandidateRaw) -> RemoteApplication | None:
     )
 
 
-# --- errors and paging ---------------------------------------------------------------
-
-
-def status_error(body: Any) -> ConnectorError | None:
-    """Jobvite's error object, ``{"status": {"code": 401, "messages": [...]}}``, as the
-    typed error; ``None`` when ``body`` is not one (a 2xx answer may still carry it)."""
-    status = body.get("status") if isinstance(body, dict) else None
-    code = status.get("code") if isinstance(status, dict) else None
-    if not isinstance(code, int) or code < 400:
-        return None
-    assert isinstance(status, dict)
-    messages = status.get("messages")
-    detail = "; ".join(str(m) for m in messages) if isinstance(messages, list) else ""
-    message = f"Jobvite refused ({code}): {detail or 'no message'}"[:300]
-    if code in (401, 403):
-        return AuthError(message, status=code)
-    if code == 404:
-        return NotFoundError(message, status=code)
-    return UnprocessableError(message, status=code)
+# --- paging --------------------------------------------------------------------------
 
 
 class JobvitePaginator(OffsetPaginator):
@@ -396,6 +376,8 @@ class JobviteConnector(ConnectorBase):
 
     provider = "jobvite"
     capabilities = Capability.INCREMENTAL | Capability.ONBOARDING | Capability.ONBOARDING_WRITE
+    required_credentials: ClassVar[tuple[str, ...]] = ("apiKey", "apiSecret")
+    """``onboardingPrivateKey`` (with ``jobvitePublicKey``) is optional: it turns on onboarding."""
 
     def __init__(self, context: ConnectorContext) -> None:
         super().__init__(context)
@@ -468,7 +450,8 @@ class JobviteConnector(ConnectorBase):
     def _params(self, updated_since: datetime | None) -> Params:
         return {} if updated_since is None else {"datestart": to_epoch_ms(updated_since)}
 
-    async def _rows(self, path: str, key: str, params: Params) -> AsyncIterator[dict[str, Any]]:
+    async def _rows(self, path: str, key: str, params: Params) -> AsyncGenerator[Any, None]:
+        """The raw JSON objects of every page (typed by the mapping they go to)."""
         paginator = JobvitePaginator(items_key=key, count=self.page_size)
         async for page in self.http.pages(path, paginator, params):
             for row in page:
@@ -478,7 +461,7 @@ class JobviteConnector(ConnectorBase):
 
     async def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]:
         async for row in self._rows("/job", "requisitions", self._params(updated_since)):
-            yield job_from_raw(row)  # type: ignore[arg-type]
+            yield job_from_raw(row)
 
     async def candidates(
         self, updated_since: datetime | None = None
@@ -486,7 +469,7 @@ class JobviteConnector(ConnectorBase):
         """Each person once per read, though Jobvite lists them once per application."""
         seen: set[str] = set()
         async for row in self._rows("/candidate", "candidates", self._params(updated_since)):
-            candidate = candidate_from_raw(row)  # type: ignore[arg-type]
+            candidate = candidate_from_raw(row)
             if candidate.remote_id not in seen:
                 seen.add(candidate.remote_id)
                 yield candidate
@@ -495,39 +478,36 @@ class JobviteConnector(ConnectorBase):
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteApplication]:
         async for row in self._rows("/candidate", "candidates", self._params(updated_since)):
-            application = application_from_raw(row)  # type: ignore[arg-type]
+            application = application_from_raw(row)
             if application is not None:
                 yield application
 
-    async def onboarding_tasks(
+    def onboarding_tasks(
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteOnboardingTask]:
         if self.onboarding is None:
-            return
-        async with aclosing(self.onboarding.remote_tasks(updated_since)) as tasks:
-            async for task in tasks:
-                yield task
+            return super().onboarding_tasks(updated_since)
+        return self.onboarding.remote_tasks(updated_since)
 
     async def get_jobs(self, remote_ids: Sequence[str]) -> list[RemoteJob]:
         """v2 has no documented lookup by ``eId``: scan, stopping once all are found."""
-        wanted, found = set(remote_ids), []
-        async with aclosing(self.jobs()) as jobs:
-            async for job in jobs:
-                if job.remote_id in wanted:
-                    found.append(job)
-                    wanted.discard(job.remote_id)
-                    if not wanted:
-                        break
-        return found
+        rows = await self._find("/job", "requisitions", set(remote_ids))
+        return [job_from_raw(row) for row in rows]
 
     async def get_candidates(self, remote_ids: Sequence[str]) -> list[RemoteCandidate]:
         """As ``get_jobs``: a scan of ``/candidate`` that stops once all are found."""
-        wanted, found = set(remote_ids), []
-        async with aclosing(self.candidates()) as candidates:
-            async for candidate in candidates:
-                if candidate.remote_id in wanted:
-                    found.append(candidate)
-                    wanted.discard(candidate.remote_id)
+        rows = await self._find("/candidate", "candidates", set(remote_ids))
+        return [candidate_from_raw(row) for row in rows]
+
+    async def _find(self, path: str, key: str, wanted: set[str]) -> list[Any]:
+        found: list[Any] = []
+        if not wanted:
+            return found
+        async with aclosing(self._rows(path, key, {})) as rows:
+            async for row in rows:
+                if row.get("eId") in wanted:
+                    wanted.discard(row["eId"])
+                    found.append(row)
                     if not wanted:
                         break
         return found

@@ -33,9 +33,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict, cast
 
 import httpx
 import orjson
@@ -47,10 +47,13 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.padding import PKCS7
 
 from connectors.errors import (
+    AuthError,
     ConfigurationError,
+    ConnectorError,
     InvalidResponseError,
     NotFoundError,
     PaginationLoopError,
+    UnprocessableError,
 )
 from connectors.http import HttpClient, OffsetPaginator, Params, decode_json
 from connectors.models import (
@@ -59,6 +62,9 @@ from connectors.models import (
     RemoteOnboardingTask,
     TaskState,
 )
+
+READ_OPERATIONS = frozenset({"processes", "tasks"})
+"""Lookups sent as POST: safe to repeat after a 5xx, unlike the writes."""
 
 PATHS = {
     "processes": "/process",
@@ -163,6 +169,28 @@ def decrypt_envelope(envelope: Any, our_private_key: PrivateKeyLike) -> dict[str
     return value
 
 
+# --- errors ---------------------------------------------------------------------------
+
+
+def status_error(body: Any) -> ConnectorError | None:
+    """Jobvite's error object, ``{"status": {"code": 401, "messages": [...]}}``, as the
+    typed error; ``None`` when ``body`` is not one. Both APIs use it, and a 2xx answer
+    may still carry it."""
+    status = body.get("status") if isinstance(body, dict) else None
+    code = status.get("code") if isinstance(status, dict) else None
+    if not isinstance(code, int) or code < 400:
+        return None
+    assert isinstance(status, dict)
+    messages = status.get("messages")
+    detail = "; ".join(str(m) for m in messages) if isinstance(messages, list) else ""
+    message = f"Jobvite refused ({code}): {detail or 'no message'}"[:300]
+    if code in (401, 403):
+        return AuthError(message, status=code)
+    if code == 404:
+        return NotFoundError(message, status=code)
+    return UnprocessableError(message, status=code)
+
+
 # --- raw shapes and mapping ----------------------------------------------------------
 
 
@@ -260,8 +288,8 @@ def task_from_raw(
         raw=raw,
         remote_updated_at=from_epoch_ms(raw.get("lastUpdatedDate")),
         title=raw.get("name") or "",
-        application_remote_id=(process or {}).get("applicationId"),
-        candidate_remote_id=(process or {}).get("candidateId"),
+        application_remote_id=process.get("applicationId") if process else None,
+        candidate_remote_id=process.get("candidateId") if process else None,
         description=raw.get("description"),
         task_type=raw.get("type"),
         status=task_state(raw.get("status")),
@@ -335,8 +363,13 @@ class JobviteOnboardingClient:
         path = PATHS[operation]
         url = f"{self.base_url}{path}" if self.base_url else path
         envelope = encrypt_envelope(payload, self.jobvite_public_key)
-        response = await self.http.request("POST", url, json=envelope)
-        return response, decrypt_envelope(decode_json(response), self.private_key)
+        reads = operation in READ_OPERATIONS
+        response = await self.http.request("POST", url, json=envelope, idempotent=reads)
+        body = decode_json(response)
+        error = status_error(body)
+        if error is not None:
+            raise error
+        return response, decrypt_envelope(body, self.private_key)
 
     async def _pages(
         self, operation: str, entity: str, items_key: str, criteria: Criteria | None
@@ -404,7 +437,7 @@ class JobviteOnboardingClient:
 
     async def remote_tasks(
         self, updated_since: datetime | None = None
-    ) -> AsyncIterator[RemoteOnboardingTask]:
+    ) -> AsyncGenerator[RemoteOnboardingTask, None]:
         """Every task (changed since ``updated_since``), page by page, each with the
         application and candidate of its process (looked up once per process)."""
         criteria: dict[str, Mapping[str, Any]] = {}
@@ -464,12 +497,10 @@ class JobviteOnboardingClient:
 def _task(value: Any) -> OnboardingTaskRaw:
     if not isinstance(value, dict) or not value.get("id") or not value.get("processId"):
         raise InvalidResponseError("expected an onboarding task with an id and a processId")
-    task: OnboardingTaskRaw = value  # type: ignore[assignment]
-    return task
+    return cast(OnboardingTaskRaw, value)
 
 
 def _process(value: Any) -> OnboardingProcessRaw:
     if not isinstance(value, dict) or not value.get("id"):
         raise InvalidResponseError("expected an onboarding process with an id")
-    process: OnboardingProcessRaw = value  # type: ignore[assignment]
-    return process
+    return cast(OnboardingProcessRaw, value)

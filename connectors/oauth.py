@@ -242,7 +242,7 @@ def s256_challenge(verifier: str) -> str:
     """BASE64URL(SHA256(verifier)) without padding.
 
     s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
-    # -> "E9Melhoa2OwvFrEMTJguCHaoeUAt8-8jrWHg9E3ddeY"
+    # -> "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
     """
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")

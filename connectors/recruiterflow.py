@@ -195,12 +195,18 @@ class RawCandidate(TypedDict, total=False):
     jobs: list[RawCandidateJob]
 
 
-class RawTransition(TypedDict, total=False):
-    """``{"from": "Sourced", "to": "Recruiter Screen", "entered": ..., "left": ...}``"""
-
-    entered: str | None
-    left: str | None
-    stage_moved_by: RawRef | None
+# ``from`` is a keyword, hence the functional form.
+RawTransition = TypedDict(
+    "RawTransition",
+    {
+        "from": str | None,
+        "to": str | None,
+        "entered": str | None,
+        "left": str | None,
+        "stage_moved_by": RawRef | None,
+    },
+    total=False,
+)
 
 
 class RawMovementJob(TypedDict, total=False):
@@ -477,7 +483,7 @@ def stage_kind(name: str) -> StageKind:
         (("offer",), "offer"),
         (("interview",), "interview"),
         (("screen",), "screen"),
-        (("sourced", "applied", "new"), "applied"),
+        (("sourced", "applied"), "applied"),
     ):
         if any(word in lowered for word in words):
             return cast(StageKind, kind)
@@ -645,6 +651,14 @@ class StageMovementPaginator:
         return {**request, "current_page": int(request["current_page"]) + 1}
 
 
+def _newer(moment: datetime | None, since: datetime | None) -> bool:
+    """Whether a record changed at ``moment`` passes ``updated_since``: unknown times do;
+    a naive ``since`` is taken as UTC."""
+    if since is None or moment is None:
+        return True
+    return moment >= (since if since.tzinfo else since.replace(tzinfo=UTC))
+
+
 def _user_id(attribution: Attribution | None) -> dict[str, int]:
     if attribution is None:
         return {}
@@ -684,7 +698,8 @@ class RecruiterflowConnector(ConnectorBase):
 
     def __init__(self, context: ConnectorContext) -> None:
         super().__init__(context)
-        size = context.config.get("pageSize") or DEFAULT_PAGE_SIZE
+        size = context.config.get("pageSize")
+        size = DEFAULT_PAGE_SIZE if size is None else size
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ConfigurationError(f"pageSize must be a positive integer, got {size!r}")
         self.page_size = size
@@ -722,7 +737,7 @@ class RecruiterflowConnector(ConnectorBase):
     async def check(self) -> CheckResult:
         """``POST /api/external/info`` -> ``CheckResult(ok=True, detail="Recruiterflow
         account 'RF (company)'")``; bad keys raise ``AuthError``."""
-        data = _data(await self.http.json("POST", f"{API}/info"))
+        data = _data(await self.http.json("POST", f"{API}/info", idempotent=True))
         name = data.get("display_name") if isinstance(data, dict) else None
         return CheckResult(ok=True, detail=f"Recruiterflow account {name or 'reachable'!r}")
 
@@ -736,19 +751,15 @@ class RecruiterflowConnector(ConnectorBase):
         is at or after it (and jobs that carry no update time)."""
         async for page in self.http.pages(f"{API}/job/list", self._paginator()):
             for raw in page:
-                changed = changed_at(raw)
-                if updated_since and changed and changed < updated_since:
-                    continue
-                yield job_from_raw(raw, fee_field=self.fee_field)
+                if _newer(changed_at(raw), updated_since):
+                    yield job_from_raw(raw, fee_field=self.fee_field)
 
     async def candidates(
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteCandidate]:
         async for raw in self._raw_candidates():
-            changed = changed_at(raw)
-            if updated_since and changed and changed < updated_since:
-                continue
-            yield candidate_from_raw(raw)
+            if _newer(changed_at(raw), updated_since):
+                yield candidate_from_raw(raw)
 
     async def _raw_candidates(self) -> AsyncIterator[RawCandidate]:
         async for page in self.http.pages(f"{API}/candidate/list", self._paginator()):
@@ -759,17 +770,22 @@ class RecruiterflowConnector(ConnectorBase):
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteApplication]:
         """For each candidate, their stage movements: one application per job, with its
-        transitions. Candidates whose listing shows no jobs cost no extra request."""
+        transitions. Candidates whose listing shows no jobs cost no extra request; one
+        deleted since the listing was read is passed over."""
         async for candidate in self._raw_candidates():
             if "jobs" in candidate and not candidate.get("jobs"):
                 continue
-            async for application in self._applications_of(candidate):
-                changed = application.remote_updated_at
-                if updated_since and changed and changed < updated_since:
-                    continue
-                yield application
+            try:
+                applications = await self._applications_of(candidate)
+            except NotFoundError:
+                continue
+            for application in applications:
+                if _newer(application.remote_updated_at, updated_since):
+                    yield application
 
-    async def _applications_of(self, candidate: RawCandidate) -> AsyncIterator[RemoteApplication]:
+    async def _applications_of(self, candidate: RawCandidate) -> list[RemoteApplication]:
+        """One candidate's applications; every stage-movement page is read first, since a
+        job's transitions may continue on the next page."""
         candidate_id = str(candidate["id"])
         listing = {_id(j.get("job_id")): j for j in candidate.get("jobs") or []}
         merged: dict[str, RawMovementJob] = {}
@@ -778,7 +794,7 @@ class RecruiterflowConnector(ConnectorBase):
         async for page in self.http.pages(path, paginator, {"id": candidate_id}):
             for raw in page:
                 key = _id(raw.get("id")) or ""
-                if key in merged:  # a job's transitions continued on the next page
+                if key in merged:
                     previous = merged[key]
                     previous["transitions"] = [
                         *(previous.get("transitions") or []),
@@ -786,11 +802,15 @@ class RecruiterflowConnector(ConnectorBase):
                     ]
                 else:
                     merged[key] = raw
-        for key, raw in merged.items():
-            yield application_from_raw(candidate_id, raw, listing.get(key))
-        for job_id, entry in listing.items():
-            if job_id is not None and job_id not in merged:
-                yield application_from_raw(candidate_id, {}, entry)
+        found = [
+            application_from_raw(candidate_id, raw, listing.get(k)) for k, raw in merged.items()
+        ]
+        found += [
+            application_from_raw(candidate_id, {}, entry)  # in the job, never moved
+            for job_id, entry in listing.items()
+            if job_id is not None and job_id not in merged
+        ]
+        return found
 
     async def activities(self, candidate_remote_id: str) -> AsyncIterator[RemoteActivity]:
         """``GET /candidate/activity/list?id=22``, page by page."""
@@ -947,8 +967,9 @@ class RecruiterflowConnector(ConnectorBase):
         {"job_id": 12, "custom_fields": [{"id": 71, "value": 3}]}``: the field is found
         by name (case-insensitive) and only that field is sent."""
         job = _numeric(job_remote_id, "job")
+        remembered = self._custom_fields is not None
         field = await self._custom_field(field_name)
-        if field is None:
+        if field is None and remembered:
             self._custom_fields = None  # created since we last looked?
             field = await self._custom_field(field_name)
         if field is None:

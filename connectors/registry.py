@@ -1,7 +1,7 @@
 """Provider slug -> connector class, imported on first use.
 
-    cls = connector_class("recruiterflow")
-    connector = cls.create(client, credentials, config, integration="7:recruiterflow")
+cls = connector_class("recruiterflow")
+connector = cls.create(client, credentials, config, integration="7:recruiterflow")
 """
 
 from __future__ import annotations

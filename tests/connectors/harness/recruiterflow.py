@@ -1,0 +1,60 @@
+"""The Recruiterflow fake and connector for the shared contract suite.
+
+harness = make_harness()
+harness.seed(jobs=12, candidates=8, applications=20)
+async with httpx.AsyncClient(transport=httpx.ASGITransport(app=harness.app)) as client:
+    connector = harness.connector(client, sleep=no_sleep, page_size=5)
+    [job async for job in connector.jobs()]   # 12 jobs over 3 pages
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+from starlette.types import ASGIApp
+
+from connectors.recruiterflow import RecruiterflowConnector
+from tests.connectors.harness.base import Sleep
+from tests.fakes.faults import Faults
+from tests.fakes.recruiterflow import FakeRecruiterflow
+
+
+class RecruiterflowHarness:
+    provider: str = "recruiterflow"
+
+    def __init__(self, fake: FakeRecruiterflow | None = None) -> None:
+        self.fake = fake or FakeRecruiterflow()
+        self.app: ASGIApp = self.fake.app
+        self.faults: Faults = self.fake.faults
+        self.good_credentials: Mapping[str, str] = {"apiKey": self.fake.api_key}
+        self.bad_credentials: Mapping[str, str] = {"apiKey": "rf-revoked-key-000000"}
+
+    def seed(self, *, jobs: int, candidates: int, applications: int) -> None:
+        self.fake.seed(jobs=jobs, candidates=candidates, applications=applications)
+
+    def touch_job(self, remote_id: str) -> None:
+        self.fake.touch_job(int(remote_id))
+
+    def job_ids(self) -> list[str]:
+        return [str(job_id) for job_id in sorted(self.fake.jobs)]
+
+    def connector(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        credentials: Mapping[str, str] | None = None,
+        sleep: Sleep,
+        page_size: int = 5,
+    ) -> RecruiterflowConnector:
+        return RecruiterflowConnector.create(
+            client,
+            self.good_credentials if credentials is None else credentials,
+            {"pageSize": page_size},
+            integration="test:recruiterflow",
+            sleep=sleep,
+        )
+
+
+def make_harness() -> RecruiterflowHarness:
+    return RecruiterflowHarness()

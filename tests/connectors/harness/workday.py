@@ -1,0 +1,85 @@
+"""The Workday fake for the contract suite.
+
+harness = make_harness()
+harness.seed(jobs=12, candidates=7, applications=9)
+async with httpx.AsyncClient(transport=httpx.ASGITransport(app=harness.app)) as client:
+    connector = harness.connector(client, sleep=no_sleep)
+    [job async for job in connector.jobs()]   # 12 RemoteJobs, 5 per page
+
+Workday has no prospect list and no applications: seeded candidates are readable by
+id only (``candidate_ids`` + ``get_candidates``), seeded applications appear as one
+interview event each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+from starlette.types import ASGIApp
+
+from connectors.workday import WorkdayConnector
+from tests.connectors.harness.base import ProviderHarness, Sleep
+from tests.fakes.faults import Faults
+from tests.fakes.workday import WorkdayFake
+
+
+class WorkdayHarness:
+    provider = "workday"
+    lists_candidates = False
+    """Recruiting v4 has no prospect list, only ``GET /prospects/{ID}``."""
+
+    def __init__(self, fake: WorkdayFake | None = None) -> None:
+        self.fake = fake or WorkdayFake()
+        self.app: ASGIApp = self.fake.app
+        self.faults: Faults = self.fake.faults
+        self.good_credentials: Mapping[str, str] = {
+            "tenantUrl": "https://wd2-impl-services1.workday.com",
+            "tenantId": self.fake.tenant,
+            "clientId": self.fake.client_id,
+            "clientSecret": self.fake.client_secret,
+            "refreshToken": self.fake.refresh_token,
+        }
+        self.bad_credentials: Mapping[str, str] = {
+            **self.good_credentials,
+            "refreshToken": "revoked-refresh-token",
+        }
+
+    def seed(self, *, jobs: int, candidates: int, applications: int) -> None:
+        self.fake.seed(jobs=jobs, candidates=candidates, applications=applications)
+
+    def touch_job(self, remote_id: str) -> None:
+        self.fake.touch_job(remote_id)
+
+    def job_ids(self) -> list[str]:
+        return list(self.fake.job_postings)
+
+    def candidate_ids(self) -> list[str]:
+        return list(self.fake.prospects)
+
+    def interview_ids(self) -> list[str]:
+        return list(self.fake.interviews)
+
+    def connector(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        credentials: Mapping[str, str] | None = None,
+        sleep: Sleep,
+        page_size: int = 5,
+    ) -> WorkdayConnector:
+        return WorkdayConnector.create(
+            client,
+            credentials if credentials is not None else self.good_credentials,
+            {"pageSize": page_size},
+            integration="test:workday",
+            sleep=sleep,
+        )
+
+
+def make_harness() -> WorkdayHarness:
+    return WorkdayHarness()
+
+
+def _conforms() -> ProviderHarness:
+    return make_harness()

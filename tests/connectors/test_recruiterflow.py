@@ -1,0 +1,877 @@
+"""Recruiterflow quirks: mapping of the vendor's own examples, its two list shapes and
+short-page ending, applications built from stage movements, client-side
+``updated_since``, every write against the fake, and its error answers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+import pytest
+import respx
+
+from connectors.errors import (
+    AuthError,
+    ConfigurationError,
+    InvalidRecruiterError,
+    InvalidResponseError,
+    NotFoundError,
+    PaginationLoopError,
+    ServerError,
+    UnprocessableError,
+)
+from connectors.models import Attribution
+from connectors.recruiterflow import (
+    RawActivity,
+    RawCandidate,
+    RawCustomField,
+    RawJob,
+    RawMovementJob,
+    RawUser,
+    RecruiterflowAuth,
+    RecruiterflowConnector,
+    activity_from_raw,
+    application_from_raw,
+    candidate_from_raw,
+    custom_field_from_raw,
+    custom_field_value,
+    job_from_raw,
+    job_state,
+    parse_time,
+    split_application_id,
+    stage_kind,
+    user_from_raw,
+)
+from tests.connectors.harness.recruiterflow import RecruiterflowHarness, make_harness
+from tests.fakes.recruiterflow import NOT_IN_ACCOUNT
+
+SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "recruiterflow-openapi.json"
+RECRUITER = Attribution(remote_id="10447", email="admin@rfstaging.xyz")
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, sec: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, sec, tzinfo=UTC)
+
+
+@cache
+def _spec() -> dict[str, Any]:
+    if not SPEC.exists():
+        pytest.skip(f"vendor spec not found at {SPEC}")
+    loaded: dict[str, Any] = json.loads(SPEC.read_text())
+    return loaded
+
+
+def example(path: str, method: str = "get") -> Any:
+    """The 200 example of ``path`` in Recruiterflow's OpenAPI document."""
+    content = _spec()["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+    return content["example"] if "example" in content else content["schema"]["example"]
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+@pytest.fixture
+def harness() -> RecruiterflowHarness:
+    made = make_harness()
+    made.seed(jobs=12, candidates=8, applications=20)
+    return made
+
+
+@pytest.fixture
+def seen() -> list[httpx.Request]:
+    return []
+
+
+@pytest.fixture
+async def client(
+    harness: RecruiterflowHarness, seen: list[httpx.Request]
+) -> AsyncIterator[httpx.AsyncClient]:
+    async def record(request: httpx.Request) -> None:
+        seen.append(request)
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=harness.app),
+        base_url="http://fake",
+        event_hooks={"request": [record]},
+    ) as http:
+        yield http
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def connector(
+    harness: RecruiterflowHarness, client: httpx.AsyncClient, sleeps: Sleeps
+) -> RecruiterflowConnector:
+    return harness.connector(client, sleep=sleeps, page_size=5)
+
+
+def paths(requests: list[httpx.Request], suffix: str) -> list[httpx.Request]:
+    return [r for r in requests if r.url.path.endswith(suffix)]
+
+
+async def collect(iterator: AsyncIterator[Any]) -> list[Any]:
+    return [item async for item in iterator]
+
+
+# -- mapping the vendor's examples ------------------------------------------------------
+
+
+def test_job_list_example_maps_to_a_remote_job() -> None:
+    raw = cast(RawJob, example("/api/external/job/list")[0])
+    job = job_from_raw(raw)
+    assert job.remote_id == "1"
+    assert job.title == "Staging Job 1"
+    assert (job.status, job.remote_status) == ("open", "Status 1")
+    assert job.location == "London"
+    assert (job.department, job.employment_type) == ("Engineering", "Contract")
+    assert job.client_name is None, "the list example names no company"
+    assert job.opened_at == utc(2025, 5, 26, 7, 43, 33), "last_opened, +05:30 moved to UTC"
+    assert job.remote_updated_at == job.opened_at
+    assert job.recruiter_remote_id == "10447"
+    assert job.estimated_fee is None, "a contract job has no expected_fee"
+    assert job.raw is raw
+
+
+def test_job_detail_example_names_the_client_and_closing_date() -> None:
+    raw = cast(RawJob, example("/api/external/job"))
+    assert job_from_raw(raw).client_name == "Guarented I"
+    closed = job_from_raw(cast(RawJob, {**raw, "is_open": False}))
+    assert closed.status == "closed"
+    assert closed.closed_at == utc(2022, 8, 31)
+
+
+def test_created_at_is_the_opening_time_when_present() -> None:
+    raw = cast(RawJob, {**example("/api/external/job/list")[0], "created_at": "2024-02-01"})
+    assert job_from_raw(raw).opened_at == utc(2024, 2, 1)
+
+
+def test_estimated_fee_from_expected_fee_fee_or_a_configured_custom_field() -> None:
+    base = example("/api/external/job/list")[0]
+    contingent = {**base, "expected_fee": {"currency": "USD", "number": 35000}}
+    job = job_from_raw(cast(RawJob, contingent))
+    assert (job.estimated_fee, job.currency) == (Decimal("35000"), "USD")
+    plain = job_from_raw(cast(RawJob, {**base, "fee": "12,500.50"}))
+    assert (plain.estimated_fee, plain.currency) == (Decimal("12500.50"), "USD")
+    custom = job_from_raw(cast(RawJob, contingent), fee_field="number FIELD")
+    assert (custom.estimated_fee, custom.currency) == (Decimal("2"), "USD")
+    missing = job_from_raw(cast(RawJob, contingent), fee_field="No such field")
+    assert missing.estimated_fee is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "state"),
+    [
+        ({"is_open": True, "job_status": {"name": "Status 1"}}, "open"),
+        ({"is_open": False, "job_status": {"name": "Status 1"}}, "closed"),
+        ({"is_open": True, "job_status": {"name": "On Hold"}}, "on_hold"),
+        ({"is_open": False, "job_status": {"name": "Open"}}, "closed"),
+        ({"is_open": False, "job_status": {"name": "Archived"}}, "archived"),
+        ({"is_open": True, "job_status": {"name": "Inactive"}}, "closed"),
+        ({"status": "actively_sourcing"}, "open"),
+        ({"status": {"name": "Filled"}}, "closed"),
+        ({"status": "Draft"}, "draft"),
+        ({}, "open"),
+    ],
+)
+def test_job_states_map_to_the_common_vocabulary(raw: dict[str, Any], state: str) -> None:
+    assert job_state(cast(RawJob, raw)) == state
+
+
+@pytest.mark.parametrize("path", ["/api/external/candidate/list", "/api/external/candidate/get"])
+def test_candidate_examples_map_to_remote_candidates(path: str) -> None:
+    body = example(path)
+    raw = cast(RawCandidate, body["data"][0] if isinstance(body, dict) else body[0])
+    candidate = candidate_from_raw(raw)
+    assert candidate.remote_id == "154651"
+    assert (candidate.name, candidate.first_name, candidate.last_name) == (
+        "Sumit Neogi",
+        "Sumit",
+        "Neogi",
+    )
+    assert (candidate.email, candidate.phone) == (None, "23432443")
+    assert candidate.location is None, "every location part is empty"
+    assert candidate.source == "LinkedIn"
+    assert candidate.resume_url and candidate.resume_url.startswith("https://")
+    assert candidate.created_at == utc(2021, 1, 15, 5, 46, 1)
+    assert candidate.remote_updated_at == utc(2021, 1, 18, 6, 4, 16)
+
+
+def test_candidate_emails_as_objects_prefer_the_primary() -> None:
+    raw = cast(
+        RawCandidate,
+        {
+            "id": 1,
+            "first_name": "Ada",
+            "email": [
+                {"email": "old@x.io", "is_primary": 0},
+                {"email": "ada@x.io", "is_primary": 1},
+            ],
+            "tags": [{"name": "Java"}, "Go", ""],
+        },
+    )
+    candidate = candidate_from_raw(raw)
+    assert (candidate.name, candidate.email, candidate.tags) == ("Ada", "ada@x.io", ("Java", "Go"))
+
+
+def test_stage_movement_example_maps_to_applications_with_transitions() -> None:
+    data = example("/api/external/candidate/activities/stage-movement/list")["data"]
+    job = cast(RawMovementJob, data["jobs"][1])
+    application = application_from_raw(data["id"], job)
+    assert application.remote_id == "24:3"
+    assert (application.candidate_remote_id, application.job_remote_id) == ("24", "3")
+    assert (application.status, application.current_stage) == ("active", "Client Interview")
+    assert [(t.from_stage, t.to_stage) for t in application.transitions] == [
+        (None, "Sourced"),
+        ("Sourced", "Recruiter Screen"),
+        ("Recruiter Screen", "Company Submission"),
+        ("Company Submission", "Client Interview"),
+    ]
+    first = application.transitions[0]
+    assert first.entered_at == utc(2023, 3, 29, 14, 26, 38)
+    assert first.left_at == utc(2023, 3, 29, 14, 26, 43)
+    assert first.moved_by is not None and first.moved_by.remote_id == "1"
+    assert first.moved_by.email == "johndoe@example.com"
+    assert application.applied_at == first.entered_at
+    assert application.remote_updated_at == utc(2023, 3, 29, 14, 26, 46)
+
+
+def test_a_disqualified_application_is_rejected_with_the_listing_reason() -> None:
+    job = cast(
+        RawMovementJob,
+        {
+            "id": 7,
+            "transitions": [
+                {"to": "Disqualified", "from": "Sourced", "entered": "2024-01-02T10:00:00+0000"},
+                {"to": "Sourced", "from": None, "entered": "2024-01-01T10:00:00+0000"},
+            ],
+        },
+    )
+    listing = {"job_id": 7, "stage_name": "Disqualified", "disqualification_reason": "Salary"}
+    application = application_from_raw("5", job, listing)  # type: ignore[arg-type]
+    assert [t.to_stage for t in application.transitions] == ["Sourced", "Disqualified"]
+    assert (application.status, application.rejection_reason) == ("rejected", "Salary")
+    assert application.rejected_at == utc(2024, 1, 2, 10)
+    assert application.raw["candidate_job"] == listing
+
+
+def test_activity_user_and_custom_field_examples_map() -> None:
+    activity = activity_from_raw(
+        cast(RawActivity, example("/api/external/candidate/activity/list")["data"][0])
+    )
+    assert (activity.remote_id, activity.kind) == ("1000", "Added to job")
+    assert activity.occurred_at == utc(2023, 12, 18, 12, 17)
+    assert (activity.candidate_remote_id, activity.job_remote_id) == ("22", "1")
+    assert activity.description and activity.description.startswith("Michael Scott added")
+
+    users = [user_from_raw(cast(RawUser, u)) for u in example("/api/external/user/list")["data"]]
+    assert [(u.remote_id, u.name, u.role) for u in users] == [
+        ("40201", "Manish Kotian", "Admin"),
+        ("40626", "Manish Kotian", "Contact"),
+    ]
+
+    fields = example("/api/external/job/custom-field/list")["data"]
+    mapped = [custom_field_from_raw(cast(RawCustomField, f)) for f in fields]
+    assert (mapped[1].remote_id, mapped[1].name, mapped[1].field_type) == (
+        "64",
+        "Number field",
+        "number",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-03-29T14:26:43+0000", utc(2023, 3, 29, 14, 26, 43)),
+        ("2025-05-26T13:13:33+05:30", utc(2025, 5, 26, 7, 43, 33)),
+        ("2023-12-18T12:17:00+00:00", utc(2023, 12, 18, 12, 17)),
+        ("2021-01-15T05:46:01Z", utc(2021, 1, 15, 5, 46, 1)),
+        ("2023-04-30T10:30:00", utc(2023, 4, 30, 10, 30)),
+        ("2022-08-31", utc(2022, 8, 31)),
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_times_are_parsed_to_aware_utc(text: str | None, expected: datetime | None) -> None:
+    assert parse_time(text) == expected
+
+
+def test_stage_kinds_and_custom_field_values() -> None:
+    assert [stage_kind(s) for s in ("Sourced", "Recruiter Screen", "Client Interview")] == [
+        "applied",
+        "screen",
+        "interview",
+    ]
+    assert [stage_kind(s) for s in ("Offer", "Hired", "Disqualified", "Company Submission")] == [
+        "offer",
+        "hired",
+        "rejected",
+        "other",
+    ]
+    assert custom_field_value("number", "3") == 3
+    assert custom_field_value("number", "2.5") == 2.5
+    assert custom_field_value("yes_no", "true") == 1
+    assert custom_field_value("long_text", "3") == "3"
+    with pytest.raises(UnprocessableError):
+        custom_field_value("number", "first")
+
+
+@pytest.mark.parametrize("bad", ["154651", "154651:", ":12", "a:b", "1:2:3"])
+def test_application_ids_are_candidate_colon_job(bad: str) -> None:
+    assert split_application_id("154651:12") == (154651, 12)
+    with pytest.raises(UnprocessableError):
+        split_application_id(bad)
+
+
+# -- configuration and auth -------------------------------------------------------------
+
+
+async def test_missing_key_and_bad_page_size_are_configuration_errors(
+    client: httpx.AsyncClient,
+) -> None:
+    with pytest.raises(ConfigurationError):
+        RecruiterflowConnector.create(client, {}, {}, integration="t")
+    with pytest.raises(ConfigurationError):
+        RecruiterflowConnector.create(client, {"apiKey": "k"}, {"pageSize": 0}, integration="t")
+
+
+async def test_the_key_goes_in_the_rf_api_key_header_and_nowhere_else(
+    connector: RecruiterflowConnector, seen: list[httpx.Request], harness: RecruiterflowHarness
+) -> None:
+    assert (await connector.check()).detail == "Recruiterflow account 'RF (company)'"
+    request = seen[-1]
+    assert (request.method, request.url.path) == ("POST", "/api/external/info")
+    assert request.headers["RF-Api-Key"] == harness.fake.api_key
+    assert harness.fake.api_key not in str(request.url)
+    assert harness.fake.api_key not in repr(RecruiterflowAuth(harness.fake.api_key))
+
+
+async def test_a_wrong_key_is_an_auth_error_without_the_key_in_it(
+    harness: RecruiterflowHarness, client: httpx.AsyncClient, sleeps: Sleeps
+) -> None:
+    bad = harness.connector(client, credentials=harness.bad_credentials, sleep=sleeps)
+    with pytest.raises(AuthError) as raised:
+        await collect(bad.jobs())
+    assert raised.value.status == 401
+    assert "RF-Api-Key" in raised.value.message
+    assert harness.bad_credentials["apiKey"] not in str(raised.value)
+    assert sleeps.calls == []
+
+
+async def test_the_fake_refuses_a_missing_key_in_the_failure_shape(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/api/external/job/list")
+    assert response.status_code == 401
+    assert response.json()["RESULT"] == "FAILURE"
+
+
+async def test_base_url_comes_from_config() -> None:
+    async with httpx.AsyncClient() as client, respx.mock(assert_all_called=True) as mock:
+        route = mock.post("https://rf.example.test/api/external/info").respond(
+            json={"data": {"display_name": "Staging"}}
+        )
+        connector = RecruiterflowConnector.create(
+            client, {"apiKey": "k"}, {"baseUrl": "https://rf.example.test/"}, integration="t"
+        )
+        assert (await connector.check()).detail == "Recruiterflow account 'Staging'"
+        assert route.calls.last.request.headers["RF-Api-Key"] == "k"
+
+
+# -- paging -----------------------------------------------------------------------------
+
+
+async def test_job_list_is_a_bare_array_ending_on_the_first_short_page(
+    connector: RecruiterflowConnector, seen: list[httpx.Request], client: httpx.AsyncClient
+) -> None:
+    jobs = await collect(connector.jobs())
+    assert len(jobs) == 12
+    pages = paths(seen, "/job/list")
+    assert [r.url.params["current_page"] for r in pages] == ["1", "2", "3"]
+    assert {r.url.params["items_per_page"] for r in pages} == {"5"}
+    assert "include_count" not in pages[0].url.params
+    bare = await client.get(
+        "/api/external/job/list",
+        params={"items_per_page": 5, "current_page": 3},
+        headers={"RF-Api-Key": connector.context.credentials["apiKey"]},
+    )
+    assert isinstance(bare.json(), list) and len(bare.json()) == 2
+
+
+async def test_an_exact_multiple_of_the_page_size_ends_on_an_empty_page(
+    harness: RecruiterflowHarness,
+    client: httpx.AsyncClient,
+    sleeps: Sleeps,
+    seen: list[httpx.Request],
+) -> None:
+    connector = harness.connector(client, sleep=sleeps, page_size=4)
+    assert len(await collect(connector.jobs())) == 12
+    assert [r.url.params["current_page"] for r in paths(seen, "/job/list")] == ["1", "2", "3", "4"]
+
+
+async def test_include_count_changes_the_shape_and_both_shapes_are_read(
+    client: httpx.AsyncClient, harness: RecruiterflowHarness
+) -> None:
+    counted = await client.get(
+        "/api/external/job/list",
+        params={"include_count": "true", "items_per_page": 5, "current_page": 1},
+        headers={"RF-Api-Key": harness.fake.api_key},
+    )
+    body = counted.json()
+    assert (len(body["data"]), body["total_items"]) == (5, 12)
+    assert body["total_current_openings"] == 12
+
+    raw = example("/api/external/job/list")[0]
+    async with httpx.AsyncClient() as http, respx.mock() as mock:
+        mock.get("https://api.recruiterflow.com/api/external/job/list").respond(
+            json={"data": [raw], "total_items": 1}
+        )
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {}, integration="t")
+        assert [job.title for job in await collect(rf.jobs())] == ["Staging Job 1"]
+
+
+async def test_candidates_page_as_data_objects(
+    connector: RecruiterflowConnector, seen: list[httpx.Request]
+) -> None:
+    candidates = await collect(connector.candidates())
+    assert [c.remote_id for c in candidates] == [str(154651 + n) for n in range(8)]
+    assert len(paths(seen, "/candidate/list")) == 2
+
+
+async def test_applications_come_from_each_candidates_stage_movements(
+    harness: RecruiterflowHarness, connector: RecruiterflowConnector, seen: list[httpx.Request]
+) -> None:
+    lonely = harness.fake.add_candidate(99)
+    applications = await collect(connector.applications())
+    assert len(applications) == 20
+    assert {a.remote_id for a in applications} == {f"{c}:{j}" for c, j in harness.fake.applications}
+    movements = paths(seen, "/stage-movement/list")
+    asked = {r.url.params["id"] for r in movements}
+    assert str(lonely) not in asked, "a candidate in no job costs no request"
+    assert len(asked) == 8
+    rejected = [a for a in applications if a.status == "rejected"]
+    assert rejected and all(a.rejection_reason == "Not a fit" for a in rejected)
+    assert all(a.current_stage == a.transitions[-1].to_stage for a in applications)
+
+
+async def test_stage_movements_page_over_jobs(
+    harness: RecruiterflowHarness,
+    client: httpx.AsyncClient,
+    sleeps: Sleeps,
+    seen: list[httpx.Request],
+) -> None:
+    candidate = 154651
+    for job in list(harness.fake.jobs)[:6]:
+        if (candidate, job) not in harness.fake.applications:
+            await client.post(
+                "/api/external/candidate/add-to-job",
+                json={"id": candidate, "job_id": job},
+                headers={"RF-Api-Key": harness.fake.api_key},
+            )
+    wanted = {j for c, j in harness.fake.applications if c == candidate}
+    assert len(wanted) == 6
+    connector = harness.connector(client, sleep=sleeps, page_size=4)
+    applications = await collect(connector.applications())
+    mine = [a for a in applications if a.candidate_remote_id == str(candidate)]
+    assert {a.job_remote_id for a in mine} == {str(j) for j in wanted}
+    pages = [r for r in paths(seen, "/stage-movement/list") if r.url.params["id"] == "154651"]
+    assert [r.url.params["current_page"] for r in pages] == ["1", "2"]
+
+
+def _movement_page(jobs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"data": {"id": "24", "name": "Thor Odinson", "jobs": jobs}}
+
+
+async def test_a_job_continued_on_the_next_page_is_one_application() -> None:
+    t = [
+        {"from": None, "to": "Sourced", "entered": "2024-01-01T00:00:00+0000"},
+        {"from": "Sourced", "to": "Applied", "entered": "2024-01-02T00:00:00+0000"},
+        {"from": "Applied", "to": "Offer", "entered": "2024-01-03T00:00:00+0000"},
+    ]
+    pages = {
+        "1": _movement_page([{"id": 3, "transitions": t[:1]}, {"id": 4, "transitions": t[:2]}]),
+        "2": _movement_page([{"id": 4, "transitions": t[2:]}]),
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/candidate/list"):
+            return httpx.Response(200, json={"data": [{"id": 24, "name": "Thor Odinson"}]})
+        return httpx.Response(200, json=pages[request.url.params["current_page"]])
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {"pageSize": 2}, integration="t")
+        applications = await collect(rf.applications())
+    assert [(a.remote_id, a.current_stage) for a in applications] == [
+        ("24:3", "Sourced"),
+        ("24:4", "Offer"),
+    ]
+    assert len(applications[1].transitions) == 3
+
+
+async def test_listed_jobs_without_movements_and_vanished_candidates() -> None:
+    listing = [
+        {"id": 24, "name": "Thor", "jobs": [{"job_id": 3, "stage_name": "Applied"}]},
+        {"id": 25, "name": "Loki", "jobs": [{"job_id": 3, "stage_name": "Sourced"}]},
+    ]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/candidate/list"):
+            return httpx.Response(200, json={"data": listing})
+        if request.url.params["id"] == "25":
+            return httpx.Response(404, json={"RESULT": "FAILURE", "message": "Not found"})
+        return httpx.Response(200, json=_movement_page([]))
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {}, integration="t")
+        applications = await collect(rf.applications())
+    assert [(a.remote_id, a.current_stage, a.transitions) for a in applications] == [
+        ("24:3", "Applied", ())
+    ]
+
+
+async def test_a_page_served_twice_is_a_pagination_loop() -> None:
+    raw = example("/api/external/job/list")[0]
+    async with httpx.AsyncClient() as http, respx.mock() as mock:
+        mock.get("https://api.recruiterflow.com/api/external/job/list").respond(json=[raw])
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {"pageSize": 1}, integration="t")
+        with pytest.raises(PaginationLoopError):
+            await collect(rf.jobs())
+
+
+# -- updated_since, applied here --------------------------------------------------------
+
+
+async def test_updated_since_filters_jobs_on_updated_at_client_side(
+    harness: RecruiterflowHarness, connector: RecruiterflowConnector, seen: list[httpx.Request]
+) -> None:
+    no_time = harness.fake.add_job(50, updated_at=None)
+    since = datetime.now(UTC)
+    harness.touch_job(harness.job_ids()[2])
+    recent = await collect(connector.jobs(updated_since=since))
+    assert {j.remote_id for j in recent} == {harness.job_ids()[2], str(no_time)}
+    assert all(
+        set(r.url.params) == {"current_page", "items_per_page"} for r in paths(seen, "/job/list")
+    ), "the API has no update filter to send"
+    naive = await collect(connector.jobs(updated_since=since.replace(tzinfo=None)))
+    assert len(naive) == 2
+
+
+async def test_updated_since_keeps_applications_with_recent_transitions(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    await connector.move_stage("154651:1001", "Offer", RECRUITER)
+    recent = await collect(connector.applications(updated_since=since))
+    assert [(a.remote_id, a.current_stage) for a in recent] == [("154651:1001", "Offer")]
+    moved = recent[0].transitions[-1]
+    assert moved.moved_by is not None and moved.moved_by.remote_id == "10447"
+
+
+# -- other reads ------------------------------------------------------------------------
+
+
+async def test_stages_are_the_pipeline_in_order_then_other_names(
+    connector: RecruiterflowConnector,
+) -> None:
+    stages = await connector.stages()
+    assert [s.name for s in stages[:3]] == ["Sourced", "Applied", "Recruiter Screen"]
+    assert [s.remote_id for s in stages[:2]] == ["1", "2"]
+    assert [s.position for s in stages] == list(range(len(stages)))
+    assert [(s.remote_id, s.kind) for s in stages[-2:]] == [
+        ("Phone Interview", "interview"),
+        ("Onsite Interview", "interview"),
+    ]
+    assert len({s.name for s in stages}) == len(stages)
+
+
+async def test_users_activities_and_custom_fields(
+    connector: RecruiterflowConnector, seen: list[httpx.Request]
+) -> None:
+    users = await collect(connector.users())
+    assert {u.remote_id: u.role for u in users}["10447"] == "Recruiter"
+    activities = await collect(connector.activities("154651"))
+    assert activities and all(a.candidate_remote_id == "154651" for a in activities)
+    assert {a.kind for a in activities} >= {"Added to job", "Stage changed"}
+    first = await connector.custom_fields()
+    again = await connector.custom_fields()
+    assert first is again and "Current Rank" in {f.name for f in first}
+    assert len(paths(seen, "/custom-field/list")) == 1
+
+
+async def test_get_jobs_reads_details_and_skips_unknown_ids(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness, seen: list[httpx.Request]
+) -> None:
+    closed = harness.job_ids()[6]
+    found = await connector.get_jobs([harness.job_ids()[0], closed, "999999", "x"])
+    assert [j.remote_id for j in found] == [harness.job_ids()[0], closed]
+    assert found[0].client_name == "Guarented I"
+    assert (found[1].status, found[1].closed_at) == ("closed", utc(2024, 2, 14))
+    assert [r.url.params["job_id"] for r in paths(seen, "/api/external/job")] == [
+        harness.job_ids()[0],
+        closed,
+        "999999",
+    ]
+
+
+async def test_fee_custom_field_from_config(
+    harness: RecruiterflowHarness, client: httpx.AsyncClient, sleeps: Sleeps
+) -> None:
+    rf = RecruiterflowConnector.create(
+        client,
+        harness.good_credentials,
+        {"feeCustomField": "Placement Fee"},
+        integration="t",
+        sleep=sleeps,
+    )
+    jobs = await collect(rf.jobs())
+    assert {j.estimated_fee for j in jobs} == {Decimal("20000")}
+
+
+async def test_get_candidates_unwraps_the_one_element_list(
+    connector: RecruiterflowConnector,
+) -> None:
+    found = await connector.get_candidates(["154652", "1"])
+    assert [(c.remote_id, c.name) for c in found] == [("154652", "Steve Rogers")]
+
+
+# -- writes -----------------------------------------------------------------------------
+
+
+async def test_move_stage_sends_the_stage_name_and_the_acting_user(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    result = await connector.move_stage("154651:1001", "Client Interview", RECRUITER)
+    assert result.remote_id == "154651:1001"
+    assert result.raw == {"RESULT": "SUCCESS"}
+    write = harness.fake.writes[-1]
+    assert write.path == "/api/external/candidate/move-to-stage"
+    assert write.body == {
+        "id": 154651,
+        "job_id": 1001,
+        "stage": {"name": "Client Interview"},
+        "user_id": 10447,
+    }
+    application = harness.fake.applications[154651, 1001]
+    assert application.stage == "Client Interview"
+    assert application.transitions[-1]["stage_moved_by"]["id"] == 10447
+
+
+async def test_move_stage_without_attribution_sends_no_user(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    await connector.move_stage("154651:1001", "Offer", None)
+    assert "user_id" not in harness.fake.writes[-1].body
+    mover = harness.fake.applications[154651, 1001].transitions[-1]["stage_moved_by"]
+    assert mover["id"] == harness.fake.owner["id"], "the key's owner acts"
+
+
+async def test_an_unknown_stage_is_refused_with_the_apis_message(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    with pytest.raises(UnprocessableError) as raised:
+        await connector.move_stage("154651:1001", "Nowhere", RECRUITER)
+    assert raised.value.status == 400
+    assert "valid stage" in raised.value.message
+    assert harness.fake.applications[154651, 1001].stage != "Nowhere"
+
+
+async def test_add_to_job_lands_in_sourced_and_a_second_add_is_refused(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    job = harness.job_ids()[11]
+    result = await connector.add_to_job("154658", job, RECRUITER)
+    assert result.remote_id == f"154658:{job}"
+    write = harness.fake.writes[-1]
+    assert (write.path, write.body) == (
+        "/api/external/candidate/add-to-job",
+        {"id": 154658, "job_id": int(job)},
+    )
+    assert harness.fake.applications[154658, int(job)].stage == "Sourced"
+    applications = await collect(connector.applications())
+    assert f"154658:{job}" in {a.remote_id for a in applications}
+    with pytest.raises(UnprocessableError, match="already exists"):
+        await connector.add_to_job("154658", job, RECRUITER)
+
+
+async def test_reject_disqualifies_with_reason_and_user(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    await connector.reject("154651:1001", "Salary expectations", RECRUITER)
+    write = harness.fake.writes[-1]
+    assert write.path == "/api/external/candidate/disqualify"
+    assert write.body == {
+        "id": 154651,
+        "job_id": 1001,
+        "reason": "Salary expectations",
+        "user_id": 10447,
+    }
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    [application] = await collect(connector.applications(updated_since=since))
+    assert (application.status, application.rejection_reason) == ("rejected", "Salary expectations")
+
+
+async def test_add_note_is_created_by_the_acting_user(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    result = await connector.add_note("154652", "Strong Go background", RECRUITER)
+    assert result.remote_id == "1"
+    write = harness.fake.writes[-1]
+    assert (write.path, write.body) == (
+        "/api/external/candidate/notes/add",
+        {"id": 154652, "value": "Strong Go background", "created_by": 10447},
+    )
+    assert harness.fake.notes[154652][0]["created_by"] == 10447
+
+
+async def test_rank_writeback_updates_one_job_custom_field_by_id(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    job = harness.job_ids()[0]
+    result = await connector.update_job_custom_field(job, "current rank", "3")
+    assert result.remote_id == job
+    write = harness.fake.writes[-1]
+    assert (write.path, write.body) == (
+        "/api/external/job/update",
+        {"job_id": int(job), "custom_fields": [{"id": 71, "value": 3}]},
+    )
+    fields = {f["name"]: f["value"] for f in harness.fake.jobs[int(job)]["custom_fields"]}
+    assert fields["Current Rank"] == 3
+    assert fields["Placement Fee"] == {"currency": "USD", "number": 20000}, "others are kept"
+
+
+async def test_rank_writeback_to_an_unknown_field_writes_nothing(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    with pytest.raises(NotFoundError):
+        await connector.update_job_custom_field(harness.job_ids()[0], "Score", "3")
+    with pytest.raises(UnprocessableError):
+        await connector.update_job_custom_field(harness.job_ids()[0], "Current Rank", "top")
+    assert harness.fake.writes == []
+
+
+async def test_a_field_created_later_is_found_after_one_refresh(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness, seen: list[httpx.Request]
+) -> None:
+    await connector.custom_fields()
+    harness.fake.job_custom_fields.append({"id": 80, "name": "Score", "type": "long_text"})
+    await connector.update_job_custom_field(harness.job_ids()[0], "Score", "A")
+    assert harness.fake.writes[-1].body["custom_fields"] == [{"id": 80, "value": "A"}]
+    assert len(paths(seen, "/custom-field/list")) == 2
+
+
+WritesCall = Callable[[RecruiterflowConnector, Attribution], Any]
+ATTRIBUTED_WRITES: dict[str, WritesCall] = {
+    "move_stage": lambda c, a: c.move_stage("154651:1001", "Offer", a),
+    "reject": lambda c, a: c.reject("154651:1001", "No", a),
+    "add_note": lambda c, a: c.add_note("154651", "Hi", a),
+}
+
+
+@pytest.mark.parametrize("write", list(ATTRIBUTED_WRITES))
+async def test_an_acting_user_outside_the_account_is_an_invalid_recruiter(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness, sleeps: Sleeps, write: str
+) -> None:
+    with pytest.raises(InvalidRecruiterError) as raised:
+        await ATTRIBUTED_WRITES[write](connector, Attribution(remote_id="77"))
+    assert raised.value.status == 403
+    assert not isinstance(raised.value, AuthError), "the key itself is fine"
+    assert sleeps.calls == []
+    before = len(harness.fake.writes)
+    with pytest.raises(InvalidRecruiterError):
+        await ATTRIBUTED_WRITES[write](connector, Attribution(remote_id="bpoc-uuid"))
+    assert len(harness.fake.writes) == before, "a non-numeric user id is refused locally"
+
+
+async def test_fake_answers_the_vendors_403_shape(
+    client: httpx.AsyncClient, harness: RecruiterflowHarness
+) -> None:
+    response = await client.post(
+        "/api/external/candidate/notes/add",
+        json={"id": 154651, "value": "x", "created_by": 5},
+        headers={"RF-Api-Key": harness.fake.api_key},
+    )
+    assert (response.status_code, response.json()) == (
+        403,
+        {"RESULT": "FAILURE", "message": NOT_IN_ACCOUNT},
+    )
+
+
+async def test_writes_to_malformed_ids_send_nothing(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    with pytest.raises(UnprocessableError):
+        await connector.move_stage("154651", "Offer", RECRUITER)
+    with pytest.raises(UnprocessableError):
+        await connector.add_to_job("abc", "1001", RECRUITER)
+    with pytest.raises(UnprocessableError):
+        await connector.add_note("x", "Hi", RECRUITER)
+    assert harness.fake.writes == []
+
+
+async def test_a_failure_result_with_status_200_is_still_refused() -> None:
+    async with httpx.AsyncClient() as http, respx.mock() as mock:
+        mock.post("https://api.recruiterflow.com/api/external/candidate/disqualify").respond(
+            json={"RESULT": "FAILURE", "message": "Please provide a valid reason"}
+        )
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {}, integration="t")
+        with pytest.raises(UnprocessableError, match="valid reason"):
+            await rf.reject("1:2", "", None)
+
+
+async def test_a_missing_job_is_not_found(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    with pytest.raises(NotFoundError):
+        await connector.add_to_job("154651", "424242", RECRUITER)
+
+
+# -- failures ---------------------------------------------------------------------------
+
+
+async def test_writes_wait_out_rate_limits_but_are_not_repeated_after_a_5xx(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness, sleeps: Sleeps
+) -> None:
+    harness.faults.rate_limit(times=1, retry_after=2)
+    await connector.add_note("154651", "Hi", RECRUITER)
+    assert len(sleeps.calls) == 1 and sleeps.calls[0] >= 2
+    assert len(harness.fake.notes[154651]) == 1
+    harness.faults.server_errors(times=1)
+    with pytest.raises(ServerError):
+        await connector.add_note("154651", "Again", RECRUITER)
+    assert len(harness.fake.notes[154651]) == 1
+
+
+async def test_a_malformed_stage_movement_body_is_an_invalid_response(
+    connector: RecruiterflowConnector, harness: RecruiterflowHarness
+) -> None:
+    applications = connector.applications()
+    await anext(applications)  # the first candidate list page has been read
+    harness.faults.malformed(times=1)
+    with pytest.raises(InvalidResponseError):
+        await collect(applications)
+
+
+async def test_an_unknown_path_answers_the_marketing_page(
+    connector: RecruiterflowConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="talentgraph")
+    with pytest.raises(NotFoundError) as raised:
+        await connector.http.get_json("/api/external/job/get", {"job_id": 1})
+    assert "<!DOCTYPE html>" in raised.value.message
+    assert connector.context.credentials["apiKey"] not in caplog.text

@@ -1,0 +1,640 @@
+"""Workday's quirks: OAuth2 refresh-token auth, limit/offset paging capped at 100,
+mapping of the spec's examples, and what the API does not offer."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from connectors.base import Capability
+from connectors.errors import (
+    AuthError,
+    ConfigurationError,
+    InvalidResponseError,
+    NotFoundError,
+    UnprocessableError,
+    UnsupportedOperationError,
+)
+from connectors.models import Attribution
+from connectors.oauth import (
+    ClientCredentials,
+    TokenSet,
+    authorization_url,
+    exchange_code,
+    new_pkce,
+    new_state,
+)
+from connectors.workday import (
+    RawInterview,
+    RawJobPosting,
+    RawProspect,
+    WorkdayConnector,
+    authorization_endpoint,
+    candidate_from_raw,
+    interview_from_raw,
+    interview_state,
+    job_from_raw,
+    parse_date,
+    token_url,
+)
+from tests.connectors.harness.workday import WorkdayHarness, make_harness
+from tests.fakes.workday import WorkdayFake
+
+SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "workday-recruiting-v4.json"
+JOB_POSTING = "jobPostingAnchorSummary_5597c990f22e10000fc34f022dce0020"
+PROSPECT = "prospectSummary_7657284bd7781000178a3bf6e17f001a"
+INTERVIEW = "interviewEventWithJobApplicationJobRequisitionInterviewerDetails_def69f12d55410000f7ec8da36ae005a"  # noqa: E501
+LOREM = "Lorem ipsum dolor sit amet, cum choro singulis consectetuer ut, ubique iisque"
+
+
+# --- fixtures -------------------------------------------------------------------------
+
+
+class Sleeps:
+    """A recording no-op ``sleep``."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, delay: float) -> None:
+        self.delays.append(delay)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def harness() -> WorkdayHarness:
+    harness = make_harness()
+    harness.seed(jobs=12, candidates=3, applications=6)
+    return harness
+
+
+@pytest.fixture
+def fake(harness: WorkdayHarness) -> WorkdayFake:
+    return harness.fake
+
+
+@pytest.fixture
+async def client(harness: WorkdayHarness) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=harness.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://fake") as client:
+        yield client
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def connector(
+    harness: WorkdayHarness, client: httpx.AsyncClient, sleeps: Sleeps
+) -> WorkdayConnector:
+    return harness.connector(client, sleep=sleeps, page_size=5)
+
+
+def clocked(fake: WorkdayFake, connector: WorkdayConnector) -> Clock:
+    """One controllable clock for the fake's token expiry and the connector's cache."""
+    clock = Clock()
+    fake.clock = clock
+    connector.auth.clock = clock
+    return clock
+
+
+# --- mapping the spec's examples ------------------------------------------------------
+
+
+@cache
+def _definitions() -> dict[str, Any]:
+    definitions: dict[str, Any] = json.loads(SPEC.read_text())["definitions"]
+    return definitions
+
+
+def spec_example(name: str) -> dict[str, Any]:
+    """An instance of definition ``name`` built from the spec's ``example`` values;
+    ids (which have none) are 32-hex digests of their path."""
+    return _example_of(_definitions()[name], name)
+
+
+def _example_of(schema: dict[str, Any], path: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for part in schema.get("allOf", [schema]):
+        if "$ref" in part:
+            out.update(_example_of(_resolve(part["$ref"]), path))
+            continue
+        for key, prop in part.get("properties", {}).items():
+            value = _example_value(prop, f"{path}.{key}")
+            if value is not None:
+                out[key] = value
+    return out
+
+
+def _example_value(prop: dict[str, Any], path: str) -> Any:
+    if "example" in prop:
+        return prop["example"]
+    if "$ref" in prop:
+        return _example_of(_resolve(prop["$ref"]), path)
+    items = prop.get("items", {})
+    if prop.get("type") == "array" and "$ref" in items:
+        return [_example_of(_resolve(items["$ref"]), path)]
+    if path.endswith(".id"):
+        return hashlib.md5(path.encode(), usedforsecurity=False).hexdigest()
+    return None
+
+
+def _resolve(ref: str) -> dict[str, Any]:
+    resolved: dict[str, Any] = _definitions()[ref.rsplit("/", 1)[-1]]
+    return resolved
+
+
+def test_the_spec_has_its_96_examples() -> None:
+    assert SPEC.read_text().count('"example"') == 96
+
+
+def test_job_posting_example_maps_to_a_job() -> None:
+    raw: RawJobPosting = spec_example(JOB_POSTING)  # type: ignore[assignment]
+    before_end = job_from_raw(raw, now=datetime(2026, 1, 1, tzinfo=UTC))
+
+    assert before_end.remote_id == raw["id"]
+    assert before_end.raw is raw
+    assert before_end.title.startswith(LOREM)
+    assert before_end.description == raw["jobDescription"]
+    assert before_end.location == raw["primaryLocation"]["descriptor"]
+    assert before_end.department == raw["categories"][0]["descriptor"]
+    assert before_end.employment_type == raw["timeType"]["descriptor"]
+    assert before_end.opened_at == datetime(2026, 4, 18, 7, 0, tzinfo=UTC)
+    assert (before_end.status, before_end.closed_at) == ("open", None)
+    assert before_end.remote_updated_at is None
+
+    after_end = job_from_raw(raw, now=datetime(2026, 5, 1, tzinfo=UTC))
+    assert after_end.status == "closed"
+    assert after_end.closed_at == datetime(2026, 4, 18, 7, 0, tzinfo=UTC)
+
+
+def test_prospect_example_maps_to_a_candidate() -> None:
+    raw: RawProspect = spec_example(PROSPECT)  # type: ignore[assignment]
+    candidate = candidate_from_raw(raw)
+
+    person = raw["candidate"]
+    assert candidate.remote_id == raw["id"]
+    assert candidate.raw is raw
+    assert candidate.name == person["name"]["fullName"]
+    assert candidate.first_name == person["name"]["firstName"]
+    assert candidate.last_name == person["name"]["lastName"]
+    assert candidate.email == person["email"]
+    assert candidate.phone == person["phone"]["phoneNumber"]
+    assert candidate.tags == (raw["candidateTags"][0]["descriptor"],)
+
+
+def test_interview_example_maps_to_an_interview() -> None:
+    raw: RawInterview = spec_example(INTERVIEW)  # type: ignore[assignment]
+    interview = interview_from_raw(raw)
+
+    assert interview.remote_id == raw["id"]
+    assert interview.raw is raw
+    assert interview.application_remote_id == raw["jobApplication"]["id"]
+    assert interview.interviewer_remote_id == raw["interviewers"][0]["id"]
+    # The example's status is a Lorem descriptor with a hex id: nothing known, so scheduled.
+    assert interview.status == "scheduled"
+    assert interview.scheduled_at is None
+
+
+def test_candidate_name_falls_back_to_first_and_last_then_descriptor() -> None:
+    both = candidate_from_raw(
+        {"id": "p1", "candidate": {"name": {"firstName": "Ada", "lastName": "Lovelace"}}}
+    )
+    only_descriptor = candidate_from_raw({"id": "p2", "descriptor": "Grace Hopper"})
+    assert both.name == "Ada Lovelace"
+    assert only_descriptor.name == "Grace Hopper"
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ([{"id": "SCHEDULED"}], "scheduled"),
+        ([{"id": "NOT_SCHEDULED", "descriptor": "Not Scheduled"}], "scheduled"),
+        ([{"id": "PENDING_FEEDBACK"}], "in_progress"),
+        ([{"id": "SCHEDULED"}, {"id": "AWAITING_ME"}], "in_progress"),
+        ([{"id": "MAKE_INTERVIEW_DECISION"}], "in_progress"),
+        ([{"id": "Interview_Status_ID=COMPLETED"}], "completed"),
+        (
+            [{"id": "9f2c1e00aa0b4c3d8e7f6a5b4c3d2e1f", "descriptor": "Feedback Complete"}],
+            "in_progress",
+        ),
+        ([], "scheduled"),
+    ],
+)
+def test_interview_state(statuses: list[Any], expected: str) -> None:
+    assert interview_state(statuses) == expected
+
+
+def test_dates_are_utc() -> None:
+    assert parse_date("2026-04-18T07:00:00.000Z") == datetime(2026, 4, 18, 7, tzinfo=UTC)
+    assert parse_date("2026-04-18T09:00:00.000+02:00") == datetime(2026, 4, 18, 7, tzinfo=UTC)
+    assert parse_date("2026-04-18") == datetime(2026, 4, 18, tzinfo=UTC)
+    assert parse_date(None) is None
+    with pytest.raises(InvalidResponseError):
+        parse_date("next Tuesday")
+
+
+# --- reads and paging -------------------------------------------------------------------
+
+
+async def test_jobs_page_with_limit_and_offset_until_total(
+    connector: WorkdayConnector, fake: WorkdayFake
+) -> None:
+    jobs = [job async for job in connector.jobs()]
+
+    assert [job.remote_id for job in jobs] == list(fake.job_postings)
+    pages = [(call[2]["offset"], call[2]["limit"]) for call in fake.api_calls]
+    assert pages == [(["0"], ["5"]), (["5"], ["5"]), (["10"], ["5"])]
+
+
+async def test_an_exact_multiple_of_the_page_size_stops_at_total(
+    harness: WorkdayHarness, client: httpx.AsyncClient, sleeps: Sleeps
+) -> None:
+    fake = WorkdayFake()
+    fake.seed(jobs=10, candidates=0, applications=0)
+    harness = WorkdayHarness(fake)
+    transport = httpx.ASGITransport(app=harness.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://fake") as own:
+        connector = harness.connector(own, sleep=sleeps, page_size=5)
+        assert len([job async for job in connector.jobs()]) == 10
+    assert len(fake.api_calls) == 2  # no third, empty page
+
+
+async def test_page_size_is_capped_at_workdays_maximum(
+    harness: WorkdayHarness, client: httpx.AsyncClient, fake: WorkdayFake, sleeps: Sleeps
+) -> None:
+    connector = harness.connector(client, sleep=sleeps, page_size=500)
+    default = WorkdayConnector.create(
+        client, harness.good_credentials, {}, integration="t", sleep=sleeps
+    )
+
+    assert len([job async for job in connector.jobs()]) == 12
+    assert len([job async for job in default.jobs()]) == 12
+    assert [call[2]["limit"] for call in fake.api_calls] == [["100"], ["100"]]
+
+
+async def test_the_fake_refuses_a_limit_over_100(connector: WorkdayConnector) -> None:
+    with pytest.raises(UnprocessableError) as raised:
+        await connector.http.get_json("/jobPostings", params={"limit": 101})
+    assert raised.value.status == 400
+
+
+async def test_interviews_carry_application_and_interviewer(
+    connector: WorkdayConnector, fake: WorkdayFake
+) -> None:
+    interviews = [interview async for interview in connector.interviews()]
+
+    assert len(interviews) == 6
+    first = interviews[0]
+    raw = fake.interviews[first.remote_id]
+    assert first.application_remote_id == raw["jobApplication"]["id"]
+    assert first.interviewer_remote_id == raw["interviewers"][0]["id"]
+    assert [i.status for i in interviews[:4]] == [
+        "scheduled",
+        "in_progress",
+        "completed",
+        "scheduled",
+    ]
+
+
+async def test_prospects_are_read_by_id_only(
+    connector: WorkdayConnector, harness: WorkdayHarness
+) -> None:
+    ids = harness.candidate_ids()
+
+    found = await connector.get_candidates([ids[1], "0" * 32, ids[0], ids[1]])
+
+    assert [c.remote_id for c in found] == [ids[1], ids[0]]
+    assert found[1].email == "ada1@example.com"
+    assert [c async for c in connector.candidates()] == []
+    assert [a async for a in connector.applications()] == []
+
+
+async def test_get_jobs_reads_each_posting_and_skips_unknown_ids(
+    connector: WorkdayConnector, harness: WorkdayHarness
+) -> None:
+    wanted = harness.job_ids()[3:5]
+    found = await connector.get_jobs([*wanted, "f" * 32])
+    assert [job.remote_id for job in found] == wanted
+
+
+async def test_updated_since_is_ignored_every_read_is_full(
+    connector: WorkdayConnector, harness: WorkdayHarness
+) -> None:
+    harness.touch_job(harness.job_ids()[0])
+    since = datetime(2100, 1, 1, tzinfo=UTC)
+    assert Capability.INCREMENTAL not in connector.capabilities
+    assert len([job async for job in connector.jobs(updated_since=since)]) == 12
+
+
+async def test_check_reports_the_posting_count(connector: WorkdayConnector) -> None:
+    result = await connector.check()
+    assert result.ok
+    assert result.detail == "12 job postings"
+
+
+async def test_a_malformed_body_is_invalid_response(
+    connector: WorkdayConnector, harness: WorkdayHarness
+) -> None:
+    await connector.check()  # token first, so the fault hits the API call
+    harness.faults.malformed()
+    with pytest.raises(InvalidResponseError):
+        [job async for job in connector.jobs()]
+
+
+async def test_another_tenant_is_not_found(
+    harness: WorkdayHarness, client: httpx.AsyncClient, sleeps: Sleeps
+) -> None:
+    config = {"baseUrl": "https://wd2-impl-services1.workday.com/ccx/api/recruiting/v4/globex"}
+    connector = WorkdayConnector.create(
+        client, harness.good_credentials, config, integration="t", sleep=sleeps
+    )
+    with pytest.raises(NotFoundError):
+        await connector.check()
+
+
+# --- capabilities and writes ------------------------------------------------------------
+
+
+async def test_capabilities_and_no_writes(connector: WorkdayConnector) -> None:
+    attribution = Attribution(remote_id="w1")
+    assert connector.capabilities == Capability.INTERVIEWS
+    with pytest.raises(UnsupportedOperationError):
+        await connector.add_note("p1", "hello", attribution)
+    with pytest.raises(UnsupportedOperationError):
+        await connector.move_stage("a1", "Interview", attribution)
+    with pytest.raises(UnsupportedOperationError):
+        await connector.add_to_job("p1", "j1", attribution)
+
+
+async def test_the_fake_validates_and_records_created_prospects(
+    connector: WorkdayConnector, fake: WorkdayFake
+) -> None:
+    nameless = {"candidate": {"email": "x@example.com"}}
+    unreachable = {"candidate": {"name": {"country": {"id": "USA"}, "firstName": "X"}}}
+    good = {**unreachable, "candidate": {**unreachable["candidate"], "email": "x@example.com"}}
+
+    with pytest.raises(UnprocessableError, match="A256"):
+        await connector.http.json("POST", "/prospects", json=nameless)
+    with pytest.raises(UnprocessableError, match="A249"):
+        await connector.http.json("POST", "/prospects", json=unreachable)
+    created = await connector.http.json("POST", "/prospects", json=good)
+
+    assert fake.created_prospects == [good]
+    [candidate] = await connector.get_candidates([created["id"]])
+    assert candidate.email == "x@example.com"
+
+
+# --- auth -------------------------------------------------------------------------------
+
+
+async def test_the_token_is_fetched_once_and_cached(
+    connector: WorkdayConnector, fake: WorkdayFake
+) -> None:
+    await connector.check()
+    [job async for job in connector.jobs()]
+
+    assert fake.token_requests == 1
+    assert fake.rejected == 0
+
+
+async def test_twenty_concurrent_requests_share_one_refresh(
+    connector: WorkdayConnector, fake: WorkdayFake
+) -> None:
+    fake.faults.latency = 0.01  # the token request is slow: the others come meanwhile
+    await asyncio.gather(*(connector.check() for _ in range(20)))
+    assert fake.token_requests == 1
+
+
+async def test_an_expired_token_is_refreshed_once_for_twenty_concurrent_requests(
+    connector: WorkdayConnector, fake: WorkdayFake
+) -> None:
+    clock = clocked(fake, connector)
+    await connector.check()
+    clock.now += 3600  # the cached token (TTL 3600) has expired on both sides
+    fake.faults.latency = 0.01
+
+    results = await asyncio.gather(*(connector.check() for _ in range(20)))
+
+    assert all(result.ok for result in results)
+    assert fake.token_requests == 2  # exactly one refresh for the twenty
+    assert fake.rejected == 0  # refreshed before sending, not after a 401
+
+
+async def test_the_token_is_refreshed_60_seconds_before_expiry(
+    connector: WorkdayConnector, fake: WorkdayFake
+) -> None:
+    clock = clocked(fake, connector)
+    await connector.check()
+
+    clock.now += 3600 - 61
+    await connector.check()
+    assert fake.token_requests == 1
+
+    clock.now += 2  # 59 s left: inside the margin
+    await connector.check()
+    assert fake.token_requests == 2
+    assert fake.rejected == 0
+
+
+async def test_a_401_refreshes_once_and_retries(
+    connector: WorkdayConnector, fake: WorkdayFake, sleeps: Sleeps
+) -> None:
+    await connector.check()
+    fake.expire_access_tokens()  # revoked server-side while the cache thinks it fresh
+
+    assert (await connector.check()).ok
+    assert (fake.token_requests, fake.rejected) == (2, 1)
+    assert sleeps.delays == []  # the auth retried, not the backoff
+
+
+async def test_twenty_concurrent_401s_share_one_refresh(
+    connector: WorkdayConnector, fake: WorkdayFake
+) -> None:
+    await connector.check()
+    fake.expire_access_tokens()
+    fake.faults.latency = 0.01  # all twenty are in flight with the old token
+
+    await asyncio.gather(*(connector.check() for _ in range(20)))
+
+    assert fake.token_requests == 2
+    assert fake.rejected == 20
+
+
+async def test_a_second_401_is_an_auth_error(
+    connector: WorkdayConnector, fake: WorkdayFake
+) -> None:
+    fake.access_token_ttl = 0  # every token the fake issues is already expired
+
+    with pytest.raises(AuthError) as raised:
+        await connector.check()
+
+    assert raised.value.status == 401
+    assert (fake.token_requests, fake.rejected) == (2, 2)
+
+
+async def test_a_revoked_refresh_token_is_an_auth_error_without_secrets(
+    harness: WorkdayHarness, client: httpx.AsyncClient, sleeps: Sleeps
+) -> None:
+    connector = harness.connector(client, credentials=harness.bad_credentials, sleep=sleeps)
+
+    with pytest.raises(AuthError) as raised:
+        await connector.check()
+
+    message = str(raised.value)
+    assert "invalid_grant" in message
+    for secret in harness.bad_credentials.values():
+        if secret.startswith("http") or secret == harness.fake.tenant:
+            continue
+        assert secret not in message
+    assert sleeps.delays == []
+
+
+async def test_a_wrong_client_secret_is_an_auth_error(
+    harness: WorkdayHarness, client: httpx.AsyncClient, sleeps: Sleeps
+) -> None:
+    credentials = {**harness.good_credentials, "clientSecret": "wrong"}
+    connector = harness.connector(client, credentials=credentials, sleep=sleeps)
+    with pytest.raises(AuthError, match="invalid_client"):
+        await connector.check()
+
+
+async def test_token_endpoint_outages_are_retried_like_any_request(
+    connector: WorkdayConnector, fake: WorkdayFake, harness: WorkdayHarness, sleeps: Sleeps
+) -> None:
+    harness.faults.rate_limit(times=1, retry_after=7)
+    harness.faults.server_errors(times=2)
+
+    assert (await connector.check()).ok
+
+    assert fake.refreshes == 1
+    assert len(sleeps.delays) == 3
+    assert sleeps.delays[0] >= 7
+
+
+async def test_a_rotated_refresh_token_is_handed_to_on_tokens_and_used(
+    harness: WorkdayHarness, client: httpx.AsyncClient, sleeps: Sleeps
+) -> None:
+    fake = harness.fake
+    fake.rotate_refresh_tokens = True
+    saved: list[TokenSet] = []
+
+    async def save(tokens: TokenSet) -> None:
+        saved.append(tokens)
+
+    connector = harness.connector(client, sleep=sleeps)
+    connector.auth.on_tokens = save
+    await connector.check()
+    fake.expire_access_tokens()
+    await connector.check()  # refreshes with the rotated token: the first one is retired
+
+    assert fake.refreshes == 2
+    assert len(saved) == 2
+    assert saved[0].refresh_token != saved[1].refresh_token
+    assert saved[1].refresh_token in fake.refresh_tokens
+    assert fake.refresh_token not in fake.refresh_tokens
+
+
+async def test_on_tokens_is_not_called_when_the_refresh_token_stays(
+    connector: WorkdayConnector,
+) -> None:
+    saved: list[TokenSet] = []
+    connector.auth.on_tokens = saved.append
+    await connector.check()
+    assert saved == []
+
+
+async def test_credentials_never_reach_the_logs(
+    connector: WorkdayConnector, harness: WorkdayHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    harness.faults.server_errors(times=1)
+    await connector.check()
+    [job async for job in connector.jobs()]
+
+    for name in ("clientId", "clientSecret", "refreshToken"):
+        assert harness.good_credentials[name] not in caplog.text
+    assert "wd-at-" not in caplog.text  # no access token either
+
+
+def test_a_missing_credential_is_a_configuration_error(harness: WorkdayHarness) -> None:
+    credentials = {k: v for k, v in harness.good_credentials.items() if k != "refreshToken"}
+    with pytest.raises(ConfigurationError, match="refreshToken"):
+        WorkdayConnector.create(httpx.AsyncClient(), credentials, {}, integration="t")
+
+
+def test_tenant_endpoints() -> None:
+    assert token_url("https://wd2.myworkday.com/", "acme") == (
+        "https://wd2.myworkday.com/ccx/oauth2/acme/token"
+    )
+    assert authorization_endpoint("https://wd2.myworkday.com", "acme") == (
+        "https://wd2.myworkday.com/acme/authorize"
+    )
+
+
+async def test_authorization_code_flow_with_pkce_against_the_fake(
+    harness: WorkdayHarness, client: httpx.AsyncClient, sleeps: Sleeps
+) -> None:
+    credentials = harness.good_credentials
+    tenant_url, tenant = credentials["tenantUrl"], credentials["tenantId"]
+    redirect_uri = "https://talentgraph.example.com/oauth/callback"
+    pkce, state = new_pkce(), new_state()
+    url = authorization_url(
+        authorization_endpoint(tenant_url, tenant),
+        client_id=credentials["clientId"],
+        redirect_uri=redirect_uri,
+        state=state,
+        pkce=pkce,
+    )
+
+    consent = await client.get(url)
+    callback = parse_qs(urlsplit(consent.headers["location"]).query)
+    assert consent.status_code == 302
+    assert callback["state"] == [state]
+
+    client_credentials = ClientCredentials(credentials["clientId"], credentials["clientSecret"])
+    with pytest.raises(AuthError):  # the verifier must match the challenge
+        await exchange_code(
+            client,
+            token_url(tenant_url, tenant),
+            client_credentials,
+            code=callback["code"][0],
+            redirect_uri=redirect_uri,
+            code_verifier=new_pkce().verifier,
+        )
+
+    consent = await client.get(url)
+    code = parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
+    tokens = await exchange_code(
+        client,
+        token_url(tenant_url, tenant),
+        client_credentials,
+        code=code,
+        redirect_uri=redirect_uri,
+        code_verifier=pkce.verifier,
+    )
+    assert tokens.refresh_token is not None
+
+    fresh = {**credentials, "refreshToken": tokens.refresh_token}
+    connector = harness.connector(client, credentials=fresh, sleep=sleeps)
+    assert (await connector.check()).ok

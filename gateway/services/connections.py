@@ -6,14 +6,17 @@ await connector.check()
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 from aiolimiter import AsyncLimiter
 
 from connectors.base import ConnectorBase
+from connectors.oauth import RefreshTokenAuth, TokenSet
 from connectors.registry import connector_class
 from gateway.crypto import Keyring, credentials_context
+from gateway.store.engine import SessionFactory
 from gateway.store.models import Integration
 
 DEFAULT_RATE_PER_SECOND = 10.0
@@ -45,13 +48,41 @@ def connector_config(integration: Integration) -> dict[str, Any]:
 
 
 def connector_for(
-    integration: Integration, keyring: Keyring, client: httpx.AsyncClient
+    integration: Integration,
+    keyring: Keyring,
+    client: httpx.AsyncClient,
+    *,
+    session_factory: SessionFactory | None = None,
 ) -> ConnectorBase:
+    """With ``session_factory``, a refresh token the provider rotates is saved at once."""
     factory = connector_class(integration.provider.value)
-    return factory.create(
+    connector = factory.create(
         client,
         decrypted_credentials(integration, keyring),
         connector_config(integration),
         integration=f"{integration.id}:{integration.provider.value}",
         rate_limit=rate_limiter(integration),
     )
+    auth = getattr(connector, "auth", None)
+    if session_factory is not None and isinstance(auth, RefreshTokenAuth):
+        auth.on_tokens = _token_saver(session_factory, keyring, integration.id)
+    return connector
+
+
+def _token_saver(
+    session_factory: SessionFactory, keyring: Keyring, integration_id: int
+) -> Callable[[TokenSet], Awaitable[None]]:
+    async def save(tokens: TokenSet) -> None:
+        if not tokens.refresh_token:
+            return
+        async with session_factory.begin() as session:
+            integration = await session.get(Integration, integration_id, with_for_update=True)
+            if integration is None:
+                return
+            values = decrypted_credentials(integration, keyring)
+            values["refreshToken"] = tokens.refresh_token
+            integration.credentials_encrypted = keyring.encrypt_json(
+                values, context=credentials_context(integration.tenant_id)
+            )
+
+    return save

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors.errors import ConnectorError
 from connectors.models import CheckResult
 from connectors.registry import PROVIDERS, connector_class
-from gateway.crypto import Keyring, credentials_context, mask, webhook_secret_context
+from gateway.crypto import CryptoError, Keyring, credentials_context, mask, webhook_secret_context
 from gateway.errors import ValidationFailed
 from gateway.services.activities import Actor, record_activity
 from gateway.services.connections import connector_for, decrypted_credentials
@@ -232,16 +232,24 @@ async def delete_integration(
 
 
 async def run_check(
-    integration: Integration, keyring: Keyring, client: httpx.AsyncClient
+    integration: Integration,
+    keyring: Keyring,
+    client: httpx.AsyncClient,
+    session_factory: SessionFactory | None = None,
 ) -> CheckResult:
-    """The connector's own check, bounded in time; every failure becomes a result."""
+    """The connector's own check, bounded in time; every failure becomes a result (a
+    refused token refresh included, which is how an OAuth integration goes to error)."""
     try:
-        connector = connector_for(integration, keyring, client)
+        connector = connector_for(integration, keyring, client, session_factory=session_factory)
         return await asyncio.wait_for(connector.check(), CHECK_TIMEOUT_SECONDS)
     except TimeoutError:
         return CheckResult(ok=False, detail=f"no answer within {CHECK_TIMEOUT_SECONDS:.0f} s")
     except ConnectorError as error:
         return CheckResult(ok=False, detail=f"{type(error).__name__}: {error.message}")
+    except CryptoError:
+        return CheckResult(
+            ok=False, detail="stored credentials do not decrypt with the configured keys"
+        )
 
 
 def record_health(integration: Integration, result: CheckResult, *, now: datetime) -> None:
@@ -270,7 +278,7 @@ async def check_integration(
         integration: Integration = await tenant_row(
             session, Integration, tenant_id, integration_id, "Integration"
         )
-    result = await run_check(integration, keyring, client)
+    result = await run_check(integration, keyring, client, session_factory)
     async with session_factory.begin() as session:
         integration = await tenant_row(
             session, Integration, tenant_id, integration_id, "Integration"

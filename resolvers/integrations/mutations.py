@@ -203,7 +203,8 @@ class IntegrationMutations:
         )
 
     @strawberry.mutation(
-        description="Begin the OAuth 2.0 authorization (state and PKCE) of an OAuth integration."
+        name="integrationOAuthStart",
+        description="Begin the OAuth 2.0 authorization (state and PKCE) of an OAuth integration.",
     )
     async def integration_oauth_start(
         self, info: Info, input: IntegrationOAuthStartInput

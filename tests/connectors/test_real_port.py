@@ -40,8 +40,8 @@ async def no_sleep(_seconds: float) -> None:
     return None
 
 
-async def wait_until_started(server: uvicorn.Server, timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
+async def wait_until_started(server: uvicorn.Server) -> None:
+    async with asyncio.timeout(10):
         while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
             await asyncio.sleep(0.01)
 

@@ -67,10 +67,14 @@ def _credentials(provider: Provider, values: Any, *, partial: bool) -> dict[str,
     return cleaned
 
 
+OAUTH_ISSUED = frozenset({"refreshToken", "accessToken"})
+"""Credentials the OAuth flow stores; an OAuth integration starts without them."""
+
+
 def _require(provider: Provider, credentials: dict[str, str], auth_type: AuthType) -> None:
-    if auth_type is AuthType.OAUTH2:
-        return
     required = connector_class(provider.value).required_credentials
+    if auth_type is AuthType.OAUTH2:
+        required = tuple(name for name in required if name not in OAUTH_ISSUED)
     missing = [name for name in required if name not in credentials]
     if missing:
         raise ValidationFailed(

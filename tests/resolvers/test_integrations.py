@@ -348,3 +348,11 @@ async def test_failed_refresh_sets_the_integration_to_error(setup: Setup) -> Non
     ]
     assert tested["ok"] is False
     assert tested["integration"]["status"] == "ERROR"
+
+
+async def test_an_oauth_integration_still_needs_its_client_and_tenant(setup: Setup) -> None:
+    result = await create(
+        setup, provider="WORKDAY", name="Half Workday", credentials={"clientId": "abc"}
+    )
+    assert result["__typename"] == "ValidationError"
+    assert "tenantUrl" in result["message"] and "refreshToken" not in result["message"]

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, NotRequired, Self, TypedDict, TypeVar
 from urllib.parse import quote
@@ -72,7 +72,7 @@ from connectors.errors import (
     InvalidResponseError,
     RecruiterNotInAgencyError,
 )
-from connectors.http import HttpClient, PageNumberPaginator, Sleep
+from connectors.http import ApiKeyHeaderAuth, HttpClient, PageNumberPaginator, Sleep
 from connectors.models import (
     ApplicationState,
     Attribution,
@@ -101,18 +101,10 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 
 
-class BpocAuth(httpx.Auth):
+class BpocAuth(ApiKeyHeaderAuth):
     """Adds ``X-API-Key: <agency key>`` to every request."""
 
-    def __init__(self, api_key: str) -> None:
-        self._api_key = api_key
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["X-API-Key"] = self._api_key
-        yield request
-
-    def __repr__(self) -> str:
-        return "BpocAuth(api_key=<hidden>)"
+    header = "X-API-Key"
 
 
 # Raw payloads ----------------------------------------------------------------

@@ -27,7 +27,7 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
@@ -54,6 +54,23 @@ logger = logging.getLogger("talentgraph.connectors.http")
 Params = dict[str, Any]
 UNSAFE_METHODS = frozenset({"POST", "PATCH"})
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class ApiKeyHeaderAuth(httpx.Auth):
+    """Sends a static key in one header; subclasses name the header. The key never
+    shows in a repr, a log line or an error."""
+
+    header: str = ""
+
+    def __init__(self, api_key: str) -> None:
+        self._api_key = api_key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[self.header] = self._api_key
+        yield request
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(<hidden>)"
 
 
 @dataclass(frozen=True, slots=True)

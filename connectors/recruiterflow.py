@@ -31,7 +31,7 @@ What the API does that the rest of talentgraph should not have to know:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Generator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -49,7 +49,7 @@ from connectors.errors import (
     NotFoundError,
     UnprocessableError,
 )
-from connectors.http import HttpClient, PageNumberPaginator, Params, Sleep
+from connectors.http import ApiKeyHeaderAuth, HttpClient, PageNumberPaginator, Params, Sleep
 from connectors.models import (
     ApplicationState,
     Attribution,
@@ -73,18 +73,10 @@ DEFAULT_PAGE_SIZE = 100
 API = "/api/external"
 
 
-class RecruiterflowAuth(httpx.Auth):
-    """Adds ``RF-Api-Key: <key>`` to every request; the key never shows in its repr."""
+class RecruiterflowAuth(ApiKeyHeaderAuth):
+    """Adds ``RF-Api-Key: <key>`` to every request."""
 
-    def __init__(self, api_key: str) -> None:
-        self._api_key = api_key
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["RF-Api-Key"] = self._api_key
-        yield request
-
-    def __repr__(self) -> str:
-        return "RecruiterflowAuth(<hidden>)"
+    header = "RF-Api-Key"
 
 
 # -- raw payloads (the fields used here; ``raw=`` keeps everything) ---------------------

@@ -1,0 +1,156 @@
+"""The event bus: in-process by default, Redis pub/sub when configured.
+
+    bus = EventBus.create(settings)
+    await bus.publish(Event("application.stage_changed", tenant_id=1, data={...}))
+    async for event in bus.subscribe(tenant_id=1):
+        ...
+
+Events carry the tenant; a subscriber only ever asks for one tenant's events.
+Publishing never waits on subscribers: each has a bounded queue, and one that falls
+behind loses its oldest events rather than slowing the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+
+from gateway.settings import Settings
+
+logger = logging.getLogger("talentgraph.pubsub")
+
+QUEUE_SIZE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    type: str
+    tenant_id: int
+    data: dict[str, Any] = field(default_factory=dict)
+    at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    def encode(self) -> bytes:
+        return orjson.dumps(
+            {"type": self.type, "tenant_id": self.tenant_id, "data": self.data, "at": self.at}
+        )
+
+    @classmethod
+    def decode(cls, raw: bytes | str) -> Event:
+        value = orjson.loads(raw)
+        return cls(value["type"], int(value["tenant_id"]), value.get("data") or {}, value["at"])
+
+
+class _Fanout:
+    """Local subscribers and their bounded queues."""
+
+    def __init__(self) -> None:
+        self.queues: dict[int, set[asyncio.Queue[Event]]] = {}
+
+    def deliver(self, event: Event) -> None:
+        for queue in self.queues.get(event.tenant_id, ()):
+            if queue.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    queue.get_nowait()
+            queue.put_nowait(event)
+
+    @contextlib.asynccontextmanager
+    async def queue(self, tenant_id: int) -> AsyncIterator[asyncio.Queue[Event]]:
+        queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
+        self.queues.setdefault(tenant_id, set()).add(queue)
+        try:
+            yield queue
+        finally:
+            self.queues[tenant_id].discard(queue)
+            if not self.queues[tenant_id]:
+                del self.queues[tenant_id]
+
+
+class EventBus:
+    """In-process bus; ``RedisEventBus`` adds delivery across processes."""
+
+    def __init__(self) -> None:
+        self.fanout = _Fanout()
+        self.published = 0
+
+    @staticmethod
+    def create(settings: Settings) -> EventBus:
+        if settings.redis_url:
+            return RedisEventBus(settings.redis_url, f"{settings.redis_prefix}:events")
+        return EventBus()
+
+    async def publish(self, event: Event) -> None:
+        self.published += 1
+        self.fanout.deliver(event)
+
+    async def publish_many(self, events: list[Event]) -> None:
+        for event in events:
+            await self.publish(event)
+
+    async def subscribe(self, tenant_id: int) -> AsyncIterator[Event]:
+        async with self.fanout.queue(tenant_id) as queue:
+            while True:
+                yield await queue.get()
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisEventBus(EventBus):
+    """Publishes to one Redis channel; a listener task feeds the local subscribers, so
+    an event raised in any process reaches subscribers in every process."""
+
+    def __init__(self, url: str, channel: str) -> None:
+        super().__init__()
+        self.channel = channel
+        self.redis: aioredis.Redis = aioredis.Redis.from_url(url)
+        self.listener: asyncio.Task[None] | None = None
+
+    async def publish(self, event: Event) -> None:
+        self.published += 1
+        await self.redis.publish(self.channel, event.encode())
+
+    async def publish_many(self, events: list[Event]) -> None:
+        if not events:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for event in events:
+                pipe.publish(self.channel, event.encode())
+            await pipe.execute()
+        self.published += len(events)
+
+    async def start(self) -> None:
+        if self.listener is None:
+            pubsub = self.redis.pubsub()
+            await pubsub.subscribe(self.channel)
+            self.listener = asyncio.create_task(self._listen(pubsub), name="event-bus")
+
+    async def _listen(self, pubsub: Any) -> None:
+        try:
+            async for message in pubsub.listen():
+                if message.get("type") != "message":
+                    continue
+                try:
+                    self.fanout.deliver(Event.decode(message["data"]))
+                except (ValueError, KeyError, TypeError):
+                    logger.warning("dropped a malformed event from %s", self.channel)
+        finally:
+            await pubsub.aclose()
+
+    async def close(self) -> None:
+        if self.listener is not None:
+            self.listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.listener
+            self.listener = None
+        await self.redis.aclose()

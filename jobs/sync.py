@@ -208,7 +208,11 @@ async def _run(
     try:
         try:
             connector = connector_for(
-                integration, deps.keyring, deps.http, session_factory=deps.session_factory
+                integration,
+                deps.keyring,
+                deps.http,
+                session_factory=deps.session_factory,
+                sleep=deps.sleep,
             )
         except (ConnectorError, CryptoError) as exc:
             raise SyncFailed(SyncStatus.FAILED, f"cannot build the connector: {exc}") from exc
@@ -737,7 +741,11 @@ async def sync_job(
         status, error = SyncStatus.SUCCEEDED, None
         try:
             connector = connector_for(
-                integration, deps.keyring, deps.http, session_factory=deps.session_factory
+                integration,
+                deps.keyring,
+                deps.http,
+                session_factory=deps.session_factory,
+                sleep=deps.sleep,
             )
             found = await connector.get_jobs([job.remote_id])
             phases = _Phases(deps, connector, integration, state, None, lock, None)

@@ -1,14 +1,15 @@
 """What callers of the sync need: its dependencies, modes, progress and outcome.
 
-    outcome = await sync_integration(deps, tenant_id, integration_id, mode=SyncMode.FULL,
-                                     trigger="cli", progress=print_progress)
-    outcome.status, outcome.counts      # SyncStatus.SUCCEEDED, {"jobs": {"created": 12, ...}}
-    outcome.already_running             # True: another sync of it holds the lock; nothing ran
+outcome = await sync_integration(deps, tenant_id, integration_id, mode=SyncMode.FULL,
+                                 trigger="cli", progress=print_progress)
+outcome.status, outcome.counts      # SyncStatus.SUCCEEDED, {"jobs": {"created": 12, ...}}
+outcome.already_running             # True: another sync of it holds the lock; nothing ran
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -36,6 +37,8 @@ class SyncDeps:
     bus: EventBus
     cache: ResponseCache
     locks: LockFactory
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    """How connectors wait between retries (tests pass one that does not)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ await connector.check()
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ import httpx
 from aiolimiter import AsyncLimiter
 
 from connectors.base import ConnectorBase
+from connectors.http import Sleep
 from connectors.oauth import RefreshTokenAuth, TokenSet
 from connectors.registry import connector_class
 from gateway.crypto import Keyring, credentials_context
@@ -53,6 +55,7 @@ def connector_for(
     client: httpx.AsyncClient,
     *,
     session_factory: SessionFactory | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> ConnectorBase:
     """With ``session_factory``, a refresh token the provider rotates is saved at once."""
     factory = connector_class(integration.provider.value)
@@ -62,6 +65,7 @@ def connector_for(
         connector_config(integration),
         integration=f"{integration.id}:{integration.provider.value}",
         rate_limit=rate_limiter(integration),
+        sleep=sleep,
     )
     auth = getattr(connector, "auth", None)
     if session_factory is not None and isinstance(auth, RefreshTokenAuth):

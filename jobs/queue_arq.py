@@ -1,0 +1,114 @@
+"""The queue over arq and Redis, for any number of ``serve`` and ``worker`` processes.
+
+    queue = ArqQueue(await create_arq_pool(settings), session_factory, settings.redis_prefix)
+    await queue.enqueue(SYNC_INTEGRATION, key="sync:42", tenant_id=1, payload={...})
+
+The arq job runs ``jobs.worker``'s function of the task's name with the record id; the
+record holds the rest. The arq job id is the key under the Redis prefix
+(``<prefix>:sync:42``), so arq itself refuses a second job with that key while one is
+queued, deferred for a retry or running; the worker keeps no results, so the key is
+free again the moment the job ends.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.constants import in_progress_key_prefix, job_key_prefix
+from arq.utils import timestamp_ms
+
+from gateway.queue import Enqueued, JobRecords
+from gateway.settings import Settings
+from gateway.store.base import utcnow
+from gateway.store.engine import SessionFactory
+from jobs.tasks import task_spec
+
+ORPHAN_AFTER = timedelta(seconds=30)
+"""An active record arq does not know, older than this, was lost (e.g. Redis was flushed).
+Younger ones may belong to an ``enqueue`` in another process that is between its two steps."""
+
+
+def queue_name(prefix: str) -> str:
+    """The arq queue (a Redis sorted set) under the deployment's key prefix."""
+    return f"{prefix}:arq:queue"
+
+
+def arq_job_id(prefix: str, key: str) -> str:
+    return f"{prefix}:{key}"
+
+
+def redis_settings(settings: Settings) -> RedisSettings:
+    if not settings.redis_url:
+        raise RuntimeError("TALENTGRAPH_REDIS_URL is not set")
+    return RedisSettings.from_dsn(settings.redis_url)
+
+
+async def create_arq_pool(settings: Settings) -> ArqRedis:
+    return await create_pool(
+        redis_settings(settings), default_queue_name=queue_name(settings.redis_prefix)
+    )
+
+
+class ArqQueue:
+    def __init__(
+        self, redis: ArqRedis, session_factory: SessionFactory, prefix: str, *, owns_pool: bool = True
+    ) -> None:
+        self.redis = redis
+        self.records = JobRecords(session_factory)
+        self.prefix = prefix
+        self.queue_name = queue_name(prefix)
+        self.owns_pool = owns_pool
+
+    async def enqueue(
+        self, task: str, *, key: str, tenant_id: int, payload: dict[str, Any]
+    ) -> Enqueued:
+        spec = task_spec(task)
+        job_id = arq_job_id(self.prefix, key)
+        active = await self.records.find_active(tenant_id, key)
+        if active is not None:
+            if active.created_at > utcnow() - ORPHAN_AFTER or await self._known(job_id):
+                return Enqueued(active.id, duplicate=True)
+            await self.records.mark_dead(active.id, "lost: the queue no longer held it")
+        record = await self.records.create(
+            task, key=key, tenant_id=tenant_id, payload=payload, max_attempts=spec.max_attempts
+        )
+        try:
+            job = await self.redis.enqueue_job(
+                task, record.id, _job_id=job_id, _queue_name=self.queue_name
+            )
+        except BaseException:
+            await self.records.delete(record.id)
+            raise
+        if job is None:  # queued meanwhile by someone else: theirs is the one
+            await self.records.delete(record.id)
+            existing = await self.records.find_active(tenant_id, key) or await self.records.newest(
+                tenant_id, key
+            )
+            return Enqueued(existing.id if existing is not None else record.id, duplicate=True)
+        return Enqueued(record.id, duplicate=False)
+
+    async def retry(self, job_record_id: int, *, tenant_id: int) -> Enqueued:
+        enqueued = await self.records.reset_for_retry(tenant_id, job_record_id)
+        if enqueued.duplicate:
+            return enqueued
+        record = await self.records.get(job_record_id)
+        assert record is not None and record.job_key is not None
+        job_id = arq_job_id(self.prefix, record.job_key)
+        job = await self.redis.enqueue_job(
+            record.job_type, record.id, _job_id=job_id, _queue_name=self.queue_name
+        )
+        if job is None:
+            # still deferred in arq, waiting for its retry: bring that forward
+            await self.redis.zadd(self.queue_name, {job_id: timestamp_ms()}, xx=True)
+        return enqueued
+
+    async def _known(self, job_id: str) -> bool:
+        return bool(
+            await self.redis.exists(job_key_prefix + job_id, in_progress_key_prefix + job_id)
+        )
+
+    async def close(self) -> None:
+        if self.owns_pool:
+            await self.redis.aclose()

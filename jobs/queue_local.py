@@ -1,0 +1,109 @@
+"""The queue of the embedded default: tasks run as asyncio tasks in this process.
+
+    queue = InProcessQueue(task_context)
+    await queue.enqueue(SYNC_INTEGRATION, key="sync:42", tenant_id=1, payload={...})
+    await queue.drain()      # wait until nothing is running or waiting for a retry
+    await queue.close()      # cancel what is left
+
+Same records and duplicate rule as ``ArqQueue``. A record that is active in the
+store but not running here was left by a process that stopped: enqueueing its key
+marks it dead and queues afresh, so a restart never blocks a key until maintenance.
+One process owns the queue, as in the embedded default (no Redis, one ``serve``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from gateway.queue import Enqueued
+from gateway.store.enums import BackgroundJobStatus
+from jobs.tasks import TaskContext, run_recorded, task_spec
+
+logger = logging.getLogger("talentgraph.jobs.queue_local")
+
+
+class InProcessQueue:
+    def __init__(self, context: TaskContext) -> None:
+        self.context = context
+        self.records = context.records
+        self.running: dict[int, asyncio.Task[None]] = {}
+        self._lock = asyncio.Lock()
+        self._closed = False
+
+    async def enqueue(
+        self, task: str, *, key: str, tenant_id: int, payload: dict[str, Any]
+    ) -> Enqueued:
+        spec = task_spec(task)
+        async with self._lock:
+            self._check_open()
+            active = await self.records.find_active(tenant_id, key)
+            while active is not None and active.id not in self.running:
+                await self.records.mark_dead(
+                    active.id, "lost: the process that queued it stopped before it finished"
+                )
+                active = await self.records.find_active(tenant_id, key)
+            if active is not None:
+                return Enqueued(active.id, duplicate=True)
+            record = await self.records.create(
+                task, key=key, tenant_id=tenant_id, payload=payload, max_attempts=spec.max_attempts
+            )
+            self._start(record.id)
+        return Enqueued(record.id, duplicate=False)
+
+    async def retry(self, job_record_id: int, *, tenant_id: int) -> Enqueued:
+        async with self._lock:
+            self._check_open()
+            enqueued = await self.records.reset_for_retry(tenant_id, job_record_id)
+            if not enqueued.duplicate:
+                waiting = self.running.pop(job_record_id, None)
+                if waiting is not None:  # sleeping until its retry: run it now instead
+                    waiting.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await waiting
+                self._start(job_record_id)
+        return enqueued
+
+    def _start(self, record_id: int) -> None:
+        task = asyncio.create_task(self._run(record_id), name=f"background-job:{record_id}")
+        self.running[record_id] = task
+
+        def forget(done: asyncio.Task[None]) -> None:
+            if self.running.get(record_id) is done:
+                del self.running[record_id]
+
+        task.add_done_callback(forget)
+
+    async def _run(self, record_id: int) -> None:
+        while True:
+            try:
+                attempt = await run_recorded(self.context, record_id)
+            except Exception:  # the store failed us; the record stays as it was
+                logger.exception("background job %s could not be run", record_id)
+                return
+            if attempt.status is not BackgroundJobStatus.FAILED or attempt.retry_in is None:
+                return
+            await asyncio.sleep(attempt.retry_in)
+
+    async def drain(self) -> None:
+        """Wait until every queued task has finished, retries included."""
+        while self.running:
+            await asyncio.gather(*list(self.running.values()), return_exceptions=True)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the in-process queue is closed")
+
+    async def close(self) -> None:
+        """Cancel what runs; its records stay active and the next enqueue of a key settles
+        them (see the module docstring)."""
+        self._closed = True
+        tasks = list(self.running.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.running.clear()

@@ -1,0 +1,358 @@
+"""The background tasks: plain async functions over a typed context, and the wrapper that
+keeps each queued one's ``background_jobs`` record.
+
+    ctx = TaskContext(sync_deps, settings)
+    await sync_integration_task(ctx, tenant_id=1, integration_id=42, mode=SyncMode.FULL)
+    attempt = await run_recorded(ctx, record_id=7)   # one attempt; the record follows it
+    attempt.status, attempt.retry_in                 # FAILED, 20.0 (seconds to the retry)
+
+arq (``jobs.worker``) and the in-process queue (``jobs.queue_local``) both run queued
+work through ``run_recorded``; they differ only in how they wait for a retry. A failed
+attempt is retried with exponential backoff (``task_retry_base_seconds``, doubling,
+capped at ten minutes) until the record's ``max_attempts``; then, or at once for a
+failure no retry can fix (``PermanentTaskError``, a ``DomainError``), it is dead.
+
+The sync engine is called through this module's names ``sync_integration``,
+``sync_job`` and ``due_syncs``, so a test can replace them here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from gateway.errors import DomainError, NotFound, ValidationFailed
+from gateway.queue import (
+    SYNC_INTEGRATION,
+    SYNC_JOB,
+    Enqueued,
+    JobRecords,
+    TaskQueue,
+    job_sync_key,
+    sync_key,
+)
+from gateway.settings import Settings
+from gateway.store.base import utcnow
+from gateway.store.engine import SessionFactory
+from gateway.store.enums import BackgroundJobStatus, IntegrationStatus, SyncStatus
+from gateway.store.models import Integration, Job, OAuthState
+from jobs.health import HealthDeps, check_health
+from jobs.sync import due_syncs, sync_integration, sync_job
+from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
+
+logger = logging.getLogger("talentgraph.jobs.tasks")
+
+MAX_RETRY_DELAY = 600.0
+STALE_GRACE = timedelta(minutes=10)
+"""A running record older than its task's timeout plus this is one whose worker died."""
+WAITING_TTL = timedelta(days=1)
+"""A pending record not started within this is one no worker will pick up (arq's expiry)."""
+KEEP_FINISHED = timedelta(days=7)
+"""Succeeded and dead records are pruned after this."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskContext:
+    """What every task may use; built once per worker or ``serve`` process."""
+
+    deps: SyncDeps
+    settings: Settings
+
+    @property
+    def session_factory(self) -> SessionFactory:
+        return self.deps.session_factory
+
+    @property
+    def records(self) -> JobRecords:
+        return JobRecords(self.deps.session_factory)
+
+
+class TaskError(Exception):
+    """A failed attempt worth retrying."""
+
+
+class PermanentTaskError(Exception):
+    """A failure no retry can fix: the record goes straight to ``dead``."""
+
+
+# --- the tasks --------------------------------------------------------------------------
+
+
+async def sync_integration_task(
+    ctx: TaskContext,
+    tenant_id: int,
+    integration_id: int,
+    *,
+    mode: SyncMode = SyncMode.INCREMENTAL,
+    trigger: str = "manual",
+) -> SyncOutcome:
+    outcome = await sync_integration(
+        ctx.deps, tenant_id, integration_id, mode=mode, trigger=trigger
+    )
+    return _settled(outcome, f"integration {integration_id}")
+
+
+async def sync_job_task(
+    ctx: TaskContext, tenant_id: int, job_id: int, *, trigger: str = "manual"
+) -> SyncOutcome:
+    outcome = await sync_job(ctx.deps, tenant_id, job_id, trigger=trigger)
+    return _settled(outcome, f"job {job_id}")
+
+
+def _settled(outcome: SyncOutcome, what: str) -> SyncOutcome:
+    """The outcome of a sync that needs no retry; raises for one that does or cannot."""
+    if outcome.already_running:
+        return outcome
+    if outcome.status is None:
+        raise PermanentTaskError(outcome.error or f"nothing to sync for {what}")
+    if outcome.status is SyncStatus.AUTHENTICATION_FAILED:
+        raise PermanentTaskError(outcome.error or "authentication failed")
+    if outcome.status is SyncStatus.FAILED:
+        if outcome.details.get("retryable") is False:
+            raise PermanentTaskError(outcome.error or "sync failed")
+        raise TaskError(outcome.error or "sync failed")
+    return outcome
+
+
+async def health_task(ctx: TaskContext) -> dict[int, bool]:
+    """Check the integrations whose health check is due; integration id -> healthy."""
+    interval = ctx.settings.health_check_interval_seconds or 300
+    deps = HealthDeps(
+        ctx.session_factory, ctx.deps.keyring, ctx.deps.http, timedelta(seconds=interval)
+    )
+    return await check_health(deps)
+
+
+async def maintenance_task(ctx: TaskContext, *, now: datetime | None = None) -> dict[str, int]:
+    """Delete expired OAuth states, mark dead the records no worker will finish, and
+    prune old finished records. Returns how many of each."""
+    now = now or utcnow()
+    async with ctx.session_factory.begin() as session:
+        result = await session.execute(sa.delete(OAuthState).where(OAuthState.expires_at < now))
+    expired_states = int(getattr(result, "rowcount", 0) or 0)
+
+    def running_cutoff(job_type: str) -> datetime:
+        spec = TASKS.get(job_type)
+        timeout = spec.timeout if spec is not None else DEFAULT_TIMEOUT
+        return now - timedelta(seconds=timeout) - STALE_GRACE
+
+    records = ctx.records
+    dead = await records.expire_stale(
+        running_cutoff=running_cutoff, waiting_since=now - WAITING_TTL
+    )
+    pruned = await records.prune(finished_before=now - KEEP_FINISHED)
+    report = {"oauth_states_deleted": expired_states, "jobs_marked_dead": dead, "jobs_pruned": pruned}
+    if any(report.values()):
+        logger.info("maintenance: %s", report)
+    return report
+
+
+# --- enqueueing -------------------------------------------------------------------------
+
+
+async def enqueue_integration_sync(
+    queue: TaskQueue,
+    tenant_id: int,
+    integration_id: int,
+    *,
+    mode: SyncMode = SyncMode.INCREMENTAL,
+    trigger: str = "manual",
+    requested_by: int | None = None,
+) -> Enqueued:
+    payload: dict[str, Any] = {
+        "integration_id": integration_id,
+        "mode": mode.value,
+        "trigger": trigger,
+    }
+    if requested_by is not None:
+        payload["requested_by"] = requested_by
+    return await queue.enqueue(
+        SYNC_INTEGRATION, key=sync_key(integration_id), tenant_id=tenant_id, payload=payload
+    )
+
+
+async def enqueue_job_sync(
+    queue: TaskQueue,
+    tenant_id: int,
+    job_id: int,
+    *,
+    trigger: str = "manual",
+    requested_by: int | None = None,
+) -> Enqueued:
+    payload: dict[str, Any] = {"job_id": job_id, "trigger": trigger}
+    if requested_by is not None:
+        payload["requested_by"] = requested_by
+    return await queue.enqueue(SYNC_JOB, key=job_sync_key(job_id), tenant_id=tenant_id, payload=payload)
+
+
+async def request_integration_sync(
+    session_factory: SessionFactory,
+    queue: TaskQueue,
+    tenant_id: int,
+    integration_id: int,
+    *,
+    mode: SyncMode,
+    requested_by: int | None,
+) -> Enqueued:
+    """A user's "sync now": the integration must be in the tenant and not inactive."""
+    async with session_factory() as session:
+        integration = await session.get(Integration, integration_id)
+    if integration is None or integration.tenant_id != tenant_id:
+        raise NotFound("Integration", integration_id)
+    if integration.status is IntegrationStatus.INACTIVE:
+        raise ValidationFailed("integrationId", f"{integration.name} is inactive")
+    return await enqueue_integration_sync(
+        queue, tenant_id, integration_id, mode=mode, requested_by=requested_by
+    )
+
+
+async def request_job_sync(
+    session_factory: SessionFactory,
+    queue: TaskQueue,
+    tenant_id: int,
+    job_id: int,
+    *,
+    requested_by: int | None,
+) -> Enqueued:
+    """A user's "refresh this requisition": it must be in the tenant and come from an ATS."""
+    async with session_factory() as session:
+        job = await session.get(Job, job_id)
+    if job is None or job.tenant_id != tenant_id:
+        raise NotFound("Job", job_id)
+    if job.integration_id is None or not job.remote_id:
+        raise ValidationFailed("jobId", f"{job.title} was not synced from an integration")
+    return await enqueue_job_sync(queue, tenant_id, job_id, requested_by=requested_by)
+
+
+async def enqueue_due_syncs(
+    session_factory: SessionFactory, queue: TaskQueue, *, now: datetime | None = None
+) -> dict[str, int]:
+    """Queue every sync whose interval has passed (see ``jobs.sync.due_syncs``)."""
+    queued = duplicates = 0
+    for due in await due_syncs(session_factory, now):
+        try:
+            enqueued = await enqueue_integration_sync(
+                queue, due.tenant_id, due.integration_id, mode=due.mode, trigger="schedule"
+            )
+        except Exception:
+            logger.exception("could not queue the sync of integration %s", due.integration_id)
+            continue
+        if enqueued.duplicate:
+            duplicates += 1
+        else:
+            queued += 1
+    if queued:
+        logger.info("queued %d due sync(s); %d already queued", queued, duplicates)
+    return {"queued": queued, "duplicates": duplicates}
+
+
+# --- running queued work ----------------------------------------------------------------
+
+TaskRun = Callable[[TaskContext, int, dict[str, Any]], Awaitable[object]]
+"""A task as the queues call it: context, tenant id and the record's payload."""
+DEFAULT_TIMEOUT = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    name: str
+    run: TaskRun
+    max_attempts: int = 5
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds one attempt may take before it is cancelled and counted as failed."""
+
+
+async def _run_sync_integration(ctx: TaskContext, tenant_id: int, payload: dict[str, Any]) -> object:
+    return await sync_integration_task(
+        ctx,
+        tenant_id,
+        int(payload["integration_id"]),
+        mode=SyncMode(payload.get("mode", SyncMode.INCREMENTAL.value)),
+        trigger=str(payload.get("trigger", "manual")),
+    )
+
+
+async def _run_sync_job(ctx: TaskContext, tenant_id: int, payload: dict[str, Any]) -> object:
+    return await sync_job_task(
+        ctx, tenant_id, int(payload["job_id"]), trigger=str(payload.get("trigger", "manual"))
+    )
+
+
+TASKS: dict[str, TaskSpec] = {
+    SYNC_INTEGRATION: TaskSpec(SYNC_INTEGRATION, _run_sync_integration, 5, 4 * 3600.0),
+    SYNC_JOB: TaskSpec(SYNC_JOB, _run_sync_job, 3, 300.0),
+}
+"""Every task that can be queued, by name."""
+
+
+def task_spec(task: str) -> TaskSpec:
+    try:
+        return TASKS[task]
+    except KeyError:
+        raise ValueError(f"no task named {task!r}; known: {sorted(TASKS)}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """How one ``run_recorded`` call ended. ``status`` None: there was nothing to run."""
+
+    record_id: int
+    status: BackgroundJobStatus | None
+    retry_in: float | None = None
+    error: str | None = None
+
+
+def retry_delay(base: float, attempt: int) -> float:
+    """``base * 2**(attempt-1)``, capped, with up to 10% jitter so retries spread out."""
+    delay = min(MAX_RETRY_DELAY, base * 2 ** max(attempt - 1, 0))
+    return delay * (1 + random.random() / 10)
+
+
+async def run_recorded(ctx: TaskContext, record_id: int) -> Attempt:
+    """Run one attempt of a queued record and write how it went to the record."""
+    records = ctx.records
+    record = await records.start_attempt(record_id)
+    if record is None:
+        return Attempt(record_id, None)
+    spec = TASKS.get(record.job_type)
+    if spec is None:
+        error = f"no task named {record.job_type!r}"
+        await records.fail(record_id, error, retry_at=None)
+        return Attempt(record_id, BackgroundJobStatus.DEAD, None, error)
+    try:
+        async with asyncio.timeout(spec.timeout):
+            await spec.run(ctx, record.tenant_id, dict(record.payload or {}))
+    except Exception as exc:
+        error = _describe(exc, spec)
+        permanent = isinstance(exc, PermanentTaskError | DomainError)
+        if permanent or record.attempts >= record.max_attempts:
+            logger.warning(
+                "%s (record %s) is dead after %d attempt(s): %s",
+                spec.name, record_id, record.attempts, error,
+            )
+            await records.fail(record_id, error, retry_at=None)
+            return Attempt(record_id, BackgroundJobStatus.DEAD, None, error)
+        delay = retry_delay(ctx.settings.task_retry_base_seconds, record.attempts)
+        logger.info(
+            "%s (record %s) attempt %d/%d failed, retrying in %.1fs: %s",
+            spec.name, record_id, record.attempts, record.max_attempts, delay, error,
+        )
+        await records.fail(record_id, error, retry_at=utcnow() + timedelta(seconds=delay))
+        return Attempt(record_id, BackgroundJobStatus.FAILED, delay, error)
+    await records.succeed(record_id)
+    return Attempt(record_id, BackgroundJobStatus.SUCCEEDED)
+
+
+def _describe(exc: BaseException, spec: TaskSpec) -> str:
+    if isinstance(exc, TimeoutError) and not str(exc):
+        return f"timed out after {spec.timeout:g}s"
+    if isinstance(exc, TaskError | PermanentTaskError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,197 @@
+"""The arq worker: the queued tasks, the schedule, and the resources they share.
+
+    talentgraph worker                       # await run_worker(Settings())
+    arq jobs.worker.WorkerSettings           # the same, settings read at import
+
+Queued work (``sync_integration``, ``sync_job``) arrives as the record id and runs
+through ``jobs.tasks.run_recorded``; a failed attempt is re-queued with
+``arq.Retry(defer=backoff)`` and a dead one raises, so arq's completed / retried /
+failed counts match the records. The schedule:
+
+    every minute      queue the syncs that are due (``jobs.sync.due_syncs``: incremental
+                      per ``sync_interval_minutes``, full per ``full_sync_interval_minutes``)
+    every 5 minutes   integration health checks
+    hourly            maintenance: expired OAuth states, dead and old job records
+
+Queue name, arq job ids and cron names live under ``TALENTGRAPH_REDIS_PREFIX`` so two
+deployments (or two test runs) can share one Redis. Everything arq-specific stays here
+and in ``jobs.queue_arq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from arq import Retry
+from arq.connections import RedisSettings
+from arq.cron import CronJob, cron
+from arq.worker import Function, Worker, func
+from arq.worker import create_worker as arq_create_worker
+
+from gateway.cache import ResponseCache
+from gateway.locks import create_locks
+from gateway.pubsub import EventBus
+from gateway.settings import Settings
+from gateway.store.engine import create_engine, create_session_factory
+from gateway.store.enums import BackgroundJobStatus
+from jobs.queue_arq import ArqQueue, queue_name
+from jobs.sync_api import SyncDeps
+from jobs.tasks import (
+    TASKS,
+    TaskContext,
+    TaskSpec,
+    enqueue_due_syncs,
+    health_task,
+    maintenance_task,
+    run_recorded,
+)
+
+ARQ_MAX_TRIES = 1000
+"""arq's own cap stays out of the way: each record's ``max_attempts`` decides."""
+
+
+class TaskDead(Exception):
+    """Raised to arq for a record that is now dead, so arq counts the job failed."""
+
+
+def _queued_task(spec: TaskSpec) -> Function:
+    async def run(ctx: dict[Any, Any], record_id: int) -> str | None:
+        attempt = await run_recorded(ctx["task_context"], record_id)
+        if attempt.status is BackgroundJobStatus.FAILED and attempt.retry_in is not None:
+            raise Retry(defer=attempt.retry_in)
+        if attempt.status is BackgroundJobStatus.DEAD:
+            raise TaskDead(attempt.error or "dead")
+        return attempt.status.value if attempt.status is not None else None
+
+    run.__qualname__ = run.__name__ = spec.name
+    return func(
+        run,
+        name=spec.name,
+        timeout=spec.timeout + 60,  # our own timeout fires first and is recorded
+        max_tries=ARQ_MAX_TRIES,
+        keep_result=0,
+    )
+
+
+FUNCTIONS: list[Function] = [_queued_task(spec) for spec in TASKS.values()]
+
+
+async def cron_due_syncs(ctx: dict[Any, Any]) -> dict[str, int]:
+    context: TaskContext = ctx["task_context"]
+    return await enqueue_due_syncs(context.session_factory, ctx["queue"])
+
+
+async def cron_health(ctx: dict[Any, Any]) -> int:
+    return len(await health_task(ctx["task_context"]))
+
+
+async def cron_maintenance(ctx: dict[Any, Any]) -> dict[str, int]:
+    return await maintenance_task(ctx["task_context"])
+
+
+def cron_jobs(prefix: str) -> list[CronJob]:
+    """Named under ``prefix``: arq makes a cron run unique by name and time."""
+
+    def named(
+        run: Callable[[dict[Any, Any]], Awaitable[Any]], name: str, timeout: int, **when: Any
+    ) -> CronJob:
+        return cron(run, name=f"{prefix}:cron:{name}", timeout=timeout, max_tries=1, **when)
+
+    return [
+        named(cron_due_syncs, "due-syncs", 55, second=0),
+        named(cron_health, "health", 280, minute=set(range(0, 60, 5)), second=20),
+        named(cron_maintenance, "maintenance", 900, minute=17, second=40),
+    ]
+
+
+async def startup(ctx: dict[Any, Any]) -> None:
+    """Engine, HTTP client, keyring, bus, cache and locks for every task of this worker."""
+    settings: Settings = ctx.get("settings") or Settings()
+    engine = create_engine(settings.resolved_database_url, echo=settings.database_echo)
+    session_factory = create_session_factory(engine)
+    http = httpx.AsyncClient(timeout=30.0, follow_redirects=False)
+    bus = EventBus.create(settings)  # publish only: nobody subscribes in a worker
+    deps = SyncDeps(
+        session_factory=session_factory,
+        keyring=settings.keyring(),
+        http=http,
+        bus=bus,
+        cache=ResponseCache(settings),
+        locks=create_locks(settings.redis_url, settings.redis_prefix),
+    )
+    ctx["engine"] = engine
+    ctx["task_context"] = TaskContext(deps, settings)
+    ctx["queue"] = ArqQueue(ctx["redis"], session_factory, settings.redis_prefix, owns_pool=False)
+
+
+async def shutdown(ctx: dict[Any, Any]) -> None:
+    context: TaskContext | None = ctx.pop("task_context", None)
+    if context is not None:
+        deps = context.deps
+        await deps.http.aclose()
+        await deps.bus.close()
+        await deps.locks.close()
+        await deps.cache.close()
+    engine = ctx.pop("engine", None)
+    if engine is not None:
+        await engine.dispose()
+
+
+def _redis_settings(settings: Settings) -> RedisSettings:
+    return RedisSettings.from_dsn(settings.redis_url) if settings.redis_url else RedisSettings()
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """The ``arq.Worker`` keyword arguments for ``settings``."""
+    return {
+        "functions": FUNCTIONS,
+        "cron_jobs": cron_jobs(settings.redis_prefix),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "redis_settings": _redis_settings(settings),
+        "queue_name": queue_name(settings.redis_prefix),
+        "ctx": {"settings": settings},
+        "keep_result": 0,
+        "max_tries": ARQ_MAX_TRIES,
+        "health_check_interval": 60,
+    }
+
+
+_ENV = Settings()
+
+
+class WorkerSettings:
+    """For ``arq jobs.worker.WorkerSettings``: the environment's settings at import time."""
+
+    functions = FUNCTIONS
+    cron_jobs = cron_jobs(_ENV.redis_prefix)
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = _redis_settings(_ENV)
+    queue_name = queue_name(_ENV.redis_prefix)
+    keep_result = 0
+    max_tries = ARQ_MAX_TRIES
+    health_check_interval = 60
+
+
+def create_worker(settings: Settings, **overrides: Any) -> Worker:
+    """An arq ``Worker`` for ``settings``; ``overrides`` as ``arq.Worker`` takes them
+    (``burst=True``, ``handle_signals=False``, ``cron_jobs=[]``, ``poll_delay=0.05``...)."""
+    if not settings.redis_url:
+        raise RuntimeError("the worker needs Redis: set TALENTGRAPH_REDIS_URL")
+    return arq_create_worker(WorkerSettings, **{**worker_options(settings), **overrides})
+
+
+async def run_worker(settings: Settings, **overrides: Any) -> Worker:
+    """Run until stopped (SIGINT/SIGTERM) or, with ``burst=True``, until the queue is empty."""
+    worker = create_worker(settings, **overrides)
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker.async_run()
+    finally:
+        await worker.close()
+    return worker

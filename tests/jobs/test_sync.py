@@ -1,0 +1,362 @@
+"""The sync engine against the Recruiterflow fake, on SQLite and PostgreSQL: full and
+incremental runs, zero rewrites when nothing changed, gateway-owned fields kept,
+deletes only after complete full runs, failures reported as failures, exclusivity,
+and a run killed mid-way resumed without duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.cache import ResponseCache
+from gateway.crypto import Keyring, credentials_context
+from gateway.locks import LocalLocks
+from gateway.pubsub import Event, EventBus
+from gateway.settings import Settings
+from gateway.store.engine import create_engine, create_session_factory
+from gateway.store.enums import IntegrationStatus, SyncStatus
+from gateway.store.migrate import upgrade
+from gateway.store.models import (
+    Application,
+    Candidate,
+    Integration,
+    Job,
+    StageTransition,
+    SyncRun,
+    Tenant,
+)
+from jobs import sync as sync_module
+from jobs.sync import due_syncs, sync_integration, sync_job
+from jobs.sync_api import SyncDeps, SyncMode
+from tests.fakes.recruiterflow import FakeRecruiterflow
+from tests.support.gateway import ENCRYPTION_KEYS
+from tests.support.services import Backend
+
+JOBS, CANDIDATES, APPLICATIONS = 9, 12, 20
+_slugs = itertools.count()
+
+
+class Killed(BaseException):
+    """Stands for the process dying: nothing in the sync may catch it."""
+
+
+@dataclass
+class World:
+    deps: SyncDeps
+    engine: AsyncEngine
+    fake: FakeRecruiterflow
+    tenant_id: int
+    integration_id: int
+    events: list[Event]
+    statements: list[str]
+
+
+async def no_sleep(_seconds: float) -> None:
+    return None
+
+
+class RecordingBus(EventBus):
+    def __init__(self, sink: list[Event]) -> None:
+        super().__init__()
+        self.sink = sink
+
+    async def publish(self, event: Event) -> None:
+        self.sink.append(event)
+
+
+@pytest.fixture
+async def world(backend: Backend) -> AsyncIterator[World]:
+    fake = FakeRecruiterflow()
+    fake.seed(jobs=JOBS, candidates=CANDIDATES, applications=APPLICATIONS)
+    engine = create_engine(backend.url)
+    await upgrade(engine)
+    keyring = Keyring.from_setting(ENCRYPTION_KEYS)
+    factory = create_session_factory(engine)
+    async with factory.begin() as session:
+        tenant = Tenant(slug=f"sync-{next(_slugs)}-{backend.name}", name="Sync")
+        session.add(tenant)
+        await session.flush()
+        integration = Integration(
+            tenant_id=tenant.id,
+            provider="recruiterflow",
+            name="RF",
+            status=IntegrationStatus.ACTIVE,
+            config={"pageSize": 4, "rateLimitPerSecond": 10_000},
+            credentials_encrypted=keyring.encrypt_json(
+                {"apiKey": fake.api_key}, context=credentials_context(tenant.id)
+            ),
+        )
+        session.add(integration)
+        await session.flush()
+        ids = (tenant.id, integration.id)
+    statements: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    events: list[Event] = []
+    settings = Settings(encryption_keys=ENCRYPTION_KEYS)
+    cache = ResponseCache(settings)
+    client = httpx.AsyncClient(
+        mounts={"https://api.recruiterflow.com": httpx.ASGITransport(app=fake.app)}
+    )
+    deps = SyncDeps(factory, keyring, client, RecordingBus(events), cache, LocalLocks(), no_sleep)
+    try:
+        yield World(deps, engine, fake, ids[0], ids[1], events, statements)
+    finally:
+        await client.aclose()
+        await cache.close()
+        await engine.dispose()
+
+
+async def count(world: World, model: Any, *conditions: Any) -> int:
+    async with world.deps.session_factory() as session:
+        return int(
+            await session.scalar(
+                sa.select(sa.func.count())
+                .select_from(model)
+                .where(model.tenant_id == world.tenant_id, *conditions)
+            )
+            or 0
+        )
+
+
+async def full(world: World, **kwargs: Any) -> Any:
+    return await sync_integration(
+        world.deps, world.tenant_id, world.integration_id, mode=SyncMode.FULL, **kwargs
+    )
+
+
+async def test_full_sync_brings_everything_with_history_and_events(world: World) -> None:
+    outcome = await full(world)
+    assert outcome.status is SyncStatus.SUCCEEDED, outcome.error
+    assert outcome.counts["jobs"]["created"] == JOBS
+    assert outcome.counts["candidates"]["created"] == CANDIDATES
+    assert outcome.counts["applications"]["created"] == APPLICATIONS
+    assert await count(world, Job) == JOBS
+    assert await count(world, Candidate) == CANDIDATES
+    assert await count(world, Application) == APPLICATIONS
+    assert await count(world, StageTransition) >= APPLICATIONS
+    kinds = {e.type for e in world.events}
+    assert {
+        "job.created",
+        "candidate.created",
+        "application.created",
+        "sync.progress",
+        "sync.finished",
+    } <= kinds
+    async with world.deps.session_factory() as session:
+        integration = await session.get(Integration, world.integration_id)
+        run = await session.get(SyncRun, outcome.run_id)
+    assert integration is not None and integration.last_successful_sync_at is not None
+    assert run is not None and run.status is SyncStatus.SUCCEEDED and run.duration_ms is not None
+    assert run.checkpoint and set(run.checkpoint["completed"]) >= {
+        "jobs",
+        "candidates",
+        "applications",
+    }
+
+
+async def test_a_resync_with_nothing_changed_rewrites_zero_rows(world: World) -> None:
+    await full(world)
+    world.statements.clear()
+    outcome = await full(world)
+    assert outcome.status is SyncStatus.SUCCEEDED
+    for model in ("jobs", "candidates", "applications"):
+        assert outcome.counts[model]["created"] == outcome.counts[model]["updated"] == 0
+        assert outcome.counts[model]["unchanged"] > 0
+    synced_tables = ("jobs", "candidates", "applications", "stage_transitions", "pipeline_stages")
+    writes = [
+        s
+        for s in world.statements
+        if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and any(
+            f" {table}" in s.split("SET")[0] or f"INTO {table}" in s or f"FROM {table}" in s
+            for table in synced_tables
+        )
+    ]
+    assert writes == [], writes
+
+
+async def test_the_gateway_keeps_what_it_owns(world: World) -> None:
+    await full(world)
+    async with world.deps.session_factory.begin() as session:
+        job = (
+            await session.execute(
+                sa.select(Job).where(
+                    Job.integration_id == world.integration_id, Job.remote_id == "1001"
+                )
+            )
+        ).scalar_one()
+        job.rank, job.interview_instructions, job.auto_send_interview = 3, "Ask about SQL", True
+    world.fake.jobs[1001]["name"] = "Renamed by the ATS"
+    world.fake.touch_job(1001)
+    outcome = await full(world)
+    assert outcome.counts["jobs"]["updated"] == 1
+    async with world.deps.session_factory() as session:
+        job = (
+            await session.execute(
+                sa.select(Job).where(
+                    Job.integration_id == world.integration_id, Job.remote_id == "1001"
+                )
+            )
+        ).scalar_one()
+    assert job.title == "Renamed by the ATS"
+    assert (job.rank, job.interview_instructions, job.auto_send_interview) == (
+        3,
+        "Ask about SQL",
+        True,
+    )
+
+
+async def test_missing_records_are_marked_deleted_never_dropped(world: World) -> None:
+    await full(world)
+    del world.fake.jobs[1002]
+    for key in [k for k in world.fake.applications if k[1] == 1002]:
+        del world.fake.applications[key]
+    outcome = await full(world)
+    assert outcome.status is SyncStatus.SUCCEEDED
+    assert outcome.counts["jobs"]["deleted"] == 1
+    async with world.deps.session_factory() as session:
+        job = (
+            await session.execute(
+                sa.select(Job).where(
+                    Job.integration_id == world.integration_id, Job.remote_id == "1002"
+                )
+            )
+        ).scalar_one()
+    assert job.remote_deleted_at is not None and job.is_active is False
+    assert await count(world, Job) == JOBS
+
+
+async def test_a_failed_sync_deletes_nothing_and_says_so(world: World) -> None:
+    await full(world)
+    del world.fake.jobs[1003]
+    world.fake.faults.server_errors(times=100)
+    outcome = await full(world)
+    world.fake.faults.reset()
+    assert outcome.status in (SyncStatus.FAILED, SyncStatus.PARTIALLY_FAILED)
+    assert outcome.error and "ServerError" in outcome.error
+    assert await count(world, Job, Job.remote_deleted_at.is_not(None)) == 0
+    async with world.deps.session_factory() as session:
+        run = await session.get(SyncRun, outcome.run_id)
+    assert run is not None and run.status is not SyncStatus.SUCCEEDED and run.error_message
+
+
+async def test_a_429_storm_is_waited_out(world: World) -> None:
+    world.fake.faults.rate_limit(times=3, retry_after=0)
+    outcome = await full(world)
+    assert outcome.status is SyncStatus.SUCCEEDED
+    assert await count(world, Application) == APPLICATIONS
+
+
+async def test_revoked_credentials_fail_authentication(world: World) -> None:
+    world.fake.api_key = "rotated-elsewhere"
+    outcome = await full(world)
+    assert outcome.status is SyncStatus.AUTHENTICATION_FAILED
+    async with world.deps.session_factory() as session:
+        integration = await session.get(Integration, world.integration_id)
+    assert integration is not None and integration.status is IntegrationStatus.ERROR
+
+
+async def test_one_sync_per_integration_at_a_time(world: World) -> None:
+    world.fake.faults.latency = 0.02
+    first, second = await asyncio.gather(full(world), full(world))
+    world.fake.faults.latency = 0
+    outcomes = sorted([first, second], key=lambda o: o.already_running)
+    assert outcomes[0].status is SyncStatus.SUCCEEDED
+    assert outcomes[1].already_running
+    async with world.deps.session_factory() as session:
+        runs = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(SyncRun)
+            .where(SyncRun.integration_id == world.integration_id)
+        )
+    assert runs == 1
+
+
+async def test_a_killed_run_resumes_where_it_stopped(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_module, "BATCH", 3)
+    inner = world.fake.app
+    requests = 0
+
+    async def dying(scope: Any, receive: Any, send: Any) -> None:
+        nonlocal requests
+        requests += 1
+        if requests == 12:
+            raise Killed()
+        await inner(scope, receive, send)
+
+    client = httpx.AsyncClient(
+        mounts={"https://api.recruiterflow.com": httpx.ASGITransport(app=dying)}
+    )
+    dying_deps = SyncDeps(
+        world.deps.session_factory,
+        world.deps.keyring,
+        client,
+        world.deps.bus,
+        world.deps.cache,
+        LocalLocks(),
+    )
+    with pytest.raises(Killed):
+        await sync_integration(
+            dying_deps, world.tenant_id, world.integration_id, mode=SyncMode.FULL
+        )
+    await client.aclose()
+    async with world.deps.session_factory() as session:
+        orphan = (
+            await session.execute(
+                sa.select(SyncRun).where(SyncRun.integration_id == world.integration_id)
+            )
+        ).scalar_one()
+    assert orphan.status is SyncStatus.RUNNING
+    written_before = await count(world, Job) + await count(world, Candidate)
+    assert written_before > 0
+
+    outcome = await full(world)
+    assert outcome.run_id == orphan.id, "the same run is resumed"
+    assert outcome.status is SyncStatus.SUCCEEDED
+    assert await count(world, Job) == JOBS
+    assert await count(world, Candidate) == CANDIDATES
+    assert await count(world, Application) == APPLICATIONS
+    assert sum(c.get("updated", 0) for c in outcome.counts.values()) == 0, "nothing written twice"
+
+
+async def test_incremental_runs_after_a_full_one_and_due_syncs(world: World) -> None:
+    first = await sync_integration(world.deps, world.tenant_id, world.integration_id)
+    async with world.deps.session_factory() as session:
+        run = await session.get(SyncRun, first.run_id)
+    assert run is not None and run.kind.value == "full", "no cursor yet: incremental becomes full"
+    world.fake.jobs[1004]["name"] = "Changed"
+    world.fake.touch_job(1004)
+    second = await sync_integration(world.deps, world.tenant_id, world.integration_id)
+    assert second.status is SyncStatus.SUCCEEDED
+    assert second.counts["jobs"]["updated"] == 1
+    assert second.counts["jobs"].get("created", 0) == 0
+    due = await due_syncs(world.deps.session_factory)
+    assert all(d.integration_id != world.integration_id for d in due), "just synced: not due"
+
+
+async def test_job_refresh_refetches_one_requisition(world: World) -> None:
+    await full(world)
+    async with world.deps.session_factory() as session:
+        job_id = await session.scalar(
+            sa.select(Job.id).where(
+                Job.integration_id == world.integration_id, Job.remote_id == "1005"
+            )
+        )
+    assert job_id is not None
+    world.fake.jobs[1005]["name"] = "Refreshed title"
+    world.fake.touch_job(1005)
+    outcome = await sync_job(world.deps, world.tenant_id, job_id)
+    assert outcome.status is SyncStatus.SUCCEEDED, outcome.error
+    async with world.deps.session_factory() as session:
+        assert (await session.get(Job, job_id)).title == "Refreshed title"  # type: ignore[union-attr]

@@ -39,6 +39,7 @@ from connectors.models import (
 from gateway.crypto import CryptoError
 from gateway.pubsub import Event
 from gateway.services.connections import connector_for
+from gateway.services.ranking import recompute_ranks, write_back_ranks
 from gateway.store.base import Base, table_of
 from gateway.store.enums import IntegrationStatus, SyncKind, SyncStatus
 from gateway.store.models import (
@@ -51,6 +52,7 @@ from gateway.store.models import (
     PipelineStage,
     StageTransition,
     SyncRun,
+    TenantSettings,
 )
 from gateway.store.upsert import UpsertResult, chunks, mark_missing_deleted, upsert_synced
 from jobs.sync_api import ProgressCallback, SyncDeps, SyncMode, SyncOutcome, SyncProgress
@@ -220,6 +222,7 @@ async def _run(
         await phases.run_all()
         if mode is SyncMode.FULL:
             await phases.detect_deletes()
+        await _rank_and_write_back(deps, connector, state)
         if state.failures:
             status = SyncStatus.PARTIALLY_FAILED
             error = f"{len(state.failures)} record(s) failed; first: {state.failures[0]}"
@@ -277,6 +280,28 @@ async def _close_run(
                 stored.last_error_at = finished
     if any(c.get("created") or c.get("updated") or c.get("deleted") for c in state.counts.values()):
         await deps.cache.invalidate(state.tenant_id)
+
+
+async def _rank_and_write_back(deps: SyncDeps, connector: ConnectorBase, state: RunState) -> None:
+    """After the records landed: re-rank the tenant's jobs and send changed ranks to
+    the ATS's configured job custom field (``settings.rankCustomField``)."""
+    async with deps.session_factory.begin() as session:
+        await recompute_ranks(session, state.tenant_id)
+        settings = await session.get(TenantSettings, state.tenant_id)
+    field_name = settings.rank_custom_field if settings is not None else None
+    if not field_name:
+        return
+    report = await write_back_ranks(
+        connector,
+        deps.session_factory,
+        state.tenant_id,
+        state.integration_id,
+        field_name=field_name,
+    )
+    if report.written or report.failed:
+        state.count("rank_writeback", "updated", report.written)
+        state.count("rank_writeback", "failed", report.failed)
+        state.failures.extend(report.errors[:10])
 
 
 Publish = Callable[[list[Event]], Awaitable[None]]

@@ -33,6 +33,7 @@ from gateway.store.models import (
     StageTransition,
     SyncRun,
     Tenant,
+    TenantSettings,
 )
 from jobs import sync as sync_module
 from jobs.sync import due_syncs, sync_integration, sync_job
@@ -194,7 +195,7 @@ async def test_the_gateway_keeps_what_it_owns(world: World) -> None:
                 )
             )
         ).scalar_one()
-        job.rank, job.interview_instructions, job.auto_send_interview = 3, "Ask about SQL", True
+        job.score, job.interview_instructions, job.auto_send_interview = 99.0, "Ask about SQL", True
     world.fake.jobs[1001]["name"] = "Renamed by the ATS"
     world.fake.touch_job(1001)
     outcome = await full(world)
@@ -208,11 +209,12 @@ async def test_the_gateway_keeps_what_it_owns(world: World) -> None:
             )
         ).scalar_one()
     assert job.title == "Renamed by the ATS"
-    assert (job.rank, job.interview_instructions, job.auto_send_interview) == (
-        3,
+    assert (job.score, job.interview_instructions, job.auto_send_interview) == (
+        99.0,
         "Ask about SQL",
         True,
     )
+    assert job.rank == 1, "the best score ranks first"
 
 
 async def test_missing_records_are_marked_deleted_never_dropped(world: World) -> None:
@@ -360,3 +362,44 @@ async def test_job_refresh_refetches_one_requisition(world: World) -> None:
     assert outcome.status is SyncStatus.SUCCEEDED, outcome.error
     async with world.deps.session_factory() as session:
         assert (await session.get(Job, job_id)).title == "Refreshed title"  # type: ignore[union-attr]
+
+
+async def test_changed_ranks_are_written_back_to_the_configured_custom_field(world: World) -> None:
+    async with world.deps.session_factory.begin() as session:
+        session.add(TenantSettings(tenant_id=world.tenant_id, rank_custom_field="Current Rank"))
+    await full(world)
+    rank_writes = [w for w in world.fake.writes if w.path.endswith("/job/update")]
+    async with world.deps.session_factory() as session:
+        ranked = (
+            await session.execute(
+                sa.select(Job.remote_id, Job.rank).where(
+                    Job.integration_id == world.integration_id, Job.rank.is_not(None)
+                )
+            )
+        ).all()
+    assert ranked and len(rank_writes) == len(ranked)
+    sent = {str(w.body["job_id"]): w.body["custom_fields"][0]["value"] for w in rank_writes}
+    assert sent == {remote_id: rank for remote_id, rank in ranked}
+    assert all(w.body["custom_fields"][0]["id"] == 71 for w in rank_writes)
+
+    await full(world)
+    assert len([w for w in world.fake.writes if w.path.endswith("/job/update")]) == len(ranked), (
+        "an unchanged ranking writes nothing"
+    )
+    last = max(ranked, key=lambda row: row.rank)
+    async with world.deps.session_factory.begin() as session:
+        job = (
+            await session.execute(
+                sa.select(Job).where(
+                    Job.integration_id == world.integration_id, Job.remote_id == last.remote_id
+                )
+            )
+        ).scalar_one()
+        job.score = 1000.0
+    await full(world)
+    moved = [w for w in world.fake.writes if w.path.endswith("/job/update")][len(ranked) :]
+    assert moved and str(moved[0].body["job_id"]) in {r.remote_id for r in ranked}
+    assert any(
+        str(w.body["job_id"]) == last.remote_id and w.body["custom_fields"][0]["value"] == 1
+        for w in moved
+    )

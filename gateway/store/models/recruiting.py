@@ -49,6 +49,8 @@ class Job(TenantOwned, Synced, Timestamped, Base):
     min_check_interval: Mapped[int] = mapped_column(default=15)
     lookback_hours: Mapped[int | None]
     rank: Mapped[int | None]
+    rank_written: Mapped[int | None]
+    """The rank last written back to the ATS (a job custom field), to write only changes."""
     score: Mapped[float | None]
 
 

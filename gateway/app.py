@@ -6,6 +6,9 @@ app = create_app(Settings())
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -19,16 +22,49 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.cache import ResponseCache
+from gateway.locks import create_locks
 from gateway.logging import configure_logging
 from gateway.metrics import REGISTRY
 from gateway.oauth_callback import oauth_callback
+from gateway.pubsub import EventBus
+from gateway.queue import TaskQueue
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.reader import Reader
 from jobs.health import HealthDeps, check_health
+from jobs.queue_arq import ArqQueue, arq_redis
+from jobs.queue_local import InProcessQueue
 from jobs.runner import PeriodicRunner
+from jobs.sync_api import SyncDeps
+from jobs.tasks import TaskContext, enqueue_due_syncs, maintenance_task
 from resolvers.http import GraphQLHTTP
 from resolvers.schema import build_schema
+
+logger = logging.getLogger("talentgraph.app")
+
+
+async def _start_bus(bus: EventBus) -> asyncio.Task[None] | None:
+    """Start the bus; while Redis is unreachable keep trying in the background (the
+    task returned) so the process still starts and ``/readyz`` can say what is wrong."""
+    try:
+        await bus.start()
+        return None
+    except Exception as exc:
+        logger.warning("event bus not started, retrying in the background: %s", exc)
+
+    async def retry() -> None:
+        delay = 1.0
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await bus.start()
+                logger.info("event bus started")
+                return
+            except Exception as exc:
+                logger.warning("event bus still not started: %s", exc)
+                delay = min(delay * 2, 30.0)
+
+    return asyncio.create_task(retry(), name="event-bus-start")
 
 
 async def healthz(_request: Request) -> Response:
@@ -82,7 +118,35 @@ def create_app(
         app.state.keyring = settings.keyring()
         http = http_client or httpx.AsyncClient(timeout=30.0, follow_redirects=False)
         app.state.http = http
+        bus = EventBus.create(settings)
+        bus_starting = await _start_bus(bus)
+        app.state.bus = bus
+        locks = create_locks(settings.redis_url, settings.redis_prefix)
+        app.state.locks = locks
+        sync_deps = SyncDeps(app.state.session_factory, app.state.keyring, http, bus, cache, locks)
+        app.state.sync_deps = sync_deps
+        tasks = TaskContext(sync_deps, settings)
+        app.state.task_context = tasks
         runner = PeriodicRunner()
+        queue: TaskQueue
+        if settings.redis_url:  # a `talentgraph worker` runs the work and the schedule
+            queue = ArqQueue(arq_redis(settings), app.state.session_factory, settings.redis_prefix)
+        else:
+            local = InProcessQueue(tasks)
+            try:
+                await local.recover()
+            except Exception as exc:  # e.g. not migrated yet: the first request will say so
+                logger.warning("background jobs of a previous run not recovered: %s", exc)
+            queue = local
+            every = settings.sync_scheduler_interval_seconds
+            if every > 0:
+                runner.every(
+                    every,
+                    "due-syncs",
+                    lambda: enqueue_due_syncs(tasks.session_factory, local),
+                )
+                runner.every(3600, "maintenance", lambda: maintenance_task(tasks), delay=60)
+        app.state.queue = queue
         if settings.health_check_interval_seconds > 0:
             deps = HealthDeps(
                 app.state.session_factory,
@@ -97,6 +161,13 @@ def create_app(
             yield
         finally:
             await runner.stop()
+            await queue.close()
+            if bus_starting is not None:
+                bus_starting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await bus_starting
+            await bus.close()
+            await locks.close()
             if http_client is None:
                 await http.aclose()
             await cache.close()

@@ -1,10 +1,10 @@
-"""``talentgraph``: serve, migrate, seed the demo, issue tokens, export the schema."""
+"""``talentgraph``: serve, worker, sync, migrate, seed the demo, issue tokens, export the schema."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import sqlalchemy as sa
 import typer
@@ -13,8 +13,11 @@ from rich.console import Console
 from gateway.auth import issue_token
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
-from gateway.store.enums import Role
+from gateway.store.enums import Role, SyncStatus
 from gateway.store.migrate import upgrade
+
+if TYPE_CHECKING:
+    from jobs.sync_api import ProgressCallback, SyncOutcome
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 console = Console(stderr=True)
@@ -91,6 +94,122 @@ def serve(
         workers=workers,
         log_level=settings.log_level.lower(),
     )
+
+
+@app.command()
+def worker(
+    burst: Annotated[
+        bool, typer.Option("--burst", help="Exit once the queue is empty (for scripts).")
+    ] = False,
+) -> None:
+    """Run the background worker (arq over TALENTGRAPH_REDIS_URL), migrating first.
+
+    Runs queued syncs and the schedule: due syncs every minute, health checks every
+    five minutes, maintenance hourly. Without Redis, `serve` does this in process.
+    """
+    from gateway.logging import configure_logging
+    from jobs.worker import run_worker
+
+    settings = Settings()
+    if not settings.redis_url:
+        console.print("[red]the worker needs Redis:[/] set TALENTGRAPH_REDIS_URL")
+        raise typer.Exit(2)
+    configure_logging(settings.log_level)
+    asyncio.run(_migrate(settings))
+    asyncio.run(run_worker(settings, burst=burst))
+
+
+async def _sync(
+    settings: Settings, integration_id: int, full: bool, progress: ProgressCallback
+) -> SyncOutcome | None:
+    import httpx
+
+    from gateway.cache import ResponseCache
+    from gateway.locks import create_locks
+    from gateway.pubsub import EventBus
+    from gateway.store.models import Integration
+    from jobs import tasks
+    from jobs.sync_api import SyncDeps, SyncMode
+
+    engine = create_engine(settings.resolved_database_url)
+    http = httpx.AsyncClient(timeout=30.0, follow_redirects=False)
+    bus = EventBus.create(settings)
+    cache = ResponseCache(settings)
+    locks = create_locks(settings.redis_url, settings.redis_prefix)
+    try:
+        await upgrade(engine)
+        session_factory = create_session_factory(engine)
+        async with session_factory() as session:
+            tenant_id = await session.scalar(
+                sa.select(Integration.tenant_id).where(Integration.id == integration_id)
+            )
+        if tenant_id is None:
+            return None
+        deps = SyncDeps(session_factory, settings.keyring(), http, bus, cache, locks)
+        return await tasks.sync_integration(
+            deps,
+            tenant_id,
+            integration_id,
+            mode=SyncMode.FULL if full else SyncMode.INCREMENTAL,
+            trigger="cli",
+            progress=progress,
+        )
+    finally:
+        await locks.close()
+        await bus.close()
+        await cache.close()
+        await http.aclose()
+        await engine.dispose()
+
+
+@app.command()
+def sync(
+    integration_id: Annotated[int, typer.Argument(help="The integration's database id.")],
+    full: Annotated[
+        bool, typer.Option("--full", help="Full sync: everything, and detect deletes.")
+    ] = False,
+) -> None:
+    """Sync one integration now, in the foreground, showing progress."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from jobs.sync_api import SyncProgress
+
+    settings = Settings()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} records"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def on_progress(update: SyncProgress) -> None:
+            bar.update(task, description=update.phase, completed=update.processed)
+
+        outcome = asyncio.run(_sync(settings, integration_id, full, on_progress))
+    if outcome is None:
+        raise typer.BadParameter(f"no integration {integration_id}", param_hint="INTEGRATION_ID")
+    if outcome.already_running:
+        console.print(f"[yellow]a sync of integration {integration_id} is already running[/]")
+        raise typer.Exit(1)
+    out = Console()
+    status = outcome.status.value if outcome.status is not None else "not run"
+    ok = outcome.status is SyncStatus.SUCCEEDED
+    out.print(f"[{'green' if ok else 'red'}]{status}[/] run {outcome.run_id}")
+    if outcome.counts:
+        outcomes = sorted({name for counts in outcome.counts.values() for name in counts})
+        table = Table("entity", *outcomes)
+        for entity, counts in outcome.counts.items():
+            table.add_row(entity, *(str(counts.get(name, 0)) for name in outcomes))
+        out.print(table)
+    if outcome.error:
+        out.print(f"[red]error:[/] {outcome.error}")
+    if not ok:
+        raise typer.Exit(1)
 
 
 async def _token(

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     """Where this gateway is reachable, for OAuth redirect URIs."""
     health_check_interval_seconds: int = Field(default=300, ge=0)
+    sync_scheduler_interval_seconds: int = Field(default=60, ge=0)
+    """Without Redis, how often ``serve`` enqueues due syncs (and hourly maintenance); 0 is off."""
+    task_retry_base_seconds: float = Field(default=10.0, ge=0)
+    """First retry delay of a failed background task; doubles per attempt, capped at 10 min."""
 
     @property
     def resolved_database_url(self) -> str:

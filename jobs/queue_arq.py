@@ -1,6 +1,6 @@
 """The queue over arq and Redis, for any number of ``serve`` and ``worker`` processes.
 
-    queue = ArqQueue(await create_arq_pool(settings), session_factory, settings.redis_prefix)
+    queue = ArqQueue(arq_redis(settings), session_factory, settings.redis_prefix)
     await queue.enqueue(SYNC_INTEGRATION, key="sync:42", tenant_id=1, payload={...})
 
 The arq job runs ``jobs.worker``'s function of the task's name with the record id; the
@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.connections import ArqRedis
 from arq.constants import in_progress_key_prefix, job_key_prefix
 from arq.utils import timestamp_ms
 
@@ -39,21 +39,24 @@ def arq_job_id(prefix: str, key: str) -> str:
     return f"{prefix}:{key}"
 
 
-def redis_settings(settings: Settings) -> RedisSettings:
+def arq_redis(settings: Settings) -> ArqRedis:
+    """A client for enqueueing; it connects on first use, so a process starts (and answers
+    ``/readyz`` with 503) while Redis is down."""
     if not settings.redis_url:
         raise RuntimeError("TALENTGRAPH_REDIS_URL is not set")
-    return RedisSettings.from_dsn(settings.redis_url)
-
-
-async def create_arq_pool(settings: Settings) -> ArqRedis:
-    return await create_pool(
-        redis_settings(settings), default_queue_name=queue_name(settings.redis_prefix)
-    )
+    redis: ArqRedis = ArqRedis.from_url(settings.redis_url)
+    redis.default_queue_name = queue_name(settings.redis_prefix)
+    return redis
 
 
 class ArqQueue:
     def __init__(
-        self, redis: ArqRedis, session_factory: SessionFactory, prefix: str, *, owns_pool: bool = True
+        self,
+        redis: ArqRedis,
+        session_factory: SessionFactory,
+        prefix: str,
+        *,
+        owns_pool: bool = True,
     ) -> None:
         self.redis = redis
         self.records = JobRecords(session_factory)

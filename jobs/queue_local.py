@@ -5,10 +5,10 @@
     await queue.drain()      # wait until nothing is running or waiting for a retry
     await queue.close()      # cancel what is left
 
-Same records and duplicate rule as ``ArqQueue``. A record that is active in the
-store but not running here was left by a process that stopped: enqueueing its key
-marks it dead and queues afresh, so a restart never blocks a key until maintenance.
-One process owns the queue, as in the embedded default (no Redis, one ``serve``).
+Same records and duplicate rule as ``ArqQueue``. What a stopped process held in memory
+is gone, so ``recover()`` at startup marks the records it left active dead (retry them
+with ``backgroundJobRetry``); one process owns the queue, as in the embedded default
+(no Redis, one ``serve``).
 """
 
 from __future__ import annotations
@@ -40,11 +40,6 @@ class InProcessQueue:
         async with self._lock:
             self._check_open()
             active = await self.records.find_active(tenant_id, key)
-            while active is not None and active.id not in self.running:
-                await self.records.mark_dead(
-                    active.id, "lost: the process that queued it stopped before it finished"
-                )
-                active = await self.records.find_active(tenant_id, key)
             if active is not None:
                 return Enqueued(active.id, duplicate=True)
             record = await self.records.create(
@@ -52,6 +47,16 @@ class InProcessQueue:
             )
             self._start(record.id)
         return Enqueued(record.id, duplicate=False)
+
+    async def recover(self) -> int:
+        """At startup: mark dead the records a previous process left pending, running or
+        waiting for a retry (nothing runs them now). Returns how many."""
+        abandoned = await self.records.abandon_active(
+            "lost: the process running it stopped before it finished"
+        )
+        if abandoned:
+            logger.warning("%d background job(s) of a previous run marked dead", abandoned)
+        return abandoned
 
     async def retry(self, job_record_id: int, *, tenant_id: int) -> Enqueued:
         async with self._lock:

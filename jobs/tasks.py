@@ -44,7 +44,9 @@ from gateway.store.engine import SessionFactory
 from gateway.store.enums import BackgroundJobStatus, IntegrationStatus, SyncStatus
 from gateway.store.models import Integration, Job, OAuthState
 from jobs.health import HealthDeps, check_health
-from jobs.sync import due_syncs, sync_integration, sync_job
+from jobs.sync import due_syncs as due_syncs
+from jobs.sync import sync_integration as sync_integration
+from jobs.sync import sync_job as sync_job
 from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
 
 logger = logging.getLogger("talentgraph.jobs.tasks")
@@ -148,7 +150,11 @@ async def maintenance_task(ctx: TaskContext, *, now: datetime | None = None) -> 
         running_cutoff=running_cutoff, waiting_since=now - WAITING_TTL
     )
     pruned = await records.prune(finished_before=now - KEEP_FINISHED)
-    report = {"oauth_states_deleted": expired_states, "jobs_marked_dead": dead, "jobs_pruned": pruned}
+    report = {
+        "oauth_states_deleted": expired_states,
+        "jobs_marked_dead": dead,
+        "jobs_pruned": pruned,
+    }
     if any(report.values()):
         logger.info("maintenance: %s", report)
     return report
@@ -189,7 +195,9 @@ async def enqueue_job_sync(
     payload: dict[str, Any] = {"job_id": job_id, "trigger": trigger}
     if requested_by is not None:
         payload["requested_by"] = requested_by
-    return await queue.enqueue(SYNC_JOB, key=job_sync_key(job_id), tenant_id=tenant_id, payload=payload)
+    return await queue.enqueue(
+        SYNC_JOB, key=job_sync_key(job_id), tenant_id=tenant_id, payload=payload
+    )
 
 
 async def request_integration_sync(
@@ -201,13 +209,16 @@ async def request_integration_sync(
     mode: SyncMode,
     requested_by: int | None,
 ) -> Enqueued:
-    """A user's "sync now": the integration must be in the tenant and not inactive."""
+    """A user's "sync now": the integration must be in the tenant, active or pending,
+    and have credentials (nothing else can sync)."""
     async with session_factory() as session:
         integration = await session.get(Integration, integration_id)
     if integration is None or integration.tenant_id != tenant_id:
         raise NotFound("Integration", integration_id)
     if integration.status is IntegrationStatus.INACTIVE:
         raise ValidationFailed("integrationId", f"{integration.name} is inactive")
+    if integration.credentials_encrypted is None:
+        raise ValidationFailed("integrationId", f"{integration.name} has no credentials yet")
     return await enqueue_integration_sync(
         queue, tenant_id, integration_id, mode=mode, requested_by=requested_by
     )
@@ -269,7 +280,9 @@ class TaskSpec:
     """Seconds one attempt may take before it is cancelled and counted as failed."""
 
 
-async def _run_sync_integration(ctx: TaskContext, tenant_id: int, payload: dict[str, Any]) -> object:
+async def _run_sync_integration(
+    ctx: TaskContext, tenant_id: int, payload: dict[str, Any]
+) -> object:
     return await sync_integration_task(
         ctx,
         tenant_id,
@@ -286,8 +299,10 @@ async def _run_sync_job(ctx: TaskContext, tenant_id: int, payload: dict[str, Any
 
 
 TASKS: dict[str, TaskSpec] = {
-    SYNC_INTEGRATION: TaskSpec(SYNC_INTEGRATION, _run_sync_integration, 5, 4 * 3600.0),
-    SYNC_JOB: TaskSpec(SYNC_JOB, _run_sync_job, 3, 300.0),
+    SYNC_INTEGRATION: TaskSpec(
+        SYNC_INTEGRATION, _run_sync_integration, max_attempts=5, timeout=4 * 3600.0
+    ),
+    SYNC_JOB: TaskSpec(SYNC_JOB, _run_sync_job, max_attempts=3, timeout=300.0),
 }
 """Every task that can be queued, by name."""
 
@@ -311,7 +326,7 @@ class Attempt:
 
 def retry_delay(base: float, attempt: int) -> float:
     """``base * 2**(attempt-1)``, capped, with up to 10% jitter so retries spread out."""
-    delay = min(MAX_RETRY_DELAY, base * 2 ** max(attempt - 1, 0))
+    delay = min(MAX_RETRY_DELAY, base * 2.0 ** max(attempt - 1, 0))
     return delay * (1 + random.random() / 10)
 
 
@@ -335,14 +350,22 @@ async def run_recorded(ctx: TaskContext, record_id: int) -> Attempt:
         if permanent or record.attempts >= record.max_attempts:
             logger.warning(
                 "%s (record %s) is dead after %d attempt(s): %s",
-                spec.name, record_id, record.attempts, error,
+                spec.name,
+                record_id,
+                record.attempts,
+                error,
             )
             await records.fail(record_id, error, retry_at=None)
             return Attempt(record_id, BackgroundJobStatus.DEAD, None, error)
         delay = retry_delay(ctx.settings.task_retry_base_seconds, record.attempts)
         logger.info(
             "%s (record %s) attempt %d/%d failed, retrying in %.1fs: %s",
-            spec.name, record_id, record.attempts, record.max_attempts, delay, error,
+            spec.name,
+            record_id,
+            record.attempts,
+            record.max_attempts,
+            delay,
+            error,
         )
         await records.fail(record_id, error, retry_at=utcnow() + timedelta(seconds=delay))
         return Attempt(record_id, BackgroundJobStatus.FAILED, delay, error)

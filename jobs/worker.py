@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -96,9 +95,7 @@ async def cron_maintenance(ctx: dict[Any, Any]) -> dict[str, int]:
 def cron_jobs(prefix: str) -> list[CronJob]:
     """Named under ``prefix``: arq makes a cron run unique by name and time."""
 
-    def named(
-        run: Callable[[dict[Any, Any]], Awaitable[Any]], name: str, timeout: int, **when: Any
-    ) -> CronJob:
+    def named(run: Any, name: str, timeout: int, **when: Any) -> CronJob:
         return cron(run, name=f"{prefix}:cron:{name}", timeout=timeout, max_tries=1, **when)
 
     return [
@@ -183,7 +180,7 @@ def create_worker(settings: Settings, **overrides: Any) -> Worker:
     (``burst=True``, ``handle_signals=False``, ``cron_jobs=[]``, ``poll_delay=0.05``...)."""
     if not settings.redis_url:
         raise RuntimeError("the worker needs Redis: set TALENTGRAPH_REDIS_URL")
-    return arq_create_worker(WorkerSettings, **{**worker_options(settings), **overrides})
+    return arq_create_worker({**worker_options(settings), **overrides})
 
 
 async def run_worker(settings: Settings, **overrides: Any) -> Worker:

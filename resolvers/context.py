@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.auth import Principal
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring
+from gateway.pubsub import EventBus
+from gateway.queue import TaskQueue
 from gateway.settings import Settings
 from gateway.store.engine import SessionFactory
 from gateway.store.reader import Reader
@@ -38,6 +40,8 @@ class Context:
     request_id: str
     keyring: Keyring
     http: httpx.AsyncClient
+    bus: EventBus | None = None
+    queue: TaskQueue | None = None
     request: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -53,6 +57,11 @@ class Context:
         if self.principal is None:
             raise Unauthenticated()
         return self.principal
+
+    def require_queue(self) -> TaskQueue:
+        if self.queue is None:
+            raise RuntimeError("no task queue in this context")
+        return self.queue
 
     @property
     def tenant_id(self) -> int:

@@ -47,6 +47,7 @@ JSON = "application/json"
 CACHEABLE_ROOT_FIELDS: dict[str, CacheKind] = {
     "jobs": CacheKind.JOB_LIST,
     "job": CacheKind.JOB_DETAIL,
+    "pipelineMetrics": CacheKind.PIPELINE,
 }
 """Root fields whose whole response may be cached, and the TTL kind each uses."""
 
@@ -260,6 +261,8 @@ class GraphQLHTTP:
             request_id=request_id,
             keyring=state.keyring,
             http=state.http,
+            bus=state.bus,
+            queue=state.queue,
             request=request,
         )
         result = await state.schema.execute(

@@ -33,6 +33,8 @@ from resolvers.interviews.loaders import (
     PersonaByIdLoader,
 )
 from resolvers.jobs.loaders import JobByIdLoader
+from resolvers.pipeline.loaders import PipelineFactsByJobIdLoader
+from resolvers.sync.loaders import LatestSyncRunByIntegrationIdLoader
 
 
 class Loaders:
@@ -143,3 +145,11 @@ class Loaders:
     @cached_property
     def message_by_id(self) -> MessageByIdLoader:
         return MessageByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def pipeline_facts_by_job_id(self) -> PipelineFactsByJobIdLoader:
+        return PipelineFactsByJobIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def latest_sync_run_by_integration_id(self) -> LatestSyncRunByIntegrationIdLoader:
+        return LatestSyncRunByIntegrationIdLoader(self.reader, self.tenant_id)

@@ -20,20 +20,27 @@ from resolvers.interviews.types import Evaluation, InterviewMessage
 from resolvers.jobs.mutations import JobMutations
 from resolvers.jobs.queries import JobQueries
 from resolvers.node import NodeQueries
+from resolvers.pipeline.queries import PipelineQueries
+from resolvers.sync.mutations import SyncMutations
+from resolvers.sync.queries import SyncQueries
 
 Query = merge_types(
     "Query",
     (
         NodeQueries,
         JobQueries,
+        PipelineQueries,
         CandidateQueries,
         ApplicationQueries,
         InterviewQueries,
         IntegrationQueries,
+        SyncQueries,
         AdminQueries,
     ),
 )
-Mutation = merge_types("Mutation", (JobMutations, IntegrationMutations, AdminMutations))
+Mutation = merge_types(
+    "Mutation", (JobMutations, IntegrationMutations, SyncMutations, AdminMutations)
+)
 
 
 class Schema(strawberry.Schema):

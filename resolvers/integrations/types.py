@@ -1,15 +1,20 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, ClassVar, cast
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 
 import strawberry
 from sqlalchemy.engine import Row
 from strawberry.scalars import JSON
 
+from gateway.store.base import utcnow
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
+from resolvers.context import Info
 from resolvers.relay import Node
+
+if TYPE_CHECKING:
+    from resolvers.sync.types import SyncRun
 
 
 @strawberry.type(
@@ -39,6 +44,22 @@ class Integration(Node):
     last_error_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(description="The newest sync run, whatever its status.")
+    async def last_sync(
+        self, info: Info
+    ) -> Annotated[SyncRun, strawberry.lazy("resolvers.sync.types")] | None:
+        from resolvers.sync.types import build_sync_run
+
+        row = await info.context.loaders.latest_sync_run_by_integration_id.load(self.pk)
+        return build_sync_run(row) if row is not None else None
+
+    @strawberry.field(description="No successful sync within twice the sync interval.")
+    def is_stale(self) -> bool:
+        if self.last_successful_sync_at is None:
+            return True
+        allowed = timedelta(minutes=2 * self.sync_interval_minutes)
+        return self.last_successful_sync_at < utcnow() - allowed
 
 
 def build_integration(row: Row[Any]) -> Integration:

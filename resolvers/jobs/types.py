@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from resolvers.admin.types import Recruiter
     from resolvers.applications.types import Application, ApplicationFilter, ApplicationSort
     from resolvers.integrations.types import Integration
+    from resolvers.pipeline.types import PipelineMetrics
 
 
 @strawberry.type(name="Job", description="A requisition, mirrored from its ATS.")
@@ -110,6 +111,25 @@ class Job(Node):
     async def application_count(self, info: Info) -> int:
         key = ChildCountKey(self.pk, ApplicationCriteria())
         return await info.context.loaders.application_count_by_job_id.load(key)
+
+    @strawberry.field(
+        description="Pipeline analytics: active applications per stage, time in each "
+        "stage, stale applications, the bottleneck stage."
+    )
+    async def pipeline(
+        self,
+        info: Info,
+        stale_after_days: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Days in one stage after which an active application is stale "
+                "(1 to 365); the tenant's `staleStageDays` setting by default."
+            ),
+        ] = None,
+    ) -> Annotated[PipelineMetrics, strawberry.lazy("resolvers.pipeline.types")]:
+        from resolvers.pipeline.types import job_pipeline
+
+        return await job_pipeline(info, self.pk, stale_after_days)
 
 
 build_job = row_builder(Job)

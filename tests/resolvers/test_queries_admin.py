@@ -133,9 +133,12 @@ ROOT_FIELDS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "prompts": ("{ prompts { id } }", None),
     "prompt": ("query($id: ID!) { prompt(id: $id) { id } }", {"id": "UHJvbXB0OjE="}),
     "personas": ("{ personas { id } }", None),
+    "pipelineMetrics": ("{ pipelineMetrics { jobCount } }", None),
     "persona": ("query($id: ID!) { persona(id: $id) { id } }", {"id": "UGVyc29uYTox"}),
     "settings": ("{ settings { staleStageDays } }", None),
     "activities": ("{ activities { totalCount } }", None),
+    "syncRuns": ("{ syncRuns { totalCount } }", None),
+    "backgroundJobs": ("{ backgroundJobs { counts { pending } items { totalCount } } }", None),
 }
 """One query per root field of ``Query``."""
 

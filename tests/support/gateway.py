@@ -145,7 +145,12 @@ async def running_gateway(
         jwt_secret=JWT_SECRET,
         redis_url=redis_url,
         redis_prefix=redis_prefix,
-        **{"encryption_keys": ENCRYPTION_KEYS, "health_check_interval_seconds": 0, **overrides},
+        **{
+            "encryption_keys": ENCRYPTION_KEYS,
+            "health_check_interval_seconds": 0,
+            "sync_scheduler_interval_seconds": 0,
+            **overrides,
+        },
     )
     app = create_app(settings, http_client=http_client)
     counter = StatementCounter()

@@ -1,0 +1,323 @@
+"""Background work as the core sees it: a queue protocol and the records that show it.
+
+    enqueued = await queue.enqueue(SYNC_INTEGRATION, key=sync_key(42), tenant_id=1,
+                                   payload={"integration_id": 42, "mode": "full"})
+    enqueued.job_record_id, enqueued.duplicate      # (7, False); enqueue it again: (7, True)
+
+A key names work that must not run twice at once (``sync:{integration_id}``,
+``job-sync:{job_id}``): while a record with that key is pending, running or failed
+(waiting for its retry), enqueueing the key again reports that record instead of
+queueing a second one.
+
+Every enqueued unit has a ``background_jobs`` row, kept by ``JobRecords``:
+
+    pending -> running -> succeeded
+                      \\-> failed (a retry is scheduled) -> running -> ...
+                      \\-> dead   (out of attempts, or a failure no retry can fix)
+
+The core knows no arq: the assembly fills ``TaskQueue`` with ``jobs.queue_arq.ArqQueue``
+(Redis configured) or ``jobs.queue_local.InProcessQueue``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from gateway.errors import NotFound, ValidationFailed
+from gateway.store.base import utcnow
+from gateway.store.engine import SessionFactory
+from gateway.store.enums import BackgroundJobStatus
+from gateway.store.models import BackgroundJob
+
+SYNC_INTEGRATION = "sync_integration"
+SYNC_JOB = "sync_job"
+
+ACTIVE_STATUSES = (
+    BackgroundJobStatus.PENDING,
+    BackgroundJobStatus.RUNNING,
+    BackgroundJobStatus.FAILED,
+)
+"""A record in one of these still stands for queued work: its key is taken."""
+RETRYABLE_STATUSES = (BackgroundJobStatus.FAILED, BackgroundJobStatus.DEAD)
+CLEARABLE_STATUSES = (
+    BackgroundJobStatus.SUCCEEDED,
+    BackgroundJobStatus.FAILED,
+    BackgroundJobStatus.DEAD,
+)
+"""Clearing a failed record cancels its retry: the retry finds no record and stops."""
+
+MAX_ERROR_LENGTH = 4000
+
+
+def sync_key(integration_id: int) -> str:
+    return f"sync:{integration_id}"
+
+
+def job_sync_key(job_id: int) -> str:
+    return f"job-sync:{job_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Enqueued:
+    job_record_id: int
+    duplicate: bool
+    """True when work with the same key was already queued: nothing new was queued and
+    ``job_record_id`` is that work's record."""
+
+
+class TaskQueue(Protocol):
+    async def enqueue(
+        self, task: str, *, key: str, tenant_id: int, payload: dict[str, Any]
+    ) -> Enqueued:
+        """Queue ``task`` with ``payload`` (JSON values) unless ``key`` is already queued."""
+        ...
+
+    async def retry(self, job_record_id: int, *, tenant_id: int) -> Enqueued:
+        """Run a failed or dead record again now, with its attempts reset.
+
+        Raises ``NotFound`` outside the tenant and ``ValidationFailed`` for a record that
+        is not failed or dead; reports a duplicate when its key was queued again since.
+        """
+        ...
+
+    async def close(self) -> None: ...
+
+
+class JobRecords:
+    """The ``background_jobs`` rows: created by the queues, advanced by the task wrapper."""
+
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self.session_factory = session_factory
+
+    async def find_active(self, tenant_id: int, key: str) -> BackgroundJob | None:
+        """The oldest record holding ``key``, if any."""
+        async with self.session_factory() as session:
+            found: BackgroundJob | None = await session.scalar(
+                sa.select(BackgroundJob)
+                .where(
+                    BackgroundJob.tenant_id == tenant_id,
+                    BackgroundJob.job_key == key,
+                    BackgroundJob.status.in_(ACTIVE_STATUSES),
+                )
+                .order_by(BackgroundJob.id)
+                .limit(1)
+            )
+            return found
+
+    async def newest(self, tenant_id: int, key: str) -> BackgroundJob | None:
+        async with self.session_factory() as session:
+            found: BackgroundJob | None = await session.scalar(
+                sa.select(BackgroundJob)
+                .where(BackgroundJob.tenant_id == tenant_id, BackgroundJob.job_key == key)
+                .order_by(BackgroundJob.id.desc())
+                .limit(1)
+            )
+            return found
+
+    async def get(self, record_id: int) -> BackgroundJob | None:
+        async with self.session_factory() as session:
+            return await session.get(BackgroundJob, record_id)
+
+    async def create(
+        self,
+        task: str,
+        *,
+        key: str,
+        tenant_id: int,
+        payload: dict[str, Any],
+        max_attempts: int,
+    ) -> BackgroundJob:
+        async with self.session_factory.begin() as session:
+            record = BackgroundJob(
+                tenant_id=tenant_id,
+                job_type=task,
+                job_key=key,
+                status=BackgroundJobStatus.PENDING,
+                attempts=0,
+                max_attempts=max_attempts,
+                payload=payload,
+                job_id=_int_or_none(payload.get("job_id")),
+                created_at=utcnow(),
+            )
+            session.add(record)
+            await session.flush()
+        return record
+
+    async def delete(self, record_id: int) -> None:
+        async with self.session_factory.begin() as session:
+            await session.execute(sa.delete(BackgroundJob).where(BackgroundJob.id == record_id))
+
+    async def mark_dead(self, record_id: int, error: str) -> None:
+        async with self.session_factory.begin() as session:
+            record = await session.get(BackgroundJob, record_id, with_for_update=True)
+            if record is not None and record.status in ACTIVE_STATUSES:
+                _finish(record, BackgroundJobStatus.DEAD, error)
+
+    async def abandon_active(self, reason: str) -> int:
+        """Mark every active record dead (a queue that held them in memory restarted)."""
+        async with self.session_factory.begin() as session:
+            records = await session.scalars(
+                sa.select(BackgroundJob)
+                .where(BackgroundJob.status.in_(ACTIVE_STATUSES))
+                .with_for_update()
+            )
+            abandoned = 0
+            for record in records:
+                _finish(record, BackgroundJobStatus.DEAD, _with_previous(reason, record.last_error))
+                abandoned += 1
+        return abandoned
+
+    async def start_attempt(self, record_id: int) -> BackgroundJob | None:
+        """Mark the record running and count the attempt; None when there is nothing to run
+        (the record was cleared, has finished, or was out of attempts: then it is dead)."""
+        async with self.session_factory.begin() as session:
+            record = await session.get(BackgroundJob, record_id, with_for_update=True)
+            if record is None or record.status not in ACTIVE_STATUSES:
+                return None
+            if record.attempts >= record.max_attempts:
+                _finish(record, BackgroundJobStatus.DEAD, record.last_error or "out of attempts")
+                return None
+            record.status = BackgroundJobStatus.RUNNING
+            record.attempts += 1
+            record.started_at = utcnow()
+            record.finished_at = None
+            record.scheduled_at = None
+            return record
+
+    async def succeed(self, record_id: int) -> None:
+        async with self.session_factory.begin() as session:
+            record = await session.get(BackgroundJob, record_id, with_for_update=True)
+            if record is not None:
+                _finish(record, BackgroundJobStatus.SUCCEEDED, None)
+
+    async def fail(self, record_id: int, error: str, *, retry_at: datetime | None) -> None:
+        """``failed`` with the retry's time, or ``dead`` when there is no retry."""
+        async with self.session_factory.begin() as session:
+            record = await session.get(BackgroundJob, record_id, with_for_update=True)
+            if record is None:
+                return
+            if retry_at is None:
+                _finish(record, BackgroundJobStatus.DEAD, error)
+            else:
+                _finish(record, BackgroundJobStatus.FAILED, error)
+                record.scheduled_at = retry_at
+
+    async def reset_for_retry(self, tenant_id: int, record_id: int) -> Enqueued:
+        """Make a failed or dead record pending again with its attempts reset, unless its
+        key was queued again since: then that record is the duplicate."""
+        async with self.session_factory.begin() as session:
+            record = await session.get(BackgroundJob, record_id, with_for_update=True)
+            if record is None or record.tenant_id != tenant_id:
+                raise NotFound("BackgroundJob", record_id)
+            if record.status not in RETRYABLE_STATUSES:
+                raise ValidationFailed(
+                    "id", f"only failed or dead jobs can be retried; this one is {record.status}"
+                )
+            if record.job_key is not None:
+                other = await session.scalar(
+                    sa.select(BackgroundJob.id).where(
+                        BackgroundJob.tenant_id == tenant_id,
+                        BackgroundJob.job_key == record.job_key,
+                        BackgroundJob.status.in_(ACTIVE_STATUSES),
+                        BackgroundJob.id != record.id,
+                    )
+                )
+                if other is not None:
+                    return Enqueued(other, duplicate=True)
+            record.status = BackgroundJobStatus.PENDING
+            record.attempts = 0
+            record.scheduled_at = None
+            record.started_at = None
+            record.finished_at = None
+            return Enqueued(record.id, duplicate=False)
+
+    async def clear(self, tenant_id: int, statuses: Iterable[BackgroundJobStatus]) -> int:
+        """Delete the tenant's records in ``statuses`` (finished ones only); how many."""
+        wanted = set(statuses)
+        refused = wanted - set(CLEARABLE_STATUSES)
+        if refused:
+            names = ", ".join(sorted(status.name for status in refused))
+            raise ValidationFailed(
+                "statuses", f"pending or running jobs cannot be cleared: {names}"
+            )
+        if not wanted:
+            return 0
+        async with self.session_factory.begin() as session:
+            result = await session.execute(
+                sa.delete(BackgroundJob).where(
+                    BackgroundJob.tenant_id == tenant_id, BackgroundJob.status.in_(wanted)
+                )
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def expire_stale(
+        self,
+        *,
+        running_cutoff: Callable[[str], datetime],
+        waiting_since: datetime,
+    ) -> int:
+        """Mark dead what no worker will finish: running since before its type's
+        ``running_cutoff(job_type)``, or pending/failed and due before ``waiting_since``.
+        Returns how many."""
+        due = sa.func.coalesce(BackgroundJob.scheduled_at, BackgroundJob.created_at)
+        async with self.session_factory.begin() as session:
+            candidates = await session.scalars(
+                sa.select(BackgroundJob)
+                .where(
+                    sa.or_(
+                        BackgroundJob.status == BackgroundJobStatus.RUNNING,
+                        sa.and_(
+                            BackgroundJob.status.in_(
+                                (BackgroundJobStatus.PENDING, BackgroundJobStatus.FAILED)
+                            ),
+                            due < waiting_since,
+                        ),
+                    )
+                )
+                .with_for_update()
+            )
+            expired = 0
+            for record in candidates:
+                if record.status is BackgroundJobStatus.RUNNING:
+                    started = record.started_at or record.created_at
+                    if started >= running_cutoff(record.job_type):
+                        continue
+                    reason = "stopped: the worker running it went away"
+                else:
+                    reason = "expired: no worker picked it up"
+                _finish(record, BackgroundJobStatus.DEAD, _with_previous(reason, record.last_error))
+                expired += 1
+        return expired
+
+    async def prune(self, *, finished_before: datetime) -> int:
+        """Delete succeeded and dead records that finished before ``finished_before``."""
+        async with self.session_factory.begin() as session:
+            result = await session.execute(
+                sa.delete(BackgroundJob).where(
+                    BackgroundJob.status.in_(
+                        (BackgroundJobStatus.SUCCEEDED, BackgroundJobStatus.DEAD)
+                    ),
+                    BackgroundJob.finished_at < finished_before,
+                )
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _finish(record: BackgroundJob, status: BackgroundJobStatus, error: str | None) -> None:
+    record.status = status
+    record.finished_at = utcnow()
+    if error is not None or status is BackgroundJobStatus.SUCCEEDED:
+        record.last_error = error[:MAX_ERROR_LENGTH] if error is not None else None
+
+
+def _with_previous(reason: str, previous: str | None) -> str:
+    return f"{reason} (last error: {previous})" if previous else reason
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

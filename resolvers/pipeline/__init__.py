@@ -1,0 +1,1 @@
+"""GraphQL pipeline analytics domain."""

@@ -1,0 +1,1 @@
+"""GraphQL sync domain: sync runs, "sync now" mutations and the background job queue."""

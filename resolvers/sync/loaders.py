@@ -1,0 +1,39 @@
+"""Loaders of the sync domain, built per request for one tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+from strawberry.dataloader import DataLoader
+
+from gateway.store.base import table_of
+from gateway.store.models import SyncRun
+from gateway.store.reader import Reader
+from resolvers.dataloaders import light_columns
+
+
+class LatestSyncRunByIntegrationIdLoader(DataLoader[int, Row[Any] | None]):
+    """The newest sync run of each integration, in one statement for all of them (only the
+    newest rows are read, however long the history)."""
+
+    def __init__(self, reader: Reader, tenant_id: int) -> None:
+        super().__init__(load_fn=self._load)
+        self.reader = reader
+        self.tenant_id = tenant_id
+
+    async def _load(self, keys: Sequence[int]) -> list[Row[Any] | None]:
+        table = table_of(SyncRun)
+        c = table.c
+        newest = (
+            sa.select(sa.func.max(c.id))
+            .where(c.tenant_id == self.tenant_id, c.integration_id.in_(set(keys)))
+            .group_by(c.integration_id)
+        )
+        rows = await self.reader.all(
+            sa.select(*light_columns(table)).where(c.tenant_id == self.tenant_id, c.id.in_(newest))
+        )
+        by_integration = {row.integration_id: row for row in rows}
+        return [by_integration.get(key) for key in keys]

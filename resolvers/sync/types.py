@@ -1,0 +1,206 @@
+"""Sync runs and background jobs as GraphQL types, their filters and criteria."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, ClassVar
+
+import sqlalchemy as sa
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway.permissions import Permission
+from gateway.store import enums
+from gateway.store.base import table_of
+from gateway.store.enums import BackgroundJobStatus, SyncKind, SyncStatus
+from gateway.store.models import BackgroundJob as BackgroundJobModel
+from gateway.store.models import SyncRun as SyncRunModel
+from gateway.store.paging import PageRequest
+from jobs.sync_api import SyncMode
+from resolvers.context import Info
+from resolvers.listing import list_connection
+from resolvers.permissions import can
+from resolvers.relay import Connection, row_builder, to_global_id
+
+if TYPE_CHECKING:
+    from resolvers.integrations.types import Integration
+    from resolvers.jobs.types import Job
+
+strawberry.enum(enums.SyncKind, name="SyncKind")
+strawberry.enum(enums.SyncStatus, name="SyncStatus")
+strawberry.enum(enums.BackgroundJobStatus, name="BackgroundJobStatus")
+strawberry.enum(SyncMode, name="SyncMode", description="FULL also detects deleted records.")
+
+Condition = sa.ColumnElement[bool]
+
+_ID = "Global, opaque id (as backgroundJobRetry takes it); not fetchable with node(id:) yet."
+
+
+def _global_id(root: SyncRun | BackgroundJob) -> strawberry.ID:
+    return strawberry.ID(to_global_id(root.NODE_TYPE, root.pk))
+
+
+@strawberry.type(
+    name="SyncRun", description="One sync of one integration: what it did, how it ended."
+)
+class SyncRun:
+    NODE_TYPE: ClassVar[str] = "SyncRun"
+
+    id: strawberry.ID = strawberry.field(resolver=_global_id, description=_ID)
+    pk: strawberry.Private[int]
+    kind: SyncKind
+    status: SyncStatus
+    trigger: str = strawberry.field(
+        description='What started it: "manual", "schedule", "cli", "webhook".'
+    )
+    counts: JSON = strawberry.field(
+        description='Per entity and outcome, e.g. {"jobs": {"created": 3, "updated": 1}}.'
+    )
+    error_message: str | None
+    error_details: JSON | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    duration_ms: int | None
+    integration_id: strawberry.Private[int]
+    job_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def integration(
+        self, info: Info
+    ) -> Annotated[Integration, strawberry.lazy("resolvers.integrations.types")] | None:
+        from resolvers.integrations.types import build_integration
+
+        row = await info.context.loaders.integration_by_id.load(self.integration_id)
+        return build_integration(row) if row is not None else None
+
+    @strawberry.field(description="The requisition a JOB run refetched.")
+    async def job(
+        self, info: Info
+    ) -> Annotated[Job, strawberry.lazy("resolvers.jobs.types")] | None:
+        from resolvers.jobs.types import build_job
+
+        if self.job_id is None or not can(info, Permission.JOBS_READ):
+            return None
+        row = await info.context.loaders.job_by_id.load(self.job_id)
+        return build_job(row) if row is not None else None
+
+
+build_sync_run = row_builder(SyncRun)
+
+
+@strawberry.type(
+    name="BackgroundJob",
+    description="A unit of queued background work (a sync, a requisition refresh) "
+    "and how its attempts went.",
+)
+class BackgroundJob:
+    NODE_TYPE: ClassVar[str] = "BackgroundJob"
+
+    id: strawberry.ID = strawberry.field(resolver=_global_id, description=_ID)
+    pk: strawberry.Private[int]
+    job_type: str = strawberry.field(description='The task, e.g. "sync_integration".')
+    job_key: str | None = strawberry.field(
+        description='Work with the same key never runs twice at once, e.g. "sync:42".'
+    )
+    status: BackgroundJobStatus
+    attempts: int
+    max_attempts: int
+    payload: JSON
+    last_error: str | None
+    created_at: datetime
+    scheduled_at: datetime | None = strawberry.field(
+        description="When the retry of a FAILED job is due."
+    )
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+build_background_job = row_builder(BackgroundJob)
+
+
+@strawberry.input
+class SyncRunFilter:
+    integration_id: strawberry.ID | None = None
+    status: list[SyncStatus] | None = None
+    kind: list[SyncKind] | None = None
+
+
+@strawberry.input
+class BackgroundJobFilter:
+    status: list[BackgroundJobStatus] | None = None
+    job_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRunCriteria:
+    integration_id: int | None = None
+    statuses: tuple[SyncStatus, ...] = ()
+    kinds: tuple[SyncKind, ...] = ()
+
+    def where(self, tenant_id: int) -> list[Condition]:
+        c = table_of(SyncRunModel).c
+        conditions: list[Condition] = [c.tenant_id == tenant_id]
+        if self.integration_id is not None:
+            conditions.append(c.integration_id == self.integration_id)
+        if self.statuses:
+            conditions.append(c.status.in_(self.statuses))
+        if self.kinds:
+            conditions.append(c.kind.in_(self.kinds))
+        return conditions
+
+
+@dataclass(frozen=True, slots=True)
+class BackgroundJobCriteria:
+    statuses: tuple[BackgroundJobStatus, ...] = ()
+    job_type: str | None = None
+
+    def where(self, tenant_id: int) -> list[Condition]:
+        c = table_of(BackgroundJobModel).c
+        conditions: list[Condition] = [c.tenant_id == tenant_id]
+        if self.statuses:
+            conditions.append(c.status.in_(self.statuses))
+        if self.job_type:
+            conditions.append(c.job_type == self.job_type)
+        return conditions
+
+
+@strawberry.type(description="How many of the tenant's background jobs are in each status.")
+class BackgroundJobCounts:
+    pending: int
+    running: int
+    succeeded: int
+    failed: int
+    dead: int
+
+
+@strawberry.type(description="The tenant's background work: counts per status and the jobs.")
+class BackgroundJobQueue:
+    criteria: strawberry.Private[BackgroundJobCriteria]
+    page: strawberry.Private[PageRequest]
+
+    @strawberry.field(description="Per status, whatever the status filter (jobType applies).")
+    async def counts(self, info: Info) -> BackgroundJobCounts:
+        c = table_of(BackgroundJobModel).c
+        everything = BackgroundJobCriteria(job_type=self.criteria.job_type)
+        rows = await info.context.reader.all(
+            sa.select(c.status, sa.func.count().label("n"))
+            .where(*everything.where(info.context.tenant_id))
+            .group_by(c.status)
+        )
+        found = {BackgroundJobStatus(row.status): int(row.n) for row in rows}
+        return BackgroundJobCounts(
+            **{status.value: found.get(status, 0) for status in BackgroundJobStatus}
+        )
+
+    @strawberry.field(description="The jobs matching the filter, newest first.")
+    async def items(self, info: Info) -> Connection[BackgroundJob]:
+        return await list_connection(
+            info,
+            table_of(BackgroundJobModel),
+            self.criteria,
+            ("created_at", True),
+            self.page,
+            build_background_job,
+        )

@@ -1,0 +1,508 @@
+"""Both task queues keep the same promises: a key queued twice runs once, every unit of
+work has a ``background_jobs`` record that follows it, a failure is retried with backoff
+until the record is dead, and a dead record can be retried.
+
+The in-process queue runs work as it is queued; the arq one is drained by a real worker
+in burst mode against the test Redis. The sync engine is replaced by fakes through
+``jobs.tasks``' names for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from arq.connections import ArqRedis
+
+from gateway.cache import ResponseCache
+from gateway.demo import seed_demo
+from gateway.errors import NotFound, ValidationFailed
+from gateway.locks import LocalLocks
+from gateway.pubsub import EventBus
+from gateway.queue import SYNC_INTEGRATION, JobRecords, TaskQueue, sync_key
+from gateway.settings import Settings
+from gateway.store.base import utcnow
+from gateway.store.engine import SessionFactory, create_engine, create_session_factory
+from gateway.store.enums import BackgroundJobStatus, SyncStatus
+from gateway.store.migrate import upgrade
+from gateway.store.models import BackgroundJob, Integration, Job, OAuthState
+from jobs import tasks
+from jobs.queue_arq import ArqQueue, arq_redis
+from jobs.queue_local import InProcessQueue
+from jobs.sync import DueSync
+from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
+from jobs.tasks import TaskContext, enqueue_due_syncs, enqueue_integration_sync, enqueue_job_sync
+from jobs.worker import create_worker
+from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET
+
+Counts = dict[str, int]
+
+
+@dataclass
+class World:
+    url: str
+    session_factory: SessionFactory
+    tenant_id: int
+    other_tenant_id: int
+    integration_ids: list[int]
+    job_ids: list[int]
+    deps: SyncDeps
+
+
+@pytest.fixture(scope="module")
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    path: Path = tmp_path_factory.mktemp("queue") / "queue.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    engine = create_engine(url)
+    await upgrade(engine)
+    factory = create_session_factory(engine)
+    sizes = {"jobs": 4, "candidates": 4, "applications": 2}
+    demo = await seed_demo(factory, slug="queue", seed=3, **sizes)
+    other = await seed_demo(factory, slug="elsewhere", seed=5, **sizes)
+    async with factory() as session:
+        integration_ids = list(
+            await session.scalars(
+                sa.select(Integration.id)
+                .where(Integration.tenant_id == demo.tenant_id)
+                .order_by(Integration.id)
+            )
+        )
+        job_ids = list(
+            await session.scalars(
+                sa.select(Job.id)
+                .where(Job.tenant_id == demo.tenant_id, Job.integration_id.is_not(None))
+                .order_by(Job.id)
+            )
+        )
+    settings = _settings(url)
+    http = httpx.AsyncClient()
+    cache = ResponseCache(settings)
+    deps = SyncDeps(factory, settings.keyring(), http, EventBus(), cache, LocalLocks())
+    try:
+        yield World(url, factory, demo.tenant_id, other.tenant_id, integration_ids, job_ids, deps)
+    finally:
+        await http.aclose()
+        await cache.close()
+        await engine.dispose()
+
+
+def _settings(url: str, **overrides: Any) -> Settings:
+    return Settings(
+        database_url=url,
+        jwt_secret=JWT_SECRET,
+        encryption_keys=ENCRYPTION_KEYS,
+        task_retry_base_seconds=0.01,
+        **overrides,
+    )
+
+
+@dataclass
+class Harness:
+    """One queue and how to run what it holds to the end."""
+
+    kind: str
+    queue: TaskQueue
+    run: Callable[[], Awaitable[Counts]]
+    """Runs everything queued (retries included); arq's worker counts, or {} in process."""
+    records: JobRecords
+    world: World
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    redis_url: str = ""
+    redis_prefix: str = ""
+
+
+@pytest.fixture(params=["in_process", "arq"])
+def kind(request: pytest.FixtureRequest) -> Kind:
+    """Which queue; for arq, the test Redis (skipped like ``redis_url`` when there is none)."""
+    if request.param == "in_process":
+        return Kind("in_process")
+    return Kind(
+        "arq", request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
+    )
+
+
+@pytest.fixture
+async def harness(kind: Kind, world: World) -> AsyncIterator[Harness]:
+    records = JobRecords(world.session_factory)
+    if kind.name == "in_process":
+        queue = InProcessQueue(TaskContext(world.deps, _settings(world.url)))
+
+        async def drain() -> Counts:
+            await queue.drain()
+            return {}
+
+        yield Harness("in_process", queue, drain, records, world)
+        await queue.close()
+        return
+
+    prefix = f"{kind.redis_prefix}q{secrets.token_hex(4)}"
+    settings = _settings(world.url, redis_url=kind.redis_url, redis_prefix=prefix)
+    redis: ArqRedis = arq_redis(settings)
+    arq_queue = ArqQueue(redis, world.session_factory, prefix)
+
+    async def burst() -> Counts:
+        worker = create_worker(
+            settings, burst=True, handle_signals=False, cron_jobs=[], poll_delay=0.01
+        )
+        try:
+            await worker.async_run()
+        finally:
+            await worker.close()
+        return {
+            "complete": worker.jobs_complete,
+            "retried": worker.jobs_retried,
+            "failed": worker.jobs_failed,
+        }
+
+    yield Harness("arq", arq_queue, burst, records, world)
+    await arq_queue.close()
+
+
+class FakeSync:
+    """Stands in for ``jobs.sync.sync_integration``: records calls, can hold them at a
+    gate, fails the first ``failures`` calls (all of them for -1), or returns ``outcome``."""
+
+    def __init__(self, *, failures: int = 0, outcome: SyncOutcome | None = None) -> None:
+        self.calls: list[tuple[int, int, SyncMode, str]] = []
+        self.failures = failures
+        self.outcome = outcome or SyncOutcome(run_id=None, status=SyncStatus.SUCCEEDED)
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def __call__(
+        self,
+        deps: SyncDeps,
+        tenant_id: int,
+        integration_id: int,
+        *,
+        mode: SyncMode = SyncMode.INCREMENTAL,
+        trigger: str = "manual",
+        progress: Any = None,
+    ) -> SyncOutcome:
+        self.calls.append((tenant_id, integration_id, mode, trigger))
+        await self.gate.wait()
+        if self.failures < 0 or len(self.calls) <= self.failures:
+            raise RuntimeError(f"boom {len(self.calls)}")
+        return self.outcome
+
+
+@pytest.fixture
+def fake_sync(monkeypatch: pytest.MonkeyPatch) -> FakeSync:
+    fake = FakeSync()
+    monkeypatch.setattr(tasks, "sync_integration", fake)
+    return fake
+
+
+async def _record(harness: Harness, record_id: int) -> BackgroundJob:
+    record = await harness.records.get(record_id)
+    assert record is not None
+    return record
+
+
+async def test_a_key_queued_twice_runs_once(harness: Harness, fake_sync: FakeSync) -> None:
+    world = harness.world
+    first, second = world.integration_ids[:2]
+    fake_sync.gate.clear()  # the in-process run waits, so the repeat meets it queued
+    queued = await enqueue_integration_sync(
+        harness.queue, world.tenant_id, first, mode=SyncMode.FULL, requested_by=7
+    )
+    repeat = await enqueue_integration_sync(harness.queue, world.tenant_id, first)
+    other = await enqueue_integration_sync(harness.queue, world.tenant_id, second)
+    assert not queued.duplicate
+    assert repeat.duplicate and repeat.job_record_id == queued.job_record_id
+    assert not other.duplicate and other.job_record_id != queued.job_record_id
+
+    fake_sync.gate.set()
+    counts = await harness.run()
+    assert sorted(fake_sync.calls) == sorted(
+        [
+            (world.tenant_id, first, SyncMode.FULL, "manual"),
+            (world.tenant_id, second, SyncMode.INCREMENTAL, "manual"),
+        ]
+    )
+    if harness.kind == "arq":
+        assert counts == {"complete": 2, "retried": 0, "failed": 0}
+
+    record = await _record(harness, queued.job_record_id)
+    assert record.status is BackgroundJobStatus.SUCCEEDED
+    assert record.job_type == SYNC_INTEGRATION
+    assert record.job_key == sync_key(first)
+    assert record.tenant_id == world.tenant_id
+    assert record.payload == {
+        "integration_id": first,
+        "mode": "full",
+        "trigger": "manual",
+        "requested_by": 7,
+    }
+    assert (record.attempts, record.max_attempts, record.last_error) == (1, 5, None)
+    assert record.started_at is not None and record.finished_at is not None
+    assert record.created_at <= record.started_at <= record.finished_at
+
+    again = await enqueue_integration_sync(harness.queue, world.tenant_id, first)
+    assert not again.duplicate and again.job_record_id != queued.job_record_id
+    await harness.run()
+    assert len(fake_sync.calls) == 3
+
+
+async def test_a_failing_task_is_retried_with_backoff_until_dead(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    world = harness.world
+    fake_sync.failures = -1
+    queued = await enqueue_integration_sync(
+        harness.queue, world.tenant_id, world.integration_ids[2]
+    )
+    counts = await harness.run()
+
+    record = await _record(harness, queued.job_record_id)
+    assert record.status is BackgroundJobStatus.DEAD
+    assert record.attempts == record.max_attempts == 5
+    assert record.last_error == "RuntimeError: boom 5"
+    assert len(fake_sync.calls) == 5
+    if harness.kind == "arq":
+        assert counts == {"complete": 0, "retried": 4, "failed": 1}
+
+
+async def test_a_transient_failure_recovers_on_retry(harness: Harness, fake_sync: FakeSync) -> None:
+    world = harness.world
+    fake_sync.failures = 2
+    queued = await enqueue_integration_sync(
+        harness.queue, world.tenant_id, world.integration_ids[3]
+    )
+    counts = await harness.run()
+    record = await _record(harness, queued.job_record_id)
+    assert (record.status, record.attempts, record.last_error) == (
+        BackgroundJobStatus.SUCCEEDED,
+        3,
+        None,
+    )
+    if harness.kind == "arq":
+        assert counts == {"complete": 1, "retried": 2, "failed": 0}
+
+
+async def test_failures_no_retry_can_fix_are_dead_at_once(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    world = harness.world
+    fake_sync.outcome = SyncOutcome(
+        run_id=3, status=SyncStatus.AUTHENTICATION_FAILED, error="401: bad key"
+    )
+    queued = await enqueue_integration_sync(
+        harness.queue, world.tenant_id, world.integration_ids[0]
+    )
+    await harness.run()
+    record = await _record(harness, queued.job_record_id)
+    assert (record.status, record.attempts, record.last_error) == (
+        BackgroundJobStatus.DEAD,
+        1,
+        "401: bad key",
+    )
+
+
+async def test_a_sync_already_running_elsewhere_is_a_success(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    world = harness.world
+    fake_sync.outcome = SyncOutcome(run_id=9, status=SyncStatus.RUNNING, already_running=True)
+    queued = await enqueue_integration_sync(
+        harness.queue, world.tenant_id, world.integration_ids[1]
+    )
+    await harness.run()
+    assert (await _record(harness, queued.job_record_id)).status is BackgroundJobStatus.SUCCEEDED
+
+
+async def test_a_dead_job_can_be_retried(harness: Harness, fake_sync: FakeSync) -> None:
+    world = harness.world
+    integration_id = world.integration_ids[2]
+    fake_sync.failures = -1
+    dead = await enqueue_integration_sync(harness.queue, world.tenant_id, integration_id)
+    await harness.run()
+    assert (await _record(harness, dead.job_record_id)).status is BackgroundJobStatus.DEAD
+
+    with pytest.raises(NotFound):
+        await harness.queue.retry(dead.job_record_id, tenant_id=world.other_tenant_id)
+
+    fake_sync.failures, fake_sync.calls = 0, []
+    retried = await harness.queue.retry(dead.job_record_id, tenant_id=world.tenant_id)
+    assert retried.job_record_id == dead.job_record_id and not retried.duplicate
+    await harness.run()
+    record = await _record(harness, dead.job_record_id)
+    assert (record.status, record.attempts, record.last_error) == (
+        BackgroundJobStatus.SUCCEEDED,
+        1,
+        None,
+    )
+    assert len(fake_sync.calls) == 1
+
+    with pytest.raises(ValidationFailed):
+        await harness.queue.retry(dead.job_record_id, tenant_id=world.tenant_id)
+
+
+async def test_retrying_a_dead_job_whose_key_was_queued_again_reports_that_one(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    world = harness.world
+    integration_id = world.integration_ids[3]
+    fake_sync.failures = -1
+    dead = await enqueue_integration_sync(harness.queue, world.tenant_id, integration_id)
+    await harness.run()
+    fake_sync.failures = 0
+    fake_sync.gate.clear()
+    newer = await enqueue_integration_sync(harness.queue, world.tenant_id, integration_id)
+    retried = await harness.queue.retry(dead.job_record_id, tenant_id=world.tenant_id)
+    assert retried.duplicate and retried.job_record_id == newer.job_record_id
+    fake_sync.gate.set()
+    await harness.run()
+    assert (await _record(harness, dead.job_record_id)).status is BackgroundJobStatus.DEAD
+    assert (await _record(harness, newer.job_record_id)).status is BackgroundJobStatus.SUCCEEDED
+
+
+async def test_job_sync_and_due_syncs_are_queued_by_key(
+    harness: Harness, fake_sync: FakeSync, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = harness.world
+    refreshed: list[tuple[int, int, str]] = []
+
+    async def fake_sync_job(
+        deps: SyncDeps, tenant_id: int, job_id: int, *, trigger: str = "manual"
+    ) -> SyncOutcome:
+        refreshed.append((tenant_id, job_id, trigger))
+        return SyncOutcome(run_id=None, status=SyncStatus.SUCCEEDED)
+
+    async def fake_due_syncs(session_factory: Any, now: Any = None) -> list[DueSync]:
+        return [
+            DueSync(world.tenant_id, world.integration_ids[0], SyncMode.FULL),
+            DueSync(world.tenant_id, world.integration_ids[1], SyncMode.INCREMENTAL),
+        ]
+
+    monkeypatch.setattr(tasks, "sync_job", fake_sync_job)
+    monkeypatch.setattr(tasks, "due_syncs", fake_due_syncs)
+    fake_sync.gate.clear()
+    job_id = world.job_ids[0]
+    first = await enqueue_job_sync(harness.queue, world.tenant_id, job_id)
+    assert (await enqueue_job_sync(harness.queue, world.tenant_id, job_id)).duplicate
+    assert await enqueue_due_syncs(world.session_factory, harness.queue) == {
+        "queued": 2,
+        "duplicates": 0,
+    }
+    assert await enqueue_due_syncs(world.session_factory, harness.queue) == {
+        "queued": 0,
+        "duplicates": 2,
+    }
+    fake_sync.gate.set()
+    await harness.run()
+    assert refreshed == [(world.tenant_id, job_id, "manual")]
+    assert sorted((c[1], c[2], c[3]) for c in fake_sync.calls) == [
+        (world.integration_ids[0], SyncMode.FULL, "schedule"),
+        (world.integration_ids[1], SyncMode.INCREMENTAL, "schedule"),
+    ]
+    record = await _record(harness, first.job_record_id)
+    assert (record.job_key, record.job_id, record.status) == (
+        f"job-sync:{job_id}",
+        job_id,
+        BackgroundJobStatus.SUCCEEDED,
+    )
+
+
+async def test_a_record_left_behind_does_not_block_its_key(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    """A record active in the store that no queue holds (its process died, Redis lost
+    it) is marked dead: by the in-process queue when it starts, by the arq queue when
+    the key is queued again and arq does not know the job."""
+    world = harness.world
+    integration_id = world.integration_ids[0]
+    async with world.session_factory.begin() as session:
+        lost = BackgroundJob(
+            tenant_id=world.tenant_id,
+            job_type=SYNC_INTEGRATION,
+            job_key=sync_key(integration_id),
+            status=BackgroundJobStatus.RUNNING,
+            attempts=1,
+            payload={"integration_id": integration_id},
+            created_at=utcnow() - timedelta(minutes=5),
+            started_at=utcnow() - timedelta(minutes=5),
+        )
+        session.add(lost)
+    if isinstance(harness.queue, InProcessQueue):
+        assert await harness.queue.recover() == 1
+    queued = await enqueue_integration_sync(harness.queue, world.tenant_id, integration_id)
+    assert not queued.duplicate
+    await harness.run()
+    old = await _record(harness, lost.id)
+    assert old.status is BackgroundJobStatus.DEAD
+    assert old.last_error is not None and old.last_error.startswith("lost")
+    assert (await _record(harness, queued.job_record_id)).status is BackgroundJobStatus.SUCCEEDED
+
+
+async def test_unknown_tasks_are_refused(harness: Harness) -> None:
+    with pytest.raises(ValueError, match="no task named"):
+        await harness.queue.enqueue(
+            "nope", key="x:1", tenant_id=harness.world.tenant_id, payload={}
+        )
+
+
+async def test_maintenance_marks_the_stuck_dead_and_prunes_the_old(world: World) -> None:
+    now = utcnow()
+    long_ago = now - timedelta(days=30)
+    context = TaskContext(world.deps, _settings(world.url))
+    async with world.session_factory.begin() as session:
+        integration_id = world.integration_ids[0]
+
+        def record(status: BackgroundJobStatus, key: str, **times: Any) -> BackgroundJob:
+            row = BackgroundJob(
+                tenant_id=world.tenant_id,
+                job_type="sync_job",
+                job_key=f"maintenance:{key}",
+                status=status,
+                payload={},
+                **{"created_at": now, **times},
+            )
+            session.add(row)
+            return row
+
+        stuck = record(BackgroundJobStatus.RUNNING, "stuck", started_at=now - timedelta(hours=1))
+        busy = record(BackgroundJobStatus.RUNNING, "busy", started_at=now - timedelta(minutes=2))
+        forgotten = record(BackgroundJobStatus.PENDING, "forgotten", created_at=long_ago)
+        waiting = record(BackgroundJobStatus.FAILED, "waiting", scheduled_at=now)
+        old_done = record(BackgroundJobStatus.SUCCEEDED, "old", finished_at=long_ago)
+        new_done = record(BackgroundJobStatus.SUCCEEDED, "new", finished_at=now)
+        session.add(
+            OAuthState(
+                tenant_id=world.tenant_id,
+                integration_id=integration_id,
+                state_hash=secrets.token_hex(32),
+                verifier_encrypted="x",
+                redirect_uri="https://example.com/cb",
+                expires_at=now - timedelta(minutes=1),
+            )
+        )
+    report = await tasks.maintenance_task(context, now=now)
+    assert report["oauth_states_deleted"] >= 1
+    assert report["jobs_marked_dead"] >= 2
+    assert report["jobs_pruned"] >= 1
+    statuses = {}
+    for row in (stuck, busy, forgotten, waiting, old_done, new_done):
+        found = await JobRecords(world.session_factory).get(row.id)
+        statuses[row.job_key] = found.status if found is not None else None
+    assert statuses == {
+        "maintenance:stuck": BackgroundJobStatus.DEAD,  # sync_job times out after 5 min
+        "maintenance:busy": BackgroundJobStatus.RUNNING,
+        "maintenance:forgotten": BackgroundJobStatus.DEAD,
+        "maintenance:waiting": BackgroundJobStatus.FAILED,
+        "maintenance:old": None,
+        "maintenance:new": BackgroundJobStatus.SUCCEEDED,
+    }

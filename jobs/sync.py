@@ -128,7 +128,12 @@ async def sync_integration(
         async with deps.session_factory.begin() as session:
             integration = await session.get(Integration, integration_id)
             if integration is None or integration.tenant_id != tenant_id:
-                return SyncOutcome(run_id=None, status=None, error="integration not found")
+                return SyncOutcome(
+                    run_id=None,
+                    status=None,
+                    error="integration not found",
+                    details={"retryable": False},
+                )
             state, mode, since = await _open_run(session, integration, mode, trigger)
         return await _run(deps, integration, state, mode, since, lock, progress)
     finally:
@@ -207,6 +212,7 @@ async def _run(
     started = time.perf_counter()
     status = SyncStatus.SUCCEEDED
     error: str | None = None
+    retryable = True
     try:
         try:
             connector = connector_for(
@@ -227,12 +233,12 @@ async def _run(
             status = SyncStatus.PARTIALLY_FAILED
             error = f"{len(state.failures)} record(s) failed; first: {state.failures[0]}"
     except SyncFailed as failure:
-        status, error = failure.status, failure.message
+        status, error, retryable = failure.status, failure.message, False
     except AuthError as exc:
-        status, error = SyncStatus.AUTHENTICATION_FAILED, exc.message
+        status, error, retryable = SyncStatus.AUTHENTICATION_FAILED, exc.message, False
     except ConnectorError as exc:
         status = SyncStatus.PARTIALLY_FAILED if state.processed else SyncStatus.FAILED
-        error = f"{type(exc).__name__}: {exc.message}"
+        error, retryable = f"{type(exc).__name__}: {exc.message}", exc.retryable
     await _close_run(deps, integration, state, status, error, started)
     await deps.bus.publish(
         Event(
@@ -247,7 +253,13 @@ async def _run(
             },
         )
     )
-    return SyncOutcome(run_id=state.run_id, status=status, counts=state.counts, error=error)
+    return SyncOutcome(
+        run_id=state.run_id,
+        status=status,
+        counts=state.counts,
+        error=error,
+        details={"retryable": retryable and status is not SyncStatus.SUCCEEDED},
+    )
 
 
 async def _close_run(
@@ -741,7 +753,12 @@ async def sync_job(
             or job.integration_id is None
             or not job.remote_id
         ):
-            return SyncOutcome(run_id=None, status=None, error="job not found or not synced")
+            return SyncOutcome(
+                run_id=None,
+                status=None,
+                error="job not found or not synced",
+                details={"retryable": False},
+            )
         integration = await session.get(Integration, job.integration_id)
     assert integration is not None
     lock = deps.locks.lock(f"job-sync:{job_id}", ttl=LOCK_TTL)

@@ -49,7 +49,7 @@ from connectors.models import (
     OnboardingTaskDraft,
     RemotePerson,
 )
-from tests.fakes.bpoc import (
+from gateway.sandbox.bpoc import (
     ADMIN_ID,
     CLIENT_IDS,
     INACTIVE_RECRUITER_ID,

@@ -35,7 +35,7 @@ from connectors.http import (
     RetryPolicy,
     parse_retry_after,
 )
-from tests.fakes.faults import Faults, with_faults
+from gateway.sandbox.faults import Faults, with_faults
 
 ITEMS = [{"id": n} for n in range(1, 24)]
 

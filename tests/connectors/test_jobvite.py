@@ -56,9 +56,9 @@ from connectors.jobvite_onboarding import (
     to_epoch_ms,
 )
 from connectors.models import Attribution, OnboardingTaskDraft
+from gateway.sandbox.jobvite import UNAUTHORIZED, generate_key_pair, private_pem
 from tests.connectors.harness.base import ProviderHarness
 from tests.connectors.harness.jobvite import JobviteHarness, key_pairs, make_harness
-from tests.fakes.jobvite import UNAUTHORIZED, generate_key_pair, private_pem
 
 BROKEN_PEM = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----"
 RECRUITER = Attribution(remote_id="uRecr001", email="priya.raman@demoagency.example")

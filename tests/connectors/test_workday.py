@@ -48,8 +48,8 @@ from connectors.workday import (
     parse_date,
     token_url,
 )
+from gateway.sandbox.workday import WorkdayFake
 from tests.connectors.harness.workday import WorkdayHarness, make_harness
-from tests.fakes.workday import WorkdayFake
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "workday-recruiting-v4.json"
 JOB_POSTING = "jobPostingAnchorSummary_5597c990f22e10000fc34f022dce0020"

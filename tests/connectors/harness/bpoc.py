@@ -20,9 +20,9 @@ import httpx
 from starlette.types import ASGIApp
 
 from connectors.bpoc import BpocConnector
+from gateway.sandbox.bpoc import MAIN_API_KEY, BpocFake
+from gateway.sandbox.faults import Faults
 from tests.connectors.harness.base import Sleep
-from tests.fakes.bpoc import MAIN_API_KEY, BpocFake
-from tests.fakes.faults import Faults
 
 
 class BpocHarness:

@@ -15,8 +15,8 @@ import httpx
 from starlette.types import ASGIApp
 
 from connectors.recruiterflow import RecruiterflowConnector
+from gateway.sandbox.faults import Faults
 from tests.connectors.harness.base import Sleep
-from tests.fakes.faults import Faults
 from tests.fakes.recruiterflow import FakeRecruiterflow
 
 

@@ -19,9 +19,9 @@ import httpx
 from starlette.types import ASGIApp
 
 from connectors.workday import WorkdayConnector
+from gateway.sandbox.faults import Faults
+from gateway.sandbox.workday import WorkdayFake
 from tests.connectors.harness.base import ProviderHarness, Sleep
-from tests.fakes.faults import Faults
-from tests.fakes.workday import WorkdayFake
 
 
 class WorkdayHarness:

@@ -7,7 +7,7 @@
     fake.writes[-1]    # Write(method="POST", path="/jobs/create", body={...}, agency_id=...)
     fake.jobs[id]      # {"status": "pending_approval", "postedBy": RECRUITER_ID, ...}
 
-On a port, with demo data: ``uvicorn --factory tests.fakes.bpoc:make_app --port 8765``
+On a port, with demo data: ``uvicorn --factory gateway.sandbox.bpoc:make_app --port 8765``
 (key ``MAIN_API_KEY``).
 
 What it holds: three agencies, each with its own ``X-API-Key``. ``MAIN_API_KEY``'s
@@ -59,7 +59,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from tests.fakes.faults import Faults, with_faults
+from gateway.sandbox.faults import Faults, with_faults
 
 MAIN_API_KEY = "bpoc_sk_live_manila_5f3c9a1e7d204b68"
 OTHER_API_KEY = "bpoc_sk_live_cebu_8b21d047aa9c3e15"
@@ -743,7 +743,7 @@ class BpocFake:
 
 
 def make_app() -> ASGIApp:
-    """A fake with demo data, for ``uvicorn --factory tests.fakes.bpoc:make_app``."""
+    """A fake with demo data, for ``uvicorn --factory gateway.sandbox.bpoc:make_app``."""
     fake = BpocFake()
     fake.seed(jobs=8, candidates=20, applications=30)
     return fake.app

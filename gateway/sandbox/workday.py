@@ -48,7 +48,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from tests.fakes.faults import Faults, with_faults
+from gateway.sandbox.faults import Faults, with_faults
 
 API = "/ccx/api/recruiting/v4/{tenant}"
 INTERVIEW_STATUSES = ("SCHEDULED", "PENDING_FEEDBACK", "COMPLETED", "NOT_SCHEDULED")

@@ -31,6 +31,7 @@ What the API does that the rest of talentgraph should not have to know:
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -70,6 +71,8 @@ from connectors.models import (
 
 DEFAULT_BASE_URL = "https://api.recruiterflow.com"
 DEFAULT_PAGE_SIZE = 100
+DEFAULT_CONCURRENCY = 4
+"""Candidates whose stage movements are read at once (config ``concurrency``)."""
 API = "/api/external"
 
 
@@ -695,6 +698,11 @@ class RecruiterflowConnector(ConnectorBase):
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ConfigurationError(f"pageSize must be a positive integer, got {size!r}")
         self.page_size = size
+        concurrency = context.config.get("concurrency")
+        concurrency = DEFAULT_CONCURRENCY if concurrency is None else concurrency
+        if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
+            raise ConfigurationError(f"concurrency must be a positive integer, got {concurrency!r}")
+        self.concurrency = concurrency
         fee_field = context.config.get("feeCustomField")
         self.fee_field = str(fee_field) if fee_field else None
         self._custom_fields: list[RemoteCustomField] | None = None
@@ -763,17 +771,36 @@ class RecruiterflowConnector(ConnectorBase):
     ) -> AsyncIterator[RemoteApplication]:
         """For each candidate, their stage movements: one application per job, with its
         transitions. Candidates whose listing shows no jobs cost no extra request; one
-        deleted since the listing was read is passed over."""
-        async for candidate in self._raw_candidates():
-            if "jobs" in candidate and not candidate.get("jobs"):
-                continue
-            try:
-                applications = await self._applications_of(candidate)
-            except NotFoundError:
-                continue
-            for application in applications:
-                if _newer(application.remote_updated_at, updated_since):
-                    yield application
+        deleted since the listing was read is passed over.
+
+        The movements of up to ``concurrency`` candidates are read at once (one request
+        per candidate is what makes this the slow phase); applications still come out
+        in candidate order, and the first failure, in that order, is raised."""
+        in_flight: deque[asyncio.Task[list[RemoteApplication]]] = deque()
+        try:
+            async for candidate in self._raw_candidates():
+                if "jobs" in candidate and not candidate.get("jobs"):
+                    continue
+                in_flight.append(asyncio.create_task(self._applications_unless_gone(candidate)))
+                if len(in_flight) < self.concurrency:
+                    continue
+                for application in await in_flight.popleft():
+                    if _newer(application.remote_updated_at, updated_since):
+                        yield application
+            while in_flight:
+                for application in await in_flight.popleft():
+                    if _newer(application.remote_updated_at, updated_since):
+                        yield application
+        finally:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _applications_unless_gone(self, candidate: RawCandidate) -> list[RemoteApplication]:
+        try:
+            return await self._applications_of(candidate)
+        except NotFoundError:
+            return []
 
     async def _applications_of(self, candidate: RawCandidate) -> list[RemoteApplication]:
         """One candidate's applications; every stage-movement page is read first, since a

@@ -40,14 +40,30 @@ def migrate() -> None:
 
 
 async def _seed(settings: Settings) -> tuple[int, int, str]:
-    from gateway.demo import seed_demo
+    """The demo tenant, its data synced from the sandbox ATS servers with a progress bar."""
+    from rich.progress import Progress
 
-    engine = create_engine(settings.resolved_database_url)
-    try:
-        await upgrade(engine)
-        demo = await seed_demo(create_session_factory(engine))
-    finally:
-        await engine.dispose()
+    from gateway.demo_sync import build_sandbox, demo_through_sync, sandbox_client
+    from gateway.store.enums import Provider
+    from jobs.sync_api import SyncProgress
+
+    sandbox = build_sandbox()
+    with Progress(console=console, transient=False) as bars:
+
+        def progress(provider: Provider) -> ProgressCallback:
+            task = bars.add_task(f"syncing {provider.value} sandbox", total=None)
+
+            def report(update: SyncProgress) -> None:
+                bars.update(
+                    task,
+                    completed=update.processed,
+                    description=(f"syncing {provider.value} sandbox: {update.phase}"),
+                )
+
+            return report
+
+        async with sandbox_client(sandbox) as client:
+            demo = await demo_through_sync(settings, client, sandbox, progress=progress)
     return demo.tenant_id, demo.admin_user_id, "demo"
 
 
@@ -65,7 +81,8 @@ def _demo_admin_token(settings: Settings) -> str:
 
 @app.command()
 def demo() -> None:
-    """Migrate and seed the demo tenant (slug ``demo``), then print an admin token."""
+    """Migrate, sync the demo tenant (slug ``demo``) from the sandbox servers, print an
+    admin token."""
     typer.echo(_demo_admin_token(Settings()))
 
 
@@ -73,7 +90,9 @@ def demo() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
-    demo: Annotated[bool, typer.Option("--demo", help="Seed the demo tenant first.")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Sync a demo tenant from built-in sandbox ATS servers.")
+    ] = False,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Run the gateway (migrating first)."""
@@ -87,7 +106,7 @@ def serve(
         console.print("Admin token (send as 'Authorization: Bearer <token>'):")
         typer.echo(token)
     uvicorn.run(
-        "gateway.app:create_app",
+        "gateway.demo_sync:create_demo_app" if demo else "gateway.app:create_app",
         factory=True,
         host=host,
         port=port,

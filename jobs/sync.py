@@ -17,9 +17,11 @@ listing never deletes anything.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,6 +76,16 @@ CURSOR_OVERLAP = timedelta(minutes=2)
 
 PHASES = ("jobs", "candidates", "applications", "interviews", "onboarding_tasks")
 
+ANALYZE_FROM = 1_000
+"""PostgreSQL: a synced table this run has inserted this many rows into is analyzed, and
+again each time that number doubles. The batch lookups by ``(integration_id, remote_id)``
+need statistics: without them (a first sync into empty tables, autovacuum not yet
+around) the planner takes the integration's rows for a few, reads all of them through
+the ``integration_id`` index on every batch, and the sync turns quadratic."""
+ANALYZED_TABLES = frozenset(
+    {"jobs", "candidates", "applications", "stage_transitions", "interviews", "onboarding_tasks"}
+)
+
 
 class SyncFailed(Exception):
     def __init__(self, status: SyncStatus, message: str) -> None:
@@ -109,6 +121,42 @@ class RunState:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+async def _read_ahead(records: AsyncIterator[Any], size: int) -> AsyncGenerator[Any, None]:
+    """``records`` in order, read up to ``size`` ahead by a task of their own, so the
+    source keeps answering while a batch is written. Its failure is raised where it
+    happened in the sequence; leaving early stops the reading."""
+    queue: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue(size)
+
+    async def read() -> None:
+        try:
+            async for record in records:
+                await queue.put((True, record))
+            await queue.put((False, None))
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # handed over, the consumer raises it
+            await queue.put((False, exc))
+        finally:
+            close = getattr(records, "aclose", None)
+            if close is not None:
+                await close()
+
+    reader = asyncio.create_task(read())
+    try:
+        while True:
+            more, item = await queue.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        reader.cancel()
+        await asyncio.wait([reader])
+        if not reader.cancelled():
+            reader.exception()  # closing the source failed: nothing left to tell
 
 
 async def sync_integration(
@@ -338,6 +386,7 @@ class _Phases:
         self.lock = lock
         self.progress = progress
         self.stage_ids: dict[str, int] = {}
+        self.analyzed_at: dict[str, int] = {}
 
     async def run_all(self) -> None:
         completed = set(self.state.checkpoint.get("completed", []))
@@ -362,15 +411,16 @@ class _Phases:
         seen = self.state.seen.setdefault(phase, set())
         done = 0
         batch: list[Any] = []
-        async for record in records:
-            seen.add(record.remote_id)
-            done += 1
-            if skip_writes or done <= resume_at:
-                continue
-            batch.append(record)
-            if len(batch) >= BATCH:
-                await self._commit(phase, batch, done)
-                batch = []
+        async with contextlib.aclosing(_read_ahead(records, BATCH)) as ahead:
+            async for record in ahead:
+                seen.add(record.remote_id)
+                done += 1
+                if skip_writes or done <= resume_at:
+                    continue
+                batch.append(record)
+                if len(batch) >= BATCH:
+                    await self._commit(phase, batch, done)
+                    batch = []
         if batch:
             await self._commit(phase, batch, done)
         await self._checkpoint(phase, done, completed=True)
@@ -400,6 +450,7 @@ class _Phases:
                 .where(SyncRun.id == self.state.run_id)
                 .values(checkpoint=dict(self.state.checkpoint), counts=self.state.counts)
             )
+        await self._analyze_grown_tables()
         await self.lock.extend()
         await self.deps.bus.publish_many(events)
         report = SyncProgress(
@@ -424,6 +475,22 @@ class _Phases:
         )
         if self.progress is not None:
             self.progress(report)
+
+    async def _analyze_grown_tables(self) -> None:
+        """See ``ANALYZE_FROM``; nothing on SQLite."""
+        grown = {
+            table: bucket.get("created", 0)
+            for table, bucket in self.state.counts.items()
+            if table in ANALYZED_TABLES
+            and bucket.get("created", 0) >= max(ANALYZE_FROM, 2 * self.analyzed_at.get(table, 0))
+        }
+        if not grown:
+            return
+        self.analyzed_at.update(grown)
+        async with self.deps.session_factory.begin() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                for table in sorted(grown):
+                    await session.execute(sa.text(f"ANALYZE {table}"))
 
     def _record(self, model: str, result: UpsertResult) -> None:
         self.state.count(model, "created", len(result.created))

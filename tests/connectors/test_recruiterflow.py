@@ -49,8 +49,8 @@ from connectors.recruiterflow import (
     stage_kind,
     user_from_raw,
 )
+from gateway.sandbox.recruiterflow import NOT_IN_ACCOUNT
 from tests.connectors.harness.recruiterflow import RecruiterflowHarness, make_harness
-from tests.fakes.recruiterflow import NOT_IN_ACCOUNT
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "recruiterflow-openapi.json"
 RECRUITER = Attribution(remote_id="10447", email="admin@rfstaging.xyz")

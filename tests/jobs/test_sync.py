@@ -21,6 +21,7 @@ from gateway.cache import ResponseCache
 from gateway.crypto import Keyring, credentials_context
 from gateway.locks import LocalLocks
 from gateway.pubsub import Event, EventBus
+from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import IntegrationStatus, SyncStatus
@@ -38,7 +39,6 @@ from gateway.store.models import (
 from jobs import sync as sync_module
 from jobs.sync import due_syncs, sync_integration, sync_job
 from jobs.sync_api import SyncDeps, SyncMode
-from tests.fakes.recruiterflow import FakeRecruiterflow
 from tests.support.gateway import ENCRYPTION_KEYS
 from tests.support.services import Backend
 

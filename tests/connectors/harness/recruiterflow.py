@@ -16,8 +16,8 @@ from starlette.types import ASGIApp
 
 from connectors.recruiterflow import RecruiterflowConnector
 from gateway.sandbox.faults import Faults
+from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from tests.connectors.harness.base import Sleep
-from tests.fakes.recruiterflow import FakeRecruiterflow
 
 
 class RecruiterflowHarness:

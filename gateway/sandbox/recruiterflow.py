@@ -30,7 +30,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -38,7 +38,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from tests.fakes.faults import Faults, with_faults
+from gateway.sandbox.faults import Faults, with_faults
 
 API = "/api/external"
 BASE_TIME = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
@@ -108,6 +108,69 @@ class Application:
         return self.transitions[-1]["to"] if self.transitions else None
 
 
+class ApplicationTable(dict[tuple[int, int], Application]):
+    """The applications by ``(candidate_id, job_id)``, also indexed by candidate as they
+    change (``del fake.applications[key]`` included), so a candidate's applications are
+    found without scanning them all: the benchmarks serve tens of thousands."""
+
+    def __init__(self, items: Mapping[tuple[int, int], Application] | None = None) -> None:
+        super().__init__()
+        self._by_candidate: dict[int, dict[tuple[int, int], Application]] = {}
+        self.update(items or {})
+
+    def __setitem__(self, key: tuple[int, int], value: Application) -> None:
+        self._unindex(key)
+        super().__setitem__(key, value)
+        self._by_candidate.setdefault(value.candidate_id, {})[key] = value
+
+    def __delitem__(self, key: tuple[int, int]) -> None:
+        self._unindex(key)
+        super().__delitem__(key)
+
+    def _unindex(self, key: tuple[int, int]) -> None:
+        value = super().get(key)
+        if value is None:
+            return
+        mine = self._by_candidate.get(value.candidate_id, {})
+        mine.pop(key, None)
+        if not mine:
+            self._by_candidate.pop(value.candidate_id, None)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def pop(self, key: tuple[int, int], *default: Any) -> Any:
+        if key in self:
+            self._unindex(key)
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[tuple[int, int], Application]:
+        if not self:
+            raise KeyError("popitem(): dictionary is empty")
+        key = next(reversed(self))
+        return key, self.pop(key)
+
+    def setdefault(self, key: tuple[int, int], default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def clear(self) -> None:
+        super().clear()
+        self._by_candidate.clear()
+
+    # dict's own ``__ior__`` needs the same ignore in typeshed; without this override
+    # ``|=`` would bypass the index.
+    def __ior__(self, other: Any) -> Self:  # type: ignore[misc, override]
+        self.update(other)
+        return self
+
+    def of_candidate(self, candidate_id: int) -> list[Application]:
+        """Their applications, by job id."""
+        return sorted(self._by_candidate.get(candidate_id, {}).values(), key=lambda a: a.job_id)
+
+
 @dataclass
 class FakeRecruiterflow:
     api_key: str = "rf-fake-key-3f9a1c"
@@ -117,7 +180,7 @@ class FakeRecruiterflow:
     users: dict[int, JSON] = field(default_factory=dict)
     jobs: dict[int, JSON] = field(default_factory=dict)
     candidates: dict[int, JSON] = field(default_factory=dict)
-    applications: dict[tuple[int, int], Application] = field(default_factory=dict)
+    applications: dict[tuple[int, int], Application] = field(default_factory=ApplicationTable)
     activities: dict[int, list[JSON]] = field(default_factory=dict)
     notes: dict[int, list[JSON]] = field(default_factory=dict)
     job_custom_fields: list[JSON] = field(default_factory=list)
@@ -398,10 +461,9 @@ class FakeRecruiterflow:
         return {**candidate, "jobs": jobs}
 
     def _applications_of(self, candidate_id: int) -> list[Application]:
-        return sorted(
-            (a for a in self.applications.values() if a.candidate_id == candidate_id),
-            key=lambda a: a.job_id,
-        )
+        if not isinstance(self.applications, ApplicationTable):  # replaced by a plain dict
+            self.applications = ApplicationTable(self.applications)
+        return self.applications.of_candidate(candidate_id)
 
     # the app
 
@@ -487,8 +549,11 @@ class FakeRecruiterflow:
         return {"data": [*sorted(PIPELINE), *OTHER_STAGE_NAMES]}
 
     async def candidate_list(self, request: Request) -> Any:
-        items = [self.candidate_view(c) for _, c in sorted(self.candidates.items())]
-        return _wrapped(request, items, paged=True)
+        page, total = _page(request, [c for _, c in sorted(self.candidates.items())])
+        items = [self.candidate_view(c) for c in page]  # only the page's views
+        if _include_count(request):
+            return {"data": items, "total_items": total}
+        return {"data": items}
 
     async def candidate_get(self, request: Request) -> Any:
         candidate = self.candidates.get(_int(request.query_params.get("id"), "id"))

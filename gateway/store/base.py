@@ -91,7 +91,10 @@ class Synced:
 
     @declared_attr
     def integration_id(cls) -> Mapped[int | None]:
-        return mapped_column(sa.ForeignKey("integrations.id", ondelete="SET NULL"), index=True)
+        """No index of its own: the unique ``(integration_id, remote_id)`` index serves
+        lookups by integration, and a second one tempted PostgreSQL into scanning all of
+        an integration's rows for each batch of a sync."""
+        return mapped_column(sa.ForeignKey("integrations.id", ondelete="SET NULL"))
 
     remote_id: Mapped[str | None] = mapped_column(sa.String(255))
     remote_data: Mapped[dict[str, Any] | None] = mapped_column(JSONValue)

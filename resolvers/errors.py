@@ -29,6 +29,11 @@ class PermissionDeniedError(UserError):
 
 
 MutationError = NotFoundError | ValidationError | PermissionDeniedError
+MUTATION_ERRORS = (NotFoundError, ValidationError, PermissionDeniedError)
+
+
+def is_error(result: object) -> bool:
+    return isinstance(result, MUTATION_ERRORS)
 
 
 def error_result(error: DomainError) -> MutationError:

@@ -4,7 +4,9 @@
                                 lambda session, actor: create_prompt(session, actor, fields))
 
 A ``DomainError`` rolls the transaction back and comes back as a typed error; on
-success the tenant's cached responses are invalidated after the commit.
+success the tenant's cached responses are invalidated after the commit. Mutations
+whose service manages its own transactions (a remote check, queueing work) use
+``guarded_mutation``: the same permission check and error mapping, no transaction.
 """
 
 from __future__ import annotations
@@ -16,14 +18,27 @@ from typing import Any, TypeVar
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.auth import Principal
 from gateway.errors import DomainError
 from gateway.permissions import Permission
 from gateway.services.activities import Actor
 from resolvers.context import Info
-from resolvers.errors import MutationError, error_result
+from resolvers.errors import MutationError, error_result, is_error
 from resolvers.permissions import check
 
 T = TypeVar("T")
+
+
+async def guarded_mutation(
+    info: Info, permission: Permission, action: Callable[[Principal], Awaitable[T]]
+) -> T | MutationError:
+    """Check ``permission`` and run ``action``; a ``DomainError`` becomes a typed result."""
+    principal = info.context.require_principal()
+    try:
+        check(principal, permission)
+        return await action(principal)
+    except DomainError as error:
+        return error_result(error)
 
 
 async def run_mutation(
@@ -32,14 +47,14 @@ async def run_mutation(
     action: Callable[[AsyncSession, Actor], Awaitable[T]],
 ) -> T | MutationError:
     context = info.context
-    principal = context.require_principal()
-    try:
-        check(principal, permission)
+
+    async def in_transaction(principal: Principal) -> T:
         async with context.session_factory.begin() as session:
-            result = await action(session, Actor.from_principal(principal))
-    except DomainError as error:
-        return error_result(error)
-    await context.cache.invalidate(principal.tenant_id)
+            return await action(session, Actor.from_principal(principal))
+
+    result = await guarded_mutation(info, permission, in_transaction)
+    if not is_error(result):
+        await context.cache.invalidate(context.tenant_id)
     return result
 
 

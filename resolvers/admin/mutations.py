@@ -22,15 +22,13 @@ from resolvers.admin.types import (
     build_settings,
 )
 from resolvers.context import Info
-from resolvers.errors import NotFoundError, PermissionDeniedError, ValidationError
+from resolvers.errors import MUTATION_ERRORS, is_error
 from resolvers.mutation import changes_of, run_mutation
 from resolvers.relay import as_row, pk_of
 
-_ERRORS = (NotFoundError, ValidationError, PermissionDeniedError)
-
 
 def _result(name: str, success: type) -> Any:
-    return Annotated[Union[success, *_ERRORS], strawberry.union(name)]
+    return Annotated[Union[success, *MUTATION_ERRORS], strawberry.union(name)]
 
 
 @strawberry.input
@@ -183,10 +181,6 @@ PersonaDeleteResult = _result("PersonaDeleteResult", PersonaDeleteSuccess)
 SettingsUpdateResult = _result("SettingsUpdateResult", SettingsUpdateSuccess)
 
 
-def _failed(result: object) -> bool:
-    return isinstance(result, _ERRORS)
-
-
 def _prompt_changes(value: Any) -> dict[str, Any]:
     changes = changes_of(value)
     if changes.get("job_id") is not None:
@@ -206,7 +200,7 @@ class AdminMutations:
         result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
         return (
             result
-            if _failed(result)
+            if is_error(result)
             else RecruiterCreateSuccess(recruiter=build_recruiter(as_row(result)))
         )
 
@@ -221,7 +215,7 @@ class AdminMutations:
         result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
         return (
             result
-            if _failed(result)
+            if is_error(result)
             else RecruiterUpdateSuccess(recruiter=build_recruiter(as_row(result)))
         )
 
@@ -235,7 +229,7 @@ class AdminMutations:
             )
 
         result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
-        return result if _failed(result) else RecruiterDeleteSuccess(deleted_id=input.id)
+        return result if is_error(result) else RecruiterDeleteSuccess(deleted_id=input.id)
 
     @strawberry.mutation
     async def prompt_create(self, info: Info, input: PromptCreateInput) -> PromptCreateResult:  # type: ignore[valid-type]
@@ -244,7 +238,7 @@ class AdminMutations:
 
         result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
         return (
-            result if _failed(result) else PromptCreateSuccess(prompt=build_prompt(as_row(result)))
+            result if is_error(result) else PromptCreateSuccess(prompt=build_prompt(as_row(result)))
         )
 
     @strawberry.mutation
@@ -255,7 +249,7 @@ class AdminMutations:
 
         result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
         return (
-            result if _failed(result) else PromptUpdateSuccess(prompt=build_prompt(as_row(result)))
+            result if is_error(result) else PromptUpdateSuccess(prompt=build_prompt(as_row(result)))
         )
 
     @strawberry.mutation
@@ -264,7 +258,7 @@ class AdminMutations:
             return await prompt_service.delete_prompt(session, actor, pk_of(input.id, "Prompt"))
 
         result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
-        return result if _failed(result) else PromptDeleteSuccess(deleted_id=input.id)
+        return result if is_error(result) else PromptDeleteSuccess(deleted_id=input.id)
 
     @strawberry.mutation
     async def persona_create(self, info: Info, input: PersonaCreateInput) -> PersonaCreateResult:  # type: ignore[valid-type]
@@ -274,7 +268,7 @@ class AdminMutations:
         result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
         return (
             result
-            if _failed(result)
+            if is_error(result)
             else PersonaCreateSuccess(persona=build_persona(as_row(result)))
         )
 
@@ -287,7 +281,7 @@ class AdminMutations:
         result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
         return (
             result
-            if _failed(result)
+            if is_error(result)
             else PersonaUpdateSuccess(persona=build_persona(as_row(result)))
         )
 
@@ -297,7 +291,7 @@ class AdminMutations:
             return await prompt_service.delete_persona(session, actor, pk_of(input.id, "Persona"))
 
         result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
-        return result if _failed(result) else PersonaDeleteSuccess(deleted_id=input.id)
+        return result if is_error(result) else PersonaDeleteSuccess(deleted_id=input.id)
 
     @strawberry.mutation
     async def settings_update(self, info: Info, input: SettingsUpdateInput) -> SettingsUpdateResult:  # type: ignore[valid-type]
@@ -310,4 +304,6 @@ class AdminMutations:
             return await update_settings(session, actor, changes)
 
         result = await run_mutation(info, Permission.SETTINGS_MANAGE, action)
-        return result if _failed(result) else SettingsUpdateSuccess(settings=build_settings(result))
+        return (
+            result if is_error(result) else SettingsUpdateSuccess(settings=build_settings(result))
+        )

@@ -7,25 +7,19 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.scalars import JSON
 
-from gateway.errors import DomainError, ValidationFailed
+from connectors.models import CheckResult
+from gateway.auth import Principal
+from gateway.errors import ValidationFailed
 from gateway.permissions import Permission
 from gateway.services import integrations as service
 from gateway.services.activities import Actor
 from gateway.services.oauth import start_authorization
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
 from resolvers.context import Info
-from resolvers.errors import (
-    NotFoundError,
-    PermissionDeniedError,
-    ValidationError,
-    error_result,
-)
+from resolvers.errors import NotFoundError, PermissionDeniedError, ValidationError, is_error
 from resolvers.integrations.types import Integration, build_integration
-from resolvers.mutation import changes_of, run_mutation
-from resolvers.permissions import check
+from resolvers.mutation import changes_of, guarded_mutation, run_mutation
 from resolvers.relay import as_row, pk_of
-
-_ERRORS = (NotFoundError, ValidationError, PermissionDeniedError)
 
 
 @strawberry.input(
@@ -130,10 +124,6 @@ IntegrationOAuthStartResult = Annotated[
 ]
 
 
-def _failed(result: object) -> bool:
-    return isinstance(result, _ERRORS)
-
-
 @strawberry.type
 class IntegrationMutations:
     @strawberry.mutation(description="Connect a provider. Admin only.")
@@ -146,7 +136,7 @@ class IntegrationMutations:
             return await service.create_integration(session, actor, keyring, changes_of(input))
 
         result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
-        if _failed(result):
+        if is_error(result):
             return result
         return IntegrationCreateSuccess(integration=build_integration(as_row(result)))
 
@@ -163,7 +153,7 @@ class IntegrationMutations:
             return await service.update_integration(session, actor, keyring, pk, changes_of(input))
 
         result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
-        if _failed(result):
+        if is_error(result):
             return result
         return IntegrationUpdateSuccess(integration=build_integration(as_row(result)))
 
@@ -175,17 +165,16 @@ class IntegrationMutations:
             return await service.delete_integration(session, actor, pk_of(input.id, "Integration"))
 
         result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
-        return result if _failed(result) else IntegrationDeleteSuccess(deleted_id=input.id)
+        return result if is_error(result) else IntegrationDeleteSuccess(deleted_id=input.id)
 
     @strawberry.mutation(description="Run the provider's check now and record the health it shows.")
     async def integration_test_connection(
         self, info: Info, input: IntegrationTestConnectionInput
     ) -> IntegrationTestConnectionResult:
         context = info.context
-        principal = context.require_principal()
-        try:
-            check(principal, Permission.INTEGRATIONS_MANAGE)
-            integration, outcome = await service.check_integration(
+
+        async def action(principal: Principal) -> tuple[Any, CheckResult]:
+            return await service.check_integration(
                 context.session_factory,
                 context.keyring,
                 context.http,
@@ -193,9 +182,12 @@ class IntegrationMutations:
                 pk_of(input.id, "Integration"),
                 Actor.from_principal(principal),
             )
-        except DomainError as error:
-            return error_result(error)
-        await context.cache.invalidate(principal.tenant_id)
+
+        result = await guarded_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
+        if not isinstance(result, tuple):
+            return result
+        integration, outcome = result
+        await context.cache.invalidate(context.tenant_id)
         return IntegrationTestConnectionSuccess(
             integration=build_integration(as_row(integration)),
             ok=outcome.ok,

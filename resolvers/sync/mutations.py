@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import sqlalchemy as sa
 import strawberry
 
 from gateway.auth import Principal
-from gateway.errors import DomainError
 from gateway.permissions import Permission
 from gateway.queue import Enqueued, JobRecords
 from gateway.store.base import table_of
@@ -18,13 +16,11 @@ from jobs.tasks import request_integration_sync, request_job_sync
 from resolvers.context import Info
 from resolvers.dataloaders import light_columns
 from resolvers.errors import (
-    MutationError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
-    error_result,
 )
-from resolvers.permissions import check
+from resolvers.mutation import guarded_mutation
 from resolvers.relay import pk_of
 from resolvers.sync.types import BackgroundJob, build_background_job
 
@@ -103,18 +99,6 @@ BackgroundJobsClearResult = Annotated[
 ]
 
 
-async def _guarded(
-    info: Info, permission: Permission, action: Callable[[Principal], Awaitable[T]]
-) -> T | MutationError:
-    """Check the permission and run ``action``; expected failures become typed results."""
-    principal = info.context.require_principal()
-    try:
-        check(principal, permission)
-        return await action(principal)
-    except DomainError as error:
-        return error_result(error)
-
-
 async def _background_job(info: Info, record_id: int) -> BackgroundJob | None:
     table = table_of(BackgroundJobModel)
     row = await info.context.reader.one_or_none(
@@ -143,7 +127,7 @@ class SyncMutations:
                 requested_by=principal.user_id,
             )
 
-        result = await _guarded(info, Permission.INTEGRATIONS_MANAGE, action)
+        result = await guarded_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
         if not isinstance(result, Enqueued):
             return result
         return IntegrationSyncSuccess(
@@ -167,7 +151,7 @@ class SyncMutations:
                 requested_by=principal.user_id,
             )
 
-        result = await _guarded(info, Permission.JOBS_UPDATE, action)
+        result = await guarded_mutation(info, Permission.JOBS_UPDATE, action)
         if not isinstance(result, Enqueued):
             return result
         return JobSyncSuccess(
@@ -189,7 +173,7 @@ class SyncMutations:
                 pk_of(input.id, "BackgroundJob"), tenant_id=principal.tenant_id
             )
 
-        result = await _guarded(info, Permission.QUEUE_MANAGE, action)
+        result = await guarded_mutation(info, Permission.QUEUE_MANAGE, action)
         if not isinstance(result, Enqueued):
             return result
         return BackgroundJobRetrySuccess(
@@ -207,7 +191,7 @@ class SyncMutations:
         async def action(principal: Principal) -> int:
             return await records.clear(principal.tenant_id, input.statuses)
 
-        result = await _guarded(info, Permission.QUEUE_MANAGE, action)
+        result = await guarded_mutation(info, Permission.QUEUE_MANAGE, action)
         if not isinstance(result, int):
             return result
         return BackgroundJobsClearSuccess(deleted_count=result)

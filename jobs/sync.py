@@ -426,17 +426,23 @@ class _Phases:
         await self._checkpoint(phase, done, completed=True)
 
     async def _checkpoint(self, phase: str, done: int, *, completed: bool = False) -> None:
+        async with self.deps.session_factory.begin() as session:
+            await self._save_checkpoint(session, phase, done, completed=completed)
+
+    async def _save_checkpoint(
+        self, session: AsyncSession, phase: str, done: int, *, completed: bool = False
+    ) -> None:
+        """Record how far the run got (and its counts) in the caller's transaction."""
         checkpoint = self.state.checkpoint
         finished = set(checkpoint.get("completed", []))
         if completed:
             finished.add(phase)
         checkpoint.update({"phase": phase, "done": done, "completed": sorted(finished)})
-        async with self.deps.session_factory.begin() as session:
-            await session.execute(
-                sa.update(SyncRun)
-                .where(SyncRun.id == self.state.run_id)
-                .values(checkpoint=dict(checkpoint), counts=self.state.counts)
-            )
+        await session.execute(
+            sa.update(SyncRun)
+            .where(SyncRun.id == self.state.run_id)
+            .values(checkpoint=dict(checkpoint), counts=self.state.counts)
+        )
 
     async def _commit(self, phase: str, batch: list[Any], done: int) -> None:
         """Upsert one batch and move the checkpoint past it, in one transaction."""
@@ -444,12 +450,7 @@ class _Phases:
         async with self.deps.session_factory.begin() as session:
             write = getattr(self, f"_write_{phase}")
             events = await write(session, batch)
-            self.state.checkpoint.update({"phase": phase, "done": done})
-            await session.execute(
-                sa.update(SyncRun)
-                .where(SyncRun.id == self.state.run_id)
-                .values(checkpoint=dict(self.state.checkpoint), counts=self.state.counts)
-            )
+            await self._save_checkpoint(session, phase, done)
         await self._analyze_grown_tables()
         await self.lock.extend()
         await self.deps.bus.publish_many(events)

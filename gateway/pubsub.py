@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,16 +37,31 @@ class Event:
     tenant_id: int
     data: dict[str, Any] = field(default_factory=dict)
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """Unique per event, the same in every process that receives it: consumers that
+    act once per event (outbound webhook deliveries) deduplicate on it."""
 
     def encode(self) -> bytes:
         return orjson.dumps(
-            {"type": self.type, "tenant_id": self.tenant_id, "data": self.data, "at": self.at}
+            {
+                "id": self.id,
+                "type": self.type,
+                "tenant_id": self.tenant_id,
+                "data": self.data,
+                "at": self.at,
+            }
         )
 
     @classmethod
     def decode(cls, raw: bytes | str) -> Event:
         value = orjson.loads(raw)
-        return cls(value["type"], int(value["tenant_id"]), value.get("data") or {}, value["at"])
+        return cls(
+            value["type"],
+            int(value["tenant_id"]),
+            value.get("data") or {},
+            value["at"],
+            value.get("id") or uuid.uuid4().hex,
+        )
 
 
 class _Fanout:

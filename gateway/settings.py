@@ -49,6 +49,25 @@ class Settings(BaseSettings):
     task_retry_base_seconds: float = Field(default=10.0, ge=0)
     """First retry delay of a failed background task; doubles per attempt, capped at 10 min."""
 
+    webhook_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """Inbound webhook bodies above this get 413."""
+    webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    """Signed timestamps further than this from now are refused as replays."""
+    webhook_processing_attempts: int = Field(default=5, ge=1)
+    """Attempts at processing one inbound event before it is marked failed."""
+    webhook_processing_retry_base_seconds: float = Field(default=5.0, ge=0)
+    """First retry delay of a failed inbound event; doubles per attempt, capped at 10 min."""
+    webhook_lease_seconds: float = Field(default=120.0, gt=0)
+    """How long a claimed inbound event or outbound delivery is held by one process; a
+    claim older than this belonged to a process that died and is taken over."""
+    webhook_sweep_interval_seconds: float = Field(default=5.0, ge=0)
+    """How often due retries and stranded events or deliveries are picked up; 0 is off."""
+    webhook_retry_base_seconds: float = Field(default=1.0, ge=0)
+    """Outbound deliveries: first retry delay (1 s, 2 s, 4 s, ...)."""
+    webhook_allow_private_targets: bool = False
+    """Allow outbound webhook URLs that resolve to private, loopback or link-local
+    addresses (tests and local development only)."""
+
     @property
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file under ``data_dir`` when none is set."""

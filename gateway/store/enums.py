@@ -115,12 +115,16 @@ class PromptType(StrEnum):
 class WebhookEventStatus(StrEnum):
     RECEIVED = "received"
     PROCESSING = "processing"
+    RETRYING = "retrying"
     PROCESSED = "processed"
+    IGNORED = "ignored"
     FAILED = "failed"
 
 
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
+    DELIVERING = "delivering"
+    RETRYING = "retrying"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
 

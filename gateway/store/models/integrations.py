@@ -59,6 +59,8 @@ class WebhookEvent(TenantOwned, Base):
     __table_args__ = (
         sa.UniqueConstraint("integration_id", "delivery_id"),
         sa.Index("ix_webhook_events_body_hash", "integration_id", "body_sha256", "received_at"),
+        sa.Index("ix_webhook_events_tenant_received", "tenant_id", "received_at"),
+        sa.Index("ix_webhook_events_due", "status", "next_attempt_at"),
     )
 
     integration_id: Mapped[int] = mapped_column(
@@ -75,7 +77,13 @@ class WebhookEvent(TenantOwned, Base):
     )
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONValue)
+    """What processing did: the refetches, the records written, or why it was ignored."""
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime | None]
+    """When a received or retrying event is due; the sweeper hands on due events."""
+    claimed_until: Mapped[datetime | None]
+    """While processing: the claim's expiry; a later sweep takes over a dead claim."""
     processed_at: Mapped[datetime | None]
 
 
@@ -97,6 +105,7 @@ class WebhookDelivery(TenantOwned, Base):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         sa.Index("ix_webhook_deliveries_sub_created", "subscription_id", "created_at"),
+        sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     )
 
     subscription_id: Mapped[int] = mapped_column(
@@ -114,6 +123,7 @@ class WebhookDelivery(TenantOwned, Base):
     response_excerpt: Mapped[str | None] = mapped_column(sa.Text)
     error: Mapped[str | None] = mapped_column(sa.Text)
     next_attempt_at: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
 

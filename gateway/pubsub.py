@@ -64,6 +64,10 @@ class Event:
         )
 
 
+ALL_TENANTS = 0
+"""The fan-out key of process-wide listeners (outbound webhooks): every tenant's events."""
+
+
 class _Fanout:
     """Local subscribers and their bounded queues."""
 
@@ -71,11 +75,12 @@ class _Fanout:
         self.queues: dict[int, set[asyncio.Queue[Event]]] = {}
 
     def deliver(self, event: Event) -> None:
-        for queue in self.queues.get(event.tenant_id, ()):
-            if queue.full():
-                with contextlib.suppress(asyncio.QueueEmpty):
-                    queue.get_nowait()
-            queue.put_nowait(event)
+        for key in (event.tenant_id, ALL_TENANTS):
+            for queue in self.queues.get(key, ()):
+                if queue.full():
+                    with contextlib.suppress(asyncio.QueueEmpty):
+                        queue.get_nowait()
+                queue.put_nowait(event)
 
     @contextlib.asynccontextmanager
     async def queue(self, tenant_id: int) -> AsyncIterator[asyncio.Queue[Event]]:
@@ -112,6 +117,12 @@ class EventBus:
 
     async def subscribe(self, tenant_id: int) -> AsyncIterator[Event]:
         async with self.fanout.queue(tenant_id) as queue:
+            while True:
+                yield await queue.get()
+
+    async def subscribe_all(self) -> AsyncIterator[Event]:
+        """Every tenant's events, for process-wide consumers; never for a client."""
+        async with self.fanout.queue(ALL_TENANTS) as queue:
             while True:
                 yield await queue.get()
 

@@ -1,0 +1,353 @@
+"""Writing common-model records into the store: bulk upserts, stage history, and the
+bus events that say what changed.
+
+    writer = RecordWriter(tally)                  # tally: tenant, integration, counts
+    async with session_factory.begin() as session:
+        events = await writer.write_jobs(session, remote_jobs)
+    await bus.publish_many(events)                # after the commit
+
+Shared by the sync engine (batch by batch) and by inbound webhook processing (the
+few records one notification names). Events are built here and published by the
+caller once the transaction has committed, so a rolled-back write announces nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connectors.models import (
+    RemoteApplication,
+    RemoteCandidate,
+    RemoteInterview,
+    RemoteJob,
+    RemoteOnboardingTask,
+)
+from gateway.pubsub import Event
+from gateway.store.base import Base, table_of
+from gateway.store.models import (
+    Application,
+    Candidate,
+    Interview,
+    Job,
+    OnboardingTask,
+    PipelineStage,
+    StageTransition,
+)
+from gateway.store.upsert import UpsertResult, chunks, upsert_synced
+from jobs.sync_mapping import (
+    application_row,
+    candidate_row,
+    interview_row,
+    job_row,
+    onboarding_row,
+    stage_kind,
+)
+
+
+class Tally(Protocol):
+    """Whose records these are, and where to count what happened to them."""
+
+    tenant_id: int
+    integration_id: int
+    failures: list[str]
+
+    def count(self, model: str, outcome: str, amount: int = 1) -> None: ...
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RecordWriter:
+    def __init__(self, state: Tally) -> None:
+        self.state = state
+        self.stage_ids: dict[str, int] = {}
+
+    def record(self, model: str, result: UpsertResult) -> None:
+        self.state.count(model, "created", len(result.created))
+        self.state.count(model, "updated", len(result.updated))
+        self.state.count(model, "unchanged", len(result.unchanged))
+
+    def _events(
+        self, kind: str, result: UpsertResult, extra: dict[str, dict[str, Any]] | None = None
+    ) -> list[Event]:
+        tenant = self.state.tenant_id
+        events = [
+            Event(
+                f"{kind}.created",
+                tenant,
+                {"id": result.ids[r], "remoteId": r, **(extra or {}).get(r, {})},
+            )
+            for r in result.created
+            if r in result.ids
+        ]
+        events += [
+            Event(
+                f"{kind}.updated",
+                tenant,
+                {"id": result.ids[r], "remoteId": r, **(extra or {}).get(r, {})},
+            )
+            for r in result.updated
+            if r in result.ids
+        ]
+        return events
+
+    async def _upsert(
+        self, session: AsyncSession, model: type[Base], rows: list[dict[str, Any]], **kwargs: Any
+    ) -> UpsertResult:
+        return await upsert_synced(
+            session,
+            model,
+            tenant_id=self.state.tenant_id,
+            integration_id=self.state.integration_id,
+            rows=rows,
+            now=_now(),
+            **kwargs,
+        )
+
+    async def write_jobs(self, session: AsyncSession, batch: list[RemoteJob]) -> list[Event]:
+        rows = [job_row(job) for job in batch]
+        previous = await self._column(session, Job, Job.status, [job.remote_id for job in batch])
+        result = await self._upsert(session, Job, rows, restore={"is_active": True})
+        self.record("jobs", result)
+        states = {job.remote_id: {"status": str(job.status), "isActive": True} for job in batch}
+        events = self._events("job", result, states)
+        for job in batch:
+            before = previous.get(job.remote_id)
+            if job.remote_id in result.updated and before is not None and before != job.status:
+                events.append(
+                    Event(
+                        "job.status_changed",
+                        self.state.tenant_id,
+                        {
+                            "id": result.ids[job.remote_id],
+                            "status": str(job.status),
+                            "previousStatus": str(before),
+                        },
+                    )
+                )
+        return events
+
+    async def write_candidates(
+        self, session: AsyncSession, batch: list[RemoteCandidate]
+    ) -> list[Event]:
+        result = await self._upsert(session, Candidate, [candidate_row(c) for c in batch])
+        self.record("candidates", result)
+        return self._events("candidate", result)
+
+    async def _ids(
+        self, session: AsyncSession, model: type[Base], remote_ids: set[str]
+    ) -> dict[str, int]:
+        table = table_of(model)
+        found: dict[str, int] = {}
+        for part in chunks(sorted(remote_ids)):
+            rows = await session.execute(
+                sa.select(table.c.remote_id, table.c.id).where(
+                    table.c.integration_id == self.state.integration_id, table.c.remote_id.in_(part)
+                )
+            )
+            found.update({row.remote_id: row.id for row in rows})
+        return found
+
+    async def _stages(self, session: AsyncSession, names: set[str]) -> dict[str, int]:
+        missing = {name for name in names if name not in self.stage_ids}
+        if missing:
+            existing = await self._ids(session, PipelineStage, missing)
+            new = sorted(missing - existing.keys())
+            if new:
+                created = await session.execute(
+                    sa.insert(table_of(PipelineStage)).returning(
+                        PipelineStage.remote_id, PipelineStage.id
+                    ),
+                    [
+                        {
+                            "tenant_id": self.state.tenant_id,
+                            "integration_id": self.state.integration_id,
+                            "remote_id": name,
+                            "name": name[:255],
+                            "kind": stage_kind(name),
+                            "position": 0,
+                        }
+                        for name in new
+                    ],
+                )
+                existing.update({row.remote_id: row.id for row in created})
+            self.stage_ids.update(existing)
+        return {name: self.stage_ids[name] for name in names if name in self.stage_ids}
+
+    async def write_applications(
+        self, session: AsyncSession, batch: list[RemoteApplication]
+    ) -> list[Event]:
+        jobs = await self._ids(session, Job, {a.job_remote_id for a in batch})
+        candidates = await self._ids(session, Candidate, {a.candidate_remote_id for a in batch})
+        names = {a.current_stage for a in batch if a.current_stage}
+        names |= {t.to_stage for a in batch for t in a.transitions}
+        names |= {t.from_stage for a in batch for t in a.transitions if t.from_stage}
+        stages = await self._stages(session, names)
+        rows, kept = [], []
+        for application in batch:
+            job_id = jobs.get(application.job_remote_id)
+            candidate_id = candidates.get(application.candidate_remote_id)
+            if job_id is None or candidate_id is None:
+                self.state.count("applications", "failed")
+                self.state.failures.append(
+                    f"application {application.remote_id}: unknown job or candidate"
+                )
+                continue
+            stage = application.current_stage or (
+                application.transitions[-1].to_stage if application.transitions else None
+            )
+            rows.append(application_row(application, job_id, candidate_id, stages.get(stage or "")))
+            kept.append(application)
+        previous = await self._current_stages(session, [a.remote_id for a in kept])
+        result = await self._upsert(session, Application, rows)
+        self.record("applications", result)
+        changed = set(result.created) | set(result.updated)
+        await self._replace_transitions(
+            session, [a for a in kept if a.remote_id in changed], result.ids, stages
+        )
+        described = {
+            a.remote_id: {
+                "jobId": jobs[a.job_remote_id],
+                "candidateId": candidates[a.candidate_remote_id],
+                "stage": a.current_stage,
+                "status": str(a.status),
+            }
+            for a in kept
+        }
+        events = self._events("application", result, described)
+        stage_names = {stage_id: name for name, stage_id in self.stage_ids.items()}
+        for application in kept:
+            if application.remote_id in result.updated and application.remote_id in previous:
+                stage_id = stages.get(application.current_stage or "")
+                before = previous[application.remote_id]
+                if before != stage_id:
+                    events.append(
+                        Event(
+                            "application.stage_changed",
+                            self.state.tenant_id,
+                            {
+                                "id": result.ids[application.remote_id],
+                                **described[application.remote_id],
+                                "previousStage": stage_names.get(before) if before else None,
+                            },
+                        )
+                    )
+        return events
+
+    async def _column(
+        self, session: AsyncSession, model: type[Base], column: Any, remote_ids: list[str]
+    ) -> dict[str, Any]:
+        """remote id -> ``column`` of this integration's existing rows."""
+        table = table_of(model)
+        found: dict[str, Any] = {}
+        for part in chunks(remote_ids):
+            rows = await session.execute(
+                sa.select(table.c.remote_id, column).where(
+                    table.c.integration_id == self.state.integration_id,
+                    table.c.remote_id.in_(part),
+                )
+            )
+            found.update({row[0]: row[1] for row in rows})
+        return found
+
+    async def _current_stages(
+        self, session: AsyncSession, remote_ids: list[str]
+    ) -> dict[str, int | None]:
+        found: dict[str, int | None] = {}
+        for part in chunks(remote_ids):
+            rows = await session.execute(
+                sa.select(Application.remote_id, Application.current_stage_id).where(
+                    Application.integration_id == self.state.integration_id,
+                    Application.remote_id.in_(part),
+                )
+            )
+            found.update({row.remote_id: row.current_stage_id for row in rows})
+        return found
+
+    async def _replace_transitions(
+        self,
+        session: AsyncSession,
+        applications: list[RemoteApplication],
+        ids: dict[str, int],
+        stages: dict[str, int],
+    ) -> None:
+        """The source owns the pipeline: a changed application's history is replaced."""
+        local = [ids[a.remote_id] for a in applications if a.remote_id in ids]
+        for part in chunks(local):
+            await session.execute(
+                sa.delete(StageTransition).where(StageTransition.application_id.in_(part))
+            )
+        rows = [
+            {
+                "tenant_id": self.state.tenant_id,
+                "application_id": ids[a.remote_id],
+                "integration_id": self.state.integration_id,
+                "from_stage_id": stages.get(t.from_stage or ""),
+                "to_stage_id": stages.get(t.to_stage),
+                "from_stage_name": t.from_stage,
+                "to_stage_name": t.to_stage,
+                "entered_at": t.entered_at,
+                "left_at": t.left_at,
+                "moved_by_name": (t.moved_by.name or t.moved_by.email) if t.moved_by else None,
+            }
+            for a in applications
+            if a.remote_id in ids
+            for t in a.transitions
+        ]
+        for part in chunks(rows):
+            await session.execute(sa.insert(table_of(StageTransition)), list(part))
+        if rows:
+            self.state.count("stage_transitions", "created", len(rows))
+
+    async def write_interviews(
+        self, session: AsyncSession, batch: list[RemoteInterview]
+    ) -> list[Event]:
+        applications = await self._ids(
+            session,
+            Application,
+            {i.application_remote_id for i in batch if i.application_remote_id},
+        )
+        rows = []
+        for interview in batch:
+            application_id = applications.get(interview.application_remote_id or "")
+            if application_id is None:
+                self.state.count("interviews", "failed")
+                self.state.failures.append(f"interview {interview.remote_id}: unknown application")
+                continue
+            rows.append(interview_row(interview, application_id))
+        result = await self._upsert(session, Interview, rows)
+        self.record("interviews", result)
+        described = {
+            row["remote_id"]: {"applicationId": row["application_id"], "status": str(row["status"])}
+            for row in rows
+        }
+        return self._events("interview", result, described)
+
+    async def write_onboarding_tasks(
+        self, session: AsyncSession, batch: list[RemoteOnboardingTask]
+    ) -> list[Event]:
+        applications = await self._ids(
+            session,
+            Application,
+            {t.application_remote_id for t in batch if t.application_remote_id},
+        )
+        candidates = await self._ids(
+            session, Candidate, {t.candidate_remote_id for t in batch if t.candidate_remote_id}
+        )
+        rows = []
+        for task in batch:
+            application_id = applications.get(task.application_remote_id or "")
+            candidate_id = candidates.get(task.candidate_remote_id or "")
+            if application_id is None and candidate_id is None:
+                self.state.count("onboarding_tasks", "failed")
+                self.state.failures.append(f"onboarding task {task.remote_id}: unknown application")
+                continue
+            rows.append(onboarding_row(task, application_id, candidate_id))
+        result = await self._upsert(session, OnboardingTask, rows)
+        self.record("onboarding_tasks", result)
+        return self._events("onboarding_task", result)

@@ -1,7 +1,7 @@
 """The service: ``create_app(settings)`` assembles store, cache and routes.
 
 app = create_app(Settings())
-# /graphql (GraphiQL for browsers), /healthz, /readyz, /metrics
+# /graphql (GraphiQL for browsers), /webhooks/..., /healthz, /readyz, /metrics
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway import ingress
 from gateway.cache import ResponseCache
+from gateway.inbox import WEBHOOK_EVENTS, Inbox
 from gateway.locks import create_locks
 from gateway.logging import configure_logging
 from gateway.metrics import REGISTRY
@@ -32,6 +34,7 @@ from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.reader import Reader
 from jobs.health import HealthDeps, check_health
+from jobs.ingest import Ingestor
 from jobs.queue_arq import ArqQueue, arq_redis
 from jobs.queue_local import InProcessQueue
 from jobs.runner import PeriodicRunner
@@ -147,6 +150,14 @@ def create_app(
                 )
                 runner.every(3600, "maintenance", lambda: maintenance_task(tasks), delay=60)
         app.state.queue = queue
+        webhook_inbox = Inbox.create(settings, WEBHOOK_EVENTS)
+        app.state.webhook_inbox = webhook_inbox
+        background: list[asyncio.Task[None]] = []
+        app.state.ingestor = None
+        if not settings.redis_url:  # else `talentgraph worker` processes what arrives
+            ingestor = Ingestor(sync_deps, settings, webhook_inbox, queue)
+            app.state.ingestor = ingestor
+            background.append(asyncio.create_task(ingestor.run(), name="webhook-ingest"))
         if settings.health_check_interval_seconds > 0:
             deps = HealthDeps(
                 app.state.session_factory,
@@ -160,6 +171,12 @@ def create_app(
         try:
             yield
         finally:
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await webhook_inbox.close()
             await runner.stop()
             await queue.close()
             if bus_starting is not None:
@@ -181,6 +198,7 @@ def create_app(
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
             Route("/oauth/callback", oauth_callback, methods=["GET"]),
+            *ingress.routes(),
         ],
         lifespan=lifespan,
     )

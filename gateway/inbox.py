@@ -20,12 +20,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from gateway.settings import Settings
 
+HANDOFF_GRACE = timedelta(seconds=10)
+"""A row stored with a hand-off is left to it this long before a sweep hands it on."""
 WEBHOOK_EVENTS = "webhook-events"
 WEBHOOK_DELIVERIES = "webhook-deliveries"
 
@@ -47,7 +50,7 @@ class Inbox:
         for row_id in ids:
             self.queue.put_nowait(row_id)
 
-    async def take(self, *, limit: int, timeout: float) -> list[int]:
+    async def take(self, *, limit: int, timeout: float) -> list[int]:  # noqa: ASYNC109
         """Up to ``limit`` ids, waiting at most ``timeout`` seconds for the first."""
         try:
             first = await asyncio.wait_for(self.queue.get(), timeout)
@@ -77,7 +80,7 @@ class RedisInbox(Inbox):
         if ids:
             await self.redis.lpush(self.key, *[str(row_id) for row_id in ids])  # type: ignore[misc]
 
-    async def take(self, *, limit: int, timeout: float) -> list[int]:
+    async def take(self, *, limit: int, timeout: float) -> list[int]:  # noqa: ASYNC109
         wait: Any = max(timeout, 0.01)  # Redis >= 6 takes fractions of a second
         popped = await self.redis.brpop([self.key], timeout=wait)  # type: ignore[misc]
         if popped is None:

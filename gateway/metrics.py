@@ -25,6 +25,18 @@ HTTP_REQUESTS = Counter(
     ["route", "status"],
     registry=REGISTRY,
 )
+WEBHOOKS_RECEIVED = Counter(
+    "talentgraph_webhooks_received",
+    "Inbound webhook deliveries by sender scheme and outcome (accepted, duplicate, status)",
+    ["scheme", "outcome"],
+    registry=REGISTRY,
+)
+WEBHOOK_EVENTS_PROCESSED = Counter(
+    "talentgraph_webhook_events_processed",
+    "Inbound webhook events processed, by final status of the attempt",
+    ["status"],
+    registry=REGISTRY,
+)
 CACHE_HITS = Counter(
     "talentgraph_cache_hits", "Response cache hits by kind", ["kind"], registry=REGISTRY
 )

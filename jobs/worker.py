@@ -11,6 +11,7 @@ failed counts match the records. The schedule:
     every minute      queue the syncs that are due (``jobs.sync.due_syncs``: incremental
                       per ``sync_interval_minutes``, full per ``full_sync_interval_minutes``)
     every 5 minutes   integration health checks
+    continuously      inbound webhook events handed over by ``serve`` (``jobs.ingest``)
     hourly            maintenance: expired OAuth states, dead and old job records
 
 Queue name, arq job ids and cron names live under ``TALENTGRAPH_REDIS_PREFIX`` so two
@@ -32,11 +33,13 @@ from arq.worker import Function, Worker, func
 from arq.worker import create_worker as arq_create_worker
 
 from gateway.cache import ResponseCache
+from gateway.inbox import WEBHOOK_EVENTS, Inbox
 from gateway.locks import create_locks
 from gateway.pubsub import EventBus
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import BackgroundJobStatus
+from jobs.ingest import Ingestor
 from jobs.queue_arq import ArqQueue, queue_name
 from jobs.sync_api import SyncDeps
 from jobs.tasks import (
@@ -123,9 +126,22 @@ async def startup(ctx: dict[Any, Any]) -> None:
     ctx["engine"] = engine
     ctx["task_context"] = TaskContext(deps, settings)
     ctx["queue"] = ArqQueue(ctx["redis"], session_factory, settings.redis_prefix, owns_pool=False)
+    webhook_inbox = Inbox.create(settings, WEBHOOK_EVENTS)
+    ctx["webhook_inbox"] = webhook_inbox
+    ingestor = Ingestor(deps, settings, webhook_inbox, ctx["queue"])
+    ctx["background"] = [asyncio.create_task(ingestor.run(), name="webhook-ingest")]
 
 
 async def shutdown(ctx: dict[Any, Any]) -> None:
+    background: list[asyncio.Task[None]] = ctx.pop("background", [])
+    for task in background:
+        task.cancel()
+    for task in background:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    inbox: Inbox | None = ctx.pop("webhook_inbox", None)
+    if inbox is not None:
+        await inbox.close()
     context: TaskContext | None = ctx.pop("task_context", None)
     if context is not None:
         deps = context.deps

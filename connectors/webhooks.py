@@ -1,0 +1,268 @@
+"""Inbound webhooks as each sender signs and words them: verification and notices.
+
+    delivery_id = verify(Scheme.BPOC, headers, body, secret, now=time.time())
+    notice = parse_notice(Scheme.BPOC, body)
+    notice.job_ids, notice.candidate_ids      # ("j-1",), ("c-7",): what to refetch
+
+Schemes (the vendors document none beyond "HMAC-SHA256 of the body", so the exact
+headers for Jobvite and BPOC are the gateway's definition; the sandbox fakes send the
+same):
+
+    recruiterflow  X-Recruiterflow-Signature: hex HMAC-SHA256(secret, body)
+    jobvite        X-JVI-Signature: base64 HMAC-SHA256(secret, body)
+    bpoc           X-BPOC-Timestamp: unix seconds
+                   X-BPOC-Signature: v1=hex HMAC-SHA256(secret, timestamp + "." + body)
+    standard       Standard Webhooks: webhook-id, webhook-timestamp,
+                   webhook-signature: "v1,<base64 HMAC-SHA256(key, id.timestamp.body)>"
+                   (several space-separated); key = base64-decoded secret after
+                   "whsec_", else the secret's bytes
+
+Schemes with a timestamp refuse deliveries more than ``tolerance`` seconds away from
+now (replays). Every comparison is constant-time. A notice names records, never
+carries their state: processing refetches them from the source, so a notice that
+arrives late or twice cannot write stale data.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import orjson
+
+DEFAULT_TOLERANCE = 300
+
+
+class Scheme(StrEnum):
+    RECRUITERFLOW = "recruiterflow"
+    JOBVITE = "jobvite"
+    BPOC = "bpoc"
+    STANDARD = "standard"
+
+
+class SignatureError(Exception):
+    """Why a delivery was refused; for the log line only, never for the sender."""
+
+
+class NoticeError(Exception):
+    """A verified body that does not say what changed."""
+
+
+def _hmac(secret: bytes, message: bytes) -> bytes:
+    return hmac.new(secret, message, hashlib.sha256).digest()
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    value = headers.get(name) or headers.get(name.lower())
+    if not value:
+        raise SignatureError(f"missing {name}")
+    return value.strip()
+
+
+def _fresh(timestamp: str, now: float, tolerance: int) -> None:
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        raise SignatureError("malformed timestamp") from None
+    if abs(now - sent) > tolerance:
+        raise SignatureError("timestamp outside the tolerance")
+
+
+def _body_id(body: bytes, *keys: str) -> str | None:
+    """The sender's delivery id from the (verified) JSON body, if it has one."""
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    for key in keys:
+        found = value.get(key)
+        if isinstance(found, str | int) and str(found).strip():
+            return str(found).strip()[:255]
+    return None
+
+
+def standard_key(secret: str) -> bytes:
+    if secret.startswith("whsec_"):
+        try:
+            return base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+        except binascii.Error:
+            raise SignatureError("the configured whsec_ secret is not base64") from None
+    return secret.encode()
+
+
+def verify(
+    scheme: Scheme,
+    headers: Mapping[str, str],
+    body: bytes,
+    secret: str,
+    *,
+    now: float,
+    tolerance: int = DEFAULT_TOLERANCE,
+) -> str | None:
+    """Raise ``SignatureError`` unless ``body`` is signed with ``secret``; return the
+    sender's delivery id (None when the scheme has none)."""
+    key = secret.encode()
+    if scheme is Scheme.RECRUITERFLOW:
+        given = _header(headers, "X-Recruiterflow-Signature").lower()
+        if not hmac.compare_digest(given.encode(), _hmac(key, body).hex().encode()):
+            raise SignatureError("signature mismatch")
+        return _body_id(body, "id", "event_id")
+    if scheme is Scheme.JOBVITE:
+        given = _header(headers, "X-JVI-Signature")
+        expected = base64.b64encode(_hmac(key, body))
+        if not hmac.compare_digest(given.encode(), expected):
+            raise SignatureError("signature mismatch")
+        return _body_id(body, "eventId")
+    if scheme is Scheme.BPOC:
+        timestamp = _header(headers, "X-BPOC-Timestamp")
+        given = _header(headers, "X-BPOC-Signature")
+        _fresh(timestamp, now, tolerance)
+        wanted = "v1=" + _hmac(key, timestamp.encode() + b"." + body).hex()
+        if not hmac.compare_digest(given.encode(), wanted.encode()):
+            raise SignatureError("signature mismatch")
+        return _body_id(body, "id")
+    message_id = _header(headers, "webhook-id")
+    timestamp = _header(headers, "webhook-timestamp")
+    _fresh(timestamp, now, tolerance)
+    expected = base64.b64encode(
+        _hmac(standard_key(secret), f"{message_id}.{timestamp}.".encode() + body)
+    )
+    if not _any_matches(_header(headers, "webhook-signature").split(), expected):
+        raise SignatureError("signature mismatch")
+    return message_id[:255]
+
+
+def _any_matches(signatures: Iterable[str], expected: bytes) -> bool:
+    matched = False
+    for entry in signatures:
+        version, _, signature = entry.partition(",")
+        if version == "v1":
+            matched |= hmac.compare_digest(signature.encode(), expected)
+    return matched
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What a verified delivery says changed, as remote ids to refetch."""
+
+    event: str
+    job_ids: tuple[str, ...] = ()
+    candidate_ids: tuple[str, ...] = ()
+    full_sync: bool = False
+    """The change is of a kind no targeted refetch covers (e.g. an interview): the
+    integration's incremental sync picks it up."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.job_ids or self.candidate_ids or self.full_sync)
+
+
+JOB_EVENTS = frozenset(
+    {
+        "job.created",
+        "job.updated",
+        "job.archived",
+        "job.approved",
+        "job.closed",
+        "job.opened",
+        "job.deleted",
+    }
+)
+CANDIDATE_EVENTS = frozenset(
+    {
+        "candidate.created",
+        "candidate.updated",
+        "candidate.stage_changed",
+        "candidate.added_to_job",
+        "application.created",
+        "application.updated",
+        "application.stage_changed",
+        "application.released",
+        "application.rejected",
+        "application.hired",
+    }
+)
+SYNC_EVENTS = frozenset(
+    {
+        "interview.scheduled",
+        "interview.updated",
+        "interview.completed",
+        "interview.cancelled",
+        "onboarding.updated",
+        "onboarding_task.updated",
+    }
+)
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise NoticeError(f"the body is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise NoticeError("the body is not a JSON object")
+    return value
+
+
+def _ids(*values: Any) -> tuple[str, ...]:
+    found: list[str] = []
+    for value in values:
+        if isinstance(value, dict):
+            value = value.get("id") or value.get("eId")
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int | str) and str(value).strip():
+            text = str(value).strip()
+            if len(text) > 255:
+                raise NoticeError("a record id is longer than 255 characters")
+            if text not in found:
+                found.append(text)
+    return tuple(found)
+
+
+def _pick(data: Mapping[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if data.get(key) is not None:
+            return data[key]
+    return None
+
+
+def parse_notice(scheme: Scheme, body: bytes, *, topic: str | None = None) -> Notice:
+    """The records a verified body names. ``topic`` is the route's ("candidate" or "job")
+    where the sender splits its webhooks by URL (Jobvite)."""
+    value = _json(body)
+    if scheme is Scheme.JOBVITE:
+        event = str(value.get("eventType") or f"{topic or 'unknown'}.updated")
+        data: Mapping[str, Any] = value
+    else:
+        event = str(_pick(value, "event", "type", "event_type") or "")
+        raw = value.get("data")
+        data = raw if isinstance(raw, dict) else {}
+    if not event:
+        raise NoticeError("the body names no event")
+    event = event.strip().lower()[:128]
+    job = _pick(data, "job_id", "jobId", "requisitionId", "requisition_id", "job", "requisition")
+    candidate = _pick(data, "candidate_id", "candidateId", "candidate")
+    if scheme is Scheme.JOBVITE and topic == "job" and not event.startswith("job."):
+        event = f"job.{event.partition('.')[2] or event}"
+    if event in JOB_EVENTS:
+        jobs = _ids(job)
+        if not jobs:
+            raise NoticeError(f"{event} names no job")
+        return Notice(event, job_ids=jobs)
+    if event in CANDIDATE_EVENTS:
+        candidates = _ids(candidate)
+        if not candidates:
+            raise NoticeError(f"{event} names no candidate")
+        return Notice(event, job_ids=_ids(job), candidate_ids=candidates)
+    if event in SYNC_EVENTS:
+        return Notice(event, full_sync=True)
+    return Notice(event)

@@ -1,0 +1,299 @@
+"""Webhook routes: verify, persist, hand off, acknowledge.
+
+    POST /webhooks/recruiterflow/{integration_id}
+    POST /webhooks/jobvite/{company_id}/candidate      (and /job; tenant and integration
+                                                        from the Jobvite company id)
+    POST /webhooks/bpoc/{integration_id}
+    POST /webhooks/standard/{integration_id}           (any sender using Standard Webhooks)
+
+    202 {"status": "accepted", "id": 17}    stored; processing follows in the background
+    202 {"status": "duplicate", "id": 17}   seen before (same delivery id, or where the
+                                            sender gives none, the same body within a day)
+    401 bad or missing signature, or no webhook secret configured; nothing is stored,
+        one log line says why (never the body)
+    404 no such integration for this route     409 the integration is disabled
+    413 body over ``webhook_max_body_bytes``   415 not JSON
+
+The route reads the store twice at most (the integration; the insert) and puts the new
+row's id in the ``webhook-events`` inbox; it never waits on an ATS. The row is the
+record: if the hand-off is lost the sweep finds the row (``jobs.ingest``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from connectors.webhooks import NoticeError, Scheme, SignatureError, parse_notice, verify
+from gateway.crypto import CryptoError, webhook_secret_context
+from gateway.inbox import HANDOFF_GRACE
+from gateway.metrics import WEBHOOKS_RECEIVED
+from gateway.store.base import table_of, utcnow
+from gateway.store.enums import IntegrationStatus, Provider, WebhookEventStatus
+from gateway.store.models import Integration, WebhookEvent
+
+logger = logging.getLogger("talentgraph.ingress")
+
+DUPLICATE_WINDOW = timedelta(days=1)
+KEPT_HEADERS = frozenset(
+    {
+        "content-type",
+        "user-agent",
+        "x-recruiterflow-signature",
+        "x-jvi-signature",
+        "x-bpoc-signature",
+        "x-bpoc-timestamp",
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+        "x-request-id",
+        "x-forwarded-for",
+    }
+)
+
+_events = table_of(WebhookEvent)
+_integrations = table_of(Integration)
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str, log: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.log = log
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    id: int
+    tenant_id: int
+    provider: Provider
+    status: IntegrationStatus
+    secret_encrypted: str | None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise Refused(413, f"the body is larger than {limit} bytes")
+        except ValueError:
+            raise Refused(400, "malformed Content-Length") from None
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise Refused(413, f"the body is larger than {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise Refused(400, "the client disconnected") from None
+    return b"".join(chunks)
+
+
+def _integration_id(request: Request) -> int:
+    raw = request.path_params.get("integration_id", "")
+    if not raw.isdigit() or len(raw) > 18:
+        raise Refused(404, "no such integration")
+    return int(raw)
+
+
+async def _targets(conn: AsyncConnection, scheme: Scheme, request: Request) -> list[Target]:
+    columns = (
+        _integrations.c.id,
+        _integrations.c.tenant_id,
+        _integrations.c.provider,
+        _integrations.c.status,
+        _integrations.c.webhook_secret_encrypted,
+    )
+    if scheme is Scheme.JOBVITE:
+        company = str(request.path_params.get("company_id", ""))[:255]
+        query = sa.select(*columns).where(
+            _integrations.c.provider == Provider.JOBVITE,
+            _integrations.c.external_account_id == company,
+        )
+    else:
+        query = sa.select(*columns).where(_integrations.c.id == _integration_id(request))
+        if scheme is not Scheme.STANDARD:
+            query = query.where(_integrations.c.provider == Provider(scheme.value))
+    rows = (await conn.execute(query.order_by(_integrations.c.id))).all()
+    return [
+        Target(r.id, r.tenant_id, Provider(r.provider), IntegrationStatus(r.status), r[4])
+        for r in rows
+    ]
+
+
+def _verified(
+    request: Request, scheme: Scheme, targets: list[Target], body: bytes, now: float
+) -> tuple[Target, str | None]:
+    """The target whose secret signed ``body`` and the sender's delivery id. Every
+    enabled candidate is tried (a Jobvite company can have a stage and a prod one)."""
+    app_state = request.app.state
+    enabled = [t for t in targets if t.status is not IntegrationStatus.INACTIVE]
+    if not enabled:
+        raise Refused(409, "the integration is disabled")
+    reasons: list[str] = []
+    for target in enabled:
+        if target.secret_encrypted is None:
+            reasons.append(f"integration {target.id} has no webhook secret")
+            continue
+        try:
+            secret = app_state.keyring.decrypt(
+                target.secret_encrypted, context=webhook_secret_context(target.tenant_id)
+            ).decode()
+            delivery_id = verify(
+                scheme,
+                request.headers,
+                body,
+                secret,
+                now=now,
+                tolerance=app_state.settings.webhook_tolerance_seconds,
+            )
+        except (SignatureError, CryptoError, UnicodeDecodeError) as exc:
+            reasons.append(f"integration {target.id}: {exc}")
+            continue
+        return target, delivery_id
+    raise Refused(401, "invalid signature", "; ".join(reasons))
+
+
+async def _store(
+    conn: AsyncConnection,
+    target: Target,
+    scheme: Scheme,
+    request: Request,
+    body: bytes,
+    delivery_id: str | None,
+) -> tuple[int, bool]:
+    """Insert the event unless it is a duplicate; (row id, duplicate)."""
+    digest = hashlib.sha256(body).hexdigest()
+    now = utcnow()
+    if delivery_id is None:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(digest))))
+        seen = await conn.scalar(
+            sa.select(_events.c.id)
+            .where(
+                _events.c.integration_id == target.id,
+                _events.c.body_sha256 == digest,
+                _events.c.received_at > now - DUPLICATE_WINDOW,
+            )
+            .limit(1)
+        )
+        if seen is not None:
+            return int(seen), True
+    try:
+        event_type: str | None = parse_notice(
+            scheme, body, topic=request.path_params.get("topic")
+        ).event
+    except NoticeError:
+        event_type = None  # stored all the same; processing records why it failed
+    values: dict[str, Any] = {
+        "tenant_id": target.tenant_id,
+        "integration_id": target.id,
+        "provider": target.provider,
+        "delivery_id": delivery_id,
+        "body_sha256": digest,
+        "event_type": event_type,
+        "headers": {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS},
+        "body": body,
+        "status": WebhookEventStatus.RECEIVED,
+        "attempts": 0,
+        "received_at": now,
+        "next_attempt_at": now + HANDOFF_GRACE,
+    }
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(_events)
+    statement = insert.values(values).returning(_events.c.id)
+    if delivery_id is not None:
+        statement = (
+            insert.values(values)
+            .on_conflict_do_nothing(index_elements=["integration_id", "delivery_id"])
+            .returning(_events.c.id)
+        )
+    inserted = await conn.scalar(statement)
+    if inserted is not None:
+        return int(inserted), False
+    existing = await conn.scalar(
+        sa.select(_events.c.id).where(
+            _events.c.integration_id == target.id, _events.c.delivery_id == delivery_id
+        )
+    )
+    return int(existing or 0), True
+
+
+def _receiver(scheme: Scheme) -> Any:
+    async def receive(request: Request) -> Response:
+        state = request.app.state
+        try:
+            if "json" not in request.headers.get("content-type", "application/json"):
+                raise Refused(415, "send the webhook as application/json")
+            body = await _read_body(request, state.settings.webhook_max_body_bytes)
+            async with state.engine.begin() as conn:
+                targets = await _targets(conn, scheme, request)
+                if not targets:
+                    raise Refused(404, "no such integration")
+                target, delivery_id = _verified(request, scheme, targets, body, time.time())
+                event_id, duplicate = await _store(conn, target, scheme, request, body, delivery_id)
+        except Refused as refused:
+            if refused.status == 401:
+                logger.warning(
+                    "webhook refused: %s %s from %s: %s",
+                    scheme.value,
+                    request.url.path,
+                    request.client.host if request.client else "?",
+                    refused.log,
+                )
+            WEBHOOKS_RECEIVED.labels(scheme.value, str(refused.status)).inc()
+            return JSONResponse({"error": refused.message}, status_code=refused.status)
+        if not duplicate:
+            try:
+                await state.webhook_inbox.put([event_id])
+            except Exception as exc:  # stored: the sweep hands it on
+                logger.warning("webhook event %s stored, hand-off failed: %s", event_id, exc)
+        WEBHOOKS_RECEIVED.labels(scheme.value, "duplicate" if duplicate else "accepted").inc()
+        return JSONResponse(
+            {"status": "duplicate" if duplicate else "accepted", "id": event_id},
+            status_code=202,
+        )
+
+    receive.__name__ = f"receive_{scheme.value}"
+    return receive
+
+
+def routes() -> list[Route]:
+    return [
+        Route(
+            "/webhooks/recruiterflow/{integration_id}",
+            _receiver(Scheme.RECRUITERFLOW),
+            methods=["POST"],
+        ),
+        Route(
+            "/webhooks/jobvite/{company_id}/{topic:str}",
+            _jobvite_topics(_receiver(Scheme.JOBVITE)),
+            methods=["POST"],
+        ),
+        Route("/webhooks/bpoc/{integration_id}", _receiver(Scheme.BPOC), methods=["POST"]),
+        Route("/webhooks/standard/{integration_id}", _receiver(Scheme.STANDARD), methods=["POST"]),
+    ]
+
+
+def _jobvite_topics(receive: Any) -> Any:
+    async def jobvite(request: Request) -> Response:
+        if request.path_params.get("topic") not in ("candidate", "job"):
+            return JSONResponse({"error": "not found"}, status_code=404)
+        response: Response = await receive(request)
+        return response
+
+    return jobvite

@@ -37,7 +37,6 @@ from starlette.routing import Route
 
 from connectors.webhooks import NoticeError, Scheme, SignatureError, parse_notice, verify
 from gateway.crypto import CryptoError, webhook_secret_context
-from gateway.inbox import HANDOFF_GRACE
 from gateway.metrics import WEBHOOKS_RECEIVED
 from gateway.store.base import table_of, utcnow
 from gateway.store.enums import IntegrationStatus, Provider, WebhookEventStatus
@@ -176,6 +175,7 @@ async def _store(
     request: Request,
     body: bytes,
     delivery_id: str | None,
+    handoff_grace: timedelta,
 ) -> tuple[int, bool]:
     """Insert the event unless it is a duplicate; (row id, duplicate)."""
     digest = hashlib.sha256(body).hexdigest()
@@ -212,7 +212,7 @@ async def _store(
         "status": WebhookEventStatus.RECEIVED,
         "attempts": 0,
         "received_at": now,
-        "next_attempt_at": now + HANDOFF_GRACE,
+        "next_attempt_at": now + handoff_grace,
     }
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(_events)
     statement = insert.values(values).returning(_events.c.id)
@@ -245,7 +245,10 @@ def _receiver(scheme: Scheme) -> Any:
                 if not targets:
                     raise Refused(404, "no such integration")
                 target, delivery_id = _verified(request, scheme, targets, body, time.time())
-                event_id, duplicate = await _store(conn, target, scheme, request, body, delivery_id)
+                grace = timedelta(seconds=state.settings.webhook_handoff_grace_seconds)
+                event_id, duplicate = await _store(
+                    conn, target, scheme, request, body, delivery_id, grace
+                )
         except Refused as refused:
             if refused.status == 401:
                 logger.warning(

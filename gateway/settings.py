@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     webhook_lease_seconds: float = Field(default=120.0, gt=0)
     """How long a claimed inbound event or outbound delivery is held by one process; a
     claim older than this belonged to a process that died and is taken over."""
+    webhook_handoff_grace_seconds: float = Field(default=10.0, ge=0)
+    """A stored inbound event is left this long to its hand-off before a sweep takes it."""
     webhook_sweep_interval_seconds: float = Field(default=5.0, ge=0)
     """How often due retries and stranded events or deliveries are picked up; 0 is off."""
     webhook_retry_base_seconds: float = Field(default=1.0, ge=0)

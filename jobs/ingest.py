@@ -41,7 +41,7 @@ from connectors.errors import ConnectorError, UnsupportedOperationError
 from connectors.models import RemoteApplication, RemoteCandidate, RemoteJob
 from connectors.webhooks import Notice, NoticeError, Scheme, parse_notice
 from gateway.crypto import CryptoError
-from gateway.inbox import HANDOFF_GRACE, Inbox
+from gateway.inbox import Inbox
 from gateway.metrics import WEBHOOK_EVENTS_PROCESSED
 from gateway.pubsub import Event
 from gateway.queue import TaskQueue
@@ -110,6 +110,7 @@ class Ingestor:
         self.settings = settings
         self.inbox = inbox
         self.queue = queue
+        self.handoff_grace = timedelta(seconds=settings.webhook_handoff_grace_seconds)
 
     # --- one event ------------------------------------------------------------------
 
@@ -398,7 +399,7 @@ class Ingestor:
                 await session.execute(
                     sa.update(_events)
                     .where(_events.c.id.in_(ids), _events.c.status == WebhookEventStatus.RECEIVED)
-                    .values(next_attempt_at=now + HANDOFF_GRACE)
+                    .values(next_attempt_at=now + self.handoff_grace)
                 )
         if ids:
             await self.inbox.put(ids)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.errors import NotFound, ValidationFailed
-from gateway.inbox import HANDOFF_GRACE, Inbox
+from gateway.inbox import Inbox
 from gateway.services.activities import Actor, record_activity
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory
@@ -34,7 +34,7 @@ async def retry_event(
         event.attempts = 0
         event.last_error = None
         event.claimed_until = None
-        event.next_attempt_at = utcnow() + HANDOFF_GRACE
+        event.next_attempt_at = utcnow()
         record_activity(
             session,
             actor,

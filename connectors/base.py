@@ -12,6 +12,14 @@ writes through methods that take the acting recruiter's ``Attribution``:
 
 ``capabilities`` says what a provider supports; a method outside them raises
 ``UnsupportedOperationError`` (``ConnectorBase`` provides those refusals).
+
+A webhook that names candidates is answered with a targeted refetch where the provider
+allows one, and with an incremental sync where it does not:
+
+    if Capability.APPLICATIONS_BY_CANDIDATE in connector.capabilities:
+        applications = await connector.get_applications(["154651"])
+    else:
+        ...  # schedule an incremental sync
 """
 
 from __future__ import annotations
@@ -62,6 +70,8 @@ class Capability(Flag):
     ONBOARDING_WRITE = auto()
     RECRUITER_MANAGEMENT = auto()
     ATTRIBUTION = auto()
+    APPLICATIONS_BY_CANDIDATE = auto()
+    """``get_applications(candidate_ids)`` works; without it, it refuses."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +111,9 @@ class Connector(Protocol):
 
     async def get_jobs(self, remote_ids: Sequence[str]) -> list[RemoteJob]: ...
     async def get_candidates(self, remote_ids: Sequence[str]) -> list[RemoteCandidate]: ...
+    async def get_applications(
+        self, candidate_remote_ids: Sequence[str]
+    ) -> list[RemoteApplication]: ...
 
     async def move_stage(
         self, application_remote_id: str, stage: str, attribution: Attribution | None
@@ -206,6 +219,19 @@ class ConnectorBase:
     async def get_candidates(self, remote_ids: Sequence[str]) -> list[RemoteCandidate]:
         wanted = set(remote_ids)
         return [c async for c in self.candidates() if c.remote_id in wanted]
+
+    async def get_applications(
+        self, candidate_remote_ids: Sequence[str]
+    ) -> list[RemoteApplication]:
+        """The current applications of these candidates, stage history included, as
+        ``applications()`` yields them; unknown candidates and candidates in no job
+        contribute nothing. For refreshing what a webhook names without a sync.
+
+        Refused here (``UnsupportedOperationError``, before any request) unless the
+        provider declares ``Capability.APPLICATIONS_BY_CANDIDATE``: unlike
+        ``get_jobs``, no generic fallback is offered, because scanning every
+        application is what the caller's incremental sync already does."""
+        raise self._unsupported("reading applications by candidate")
 
     async def move_stage(
         self, application_remote_id: str, stage: str, attribution: Attribution | None

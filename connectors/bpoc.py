@@ -507,6 +507,7 @@ class BpocConnector(ConnectorBase):
         | Capability.ONBOARDING_WRITE
         | Capability.RECRUITER_MANAGEMENT
         | Capability.ATTRIBUTION
+        | Capability.APPLICATIONS_BY_CANDIDATE
     )
     required_credentials: ClassVar[tuple[str, ...]] = ("apiKey",)
 
@@ -570,6 +571,25 @@ class BpocConnector(ConnectorBase):
             application = _mapped(application_from_raw, raw)
             if _since(application.remote_updated_at, updated_since):
                 yield application
+
+    async def get_applications(
+        self, candidate_remote_ids: Sequence[str]
+    ) -> list[RemoteApplication]:
+        """The applications whose ``candidateId`` is one of these, as ``applications()``
+        maps them.
+
+        ``GET /applications`` takes no candidate filter (and there is no per-candidate
+        route), so this reads the whole list, ``total / pageSize`` requests, and keeps
+        the matches: what one ``applications()`` read costs, every time."""
+        wanted = set(candidate_remote_ids)
+        if not wanted:
+            return []
+        found: dict[str, RemoteApplication] = {}
+        async for raw in self._records("/applications", "applications"):
+            application = _mapped(application_from_raw, raw)
+            if application.candidate_remote_id in wanted:
+                found.setdefault(application.remote_id, application)
+        return list(found.values())
 
     async def candidates(
         self, updated_since: datetime | None = None

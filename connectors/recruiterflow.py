@@ -21,7 +21,8 @@ What the API does that the rest of talentgraph should not have to know:
   the latest stage transition for applications. Hence no ``INCREMENTAL`` capability.
 - An application is not a resource: the stage-movement list of one candidate names
   each job the candidate is in, with its transitions. Its remote id here is
-  ``f"{candidate_id}:{job_id}"``.
+  ``f"{candidate_id}:{job_id}"``. So ``get_applications`` (a webhook's refetch) reads
+  each candidate's detail, then their stage movements.
 - Writes answer ``{"RESULT": "SUCCESS"}``; refusals ``{"RESULT": "FAILURE", "message": ...}``.
   A 403 "The specified user is not present in your account" is an unknown acting user
   (``InvalidRecruiterError``), not bad credentials.
@@ -688,6 +689,7 @@ class RecruiterflowConnector(ConnectorBase):
         | Capability.NOTES
         | Capability.CUSTOM_FIELDS
         | Capability.ATTRIBUTION
+        | Capability.APPLICATIONS_BY_CANDIDATE
     )
     required_credentials: ClassVar[tuple[str, ...]] = ("apiKey",)
 
@@ -903,17 +905,54 @@ class RecruiterflowConnector(ConnectorBase):
         """``GET /candidate/get?id=`` for each (it answers a one-element list)."""
         found: list[RemoteCandidate] = []
         for remote_id in remote_ids:
-            if not remote_id.isdigit():
-                continue
-            try:
-                body = await self.http.get_json(f"{API}/candidate/get", {"id": remote_id})
-            except NotFoundError:
-                continue
-            data = _data(body)
-            for raw in data if isinstance(data, list) else [data]:
-                if isinstance(raw, dict) and raw.get("id") is not None:
-                    found.append(candidate_from_raw(cast(RawCandidate, raw)))
+            found += [candidate_from_raw(raw) for raw in await self._candidate_detail(remote_id)]
         return found
+
+    async def _candidate_detail(self, remote_id: str) -> list[RawCandidate]:
+        """``GET /candidate/get?id=``: the candidate, with the ``jobs`` they are in;
+        nothing for an unknown (or non-numeric) id."""
+        if not remote_id.isdigit():
+            return []
+        try:
+            body = await self.http.get_json(f"{API}/candidate/get", {"id": remote_id})
+        except NotFoundError:
+            return []
+        data = _data(body)
+        return [
+            cast(RawCandidate, raw)
+            for raw in (data if isinstance(data, list) else [data])
+            if isinstance(raw, dict) and raw.get("id") is not None
+        ]
+
+    async def get_applications(
+        self, candidate_remote_ids: Sequence[str]
+    ) -> list[RemoteApplication]:
+        """``get_applications(["154651"])`` -> ``[RemoteApplication(remote_id="154651:1001",
+        ...), ...]``: for each candidate, ``GET /candidate/get?id=`` then, if that lists
+        any job, their stage movements, built exactly as ``applications()`` builds them.
+
+        A candidate in no job costs one request; an unknown one, or one deleted between
+        the two reads, yields nothing. Up to ``concurrency`` candidates are read at once;
+        applications come out in the order the candidates were asked for (repeats
+        ignored), and the first failure in that order is raised."""
+        semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def of(remote_id: str) -> list[RemoteApplication]:
+            async with semaphore:
+                found: list[RemoteApplication] = []
+                for raw in await self._candidate_detail(remote_id):
+                    if "jobs" in raw and not raw.get("jobs"):
+                        continue
+                    found += await self._applications_unless_gone(raw)
+                return found
+
+        tasks = [asyncio.create_task(of(i)) for i in dict.fromkeys(candidate_remote_ids)]
+        try:
+            return [application for task in tasks for application in await task]
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     # writes
 

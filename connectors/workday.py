@@ -22,7 +22,8 @@ What the API (``workday-recruiting-v4.json``) offers, and so what this connector
   (``updated_since`` is accepted and ignored) and ``remote_updated_at`` stays ``None``.
 - Prospects can be read one at a time (``GET /prospects/{ID}``) but not listed: there
   is no ``GET /prospects``, so ``candidates()`` yields nothing and ``get_candidates``
-  reads by id. A prospect carries no job application, so there are no applications.
+  reads by id. A prospect carries no job application, so there are no applications
+  (and ``get_applications`` refuses: no ``APPLICATIONS_BY_CANDIDATE``).
 - Interviews (``GET /interviews``) name their job application, requisition and
   interviewers, but not a time.
 - The API's writes (creating prospects and their skills, educations, experiences,

@@ -40,6 +40,14 @@ How it answers:
   required field: 400.
 - accepted writes change the records and are appended to ``writes`` (refused ones
   are not), with the body as sent.
+
+Webhooks (``gateway.sandbox.webhook_sender``), once ``fake.enable_webhooks(url, secret,
+client)`` is called, for the writes of ``webhook_agency_id``'s agency (the main one; a
+subscription belongs to one agency): job create ``job.created``, approve
+``job.approved``, release ``application.released``, reject ``application.rejected``,
+scheduling ``interview.scheduled``. Onboarding and recruiter writes send nothing. The
+API answers without waiting for them; ``await fake.emit("job.closed", job_id=...)``
+sends one by hand.
 """
 
 from __future__ import annotations
@@ -51,7 +59,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -60,6 +68,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from gateway.sandbox.faults import Faults, with_faults
+from gateway.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 MAIN_API_KEY = "bpoc_sk_live_manila_5f3c9a1e7d204b68"
 OTHER_API_KEY = "bpoc_sk_live_cebu_8b21d047aa9c3e15"
@@ -181,8 +190,10 @@ def _utcnow() -> datetime:
 
 
 @dataclass
-class BpocFake:
+class BpocFake(WebhookSource):
     """BPOC's state and its Starlette app (``app``, already wrapped with ``faults``)."""
+
+    webhook_provider: ClassVar[Provider] = "bpoc"
 
     faults: Faults = field(default_factory=Faults)
     now: Callable[[], datetime] = _utcnow
@@ -197,6 +208,9 @@ class BpocFake:
     tasks: dict[str, Record] = field(default_factory=dict)
     invites: dict[str, Record] = field(default_factory=dict)
     writes: list[Write] = field(default_factory=list)
+    webhooks: WebhookEmitter | None = None
+    webhook_agency_id: str = MAIN_AGENCY_ID
+    """The agency whose writes are notified."""
     app: ASGIApp = field(init=False)
 
     def __post_init__(self) -> None:
@@ -461,6 +475,22 @@ class BpocFake:
         path = request.url.path.removeprefix("/api/v1")
         self.writes.append(Write(request.method, path, body, agency.id))
 
+    def _notify(self, agency: Agency, event: str, record: Record) -> None:
+        """Notify ``event`` about a job (``record`` a job) or an application (an
+        application or interview: its application's job and candidate ride along)."""
+        if agency.id != self.webhook_agency_id:
+            return
+        if event.startswith("job."):
+            self.notify(event, job_id=record["id"])
+            return
+        application = self.applications[record.get("applicationId") or record["id"]]
+        self.notify(
+            event,
+            job_id=application["jobId"],
+            application_id=application["id"],
+            candidate_id=application["candidateId"],
+        )
+
     @staticmethod
     def _page(request: Request, key: str, records: list[Record]) -> JSONResponse:
         try:
@@ -589,6 +619,7 @@ class BpocFake:
         }
         self.jobs[job_id] = job
         self._record_write(request, body, agency)
+        self._notify(agency, "job.created", job)
         return JSONResponse({"success": True, "job": job}, status_code=201)
 
     async def approve_job(self, request: Request) -> Response:
@@ -600,6 +631,7 @@ class BpocFake:
         job.update(status="active", approvedBy=body.get("approvedBy"), approvedAt=moment)
         job["updatedAt"] = moment
         self._record_write(request, body, agency)
+        self._notify(agency, "job.approved", job)
         return JSONResponse({"success": True, "job": job})
 
     # applications
@@ -625,6 +657,7 @@ class BpocFake:
             updatedAt=moment,
         )
         self._record_write(request, body, agency)
+        self._notify(agency, "application.released", application)
         return JSONResponse({"success": True, "application": self._application(application)})
 
     async def reject(self, request: Request) -> Response:
@@ -645,6 +678,7 @@ class BpocFake:
             updatedAt=moment,
         )
         self._record_write(request, body, agency)
+        self._notify(agency, "application.rejected", application)
         return JSONResponse({"success": True, "application": self._application(application)})
 
     # interviews
@@ -679,6 +713,7 @@ class BpocFake:
         }
         self.interviews[interview_id] = interview
         self._record_write(request, body, agency)
+        self._notify(agency, "interview.scheduled", interview)
         return JSONResponse({"success": True, "interview": interview}, status_code=201)
 
     # onboarding

@@ -21,6 +21,12 @@ Like the real API (``shared/specs/README.md``):
 The fake opens an onboarding process for every seeded application (two tasks each),
 so onboarding writes can target any application. Writes are kept, opened, in
 ``fake.writes``; every request's method, path, query and auth scheme in ``fake.requests``.
+
+Webhooks (``gateway.sandbox.webhook_sender``), once ``fake.enable_webhooks(url, secret,
+client)`` is called: creating or updating onboarding tasks (the only writes) sends
+``candidate.updated`` for the hire's candidate and requisition to ``<url>/candidate``,
+with ``companyId`` = ``fake.company_id``. Everything else (stage changes, jobs) is sent
+by hand after changing the records: ``await fake.emit("job.closed", requisition_id=eid)``.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import orjson
 from cryptography.hazmat.primitives import serialization
@@ -45,6 +51,7 @@ from starlette.routing import Route
 from connectors.errors import InvalidResponseError
 from connectors.jobvite import signature
 from connectors.jobvite_onboarding import decrypt_envelope, encrypt_envelope
+from gateway.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 MAX_COUNT = 500
 DEFAULT_COUNT = 100
@@ -147,7 +154,9 @@ def _status(code: int, *messages: str) -> JSONResponse:
 
 
 @dataclass
-class JobviteFake:
+class JobviteFake(WebhookSource):
+    webhook_provider: ClassVar[Provider] = "jobvite"
+
     jobvite_private_key: RSAPrivateKey
     customer_public_key: RSAPublicKey | None
     api_key: str = "jv-api-key"
@@ -161,6 +170,9 @@ class JobviteFake:
     writes: list[RecordedWrite] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
     rng: random.Random = field(default_factory=lambda: random.Random(20240401))
+    company_id: str = "demo-agency"
+    """The Jobvite company: ``companyId`` in webhooks."""
+    webhooks: WebhookEmitter | None = None
 
     # --- state ------------------------------------------------------------------------
 
@@ -338,6 +350,18 @@ class JobviteFake:
                     if key in job
                 }
                 yield {**candidate, "application": {**application.data, "job": summary}}
+
+    def webhook_defaults(self) -> dict[str, Any]:
+        return {"company_id": self.company_id}
+
+    def notify_candidate_of(self, process_id: str) -> None:
+        """``candidate.updated`` for the hire an onboarding process belongs to."""
+        process = self.processes[process_id]
+        self.notify(
+            "candidate.updated",
+            candidate_id=process["candidateId"],
+            requisition_id=process["jobId"],
+        )
 
     # --- auth -------------------------------------------------------------------------
 
@@ -529,6 +553,8 @@ def build_app(fake: JobviteFake) -> Starlette:
             }
             fake.tasks[task["id"]] = task
             created.append(task)
+        for process_id in dict.fromkeys(task["processId"] for task in created):
+            fake.notify_candidate_of(process_id)
         return fake.seal({"tasks": created})
 
     async def update_task(request: Request) -> Response:
@@ -544,6 +570,8 @@ def build_app(fake: JobviteFake) -> Starlette:
         fake.writes.append(RecordedWrite(request.url.path, body))
         task.update({name: changes[name] for name in _UPDATE_FIELDS if name in changes})
         task["lastUpdatedDate"] = fake.now_ms()
+        if task.get("processId") in fake.processes:
+            fake.notify_candidate_of(task["processId"])
         return fake.seal({"task": task})
 
     return Starlette(

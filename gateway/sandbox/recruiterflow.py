@@ -21,6 +21,12 @@ Like the real API:
 
 Beyond the spec's examples, jobs carry ``company``, ``created_at`` (the integration design
 names both) and ``updated_at``, so ``touch_job`` has something to move.
+
+Webhooks (``gateway.sandbox.webhook_sender``), once ``fake.enable_webhooks(url, secret,
+client)`` is called: an accepted move-to-stage or disqualify sends
+``candidate.stage_changed`` (with the stage), add-to-job ``candidate.added_to_job``, a job
+update ``job.updated``; notes send nothing. The API answers without waiting for them;
+``await fake.emit("job.archived", job_id=1001)`` sends one by hand.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -39,6 +45,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from gateway.sandbox.faults import Faults, with_faults
+from gateway.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 API = "/api/external"
 BASE_TIME = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
@@ -172,7 +179,9 @@ class ApplicationTable(dict[tuple[int, int], Application]):
 
 
 @dataclass
-class FakeRecruiterflow:
+class FakeRecruiterflow(WebhookSource):
+    webhook_provider: ClassVar[Provider] = "recruiterflow"
+
     api_key: str = "rf-fake-key-3f9a1c"
     display_name: str = "RF (company)"
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -185,6 +194,7 @@ class FakeRecruiterflow:
     notes: dict[int, list[JSON]] = field(default_factory=dict)
     job_custom_fields: list[JSON] = field(default_factory=list)
     writes: list[RecordedWrite] = field(default_factory=list)
+    webhooks: WebhookEmitter | None = None
     _next_activity: int = 1000
     _next_note: int = 1
 
@@ -652,6 +662,9 @@ class FakeRecruiterflow:
         when = self._when(body)
         self._move(app, name, when, _ref(user))
         self._log(app.candidate_id, app.job_id, "moved", when, user)
+        self.notify(
+            "candidate.stage_changed", job_id=app.job_id, candidate_id=app.candidate_id, stage=name
+        )
         return {"RESULT": "SUCCESS"}
 
     async def add_to_job(self, request: Request) -> Any:
@@ -668,6 +681,7 @@ class FakeRecruiterflow:
         self.applications[candidate_id, job_id] = app
         self._move(app, PIPELINE[0], when, _ref(owner))
         self._log(candidate_id, job_id, "added", when, owner)
+        self.notify("candidate.added_to_job", job_id=job_id, candidate_id=candidate_id)
         return {"RESULT": "SUCCESS"}
 
     async def disqualify(self, request: Request) -> Any:
@@ -678,6 +692,12 @@ class FakeRecruiterflow:
         app.disqualification_reason = str(body.get("reason") or "") or None
         self._move(app, "Disqualified", when, _ref(user))
         self._log(app.candidate_id, app.job_id, "disqualified", when, user)
+        self.notify(
+            "candidate.stage_changed",
+            job_id=app.job_id,
+            candidate_id=app.candidate_id,
+            stage="Disqualified",
+        )
         return {"RESULT": "SUCCESS"}
 
     async def add_note(self, request: Request) -> Any:
@@ -719,6 +739,7 @@ class FakeRecruiterflow:
             if key in body:
                 job[key] = body[key]
         job["updated_at"] = rf_time(self.now())
+        self.notify("job.updated", job_id=job["id"])
         return {"RESULT": "SUCCESS"}
 
 

@@ -387,6 +387,23 @@ async def test_applications_link_jobs_and_candidates() -> None:
     assert {a.status for a in applications} == {"active", "released", "hired", "rejected"}
 
 
+async def test_get_applications_filters_the_whole_list_and_sees_a_release_at_once() -> None:
+    fake = seeded(jobs=3, candidates=5, applications=12)
+    application_id = application_in(fake, "submitted")
+    candidate_id = str(fake.applications[application_id]["candidateId"])
+    theirs = [a for a, raw in fake.applications.items() if raw["candidateId"] == candidate_id]
+    assert len(theirs) >= 2
+    async with connected(fake) as session:
+        await session.connector.release_application(application_id, None, AS_RECRUITER)
+        session.sent.clear()
+        found = await session.connector.get_applications([candidate_id])
+    assert [a.remote_id for a in found] == theirs
+    assert session.pages("/applications") == [("1", "5"), ("2", "5"), ("3", "5")]
+    released = next(a for a in found if a.remote_id == application_id)
+    assert released.status == "released"
+    assert released.transitions[-1].moved_by == RemotePerson(remote_id=RECRUITER_ID)
+
+
 async def test_updated_since_is_applied_by_the_connector() -> None:
     fake = seeded(jobs=7, candidates=0, applications=0)
     touched = fake.job_ids()[4]
@@ -1017,6 +1034,7 @@ async def test_capabilities_and_what_bpoc_cannot_do() -> None:
     assert Capability.ATTRIBUTION in caps and Capability.RECRUITER_MANAGEMENT in caps
     assert Capability.MOVE_STAGE not in caps
     assert Capability.INCREMENTAL not in caps
+    assert Capability.APPLICATIONS_BY_CANDIDATE in caps
     assert BpocConnector.required_credentials == ("apiKey",)
     async with connected(seeded()) as session:
         with pytest.raises(UnsupportedOperationError):

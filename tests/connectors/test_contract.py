@@ -143,6 +143,53 @@ async def test_get_jobs_by_remote_ids(harness: ProviderHarness, connector: Conne
     assert sorted(job.remote_id for job in found) == wanted
 
 
+async def test_get_applications_refetches_what_a_full_read_holds_for_those_candidates(
+    harness: ProviderHarness, connector: ConnectorBase
+) -> None:
+    if Capability.APPLICATIONS_BY_CANDIDATE not in connector.capabilities:
+        pytest.skip(f"{harness.provider} cannot read applications by candidate")
+    everything = await collect(connector.applications())
+    by_candidate: dict[str, list[RemoteApplication]] = {}
+    for application in everything:
+        by_candidate.setdefault(application.candidate_remote_id, []).append(application)
+    busiest, other = sorted(by_candidate, key=lambda c: (-len(by_candidate[c]), c))[:2]
+    assert len(by_candidate[busiest]) >= 2, "the seed gives someone two applications"
+    bare = harness.add_candidate_without_applications()
+
+    found = await connector.get_applications(
+        [busiest, harness.unknown_candidate_id, bare, other, busiest]
+    )
+
+    assert len({a.remote_id for a in found}) == len(found), "no application twice"
+    expected = by_candidate[busiest] + by_candidate[other]
+    assert sorted(found, key=lambda a: a.remote_id) == sorted(expected, key=lambda a: a.remote_id)
+    assert all(a.raw for a in found), "the raw payload is kept"
+
+
+async def test_get_applications_of_strangers_or_people_in_no_job_is_empty(
+    harness: ProviderHarness, connector: ConnectorBase
+) -> None:
+    if Capability.APPLICATIONS_BY_CANDIDATE not in connector.capabilities:
+        pytest.skip(f"{harness.provider} cannot read applications by candidate")
+    bare = harness.add_candidate_without_applications()
+    assert await connector.get_applications([bare]) == []
+    assert await connector.get_applications([harness.unknown_candidate_id]) == []
+    before = harness.faults.requests
+    assert await connector.get_applications([]) == []
+    assert harness.faults.requests == before, "nothing asked, nothing sent"
+
+
+async def test_get_applications_without_the_capability_is_refused_without_a_request(
+    harness: ProviderHarness, connector: ConnectorBase
+) -> None:
+    if Capability.APPLICATIONS_BY_CANDIDATE in connector.capabilities:
+        pytest.skip(f"{harness.provider} reads applications by candidate")
+    before = harness.faults.requests
+    with pytest.raises(UnsupportedOperationError):
+        await connector.get_applications([harness.add_candidate_without_applications()])
+    assert harness.faults.requests == before
+
+
 async def test_updated_since_returns_what_changed(
     harness: ProviderHarness, connector: ConnectorBase
 ) -> None:

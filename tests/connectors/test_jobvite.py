@@ -146,7 +146,10 @@ def test_harness_is_a_provider_harness() -> None:
     harness: ProviderHarness = make_harness()
     assert harness.provider == "jobvite"
     assert JobviteConnector.capabilities == (
-        Capability.INCREMENTAL | Capability.ONBOARDING | Capability.ONBOARDING_WRITE
+        Capability.INCREMENTAL
+        | Capability.ONBOARDING
+        | Capability.ONBOARDING_WRITE
+        | Capability.APPLICATIONS_BY_CANDIDATE
     )
     assert JobviteConnector.required_credentials == ("apiKey", "apiSecret")
 
@@ -458,6 +461,28 @@ async def test_incremental_applications_follow_the_application_date(
     assert [c.remote_id for c in candidates] == [
         harness.fake.applications[application_id].candidate_eid
     ]
+
+
+async def test_get_applications_scans_every_row_for_people_listed_twice() -> None:
+    harness = make_harness()
+    harness.seed(jobs=3, candidates=2, applications=4)
+    twice = list(harness.fake.candidates)[1]
+    mine = [a for a in harness.fake.applications.values() if a.candidate_eid == twice]
+    assert len(mine) == 2
+    mine[0].data["workflowState"] = "Offer"  # changed in Jobvite since the last sync
+    # The person's rows are not next to each other here, so stopping at the first
+    # match, as get_candidates may, would miss one of their applications.
+    rows = list(harness.fake.candidate_rows())
+    shuffled = [rows[0], rows[2], rows[1], rows[3]]
+    harness.fake.candidate_rows = lambda: iter(shuffled)  # type: ignore[method-assign]
+    async with fake_client(harness) as client:
+        connector = harness.connector(client, sleep=no_sleep, page_size=1)
+        found = await connector.get_applications([twice, "oNoSuch1"])
+    assert [r.params["start"] for r in harness.fake.requests] == ["0", "1", "2", "3"]
+    assert {a.remote_id for a in found} == {a.data["eId"] for a in mine}
+    assert {a.candidate_remote_id for a in found} == {twice}
+    stages = {a.remote_id: a.current_stage for a in found}
+    assert stages[mine[0].data["eId"]] == "Offer"
 
 
 async def test_lookups_by_id_stop_once_found() -> None:

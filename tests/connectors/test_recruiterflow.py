@@ -4,6 +4,7 @@ short-page ending, applications built from stage movements, client-side
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -648,6 +649,96 @@ async def test_get_candidates_unwraps_the_one_element_list(
 ) -> None:
     found = await connector.get_candidates(["154652", "1"])
     assert [(c.remote_id, c.name) for c in found] == [("154652", "Steve Rogers")]
+
+
+# -- get_applications: a webhook's targeted refetch -------------------------------------
+
+
+async def test_get_applications_reads_the_detail_then_the_movements_of_each(
+    harness: RecruiterflowHarness, connector: RecruiterflowConnector, seen: list[httpx.Request]
+) -> None:
+    lonely = harness.fake.add_candidate(99)
+    seen.clear()
+    found = await connector.get_applications(["154652", str(lonely), "999999", "x", "154652"])
+    wanted = sorted(j for c, j in harness.fake.applications if c == 154652)
+    assert [a.remote_id for a in found] == [f"154652:{j}" for j in wanted]
+    details = [r.url.params["id"] for r in paths(seen, "/candidate/get")]
+    assert sorted(details) == sorted(["154652", str(lonely), "999999"]), "repeats asked once"
+    movements = [r.url.params["id"] for r in paths(seen, "/stage-movement/list")]
+    assert movements == ["154652"], "no movements read for someone in no job, or no one"
+    assert all(a.current_stage == a.transitions[-1].to_stage for a in found)
+
+
+async def test_get_applications_sees_a_move_at_once(
+    harness: RecruiterflowHarness, connector: RecruiterflowConnector
+) -> None:
+    await connector.move_stage("154651:1001", "Client Interview", RECRUITER)
+    found = {a.remote_id: a for a in await connector.get_applications(["154651"])}
+    moved = found["154651:1001"]
+    assert moved.current_stage == "Client Interview"
+    assert moved.transitions[-1].moved_by is not None
+    assert moved.transitions[-1].moved_by.remote_id == "10447"
+    assert moved.transitions[-1].from_stage == moved.transitions[-2].to_stage
+
+
+async def test_get_applications_reads_up_to_concurrency_candidates_at_once_in_order(
+    harness: RecruiterflowHarness, sleeps: Sleeps
+) -> None:
+    in_flight, peak = 0, 0
+
+    async def counting(scope: Any, receive: Any, send: Any) -> None:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            await asyncio.sleep(0.005)
+            await harness.app(scope, receive, send)
+        finally:
+            in_flight -= 1
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=counting), base_url="http://fake"
+    ) as http:
+        rf = RecruiterflowConnector.create(
+            http,
+            harness.good_credentials,
+            {"pageSize": 5, "concurrency": 3},
+            integration="t",
+            sleep=sleeps,
+        )
+        asked = [str(c) for c in sorted(harness.fake.candidates, reverse=True)]
+        found = await rf.get_applications(asked)
+    assert peak == 3, "bounded, and actually concurrent"
+    order = list(dict.fromkeys(a.candidate_remote_id for a in found))
+    assert order == asked, "applications come in the order the candidates were asked for"
+    assert len(found) == len(harness.fake.applications)
+
+
+async def test_get_applications_passes_over_a_candidate_deleted_between_the_reads() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/candidate/get"):
+            candidate = request.url.params["id"]
+            return httpx.Response(200, json=[{"id": int(candidate), "jobs": [{"job_id": 3}]}])
+        if request.url.params["id"] == "25":
+            return httpx.Response(404, json={"RESULT": "FAILURE", "message": "Not found"})
+        return httpx.Response(200, json=_movement_page([]))
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {}, integration="t")
+        found = await rf.get_applications(["25", "24"])
+    assert [a.remote_id for a in found] == ["24:3"]
+
+
+async def test_get_applications_raises_the_first_failure_in_order() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params["id"] == "26":
+            return httpx.Response(403, json={"RESULT": "FAILURE", "message": "Forbidden"})
+        return httpx.Response(200, json=[{"id": int(request.url.params["id"]), "jobs": []}])
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {}, integration="t")
+        with pytest.raises(AuthError):
+            await rf.get_applications(["24", "26", "27"])
 
 
 # -- writes -----------------------------------------------------------------------------

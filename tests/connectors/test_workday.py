@@ -385,6 +385,8 @@ async def test_capabilities_and_no_writes(connector: WorkdayConnector) -> None:
         await connector.move_stage("a1", "Interview", attribution)
     with pytest.raises(UnsupportedOperationError):
         await connector.add_to_job("p1", "j1", attribution)
+    with pytest.raises(UnsupportedOperationError):
+        await connector.get_applications(["p1"])
 
 
 async def test_the_fake_validates_and_records_created_prospects(

@@ -37,6 +37,12 @@ class ProviderHarness(Protocol):
     def job_ids(self) -> list[str]:
         """Remote ids of every job the fake holds."""
 
+    unknown_candidate_id: str
+    """A candidate id in the provider's own format that the fake does not hold."""
+
+    def add_candidate_without_applications(self) -> str:
+        """Add a candidate who is in no job; their remote id."""
+
     def connector(
         self,
         client: httpx.AsyncClient,

@@ -44,6 +44,14 @@ class BpocHarness:
     def job_ids(self) -> list[str]:
         return self.fake.job_ids()
 
+    unknown_candidate_id: str = "0b5a3c3e-6f1d-4e8a-9c27-3d1f0e6b9a44"
+
+    def add_candidate_without_applications(self) -> str:
+        before = set(self.fake.candidates)
+        self.fake.seed(jobs=0, candidates=1, applications=0)
+        [added] = set(self.fake.candidates) - before
+        return added
+
     def connector(
         self,
         client: httpx.AsyncClient,

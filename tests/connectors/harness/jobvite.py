@@ -70,6 +70,11 @@ class JobviteHarness:
     def job_ids(self) -> list[str]:
         return list(self.fake.jobs)
 
+    unknown_candidate_id: str = "oNoSuch1"
+
+    def add_candidate_without_applications(self) -> str:
+        return str(self.fake.add_candidate()["eId"])
+
     def config(self, page_size: int = 5) -> dict[str, str | int]:
         return {
             "environment": "prod",

@@ -39,6 +39,11 @@ class RecruiterflowHarness:
     def job_ids(self) -> list[str]:
         return [str(job_id) for job_id in sorted(self.fake.jobs)]
 
+    unknown_candidate_id: str = "999999"
+
+    def add_candidate_without_applications(self) -> str:
+        return str(self.fake.add_candidate(len(self.fake.candidates)))
+
     def connector(
         self,
         client: httpx.AsyncClient,

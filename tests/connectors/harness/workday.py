@@ -60,6 +60,11 @@ class WorkdayHarness:
     def interview_ids(self) -> list[str]:
         return list(self.fake.interviews)
 
+    unknown_candidate_id: str = "0" * 32
+
+    def add_candidate_without_applications(self) -> str:
+        return str(self.fake.add_prospect(len(self.fake.prospects) + 1)["id"])
+
     def connector(
         self,
         client: httpx.AsyncClient,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
+from urllib.parse import quote
 
 import strawberry
 from sqlalchemy.engine import Row
@@ -53,6 +54,22 @@ class Integration(Node):
 
         row = await info.context.loaders.latest_sync_run_by_integration_id.load(self.pk)
         return build_sync_run(row) if row is not None else None
+
+    @strawberry.field(
+        description="Where this integration's system should send webhooks: its own format "
+        "first (Jobvite: the candidate and job URLs, once `externalAccountId` holds the "
+        "company id), then the Standard Webhooks URL any sender may use. Signed with "
+        "the integration's webhook secret."
+    )
+    def webhook_urls(self, info: Info) -> list[str]:
+        base = info.context.settings.public_url.rstrip("/") + "/webhooks"
+        native: list[str] = []
+        if self.provider in (Provider.RECRUITERFLOW, Provider.BPOC):
+            native = [f"{base}/{self.provider.value}/{self.pk}"]
+        elif self.provider is Provider.JOBVITE and self.external_account_id:
+            company = quote(self.external_account_id, safe="")
+            native = [f"{base}/jobvite/{company}/candidate", f"{base}/jobvite/{company}/job"]
+        return [*native, f"{base}/standard/{self.pk}"]
 
     @strawberry.field(description="No successful sync within twice the sync interval.")
     def is_stale(self) -> bool:

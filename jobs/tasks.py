@@ -41,8 +41,14 @@ from gateway.queue import (
 from gateway.settings import Settings
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory
-from gateway.store.enums import BackgroundJobStatus, IntegrationStatus, SyncStatus
-from gateway.store.models import Integration, Job, OAuthState
+from gateway.store.enums import (
+    BackgroundJobStatus,
+    DeliveryStatus,
+    IntegrationStatus,
+    SyncStatus,
+    WebhookEventStatus,
+)
+from gateway.store.models import Integration, Job, OAuthState, WebhookDelivery, WebhookEvent
 from jobs.health import HealthDeps, check_health
 from jobs.sync import due_syncs as due_syncs
 from jobs.sync import sync_integration as sync_integration
@@ -58,6 +64,9 @@ WAITING_TTL = timedelta(days=1)
 """A pending record not started within this is one no worker will pick up (arq's expiry)."""
 KEEP_FINISHED = timedelta(days=7)
 """Succeeded and dead records are pruned after this."""
+KEEP_WEBHOOKS = timedelta(days=30)
+"""Settled inbound events and finished outbound deliveries are pruned after this (well
+past the one-day duplicate window of inbound events)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +83,13 @@ class TaskContext:
     @property
     def records(self) -> JobRecords:
         return JobRecords(self.deps.session_factory)
+
+
+SETTLED_EVENTS = (
+    WebhookEventStatus.PROCESSED,
+    WebhookEventStatus.IGNORED,
+    WebhookEventStatus.FAILED,
+)
 
 
 class TaskError(Exception):
@@ -134,7 +150,7 @@ async def health_task(ctx: TaskContext) -> dict[int, bool]:
 
 async def maintenance_task(ctx: TaskContext, *, now: datetime | None = None) -> dict[str, int]:
     """Delete expired OAuth states, mark dead the records no worker will finish, and
-    prune old finished records. Returns how many of each."""
+    prune old finished records, webhook events and deliveries. Returns how many of each."""
     now = now or utcnow()
     async with ctx.session_factory.begin() as session:
         result = await session.execute(sa.delete(OAuthState).where(OAuthState.expires_at < now))
@@ -150,10 +166,25 @@ async def maintenance_task(ctx: TaskContext, *, now: datetime | None = None) -> 
         running_cutoff=running_cutoff, waiting_since=now - WAITING_TTL
     )
     pruned = await records.prune(finished_before=now - KEEP_FINISHED)
+    async with ctx.session_factory.begin() as session:
+        events = await session.execute(
+            sa.delete(WebhookEvent).where(
+                WebhookEvent.status.in_(SETTLED_EVENTS),
+                WebhookEvent.received_at < now - KEEP_WEBHOOKS,
+            )
+        )
+        deliveries = await session.execute(
+            sa.delete(WebhookDelivery).where(
+                WebhookDelivery.status.in_((DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED)),
+                WebhookDelivery.created_at < now - KEEP_WEBHOOKS,
+            )
+        )
     report = {
         "oauth_states_deleted": expired_states,
         "jobs_marked_dead": dead,
         "jobs_pruned": pruned,
+        "webhook_events_pruned": int(getattr(events, "rowcount", 0) or 0),
+        "webhook_deliveries_pruned": int(getattr(deliveries, "rowcount", 0) or 0),
     }
     if any(report.values()):
         logger.info("maintenance: %s", report)

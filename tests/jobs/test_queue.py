@@ -31,9 +31,9 @@ from gateway.queue import SYNC_INTEGRATION, JobRecords, TaskQueue, sync_key
 from gateway.settings import Settings
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory, create_engine, create_session_factory
-from gateway.store.enums import BackgroundJobStatus, SyncStatus
+from gateway.store.enums import BackgroundJobStatus, SyncStatus, WebhookEventStatus
 from gateway.store.migrate import upgrade
-from gateway.store.models import BackgroundJob, Integration, Job, OAuthState
+from gateway.store.models import BackgroundJob, Integration, Job, OAuthState, WebhookEvent
 from jobs import tasks
 from jobs.queue_arq import ArqQueue, arq_redis
 from jobs.queue_local import InProcessQueue
@@ -506,3 +506,34 @@ async def test_maintenance_marks_the_stuck_dead_and_prunes_the_old(world: World)
         "maintenance:old": None,
         "maintenance:new": BackgroundJobStatus.SUCCEEDED,
     }
+
+
+async def test_maintenance_prunes_settled_webhook_events_after_thirty_days(world: World) -> None:
+    now = utcnow()
+    context = TaskContext(world.deps, _settings(world.url))
+
+    def event(status: WebhookEventStatus, age: timedelta) -> WebhookEvent:
+        return WebhookEvent(
+            tenant_id=world.tenant_id,
+            integration_id=world.integration_ids[0],
+            provider="recruiterflow",
+            body_sha256=secrets.token_hex(32),
+            headers={},
+            body=b"{}",
+            status=status,
+            received_at=now - age,
+        )
+
+    async with world.session_factory.begin() as session:
+        rows = {
+            "old processed": event(WebhookEventStatus.PROCESSED, timedelta(days=31)),
+            "old failed": event(WebhookEventStatus.FAILED, timedelta(days=31)),
+            "old retrying": event(WebhookEventStatus.RETRYING, timedelta(days=31)),
+            "recent processed": event(WebhookEventStatus.PROCESSED, timedelta(days=29)),
+        }
+        session.add_all(rows.values())
+    report = await tasks.maintenance_task(context, now=now)
+    assert report["webhook_events_pruned"] >= 2
+    async with world.session_factory() as session:
+        left = {name for name, row in rows.items() if await session.get(WebhookEvent, row.id)}
+    assert left == {"old retrying", "recent processed"}

@@ -23,16 +23,18 @@ from starlette.routing import Route
 
 from gateway import ingress
 from gateway.cache import ResponseCache
-from gateway.inbox import WEBHOOK_EVENTS, Inbox
+from gateway.inbox import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, Inbox
 from gateway.locks import create_locks
 from gateway.logging import configure_logging
 from gateway.metrics import REGISTRY
 from gateway.oauth_callback import oauth_callback
+from gateway.outbound_http import outbound_client
 from gateway.pubsub import EventBus
 from gateway.queue import TaskQueue
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.reader import Reader
+from jobs.deliver import Deliveries
 from jobs.health import HealthDeps, check_health
 from jobs.ingest import Ingestor
 from jobs.queue_arq import ArqQueue, arq_redis
@@ -152,12 +154,24 @@ def create_app(
         app.state.queue = queue
         webhook_inbox = Inbox.create(settings, WEBHOOK_EVENTS)
         app.state.webhook_inbox = webhook_inbox
+        outbound_http = outbound_client()
+        app.state.outbound_http = outbound_http
         background: list[asyncio.Task[None]] = []
-        app.state.ingestor = None
-        if not settings.redis_url:  # else `talentgraph worker` processes what arrives
+        app.state.ingestor = app.state.deliveries = None
+        delivery_inbox = Inbox.create(settings, WEBHOOK_DELIVERIES)
+        if not settings.redis_url:  # else `talentgraph worker` processes and delivers
             ingestor = Ingestor(sync_deps, settings, webhook_inbox, queue)
-            app.state.ingestor = ingestor
+            deliveries = Deliveries(
+                app.state.session_factory,
+                app.state.keyring,
+                bus,
+                delivery_inbox,
+                settings,
+                outbound_http,
+            )
+            app.state.ingestor, app.state.deliveries = ingestor, deliveries
             background.append(asyncio.create_task(ingestor.run(), name="webhook-ingest"))
+            background.append(asyncio.create_task(deliveries.run(), name="webhook-deliveries"))
         if settings.health_check_interval_seconds > 0:
             deps = HealthDeps(
                 app.state.session_factory,
@@ -177,6 +191,8 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await webhook_inbox.close()
+            await delivery_inbox.close()
+            await outbound_http.aclose()
             await runner.stop()
             await queue.close()
             if bus_starting is not None:

@@ -61,7 +61,11 @@ class Settings(BaseSettings):
     """How long a claimed inbound event or outbound delivery is held by one process; a
     claim older than this belonged to a process that died and is taken over."""
     webhook_handoff_grace_seconds: float = Field(default=10.0, ge=0)
-    """A stored inbound event is left this long to its hand-off before a sweep takes it."""
+    """A stored inbound event or outbound delivery is left this long to its hand-off
+    before a sweep takes it."""
+    outbox_grace_seconds: float = Field(default=30.0, gt=0)
+    """A bus event staged with its change and still unpublished after this was left by a
+    process that died; the sweep publishes it."""
     webhook_sweep_interval_seconds: float = Field(default=5.0, ge=0)
     """How often due retries and stranded events or deliveries are picked up; 0 is off."""
     webhook_retry_base_seconds: float = Field(default=1.0, ge=0)

@@ -16,7 +16,9 @@ win) and holds the claim for ``webhook_lease_seconds``; a claim that outlives it
 process is taken over by the next sweep. The refetched records and the event's
 ``processed`` mark commit in one transaction, fenced by the claim's attempt number,
 so an event's writes land once even when a dead worker's attempt is repeated.
-Bus events are published and the tenant's cached responses dropped after the commit.
+The bus events are staged in that transaction too (``gateway.outbox``) and published
+after the commit, when the tenant's cached responses are dropped; the sweep also
+publishes what a process that died in between left staged.
 
 A notice names records, never their state: the connector refetches them, so a late or
 repeated delivery cannot write stale data. What no targeted refetch covers (an
@@ -43,6 +45,7 @@ from connectors.webhooks import Notice, NoticeError, Scheme, parse_notice
 from gateway.crypto import CryptoError
 from gateway.inbox import Inbox
 from gateway.metrics import WEBHOOK_EVENTS_PROCESSED
+from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event
 from gateway.queue import TaskQueue
 from gateway.services.connections import connector_for
@@ -111,6 +114,11 @@ class Ingestor:
         self.inbox = inbox
         self.queue = queue
         self.handoff_grace = timedelta(seconds=settings.webhook_handoff_grace_seconds)
+        self.outbox = Outbox(
+            deps.session_factory,
+            deps.bus,
+            grace=timedelta(seconds=settings.outbox_grace_seconds),
+        )
 
     # --- one event ------------------------------------------------------------------
 
@@ -232,9 +240,10 @@ class Ingestor:
             if tally.failures:
                 result["failures"] = tally.failures[:20]
             await self._mark(session, event, WebhookEventStatus.PROCESSED, result)
+            staged = await stage(session, events)
         if events:
             await self.deps.cache.invalidate(event.tenant_id)
-            await self.deps.bus.publish_many(events)
+            await self.outbox.release(staged)
         return WebhookEventStatus.PROCESSED
 
     async def _refetch(
@@ -377,7 +386,8 @@ class Ingestor:
 
     async def sweep(self) -> int:
         """Hand on what is due and unclaimed: events whose hand-off was lost, retries
-        whose time has come, claims whose process died. Returns how many."""
+        whose time has come, claims whose process died; publish staged bus events a dead
+        process left. Returns how many events were handed on."""
         now = utcnow()
         due = sa.or_(
             sa.and_(
@@ -403,6 +413,7 @@ class Ingestor:
                 )
         if ids:
             await self.inbox.put(ids)
+        await self.outbox.sweep()
         return len(ids)
 
     async def run(self, *, consumers: int = CONSUMERS) -> None:

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors.base import ConnectorBase
 from connectors.errors import AuthError, ConnectorError
 from gateway.crypto import CryptoError
+from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event
 from gateway.services.connections import connector_for
 from gateway.services.ranking import recompute_ranks, write_back_ranks
@@ -430,14 +431,13 @@ class _Phases:
 
     async def _commit(self, phase: str, batch: list[Any], done: int) -> None:
         """Upsert one batch and move the checkpoint past it, in one transaction."""
-        events: list[Event] = []
         async with self.deps.session_factory.begin() as session:
             write = getattr(self.writer, f"write_{phase}")
-            events = await write(session, batch)
+            staged = await stage(session, await write(session, batch))
             await self._save_checkpoint(session, phase, done)
         await self._analyze_grown_tables()
         await self.lock.extend()
-        await self.deps.bus.publish_many(events)
+        await Outbox(self.deps.session_factory, self.deps.bus).release(staged)
         report = SyncProgress(
             run_id=self.state.run_id,
             integration_id=self.state.integration_id,

@@ -320,10 +320,19 @@ class RecordWriter:
                 self.state.failures.append(f"interview {interview.remote_id}: unknown application")
                 continue
             rows.append(interview_row(interview, application_id))
+        previous = await self._column(
+            session, Interview, Interview.status, [row["remote_id"] for row in rows]
+        )
         result = await self._upsert(session, Interview, rows)
         self.record("interviews", result)
         described = {
-            row["remote_id"]: {"applicationId": row["application_id"], "status": str(row["status"])}
+            row["remote_id"]: {
+                "applicationId": row["application_id"],
+                "status": str(row["status"]),
+                "previousStatus": str(previous[row["remote_id"]])
+                if previous.get(row["remote_id"]) is not None
+                else None,
+            }
             for row in rows
         }
         return self._events("interview", result, described)

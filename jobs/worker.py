@@ -11,7 +11,8 @@ failed counts match the records. The schedule:
     every minute      queue the syncs that are due (``jobs.sync.due_syncs``: incremental
                       per ``sync_interval_minutes``, full per ``full_sync_interval_minutes``)
     every 5 minutes   integration health checks
-    continuously      inbound webhook events handed over by ``serve`` (``jobs.ingest``)
+    continuously      inbound webhook events handed over by ``serve`` (``jobs.ingest``);
+                      outbound webhook deliveries of every event on the bus (``jobs.deliver``)
     hourly            maintenance: expired OAuth states, dead and old job records
 
 Queue name, arq job ids and cron names live under ``TALENTGRAPH_REDIS_PREFIX`` so two
@@ -33,12 +34,14 @@ from arq.worker import Function, Worker, func
 from arq.worker import create_worker as arq_create_worker
 
 from gateway.cache import ResponseCache
-from gateway.inbox import WEBHOOK_EVENTS, Inbox
+from gateway.inbox import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, Inbox
 from gateway.locks import create_locks
+from gateway.outbound_http import outbound_client
 from gateway.pubsub import EventBus
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import BackgroundJobStatus
+from jobs.deliver import Deliveries
 from jobs.ingest import Ingestor
 from jobs.queue_arq import ArqQueue, queue_name
 from jobs.sync_api import SyncDeps
@@ -114,7 +117,7 @@ async def startup(ctx: dict[Any, Any]) -> None:
     engine = create_engine(settings.resolved_database_url, echo=settings.database_echo)
     session_factory = create_session_factory(engine)
     http = httpx.AsyncClient(timeout=30.0, follow_redirects=False)
-    bus = EventBus.create(settings)  # publish only: nobody subscribes in a worker
+    bus = EventBus.create(settings)  # outbound webhooks listen to every tenant's events
     deps = SyncDeps(
         session_factory=session_factory,
         keyring=settings.keyring(),
@@ -127,9 +130,19 @@ async def startup(ctx: dict[Any, Any]) -> None:
     ctx["task_context"] = TaskContext(deps, settings)
     ctx["queue"] = ArqQueue(ctx["redis"], session_factory, settings.redis_prefix, owns_pool=False)
     webhook_inbox = Inbox.create(settings, WEBHOOK_EVENTS)
-    ctx["webhook_inbox"] = webhook_inbox
+    delivery_inbox = Inbox.create(settings, WEBHOOK_DELIVERIES)
+    outbound_http = outbound_client()
+    ctx["inboxes"] = [webhook_inbox, delivery_inbox]
+    ctx["outbound_http"] = outbound_http
     ingestor = Ingestor(deps, settings, webhook_inbox, ctx["queue"])
-    ctx["background"] = [asyncio.create_task(ingestor.run(), name="webhook-ingest")]
+    deliveries = Deliveries(
+        session_factory, deps.keyring, bus, delivery_inbox, settings, outbound_http
+    )
+    await bus.start()
+    ctx["background"] = [
+        asyncio.create_task(ingestor.run(), name="webhook-ingest"),
+        asyncio.create_task(deliveries.run(), name="webhook-deliveries"),
+    ]
 
 
 async def shutdown(ctx: dict[Any, Any]) -> None:
@@ -139,9 +152,11 @@ async def shutdown(ctx: dict[Any, Any]) -> None:
     for task in background:
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    inbox: Inbox | None = ctx.pop("webhook_inbox", None)
-    if inbox is not None:
+    for inbox in ctx.pop("inboxes", []):
         await inbox.close()
+    outbound_http: httpx.AsyncClient | None = ctx.pop("outbound_http", None)
+    if outbound_http is not None:
+        await outbound_http.aclose()
     context: TaskContext | None = ctx.pop("task_context", None)
     if context is not None:
         deps = context.deps

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.auth import Principal
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring
+from gateway.inbox import Inbox
 from gateway.pubsub import EventBus
 from gateway.queue import TaskQueue
 from gateway.settings import Settings
@@ -40,8 +41,12 @@ class Context:
     request_id: str
     keyring: Keyring
     http: httpx.AsyncClient
+    outbound_http: httpx.AsyncClient | None = None
+    """For outbound webhooks: ignores proxy settings, so the address check holds."""
     bus: EventBus | None = None
     queue: TaskQueue | None = None
+    webhook_inbox: Inbox | None = None
+    """Hand-off of inbound webhook events to processing (``webhookEventRetry``)."""
     request: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -62,6 +67,11 @@ class Context:
         if self.queue is None:
             raise RuntimeError("no task queue in this context")
         return self.queue
+
+    def require_webhook_inbox(self) -> Inbox:
+        if self.webhook_inbox is None:
+            raise RuntimeError("no webhook inbox in this context")
+        return self.webhook_inbox
 
     @property
     def tenant_id(self) -> int:

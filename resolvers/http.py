@@ -261,8 +261,10 @@ class GraphQLHTTP:
             request_id=request_id,
             keyring=state.keyring,
             http=state.http,
+            outbound_http=state.outbound_http,
             bus=state.bus,
             queue=state.queue,
+            webhook_inbox=state.webhook_inbox,
             request=request,
         )
         result = await state.schema.execute(

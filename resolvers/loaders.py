@@ -35,6 +35,15 @@ from resolvers.interviews.loaders import (
 from resolvers.jobs.loaders import JobByIdLoader
 from resolvers.pipeline.loaders import PipelineFactsByJobIdLoader
 from resolvers.sync.loaders import LatestSyncRunByIntegrationIdLoader
+from resolvers.webhooks.loaders import (
+    WebhookDeliveryByIdLoader,
+    WebhookDeliveryCountBySubscriptionIdLoader,
+    WebhookDeliveryPageBySubscriptionIdLoader,
+    WebhookEventBodyExcerptByIdLoader,
+    WebhookEventByIdLoader,
+    WebhookStatsBySubscriptionIdLoader,
+    WebhookSubscriptionByIdLoader,
+)
 
 
 class Loaders:
@@ -153,3 +162,35 @@ class Loaders:
     @cached_property
     def latest_sync_run_by_integration_id(self) -> LatestSyncRunByIntegrationIdLoader:
         return LatestSyncRunByIntegrationIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def webhook_subscription_by_id(self) -> WebhookSubscriptionByIdLoader:
+        return WebhookSubscriptionByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def webhook_delivery_by_id(self) -> WebhookDeliveryByIdLoader:
+        return WebhookDeliveryByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def webhook_delivery_page_by_subscription_id(
+        self,
+    ) -> WebhookDeliveryPageBySubscriptionIdLoader:
+        return WebhookDeliveryPageBySubscriptionIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def webhook_delivery_count_by_subscription_id(
+        self,
+    ) -> WebhookDeliveryCountBySubscriptionIdLoader:
+        return WebhookDeliveryCountBySubscriptionIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def webhook_stats_by_subscription_id(self) -> WebhookStatsBySubscriptionIdLoader:
+        return WebhookStatsBySubscriptionIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def webhook_event_by_id(self) -> WebhookEventByIdLoader:
+        return WebhookEventByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def webhook_event_body_excerpt_by_id(self) -> WebhookEventBodyExcerptByIdLoader:
+        return WebhookEventBodyExcerptByIdLoader(self.reader, self.tenant_id)

@@ -26,6 +26,11 @@ from resolvers.jobs.types import build_job
 from resolvers.listing import BadPageRequest
 from resolvers.permissions import require
 from resolvers.relay import Node, from_global_id
+from resolvers.webhooks.types import (
+    build_webhook_delivery,
+    build_webhook_event,
+    build_webhook_subscription,
+)
 
 _Resolver = tuple[Permission, str, Callable[[Any], Node]]
 """The permission to read a node type, its loader on ``Loaders``, its builder."""
@@ -74,6 +79,17 @@ _NODES: dict[str, _Resolver] = {
     "Activity": (Permission.ACTIVITIES_READ, "activity_by_id", build_activity),
     "Prompt": (Permission.PROMPTS_READ, "prompt_by_id", build_prompt),
     "Persona": (Permission.PERSONAS_READ, "persona_by_id", build_persona),
+    "WebhookSubscription": (
+        Permission.INTEGRATIONS_READ,
+        "webhook_subscription_by_id",
+        build_webhook_subscription,
+    ),
+    "WebhookDelivery": (
+        Permission.INTEGRATIONS_READ,
+        "webhook_delivery_by_id",
+        build_webhook_delivery,
+    ),
+    "WebhookEvent": (Permission.INTEGRATIONS_READ, "webhook_event_by_id", build_webhook_event),
 }
 
 

@@ -22,13 +22,10 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Row
 
 from gateway.errors import NotFound, ValidationFailed
+from gateway.global_ids import to_global_id as to_global_id
 from gateway.store.paging import Page
 
 NodeT = TypeVar("NodeT")
-
-
-def to_global_id(type_name: str, pk: int) -> str:
-    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
 def from_global_id(global_id: str) -> tuple[str, int]:

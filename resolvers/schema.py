@@ -23,6 +23,8 @@ from resolvers.node import NodeQueries
 from resolvers.pipeline.queries import PipelineQueries
 from resolvers.sync.mutations import SyncMutations
 from resolvers.sync.queries import SyncQueries
+from resolvers.webhooks.mutations import WebhookMutations
+from resolvers.webhooks.queries import WebhookQueries
 
 Query = merge_types(
     "Query",
@@ -35,11 +37,13 @@ Query = merge_types(
         InterviewQueries,
         IntegrationQueries,
         SyncQueries,
+        WebhookQueries,
         AdminQueries,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (JobMutations, IntegrationMutations, SyncMutations, AdminMutations)
+    "Mutation",
+    (JobMutations, IntegrationMutations, SyncMutations, WebhookMutations, AdminMutations),
 )
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.crypto import Keyring, credentials_context, webhook_secret_context
+from gateway.services.webhook_subscriptions import secret_context as subscription_secret_context
 from gateway.store.models import Integration, OAuthState, WebhookSubscription
 
 
@@ -43,7 +44,9 @@ async def rotate_secrets(session: AsyncSession, keyring: Keyring) -> RotationRep
     ).scalars()
     for subscription in subscriptions:
         subscription.secret_encrypted = (
-            rotate(subscription.secret_encrypted, webhook_secret_context(subscription.tenant_id))
+            rotate(
+                subscription.secret_encrypted, subscription_secret_context(subscription.tenant_id)
+            )
             or subscription.secret_encrypted
         )
     states = (await session.execute(sa.select(OAuthState).with_for_update())).scalars()

@@ -6,8 +6,8 @@ change nothing; failures retry, then fail, then can be retried by hand."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import base64
+import dataclasses
 import hashlib
 import hmac
 import itertools
@@ -32,7 +32,7 @@ from gateway.store.enums import ActorType, IntegrationStatus, WebhookEventStatus
 from gateway.store.models import Application, Integration, Job, PipelineStage, WebhookEvent
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
-from tests.support.gateway import ENCRYPTION_KEYS, Gateway, running_gateway
+from tests.support.gateway import Gateway, running_gateway
 from tests.support.services import Backend
 
 SECRET = "rf-webhook-secret-0123456789"
@@ -73,8 +73,8 @@ class World:
             assert found is not None
             return found
 
-    async def settled(self, event_id: int, timeout: float = 15.0) -> WebhookEvent:
-        deadline = time.monotonic() + timeout
+    async def settled(self, event_id: int, within: float = 15.0) -> WebhookEvent:
+        deadline = time.monotonic() + within
         while True:
             event = await self.event(event_id)
             if event.status in SETTLED or time.monotonic() > deadline:

@@ -8,8 +8,10 @@ import base64
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from gateway.store.enums import Role
+from gateway.store.enums import DeliveryStatus, Role, WebhookEventStatus
+from gateway.store.models import Integration, WebhookDelivery, WebhookEvent, WebhookSubscription
 from tests.support.gateway import Gateway
 
 SAMPLES = """
@@ -62,6 +64,9 @@ EVERY_KIND_OF_ID = """
   prompts { id }
   personas { id }
   activities(first: 1) { nodes { id } }
+  webhookSubscriptions(first: 1) { nodes { id } }
+  webhookDeliveries(first: 1) { nodes { id } }
+  webhookEvents(first: 1) { nodes { id } }
   applications(first: 100) {
     nodes {
       id
@@ -292,7 +297,9 @@ def ids_by_type(data: dict[str, Any]) -> dict[str, str]:
             type_name = base64.b64decode(global_id).decode().partition(":")[0]
             found.setdefault(type_name, global_id)
 
-    for field in ("jobs", "candidates", "integrations", "recruiters", "activities"):
+    connections = ("jobs", "candidates", "integrations", "recruiters", "activities")
+    webhooks = ("webhookSubscriptions", "webhookDeliveries", "webhookEvents")
+    for field in (*connections, *webhooks):
         for node in data[field]["nodes"]:
             add(node["id"])
     for field in ("prompts", "personas"):
@@ -312,8 +319,50 @@ def ids_by_type(data: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+async def seed_webhooks(gateway: Gateway) -> None:
+    """The demo seed has no webhooks: one subscription, delivery and inbound event."""
+    tenant_id = gateway.tenants["demo"].tenant_id
+    async with gateway.app.state.session_factory.begin() as session:
+        if await session.scalar(sa.select(sa.func.count()).select_from(WebhookSubscription)):
+            return
+        integration = await session.scalar(
+            sa.select(Integration).where(Integration.tenant_id == tenant_id).limit(1)
+        )
+        assert integration is not None
+        subscription = WebhookSubscription(
+            tenant_id=tenant_id,
+            name="Mirror",
+            url="https://hooks.example.com/tg",
+            events=["job.opened"],
+            secret_encrypted="v1.t2.x.y",
+        )
+        session.add(subscription)
+        await session.flush()
+        session.add_all(
+            [
+                WebhookDelivery(
+                    tenant_id=tenant_id,
+                    subscription_id=subscription.id,
+                    event="job.opened",
+                    message_id="msg_node_test",
+                    payload={},
+                    status=DeliveryStatus.SUCCEEDED,
+                ),
+                WebhookEvent(
+                    tenant_id=tenant_id,
+                    integration_id=integration.id,
+                    provider=integration.provider,
+                    body_sha256="0" * 64,
+                    body=b"{}",
+                    status=WebhookEventStatus.PROCESSED,
+                ),
+            ]
+        )
+
+
 async def test_every_type_implementing_node_is_fetchable_by_node(gateway: Gateway) -> None:
     """The Node interface promises every implementer is "fetchable with node(id:)"."""
+    await seed_webhooks(gateway)
     possible = (await gateway.execute(NODE_IMPLEMENTERS))["__type"]["possibleTypes"]
     implementers = {t["name"] for t in possible}
     found = ids_by_type(await gateway.execute(EVERY_KIND_OF_ID))

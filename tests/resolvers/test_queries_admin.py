@@ -139,6 +139,13 @@ ROOT_FIELDS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "activities": ("{ activities { totalCount } }", None),
     "syncRuns": ("{ syncRuns { totalCount } }", None),
     "backgroundJobs": ("{ backgroundJobs { counts { pending } items { totalCount } } }", None),
+    "webhookSubscriptions": ("{ webhookSubscriptions { totalCount } }", None),
+    "webhookSubscription": (
+        "query($id: ID!) { webhookSubscription(id: $id) { id } }",
+        {"id": "V2ViaG9va1N1YnNjcmlwdGlvbjox"},
+    ),
+    "webhookDeliveries": ("{ webhookDeliveries { totalCount } }", None),
+    "webhookEvents": ("{ webhookEvents { totalCount } }", None),
 }
 """One query per root field of ``Query``."""
 

@@ -72,8 +72,16 @@ INPUT_TYPES = """
 """
 
 ALLOWED_SECRET_LOOKING = {"hasCredentials", "credentialsHint", "hasWebhookSecret"}
-ALLOWED_ELSEWHERE = {"Interview.tokenExpiresAt", "Settings.interviewTokenExpiryDays"}
-"""When a token expires is not the token."""
+ALLOWED_ELSEWHERE = {
+    "Interview.tokenExpiresAt",
+    "Settings.interviewTokenExpiryDays",
+    "WebhookSubscription.hasSecret",
+    "WebhookSubscription.secretHint",
+    "WebhookSubscriptionCreateSuccess.secret",
+}
+"""When a token expires is not the token; a webhook subscription's flag and masked hint
+are what an integration shows; the signing secret the gateway generates is returned
+once, in the create payload (there is no other way to learn it), and never again."""
 SECRET_WORDS = ("secret", "password", "token", "credential", "apikey", "privatekey")
 
 

@@ -178,6 +178,18 @@ class BackgroundJob(TenantOwned, Base):
     finished_at: Mapped[datetime | None]
 
 
+class OutboxEvent(TenantOwned, Base):
+    """A bus event written in the same transaction as the change it announces, removed
+    once published: a process that dies between commit and publish leaves it for the
+    sweep, so an announced change is never lost (a repeat keeps its event id)."""
+
+    __tablename__ = "event_outbox"
+    __table_args__ = (sa.Index("ix_event_outbox_created", "created_at"),)
+
+    event: Mapped[dict[str, Any]] = mapped_column(JSONValue)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class OAuthState(TenantOwned, Base):
     """A pending OAuth authorization: the state (stored hashed) and its PKCE verifier."""
 

@@ -1,0 +1,1 @@
+"""GraphQL webhooks domain: outbound subscriptions and deliveries, inbound events."""

@@ -37,6 +37,12 @@ WEBHOOK_EVENTS_PROCESSED = Counter(
     ["status"],
     registry=REGISTRY,
 )
+WEBHOOK_DELIVERY_ATTEMPTS = Counter(
+    "talentgraph_webhook_delivery_attempts",
+    "Outbound webhook delivery attempts, by the delivery's status after the attempt",
+    ["status"],
+    registry=REGISTRY,
+)
 CACHE_HITS = Counter(
     "talentgraph_cache_hits", "Response cache hits by kind", ["kind"], registry=REGISTRY
 )

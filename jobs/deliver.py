@@ -48,6 +48,7 @@ from gateway.crypto import CryptoError, Keyring
 from gateway.errors import NotFound, ValidationFailed
 from gateway.global_ids import to_global_id
 from gateway.inbox import Inbox
+from gateway.metrics import WEBHOOK_DELIVERY_ATTEMPTS
 from gateway.outbound_events import TEST_EVENT, OutboundEvent, names_for, payload
 from gateway.outbound_http import Reply, post
 from gateway.pubsub import Event, EventBus
@@ -336,6 +337,7 @@ class Deliveries:
         if settled is None:
             logger.warning("webhook delivery %s was taken over by another process", claimed.id)
             return None
+        WEBHOOK_DELIVERY_ATTEMPTS.labels(step.status.value).inc()
         if step.status is DeliveryStatus.FAILED:
             logger.info(
                 "webhook delivery %s failed after %d attempt(s): %s",

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import httpx
 from aiolimiter import AsyncLimiter
 
-from connectors.base import ConnectorBase
+from connectors.base import Capability, ConnectorBase
 from connectors.errors import ConfigurationError
 from connectors.http import Sleep
 
@@ -28,6 +28,7 @@ PROVIDERS: dict[str, tuple[str, str]] = {
 
 class ConnectorFactory(Protocol):
     required_credentials: tuple[str, ...]
+    capabilities: Capability
 
     def create(
         self,

@@ -31,9 +31,11 @@ from gateway.oauth_callback import oauth_callback
 from gateway.outbound_http import outbound_client
 from gateway.pubsub import EventBus
 from gateway.queue import TaskQueue
+from gateway.services.writeback import WriteDeps
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.reader import Reader
+from gateway.write_limits import WriteLimits
 from jobs.deliver import Deliveries
 from jobs.health import HealthDeps, check_health
 from jobs.ingest import Ingestor
@@ -152,6 +154,10 @@ def create_app(
                 )
                 runner.every(3600, "maintenance", lambda: maintenance_task(tasks), delay=60)
         app.state.queue = queue
+        write_limits = WriteLimits.create(settings)
+        app.state.write_deps = WriteDeps(
+            app.state.session_factory, app.state.keyring, http, bus, cache, write_limits
+        )
         webhook_inbox = Inbox.create(settings, WEBHOOK_EVENTS)
         app.state.webhook_inbox = webhook_inbox
         outbound_http = outbound_client()
@@ -192,6 +198,7 @@ def create_app(
                     await task
             await webhook_inbox.close()
             await delivery_inbox.close()
+            await write_limits.close()
             await outbound_http.aclose()
             await runner.stop()
             await queue.close()

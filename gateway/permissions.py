@@ -14,9 +14,14 @@ from gateway.store.enums import Role
 class Permission(StrEnum):
     JOBS_READ = "jobs:read"
     JOBS_UPDATE = "jobs:update"
+    JOBS_CREATE = "jobs:create"
+    JOBS_APPROVE = "jobs:approve"
     CANDIDATES_READ = "candidates:read"
     APPLICATIONS_READ = "applications:read"
     APPLICATIONS_REPROCESS = "applications:reprocess"
+    APPLICATIONS_WRITE = "applications:write"
+    OFFERS_WRITE = "offers:write"
+    ONBOARDING_WRITE = "onboarding:write"
     INTERVIEWS_READ = "interviews:read"
     INTERVIEWS_CREATE = "interviews:create"
     RECRUITERS_READ = "recruiters:read"
@@ -55,11 +60,20 @@ _READ = frozenset(
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.RECRUITER: _READ
-    | {Permission.JOBS_UPDATE, Permission.APPLICATIONS_REPROCESS, Permission.INTERVIEWS_CREATE},
+    | {
+        Permission.JOBS_UPDATE,
+        Permission.JOBS_CREATE,
+        Permission.APPLICATIONS_REPROCESS,
+        Permission.APPLICATIONS_WRITE,
+        Permission.INTERVIEWS_CREATE,
+        Permission.OFFERS_WRITE,
+        Permission.ONBOARDING_WRITE,
+    },
     Role.READONLY: _READ | {Permission.ACTIVITIES_READ_ALL},
 }
 """A recruiter's activity log shows only requisitions they own: they lack
-``ACTIVITIES_READ_ALL``. Read-only users see the whole log but change nothing."""
+``ACTIVITIES_READ_ALL``. Read-only users see the whole log but change nothing. Approving
+a requisition (``JOBS_APPROVE``) is an admin's, as BPOC wants a manager to approve."""
 
 
 def allows(role: Role, permission: Permission) -> bool:

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     task_retry_base_seconds: float = Field(default=10.0, ge=0)
     """First retry delay of a failed background task; doubles per attempt, capped at 10 min."""
 
+    max_writes_in_flight: int = Field(default=30, ge=1)
+    """Write-backs to one integration's source system running at once, across processes
+    when Redis is configured; more wait their turn."""
+
     webhook_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     """Inbound webhook bodies above this get 413."""
     webhook_tolerance_seconds: int = Field(default=300, ge=1)

@@ -16,7 +16,7 @@ from connectors.models import (
     RemoteOnboardingTask,
     RemoteRecord,
 )
-from gateway.store.enums import StageKind
+from gateway.store.enums import stage_kind_of
 from gateway.store.upsert import content_hash
 
 CLOSED_JOB_STATES = frozenset({"closed", "archived"})
@@ -108,21 +108,4 @@ def onboarding_row(
     }
 
 
-_STAGE_WORDS: tuple[tuple[str, StageKind], ...] = (
-    ("hire", StageKind.HIRED),
-    ("placed", StageKind.HIRED),
-    ("reject", StageKind.REJECTED),
-    ("disqualif", StageKind.REJECTED),
-    ("offer", StageKind.OFFER),
-    ("interview", StageKind.INTERVIEW),
-    ("screen", StageKind.SCREEN),
-    ("review", StageKind.SCREEN),
-    ("appl", StageKind.APPLIED),
-    ("new", StageKind.APPLIED),
-    ("sourced", StageKind.APPLIED),
-)
-
-
-def stage_kind(name: str) -> StageKind:
-    lowered = name.lower()
-    return next((kind for word, kind in _STAGE_WORDS if word in lowered), StageKind.OTHER)
+stage_kind = stage_kind_of

@@ -17,6 +17,7 @@ from gateway.crypto import Keyring
 from gateway.inbox import Inbox
 from gateway.pubsub import EventBus
 from gateway.queue import TaskQueue
+from gateway.services.writeback import WriteDeps
 from gateway.settings import Settings
 from gateway.store.engine import SessionFactory
 from gateway.store.reader import Reader
@@ -45,6 +46,8 @@ class Context:
     """For outbound webhooks: ignores proxy settings, so the address check holds."""
     bus: EventBus | None = None
     queue: TaskQueue | None = None
+    write_deps: WriteDeps | None = None
+    """What writes to source systems need (``gateway.services.writeback``)."""
     webhook_inbox: Inbox | None = None
     """Hand-off of inbound webhook events to processing (``webhookEventRetry``)."""
     request: Any = None
@@ -67,6 +70,11 @@ class Context:
         if self.queue is None:
             raise RuntimeError("no task queue in this context")
         return self.queue
+
+    def require_write_deps(self) -> WriteDeps:
+        if self.write_deps is None:
+            raise RuntimeError("no write-back dependencies in this context")
+        return self.write_deps
 
     def require_webhook_inbox(self) -> Inbox:
         if self.webhook_inbox is None:

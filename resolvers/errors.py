@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from gateway.errors import (
+    DomainError,
+    IdempotencyConflict,
+    NotFound,
+    PermissionDenied,
+    RecruiterLinkMissing,
+    RecruiterRejected,
+    RemoteWriteFailed,
+    Unsupported,
+    ValidationFailed,
+)
+from gateway.global_ids import to_global_id
 
 
 @strawberry.interface(description="An expected failure of a mutation; nothing was written.")
@@ -28,12 +39,98 @@ class PermissionDeniedError(UserError):
     permission: str
 
 
+@strawberry.type(description="The source system cannot do this; nothing was sent.")
+class UnsupportedOperationError(UserError):
+    provider: str
+    operation: str
+
+
+@strawberry.type(
+    description="The caller has no recruiter id in the integration; `message` says how "
+    "an admin links one."
+)
+class RecruiterLinkMissingError(UserError):
+    integration_id: strawberry.ID
+
+
+@strawberry.type(
+    description="The source refused the caller's recruiter id: `reason` is "
+    "`unknown_recruiter` or `not_in_agency`."
+)
+class RecruiterRejectedError(UserError):
+    reason: str
+
+
+@strawberry.type(
+    description="The source failed or refused the write; nothing changed here. "
+    "`retryable` says whether sending it again can help."
+)
+class ConnectorError(UserError):
+    retryable: bool
+    status_code: int | None
+
+
+@strawberry.type(
+    description="The idempotency key belongs to a different request, or its first "
+    "request is still running."
+)
+class IdempotencyConflictError(UserError):
+    pass
+
+
 MutationError = NotFoundError | ValidationError | PermissionDeniedError
 MUTATION_ERRORS = (NotFoundError, ValidationError, PermissionDeniedError)
+WriteBackError = (
+    NotFoundError
+    | ValidationError
+    | PermissionDeniedError
+    | UnsupportedOperationError
+    | RecruiterLinkMissingError
+    | RecruiterRejectedError
+    | ConnectorError
+    | IdempotencyConflictError
+)
+WRITE_BACK_ERRORS = (
+    *MUTATION_ERRORS,
+    UnsupportedOperationError,
+    RecruiterLinkMissingError,
+    RecruiterRejectedError,
+    ConnectorError,
+    IdempotencyConflictError,
+)
 
 
 def is_error(result: object) -> bool:
-    return isinstance(result, MUTATION_ERRORS)
+    return isinstance(result, WRITE_BACK_ERRORS)
+
+
+def write_back_error(error: DomainError) -> WriteBackError:
+    """``error_result`` plus the failures of writes to a source system."""
+    if isinstance(error, Unsupported):
+        return UnsupportedOperationError(
+            message=error.message,
+            code=error.code,
+            provider=error.provider,
+            operation=error.operation,
+        )
+    if isinstance(error, RecruiterLinkMissing):
+        return RecruiterLinkMissingError(
+            message=error.message,
+            code=error.code,
+            integration_id=strawberry.ID(to_global_id("Integration", error.integration_id)),
+        )
+    if isinstance(error, RecruiterRejected):
+        return RecruiterRejectedError(message=error.message, code=error.code, reason=error.reason)
+    if isinstance(error, RemoteWriteFailed):
+        return ConnectorError(
+            message=error.message,
+            code=error.code,
+            retryable=error.retryable,
+            status_code=error.status_code,
+        )
+    if isinstance(error, IdempotencyConflict):
+        return IdempotencyConflictError(message=error.message, code=error.code)
+    return error_result(error)
 
 
 def error_result(error: DomainError) -> MutationError:

@@ -265,6 +265,7 @@ class GraphQLHTTP:
             bus=state.bus,
             queue=state.queue,
             webhook_inbox=state.webhook_inbox,
+            write_deps=state.write_deps,
             request=request,
         )
         result = await state.schema.execute(

@@ -6,7 +6,9 @@
 A ``DomainError`` rolls the transaction back and comes back as a typed error; on
 success the tenant's cached responses are invalidated after the commit. Mutations
 whose service manages its own transactions (a remote check, queueing work) use
-``guarded_mutation``: the same permission check and error mapping, no transaction.
+``guarded_mutation``: the same permission check and error mapping, no transaction;
+writes to a source system use ``write_back_mutation`` (``gateway.services.writeback``),
+whose errors include the source's refusals.
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ from gateway.errors import DomainError
 from gateway.permissions import Permission
 from gateway.services.activities import Actor
 from resolvers.context import Info
-from resolvers.errors import MutationError, error_result, is_error
+from resolvers.errors import (
+    MutationError,
+    WriteBackError,
+    error_result,
+    is_error,
+    write_back_error,
+)
 from resolvers.permissions import check
 
 T = TypeVar("T")
@@ -39,6 +47,19 @@ async def guarded_mutation(
         return await action(principal)
     except DomainError as error:
         return error_result(error)
+
+
+async def write_back_mutation(
+    info: Info, permission: Permission, action: Callable[[Principal], Awaitable[T]]
+) -> T | WriteBackError:
+    """``guarded_mutation`` for writes to a source system: their failures are typed too
+    (unsupported, no recruiter link, recruiter refused, connector error, idempotency)."""
+    principal = info.context.require_principal()
+    try:
+        check(principal, permission)
+        return await action(principal)
+    except DomainError as error:
+        return write_back_error(error)
 
 
 async def run_mutation(

@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from gateway.settings import Settings
 from resolvers.admin.mutations import AdminMutations
 from resolvers.admin.queries import AdminQueries
+from resolvers.applications.mutations import ApplicationMutations
 from resolvers.applications.queries import ApplicationQueries
 from resolvers.applications.types import Analysis, Offer, OnboardingTask
 from resolvers.candidates.queries import CandidateQueries
@@ -43,7 +44,14 @@ Query = merge_types(
 )
 Mutation = merge_types(
     "Mutation",
-    (JobMutations, IntegrationMutations, SyncMutations, WebhookMutations, AdminMutations),
+    (
+        JobMutations,
+        ApplicationMutations,
+        IntegrationMutations,
+        SyncMutations,
+        WebhookMutations,
+        AdminMutations,
+    ),
 )
 
 

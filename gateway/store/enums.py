@@ -54,6 +54,27 @@ class StageKind(StrEnum):
     OTHER = "other"
 
 
+_STAGE_WORDS: tuple[tuple[str, StageKind], ...] = (
+    ("hire", StageKind.HIRED),
+    ("placed", StageKind.HIRED),
+    ("reject", StageKind.REJECTED),
+    ("disqualif", StageKind.REJECTED),
+    ("offer", StageKind.OFFER),
+    ("interview", StageKind.INTERVIEW),
+    ("screen", StageKind.SCREEN),
+    ("review", StageKind.SCREEN),
+    ("appl", StageKind.APPLIED),
+    ("new", StageKind.APPLIED),
+    ("sourced", StageKind.APPLIED),
+)
+
+
+def stage_kind_of(name: str) -> StageKind:
+    """What a stage name means, from the words in it: "Client Interview" -> INTERVIEW."""
+    lowered = name.lower()
+    return next((kind for word, kind in _STAGE_WORDS if word in lowered), StageKind.OTHER)
+
+
 class ApplicationStatus(StrEnum):
     ACTIVE = "active"
     RELEASED = "released"

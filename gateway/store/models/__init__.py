@@ -3,6 +3,7 @@
 from gateway.store.models.activities import Activity
 from gateway.store.models.integrations import (
     BackgroundJob,
+    IdempotencyKey,
     Integration,
     OAuthState,
     OutboxEvent,
@@ -37,6 +38,7 @@ __all__ = [
     "BackgroundJob",
     "Candidate",
     "Evaluation",
+    "IdempotencyKey",
     "Integration",
     "Interview",
     "InterviewMessage",

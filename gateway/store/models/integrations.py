@@ -190,6 +190,22 @@ class OutboxEvent(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class IdempotencyKey(TenantOwned, Base):
+    """A client's key for one write-back: what it asked and, once done, what it got."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "user_id", "key"),)
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    operation: Mapped[str] = mapped_column(sa.String(64))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONValue)
+    """None while the write runs; then the ids of what it wrote."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class OAuthState(TenantOwned, Base):
     """A pending OAuth authorization: the state (stored hashed) and its PKCE verifier."""
 

@@ -353,3 +353,31 @@ async def test_a_burst_queues_behind_the_limit_and_every_write_lands(world: Worl
         )
     )
     assert stages == len({app_id for app_id, _ in targets})
+
+
+async def test_the_same_key_sent_twice_at_once_writes_once(world: World) -> None:
+    application_id, _ = await world.application(6)
+    key = f"move-{next(_keys)}"
+    writes = len(world.fake.writes)
+    world.fake.faults.latency = 0.1
+    try:
+        results = await asyncio.gather(
+            world.move(application_id, "Offer", idempotencyKey=key),
+            world.move(application_id, "Offer", idempotencyKey=key),
+        )
+    finally:
+        world.fake.faults.latency = 0.0
+    assert sorted(r["__typename"] for r in results) == [
+        "ApplicationWriteSuccess",
+        "IdempotencyConflictError",
+    ]
+    assert len(world.fake.writes) == writes + 1
+    later = await world.move(application_id, "Offer", idempotencyKey=key)
+    assert later["replayed"] is True
+
+
+async def test_idempotency_keys_are_checked(world: World) -> None:
+    application_id, _ = await world.application()
+    for key in ("", " ", "k" * 256, "line\nbreak"):
+        result = await world.move(application_id, "Offer", idempotencyKey=key)
+        assert result["__typename"] == "ValidationError", (key, result)

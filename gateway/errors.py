@@ -59,9 +59,13 @@ class Unsupported(DomainError):
 class RecruiterLinkMissing(DomainError):
     code = "RECRUITER_LINK_MISSING"
 
-    def __init__(self, integration_id: int, integration_name: str) -> None:
+    def __init__(
+        self, integration_id: int, integration_name: str, *, who: str | None = None
+    ) -> None:
+        """``who``: the user lacking the link when it is not the caller (an interviewer)."""
+        subject, them = (f"{who} has", "them") if who else ("you have", "you")
         super().__init__(
-            f"you have no recruiter id in {integration_name}: an admin can link you with "
+            f"{subject} no recruiter id in {integration_name}: an admin can link {them} with "
             f"recruiterLink(input: {{userId, integrationId, remoteId}}) or match everyone "
             f"by email with recruiterSync(input: {{integrationId}})"
         )

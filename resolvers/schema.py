@@ -12,10 +12,12 @@ from resolvers.admin.queries import AdminQueries
 from resolvers.applications.mutations import ApplicationMutations
 from resolvers.applications.queries import ApplicationQueries
 from resolvers.applications.types import Analysis, Offer, OnboardingTask
+from resolvers.candidates.mutations import CandidateMutations
 from resolvers.candidates.queries import CandidateQueries
 from resolvers.extensions import build_extensions
 from resolvers.integrations.mutations import IntegrationMutations
 from resolvers.integrations.queries import IntegrationQueries
+from resolvers.interviews.mutations import InterviewMutations
 from resolvers.interviews.queries import InterviewQueries
 from resolvers.interviews.types import Evaluation, InterviewMessage
 from resolvers.jobs.mutations import JobMutations
@@ -46,7 +48,9 @@ Mutation = merge_types(
     "Mutation",
     (
         JobMutations,
+        CandidateMutations,
         ApplicationMutations,
+        InterviewMutations,
         IntegrationMutations,
         SyncMutations,
         WebhookMutations,

@@ -3,33 +3,99 @@
     written = await move_stage(deps, principal, application_id=12, stage="Offer",
                                idempotency_key=None)
     written.ids["application"]     # 12
+    await release(deps, principal, application_id=12, notes="Strong", idempotency_key=None)
+    await reject(deps, principal, application_id=12, reason="Skills mismatch",
+                 idempotency_key="reject-12")
+    await add_to_job(deps, principal, candidate_id=4, job_id=9, idempotency_key=None)
+    # -> Written({"application": <the new application>})
 
-Each function finds the record in the caller's tenant, hands the remote call and the
-local change to ``write_back`` (source first, then the store), and describes the
-change: the activity and the bus events.
+Each function checks its input and finds the records in the caller's tenant before
+anything is sent, hands the remote call and the local change to ``write_back`` (source
+first, then the store), and describes the change: the activity and the bus events.
+Rules about the record's state that the write itself changes ("only an active
+application is released", "not in this job yet") are checked at the start of the remote
+call: after ``write_back`` has answered a repeated idempotency key with its first result
+(the state has moved on by then), after its capability and recruiter-link checks, and
+still before any request.
+
+Where the source moves an application to a stage of its own, the store follows it the
+way the next sync would: BPOC's release is its "Released to Client" stage, a BPOC
+rejection "Rejected", a Recruiterflow disqualification "Disqualified", and a candidate
+Recruiterflow adds to a job starts in "Sourced". Stage changes carry the application's
+status, so outbound webhooks fire ``application.rejected`` for a rejection
+(``gateway.outbound_events.names_for``).
+
+The input rules the write services share (``text_line``, ``optional_paragraph``, ...)
+live here too: one line of text has no control or bidirectional-override characters,
+a paragraph may also hold line breaks and tabs; lone surrogates are refused everywhere,
+since they could not be sent as JSON.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.base import Capability
-from connectors.models import WriteResult
+from connectors.base import Capability, ConnectorBase
+from connectors.models import Attribution, WriteResult
 from gateway.auth import Principal
-from gateway.errors import NotFound, ValidationFailed
+from gateway.errors import NotFound, RecruiterLinkMissing, RemoteWriteFailed, ValidationFailed
 from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
-from gateway.services.validation import required_text
+from gateway.services.validation import optional_paragraph, paragraph, text_line
 from gateway.services.writeback import LocalChange, WriteDeps, Written, write_back
 from gateway.store.base import utcnow
-from gateway.store.enums import ApplicationStatus, StageKind, stage_kind_of
-from gateway.store.models import Application, PipelineStage, StageTransition
+from gateway.store.enums import ApplicationStatus, JobStatus, StageKind, stage_kind_of
+from gateway.store.models import (
+    Application,
+    Candidate,
+    Integration,
+    Job,
+    PipelineStage,
+    StageTransition,
+)
 
 MAX_STAGE_LENGTH = 255
+MAX_NOTES_LENGTH = 2000
+MAX_REASON_LENGTH = 1000
+
+RELEASED_STAGE = "Released to Client"
+"""BPOC's stage for a released application (``connectors/bpoc.py``, ``_PIPELINE``)."""
+REJECTED_STAGES = {"recruiterflow": "Disqualified"}
+"""The stage a rejection lands in, per provider; "Rejected" for the others (BPOC)."""
+ADDED_STAGE = "Sourced"
+"""Where Recruiterflow's add-to-job puts the candidate (``connectors/recruiterflow.py``)."""
+
+CLOSED_APPLICATION = frozenset({ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN})
+"""Applications no interview, offer or onboarding task is written for."""
+
+
+def acting_as(
+    attribution: Attribution | None, integration_id: int, integration_name: str
+) -> Attribution:
+    """The caller's remote id for a write the source must attribute. ``write_back`` checks
+    the link already where the provider declares ``ATTRIBUTION``; for the others (Jobvite
+    onboarding) a missing link is refused here, before the request."""
+    if attribution is None:
+        raise RecruiterLinkMissing(integration_id, integration_name)
+    return attribution
+
+
+def created_id(result: WriteResult, what: str) -> str:
+    """The remote id of what the source created; an answer without one cannot be stored."""
+    if not result.remote_id:
+        raise RemoteWriteFailed(
+            f"the source created the {what} but did not say its id; the next sync brings it",
+            retryable=False,
+        )
+    return result.remote_id
+
+
+# Loading -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +111,17 @@ class Target:
     stage_id: int | None
     stage_name: str | None
     status: ApplicationStatus
+    integration_name: str = ""
+    provider: str = ""
 
 
 async def load_application(deps: WriteDeps, principal: Principal, application_id: int) -> Target:
     async with deps.session_factory() as session:
         row = (
             await session.execute(
-                sa.select(Application, PipelineStage.name)
+                sa.select(Application, PipelineStage.name, Integration.name, Integration.provider)
                 .outerjoin(PipelineStage, PipelineStage.id == Application.current_stage_id)
+                .outerjoin(Integration, Integration.id == Application.integration_id)
                 .where(Application.id == application_id)
             )
         ).first()
@@ -63,6 +132,8 @@ async def load_application(deps: WriteDeps, principal: Principal, application_id
         raise ValidationFailed(
             "applicationId", "this application was not synced from a source system"
         )
+    if application.remote_deleted_at is not None:
+        raise ValidationFailed("applicationId", "this application was deleted in its source")
     return Target(
         application.id,
         application.tenant_id,
@@ -73,7 +144,15 @@ async def load_application(deps: WriteDeps, principal: Principal, application_id
         application.current_stage_id,
         row[1],
         application.status,
+        row[2] or "",
+        str(row[3]) if row[3] is not None else "",
     )
+
+
+def require_open(target: Target, field: str = "applicationId") -> None:
+    """Refuse a write for a rejected or withdrawn application."""
+    if target.status in CLOSED_APPLICATION:
+        raise ValidationFailed(field, f"the application is {target.status}")
 
 
 async def stage_row(
@@ -167,7 +246,7 @@ async def move_stage(
     stage: str,
     idempotency_key: str | None,
 ) -> Written:
-    name = required_text("stage", stage, max_length=MAX_STAGE_LENGTH)
+    name = text_line("stage", stage, max_length=MAX_STAGE_LENGTH)
     target = await load_application(deps, principal, application_id)
 
     async def local(session: AsyncSession, result: WriteResult, actor: Actor) -> LocalChange:
@@ -198,5 +277,258 @@ async def move_stage(
         remote=lambda connector, attribution: connector.move_stage(
             target.remote_id, name, attribution
         ),
+        local=local,
+    )
+
+
+async def release(
+    deps: WriteDeps,
+    principal: Principal,
+    *,
+    application_id: int,
+    notes: str | None,
+    idempotency_key: str | None,
+) -> Written:
+    """Release the application to the client (BPOC ``releasedBy``): status released."""
+    text = optional_paragraph("notes", notes, max_length=MAX_NOTES_LENGTH)
+    target = await load_application(deps, principal, application_id)
+
+    async def local(session: AsyncSession, result: WriteResult, actor: Actor) -> LocalChange:
+        now = utcnow()
+        row = await stage_row(session, target.tenant_id, target.integration_id, RELEASED_STAGE)
+        event = await record_move(
+            session, target, actor, row, when=now, status=ApplicationStatus.RELEASED
+        )
+        await session.execute(
+            sa.update(Application).where(Application.id == target.id).values(released_at=now)
+        )
+        record_activity(
+            session,
+            actor,
+            action="application.released",
+            subject_type="Application",
+            subject_id=target.id,
+            description="Released the candidate to the client",
+            job_id=target.job_id,
+            candidate_id=target.candidate_id,
+            application_id=target.id,
+            details={"notes": text, "remoteId": target.remote_id},
+        )
+        return LocalChange({"application": target.id}, [event])
+
+    async def remote(connector: ConnectorBase, attribution: Attribution | None) -> WriteResult:
+        if target.status is not ApplicationStatus.ACTIVE:
+            already = "already released" if target.status is ApplicationStatus.RELEASED else None
+            raise ValidationFailed(
+                "applicationId",
+                f"the application is {already or target.status}; only an active one is released",
+            )
+        acting = acting_as(attribution, target.integration_id, target.integration_name)
+        return await connector.release_application(target.remote_id, text, acting)
+
+    return await write_back(
+        deps,
+        principal,
+        integration_id=target.integration_id,
+        operation="applicationRelease",
+        capability=Capability.RELEASE,
+        request={"applicationId": application_id, "notes": text},
+        idempotency_key=idempotency_key,
+        remote=remote,
+        local=local,
+    )
+
+
+async def reject(
+    deps: WriteDeps,
+    principal: Principal,
+    *,
+    application_id: int,
+    reason: str,
+    idempotency_key: str | None,
+) -> Written:
+    """Reject the application with a reason (BPOC reject, Recruiterflow disqualify)."""
+    text = paragraph("reason", reason, max_length=MAX_REASON_LENGTH)
+    target = await load_application(deps, principal, application_id)
+    stage_name = REJECTED_STAGES.get(target.provider, "Rejected")
+
+    async def local(session: AsyncSession, result: WriteResult, actor: Actor) -> LocalChange:
+        now = utcnow()
+        row = await stage_row(session, target.tenant_id, target.integration_id, stage_name)
+        event = await record_move(
+            session, target, actor, row, when=now, status=ApplicationStatus.REJECTED
+        )
+        await session.execute(
+            sa.update(Application)
+            .where(Application.id == target.id)
+            .values(rejected_at=now, rejection_reason=text)
+        )
+        record_activity(
+            session,
+            actor,
+            action="application.rejected",
+            subject_type="Application",
+            subject_id=target.id,
+            description=f"Rejected the application: {text}",
+            job_id=target.job_id,
+            candidate_id=target.candidate_id,
+            application_id=target.id,
+            details={"reason": text, "from": target.stage_name, "remoteId": target.remote_id},
+        )
+        return LocalChange({"application": target.id}, [event])
+
+    async def remote(connector: ConnectorBase, attribution: Attribution | None) -> WriteResult:
+        if target.status in CLOSED_APPLICATION:
+            raise ValidationFailed("applicationId", f"the application is already {target.status}")
+        return await connector.reject(target.remote_id, text, attribution)
+
+    return await write_back(
+        deps,
+        principal,
+        integration_id=target.integration_id,
+        operation="applicationReject",
+        capability=Capability.REJECT,
+        request={"applicationId": application_id, "reason": text},
+        idempotency_key=idempotency_key,
+        remote=remote,
+        local=local,
+    )
+
+
+_M = TypeVar("_M", Job, Candidate)
+
+
+async def _synced_row(
+    session: AsyncSession, model: type[_M], pk: int, tenant_id: int, field: str
+) -> _M:
+    """A job or candidate of the tenant that a write can name in its source."""
+    row = await session.get(model, pk)
+    entity = model.__name__
+    if row is None or row.tenant_id != tenant_id:
+        raise NotFound(entity, pk)
+    if row.integration_id is None or not row.remote_id:
+        raise ValidationFailed(field, f"this {entity.lower()} was not synced from a source system")
+    if row.remote_deleted_at is not None:
+        raise ValidationFailed(field, f"this {entity.lower()} was deleted in its source")
+    return row
+
+
+async def add_to_job(
+    deps: WriteDeps,
+    principal: Principal,
+    *,
+    candidate_id: int,
+    job_id: int,
+    idempotency_key: str | None,
+) -> Written:
+    """Put a candidate into a requisition of the same source (Recruiterflow add-to-job);
+    the new application starts in "Sourced"."""
+    async with deps.session_factory() as session:
+        candidate = await _synced_row(
+            session, Candidate, candidate_id, principal.tenant_id, "candidateId"
+        )
+        job = await _synced_row(session, Job, job_id, principal.tenant_id, "jobId")
+        if candidate.integration_id != job.integration_id:
+            raise ValidationFailed(
+                "jobId", "the candidate and the job come from different source systems"
+            )
+        if job.status in (JobStatus.CLOSED, JobStatus.ARCHIVED):
+            raise ValidationFailed("jobId", f"the job is {job.status}")
+        existing = await session.scalar(
+            sa.select(Application.id).where(
+                Application.job_id == job.id,
+                Application.candidate_id == candidate.id,
+                Application.remote_deleted_at.is_(None),
+            )
+        )
+        assert job.integration_id is not None and job.remote_id and candidate.remote_id
+        integration_id, job_remote_id = job.integration_id, job.remote_id
+        candidate_remote_id = candidate.remote_id
+
+    async def local(session: AsyncSession, result: WriteResult, actor: Actor) -> LocalChange:
+        now = utcnow()
+        remote_id = created_id(result, "application")
+        values = {
+            "tenant_id": principal.tenant_id,
+            "integration_id": integration_id,
+            "remote_id": remote_id,
+            "remote_data": dict(result.raw),
+            "remote_deleted_at": None,
+            "job_id": job_id,
+            "candidate_id": candidate_id,
+            "status": ApplicationStatus.ACTIVE,
+            "applied_at": now,
+            "rejected_at": None,
+            "rejection_reason": None,
+            "updated_at": now,
+        }
+        found = await session.scalar(
+            sa.select(Application.id).where(
+                Application.integration_id == integration_id,
+                Application.remote_id == remote_id,
+            )
+        )
+        if found is None:
+            application = Application(**values, created_at=now)
+            session.add(application)
+            await session.flush()
+            found = application.id
+        else:  # the source had it once (removed since), or a sync was quicker
+            await session.execute(
+                sa.update(Application).where(Application.id == found).values(values)
+            )
+        target = Target(
+            found,
+            principal.tenant_id,
+            integration_id,
+            remote_id,
+            job_id,
+            candidate_id,
+            None,
+            None,
+            ApplicationStatus.ACTIVE,
+        )
+        stage = await stage_row(session, target.tenant_id, target.integration_id, ADDED_STAGE)
+        await record_move(session, target, actor, stage, when=now)
+        record_activity(
+            session,
+            actor,
+            action="application.created",
+            subject_type="Application",
+            subject_id=found,
+            description=f"Added the candidate to the job, in {stage.name}",
+            job_id=job_id,
+            candidate_id=candidate_id,
+            application_id=found,
+            details={"remoteId": remote_id, "stage": stage.name},
+        )
+        event = Event(
+            "application.created",
+            principal.tenant_id,
+            {
+                "id": found,
+                "remoteId": remote_id,
+                "jobId": job_id,
+                "candidateId": candidate_id,
+                "stage": stage.name,
+                "status": str(ApplicationStatus.ACTIVE),
+            },
+        )
+        return LocalChange({"application": found}, [event])
+
+    async def remote(connector: ConnectorBase, attribution: Attribution | None) -> WriteResult:
+        if existing is not None:
+            raise ValidationFailed("candidateId", "the candidate is already in this job")
+        return await connector.add_to_job(candidate_remote_id, job_remote_id, attribution)
+
+    return await write_back(
+        deps,
+        principal,
+        integration_id=integration_id,
+        operation="candidateAddToJob",
+        capability=Capability.ADD_TO_JOB,
+        request={"candidateId": candidate_id, "jobId": job_id},
+        idempotency_key=idempotency_key,
+        remote=remote,
         local=local,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,3 +57,55 @@ async def tenant_row(
     if row is None:
         raise NotFound(entity, pk)
     return row
+
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_PARAGRAPH_BREAKS = frozenset("\n\r\t")
+
+
+def _check_characters(field: str, text: str, allowed: frozenset[str]) -> None:
+    for char in text:
+        if char in allowed:
+            continue
+        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs"):
+            raise ValidationFailed(
+                field, f"{field} must not contain control characters (U+{ord(char):04X})"
+            )
+
+
+def _text(
+    field: str, value: str | None, *, max_length: int, required: bool, allowed: frozenset[str]
+) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise ValidationFailed(field, f"{field} must not be empty")
+        return None
+    if len(text) > max_length:
+        raise ValidationFailed(field, f"{field} must be at most {max_length} characters")
+    _check_characters(field, text, allowed)
+    return text
+
+
+def text_line(field: str, value: str | None, *, max_length: int = 255) -> str:
+    """One required line: ``text_line("title", "  QA Analyst ")`` -> ``"QA Analyst"``;
+    empty, too long or holding a control character is ``ValidationFailed``."""
+    text = _text(field, value, max_length=max_length, required=True, allowed=frozenset())
+    assert text is not None
+    return text
+
+
+def optional_line(field: str, value: str | None, *, max_length: int = 255) -> str | None:
+    """As ``text_line``; missing or blank is ``None``."""
+    return _text(field, value, max_length=max_length, required=False, allowed=frozenset())
+
+
+def paragraph(field: str, value: str | None, *, max_length: int) -> str:
+    """Required text that may span lines (``\\n``, ``\\r`` and tabs allowed)."""
+    text = _text(field, value, max_length=max_length, required=True, allowed=_PARAGRAPH_BREAKS)
+    assert text is not None
+    return text
+
+
+def optional_paragraph(field: str, value: str | None, *, max_length: int) -> str | None:
+    return _text(field, value, max_length=max_length, required=False, allowed=_PARAGRAPH_BREAKS)

@@ -123,12 +123,12 @@ async def write_back(
     remote: RemoteCall,
     local: LocalApply,
 ) -> Written:
-    key = _checked_key(idempotency_key)
+    key = checked_key(idempotency_key)
     digest = hashlib.sha256(
         orjson.dumps({"operation": operation, "request": request}, option=orjson.OPT_SORT_KEYS)
     ).hexdigest()
     if key is not None:
-        earlier = await _claim_key(deps.session_factory, principal, key, operation, digest)
+        earlier = await claim_key(deps.session_factory, principal, key, operation, digest)
         if earlier is not None:
             return earlier
     try:
@@ -148,28 +148,20 @@ async def write_back(
             result = await _call(remote, connector, attribution, integration, operation)
     except BaseException:
         if key is not None:
-            await _release_key(deps.session_factory, principal, key)
+            await release_key(deps.session_factory, principal, key)
         raise
     actor = Actor.from_principal(principal)
     async with deps.session_factory.begin() as session:
         change = await local(session, result, actor)
         staged = await stage(session, change.events)
         if key is not None:
-            await session.execute(
-                sa.update(_keys)
-                .where(
-                    _keys.c.tenant_id == principal.tenant_id,
-                    _keys.c.user_id == principal.user_id,
-                    _keys.c.key == key,
-                )
-                .values(result={"ids": change.ids})
-            )
+            await complete_key(session, principal, key, change.ids)
     await deps.cache.invalidate(principal.tenant_id)
     await Outbox(deps.session_factory, deps.bus).release(staged)
     return Written(change.ids)
 
 
-def _checked_key(key: str | None) -> str | None:
+def checked_key(key: str | None) -> str | None:
     if key is None:
         return None
     key = key.strip()
@@ -180,7 +172,7 @@ def _checked_key(key: str | None) -> str | None:
     return key
 
 
-async def _claim_key(
+async def claim_key(
     session_factory: SessionFactory, principal: Principal, key: str, operation: str, digest: str
 ) -> Written | None:
     """None when this request now owns ``key``; the earlier result when it is done."""
@@ -232,7 +224,22 @@ async def _claim_key(
     return None
 
 
-async def _release_key(session_factory: SessionFactory, principal: Principal, key: str) -> None:
+async def complete_key(
+    session: AsyncSession, principal: Principal, key: str, ids: dict[str, int]
+) -> None:
+    """Record what the write produced, in the transaction of its local change."""
+    await session.execute(
+        sa.update(_keys)
+        .where(
+            _keys.c.tenant_id == principal.tenant_id,
+            _keys.c.user_id == principal.user_id,
+            _keys.c.key == key,
+        )
+        .values(result={"ids": ids})
+    )
+
+
+async def release_key(session_factory: SessionFactory, principal: Principal, key: str) -> None:
     """A write that failed frees its key, so the client's retry tries it again."""
     async with session_factory.begin() as session:
         await session.execute(

@@ -4,12 +4,25 @@ from typing import Annotated
 
 import strawberry
 
+from gateway.auth import Principal
 from gateway.permissions import Permission
+from gateway.services import job_writes
 from gateway.services.jobs import update_job_local_fields
+from gateway.services.writeback import Written
+from resolvers.applications.mutations import idempotency_key_field
 from resolvers.context import Info
-from resolvers.errors import NotFoundError, PermissionDeniedError, ValidationError
+from resolvers.errors import (
+    ConnectorError,
+    IdempotencyConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RecruiterLinkMissingError,
+    RecruiterRejectedError,
+    UnsupportedOperationError,
+    ValidationError,
+)
 from resolvers.jobs.types import Job, build_job
-from resolvers.mutation import changes_of, run_mutation
+from resolvers.mutation import changes_of, run_mutation, write_back_mutation
 from resolvers.relay import as_row, pk_of
 
 
@@ -34,6 +47,63 @@ JobUpdateResult = Annotated[
 ]
 
 
+@strawberry.input(
+    description="A new requisition, posted in the integration's source system (BPOC) as "
+    "the caller's recruiter; it is a draft until approved."
+)
+class JobCreateInput:
+    integration_id: strawberry.ID
+    title: str = strawberry.field(description="1 to 512 characters, one line.")
+    description: str | None = strawberry.field(
+        default=None, description="At most 20,000 characters."
+    )
+    client_remote_id: str | None = strawberry.field(
+        default=None, description="The client's id in the source system (BPOC clientId)."
+    )
+    client_name: str | None = strawberry.field(
+        default=None, description="Shown here until the source names the client."
+    )
+    location: str | None = None
+    employment_type: str | None = strawberry.field(
+        default=None, description="As the source spells it, e.g. full_time."
+    )
+    idempotency_key: str | None = idempotency_key_field()
+
+
+@strawberry.input(description="Approve a draft requisition in its source system (BPOC).")
+class JobApproveInput:
+    job_id: strawberry.ID
+    idempotency_key: str | None = idempotency_key_field()
+
+
+@strawberry.type
+class JobWriteSuccess:
+    job: Job
+    replayed: bool = strawberry.field(
+        description="True when an idempotency key returned an earlier result."
+    )
+
+
+JobWriteResult = Annotated[
+    JobWriteSuccess
+    | NotFoundError
+    | ValidationError
+    | PermissionDeniedError
+    | UnsupportedOperationError
+    | RecruiterLinkMissingError
+    | RecruiterRejectedError
+    | ConnectorError
+    | IdempotencyConflictError,
+    strawberry.union("JobWriteResult"),
+]
+
+
+async def job_success(info: Info, written: Written) -> JobWriteSuccess:
+    row = await info.context.loaders.job_by_id.load(written.ids["job"])
+    assert row is not None, "a written job vanished"
+    return JobWriteSuccess(job=build_job(row), replayed=written.replayed)
+
+
 @strawberry.type
 class JobMutations:
     @strawberry.mutation
@@ -50,3 +120,47 @@ class JobMutations:
         if isinstance(result, NotFoundError | ValidationError | PermissionDeniedError):
             return result
         return JobUpdateSuccess(job=build_job(as_row(result)))
+
+    @strawberry.mutation(
+        description="Post a requisition in the integration's source system (BPOC, "
+        "`postedBy` = the caller's recruiter); then here, as a draft the caller owns."
+    )
+    async def job_create(self, info: Info, input: JobCreateInput) -> JobWriteResult:
+        async def action(principal: Principal) -> Written:
+            return await job_writes.create_job(
+                info.context.require_write_deps(),
+                principal,
+                integration_id=pk_of(input.integration_id, "Integration", field="integrationId"),
+                draft=job_writes.NewJob(
+                    title=input.title,
+                    description=input.description,
+                    client_remote_id=input.client_remote_id,
+                    client_name=input.client_name,
+                    location=input.location,
+                    employment_type=input.employment_type,
+                ),
+                idempotency_key=input.idempotency_key,
+            )
+
+        result = await write_back_mutation(info, Permission.JOBS_CREATE, action)
+        if not isinstance(result, Written):
+            return result
+        return await job_success(info, result)
+
+    @strawberry.mutation(
+        description="Approve a draft requisition in its source system (BPOC, `approvedBy` = "
+        "the caller's recruiter); then here it is OPEN. Admins only."
+    )
+    async def job_approve(self, info: Info, input: JobApproveInput) -> JobWriteResult:
+        async def action(principal: Principal) -> Written:
+            return await job_writes.approve_job(
+                info.context.require_write_deps(),
+                principal,
+                job_id=pk_of(input.job_id, "Job", field="jobId"),
+                idempotency_key=input.idempotency_key,
+            )
+
+        result = await write_back_mutation(info, Permission.JOBS_APPROVE, action)
+        if not isinstance(result, Written):
+            return result
+        return await job_success(info, result)

@@ -43,7 +43,13 @@ from jobs.queue_arq import ArqQueue, arq_redis
 from jobs.queue_local import InProcessQueue
 from jobs.runner import PeriodicRunner
 from jobs.sync_api import SyncDeps
-from jobs.tasks import TaskContext, enqueue_due_syncs, maintenance_task
+from jobs.tasks import (
+    RECRUITER_SYNC_EVERY,
+    TaskContext,
+    enqueue_due_syncs,
+    enqueue_recruiter_syncs,
+    maintenance_task,
+)
 from resolvers.http import GraphQLHTTP
 from resolvers.schema import build_schema
 
@@ -153,6 +159,12 @@ def create_app(
                     lambda: enqueue_due_syncs(tasks.session_factory, local),
                 )
                 runner.every(3600, "maintenance", lambda: maintenance_task(tasks), delay=60)
+                runner.every(
+                    RECRUITER_SYNC_EVERY,
+                    "recruiter-sync",
+                    lambda: enqueue_recruiter_syncs(tasks.session_factory, local),
+                    delay=120,
+                )
         app.state.queue = queue
         write_limits = WriteLimits.create(settings)
         app.state.write_deps = WriteDeps(

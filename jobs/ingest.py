@@ -48,10 +48,11 @@ from gateway.metrics import WEBHOOK_EVENTS_PROCESSED
 from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event
 from gateway.queue import TaskQueue
+from gateway.services.activities import Actor
 from gateway.services.connections import connector_for
 from gateway.settings import Settings
 from gateway.store.base import table_of, utcnow
-from gateway.store.enums import IntegrationStatus, Provider, WebhookEventStatus
+from gateway.store.enums import ActorType, IntegrationStatus, Provider, WebhookEventStatus
 from gateway.store.models import Integration, Job, WebhookEvent
 from jobs.sync_api import SyncDeps, SyncMode
 from jobs.sync_writer import RecordWriter
@@ -227,7 +228,10 @@ class Ingestor:
             raise AttemptFailed(str(exc), retryable=exc.retryable) from None
         queued = await self._queue_sync(event, notice) if fetched.needs_sync else None
         tally = _Tally(event.tenant_id, event.integration_id)
-        writer = RecordWriter(tally)
+        actor = Actor(
+            event.tenant_id, ActorType.WEBHOOK, str(event.id), f"{integration.name} webhook"
+        )
+        writer = RecordWriter(tally, actor)
         events: list[Event] = []
         async with self.deps.session_factory.begin() as session:
             events += await writer.write_jobs(session, fetched.jobs)

@@ -13,6 +13,11 @@ the records it did not see as deleted; nothing is ever dropped.
 Phases run in dependency order: jobs, candidates, applications (with stage history),
 interviews, onboarding tasks. What a provider cannot list yields nothing, and an empty
 listing never deletes anything.
+
+The run is the actor of what it writes (``ActorType.SYNC``, actor id the run id): each
+stage or status change it brings is an activity (``jobs.sync_writer``), and a run that
+changed something, or failed, closes with one ``sync.finished`` activity holding its
+counts. A run that found nothing new records none.
 """
 
 from __future__ import annotations
@@ -34,10 +39,11 @@ from connectors.errors import AuthError, ConnectorError
 from gateway.crypto import CryptoError
 from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event
+from gateway.services.activities import Actor, record_activity
 from gateway.services.connections import connector_for
 from gateway.services.ranking import recompute_ranks, write_back_ranks
 from gateway.store.base import Base
-from gateway.store.enums import IntegrationStatus, SyncKind, SyncStatus
+from gateway.store.enums import ActorType, IntegrationStatus, SyncKind, SyncStatus
 from gateway.store.models import (
     Application,
     Candidate,
@@ -295,6 +301,52 @@ async def _run(
     )
 
 
+def sync_actor(integration: Integration, run_id: int) -> Actor:
+    """Who a sync run's writes are by: the run, on behalf of the integration."""
+    return Actor(integration.tenant_id, ActorType.SYNC, str(run_id), f"{integration.name} sync")
+
+
+def _changed(counts: dict[str, dict[str, int]]) -> bool:
+    return any(c.get("created") or c.get("updated") or c.get("deleted") for c in counts.values())
+
+
+def _record_summary(
+    session: AsyncSession,
+    integration: Integration,
+    state: RunState,
+    status: SyncStatus,
+    error: str | None,
+    job_id: int | None,
+) -> bool:
+    """The run's ``sync.finished`` activity, when it changed something or failed."""
+    if status is SyncStatus.SUCCEEDED and not _changed(state.counts):
+        return False
+    done = {
+        outcome: sum(bucket.get(outcome, 0) for bucket in state.counts.values())
+        for outcome in ("created", "updated", "deleted", "failed")
+    }
+    tally = ", ".join(f"{amount} {outcome}" for outcome, amount in done.items() if amount)
+    description = f"Sync of {integration.name} {status.value.replace('_', ' ')}"
+    record_activity(
+        session,
+        sync_actor(integration, state.run_id),
+        action="sync.finished",
+        subject_type="Job" if job_id is not None else "Integration",
+        subject_id=job_id if job_id is not None else integration.id,
+        description=f"{description}: {tally or 'nothing changed'}"
+        + (f" ({error[:200]})" if error else ""),
+        job_id=job_id,
+        details={
+            "runId": state.run_id,
+            "integrationId": integration.id,
+            "status": status.value,
+            "counts": state.counts,
+            "error": error,
+        },
+    )
+    return True
+
+
 async def _close_run(
     deps: SyncDeps,
     integration: Integration,
@@ -302,6 +354,8 @@ async def _close_run(
     status: SyncStatus,
     error: str | None,
     started: float,
+    *,
+    job_id: int | None = None,
 ) -> None:
     finished = _now()
     async with deps.session_factory.begin() as session:
@@ -323,7 +377,8 @@ async def _close_run(
                 stored.status = IntegrationStatus.ERROR
                 stored.last_error = f"sync: {error}"[:2000]
                 stored.last_error_at = finished
-    if any(c.get("created") or c.get("updated") or c.get("deleted") for c in state.counts.values()):
+        recorded = _record_summary(session, integration, state, status, error, job_id)
+    if _changed(state.counts) or recorded:
         await deps.cache.invalidate(state.tenant_id)
 
 
@@ -370,7 +425,7 @@ class _Phases:
         self.since = since
         self.lock = lock
         self.progress = progress
-        self.writer = RecordWriter(state)
+        self.writer = RecordWriter(state, sync_actor(integration, state.run_id))
         self.analyzed_at: dict[str, int] = {}
 
     async def run_all(self) -> None:
@@ -606,7 +661,8 @@ async def sync_job(
             found = await connector.get_jobs([job.remote_id])
             if found:
                 async with deps.session_factory.begin() as session:
-                    events = await RecordWriter(state).write_jobs(session, found)
+                    writer = RecordWriter(state, sync_actor(integration, state.run_id))
+                    events = await writer.write_jobs(session, found)
                 await deps.bus.publish_many(events)
             else:
                 async with deps.session_factory.begin() as session:
@@ -618,7 +674,7 @@ async def sync_job(
             status, error = SyncStatus.AUTHENTICATION_FAILED, exc.message
         except (ConnectorError, CryptoError) as exc:
             status, error = SyncStatus.FAILED, str(exc)
-        await _close_run(deps, integration, state, status, error, started)
+        await _close_run(deps, integration, state, status, error, started, job_id=job_id)
         return SyncOutcome(run_id=state.run_id, status=status, counts=state.counts, error=error)
     finally:
         await lock.release()

@@ -9,6 +9,18 @@ bus events that say what changed.
 Shared by the sync engine (batch by batch) and by inbound webhook processing (the
 few records one notification names). Events are built here and published by the
 caller once the transaction has committed, so a rolled-back write announces nothing.
+
+Given an ``actor`` (the sync run, ``ActorType.SYNC``; the webhook event,
+``ActorType.WEBHOOK``), the writer also records, in the caller's transaction, one
+activity per application stage change and per job status change it finds, with one
+INSERT per batch:
+
+    writer = RecordWriter(tally, Actor(tenant_id, ActorType.SYNC, str(run_id), "RF sync"))
+    # application 12 moved Screen -> Offer at the source:
+    # activity action="application.stage_changed", job/candidate/application ids,
+    #          metadata={"from": "Screen", "to": "Offer", "integrationId": 3, "remoteId": "..."}
+
+A record written unchanged records nothing, nor does one seen for the first time.
 """
 
 from __future__ import annotations
@@ -27,8 +39,10 @@ from connectors.models import (
     RemoteOnboardingTask,
 )
 from gateway.pubsub import Event
-from gateway.store.base import Base, table_of
+from gateway.services.activities import Actor
+from gateway.store.base import Base, table_of, utcnow
 from gateway.store.models import (
+    Activity,
     Application,
     Candidate,
     Interview,
@@ -63,9 +77,51 @@ def _now() -> datetime:
 
 
 class RecordWriter:
-    def __init__(self, state: Tally) -> None:
+    def __init__(self, state: Tally, actor: Actor | None = None) -> None:
         self.state = state
+        self.actor = actor
         self.stage_ids: dict[str, int] = {}
+
+    def _activity(
+        self,
+        action: str,
+        subject: tuple[str, int],
+        description: str,
+        *,
+        change: tuple[str | None, str | None],
+        remote_id: str,
+        job_id: int | None,
+        candidate_id: int | None = None,
+        application_id: int | None = None,
+    ) -> dict[str, Any]:
+        assert self.actor is not None
+        return {
+            "tenant_id": self.state.tenant_id,
+            "action": action,
+            "actor_type": self.actor.actor_type,
+            "actor_id": self.actor.actor_id,
+            "actor_name": self.actor.name,
+            "subject_type": subject[0],
+            "subject_id": subject[1],
+            "job_id": job_id,
+            "candidate_id": candidate_id,
+            "application_id": application_id,
+            "description": description,
+            "metadata": {
+                "from": change[0],
+                "to": change[1],
+                "integrationId": self.state.integration_id,
+                "remoteId": remote_id,
+            },
+            "created_at": utcnow(),
+        }
+
+    async def _record_activities(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+        """One INSERT for the batch's activities (none without an actor or a change)."""
+        if self.actor is None or not rows:
+            return
+        for part in chunks(rows):
+            await session.execute(sa.insert(table_of(Activity)), list(part))
 
     def record(self, model: str, result: UpsertResult) -> None:
         self.state.count(model, "created", len(result.created))
@@ -116,20 +172,30 @@ class RecordWriter:
         self.record("jobs", result)
         states = {job.remote_id: {"status": str(job.status), "isActive": True} for job in batch}
         events = self._events("job", result, states)
+        activities: list[dict[str, Any]] = []
         for job in batch:
             before = previous.get(job.remote_id)
             if job.remote_id in result.updated and before is not None and before != job.status:
+                job_id = result.ids[job.remote_id]
                 events.append(
                     Event(
                         "job.status_changed",
                         self.state.tenant_id,
-                        {
-                            "id": result.ids[job.remote_id],
-                            "status": str(job.status),
-                            "previousStatus": str(before),
-                        },
+                        {"id": job_id, "status": str(job.status), "previousStatus": str(before)},
                     )
                 )
+                if self.actor is not None:
+                    activities.append(
+                        self._activity(
+                            "job.status_changed",
+                            ("Job", job_id),
+                            f"Status of “{job.title}” changed from {before} to {job.status}",
+                            change=(str(before), str(job.status)),
+                            remote_id=job.remote_id,
+                            job_id=job_id,
+                        )
+                    )
+        await self._record_activities(session, activities)
         return events
 
     async def write_candidates(
@@ -220,23 +286,37 @@ class RecordWriter:
             for a in kept
         }
         events = self._events("application", result, described)
-        stage_names = {stage_id: name for name, stage_id in self.stage_ids.items()}
+        activities: list[dict[str, Any]] = []
         for application in kept:
             if application.remote_id in result.updated and application.remote_id in previous:
                 stage_id = stages.get(application.current_stage or "")
-                before = previous[application.remote_id]
+                before, before_name = previous[application.remote_id]
                 if before != stage_id:
+                    facts = described[application.remote_id]
+                    application_id = result.ids[application.remote_id]
                     events.append(
                         Event(
                             "application.stage_changed",
                             self.state.tenant_id,
-                            {
-                                "id": result.ids[application.remote_id],
-                                **described[application.remote_id],
-                                "previousStage": stage_names.get(before) if before else None,
-                            },
+                            {"id": application_id, **facts, "previousStage": before_name},
                         )
                     )
+                    if self.actor is not None:
+                        after_name = application.current_stage
+                        activities.append(
+                            self._activity(
+                                "application.stage_changed",
+                                ("Application", application_id),
+                                f"Stage changed from {before_name or 'no stage'} "
+                                f"to {after_name or 'no stage'}",
+                                change=(before_name, after_name),
+                                remote_id=application.remote_id,
+                                job_id=jobs[application.job_remote_id],
+                                candidate_id=candidates[application.candidate_remote_id],
+                                application_id=application_id,
+                            )
+                        )
+        await self._record_activities(session, activities)
         return events
 
     async def _column(
@@ -257,16 +337,19 @@ class RecordWriter:
 
     async def _current_stages(
         self, session: AsyncSession, remote_ids: list[str]
-    ) -> dict[str, int | None]:
-        found: dict[str, int | None] = {}
+    ) -> dict[str, tuple[int | None, str | None]]:
+        """remote id -> (current stage id, its name) of this integration's applications."""
+        found: dict[str, tuple[int | None, str | None]] = {}
         for part in chunks(remote_ids):
             rows = await session.execute(
-                sa.select(Application.remote_id, Application.current_stage_id).where(
+                sa.select(Application.remote_id, Application.current_stage_id, PipelineStage.name)
+                .outerjoin(PipelineStage, PipelineStage.id == Application.current_stage_id)
+                .where(
                     Application.integration_id == self.state.integration_id,
                     Application.remote_id.in_(part),
                 )
             )
-            found.update({row.remote_id: row.current_stage_id for row in rows})
+            found.update({row.remote_id: (row.current_stage_id, row.name) for row in rows})
         return found
 
     async def _replace_transitions(

@@ -14,6 +14,11 @@ failure no retry can fix (``PermanentTaskError``, a ``DomainError``), it is dead
 
 The sync engine is called through this module's names ``sync_integration``,
 ``sync_job`` and ``due_syncs``, so a test can replace them here.
+
+The daily recruiter sync (``enqueue_recruiter_syncs``, from the worker's cron or the
+embedded schedule) queues one ``recruiter_sync`` per active integration whose provider
+lists users; each matches users to remote recruiters by email and drops stale links
+(``gateway.services.recruiter_links``), creating nobody.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.errors import DomainError, NotFound, ValidationFailed
+from connectors.base import Capability
+from connectors.registry import connector_class
+from gateway.errors import DomainError, NotFound, RemoteWriteFailed, ValidationFailed
 from gateway.queue import (
     SYNC_INTEGRATION,
     SYNC_JOB,
@@ -38,10 +45,13 @@ from gateway.queue import (
     job_sync_key,
     sync_key,
 )
+from gateway.services.activities import Actor
+from gateway.services.recruiter_links import RecruiterSyncReport, sync_recruiters
 from gateway.settings import Settings
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory
 from gateway.store.enums import (
+    ActorType,
     BackgroundJobStatus,
     DeliveryStatus,
     IntegrationStatus,
@@ -64,6 +74,9 @@ WAITING_TTL = timedelta(days=1)
 """A pending record not started within this is one no worker will pick up (arq's expiry)."""
 KEEP_FINISHED = timedelta(days=7)
 """Succeeded and dead records are pruned after this."""
+RECRUITER_SYNC = "recruiter_sync"
+RECRUITER_SYNC_EVERY = 86_400.0
+"""Seconds between recruiter syncs of the embedded schedule (the worker's cron: daily)."""
 KEEP_WEBHOOKS = timedelta(days=30)
 """Settled inbound events and finished outbound deliveries are pruned after this (well
 past the one-day duplicate window of inbound events)."""
@@ -137,6 +150,22 @@ def _settled(outcome: SyncOutcome, what: str) -> SyncOutcome:
             raise PermanentTaskError(outcome.error or "sync failed")
         raise TaskError(outcome.error or "sync failed")
     return outcome
+
+
+async def recruiter_sync_task(
+    ctx: TaskContext, tenant_id: int, integration_id: int, *, create_missing: bool = False
+) -> RecruiterSyncReport:
+    """Match the tenant's users to the integration's by email; a source failure that a
+    retry can fix is retried, any other expected failure is final."""
+    actor = Actor(tenant_id, ActorType.SYSTEM, RECRUITER_SYNC, "Recruiter sync")
+    try:
+        return await sync_recruiters(
+            ctx.deps, tenant_id, integration_id, create_missing=create_missing, actor=actor
+        )
+    except RemoteWriteFailed as exc:
+        if exc.retryable:
+            raise TaskError(exc.message) from None
+        raise
 
 
 async def health_task(ctx: TaskContext) -> dict[int, bool]:
@@ -295,6 +324,62 @@ async def enqueue_due_syncs(
     return {"queued": queued, "duplicates": duplicates}
 
 
+def recruiter_sync_key(integration_id: int) -> str:
+    return f"recruiter-sync:{integration_id}"
+
+
+async def enqueue_recruiter_sync(
+    queue: TaskQueue,
+    tenant_id: int,
+    integration_id: int,
+    *,
+    create_missing: bool = False,
+    trigger: str = "schedule",
+) -> Enqueued:
+    return await queue.enqueue(
+        RECRUITER_SYNC,
+        key=recruiter_sync_key(integration_id),
+        tenant_id=tenant_id,
+        payload={
+            "integration_id": integration_id,
+            "create_missing": create_missing,
+            "trigger": trigger,
+        },
+    )
+
+
+async def enqueue_recruiter_syncs(
+    session_factory: SessionFactory, queue: TaskQueue
+) -> dict[str, int]:
+    """Queue the recruiter sync of every active integration, with credentials, whose
+    provider lists users (``Capability.USERS``); nobody is created in the source."""
+    async with session_factory() as session:
+        rows = (
+            await session.execute(
+                sa.select(Integration.id, Integration.tenant_id, Integration.provider).where(
+                    Integration.status == IntegrationStatus.ACTIVE,
+                    Integration.credentials_encrypted.is_not(None),
+                )
+            )
+        ).all()
+    queued = duplicates = 0
+    for row in rows:
+        try:
+            if Capability.USERS not in connector_class(row.provider.value).capabilities:
+                continue
+            enqueued = await enqueue_recruiter_sync(queue, row.tenant_id, row.id)
+        except Exception:
+            logger.exception("could not queue the recruiter sync of integration %s", row.id)
+            continue
+        if enqueued.duplicate:
+            duplicates += 1
+        else:
+            queued += 1
+    if queued:
+        logger.info("queued %d recruiter sync(s); %d already queued", queued, duplicates)
+    return {"queued": queued, "duplicates": duplicates}
+
+
 # --- running queued work ----------------------------------------------------------------
 
 TaskRun = Callable[[TaskContext, int, dict[str, Any]], Awaitable[object]]
@@ -329,11 +414,21 @@ async def _run_sync_job(ctx: TaskContext, tenant_id: int, payload: dict[str, Any
     )
 
 
+async def _run_recruiter_sync(ctx: TaskContext, tenant_id: int, payload: dict[str, Any]) -> object:
+    return await recruiter_sync_task(
+        ctx,
+        tenant_id,
+        int(payload["integration_id"]),
+        create_missing=bool(payload.get("create_missing", False)),
+    )
+
+
 TASKS: dict[str, TaskSpec] = {
     SYNC_INTEGRATION: TaskSpec(
         SYNC_INTEGRATION, _run_sync_integration, max_attempts=5, timeout=4 * 3600.0
     ),
     SYNC_JOB: TaskSpec(SYNC_JOB, _run_sync_job, max_attempts=3, timeout=300.0),
+    RECRUITER_SYNC: TaskSpec(RECRUITER_SYNC, _run_recruiter_sync, max_attempts=3, timeout=600.0),
 }
 """Every task that can be queued, by name."""
 

@@ -14,6 +14,7 @@ failed counts match the records. The schedule:
     continuously      inbound webhook events handed over by ``serve`` (``jobs.ingest``);
                       outbound webhook deliveries of every event on the bus (``jobs.deliver``)
     hourly            maintenance: expired OAuth states, dead and old job records
+    daily, 03:07      queue the recruiter sync of each integration that lists users
 
 Queue name, arq job ids and cron names live under ``TALENTGRAPH_REDIS_PREFIX`` so two
 deployments (or two test runs) can share one Redis. Everything arq-specific stays here
@@ -50,6 +51,7 @@ from jobs.tasks import (
     TaskContext,
     TaskSpec,
     enqueue_due_syncs,
+    enqueue_recruiter_syncs,
     health_task,
     maintenance_task,
     run_recorded,
@@ -98,6 +100,10 @@ async def cron_maintenance(ctx: dict[Any, Any]) -> dict[str, int]:
     return await maintenance_task(ctx["task_context"])
 
 
+async def cron_recruiter_sync(ctx: dict[Any, Any]) -> dict[str, int]:
+    return await enqueue_recruiter_syncs(ctx["task_context"].session_factory, ctx["queue"])
+
+
 def cron_jobs(prefix: str) -> list[CronJob]:
     """Named under ``prefix``: arq makes a cron run unique by name and time."""
 
@@ -108,6 +114,7 @@ def cron_jobs(prefix: str) -> list[CronJob]:
         named(cron_due_syncs, "due-syncs", 55, second=0),
         named(cron_health, "health", 280, minute=set(range(0, 60, 5)), second=20),
         named(cron_maintenance, "maintenance", 900, minute=17, second=40),
+        named(cron_recruiter_sync, "recruiter-sync", 300, hour=3, minute=7, second=0),
     ]
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 from functools import cached_property
 
 from gateway.store.reader import Reader
-from resolvers.admin.loaders import ActivityByIdLoader, PromptByIdLoader, UserByIdLoader
+from resolvers.admin.loaders import (
+    ActivityByIdLoader,
+    ActivityCountByApplicationIdLoader,
+    ActivityCountByCandidateIdLoader,
+    ActivityCountByJobIdLoader,
+    ActivityPageByApplicationIdLoader,
+    ActivityPageByCandidateIdLoader,
+    ActivityPageByJobIdLoader,
+    PromptByIdLoader,
+    RecruiterLinksByUserIdLoader,
+    UserByIdLoader,
+)
 from resolvers.applications.loaders import (
     AnalysisByApplicationIdLoader,
     AnalysisByIdLoader,
@@ -134,6 +145,34 @@ class Loaders:
     @cached_property
     def activity_by_id(self) -> ActivityByIdLoader:
         return ActivityByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def recruiter_links_by_user_id(self) -> RecruiterLinksByUserIdLoader:
+        return RecruiterLinksByUserIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def activity_page_by_job_id(self) -> ActivityPageByJobIdLoader:
+        return ActivityPageByJobIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def activity_count_by_job_id(self) -> ActivityCountByJobIdLoader:
+        return ActivityCountByJobIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def activity_page_by_candidate_id(self) -> ActivityPageByCandidateIdLoader:
+        return ActivityPageByCandidateIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def activity_count_by_candidate_id(self) -> ActivityCountByCandidateIdLoader:
+        return ActivityCountByCandidateIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def activity_page_by_application_id(self) -> ActivityPageByApplicationIdLoader:
+        return ActivityPageByApplicationIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def activity_count_by_application_id(self) -> ActivityCountByApplicationIdLoader:
+        return ActivityCountByApplicationIdLoader(self.reader, self.tenant_id)
 
     @cached_property
     def analysis_by_id(self) -> AnalysisByIdLoader:

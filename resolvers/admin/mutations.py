@@ -5,8 +5,10 @@ from typing import Annotated, Any, Union
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.auth import Principal
 from gateway.permissions import Permission
 from gateway.services import prompts as prompt_service
+from gateway.services import recruiter_links as link_service
 from gateway.services import recruiters as recruiter_service
 from gateway.services.activities import Actor
 from gateway.services.settings import update_settings
@@ -15,20 +17,37 @@ from resolvers.admin.types import (
     Persona,
     Prompt,
     Recruiter,
+    RecruiterLink,
     Settings,
     build_persona,
     build_prompt,
     build_recruiter,
+    build_recruiter_link,
     build_settings,
 )
 from resolvers.context import Info
-from resolvers.errors import MUTATION_ERRORS, is_error
-from resolvers.mutation import changes_of, run_mutation
+from resolvers.errors import (
+    MUTATION_ERRORS,
+    ConnectorError,
+    RecruiterRejectedError,
+    UnsupportedOperationError,
+    is_error,
+)
+from resolvers.integrations.types import Integration, build_integration
+from resolvers.mutation import changes_of, run_mutation, write_back_mutation
 from resolvers.relay import as_row, pk_of
 
 
 def _result(name: str, success: type) -> Any:
     return Annotated[Union[success, *MUTATION_ERRORS], strawberry.union(name)]
+
+
+SOURCE_ERRORS = (UnsupportedOperationError, ConnectorError)
+"""Linking and syncing recruiters ask the source, which may not list users, or fail."""
+
+
+def _link_result(name: str, success: type, *errors: type) -> Any:
+    return Annotated[Union[success, *MUTATION_ERRORS, *errors], strawberry.union(name)]
 
 
 @strawberry.input
@@ -71,6 +90,62 @@ class RecruiterUpdateSuccess:
 @strawberry.type
 class RecruiterDeleteSuccess:
     deleted_id: strawberry.ID
+
+
+@strawberry.input(
+    description="Link a user to their id in an integration; checked with the source when it "
+    "lists users. Replaces the user's earlier link there."
+)
+class RecruiterLinkInput:
+    user_id: strawberry.ID = strawberry.field(description="A Recruiter id.")
+    integration_id: strawberry.ID
+    remote_id: str = strawberry.field(description="The id in the source, e.g. a BPOC UUID.")
+
+
+@strawberry.input
+class RecruiterUnlinkInput:
+    user_id: strawberry.ID
+    integration_id: strawberry.ID
+
+
+@strawberry.input(
+    description="Match the tenant's active admins and recruiters to the integration's users "
+    "by email, and drop links whose remote user is gone."
+)
+class RecruiterSyncInput:
+    integration_id: strawberry.ID
+    create_missing: bool = strawberry.field(
+        default=False,
+        description="Create, in the source, the users it does not know (BPOC), and link them.",
+    )
+
+
+@strawberry.type
+class RecruiterLinkSuccess:
+    recruiter: Recruiter
+    link: RecruiterLink
+    previous_remote_id: str | None = strawberry.field(
+        description="The id this link replaced, if the user had another one."
+    )
+
+
+@strawberry.type
+class RecruiterUnlinkSuccess:
+    recruiter: Recruiter
+    remote_id: str = strawberry.field(description="The id the user no longer acts as.")
+
+
+@strawberry.type
+class RecruiterSyncSuccess:
+    integration: Integration
+    matched: int = strawberry.field(description="Links made by email to existing users.")
+    created: int = strawberry.field(description="Users created in the source, and linked.")
+    kept: int = strawberry.field(description="Links that were there and still hold.")
+    removed: int = strawberry.field(description="Links whose remote user is gone or inactive.")
+    unmatched: list[str] = strawberry.field(
+        description="Emails of active admins and recruiters still without a link."
+    )
+    failures: list[str] = strawberry.field(description="Creations the source refused.")
 
 
 @strawberry.input
@@ -172,6 +247,11 @@ class SettingsUpdateSuccess:
 RecruiterCreateResult = _result("RecruiterCreateResult", RecruiterCreateSuccess)
 RecruiterUpdateResult = _result("RecruiterUpdateResult", RecruiterUpdateSuccess)
 RecruiterDeleteResult = _result("RecruiterDeleteResult", RecruiterDeleteSuccess)
+RecruiterLinkResult = _link_result(
+    "RecruiterLinkResult", RecruiterLinkSuccess, RecruiterRejectedError, *SOURCE_ERRORS
+)
+RecruiterUnlinkResult = _result("RecruiterUnlinkResult", RecruiterUnlinkSuccess)
+RecruiterSyncResult = _link_result("RecruiterSyncResult", RecruiterSyncSuccess, *SOURCE_ERRORS)
 PromptCreateResult = _result("PromptCreateResult", PromptCreateSuccess)
 PromptUpdateResult = _result("PromptUpdateResult", PromptUpdateSuccess)
 PromptDeleteResult = _result("PromptDeleteResult", PromptDeleteSuccess)
@@ -230,6 +310,76 @@ class AdminMutations:
 
         result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
         return result if is_error(result) else RecruiterDeleteSuccess(deleted_id=input.id)
+
+    @strawberry.mutation(
+        description="Link a user to their recruiter id in an integration (admins only)."
+    )
+    async def recruiter_link(self, info: Info, input: RecruiterLinkInput) -> RecruiterLinkResult:  # type: ignore[valid-type]
+        async def action(principal: Principal) -> link_service.Linked:
+            return await link_service.link_recruiter(
+                info.context.require_write_deps(),
+                Actor.from_principal(principal),
+                user_id=pk_of(input.user_id, "Recruiter", field="userId"),
+                integration_id=pk_of(input.integration_id, "Integration", field="integrationId"),
+                remote_id=input.remote_id,
+            )
+
+        result = await write_back_mutation(info, Permission.RECRUITERS_MANAGE, action)
+        if not isinstance(result, link_service.Linked):
+            return result
+        return RecruiterLinkSuccess(
+            recruiter=build_recruiter(as_row(result.user)),
+            link=build_recruiter_link(as_row(result.link)),
+            previous_remote_id=result.previous_remote_id,
+        )
+
+    @strawberry.mutation(description="Remove a user's link in an integration (admins only).")
+    async def recruiter_unlink(
+        self, info: Info, input: RecruiterUnlinkInput
+    ) -> RecruiterUnlinkResult:  # type: ignore[valid-type]
+        async def action(session: AsyncSession, actor: Actor) -> link_service.Linked:
+            return await link_service.unlink_recruiter(
+                session,
+                actor,
+                user_id=pk_of(input.user_id, "Recruiter", field="userId"),
+                integration_id=pk_of(input.integration_id, "Integration", field="integrationId"),
+            )
+
+        result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
+        if not isinstance(result, link_service.Linked):
+            return result
+        return RecruiterUnlinkSuccess(
+            recruiter=build_recruiter(as_row(result.user)), remote_id=result.link.remote_id
+        )
+
+    @strawberry.mutation(
+        description="Match users to the integration's users by email now, as the daily "
+        "recruiter sync does; with `createMissing`, create the ones it lacks (admins only)."
+    )
+    async def recruiter_sync(self, info: Info, input: RecruiterSyncInput) -> RecruiterSyncResult:  # type: ignore[valid-type]
+        async def action(principal: Principal) -> link_service.RecruiterSyncReport:
+            return await link_service.sync_recruiters(
+                info.context.require_write_deps(),
+                principal.tenant_id,
+                pk_of(input.integration_id, "Integration", field="integrationId"),
+                create_missing=input.create_missing,
+                actor=Actor.from_principal(principal),
+            )
+
+        result = await write_back_mutation(info, Permission.RECRUITERS_MANAGE, action)
+        if not isinstance(result, link_service.RecruiterSyncReport):
+            return result
+        row = await info.context.loaders.integration_by_id.load(result.integration_id)
+        assert row is not None, "a synced integration vanished"
+        return RecruiterSyncSuccess(
+            integration=build_integration(row),
+            matched=result.matched,
+            created=result.created,
+            kept=result.kept,
+            removed=result.removed,
+            unmatched=list(result.unmatched),
+            failures=list(result.failures),
+        )
 
     @strawberry.mutation
     async def prompt_create(self, info: Info, input: PromptCreateInput) -> PromptCreateResult:  # type: ignore[valid-type]

@@ -3,16 +3,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 import strawberry
 
-from gateway.permissions import Permission, allows
+from gateway.permissions import Permission
 from gateway.services.settings import ensure_settings_row
 from gateway.store.base import table_of
-from gateway.store.criteria import ActivityCriteria, RecruiterCriteria
+from gateway.store.criteria import RecruiterCriteria
 from gateway.store.enums import Role
 from gateway.store.models import Activity as ActivityModel
 from gateway.store.models import Persona as PersonaModel
 from gateway.store.models import Prompt as PromptModel
 from gateway.store.models import User
 from resolvers.admin.types import (
+    ACTIVITY_SORT,
     Activity,
     ActivityFilter,
     Persona,
@@ -20,14 +21,15 @@ from resolvers.admin.types import (
     PromptFilter,
     Recruiter,
     Settings,
+    activity_criteria,
     build_activity,
     build_persona,
     build_prompt,
     build_recruiter,
     build_settings,
+    visible_activities,
 )
 from resolvers.context import Info
-from resolvers.inputs import date_range
 from resolvers.listing import list_connection, page_request
 from resolvers.permissions import require
 from resolvers.relay import Connection, pk_of, pk_or_none
@@ -38,24 +40,6 @@ class RecruiterFilter:
     search: str | None = None
     role: list[Role] | None = None
     is_active: bool | None = None
-
-
-def activity_criteria(value: ActivityFilter | None, visible_to: int | None) -> ActivityCriteria:
-    value = value or ActivityFilter()
-    return ActivityCriteria(
-        search=value.search,
-        actions=tuple(value.action or ()),
-        job_id=pk_of(value.job_id, "Job", field="jobId") if value.job_id else None,
-        candidate_id=pk_of(value.candidate_id, "Candidate", field="candidateId")
-        if value.candidate_id
-        else None,
-        application_id=pk_of(value.application_id, "Application", field="applicationId")
-        if value.application_id
-        else None,
-        actor_id=value.actor_id,
-        created=date_range(value.created_at),
-        visible_to_recruiter_id=visible_to,
-    )
 
 
 @strawberry.type
@@ -154,15 +138,11 @@ class AdminQueries:
         before: str | None = None,
         filter: ActivityFilter | None = None,
     ) -> Connection[Activity]:
-        principal = require(info, Permission.ACTIVITIES_READ)
-        visible_to = (
-            None if allows(principal.role, Permission.ACTIVITIES_READ_ALL) else principal.user_id
-        )
         return await list_connection(
             info,
             table_of(ActivityModel),
-            activity_criteria(filter, visible_to),
-            ("created_at", True),
+            activity_criteria(filter, visible_activities(info)),
+            ACTIVITY_SORT,
             page_request(first, after, last, before),
             build_activity,
         )

@@ -7,16 +7,58 @@ import strawberry
 from sqlalchemy.engine import Row
 from strawberry.scalars import JSON
 
+from gateway.permissions import Permission, allows
+from gateway.store.criteria import ActivityCriteria
 from gateway.store.enums import ActorType, PromptType, Role
+from gateway.store.paging import PageRequest
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
-from resolvers.inputs import DateRangeInput
-from resolvers.relay import Node, row_builder, to_global_id
+from resolvers.dataloaders import ChildCountKey, ChildCountLoader, ChildPageKey, ChildPageLoader
+from resolvers.inputs import DateRangeInput, date_range
+from resolvers.permissions import require
+from resolvers.relay import Connection, Node, connection_from_page, pk_of, row_builder, to_global_id
 
 if TYPE_CHECKING:
     from resolvers.applications.types import Application
     from resolvers.candidates.types import Candidate
+    from resolvers.integrations.types import Integration
     from resolvers.jobs.types import Job
+
+
+@strawberry.type(
+    name="RecruiterLink",
+    description="The remote id a user acts as in one integration (e.g. a BPOC recruiter "
+    "UUID): write-backs are attributed to it.",
+)
+class RecruiterLink:
+    remote_id: str
+    remote_email: str | None = strawberry.field(
+        description="The remote user's email when the link was made or last synced."
+    )
+    linked_at: datetime
+    integration_id: strawberry.Private[int]
+    user_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def integration(
+        self, info: Info
+    ) -> Annotated[Integration, strawberry.lazy("resolvers.integrations.types")]:
+        from resolvers.integrations.types import build_integration
+
+        row = await info.context.loaders.integration_by_id.load(self.integration_id)
+        assert row is not None, "a recruiter link without its integration"
+        return build_integration(row)
+
+
+def build_recruiter_link(row: Any) -> RecruiterLink:
+    m = row._mapping
+    return RecruiterLink(
+        remote_id=m["remote_id"],
+        remote_email=m["remote_email"],
+        linked_at=m["linked_at"],
+        integration_id=m["integration_id"],
+        user_id=m["user_id"],
+    )
 
 
 @strawberry.type(name="Recruiter", description="A user of the tenant; recruiters own requisitions.")
@@ -32,6 +74,14 @@ class Recruiter(Node):
     is_active: bool
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(
+        description="Who this user is in each integration that attributes writes; "
+        "`recruiterLink` and `recruiterSync` keep these."
+    )
+    async def links(self, info: Info) -> list[RecruiterLink]:
+        rows = await info.context.loaders.recruiter_links_by_user_id.load(self.pk)
+        return [build_recruiter_link(row) for row in rows]
 
 
 build_recruiter = row_builder(Recruiter)
@@ -228,3 +278,51 @@ class ActivityFilter:
 class PromptFilter:
     prompt_type: PromptType | None = None
     job_id: strawberry.ID | None = None
+
+
+def activity_criteria(value: ActivityFilter | None, visible_to: int | None) -> ActivityCriteria:
+    value = value or ActivityFilter()
+    return ActivityCriteria(
+        search=value.search,
+        actions=tuple(value.action or ()),
+        job_id=pk_of(value.job_id, "Job", field="jobId") if value.job_id else None,
+        candidate_id=pk_of(value.candidate_id, "Candidate", field="candidateId")
+        if value.candidate_id
+        else None,
+        application_id=pk_of(value.application_id, "Application", field="applicationId")
+        if value.application_id
+        else None,
+        actor_id=value.actor_id,
+        created=date_range(value.created_at),
+        visible_to_recruiter_id=visible_to,
+    )
+
+
+def visible_activities(info: Info) -> int | None:
+    """None when the caller sees the whole log; else the user whose requisitions bound it."""
+    principal = require(info, Permission.ACTIVITIES_READ)
+    return None if allows(principal.role, Permission.ACTIVITIES_READ_ALL) else principal.user_id
+
+
+ACTIVITY_SORT = ("created_at", True)
+"""The timeline reads newest first."""
+
+
+async def activity_connection(
+    info: Info,
+    parent_id: int,
+    pages: ChildPageLoader,
+    counts: ChildCountLoader,
+    page: PageRequest,
+    filter: ActivityFilter | None,
+) -> Connection[Activity]:
+    """The timeline of one record (a job, a candidate, an application), newest first,
+    filtered for the caller's role and batched with its siblings: one statement for
+    every parent's page, one more for their counts if ``totalCount`` is asked."""
+    criteria = activity_criteria(filter, visible_activities(info))
+    result = await pages.load(ChildPageKey(parent_id, criteria, ACTIVITY_SORT, page))
+
+    async def count() -> int:
+        return await counts.load(ChildCountKey(parent_id, criteria))
+
+    return connection_from_page(result, build_activity, count)

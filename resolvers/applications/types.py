@@ -15,12 +15,14 @@ from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
 from resolvers.dataloaders import ChildCountKey, ChildCountLoader, ChildPageKey, ChildPageLoader
 from resolvers.inputs import DateRangeInput, SortDirection, date_range
+from resolvers.listing import page_request
 from resolvers.relay import Connection, Node, connection_from_page, pk_of, row_builder
 from resolvers.selection import selected_below
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from resolvers.admin.types import Activity, ActivityFilter
     from resolvers.candidates.types import Candidate
     from resolvers.interviews.types import Interview
     from resolvers.jobs.types import Job
@@ -231,6 +233,31 @@ class Application(Node):
     async def onboarding_tasks(self, info: Info) -> list[OnboardingTask]:
         rows = await info.context.loaders.onboarding_tasks_by_application_id.load(self.pk)
         return [build_onboarding_task(row) for row in rows]
+
+    @strawberry.field(
+        description="What happened to this application, newest first: stage moves by "
+        "users, syncs and webhooks. Recruiters see it for requisitions they own."
+    )
+    async def activities(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated[ActivityFilter, strawberry.lazy("resolvers.admin.types")] | None = None,
+    ) -> Connection[Annotated[Activity, strawberry.lazy("resolvers.admin.types")]]:
+        from resolvers.admin.types import activity_connection
+
+        loaders = info.context.loaders
+        return await activity_connection(
+            info,
+            self.pk,
+            loaders.activity_page_by_application_id,
+            loaders.activity_count_by_application_id,
+            page_request(first, after, last, before),
+            filter,
+        )
 
 
 build_application = row_builder(Application)

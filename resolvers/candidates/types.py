@@ -14,6 +14,7 @@ from resolvers.listing import page_request
 from resolvers.relay import Connection, Node, row_builder
 
 if TYPE_CHECKING:
+    from resolvers.admin.types import Activity, ActivityFilter
     from resolvers.applications.types import Application, ApplicationFilter, ApplicationSort
 
 
@@ -67,6 +68,31 @@ class Candidate(Node):
     async def application_count(self, info: Info) -> int:
         key = ChildCountKey(self.pk, ApplicationCriteria())
         return await info.context.loaders.application_count_by_candidate_id.load(key)
+
+    @strawberry.field(
+        description="What happened to this candidate, newest first. Recruiters see the "
+        "entries of requisitions they own."
+    )
+    async def activities(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated[ActivityFilter, strawberry.lazy("resolvers.admin.types")] | None = None,
+    ) -> Connection[Annotated[Activity, strawberry.lazy("resolvers.admin.types")]]:
+        from resolvers.admin.types import activity_connection
+
+        loaders = info.context.loaders
+        return await activity_connection(
+            info,
+            self.pk,
+            loaders.activity_page_by_candidate_id,
+            loaders.activity_count_by_candidate_id,
+            page_request(first, after, last, before),
+            filter,
+        )
 
 
 build_candidate = row_builder(Candidate)

@@ -19,7 +19,7 @@ from resolvers.permissions import can
 from resolvers.relay import Connection, Node, row_builder
 
 if TYPE_CHECKING:
-    from resolvers.admin.types import Recruiter
+    from resolvers.admin.types import Activity, ActivityFilter, Recruiter
     from resolvers.applications.types import Application, ApplicationFilter, ApplicationSort
     from resolvers.integrations.types import Integration
     from resolvers.pipeline.types import PipelineMetrics
@@ -130,6 +130,31 @@ class Job(Node):
         from resolvers.pipeline.types import job_pipeline
 
         return await job_pipeline(info, self.pk, stale_after_days)
+
+    @strawberry.field(
+        description="What happened to this requisition, newest first: user actions, "
+        "syncs, webhooks. Recruiters see it for requisitions they own."
+    )
+    async def activities(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated[ActivityFilter, strawberry.lazy("resolvers.admin.types")] | None = None,
+    ) -> Connection[Annotated[Activity, strawberry.lazy("resolvers.admin.types")]]:
+        from resolvers.admin.types import activity_connection
+
+        loaders = info.context.loaders
+        return await activity_connection(
+            info,
+            self.pk,
+            loaders.activity_page_by_job_id,
+            loaders.activity_count_by_job_id,
+            page_request(first, after, last, before),
+            filter,
+        )
 
 
 build_job = row_builder(Job)

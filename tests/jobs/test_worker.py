@@ -177,8 +177,13 @@ async def test_the_schedule_queues_due_syncs_under_the_prefix(
         f"{prefix}:cron:due-syncs",
         f"{prefix}:cron:health",
         f"{prefix}:cron:maintenance",
+        f"{prefix}:cron:recruiter-sync",
     ]
-    assert {f.name for f in options["functions"]} == {"sync_integration", "sync_job"}
+    assert {f.name for f in options["functions"]} == {
+        "sync_integration",
+        "sync_job",
+        "recruiter_sync",
+    }
     assert WorkerSettings.keep_result == 0
 
     ctx: dict[Any, Any] = {"settings": settings, "redis": queue.redis}

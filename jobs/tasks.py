@@ -58,7 +58,14 @@ from gateway.store.enums import (
     SyncStatus,
     WebhookEventStatus,
 )
-from gateway.store.models import Integration, Job, OAuthState, WebhookDelivery, WebhookEvent
+from gateway.store.models import (
+    IdempotencyKey,
+    Integration,
+    Job,
+    OAuthState,
+    WebhookDelivery,
+    WebhookEvent,
+)
 from jobs.health import HealthDeps, check_health
 from jobs.sync import due_syncs as due_syncs
 from jobs.sync import sync_integration as sync_integration
@@ -179,7 +186,8 @@ async def health_task(ctx: TaskContext) -> dict[int, bool]:
 
 async def maintenance_task(ctx: TaskContext, *, now: datetime | None = None) -> dict[str, int]:
     """Delete expired OAuth states, mark dead the records no worker will finish, and
-    prune old finished records, webhook events and deliveries. Returns how many of each."""
+    prune old finished records, webhook events and deliveries, and expired idempotency
+    keys. Returns how many of each."""
     now = now or utcnow()
     async with ctx.session_factory.begin() as session:
         result = await session.execute(sa.delete(OAuthState).where(OAuthState.expires_at < now))
@@ -202,6 +210,9 @@ async def maintenance_task(ctx: TaskContext, *, now: datetime | None = None) -> 
                 WebhookEvent.received_at < now - KEEP_WEBHOOKS,
             )
         )
+        keys = await session.execute(
+            sa.delete(IdempotencyKey).where(IdempotencyKey.expires_at < now)
+        )
         deliveries = await session.execute(
             sa.delete(WebhookDelivery).where(
                 WebhookDelivery.status.in_((DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED)),
@@ -214,6 +225,7 @@ async def maintenance_task(ctx: TaskContext, *, now: datetime | None = None) -> 
         "jobs_pruned": pruned,
         "webhook_events_pruned": int(getattr(events, "rowcount", 0) or 0),
         "webhook_deliveries_pruned": int(getattr(deliveries, "rowcount", 0) or 0),
+        "idempotency_keys_pruned": int(getattr(keys, "rowcount", 0) or 0),
     }
     if any(report.values()):
         logger.info("maintenance: %s", report)

@@ -33,7 +33,15 @@ from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory, create_engine, create_session_factory
 from gateway.store.enums import BackgroundJobStatus, SyncStatus, WebhookEventStatus
 from gateway.store.migrate import upgrade
-from gateway.store.models import BackgroundJob, Integration, Job, OAuthState, WebhookEvent
+from gateway.store.models import (
+    BackgroundJob,
+    IdempotencyKey,
+    Integration,
+    Job,
+    OAuthState,
+    User,
+    WebhookEvent,
+)
 from jobs import tasks
 from jobs.queue_arq import ArqQueue, arq_redis
 from jobs.queue_local import InProcessQueue
@@ -537,3 +545,30 @@ async def test_maintenance_prunes_settled_webhook_events_after_thirty_days(world
     async with world.session_factory() as session:
         left = {name for name, row in rows.items() if await session.get(WebhookEvent, row.id)}
     assert left == {"old retrying", "recent processed"}
+
+
+async def test_maintenance_prunes_expired_idempotency_keys(world: World) -> None:
+    now = utcnow()
+    context = TaskContext(world.deps, _settings(world.url))
+    async with world.session_factory() as session:
+        user_id = await session.scalar(
+            sa.select(User.id).where(User.tenant_id == world.tenant_id).limit(1)
+        )
+    async with world.session_factory.begin() as session:
+        expired, live = (
+            IdempotencyKey(
+                tenant_id=world.tenant_id,
+                user_id=user_id,
+                key=f"maintenance-{secrets.token_hex(4)}",
+                operation="applicationMoveStage",
+                request_hash="0" * 64,
+                expires_at=now + offset,
+            )
+            for offset in (-timedelta(minutes=1), timedelta(hours=1))
+        )
+        session.add_all([expired, live])
+    report = await tasks.maintenance_task(context, now=now)
+    assert report["idempotency_keys_pruned"] >= 1
+    async with world.session_factory() as session:
+        assert await session.get(IdempotencyKey, expired.id) is None
+        assert await session.get(IdempotencyKey, live.id) is not None

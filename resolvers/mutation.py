@@ -24,6 +24,7 @@ from gateway.auth import Principal
 from gateway.errors import DomainError
 from gateway.permissions import Permission
 from gateway.services.activities import Actor
+from gateway.services.writeback import Written
 from resolvers.context import Info
 from resolvers.errors import (
     MutationError,
@@ -35,6 +36,7 @@ from resolvers.errors import (
 from resolvers.permissions import check
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 async def guarded_mutation(
@@ -60,6 +62,20 @@ async def write_back_mutation(
         return await action(principal)
     except DomainError as error:
         return write_back_error(error)
+
+
+async def written_result(
+    info: Info,
+    permission: Permission,
+    action: Callable[[Principal], Awaitable[Written]],
+    success: Callable[[Info, Written], Awaitable[S]],
+) -> S | WriteBackError:
+    """A write-back mutation's result: ``action`` under ``write_back_mutation``, then the
+    payload that ``success`` builds from what was written."""
+    result = await write_back_mutation(info, permission, action)
+    if not isinstance(result, Written):
+        return result
+    return await success(info, result)
 
 
 async def run_mutation(

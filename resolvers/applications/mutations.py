@@ -38,7 +38,7 @@ from resolvers.errors import (
     UnsupportedOperationError,
     ValidationError,
 )
-from resolvers.mutation import write_back_mutation
+from resolvers.mutation import write_back_mutation, written_result
 from resolvers.relay import pk_of
 
 
@@ -262,10 +262,9 @@ class ApplicationMutations:
                 idempotency_key=input.idempotency_key,
             )
 
-        result = await write_back_mutation(info, Permission.APPLICATIONS_WRITE, action)
-        if not isinstance(result, Written):
-            return result
-        return await application_success(info, result)
+        return await written_result(
+            info, Permission.APPLICATIONS_WRITE, action, application_success
+        )
 
     @strawberry.mutation(
         description="Release an application to the client in its source system (BPOC), as "
@@ -283,10 +282,9 @@ class ApplicationMutations:
                 idempotency_key=input.idempotency_key,
             )
 
-        result = await write_back_mutation(info, Permission.APPLICATIONS_WRITE, action)
-        if not isinstance(result, Written):
-            return result
-        return await application_success(info, result)
+        return await written_result(
+            info, Permission.APPLICATIONS_WRITE, action, application_success
+        )
 
     @strawberry.mutation(
         description="Reject an application with a reason in its source system (BPOC reject, "
@@ -304,10 +302,9 @@ class ApplicationMutations:
                 idempotency_key=input.idempotency_key,
             )
 
-        result = await write_back_mutation(info, Permission.APPLICATIONS_WRITE, action)
-        if not isinstance(result, Written):
-            return result
-        return await application_success(info, result)
+        return await written_result(
+            info, Permission.APPLICATIONS_WRITE, action, application_success
+        )
 
     @strawberry.mutation(
         description="Create an offer on an application. It is recorded here only "

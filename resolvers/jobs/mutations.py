@@ -22,7 +22,7 @@ from resolvers.errors import (
     ValidationError,
 )
 from resolvers.jobs.types import Job, build_job
-from resolvers.mutation import changes_of, run_mutation, write_back_mutation
+from resolvers.mutation import changes_of, run_mutation, written_result
 from resolvers.relay import as_row, pk_of
 
 
@@ -142,10 +142,7 @@ class JobMutations:
                 idempotency_key=input.idempotency_key,
             )
 
-        result = await write_back_mutation(info, Permission.JOBS_CREATE, action)
-        if not isinstance(result, Written):
-            return result
-        return await job_success(info, result)
+        return await written_result(info, Permission.JOBS_CREATE, action, job_success)
 
     @strawberry.mutation(
         description="Approve a draft requisition in its source system (BPOC, `approvedBy` = "
@@ -160,7 +157,4 @@ class JobMutations:
                 idempotency_key=input.idempotency_key,
             )
 
-        result = await write_back_mutation(info, Permission.JOBS_APPROVE, action)
-        if not isinstance(result, Written):
-            return result
-        return await job_success(info, result)
+        return await written_result(info, Permission.JOBS_APPROVE, action, job_success)

@@ -31,6 +31,7 @@ from gateway.oauth_callback import oauth_callback
 from gateway.outbound_http import outbound_client
 from gateway.pubsub import EventBus
 from gateway.queue import TaskQueue
+from gateway.rate_limits import RateLimits
 from gateway.services.writeback import WriteDeps
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
@@ -166,6 +167,8 @@ def create_app(
                     delay=120,
                 )
         app.state.queue = queue
+        rate_limits = RateLimits.create(settings)
+        app.state.rate_limits = rate_limits
         write_limits = WriteLimits.create(settings)
         app.state.write_deps = WriteDeps(
             app.state.session_factory, app.state.keyring, http, bus, cache, write_limits
@@ -211,6 +214,7 @@ def create_app(
             await webhook_inbox.close()
             await delivery_inbox.close()
             await write_limits.close()
+            await rate_limits.close()
             await outbound_http.aclose()
             await runner.stop()
             await queue.close()

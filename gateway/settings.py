@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     task_retry_base_seconds: float = Field(default=10.0, ge=0)
     """First retry delay of a failed background task; doubles per attempt, capped at 10 min."""
 
+    rate_limit_public_per_minute: int = Field(default=60, ge=0)
+    """Requests without a token (public interview operations) per client IP; 0 is off."""
+    rate_limit_user_per_minute: int = Field(default=300, ge=0)
+    """Authenticated requests per user; 0 is off."""
+    rate_limit_credentials_per_minute: int = Field(default=10, ge=0)
+    """Integration credential operations per user; 0 is off."""
+
     max_writes_in_flight: int = Field(default=30, ge=1)
     """Write-backs to one integration's source system running at once, across processes
     when Redis is configured; more wait their turn."""

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -22,7 +23,10 @@ import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
+    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     parse,
@@ -36,6 +40,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from gateway.auth import AuthenticationError, Principal, bearer_token
 from gateway.cache import CacheEntryKey, CacheKind
 from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label
+from gateway.rate_limits import buckets
 from gateway.services.principals import principal_for_token
 from resolvers.context import Context
 
@@ -55,11 +60,19 @@ CACHEABLE_ROOT_FIELDS: dict[str, CacheKind] = {
 class RequestError(Exception):
     """A request refused before execution, with its HTTP status."""
 
-    def __init__(self, status: int, message: str, code: str = "BAD_REQUEST") -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str = "BAD_REQUEST",
+        *,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +102,65 @@ def _root_fields(operation: OperationDefinitionNode) -> list[str] | None:
             return None
         names.append(selection.name.value)
     return names
+
+
+def _all_root_fields(document: DocumentNode, operation: OperationDefinitionNode) -> set[str]:
+    """Every root field the operation selects, through fragments too (for rate limits,
+    which a fragment must not get around)."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    names: set[str] = set()
+    pending = list(operation.selection_set.selections)
+    seen: set[str] = set()
+    while pending:
+        selection = pending.pop()
+        if isinstance(selection, FieldNode):
+            names.add(selection.name.value)
+        elif isinstance(selection, InlineFragmentNode):
+            pending.extend(selection.selection_set.selections)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name not in seen and name in fragments:
+                seen.add(name)
+                pending.extend(fragments[name].selection_set.selections)
+    return names
+
+
+CREDENTIAL_FIELDS = frozenset(
+    {
+        "integrationCreate",
+        "integrationUpdate",
+        "integrationDelete",
+        "integrationOAuthStart",
+        "integrationTestConnection",
+    }
+)
+"""Operations that handle an integration's secrets: their own, tighter limit."""
+
+
+async def _check_rate(request: Request, principal: Principal | None, roots: set[str]) -> None:
+    """Anonymous callers (the public interview operations) per IP, users per user, and
+    credential operations per user again; over a limit is 429 ``RATE_LIMITED``."""
+    state = request.app.state
+    public, user, credentials = buckets(state.settings)
+    checks = (
+        [(public, request.client.host if request.client else "unknown")]
+        if principal is None
+        else [(user, str(principal.user_id))]
+    )
+    if principal is not None and roots & CREDENTIAL_FIELDS:
+        checks.append((credentials, str(principal.user_id)))
+    for bucket, subject in checks:
+        decision = await state.rate_limits.hit(bucket, subject)
+        if not decision.allowed:
+            raise RequestError(
+                429,
+                f"too many requests: at most {bucket.per_minute} per minute; "
+                f"retry in {math.ceil(decision.retry_after)} s",
+                "RATE_LIMITED",
+                retry_after=decision.retry_after,
+            )
 
 
 def _media_type(request: Request) -> str:
@@ -122,14 +194,19 @@ class GraphQLHTTP:
             else:
                 response = await self._handle(request, _media_type(request), request_id)
         except RequestError as error:
+            extensions: dict[str, Any] = {"requestId": request_id}
+            if error.retry_after is not None:
+                extensions["retryAfter"] = math.ceil(error.retry_after)
             response = Response(
-                _error_body(error.message, error.code, requestId=request_id),
+                _error_body(error.message, error.code, **extensions),
                 status_code=error.status,
                 media_type=JSON,
                 headers={"allow": "POST"} if error.status == 405 else None,
             )
             if error.status == 401:
                 response.headers["www-authenticate"] = "Bearer"
+            if error.retry_after is not None:
+                response.headers["retry-after"] = str(math.ceil(error.retry_after))
         response.headers["x-request-id"] = request_id
         response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
@@ -216,6 +293,8 @@ class GraphQLHTTP:
         if request.method == "GET" and operation and operation.operation is not OperationType.QUERY:
             raise RequestError(405, f"{operation_type} operations must be sent with POST")
         roots = _root_fields(operation) if operation else None
+        if operation is not None:
+            await _check_rate(request, principal, _all_root_fields(document, operation))
         if principal is None and not state.settings.is_development:
             schema = state.schema._schema
             if validate(schema, document, [NoSchemaIntrospectionCustomRule]):

@@ -149,6 +149,9 @@ async def running_gateway(
             "encryption_keys": ENCRYPTION_KEYS,
             "health_check_interval_seconds": 0,
             "sync_scheduler_interval_seconds": 0,
+            "rate_limit_public_per_minute": 0,
+            "rate_limit_user_per_minute": 0,
+            "rate_limit_credentials_per_minute": 0,
             **overrides,
         },
     )

@@ -30,7 +30,7 @@ from gateway.crypto import credentials_context
 from gateway.demo import DemoTenant, seed_demo
 from gateway.locks import LocalLocks
 from gateway.pubsub import EventBus
-from gateway.sandbox.bpoc import MAIN_API_KEY, BpocFake
+from gateway.sandbox.bpoc import ADMIN_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
 from gateway.sandbox.faults import Faults, with_faults
 from gateway.sandbox.jobvite import JobviteFake, build_app, generate_key_pair
 from gateway.sandbox.recruiterflow import FakeRecruiterflow
@@ -44,6 +44,7 @@ from gateway.store.models import (
     Integration,
     Interview,
     InterviewMessage,
+    RecruiterLink,
     TenantSettings,
 )
 from jobs.sync import sync_integration
@@ -135,6 +136,7 @@ async def demo_through_sync(
                 progress=progress(provider),
             )
         await _seed_interviews(factory, demo.tenant_id)
+        await _link_recruiters(factory, demo, targets)
         await cache.invalidate(demo.tenant_id)
     finally:
         await cache.close()
@@ -170,6 +172,36 @@ async def _connect(
             if settings is not None:
                 settings.rank_custom_field = RANK_FIELD
     return targets
+
+
+SANDBOX_USERS: dict[Provider, tuple[str, str]] = {
+    Provider.RECRUITERFLOW: ("40201", "10447"),
+    Provider.BPOC: (ADMIN_ID, RECRUITER_ID),
+}
+"""(the admin's, the first recruiter's) user ids in the sandboxes that attribute writes."""
+
+
+async def _link_recruiters(factory: Any, demo: DemoTenant, targets: dict[Provider, int]) -> None:
+    """Link the demo's admin and first recruiter to sandbox users, so write-backs work
+    in the demo as they would once an admin ran ``recruiterSync``. The seeded links to
+    made-up ids of these integrations give way."""
+    async with factory.begin() as session:
+        for provider, integration_id in targets.items():
+            if provider not in SANDBOX_USERS or not demo.recruiter_user_ids:
+                continue
+            await session.execute(
+                sa.delete(RecruiterLink).where(RecruiterLink.integration_id == integration_id)
+            )
+            users = (demo.admin_user_id, demo.recruiter_user_ids[0])
+            for user_id, remote_id in zip(users, SANDBOX_USERS[provider], strict=True):
+                session.add(
+                    RecruiterLink(
+                        tenant_id=demo.tenant_id,
+                        user_id=user_id,
+                        integration_id=integration_id,
+                        remote_id=remote_id,
+                    )
+                )
 
 
 QUESTIONS = (

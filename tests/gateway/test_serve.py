@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -40,6 +41,41 @@ def _talentgraph() -> list[str]:
     found = shutil.which("talentgraph")
     assert found, "the talentgraph console script is not installed"
     return [found]
+
+
+def _move_one_recruiterflow_application(port: int, token: str) -> dict[str, Any]:
+    """The demo's admin is linked to a sandbox user: a write-back works out of the box."""
+    url, headers = f"http://127.0.0.1:{port}/graphql", {"authorization": f"Bearer {token}"}
+    found = httpx.post(
+        url,
+        json={"query": RECRUITERFLOW_APPLICATIONS},
+        headers=headers,
+        timeout=30,
+    ).json()["data"]
+    application = next(
+        app["node"]["id"]
+        for job in found["jobs"]["edges"]
+        if job["node"]["integration"]["provider"] == "RECRUITERFLOW"
+        for app in job["node"]["applications"]["edges"]
+    )
+    answer = httpx.post(
+        url,
+        json={
+            "query": MOVE,
+            "variables": {"input": {"applicationId": application, "stage": "Offer"}},
+        },
+        headers=headers,
+        timeout=30,
+    ).json()
+    result: dict[str, Any] = answer["data"]["applicationMoveStage"]
+    return result
+
+
+RECRUITERFLOW_APPLICATIONS = """{ jobs(first: 50) { edges { node {
+  integration { provider } applications(first: 1) { edges { node { id } } } } } } }"""
+MOVE = """mutation($input: ApplicationMoveStageInput!) { applicationMoveStage(input: $input) {
+  __typename ... on ApplicationWriteSuccess { application { currentStage { name } } }
+  ... on UserError { message code } } }"""
 
 
 def test_serve_demo_end_to_end(tmp_path: Path) -> None:
@@ -87,6 +123,9 @@ def test_serve_demo_end_to_end(tmp_path: Path) -> None:
             e["node"] for e in data["integrations"]["edges"] if e["node"]["lastSync"] is not None
         ]
         assert {i["provider"] for i in synced} == {"RECRUITERFLOW", "JOBVITE", "BPOC"}
+        moved = _move_one_recruiterflow_application(port, token)
+        assert moved["__typename"] == "ApplicationWriteSuccess", moved
+        assert moved["application"]["currentStage"]["name"] == "Offer"
         page = httpx.get(f"http://127.0.0.1:{port}/graphql", headers={"accept": "text/html"})
         assert "graphiql" in page.text.lower()
     finally:

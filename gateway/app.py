@@ -19,9 +19,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from gateway import ingress
+from gateway.ai.factory import create_provider
 from gateway.cache import ResponseCache
 from gateway.inbox import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, Inbox
 from gateway.locks import create_locks
@@ -32,6 +33,7 @@ from gateway.outbound_http import outbound_client
 from gateway.pubsub import EventBus
 from gateway.queue import TaskQueue
 from gateway.rate_limits import RateLimits
+from gateway.services.analysis import NewApplicationAnalyses
 from gateway.services.writeback import WriteDeps
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
@@ -53,6 +55,7 @@ from jobs.tasks import (
 )
 from resolvers.http import GraphQLHTTP
 from resolvers.schema import build_schema
+from resolvers.ws import GraphQLWebSocket
 
 logger = logging.getLogger("talentgraph.app")
 
@@ -137,9 +140,20 @@ def create_app(
         app.state.bus = bus
         locks = create_locks(settings.redis_url, settings.redis_prefix)
         app.state.locks = locks
-        sync_deps = SyncDeps(app.state.session_factory, app.state.keyring, http, bus, cache, locks)
+        ai_provider = create_provider(settings, http)
+        app.state.ai_provider = ai_provider
+        new_applications = NewApplicationAnalyses(settings)
+        sync_deps = SyncDeps(
+            app.state.session_factory,
+            app.state.keyring,
+            http,
+            bus,
+            cache,
+            locks,
+            new_applications=new_applications,
+        )
         app.state.sync_deps = sync_deps
-        tasks = TaskContext(sync_deps, settings)
+        tasks = TaskContext(sync_deps, settings, ai=ai_provider)
         app.state.task_context = tasks
         runner = PeriodicRunner()
         queue: TaskQueue
@@ -167,6 +181,7 @@ def create_app(
                     delay=120,
                 )
         app.state.queue = queue
+        new_applications.bind(queue)
         rate_limits = RateLimits.create(settings)
         app.state.rate_limits = rate_limits
         write_limits = WriteLimits.create(settings)
@@ -233,6 +248,7 @@ def create_app(
     return Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", GraphQLWebSocket().handle),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),

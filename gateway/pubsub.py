@@ -16,19 +16,32 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import redis.asyncio as aioredis
+from prometheus_client import Counter, Gauge
 
+from gateway.metrics import REGISTRY
 from gateway.settings import Settings
 
 logger = logging.getLogger("talentgraph.pubsub")
 
 QUEUE_SIZE = 1000
+
+SUBSCRIBERS = Gauge(
+    "talentgraph_event_bus_subscribers",
+    "Subscribers to the event bus in this process, each with its own bounded queue",
+    registry=REGISTRY,
+)
+DROPPED = Counter(
+    "talentgraph_event_bus_dropped",
+    "Events a subscriber lost because it fell QUEUE_SIZE events behind",
+    registry=REGISTRY,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +93,21 @@ class _Fanout:
                 if queue.full():
                     with contextlib.suppress(asyncio.QueueEmpty):
                         queue.get_nowait()
+                        DROPPED.inc()
                 queue.put_nowait(event)
+
+    def count(self) -> int:
+        return sum(len(queues) for queues in self.queues.values())
 
     @contextlib.asynccontextmanager
     async def queue(self, tenant_id: int) -> AsyncIterator[asyncio.Queue[Event]]:
         queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
         self.queues.setdefault(tenant_id, set()).add(queue)
+        SUBSCRIBERS.inc()
         try:
             yield queue
         finally:
+            SUBSCRIBERS.dec()
             self.queues[tenant_id].discard(queue)
             if not self.queues[tenant_id]:
                 del self.queues[tenant_id]
@@ -115,12 +134,12 @@ class EventBus:
         for event in events:
             await self.publish(event)
 
-    async def subscribe(self, tenant_id: int) -> AsyncIterator[Event]:
+    async def subscribe(self, tenant_id: int) -> AsyncGenerator[Event, None]:
         async with self.fanout.queue(tenant_id) as queue:
             while True:
                 yield await queue.get()
 
-    async def subscribe_all(self) -> AsyncIterator[Event]:
+    async def subscribe_all(self) -> AsyncGenerator[Event, None]:
         """Every tenant's events, for process-wide consumers; never for a client."""
         async with self.fanout.queue(ALL_TENANTS) as queue:
             while True:

@@ -142,6 +142,7 @@ class JobRecords:
                 max_attempts=max_attempts,
                 payload=payload,
                 job_id=_int_or_none(payload.get("job_id")),
+                application_id=_int_or_none(payload.get("application_id")),
                 created_at=utcnow(),
             )
             session.add(record)

@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.crypto import Keyring
@@ -55,6 +55,43 @@ class Settings(BaseSettings):
     """Authenticated requests per user; 0 is off."""
     rate_limit_credentials_per_minute: int = Field(default=10, ge=0)
     """Integration credential operations per user; 0 is off."""
+
+    interview_max_questions: int = Field(default=6, ge=1, le=50)
+    """Questions of a self-service interview; the interviewer's turn after the candidate's
+    last answer closes it, and the interview completes and is evaluated."""
+    interview_max_message_chars: int = Field(default=4000, ge=100, le=20_000)
+    """Longest message a candidate may send."""
+    interview_max_messages: int = Field(default=100, ge=4)
+    """Messages (both sides) one interview may hold; past it the candidate is refused."""
+    interview_abandon_after_hours: float = Field(default=24.0, gt=0)
+    """An interview in progress whose candidate said nothing for this long is marked
+    abandoned by the hourly maintenance."""
+    interview_turn_timeout_seconds: float = Field(default=120.0, gt=0)
+    """Longest one interviewer turn, or one evaluation, may take before it counts as failed."""
+    smtp_host: str | None = None
+    """Interview invitations go out over SMTP when set; otherwise they are recorded as
+    queued (``Interview.invites``) and the recruiter delivers the link."""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    """Sender when the tenant has no ``email_from_address``."""
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    ai_provider: Literal["offline", "openai"] = "offline"
+    """``offline``: the deterministic interviewer and analyst, no model needed;
+    ``openai``: any OpenAI-compatible chat-completions server (``AI_BASE_URL``)."""
+    ai_base_url: str | None = None
+    ai_model: str | None = None
+    ai_api_key: SecretStr | None = None
+    ai_timeout_seconds: float = Field(default=60.0, gt=0)
+    ai_max_concurrency: int = Field(default=4, ge=1)
+    """Analyses and evaluations sent to the model at once, per process."""
+    ai_auto_analyze: bool = True
+    """Queue a resume analysis for every new application."""
+    ai_auto_analyze_full_sync: bool = True
+    """Also for the applications a full sync imports (False skips first imports)."""
 
     max_writes_in_flight: int = Field(default=30, ge=1)
     """Write-backs to one integration's source system running at once, across processes

@@ -49,6 +49,7 @@ from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event
 from gateway.queue import TaskQueue
 from gateway.services.activities import Actor
+from gateway.services.analysis import NewApplicationAnalyses, new_application_ids
 from gateway.services.connections import connector_for
 from gateway.settings import Settings
 from gateway.store.base import table_of, utcnow
@@ -248,6 +249,9 @@ class Ingestor:
         if events:
             await self.deps.cache.invalidate(event.tenant_id)
             await self.outbox.release(staged)
+            await NewApplicationAnalyses(self.settings, self.queue)(
+                event.tenant_id, new_application_ids(events), trigger="webhook"
+            )
         return WebhookEventStatus.PROCESSED
 
     async def _refetch(

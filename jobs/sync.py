@@ -40,6 +40,7 @@ from gateway.crypto import CryptoError
 from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
+from gateway.services.analysis import new_application_ids
 from gateway.services.connections import connector_for
 from gateway.services.ranking import recompute_ranks, write_back_ranks
 from gateway.store.base import Base
@@ -493,6 +494,13 @@ class _Phases:
         await self._analyze_grown_tables()
         await self.lock.extend()
         await Outbox(self.deps.session_factory, self.deps.bus).release(staged)
+        if phase == "applications" and self.deps.new_applications is not None:
+            await self.deps.new_applications(
+                self.state.tenant_id,
+                new_application_ids(staged.events),
+                trigger="sync",
+                full_sync=self.since is None,
+            )
         report = SyncProgress(
             run_id=self.state.run_id,
             integration_id=self.state.integration_id,

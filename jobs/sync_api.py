@@ -20,6 +20,7 @@ from gateway.cache import ResponseCache
 from gateway.crypto import Keyring
 from gateway.locks import LockFactory
 from gateway.pubsub import EventBus
+from gateway.services.analysis import NewApplicationAnalyses
 from gateway.store.engine import SessionFactory
 from gateway.store.enums import SyncStatus
 
@@ -38,6 +39,8 @@ class SyncDeps:
     cache: ResponseCache
     locks: LockFactory
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    new_applications: NewApplicationAnalyses | None = None
+    """Queues the resume analyses of the applications a sync creates."""
     """How connectors wait between retries (tests pass one that does not)."""
 
 

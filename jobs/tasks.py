@@ -19,6 +19,13 @@ The daily recruiter sync (``enqueue_recruiter_syncs``, from the worker's cron or
 embedded schedule) queues one ``recruiter_sync`` per active integration whose provider
 lists users; each matches users to remote recruiters by email and drops stale links
 (``gateway.services.recruiter_links``), creating nobody.
+
+Resume analyses (``gateway.services.analysis``): ``analyze_application`` (one
+application, queued by ``applicationReprocess`` as ``analysis:{id}``) and
+``analyze_applications`` (a batch of new ones, queued after a sync or webhook commits
+them). A provider failure that a retry can help (429, 5xx, timeouts) is retried; any
+other (an answer invalid twice, a refused request) makes the record dead at once. The
+provider is ``TaskContext.ai``, else the one the settings describe.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ import sqlalchemy as sa
 
 from connectors.base import Capability
 from connectors.registry import connector_class
+from gateway.ai.factory import create_provider
+from gateway.ai.provider import AIProvider, ProviderError
 from gateway.errors import DomainError, NotFound, RemoteWriteFailed, ValidationFailed
 from gateway.queue import (
     SYNC_INTEGRATION,
@@ -46,6 +55,21 @@ from gateway.queue import (
     sync_key,
 )
 from gateway.services.activities import Actor
+from gateway.services.analysis import (
+    ANALYZE_APPLICATION,
+    ANALYZE_APPLICATIONS,
+    AnalysisDeps,
+    Analyzed,
+    BatchReport,
+    analyze_application,
+    analyze_new_applications,
+)
+from gateway.services.analysis import enqueue_analysis as enqueue_analysis
+from gateway.services.analysis import (
+    enqueue_new_application_analyses as enqueue_new_application_analyses,
+)
+from gateway.services.analysis import request_reprocess as request_reprocess
+from gateway.services.interview_lifecycle import InterviewConfig, sweep_interviews
 from gateway.services.recruiter_links import RecruiterSyncReport, sync_recruiters
 from gateway.settings import Settings
 from gateway.store.base import utcnow
@@ -95,10 +119,24 @@ class TaskContext:
 
     deps: SyncDeps
     settings: Settings
+    ai: AIProvider | None = None
+    """The AI provider of this process (one instance, shared: it bounds its concurrent
+    requests); None: one is built from the settings when a task needs it."""
 
     @property
     def session_factory(self) -> SessionFactory:
         return self.deps.session_factory
+
+    def provider(self) -> AIProvider:
+        if self.ai is not None:
+            return self.ai
+        try:
+            return create_provider(self.settings, self.deps.http)
+        except ValueError as exc:  # misconfigured: no retry fixes it
+            raise PermanentTaskError(str(exc)) from None
+
+    def analysis_deps(self) -> AnalysisDeps:
+        return AnalysisDeps(self.session_factory, self.deps.bus, self.deps.cache, self.provider())
 
     @property
     def records(self) -> JobRecords:
@@ -175,6 +213,50 @@ async def recruiter_sync_task(
         raise
 
 
+async def analyze_application_task(
+    ctx: TaskContext,
+    tenant_id: int,
+    application_id: int,
+    *,
+    trigger: str = "manual",
+    requested_by: int | None = None,
+) -> Analyzed:
+    """A fresh analysis of one application (``NotFound`` when it is gone: dead)."""
+    try:
+        return await analyze_application(
+            ctx.analysis_deps(),
+            tenant_id,
+            application_id,
+            trigger=trigger,
+            requested_by=requested_by,
+        )
+    except ProviderError as exc:
+        if exc.retryable:
+            raise TaskError(exc.message) from None
+        raise PermanentTaskError(exc.message) from None
+
+
+async def analyze_applications_task(
+    ctx: TaskContext, tenant_id: int, application_ids: list[int], *, trigger: str = "new"
+) -> BatchReport:
+    """Analyse the new applications of a batch that still need it. Failures fail the
+    attempt after the others are done: retried when any could succeed on a retry (the
+    retry skips what is analysed by then), dead otherwise."""
+    report = await analyze_new_applications(
+        ctx.analysis_deps(), tenant_id, application_ids, trigger=trigger
+    )
+    if report.failed:
+        first_id, first = next(iter(report.failed.items()))
+        summary = (
+            f"{len(report.failed)} of {len(application_ids)} analyses failed "
+            f"({len(report.analyzed)} done); application {first_id}: {first.message}"
+        )
+        if any(error.retryable for error in report.failed.values()):
+            raise TaskError(summary)
+        raise PermanentTaskError(summary)
+    return report
+
+
 async def health_task(ctx: TaskContext) -> dict[int, bool]:
     """Check the integrations whose health check is due; integration id -> healthy."""
     interval = ctx.settings.health_check_interval_seconds or 300
@@ -185,9 +267,10 @@ async def health_task(ctx: TaskContext) -> dict[int, bool]:
 
 
 async def maintenance_task(ctx: TaskContext, *, now: datetime | None = None) -> dict[str, int]:
-    """Delete expired OAuth states, mark dead the records no worker will finish, and
-    prune old finished records, webhook events and deliveries, and expired idempotency
-    keys. Returns how many of each."""
+    """Delete expired OAuth states, mark dead the records no worker will finish, prune
+    old finished records, webhook events and deliveries, and expired idempotency keys,
+    and abandon idle self-service interviews and expire those past their link's expiry.
+    Returns how many of each."""
     now = now or utcnow()
     async with ctx.session_factory.begin() as session:
         result = await session.execute(sa.delete(OAuthState).where(OAuthState.expires_at < now))
@@ -227,6 +310,14 @@ async def maintenance_task(ctx: TaskContext, *, now: datetime | None = None) -> 
         "webhook_deliveries_pruned": int(getattr(deliveries, "rowcount", 0) or 0),
         "idempotency_keys_pruned": int(getattr(keys, "rowcount", 0) or 0),
     }
+    report.update(
+        await sweep_interviews(
+            ctx.session_factory,
+            ctx.deps.bus,
+            now=now,
+            abandon_after=InterviewConfig.from_settings(ctx.settings).abandon_after,
+        )
+    )
     if any(report.values()):
         logger.info("maintenance: %s", report)
     return report
@@ -435,12 +526,42 @@ async def _run_recruiter_sync(ctx: TaskContext, tenant_id: int, payload: dict[st
     )
 
 
+async def _run_analyze_application(
+    ctx: TaskContext, tenant_id: int, payload: dict[str, Any]
+) -> object:
+    requested_by = payload.get("requested_by")
+    return await analyze_application_task(
+        ctx,
+        tenant_id,
+        int(payload["application_id"]),
+        trigger=str(payload.get("trigger", "manual")),
+        requested_by=int(requested_by) if requested_by is not None else None,
+    )
+
+
+async def _run_analyze_applications(
+    ctx: TaskContext, tenant_id: int, payload: dict[str, Any]
+) -> object:
+    return await analyze_applications_task(
+        ctx,
+        tenant_id,
+        [int(ident) for ident in payload.get("application_ids") or []],
+        trigger=str(payload.get("trigger", "new")),
+    )
+
+
 TASKS: dict[str, TaskSpec] = {
     SYNC_INTEGRATION: TaskSpec(
         SYNC_INTEGRATION, _run_sync_integration, max_attempts=5, timeout=4 * 3600.0
     ),
     SYNC_JOB: TaskSpec(SYNC_JOB, _run_sync_job, max_attempts=3, timeout=300.0),
     RECRUITER_SYNC: TaskSpec(RECRUITER_SYNC, _run_recruiter_sync, max_attempts=3, timeout=600.0),
+    ANALYZE_APPLICATION: TaskSpec(
+        ANALYZE_APPLICATION, _run_analyze_application, max_attempts=4, timeout=600.0
+    ),
+    ANALYZE_APPLICATIONS: TaskSpec(
+        ANALYZE_APPLICATIONS, _run_analyze_applications, max_attempts=4, timeout=3 * 3600.0
+    ),
 }
 """Every task that can be queued, by name."""
 

@@ -34,11 +34,13 @@ from arq.cron import CronJob, cron
 from arq.worker import Function, Worker, func
 from arq.worker import create_worker as arq_create_worker
 
+from gateway.ai.factory import create_provider
 from gateway.cache import ResponseCache
 from gateway.inbox import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, Inbox
 from gateway.locks import create_locks
 from gateway.outbound_http import outbound_client
 from gateway.pubsub import EventBus
+from gateway.services.analysis import NewApplicationAnalyses
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import BackgroundJobStatus
@@ -125,6 +127,7 @@ async def startup(ctx: dict[Any, Any]) -> None:
     session_factory = create_session_factory(engine)
     http = httpx.AsyncClient(timeout=30.0, follow_redirects=False)
     bus = EventBus.create(settings)  # outbound webhooks listen to every tenant's events
+    new_applications = NewApplicationAnalyses(settings)
     deps = SyncDeps(
         session_factory=session_factory,
         keyring=settings.keyring(),
@@ -132,10 +135,12 @@ async def startup(ctx: dict[Any, Any]) -> None:
         bus=bus,
         cache=ResponseCache(settings),
         locks=create_locks(settings.redis_url, settings.redis_prefix),
+        new_applications=new_applications,
     )
     ctx["engine"] = engine
-    ctx["task_context"] = TaskContext(deps, settings)
+    ctx["task_context"] = TaskContext(deps, settings, ai=create_provider(settings, http))
     ctx["queue"] = ArqQueue(ctx["redis"], session_factory, settings.redis_prefix, owns_pool=False)
+    new_applications.bind(ctx["queue"])
     webhook_inbox = Inbox.create(settings, WEBHOOK_EVENTS)
     delivery_inbox = Inbox.create(settings, WEBHOOK_DELIVERIES)
     outbound_http = outbound_client()

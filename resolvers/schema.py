@@ -1,4 +1,4 @@
-"""The schema: every domain's queries and mutations merged, and the extensions."""
+"""The schema: every domain's queries, mutations and subscriptions merged, and the extensions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from resolvers.admin.mutations import AdminMutations
 from resolvers.admin.queries import AdminQueries
 from resolvers.applications.mutations import ApplicationMutations
 from resolvers.applications.queries import ApplicationQueries
+from resolvers.applications.reprocess import ApplicationReprocessMutations
 from resolvers.applications.types import Analysis, Offer, OnboardingTask
 from resolvers.candidates.mutations import CandidateMutations
 from resolvers.candidates.queries import CandidateQueries
@@ -18,14 +19,19 @@ from resolvers.extensions import build_extensions
 from resolvers.integrations.mutations import IntegrationMutations
 from resolvers.integrations.queries import IntegrationQueries
 from resolvers.interviews.mutations import InterviewMutations
+from resolvers.interviews.public import PublicInterviewMutations, PublicInterviewQueries
 from resolvers.interviews.queries import InterviewQueries
+from resolvers.interviews.subscriptions import InterviewSubscriptions
 from resolvers.interviews.types import Evaluation, InterviewMessage
 from resolvers.jobs.mutations import JobMutations
 from resolvers.jobs.queries import JobQueries
 from resolvers.node import NodeQueries
 from resolvers.pipeline.queries import PipelineQueries
+from resolvers.pipeline.subscriptions import PipelineSubscriptions
+from resolvers.subscription import EventExecutor
 from resolvers.sync.mutations import SyncMutations
 from resolvers.sync.queries import SyncQueries
+from resolvers.sync.subscriptions import SyncSubscriptions
 from resolvers.webhooks.mutations import WebhookMutations
 from resolvers.webhooks.queries import WebhookQueries
 
@@ -38,6 +44,7 @@ Query = merge_types(
         CandidateQueries,
         ApplicationQueries,
         InterviewQueries,
+        PublicInterviewQueries,
         IntegrationQueries,
         SyncQueries,
         WebhookQueries,
@@ -50,12 +57,18 @@ Mutation = merge_types(
         JobMutations,
         CandidateMutations,
         ApplicationMutations,
+        ApplicationReprocessMutations,
         InterviewMutations,
+        PublicInterviewMutations,
         IntegrationMutations,
         SyncMutations,
         WebhookMutations,
         AdminMutations,
     ),
+)
+
+Subscription = merge_types(
+    "Subscription", (PipelineSubscriptions, SyncSubscriptions, InterviewSubscriptions)
 )
 
 
@@ -69,8 +82,10 @@ def build_schema(settings: Settings | None = None) -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Analysis, Offer, OnboardingTask, Evaluation, InterviewMessage],
         extensions=build_extensions(settings),
+        execution_context_class=EventExecutor,
     )
 
 

@@ -7,6 +7,7 @@ import strawberry
 from gateway.auth import Principal
 from gateway.permissions import Permission
 from gateway.services import application_writes
+from gateway.services.analysis import NewApplicationAnalyses
 from gateway.services.writeback import Written
 from resolvers.applications.mutations import idempotency_key_field
 from resolvers.applications.types import Application, build_application
@@ -78,6 +79,10 @@ class CandidateMutations:
         result = await write_back_mutation(info, Permission.APPLICATIONS_WRITE, action)
         if not isinstance(result, Written):
             return result
+        if not result.replayed and info.context.queue is not None:
+            await NewApplicationAnalyses(info.context.settings, info.context.queue)(
+                info.context.tenant_id, [result.ids["application"]], trigger="candidateAddToJob"
+            )
         row = await info.context.loaders.application_by_id.load(result.ids["application"])
         assert row is not None, "a written application vanished"
         return CandidateAddToJobSuccess(

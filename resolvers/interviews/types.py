@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
+import sqlalchemy as sa
 import strawberry
+from sqlalchemy.engine import Row
+from strawberry.dataloader import DataLoader
 
 from gateway.permissions import Permission
+from gateway.services.interview_lifecycle import INVITE_ACTIONS
 from gateway.store.enums import InterviewKind, InterviewStatus, MessageRole
+from gateway.store.models import Activity as ActivityModel
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
 from resolvers.inputs import DateRangeInput, SortDirection
@@ -54,6 +60,69 @@ class Evaluation(Node):
 
 
 build_evaluation = row_builder(Evaluation)
+
+
+@strawberry.enum(name="InterviewInviteDelivery")
+class InterviewInviteDelivery(Enum):
+    SMTP = "smtp"
+    QUEUED = "queued"
+
+
+@strawberry.type(name="InterviewInvite", description="An invitation email, as it was sent.")
+class InterviewInvite:
+    to: str
+    subject: str
+    body: str
+    delivery: InterviewInviteDelivery
+    sent_at: datetime
+    sent_by: str | None
+
+
+def _invite(row: Row[Any]) -> InterviewInvite:
+    details = row.details or {}
+    return InterviewInvite(
+        to=str(details.get("to") or ""),
+        subject=str(details.get("subject") or ""),
+        body=str(details.get("body") or ""),
+        delivery=InterviewInviteDelivery(details.get("delivery") or "queued"),
+        sent_at=row.created_at,
+        sent_by=row.actor_name,
+    )
+
+
+def _invites_loader(info: Info) -> DataLoader[int, list[InterviewInvite]]:
+    """Per request (in ``context.extra``), for the caller's tenant, one statement per tick."""
+    loader: DataLoader[int, list[InterviewInvite]] | None = info.context.extra.get(
+        "interview_invites"
+    )
+    if loader is not None:
+        return loader
+    reader, tenant_id = info.context.reader, info.context.tenant_id
+
+    async def load(ids: Sequence[int]) -> list[list[InterviewInvite]]:
+        rows = await reader.all(
+            sa.select(
+                ActivityModel.subject_id,
+                ActivityModel.details.label("details"),
+                ActivityModel.actor_name,
+                ActivityModel.created_at,
+            )
+            .where(
+                ActivityModel.tenant_id == tenant_id,
+                ActivityModel.subject_type == "Interview",
+                ActivityModel.subject_id.in_(set(ids)),
+                ActivityModel.action.in_(INVITE_ACTIONS),
+            )
+            .order_by(ActivityModel.created_at, ActivityModel.id)
+        )
+        found: dict[int, list[InterviewInvite]] = {}
+        for row in rows:
+            found.setdefault(row.subject_id, []).append(_invite(row))
+        return [found.get(pk, []) for pk in ids]
+
+    loader = DataLoader(load_fn=load)
+    info.context.extra["interview_invites"] = loader
+    return loader
 
 
 @strawberry.type(name="Interview")
@@ -108,6 +177,13 @@ class Interview(Node):
     async def evaluation(self, info: Info) -> Evaluation | None:
         row = await info.context.loaders.evaluation_by_interview_id.load(self.pk)
         return build_evaluation(row) if row is not None else None
+
+    @strawberry.field(
+        description="Invitations sent (SMTP) or queued (no SMTP configured), oldest first; "
+        "the link's token is masked."
+    )
+    async def invites(self, info: Info) -> list[InterviewInvite]:
+        return await _invites_loader(info).load(self.pk)
 
 
 build_interview = row_builder(Interview)

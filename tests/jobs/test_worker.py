@@ -183,6 +183,8 @@ async def test_the_schedule_queues_due_syncs_under_the_prefix(
         "sync_integration",
         "sync_job",
         "recruiter_sync",
+        "analyze_application",
+        "analyze_applications",
     }
     assert WorkerSettings.keep_result == 0
 

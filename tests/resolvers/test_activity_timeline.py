@@ -115,10 +115,13 @@ class World:
         return [node["id"] for node in data["activities"]["nodes"]]
 
     async def sync(self) -> Any:
+        """A full sync, and the resume analyses it queued, done before counting begins."""
         state = self.gateway.app.state
-        return await sync_integration(
+        outcome = await sync_integration(
             state.sync_deps, self.tenant_id, self.integration_id, mode=SyncMode.FULL
         )
+        await state.queue.drain()
+        return outcome
 
     async def synced_application(self, remote_key: tuple[int, int]) -> int:
         candidate, job = remote_key

@@ -78,10 +78,13 @@ ALLOWED_ELSEWHERE = {
     "WebhookSubscription.hasSecret",
     "WebhookSubscription.secretHint",
     "WebhookSubscriptionCreateSuccess.secret",
+    "InterviewCreateSuccess.token",
+    "InterviewSendInviteSuccess.token",
 }
 """When a token expires is not the token; a webhook subscription's flag and masked hint
 are what an integration shows; the signing secret the gateway generates is returned
-once, in the create payload (there is no other way to learn it), and never again."""
+once, in the create payload (there is no other way to learn it), and never again; so is
+a self-service interview's link token (only its hash is stored)."""
 SECRET_WORDS = ("secret", "password", "token", "credential", "apikey", "privatekey")
 
 

@@ -1,0 +1,237 @@
+"""An interview's chat, live: ``interviewChat(interviewId)`` for recruiters watching it,
+``publicInterviewChat(token)`` for the candidate taking it.
+
+    subscription { interviewChat(interviewId: "SW50ZXJ2aWV3Ojc=") {
+      kind sequence role content delta status } }
+    subscription { publicInterviewChat(token: "iv_...") { kind sequence role content delta } }
+
+Kinds: ``MESSAGE`` (a stored message), ``DELTA`` (the interviewer's next tokens while it
+streams a reply; the ``MESSAGE`` with the same sequence follows), ``STATUS`` (the
+interview started, completed, ...), ``HUMAN_REQUESTED``.
+
+The public stream needs no login: the invitation token is the credential, checked when
+subscribing (unknown, expired or cancelled: an error). It is built from an allow-list
+of fields: no ids, no system prompts, nothing recruiters see about the candidate (the
+evaluation, the application), whatever the events come to carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+import strawberry
+from graphql import GraphQLError
+
+from gateway.errors import NotFound
+from gateway.interview_tokens import hash_token, plausible
+from gateway.permissions import Permission
+from gateway.pubsub import Event
+from gateway.store.enums import InterviewStatus, MessageRole
+from gateway.store.models import Interview as InterviewModel
+from resolvers import enums as _enums  # noqa: F401  (registers the enums)
+from resolvers.context import Info
+from resolvers.interviews.types import Interview, build_interview
+from resolvers.relay import pk_of, to_global_id
+from resolvers.subscription import event_time, int_of, str_of, subscriber, tenant_events
+
+MESSAGE = "interview.message"
+DELTA = "interview.delta"
+STATUS = "interview.status_changed"
+HUMAN_REQUESTED = "interview.human_requested"
+EVENT_TYPES = frozenset({MESSAGE, DELTA, STATUS, HUMAN_REQUESTED})
+
+CLOSED_LINK = frozenset({InterviewStatus.EXPIRED, InterviewStatus.CANCELLED})
+"""An invitation to an interview in one of these states no longer opens it."""
+HIDDEN_FROM_CANDIDATE = frozenset({MessageRole.SYSTEM})
+
+
+@strawberry.enum(name="InterviewChatEventKind")
+class InterviewChatEventKind(Enum):
+    MESSAGE = "message"
+    DELTA = "delta"
+    STATUS = "status"
+    HUMAN_REQUESTED = "human_requested"
+
+
+_KINDS = {
+    MESSAGE: InterviewChatEventKind.MESSAGE,
+    DELTA: InterviewChatEventKind.DELTA,
+    STATUS: InterviewChatEventKind.STATUS,
+    HUMAN_REQUESTED: InterviewChatEventKind.HUMAN_REQUESTED,
+}
+
+
+@strawberry.type(name="InterviewChatEvent", description="Something said or done in an interview.")
+class InterviewChatEvent:
+    kind: InterviewChatEventKind
+    sequence: int | None = strawberry.field(
+        description="The message's place in the chat (MESSAGE, DELTA)."
+    )
+    role: MessageRole | None = strawberry.field(description="Who said it (MESSAGE).")
+    content: str | None = strawberry.field(description="The whole message (MESSAGE).")
+    delta: str | None = strawberry.field(description="The next tokens of a reply (DELTA).")
+    status: InterviewStatus | None = strawberry.field(description="The new status (STATUS).")
+    previous_status: InterviewStatus | None
+    at: datetime
+    interview_pk: strawberry.Private[int]
+    message_pk: strawberry.Private[int | None]
+
+    @strawberry.field
+    def interview_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id(Interview.NODE_TYPE, self.interview_pk))
+
+    @strawberry.field(description="The stored message's id (MESSAGE).")
+    def message_id(self) -> strawberry.ID | None:
+        if self.message_pk is None:
+            return None
+        return strawberry.ID(to_global_id("InterviewMessage", self.message_pk))
+
+    @strawberry.field(description="The interview as stored when the event is delivered.")
+    async def interview(self, info: Info) -> Interview | None:
+        row = await info.context.loaders.interview_by_id.load(self.interview_pk)
+        return build_interview(row) if row is not None else None
+
+
+@strawberry.type(
+    name="PublicInterviewChatEvent",
+    description="What the candidate sees of their interview: the conversation and its status.",
+)
+class PublicInterviewChatEvent:
+    kind: InterviewChatEventKind
+    sequence: int | None
+    role: MessageRole | None
+    content: str | None
+    delta: str | None
+    status: InterviewStatus | None
+    at: datetime
+
+
+def _enum(kind: Any, value: Any) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        return None
+
+
+def chat_event(event: Event) -> InterviewChatEvent | None:
+    kind, data = _KINDS.get(event.type), event.data
+    interview_pk = int_of(data.get("interviewId"))
+    if kind is None or interview_pk is None:
+        return None
+    message = kind is InterviewChatEventKind.MESSAGE
+    return InterviewChatEvent(
+        kind=kind,
+        sequence=int_of(data.get("sequence")),
+        role=_enum(MessageRole, data.get("role")) if message else None,
+        content=str_of(data.get("content")) if message else None,
+        delta=str_of(data.get("delta")) if kind is InterviewChatEventKind.DELTA else None,
+        status=_enum(InterviewStatus, data.get("status")),
+        previous_status=_enum(InterviewStatus, data.get("previousStatus")),
+        at=event_time(event),
+        interview_pk=interview_pk,
+        message_pk=int_of(data.get("messageId")),
+    )
+
+
+def public_chat_event(event: Event) -> PublicInterviewChatEvent | None:
+    """The candidate's view of ``event``; ``None`` for what they must not see."""
+    full = chat_event(event)
+    if full is None or (full.kind is InterviewChatEventKind.MESSAGE and full.role is None):
+        return None
+    if full.role in HIDDEN_FROM_CANDIDATE:
+        return None
+    return PublicInterviewChatEvent(
+        kind=full.kind,
+        sequence=full.sequence,
+        role=full.role,
+        content=full.content,
+        delta=full.delta,
+        status=full.status,
+        at=full.at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Chat:
+    tenant_id: int
+    interview_pk: int
+
+
+async def _chat(info: Info, chat: _Chat) -> AsyncIterator[InterviewChatEvent]:
+    async for event in tenant_events(info, chat.tenant_id, EVENT_TYPES):
+        if event.data.get("interviewId") == chat.interview_pk:
+            found = chat_event(event)
+            if found is not None:
+                yield found
+
+
+async def _public_chat(info: Info, chat: _Chat) -> AsyncIterator[PublicInterviewChatEvent]:
+    async for event in tenant_events(info, chat.tenant_id, EVENT_TYPES):
+        if event.data.get("interviewId") == chat.interview_pk:
+            found = public_chat_event(event)
+            if found is not None:
+                yield found
+
+
+class InvalidInterviewLink(GraphQLError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "This interview link is not valid: it is unknown, expired or cancelled",
+            extensions={"code": "INVALID_INTERVIEW_LINK", "reason": reason},
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+async def interview_for_token(info: Info, token: str) -> _Chat:
+    """The interview an invitation token opens; raises ``InvalidInterviewLink``."""
+    if not plausible(token):
+        raise InvalidInterviewLink("unknown")
+    row = await info.context.reader.one_or_none(
+        sa.select(
+            InterviewModel.id,
+            InterviewModel.tenant_id,
+            InterviewModel.status,
+            InterviewModel.token_expires_at,
+            InterviewModel.remote_deleted_at,
+        ).where(InterviewModel.token_hash == hash_token(token))
+    )
+    if row is None or row.remote_deleted_at is not None:
+        raise InvalidInterviewLink("unknown")
+    if row.status in CLOSED_LINK:
+        raise InvalidInterviewLink(str(row.status))
+    if row.token_expires_at is not None and _aware(row.token_expires_at) <= datetime.now(UTC):
+        raise InvalidInterviewLink("expired")
+    return _Chat(row.tenant_id, row.id)
+
+
+@strawberry.type
+class InterviewSubscriptions:
+    @strawberry.subscription(
+        description="An interview's chat as it happens: messages, the interviewer's reply "
+        "while it streams, status changes, requests for a human. Needs interviews:read."
+    )
+    async def interview_chat(
+        self, info: Info, interview_id: strawberry.ID
+    ) -> AsyncIterator[InterviewChatEvent]:
+        principal = subscriber(info, Permission.INTERVIEWS_READ)
+        interview_pk = pk_of(interview_id, "Interview", field="interviewId")
+        if await info.context.loaders.interview_by_id.load(interview_pk) is None:
+            raise NotFound("Interview", interview_id)
+        return _chat(info, _Chat(principal.tenant_id, interview_pk))
+
+    @strawberry.subscription(
+        description="The candidate's own interview, opened by the token of their invitation "
+        "link (no login): the conversation and status changes, nothing else."
+    )
+    async def public_interview_chat(
+        self, info: Info, token: str
+    ) -> AsyncIterator[PublicInterviewChatEvent]:
+        return _public_chat(info, await interview_for_token(info, token))

@@ -1,0 +1,508 @@
+"""GraphQL subscriptions over WebSocket on ``/graphql``, in both subprotocols:
+``graphql-transport-ws`` (the ``graphql-ws`` library's) and the legacy ``graphql-ws``
+(``subscriptions-transport-ws``, Apollo's old one).
+
+    -> {"type": "connection_init", "payload": {"authorization": "Bearer <jwt>"}}
+    <- {"type": "connection_ack"}
+    -> {"type": "subscribe", "id": "1", "payload": {"query": "subscription { ... }"}}
+    <- {"type": "next", "id": "1", "payload": {"data": {...}}}        one per event
+    -> {"type": "complete", "id": "1"}                                 stop it
+
+(legacy: ``start``/``stop``, ``data``, and a ``ka`` keep-alive every 15 s.)
+
+Authentication is the ``connection_init`` payload: ``authorization`` ("Bearer <jwt>"),
+``token``, or ``headers.authorization``; without any, the handshake's own
+``Authorization`` header. The token is checked as over HTTP (signature, expiry, the
+user still there and active, the role from the store) and again every
+``ACCESS_CHECK_SECONDS`` while the socket is open; a bad token, a change of access or
+the token's expiry closes the socket with 4403 (legacy: ``connection_error`` first). No
+token at all is allowed: the connection may only open what needs none
+(``publicInterviewChat``); anything else is refused per operation (``UNAUTHENTICATED``).
+
+Other close codes, as the protocol has them: 4400 malformed message, 4401 subscribe
+before the acknowledgement, 4406 no supported subprotocol, 4408 no ``connection_init``
+within ``INIT_TIMEOUT_SECONDS``, 4409 an operation id in use, 4429 a second
+``connection_init``.
+
+Only subscriptions run here; queries and mutations go to ``POST /graphql``, where the
+response cache, idempotency keys and the introspection rule live.
+
+Each operation is a task with a context of its own, reading its own bounded bus queue;
+publishing never waits for it. A client that stops reading stalls only its own sends
+(the server's keep-alive pings then time out and drop it); its queue keeps the newest
+events. When the socket closes, every operation task is cancelled and its bus queue
+freed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import orjson
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from prometheus_client import Gauge
+from starlette.datastructures import State
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
+from strawberry.types.execution import ExecutionResult, PreExecutionError
+
+from gateway.auth import AuthenticationError, Principal, bearer_token
+from gateway.metrics import GRAPHQL_REQUESTS, REGISTRY, operation_label
+from gateway.services.principals import principal_for_token
+from resolvers.context import Context
+
+logger = logging.getLogger("talentgraph.ws")
+
+TRANSPORT_WS = "graphql-transport-ws"
+LEGACY_WS = "graphql-ws"
+PROTOCOLS = (TRANSPORT_WS, LEGACY_WS)
+"""Supported subprotocols, preferred first."""
+
+INIT_TIMEOUT_SECONDS = 10.0
+KEEP_ALIVE_SECONDS = 15.0
+"""Legacy protocol only: how often ``ka`` is sent."""
+ACCESS_CHECK_SECONDS = 60.0
+MAX_OPERATIONS = 100
+"""Operations one connection may run at once."""
+MAX_ID_LENGTH = 128
+
+WEBSOCKET_CONNECTIONS = Gauge(
+    "talentgraph_websocket_connections",
+    "Open GraphQL WebSocket connections, by subprotocol",
+    ["protocol"],
+    registry=REGISTRY,
+)
+SUBSCRIPTIONS_RUNNING = Gauge(
+    "talentgraph_subscriptions_running",
+    "GraphQL subscriptions running over WebSocket",
+    registry=REGISTRY,
+)
+
+_connection_ids = itertools.count(1)
+
+
+class _Closed(Exception):
+    """The socket is closed: nothing more can be sent."""
+
+
+class _Refused(Exception):
+    """The client broke the protocol: close with ``code``."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class _Operation:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+def _operation(payload: Any) -> _Operation | None:
+    if not isinstance(payload, dict):
+        return None
+    query, variables = payload.get("query"), payload.get("variables")
+    name = payload.get("operationName")
+    if not isinstance(query, str) or not (variables is None or isinstance(variables, dict)):
+        return None
+    if not (name is None or isinstance(name, str)):
+        return None
+    return _Operation(query, variables, name)
+
+
+def _not_a_subscription(operation: _Operation, max_tokens: int) -> GraphQLError | None:
+    """The error for a query or mutation sent here; ``None`` for a subscription, or a
+    document the schema reports on itself (a syntax error, an unknown operation name)."""
+    try:
+        document = parse(operation.query, max_tokens=max_tokens)
+    except GraphQLError:
+        return None
+    found = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation.operation_name is not None:
+        found = [d for d in found if d.name and d.name.value == operation.operation_name]
+    if len(found) != 1 or found[0].operation is OperationType.SUBSCRIPTION:
+        return None
+    return GraphQLError(
+        f"Only subscriptions are served over WebSocket: send this "
+        f"{found[0].operation.value} to POST /graphql",
+        extensions={"code": "BAD_REQUEST"},
+    )
+
+
+def credentials(payload: Mapping[str, Any], header: str | None) -> str | None:
+    """The bearer token a client presents, ``None`` when it presents none.
+
+    >>> credentials({"authorization": "Bearer abc"}, None)
+    'abc'
+    >>> credentials({"token": "abc"}, None)
+    'abc'
+    """
+    headers = payload.get("headers")
+    nested = headers if isinstance(headers, Mapping) else {}
+    for source in (payload, nested):
+        for key in ("authorization", "Authorization"):
+            if key in source:
+                value = source[key]
+                if not isinstance(value, str):
+                    raise AuthenticationError("authorization must be 'Bearer <token>'")
+                return bearer_token(value)
+    if "token" in payload:
+        token = payload["token"]
+        if not isinstance(token, str) or not token.strip():
+            raise AuthenticationError("token must be a non-empty string")
+        return token.strip().removeprefix("Bearer ").strip()
+    return bearer_token(header)
+
+
+def _expiry(token: str) -> float | None:
+    """The ``exp`` of a token whose signature was already checked."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    exp = claims.get("exp")
+    return float(exp) if isinstance(exp, int | float) else None
+
+
+class GraphQLWebSocket:
+    """The Starlette WebSocket endpoint; state comes from ``app.state``."""
+
+    async def handle(self, websocket: WebSocket) -> None:
+        offered = websocket.scope.get("subprotocols") or []
+        protocol = next((p for p in PROTOCOLS if p in offered), None)
+        await websocket.accept(subprotocol=protocol)
+        if protocol is None:
+            await websocket.close(4406, "Subprotocol not acceptable")
+            return
+        connection = _Connection(websocket, protocol, websocket.app.state)
+        WEBSOCKET_CONNECTIONS.labels(protocol).inc()
+        try:
+            await connection.serve()
+        finally:
+            WEBSOCKET_CONNECTIONS.labels(protocol).dec()
+
+
+class _Connection:
+    def __init__(self, websocket: WebSocket, protocol: str, state: State) -> None:
+        self.websocket = websocket
+        self.legacy = protocol == LEGACY_WS
+        self.state = state
+        self.id = next(_connection_ids)
+        self.closed = False
+        self.init_received = False
+        self.acknowledged = False
+        self.principal: Principal | None = None
+        self.token: str | None = None
+        self.token_expires: float | None = None
+        self.operations: dict[str, asyncio.Task[None]] = {}
+        self.housekeeping: asyncio.Task[None] | None = None
+
+    # the connection
+
+    async def serve(self) -> None:
+        try:
+            await self._receive_loop()
+        except _Refused as refusal:
+            await self.close(refusal.code, refusal.reason)
+        except _Closed:
+            pass
+        finally:
+            await self._shutdown()
+
+    async def _receive_loop(self) -> None:
+        deadline = time.monotonic() + INIT_TIMEOUT_SECONDS
+        while not self.closed:
+            try:
+                if self.init_received:
+                    message = await self.websocket.receive()
+                else:
+                    async with asyncio.timeout_at(_loop_time(deadline)):
+                        message = await self.websocket.receive()
+            except TimeoutError:
+                raise _Refused(4408, "Connection initialisation timeout") from None
+            except (WebSocketDisconnect, WebSocketDisconnected, OSError):
+                return
+            if message["type"] == "websocket.disconnect":
+                self.closed = True
+                return
+            text = message.get("text")
+            if text is None:
+                raise _Refused(4400, "WebSocket message type must be text")
+            try:
+                parsed = orjson.loads(text)
+            except orjson.JSONDecodeError:
+                raise _Refused(4400, "WebSocket message must be valid JSON") from None
+            if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
+                raise _Refused(4400, "WebSocket message must be an object with a type")
+            await self._dispatch(parsed)
+
+    async def _dispatch(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        if kind == "connection_init":
+            await self._init(message.get("payload"))
+        elif self.legacy:
+            await self._dispatch_legacy(kind, message)
+        elif kind == "ping":
+            await self.send({"type": "pong"})
+        elif kind == "pong":
+            pass
+        elif kind == "subscribe":
+            await self._subscribe(message, TRANSPORT_WS)
+        elif kind == "complete":
+            await self._stop(message.get("id"))
+        else:
+            raise _Refused(4400, f"Unknown message type: {kind[:64]}")
+
+    async def _dispatch_legacy(self, kind: str, message: dict[str, Any]) -> None:
+        if kind == "start":
+            await self._subscribe(message, LEGACY_WS)
+        elif kind == "stop":
+            await self._stop(message.get("id"))
+        elif kind == "connection_terminate":
+            await self.close(1000, "")
+        # anything else is ignored, as subscriptions-transport-ws servers do
+
+    async def _init(self, payload: Any) -> None:
+        if self.init_received:
+            raise _Refused(4429, "Too many initialisation requests")
+        self.init_received = True
+        if payload is not None and not isinstance(payload, dict):
+            await self._refuse_connection("the connection_init payload must be an object")
+            return
+        try:
+            token = credentials(payload or {}, self.websocket.headers.get("authorization"))
+            if token is not None:
+                self.principal = await principal_for_token(
+                    self.state.reader, self.state.jwt_secret, token
+                )
+                self.token, self.token_expires = token, _expiry(token)
+        except AuthenticationError as exc:
+            await self._refuse_connection(str(exc))
+            return
+        await self.send({"type": "connection_ack"})
+        self.acknowledged = True
+        if self.legacy:
+            await self.send({"type": "ka"})
+        if self.legacy or self.principal is not None:
+            self.housekeeping = asyncio.create_task(
+                self._housekeep(), name=f"ws-{self.id}-housekeeping"
+            )
+
+    async def _refuse_connection(self, reason: str) -> None:
+        if self.legacy:
+            with contextlib.suppress(_Closed):
+                await self.send(
+                    {
+                        "type": "connection_error",
+                        "payload": {"message": reason, "extensions": {"code": "UNAUTHENTICATED"}},
+                    }
+                )
+        await self.close(4403, "Forbidden")
+
+    async def _housekeep(self) -> None:
+        """Legacy keep-alives; the principal re-checked, and the socket closed when the
+        token expires or the user's access changes."""
+        now = time.monotonic()
+        next_ka = now + KEEP_ALIVE_SECONDS if self.legacy else None
+        jitter = random.uniform(0.9, 1.1)  # spreads the checks of sockets opened together
+        next_check = now + ACCESS_CHECK_SECONDS * jitter if self.principal else None
+        expires = (
+            now + max(0.0, self.token_expires - time.time())
+            if self.token_expires is not None
+            else None
+        )
+        try:
+            while not self.closed:
+                due = min(t for t in (next_ka, next_check, expires) if t is not None)
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                now = time.monotonic()
+                if expires is not None and now >= expires:
+                    await self._revoke("token expired")
+                    return
+                if next_check is not None and now >= next_check:
+                    next_check = now + ACCESS_CHECK_SECONDS
+                    if not await self._access_unchanged():
+                        await self._revoke("access changed")
+                        return
+                if next_ka is not None and now >= next_ka:
+                    next_ka = now + KEEP_ALIVE_SECONDS
+                    await self.send({"type": "ka"})
+        except _Closed:
+            return
+
+    async def _access_unchanged(self) -> bool:
+        assert self.token is not None
+        try:
+            now = await principal_for_token(self.state.reader, self.state.jwt_secret, self.token)
+        except AuthenticationError:
+            return False
+        except Exception:
+            logger.warning("could not re-check the principal of socket %s", self.id, exc_info=True)
+            return True
+        return now == self.principal
+
+    async def _revoke(self, reason: str) -> None:
+        logger.info("closing socket %s: %s", self.id, reason)
+        if self.legacy:
+            with contextlib.suppress(_Closed):
+                await self.send(
+                    {
+                        "type": "connection_error",
+                        "payload": {"message": reason, "extensions": {"code": "UNAUTHENTICATED"}},
+                    }
+                )
+        await self.close(4403, f"Forbidden: {reason}")
+
+    # operations
+
+    async def _subscribe(self, message: dict[str, Any], protocol: str) -> None:
+        if not self.acknowledged:
+            raise _Refused(4401, "Unauthorized")
+        op_id = message.get("id")
+        if not isinstance(op_id, str) or not op_id or len(op_id) > MAX_ID_LENGTH:
+            raise _Refused(4400, "Invalid message: the id must be a non-empty string")
+        if op_id in self.operations:
+            if protocol == TRANSPORT_WS:
+                raise _Refused(4409, f"Subscriber for {op_id} already exists")
+            await self._stop(op_id)
+        operation = _operation(message.get("payload"))
+        if operation is None:
+            if protocol == TRANSPORT_WS:
+                raise _Refused(4400, "Invalid message: the payload must hold a query string")
+            await self._send_errors(op_id, [GraphQLError("the payload must hold a query string")])
+            return
+        refusal = _not_a_subscription(operation, self.state.settings.max_query_tokens)
+        if refusal is not None:
+            await self._send_errors(op_id, [refusal])
+            return
+        if len(self.operations) >= MAX_OPERATIONS:
+            limit = GraphQLError(
+                f"At most {MAX_OPERATIONS} subscriptions per connection",
+                extensions={"code": "TOO_MANY_SUBSCRIPTIONS"},
+            )
+            await self._send_errors(op_id, [limit])
+            return
+        task = asyncio.create_task(self._run(op_id, operation), name=f"ws-{self.id}-{op_id}")
+        self.operations[op_id] = task
+
+    async def _stop(self, op_id: Any) -> None:
+        if not isinstance(op_id, str):
+            raise _Refused(4400, "Invalid message: the id must be a string")
+        task = self.operations.pop(op_id, None)
+        if task is not None:
+            task.cancel()  # not awaited: a task stuck sending must not hold up the socket
+            if self.legacy:
+                await self.send({"type": "complete", "id": op_id})
+
+    def _context(self, op_id: str) -> Context:
+        state = self.state
+        return Context(
+            settings=state.settings,
+            engine=state.engine,
+            session_factory=state.session_factory,
+            cache=state.cache,
+            principal=self.principal,
+            request_id=f"ws{self.id}:{op_id[:32]}",
+            keyring=state.keyring,
+            http=state.http,
+            outbound_http=state.outbound_http,
+            bus=state.bus,
+            queue=state.queue,
+            webhook_inbox=state.webhook_inbox,
+            write_deps=state.write_deps,
+            request=self.websocket,
+        )
+
+    async def _run(self, op_id: str, operation: _Operation) -> None:
+        label = operation_label(operation.operation_name or "anonymous")
+        SUBSCRIPTIONS_RUNNING.inc()
+        try:
+            stream = await self.state.schema.subscribe(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=self._context(op_id),
+                operation_name=operation.operation_name,
+            )
+            async with contextlib.aclosing(stream):
+                first = True
+                async for result in stream:
+                    if first and isinstance(result, PreExecutionError):
+                        GRAPHQL_REQUESTS.labels(label, "subscription", "request_error").inc()
+                        await self._send_errors(op_id, list(result.errors or ()))
+                        return
+                    if first:
+                        GRAPHQL_REQUESTS.labels(label, "subscription", "ok").inc()
+                        first = False
+                    await self.send(self._result(op_id, result))
+            await self._complete(op_id)
+        except _Closed:
+            pass
+        except Exception:
+            logger.exception("subscription %s on socket %s failed", op_id, self.id)
+            with contextlib.suppress(_Closed):
+                await self._complete(op_id)
+        finally:
+            SUBSCRIPTIONS_RUNNING.dec()
+            if self.operations.get(op_id) is asyncio.current_task():
+                del self.operations[op_id]
+
+    def _result(self, op_id: str, result: ExecutionResult) -> dict[str, Any]:
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [error.formatted for error in result.errors]
+        return {"type": "data" if self.legacy else "next", "id": op_id, "payload": payload}
+
+    async def _send_errors(self, op_id: str, errors: list[GraphQLError]) -> None:
+        """The operation failed before it started; it is over (no ``complete`` follows)."""
+        self.operations.pop(op_id, None)
+        formatted = [error.formatted for error in errors] or [{"message": "unknown error"}]
+        payload = formatted[0] if self.legacy else formatted
+        await self.send({"type": "error", "id": op_id, "payload": payload})
+
+    async def _complete(self, op_id: str) -> None:
+        if self.operations.get(op_id) is asyncio.current_task():
+            del self.operations[op_id]
+            await self.send({"type": "complete", "id": op_id})
+
+    # sending and closing
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if self.closed:
+            raise _Closed
+        try:
+            await self.websocket.send_text(orjson.dumps(message).decode())
+        except (WebSocketDisconnect, WebSocketDisconnected, OSError) as exc:
+            self.closed = True
+            raise _Closed from exc
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(WebSocketDisconnect, WebSocketDisconnected, OSError):
+            await self.websocket.close(code, reason)
+
+    async def _shutdown(self) -> None:
+        self.closed = True
+        tasks = list(self.operations.values())
+        self.operations.clear()
+        if self.housekeeping is not None:
+            tasks.append(self.housekeeping)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+def _loop_time(monotonic_deadline: float) -> float:
+    """``time.monotonic`` deadline -> the event loop's clock."""
+    return asyncio.get_running_loop().time() + (monotonic_deadline - time.monotonic())

@@ -8,8 +8,9 @@ Two ``talentgraph serve`` processes and one ``talentgraph worker`` share Postgre
 Redis; the Recruiterflow fake (``bench/recruiterflow_fake.py``) serves from its own
 process on a loopback port, and the integration is fully synced from it first. Load
 generator processes (``--clients``) open the subscribers, split evenly across the two
-gateways, each a graphql-transport-ws socket (the ``websockets`` library) subscribed
-to ``pipelineUpdates`` of one requisition.
+gateways, each a graphql-transport-ws socket (the ``websockets`` library) of a
+recruiter of its own (rate limits and access checks are per user) subscribed to
+``pipelineUpdates`` of one requisition.
 
 Each round moves an application to another stage in the fake, then posts the signed
 ``candidate.stage_changed`` webhook to one of the gateways (alternately), timing from
@@ -97,7 +98,8 @@ class ClientPlan:
     first: int
     """Index of this process's first subscriber: subscriber i connects to ports[i % 2]."""
     count: int
-    token: str
+    tokens: tuple[str, ...]
+    """One per subscriber: each is a user of its own (rate limits count per user)."""
     job_id: str
     with_node: bool
     compression: bool
@@ -109,7 +111,6 @@ async def _client(plan: ClientPlan, pipe: Connection) -> None:
 
     loop = asyncio.get_running_loop()
     query = QUERY % (NODE if plan.with_node else "")
-    init = orjson.dumps({"type": "connection_init", "payload": {"authorization": plan.token}})
     subscribe = orjson.dumps(
         {
             "type": "subscribe",
@@ -132,7 +133,8 @@ async def _client(plan: ClientPlan, pipe: Connection) -> None:
                 open_timeout=60,
                 ping_interval=None,
             )
-            await ws.send(init.decode())
+            init = {"type": "connection_init", "payload": {"authorization": plan.tokens[n]}}
+            await ws.send(orjson.dumps(init).decode())
             ack = orjson.loads(await ws.recv())
             if ack.get("type") != "connection_ack":
                 raise RuntimeError(f"not acknowledged: {ack}")
@@ -232,8 +234,8 @@ def start_fake(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
     return process, port
 
 
-async def prepare(database_url: str, fake_port: int) -> tuple[int, int, int]:
-    """Tenant, admin and integration; returns (tenant id, admin id, integration id)."""
+async def prepare(database_url: str, fake_port: int, users: int) -> tuple[int, list[int], int]:
+    """Tenant, recruiters and integration: (tenant id, recruiter ids, integration id)."""
     engine = create_engine(database_url)
     try:
         await upgrade(engine)
@@ -242,7 +244,12 @@ async def prepare(database_url: str, fake_port: int) -> tuple[int, int, int]:
             tenant = Tenant(slug=f"bench-{uuid.uuid4().hex[:6]}", name="Bench")
             session.add(tenant)
             await session.flush()
-            admin = User(tenant_id=tenant.id, email="admin@bench.test", name="A", role=Role.ADMIN)
+            recruiters = [
+                User(
+                    tenant_id=tenant.id, email=f"r{n}@bench.test", name=f"R{n}", role=Role.RECRUITER
+                )
+                for n in range(users)
+            ]
             integration = Integration(
                 tenant_id=tenant.id,
                 provider="recruiterflow",
@@ -256,9 +263,9 @@ async def prepare(database_url: str, fake_port: int) -> tuple[int, int, int]:
                     SECRET.encode(), context=webhook_secret_context(tenant.id)
                 ),
             )
-            session.add_all([admin, integration])
+            session.add_all([*recruiters, integration])
             await session.flush()
-            return tenant.id, admin.id, integration.id
+            return tenant.id, [user.id for user in recruiters], integration.id
     finally:
         await engine.dispose()
 
@@ -324,7 +331,9 @@ async def run(args: argparse.Namespace, database_url: str, prefix: str) -> None:
     started: list[subprocess.Popen[bytes]] = [fake]
     clients: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
     try:
-        tenant_id, admin_id, integration_id = await prepare(database_url, fake_port)
+        tenant_id, user_ids, integration_id = await prepare(
+            database_url, fake_port, args.subscribers
+        )
         sync = talentgraph("sync", str(integration_id), "--full", env=env)
         if sync.wait(300) != 0:
             raise RuntimeError("the initial sync failed")
@@ -336,9 +345,17 @@ async def run(args: argparse.Namespace, database_url: str, prefix: str) -> None:
         for port, process in zip(ports, started[1:3], strict=True):
             wait_for(f"http://127.0.0.1:{port}/readyz", process, "a gateway")
 
-        token = issue_token(
-            JWT_SECRET, tenant_id=tenant_id, tenant_slug="bench", user_id=admin_id, role=Role.ADMIN
-        )
+        tokens = [
+            "Bearer "
+            + issue_token(
+                JWT_SECRET,
+                tenant_id=tenant_id,
+                tenant_slug="bench",
+                user_id=user_id,
+                role=Role.RECRUITER,
+            )
+            for user_id in user_ids
+        ]
         from resolvers.relay import to_global_id
 
         context = multiprocessing.get_context("spawn")
@@ -350,7 +367,7 @@ async def run(args: argparse.Namespace, database_url: str, prefix: str) -> None:
                 ports,
                 first,
                 count,
-                f"Bearer {token}",
+                tuple(tokens[first : first + count]),
                 to_global_id("Job", job_id),
                 args.with_node,
                 not args.no_compression,

@@ -25,7 +25,9 @@ within ``INIT_TIMEOUT_SECONDS``, 4409 an operation id in use, 4429 a second
 ``connection_init``.
 
 Only subscriptions run here; queries and mutations go to ``POST /graphql``, where the
-response cache, idempotency keys and the introspection rule live.
+response cache, idempotency keys and the introspection rule live. Each subscription
+counts against the rate limits of HTTP requests (per user, or per client address when
+anonymous); over a limit it is refused with ``RATE_LIMITED``.
 
 Each operation is a task with a context of its own, reading its own bounded bus queue;
 publishing never waits for it. A client that stops reading stalls only its own sends
@@ -40,6 +42,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import math
 import random
 import time
 from collections.abc import Mapping
@@ -56,6 +59,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from gateway.auth import AuthenticationError, Principal, bearer_token
 from gateway.metrics import GRAPHQL_REQUESTS, REGISTRY, operation_label
+from gateway.rate_limits import buckets
 from gateway.services.principals import principal_for_token
 from resolvers.context import Context
 
@@ -214,6 +218,9 @@ class _Connection:
             await self.close(refusal.code, refusal.reason)
         except _Closed:
             pass
+        except Exception:
+            logger.exception("socket %s failed", self.id)
+            await self.close(1011, "Internal server error")
         finally:
             await self._shutdown()
 
@@ -347,7 +354,7 @@ class _Connection:
         except Exception:
             logger.warning("could not re-check the principal of socket %s", self.id, exc_info=True)
             return True
-        return now == self.principal
+        return self.principal is not None and now.role is self.principal.role
 
     async def _revoke(self, reason: str) -> None:
         logger.info("closing socket %s: %s", self.id, reason)
@@ -383,6 +390,10 @@ class _Connection:
         if refusal is not None:
             await self._send_errors(op_id, [refusal])
             return
+        limited = await self._rate_limited()
+        if limited is not None:
+            await self._send_errors(op_id, [limited])
+            return
         if len(self.operations) >= MAX_OPERATIONS:
             limit = GraphQLError(
                 f"At most {MAX_OPERATIONS} subscriptions per connection",
@@ -392,6 +403,27 @@ class _Connection:
             return
         task = asyncio.create_task(self._run(op_id, operation), name=f"ws-{self.id}-{op_id}")
         self.operations[op_id] = task
+
+    async def _rate_limited(self) -> GraphQLError | None:
+        """Each subscription counts as a request of the HTTP endpoint's buckets: per
+        user, or per client address when anonymous."""
+        limits = getattr(self.state, "rate_limits", None)
+        if limits is None:
+            return None
+        public, user, _ = buckets(self.state.settings)
+        if self.principal is None:
+            client = self.websocket.client
+            bucket, subject = public, client.host if client else "unknown"
+        else:
+            bucket, subject = user, str(self.principal.user_id)
+        decision = await limits.hit(bucket, subject)
+        if decision.allowed:
+            return None
+        return GraphQLError(
+            f"too many requests: at most {bucket.per_minute} per minute; "
+            f"retry in {math.ceil(decision.retry_after)} s",
+            extensions={"code": "RATE_LIMITED", "retryAfter": math.ceil(decision.retry_after)},
+        )
 
     async def _stop(self, op_id: Any) -> None:
         if not isinstance(op_id, str):
@@ -436,7 +468,8 @@ class _Connection:
                 async for result in stream:
                     if first and isinstance(result, PreExecutionError):
                         GRAPHQL_REQUESTS.labels(label, "subscription", "request_error").inc()
-                        await self._send_errors(op_id, list(result.errors or ()))
+                        if self._release(op_id):
+                            await self._send_errors(op_id, list(result.errors or ()))
                         return
                     if first:
                         GRAPHQL_REQUESTS.labels(label, "subscription", "ok").inc()
@@ -451,8 +484,7 @@ class _Connection:
                 await self._complete(op_id)
         finally:
             SUBSCRIPTIONS_RUNNING.dec()
-            if self.operations.get(op_id) is asyncio.current_task():
-                del self.operations[op_id]
+            self._release(op_id)
 
     def _result(self, op_id: str, result: ExecutionResult) -> dict[str, Any]:
         payload: dict[str, Any] = {"data": result.data}
@@ -462,15 +494,21 @@ class _Connection:
 
     async def _send_errors(self, op_id: str, errors: list[GraphQLError]) -> None:
         """The operation failed before it started; it is over (no ``complete`` follows)."""
-        self.operations.pop(op_id, None)
         formatted = [error.formatted for error in errors] or [{"message": "unknown error"}]
         payload = formatted[0] if self.legacy else formatted
         await self.send({"type": "error", "id": op_id, "payload": payload})
 
     async def _complete(self, op_id: str) -> None:
+        if self._release(op_id):
+            await self.send({"type": "complete", "id": op_id})
+
+    def _release(self, op_id: str) -> bool:
+        """Forget the operation if the running task is still the one registered under
+        its id (not stopped by the client, the id not reused since)."""
         if self.operations.get(op_id) is asyncio.current_task():
             del self.operations[op_id]
-            await self.send({"type": "complete", "id": op_id})
+            return True
+        return False
 
     # sending and closing
 

@@ -9,10 +9,11 @@ Kinds: ``MESSAGE`` (a stored message), ``DELTA`` (the interviewer's next tokens 
 streams a reply; the ``MESSAGE`` with the same sequence follows), ``STATUS`` (the
 interview started, completed, ...), ``HUMAN_REQUESTED``.
 
-The public stream needs no login: the invitation token is the credential, checked when
-subscribing (unknown, expired or cancelled: an error). It is built from an allow-list
-of fields: no ids, no system prompts, nothing recruiters see about the candidate (the
-evaluation, the application), whatever the events come to carry.
+The public stream needs no login: the invitation token of a self-service interview is
+the credential, checked when subscribing with the codes of ``publicInterview``
+(NOT_FOUND, EXPIRED, ABANDONED, CANCELLED). It is built from an allow-list of fields:
+no ids, no system prompts, nothing recruiters see about the candidate (the evaluation,
+the application), whatever the events come to carry.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from gateway.errors import NotFound
 from gateway.interview_tokens import hash_token, plausible
 from gateway.permissions import Permission
 from gateway.pubsub import Event
-from gateway.store.enums import InterviewStatus, MessageRole
+from gateway.store.enums import InterviewKind, InterviewStatus, MessageRole
 from gateway.store.models import Interview as InterviewModel
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
@@ -45,8 +46,7 @@ STATUS = "interview.status_changed"
 HUMAN_REQUESTED = "interview.human_requested"
 EVENT_TYPES = frozenset({MESSAGE, DELTA, STATUS, HUMAN_REQUESTED})
 
-CLOSED_LINK = frozenset({InterviewStatus.EXPIRED, InterviewStatus.CANCELLED})
-"""An invitation to an interview in one of these states no longer opens it."""
+OPEN = frozenset({InterviewStatus.SCHEDULED, InterviewStatus.IN_PROGRESS})
 HIDDEN_FROM_CANDIDATE = frozenset({MessageRole.SYSTEM})
 
 
@@ -178,12 +178,23 @@ async def _public_chat(info: Info, chat: _Chat) -> AsyncIterator[PublicInterview
                 yield found
 
 
-class InvalidInterviewLink(GraphQLError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(
-            "This interview link is not valid: it is unknown, expired or cancelled",
-            extensions={"code": "INVALID_INTERVIEW_LINK", "reason": reason},
-        )
+_NOT_FOUND = "This interview link is not valid: check the link in your invitation."
+_CLOSED = {
+    InterviewStatus.EXPIRED: "This interview link has expired. Please ask your recruiter "
+    "for a new one.",
+    InterviewStatus.ABANDONED: "This interview was closed after a long pause. Please ask "
+    "your recruiter for a new link.",
+    InterviewStatus.CANCELLED: "This interview was cancelled.",
+}
+"""Statuses whose link opens nothing, with what the candidate is told (the words and
+codes of ``publicInterview``)."""
+
+
+class InterviewLinkRefused(GraphQLError):
+    """``code``: NOT_FOUND (unknown or malformed), EXPIRED, ABANDONED or CANCELLED."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, extensions={"code": code})
 
 
 def _aware(moment: datetime) -> datetime:
@@ -191,24 +202,29 @@ def _aware(moment: datetime) -> datetime:
 
 
 async def interview_for_token(info: Info, token: str) -> _Chat:
-    """The interview an invitation token opens; raises ``InvalidInterviewLink``."""
+    """The self-service interview an invitation token opens; raises
+    ``InterviewLinkRefused``."""
     if not plausible(token):
-        raise InvalidInterviewLink("unknown")
+        raise InterviewLinkRefused("NOT_FOUND", _NOT_FOUND)
     row = await info.context.reader.one_or_none(
         sa.select(
             InterviewModel.id,
             InterviewModel.tenant_id,
             InterviewModel.status,
             InterviewModel.token_expires_at,
-            InterviewModel.remote_deleted_at,
-        ).where(InterviewModel.token_hash == hash_token(token))
+        ).where(
+            InterviewModel.token_hash == hash_token(token),
+            InterviewModel.kind == InterviewKind.SELF_SERVICE,
+        )
     )
-    if row is None or row.remote_deleted_at is not None:
-        raise InvalidInterviewLink("unknown")
-    if row.status in CLOSED_LINK:
-        raise InvalidInterviewLink(str(row.status))
-    if row.token_expires_at is not None and _aware(row.token_expires_at) <= datetime.now(UTC):
-        raise InvalidInterviewLink("expired")
+    if row is None:
+        raise InterviewLinkRefused("NOT_FOUND", _NOT_FOUND)
+    status = InterviewStatus(row.status)
+    expired = row.token_expires_at is not None and _aware(row.token_expires_at) <= datetime.now(UTC)
+    if expired and status in OPEN:
+        status = InterviewStatus.EXPIRED
+    if status in _CLOSED:
+        raise InterviewLinkRefused(status.name, _CLOSED[status])
     return _Chat(row.tenant_id, row.id)
 
 

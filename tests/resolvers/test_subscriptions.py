@@ -34,7 +34,9 @@ from gateway import permissions
 from gateway.auth import issue_token
 from gateway.interview_tokens import hash_token, new_token
 from gateway.pubsub import Event, EventBus
+from gateway.rate_limits import RateLimits
 from gateway.store.enums import (
+    InterviewKind,
     InterviewStatus,
     Role,
     SyncKind,
@@ -133,6 +135,7 @@ async def world(gateway: Gateway) -> AsyncIterator[World]:
         interview.token_hash = hash_token(token)
         interview.token_expires_at = datetime.now(UTC) + timedelta(days=1)
         interview.status = InterviewStatus.IN_PROGRESS
+        interview.kind = InterviewKind.SELF_SERVICE
         await session.flush()
         ids = (run.id, interview.id)
     port = free_port()
@@ -163,6 +166,15 @@ async def world(gateway: Gateway) -> AsyncIterator[World]:
     finally:
         server.should_exit = True
         await task
+
+
+@pytest.fixture(autouse=True)
+async def no_queue_left_behind(world: World) -> AsyncIterator[None]:
+    """Every test ends with the bus as it found it: each socket, however it ended, gave
+    back its queues (and the next test starts from a quiet bus)."""
+    before = world.bus.fanout.count()
+    yield
+    await until(lambda: world.bus.fanout.count() == before)
 
 
 class Client:
@@ -323,6 +335,40 @@ async def test_pipeline_updates_for_one_job_over_graphql_transport_ws(world: Wor
     await until(lambda: world.bus.fanout.count() == baseline)
 
 
+async def test_subscribers_of_one_event_share_its_reads(world: World) -> None:
+    """Nested fields read the store once per event and process, however many subscribe,
+    and afresh for the next event."""
+    query = PIPELINE.replace(
+        "application { id status }", "application { id status currentStage { name } }"
+    )
+    statements = world.gateway.statements
+
+    async def reads(subscribers: int) -> list[int]:
+        async with contextlib.AsyncExitStack() as stack:
+            clients = []
+            baseline = world.bus.fanout.count()
+            for n in range(subscribers):
+                role = (Role.ADMIN, Role.RECRUITER, Role.READONLY)[n % 3]
+                clients.append(
+                    await stack.enter_async_context(session(world, token=world.jwt(role=role)))
+                )
+                await clients[-1].subscribe("1", query, {"jobId": gid("Job", world.job)})
+            await live(world, baseline + subscribers)
+            counts = []
+            for status in ("active", "hired"):
+                statements.reset()
+                await world.bus.publish(moved(world, status))
+                for client in clients:
+                    update = (await client.next("1"))["pipelineUpdates"]
+                    assert update["application"]["currentStage"] is not None
+                counts.append(statements.count)
+            return counts
+
+    one, many = await reads(1), await reads(6)
+    assert many == one, "six subscribers read what one does"
+    assert one[0] == one[1] > 0, "each event reads again"
+
+
 async def test_the_legacy_graphql_ws_protocol(world: World) -> None:
     baseline = world.bus.fanout.count()
     async with session(world, LEGACY, token=world.jwt(role=Role.RECRUITER)) as client:
@@ -464,6 +510,28 @@ async def test_a_role_without_the_permission_is_refused(
         await live(world, baseline + 1)
 
 
+async def test_subscriptions_count_against_the_rate_limits(world: World) -> None:
+    state = world.gateway.app.state
+    settings, limits = state.settings, state.rate_limits
+    state.settings = settings.model_copy(
+        update={"rate_limit_user_per_minute": 2, "rate_limit_public_per_minute": 1}
+    )
+    state.rate_limits = RateLimits()
+    try:
+        async with session(world, token=world.jwt(role=Role.RECRUITER)) as client:
+            for op_id in ("1", "2", "3"):
+                await client.subscribe(op_id, PIPELINE, {"jobId": gid("Job", world.job)})
+            error = await client.error("3")
+            assert error["extensions"]["code"] == "RATE_LIMITED", error
+            assert error["extensions"]["retryAfter"] > 0
+        async with session(world) as anonymous:
+            for op_id in ("1", "2"):
+                await anonymous.subscribe(op_id, PUBLIC_CHAT, {"token": world.token})
+            assert (await anonymous.error("2"))["extensions"]["code"] == "RATE_LIMITED"
+    finally:
+        state.settings, state.rate_limits = settings, limits
+
+
 async def test_sync_progress_of_one_integration(world: World) -> None:
     baseline = world.bus.fanout.count()
     async with session(world, token=world.jwt(role=Role.READONLY)) as client:
@@ -577,33 +645,38 @@ async def test_interview_chat_for_recruiters_and_for_the_candidate(world: World)
 
 async def test_interview_links_that_open_nothing(world: World) -> None:
     state = world.gateway.app.state
-    expired, cancelled = new_token(), new_token()
+    tokens = {name: new_token() for name in ("expired", "cancelled", "scheduled-round")}
     async with state.session_factory.begin() as session_:
         rows = (
             await session_.scalars(
                 sa.select(Interview)
                 .where(Interview.tenant_id == world.tenant, Interview.id != world.interview)
                 .order_by(Interview.id)
-                .limit(2)
+                .limit(3)
             )
         ).all()
-        rows[0].token_hash, rows[0].token_expires_at = hash_token(expired), datetime.now(UTC)
-        rows[1].token_hash = hash_token(cancelled)
-        rows[1].token_expires_at = datetime.now(UTC) + timedelta(days=1)
-        rows[1].status = InterviewStatus.CANCELLED
+        tomorrow = datetime.now(UTC) + timedelta(days=1)
+        for row, (name, token) in zip(rows, tokens.items(), strict=True):
+            row.token_hash = hash_token(token)
+            row.token_expires_at = datetime.now(UTC) if name == "expired" else tomorrow
+            row.status = (
+                InterviewStatus.CANCELLED if name == "cancelled" else InterviewStatus.SCHEDULED
+            )
+            row.kind = (
+                InterviewKind.SCHEDULED if name == "scheduled-round" else InterviewKind.SELF_SERVICE
+            )
+    cases = {
+        "unknown": (new_token(), "NOT_FOUND"),
+        "malformed": ("iv_' OR 1=1 --", "NOT_FOUND"),
+        "expired": (tokens["expired"], "EXPIRED"),
+        "cancelled": (tokens["cancelled"], "CANCELLED"),
+        "scheduled-round": (tokens["scheduled-round"], "NOT_FOUND"),
+    }
     async with session(world) as client:
-        cases = {
-            "unknown": new_token(),
-            "malformed": "iv_' OR 1=1 --",
-            "expired": expired,
-            "cancelled": cancelled,
-        }
-        for reason, token in cases.items():
-            await client.subscribe(reason, PUBLIC_CHAT, {"token": token})
-            error = await client.error(reason)
-            assert error["extensions"]["code"] == "INVALID_INTERVIEW_LINK", error
-            expected = "unknown" if reason == "malformed" else reason
-            assert error["extensions"]["reason"] == expected
+        for name, (token, code) in cases.items():
+            await client.subscribe(name, PUBLIC_CHAT, {"token": token})
+            error = await client.error(name)
+            assert error["extensions"] == {"code": code}, (name, error)
 
 
 async def test_protocol_violations_close_the_socket(

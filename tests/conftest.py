@@ -38,6 +38,13 @@ async def postgres_url(postgres_server_url: str) -> AsyncIterator[str]:
         yield url
 
 
+@pytest.fixture
+async def private_postgres_url(postgres_server_url: str) -> AsyncIterator[str]:
+    """A database of the test's own, for tests whose subprocesses migrate and write it."""
+    async with svc.fresh_postgres_database(server_url=postgres_server_url) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def redis_server_url() -> str:
     services = svc.session_services()

@@ -17,21 +17,15 @@ import contextlib
 import hashlib
 import hmac
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
-import pytest
 import sqlalchemy as sa
-import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
@@ -43,9 +37,15 @@ from gateway.store.models import Application, Integration, Job
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
 from resolvers.relay import to_global_id
-from tests.connectors.test_real_port import free_port, wait_until_started
-from tests.support import services as svc
-from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET, running_gateway
+from tests.connectors.test_real_port import free_port
+from tests.support.gateway import running_gateway
+from tests.support.processes import (
+    process_env,
+    processes,
+    served_recruiterflow,
+    talentgraph,
+    until_ready,
+)
 
 SECRET = "fanout-webhook-secret-17"
 PIPELINE = """subscription($jobId: ID!, $kinds: [PipelineUpdateKind!]) {
@@ -56,70 +56,6 @@ BATCH = 250
 PADDING = 3000
 """Random (incompressible) bytes per flood event: 2,500 of them outgrow the socket
 buffers (the kernel's grow to 4 MiB) and then the stalled subscriber's bus queue."""
-
-
-@pytest.fixture
-async def served_fake() -> AsyncIterator[tuple[FakeRecruiterflow, int]]:
-    fake = FakeRecruiterflow()
-    fake.seed(jobs=2, candidates=3, applications=4)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(fake.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    await wait_until_started(server)
-    try:
-        yield fake, port
-    finally:
-        server.should_exit = True
-        await task
-
-
-@pytest.fixture
-async def postgres_url(postgres_server_url: str) -> AsyncIterator[str]:
-    """A database of this test's own (the gateway processes share it)."""
-    async with svc.fresh_postgres_database(server_url=postgres_server_url) as url:
-        yield url
-
-
-def talentgraph(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as sink:
-        return subprocess.Popen(
-            [str(Path(sys.executable).with_name("talentgraph")), *command],
-            env=env,
-            stdout=sink,
-            stderr=sink,
-        )
-
-
-@contextlib.contextmanager
-def processes(*started: subprocess.Popen[bytes]) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        for process in started:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in started:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-
-
-async def until_ready(http: httpx.AsyncClient, port: int, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        with contextlib.suppress(httpx.TransportError):
-            if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                return
-        assert time.monotonic() < deadline, tail(log)
-        await asyncio.sleep(0.1)
-
-
-def tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-3000:]
 
 
 def noise() -> str:
@@ -194,13 +130,24 @@ def stalled_socket(port: int) -> socket.socket:
 
 
 async def test_events_reach_subscribers_of_every_gateway_and_a_stalled_one_holds_up_none(
+    private_postgres_url: str,
+    redis_url: str,
+    redis_prefix: str,
+    tmp_path: Path,
+) -> None:
+    postgres_url = private_postgres_url
+    async with served_recruiterflow(jobs=2, candidates=3, applications=4) as (fake, rf_port):
+        await _fan_out(postgres_url, redis_url, redis_prefix, fake, rf_port, tmp_path)
+
+
+async def _fan_out(
     postgres_url: str,
     redis_url: str,
     redis_prefix: str,
-    served_fake: tuple[FakeRecruiterflow, int],
+    fake: FakeRecruiterflow,
+    rf_port: int,
     tmp_path: Path,
 ) -> None:
-    fake, rf_port = served_fake
     prefix = f"{redis_prefix}fanout-{uuid.uuid4().hex[:6]}"
     async with running_gateway(postgres_url, redis_url=redis_url, redis_prefix=prefix) as local:
         state = local.app.state
@@ -238,17 +185,7 @@ async def test_events_reach_subscribers_of_every_gateway_and_a_stalled_one_holds
         assert job_id is not None
         token = local.token()
 
-    env = {
-        **os.environ,
-        "TALENTGRAPH_DATABASE_URL": postgres_url,
-        "TALENTGRAPH_REDIS_URL": redis_url,
-        "TALENTGRAPH_REDIS_PREFIX": prefix,
-        "TALENTGRAPH_ENCRYPTION_KEYS": ENCRYPTION_KEYS,
-        "TALENTGRAPH_JWT_SECRET": JWT_SECRET,
-        "TALENTGRAPH_LOG_LEVEL": "WARNING",
-        "TALENTGRAPH_HEALTH_CHECK_INTERVAL_SECONDS": "0",
-        "TALENTGRAPH_SYNC_SCHEDULER_INTERVAL_SECONDS": "0",
-    }
+    env = process_env(postgres_url, redis_url, prefix)
     first, second = free_port(), free_port()
     logs = [tmp_path / name for name in ("serve-a.log", "serve-b.log", "worker.log")]
     gateway_a = talentgraph(["serve", "--port", str(first)], env, logs[0])

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
-import pytest
 import sqlalchemy as sa
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
@@ -25,9 +22,8 @@ from websockets.typing import Subprotocol
 from gateway.store.models import Application, Integration
 from resolvers.relay import to_global_id
 from tests.connectors.test_real_port import free_port
-from tests.gateway.test_fanout import processes, talentgraph, until_ready
-from tests.support import services as svc
-from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET, running_gateway
+from tests.support.gateway import running_gateway
+from tests.support.processes import process_env, processes, talentgraph, until_ready
 
 CREATE = """mutation($input: InterviewCreateInput!) { interviewCreate(input: $input) {
   __typename ... on InterviewCreateSuccess { token interview { id } } } }"""
@@ -43,12 +39,6 @@ ANSWER = """mutation($token: String!, $content: String!) {
     ... on PublicInterviewError { code message } } }"""
 EVALUATION = """query($id: ID!) { node(id: $id) { ... on Interview { status
   evaluation { overallScore recommendation summary } } } }"""
-
-
-@pytest.fixture
-async def postgres_url(postgres_server_url: str) -> AsyncIterator[str]:
-    async with svc.fresh_postgres_database(server_url=postgres_server_url) as url:
-        yield url
 
 
 async def graphql(
@@ -67,10 +57,12 @@ async def graphql(
 
 
 async def test_a_candidate_interview_on_one_gateway_is_watched_live_on_another(
-    postgres_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
+    private_postgres_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:
     prefix = f"{redis_prefix}live-{uuid.uuid4().hex[:6]}"
-    async with running_gateway(postgres_url, redis_url=redis_url, redis_prefix=prefix) as setup:
+    async with running_gateway(
+        private_postgres_url, redis_url=redis_url, redis_prefix=prefix
+    ) as setup:
         async with setup.app.state.session_factory() as session:
             application_id = await session.scalar(
                 sa.select(Application.id)
@@ -89,18 +81,7 @@ async def test_a_candidate_interview_on_one_gateway_is_watched_live_on_another(
         candidate_token, interview_id = created["token"], created["interview"]["id"]
         recruiter_token = setup.token()
 
-    env = {
-        **os.environ,
-        "TALENTGRAPH_DATABASE_URL": postgres_url,
-        "TALENTGRAPH_REDIS_URL": redis_url,
-        "TALENTGRAPH_REDIS_PREFIX": prefix,
-        "TALENTGRAPH_ENCRYPTION_KEYS": ENCRYPTION_KEYS,
-        "TALENTGRAPH_JWT_SECRET": JWT_SECRET,
-        "TALENTGRAPH_LOG_LEVEL": "WARNING",
-        "TALENTGRAPH_HEALTH_CHECK_INTERVAL_SECONDS": "0",
-        "TALENTGRAPH_SYNC_SCHEDULER_INTERVAL_SECONDS": "0",
-        "TALENTGRAPH_INTERVIEW_MAX_QUESTIONS": "3",
-    }
+    env = process_env(private_postgres_url, redis_url, prefix, interview_max_questions=3)
     a_port, b_port = free_port(), free_port()
     logs = [tmp_path / "serve-a.log", tmp_path / "serve-b.log"]
     with processes(

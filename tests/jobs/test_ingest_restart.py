@@ -15,10 +15,8 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -28,7 +26,6 @@ from pathlib import Path
 import orjson
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 from gateway.crypto import Keyring, credentials_context, webhook_secret_context
 from gateway.pubsub import Event
@@ -37,9 +34,8 @@ from gateway.store.enums import IntegrationStatus, WebhookEventStatus
 from gateway.store.models import Integration, WebhookEvent
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
-from tests.connectors.test_real_port import free_port, wait_until_started
-from tests.support import services as svc
-from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET, Gateway, running_gateway
+from tests.support.gateway import Gateway, running_gateway
+from tests.support.processes import process_env, served_recruiterflow, talentgraph
 
 SECRET = "restart-webhook-secret-42"
 JOBS = 24
@@ -48,25 +44,12 @@ LEASE_SECONDS = 2.0
 
 @pytest.fixture
 async def served_fake() -> AsyncIterator[tuple[FakeRecruiterflow, int]]:
-    fake = FakeRecruiterflow()
-    fake.seed(jobs=JOBS, candidates=4, applications=4)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(fake.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    await wait_until_started(server)
-    try:
-        yield fake, port
-    finally:
-        server.should_exit = True
-        await task
+    async with served_recruiterflow(jobs=JOBS, candidates=4, applications=4) as served:
+        yield served
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    command = [str(Path(sys.executable).with_name("talentgraph")), "worker"]
-    with log.open("ab") as sink:
-        return subprocess.Popen(command, env=env, stdout=sink, stderr=sink)
+    return talentgraph(["worker"], env, log)
 
 
 async def statuses(gateway: Gateway, ids: list[int]) -> dict[int, WebhookEventStatus]:
@@ -89,21 +72,15 @@ async def wait_for(
         await asyncio.sleep(0.05)
 
 
-@pytest.fixture
-async def postgres_url(postgres_server_url: str) -> AsyncIterator[str]:
-    """A database of this test's own (the worker process migrates and writes it)."""
-    async with svc.fresh_postgres_database(server_url=postgres_server_url) as url:
-        yield url
-
-
 async def test_a_killed_worker_loses_nothing_and_repeats_nothing(
-    postgres_url: str,
+    private_postgres_url: str,
     redis_url: str,
     redis_prefix: str,
     served_fake: tuple[FakeRecruiterflow, int],
     tmp_path: Path,
 ) -> None:
     fake, port = served_fake
+    postgres_url = private_postgres_url
     fake.faults.latency = 0.4
     prefix = f"{redis_prefix}restart-{uuid.uuid4().hex[:6]}"
     tuning = {
@@ -168,16 +145,8 @@ async def test_a_killed_worker_loses_nothing_and_repeats_nothing(
             assert response.json()["status"] == "accepted"
             return int(response.json()["id"])
 
-        env = {
-            **os.environ,
-            "TALENTGRAPH_DATABASE_URL": postgres_url,
-            "TALENTGRAPH_REDIS_URL": redis_url,
-            "TALENTGRAPH_REDIS_PREFIX": prefix,
-            "TALENTGRAPH_ENCRYPTION_KEYS": ENCRYPTION_KEYS,
-            "TALENTGRAPH_JWT_SECRET": JWT_SECRET,
-            "TALENTGRAPH_HEALTH_CHECK_INTERVAL_SECONDS": "0",
-            **{f"TALENTGRAPH_{k.upper()}": str(v) for k, v in tuning.items()},
-        }
+        env = process_env(postgres_url, redis_url, prefix, **tuning)
+        env["TALENTGRAPH_LOG_LEVEL"] = "INFO"
         log = tmp_path / "worker.log"
         first_half = [await deliver(job_id) for job_id in job_ids[: JOBS // 2]]
         assert set((await statuses(gateway, first_half)).values()) == {

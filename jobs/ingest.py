@@ -37,6 +37,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import ConnectorBase
 from connectors.errors import ConnectorError, UnsupportedOperationError
@@ -208,11 +209,10 @@ class Ingestor:
                 event,
                 WebhookEventStatus.IGNORED,
                 {"event": notice.event, "ignored": "names no record the gateway refetches"},
-                [],
             )
         if notice.full_sync:
             return await self._finish(
-                event, WebhookEventStatus.PROCESSED, await self._queue_sync(event, notice), []
+                event, WebhookEventStatus.PROCESSED, await self._queue_sync(event, notice)
             )
         try:
             connector = connector_for(
@@ -283,7 +283,9 @@ class Ingestor:
                 fetched.jobs += await connector.get_jobs(sorted(wanted - known))
         return fetched
 
-    async def _mark_gone(self, session: Any, tally: _Tally, remote_ids: list[str]) -> list[Event]:
+    async def _mark_gone(
+        self, session: AsyncSession, tally: _Tally, remote_ids: list[str]
+    ) -> list[Event]:
         """A job the notice names that the source no longer has is deleted, never dropped."""
         if not remote_ids:
             return []
@@ -321,17 +323,15 @@ class Ingestor:
         event: Claimed,
         status: WebhookEventStatus,
         result: dict[str, Any],
-        events: list[Event],
     ) -> WebhookEventStatus:
+        """Settle an event that changed no record."""
         async with self.deps.session_factory.begin() as session:
             await self._mark(session, event, status, result)
-        if events:
-            await self.deps.bus.publish_many(events)
         return status
 
     async def _mark(
         self,
-        session: Any,
+        session: AsyncSession,
         event: Claimed,
         status: WebhookEventStatus,
         result: dict[str, Any] | None,
@@ -361,7 +361,7 @@ class Ingestor:
                 processed_at=utcnow() if finished else None,
             )
         )
-        if outcome.rowcount != 1:
+        if getattr(outcome, "rowcount", 0) != 1:
             raise ClaimLost(event.id)
 
     async def _failed(self, event: Claimed, error: str, *, retryable: bool) -> WebhookEventStatus:

@@ -281,6 +281,29 @@ def _message_event(message: InterviewMessage) -> Event:
     )
 
 
+async def _add_message(
+    session: AsyncSession,
+    interview: Interview,
+    sequence: int,
+    role: MessageRole,
+    content: str,
+    now: datetime,
+) -> InterviewMessage:
+    """Store one chat message (flushed, so it has its id) and touch the interview."""
+    message = InterviewMessage(
+        tenant_id=interview.tenant_id,
+        interview_id=interview.id,
+        sequence=sequence,
+        role=role,
+        content=content,
+        created_at=now,
+    )
+    session.add(message)
+    interview.updated_at = now
+    await session.flush()
+    return message
+
+
 async def _last_sequence(session: AsyncSession, interview_id: int) -> int:
     value = await session.scalar(
         sa.select(sa.func.max(InterviewMessage.sequence)).where(
@@ -402,17 +425,9 @@ async def _interviewer_turn(deps: InterviewDeps, interview_id: int, lock: Lock) 
             )
         else:
             now = utcnow()
-            message = InterviewMessage(
-                tenant_id=tenant_id,
-                interview_id=interview_id,
-                sequence=sequence,
-                role=MessageRole.ASSISTANT,
-                content=content,
-                created_at=now,
+            message = await _add_message(
+                session, interview, sequence, MessageRole.ASSISTANT, content, now
             )
-            session.add(message)
-            interview.updated_at = now
-            await session.flush()
             events.append(_message_event(message))
             stored = _public(message)
             if closing:
@@ -543,17 +558,10 @@ async def send_message(deps: InterviewDeps, token: str, content: str) -> Exchang
                     "touch.",
                 )
             if refusal is None:
-                message = InterviewMessage(
-                    tenant_id=interview.tenant_id,
-                    interview_id=interview_id,
-                    sequence=await _last_sequence(session, interview_id) + 1,
-                    role=MessageRole.CANDIDATE,
-                    content=text,
-                    created_at=now,
+                sequence = await _last_sequence(session, interview_id) + 1
+                message = await _add_message(
+                    session, interview, sequence, MessageRole.CANDIDATE, text, now
                 )
-                session.add(message)
-                interview.updated_at = now
-                await session.flush()
                 events.append(_message_event(message))
                 candidate = _public(message)
             tenant_id = interview.tenant_id

@@ -29,14 +29,7 @@ from resolvers.applications.types import (
 )
 from resolvers.context import Info
 from resolvers.errors import (
-    ConnectorError,
-    IdempotencyConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-    RecruiterLinkMissingError,
-    RecruiterRejectedError,
-    UnsupportedOperationError,
-    ValidationError,
+    WriteBackError,
 )
 from resolvers.mutation import write_back_mutation, written_result
 from resolvers.relay import pk_of
@@ -83,16 +76,7 @@ class ApplicationWriteSuccess:
 
 
 ApplicationWriteResult = Annotated[
-    ApplicationWriteSuccess
-    | NotFoundError
-    | ValidationError
-    | PermissionDeniedError
-    | UnsupportedOperationError
-    | RecruiterLinkMissingError
-    | RecruiterRejectedError
-    | ConnectorError
-    | IdempotencyConflictError,
-    strawberry.union("ApplicationWriteResult"),
+    ApplicationWriteSuccess | WriteBackError, strawberry.union("ApplicationWriteResult")
 ]
 
 
@@ -138,15 +122,7 @@ class OfferWriteSuccess:
 
 
 OfferWriteResult = Annotated[
-    OfferWriteSuccess
-    | NotFoundError
-    | ValidationError
-    | PermissionDeniedError
-    | UnsupportedOperationError
-    | RecruiterLinkMissingError
-    | RecruiterRejectedError
-    | ConnectorError
-    | IdempotencyConflictError,
+    OfferWriteSuccess | WriteBackError,
     strawberry.union(
         "OfferWriteResult",
         description="The members of every write's result, so one error fragment serves "
@@ -209,28 +185,10 @@ class OnboardingTaskReviewSuccess:
 
 
 OnboardingTaskCreateResult = Annotated[
-    OnboardingTaskCreateSuccess
-    | NotFoundError
-    | ValidationError
-    | PermissionDeniedError
-    | UnsupportedOperationError
-    | RecruiterLinkMissingError
-    | RecruiterRejectedError
-    | ConnectorError
-    | IdempotencyConflictError,
-    strawberry.union("OnboardingTaskCreateResult"),
+    OnboardingTaskCreateSuccess | WriteBackError, strawberry.union("OnboardingTaskCreateResult")
 ]
 OnboardingTaskReviewResult = Annotated[
-    OnboardingTaskReviewSuccess
-    | NotFoundError
-    | ValidationError
-    | PermissionDeniedError
-    | UnsupportedOperationError
-    | RecruiterLinkMissingError
-    | RecruiterRejectedError
-    | ConnectorError
-    | IdempotencyConflictError,
-    strawberry.union("OnboardingTaskReviewResult"),
+    OnboardingTaskReviewSuccess | WriteBackError, strawberry.union("OnboardingTaskReviewResult")
 ]
 
 

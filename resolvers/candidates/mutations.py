@@ -13,14 +13,7 @@ from resolvers.applications.mutations import idempotency_key_field
 from resolvers.applications.types import Application, build_application
 from resolvers.context import Info
 from resolvers.errors import (
-    ConnectorError,
-    IdempotencyConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-    RecruiterLinkMissingError,
-    RecruiterRejectedError,
-    UnsupportedOperationError,
-    ValidationError,
+    WriteBackError,
 )
 from resolvers.mutation import write_back_mutation
 from resolvers.relay import pk_of
@@ -45,16 +38,7 @@ class CandidateAddToJobSuccess:
 
 
 CandidateWriteResult = Annotated[
-    CandidateAddToJobSuccess
-    | NotFoundError
-    | ValidationError
-    | PermissionDeniedError
-    | UnsupportedOperationError
-    | RecruiterLinkMissingError
-    | RecruiterRejectedError
-    | ConnectorError
-    | IdempotencyConflictError,
-    strawberry.union("CandidateWriteResult"),
+    CandidateAddToJobSuccess | WriteBackError, strawberry.union("CandidateWriteResult")
 ]
 
 

@@ -17,13 +17,10 @@ from resolvers.applications.mutations import idempotency_key_field
 from resolvers.context import Info
 from resolvers.errors import (
     ConnectorError,
-    IdempotencyConflictError,
     NotFoundError,
     PermissionDeniedError,
-    RecruiterLinkMissingError,
-    RecruiterRejectedError,
-    UnsupportedOperationError,
     ValidationError,
+    WriteBackError,
     error_result,
 )
 from resolvers.interviews.public import interview_deps
@@ -67,16 +64,7 @@ class InterviewWriteSuccess:
 
 
 InterviewWriteResult = Annotated[
-    InterviewWriteSuccess
-    | NotFoundError
-    | ValidationError
-    | PermissionDeniedError
-    | UnsupportedOperationError
-    | RecruiterLinkMissingError
-    | RecruiterRejectedError
-    | ConnectorError
-    | IdempotencyConflictError,
-    strawberry.union("InterviewWriteResult"),
+    InterviewWriteSuccess | WriteBackError, strawberry.union("InterviewWriteResult")
 ]
 
 

@@ -12,14 +12,10 @@ from gateway.services.writeback import Written
 from resolvers.applications.mutations import idempotency_key_field
 from resolvers.context import Info
 from resolvers.errors import (
-    ConnectorError,
-    IdempotencyConflictError,
     NotFoundError,
     PermissionDeniedError,
-    RecruiterLinkMissingError,
-    RecruiterRejectedError,
-    UnsupportedOperationError,
     ValidationError,
+    WriteBackError,
 )
 from resolvers.jobs.types import Job, build_job
 from resolvers.mutation import changes_of, run_mutation, written_result
@@ -84,18 +80,7 @@ class JobWriteSuccess:
     )
 
 
-JobWriteResult = Annotated[
-    JobWriteSuccess
-    | NotFoundError
-    | ValidationError
-    | PermissionDeniedError
-    | UnsupportedOperationError
-    | RecruiterLinkMissingError
-    | RecruiterRejectedError
-    | ConnectorError
-    | IdempotencyConflictError,
-    strawberry.union("JobWriteResult"),
-]
+JobWriteResult = Annotated[JobWriteSuccess | WriteBackError, strawberry.union("JobWriteResult")]
 
 
 async def job_success(info: Info, written: Written) -> JobWriteSuccess:

@@ -142,8 +142,16 @@ async def create_tasks(
         now = utcnow()
         ids: dict[str, int] = {"application": target.id}
         events: list[Event] = []
+        remote_ids = [created_id(answer, "onboarding task") for answer in created]
+        rows = await session.execute(
+            sa.select(OnboardingTask.remote_id, OnboardingTask.id).where(
+                OnboardingTask.integration_id == target.integration_id,
+                OnboardingTask.remote_id.in_(remote_ids),
+            )
+        )
+        stored: dict[str | None, int] = {row.remote_id: row.id for row in rows}
         for index, (draft, answer) in enumerate(zip(drafts, created, strict=True)):
-            remote_id = created_id(answer, "onboarding task")
+            remote_id = remote_ids[index]
             values = {
                 "application_id": target.id,
                 "candidate_id": target.candidate_id,
@@ -157,12 +165,7 @@ async def create_tasks(
                 "remote_deleted_at": None,
                 "updated_at": now,
             }
-            found = await session.scalar(
-                sa.select(OnboardingTask.id).where(
-                    OnboardingTask.integration_id == target.integration_id,
-                    OnboardingTask.remote_id == remote_id,
-                )
-            )
+            found = stored.get(remote_id)
             if found is None:
                 row = OnboardingTask(
                     tenant_id=target.tenant_id,

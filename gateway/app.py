@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ import httpx
 import sqlalchemy as sa
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -31,6 +33,7 @@ from gateway.logging import configure_logging
 from gateway.metrics import REGISTRY
 from gateway.oauth_callback import oauth_callback
 from gateway.outbound_http import outbound_client
+from gateway.proxy_headers import TrustedProxies
 from gateway.pubsub import EventBus
 from gateway.queue import TaskQueue
 from gateway.rate_limits import RateLimits
@@ -124,7 +127,26 @@ async def readyz(request: Request) -> Response:
     )
 
 
-async def metrics(_request: Request) -> Response:
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: behind ``metrics_token`` when one is set; without one, open
+    in development and refused in production (they name operations and tenants' load)."""
+    settings: Settings = request.app.state.settings
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    if token is None and not settings.is_development:
+        return JSONResponse(
+            {"error": "metrics need TALENTGRAPH_METRICS_TOKEN outside development"},
+            status_code=403,
+        )
+    if token is not None:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode(), token.encode()
+        ):
+            return JSONResponse(
+                {"error": "metrics need 'Authorization: Bearer <metrics token>'"},
+                status_code=401,
+                headers={"www-authenticate": "Bearer"},
+            )
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -270,5 +292,6 @@ def create_app(
             Route("/oauth/callback", oauth_callback, methods=["GET"]),
             *ingress.routes(),
         ],
+        middleware=[Middleware(TrustedProxies, trusted=settings.trusted_proxies)],
         lifespan=lifespan,
     )

@@ -10,9 +10,10 @@ operations 300 per user, integration credential operations 10 per user.
 
 Sliding-window counters: a caller's count in the current minute plus the previous
 minute's count weighted by how much of it still lies inside the last 60 seconds. That
-is smooth at window edges (no double burst) and costs one Redis round trip
-(INCR, EXPIRE and GET in one pipeline). A refused call still counts, so hammering a
-limit keeps it closed.
+is smooth at window edges (no double burst) and costs one Redis round trip (a script
+that checks and counts atomically). Only admitted calls count: a refused call changes
+nothing, so the ``retry_after`` it is told (the earliest moment the same call would be
+admitted, if nothing else arrives meanwhile) holds: a client that waits it gets in.
 """
 
 from __future__ import annotations
@@ -50,18 +51,28 @@ class Decision:
     retry_after: float = 0.0
 
 
-def _decide(
-    bucket: Bucket, current: int, previous: int, now: float, window_start: float
-) -> Decision:
-    weight = 1.0 - (now - window_start) / WINDOW
-    estimate = current + previous * weight
-    if estimate <= bucket.per_minute:
+def _decide(bucket: Bucket, current: int, previous: int, now: float) -> Decision:
+    """Whether one more call at ``now`` fits, given the counts of admitted calls in the
+    current window and the one before; when it does not, how long until it would."""
+    window_start = math.floor(now / WINDOW) * WINDOW
+    limit = bucket.per_minute
+    elapsed = (now - window_start) / WINDOW
+    if current + 1 + previous * (1.0 - elapsed) <= limit:
         return Decision(True)
-    if previous and current <= bucket.per_minute:
-        # wait until enough of the previous window has slid out
-        needed = (estimate - bucket.per_minute) / previous * WINDOW
-        return Decision(False, max(0.1, min(needed, window_start + WINDOW - now)))
-    return Decision(False, max(0.1, window_start + WINDOW - now))
+    if previous and current + 1 <= limit:
+        # later in this window, once enough of the previous one has slid out
+        needed = 1.0 - (limit - current - 1) / previous
+        if needed < 1.0:
+            return Decision(False, _wait(window_start + needed * WINDOW - now))
+    # in the next window, where this window's count is the one that slides out
+    needed = max(0.0, 1.0 - (limit - 1) / current) if current else 0.0
+    return Decision(False, _wait(window_start + WINDOW + needed * WINDOW - now))
+
+
+def _wait(seconds: float) -> float:
+    """A wait a client can honour to the second: never zero, a hair over the exact
+    moment so that waiting ``ceil(retry_after)`` seconds always gets in."""
+    return max(0.1, seconds + 0.001)
 
 
 class RateLimits:
@@ -80,22 +91,38 @@ class RateLimits:
     async def hit(self, bucket: Bucket, subject: str) -> Decision:
         if bucket.per_minute <= 0:
             return Decision(True)
-        now = self.clock()
-        window = math.floor(now / WINDOW)
-        current = await self._count(bucket, subject, window, now)
-        return _decide(bucket, current[0], current[1], now, window * WINDOW)
+        return await self._admit(bucket, subject, self.clock())
 
-    async def _count(
-        self, bucket: Bucket, subject: str, window: int, now: float
-    ) -> tuple[int, int]:
+    async def _admit(self, bucket: Bucket, subject: str, now: float) -> Decision:
+        window = math.floor(now / WINDOW)
         key = (bucket.name, subject, window)
-        self.counts[key] = self.counts.get(key, 0) + 1
-        if len(self.counts) > 100_000:
-            self.counts = {k: v for k, v in self.counts.items() if k[2] >= window - 1}
-        return self.counts[key], self.counts.get((bucket.name, subject, window - 1), 0)
+        current = self.counts.get(key, 0)
+        previous = self.counts.get((bucket.name, subject, window - 1), 0)
+        decision = _decide(bucket, current, previous, now)
+        if decision.allowed:
+            self.counts[key] = current + 1
+            if len(self.counts) > 100_000:
+                self.counts = {k: v for k, v in self.counts.items() if k[2] >= window - 1}
+        return decision
 
     async def close(self) -> None:
         return None
+
+
+_ADMIT = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
+local limit = tonumber(ARGV[1])
+local weight = tonumber(ARGV[2])
+if current + 1 + previous * weight <= limit then
+  current = redis.call('INCR', KEYS[1])
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+  return {1, current, previous}
+end
+return {0, current, previous}
+"""
+"""Check and count in one step, so concurrent calls from many processes can neither
+both take the last slot nor count a refusal."""
 
 
 class RedisRateLimits(RateLimits):
@@ -103,17 +130,20 @@ class RedisRateLimits(RateLimits):
         super().__init__(clock)
         self.prefix = prefix
         self.redis: aioredis.Redis = aioredis.Redis.from_url(url)
+        self.script = self.redis.register_script(_ADMIT)
 
-    async def _count(
-        self, bucket: Bucket, subject: str, window: int, now: float
-    ) -> tuple[int, int]:
+    async def _admit(self, bucket: Bucket, subject: str, now: float) -> Decision:
+        window = math.floor(now / WINDOW)
+        weight = 1.0 - (now - window * WINDOW) / WINDOW
         key = f"{self.prefix}:rl:{bucket.name}:{subject}"
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.incr(f"{key}:{window}")
-            pipe.expire(f"{key}:{window}", int(2 * WINDOW) + 1)
-            pipe.get(f"{key}:{window - 1}")
-            current, _, previous = await pipe.execute()
-        return int(current), int(previous or 0)
+        admitted, current, previous = await self.script(
+            keys=[f"{key}:{window}", f"{key}:{window - 1}"],
+            args=[bucket.per_minute, repr(weight), int(2 * WINDOW) + 1],
+        )
+        if admitted:
+            return Decision(True)
+        decision = _decide(bucket, int(current), int(previous), now)
+        return decision if not decision.allowed else Decision(False, _wait(0.0))
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -16,6 +16,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from gateway.crypto import Keyring
 
 
+MIN_JWT_SECRET_BYTES = 32
+"""HS256 keys shorter than its 256-bit output can be brute-forced offline from one token."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TALENTGRAPH_", extra="ignore")
 
@@ -122,6 +126,36 @@ class Settings(BaseSettings):
     """Allow outbound webhook URLs that resolve to private, loopback or link-local
     addresses (tests and local development only)."""
 
+    max_query_cost_admin: int = Field(default=50_000, ge=1)
+    """Largest estimated cost (fields resolved, connection sizes multiplying their
+    children) one request of an admin may have; over it is ``QUERY_TOO_COSTLY``."""
+    max_query_cost_recruiter: int = Field(default=50_000, ge=1)
+    max_query_cost_readonly: int = Field(default=25_000, ge=1)
+    max_query_cost_anonymous: int = Field(default=500, ge=1)
+    """Requests without a token (the public interview operations)."""
+    max_request_seconds: float = Field(default=15.0, gt=0)
+    """Wall-clock limit of one query over HTTP; past it the request is ``TIMEOUT``."""
+    max_search_chars: int = Field(default=200, ge=1)
+    """Longest ``search`` filter string."""
+
+    connector_allow_private_targets: bool = False
+    """Allow connector ``baseUrl``s over plain http or resolving to private, loopback or
+    link-local addresses (the demo sandboxes, tests and private setups only)."""
+
+    graphiql: bool | None = None
+    """Serve GraphiQL to browsers on ``/graphql``; unset means on in development only."""
+    metrics_token: SecretStr | None = None
+    """Bearer token ``/metrics`` asks for; without one ``/metrics`` is open in development
+    and refused in production."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses or networks of reverse proxies whose
+    ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed; from anyone else they are
+    ignored."""
+    websocket_anonymous_per_ip: int = Field(default=20, ge=1)
+    """Open WebSockets without a token one client address may hold."""
+    websocket_anonymous_idle_seconds: float = Field(default=120.0, gt=0)
+    """An anonymous WebSocket running no subscription for this long is closed."""
+
     @property
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file under ``data_dir`` when none is set."""
@@ -136,6 +170,10 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.is_development if self.graphiql is None else self.graphiql
 
     def keyring(self) -> Keyring:
         """The configured keys; in development a per-checkout key kept in ``data_dir``."""
@@ -152,6 +190,11 @@ class Settings(BaseSettings):
         forgotten variable never means tokens signed with a guessable key.
         """
         if self.jwt_secret:
+            if len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
+                raise RuntimeError(
+                    f"TALENTGRAPH_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes "
+                    "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+                )
             return self.jwt_secret
         if not self.is_development:
             raise RuntimeError("TALENTGRAPH_JWT_SECRET must be set in production")

@@ -11,8 +11,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
@@ -87,11 +90,28 @@ def _parse(query: str, max_tokens: int) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
 
 
-def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+    """The operation a request runs, exactly as execution will pick it; anything
+    ambiguous is refused here, before rate limits and costs are decided on it."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if not operations:
+        raise RequestError(400, "the document holds no operation")
     if name is None:
-        return operations[0] if len(operations) == 1 else None
-    return next((op for op in operations if op.name and op.name.value == name), None)
+        if len(operations) > 1:
+            raise RequestError(
+                400, "the document holds several operations: say which in 'operationName'"
+            )
+        return operations[0]
+    found = [op for op in operations if op.name and op.name.value == name]
+    if len(found) != 1:
+        shown = name[:100]
+        raise RequestError(
+            400,
+            f"no operation named {shown!r} in the document"
+            if not found
+            else f"several operations are named {shown!r}",
+        )
+    return found[0]
 
 
 def _root_fields(operation: OperationDefinitionNode) -> list[str] | None:
@@ -163,6 +183,26 @@ async def _check_rate(request: Request, principal: Principal | None, roots: set[
             )
 
 
+def _refuse_introspection(
+    schema: GraphQLSchema, query: str, document: DocumentNode, principal: Principal | None
+) -> None:
+    """Outside development only admins may introspect; the substring test keeps the
+    validation pass off every ordinary request."""
+    if "__schema" not in query and "__type" not in query.replace("__typename", ""):
+        return
+    if validate(schema, document, [NoSchemaIntrospectionCustomRule]):
+        if principal is None:
+            raise RequestError(401, "introspection needs an admin's token", "UNAUTHENTICATED")
+        raise RequestError(403, "introspection is for admins only", "FORBIDDEN")
+
+
+def _formatted(error: GraphQLError, hide_suggestions: bool) -> dict[str, Any]:
+    formatted = error.formatted
+    if hide_suggestions and "Did you mean" in formatted["message"]:
+        formatted = {**formatted, "message": without_suggestions(formatted["message"])}
+    return dict(formatted)
+
+
 def _media_type(request: Request) -> str:
     accept = request.headers.get("accept", "")
     if not accept.strip():
@@ -182,11 +222,37 @@ def _error_body(message: str, code: str, **extensions: Any) -> bytes:
     )
 
 
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def request_id_of(request: Request) -> str:
+    """The caller's ``X-Request-Id`` when it is a sane token of at most 128 characters,
+    else a fresh one: a hostile id is neither echoed nor logged.
+
+    >>> from starlette.requests import Request
+    >>> request_id_of(Request({"type": "http", "headers": [(b"x-request-id", b"abc-1")]}))
+    'abc-1'
+    """
+    given = request.headers.get("x-request-id", "")
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def without_suggestions(message: str) -> str:
+    """A validation message without graphql-core's "Did you mean ...?" hints, which
+    would spell out the schema to callers who may not introspect it.
+
+    >>> without_suggestions("Cannot query field 'jb' on type 'Query'. Did you mean 'job'?")
+    "Cannot query field 'jb' on type 'Query'."
+    """
+    return _SUGGESTION.sub("", message)
+
+
 class GraphQLHTTP:
     """The Starlette endpoint; one instance per app, state comes from ``app.state``."""
 
     async def handle(self, request: Request) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = request_id_of(request)
         started = time.perf_counter()
         try:
             if request.method == "GET" and self._wants_ide(request):
@@ -213,8 +279,10 @@ class GraphQLHTTP:
 
     @staticmethod
     def _wants_ide(request: Request) -> bool:
-        return "query" not in request.query_params and "text/html" in request.headers.get(
-            "accept", ""
+        return (
+            request.app.state.settings.graphiql_enabled
+            and "query" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
         )
 
     async def _params(self, request: Request) -> GraphQLParams:
@@ -285,32 +353,30 @@ class GraphQLHTTP:
                 {"errors": [{**error.formatted, "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]}
             )
             return Response(body, status_code=400 if strict else 200, media_type=media_type)
+        if request.method == "GET" and any(
+            isinstance(d, OperationDefinitionNode) and d.operation is not OperationType.QUERY
+            for d in document.definitions
+        ):
+            raise RequestError(405, "mutations and subscriptions must be sent with POST")
         operation = _operation(document, params.operation_name)
-        operation_type = operation.operation.value if operation else "unknown"
-        operation_display = params.operation_name or (
-            operation.name.value if operation and operation.name else "anonymous"
-        )
-        if request.method == "GET" and operation and operation.operation is not OperationType.QUERY:
-            raise RequestError(405, f"{operation_type} operations must be sent with POST")
-        roots = _root_fields(operation) if operation else None
-        if operation is not None:
-            await _check_rate(request, principal, _all_root_fields(document, operation))
-        if principal is None and not state.settings.is_development:
-            schema = state.schema._schema
-            if validate(schema, document, [NoSchemaIntrospectionCustomRule]):
-                raise RequestError(
-                    401, "introspection needs a token outside development", "UNAUTHENTICATED"
-                )
+        operation_type = operation.operation.value
+        operation_display = operation.name.value if operation.name else "anonymous"
+        if operation.operation is OperationType.SUBSCRIPTION:
+            raise RequestError(
+                400,
+                "subscriptions are served over WebSocket: connect to /graphql with the "
+                "graphql-transport-ws subprotocol",
+            )
+        roots = _root_fields(operation)
+        await _check_rate(request, principal, _all_root_fields(document, operation))
+        settings = state.settings
+        if not settings.is_development and not (principal and principal.is_admin):
+            _refuse_introspection(state.schema._schema, params.query, document, principal)
 
         cache_key: str | None = None
         ttl = 0
         started = time.perf_counter()
-        if (
-            principal is not None
-            and operation
-            and operation.operation is OperationType.QUERY
-            and roots
-        ):
+        if principal is not None and operation.operation is OperationType.QUERY and roots:
             wanted = [CACHEABLE_ROOT_FIELDS.get(name) for name in roots if name != "__typename"]
             kinds = {kind for kind in wanted if kind is not None}
             if kinds and len(kinds) == len(set(wanted)):
@@ -347,15 +413,29 @@ class GraphQLHTTP:
             write_deps=state.write_deps,
             request=request,
         )
-        result = await state.schema.execute(
+        execution = state.schema.execute(
             params.query,
             variable_values=params.variables,
             context_value=context,
             operation_name=params.operation_name,
         )
+        if operation.operation is OperationType.QUERY:
+            try:
+                async with asyncio.timeout(settings.max_request_seconds):
+                    result = await execution
+            except TimeoutError as exc:
+                raise RequestError(
+                    504,
+                    f"the query ran longer than {settings.max_request_seconds:g} s and was "
+                    "stopped; ask for less",
+                    "TIMEOUT",
+                ) from exc
+        else:  # a write is never abandoned halfway: the source system may have taken it
+            result = await execution
         payload: dict[str, Any] = {}
         if result.errors:
-            payload["errors"] = [error.formatted for error in result.errors]
+            hide = not settings.is_development and not (principal and principal.is_admin)
+            payload["errors"] = [_formatted(error, hide) for error in result.errors]
         errors = result.errors or []
         request_failed = result.data is None and bool(errors) and all(not e.path for e in errors)
         if not request_failed:

@@ -5,13 +5,16 @@ The sliding window itself is checked with a fake clock."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Any
 
 import pytest
 from httpx import Response
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gateway.rate_limits import Bucket, RateLimits
+from gateway.rate_limits import Bucket, RateLimits, RedisRateLimits
 from gateway.store.enums import Role
 from tests.support.gateway import Gateway, running_gateway
 from tests.support.services import Backend
@@ -93,9 +96,68 @@ async def test_the_window_slides_instead_of_resetting() -> None:
     for _ in range(10):
         assert (await limits.hit(bucket, "a")).allowed
     refused = await limits.hit(bucket, "a")
-    assert not refused.allowed and 0 < refused.retry_after <= 60
+    # the 11th call fits once a tenth of this minute's 10 has slid out of the window
+    assert not refused.allowed and refused.retry_after == pytest.approx(66.0, abs=0.01)
     clock.now += 60.5  # a new minute, but most of the last one is still inside 60 s
     assert not (await limits.hit(bucket, "a")).allowed
     clock.now += 45  # three quarters of the old minute have slid out
     assert (await limits.hit(bucket, "a")).allowed
     assert (await limits.hit(Bucket("off", 0), "a")).allowed
+
+
+@pytest.mark.parametrize("start", [6000.0, 6030.0, 6059.9])
+async def test_a_client_that_waits_retry_after_gets_in(start: float) -> None:
+    clock = Clock(start)
+    limits = RateLimits(clock)
+    bucket = Bucket("t", 5)
+    for _ in range(5):
+        assert (await limits.hit(bucket, "a")).allowed
+    for _ in range(3):
+        refused = await limits.hit(bucket, "a")
+        assert not refused.allowed
+        clock.now += math.ceil(refused.retry_after)
+        assert (await limits.hit(bucket, "a")).allowed, "waiting Retry-After must be enough"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    limit=st.integers(1, 20),
+    steps=st.lists(st.floats(0, 30, allow_nan=False), min_size=1, max_size=60),
+)
+async def test_retry_after_is_always_enough_and_refusals_do_not_count(
+    limit: int, steps: list[float]
+) -> None:
+    clock = Clock(6000.0)
+    limits = RateLimits(clock)
+    bucket = Bucket("t", limit)
+    admitted: list[float] = []
+    for step in steps:
+        clock.now += step
+        decision = await limits.hit(bucket, "a")
+        if decision.allowed:
+            admitted.append(clock.now)
+            continue
+        for _ in range(3):  # hammering while refused changes nothing
+            assert not (await limits.hit(bucket, "a")).allowed
+        clock.now += math.ceil(decision.retry_after)
+        assert (await limits.hit(bucket, "a")).allowed
+        admitted.append(clock.now)
+    for moment in admitted:  # never more than twice the limit inside any 60 s
+        assert sum(1 for t in admitted if moment - 60 < t <= moment) <= 2 * limit
+
+
+async def test_redis_counts_like_the_process_and_refusals_do_not_count(
+    redis_url: str, redis_prefix: str
+) -> None:
+    clock = Clock(6030.0)
+    limits = RedisRateLimits(redis_url, f"{redis_prefix}rl-{uuid.uuid4().hex[:6]}", clock)
+    try:
+        bucket = Bucket("t", 3)
+        assert [(await limits.hit(bucket, "a")).allowed for _ in range(6)] == [True] * 3 + [
+            False
+        ] * 3
+        refused = await limits.hit(bucket, "a")
+        clock.now += math.ceil(refused.retry_after)
+        assert (await limits.hit(bucket, "a")).allowed
+    finally:
+        await limits.close()

@@ -37,6 +37,8 @@ from typing import Any
 import orjson
 
 DEFAULT_TOLERANCE = 300
+MAX_EVENT_CHARS = 128
+"""Longest event name a notice may carry; a longer one is an error, never cut short."""
 
 
 class Scheme(StrEnum):
@@ -85,7 +87,7 @@ def _body_id(body: bytes, *keys: str) -> str | None:
     for key in keys:
         found = value.get(key)
         if isinstance(found, str | int) and str(found).strip():
-            return str(found).strip()[:255]
+            return str(found).strip()
     return None
 
 
@@ -108,7 +110,7 @@ def verify(
     tolerance: int = DEFAULT_TOLERANCE,
 ) -> str | None:
     """Raise ``SignatureError`` unless ``body`` is signed with ``secret``; return the
-    sender's delivery id (None when the scheme has none)."""
+    sender's delivery id as sent, whatever its length (None when the scheme has none)."""
     key = secret.encode()
     if scheme is Scheme.RECRUITERFLOW:
         given = _header(headers, "X-Recruiterflow-Signature").lower()
@@ -137,7 +139,7 @@ def verify(
     )
     if not _any_matches(_header(headers, "webhook-signature").split(), expected):
         raise SignatureError("signature mismatch")
-    return message_id[:255]
+    return message_id
 
 
 def _any_matches(signatures: Iterable[str], expected: bytes) -> bool:
@@ -248,7 +250,9 @@ def parse_notice(scheme: Scheme, body: bytes, *, topic: str | None = None) -> No
         data = raw if isinstance(raw, dict) else {}
     if not event:
         raise NoticeError("the body names no event")
-    event = event.strip().lower()[:128]
+    event = event.strip().lower()
+    if len(event) > MAX_EVENT_CHARS:
+        raise NoticeError(f"the event name is longer than {MAX_EVENT_CHARS} characters")
     job = _pick(data, "job_id", "jobId", "requisitionId", "requisition_id", "job", "requisition")
     candidate = _pick(data, "candidate_id", "candidateId", "candidate")
     if scheme is Scheme.JOBVITE and topic == "job" and not event.startswith("job."):

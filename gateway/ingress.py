@@ -9,10 +9,14 @@
     202 {"status": "accepted", "id": 17}    stored; processing follows in the background
     202 {"status": "duplicate", "id": 17}   seen before (same delivery id, or where the
                                             sender gives none, the same body within a day)
+    400 a delivery id longer than the store keeps (255 characters): refused whole, never
+        cut short, so two ids sharing a prefix can never be taken for one another
     401 bad or missing signature, or no webhook secret configured; nothing is stored,
         one log line says why (never the body)
     404 no such integration for this route     409 the integration is disabled
-    413 body over ``webhook_max_body_bytes``   415 not JSON
+    413 body over ``webhook_max_body_bytes``
+    415 a Content-Type other than ``application/json`` (parameters allowed, a charset
+        only if UTF-8), or none
 
 The route reads the store twice at most (the integration; the insert) and puts the new
 row's id in the ``webhook-events`` inbox; it never waits on an ATS. The row is the
@@ -65,6 +69,15 @@ _events = table_of(WebhookEvent)
 _integrations = table_of(Integration)
 
 
+def _length(column: sa.ColumnElement[Any]) -> int:
+    assert isinstance(column.type, sa.String) and column.type.length is not None
+    return column.type.length
+
+
+DELIVERY_ID_MAX = _length(_events.c.delivery_id)
+ACCOUNT_ID_MAX = _length(_integrations.c.external_account_id)
+
+
 class Refused(Exception):
     def __init__(self, status: int, message: str, log: str | None = None) -> None:
         super().__init__(message)
@@ -103,6 +116,30 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _is_json(content_type: str) -> bool:
+    """Whether a Content-Type is JSON: ``application/json`` exactly, with parameters at
+    most; a charset must be UTF-8 (the only encoding JSON between systems may use).
+
+    >>> _is_json("application/json; charset=UTF-8"), _is_json("Application/JSON")
+    (True, True)
+    >>> _is_json("text/plain; x=json"), _is_json("application/json-seq")
+    (False, False)
+    """
+    media_type, *parameters = content_type.split(";")
+    if media_type.strip().lower() != "application/json":
+        return False
+    for parameter in parameters:
+        if not parameter.strip():
+            continue
+        name, equals, value = parameter.partition("=")
+        if not equals:
+            return False
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            return False
+    return True
+
+
 def _integration_id(request: Request) -> int:
     raw = request.path_params.get("integration_id", "")
     if not raw.isdigit() or len(raw) > 18:
@@ -136,7 +173,9 @@ than building and cache-keying a new statement per delivery)."""
 async def _targets(conn: AsyncConnection, scheme: Scheme, request: Request) -> list[Target]:
     params: dict[str, Any]
     if scheme is Scheme.JOBVITE:
-        company = str(request.path_params.get("company_id", ""))[:255]
+        company = str(request.path_params.get("company_id", ""))
+        if len(company) > ACCOUNT_ID_MAX:
+            raise Refused(404, "no such integration")
         query, params = _TARGETS_BY_ACCOUNT, {"provider": Provider.JOBVITE, "account": company}
     elif scheme is Scheme.STANDARD:
         query, params = _TARGET_BY_ID, {"id": _integration_id(request)}
@@ -253,7 +292,8 @@ def _receiver(scheme: Scheme) -> Any:
     async def receive(request: Request) -> Response:
         state = request.app.state
         try:
-            if "json" not in request.headers.get("content-type", "application/json"):
+            content_types = request.headers.getlist("content-type")
+            if len(content_types) != 1 or not _is_json(content_types[0]):
                 raise Refused(415, "send the webhook as application/json")
             body = await _read_body(request, state.settings.webhook_max_body_bytes)
             async with state.engine.begin() as conn:
@@ -261,6 +301,10 @@ def _receiver(scheme: Scheme) -> Any:
                 if not targets:
                     raise Refused(404, "no such integration")
                 target, delivery_id = _verified(request, scheme, targets, body, time.time())
+                if delivery_id is not None and len(delivery_id) > DELIVERY_ID_MAX:
+                    raise Refused(
+                        400, f"the delivery id is longer than {DELIVERY_ID_MAX} characters"
+                    )
                 grace = timedelta(seconds=state.settings.webhook_handoff_grace_seconds)
                 event_id, duplicate = await _store(
                     conn, target, scheme, request, body, delivery_id, grace

@@ -24,6 +24,19 @@ before the acknowledgement, 4406 no supported subprotocol, 4408 no ``connection_
 within ``INIT_TIMEOUT_SECONDS``, 4409 an operation id in use, 4429 a second
 ``connection_init``.
 
+Anonymous connections cannot pile up. One client address may hold
+``websocket_anonymous_per_ip`` of them open at once; the ``connection_init`` over that
+is answered with 1013 "Try Again Later" (legacy: ``connection_error`` first,
+``TOO_MANY_CONNECTIONS``). The protocol has no code for this (its 4429 means a second
+``connection_init``, and its 44xx codes are fatal to graphql-ws clients); 1013 is the
+WebSocket code for a temporary refusal, and graphql-ws clients retry it with backoff,
+by when a slot may have freed. The count is per process: each process of a deployment
+keeps its own, so behind a load balancer an address may hold the cap on each. An
+anonymous connection with no operation running for ``websocket_anonymous_idle_seconds``
+(counted from its acknowledgement, or from when its last operation ended) is closed
+with 1000 "Idle", which graphql-ws clients do not retry while nothing is subscribed.
+Authenticated connections are bounded by the per-user rate limits instead.
+
 Only subscriptions run here; queries and mutations go to ``POST /graphql``, where the
 response cache, idempotency keys and the introspection rule live. Each subscription
 counts against the rate limits of HTTP requests (per user, or per client address when
@@ -77,6 +90,10 @@ ACCESS_CHECK_SECONDS = 60.0
 MAX_OPERATIONS = 100
 """Operations one connection may run at once."""
 MAX_ID_LENGTH = 128
+TOO_MANY_CONNECTIONS = 1013
+"""Close code for an anonymous connection over its address's cap: "Try Again Later"."""
+IDLE = 1000
+"""Close code for an anonymous connection left idle."""
 
 WEBSOCKET_CONNECTIONS = Gauge(
     "talentgraph_websocket_connections",
@@ -176,8 +193,47 @@ def _expiry(token: str) -> float | None:
     return float(exp) if isinstance(exp, int | float) else None
 
 
+class AnonymousSockets:
+    """Open anonymous connections per client address, in one process.
+
+    >>> sockets = AnonymousSockets()
+    >>> sockets.take("203.0.113.9", limit=1), sockets.take("203.0.113.9", limit=1)
+    (True, False)
+    >>> sockets.give_back("203.0.113.9")
+    >>> sockets.held("203.0.113.9")
+    0
+
+    ``take`` checks and counts without awaiting anything, so connections initialising
+    at the same moment can never both get the last slot.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[str, int] = {}
+
+    def held(self, address: str) -> int:
+        return self._held.get(address, 0)
+
+    def take(self, address: str, *, limit: int) -> bool:
+        held = self._held.get(address, 0)
+        if held >= limit:
+            return False
+        self._held[address] = held + 1
+        return True
+
+    def give_back(self, address: str) -> None:
+        held = self._held.get(address, 0) - 1
+        if held > 0:
+            self._held[address] = held
+        else:
+            self._held.pop(address, None)
+
+
 class GraphQLWebSocket:
-    """The Starlette WebSocket endpoint; state comes from ``app.state``."""
+    """The Starlette WebSocket endpoint; state comes from ``app.state``. One per app,
+    holding the app's count of anonymous connections."""
+
+    def __init__(self) -> None:
+        self.anonymous = AnonymousSockets()
 
     async def handle(self, websocket: WebSocket) -> None:
         offered = websocket.scope.get("subprotocols") or []
@@ -186,7 +242,7 @@ class GraphQLWebSocket:
         if protocol is None:
             await websocket.close(4406, "Subprotocol not acceptable")
             return
-        connection = _Connection(websocket, protocol, websocket.app.state)
+        connection = _Connection(websocket, protocol, websocket.app.state, self.anonymous)
         WEBSOCKET_CONNECTIONS.labels(protocol).inc()
         try:
             await connection.serve()
@@ -195,10 +251,18 @@ class GraphQLWebSocket:
 
 
 class _Connection:
-    def __init__(self, websocket: WebSocket, protocol: str, state: State) -> None:
+    def __init__(
+        self, websocket: WebSocket, protocol: str, state: State, anonymous: AnonymousSockets
+    ) -> None:
         self.websocket = websocket
         self.legacy = protocol == LEGACY_WS
         self.state = state
+        self.anonymous = anonymous
+        self.slot: str | None = None
+        """The client address whose anonymous slot this connection holds."""
+        self.idle_since = time.monotonic()
+        """When the connection last had no operation running."""
+        self.idle_watch: asyncio.Task[None] | None = None
         self.id = next(_connection_ids)
         self.closed = False
         self.init_received = False
@@ -294,14 +358,77 @@ class _Connection:
         except AuthenticationError as exc:
             await self._refuse_connection(str(exc))
             return
+        if self.principal is None and not self._take_anonymous_slot():
+            await self._turn_away()
+            return
         await self.send({"type": "connection_ack"})
         self.acknowledged = True
+        self.idle_since = time.monotonic()
         if self.legacy:
             await self.send({"type": "ka"})
         if self.legacy or self.principal is not None:
             self.housekeeping = asyncio.create_task(
                 self._housekeep(), name=f"ws-{self.id}-housekeeping"
             )
+        if self.principal is None:
+            self.idle_watch = asyncio.create_task(
+                self._close_when_idle(), name=f"ws-{self.id}-idle"
+            )
+
+    def _take_anonymous_slot(self) -> bool:
+        client = self.websocket.client
+        address = client.host if client else "unknown"
+        limit = self.state.settings.websocket_anonymous_per_ip
+        if not self.anonymous.take(address, limit=limit):
+            return False
+        self.slot = address
+        return True
+
+    def _give_back_anonymous_slot(self) -> None:
+        if self.slot is not None:
+            self.anonymous.give_back(self.slot)
+            self.slot = None
+
+    async def _turn_away(self) -> None:
+        client = self.websocket.client
+        logger.info(
+            "closing socket %s: too many anonymous connections from %s",
+            self.id,
+            client.host if client else "?",
+        )
+        message = "too many connections without a token from this address; retry later"
+        if self.legacy:
+            with contextlib.suppress(_Closed):
+                await self.send(
+                    {
+                        "type": "connection_error",
+                        "payload": {
+                            "message": message,
+                            "extensions": {"code": "TOO_MANY_CONNECTIONS"},
+                        },
+                    }
+                )
+        await self.close(TOO_MANY_CONNECTIONS, "Too many anonymous connections")
+
+    async def _close_when_idle(self) -> None:
+        """Close an anonymous connection once it has run nothing for the idle limit.
+        While operations run it looks again every limit; ``idle_since`` moves when the
+        last one ends, so the close comes a full limit after that."""
+        limit = self.state.settings.websocket_anonymous_idle_seconds
+        while not self.closed:
+            if self.operations:
+                await asyncio.sleep(limit)
+                continue
+            remaining = self.idle_since + limit - time.monotonic()
+            if remaining <= 0:
+                logger.info("closing socket %s: idle for %s s", self.id, limit)
+                await self.close(IDLE, "Idle")
+                return
+            await asyncio.sleep(remaining)
+
+    def _note_if_idle(self) -> None:
+        if not self.operations:
+            self.idle_since = time.monotonic()
 
     async def _refuse_connection(self, reason: str) -> None:
         if self.legacy:
@@ -430,6 +557,7 @@ class _Connection:
             raise _Refused(4400, "Invalid message: the id must be a string")
         task = self.operations.pop(op_id, None)
         if task is not None:
+            self._note_if_idle()
             task.cancel()  # not awaited: a task stuck sending must not hold up the socket
             if self.legacy:
                 await self.send({"type": "complete", "id": op_id})
@@ -507,6 +635,7 @@ class _Connection:
         its id (not stopped by the client, the id not reused since)."""
         if self.operations.get(op_id) is asyncio.current_task():
             del self.operations[op_id]
+            self._note_if_idle()
             return True
         return False
 
@@ -530,10 +659,10 @@ class _Connection:
 
     async def _shutdown(self) -> None:
         self.closed = True
+        self._give_back_anonymous_slot()
         tasks = list(self.operations.values())
         self.operations.clear()
-        if self.housekeeping is not None:
-            tasks.append(self.housekeeping)
+        tasks += [t for t in (self.housekeeping, self.idle_watch) if t is not None]
         for task in tasks:
             task.cancel()
         for task in tasks:

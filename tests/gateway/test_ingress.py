@@ -416,15 +416,59 @@ async def test_a_body_over_one_mebibyte_gets_413(world: World) -> None:
     assert streamed.status_code == 413
 
 
-async def test_a_body_that_is_not_json_gets_415(world: World) -> None:
-    body, headers = rf_signed(rf_event("job.updated", job_id=1))
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        'Application/JSON;charset="UTF-8"',
+        "application/json ; charset=utf8",
+    ],
+)
+async def test_application_json_with_parameters_is_accepted(
+    world: World, content_type: str
+) -> None:
+    body, headers = rf_signed(rf_event("company.updated", company_id=3))
     response = await post(
         world,
         f"/webhooks/recruiterflow/{world.rf}",
         body,
-        {**headers, "Content-Type": "text/plain"},
+        {**headers, "Content-Type": content_type},
+    )
+    assert response.status_code == 202, response.text
+
+
+@pytest.mark.parametrize(
+    "content_types",
+    [
+        ["text/plain"],
+        ["text/plain; x=json"],
+        ["text/json"],
+        ["application/jsonx"],
+        ["application/json-seq"],
+        ["application/x-json"],
+        ["application/json+x"],
+        ["application/json; charset=latin-1"],
+        ["application/json; json"],
+        [""],
+        [],
+        ["application/json", "text/plain"],
+    ],
+    ids=repr,
+)
+async def test_anything_but_application_json_gets_415_and_stores_nothing(
+    world: World, content_types: list[str]
+) -> None:
+    body, signed = rf_signed(rf_event("company.updated", company_id=3))
+    headers = [(k, v) for k, v in signed.items() if k != "Content-Type"]
+    headers += [("Content-Type", value) for value in content_types]
+    before = await world.stored()
+    response = await world.client.post(
+        f"/webhooks/recruiterflow/{world.rf}", content=body, headers=headers
     )
     assert response.status_code == 415
+    assert response.json() == {"error": "send the webhook as application/json"}
+    assert await world.stored() == before
 
 
 async def test_get_is_not_a_webhook(world: World) -> None:
@@ -565,3 +609,136 @@ async def test_only_failed_events_of_the_tenant_can_be_retried(world: World) -> 
             event.id,
             Actor(other, ActorType.USER, "1", None),
         )
+
+
+# --- values the store keeps in bounded columns ------------------------------------------
+
+ID_COLUMN = 255
+"""``webhook_events.delivery_id``: an id up to this long is kept whole, a longer one refused."""
+
+
+def signed_with_id(
+    world: World, scheme: str, delivery_id: str
+) -> tuple[str, bytes, dict[str, str]]:
+    """A delivery of an event nothing is refetched for, carrying ``delivery_id`` where
+    ``scheme`` puts it: the body's id, Jobvite's eventId, the Standard webhook-id header."""
+    if scheme == "recruiterflow":
+        body, headers = rf_signed(dict(rf_event("company.updated"), id=delivery_id))
+        return f"/webhooks/recruiterflow/{world.rf}", body, headers
+    if scheme == "bpoc":
+        body, headers = bpoc_signed({"id": delivery_id, "event": "company.updated", "data": {}})
+        return f"/webhooks/bpoc/{world.bpoc}", body, headers
+    if scheme == "jobvite":
+        body = orjson.dumps({"eventId": delivery_id, "eventType": "company.updated"})
+        digest = hmac.new(JOBVITE_SECRET.encode(), body, hashlib.sha256).digest()
+        headers = {
+            "X-JVI-Signature": base64.b64encode(digest).decode(),
+            "Content-Type": "application/json",
+        }
+        return "/webhooks/jobvite/acme-co-77/candidate", body, headers
+    body = orjson.dumps({"type": "company.updated", "data": {}})
+    stamp = str(int(time.time()))
+    message = f"{delivery_id}.{stamp}.".encode() + body
+    digest = hmac.new(SECRET.encode(), message, hashlib.sha256).digest()  # not whsec_: raw key
+    headers = {
+        "webhook-id": delivery_id,
+        "webhook-timestamp": stamp,
+        "webhook-signature": "v1," + base64.b64encode(digest).decode(),
+        "Content-Type": "application/json",
+    }
+    return f"/webhooks/standard/{world.rf}", body, headers
+
+
+def delivery_ids(length: int, *endings: str) -> list[str]:
+    """Ids of ``length`` characters sharing everything but their last character."""
+    prefix = f"{uuid.uuid4().hex}-".ljust(length - 1, "x")
+    return [prefix + ending for ending in endings]
+
+
+SCHEMES_WITH_IDS = ["recruiterflow", "bpoc", "jobvite", "standard"]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES_WITH_IDS)
+async def test_delivery_ids_as_long_as_the_column_are_kept_whole_and_distinct(
+    world: World, scheme: str
+) -> None:
+    first, second = delivery_ids(ID_COLUMN, "a", "b")
+    stored = []
+    for delivery_id in (first, second):
+        path, body, headers = signed_with_id(world, scheme, delivery_id)
+        response = await post(world, path, body, headers)
+        assert response.status_code == 202, response.text
+        assert response.json()["status"] == "accepted", "ids differing in the last place"
+        stored.append(await world.event(response.json()["id"]))
+    assert [event.delivery_id for event in stored] == [first, second]
+
+    path, body, headers = signed_with_id(world, scheme, second)
+    replay = await post(world, path, body, headers)
+    assert replay.json() == {"status": "duplicate", "id": stored[1].id}
+
+
+@pytest.mark.parametrize("scheme", SCHEMES_WITH_IDS)
+async def test_a_delivery_id_longer_than_the_column_gets_400_and_stores_nothing(
+    world: World, scheme: str
+) -> None:
+    """Never cut short: two ids sharing the column's length of prefix are both refused,
+    neither taken for the other (nor for an id equal to that prefix)."""
+    prefix_only = delivery_ids(ID_COLUMN, "x")[0]
+    path, body, headers = signed_with_id(world, scheme, prefix_only)
+    kept = await post(world, path, body, headers)
+    assert kept.status_code == 202 and kept.json()["status"] == "accepted"
+    before = await world.stored()
+    for delivery_id in (prefix_only + "a", prefix_only + "b"):
+        path, body, headers = signed_with_id(world, scheme, delivery_id)
+        response = await post(world, path, body, headers)
+        assert response.status_code == 400
+        assert response.json() == {"error": "the delivery id is longer than 255 characters"}
+    assert await world.stored() == before
+
+
+async def test_a_jobvite_company_id_longer_than_any_account_id_finds_no_integration(
+    world: World,
+) -> None:
+    """A company id is looked up whole: one character past an account id of the column's
+    full length does not reach that integration."""
+    account = delivery_ids(ID_COLUMN, "z")[0]
+    async with world.gateway.app.state.session_factory.begin() as session:
+        integration = await session.get(Integration, world.jobvite)
+        assert integration is not None
+        integration.external_account_id = account
+    try:
+        _, body, headers = signed_with_id(world, "jobvite", uuid.uuid4().hex)
+        before = await world.stored()
+        refused = await post(world, f"/webhooks/jobvite/{account}x/candidate", body, headers)
+        assert refused.status_code == 404
+        assert await world.stored() == before
+        accepted = await post(world, f"/webhooks/jobvite/{account}/candidate", body, headers)
+        assert accepted.status_code == 202, accepted.text
+    finally:
+        async with world.gateway.app.state.session_factory.begin() as session:
+            integration = await session.get(Integration, world.jobvite)
+            assert integration is not None
+            integration.external_account_id = "acme-co-77"
+
+
+async def test_an_event_name_longer_than_its_column_is_stored_unnamed_and_fails(
+    world: World,
+) -> None:
+    """The event type column holds 128 characters: a name that long is kept as sent, a
+    longer one is not cut short into another name; the delivery is stored (it was
+    verified) and its processing fails saying why."""
+    fits = "x." + "y" * 126
+    body, headers = rf_signed(rf_event(fits))
+    event = await world.settled(
+        (await post(world, f"/webhooks/recruiterflow/{world.rf}", body, headers)).json()["id"]
+    )
+    assert event.event_type == fits
+    assert event.status is WebhookEventStatus.IGNORED
+
+    body, headers = rf_signed(rf_event("job.updated" + " " * 117 + "x"))
+    response = await post(world, f"/webhooks/recruiterflow/{world.rf}", body, headers)
+    assert response.status_code == 202
+    event = await world.settled(response.json()["id"])
+    assert event.event_type is None
+    assert event.status is WebhookEventStatus.FAILED
+    assert "longer than 128 characters" in (event.last_error or "")

@@ -4,9 +4,12 @@
     >>> decode_token(secret, token).user_id
     7
 
-Tokens are HS256, carry tenant, user and role, and expire. The role a request
-acts with is the user's role in the store at request time (see
-``gateway.services.principals``), so a demoted or deleted user loses access at once.
+Tokens are HS256, carry tenant, user, role and the user's token version (``ver``), and
+expire. The role a request acts with is the user's role in the store at request time,
+and only a token of the user's current version is accepted (see
+``gateway.services.principals``), so a demoted, deleted or revoked user loses access at
+once. A token without ``ver`` (issued before versions existed) counts as version
+``UNVERSIONED``, which only users that existed then still hold.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ from dataclasses import dataclass
 import jwt
 
 from gateway.store.enums import Role
+from gateway.store.models.tenancy import TOKEN_VERSION_NEW_USER
 
 ALGORITHM = "HS256"
 ISSUER = "talentgraph"
+UNVERSIONED = 0
+"""The version of a token that carries none."""
 
 
 class AuthenticationError(Exception):
@@ -46,6 +52,7 @@ class TokenClaims:
     tenant_slug: str
     user_id: int
     role: Role
+    token_version: int = UNVERSIONED
 
 
 def issue_token(
@@ -56,7 +63,10 @@ def issue_token(
     user_id: int,
     role: Role,
     ttl_seconds: int = 60 * 60 * 24 * 30,
+    token_version: int = TOKEN_VERSION_NEW_USER,
 ) -> str:
+    """``token_version``: the user's current ``User.token_version``; the default is the
+    version every user starts with."""
     now = int(time.time())
     claims = {
         "iss": ISSUER,
@@ -64,6 +74,7 @@ def issue_token(
         "tid": tenant_id,
         "tenant": tenant_slug,
         "role": role.value,
+        "ver": token_version,
         "iat": now,
         "exp": now + ttl_seconds,
     }
@@ -84,11 +95,18 @@ def decode_token(secret: str, token: str) -> TokenClaims:
             tenant_slug=str(claims["tenant"]),
             user_id=int(claims["sub"]),
             role=Role(claims["role"]),
+            token_version=_version(claims.get("ver", UNVERSIONED)),
         )
     except jwt.ExpiredSignatureError as exc:
         raise AuthenticationError("token expired") from exc
     except (jwt.InvalidTokenError, KeyError, ValueError, TypeError) as exc:
         raise AuthenticationError("invalid token") from exc
+
+
+def _version(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("the token version must be a non-negative integer")
+    return value
 
 
 def bearer_token(authorization: str | None) -> str | None:

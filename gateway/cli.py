@@ -67,7 +67,25 @@ async def _seed(settings: Settings) -> tuple[int, int, str]:
     return demo.tenant_id, demo.admin_user_id, "demo"
 
 
+def _refuse_unsafe_start(settings: Settings, *, demo: bool) -> None:
+    """Stop before anything starts when the configuration is unsafe: a short or missing
+    JWT secret outside development, or the demo (a known admin token) in production."""
+    if demo and not settings.is_development:
+        console.print(
+            "[red]error:[/] the demo is refused in production: it seeds a tenant and prints "
+            "an admin token"
+        )
+        raise typer.Exit(2)
+    try:
+        settings.resolved_jwt_secret()
+        settings.keyring()
+    except (RuntimeError, ValueError) as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
 def _demo_admin_token(settings: Settings) -> str:
+    _refuse_unsafe_start(settings, demo=True)
     tenant_id, user_id, slug = asyncio.run(_seed(settings))
     return issue_token(
         settings.resolved_jwt_secret(),
@@ -76,7 +94,23 @@ def _demo_admin_token(settings: Settings) -> str:
         user_id=user_id,
         role=Role.ADMIN,
         ttl_seconds=settings.jwt_ttl_seconds,
+        token_version=asyncio.run(_token_version(settings, user_id)),
     )
+
+
+async def _token_version(settings: Settings, user_id: int) -> int:
+    """The user's current token version: a token of an older one is refused."""
+    from gateway.store.models import User
+
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        async with engine.connect() as connection:
+            version = await connection.scalar(
+                sa.select(User.token_version).where(User.id == user_id)
+            )
+    finally:
+        await engine.dispose()
+    return int(version or 0)
 
 
 @app.command()
@@ -99,6 +133,7 @@ def serve(
     import uvicorn
 
     settings = Settings()
+    _refuse_unsafe_start(settings, demo=demo)
     asyncio.run(_migrate(settings))
     if demo:
         token = _demo_admin_token(settings)
@@ -112,6 +147,8 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        proxy_headers=False,  # gateway.proxy_headers decides whom to believe
+        server_header=False,
     )
 
 
@@ -233,7 +270,8 @@ def sync(
 
 async def _token(
     settings: Settings, tenant: str, email: str, role: Role, create: bool, name: str | None
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
+    """(tenant id, user id, the user's current token version)."""
     from gateway.store.models import Tenant, User
 
     engine = create_engine(settings.resolved_database_url)
@@ -272,7 +310,7 @@ async def _token(
                         f"{email} has role {user.role.value}, not {role.value}", param_hint="--role"
                     )
                 user.role = role
-            return tenant_row.id, user.id
+            return tenant_row.id, user.id, user.token_version
     finally:
         await engine.dispose()
 
@@ -290,7 +328,7 @@ def token(
     """Print a bearer token for a user."""
     settings = Settings()
     asyncio.run(_migrate(settings))
-    tenant_id, user_id = asyncio.run(_token(settings, tenant, email, role, create, name))
+    tenant_id, user_id, version = asyncio.run(_token(settings, tenant, email, role, create, name))
     typer.echo(
         issue_token(
             settings.resolved_jwt_secret(),
@@ -299,6 +337,7 @@ def token(
             user_id=user_id,
             role=role,
             ttl_seconds=settings.jwt_ttl_seconds,
+            token_version=version,
         )
     )
 

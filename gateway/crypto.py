@@ -25,6 +25,8 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from gateway.private_files import create_private_file, private_directory
+
 VERSION = "v1"
 
 
@@ -91,13 +93,15 @@ class Keyring:
 
     @classmethod
     def development(cls, data_dir: Path) -> Keyring:
-        """A key kept in ``data_dir`` for the embedded default; production must configure."""
-        path = data_dir / "encryption-keys"
-        if not path.exists():
-            data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(generate_key_spec("dev1"))
-            path.chmod(0o600)
-        return cls.from_setting(path.read_text().strip())
+        """A key kept in ``data_dir`` for the embedded default; production must configure.
+
+        The folder is made (or narrowed to) 0700 and the key file 0600 whatever the
+        umask; processes starting together share the one key the first one wrote.
+        """
+        private_directory(data_dir, narrow=True)
+        return cls.from_setting(
+            create_private_file(data_dir / "encryption-keys", generate_key_spec("dev1"))
+        )
 
     def encrypt(self, plaintext: bytes, *, context: str) -> str:
         key = self.current

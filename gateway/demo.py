@@ -208,7 +208,9 @@ async def _find_demo(session: AsyncSession, slug: str) -> DemoTenant | None:
 
 
 class _IdAllocator:
-    """Hands out ids above each allocated table's current maximum."""
+    """Hands out ids above each allocated table's high-water mark: its current maximum
+    or, when higher, the last id the database ever generated for it, so a deleted
+    user's (or integration's) id is never handed to a new row."""
 
     def __init__(self, maxima: dict[type[Base], int]) -> None:
         self._next = {model: top + 1 for model, top in maxima.items()}
@@ -217,7 +219,13 @@ class _IdAllocator:
     async def load(cls, session: AsyncSession) -> _IdAllocator:
         columns = [select(func.max(m.__table__.c.id)).scalar_subquery() for m in _ALLOCATED]
         row = (await session.execute(select(*columns))).one()
-        return cls({model: top or 0 for model, top in zip(_ALLOCATED, row, strict=True)})
+        generated = await _generated_maxima(session)
+        return cls(
+            {
+                model: max(top or 0, generated.get(model.__tablename__, 0))
+                for model, top in zip(_ALLOCATED, row, strict=True)
+            }
+        )
 
     def take(self, model: type[Base]) -> int:
         value = self._next[model]
@@ -225,13 +233,40 @@ class _IdAllocator:
         return value
 
 
+async def _generated_maxima(session: AsyncSession) -> dict[str, int]:
+    """The last id each allocated table's counter handed out (SQLite's
+    ``sqlite_sequence``, PostgreSQL's sequences); absent where it never did."""
+    names = [model.__tablename__ for model in _ALLOCATED]
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        calls = ", ".join(
+            f"coalesce(pg_sequence_last_value(pg_get_serial_sequence('{name}', 'id')"
+            "::regclass), 0)"
+            for name in names
+        )
+        row = (await session.execute(text(f"SELECT {calls}"))).one()
+        return dict(zip(names, (int(value) for value in row), strict=True))
+    if connection.dialect.name == "sqlite":
+        exists = await session.scalar(
+            text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        )
+        if not exists:
+            return {}
+        result = await session.execute(text("SELECT name, seq FROM sqlite_sequence"))
+        return {str(name): int(seq) for name, seq in result if name in names}
+    return {}
+
+
 async def _advance_sequences(session: AsyncSession) -> None:
-    """On PostgreSQL, move each allocated table's id sequence to its new maximum."""
+    """On PostgreSQL, move each allocated table's id sequence up to its new maximum,
+    never down (SQLite's ``AUTOINCREMENT`` counter follows explicit ids by itself)."""
     connection = await session.connection()
     if connection.dialect.name != "postgresql":
         return
     calls = ", ".join(
-        f"setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"
+        f"setval(pg_get_serial_sequence('{name}', 'id'), GREATEST((SELECT max(id) FROM {name}),"
+        f" coalesce(pg_sequence_last_value(pg_get_serial_sequence('{name}', 'id')::regclass),"
+        " 1)))"
         for name in (model.__tablename__ for model in _ALLOCATED)
     )
     await session.execute(text(f"SELECT {calls}"))

@@ -14,7 +14,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.crypto import Keyring
-
+from gateway.private_files import create_private_file, private_directory
 
 MIN_JWT_SECRET_BYTES = 32
 """HS256 keys shorter than its 256-bit output can be brute-forced offline from one token."""
@@ -198,11 +198,5 @@ class Settings(BaseSettings):
             return self.jwt_secret
         if not self.is_development:
             raise RuntimeError("TALENTGRAPH_JWT_SECRET must be set in production")
-        path = self.data_dir / "jwt-secret"
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        secret = secrets.token_urlsafe(48)
-        path.write_text(secret)
-        path.chmod(0o600)
-        return secret
+        private_directory(self.data_dir, narrow=True)
+        return create_private_file(self.data_dir / "jwt-secret", secrets.token_urlsafe(48))

@@ -1,7 +1,12 @@
 """From a bearer token to the ``Principal`` a request acts as.
 
 The token proves who signed in; the store says what they may do now. A user who
-was deleted or deactivated after the token was issued is refused.
+was deleted or deactivated after the token was issued is refused, and so is a token
+whose version is not the user's current one (``recruiterTokensRevoke`` raised it).
+
+The user id in a token never names anyone else: ids are never handed out twice (see
+``gateway.store.base.Base``), and a token from before versions existed is accepted only
+by users that existed then (version 0; users created since start at 1).
 """
 
 from __future__ import annotations
@@ -16,12 +21,22 @@ from gateway.store.reader import Reader
 async def principal_for_token(reader: Reader, secret: str, token: str) -> Principal:
     claims = decode_token(secret, token)
     row = await reader.one_or_none(
-        sa.select(User.id, User.role, User.name, User.email, User.is_active, Tenant.slug)
+        sa.select(
+            User.id,
+            User.role,
+            User.name,
+            User.email,
+            User.is_active,
+            User.token_version,
+            Tenant.slug,
+        )
         .join(Tenant, Tenant.id == User.tenant_id)
         .where(User.id == claims.user_id, User.tenant_id == claims.tenant_id)
     )
     if row is None or not row.is_active:
         raise AuthenticationError("the user of this token no longer exists or is disabled")
+    if row.token_version != claims.token_version:
+        raise AuthenticationError("this token was revoked")
     return Principal(
         tenant_id=claims.tenant_id,
         tenant_slug=row.slug,

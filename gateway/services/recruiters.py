@@ -96,3 +96,26 @@ async def delete_recruiter(session: AsyncSession, actor: Actor, recruiter_id: in
         description=f"Deleted recruiter {user.name} <{user.email}>",
     )
     return user
+
+
+async def revoke_tokens(session: AsyncSession, actor: Actor, recruiter_id: int) -> User:
+    """Refuse every token issued to the user so far, at their next request (a WebSocket
+    at its next access check); the user needs a new token (``talentgraph token``)."""
+    user: User = await tenant_row(session, User, actor.tenant_id, recruiter_id, "Recruiter")
+    await session.execute(
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(token_version=User.token_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(user)
+    record_activity(
+        session,
+        actor,
+        action="recruiter.tokens_revoked",
+        subject_type="Recruiter",
+        subject_id=user.id,
+        description=f"Revoked the tokens of {user.name} <{user.email}>",
+        details={"token_version": user.token_version},
+    )
+    return user

@@ -60,8 +60,23 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
+    """Every table whose id the database generates gets it from a counter that never
+    goes back: ids are named from outside (global ids, token subjects, webhook URLs), so
+    an id freed by a delete must never name another row.
+
+    PostgreSQL sequences never hand a value out twice; SQLite reuses the largest rowid
+    of a deleted row unless the table is declared ``AUTOINCREMENT``, which this adds to
+    every such table (``sqlite_autoincrement``).
+    """
+
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONValue}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        table = cls.__dict__.get("__table__")
+        if isinstance(table, sa.Table) and table.autoincrement_column is not None:
+            table.dialect_options["sqlite"]["autoincrement"] = True
 
 
 class TenantOwned:

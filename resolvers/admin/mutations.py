@@ -33,8 +33,10 @@ from resolvers.errors import (
     UnsupportedOperationError,
     is_error,
 )
+from resolvers.inputs import not_null, sent_fields
 from resolvers.integrations.types import Integration, build_integration
-from resolvers.mutation import changes_of, run_mutation, write_back_mutation
+from resolvers.mutation import run_mutation, write_back_mutation
+from resolvers.permissions import check
 from resolvers.relay import as_row, pk_of
 
 
@@ -63,13 +65,13 @@ class RecruiterCreateInput:
 @strawberry.input
 class RecruiterUpdateInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    role: Role | None = strawberry.UNSET
+    name: str | None = not_null()
+    email: str | None = not_null()
+    role: Role | None = not_null()
     phone: str | None = strawberry.UNSET
     title: str | None = strawberry.UNSET
     public_contact_info: str | None = strawberry.UNSET
-    is_active: bool | None = strawberry.UNSET
+    is_active: bool | None = not_null()
 
 
 @strawberry.input
@@ -90,6 +92,18 @@ class RecruiterUpdateSuccess:
 @strawberry.type
 class RecruiterDeleteSuccess:
     deleted_id: strawberry.ID
+
+
+@strawberry.input
+class RecruiterTokensRevokeInput:
+    recruiter_id: strawberry.ID = strawberry.field(
+        description="The user whose tokens stop working: yourself, or anyone for an admin."
+    )
+
+
+@strawberry.type
+class RecruiterTokensRevokeSuccess:
+    recruiter: Recruiter
 
 
 @strawberry.input(
@@ -161,12 +175,12 @@ class PromptCreateInput:
 @strawberry.input
 class PromptUpdateInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    prompt_type: PromptType | None = strawberry.UNSET
-    template_content: str | None = strawberry.UNSET
+    name: str | None = not_null()
+    prompt_type: PromptType | None = not_null()
+    template_content: str | None = not_null()
     schema_content: str | None = strawberry.UNSET
     job_id: strawberry.ID | None = strawberry.UNSET
-    is_default: bool | None = strawberry.UNSET
+    is_default: bool | None = not_null()
 
 
 @strawberry.input
@@ -200,10 +214,10 @@ class PersonaCreateInput:
 @strawberry.input
 class PersonaUpdateInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    system_prompt_template: str | None = strawberry.UNSET
+    name: str | None = not_null()
+    system_prompt_template: str | None = not_null()
     description: str | None = strawberry.UNSET
-    is_default: bool | None = strawberry.UNSET
+    is_default: bool | None = not_null()
 
 
 @strawberry.input
@@ -228,14 +242,14 @@ class PersonaDeleteSuccess:
 
 @strawberry.input(description="Only the fields sent change.")
 class SettingsUpdateInput:
-    lookback_hours_default: int | None = strawberry.UNSET
-    lookback_hours_min: int | None = strawberry.UNSET
-    lookback_hours_max: int | None = strawberry.UNSET
-    interview_token_expiry_days: int | None = strawberry.UNSET
+    lookback_hours_default: int | None = not_null()
+    lookback_hours_min: int | None = not_null()
+    lookback_hours_max: int | None = not_null()
+    interview_token_expiry_days: int | None = not_null()
     email_from_address: str | None = strawberry.UNSET
     email_from_name: str | None = strawberry.UNSET
     default_recruiter_id: strawberry.ID | None = strawberry.UNSET
-    stale_stage_days: int | None = strawberry.UNSET
+    stale_stage_days: int | None = not_null()
     rank_custom_field: str | None = strawberry.UNSET
 
 
@@ -247,6 +261,7 @@ class SettingsUpdateSuccess:
 RecruiterCreateResult = _result("RecruiterCreateResult", RecruiterCreateSuccess)
 RecruiterUpdateResult = _result("RecruiterUpdateResult", RecruiterUpdateSuccess)
 RecruiterDeleteResult = _result("RecruiterDeleteResult", RecruiterDeleteSuccess)
+RecruiterTokensRevokeResult = _result("RecruiterTokensRevokeResult", RecruiterTokensRevokeSuccess)
 RecruiterLinkResult = _link_result(
     "RecruiterLinkResult", RecruiterLinkSuccess, RecruiterRejectedError, *SOURCE_ERRORS
 )
@@ -262,7 +277,7 @@ SettingsUpdateResult = _result("SettingsUpdateResult", SettingsUpdateSuccess)
 
 
 def _prompt_changes(value: Any) -> dict[str, Any]:
-    changes = changes_of(value)
+    changes = sent_fields(value)
     if changes.get("job_id") is not None:
         changes["job_id"] = pk_of(changes["job_id"], "Job", field="jobId")
     return changes
@@ -275,7 +290,7 @@ class AdminMutations:
         self, info: Info, input: RecruiterCreateInput
     ) -> RecruiterCreateResult:  # type: ignore[valid-type]
         async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await recruiter_service.create_recruiter(session, actor, changes_of(input))
+            return await recruiter_service.create_recruiter(session, actor, sent_fields(input))
 
         result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
         return (
@@ -290,7 +305,7 @@ class AdminMutations:
     ) -> RecruiterUpdateResult:  # type: ignore[valid-type]
         async def action(session: AsyncSession, actor: Actor) -> Any:
             pk = pk_of(input.id, "Recruiter")
-            return await recruiter_service.update_recruiter(session, actor, pk, changes_of(input))
+            return await recruiter_service.update_recruiter(session, actor, pk, sent_fields(input))
 
         result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
         return (
@@ -310,6 +325,30 @@ class AdminMutations:
 
         result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
         return result if is_error(result) else RecruiterDeleteSuccess(deleted_id=input.id)
+
+    @strawberry.mutation(
+        description="Refuse every token issued to a user so far, from their next request "
+        "on (open subscriptions close at their next access check); the user needs a new "
+        "token. Every user may revoke their own tokens, admins anyone's."
+    )
+    async def recruiter_tokens_revoke(
+        self, info: Info, input: RecruiterTokensRevokeInput
+    ) -> RecruiterTokensRevokeResult:  # type: ignore[valid-type]
+        principal = info.context.require_principal()
+
+        async def action(session: AsyncSession, actor: Actor) -> Any:
+            pk = pk_of(input.recruiter_id, "Recruiter", field="recruiterId")
+            if pk != principal.user_id:
+                check(principal, Permission.RECRUITERS_MANAGE)
+            return await recruiter_service.revoke_tokens(session, actor, pk)
+
+        # Every role reads recruiters: the rule that matters is checked in ``action``.
+        result = await run_mutation(info, Permission.RECRUITERS_READ, action)
+        return (
+            result
+            if is_error(result)
+            else RecruiterTokensRevokeSuccess(recruiter=build_recruiter(as_row(result)))
+        )
 
     @strawberry.mutation(
         description="Link a user to their recruiter id in an integration (admins only)."
@@ -413,7 +452,7 @@ class AdminMutations:
     @strawberry.mutation
     async def persona_create(self, info: Info, input: PersonaCreateInput) -> PersonaCreateResult:  # type: ignore[valid-type]
         async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await prompt_service.create_persona(session, actor, changes_of(input))
+            return await prompt_service.create_persona(session, actor, sent_fields(input))
 
         result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
         return (
@@ -426,7 +465,7 @@ class AdminMutations:
     async def persona_update(self, info: Info, input: PersonaUpdateInput) -> PersonaUpdateResult:  # type: ignore[valid-type]
         async def action(session: AsyncSession, actor: Actor) -> Any:
             pk = pk_of(input.id, "Persona")
-            return await prompt_service.update_persona(session, actor, pk, changes_of(input))
+            return await prompt_service.update_persona(session, actor, pk, sent_fields(input))
 
         result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
         return (
@@ -446,7 +485,7 @@ class AdminMutations:
     @strawberry.mutation
     async def settings_update(self, info: Info, input: SettingsUpdateInput) -> SettingsUpdateResult:  # type: ignore[valid-type]
         async def action(session: AsyncSession, actor: Actor) -> Any:
-            changes = changes_of(input, exclude=())
+            changes = sent_fields(input, exclude=())
             if changes.get("default_recruiter_id") is not None:
                 changes["default_recruiter_id"] = pk_of(
                     changes["default_recruiter_id"], "Recruiter", field="defaultRecruiterId"

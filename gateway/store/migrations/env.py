@@ -10,11 +10,13 @@ from sqlalchemy.engine import Connection
 from gateway.store import models  # noqa: F401  (registers the tables)
 from gateway.store.base import Base
 from gateway.store.engine import create_engine
+from gateway.store.migrate import schema_transaction
 
 target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
+    """Inside the caller's ``schema_transaction``: Alembic opens none of its own."""
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -28,9 +30,13 @@ def _run(connection: Connection) -> None:
 async def _run_async(url: str) -> None:
     engine = create_engine(url)
     async with engine.connect() as connection:
-        await connection.run_sync(_run)
-        await connection.commit()
+        await connection.run_sync(_run_in_one_transaction)
     await engine.dispose()
+
+
+def _run_in_one_transaction(connection: Connection) -> None:
+    with schema_transaction(connection):
+        _run(connection)
 
 
 def run() -> None:

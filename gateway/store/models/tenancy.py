@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gateway.store.base import Base, PrimaryKey, TenantOwned, Timestamped, enum_column, utcnow
 from gateway.store.enums import Role
 
+TOKEN_VERSION_NEW_USER = 1
+
 
 class Tenant(Base):
     __tablename__ = "tenants"
@@ -33,6 +35,12 @@ class User(TenantOwned, Timestamped, Base):
     title: Mapped[str | None] = mapped_column(sa.String(255))
     public_contact_info: Mapped[str | None] = mapped_column(sa.Text)
     is_active: Mapped[bool] = mapped_column(default=True)
+    token_version: Mapped[int] = mapped_column(
+        default=TOKEN_VERSION_NEW_USER, server_default=sa.text("0")
+    )
+    """Only tokens carrying this version act as the user; raising it revokes every
+    token issued before. Users that existed before versions did are at 0, the version of
+    tokens without one; users created since start at 1."""
 
 
 class RecruiterLink(TenantOwned, Base):

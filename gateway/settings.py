@@ -126,13 +126,14 @@ class Settings(BaseSettings):
     """Allow outbound webhook URLs that resolve to private, loopback or link-local
     addresses (tests and local development only)."""
 
-    max_query_cost_admin: int = Field(default=50_000, ge=1)
+    max_query_cost_admin: int = Field(default=500_000, ge=1)
     """Largest estimated cost (fields resolved, connection sizes multiplying their
     children) one request of an admin may have; over it is ``QUERY_TOO_COSTLY``."""
-    max_query_cost_recruiter: int = Field(default=50_000, ge=1)
-    max_query_cost_readonly: int = Field(default=25_000, ge=1)
-    max_query_cost_anonymous: int = Field(default=500, ge=1)
-    """Requests without a token (the public interview operations)."""
+    max_query_cost_recruiter: int = Field(default=500_000, ge=1)
+    max_query_cost_readonly: int = Field(default=500_000, ge=1)
+    max_query_cost_anonymous: int = Field(default=3_000, ge=1)
+    """Requests without a token: the public interview operations (at most ~100) and, in
+    development, GraphiQL's introspection (~2,150)."""
     max_request_seconds: float = Field(default=15.0, gt=0)
     """Wall-clock limit of one query over HTTP; past it the request is ``TIMEOUT``."""
     max_search_chars: int = Field(default=200, ge=1)

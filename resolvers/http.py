@@ -45,7 +45,10 @@ from gateway.cache import CacheEntryKey, CacheKind
 from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label
 from gateway.rate_limits import buckets
 from gateway.services.principals import principal_for_token
+from gateway.settings import Settings
+from gateway.store.enums import Role
 from resolvers.context import Context
+from resolvers.cost import query_cost
 
 logger = logging.getLogger("talentgraph.http")
 
@@ -70,12 +73,14 @@ class RequestError(Exception):
         code: str = "BAD_REQUEST",
         *,
         retry_after: float | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
         self.retry_after = retry_after
+        self.extensions = extensions or {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +88,9 @@ class GraphQLParams:
     query: str
     variables: dict[str, Any] | None
     operation_name: str | None
+    wants_cost: bool = False
+    """The request's ``extensions`` asked for ``{"cost": true}``: the answer's
+    ``extensions.cost`` then says what it cost and the caller's limit."""
 
 
 @lru_cache(maxsize=512)
@@ -183,6 +191,47 @@ async def _check_rate(request: Request, principal: Principal | None, roots: set[
             )
 
 
+@dataclass(frozen=True, slots=True)
+class CostReport:
+    requested: int
+    limit: int
+
+    def as_extension(self) -> dict[str, int]:
+        return {"requested": self.requested, "limit": self.limit}
+
+
+def cost_limit(settings: Settings, principal: Principal | None) -> int:
+    if principal is None:
+        return settings.max_query_cost_anonymous
+    return {
+        Role.ADMIN: settings.max_query_cost_admin,
+        Role.RECRUITER: settings.max_query_cost_recruiter,
+        Role.READONLY: settings.max_query_cost_readonly,
+    }[principal.role]
+
+
+def _check_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    params: GraphQLParams,
+    principal: Principal | None,
+    settings: Settings,
+) -> CostReport:
+    """Refuse, before validation walks it, a document whose estimated cost is over the
+    caller's limit (``resolvers.cost``): validation and execution both grow with it."""
+    limit = cost_limit(settings, principal)
+    requested = query_cost(schema, document, params.operation_name, params.variables)
+    if requested > limit:
+        raise RequestError(
+            400,
+            f"the query's estimated cost {requested:,} is over the limit of {limit:,}: "
+            "ask for smaller pages or fewer nested connections",
+            "QUERY_TOO_COSTLY",
+            extensions={"cost": requested, "limit": limit},
+        )
+    return CostReport(requested, limit)
+
+
 def _refuse_introspection(
     schema: GraphQLSchema, query: str, document: DocumentNode, principal: Principal | None
 ) -> None:
@@ -260,7 +309,7 @@ class GraphQLHTTP:
             else:
                 response = await self._handle(request, _media_type(request), request_id)
         except RequestError as error:
-            extensions: dict[str, Any] = {"requestId": request_id}
+            extensions: dict[str, Any] = {**error.extensions, "requestId": request_id}
             if error.retry_after is not None:
                 extensions["retryAfter"] = math.ceil(error.retry_after)
             response = Response(
@@ -327,7 +376,16 @@ class GraphQLHTTP:
         operation_name = raw.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestError(400, "'operationName' must be a string")
-        return GraphQLParams(query, variables, operation_name)
+        extensions = raw.get("extensions")
+        if isinstance(extensions, str):
+            try:
+                extensions = orjson.loads(extensions)
+            except orjson.JSONDecodeError as exc:
+                raise RequestError(400, "extensions is not valid JSON") from exc
+        if extensions is not None and not isinstance(extensions, dict):
+            raise RequestError(400, "'extensions' must be an object")
+        wants_cost = bool(extensions and extensions.get("cost") is True)
+        return GraphQLParams(query, variables, operation_name, wants_cost)
 
     async def _principal(self, request: Request) -> Principal | None:
         state = request.app.state
@@ -370,13 +428,19 @@ class GraphQLHTTP:
         roots = _root_fields(operation)
         await _check_rate(request, principal, _all_root_fields(document, operation))
         settings = state.settings
+        cost = _check_cost(state.schema._schema, document, params, principal, settings)
         if not settings.is_development and not (principal and principal.is_admin):
             _refuse_introspection(state.schema._schema, params.query, document, principal)
 
         cache_key: str | None = None
         ttl = 0
         started = time.perf_counter()
-        if principal is not None and operation.operation is OperationType.QUERY and roots:
+        if (
+            principal is not None
+            and operation.operation is OperationType.QUERY
+            and roots
+            and not params.wants_cost
+        ):
             wanted = [CACHEABLE_ROOT_FIELDS.get(name) for name in roots if name != "__typename"]
             kinds = {kind for kind in wanted if kind is not None}
             if kinds and len(kinds) == len(set(wanted)):
@@ -433,6 +497,8 @@ class GraphQLHTTP:
         else:  # a write is never abandoned halfway: the source system may have taken it
             result = await execution
         payload: dict[str, Any] = {}
+        if params.wants_cost:
+            payload["extensions"] = {"cost": cost.as_extension()}
         if result.errors:
             hide = not settings.is_development and not (principal and principal.is_admin)
             payload["errors"] = [_formatted(error, hide) for error in result.errors]

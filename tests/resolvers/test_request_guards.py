@@ -230,9 +230,7 @@ async def test_graphiql_is_off_in_production_unless_enabled(
         assert response.headers["content-type"].startswith("text/html")
 
 
-async def test_metrics_need_the_token_in_production(
-    production: Gateway, tmp_path: Path
-) -> None:
+async def test_metrics_need_the_token_in_production(production: Gateway, tmp_path: Path) -> None:
     assert (await production.client.get("/metrics")).status_code == 401
     wrong = {"authorization": "Bearer " + "n" * 40}
     assert (await production.client.get("/metrics", headers=wrong)).status_code == 401
@@ -265,3 +263,44 @@ def test_serve_refuses_a_short_secret_and_the_demo_in_production(
         result = CliRunner().invoke(cli, command)
         assert result.exit_code == 2 and "production" in result.output
     assert not (tmp_path / "p.db").exists(), "nothing was started or seeded"
+
+
+# --- cost and time --------------------------------------------------------------------------
+
+NESTED = (
+    "{ jobs(first: 100) { edges { node { applications(first: 100) { edges { node {"
+    " job { applications(first: 100) { edges { node { id } } } } } } } } } } }"
+)
+
+
+async def test_a_costly_query_is_refused_with_its_cost_and_the_limit(gateway: Gateway) -> None:
+    for role in (Role.ADMIN, Role.READONLY, None):
+        response = await gateway.post(NESTED, role=role)
+        assert response.status_code == 400, response.text
+        error = _error(response)
+        extensions = error["extensions"]
+        assert extensions["code"] == "QUERY_TOO_COSTLY"  # type: ignore[index]
+        assert extensions["cost"] > extensions["limit"]  # type: ignore[index,operator]
+
+
+async def test_the_cost_is_reported_to_clients_that_ask(gateway: Gateway) -> None:
+    query = "{ jobs(first: 10) { totalCount edges { node { id title } } } }"
+    response = await gateway.client.post(
+        "/graphql",
+        json={"query": query, "extensions": {"cost": True}},
+        headers=gateway.headers(role=Role.READONLY),
+    )
+    body = response.json()
+    assert body["extensions"]["cost"] == {
+        "requested": 33,
+        "limit": gateway.settings.max_query_cost_readonly,
+    }
+    plain = await gateway.post(query, role=Role.READONLY)
+    assert "extensions" not in plain.json()
+
+
+async def test_a_query_over_the_time_limit_is_stopped(backend_url: str) -> None:
+    async with running_gateway(backend_url, max_request_seconds=0.000001) as gateway:
+        response = await gateway.post("{ jobs(first: 50) { edges { node { id title } } } }")
+        assert response.status_code == 504
+        assert _error(response)["extensions"]["code"] == "TIMEOUT"  # type: ignore[index]

@@ -19,7 +19,7 @@ from gateway.store.enums import Role
 from gateway.store.migrate import upgrade
 from tests.connectors.test_real_port import free_port
 from tests.support.gateway import JWT_SECRET
-from tests.support.processes import process_env, processes, talentgraph, tail, until_ready
+from tests.support.processes import process_env, processes, tail, talentgraph, until_ready
 
 
 def fragment_bomb(levels: int) -> str:
@@ -30,7 +30,10 @@ def fragment_bomb(levels: int) -> str:
     return "query { ...F0 }\n" + "\n".join(fragments)
 
 
-NESTED = "jobs(first:100){edges{node{applications(first:100){edges{node{job{applications(first:100){edges{node{id}}}}}}}}}}"
+NESTED = (
+    "jobs(first:100){edges{node{applications(first:100){edges{node{"
+    "job{applications(first:100){edges{node{id}}}}}}}}}}"
+)
 MULTIPLIED = "query {" + " ".join(f"a{n}: {NESTED}" for n in range(5)) + "}"
 
 

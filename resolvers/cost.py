@@ -60,6 +60,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLArgument,
+    GraphQLError,
     GraphQLField,
     GraphQLNamedType,
     GraphQLObjectType,
@@ -83,6 +84,9 @@ from graphql import (
     is_object_type,
 )
 
+from gateway.auth import Principal
+from gateway.settings import Settings
+from gateway.store.enums import Role
 from gateway.store.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 COST_CEILING = 1_000_000_000
@@ -423,3 +427,23 @@ class _Costing:
             default = self._defaults.get(name)
             return None if default is None else _constant(default)
         return _constant(node)
+
+
+def cost_limit(settings: Settings, principal: Principal | None) -> int:
+    """The most one request of this caller may cost (``max_query_cost_*``)."""
+    if principal is None:
+        return settings.max_query_cost_anonymous
+    return {
+        Role.ADMIN: settings.max_query_cost_admin,
+        Role.RECRUITER: settings.max_query_cost_recruiter,
+        Role.READONLY: settings.max_query_cost_readonly,
+    }[principal.role]
+
+
+def too_costly(cost: int, limit: int) -> GraphQLError:
+    """The error a request over its limit gets, over HTTP and WebSocket alike."""
+    return GraphQLError(
+        f"the query's estimated cost {cost:,} is over the limit of {limit:,}: "
+        "ask for smaller pages or fewer nested connections",
+        extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": limit},
+    )

@@ -46,9 +46,8 @@ from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label
 from gateway.rate_limits import buckets
 from gateway.services.principals import principal_for_token
 from gateway.settings import Settings
-from gateway.store.enums import Role
 from resolvers.context import Context
-from resolvers.cost import query_cost
+from resolvers.cost import cost_limit, query_cost, too_costly
 
 logger = logging.getLogger("talentgraph.http")
 
@@ -200,16 +199,6 @@ class CostReport:
         return {"requested": self.requested, "limit": self.limit}
 
 
-def cost_limit(settings: Settings, principal: Principal | None) -> int:
-    if principal is None:
-        return settings.max_query_cost_anonymous
-    return {
-        Role.ADMIN: settings.max_query_cost_admin,
-        Role.RECRUITER: settings.max_query_cost_recruiter,
-        Role.READONLY: settings.max_query_cost_readonly,
-    }[principal.role]
-
-
 def _check_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -222,13 +211,9 @@ def _check_cost(
     limit = cost_limit(settings, principal)
     requested = query_cost(schema, document, params.operation_name, params.variables)
     if requested > limit:
-        raise RequestError(
-            400,
-            f"the query's estimated cost {requested:,} is over the limit of {limit:,}: "
-            "ask for smaller pages or fewer nested connections",
-            "QUERY_TOO_COSTLY",
-            extensions={"cost": requested, "limit": limit},
-        )
+        error = too_costly(requested, limit)
+        extensions = dict(error.extensions or {})
+        raise RequestError(400, error.message, str(extensions.pop("code")), extensions=extensions)
     return CostReport(requested, limit)
 
 

@@ -75,6 +75,7 @@ from gateway.metrics import GRAPHQL_REQUESTS, REGISTRY, operation_label
 from gateway.rate_limits import buckets
 from gateway.services.principals import principal_for_token
 from resolvers.context import Context
+from resolvers.cost import cost_limit, query_cost, too_costly
 
 logger = logging.getLogger("talentgraph.ws")
 
@@ -142,23 +143,32 @@ def _operation(payload: Any) -> _Operation | None:
     return _Operation(query, variables, name)
 
 
-def _not_a_subscription(operation: _Operation, max_tokens: int) -> GraphQLError | None:
-    """The error for a query or mutation sent here; ``None`` for a subscription, or a
-    document the schema reports on itself (a syntax error, an unknown operation name)."""
+def _refusal(
+    operation: _Operation, state: State, principal: Principal | None
+) -> GraphQLError | None:
+    """The error for a query or mutation sent here, or for a subscription over the
+    caller's cost limit (checked before validation, which grows with the cost); ``None``
+    for a subscription to run, or a document the schema reports on itself (a syntax
+    error, an unknown operation name)."""
+    settings = state.settings
     try:
-        document = parse(operation.query, max_tokens=max_tokens)
+        document = parse(operation.query, max_tokens=settings.max_query_tokens)
     except GraphQLError:
         return None
     found = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation.operation_name is not None:
         found = [d for d in found if d.name and d.name.value == operation.operation_name]
-    if len(found) != 1 or found[0].operation is OperationType.SUBSCRIPTION:
+    if len(found) != 1:
         return None
-    return GraphQLError(
-        f"Only subscriptions are served over WebSocket: send this "
-        f"{found[0].operation.value} to POST /graphql",
-        extensions={"code": "BAD_REQUEST"},
-    )
+    if found[0].operation is not OperationType.SUBSCRIPTION:
+        return GraphQLError(
+            f"Only subscriptions are served over WebSocket: send this "
+            f"{found[0].operation.value} to POST /graphql",
+            extensions={"code": "BAD_REQUEST"},
+        )
+    limit = cost_limit(settings, principal)
+    cost = query_cost(state.schema._schema, document, operation.operation_name, operation.variables)
+    return too_costly(cost, limit) if cost > limit else None
 
 
 def credentials(payload: Mapping[str, Any], header: str | None) -> str | None:
@@ -513,7 +523,7 @@ class _Connection:
                 raise _Refused(4400, "Invalid message: the payload must hold a query string")
             await self._send_errors(op_id, [GraphQLError("the payload must hold a query string")])
             return
-        refusal = _not_a_subscription(operation, self.state.settings.max_query_tokens)
+        refusal = _refusal(operation, self.state, self.principal)
         if refusal is not None:
             await self._send_errors(op_id, [refusal])
             return

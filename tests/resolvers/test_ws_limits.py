@@ -276,3 +276,27 @@ async def test_a_running_subscription_keeps_an_anonymous_connection_open(
         assert time.monotonic() - stopped >= IDLE_SECONDS
 
         await still_open(signed_in)  # a connection with a token is never closed as idle
+
+
+def _subscription_bomb(levels: int) -> str:
+    fragments = [
+        f"fragment F{n} on Subscription {{ __typename ...F{n + 1} ...F{n + 1} }}"
+        for n in range(levels)
+    ]
+    fragments.append(f"fragment F{levels} on Subscription {{ __typename }}")
+    return "subscription { ...F0 }\n" + "\n".join(fragments)
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT, LEGACY])
+async def test_a_subscription_over_the_cost_limit_is_refused_before_it_runs(
+    world: World, protocol: str
+) -> None:
+    started = time.perf_counter()
+    async with session(world, protocol, token=world.jwt()) as client:
+        await client.subscribe("bomb", _subscription_bomb(30), {})
+        error = await client.error("bomb")
+        assert error["extensions"]["code"] == "QUERY_TOO_COSTLY", error
+        assert error["extensions"]["cost"] > error["extensions"]["limit"]
+        await client.subscribe("ok", PIPELINE, {"jobId": gid("Job", world.job)})
+        await client.nothing_within(0.2)
+    assert time.perf_counter() - started < 10

@@ -423,12 +423,12 @@ def recruiter_id(attribution: Attribution | None) -> str:
 def recruiter_error(error: FatalError) -> FatalError | None:
     """The typed recruiter error a refused write stands for, read from BPOC's message.
 
-    ``connectors.http`` types errors by status alone and keeps no body on them; their
-    message ends with the start of the body, which is where BPOC says which it is.
+    ``connectors.http`` types errors by status alone and keeps the body out of their
+    message; their ``detail`` holds its start, which is where BPOC says which it is.
     """
     if error.status is None or not 400 <= error.status < 500:
         return None
-    text = error.message.lower()
+    text = (error.detail or "").lower()
     if "does not belong to your agency" in text:
         return RecruiterNotInAgencyError(
             f"BPOC: the acting recruiter belongs to another agency ({error.message})",

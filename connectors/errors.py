@@ -1,6 +1,6 @@
 """Every failure a connector reports, and whether trying again can help.
 
-ConnectorError(message, status=None)
+ConnectorError(message, status=None, detail=None)
  +-- RetryableError                      the same call may succeed later
  |    +-- RateLimitedError(retry_after)   429; wait retry_after seconds
  |    +-- ServerError                     5xx
@@ -15,6 +15,14 @@ ConnectorError(message, status=None)
       +-- PaginationLoopError             the API served the same page twice
       +-- UnsupportedOperationError       the provider has no such capability
       +-- ConfigurationError              missing credential or setting
+      +-- ForbiddenTargetError            the host is not a public https address:
+                                          refused before anything was sent
+
+``message`` is what users may see (an integration's ``lastError``, a mutation's error),
+so an error made from an HTTP answer carries its status and a short reason, never its
+body: a body can hold whatever the server wants to show (an internal service's error
+page, a reflected secret). ``detail`` keeps the start of the body for the provider
+module that reads its own error codes there; it is neither logged nor shown.
 """
 
 from __future__ import annotations
@@ -23,10 +31,13 @@ from __future__ import annotations
 class ConnectorError(Exception):
     retryable = False
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, detail: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.detail = detail
 
 
 class RetryableError(ConnectorError):
@@ -34,8 +45,15 @@ class RetryableError(ConnectorError):
 
 
 class RateLimitedError(RetryableError):
-    def __init__(self, message: str, *, retry_after: float | None, status: int = 429) -> None:
-        super().__init__(message, status=status)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None,
+        status: int = 429,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, detail=detail)
         self.retry_after = retry_after
 
 
@@ -85,3 +103,8 @@ class UnsupportedOperationError(FatalError):
 
 class ConfigurationError(FatalError):
     pass
+
+
+class ForbiddenTargetError(FatalError):
+    """A request to a host that resolves to a private, loopback, link-local or otherwise
+    non-public address, or over plain http, while such targets are not allowed."""

@@ -9,7 +9,9 @@ what to retry and what to give up on:
   certainly did not act on it: a 429, or a connection that never opened. Reads sent
   as POST pass ``idempotent=True``;
 - 401/403, 404, 422 and other 4xx are fatal at once and raised as typed errors;
-- a body that is not the JSON the API documents is ``InvalidResponseError``.
+- a body that is not the JSON the API documents is ``InvalidResponseError``;
+- an error's message is the status and a short reason ("HTTP 500 from the provider"),
+  never the body, which stays in the error's ``detail``.
 
 Each integration gets its own rate limit (a leaky bucket from ``aiolimiter``). Every
 request is logged with integration, method, path, status and duration; never with
@@ -107,23 +109,33 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def error_for(response: httpx.Response) -> ConnectorError | None:
-    """The typed error a response stands for, ``None`` for success."""
+    """The typed error a response stands for, ``None`` for success.
+
+    error_for(<500 answer>).message      # "HTTP 500 from the provider"
+    error_for(<401 answer>).message      # "HTTP 401: credentials refused"
+
+    The body goes to ``detail`` only (see ``connectors.errors``)."""
     status = response.status_code
     if status < 400:
         return None
     detail = _detail(response)
     if status == 429:
         return RateLimitedError(
-            f"rate limited: {detail}",
+            "HTTP 429: rate limited by the provider",
             retry_after=parse_retry_after(response.headers.get("retry-after")),
+            detail=detail,
         )
     if status >= 500:
-        return ServerError(f"server error {status}: {detail}", status=status)
-    if status in (401, 403):
-        return AuthError(f"not authorized ({status}): {detail}", status=status)
+        return ServerError(f"HTTP {status} from the provider", status=status, detail=detail)
+    if status == 401:
+        return AuthError("HTTP 401: credentials refused", status=status, detail=detail)
+    if status == 403:
+        return AuthError("HTTP 403: access denied", status=status, detail=detail)
     if status == 404:
-        return NotFoundError(f"not found: {detail}", status=status)
-    return UnprocessableError(f"refused ({status}): {detail}", status=status)
+        return NotFoundError("HTTP 404: not found", status=status, detail=detail)
+    return UnprocessableError(
+        f"HTTP {status}: the provider refused the request", status=status, detail=detail
+    )
 
 
 def _detail(response: httpx.Response, limit: int = 300) -> str:
@@ -293,8 +305,10 @@ def decode_json(response: httpx.Response) -> Any:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError as exc:
         raise InvalidResponseError(
-            f"expected JSON from {response.request.url.path}, got {_detail(response, 80)!r}",
+            f"expected JSON from {response.request.url.path},"
+            f" got {len(response.content)} bytes of something else",
             status=response.status_code,
+            detail=_detail(response),
         ) from exc
 
 

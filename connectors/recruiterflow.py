@@ -962,7 +962,7 @@ class RecruiterflowConnector(ConnectorBase):
         try:
             answer = await self.http.json("POST", f"{API}{path}", json=body)
         except AuthError as exc:
-            if exc.status == 403 and "user is not present" in exc.message.lower():
+            if exc.status == 403 and "user is not present" in (exc.detail or "").lower():
                 raise InvalidRecruiterError(
                     f"acting user {body.get('user_id') or body.get('created_by')} is not in "
                     "this Recruiterflow account",

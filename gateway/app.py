@@ -32,7 +32,7 @@ from gateway.locks import create_locks
 from gateway.logging import configure_logging
 from gateway.metrics import REGISTRY
 from gateway.oauth_callback import oauth_callback
-from gateway.outbound_http import outbound_client
+from gateway.outbound_http import connector_client, outbound_client
 from gateway.proxy_headers import TrustedProxies
 from gateway.pubsub import EventBus
 from gateway.queue import TaskQueue
@@ -169,7 +169,7 @@ def create_app(
         app.state.jwt_secret = settings.resolved_jwt_secret()
         app.state.schema = build_schema(settings)
         app.state.keyring = settings.keyring()
-        http = http_client or httpx.AsyncClient(timeout=30.0, follow_redirects=False)
+        http = http_client or connector_client(settings)
         app.state.http = http
         bus = EventBus.create(settings)
         bus_starting = await _start_bus(bus)

@@ -178,17 +178,16 @@ def worker(
 async def _sync(
     settings: Settings, integration_id: int, full: bool, progress: ProgressCallback
 ) -> SyncOutcome | None:
-    import httpx
-
     from gateway.cache import ResponseCache
     from gateway.locks import create_locks
+    from gateway.outbound_http import connector_client
     from gateway.pubsub import EventBus
     from gateway.store.models import Integration
     from jobs import tasks
     from jobs.sync_api import SyncDeps, SyncMode
 
     engine = create_engine(settings.resolved_database_url)
-    http = httpx.AsyncClient(timeout=30.0, follow_redirects=False)
+    http = connector_client(settings)
     bus = EventBus.create(settings)
     cache = ResponseCache(settings)
     locks = create_locks(settings.redis_url, settings.redis_prefix)

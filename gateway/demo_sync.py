@@ -29,6 +29,7 @@ from gateway.cache import ResponseCache
 from gateway.crypto import credentials_context
 from gateway.demo import DemoTenant, seed_demo
 from gateway.locks import LocalLocks
+from gateway.outbound_http import connector_transport
 from gateway.pubsub import EventBus
 from gateway.sandbox.bpoc import ADMIN_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
 from gateway.sandbox.faults import Faults, with_faults
@@ -101,13 +102,19 @@ def build_sandbox() -> Sandbox:
     return sandbox
 
 
-def sandbox_client(sandbox: Sandbox) -> httpx.AsyncClient:
-    """Routes the sandbox hosts to the sandboxes; every other host goes out as usual."""
+def sandbox_client(sandbox: Sandbox, settings: Settings | None = None) -> httpx.AsyncClient:
+    """Routes the sandbox hosts to the sandboxes, in process (no port is opened, so
+    the demo needs no private targets allowed). With ``settings``, every other host goes
+    through the connectors' guard (``connector_transport``) as in any gateway."""
     mounts: dict[str, httpx.AsyncBaseTransport] = {
         sandbox_host(provider): httpx.ASGITransport(app=app)
         for provider, app in sandbox.apps.items()
     }
-    return httpx.AsyncClient(timeout=30.0, mounts=mounts)
+    if settings is None:
+        return httpx.AsyncClient(timeout=30.0, mounts=mounts)
+    return httpx.AsyncClient(
+        timeout=30.0, mounts=mounts, transport=connector_transport(settings), trust_env=False
+    )
 
 
 async def demo_through_sync(
@@ -325,4 +332,5 @@ def create_demo_app() -> Starlette:
     integrations keep syncing (scheduler, `integrationSync`) after start-up."""
     from gateway.app import create_app
 
-    return create_app(Settings(), http_client=sandbox_client(build_sandbox()))
+    settings = Settings()
+    return create_app(settings, http_client=sandbox_client(build_sandbox(), settings))

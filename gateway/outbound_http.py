@@ -18,6 +18,17 @@ its one request: the client's pool knows it by address, and reusing it for anoth
 name on the same address (shared hosting, a CDN) would send that name's request over a
 TLS session made for the first. Redirects are never followed.
 ``webhook_allow_private_targets`` lifts the address rule (tests and private setups).
+
+Connectors call URLs tenants chose too (``config.baseUrl``, a token URL), many times
+over keep-alive connections, so their client checks at the socket instead:
+
+    http = connector_client(settings)   # what connectors, syncs and health checks use
+
+Its transport opens every connection itself: it resolves the name, refuses it if any
+address is not public, and connects to an address it checked, TLS still verified for
+the name; plain http is refused too. ``connector_allow_private_targets`` lifts both
+rules. A refusal is ``connectors.errors.ForbiddenTargetError``, raised before any byte
+is sent.
 """
 
 from __future__ import annotations
@@ -25,13 +36,18 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import httpcore
 import httpx
 
+from connectors.errors import ForbiddenTargetError
 from connectors.http import parse_retry_after
 from gateway.errors import ValidationFailed
+from gateway.settings import Settings
 
 MAX_URL_LENGTH = 2048
 EXCERPT_CHARS = 1000
@@ -114,11 +130,19 @@ async def _addresses(host: str, port: int) -> list[IPAddress]:
     return found
 
 
+def _local_name(host: str) -> bool:
+    """``localhost`` and its subdomains (RFC 6761), which need not be in DNS to be local."""
+    name = host.lower().rstrip(".")
+    return name == "localhost" or name.endswith(".localhost")
+
+
 async def resolve_target(url: httpx.URL, *, allow_private: bool) -> Target:
     """The address to send to. ``UnsafeTarget`` if any address the name has is not
     public; ``OSError``/``TimeoutError`` if the name does not resolve."""
     host = url.raw_host.decode("ascii")
     port = url.port or (443 if url.scheme == "https" else 80)
+    if not allow_private and _local_name(host):
+        raise UnsafeTarget(f"{host} is a loopback name: refused")
     addresses = await _addresses(host, port)
     if not addresses:
         raise OSError(f"{host} has no address")
@@ -214,3 +238,133 @@ def outbound_client() -> httpx.AsyncClient:
     """The client for tenant-chosen URLs: no proxy from the environment (a proxy would
     resolve the host itself, after the address check) and no redirects."""
     return httpx.AsyncClient(trust_env=False, follow_redirects=False, timeout=30.0)
+
+
+class _CheckedConnections(httpcore.AsyncNetworkBackend):
+    """Opens TCP connections only to addresses it has judged: the name is resolved here
+    and the socket goes to one of the addresses checked, so a second DNS answer (DNS
+    rebinding) never reaches a connection. TLS comes after, for the name."""
+
+    def __init__(self, *, allow_private: bool, trusted: frozenset[tuple[str, int]]) -> None:
+        self._network = httpcore.AnyIOBackend()
+        self._allow_private = allow_private
+        self._trusted = trusted
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109  (httpcore's interface)
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        checked = self._allow_private or (host.lower(), port) in self._trusted
+        if not checked and _local_name(host):
+            raise ForbiddenTargetError(f"{host} is a loopback name; {_PUBLIC_ONLY}")
+        try:
+            addresses = await _addresses(host, port)
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from exc
+        except OSError as exc:
+            raise httpcore.ConnectError(f"{host} does not resolve: {exc}") from exc
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} has no address")
+        if not checked:
+            for address in addresses:
+                reason = forbidden_reason(address)
+                if reason is not None:
+                    verb = "is" if str(address) == host else "resolves to"
+                    raise ForbiddenTargetError(f"{host} {verb} a {reason} address; {_PUBLIC_ONLY}")
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in addresses:
+            try:
+                return await self._network.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109  (httpcore's interface)
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise ForbiddenTargetError("connectors do not call Unix sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._network.sleep(seconds)
+
+
+_PUBLIC_ONLY = "connectors call public https addresses only"
+
+
+def _origin(url: httpx.URL) -> tuple[str, int]:
+    return url.host.lower(), url.port or (443 if url.scheme == "https" else 80)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport whose connections are opened by ``_CheckedConnections``,
+    and which refuses plain http before connecting. ``trusted`` names URLs the operator
+    configured (an AI endpoint on the private network) whose origins pass unchecked.
+
+    client = httpx.AsyncClient(transport=GuardedTransport(allow_private=False))
+    await client.get("http://127.0.0.1:6379/")   # ForbiddenTargetError, nothing sent
+    """
+
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        trusted: Iterable[str] = (),
+        verify: ssl.SSLContext | bool = True,
+        limits: httpx.Limits = httpx.Limits(
+            max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0
+        ),
+    ) -> None:
+        super().__init__(verify=verify, limits=limits)
+        self._allow_private = allow_private
+        self._trusted = frozenset(_origin(httpx.URL(url)) for url in trusted)
+        # httpx builds its pool with the default network; this one connects through the
+        # checks. The attribute is httpx's, the rest of the transport is used unchanged.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_CheckedConnections(allow_private=allow_private, trusted=self._trusted),
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        if url.scheme != "https" and not self._allow_private and _origin(url) not in self._trusted:
+            raise ForbiddenTargetError(f"{url.host} is called over plain http; {_PUBLIC_ONLY}")
+        return await super().handle_async_request(request)
+
+
+def connector_transport(settings: Settings) -> GuardedTransport:
+    """``GuardedTransport`` as ``settings`` say: private targets allowed with
+    ``connector_allow_private_targets``; the AI endpoint, the operator's own choice and
+    on the same client, passes unchecked."""
+    trusted = (
+        [settings.ai_base_url] if settings.ai_provider == "openai" and settings.ai_base_url else []
+    )
+    return GuardedTransport(allow_private=settings.connector_allow_private_targets, trusted=trusted)
+
+
+def connector_client(settings: Settings) -> httpx.AsyncClient:
+    """The client connectors talk through (syncs, health checks, write-backs, OAuth token
+    calls), on ``connector_transport``. No proxy from the environment: a proxy would
+    connect for us, after the check, to whatever its own DNS says."""
+    return httpx.AsyncClient(
+        transport=connector_transport(settings),
+        trust_env=False,
+        follow_redirects=False,
+        timeout=30.0,
+    )

@@ -38,7 +38,7 @@ from gateway.ai.factory import create_provider
 from gateway.cache import ResponseCache
 from gateway.inbox import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, Inbox
 from gateway.locks import create_locks
-from gateway.outbound_http import outbound_client
+from gateway.outbound_http import connector_client, outbound_client
 from gateway.pubsub import EventBus
 from gateway.services.analysis import NewApplicationAnalyses
 from gateway.settings import Settings
@@ -125,7 +125,7 @@ async def startup(ctx: dict[Any, Any]) -> None:
     settings: Settings = ctx.get("settings") or Settings()
     engine = create_engine(settings.resolved_database_url, echo=settings.database_echo)
     session_factory = create_session_factory(engine)
-    http = httpx.AsyncClient(timeout=30.0, follow_redirects=False)
+    http = connector_client(settings)
     bus = EventBus.create(settings)  # outbound webhooks listen to every tenant's events
     new_applications = NewApplicationAnalyses(settings)
     deps = SyncDeps(

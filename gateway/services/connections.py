@@ -7,13 +7,14 @@ await connector.check()
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 from aiolimiter import AsyncLimiter
 
 from connectors.base import ConnectorBase
+from connectors.errors import ConfigurationError
 from connectors.http import Sleep
 from connectors.oauth import RefreshTokenAuth, TokenSet
 from connectors.registry import connector_class
@@ -22,6 +23,11 @@ from gateway.store.engine import SessionFactory
 from gateway.store.models import Integration
 
 DEFAULT_RATE_PER_SECOND = 10.0
+
+CALLED_CONFIG_URLS = ("baseUrl", "onboardingBaseUrl", "tokenUrl")
+"""Config entries holding a URL the gateway itself calls."""
+CALLED_CREDENTIAL_URLS = ("tenantUrl",)
+"""Credentials holding a URL the gateway calls (Workday's tenant)."""
 
 _limiters: dict[int, AsyncLimiter] = {}
 
@@ -57,11 +63,15 @@ def connector_for(
     session_factory: SessionFactory | None = None,
     sleep: Sleep = asyncio.sleep,
 ) -> ConnectorBase:
-    """With ``session_factory``, a refresh token the provider rotates is saved at once."""
+    """With ``session_factory``, a refresh token the provider rotates is saved at once.
+    ``ConfigurationError`` if a URL it would call carries ``user:password@``."""
     factory = connector_class(integration.provider.value)
+    credentials = decrypted_credentials(integration, keyring)
+    _refuse_userinfo("config", integration.config or {}, CALLED_CONFIG_URLS)
+    _refuse_userinfo("credentials", credentials, CALLED_CREDENTIAL_URLS)
     connector = factory.create(
         client,
-        decrypted_credentials(integration, keyring),
+        credentials,
         connector_config(integration),
         integration=f"{integration.id}:{integration.provider.value}",
         rate_limit=rate_limiter(integration),
@@ -71,6 +81,23 @@ def connector_for(
     if session_factory is not None and isinstance(auth, RefreshTokenAuth):
         auth.on_tokens = _token_saver(session_factory, keyring, integration.id)
     return connector
+
+
+def _refuse_userinfo(field: str, values: Mapping[str, Any], names: tuple[str, ...]) -> None:
+    """Rows saved before URLs were checked may hold one with ``user:password@``: it is
+    not called (the call-time guard judges hosts, not what a URL carries)."""
+    for name in names:
+        value = values.get(name)
+        if not isinstance(value, str):
+            continue
+        try:
+            userinfo = httpx.URL(value.strip()).userinfo
+        except (httpx.InvalidURL, ValueError):
+            continue
+        if userinfo:
+            raise ConfigurationError(
+                f"{field}.{name} contains credentials (user:password@); save it without them"
+            )
 
 
 def _token_saver(

@@ -4,6 +4,14 @@ Credentials are a JSON object per provider (``apiKey``, ``apiSecret``, ...), sto
 only as AES-GCM ciphertext bound to the tenant; reads get ``has_credentials`` and a
 masked hint. A test or health check runs the connector's ``check()`` and records
 the outcome on the integration: ``active`` when it answers, ``error`` otherwise.
+
+Every URL a connector will call (``config.baseUrl``, ``config.onboardingBaseUrl``,
+``config.tokenUrl``, Workday's ``credentials.tenantUrl``) must be https, carry no
+``user:password@`` and name a host whose addresses are public; with
+``allow_private_targets`` (the ``connector_allow_private_targets`` setting) plain http and
+private hosts pass, credentials in a URL never do. The same rules hold again at call
+time (``gateway.outbound_http.connector_client``), for rows saved earlier and for DNS
+answers that change.
 """
 
 from __future__ import annotations
@@ -11,7 +19,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlparse
 
 import httpx
 import sqlalchemy as sa
@@ -22,8 +29,14 @@ from connectors.models import CheckResult
 from connectors.registry import PROVIDERS, connector_class
 from gateway.crypto import CryptoError, Keyring, credentials_context, mask, webhook_secret_context
 from gateway.errors import ValidationFailed
+from gateway.outbound_http import UnsafeTarget, check_target, target_url
 from gateway.services.activities import Actor, record_activity
-from gateway.services.connections import connector_for, decrypted_credentials
+from gateway.services.connections import (
+    CALLED_CONFIG_URLS,
+    CALLED_CREDENTIAL_URLS,
+    connector_for,
+    decrypted_credentials,
+)
 from gateway.services.validation import in_range, optional_text, required_text, tenant_row
 from gateway.store.engine import SessionFactory
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
@@ -82,17 +95,63 @@ def _require(provider: Provider, credentials: dict[str, str], auth_type: AuthTyp
         )
 
 
-def _config(value: Any) -> dict[str, Any]:
+LINK_CONFIG_URLS = ("authorizeUrl",)
+"""Config entries holding a URL only browsers are sent to."""
+
+
+async def _called_url(field: str, name: str, value: Any, *, allow_private: bool) -> str:
+    """``value`` as a URL the gateway may call, or ``ValidationFailed(field, ...)``
+    naming ``field.name``."""
+    label = f"{field}.{name}"
+    if not isinstance(value, str):
+        raise ValidationFailed(field, f"{label} must be a URL string")
+    try:
+        url = target_url(value, field=label)
+    except ValidationFailed as refused:
+        raise ValidationFailed(field, refused.message) from None
+    if url.scheme != "https" and not allow_private:
+        raise ValidationFailed(field, f"{label} must be an https URL")
+    try:
+        await check_target(url, allow_private=allow_private)
+    except UnsafeTarget as refused:
+        raise ValidationFailed(field, f"{label}: {refused.message}") from None
+    return value.strip()
+
+
+def _link_url(field: str, name: str, value: Any) -> str:
+    label = f"{field}.{name}"
+    if not isinstance(value, str):
+        raise ValidationFailed(field, f"{label} must be a URL string")
+    try:
+        target_url(value, field=label)
+    except ValidationFailed as refused:
+        raise ValidationFailed(field, refused.message) from None
+    return value.strip()
+
+
+async def _config(value: Any, *, allow_private: bool) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise ValidationFailed("config", "config must be an object")
-    base_url = value.get("baseUrl")
-    if base_url is not None:
-        parsed = urlparse(str(base_url))
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValidationFailed("config", "config.baseUrl must be an http(s) URL")
-    return dict(value)
+    config = dict(value)
+    for name in CALLED_CONFIG_URLS:
+        if config.get(name) is not None:
+            config[name] = await _called_url(
+                "config", name, config[name], allow_private=allow_private
+            )
+    for name in LINK_CONFIG_URLS:
+        if config.get(name) is not None:
+            config[name] = _link_url("config", name, config[name])
+    return config
+
+
+async def _check_credential_urls(
+    credentials: dict[str, str], names: set[str], *, allow_private: bool
+) -> None:
+    for name in CALLED_CREDENTIAL_URLS:
+        if name in names and name in credentials:
+            await _called_url("credentials", name, credentials[name], allow_private=allow_private)
 
 
 def _hint(credentials: dict[str, str]) -> str | None:
@@ -123,19 +182,27 @@ def _store_webhook_secret(integration: Integration, keyring: Keyring, secret: st
 
 
 async def create_integration(
-    session: AsyncSession, actor: Actor, keyring: Keyring, fields: dict[str, Any]
+    session: AsyncSession,
+    actor: Actor,
+    keyring: Keyring,
+    fields: dict[str, Any],
+    *,
+    allow_private_targets: bool = False,
 ) -> Integration:
+    """``allow_private_targets``: the ``connector_allow_private_targets`` setting."""
     provider = _provider(fields.get("provider"))
     auth_type = AuthType(fields.get("auth_type") or DEFAULT_AUTH[provider])
     credentials = _credentials(provider, fields.get("credentials") or {}, partial=False)
     _require(provider, credentials, auth_type)
+    await _check_credential_urls(credentials, set(credentials), allow_private=allow_private_targets)
+    config = await _config(fields.get("config"), allow_private=allow_private_targets)
     integration = Integration(
         tenant_id=actor.tenant_id,
         provider=provider,
         name=required_text("name", fields.get("name")),
         environment=IntegrationEnvironment(fields.get("environment") or "prod"),
         auth_type=auth_type,
-        config=_config(fields.get("config")),
+        config=config,
         external_account_id=optional_text("externalAccountId", fields.get("external_account_id")),
         status=IntegrationStatus.PENDING,
         sync_interval_minutes=in_range(
@@ -165,8 +232,11 @@ async def update_integration(
     keyring: Keyring,
     integration_id: int,
     changes: dict[str, Any],
+    *,
+    allow_private_targets: bool = False,
 ) -> Integration:
-    """``credentials`` merges: a given name replaces, a null removes, others stay."""
+    """``credentials`` merges: a given name replaces, a null removes, others stay.
+    ``allow_private_targets``: the ``connector_allow_private_targets`` setting."""
     integration: Integration = await tenant_row(
         session, Integration, actor.tenant_id, integration_id, "Integration"
     )
@@ -175,7 +245,7 @@ async def update_integration(
     if changes.get("environment") is not None:
         integration.environment = IntegrationEnvironment(changes["environment"])
     if "config" in changes:
-        integration.config = _config(changes["config"])
+        integration.config = await _config(changes["config"], allow_private=allow_private_targets)
     if "external_account_id" in changes:
         integration.external_account_id = optional_text(
             "externalAccountId", changes["external_account_id"]
@@ -198,6 +268,7 @@ async def update_integration(
         removed = {name for name, value in given.items() if value is None}
         merged = {k: v for k, v in {**current, **updates}.items() if k not in removed}
         _require(integration.provider, merged, integration.auth_type)
+        await _check_credential_urls(merged, set(updates), allow_private=allow_private_targets)
         store_credentials(integration, keyring, merged)
         integration.status = IntegrationStatus.PENDING
     if "webhook_secret" in changes:

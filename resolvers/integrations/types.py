@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 from urllib.parse import quote
@@ -79,6 +80,25 @@ class Integration(Node):
         return self.last_successful_sync_at < utcnow() - allowed
 
 
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]*@")
+
+
+def shown_config(value: Any) -> Any:
+    """A stored config as readers see it: a ``user:password@`` in any URL becomes
+    ``***@``. New URLs with credentials are refused; rows saved earlier may hold one.
+
+    shown_config({"baseUrl": "https://u:s@ats.example.com"})
+    # -> {"baseUrl": "https://***@ats.example.com"}
+    """
+    if isinstance(value, str):
+        return _USERINFO.sub(r"\g<scheme>***@", value)
+    if isinstance(value, dict):
+        return {key: shown_config(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shown_config(item) for item in value]
+    return value
+
+
 def build_integration(row: Row[Any]) -> Integration:
     m = row._mapping
     return Integration(
@@ -89,7 +109,7 @@ def build_integration(row: Row[Any]) -> Integration:
         auth_type=m["auth_type"],
         status=m["status"],
         external_account_id=m["external_account_id"],
-        config=cast(JSON, m["config"] or {}),
+        config=cast(JSON, shown_config(m["config"] or {})),
         has_credentials=m["credentials_encrypted"] is not None,
         credentials_hint=m["credentials_hint"],
         has_webhook_secret=m["webhook_secret_encrypted"] is not None,

@@ -364,7 +364,8 @@ async def test_bad_credentials_raise_auth_error_without_leaking(
         with pytest.raises(AuthError) as error:
             await connector.check()
     assert error.value.status == 401
-    assert "Invalid api/secret" in error.value.message
+    assert error.value.message == "HTTP 401: credentials refused"
+    assert "Invalid api/secret" in (error.value.detail or "")
     assert harness.fake.requests[-1].scheme is None
     secrets = ("not-the-secret", harness.fake.api_secret)
     assert not any(s in str(error.value) for s in secrets)
@@ -731,8 +732,9 @@ async def test_a_request_sealed_for_the_wrong_key_is_refused(harness: JobviteHar
         connector = harness.connector(client, sleep=no_sleep)
         assert connector.onboarding is not None
         connector.onboarding.jobvite_public_key = stranger_key().public_key()
-        with pytest.raises(UnprocessableError, match="Unable to decrypt"):
+        with pytest.raises(UnprocessableError) as refused:
             _ = [t async for t in connector.onboarding_tasks()]
+    assert "Unable to decrypt" in (refused.value.detail or "")
 
 
 async def test_an_answer_sealed_for_someone_else_is_invalid(harness: JobviteHarness) -> None:

@@ -370,7 +370,7 @@ async def test_a_wrong_key_is_an_auth_error_without_the_key_in_it(
     with pytest.raises(AuthError) as raised:
         await collect(bad.jobs())
     assert raised.value.status == 401
-    assert "RF-Api-Key" in raised.value.message
+    assert "RF-Api-Key" in (raised.value.detail or "")
     assert harness.bad_credentials["apiKey"] not in str(raised.value)
     assert sleeps.calls == []
 
@@ -778,7 +778,7 @@ async def test_an_unknown_stage_is_refused_with_the_apis_message(
     with pytest.raises(UnprocessableError) as raised:
         await connector.move_stage("154651:1001", "Nowhere", RECRUITER)
     assert raised.value.status == 400
-    assert "valid stage" in raised.value.message
+    assert "valid stage" in (raised.value.detail or "")
     assert harness.fake.applications[154651, 1001].stage != "Nowhere"
 
 
@@ -796,8 +796,9 @@ async def test_add_to_job_lands_in_sourced_and_a_second_add_is_refused(
     assert harness.fake.applications[154658, int(job)].stage == "Sourced"
     applications = await collect(connector.applications())
     assert f"154658:{job}" in {a.remote_id for a in applications}
-    with pytest.raises(UnprocessableError, match="already exists"):
+    with pytest.raises(UnprocessableError) as refused:
         await connector.add_to_job("154658", job, RECRUITER)
+    assert "already exists" in (refused.value.detail or "")
 
 
 async def test_reject_disqualifies_with_reason_and_user(
@@ -964,5 +965,6 @@ async def test_an_unknown_path_answers_the_marketing_page(
     caplog.set_level(logging.INFO, logger="talentgraph")
     with pytest.raises(NotFoundError) as raised:
         await connector.http.get_json("/api/external/job/get", {"job_id": 1})
-    assert "<!DOCTYPE html>" in raised.value.message
+    assert raised.value.message == "HTTP 404: not found"
+    assert "<!DOCTYPE html>" in (raised.value.detail or "")
     assert connector.context.credentials["apiKey"] not in caplog.text

@@ -1,6 +1,7 @@
 """Requests to tenant-chosen URLs: URL rules, the refusal of private, loopback,
 link-local and other non-public addresses (IPv4, IPv6, IPv4-mapped), the setting that
-allows them, the request pinned to the checked address, and no redirect followed."""
+allows them, the request pinned to the checked address, and no redirect followed; and
+the connectors' client, which checks every connection it opens."""
 
 from __future__ import annotations
 
@@ -17,16 +18,23 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from connectors.errors import ForbiddenTargetError
+from connectors.http import HttpClient
 from gateway.errors import ValidationFailed
 from gateway.outbound_http import (
     MAX_URL_LENGTH,
+    GuardedTransport,
     UnsafeTarget,
     check_target,
+    connector_client,
     forbidden_reason,
     post,
     resolve_target,
     target_url,
 )
+from gateway.settings import Settings
+from tests.support.counting_server import CountingServer, counting_server
+from tests.support.fake_dns import fake_dns
 from tests.support.receiver import Answer, Receiver, serving
 
 
@@ -102,6 +110,7 @@ def test_bad_urls_are_refused(url: str, message: str) -> None:
         "http://[::1]:9000/hook",
         "http://[::ffff:127.0.0.1]/hook",
         "http://localhost:6379/",
+        "http://api.localhost/",
         "http://0x7f.1/",
     ],
 )
@@ -250,3 +259,138 @@ async def test_https_through_the_pinned_address_keeps_sni_and_verifies_the_name(
     [request] = receiver.at("/tls")
     assert request.headers["host"] == f"localhost:{port}"
     assert request.headers["connection"] == "close"
+
+
+# --- the connectors' client -----------------------------------------------------------
+
+
+@pytest.fixture
+async def listener() -> AsyncIterator[CountingServer]:
+    async with counting_server() as server:
+        yield server
+
+
+@pytest.fixture
+def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    return fake_dns(monkeypatch)
+
+
+def _refused_urls(port: int) -> list[tuple[str, str]]:
+    return [
+        (f"http://127.0.0.1:{port}/", "plain http"),
+        (f"https://127.0.0.1:{port}/", "is a loopback address"),
+        (f"https://[::ffff:127.0.0.1]:{port}/", "loopback address"),
+        (f"https://localhost:{port}/", "loopback name"),
+        (f"https://svc.test:{port}/", "svc.test resolves to a loopback address"),
+        (f"https://metadata.test:{port}/", "resolves to a link-local address"),
+        (f"https://office.test:{port}/", "resolves to a private address"),
+        (f"http://public.test:{port}/", "public.test is called over plain http"),
+    ]
+
+
+async def test_the_connector_transport_refuses_before_connecting(
+    listener: CountingServer, dns: dict[str, list[str]]
+) -> None:
+    dns.update({"svc.test": ["127.0.0.1"], "metadata.test": ["169.254.169.254"]})
+    dns.update({"office.test": ["10.20.30.40"], "public.test": ["93.184.216.34"]})
+    transport = GuardedTransport(allow_private=False)
+    async with httpx.AsyncClient(transport=transport, timeout=2) as client:
+        for url, reason in _refused_urls(listener.port):
+            with pytest.raises(ForbiddenTargetError) as refused:
+                await client.get(url)
+            assert reason in refused.value.message, url
+            assert not refused.value.retryable
+    assert (listener.connections, listener.requests) == (0, 0)
+
+
+async def test_allowed_private_targets_are_reached_through_the_checked_address(
+    listener: CountingServer, dns: dict[str, list[str]]
+) -> None:
+    dns["svc.test"] = ["127.0.0.1"]
+    async with httpx.AsyncClient(transport=GuardedTransport(allow_private=True)) as client:
+        for host in ("127.0.0.1", "localhost", "svc.test"):
+            response = await client.get(f"http://{host}:{listener.port}/")
+            assert (response.status_code, response.json()) == (200, [])
+    assert listener.requests == 3
+
+
+async def test_the_connection_goes_to_the_address_that_was_checked(
+    listener: CountingServer, dns: dict[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name that answers a public address to the check and a loopback one right after
+    (DNS rebinding) still gets its connection opened to the public one. 127.0.0.2 stands
+    in for the public address: nothing listens there, the listener is on 127.0.0.1."""
+    dns["flip.test"] = ["127.0.0.2", "127.0.0.1"]
+    real_reason = forbidden_reason
+
+    def reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+        return None if str(address) == "127.0.0.2" else real_reason(address)
+
+    monkeypatch.setattr("gateway.outbound_http.forbidden_reason", reason)
+    transport = GuardedTransport(allow_private=False)
+    async with httpx.AsyncClient(transport=transport, timeout=2) as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get(f"https://flip.test:{listener.port}/")
+    assert listener.connections == 0
+
+
+async def test_a_trusted_origin_passes_and_nothing_else_does(listener: CountingServer) -> None:
+    trusted = [f"http://127.0.0.1:{listener.port}/v1"]
+    transport = GuardedTransport(allow_private=False, trusted=trusted)
+    async with httpx.AsyncClient(transport=transport) as client:
+        assert (await client.get(f"http://127.0.0.1:{listener.port}/v1/models")).status_code == 200
+        with pytest.raises(ForbiddenTargetError):
+            await client.get(f"http://localhost:{listener.port}/v1/models")
+    assert listener.requests == 1
+
+
+async def test_connector_client_follows_the_setting(listener: CountingServer) -> None:
+    url = f"http://127.0.0.1:{listener.port}/"
+    async with connector_client(Settings(connector_allow_private_targets=False)) as strict:
+        with pytest.raises(ForbiddenTargetError):
+            await strict.get(url)
+    assert listener.connections == 0
+    async with connector_client(Settings(connector_allow_private_targets=True)) as lenient:
+        assert (await lenient.get(url)).status_code == 200
+    ai = Settings(ai_provider="openai", ai_base_url=url, ai_model="m")
+    async with connector_client(ai) as with_ai:
+        assert (await with_ai.get(f"{url}chat/completions")).status_code == 200
+    assert listener.requests == 2
+
+
+async def test_a_refused_target_is_raised_by_the_connector_layer_without_retrying(
+    listener: CountingServer,
+) -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async with httpx.AsyncClient(transport=GuardedTransport(allow_private=False)) as client:
+        http = HttpClient(
+            client,
+            base_url=f"https://127.0.0.1:{listener.port}/api",
+            integration="test:guard",
+            sleep=sleep,
+        )
+        with pytest.raises(ForbiddenTargetError):
+            await http.get_json("/jobs")
+    assert waits == []
+    assert listener.connections == 0
+
+
+async def test_https_through_the_guard_verifies_the_name(tmp_path: Path) -> None:
+    cert_file, key_file, ca_pem = _certificates(tmp_path)
+    receiver = Receiver()
+    tls = {"ssl_certfile": str(cert_file), "ssl_keyfile": str(key_file)}
+    async with serving(receiver, **tls) as base_url:
+        port = httpx.URL(base_url).port
+        trusted = ssl.create_default_context(cadata=ca_pem)
+        transport = GuardedTransport(allow_private=True, verify=trusted)
+        async with httpx.AsyncClient(transport=transport) as client:
+            reply = await client.post(f"https://localhost:{port}/tls", content=b"{}")
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                await client.post(f"https://127.0.0.1:{port}/tls", content=b"{}")
+    assert reply.status_code == 200
+    [request] = receiver.at("/tls")
+    assert request.headers["host"] == f"localhost:{port}"

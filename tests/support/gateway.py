@@ -152,6 +152,7 @@ async def running_gateway(
             "rate_limit_public_per_minute": 0,
             "rate_limit_user_per_minute": 0,
             "rate_limit_credentials_per_minute": 0,
+            "connector_allow_private_targets": True,
             **overrides,
         },
     )

@@ -43,6 +43,7 @@ def process_env(
         "TALENTGRAPH_LOG_LEVEL": "WARNING",
         "TALENTGRAPH_HEALTH_CHECK_INTERVAL_SECONDS": "0",
         "TALENTGRAPH_SYNC_SCHEDULER_INTERVAL_SECONDS": "0",
+        "TALENTGRAPH_CONNECTOR_ALLOW_PRIVATE_TARGETS": "true",
         **{f"TALENTGRAPH_{name.upper()}": str(value) for name, value in settings.items()},
     }
 

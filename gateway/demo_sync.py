@@ -333,4 +333,6 @@ def create_demo_app() -> Starlette:
     from gateway.app import create_app
 
     settings = Settings()
+    if not settings.is_development:
+        raise RuntimeError("the demo is refused in production: it serves a known admin token")
     return create_app(settings, http_client=sandbox_client(build_sandbox(), settings))

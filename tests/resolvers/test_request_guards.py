@@ -304,3 +304,11 @@ async def test_a_query_over_the_time_limit_is_stopped(backend_url: str) -> None:
         response = await gateway.post("{ jobs(first: 50) { edges { node { id title } } } }")
         assert response.status_code == 504
         assert _error(response)["extensions"]["code"] == "TIMEOUT"  # type: ignore[index]
+
+
+def test_the_demo_app_refuses_to_start_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway.demo_sync import create_demo_app
+
+    monkeypatch.setenv("TALENTGRAPH_ENVIRONMENT", "production")
+    with pytest.raises(RuntimeError, match="production"):
+        create_demo_app()

@@ -240,8 +240,7 @@ async def _generated_maxima(session: AsyncSession) -> dict[str, int]:
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         calls = ", ".join(
-            f"coalesce(pg_sequence_last_value(pg_get_serial_sequence('{name}', 'id')"
-            "::regclass), 0)"
+            f"coalesce(pg_sequence_last_value(pg_get_serial_sequence('{name}', 'id')::regclass), 0)"
             for name in names
         )
         row = (await session.execute(text(f"SELECT {calls}"))).one()

@@ -13,6 +13,7 @@ populated database. The SQLite database and the development secrets are private 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import stat
@@ -26,6 +27,7 @@ import jwt
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.operations import Operations
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
@@ -386,6 +388,40 @@ def _copy_rows(source: Path, target: Path) -> None:
         connection.execute("DETACH DATABASE seeded")
 
 
+@contextlib.contextmanager
+def tables_as_before_autoincrement() -> Iterator[None]:
+    """Migrations create tables as releases before revision 0008 did: without
+    ``AUTOINCREMENT``, so the upgrade has every table to rebuild."""
+    original = Operations.create_table
+
+    def create_table(self: Operations, name: str, *elements: Any, **kwargs: Any) -> Any:
+        kwargs.pop("sqlite_autoincrement", None)
+        return original(self, name, *elements, **kwargs)
+
+    Operations.create_table = create_table  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Operations.create_table = original  # type: ignore[method-assign]
+
+
+async def test_a_new_database_is_made_never_reusing_ids_without_a_rebuild(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "new.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    try:
+        await upgrade(engine, "0007")
+    finally:
+        await engine.dispose()
+    with sqlite3.connect(database) as connection:
+        plain = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE "
+            "'%AUTOINCREMENT%' AND name NOT IN ('settings', 'alembic_version', 'sqlite_sequence')"
+        ).fetchall()
+    assert plain == []
+
+
 async def test_upgrading_a_populated_sqlite_database_keeps_every_row_and_stops_id_reuse(
     tmp_path: Path,
 ) -> None:
@@ -399,12 +435,17 @@ async def test_upgrading_a_populated_sqlite_database_keeps_every_row_and_stops_i
         await engine.dispose()
     engine = create_engine(f"sqlite+aiosqlite:///{database}")
     try:
-        await upgrade(engine, "0007")
+        with tables_as_before_autoincrement():
+            await upgrade(engine, "0007")
     finally:
         await engine.dispose()
     await asyncio.to_thread(_copy_rows, seeded, database)
     with sqlite3.connect(database) as connection:
         before, indexes = _counts(connection), _indexes(connection)
+        legacy = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'"
+        ).fetchone()[0]
+    assert legacy == 0, "the database is laid out as releases before 0008 made it"
     assert before["users"] > 0 and before["recruiter_links"] > 0 and before["applications"] > 0
 
     engine = create_engine(f"sqlite+aiosqlite:///{database}")

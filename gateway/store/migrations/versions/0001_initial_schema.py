@@ -7,6 +7,8 @@ Create Date: 2026-11-21 05:39:21.319307
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -19,9 +21,15 @@ branch_labels = None
 depends_on = None
 
 
+def _create_table(name: str, *elements: Any, **kwargs: Any) -> None:
+    """``op.create_table`` with SQLite ``AUTOINCREMENT`` (ids never reused) from the
+    start; revision 0008 rebuilds tables created before this was added."""
+    op.create_table(name, *elements, sqlite_autoincrement=name != "settings", **kwargs)
+
+
 def upgrade() -> None:
 
-    op.create_table(
+    _create_table(
         "tenants",
         sa.Column(
             "id",
@@ -35,7 +43,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenants")),
         sa.UniqueConstraint("slug", name=op.f("uq_tenants_slug")),
     )
-    op.create_table(
+    _create_table(
         "integrations",
         sa.Column(
             "provider",
@@ -124,7 +132,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_integrations_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "personas",
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
@@ -152,7 +160,7 @@ def upgrade() -> None:
     with op.batch_alter_table("personas", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_personas_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "users",
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
@@ -188,7 +196,7 @@ def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_users_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "webhook_subscriptions",
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("url", sa.String(length=2048), nullable=False),
@@ -225,7 +233,7 @@ def upgrade() -> None:
             batch_op.f("ix_webhook_subscriptions_tenant_id"), ["tenant_id"], unique=False
         )
 
-    op.create_table(
+    _create_table(
         "candidates",
         sa.Column("first_name", sa.String(length=255), nullable=True),
         sa.Column("last_name", sa.String(length=255), nullable=True),
@@ -294,7 +302,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_candidates_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "jobs",
         sa.Column("title", sa.String(length=512), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
@@ -391,7 +399,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_jobs_recruiter_id"), ["recruiter_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_jobs_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "pipeline_stages",
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
@@ -462,7 +470,7 @@ def upgrade() -> None:
             batch_op.f("ix_pipeline_stages_tenant_id"), ["tenant_id"], unique=False
         )
 
-    op.create_table(
+    _create_table(
         "recruiter_links",
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -511,7 +519,7 @@ def upgrade() -> None:
             batch_op.f("ix_recruiter_links_tenant_id"), ["tenant_id"], unique=False
         )
 
-    op.create_table(
+    _create_table(
         "settings",
         sa.Column(
             "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -544,7 +552,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_settings")),
     )
-    op.create_table(
+    _create_table(
         "webhook_deliveries",
         sa.Column(
             "subscription_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -608,7 +616,7 @@ def upgrade() -> None:
             batch_op.f("ix_webhook_deliveries_tenant_id"), ["tenant_id"], unique=False
         )
 
-    op.create_table(
+    _create_table(
         "webhook_events",
         sa.Column(
             "integration_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -690,7 +698,7 @@ def upgrade() -> None:
             batch_op.f("ix_webhook_events_tenant_id"), ["tenant_id"], unique=False
         )
 
-    op.create_table(
+    _create_table(
         "applications",
         sa.Column("job_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -792,7 +800,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_applications_job_id"), ["job_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_applications_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "prompts",
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column(
@@ -837,7 +845,7 @@ def upgrade() -> None:
     with op.batch_alter_table("prompts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_prompts_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "sync_runs",
         sa.Column(
             "integration_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -922,7 +930,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_sync_runs_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "activities",
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column(
@@ -995,7 +1003,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_activities_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "analyses",
         sa.Column(
             "application_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -1070,7 +1078,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_analyses_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "background_jobs",
         sa.Column("job_type", sa.String(length=64), nullable=False),
         sa.Column("job_key", sa.String(length=255), nullable=True),
@@ -1141,7 +1149,7 @@ def upgrade() -> None:
             batch_op.f("ix_background_jobs_tenant_id"), ["tenant_id"], unique=False
         )
 
-    op.create_table(
+    _create_table(
         "interviews",
         sa.Column(
             "application_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -1268,7 +1276,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_interviews_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "offers",
         sa.Column(
             "application_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -1363,7 +1371,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_offers_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "onboarding_tasks",
         sa.Column(
             "application_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
@@ -1483,7 +1491,7 @@ def upgrade() -> None:
             batch_op.f("ix_onboarding_tasks_tenant_id"), ["tenant_id"], unique=False
         )
 
-    op.create_table(
+    _create_table(
         "stage_transitions",
         sa.Column(
             "application_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -1563,7 +1571,7 @@ def upgrade() -> None:
             batch_op.f("ix_stage_transitions_tenant_id"), ["tenant_id"], unique=False
         )
 
-    op.create_table(
+    _create_table(
         "evaluations",
         sa.Column(
             "interview_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -1626,7 +1634,7 @@ def upgrade() -> None:
     with op.batch_alter_table("evaluations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_evaluations_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
+    _create_table(
         "interview_messages",
         sa.Column(
             "interview_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False

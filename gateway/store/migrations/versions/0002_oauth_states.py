@@ -7,6 +7,8 @@ Create Date: 2026-11-21 06:23:55.943229
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,9 +20,15 @@ branch_labels = None
 depends_on = None
 
 
+def _create_table(name: str, *elements: Any, **kwargs: Any) -> None:
+    """``op.create_table`` with SQLite ``AUTOINCREMENT`` (ids never reused) from the
+    start; revision 0008 rebuilds tables created before this was added."""
+    op.create_table(name, *elements, sqlite_autoincrement=name != "settings", **kwargs)
+
+
 def upgrade() -> None:
 
-    op.create_table(
+    _create_table(
         "oauth_states",
         sa.Column(
             "integration_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False

@@ -62,6 +62,14 @@ def _token_version() -> sa.Column[int]:
     return sa.Column("token_version", sa.Integer(), server_default=sa.text("0"), nullable=False)
 
 
+def _never_reuses_ids(bind: sa.engine.Connection, table: str) -> bool:
+    """Created ``AUTOINCREMENT`` already (databases made since revision 0001 does so)."""
+    sql = bind.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).scalar()
+    return "AUTOINCREMENT" in str(sql or "").upper()
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
@@ -73,6 +81,10 @@ def upgrade() -> None:
             "run the upgrade through gateway.store.migrate"
         )
     for name in GENERATED_ID_TABLES:
+        if _never_reuses_ids(bind, name):
+            if name == "users":
+                op.add_column("users", _token_version())
+            continue
         with op.batch_alter_table(
             name,
             recreate="always",

@@ -1,4 +1,4 @@
-"""Schema extensions: caches, query limits, error masking with a request id.
+"""Schema extensions: caches, input checks, query limits, error masking with a request id.
 
 Expected failures (GraphQL errors we raise, domain errors) reach the client with an
 ``extensions.code``; anything else is logged with the request id and replaced by an
@@ -23,6 +23,7 @@ from strawberry.extensions import (
 
 from gateway.errors import DomainError, NotFound, ValidationFailed
 from gateway.settings import Settings
+from resolvers.input_guard import InputGuard
 
 logger = logging.getLogger("talentgraph.graphql")
 
@@ -91,6 +92,7 @@ def build_extensions(settings: Settings | None = None) -> list[ExtensionFactory]
     return [
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        lambda: InputGuard(max_search=limits.max_search_chars),
         lambda: MaxTokensLimiter(max_token_count=limits.max_query_tokens),
         lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),

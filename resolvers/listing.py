@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from graphql import GraphQLError
 from sqlalchemy.engine import Row
 
-from gateway.store.paging import InvalidPageRequest, Ordering, PageRequest, fetch_page
+from gateway.store.paging import (
+    Cursor,
+    InvalidPageRequest,
+    Ordering,
+    PageRequest,
+    fetch_page,
+)
 from resolvers.context import Info
 from resolvers.dataloaders import Criteria, Prefetcher, light_columns, prefetch_into
+from resolvers.input_guard import character_problem, outside_utc
 from resolvers.relay import Connection, connection_from_page
 
 NodeT = TypeVar("NodeT")
@@ -28,9 +36,30 @@ def page_request(
     page = PageRequest(first=first, after=after, last=last, before=before)
     try:
         page.validate()
+        for name, cursor in (("after", after), ("before", before)):
+            if cursor is not None:
+                _check_cursor(name, cursor)
     except InvalidPageRequest as exc:
         raise BadPageRequest(str(exc)) from exc
     return page
+
+
+def _check_cursor(name: str, text: str) -> None:
+    """A cursor is opaque but the client holds it: one forged to carry a value the
+    database cannot compare (a control character, a date-time with no UTC equivalent)
+    is refused like any other invalid cursor."""
+    value = Cursor.decode(text).value
+    if not isinstance(value, str):
+        return
+    if character_problem(value) is not None or _outside_utc(value):
+        raise InvalidPageRequest(f"invalid cursor {text[:64]!r}", name)
+
+
+def _outside_utc(value: str) -> bool:
+    try:
+        return outside_utc(datetime.fromisoformat(value))
+    except ValueError:
+        return False
 
 
 async def list_connection(

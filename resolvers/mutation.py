@@ -13,11 +13,9 @@ whose errors include the source's refusals.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import Principal
@@ -93,12 +91,3 @@ async def run_mutation(
     if not is_error(result):
         await context.cache.invalidate(context.tenant_id)
     return result
-
-
-def changes_of(value: Any, *, exclude: tuple[str, ...] = ("id",)) -> dict[str, Any]:
-    """The fields of an input the caller actually sent (``UNSET`` ones are left out)."""
-    return {
-        field.name: getattr(value, field.name)
-        for field in dataclasses.fields(value)
-        if field.name not in exclude and getattr(value, field.name) is not strawberry.UNSET
-    }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, cast
@@ -23,17 +24,35 @@ from sqlalchemy.engine import Row
 
 from gateway.errors import NotFound, ValidationFailed
 from gateway.global_ids import to_global_id as to_global_id
-from gateway.store.paging import Page
+from gateway.store.paging import MAX_ID, Page
 
 NodeT = TypeVar("NodeT")
 
 
+MAX_PK = MAX_ID
+"""Largest primary key a store column (PostgreSQL ``bigint``, SQLite ``integer``) holds."""
+_MAX_GLOBAL_ID_CHARS = 128
+_DECODED_ID = re.compile(r"([A-Za-z][A-Za-z0-9]{0,63}):([1-9][0-9]{0,18})")
+
+
 def from_global_id(global_id: str) -> tuple[str, int]:
-    try:
-        type_name, _, pk = base64.b64decode(global_id, validate=True).decode().partition(":")
-        return type_name, int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ValidationFailed("id", f"{global_id[:64]!r} is not a valid id") from exc
+    """The type name and primary key of an id exactly as ``to_global_id`` writes it.
+
+    Anything else is ``ValidationFailed``: base64 that is not canonical (other padding,
+    stray bits, whitespace), a key with a sign, spaces, underscores, leading zeros or
+    non-ASCII digits, a key of 0 or above the largest ``bigint``.
+    """
+    if len(global_id) <= _MAX_GLOBAL_ID_CHARS:
+        try:
+            raw = base64.b64decode(global_id, validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        match = _DECODED_ID.fullmatch(raw.decode("ascii", "replace"))
+        if match and base64.b64encode(raw).decode() == global_id:
+            pk = int(match[2])
+            if pk <= MAX_PK:
+                return match[1], pk
+    raise ValidationFailed("id", f"{global_id[:64]!r} is not a valid id")
 
 
 def pk_of(global_id: strawberry.ID | str, expected: str, *, field: str = "id") -> int:

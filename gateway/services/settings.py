@@ -23,7 +23,9 @@ async def ensure_settings_row(session: AsyncSession, tenant_id: int) -> TenantSe
 async def update_settings(
     session: AsyncSession, actor: Actor, changes: dict[str, Any]
 ) -> TenantSettings:
-    """Apply ``changes`` (only the keys given), keeping lookback min <= default <= max."""
+    """Apply ``changes`` (only the keys given), keeping lookback min <= default <= max.
+
+    Errors name fields as the API does (``lookbackHoursMin``)."""
     row = (
         await session.execute(
             sa.select(TenantSettings)
@@ -31,27 +33,31 @@ async def update_settings(
             .with_for_update()
         )
     ).scalar_one_or_none() or await ensure_settings_row(session, actor.tenant_id)
-    for name in ("lookback_hours_default", "lookback_hours_min", "lookback_hours_max"):
+    for name, field in (
+        ("lookback_hours_default", "lookbackHoursDefault"),
+        ("lookback_hours_min", "lookbackHoursMin"),
+        ("lookback_hours_max", "lookbackHoursMax"),
+    ):
         if name in changes:
-            setattr(row, name, in_range(name, changes[name], 1, 24 * 365))
+            setattr(row, name, in_range(field, changes[name], 1, 24 * 365))
     if not row.lookback_hours_min <= row.lookback_hours_default <= row.lookback_hours_max:
         raise ValidationFailed(
-            "lookback_hours_default",
+            "lookbackHoursDefault",
             "lookback hours must satisfy min <= default <= max",
         )
     if "interview_token_expiry_days" in changes:
         row.interview_token_expiry_days = in_range(
-            "interview_token_expiry_days", changes["interview_token_expiry_days"], 1, 90
+            "interviewTokenExpiryDays", changes["interview_token_expiry_days"], 1, 90
         )
     if "stale_stage_days" in changes:
-        row.stale_stage_days = in_range("stale_stage_days", changes["stale_stage_days"], 1, 365)
+        row.stale_stage_days = in_range("staleStageDays", changes["stale_stage_days"], 1, 365)
     if "email_from_address" in changes:
         value = changes["email_from_address"]
-        row.email_from_address = email("email_from_address", value) if value else None
+        row.email_from_address = email("emailFromAddress", value) if value else None
     if "email_from_name" in changes:
-        row.email_from_name = optional_text("email_from_name", changes["email_from_name"])
+        row.email_from_name = optional_text("emailFromName", changes["email_from_name"])
     if "rank_custom_field" in changes:
-        row.rank_custom_field = optional_text("rank_custom_field", changes["rank_custom_field"])
+        row.rank_custom_field = optional_text("rankCustomField", changes["rank_custom_field"])
     if "default_recruiter_id" in changes:
         recruiter_id = changes["default_recruiter_id"]
         if recruiter_id is not None:

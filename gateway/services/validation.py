@@ -39,7 +39,10 @@ def email(field: str, value: str | None) -> str:
     return text
 
 
-def in_range(field: str, value: int, low: int, high: int) -> int:
+def in_range(field: str, value: int | None, low: int, high: int) -> int:
+    """``value`` if ``low <= value <= high``; otherwise, or when null, ``ValidationFailed``."""
+    if value is None:
+        raise ValidationFailed(field, f"{field} cannot be null")
     if not low <= value <= high:
         raise ValidationFailed(field, f"{field} must be between {low} and {high}, got {value}")
     return value

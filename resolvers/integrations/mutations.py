@@ -17,8 +17,9 @@ from gateway.services.oauth import start_authorization
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
 from resolvers.context import Info
 from resolvers.errors import NotFoundError, PermissionDeniedError, ValidationError, is_error
+from resolvers.inputs import not_null, sent_fields
 from resolvers.integrations.types import Integration, build_integration
-from resolvers.mutation import changes_of, guarded_mutation, run_mutation
+from resolvers.mutation import guarded_mutation, run_mutation
 from resolvers.relay import as_row, pk_of
 
 
@@ -44,14 +45,14 @@ class IntegrationCreateInput:
 @strawberry.input(description="Omitted fields stay; in `credentials` a null removes one secret.")
 class IntegrationUpdateInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    environment: IntegrationEnvironment | None = strawberry.UNSET
+    name: str | None = not_null()
+    environment: IntegrationEnvironment | None = not_null()
     credentials: JSON | None = strawberry.UNSET
     config: JSON | None = strawberry.UNSET
     webhook_secret: str | None = strawberry.UNSET
     external_account_id: str | None = strawberry.UNSET
-    sync_interval_minutes: int | None = strawberry.UNSET
-    status: IntegrationStatus | None = strawberry.UNSET
+    sync_interval_minutes: int | None = not_null()
+    status: IntegrationStatus | None = not_null()
 
 
 @strawberry.input
@@ -131,9 +132,12 @@ class IntegrationMutations:
         self, info: Info, input: IntegrationCreateInput
     ) -> IntegrationCreateResult:
         keyring = info.context.keyring
+        allow_private = info.context.settings.connector_allow_private_targets
 
         async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await service.create_integration(session, actor, keyring, changes_of(input))
+            return await service.create_integration(
+                session, actor, keyring, sent_fields(input), allow_private_targets=allow_private
+            )
 
         result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
         if is_error(result):
@@ -147,10 +151,13 @@ class IntegrationMutations:
         self, info: Info, input: IntegrationUpdateInput
     ) -> IntegrationUpdateResult:
         keyring = info.context.keyring
+        allow_private = info.context.settings.connector_allow_private_targets
 
         async def action(session: AsyncSession, actor: Actor) -> Any:
             pk = pk_of(input.id, "Integration")
-            return await service.update_integration(session, actor, keyring, pk, changes_of(input))
+            return await service.update_integration(
+                session, actor, keyring, pk, sent_fields(input), allow_private_targets=allow_private
+            )
 
         result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
         if is_error(result):

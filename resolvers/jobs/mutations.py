@@ -17,19 +17,20 @@ from resolvers.errors import (
     ValidationError,
     WriteBackError,
 )
+from resolvers.inputs import not_null, sent_fields
 from resolvers.jobs.types import Job, build_job
-from resolvers.mutation import changes_of, run_mutation, written_result
+from resolvers.mutation import run_mutation, written_result
 from resolvers.relay import as_row, pk_of
 
 
 @strawberry.input(description="The fields the gateway owns; omitted fields stay as they are.")
 class JobUpdateInput:
     id: strawberry.ID
-    is_active: bool | None = strawberry.UNSET
+    is_active: bool | None = not_null()
     recruiter_id: strawberry.ID | None = strawberry.UNSET
     interview_instructions: str | None = strawberry.UNSET
-    auto_send_interview: bool | None = strawberry.UNSET
-    min_check_interval: int | None = strawberry.UNSET
+    auto_send_interview: bool | None = not_null()
+    min_check_interval: int | None = not_null()
 
 
 @strawberry.type
@@ -94,7 +95,7 @@ class JobMutations:
     @strawberry.mutation
     async def job_update(self, info: Info, input: JobUpdateInput) -> JobUpdateResult:
         async def action(session, actor):  # type: ignore[no-untyped-def]
-            changes = changes_of(input)
+            changes = sent_fields(input)
             if changes.get("recruiter_id") is not None:
                 changes["recruiter_id"] = pk_of(
                     changes["recruiter_id"], "Recruiter", field="recruiterId"

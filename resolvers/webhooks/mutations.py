@@ -16,7 +16,8 @@ from gateway.store.models import WebhookEvent as WebhookEventModel
 from jobs.deliver import send_test
 from resolvers.context import Info
 from resolvers.errors import NotFoundError, PermissionDeniedError, ValidationError, is_error
-from resolvers.mutation import changes_of, guarded_mutation, run_mutation
+from resolvers.inputs import not_null, sent_fields
+from resolvers.mutation import guarded_mutation, run_mutation
 from resolvers.relay import as_row, pk_of
 from resolvers.webhooks.types import (
     WebhookDelivery,
@@ -54,13 +55,13 @@ class WebhookSubscriptionCreateInput:
 @strawberry.input(description="Omitted fields stay as they are.")
 class WebhookSubscriptionUpdateInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    url: str | None = strawberry.UNSET
-    events: list[OutboundEvent] | None = strawberry.UNSET
-    secret: str | None = strawberry.field(default=strawberry.UNSET, description=_SECRET)
-    retry_attempts: int | None = strawberry.UNSET
-    timeout_ms: int | None = strawberry.UNSET
-    is_active: bool | None = strawberry.UNSET
+    name: str | None = not_null()
+    url: str | None = not_null()
+    events: list[OutboundEvent] | None = not_null()
+    secret: str | None = not_null(description=_SECRET)
+    retry_attempts: int | None = not_null()
+    timeout_ms: int | None = not_null()
+    is_active: bool | None = not_null()
 
 
 @strawberry.input
@@ -141,7 +142,7 @@ class WebhookMutations:
         context = info.context
 
         async def action(session: AsyncSession, actor: Actor) -> Any:
-            fields = changes_of(input, exclude=())
+            fields = sent_fields(input, exclude=())
             return await service.create_subscription(
                 session, actor, context.keyring, context.settings, fields
             )
@@ -167,7 +168,7 @@ class WebhookMutations:
                 context.keyring,
                 context.settings,
                 pk_of(input.id, "WebhookSubscription"),
-                changes_of(input),
+                sent_fields(input),
             )
 
         result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)

@@ -45,6 +45,16 @@ query Node($id: ID!) {
 }
 """
 
+JOB_UPDATE = """
+mutation Update($input: JobUpdateInput!) {
+  jobUpdate(input: $input) {
+    __typename
+    ... on UserError { message code }
+    ... on ValidationError { field }
+  }
+}
+"""
+
 NODES = """
 query Nodes($ids: [ID!]!) {
   nodes(ids: $ids) { __typename id }
@@ -191,6 +201,64 @@ async def test_malformed_id_is_bad_user_input(gateway: Gateway, bad_id: str) -> 
     assert codes(errors) == ["BAD_USER_INPUT"]
 
 
+def near_misses(real_id: str) -> dict[str, str]:
+    """Ids that a lenient parser (``int()``, loose base64) reads as ``real_id``'s key,
+    or that overflow the key column."""
+    type_name, _, key = base64.b64decode(real_id).decode().partition(":")
+    arabic_indic = key.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    raw = f"{type_name}:{key}".encode()
+    stray_bits = base64.b64encode(raw).decode()
+    if stray_bits.endswith("="):
+        last = stray_bits.rstrip("=")
+        index = len(last) - 1
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        flipped = alphabet[alphabet.index(last[index]) | 1]
+        stray_bits = last[:index] + flipped + stray_bits[len(last) :]
+    return {
+        "spaces": encode(f"{type_name}: {key} "),
+        "underscore": encode(f"{type_name}:{key}_0"),
+        "arabic-indic-digits": encode(f"{type_name}:{arabic_indic}"),
+        "leading-zero": encode(f"{type_name}:0{key}"),
+        "plus-sign": encode(f"{type_name}:+{key}"),
+        "zero": encode(f"{type_name}:0"),
+        "negative": encode(f"{type_name}:-{key}"),
+        "above-bigint": encode(f"{type_name}:{2**63}"),
+        "above-uint64": encode(f"{type_name}:{2**64 + int(key)}"),
+        "unpadded": real_id.rstrip("="),
+        "extra-padding": real_id + "=" * (4 - len(real_id) % 4 if "=" in real_id else 4),
+        "newline": real_id[:4] + "\n" + real_id[4:],
+        "stray-bits": stray_bits,
+        "nul-suffix": encode(f"{type_name}:{key}\x00"),
+    }
+
+
+NEAR_MISS_KINDS = sorted(near_misses(global_id("Job", 7)))
+
+
+@pytest.mark.parametrize("kind", NEAR_MISS_KINDS)
+async def test_an_id_that_only_resembles_a_real_one_is_bad_user_input(
+    gateway: Gateway, kind: str
+) -> None:
+    real = (await samples(gateway))["Job"]["id"]
+    bad = near_misses(real)[kind]
+    assert bad != real
+    errors = await gateway.errors(NODE, {"id": bad})
+    assert codes(errors) == ["BAD_USER_INPUT"], errors
+    errors = await gateway.errors(typed_query("job"), {"id": bad})
+    assert codes(errors) == ["BAD_USER_INPUT"], errors
+
+
+async def test_an_id_that_only_resembles_a_real_one_is_a_validation_error_in_mutations(
+    gateway: Gateway,
+) -> None:
+    real = (await samples(gateway))["Job"]["id"]
+    for kind, bad in near_misses(real).items():
+        data = await gateway.execute(JOB_UPDATE, {"input": {"id": bad, "isActive": True}})
+        result = data["jobUpdate"]
+        assert result["__typename"] == "ValidationError", (kind, result)
+        assert result["field"] == "id", (kind, result)
+
+
 @pytest.mark.parametrize("field", sorted(TYPED_LOOKUPS.values()))
 async def test_typed_lookup_with_a_malformed_id_is_bad_user_input(
     gateway: Gateway, field: str
@@ -203,7 +271,7 @@ async def test_unknown_type_or_missing_key_is_null(gateway: Gateway) -> None:
     for missing in (
         global_id("Spaceship", 1),
         global_id("Job", 10**9),
-        global_id("Candidate", 0),
+        global_id("Job", 2**63 - 1),
         global_id("Tenant", 1),
         global_id("User", 1),
     ):

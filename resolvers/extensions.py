@@ -13,10 +13,8 @@ from collections.abc import Callable
 from graphql import GraphQLError
 from strawberry.extensions import (
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
@@ -87,14 +85,15 @@ ExtensionFactory = Callable[[], SchemaExtension]
 
 def build_extensions(settings: Settings | None = None) -> list[ExtensionFactory]:
     """Factories, so each request gets fresh extensions; the parse and validation
-    caches are module-level LRUs that those instances share."""
+    caches are module-level LRUs that those instances share. Depth and alias limits are
+    checked before execution by the transports (``resolvers.document_limits``): the
+    validation-rule limiters Strawberry offers take time doubling with each level of
+    nested fragment spreads."""
     limits = settings or Settings()
     return [
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         lambda: InputGuard(max_search=limits.max_search_chars),
         lambda: MaxTokensLimiter(max_token_count=limits.max_query_tokens),
-        lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         ErrorMasking,
     ]

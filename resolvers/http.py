@@ -48,6 +48,7 @@ from gateway.services.principals import principal_for_token
 from gateway.settings import Settings
 from resolvers.context import Context
 from resolvers.cost import cost_limit, query_cost, too_costly
+from resolvers.document_limits import document_shape, over_limits
 
 logger = logging.getLogger("talentgraph.http")
 
@@ -199,21 +200,27 @@ class CostReport:
         return {"requested": self.requested, "limit": self.limit}
 
 
-def _check_cost(
+def _check_limits(
     schema: GraphQLSchema,
     document: DocumentNode,
     params: GraphQLParams,
     principal: Principal | None,
     settings: Settings,
+    strict: bool,
 ) -> CostReport:
-    """Refuse, before validation walks it, a document whose estimated cost is over the
-    caller's limit (``resolvers.cost``): validation and execution both grow with it."""
+    """Refuse, before validation walks it, a document deeper, more aliased or costlier
+    than allowed (``resolvers.document_limits``, ``resolvers.cost``): validation and
+    execution both grow with these. Refused like a validation error: 400 when the
+    client accepts ``application/graphql-response+json``, 200 for ``application/json``."""
+    error = over_limits(document_shape(document), settings.max_query_depth, settings.max_aliases)
     limit = cost_limit(settings, principal)
     requested = query_cost(schema, document, params.operation_name, params.variables)
-    if requested > limit:
+    if error is None and requested > limit:
         error = too_costly(requested, limit)
+    if error is not None:
         extensions = dict(error.extensions or {})
-        raise RequestError(400, error.message, str(extensions.pop("code")), extensions=extensions)
+        code = str(extensions.pop("code"))
+        raise RequestError(400 if strict else 200, error.message, code, extensions=extensions)
     return CostReport(requested, limit)
 
 
@@ -413,7 +420,7 @@ class GraphQLHTTP:
         roots = _root_fields(operation)
         await _check_rate(request, principal, _all_root_fields(document, operation))
         settings = state.settings
-        cost = _check_cost(state.schema._schema, document, params, principal, settings)
+        cost = _check_limits(state.schema._schema, document, params, principal, settings, strict)
         if not settings.is_development and not (principal and principal.is_admin):
             _refuse_introspection(state.schema._schema, params.query, document, principal)
 

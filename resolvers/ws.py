@@ -76,6 +76,7 @@ from gateway.rate_limits import buckets
 from gateway.services.principals import principal_for_token
 from resolvers.context import Context
 from resolvers.cost import cost_limit, query_cost, too_costly
+from resolvers.document_limits import document_shape, over_limits
 
 logger = logging.getLogger("talentgraph.ws")
 
@@ -166,6 +167,9 @@ def _refusal(
             f"{found[0].operation.value} to POST /graphql",
             extensions={"code": "BAD_REQUEST"},
         )
+    refused = over_limits(document_shape(document), settings.max_query_depth, settings.max_aliases)
+    if refused is not None:
+        return refused
     limit = cost_limit(settings, principal)
     cost = query_cost(state.schema._schema, document, operation.operation_name, operation.variables)
     return too_costly(cost, limit) if cost > limit else None

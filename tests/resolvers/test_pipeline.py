@@ -370,8 +370,10 @@ async def test_recruiters_and_readonly_users_can_read(gateway: Gateway, role: Ro
 
 
 async def test_anonymous_callers_are_refused(gateway: Gateway) -> None:
-    errors = await gateway.errors(REPORT, role=None)
+    errors = await gateway.errors("{ pipelineMetrics { jobCount } }", role=None)
     assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    costly = await gateway.errors(REPORT, role=None)  # the whole report is over their limit
+    assert costly[0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
 
 
 async def test_other_tenants_jobs_give_nothing(gateway: Gateway) -> None:

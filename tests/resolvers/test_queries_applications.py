@@ -59,7 +59,7 @@ query Application($id: ID!) {
 JOBS_WITH_APPLICATIONS = (
     """
 {
-  jobs(first: 100) {
+  jobs(first: 10) {
     nodes {
       id
       applications(first: 100) {
@@ -79,7 +79,7 @@ CANDIDATES_WITH_APPLICATIONS = (
   candidates(first: 100) {
     nodes {
       id
-      applications(first: 100) {
+      applications(first: 10) {
         edges {
           node {"""
     + APPLICATION_FIELDS

@@ -8,7 +8,9 @@ opaque ``INTERNAL_SERVER_ERROR`` that carries only that id.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -78,6 +80,27 @@ class ErrorMasking(MaskErrors):
             path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestions(message: str) -> str:
+    """A validation message without graphql-core's "Did you mean ...?" hints, which
+    would spell out the schema to callers who may not introspect it.
+
+    >>> without_suggestions("Cannot query field 'jb' on type 'Query'. Did you mean 'job'?")
+    "Cannot query field 'jb' on type 'Query'."
+    """
+    return _SUGGESTION.sub("", message)
+
+
+def formatted_error(error: GraphQLError, hide_suggestions: bool) -> dict[str, Any]:
+    """An error as sent to clients; outside development only admins get suggestions."""
+    formatted = error.formatted
+    if hide_suggestions and "Did you mean" in formatted["message"]:
+        formatted = {**formatted, "message": without_suggestions(formatted["message"])}
+    return dict(formatted)
 
 
 ExtensionFactory = Callable[[], SchemaExtension]

@@ -49,6 +49,7 @@ from gateway.settings import Settings
 from resolvers.context import Context
 from resolvers.cost import cost_limit, query_cost, too_costly
 from resolvers.document_limits import document_shape, over_limits
+from resolvers.extensions import formatted_error
 
 logger = logging.getLogger("talentgraph.http")
 
@@ -237,13 +238,6 @@ def _refuse_introspection(
         raise RequestError(403, "introspection is for admins only", "FORBIDDEN")
 
 
-def _formatted(error: GraphQLError, hide_suggestions: bool) -> dict[str, Any]:
-    formatted = error.formatted
-    if hide_suggestions and "Did you mean" in formatted["message"]:
-        formatted = {**formatted, "message": without_suggestions(formatted["message"])}
-    return dict(formatted)
-
-
 def _media_type(request: Request) -> str:
     accept = request.headers.get("accept", "")
     if not accept.strip():
@@ -264,7 +258,6 @@ def _error_body(message: str, code: str, **extensions: Any) -> bytes:
 
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
-_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 def request_id_of(request: Request) -> str:
@@ -277,16 +270,6 @@ def request_id_of(request: Request) -> str:
     """
     given = request.headers.get("x-request-id", "")
     return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-
-
-def without_suggestions(message: str) -> str:
-    """A validation message without graphql-core's "Did you mean ...?" hints, which
-    would spell out the schema to callers who may not introspect it.
-
-    >>> without_suggestions("Cannot query field 'jb' on type 'Query'. Did you mean 'job'?")
-    "Cannot query field 'jb' on type 'Query'."
-    """
-    return _SUGGESTION.sub("", message)
 
 
 class GraphQLHTTP:
@@ -493,7 +476,7 @@ class GraphQLHTTP:
             payload["extensions"] = {"cost": cost.as_extension()}
         if result.errors:
             hide = not settings.is_development and not (principal and principal.is_admin)
-            payload["errors"] = [_formatted(error, hide) for error in result.errors]
+            payload["errors"] = [formatted_error(error, hide) for error in result.errors]
         errors = result.errors or []
         request_failed = result.data is None and bool(errors) and all(not e.path for e in errors)
         if not request_failed:

@@ -77,6 +77,7 @@ from gateway.services.principals import principal_for_token
 from resolvers.context import Context
 from resolvers.cost import cost_limit, query_cost, too_costly
 from resolvers.document_limits import document_shape, over_limits
+from resolvers.extensions import formatted_error
 
 logger = logging.getLogger("talentgraph.ws")
 
@@ -636,7 +637,11 @@ class _Connection:
 
     async def _send_errors(self, op_id: str, errors: list[GraphQLError]) -> None:
         """The operation failed before it started; it is over (no ``complete`` follows)."""
-        formatted = [error.formatted for error in errors] or [{"message": "unknown error"}]
+        settings = self.state.settings
+        hide = not settings.is_development and not (self.principal and self.principal.is_admin)
+        formatted = [formatted_error(error, hide) for error in errors] or [
+            {"message": "unknown error"}
+        ]
         payload = formatted[0] if self.legacy else formatted
         await self.send({"type": "error", "id": op_id, "payload": payload})
 

@@ -51,7 +51,7 @@ from connectors.workday import (
 from gateway.sandbox.workday import WorkdayFake
 from tests.connectors.harness.workday import WorkdayHarness, make_harness
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "workday-recruiting-v4.json"
+SPEC = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "workday-recruiting-v4.json"
 JOB_POSTING = "jobPostingAnchorSummary_5597c990f22e10000fc34f022dce0020"
 PROSPECT = "prospectSummary_7657284bd7781000178a3bf6e17f001a"
 INTERVIEW = "interviewEventWithJobApplicationJobRequisitionInterviewerDetails_def69f12d55410000f7ec8da36ae005a"  # noqa: E501

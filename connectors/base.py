@@ -13,6 +13,17 @@ writes through methods that take the acting recruiter's ``Attribution``:
 ``capabilities`` says what a provider supports; a method outside them raises
 ``UnsupportedOperationError`` (``ConnectorBase`` provides those refusals).
 
+A record the connector cannot map fails alone: read through ``self.map_record``, a
+mapper's ``MappingError`` (or any other exception it raises) becomes a ``RecordFailure``
+handed to ``connector.on_failure`` and the record is skipped, while the listing goes on.
+The sync sets ``on_failure`` to list the record with the run; by default failures
+are kept in ``connector.failures``:
+
+    async for raw in self._records("/jobs"):
+        job = self.map_record("jobs", job_from_raw, raw)
+        if job is not None:
+            yield job
+
 A webhook that names candidates is answered with a targeted refetch where the provider
 allows one, and with an incremental sync where it does not:
 
@@ -24,14 +35,16 @@ allows one, and with an incremental sync where it does not:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Flag, auto
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
-from connectors.errors import ConfigurationError, UnsupportedOperationError
+from connectors.errors import ConfigurationError, MappingError, UnsupportedOperationError
 from connectors.http import HttpClient
+from connectors.lenient import remote_id_of
 from connectors.models import (
     Attribution,
     CheckResult,
@@ -46,9 +59,16 @@ from connectors.models import (
     RemoteJob,
     RemoteOnboardingTask,
     RemoteStage,
+    RecordFailure,
     RemoteUser,
     WriteResult,
 )
+
+logger = logging.getLogger("talentgraph.connectors")
+
+_T = TypeVar("_T")
+
+MAX_KEPT_FAILURES = 1_000
 
 
 class Capability(Flag):
@@ -170,6 +190,42 @@ class ConnectorBase:
     def __init__(self, context: ConnectorContext) -> None:
         self.context = context
         self.http = context.http
+        self.failures: list[RecordFailure] = []
+        self.on_failure: Callable[[RecordFailure], None] = self._keep_failure
+
+    def _keep_failure(self, failure: RecordFailure) -> None:
+        if len(self.failures) < MAX_KEPT_FAILURES:
+            self.failures.append(failure)
+
+    def map_record(
+        self, entity: str, mapper: Callable[..., _T], raw: Any, *args: Any, **kwargs: Any
+    ) -> _T | None:
+        """``mapper(raw, *args, **kwargs)``, or ``None`` after reporting the record as a
+        ``RecordFailure`` when it cannot be mapped. A mapper that raises something other
+        than ``MappingError`` has met a shape nobody foresaw: logged, and the record
+        fails alone all the same."""
+        try:
+            return mapper(raw, *args, **kwargs)
+        except MappingError as exc:
+            self.on_failure(
+                RecordFailure(
+                    entity=exc.entity or entity,
+                    remote_id=exc.remote_id or remote_id_of(raw),
+                    reason=exc.message[:500],
+                )
+            )
+        except Exception as exc:  # one bad record must not end the listing
+            logger.warning(
+                "%s: a %s record could not be mapped", self.provider, entity, exc_info=True
+            )
+            self.on_failure(
+                RecordFailure(
+                    entity=entity,
+                    remote_id=remote_id_of(raw),
+                    reason=f"unreadable record ({type(exc).__name__}: {str(exc)[:300]})",
+                )
+            )
+        return None
 
     async def check(self) -> CheckResult:
         """One cheap authenticated call; every provider overrides this."""

@@ -12,6 +12,8 @@ ConnectorError(message, status=None, detail=None)
       +-- NotFoundError                   404
       +-- UnprocessableError              422 (and other 4xx): the request was refused
       +-- InvalidResponseError            the body is not what the API documents
+      |    +-- MappingError(entity, remote_id)  one record cannot be mapped: it fails
+      |                                    alone, the sync lists it and goes on
       +-- PaginationLoopError             the API served the same page twice
       +-- UnsupportedOperationError       the provider has no such capability
       +-- ConfigurationError              missing credential or setting
@@ -91,6 +93,20 @@ class UnprocessableError(FatalError):
 
 class InvalidResponseError(FatalError):
     pass
+
+
+class MappingError(InvalidResponseError):
+    """One record that cannot be read into the common model (no id, no title...).
+
+    ``entity`` is the sync phase the record belongs to (``"jobs"``, ``"candidates"``...)
+    and ``remote_id`` its id when it has one."""
+
+    def __init__(
+        self, message: str, *, entity: str | None = None, remote_id: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.entity = entity
+        self.remote_id = remote_id
 
 
 class PaginationLoopError(FatalError):

@@ -279,9 +279,16 @@ class HttpClient:
     async def pages(
         self, path: str, paginator: Paginator, params: Params | None = None
     ) -> AsyncIterator[list[Any]]:
-        """Every page's items, in order, until the paginator says there are no more."""
+        """Every page's items, in order, until the paginator says there are no more.
+
+        A page identical to the one before it is a server repeating its last page (seen
+        where the page after the end is answered with the end again): when it is not a
+        full page the listing ends there. A full page served again, or a page equal to an
+        earlier one, means the server ignores the paging: ``PaginationLoopError``, rather
+        than reading the same records forever."""
         request: Params | str | None = paginator.first(dict(params or {}))
         seen: set[str] = set()
+        previous: tuple[str, int] | None = None
         while request is not None:
             if isinstance(request, str):
                 response = await self.request("GET", request)
@@ -291,8 +298,12 @@ class HttpClient:
             items = paginator.items(body)
             fingerprint = _fingerprint(items, request)
             if items and fingerprint in seen:
+                if previous is not None and previous[0] == fingerprint:
+                    if len(items) < max(previous[1], _page_size(request)):
+                        return
                 raise PaginationLoopError(f"{path}: the same page was served twice")
             seen.add(fingerprint)
+            previous = (fingerprint, len(items))
             if items:
                 yield items
             request = paginator.next(request, response, body, items)
@@ -312,6 +323,22 @@ def decode_json(response: httpx.Response) -> Any:
         ) from exc
 
 
+_SIZE_PARAMS = ("items_per_page", "count", "limit", "per_page", "page_size", "pageSize")
+
+
+def _page_size(request: Params | str) -> int:
+    """The page size the request asked for, where it names one; else 0."""
+    if not isinstance(request, dict):
+        return 0
+    for name in _SIZE_PARAMS:
+        value = request.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+    return 0
+
+
 def _fingerprint(items: list[Any], request: Params | str) -> str:
     return hashlib.blake2b(orjson.dumps(items, default=str), digest_size=16).hexdigest()
 
@@ -325,12 +352,20 @@ class Paginator(Protocol):
 
 
 def _items(body: Any, key: str | None) -> list[Any]:
+    """The page's records. An empty body, or the list key present as ``null``, is an
+    empty page; anything else that is not a list is not a page."""
+    if body is None:
+        return []
     if key is None:
         if isinstance(body, list):
             return body
+        if isinstance(body, dict) and "data" in body and body["data"] is None:
+            return []
         if isinstance(body, dict) and isinstance(body.get("data"), list):
             return list(body["data"])
         raise InvalidResponseError(f"expected a list, got {type(body).__name__}")
+    if isinstance(body, dict) and key in body and body[key] is None:
+        return []
     if not isinstance(body, dict) or not isinstance(body.get(key), list):
         raise InvalidResponseError(f"expected an object with a {key!r} list")
     return list(body[key])

@@ -188,6 +188,18 @@ class OnboardingTaskDraft:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RecordFailure:
+    """A record the connector read but could not map: it is skipped, not the read.
+
+    ``entity`` is the sync phase (``"jobs"``, ``"candidates"``, ``"applications"``,
+    ``"interviews"``, ``"onboarding_tasks"``, ``"users"``, ``"activities"``)."""
+
+    entity: str
+    remote_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CheckResult:
     ok: bool
     detail: str = ""

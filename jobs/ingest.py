@@ -57,7 +57,7 @@ from gateway.store.base import table_of, utcnow
 from gateway.store.enums import ActorType, IntegrationStatus, Provider, WebhookEventStatus
 from gateway.store.models import Integration, Job, WebhookEvent
 from jobs.sync_api import SyncDeps, SyncMode
-from jobs.sync_writer import RecordWriter
+from jobs.sync_writer import RecordWriter, describe_failure
 from jobs.tasks import enqueue_integration_sync, retry_delay
 
 logger = logging.getLogger("talentgraph.jobs.ingest")
@@ -91,6 +91,10 @@ class _Tally:
         if amount:
             bucket = self.counts.setdefault(model, {})
             bucket[outcome] = bucket.get(outcome, 0) + amount
+
+    def fail(self, entity: str, remote_id: str | None, reason: str) -> None:
+        self.count(entity, "failed")
+        self.failures.append(describe_failure(entity, remote_id, reason))
 
 
 class AttemptFailed(Exception):

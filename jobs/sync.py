@@ -35,7 +35,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import ConnectorBase
-from connectors.errors import AuthError, ConnectorError
+from connectors.errors import AuthError, ConnectorError, NotFoundError
+from connectors.models import RecordFailure
 from gateway.crypto import CryptoError
 from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event
@@ -57,7 +58,9 @@ from gateway.store.models import (
 )
 from gateway.store.upsert import mark_missing_deleted
 from jobs.sync_api import ProgressCallback, SyncDeps, SyncMode, SyncOutcome, SyncProgress
-from jobs.sync_writer import RecordWriter
+from jobs.sync_owners import link_by_email
+from jobs.sync_stages import save_stage_order
+from jobs.sync_writer import RecordWriter, describe_failure
 
 logger = logging.getLogger("talentgraph.jobs.sync")
 
@@ -65,6 +68,9 @@ BATCH = 200
 LOCK_TTL = 120.0
 CURSOR_OVERLAP = timedelta(minutes=2)
 """Incremental reads start this much before the last success, for clock skew."""
+
+MAX_LISTED_FAILURES = 200
+"""Failed records a run lists by entity, id and reason (``SyncRun.failures``)."""
 
 PHASES = ("jobs", "candidates", "applications", "interviews", "onboarding_tasks")
 
@@ -98,6 +104,10 @@ class RunState:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     seen: dict[str, set[str]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    failed_records: list[dict[str, str | None]] = field(default_factory=list)
+    blind: set[str] = field(default_factory=set)
+    """Phases with a record that failed without an id: what they did not see may still
+    exist at the source, so nothing of theirs is marked deleted."""
 
     def count(self, model: str, outcome: str, amount: int = 1) -> None:
         if amount:
@@ -105,6 +115,23 @@ class RunState:
                 model, {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0, "failed": 0}
             )
             bucket[outcome] += amount
+
+    def fail(self, entity: str, remote_id: str | None, reason: str) -> None:
+        self.count(entity, "failed")
+        self.failures.append(describe_failure(entity, remote_id, reason))
+        if len(self.failed_records) < MAX_LISTED_FAILURES:
+            self.failed_records.append(
+                {"entity": entity, "remoteId": remote_id, "reason": reason[:500]}
+            )
+
+    def record_failure(self, failure: RecordFailure) -> None:
+        """A record the connector could not map: listed with the run, kept from deletion
+        (it is still at the source), tried again next run."""
+        self.fail(failure.entity, failure.remote_id, failure.reason)
+        if failure.remote_id is None:
+            self.blind.add(failure.entity)
+        else:
+            self.seen.setdefault(failure.entity, set()).add(failure.remote_id)
 
     @property
     def processed(self) -> int:
@@ -368,7 +395,11 @@ async def _close_run(
         run.finished_at = finished
         run.duration_ms = int((time.perf_counter() - started) * 1000)
         run.error_message = error
-        run.error_details = {"failures": state.failures[:50]} if state.failures else None
+        run.error_details = (
+            {"failures": state.failures[:50], "records": state.failed_records}
+            if state.failures
+            else None
+        )
         if stored is not None:
             stored.last_sync_at = finished
             if status is SyncStatus.SUCCEEDED:
@@ -428,6 +459,7 @@ class _Phases:
         self.progress = progress
         self.writer = RecordWriter(state, sync_actor(integration, state.run_id))
         self.analyzed_at: dict[str, int] = {}
+        connector.on_failure = state.record_failure
 
     async def run_all(self) -> None:
         completed = set(self.state.checkpoint.get("completed", []))
@@ -439,12 +471,45 @@ class _Phases:
             "onboarding_tasks": lambda: self.connector.onboarding_tasks(updated_since=self.since),
         }
         for phase in PHASES:
+            if phase == "jobs" and "jobs" not in completed:
+                await self._link_owners()
+            if phase == "applications" and "applications" not in completed:
+                await self._stage_order()
             resume_at = 0
             if self.state.checkpoint.get("phase") == phase:
                 resume_at = int(self.state.checkpoint.get("done", 0))
             await self._phase(
                 phase, steps[phase](), skip_writes=phase in completed, resume_at=resume_at
             )
+
+    async def _link_owners(self) -> None:
+        """Recruiter links by email first, so the jobs find their owners."""
+        problem = await link_by_email(
+            self.deps, self.integration, sync_actor(self.integration, self.state.run_id)
+        )
+        if problem is not None:
+            self.state.fail("users", None, f"recruiters not linked by email: {problem}")
+
+    async def _stage_order(self) -> None:
+        """The source's pipeline order, before the applications that use the stages."""
+        try:
+            stages = await self.connector.stages()
+        except NotFoundError:
+            logger.info("integration %s lists no stages", self.state.integration_id)
+            return
+        except ConnectorError as exc:
+            if isinstance(exc, AuthError):
+                raise
+            self.state.fail("stages", None, f"stage list not read: {exc.message}")
+            return
+        async with self.deps.session_factory.begin() as session:
+            placed = await save_stage_order(
+                session,
+                tenant_id=self.state.tenant_id,
+                integration_id=self.state.integration_id,
+                stages=stages,
+            )
+        self.state.count("pipeline_stages", "updated", placed)
 
     async def _phase(
         self, phase: str, records: AsyncIterator[Any], *, skip_writes: bool, resume_at: int
@@ -553,7 +618,7 @@ class _Phases:
         async with self.deps.session_factory.begin() as session:
             for phase, (model, extra, kind) in models.items():
                 seen = self.state.seen.get(phase, set())
-                if not seen:
+                if not seen or phase in self.state.blind:
                     continue
                 gone = await mark_missing_deleted(
                     session,
@@ -577,12 +642,18 @@ class DueSync:
 
 async def due_syncs(session_factory: Any, now: datetime | None = None) -> list[DueSync]:
     """Integrations whose interval has passed: incremental every ``sync_interval_minutes``,
-    full every ``full_sync_interval_minutes`` (default daily) or when never fully synced."""
+    full every ``full_sync_interval_minutes`` (default daily) or when never fully synced.
+    A full run that ended partially failed (some records listed as failures) counts as
+    the last full one: its failed records are retried by the incremental runs, whose
+    cursor stays where the last successful run left it, not by a full run every tick."""
     now = now or _now()
     async with session_factory() as session:
         last_full = (
             sa.select(SyncRun.integration_id, sa.func.max(SyncRun.started_at).label("at"))
-            .where(SyncRun.kind == SyncKind.FULL, SyncRun.status == SyncStatus.SUCCEEDED)
+            .where(
+                SyncRun.kind == SyncKind.FULL,
+                SyncRun.status.in_((SyncStatus.SUCCEEDED, SyncStatus.PARTIALLY_FAILED)),
+            )
             .group_by(SyncRun.integration_id)
             .subquery()
         )

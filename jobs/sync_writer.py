@@ -25,6 +25,7 @@ A record written unchanged records nothing, nor does one seen for the first time
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -37,10 +38,12 @@ from connectors.models import (
     RemoteInterview,
     RemoteJob,
     RemoteOnboardingTask,
+    RemoteStageTransition,
 )
 from gateway.pubsub import Event
 from gateway.services.activities import Actor
 from gateway.store.base import Base, table_of, utcnow
+from gateway.store.enums import unlisted_position
 from gateway.store.models import (
     Activity,
     Application,
@@ -60,6 +63,7 @@ from jobs.sync_mapping import (
     onboarding_row,
     stage_kind,
 )
+from jobs.sync_owners import assign_owners
 
 
 class Tally(Protocol):
@@ -71,9 +75,46 @@ class Tally(Protocol):
 
     def count(self, model: str, outcome: str, amount: int = 1) -> None: ...
 
+    def fail(self, entity: str, remote_id: str | None, reason: str) -> None:
+        """Count one record of ``entity`` as failed and say why."""
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def agreeing_history(application: RemoteApplication) -> list[RemoteStageTransition]:
+    """The source's history in time order, ending in the current stage: where it stops
+    short of it (a source that records some moves and not others), a move into the
+    current stage is added when the record last changed; a repeat of the same stage is
+    dropped. Each stay but the last is closed when the next one begins."""
+    history = sorted(application.transitions, key=lambda t: t.entered_at)
+    current = application.current_stage
+    if current and (not history or history[-1].to_stage != current):
+        last = history[-1] if history else None
+        entered = application.remote_updated_at or (last.entered_at if last else None)
+        entered = entered or application.applied_at
+        if entered is not None:
+            if last is not None and entered < last.entered_at:
+                entered = last.entered_at
+            history.append(
+                RemoteStageTransition(
+                    from_stage=last.to_stage if last else None, to_stage=current, entered_at=entered
+                )
+            )
+    agreed: list[RemoteStageTransition] = []
+    for transition in history:
+        if agreed and agreed[-1].to_stage == transition.to_stage:
+            continue
+        if agreed and agreed[-1].left_at is None:
+            agreed[-1] = replace(agreed[-1], left_at=transition.entered_at)
+        agreed.append(transition)
+    return agreed
+
+
+def describe_failure(entity: str, remote_id: str | None, reason: str) -> str:
+    """``"applications 24:3: unknown job or candidate"``: one failed record, in words."""
+    return f"{entity} {remote_id or '(no id)'}: {reason}"
 
 
 class RecordWriter:
@@ -170,6 +211,14 @@ class RecordWriter:
         previous = await self._column(session, Job, Job.status, [job.remote_id for job in batch])
         result = await self._upsert(session, Job, rows, restore={"is_active": True})
         self.record("jobs", result)
+        owned = await assign_owners(
+            session,
+            tenant_id=self.state.tenant_id,
+            integration_id=self.state.integration_id,
+            jobs=batch,
+            ids=result.ids,
+        )
+        self.state.count("job_owners", "updated", owned)
         states = {job.remote_id: {"status": str(job.status), "isActive": True} for job in batch}
         events = self._events("job", result, states)
         activities: list[dict[str, Any]] = []
@@ -236,7 +285,7 @@ class RecordWriter:
                             "remote_id": name,
                             "name": name[:255],
                             "kind": stage_kind(name),
-                            "position": 0,
+                            "position": unlisted_position(stage_kind(name)),
                         }
                         for name in new
                     ],
@@ -259,10 +308,7 @@ class RecordWriter:
             job_id = jobs.get(application.job_remote_id)
             candidate_id = candidates.get(application.candidate_remote_id)
             if job_id is None or candidate_id is None:
-                self.state.count("applications", "failed")
-                self.state.failures.append(
-                    f"application {application.remote_id}: unknown job or candidate"
-                )
+                self.state.fail("applications", application.remote_id, "unknown job or candidate")
                 continue
             stage = application.current_stage or (
                 application.transitions[-1].to_stage if application.transitions else None
@@ -274,7 +320,13 @@ class RecordWriter:
         self.record("applications", result)
         changed = set(result.created) | set(result.updated)
         await self._replace_transitions(
-            session, [a for a in kept if a.remote_id in changed], result.ids, stages
+            session,
+            [a for a in kept if a.remote_id in changed and a.transitions],
+            result.ids,
+            stages,
+        )
+        await self._follow_stages(
+            session, [a for a in kept if not a.transitions], result.ids, stages, previous
         )
         described = {
             a.remote_id: {
@@ -359,33 +411,94 @@ class RecordWriter:
         ids: dict[str, int],
         stages: dict[str, int],
     ) -> None:
-        """The source owns the pipeline: a changed application's history is replaced."""
+        """The source owns the pipeline: a changed application's history is replaced,
+        made to agree with its current stage (``agreeing_history``)."""
         local = [ids[a.remote_id] for a in applications if a.remote_id in ids]
         for part in chunks(local):
             await session.execute(
                 sa.delete(StageTransition).where(StageTransition.application_id.in_(part))
             )
         rows = [
-            {
-                "tenant_id": self.state.tenant_id,
-                "application_id": ids[a.remote_id],
-                "integration_id": self.state.integration_id,
-                "from_stage_id": stages.get(t.from_stage or ""),
-                "to_stage_id": stages.get(t.to_stage),
-                "from_stage_name": t.from_stage,
-                "to_stage_name": t.to_stage,
-                "entered_at": t.entered_at,
-                "left_at": t.left_at,
-                "moved_by_name": (t.moved_by.name or t.moved_by.email) if t.moved_by else None,
-            }
+            self._transition_row(ids[a.remote_id], t, stages)
             for a in applications
             if a.remote_id in ids
-            for t in a.transitions
+            for t in agreeing_history(a)
         ]
         for part in chunks(rows):
             await session.execute(sa.insert(table_of(StageTransition)), list(part))
         if rows:
             self.state.count("stage_transitions", "created", len(rows))
+
+    def _transition_row(
+        self, application_id: int, t: RemoteStageTransition, stages: dict[str, int]
+    ) -> dict[str, Any]:
+        return {
+            "tenant_id": self.state.tenant_id,
+            "application_id": application_id,
+            "integration_id": self.state.integration_id,
+            "from_stage_id": stages.get(t.from_stage or ""),
+            "to_stage_id": stages.get(t.to_stage),
+            "from_stage_name": t.from_stage,
+            "to_stage_name": t.to_stage,
+            "entered_at": t.entered_at,
+            "left_at": t.left_at,
+            "moved_by_name": (t.moved_by.name or t.moved_by.email) if t.moved_by else None,
+        }
+
+    async def _follow_stages(
+        self,
+        session: AsyncSession,
+        applications: list[RemoteApplication],
+        ids: dict[str, int],
+        stages: dict[str, int],
+        previous: dict[str, tuple[int | None, str | None]],
+    ) -> None:
+        """History for a source that keeps none: an application without any recorded
+        stay gets one in its current stage (from when it applied), and one whose synced
+        stage differs from the stored one leaves its open stay now and enters the new
+        stage now. So history and current stage always agree."""
+        staged = [a for a in applications if a.current_stage and a.remote_id in ids]
+        if not staged:
+            return
+        with_history: set[int] = set()
+        for part in chunks([ids[a.remote_id] for a in staged]):
+            rows = await session.execute(
+                sa.select(StageTransition.application_id)
+                .where(StageTransition.application_id.in_(part))
+                .distinct()
+            )
+            with_history.update(row.application_id for row in rows)
+        now = _now()
+        moved: list[int] = []
+        rows_to_add: list[dict[str, Any]] = []
+        for application in staged:
+            application_id = ids[application.remote_id]
+            stage = application.current_stage or ""
+            if application_id not in with_history:
+                entered = application.applied_at or application.remote_updated_at or now
+                transition = RemoteStageTransition(to_stage=stage, entered_at=min(entered, now))
+                rows_to_add.append(self._transition_row(application_id, transition, stages))
+                continue
+            if application.remote_id not in previous:
+                continue
+            before_id, before_name = previous[application.remote_id]
+            if before_id == stages.get(stage):
+                continue
+            moved.append(application_id)
+            transition = RemoteStageTransition(
+                from_stage=before_name, to_stage=stage, entered_at=now
+            )
+            rows_to_add.append(self._transition_row(application_id, transition, stages))
+        for part in chunks(moved):
+            await session.execute(
+                sa.update(StageTransition)
+                .where(StageTransition.application_id.in_(part), StageTransition.left_at.is_(None))
+                .values(left_at=now)
+            )
+        for part in chunks(rows_to_add):
+            await session.execute(sa.insert(table_of(StageTransition)), list(part))
+        if rows_to_add:
+            self.state.count("stage_transitions", "created", len(rows_to_add))
 
     async def write_interviews(
         self, session: AsyncSession, batch: list[RemoteInterview]
@@ -399,8 +512,7 @@ class RecordWriter:
         for interview in batch:
             application_id = applications.get(interview.application_remote_id or "")
             if application_id is None:
-                self.state.count("interviews", "failed")
-                self.state.failures.append(f"interview {interview.remote_id}: unknown application")
+                self.state.fail("interviews", interview.remote_id, "unknown application")
                 continue
             rows.append(interview_row(interview, application_id))
         previous = await self._column(
@@ -436,8 +548,7 @@ class RecordWriter:
             application_id = applications.get(task.application_remote_id or "")
             candidate_id = candidates.get(task.candidate_remote_id or "")
             if application_id is None and candidate_id is None:
-                self.state.count("onboarding_tasks", "failed")
-                self.state.failures.append(f"onboarding task {task.remote_id}: unknown application")
+                self.state.fail("onboarding_tasks", task.remote_id, "unknown application")
                 continue
             rows.append(onboarding_row(task, application_id, candidate_id))
         result = await self._upsert(session, OnboardingTask, rows)

@@ -49,7 +49,13 @@ from gateway.services.activities import Actor, record_activity
 from gateway.services.validation import optional_paragraph, paragraph, text_line
 from gateway.services.writeback import LocalChange, WriteDeps, Written, write_back
 from gateway.store.base import utcnow
-from gateway.store.enums import ApplicationStatus, JobStatus, StageKind, stage_kind_of
+from gateway.store.enums import (
+    ApplicationStatus,
+    JobStatus,
+    StageKind,
+    stage_kind_of,
+    unlisted_position,
+)
 from gateway.store.models import (
     Application,
     Candidate,
@@ -171,7 +177,7 @@ async def stage_row(
             remote_id=name,
             name=name,
             kind=stage_kind_of(name),
-            position=0,
+            position=unlisted_position(stage_kind_of(name)),
         )
         session.add(found)
         await session.flush()

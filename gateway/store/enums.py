@@ -75,6 +75,18 @@ def stage_kind_of(name: str) -> StageKind:
     return next((kind for word, kind in _STAGE_WORDS if word in lowered), StageKind.OTHER)
 
 
+UNLISTED_STAGE_POSITION = 1_000
+"""Positions of stages the source's own stage list does not place start here."""
+
+_KIND_ORDER = tuple(StageKind)
+
+
+def unlisted_position(kind: StageKind) -> int:
+    """Where a stage nobody placed goes: after every stage the source lists, by what it
+    means (applied, screen, interview, offer, hired, rejected, other)."""
+    return UNLISTED_STAGE_POSITION + 100 * _KIND_ORDER.index(kind)
+
+
 class ApplicationStatus(StrEnum):
     ACTIVE = "active"
     RELEASED = "released"

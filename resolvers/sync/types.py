@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import sqlalchemy as sa
 import strawberry
@@ -42,6 +42,35 @@ def _global_id(root: SyncRun | BackgroundJob) -> strawberry.ID:
 
 
 @strawberry.type(
+    name="SyncRecordFailure",
+    description="A record a sync could not store; it is tried again by the next run.",
+)
+class SyncRecordFailure:
+    entity: str = strawberry.field(
+        description='The kind of record: "jobs", "candidates", "applications", '
+        '"interviews", "onboarding_tasks", "resumes", "users", "stages".'
+    )
+    remote_id: str | None = strawberry.field(
+        description="Its id in the source, when it has a readable one."
+    )
+    reason: str
+
+
+def _failures(root: SyncRun) -> list[SyncRecordFailure]:
+    details: dict[str, Any] = root.error_details if isinstance(root.error_details, dict) else {}
+    listed: list[Any] = details.get("records") or []
+    return [
+        SyncRecordFailure(
+            entity=str(item.get("entity") or ""),
+            remote_id=None if item.get("remoteId") is None else str(item["remoteId"]),
+            reason=str(item.get("reason") or ""),
+        )
+        for item in listed
+        if isinstance(item, dict)
+    ]
+
+
+@strawberry.type(
     name="SyncRun", description="One sync of one integration: what it did, how it ended."
 )
 class SyncRun:
@@ -59,6 +88,10 @@ class SyncRun:
     )
     error_message: str | None
     error_details: JSON | None
+    failures: list[SyncRecordFailure] = strawberry.field(
+        resolver=_failures,
+        description="The records this run could not store (at most 200), each with its reason.",
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

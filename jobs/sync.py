@@ -57,6 +57,7 @@ from gateway.store.models import (
     TenantSettings,
 )
 from gateway.store.upsert import mark_missing_deleted
+from jobs.sync_activities import sync_activities
 from jobs.sync_api import ProgressCallback, SyncDeps, SyncMode, SyncOutcome, SyncProgress
 from jobs.sync_owners import link_by_email
 from jobs.sync_stages import save_stage_order
@@ -460,6 +461,7 @@ class _Phases:
         self.writer = RecordWriter(state, sync_actor(integration, state.run_id))
         self.analyzed_at: dict[str, int] = {}
         connector.on_failure = state.record_failure
+        self.changed_candidates: set[str] = set()
 
     async def run_all(self) -> None:
         completed = set(self.state.checkpoint.get("completed", []))
@@ -481,6 +483,13 @@ class _Phases:
             await self._phase(
                 phase, steps[phase](), skip_writes=phase in completed, resume_at=resume_at
             )
+        await sync_activities(
+            self.deps.session_factory,
+            self.connector,
+            self.state,
+            sync_actor(self.integration, self.state.run_id),
+            self.changed_candidates,
+        )
 
     async def _link_owners(self) -> None:
         """Recruiter links by email first, so the jobs find their owners."""
@@ -556,6 +565,13 @@ class _Phases:
             write = getattr(self.writer, f"write_{phase}")
             staged = await stage(session, await write(session, batch))
             await self._save_checkpoint(session, phase, done)
+        if phase == "candidates":
+            self.changed_candidates.update(
+                str(event.data["remoteId"])
+                for event in staged.events
+                if event.type in ("candidate.created", "candidate.updated")
+                and event.data.get("remoteId")
+            )
         await self._analyze_grown_tables()
         await self.lock.extend()
         await Outbox(self.deps.session_factory, self.deps.bus).release(staged)

@@ -22,6 +22,18 @@ from gateway.store.upsert import content_hash
 CLOSED_JOB_STATES = frozenset({"closed", "archived"})
 
 
+def clip(value: str | None, limit: int) -> str | None:
+    """Text cut to its column's length: PostgreSQL refuses longer values outright, and a
+    vendor's location or status can be any length."""
+    return value[:limit] if value is not None else None
+
+
+def fitting(value: str | None, limit: int) -> str | None:
+    """A value that means nothing when cut (an email address, a currency code, a URL):
+    kept whole when it fits its column, dropped otherwise."""
+    return value if value is not None and len(value) <= limit else None
+
+
 def _synced(record: RemoteRecord) -> dict[str, Any]:
     return {
         "remote_id": record.remote_id,
@@ -36,16 +48,16 @@ def job_row(job: RemoteJob) -> dict[str, Any]:
         **_synced(job),
         "title": job.title[:512],
         "description": job.description,
-        "location": job.location,
-        "department": job.department,
-        "employment_type": job.employment_type,
-        "client_name": job.client_name,
+        "location": clip(job.location, 255),
+        "department": clip(job.department, 255),
+        "employment_type": clip(job.employment_type, 64),
+        "client_name": clip(job.client_name, 255),
         "status": job.status,
-        "remote_status": job.remote_status,
+        "remote_status": clip(job.remote_status, 128),
         "opened_at": job.opened_at,
         "closed_at": job.closed_at,
         "estimated_fee": job.estimated_fee,
-        "currency": job.currency,
+        "currency": fitting(job.currency, 3),
     }
 
 
@@ -53,14 +65,14 @@ def candidate_row(candidate: RemoteCandidate) -> dict[str, Any]:
     return {
         **_synced(candidate),
         "name": candidate.name[:512],
-        "first_name": candidate.first_name,
-        "last_name": candidate.last_name,
-        "email": candidate.email,
-        "phone": candidate.phone,
-        "location": candidate.location,
-        "headline": candidate.headline,
-        "source": candidate.source,
-        "resume_url": candidate.resume_url,
+        "first_name": clip(candidate.first_name, 255),
+        "last_name": clip(candidate.last_name, 255),
+        "email": fitting(candidate.email, 320),
+        "phone": clip(candidate.phone, 64),
+        "location": clip(candidate.location, 255),
+        "headline": clip(candidate.headline, 512),
+        "source": clip(candidate.source, 128),
+        "resume_url": fitting(candidate.resume_url, 2048),
         "tags": list(candidate.tags),
     }
 
@@ -87,7 +99,7 @@ def interview_row(interview: RemoteInterview, application_id: int) -> dict[str, 
         **_synced(interview),
         "application_id": application_id,
         "kind": "scheduled",
-        "interview_type": interview.interview_type,
+        "interview_type": clip(interview.interview_type, 64),
         "status": interview.status,
         "scheduled_at": interview.scheduled_at,
     }
@@ -102,7 +114,7 @@ def onboarding_row(
         "candidate_id": candidate_id,
         "title": task.title[:512],
         "description": task.description,
-        "task_type": task.task_type,
+        "task_type": clip(task.task_type, 64),
         "status": task.status,
         "due_date": task.due_date,
     }

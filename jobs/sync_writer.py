@@ -58,6 +58,7 @@ from gateway.store.upsert import UpsertResult, chunks, upsert_synced
 from jobs.sync_mapping import (
     application_row,
     candidate_row,
+    clip,
     interview_row,
     job_row,
     onboarding_row,
@@ -110,6 +111,31 @@ def agreeing_history(application: RemoteApplication) -> list[RemoteStageTransiti
             agreed[-1] = replace(agreed[-1], left_at=transition.entered_at)
         agreed.append(transition)
     return agreed
+
+
+STAGE_NAME_LIMIT = 255
+
+
+def _short_stage_names(application: RemoteApplication) -> RemoteApplication:
+    """Stage names as the store keeps them (255 characters), so a stage is found under
+    the same name everywhere."""
+    names = [application.current_stage or ""]
+    names += [t.to_stage for t in application.transitions]
+    names += [t.from_stage or "" for t in application.transitions]
+    if all(len(name) <= STAGE_NAME_LIMIT for name in names):
+        return application
+    return replace(
+        application,
+        current_stage=clip(application.current_stage, STAGE_NAME_LIMIT),
+        transitions=tuple(
+            replace(
+                t,
+                to_stage=t.to_stage[:STAGE_NAME_LIMIT],
+                from_stage=clip(t.from_stage, STAGE_NAME_LIMIT),
+            )
+            for t in application.transitions
+        ),
+    )
 
 
 def describe_failure(entity: str, remote_id: str | None, reason: str) -> str:
@@ -297,6 +323,7 @@ class RecordWriter:
     async def write_applications(
         self, session: AsyncSession, batch: list[RemoteApplication]
     ) -> list[Event]:
+        batch = [_short_stage_names(application) for application in batch]
         jobs = await self._ids(session, Job, {a.job_remote_id for a in batch})
         candidates = await self._ids(session, Candidate, {a.candidate_remote_id for a in batch})
         names = {a.current_stage for a in batch if a.current_stage}
@@ -438,11 +465,13 @@ class RecordWriter:
             "integration_id": self.state.integration_id,
             "from_stage_id": stages.get(t.from_stage or ""),
             "to_stage_id": stages.get(t.to_stage),
-            "from_stage_name": t.from_stage,
-            "to_stage_name": t.to_stage,
+            "from_stage_name": clip(t.from_stage, 255),
+            "to_stage_name": clip(t.to_stage, 255) or "",
             "entered_at": t.entered_at,
             "left_at": t.left_at,
-            "moved_by_name": (t.moved_by.name or t.moved_by.email) if t.moved_by else None,
+            "moved_by_name": clip((t.moved_by.name or t.moved_by.email), 255)
+            if t.moved_by
+            else None,
         }
 
     async def _follow_stages(

@@ -22,6 +22,13 @@ applications appears twice, one with none appears without ``application``. So
     async for job in connector.jobs(updated_since=last_sync):   # GET /job?datestart=<ms>
         ...
 
+Rows are read leniently (``connectors.lenient``): a row that cannot be mapped (no
+``eId``, not an object) is reported through ``map_record`` and skipped, the listing goes
+on. Requisitions carry their recruiter (``primaryRecruiter``/``recruiters``: the
+``userId``, else the login email), candidates their resume link where a row has one
+(``resume_url_of``). v2 lists no workflow, so ``stages()`` is ``WORKFLOW`` (or the
+company's ``config["workflowStates"]``) in pipeline order.
+
 v2 offers no documented write (not even a workflow-state move), so writes other
 than onboarding refuse. With ``onboardingPrivateKey`` (the customer's PEM) and
 ``jobvitePublicKey`` configured, onboarding tasks are read and written through
@@ -40,18 +47,32 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, 
 from contextlib import aclosing
 from datetime import datetime
 from typing import Any, ClassVar, Literal, NotRequired, Self, TypedDict
+from urllib.parse import urlsplit
 
 import httpx
 from aiolimiter import AsyncLimiter
 
 from connectors.base import Capability, ConnectorBase, ConnectorContext
-from connectors.errors import ConfigurationError, InvalidResponseError
+from connectors.errors import ConfigurationError, MappingError
 from connectors.http import HttpClient, OffsetPaginator, Params, Sleep
 from connectors.jobvite_onboarding import (
     JobviteOnboardingClient,
-    from_epoch_ms,
+    OnboardingProcessRaw,
     status_error,
+    task_from_raw,
     to_epoch_ms,
+)
+from connectors.lenient import (
+    dig,
+    first_text,
+    identifier,
+    items,
+    mapping,
+    objects,
+    required,
+    text,
+    texts,
+    timestamp,
 )
 from connectors.models import (
     ApplicationState,
@@ -63,6 +84,8 @@ from connectors.models import (
     RemoteCandidate,
     RemoteJob,
     RemoteOnboardingTask,
+    RemoteStage,
+    StageKind,
     WriteResult,
 )
 
@@ -203,6 +226,23 @@ _JOB_STATES: dict[str, JobState] = {
     "archived": "archived",
 }
 
+UNTITLED = "(untitled)"
+"""The title of a requisition that has none: it is still a requisition (applications
+point at it), so it is kept under this name rather than failed."""
+
+WORKFLOW: tuple[tuple[str, StageKind], ...] = (
+    ("New", "applied"),
+    ("Reviewed", "screen"),
+    ("Phone Screen", "screen"),
+    ("Interview", "interview"),
+    ("Offer", "offer"),
+    ("Hired", "hired"),
+    ("Rejected", "rejected"),
+    ("Withdrawn", "other"),
+)
+"""Jobvite's default candidate workflow, in pipeline order. Companies configure their
+own; ``config["workflowStates"]`` (names in order) replaces it."""
+
 
 def job_state(remote: str | None) -> JobState:
     """``job_state("On Hold")`` -> ``"on_hold"``; an unknown Jobvite state counts as open."""
@@ -222,96 +262,242 @@ def application_state(workflow_state: str | None) -> ApplicationState:
     return "active"
 
 
-def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+def stage_kind(workflow_state: str) -> StageKind:
+    """``stage_kind("Phone Screen")`` -> ``"screen"``, read from the words as
+    ``application_state`` does; a state it cannot place is ``"other"``."""
+    lowered = workflow_state.strip().lower()
+    for name, kind in WORKFLOW:
+        if lowered == name.lower():
+            return kind
+    state = application_state(workflow_state)
+    if state in ("rejected", "hired"):
+        return state
+    for word, kind in _STAGE_WORDS:
+        if word in lowered:
+            return kind
+    return "other"
 
 
-def _join(*parts: str | None) -> str | None:
-    return ", ".join(p for p in (_text(part) for part in parts) if p) or None
+_STAGE_WORDS: tuple[tuple[str, StageKind], ...] = (
+    ("offer", "offer"),
+    ("interview", "interview"),
+    ("screen", "screen"),
+    ("review", "screen"),
+    ("new", "applied"),
+    ("applied", "applied"),
+)
 
 
-def _require_eid(raw: Mapping[str, Any], what: str) -> str:
-    eid = raw.get("eId")
-    if not isinstance(eid, str) or not eid:
-        raise InvalidResponseError(f"a Jobvite {what} without an eId")
-    return eid
+def _record(raw: object, entity: str) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise MappingError(f"a Jobvite {entity} row that is not an object", entity=entity)
+    return raw
 
 
-def job_from_raw(raw: JobviteJobRaw) -> RemoteJob:
-    """A requisition: ``jobState`` "Filled" -> ``status="closed"``, ``remote_status="Filled"``."""
-    recruiter = raw.get("primaryRecruiter") or next(iter(raw.get("recruiters") or []), None)
+def _join(*parts: object) -> str | None:
+    return ", ".join(p for p in (text(part) for part in parts) if p) or None
+
+
+def _ms(value: object) -> datetime | None:
+    """Jobvite's dates: epoch milliseconds (also as digit strings); ISO text is read too."""
+    return timestamp(value, epoch_unit="ms")
+
+
+def _user_id(user: object) -> str | None:
+    """A Jobvite user's ``userId``; where only a login is given, its email (``userName``
+    or ``email``). A bare string is taken as whichever of the two it is; one with
+    spaces is a display name, not a user."""
+    if isinstance(user, Mapping):
+        found = identifier(user.get("userId")) or identifier(user.get("id"))
+        if found is None:
+            found = identifier(user.get("eId"))
+        if found is not None:
+            return found
+        for key in ("email", "userName"):
+            login = text(user.get(key))
+            if login and "@" in login:
+                return login[:255]
+        return None
+    found = identifier(user) if isinstance(user, str) else None
+    return found if found and not any(c.isspace() for c in found) else None
+
+
+def recruiter_of(raw: Mapping[str, Any]) -> str | None:
+    """The requisition's recruiter: ``primaryRecruiter``, else the first of ``recruiters``
+    that names someone. Hiring managers are not recruiters and are left in ``raw``."""
+    for user in (raw.get("primaryRecruiter"), *items(raw.get("recruiters"))):
+        found = _user_id(user)
+        if found:
+            return found
+    return None
+
+
+def job_from_raw(raw: JobviteJobRaw | Mapping[str, Any]) -> RemoteJob:
+    """A requisition: ``jobState`` "Filled" -> ``status="closed"``, ``remote_status="Filled"``;
+    ``primaryRecruiter.userId`` -> ``recruiter_remote_id``."""
+    row = _record(raw, "jobs")
+    remote_status = text(row.get("jobState"))
     return RemoteJob(
-        remote_id=_require_eid(raw, "requisition"),
-        raw=raw,
-        remote_updated_at=from_epoch_ms(raw.get("lastUpdatedDate")),
-        title=_text(raw.get("title")) or "",
-        status=job_state(raw.get("jobState")),
-        remote_status=raw.get("jobState"),
-        description=raw.get("description") or raw.get("briefDescription"),
-        location=_text(raw.get("location"))
-        or _join(raw.get("locationCity"), raw.get("locationState"), raw.get("locationCountry")),
-        department=_text(raw.get("department")) or _text(raw.get("category")),
-        employment_type=_text(raw.get("jobType")),
-        client_name=_text(raw.get("company")),
-        opened_at=from_epoch_ms(raw.get("createdDate")),
-        recruiter_remote_id=(recruiter or {}).get("userId"),
+        remote_id=required(identifier(row.get("eId")), "an eId", entity="jobs", raw=row),
+        raw=row,
+        remote_updated_at=_ms(row.get("lastUpdatedDate")),
+        title=text(row.get("title")) or UNTITLED,
+        status=job_state(remote_status),
+        remote_status=remote_status,
+        description=text(row.get("description")) or text(row.get("briefDescription")),
+        location=text(row.get("location"), "name", "city")
+        or _join(row.get("locationCity"), row.get("locationState"), row.get("locationCountry")),
+        department=text(row.get("department")) or text(row.get("category")),
+        employment_type=text(row.get("jobType")),
+        client_name=text(row.get("company")),
+        opened_at=_ms(row.get("createdDate")),
+        recruiter_remote_id=recruiter_of(row),
     )
 
 
-def _candidate_updated_at(raw: JobviteCandidateRaw) -> datetime | None:
-    application: Mapping[str, Any] = raw.get("application") or {}
+def _candidate_updated_at(row: Mapping[str, Any]) -> datetime | None:
+    application = mapping(row.get("application"))
     moments = [
         moment
-        for moment in (
-            from_epoch_ms(raw.get("lastUpdatedDate")),
-            from_epoch_ms(application.get("lastUpdatedDate")),
-        )
+        for moment in (_ms(row.get("lastUpdatedDate")), _ms(application.get("lastUpdatedDate")))
         if moment is not None
     ]
     return max(moments, default=None)
 
 
-def candidate_from_raw(raw: JobviteCandidateRaw) -> RemoteCandidate:
+_URL_KEYS = ("url", "link", "href", "downloadUrl", "fileUrl", "resumeUrl")
+_RESUME_WORDS = ("resume", "résumé", "cv", "curriculum")
+
+
+def web_url(value: object, *keys: str) -> str | None:
+    """An absolute ``http(s)`` URL of at most 2048 characters, from a string or the first
+    of ``keys`` of an object; anything else ``None``."""
+    if isinstance(value, Mapping):
+        for key in keys or _URL_KEYS:
+            found = web_url(value.get(key))
+            if found:
+                return found
+        return None
+    candidate = text(value, limit=2049)
+    if candidate is None or len(candidate) > 2048 or any(c.isspace() for c in candidate):
+        return None
+    parts = urlsplit(candidate) if candidate.isascii() else None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return candidate
+
+
+def _is_resume(attachment: Mapping[str, Any]) -> bool:
+    label = " ".join(
+        found
+        for found in (text(attachment.get(key)) for key in ("type", "category", "name", "title"))
+        if found
+    ).lower()
+    return any(word in label for word in _RESUME_WORDS)
+
+
+def resume_url_of(row: Mapping[str, Any]) -> str | None:
+    """The candidate's resume link. Jobvite documents none publicly, so this reads the
+    shapes integrations meet: ``resumeUrl``; ``resume`` as a URL or ``{url|link|href}``;
+    and ``attachments``/``artifacts`` (of the candidate or its application), preferring
+    one whose type or name says resume/CV. ``None`` when no http(s) link is given
+    (attachments sent inline as base64 have none)."""
+    application = mapping(row.get("application"))
+    for holder in (row, application):
+        for key in ("resumeUrl", "resumeURL", "resume_url", "resume"):
+            found = web_url(holder.get(key))
+            if found:
+                return found
+    attachments = [
+        attachment
+        for holder in (row, application)
+        for key in ("attachments", "artifacts")
+        for attachment in objects(holder.get(key))
+    ]
+    ranked = sorted(attachments, key=lambda attachment: not _is_resume(attachment))
+    for attachment in ranked:
+        found = web_url(attachment)
+        if found:
+            return found
+    return None
+
+
+def candidate_from_raw(raw: JobviteCandidateRaw | Mapping[str, Any]) -> RemoteCandidate:
     """The person of a candidate row (its application is ``application_from_raw``'s)."""
-    first, last = _text(raw.get("firstName")), _text(raw.get("lastName"))
-    email = _text(raw.get("email"))
-    application: Mapping[str, Any] = raw.get("application") or {}
+    row = _record(raw, "candidates")
+    remote_id = required(identifier(row.get("eId")), "an eId", entity="candidates", raw=row)
+    first, last = text(row.get("firstName")), text(row.get("lastName"))
+    email = text(row.get("email"), "email", "value")
+    application = mapping(row.get("application"))
     return RemoteCandidate(
-        remote_id=_require_eid(raw, "candidate"),
-        raw=raw,
-        remote_updated_at=_candidate_updated_at(raw),
-        name=" ".join(p for p in (first, last) if p) or email or raw["eId"],
+        remote_id=remote_id,
+        raw=row,
+        remote_updated_at=_candidate_updated_at(row),
+        name=" ".join(p for p in (first, last) if p) or email or remote_id,
         first_name=first,
         last_name=last,
         email=email,
-        phone=_text(raw.get("mobile"))
-        or _text(raw.get("homePhone"))
-        or _text(raw.get("workPhone")),
-        location=_text(raw.get("location"))
-        or _join(raw.get("city"), raw.get("state"), raw.get("country")),
-        headline=_join(raw.get("title"), raw.get("companyName")),
-        source=_text(application.get("source")) or _text(application.get("jobviteChannel")),
+        phone=first_text(
+            (row.get("mobile"), row.get("homePhone"), row.get("workPhone")), "number", "value"
+        ),
+        location=text(row.get("location"), "name", "city")
+        or _join(row.get("city"), row.get("state"), row.get("country")),
+        headline=_join(row.get("title"), row.get("companyName")),
+        source=text(application.get("source")) or text(application.get("jobviteChannel")),
+        resume_url=resume_url_of(row),
     )
 
 
-def application_from_raw(raw: JobviteCandidateRaw) -> RemoteApplication | None:
+def application_from_raw(
+    raw: JobviteCandidateRaw | Mapping[str, Any],
+) -> RemoteApplication | None:
     """The application a candidate row carries, ``None`` for a person without one."""
-    application = raw.get("application")
+    row = _record(raw, "applications")
+    application = row.get("application")
     if not application:
         return None
-    job: Mapping[str, Any] = application.get("job") or {}
-    state = application_state(application.get("workflowState"))
-    return RemoteApplication(
-        remote_id=_require_eid(application, "application"),
-        raw=raw,
-        remote_updated_at=from_epoch_ms(application.get("lastUpdatedDate")),
-        job_remote_id=_require_eid(job, "application's job"),
-        candidate_remote_id=_require_eid(raw, "candidate"),
-        status=state,
-        current_stage=_text(application.get("workflowState")),
-        applied_at=from_epoch_ms(application.get("sentDate")),
-        rejection_reason=_text(application.get("disposition")) if state == "rejected" else None,
+    if not isinstance(application, Mapping):
+        raise MappingError(
+            "a candidate row whose application is not an object",
+            entity="applications",
+            remote_id=identifier(row.get("eId")),
+        )
+    remote_id = required(
+        identifier(application.get("eId")), "an eId", entity="applications", raw=application
     )
+
+    def needed(value: str | None, what: str) -> str:
+        if value is None:
+            raise MappingError(
+                f"application without {what}", entity="applications", remote_id=remote_id
+            )
+        return value
+
+    workflow_state = text(application.get("workflowState"))
+    state = application_state(workflow_state)
+    return RemoteApplication(
+        remote_id=remote_id,
+        raw=row,
+        remote_updated_at=_ms(application.get("lastUpdatedDate")),
+        job_remote_id=needed(identifier(application.get("job")), "a job eId"),
+        candidate_remote_id=needed(identifier(row.get("eId")), "a candidate eId"),
+        status=state,
+        current_stage=workflow_state,
+        applied_at=_ms(application.get("sentDate")),
+        rejection_reason=text(application.get("disposition")) if state == "rejected" else None,
+    )
+
+
+def stages_from_config(config: Mapping[str, Any]) -> list[RemoteStage]:
+    """``config["workflowStates"]`` (names in pipeline order) or ``WORKFLOW``, positions
+    0, 1, 2... in that order; the state's name is its id (``workflowStateEId`` differs
+    per company and v2 lists no workflow)."""
+    configured = texts(config.get("workflowStates"))
+    names = configured or tuple(name for name, _ in WORKFLOW)
+    return [
+        RemoteStage(remote_id=name, name=name, position=position, kind=stage_kind(name))
+        for position, name in enumerate(names)
+    ]
 
 
 # --- paging --------------------------------------------------------------------------
@@ -456,17 +642,17 @@ class JobviteConnector(ConnectorBase):
         return {} if updated_since is None else {"datestart": to_epoch_ms(updated_since)}
 
     async def _rows(self, path: str, key: str, params: Params) -> AsyncGenerator[Any, None]:
-        """The raw JSON objects of every page (typed by the mapping they go to)."""
+        """The raw rows of every page, whatever their shape: the mappers judge them."""
         paginator = JobvitePaginator(items_key=key, count=self.page_size)
         async for page in self.http.pages(path, paginator, params):
             for row in page:
-                if not isinstance(row, dict):
-                    raise InvalidResponseError(f"{path}: expected objects in {key!r}")
                 yield row
 
     async def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]:
         async for row in self._rows("/job", "requisitions", self._params(updated_since)):
-            yield job_from_raw(row)
+            job = self.map_record("jobs", job_from_raw, row)
+            if job is not None:
+                yield job
 
     async def candidates(
         self, updated_since: datetime | None = None
@@ -474,8 +660,8 @@ class JobviteConnector(ConnectorBase):
         """Each person once per read, though Jobvite lists them once per application."""
         seen: set[str] = set()
         async for row in self._rows("/candidate", "candidates", self._params(updated_since)):
-            candidate = candidate_from_raw(row)
-            if candidate.remote_id not in seen:
+            candidate = self.map_record("candidates", candidate_from_raw, row)
+            if candidate is not None and candidate.remote_id not in seen:
                 seen.add(candidate.remote_id)
                 yield candidate
 
@@ -483,7 +669,7 @@ class JobviteConnector(ConnectorBase):
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteApplication]:
         async for row in self._rows("/candidate", "candidates", self._params(updated_since)):
-            application = application_from_raw(row)
+            application = self.map_record("applications", application_from_raw, row)
             if application is not None:
                 yield application
 
@@ -492,17 +678,27 @@ class JobviteConnector(ConnectorBase):
     ) -> AsyncIterator[RemoteOnboardingTask]:
         if self.onboarding is None:
             return super().onboarding_tasks(updated_since)
-        return self.onboarding.remote_tasks(updated_since)
+        return self.onboarding.remote_tasks(updated_since, mapper=self._task)
+
+    def _task(self, raw: Any, process: OnboardingProcessRaw | None) -> RemoteOnboardingTask | None:
+        return self.map_record("onboarding_tasks", task_from_raw, raw, process)
+
+    async def stages(self) -> list[RemoteStage]:
+        """The workflow in pipeline order (``WORKFLOW`` or ``config["workflowStates"]``):
+        v2 has no call that lists a company's workflow, so nothing is requested."""
+        return stages_from_config(self.context.config)
 
     async def get_jobs(self, remote_ids: Sequence[str]) -> list[RemoteJob]:
         """v2 has no documented lookup by ``eId``: scan, stopping once all are found."""
         rows = await self._find("/job", "requisitions", set(remote_ids))
-        return [job_from_raw(row) for row in rows]
+        jobs = (self.map_record("jobs", job_from_raw, row) for row in rows)
+        return [job for job in jobs if job is not None]
 
     async def get_candidates(self, remote_ids: Sequence[str]) -> list[RemoteCandidate]:
         """As ``get_jobs``: a scan of ``/candidate`` that stops once all are found."""
         rows = await self._find("/candidate", "candidates", set(remote_ids))
-        return [candidate_from_raw(row) for row in rows]
+        found = (self.map_record("candidates", candidate_from_raw, row) for row in rows)
+        return [candidate for candidate in found if candidate is not None]
 
     async def get_applications(
         self, candidate_remote_ids: Sequence[str]
@@ -521,8 +717,8 @@ class JobviteConnector(ConnectorBase):
         if not wanted:
             return []
         async for row in self._rows("/candidate", "candidates", {}):
-            if row.get("eId") in wanted:
-                application = application_from_raw(row)
+            if identifier(dig(row, "eId")) in wanted:
+                application = self.map_record("applications", application_from_raw, row)
                 if application is not None:
                     found.setdefault(application.remote_id, application)
         return list(found.values())
@@ -533,8 +729,9 @@ class JobviteConnector(ConnectorBase):
             return found
         async with aclosing(self._rows(path, key, {})) as rows:
             async for row in rows:
-                if row.get("eId") in wanted:
-                    wanted.discard(row["eId"])
+                eid = identifier(dig(row, "eId"))
+                if eid is not None and eid in wanted:
+                    wanted.discard(eid)
                     found.append(row)
                     if not wanted:
                         break

@@ -33,7 +33,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Literal, NotRequired, TypedDict, cast
 
@@ -51,11 +51,13 @@ from connectors.errors import (
     ConfigurationError,
     ConnectorError,
     InvalidResponseError,
+    MappingError,
     NotFoundError,
     PaginationLoopError,
     UnprocessableError,
 )
 from connectors.http import HttpClient, OffsetPaginator, Params, decode_json
+from connectors.lenient import dig, identifier, mapping, required, text, timestamp
 from connectors.models import (
     Attribution,
     OnboardingTaskDraft,
@@ -259,42 +261,41 @@ def to_epoch_ms(moment: datetime) -> int:
 
 
 def from_epoch_ms(value: Any) -> datetime | None:
-    """``from_epoch_ms(1549916832797)`` -> ``2019-02-11 20:27:12.797000+00:00``."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
+    """``from_epoch_ms(1549916832797)`` -> ``2019-02-11 20:27:12.797000+00:00``; digit
+    strings too, anything unreadable or out of range ``None``."""
+    return timestamp(value, epoch_unit="ms")
 
 
-def _due_date(value: Any) -> date | None:
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    moment = from_epoch_ms(value)
-    return moment.date() if moment else None
+UNTITLED_TASK = "(untitled task)"
 
 
 def task_from_raw(
-    raw: OnboardingTaskRaw, process: OnboardingProcessRaw | None = None
+    raw: OnboardingTaskRaw | Mapping[str, Any],
+    process: OnboardingProcessRaw | Mapping[str, Any] | None = None,
 ) -> RemoteOnboardingTask:
-    """One task; ``process`` (its onboarding process) tells which hire it belongs to."""
-    if not raw.get("id"):
-        raise InvalidResponseError("an onboarding task without an id")
+    """One task; ``process`` (its onboarding process) tells which hire it belongs to.
+    A task without an id is a ``MappingError``; one without a name is kept as
+    ``UNTITLED_TASK``; ``dueDate`` may be ISO text or epoch milliseconds."""
+    if not isinstance(raw, Mapping):
+        raise MappingError("an onboarding task that is not an object", entity="onboarding_tasks")
+    hire = mapping(process)
     return RemoteOnboardingTask(
-        remote_id=str(raw["id"]),
+        remote_id=required(identifier(raw.get("id")), "an id", entity="onboarding_tasks", raw=raw),
         raw=raw,
-        remote_updated_at=from_epoch_ms(raw.get("lastUpdatedDate")),
-        title=raw.get("name") or "",
-        application_remote_id=process.get("applicationId") if process else None,
-        candidate_remote_id=process.get("candidateId") if process else None,
-        description=raw.get("description"),
-        task_type=raw.get("type"),
-        status=task_state(raw.get("status")),
+        remote_updated_at=timestamp(raw.get("lastUpdatedDate"), epoch_unit="ms"),
+        title=text(raw.get("name")) or text(raw.get("title")) or UNTITLED_TASK,
+        application_remote_id=identifier(hire.get("applicationId")),
+        candidate_remote_id=identifier(hire.get("candidateId")),
+        description=text(raw.get("description")),
+        task_type=text(raw.get("type")),
+        status=task_state(text(raw.get("status"))),
         due_date=_due_date(raw.get("dueDate")),
     )
+
+
+def _due_date(value: object) -> date | None:
+    moment = timestamp(value, epoch_unit="ms")
+    return moment.date() if moment is not None else None
 
 
 def _person(attribution: Attribution) -> OnboardingPersonRaw:
@@ -323,6 +324,9 @@ def task_payload(
 
 
 # --- the client ----------------------------------------------------------------------
+
+TaskMapper = Callable[[Any, OnboardingProcessRaw | None], RemoteOnboardingTask | None]
+"""Makes a task from its raw row and process; ``None`` skips it."""
 
 Criteria = Mapping[str, Mapping[str, Any]]
 """Per-field operators, e.g. ``{"processId": {"in": ["p1", "p2"]}}``."""
@@ -414,8 +418,9 @@ class JobviteOnboardingClient:
             return found
         async for page in self.processes({"id": {"in": list(ids)}}):
             for process in page:
-                if isinstance(process, dict) and process.get("id"):
-                    found[str(process["id"])] = _process(process)
+                process_id = identifier(dig(process, "id"))
+                if process_id is not None:
+                    found[process_id] = cast(OnboardingProcessRaw, process)
         return found
 
     async def process_for_application(self, application_id: str) -> OnboardingProcessRaw:
@@ -436,20 +441,28 @@ class JobviteOnboardingClient:
         return _process(processes[0])
 
     async def remote_tasks(
-        self, updated_since: datetime | None = None
+        self,
+        updated_since: datetime | None = None,
+        *,
+        mapper: TaskMapper = task_from_raw,
     ) -> AsyncGenerator[RemoteOnboardingTask, None]:
         """Every task (changed since ``updated_since``), page by page, each with the
-        application and candidate of its process (looked up once per process)."""
+        application and candidate of its process (looked up once per process).
+
+        ``mapper(raw, process)`` makes each task; a connector passes one that reports a
+        task it cannot map and answers ``None``, so that task is skipped alone."""
         criteria: dict[str, Mapping[str, Any]] = {}
         if updated_since is not None:
             criteria["lastUpdatedDate"] = {"gte": to_epoch_ms(updated_since)}
         known: dict[str, OnboardingProcessRaw] = {}
         async for page in self.tasks(criteria or None):
-            raws = [_task(item) for item in page]
-            missing = sorted({t["processId"] for t in raws} - known.keys())
+            process_ids = [identifier(dig(item, "processId")) for item in page]
+            missing = sorted({pid for pid in process_ids if pid} - known.keys())
             known.update(await self.processes_by_id(missing))
-            for raw in raws:
-                yield task_from_raw(raw, known.get(raw["processId"]))
+            for item, process_id in zip(page, process_ids, strict=True):
+                task = mapper(item, known.get(process_id) if process_id else None)
+                if task is not None:
+                    yield task
 
     async def create_tasks(
         self,

@@ -30,6 +30,13 @@ _T = TypeVar("_T")
 MAX_TEXT = 100_000
 """Longer text is cut: a description is not allowed to become a megabyte column."""
 
+MAX_ID = 255
+"""Ids longer than the store's ``remote_id`` column are no ids: cutting one could make
+two records one."""
+
+MAX_AMOUNT = Decimal(10) ** 12
+"""Money columns hold 12 digits before the point (``Numeric(14, 2)``)."""
+
 _ID_KEYS = ("id", "eId", "ID", "Id", "uuid", "remote_id", "remoteId")
 
 
@@ -66,12 +73,14 @@ def identifier(value: object) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, float):
-        return str(int(value)) if math.isfinite(value) and value.is_integer() else None
+        if not math.isfinite(value) or not value.is_integer() or abs(value) >= 1e18:
+            return None
+        return str(int(value))
     if isinstance(value, int):
-        return str(value)
+        return str(value) if abs(value) < 10**60 else None
     if isinstance(value, str):
         stripped = value.strip()
-        return stripped[:255] if stripped else None
+        return stripped if 0 < len(stripped) <= MAX_ID else None
     return None
 
 
@@ -86,7 +95,10 @@ def integer(value: object) -> int | None:
     if isinstance(value, str):
         stripped = value.strip().replace(",", "")
         if stripped.lstrip("+-").isdigit() and len(stripped) <= 30:
-            return int(stripped)
+            try:
+                return int(stripped)
+            except ValueError:  # "²" is a digit to isdigit, not to int; "+-5"
+                return None
     return None
 
 
@@ -107,7 +119,7 @@ def decimal(value: object, *keys: str) -> Decimal | None:
         number = Decimal(raw)
     except InvalidOperation:
         return None
-    return number if number.is_finite() and abs(number) < Decimal(10) ** 15 else None
+    return number if number.is_finite() and abs(number) < MAX_AMOUNT else None
 
 
 def boolean(value: object) -> bool | None:
@@ -233,9 +245,7 @@ def required(value: _T | None, what: str, *, entity: str, raw: object = None) ->
     """``value`` itself; ``None`` (or an empty string) is a ``MappingError`` naming
     ``what`` the record lacks."""
     if value is None or value == "":
-        raise MappingError(
-            f"{entity} without {what}", entity=entity, remote_id=remote_id_of(raw)
-        )
+        raise MappingError(f"{entity} without {what}", entity=entity, remote_id=remote_id_of(raw))
     return value
 
 

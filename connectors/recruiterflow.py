@@ -27,27 +27,38 @@ What the API does that the rest of talentgraph should not have to know:
   A 403 "The specified user is not present in your account" is an unknown acting user
   (``InvalidRecruiterError``), not bad credentials.
 - Timestamps come as ``2023-03-29T14:26:43+0000``, ``+05:30`` offsets or bare dates.
+
+Records are read leniently (``connectors.lenient``): a number sent as text, an object
+where text was documented, a ``null`` list are taken for what they mean. A record that
+still makes no sense (no id) raises ``MappingError`` from its mapper; the connector reads
+every record through ``map_record``, so it is reported and skipped while the listing
+goes on. Text is cut to what the store holds; values that are useless cut (an email,
+a phone number, a URL, a currency) are dropped instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, ClassVar, Self, TypedDict, cast
+from urllib.parse import urlsplit
 
 import httpx
 from aiolimiter import AsyncLimiter
 
+from connectors import lenient
 from connectors.base import Capability, ConnectorBase, ConnectorContext
 from connectors.errors import (
     AuthError,
     ConfigurationError,
     InvalidRecruiterError,
     InvalidResponseError,
+    MappingError,
     NotFoundError,
     UnprocessableError,
 )
@@ -75,6 +86,24 @@ DEFAULT_PAGE_SIZE = 100
 DEFAULT_CONCURRENCY = 4
 """Candidates whose stage movements are read at once (config ``concurrency``)."""
 API = "/api/external"
+UNTITLED = "(untitled)"
+"""The title of a job the API sends without a name."""
+
+# What the store's columns hold.
+ID_LIMIT = 255
+NAME_LIMIT = 255
+FULL_NAME_LIMIT = 512
+TITLE_LIMIT = 512
+HEADLINE_LIMIT = 512
+PLACE_LIMIT = 255
+STAGE_LIMIT = 255
+STATUS_LIMIT = 128
+SOURCE_LIMIT = 128
+TYPE_LIMIT = 64
+PHONE_LIMIT = 64
+EMAIL_LIMIT = 320
+URL_LIMIT = 2048
+FEE_LIMIT = Decimal(10) ** 12
 
 
 class RecruiterflowAuth(ApiKeyHeaderAuth):
@@ -144,6 +173,8 @@ class RawJob(TypedDict, total=False):
     job_type: RawRef | None
     locations: list[RawLocation]
     hiring_team: list[RawHiringTeamMember]
+    created_by: RawRef | None
+    owner: RawRef | int | str | None
     custom_fields: list[RawCustomFieldValue]
     fee: int | float | str | RawMoney | None
     expected_fee: RawMoney | None
@@ -167,9 +198,12 @@ class RawCandidateLocation(TypedDict, total=False):
 
 
 class RawFile(TypedDict, total=False):
+    """``files[]`` of a candidate: the spec gives no ``type``; some accounts send one."""
+
     id: int
     filename: str
     link: str
+    type: str | RawRef | None
 
 
 class RawCandidate(TypedDict, total=False):
@@ -184,6 +218,7 @@ class RawCandidate(TypedDict, total=False):
     current_organization: str | None
     source_name: str | None
     files: list[RawFile]
+    resume: str | RawFile | None
     tags: list[str | dict[str, Any]]
     added_time: str | None
     latest_activity_time: str | None
@@ -247,61 +282,79 @@ class RawCustomField(TypedDict, total=False):
 
 def parse_time(value: object) -> datetime | None:
     """``"2023-03-29T14:26:43+0000"`` -> aware UTC datetime; bare dates are UTC midnight;
-    naive times are taken as UTC; anything else is ``None``."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            parsed = datetime.combine(date.fromisoformat(text), time())
-        except ValueError:
-            return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    naive times are taken as UTC; epoch seconds or milliseconds are read too; anything
+    else is ``None``."""
+    return lenient.timestamp(value)
 
 
 def parse_decimal(value: object) -> Decimal | None:
     """``35000``, ``"35000.50"`` or ``{"number": 35000, "currency": "USD"}`` -> ``Decimal``."""
-    if isinstance(value, Mapping):
-        value = value.get("number")
-    if value is None or isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+    return lenient.decimal(value, "number")
 
 
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
+def _record(raw: object, entity: str, what: str) -> Mapping[str, Any]:
+    """The record as an object, or the ``MappingError`` for one that is not."""
+    if not isinstance(raw, Mapping):
+        raise MappingError(
+            f"Recruiterflow {what} is not an object but {type(raw).__name__}", entity=entity
+        )
+    return raw
 
 
 def _id(value: object) -> str | None:
-    return None if value is None or value == "" else str(value)
+    """A remote id (``17``, ``"17"``, ``{"id": 17}``) that fits the store; a 300-digit
+    number is no id."""
+    found = lenient.identifier(value)
+    return found if found is not None and len(found) <= ID_LIMIT else None
 
 
-def _first(values: Iterable[str | dict[str, Any]] | None, key: str) -> str | None:
-    """First of ``["a@x.com"]`` or ``[{"email": "a@x.com", "is_primary": 1}]``, primary first."""
-    items = list(values or [])
-    items.sort(key=lambda item: not (isinstance(item, dict) and item.get("is_primary")))
-    for item in items:
-        text = _text(item.get(key) or item.get("value")) if isinstance(item, dict) else _text(item)
-        if text:
-            return text
+def _clip(value: object, limit: int, *keys: str) -> str | None:
+    """Text cut to the column it is stored in (a name, a place: a cut one still reads)."""
+    return lenient.text(value, *keys, limit=limit)
+
+
+def _whole(value: object, limit: int, *keys: str) -> str | None:
+    """Text that is useless cut (an email, a phone number): too long is no value at all."""
+    found = lenient.text(value, *keys, limit=limit + 1)
+    return found if found is not None and len(found) <= limit else None
+
+
+def _email(value: object, *keys: str) -> str | None:
+    found = _whole(value, EMAIL_LIMIT, *(keys or ("email", "value")))
+    return found if found is not None and "@" in found else None
+
+
+def _currency(value: object) -> str | None:
+    """An ISO 4217 code (``"usd"`` -> ``"USD"``); anything else is no currency."""
+    code = lenient.text(value, "code", "name", limit=8)
+    return code.upper() if code and len(code) == 3 and code.isascii() and code.isalpha() else None
+
+
+def _first(values: object, key: str) -> str | None:
+    """First of ``["a@x.com"]`` or ``[{"email": "a@x.com", "is_primary": 1}]``, primary
+    first; a lone string or object counts as a list of one."""
+    entries = lenient.items(values)
+    entries.sort(
+        key=lambda item: not (isinstance(item, Mapping) and lenient.boolean(item.get("is_primary")))
+    )
+    for item in entries:
+        found = lenient.text(item, key, "value")
+        if found:
+            return found
     return None
 
 
-def _person(ref: RawRef | None) -> RemotePerson | None:
-    if not ref:
-        return None
-    return RemotePerson(remote_id=_id(ref.get("id")), name=ref.get("name"), email=ref.get("email"))
+def _person(ref: object) -> RemotePerson | None:
+    """``{"id": 1, "name": "John Doe", "email": ...}`` (or a bare user id) -> who did it."""
+    if isinstance(ref, Mapping):
+        person = RemotePerson(
+            remote_id=_id(ref.get("id")),
+            name=_clip(ref.get("name"), NAME_LIMIT),
+            email=_email(ref.get("email")),
+        )
+        return person if person.remote_id or person.name or person.email else None
+    user_id = _id(lenient.integer(ref))
+    return RemotePerson(remote_id=user_id) if user_id is not None else None
 
 
 # -- jobs -------------------------------------------------------------------------------
@@ -324,130 +377,324 @@ _JOB_STATUS_WORDS: tuple[tuple[str, JobState], ...] = (
 )
 
 
-def job_status_name(raw: RawJob) -> str | None:
+def job_status_name(raw: object) -> str | None:
     """The status as Recruiterflow names it: ``status`` (text or ``{"name"}``), else the
     account-defined ``job_status.name``."""
-    status = raw.get("status")
-    if isinstance(status, Mapping):
-        status = status.get("name")
-    if isinstance(status, str) and status.strip():
-        return status.strip()
-    return _text((raw.get("job_status") or {}).get("name"))
+    record = lenient.mapping(raw)
+    return _clip(record.get("status"), STATUS_LIMIT, "name") or _clip(
+        record.get("job_status"), STATUS_LIMIT, "name"
+    )
 
 
-def job_state(raw: RawJob) -> JobState:
+def job_state(raw: object) -> JobState:
     """``{"is_open": false, "job_status": {"name": "On Hold"}}`` -> ``"on_hold"``.
 
     A status name that says draft/hold/archived/closed wins; otherwise ``is_open``
     decides, and an unknown status on an open job is ``"open"``."""
     name = (job_status_name(raw) or "").lower().replace("_", " ")
     mapped = next((state for word, state in _JOB_STATUS_WORDS if word in name), None)
-    if raw.get("is_open") is False and mapped in (None, "open"):
+    if lenient.boolean(lenient.mapping(raw).get("is_open")) is False and mapped in (None, "open"):
         return "closed"
     return mapped or "open"
 
 
-def job_custom_field(raw: RawJob, name: str) -> Any:
+def job_custom_field(raw: object, name: str) -> Any:
     """The value of the job custom field called ``name`` (case-insensitive), or ``None``."""
     wanted = name.strip().lower()
-    for field in raw.get("custom_fields") or []:
-        if str(field.get("name", "")).strip().lower() == wanted:
+    for field in lenient.objects(lenient.mapping(raw).get("custom_fields")):
+        if (lenient.text(field.get("name")) or "").lower() == wanted:
             return field.get("value")
     return None
 
 
-def job_fee(raw: RawJob, fee_field: str | None = None) -> tuple[Decimal | None, str | None]:
+def job_fee(raw: object, fee_field: str | None = None) -> tuple[Decimal | None, str | None]:
     """Estimated fee and its currency: the custom field ``fee_field`` when configured,
     else ``fee``, else ``expected_fee`` (contingent and retained jobs)."""
+    record = lenient.mapping(raw)
     if fee_field:
-        value = job_custom_field(raw, fee_field)
+        value = job_custom_field(record, fee_field)
     else:
-        value = raw.get("fee")
+        value = record.get("fee")
         if value is None:
-            value = raw.get("expected_fee")
-    currency = value.get("currency") if isinstance(value, Mapping) else None
+            value = record.get("expected_fee")
     amount = parse_decimal(value)
-    if amount is None:
+    if amount is None or abs(amount) >= FEE_LIMIT:
         return None, None
-    return amount, _text(currency) or _text(raw.get("salary_range_currency"))
+    currency = value.get("currency") if isinstance(value, Mapping) else None
+    return amount, _currency(currency) or _currency(record.get("salary_range_currency"))
 
 
-def changed_at(raw: RawJob | RawCandidate) -> datetime | None:
+def changed_at(raw: object) -> datetime | None:
     """The explicit update time a record carries, if any (what ``updated_since`` filters on)."""
-    return parse_time(raw.get("updated_at"))
+    return parse_time(lenient.mapping(raw).get("updated_at"))
 
 
-def job_from_raw(raw: RawJob, *, fee_field: str | None = None) -> RemoteJob:
+_OWNER_FIELDS = ("owner", "job_owner", "recruiter", "owner_id", "recruiter_id")
+
+
+def _team_member(value: object) -> RemotePerson | None:
+    """A ``hiring_team`` entry: ``{"user_id": 10447, "email": ..., "role": "Recruiter"}``
+    as read, or ``{"id": <role id>, "values": [{"user_id": 3}]}`` as job create takes it."""
+    member = lenient.mapping(value)
+    user_id = _id(member.get("user_id"))
+    if user_id is None and "values" in member:
+        user_id = _id(lenient.dig(lenient.objects(member["values"]), 0, "user_id"))
+    elif user_id is None:
+        user_id = _id(member.get("id"))
+    if user_id is None and _email(member.get("email")) is None:
+        return None
+    return RemotePerson(
+        remote_id=user_id,
+        name=_clip(member.get("name"), NAME_LIMIT)
+        or _clip(
+            " ".join(
+                part
+                for part in (
+                    lenient.text(member.get("first_name")),
+                    lenient.text(member.get("last_name")),
+                )
+                if part
+            ),
+            NAME_LIMIT,
+        ),
+        email=_email(member.get("email")),
+    )
+
+
+def _role(value: object) -> str:
+    return (lenient.text(lenient.mapping(value).get("role"), "name") or "").lower()
+
+
+def job_recruiter(raw: object) -> tuple[RemotePerson | None, str | None]:
+    """Who owns the job, and the field that said so.
+
+    The spec documents no owner field on jobs; it documents ``hiring_team`` (``user_id``,
+    ``email``, ``role``) on job reads and ``created_by`` (``id``, ``email``) on job search.
+    In that order of preference: an explicit ``owner``/``job_owner``/``recruiter`` (an
+    object or a user id), a hiring-team member whose role says owner, then one whose role
+    says recruiter, then the first member, then whoever created the job. A person with a
+    user id wins over one known only by email; an email missing on the one chosen is
+    taken from another entry with the same user id."""
+    record = lenient.mapping(raw)
+    team = [
+        (person, _role(member))
+        for member in lenient.items(record.get("hiring_team"))
+        if (person := _team_member(member)) is not None
+    ]
+    ranked: list[tuple[RemotePerson | None, str]] = [
+        (_team_member(value) if isinstance(value, Mapping) else _person(value), key)
+        for key in _OWNER_FIELDS
+        if (value := record.get(key)) is not None
+    ]
+    ranked += [(person, "hiring_team") for person, role in team if "owner" in role]
+    ranked += [(person, "hiring_team") for person, role in team if "recruiter" in role]
+    ranked += [(person, "hiring_team") for person, _ in team[:1]]
+    ranked.append((_person(record.get("created_by")), "created_by"))
+    found = [(person, source) for person, source in ranked if person is not None]
+    chosen = next(((p, s) for p, s in found if p.remote_id), None)
+    chosen = chosen or next(((p, s) for p, s in found if p.email), None)
+    if chosen is None:
+        return None, None
+    person, source = chosen
+    if person.email is None:
+        everyone = [p for p, _ in found] + [p for p, _ in team]
+        email = next(
+            (p.email for p in everyone if p.remote_id == person.remote_id and p.email), None
+        )
+        person = RemotePerson(remote_id=person.remote_id, name=person.name, email=email)
+    return person, source
+
+
+def job_from_raw(raw: object, *, fee_field: str | None = None) -> RemoteJob:
     """``{"id": 1, "name": "Staging Job 1", "company": {"name": "Guarented I"}, ...}`` ->
-    ``RemoteJob(remote_id="1", title="Staging Job 1", client_name="Guarented I", ...)``."""
-    if raw.get("id") is None:
-        raise InvalidResponseError("Recruiterflow job without an id")
-    status = job_state(raw)
-    fee, currency = job_fee(raw, fee_field)
-    locations = [loc.get("name") or loc.get("city") for loc in raw.get("locations") or []]
-    team = raw.get("hiring_team") or []
-    recruiter = next((m for m in team if str(m.get("role", "")).lower() == "recruiter"), None)
-    recruiter = recruiter or (team[0] if team else None)
-    created = parse_time(raw.get("created_at"))
-    last_opened = parse_time(raw.get("last_opened"))
-    closed_on = parse_time((raw.get("job_visibility_info") or {}).get("closed_on"))
+    ``RemoteJob(remote_id="1", title="Staging Job 1", client_name="Guarented I", ...)``.
+
+    Only an id is required: a job without a name is still a job its candidates are in,
+    so it is titled ``"(untitled)"`` rather than failed. The recruiter found by
+    ``job_recruiter`` is also written to ``raw["recruiter"]`` (``id``, ``email``,
+    ``name``) unless the record has its own ``recruiter`` object, so the owner's email
+    stays with the job for linking to a gateway user."""
+    record = _record(raw, "jobs", "job")
+    remote_id = lenient.required(
+        _id(record.get("id")) or _id(record.get("job_id")),
+        "an id",
+        entity="jobs",
+        raw=record,
+    )
+    status = job_state(record)
+    fee, currency = job_fee(record, fee_field)
+    location = "; ".join(lenient.texts(record.get("locations"), "name", "city"))
+    created = parse_time(record.get("created_at"))
+    last_opened = parse_time(record.get("last_opened"))
+    closed_on = parse_time(lenient.dig(record, "job_visibility_info", "closed_on"))
+    recruiter, _ = job_recruiter(record)
+    payload: Mapping[str, Any] = record
+    if recruiter is not None and not isinstance(record.get("recruiter"), Mapping):
+        payload = {
+            **record,
+            "recruiter": {
+                "id": recruiter.remote_id,
+                "email": recruiter.email,
+                "name": recruiter.name,
+            },
+        }
     return RemoteJob(
-        remote_id=str(raw["id"]),
-        raw=cast(Mapping[str, Any], raw),
-        remote_updated_at=changed_at(raw) or last_opened or created,
-        title=_text(raw.get("name")) or _text(raw.get("title")) or "",
+        remote_id=remote_id,
+        raw=payload,
+        remote_updated_at=changed_at(record) or last_opened or created,
+        title=_clip(record.get("name"), TITLE_LIMIT)
+        or _clip(record.get("title"), TITLE_LIMIT)
+        or UNTITLED,
         status=status,
-        remote_status=job_status_name(raw),
-        description=raw.get("about_position"),
-        location="; ".join(loc for loc in locations if loc) or None,
-        department=_text(raw.get("department")),
-        employment_type=_text(raw.get("employment_type"))
-        or _text((raw.get("job_type") or {}).get("name")),
-        client_name=_text((raw.get("company") or {}).get("name"))
-        or _text(raw.get("client_company_name")),
+        remote_status=job_status_name(record),
+        description=lenient.text(record.get("about_position")),
+        location=_clip(location, PLACE_LIMIT),
+        department=_clip(record.get("department"), PLACE_LIMIT, "name"),
+        employment_type=_clip(record.get("employment_type"), TYPE_LIMIT, "name")
+        or _clip(record.get("job_type"), TYPE_LIMIT, "name"),
+        client_name=_clip(record.get("company"), PLACE_LIMIT, "name")
+        or _clip(record.get("client_company_name"), PLACE_LIMIT),
         opened_at=created or last_opened,
         closed_at=closed_on if status in ("closed", "archived") else None,
         estimated_fee=fee,
         currency=currency,
-        recruiter_remote_id=_id(recruiter.get("user_id")) if recruiter else None,
+        recruiter_remote_id=recruiter.remote_id if recruiter else None,
     )
 
 
 # -- candidates -------------------------------------------------------------------------
 
+_FILE_TYPE_KEYS = ("type", "file_type", "category", "document_type", "kind")
+_FILE_LINK_KEYS = ("link", "url", "file_url", "download_link", "download_url")
 
-def candidate_from_raw(raw: RawCandidate) -> RemoteCandidate:
+
+def _file_type(file: Mapping[str, Any]) -> str | None:
+    return lenient.first_text((file.get(key) for key in _FILE_TYPE_KEYS), "name", "value")
+
+
+def _is_resume(kind: str | None) -> bool:
+    if not kind:
+        return False
+    lowered = kind.lower()
+    return "resume" in lowered or "résumé" in lowered or "cv" in lowered.replace("-", " ").split()
+
+
+def resolve_url(link: object, base_url: str = DEFAULT_BASE_URL) -> str | None:
+    """``"https://s3.../10250.pdf"`` as given; ``"/api/external/document/get?id=3202"``
+    joined to the API base; ``"//cdn.x/a.pdf"`` over https. Other schemes, text with
+    spaces or control characters, and URLs too long to store are no URL."""
+    text = lenient.text(link, limit=URL_LIMIT + 1) if isinstance(link, str) else None
+    if not text or any(c.isspace() or unicodedata.category(c).startswith("C") for c in text):
+        return None
+    if text.startswith("//"):
+        text = "https:" + text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme:
+        url = text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    else:
+        url = f"{base_url.rstrip('/')}/{text.lstrip('/')}"
+    return url if url is not None and len(url) <= URL_LIMIT else None
+
+
+def candidate_resume(raw: object, base_url: str = DEFAULT_BASE_URL) -> dict[str, Any] | None:
+    """The candidate's resume file: ``{"id", "filename", "type", "link", "url"}`` (``url``
+    absolute), or ``None``.
+
+    The spec's candidate ``files`` carry ``id``, ``filename`` and ``link`` but no type.
+    A file typed as a resume (or CV) wins; then a ``resume`` field on the candidate (a
+    link or a file object); then the first file that names no type at all, which is how
+    the spec's example resume is listed. A file typed as something else is never taken."""
+    record = lenient.mapping(raw)
+    files = lenient.objects(record.get("files"))
+    resume = record.get("resume")
+    resume_files = [resume] if isinstance(resume, Mapping) else []
+    choices = [
+        *(f for f in files if _is_resume(_file_type(f)) or lenient.boolean(f.get("is_resume"))),
+        *resume_files,
+        *(
+            f
+            for f in files
+            if _file_type(f) is None and lenient.boolean(f.get("is_resume")) is not False
+        ),
+    ]
+    for file in choices:
+        link = lenient.first_text(file.get(key) for key in _FILE_LINK_KEYS)
+        url = resolve_url(link, base_url)
+        if url is not None:
+            return {
+                "id": _id(file.get("id")) or _id(file.get("file_id")),
+                "filename": _clip(file.get("filename"), NAME_LIMIT)
+                or _clip(file.get("file_name"), NAME_LIMIT)
+                or _clip(file.get("name"), NAME_LIMIT),
+                "type": _file_type(file),
+                "link": link,
+                "url": url,
+            }
+    if not isinstance(resume, Mapping):
+        url = resolve_url(resume, base_url)
+        if url is not None:
+            return {"id": None, "filename": None, "type": "resume", "link": resume, "url": url}
+    return None
+
+
+def _candidate_location(value: object) -> str | None:
+    """``{"location": "London, UK"}``, else its city, state and country; a string is the
+    place itself."""
+    if not isinstance(value, Mapping):
+        return _clip(value, PLACE_LIMIT)
+    parts = (lenient.text(value.get(key)) for key in ("city", "state", "country"))
+    return _clip(value.get("location"), PLACE_LIMIT) or _clip(
+        ", ".join(part for part in parts if part), PLACE_LIMIT
+    )
+
+
+def candidate_from_raw(raw: object, *, base_url: str = DEFAULT_BASE_URL) -> RemoteCandidate:
     """``{"id": 154651, "name": "Sumit Neogi", "phone_number": ["23432443"], ...}`` ->
-    ``RemoteCandidate(remote_id="154651", name="Sumit Neogi", phone="23432443", ...)``."""
-    if raw.get("id") is None:
-        raise InvalidResponseError("Recruiterflow candidate without an id")
-    first, last = _text(raw.get("first_name")), _text(raw.get("last_name"))
-    where = raw.get("location") or {}
-    location = _text(where.get("location")) or ", ".join(
-        part for part in (where.get("city"), where.get("state"), where.get("country")) if part
+    ``RemoteCandidate(remote_id="154651", name="Sumit Neogi", phone="23432443", ...)``.
+
+    The resume chosen by ``candidate_resume`` is ``resume_url`` (relative links joined to
+    ``base_url``) and is also written to ``raw["resume_file"]``, name and type included."""
+    record = _record(raw, "candidates", "candidate")
+    remote_id = lenient.required(
+        _id(record.get("id")) or _id(record.get("prospect_id")),
+        "an id",
+        entity="candidates",
+        raw=record,
     )
-    designation, organization = raw.get("current_designation"), raw.get("current_organization")
-    headline = " at ".join(part for part in (designation, organization) if part) or None
-    files = raw.get("files") or []
-    tags = (
-        _text(tag.get("name")) if isinstance(tag, dict) else _text(tag)
-        for tag in raw.get("tags") or []
+    first, last = (
+        _clip(record.get("first_name"), NAME_LIMIT),
+        _clip(record.get("last_name"), NAME_LIMIT),
     )
-    added = parse_time(raw.get("added_time"))
+    designation = lenient.text(record.get("current_designation"), "name", "title")
+    organization = lenient.text(record.get("current_organization"), "name")
+    headline = " at ".join(part for part in (designation, organization) if part)
+    added = parse_time(record.get("added_time"))
+    resume = candidate_resume(record, base_url)
+    payload: Mapping[str, Any] = record
+    if resume is not None and "resume_file" not in record:
+        payload = {**record, "resume_file": resume}
     return RemoteCandidate(
-        remote_id=str(raw["id"]),
-        raw=cast(Mapping[str, Any], raw),
-        remote_updated_at=changed_at(raw) or parse_time(raw.get("latest_activity_time")) or added,
-        name=_text(raw.get("name")) or " ".join(p for p in (first, last) if p) or "",
+        remote_id=remote_id,
+        raw=payload,
+        remote_updated_at=changed_at(record)
+        or parse_time(record.get("latest_activity_time"))
+        or added,
+        name=_clip(record.get("name"), FULL_NAME_LIMIT)
+        or _clip(" ".join(p for p in (first, last) if p), FULL_NAME_LIMIT)
+        or "",
         first_name=first,
         last_name=last,
-        email=_first(raw.get("email"), "email"),
-        phone=_first(raw.get("phone_number"), "phone_number"),
-        location=location or None,
-        headline=headline,
-        source=_text(raw.get("source_name")),
-        resume_url=files[0].get("link") if files else None,
-        tags=tuple(tag for tag in tags if tag),
+        email=_email(_first(record.get("email"), "email")),
+        phone=_whole(_first(record.get("phone_number"), "phone_number"), PHONE_LIMIT),
+        location=_candidate_location(record.get("location")),
+        headline=_clip(headline, HEADLINE_LIMIT),
+        source=_clip(record.get("source_name"), SOURCE_LIMIT)
+        or _clip(record.get("source"), SOURCE_LIMIT, "name"),
+        resume_url=resume["url"] if resume else None,
+        tags=lenient.texts(record.get("tags"), "name"),
         created_at=added,
     )
 
@@ -495,46 +742,62 @@ def _application_state(stage: str | None) -> ApplicationState:
     return "active"
 
 
-def transition_from_raw(raw: RawTransition) -> RemoteStageTransition | None:
+def transition_from_raw(raw: object) -> RemoteStageTransition | None:
     """``{"from": "Sourced", "to": "Recruiter Screen", "entered": "...+0000", ...}`` ->
     ``RemoteStageTransition``; ``None`` when it has no target stage or entry time."""
-    to_stage, entered = _text(raw.get("to")), parse_time(raw.get("entered"))
+    record = lenient.mapping(raw)
+    to_stage = _clip(record.get("to"), STAGE_LIMIT, "name")
+    entered = parse_time(record.get("entered"))
     if to_stage is None or entered is None:
         return None
     return RemoteStageTransition(
         to_stage=to_stage,
-        from_stage=_text(raw.get("from")),
+        from_stage=_clip(record.get("from"), STAGE_LIMIT, "name"),
         entered_at=entered,
-        left_at=parse_time(raw.get("left")),
-        moved_by=_person(raw.get("stage_moved_by")),
+        left_at=parse_time(record.get("left")),
+        moved_by=_person(record.get("stage_moved_by")),
     )
 
 
 def application_from_raw(
     candidate_remote_id: str,
-    raw: RawMovementJob,
-    listing: RawCandidateJob | None = None,
+    raw: object,
+    listing: object = None,
 ) -> RemoteApplication:
     """One ``data.jobs[]`` entry of a candidate's stage movements -> their application.
 
     ``listing`` is the same job in the candidate's ``jobs`` (candidate list), which tells
     the current stage and the disqualification reason; it rides along in ``raw``."""
-    job_remote_id = _id(raw.get("id")) or _id((listing or {}).get("job_id"))
+    record = _record(raw, "applications", "stage movement")
+    entry = lenient.mapping(listing)
+    job_remote_id = _id(record.get("id")) or _id(entry.get("job_id"))
     if job_remote_id is None:
-        raise InvalidResponseError("Recruiterflow stage movement without a job id")
+        raise MappingError(
+            f"Recruiterflow stage movement of candidate {candidate_remote_id} without a job id",
+            entity="applications",
+        )
+    remote_id = application_id(candidate_remote_id, job_remote_id)
+    if len(remote_id) > ID_LIMIT:
+        raise MappingError("Recruiterflow application id too long", entity="applications")
     transitions = sorted(
-        (t for t in map(transition_from_raw, raw.get("transitions") or []) if t is not None),
+        (
+            t
+            for t in map(transition_from_raw, lenient.items(record.get("transitions")))
+            if t is not None
+        ),
         key=lambda t: t.entered_at,
     )
     last = transitions[-1] if transitions else None
-    current = (last.to_stage if last else None) or _text((listing or {}).get("stage_name"))
+    current = (last.to_stage if last else None) or _clip(
+        entry.get("stage_name"), STAGE_LIMIT, "name"
+    )
     status = _application_state(current)
     times = [t for tr in transitions for t in (tr.entered_at, tr.left_at) if t is not None]
-    payload: dict[str, Any] = {**raw, "candidate_id": candidate_remote_id}
+    payload: dict[str, Any] = {**record, "candidate_id": candidate_remote_id}
     if listing is not None:
         payload["candidate_job"] = listing
     return RemoteApplication(
-        remote_id=application_id(candidate_remote_id, job_remote_id),
+        remote_id=remote_id,
         raw=payload,
         remote_updated_at=max(times) if times else None,
         job_remote_id=job_remote_id,
@@ -543,7 +806,7 @@ def application_from_raw(
         current_stage=current,
         applied_at=transitions[0].entered_at if transitions else None,
         rejected_at=last.entered_at if last and status == "rejected" else None,
-        rejection_reason=_text((listing or {}).get("disqualification_reason"))
+        rejection_reason=lenient.text(entry.get("disqualification_reason"), "name")
         if status == "rejected"
         else None,
         transitions=tuple(transitions),
@@ -553,47 +816,96 @@ def application_from_raw(
 # -- everything else --------------------------------------------------------------------
 
 
-def activity_from_raw(raw: RawActivity) -> RemoteActivity:
+def activity_from_raw(raw: object, candidate_remote_id: str | None = None) -> RemoteActivity:
     """``{"activity_id": 1000, "type": {"name": "Added to job"}, "text": ...}`` ->
-    ``RemoteActivity(remote_id="1000", kind="Added to job", ...)``."""
-    if raw.get("activity_id") is None:
-        raise InvalidResponseError("Recruiterflow activity without an activity_id")
-    occurred = parse_time(raw.get("time"))
+    ``RemoteActivity(remote_id="1000", kind="Added to job", ...)``. An activity read for
+    ``candidate_remote_id`` that names no candidate is that candidate's."""
+    record = _record(raw, "activities", "activity")
+    remote_id = lenient.required(
+        _id(record.get("activity_id")) or _id(record.get("id")),
+        "an activity_id",
+        entity="activities",
+        raw=record,
+    )
+    occurred = parse_time(record.get("time"))
     return RemoteActivity(
-        remote_id=str(raw["activity_id"]),
-        raw=cast(Mapping[str, Any], raw),
+        remote_id=remote_id,
+        raw=record,
         remote_updated_at=occurred,
-        kind=_text((raw.get("type") or {}).get("name")) or "activity",
-        description=_text(raw.get("text")) or _text(raw.get("subject")),
+        kind=_clip(record.get("type"), STATUS_LIMIT, "name") or "activity",
+        description=lenient.text(record.get("text")) or lenient.text(record.get("subject")),
         occurred_at=occurred,
-        candidate_remote_id=_id(raw.get("candidate_id")),
-        job_remote_id=_id(raw.get("job_id")),
+        candidate_remote_id=_id(record.get("candidate_id")) or candidate_remote_id,
+        job_remote_id=_id(record.get("job_id")),
     )
 
 
-def user_from_raw(raw: RawUser) -> RemoteUser:
+def user_from_raw(raw: object) -> RemoteUser:
     """``{"id": 40201, "email": ..., "roles": [{"name": "Admin"}]}`` ->
     ``RemoteUser(remote_id="40201", role="Admin", ...)``."""
-    if raw.get("id") is None:
-        raise InvalidResponseError("Recruiterflow user without an id")
-    roles = raw.get("roles") or []
-    name = _text(raw.get("name")) or " ".join(
-        p for p in (raw.get("first_name"), raw.get("last_name")) if p
-    )
+    record = _record(raw, "users", "user")
+    remote_id = lenient.required(_id(record.get("id")), "an id", entity="users", raw=record)
+    first, last = lenient.text(record.get("first_name")), lenient.text(record.get("last_name"))
     return RemoteUser(
-        remote_id=str(raw["id"]),
-        raw=cast(Mapping[str, Any], raw),
-        email=_text(raw.get("email")),
-        name=name or None,
-        role=_text(roles[0].get("name")) if roles else None,
+        remote_id=remote_id,
+        raw=record,
+        email=_email(record.get("email")),
+        name=_clip(record.get("name"), NAME_LIMIT)
+        or _clip(" ".join(p for p in (first, last) if p), NAME_LIMIT),
+        role=lenient.first_text(lenient.items(record.get("roles")), "name"),
     )
 
 
-def custom_field_from_raw(raw: RawCustomField) -> RemoteCustomField:
+def custom_field_from_raw(raw: object) -> RemoteCustomField:
     """``{"id": 64, "name": "Number field", "type": "number"}`` -> ``RemoteCustomField``."""
+    record = _record(raw, "custom_fields", "job custom field")
     return RemoteCustomField(
-        remote_id=str(raw["id"]), name=str(raw.get("name") or ""), field_type=raw.get("type")
+        remote_id=lenient.required(
+            _id(record.get("id")), "an id", entity="custom_fields", raw=record
+        ),
+        name=_clip(record.get("name"), NAME_LIMIT) or "",
+        field_type=lenient.text(record.get("type"), "name"),
     )
+
+
+def stages_from_raw(pipeline: object, stage_names: object) -> list[RemoteStage]:
+    """The account's stages in pipeline order, positions 0, 1, 2...
+
+    What this relies on: ``GET /job/pipeline`` without ``job_id`` (the spec marks it
+    optional) answers the account's default pipeline, ``summary`` listing its stages in
+    pipeline order with their ids; ``GET /job/stage_names`` lists every distinct stage
+    name used in any job's pipeline, in no documented order (its example is mostly
+    alphabetical). So the pipeline gives the order and the ids, and each other stage
+    name follows, in the order ``stage_names`` gives, with its name as id. Where the
+    pipeline is missing or unreadable, ``stage_names`` alone gives the order. Entries
+    without a name, and names seen before (case-insensitive), are passed over."""
+    summary = lenient.mapping(pipeline).get("summary")
+    stages: list[RemoteStage] = []
+    seen: set[str] = set()
+
+    def add(name: str | None, remote_id: str | None) -> None:
+        if name is None or name.lower() in seen:
+            return
+        ids = {stage.remote_id for stage in stages}
+        remote_id = remote_id if remote_id is not None and remote_id not in ids else name
+        if remote_id in ids:
+            return
+        seen.add(name.lower())
+        stages.append(
+            RemoteStage(
+                remote_id=remote_id,
+                name=name,
+                position=len(stages),
+                kind=stage_kind(name),
+            )
+        )
+
+    for entry in lenient.items(summary):
+        remote_id = _id(entry.get("id")) if isinstance(entry, Mapping) else None
+        add(_clip(entry, STAGE_LIMIT, "name"), remote_id)
+    for entry in lenient.items(_data(stage_names)):
+        add(_clip(entry, STAGE_LIMIT, "name"), None)
+    return stages
 
 
 def custom_field_value(field_type: str | None, value: str) -> Any:
@@ -614,7 +926,10 @@ def _data(body: Any) -> Any:
 
 
 def _list(body: Any, what: str) -> list[Any]:
+    """The records of a ``{"data": [...]}`` (or bare list) answer; ``null`` is none."""
     data = _data(body)
+    if data is None:
+        return []
     if not isinstance(data, list):
         raise InvalidResponseError(f"expected a list of {what}, got {type(data).__name__}")
     return data
@@ -631,12 +946,16 @@ class StageMovementPaginator:
         return {**params, "current_page": 1, "items_per_page": self.size}
 
     def items(self, body: Any) -> list[Any]:
+        """``data.jobs``; a ``null`` body, ``data`` or ``jobs`` is an empty page."""
         data = _data(body)
         if data is None or data == []:
             return []
-        if not isinstance(data, dict) or not isinstance(data.get("jobs", []), list):
+        jobs = data.get("jobs") if isinstance(data, dict) else ...
+        if jobs is None:
+            return []
+        if not isinstance(jobs, list):
             raise InvalidResponseError("expected stage movements as {'data': {'jobs': [...]}}")
-        return list(data.get("jobs") or [])
+        return list(jobs)
 
     def next(
         self, request: Params | str, response: httpx.Response, body: Any, items: list[Any]
@@ -645,6 +964,41 @@ class StageMovementPaginator:
         if len(items) < self.size:
             return None
         return {**request, "current_page": int(request["current_page"]) + 1}
+
+
+def _movement_key(candidate: object) -> str | None:
+    """The id to read a listed candidate's stage movements by, or ``None`` when there is
+    nothing to read: not an object, no numeric id (the API takes no other), or a
+    ``jobs`` listing present and empty. A ``jobs`` value that is not a list says nothing,
+    so the movements are read."""
+    if not isinstance(candidate, Mapping):
+        return None
+    candidate_id = _id(candidate.get("id"))
+    if candidate_id is None or not candidate_id.isdigit():
+        return None
+    jobs = candidate.get("jobs", ...)
+    if jobs is None or jobs == []:
+        return None
+    return candidate_id
+
+
+def _application_of(candidate_id: str) -> Callable[[Any, Any], RemoteApplication]:
+    """``application_from_raw`` for one candidate, taking the record first as
+    ``map_record`` passes it."""
+
+    def mapper(raw: Any, listing: Any) -> RemoteApplication:
+        return application_from_raw(candidate_id, raw, listing)
+
+    return mapper
+
+
+def _answered(body: Any) -> list[Any]:
+    """The records of a detail answer (``{...}``, ``[{...}]`` or ``{"data": ...}``);
+    nothing for ``null`` or a ``{"RESULT": "FAILURE"}``."""
+    data = _data(body)
+    if isinstance(data, Mapping) and str(data.get("RESULT", "")).upper() == "FAILURE":
+        return []
+    return [raw for raw in lenient.items(data) if raw is not None]
 
 
 def _newer(moment: datetime | None, since: datetime | None) -> bool:
@@ -750,20 +1104,28 @@ class RecruiterflowConnector(ConnectorBase):
 
     async def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]:
         """Every job, a page at a time; ``updated_since`` keeps jobs whose ``updated_at``
-        is at or after it (and jobs that carry no update time)."""
+        is at or after it (and jobs that carry no update time). A job that cannot be
+        mapped is reported through ``on_failure`` and skipped."""
         async for page in self.http.pages(f"{API}/job/list", self._paginator()):
             for raw in page:
                 if _newer(changed_at(raw), updated_since):
-                    yield job_from_raw(raw, fee_field=self.fee_field)
+                    job = self.map_record("jobs", job_from_raw, raw, fee_field=self.fee_field)
+                    if job is not None:
+                        yield job
 
     async def candidates(
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteCandidate]:
         async for raw in self._raw_candidates():
             if _newer(changed_at(raw), updated_since):
-                yield candidate_from_raw(raw)
+                candidate = self._candidate(raw)
+                if candidate is not None:
+                    yield candidate
 
-    async def _raw_candidates(self) -> AsyncIterator[RawCandidate]:
+    def _candidate(self, raw: Any) -> RemoteCandidate | None:
+        return self.map_record("candidates", candidate_from_raw, raw, base_url=self.http.base_url)
+
+    async def _raw_candidates(self) -> AsyncIterator[Any]:
         async for page in self.http.pages(f"{API}/candidate/list", self._paginator()):
             for raw in page:
                 yield raw
@@ -773,7 +1135,8 @@ class RecruiterflowConnector(ConnectorBase):
     ) -> AsyncIterator[RemoteApplication]:
         """For each candidate, their stage movements: one application per job, with its
         transitions. Candidates whose listing shows no jobs cost no extra request; one
-        deleted since the listing was read is passed over.
+        deleted since the listing was read is passed over, and so is one without a
+        numeric id (the candidates phase reports it; the API could not be asked).
 
         The movements of up to ``concurrency`` candidates are read at once (one request
         per candidate is what makes this the slow phase); applications still come out
@@ -781,7 +1144,7 @@ class RecruiterflowConnector(ConnectorBase):
         in_flight: deque[asyncio.Task[list[RemoteApplication]]] = deque()
         try:
             async for candidate in self._raw_candidates():
-                if "jobs" in candidate and not candidate.get("jobs"):
+                if _movement_key(candidate) is None:
                     continue
                 in_flight.append(asyncio.create_task(self._applications_unless_gone(candidate)))
                 if len(in_flight) < self.concurrency:
@@ -798,87 +1161,99 @@ class RecruiterflowConnector(ConnectorBase):
                 task.cancel()
             await asyncio.gather(*in_flight, return_exceptions=True)
 
-    async def _applications_unless_gone(self, candidate: RawCandidate) -> list[RemoteApplication]:
+    async def _applications_unless_gone(
+        self, candidate: Mapping[str, Any]
+    ) -> list[RemoteApplication]:
         try:
             return await self._applications_of(candidate)
         except NotFoundError:
             return []
 
-    async def _applications_of(self, candidate: RawCandidate) -> list[RemoteApplication]:
+    async def _applications_of(self, candidate: Mapping[str, Any]) -> list[RemoteApplication]:
         """One candidate's applications; every stage-movement page is read first, since a
-        job's transitions may continue on the next page."""
-        candidate_id = str(candidate["id"])
-        listing = {_id(j.get("job_id")): j for j in candidate.get("jobs") or []}
-        merged: dict[str, RawMovementJob] = {}
+        job's transitions may continue on the next page. A movement entry that cannot be
+        mapped is reported and skipped; the others stand."""
+        candidate_id = _movement_key(candidate)
+        if candidate_id is None:
+            return []
+        listing: dict[str, Mapping[str, Any]] = {}
+        for entry in lenient.objects(candidate.get("jobs")):
+            job_id = _id(entry.get("job_id"))
+            if job_id is not None:
+                listing.setdefault(job_id, entry)
+        merged: dict[str, dict[str, Any]] = {}
+        unreadable: list[Any] = []
         paginator = StageMovementPaginator(size=self.page_size)
         path = f"{API}/candidate/activities/stage-movement/list"
         async for page in self.http.pages(path, paginator, {"id": candidate_id}):
             for raw in page:
-                key = _id(raw.get("id")) or ""
-                if key in merged:
+                key = _id(raw.get("id")) if isinstance(raw, Mapping) else None
+                if key is None:
+                    unreadable.append(raw)
+                elif key in merged:
                     previous = merged[key]
                     previous["transitions"] = [
-                        *(previous.get("transitions") or []),
-                        *(raw.get("transitions") or []),
+                        *lenient.items(previous.get("transitions")),
+                        *lenient.items(raw.get("transitions")),
                     ]
                 else:
-                    merged[key] = raw
-        found = [
-            application_from_raw(candidate_id, raw, listing.get(k)) for k, raw in merged.items()
-        ]
-        found += [
-            application_from_raw(candidate_id, {}, entry)  # in the job, never moved
-            for job_id, entry in listing.items()
-            if job_id is not None and job_id not in merged
-        ]
+                    merged[key] = dict(raw)
+        pairs: list[tuple[Any, Any]] = [(raw, listing.get(k)) for k, raw in merged.items()]
+        pairs += [(raw, None) for raw in unreadable]
+        pairs += [({}, entry) for job_id, entry in listing.items() if job_id not in merged]
+        found: list[RemoteApplication] = []
+        for raw, entry in pairs:
+            application = self.map_record("applications", _application_of(candidate_id), raw, entry)
+            if application is not None:
+                found.append(application)
         return found
 
     async def activities(self, candidate_remote_id: str) -> AsyncIterator[RemoteActivity]:
-        """``GET /candidate/activity/list?id=22``, page by page."""
+        """``GET /candidate/activity/list?id=22``, page by page. An activity that cannot be
+        mapped is reported and skipped; a candidate the API does not know (deleted, or an
+        id that cannot be one) has none."""
+        if not candidate_remote_id.isdigit():
+            return
         params = {"id": candidate_remote_id}
-        async for page in self.http.pages(
-            f"{API}/candidate/activity/list", self._paginator(), params
-        ):
-            for raw in page:
-                yield activity_from_raw(raw)
+        pages = self.http.pages(f"{API}/candidate/activity/list", self._paginator(), params)
+        try:
+            async for page in pages:
+                for raw in page:
+                    activity = self.map_record(
+                        "activities", activity_from_raw, raw, candidate_remote_id
+                    )
+                    if activity is not None:
+                        yield activity
+        except NotFoundError:
+            return
 
     async def users(self) -> AsyncIterator[RemoteUser]:
         body = await self.http.get_json(f"{API}/user/list")
         for raw in _list(body, "users"):
-            yield user_from_raw(raw)
+            user = self.map_record("users", user_from_raw, raw)
+            if user is not None:
+                yield user
 
     async def stages(self) -> list[RemoteStage]:
-        """The account's default pipeline in order (``/job/pipeline``, with stage ids),
-        then any other stage name used in some job (``/job/stage_names``, id = name)."""
-        pipeline = await self.http.get_json(f"{API}/job/pipeline")
-        summary = pipeline.get("summary") if isinstance(pipeline, dict) else None
-        if not isinstance(summary, list):
-            raise InvalidResponseError("expected a pipeline with a 'summary' list")
-        stages = [
-            RemoteStage(
-                remote_id=_id(s.get("id")) or str(s["name"]),
-                name=str(s["name"]),
-                position=i,
-                kind=stage_kind(str(s["name"])),
-            )
-            for i, s in enumerate(summary)
-        ]
-        known = {stage.name.lower() for stage in stages}
-        for name in _list(await self.http.get_json(f"{API}/job/stage_names"), "stage names"):
-            if isinstance(name, str) and name.lower() not in known:
-                known.add(name.lower())
-                stages.append(
-                    RemoteStage(
-                        remote_id=name, name=name, position=len(stages), kind=stage_kind(name)
-                    )
-                )
-        return stages
+        """The account's stages in pipeline order, positions 0, 1, 2... (see
+        ``stages_from_raw`` for what that order rests on): ``/job/pipeline`` for the
+        default pipeline, then ``/job/stage_names`` for names used in other pipelines.
+        A pipeline the API does not answer leaves ``stage_names`` alone."""
+        try:
+            pipeline = await self.http.get_json(f"{API}/job/pipeline")
+        except NotFoundError:
+            pipeline = None
+        return stages_from_raw(pipeline, await self.http.get_json(f"{API}/job/stage_names"))
 
     async def custom_fields(self) -> list[RemoteCustomField]:
         """Job custom fields (``/job/custom-field/list``); remembered for this connector."""
         if self._custom_fields is None:
             body = await self.http.get_json(f"{API}/job/custom-field/list")
-            self._custom_fields = [custom_field_from_raw(raw) for raw in _list(body, "fields")]
+            mapped = (
+                self.map_record("custom_fields", custom_field_from_raw, raw)
+                for raw in _list(body, "fields")
+            )
+            self._custom_fields = [field for field in mapped if field is not None]
         return self._custom_fields
 
     async def _custom_field(self, name: str) -> RemoteCustomField | None:
@@ -887,7 +1262,7 @@ class RecruiterflowConnector(ConnectorBase):
 
     async def get_jobs(self, remote_ids: Sequence[str]) -> list[RemoteJob]:
         """Each job's detail (``GET /job?job_id=``, which names the client company);
-        unknown ids are left out."""
+        unknown ids are left out, a detail that cannot be mapped is reported."""
         found: list[RemoteJob] = []
         for remote_id in remote_ids:
             if not remote_id.isdigit():
@@ -896,19 +1271,23 @@ class RecruiterflowConnector(ConnectorBase):
                 body = await self.http.get_json(f"{API}/job", {"job_id": remote_id})
             except NotFoundError:
                 continue
-            raw = _data(body)
-            if isinstance(raw, dict) and raw.get("id") is not None:
-                found.append(job_from_raw(cast(RawJob, raw), fee_field=self.fee_field))
+            for raw in _answered(body):
+                job = self.map_record("jobs", job_from_raw, raw, fee_field=self.fee_field)
+                if job is not None:
+                    found.append(job)
         return found
 
     async def get_candidates(self, remote_ids: Sequence[str]) -> list[RemoteCandidate]:
         """``GET /candidate/get?id=`` for each (it answers a one-element list)."""
         found: list[RemoteCandidate] = []
         for remote_id in remote_ids:
-            found += [candidate_from_raw(raw) for raw in await self._candidate_detail(remote_id)]
+            for raw in await self._candidate_detail(remote_id):
+                candidate = self._candidate(raw)
+                if candidate is not None:
+                    found.append(candidate)
         return found
 
-    async def _candidate_detail(self, remote_id: str) -> list[RawCandidate]:
+    async def _candidate_detail(self, remote_id: str) -> list[Any]:
         """``GET /candidate/get?id=``: the candidate, with the ``jobs`` they are in;
         nothing for an unknown (or non-numeric) id."""
         if not remote_id.isdigit():
@@ -917,12 +1296,7 @@ class RecruiterflowConnector(ConnectorBase):
             body = await self.http.get_json(f"{API}/candidate/get", {"id": remote_id})
         except NotFoundError:
             return []
-        data = _data(body)
-        return [
-            cast(RawCandidate, raw)
-            for raw in (data if isinstance(data, list) else [data])
-            if isinstance(raw, dict) and raw.get("id") is not None
-        ]
+        return _answered(body)
 
     async def get_applications(
         self, candidate_remote_ids: Sequence[str]
@@ -941,9 +1315,8 @@ class RecruiterflowConnector(ConnectorBase):
             async with semaphore:
                 found: list[RemoteApplication] = []
                 for raw in await self._candidate_detail(remote_id):
-                    if "jobs" in raw and not raw.get("jobs"):
-                        continue
-                    found += await self._applications_unless_gone(raw)
+                    if _movement_key(raw) is not None:
+                        found += await self._applications_unless_gone(raw)
                 return found
 
         tasks = [asyncio.create_task(of(i)) for i in dict.fromkeys(candidate_remote_ids)]

@@ -45,8 +45,10 @@ class Settings(BaseSettings):
 
     encryption_keys: str | None = None
     """``id:base64key`` entries, newest first; see ``gateway.crypto``."""
-    public_url: str = "http://127.0.0.1:8000"
-    """Where this gateway is reachable, for OAuth redirect URIs."""
+    public_url: str | None = None
+    """Where clients reach this gateway (``https://tg.example.com``): the base of interview
+    links, webhook URLs and OAuth redirect URIs. Unset, links follow the address a request
+    came to (``gateway.links``); set it behind a reverse proxy."""
     health_check_interval_seconds: int = Field(default=300, ge=0)
     sync_scheduler_interval_seconds: int = Field(default=60, ge=0)
     """Without Redis, how often ``serve`` enqueues due syncs (and hourly maintenance); 0 is off."""

@@ -4,7 +4,8 @@ on the candidate's timeline, and when the candidate was last contacted.
 A source that keeps a per-candidate activity log (``Capability.ACTIVITIES``) is read
 only for the candidates a run found new or changed (a changed activity log changes
 the candidate record's latest-activity time), a few candidates at a time. Each source
-activity becomes one ``candidate.source_activity`` activity of the run, at the time
+activity becomes one ``candidate.source_activity`` activity of the run (or
+``candidate.contacted`` for an email, call, message or meeting), at the time
 the source gives, named by the source's kind; an activity stored by an earlier run is
 not stored again. A candidate's activities that cannot be read fail alone.
 
@@ -34,6 +35,10 @@ from gateway.store.upsert import chunks
 logger = logging.getLogger("talentgraph.jobs.sync")
 
 ACTION = "candidate.source_activity"
+CONTACT_ACTION = "candidate.contacted"
+"""A source activity that was a contact with the candidate (an email, a call...): what
+``Candidate.lastContactedAt`` is read from."""
+ACTIONS = (ACTION, CONTACT_ACTION)
 CONCURRENCY = 8
 PER_CANDIDATE = 500
 """At most this many of a candidate's activities are read, newest first as sources
@@ -151,7 +156,7 @@ def _row(
         description = f"{activity.kind}: {activity.description}"
     return {
         "tenant_id": tally.tenant_id,
-        "action": ACTION,
+        "action": CONTACT_ACTION if is_contact(activity) else ACTION,
         "actor_type": actor.actor_type,
         "actor_id": actor.actor_id,
         "actor_name": actor.name,
@@ -195,7 +200,7 @@ async def _stored_remote_ids(
     for part in chunks(candidate_ids):
         rows = await session.execute(
             sa.select(activity.c["metadata"]).where(
-                activity.c.candidate_id.in_(part), activity.c.action == ACTION
+                activity.c.candidate_id.in_(part), activity.c.action.in_(ACTIONS)
             )
         )
         for (details,) in rows:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from connectors.models import (
     RemoteApplication,
     RemoteCandidate,
@@ -34,12 +36,74 @@ def fitting(value: str | None, limit: int) -> str | None:
     return value if value is not None and len(value) <= limit else None
 
 
+_SIGNING_PARAMS = frozenset(
+    {
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-date",
+        "x-amz-expires",
+        "x-amz-security-token",
+        "x-goog-signature",
+        "x-goog-expires",
+        "x-goog-date",
+        "signature",
+        "expires",
+        "key-pair-id",
+        "policy",
+        "sig",
+        "se",
+        "st",
+        "sp",
+        "token",
+    }
+)
+"""Query parameters of presigned links (S3, Google Cloud Storage, CloudFront, Azure SAS):
+a vendor that lists a file as such a link signs it anew on every read."""
+
+
+def _unsigned(url: str) -> str:
+    base, _, query = url.partition("?")
+    names = {part.split("=", 1)[0].lower() for part in query.split("&") if part}
+    return base if names & _SIGNING_PARAMS else url
+
+
+def _stable(value: Any) -> Any:
+    """``value`` with presigned links reduced to their address, so a record whose only
+    change is a fresh signature on its resume link is not a changed record."""
+    if isinstance(value, str):
+        return _unsigned(value) if value.startswith(("http://", "https://")) else value
+    if isinstance(value, dict):
+        return {key: _stable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_stable(item) for item in value]
+    return value
+
+
+def _without_nul(value: Any) -> Any:
+    """The payload with NUL characters removed from every string and key: PostgreSQL's
+    JSONB refuses them, and one would fail the whole batch."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(item) for item in value]
+    return value
+
+
+def record_hash(record: RemoteRecord) -> str:
+    """What tells a changed record from an unchanged one: every field and the raw
+    payload, presigned links without their signatures."""
+    plain = orjson.loads(orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS, default=str))
+    return content_hash(_stable(plain))
+
+
 def _synced(record: RemoteRecord) -> dict[str, Any]:
     return {
         "remote_id": record.remote_id,
-        "remote_data": dict(record.raw),
+        "remote_data": _without_nul(dict(record.raw)),
         "remote_updated_at": record.remote_updated_at,
-        "content_hash": content_hash(record),
+        "content_hash": record_hash(record),
     }
 
 

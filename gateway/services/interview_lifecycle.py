@@ -45,6 +45,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway import links
 from gateway.ai.provider import AIProvider, EvaluationResult, ProviderError
 from gateway.errors import NotFound, RemoteWriteFailed, ValidationFailed
 from gateway.interview_tokens import hash_token, new_token, plausible
@@ -97,7 +98,11 @@ def _secret(value: Any) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class InterviewConfig:
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = links.DEFAULT_BASE
+    """Base of the link shown to the caller alone (``interviewCreate``)."""
+    invite_url: str | None = None
+    """Base of the link mailed to the candidate and kept in the timeline, which must not
+    come from a client's Host header (``gateway.links.for_others``); None: ``public_url``."""
     max_questions: int = 6
     """Candidate answers before the interviewer's closing turn completes the interview."""
     max_message_chars: int = 4000
@@ -109,7 +114,11 @@ class InterviewConfig:
     smtp: SmtpConfig | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> InterviewConfig:
+    def from_settings(
+        cls, settings: Settings, *, public_url: str | None = None, invite_url: str | None = None
+    ) -> InterviewConfig:
+        """``public_url``/``invite_url``: the request's bases (``gateway.links``); without
+        a request, both are ``links.outside_request``."""
         host = _setting(settings, "smtp_host", None)
         smtp = (
             SmtpConfig(
@@ -125,7 +134,8 @@ class InterviewConfig:
             else None
         )
         return cls(
-            public_url=settings.public_url,
+            public_url=public_url or links.outside_request(settings),
+            invite_url=invite_url,
             max_questions=int(_setting(settings, "interview_max_questions", 6)),
             max_message_chars=int(_setting(settings, "interview_max_message_chars", 4000)),
             max_messages=int(_setting(settings, "interview_max_messages", 100)),
@@ -138,6 +148,9 @@ class InterviewConfig:
 
     def link(self, token: str) -> str:
         return f"{self.public_url.rstrip('/')}/interview/{token}"
+
+    def invite_link(self, token: str) -> str:
+        return f"{(self.invite_url or self.public_url).rstrip('/')}/interview/{token}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,7 +448,7 @@ async def send_invite(
         )
         mail = invitation(
             subject,
-            interview_link=deps.config.link(link_token),
+            interview_link=deps.config.invite_link(link_token),
             expires_at=expires_at.strftime("%Y-%m-%d %H:%M UTC"),
         )
         smtp = deps.config.smtp
@@ -486,7 +499,7 @@ async def send_invite(
         mail.subject,
         delivery,
         link_token,
-        deps.config.link(link_token),
+        deps.config.invite_link(link_token),
         expires_at,
     )
 

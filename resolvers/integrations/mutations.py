@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.scalars import JSON
 
 from connectors.models import CheckResult
+from gateway import links
 from gateway.auth import Principal
 from gateway.errors import ValidationFailed
 from gateway.permissions import Permission
@@ -210,7 +211,8 @@ class IntegrationMutations:
     ) -> IntegrationOAuthStartResult:
         context = info.context
         redirect_uri = (
-            input.redirect_uri or f"{context.settings.public_url.rstrip('/')}/oauth/callback"
+            input.redirect_uri
+            or f"{links.for_caller(context.request, context.settings)}/oauth/callback"
         )
 
         async def action(session: AsyncSession, actor: Actor) -> Any:

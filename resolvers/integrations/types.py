@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy.engine import Row
 from strawberry.scalars import JSON
 
+from gateway import links
 from gateway.store.base import utcnow
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
@@ -63,7 +64,7 @@ class Integration(Node):
         "the integration's webhook secret."
     )
     def webhook_urls(self, info: Info) -> list[str]:
-        base = info.context.settings.public_url.rstrip("/") + "/webhooks"
+        base = links.for_caller(info.context.request, info.context.settings) + "/webhooks"
         native: list[str] = []
         if self.provider in (Provider.RECRUITERFLOW, Provider.BPOC):
             native = [f"{base}/{self.provider.value}/{self.pk}"]

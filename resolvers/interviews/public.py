@@ -27,6 +27,7 @@ from typing import Annotated, Any, TypeVar
 
 import strawberry
 
+from gateway import links
 from gateway.ai.factory import create_provider
 from gateway.ai.provider import AIProvider
 from gateway.locks import LockFactory
@@ -67,7 +68,11 @@ def interview_deps(info: Info) -> InterviewDeps:
         session_factory=context.session_factory,
         bus=context.bus,
         locks=locks,
-        config=InterviewConfig.from_settings(context.settings),
+        config=InterviewConfig.from_settings(
+            context.settings,
+            public_url=links.for_caller(context.request, context.settings),
+            invite_url=links.for_others(context.request, context.settings),
+        ),
         provider=_provider(context, state),
     )
 

@@ -158,7 +158,7 @@ def test_harness_is_a_provider_harness() -> None:
 
 
 def test_requisition_maps_to_a_job() -> None:
-    job = job_from_raw(REQUISITION)  # type: ignore[arg-type]
+    job = job_from_raw(REQUISITION)
     assert job.remote_id == "iHk17dqT"
     assert job.title == "Teacher"
     assert (job.status, job.remote_status) == ("closed", "Filled")
@@ -194,7 +194,7 @@ def test_job_states(remote: str | None, state: str) -> None:
 
 
 def test_candidate_row_maps_to_a_person_and_an_application() -> None:
-    candidate = candidate_from_raw(CANDIDATE_ROW)  # type: ignore[arg-type]
+    candidate = candidate_from_raw(CANDIDATE_ROW)
     assert candidate.remote_id == "dOen2hqr"
     assert candidate.name == "Testy McTesterson"
     assert candidate.email == "tester@example.com"
@@ -204,7 +204,7 @@ def test_candidate_row_maps_to_a_person_and_an_application() -> None:
     assert candidate.source == "kippbayarea - Desktop"
     assert candidate.remote_updated_at == from_epoch_ms(1549916832797)
 
-    application = application_from_raw(CANDIDATE_ROW)  # type: ignore[arg-type]
+    application = application_from_raw(CANDIDATE_ROW)
     assert application is not None
     assert application.remote_id == "ovLmTnq8"
     assert application.job_remote_id == "iHk17dqT"
@@ -218,16 +218,16 @@ def test_candidate_row_maps_to_a_person_and_an_application() -> None:
 
 def test_candidate_without_application_has_no_application() -> None:
     row = {key: value for key, value in CANDIDATE_ROW.items() if key != "application"}
-    assert application_from_raw(row) is None  # type: ignore[arg-type]
-    assert candidate_from_raw(row).remote_updated_at is None  # type: ignore[arg-type]
+    assert application_from_raw(row) is None
+    assert candidate_from_raw(row).remote_updated_at is None
 
 
 def test_rows_without_eid_are_invalid() -> None:
     with pytest.raises(InvalidResponseError):
-        job_from_raw({"title": "x"})  # type: ignore[typeddict-item]
+        job_from_raw({"title": "x"})
     broken = {**CANDIDATE_ROW, "application": {**CANDIDATE_ROW["application"], "job": {}}}
     with pytest.raises(InvalidResponseError):
-        application_from_raw(broken)  # type: ignore[arg-type]
+        application_from_raw(broken)
 
 
 @pytest.mark.parametrize(

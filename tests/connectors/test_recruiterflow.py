@@ -48,6 +48,7 @@ from connectors.recruiterflow import (
     parse_time,
     split_application_id,
     stage_kind,
+    stages_from_raw,
     user_from_raw,
 )
 from gateway.sandbox.recruiterflow import NOT_IN_ACCOUNT
@@ -144,7 +145,10 @@ def test_job_list_example_maps_to_a_remote_job() -> None:
     assert job.remote_updated_at == job.opened_at
     assert job.recruiter_remote_id == "10447"
     assert job.estimated_fee is None, "a contract job has no expected_fee"
-    assert job.raw is raw
+    assert job.raw == {
+        **raw,
+        "recruiter": {"id": "10447", "email": "admin@rfstaging.xyz", "name": "Chérôme Shenoy"},
+    }, "the vendor's record, plus who the job's recruiter is"
 
 
 def test_job_detail_example_names_the_client_and_closing_date() -> None:
@@ -262,7 +266,7 @@ def test_a_disqualified_application_is_rejected_with_the_listing_reason() -> Non
         },
     )
     listing = {"job_id": 7, "stage_name": "Disqualified", "disqualification_reason": "Salary"}
-    application = application_from_raw("5", job, listing)  # type: ignore[arg-type]
+    application = application_from_raw("5", job, listing)
     assert [t.to_stage for t in application.transitions] == ["Sourced", "Disqualified"]
     assert (application.status, application.rejection_reason) == ("rejected", "Salary")
     assert application.rejected_at == utc(2024, 1, 2, 10)
@@ -493,7 +497,7 @@ async def test_stage_movements_page_over_jobs(
     assert [r.url.params["current_page"] for r in pages] == ["1", "2"]
 
 
-def _movement_page(jobs: list[dict[str, Any]]) -> dict[str, Any]:
+def _movement_page(jobs: list[Any]) -> dict[str, Any]:
     return {"data": {"id": "24", "name": "Thor Odinson", "jobs": jobs}}
 
 
@@ -966,3 +970,344 @@ async def test_an_unknown_path_answers_the_marketing_page(
     assert raised.value.message == "HTTP 404: not found"
     assert "<!DOCTYPE html>" in (raised.value.detail or "")
     assert connector.context.credentials["apiKey"] not in caplog.text
+
+
+# -- one bad record fails alone ---------------------------------------------------------
+
+
+def _served(routes: dict[str, Any]) -> httpx.MockTransport:
+    """Answers each path (by its ending) with its JSON; anything else is a 404."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        for suffix, body in routes.items():
+            if request.url.path.endswith(suffix):
+                return httpx.Response(200, json=body(request) if callable(body) else body)
+        return httpx.Response(404, json={"RESULT": "FAILURE", "message": "Not found"})
+
+    return httpx.MockTransport(handler)
+
+
+BROKEN_RECORDS = ["corrupted", 42, None, [], {"id": {"name": "no id"}, "name": "X"}, {"id": None}]
+
+
+async def test_a_job_without_an_id_in_the_fakes_listing_fails_alone(
+    harness: RecruiterflowHarness, connector: RecruiterflowConnector
+) -> None:
+    good = len(harness.fake.jobs)
+    broken = harness.fake.add_job(99, name="Broken Job")
+    harness.fake.jobs[broken]["id"] = {"name": "no id"}
+    jobs = await collect(connector.jobs())
+    assert len(jobs) == good
+    assert [(f.entity, f.remote_id) for f in connector.failures] == [("jobs", None)]
+    assert "without an id" in connector.failures[0].reason
+
+
+@pytest.mark.parametrize("broken", BROKEN_RECORDS, ids=repr)
+async def test_one_unreadable_record_in_each_listing_is_reported_and_the_rest_read(
+    broken: Any,
+) -> None:
+    job, candidate = example("/api/external/job/list")[0], {"id": 24, "name": "Thor", "jobs": []}
+    activity = example("/api/external/candidate/activity/list")["data"][0]
+    user = example("/api/external/user/list")["data"][0]
+    routes: dict[str, Any] = {
+        "/job/list": lambda r: (
+            [job, broken, {**job, "id": 2}] if r.url.params["current_page"] == "1" else []
+        ),
+        "/candidate/list": lambda r: {
+            "data": [broken, candidate, {**candidate, "id": 25}]
+            if r.url.params["current_page"] == "1"
+            else None
+        },
+        "/candidate/activity/list": {"data": [activity, broken]},
+        "/user/list": {"data": [broken, user]},
+    }
+    async with httpx.AsyncClient(transport=_served(routes)) as http:
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {"pageSize": 3}, integration="t")
+        reported: list[Any] = []
+        rf.on_failure = reported.append
+        assert [j.remote_id for j in await collect(rf.jobs())] == ["1", "2"]
+        assert [c.remote_id for c in await collect(rf.candidates())] == ["24", "25"]
+        assert [a.remote_id for a in await collect(rf.activities("22"))] == ["1000"]
+        assert [u.remote_id for u in await collect(rf.users())] == ["40201"]
+    assert [f.entity for f in reported] == ["jobs", "candidates", "activities", "users"]
+    assert all(f.remote_id is None and f.reason for f in reported)
+    assert rf.failures == [], "a connector reports to on_failure once the sync sets it"
+
+
+async def test_a_broken_stage_movement_fails_alone_and_names_the_candidates_other_jobs() -> None:
+    transitions = [{"from": None, "to": "Sourced", "entered": "2024-01-01T00:00:00+0000"}]
+    listing = [
+        "corrupted",
+        {"id": 24, "name": "Thor", "jobs": [{"job_id": 3}, {"job_id": "5", "stage_name": "Offer"}]},
+        {"id": "x-25", "name": "Loki"},
+    ]
+    routes: dict[str, Any] = {
+        "/candidate/list": {"data": listing},
+        "/stage-movement/list": _movement_page(
+            [{"id": 3, "transitions": transitions}, {"id": None, "transitions": "n/a"}, "junk"]
+        ),
+    }
+    async with httpx.AsyncClient(transport=_served(routes)) as http:
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {}, integration="t")
+        applications = await collect(rf.applications())
+    assert [(a.remote_id, a.current_stage) for a in applications] == [
+        ("24:3", "Sourced"),
+        ("24:5", "Offer"),
+    ]
+    assert [(f.entity, f.remote_id) for f in rf.failures] == [
+        ("applications", None),
+        ("applications", None),
+    ], "the entry without a job id and the non-object; bad candidates are the candidates phase's"
+
+
+async def test_get_jobs_and_get_candidates_report_a_detail_they_cannot_map() -> None:
+    candidate = example("/api/external/candidate/get")[0]
+    routes: dict[str, Any] = {
+        "/api/external/job": lambda r: (
+            {"id": None} if r.url.params["job_id"] == "2" else example("/api/external/job")
+        ),
+        "/candidate/get": lambda r: ["corrupted"] if r.url.params["id"] == "2" else [candidate],
+    }
+    async with httpx.AsyncClient(transport=_served(routes)) as http:
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {}, integration="t")
+        assert [j.remote_id for j in await rf.get_jobs(["1", "2"])] == ["1"]
+        assert [c.remote_id for c in await rf.get_candidates(["154651", "2"])] == ["154651"]
+        assert await rf.get_applications(["2"]) == []
+    assert [(f.entity, f.remote_id) for f in rf.failures] == [("jobs", None), ("candidates", None)]
+
+
+# -- job owners -------------------------------------------------------------------------
+
+TEAM_RECRUITER = {
+    "user_id": 10447,
+    "email": "admin@rfstaging.xyz",
+    "name": "Chérôme",
+    "role": "Recruiter",
+}
+TEAM_MANAGER = {
+    "user_id": 18993,
+    "email": "bikash@rfstaging.xyz",
+    "name": "Bikash",
+    "role": "Hiring Manager",
+}
+
+
+@pytest.mark.parametrize(
+    ("fields", "remote_id", "email"),
+    [
+        ({"hiring_team": [TEAM_MANAGER, TEAM_RECRUITER]}, "10447", "admin@rfstaging.xyz"),
+        ({"hiring_team": [TEAM_MANAGER]}, "18993", "bikash@rfstaging.xyz"),
+        (
+            {"hiring_team": [TEAM_RECRUITER, {**TEAM_MANAGER, "role": {"name": "Job Owner"}}]},
+            "18993",
+            "bikash@rfstaging.xyz",
+        ),
+        (
+            {"owner": 18993, "hiring_team": [TEAM_RECRUITER, TEAM_MANAGER]},
+            "18993",
+            "bikash@rfstaging.xyz",
+        ),
+        (
+            {"job_owner": {"id": "40201", "email": "m@x.io"}, "hiring_team": [TEAM_RECRUITER]},
+            "40201",
+            "m@x.io",
+        ),
+        ({"hiring_team": TEAM_RECRUITER}, "10447", "admin@rfstaging.xyz"),
+        (
+            {"hiring_team": [], "created_by": {"email": "anuj@recruiterflow.com", "id": 3}},
+            "3",
+            "anuj@recruiterflow.com",
+        ),
+        ({"hiring_team": [{"id": 2, "values": [{"user_id": 1}]}]}, "1", None),
+        ({"hiring_team": [{"email": "only@x.io", "role": "Recruiter"}]}, None, "only@x.io"),
+        ({"hiring_team": None}, None, None),
+    ],
+)
+def test_the_job_owner_is_its_recruiter_and_their_email_stays_in_raw(
+    fields: dict[str, Any], remote_id: str | None, email: str | None
+) -> None:
+    base = {k: v for k, v in example("/api/external/job/list")[0].items() if k != "hiring_team"}
+    job = job_from_raw({**base, **fields})
+    assert job.recruiter_remote_id == remote_id
+    if remote_id is None and email is None:
+        assert "recruiter" not in job.raw
+    else:
+        assert (job.raw["recruiter"]["id"], job.raw["recruiter"]["email"]) == (remote_id, email)
+
+
+def test_an_owner_given_by_id_takes_the_email_of_the_same_user_in_the_team() -> None:
+    job = job_from_raw(
+        {"id": 1, "name": "J", "owner": "10447", "hiring_team": [TEAM_MANAGER, TEAM_RECRUITER]}
+    )
+    assert job.recruiter_remote_id == "10447"
+    assert job.raw["recruiter"]["email"] == "admin@rfstaging.xyz"
+    assert job.raw["owner"] == "10447", "the vendor's own fields are kept as sent"
+
+
+async def test_jobs_from_the_fake_name_their_recruiter(connector: RecruiterflowConnector) -> None:
+    jobs = await collect(connector.jobs())
+    assert {j.recruiter_remote_id for j in jobs} == {"10447"}
+    assert {j.raw["recruiter"]["email"] for j in jobs} == {"admin@rfstaging.xyz"}
+
+
+# -- stages, resumes, activities --------------------------------------------------------
+
+
+def test_stages_keep_the_pipeline_order_and_ids_then_other_names() -> None:
+    stages = stages_from_raw(
+        example("/api/external/job/pipeline"), example("/api/external/job/stage_names")
+    )
+    assert [(s.position, s.remote_id, s.name) for s in stages[:3]] == [
+        (0, "1", "Sourced"),
+        (1, "2", "Applied"),
+        (2, "3", "Company Submission"),
+    ]
+    assert [s.name for s in stages[7:]] == [
+        "Phone Interview",
+        "First Interview",
+        "Onsite Interview",
+    ]
+    assert [s.position for s in stages] == list(range(10))
+
+
+def test_stages_read_leniently() -> None:
+    pipeline = {
+        "summary": [
+            "Sourced",
+            {"id": "7", "name": "Screen"},
+            {"id": 7, "name": "Offer"},
+            {"count": 3},
+            None,
+        ]
+    }
+    stages = stages_from_raw(pipeline, {"data": ["sourced", {"name": "Hired"}, 12, None]})
+    assert [(s.remote_id, s.name, s.position) for s in stages] == [
+        ("Sourced", "Sourced", 0),
+        ("7", "Screen", 1),
+        ("Offer", "Offer", 2),
+        ("Hired", "Hired", 3),
+        ("12", "12", 4),
+    ], "a repeated id falls back to the name; a repeated name (any case) is one stage"
+    assert [s.name for s in stages_from_raw(None, ["Applied", "Hired"])] == ["Applied", "Hired"]
+
+
+async def test_without_an_account_pipeline_the_stage_names_give_the_order() -> None:
+    routes: dict[str, Any] = {"/job/stage_names": {"data": ["Sourced", "Offer", "Hired"]}}
+    async with httpx.AsyncClient(transport=_served(routes)) as http:
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {}, integration="t")
+        stages = await rf.stages()
+    assert [(s.position, s.name, s.kind) for s in stages] == [
+        (0, "Sourced", "applied"),
+        (1, "Offer", "offer"),
+        (2, "Hired", "hired"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("files", "resume", "url", "filename"),
+    [
+        (
+            [
+                {
+                    "id": 1,
+                    "filename": "cover.pdf",
+                    "link": "https://s3.x/cover.pdf",
+                    "type": "Cover Letter",
+                },
+                {
+                    "id": 2,
+                    "filename": "cv.pdf",
+                    "link": "https://s3.x/cv.pdf",
+                    "type": {"name": "Resume"},
+                },
+            ],
+            None,
+            "https://s3.x/cv.pdf",
+            "cv.pdf",
+        ),
+        (
+            [{"id": 3, "filename": "a.pdf", "link": "/api/external/document/get?id=3"}],
+            None,
+            "{base}/api/external/document/get?id=3",
+            "a.pdf",
+        ),
+        (
+            [{"id": 4, "filename": "offer.pdf", "link": "https://s3.x/o.pdf", "type": "offer"}],
+            None,
+            None,
+            None,
+        ),
+        ([], "https://s3.x/resume.docx", "https://s3.x/resume.docx", None),
+        ([], {"file_name": "r.doc", "url": "//cdn.x/r.doc"}, "https://cdn.x/r.doc", "r.doc"),
+        (
+            [{"id": 5, "link": "javascript:alert(1)"}, {"id": 6, "link": "docs/6 final.pdf"}],
+            None,
+            None,
+            None,
+        ),
+        ("not a list", 17, None, None),
+    ],
+)
+def test_the_resume_file_is_the_resume_url(
+    files: Any, resume: Any, url: str | None, filename: str | None
+) -> None:
+    base = "http://rf.local/prefix"
+    candidate = candidate_from_raw({"id": 1, "files": files, "resume": resume}, base_url=base)
+    assert candidate.resume_url == (url.format(base=base) if url else None)
+    if url is None:
+        assert "resume_file" not in candidate.raw
+    else:
+        assert candidate.raw["resume_file"]["filename"] == filename
+        assert candidate.raw["resume_file"]["url"] == candidate.resume_url
+
+
+async def test_candidates_from_the_fake_carry_their_resume_with_its_name_and_type(
+    harness: RecruiterflowHarness, connector: RecruiterflowConnector
+) -> None:
+    files = [
+        {"filename": "photo.png", "id": 1, "link": "https://s3.x/photo.png", "type": "image"},
+        {
+            "filename": "Wanda CV.pdf",
+            "id": 2,
+            "link": "/api/external/document/get?id=2",
+            "type": "resume",
+        },
+    ]
+    added = harness.fake.add_candidate(len(harness.fake.candidates), files=files)
+    found = {c.remote_id: c for c in await collect(connector.candidates())}[str(added)]
+    assert found.resume_url == "https://api.recruiterflow.com/api/external/document/get?id=2"
+    assert (found.raw["resume_file"]["filename"], found.raw["resume_file"]["type"]) == (
+        "Wanda CV.pdf",
+        "resume",
+    )
+    [again] = await connector.get_candidates([str(added)])
+    assert again.resume_url == found.resume_url
+
+
+async def test_activities_are_read_leniently() -> None:
+    activity = example("/api/external/candidate/activity/list")["data"][0]
+    pages = {
+        "22": {"data": [{**activity, "candidate_id": None, "activity_id": "1001", "type": "Call"}]},
+    }
+
+    def body(request: httpx.Request) -> Any:
+        if request.url.params["id"] not in pages:
+            return None
+        return pages[request.url.params["id"]]
+
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.params["id"])
+        answer = body(request)
+        if answer is None:
+            return httpx.Response(404, json={"RESULT": "FAILURE", "message": "Candidate not found"})
+        return httpx.Response(200, json=answer)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        rf = RecruiterflowConnector.create(http, {"apiKey": "k"}, {}, integration="t")
+        [found] = await collect(rf.activities("22"))
+        assert (found.remote_id, found.kind, found.candidate_remote_id) == ("1001", "Call", "22")
+        assert await collect(rf.activities("404")) == [], "a candidate deleted since has none"
+        assert await collect(rf.activities("not-an-id")) == []
+    assert seen == ["22", "404"]

@@ -9,14 +9,14 @@ import sqlalchemy as sa
 
 from gateway.store.enums import SyncStatus
 from gateway.store.models import Activity
-from jobs.sync_activities import ACTION
+from jobs.sync_activities import ACTIONS
 from tests.jobs.test_sync import CANDIDATES, World, count, full, world
 
 __all__ = ["world"]
 
 
 async def source_activities(world: World) -> int:
-    return await count(world, Activity, Activity.action == ACTION)
+    return await count(world, Activity, Activity.action.in_(ACTIONS))
 
 
 async def test_every_source_activity_is_on_its_candidates_timeline_once(world: World) -> None:
@@ -39,7 +39,7 @@ async def test_every_source_activity_is_on_its_candidates_timeline_once(world: W
     async with world.deps.session_factory() as session:
         newest = await session.scalar(
             sa.select(Activity.description)
-            .where(Activity.tenant_id == world.tenant_id, Activity.action == ACTION)
+            .where(Activity.tenant_id == world.tenant_id, Activity.action.in_(ACTIONS))
             .order_by(Activity.created_at.desc())
             .limit(1)
         )

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import sqlalchemy as sa
 import typer
 from rich.console import Console
 
+from gateway import links
 from gateway.auth import issue_token
+from gateway.cli_ids import pk_parser
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
-from gateway.store.enums import Role, SyncStatus
+from gateway.store.enums import IntegrationStatus, Provider, Role, SyncStatus
 from gateway.store.migrate import upgrade
 
 if TYPE_CHECKING:
+    from gateway.demo_sync import SandboxServers
     from jobs.sync_api import ProgressCallback, SyncOutcome
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -39,15 +45,15 @@ def migrate() -> None:
     console.print(f"[green]migrated[/] {_safe_url(settings)}")
 
 
-async def _seed(settings: Settings) -> tuple[int, int, str]:
-    """The demo tenant, its data synced from the sandbox ATS servers with a progress bar."""
+async def _seed(settings: Settings, origins: dict[Provider, str]) -> tuple[int, int, str]:
+    """The demo tenant, its data synced from the sandbox ATS servers at ``origins`` with
+    a progress bar."""
     from rich.progress import Progress
 
-    from gateway.demo_sync import build_sandbox, demo_through_sync, sandbox_client
-    from gateway.store.enums import Provider
+    from gateway.demo_sync import demo_through_sync
+    from gateway.outbound_http import connector_client
     from jobs.sync_api import SyncProgress
 
-    sandbox = build_sandbox()
     with Progress(console=console, transient=False) as bars:
 
         def progress(provider: Provider) -> ProgressCallback:
@@ -62,8 +68,8 @@ async def _seed(settings: Settings) -> tuple[int, int, str]:
 
             return report
 
-        async with sandbox_client(sandbox) as client:
-            demo = await demo_through_sync(settings, client, sandbox, progress=progress)
+        async with connector_client(settings) as client:
+            demo = await demo_through_sync(settings, client, origins, progress=progress)
     return demo.tenant_id, demo.admin_user_id, "demo"
 
 
@@ -84,9 +90,8 @@ def _refuse_unsafe_start(settings: Settings, *, demo: bool) -> None:
         raise typer.Exit(2) from None
 
 
-def _demo_admin_token(settings: Settings) -> str:
-    _refuse_unsafe_start(settings, demo=True)
-    tenant_id, user_id, slug = asyncio.run(_seed(settings))
+def _demo_admin_token(settings: Settings, origins: dict[Provider, str]) -> str:
+    tenant_id, user_id, slug = asyncio.run(_seed(settings, origins))
     return issue_token(
         settings.resolved_jwt_secret(),
         tenant_id=tenant_id,
@@ -113,11 +118,166 @@ async def _token_version(settings: Settings, user_id: int) -> int:
     return int(version or 0)
 
 
+def _start_sandboxes(settings: Settings, *, allocate: bool) -> SandboxServers:
+    """The folder's demo sandboxes, reachable (see ``gateway.demo_sync``); a clear error
+    and exit 2 when a recorded one cannot be served."""
+    from gateway.demo_sync import SandboxUnavailable, start_sandboxes
+
+    try:
+        return start_sandboxes(settings, allocate=allocate)
+    except SandboxUnavailable as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.callback()
+def _main(ctx: typer.Context) -> None:
+    """Before ``sync`` and ``worker`` in a demo folder, start the demo sandboxes no other
+    process serves, so the demo's integrations sync from there too."""
+    if ctx.invoked_subcommand not in ("sync", "worker") or "--help" in sys.argv[2:]:
+        return
+    settings = Settings()
+    if not settings.is_development:
+        return
+    servers = _start_sandboxes(settings, allocate=False)
+    if servers.started:
+        ctx.call_on_close(servers.stop)
+
+
 @app.command()
 def demo() -> None:
     """Migrate, sync the demo tenant (slug ``demo``) from the sandbox servers, print an
     admin token."""
-    typer.echo(_demo_admin_token(Settings()))
+    settings = Settings()
+    _refuse_unsafe_start(settings, demo=True)
+    servers = _start_sandboxes(settings, allocate=True)
+    try:
+        typer.echo(_demo_admin_token(settings, servers.origins))
+    finally:
+        servers.stop()
+
+
+class _ServeLock:
+    """``serve.lock`` in the data folder, held (``flock``) while a gateway that runs its
+    background work in process serves from it: a second one would take that work for a
+    dead process's and mark it dead. The lock goes with the process, however it ends."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> str | None:
+        """None when held now; otherwise what the file says of the holder."""
+        import fcntl
+
+        from gateway.private_files import private_directory
+
+        private_directory(self.path.parent)
+        handle = self.path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            return holder
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        self._file = handle
+        return None
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be bound now (as uvicorn binds it), or None."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        return f"{host} does not resolve: {exc}"
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
+def _refuse_busy_start(settings: Settings, host: str, port: int, *, demo: bool) -> _ServeLock:
+    """Exit 1 before touching the store when the port is taken or another in-process
+    gateway serves this data folder; else hold the folder's lock (with the in-process
+    queue, i.e. no Redis, or with the demo)."""
+    lock = _ServeLock(settings.data_dir / "serve.lock")
+    if demo or not settings.redis_url:
+        holder = lock.acquire()
+        if holder is not None:
+            console.print(
+                f"[red]error:[/] another `talentgraph serve` ({holder}) serves the data folder "
+                f"{settings.data_dir}; stop it first (nothing was changed)"
+            )
+            raise typer.Exit(1)
+    reason = _port_taken(host, port)
+    if reason is not None:
+        lock.release()
+        console.print(
+            f"[red]error:[/] cannot listen on {host}:{port}: {reason}; is another server "
+            "running there? Pick another with --port (nothing was changed)"
+        )
+        raise typer.Exit(1)
+    return lock
+
+
+def _url_host(host: str) -> str:
+    """The host as a link reaches it: loopback for the wildcard addresses, IPv6 bracketed."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def _demo_banner(settings: Settings, host: str, port: int, origins: dict[Provider, str]) -> None:
+    """Where everything is, with the host and port the gateway really listens on."""
+    from gateway.demo_sync import SECRETS_DIR
+
+    base = f"http://{_url_host(host)}:{port}"
+    console.print(f"GraphiQL: [bold]{base}/graphql[/]")
+    for provider, origin in sorted(origins.items()):
+        console.print(f"{provider.value} sandbox: {origin}")
+    for provider, route in sorted(asyncio.run(_webhook_routes(settings)).items()):
+        console.print(f"{provider.value} webhooks: {base}/webhooks/{route}")
+    console.print(f"Webhook secrets: {settings.data_dir / SECRETS_DIR}/<provider>")
+    console.print("Admin token (send as 'Authorization: Bearer <token>'):")
+
+
+async def _webhook_routes(settings: Settings) -> dict[Provider, str]:
+    """The demo integrations' webhook routes (``recruiterflow/1``, ``jobvite/<company>``)."""
+    from gateway.store.models import Integration, Tenant
+
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(Integration.provider, Integration.id, Integration.external_account_id)
+                .join(Tenant, Tenant.id == Integration.tenant_id)
+                .where(Tenant.slug == "demo", Integration.status == IntegrationStatus.ACTIVE)
+            )
+            routes: dict[Provider, str] = {}
+            for provider, integration_id, account in rows:
+                if provider == Provider.JOBVITE:
+                    routes[Provider.JOBVITE] = f"jobvite/{account}/candidate"
+                elif provider in (Provider.RECRUITERFLOW, Provider.BPOC):
+                    routes[Provider(provider)] = f"{Provider(provider).value}/{integration_id}"
+            return routes
+    finally:
+        await engine.dispose()
 
 
 @app.command()
@@ -129,27 +289,38 @@ def serve(
     ] = False,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Run the gateway (migrating first)."""
+    """Run the gateway (migrating first). One in-process gateway per data folder: a second
+    one, or a port in use, is refused before anything changes."""
     import uvicorn
 
     settings = Settings()
     _refuse_unsafe_start(settings, demo=demo)
-    asyncio.run(_migrate(settings))
-    if demo:
-        token = _demo_admin_token(settings)
-        console.print(f"GraphiQL: [bold]http://{host}:{port}/graphql[/]")
-        console.print("Admin token (send as 'Authorization: Bearer <token>'):")
-        typer.echo(token)
-    uvicorn.run(
-        "gateway.demo_sync:create_demo_app" if demo else "gateway.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        proxy_headers=False,  # gateway.proxy_headers decides whom to believe
-        server_header=False,
-    )
+    lock = _refuse_busy_start(settings, host, port, demo=demo)
+    servers: SandboxServers | None = None
+    try:
+        asyncio.run(_migrate(settings))
+        if demo:
+            servers = _start_sandboxes(settings, allocate=True)
+            token = _demo_admin_token(settings, servers.origins)
+            _demo_banner(settings, host, port, servers.origins)
+            typer.echo(token)
+        elif settings.is_development:  # a demo folder served without --demo
+            servers = _start_sandboxes(settings, allocate=False)
+        links.record_listen_address(host, port)
+        uvicorn.run(
+            "gateway.demo_sync:create_demo_app" if demo else "gateway.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            proxy_headers=False,  # gateway.proxy_headers decides whom to believe
+            server_header=False,
+        )
+    finally:
+        if servers is not None:
+            servers.stop()
+        lock.release()
 
 
 @app.command()
@@ -219,7 +390,15 @@ async def _sync(
 
 @app.command()
 def sync(
-    integration_id: Annotated[int, typer.Argument(help="The integration's database id.")],
+    integration_id: Annotated[
+        int,
+        typer.Argument(
+            parser=pk_parser("Integration"),
+            metavar="INTEGRATION_ID",
+            help="The integration's id as the API shows it (SW50ZWdyYXRpb246Mw==) or its "
+            "database id (3).",
+        ),
+    ],
     full: Annotated[
         bool, typer.Option("--full", help="Full sync: everything, and detect deletes.")
     ] = False,
@@ -228,6 +407,7 @@ def sync(
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from gateway.global_ids import to_global_id
     from jobs.sync_api import SyncProgress
 
     settings = Settings()
@@ -247,7 +427,11 @@ def sync(
 
         outcome = asyncio.run(_sync(settings, integration_id, full, on_progress))
     if outcome is None:
-        raise typer.BadParameter(f"no integration {integration_id}", param_hint="INTEGRATION_ID")
+        raise typer.BadParameter(
+            f"no integration {to_global_id('Integration', integration_id)} "
+            f"(database id {integration_id})",
+            param_hint="INTEGRATION_ID",
+        )
     if outcome.already_running:
         console.print(f"[yellow]a sync of integration {integration_id} is already running[/]")
         raise typer.Exit(1)

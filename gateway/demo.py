@@ -84,7 +84,7 @@ from gateway.store.models import (
     User,
 )
 
-__all__ = ["BASE_TIME", "DemoTenant", "seed_demo"]
+__all__ = ["BASE_TIME", "DemoTenant", "chat_messages", "evaluation_values", "seed_demo"]
 
 BASE_TIME = datetime(2026, 10, 1, tzinfo=UTC)
 """'Now' in the demo world: every timestamp lies before it."""
@@ -1294,7 +1294,7 @@ class _Builder:
             }[status]
             job = self.jobs[app["job_id"]]
             candidate = self.candidates[app["candidate_id"]]
-            chat = _chat(
+            chat = chat_messages(
                 rng,
                 message_count,
                 started=started is not None,
@@ -1351,36 +1351,12 @@ class _Builder:
                 self._evaluation(interview_id, candidate["first_name"], completed)
 
     def _evaluation(self, interview_id: int, first_name: str, completed: datetime) -> None:
-        rng = self.rng
-        scores = {name: rng.randint(4, 10) for name in _SCORE_FIELDS}
-        overall = round(sum(scores.values()) / len(scores) * 10) + rng.randint(-5, 5)
-        overall = max(0, min(100, overall))
-        recommendation = (
-            "strong_hire"
-            if overall >= 85
-            else "hire"
-            if overall >= 70
-            else "maybe"
-            if overall >= 55
-            else "no_hire"
-        )
         self._add(
             Evaluation,
             {
                 "tenant_id": self.tenant_id,
                 "interview_id": interview_id,
-                **scores,
-                "overall_score": overall,
-                "summary": (
-                    f"{first_name} answered every question; overall {overall}/100. "
-                    f"Recommendation: {recommendation.replace('_', ' ')}."
-                ),
-                "strengths": rng.sample(_STRENGTHS, rng.randint(1, 3)),
-                "weaknesses": rng.sample(_WEAKNESSES, rng.randint(0, 2)),
-                "red_flags": [rng.choice(_RED_FLAGS)] if overall < 50 else [],
-                "recommendation": recommendation,
-                "next_interview_focus": rng.sample(_FOCUS, rng.randint(1, 2)),
-                "model": "demo-llm-1",
+                **evaluation_values(self.rng, first_name),
                 "created_at": completed + 2 * _MINUTE,
             },
         )
@@ -1600,6 +1576,36 @@ class _Builder:
         }
 
 
+def evaluation_values(rng: random.Random, first_name: str) -> Row:
+    """An evaluation's scores, summary and recommendation, drawn from ``rng``."""
+    scores = {name: rng.randint(4, 10) for name in _SCORE_FIELDS}
+    overall = round(sum(scores.values()) / len(scores) * 10) + rng.randint(-5, 5)
+    overall = max(0, min(100, overall))
+    recommendation = (
+        "strong_hire"
+        if overall >= 85
+        else "hire"
+        if overall >= 70
+        else "maybe"
+        if overall >= 55
+        else "no_hire"
+    )
+    return {
+        **scores,
+        "overall_score": overall,
+        "summary": (
+            f"{first_name} answered every question; overall {overall}/100. "
+            f"Recommendation: {recommendation.replace('_', ' ')}."
+        ),
+        "strengths": rng.sample(_STRENGTHS, rng.randint(1, 3)),
+        "weaknesses": rng.sample(_WEAKNESSES, rng.randint(0, 2)),
+        "red_flags": [rng.choice(_RED_FLAGS)] if overall < 50 else [],
+        "recommendation": recommendation,
+        "next_interview_focus": rng.sample(_FOCUS, rng.randint(1, 2)),
+        "model": "demo-llm-1",
+    }
+
+
 def _stage_path(rng: random.Random, job_status: JobStatus) -> tuple[list[int], ApplicationStatus]:
     """Stage positions an application passed through, in order, and its resulting status.
 
@@ -1643,7 +1649,7 @@ def _stage_times(rng: random.Random, opened_at: datetime, count: int) -> list[da
     return times
 
 
-def _chat(
+def chat_messages(
     rng: random.Random,
     count: int,
     *,

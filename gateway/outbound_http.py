@@ -28,13 +28,15 @@ Its transport opens every connection itself: it resolves the name, refuses it if
 address is not public, and connects to an address it checked, TLS still verified for
 the name; plain http is refused too. ``connector_allow_private_targets`` lifts both
 rules. A refusal is ``connectors.errors.ForbiddenTargetError``, raised before any byte
-is sent.
+is sent. In development, the loopback origins where ``talentgraph serve --demo`` serves
+its sandbox ATS servers (``sandbox_origins``) pass too, and nothing else does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import socket
 import ssl
 import time
@@ -348,13 +350,43 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         return await super().handle_async_request(request)
 
 
+SANDBOX_STATE_FILE = "sandboxes.json"
+"""In ``data_dir``: ``{"origins": {"recruiterflow": "http://127.0.0.1:41231", ...}}``,
+written by ``talentgraph serve --demo`` (``gateway.demo_sync``)."""
+
+
+def sandbox_origins(settings: Settings) -> list[str]:
+    """The demo sandboxes' origins recorded in ``data_dir``, in development only, and of
+    those only ``http://127.0.0.1:<port>`` ones: the narrow exception that lets every
+    process of a demo folder sync from the sandboxes while loopback stays refused."""
+    if not settings.is_development:
+        return []
+    try:
+        state = json.loads((settings.data_dir / SANDBOX_STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return []
+    origins = state.get("origins") if isinstance(state, dict) else None
+    if not isinstance(origins, dict):
+        return []
+    found: list[str] = []
+    for origin in origins.values():
+        try:
+            url = httpx.URL(origin) if isinstance(origin, str) else None
+        except (httpx.InvalidURL, ValueError):
+            url = None
+        if url is not None and url.scheme == "http" and url.host == "127.0.0.1" and url.port:
+            found.append(f"http://127.0.0.1:{url.port}")
+    return found
+
+
 def connector_transport(settings: Settings) -> GuardedTransport:
     """``GuardedTransport`` as ``settings`` say: private targets allowed with
     ``connector_allow_private_targets``; the AI endpoint, the operator's own choice and
-    on the same client, passes unchecked."""
+    on the same client, passes unchecked, and so do the demo sandboxes in development."""
     trusted = (
         [settings.ai_base_url] if settings.ai_provider == "openai" and settings.ai_base_url else []
     )
+    trusted += sandbox_origins(settings)
     return GuardedTransport(allow_private=settings.connector_allow_private_targets, trusted=trusted)
 
 

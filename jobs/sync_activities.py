@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from connectors.base import Capability, ConnectorBase
 from connectors.errors import AuthError, ConnectorError
 from connectors.models import RemoteActivity
-from gateway.services.activities import Actor
+from gateway.services.activities import CONTACTED, SOURCE_ACTIVITY, Actor
 from gateway.store.base import table_of
 from gateway.store.engine import SessionFactory
 from gateway.store.models import Activity, Candidate, Job
@@ -34,10 +34,8 @@ from gateway.store.upsert import chunks
 
 logger = logging.getLogger("talentgraph.jobs.sync")
 
-ACTION = "candidate.source_activity"
-CONTACT_ACTION = "candidate.contacted"
-"""A source activity that was a contact with the candidate (an email, a call...): what
-``Candidate.lastContactedAt`` is read from."""
+ACTION = SOURCE_ACTIVITY
+CONTACT_ACTION = CONTACTED
 ACTIONS = (ACTION, CONTACT_ACTION)
 CONCURRENCY = 8
 PER_CANDIDATE = 500

@@ -40,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
+from gateway import links
 from gateway.auth import AuthenticationError, Principal, bearer_token
 from gateway.cache import CacheEntryKey, CacheKind
 from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label
@@ -428,6 +429,7 @@ class GraphQLHTTP:
                         orjson.dumps(params.variables, option=orjson.OPT_SORT_KEYS),
                         params.operation_name or "",
                         media_type,
+                        links.for_caller(request, settings),
                     ),
                 )
                 ttl = state.cache.ttl_for(kinds)

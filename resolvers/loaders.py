@@ -32,7 +32,11 @@ from resolvers.applications.loaders import (
     StageByIdLoader,
     StageTransitionsByApplicationIdLoader,
 )
-from resolvers.candidates.loaders import CandidateByIdLoader
+from resolvers.candidates.loaders import (
+    CandidateByIdLoader,
+    LastContactedByCandidateIdLoader,
+    ResumeTextByCandidateIdLoader,
+)
 from resolvers.integrations.loaders import IntegrationByIdLoader
 from resolvers.interviews.loaders import (
     EvaluationByIdLoader,
@@ -69,6 +73,14 @@ class Loaders:
     @cached_property
     def candidate_by_id(self) -> CandidateByIdLoader:
         return CandidateByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def resume_text_by_candidate_id(self) -> ResumeTextByCandidateIdLoader:
+        return ResumeTextByCandidateIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def last_contacted_by_candidate_id(self) -> LastContactedByCandidateIdLoader:
+        return LastContactedByCandidateIdLoader(self.reader, self.tenant_id)
 
     @cached_property
     def application_by_id(self) -> ApplicationByIdLoader:

@@ -31,6 +31,7 @@ update ``job.updated``; notes send nothing. The API answers without waiting for 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import math
 from collections.abc import Callable, Mapping
@@ -45,6 +46,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from gateway.sandbox.faults import Faults, with_faults
+from gateway.sandbox.resumes import extension_of, sandbox_resume
 from gateway.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 API = "/api/external"
@@ -72,6 +74,7 @@ ACTIVITY_TYPES: dict[str, JSON] = {
     "added": {"id": 9, "name": "Added to job"},
     "moved": {"id": 10, "name": "Stage changed"},
     "disqualified": {"id": 11, "name": "Disqualified"},
+    "emailed": {"id": 3, "name": "Email sent"},
 }
 
 _TITLES = ("Senior Backend Engineer", "Account Executive", "Data Analyst", "Nurse Practitioner")
@@ -195,6 +198,9 @@ class FakeRecruiterflow(WebhookSource):
     job_custom_fields: list[JSON] = field(default_factory=list)
     writes: list[RecordedWrite] = field(default_factory=list)
     webhooks: WebhookEmitter | None = None
+    files_signed_at: datetime = BASE_TIME
+    """When the candidates' file links were presigned (``X-Amz-Date``). The real API signs
+    them anew on every listing; here they change only when a test moves this."""
     _next_activity: int = 1000
     _next_note: int = 1
 
@@ -325,7 +331,14 @@ class FakeRecruiterflow(WebhookSource):
             "education": [],
             "email": [f"{first.lower()}.{last.lower()}{n}@example.com"],
             "experience": [],
-            "files": [],
+            "files": [
+                {
+                    "filename": f"{candidate_id}.{extension_of(n)}",
+                    "id": 3202 + n,
+                    "permission": 1,
+                    "upload_time": rf_time(added),
+                }
+            ],
             "first_name": first,
             "id": candidate_id,
             "img_link": None,
@@ -379,6 +392,9 @@ class FakeRecruiterflow(WebhookSource):
             if step:
                 kind = "disqualified" if stage == "Disqualified" else "moved"
                 self._log(candidate_id, job_id, kind, when, self.users[10447])
+        if a % 3 == 0:
+            when = start + timedelta(days=len(path), hours=3)
+            self._log(candidate_id, job_id, "emailed", when, self.users[10447])
 
     def touch_job(self, job_id: int) -> None:
         """Mark a job as updated now (rounded up to the whole second, as Recruiterflow
@@ -415,6 +431,7 @@ class FakeRecruiterflow(WebhookSource):
             "added": "Candidate added to job",
             "moved": "Stage changed",
             "disqualified": "Candidate disqualified",
+            "emailed": "Email sent to candidate",
         }[kind]
         self.activities.setdefault(candidate_id, []).append(
             {
@@ -448,7 +465,7 @@ class FakeRecruiterflow(WebhookSource):
         hidden = {"contacts", "job_visibility_info", "remote_status", "skills"}
         return {k: v for k, v in job.items() if k not in hidden}
 
-    def candidate_view(self, candidate: JSON) -> JSON:
+    def candidate_view(self, candidate: JSON, base_url: str = "https://fake/") -> JSON:
         jobs = []
         for app in self._applications_of(candidate["id"]):
             job = self.jobs[app.job_id]
@@ -468,7 +485,53 @@ class FakeRecruiterflow(WebhookSource):
                     "starred": 0,
                 }
             )
-        return {**candidate, "jobs": jobs}
+        files = [self._signed_file(f, base_url) for f in candidate.get("files") or []]
+        return {**candidate, "files": files, "jobs": jobs}
+
+    # resume files: like the real API's, presigned document-store links (here on the
+    # fake's own host, checked by signature and not by RF-Api-Key)
+
+    def _file_signature(self, file_id: int, filename: str) -> str:
+        message = f"{file_id}/{filename}".encode()
+        return hmac.new(self.api_key.encode(), message, hashlib.sha256).hexdigest()
+
+    def _signed_file(self, file: JSON, base_url: str) -> JSON:
+        """The file with a presigned ``link`` (see ``files_signed_at``)."""
+        if "link" in file or "id" not in file:
+            return dict(file)
+        stamp = self.files_signed_at.strftime("%Y%m%dT%H%M%SZ")
+        query = (
+            f"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={stamp}&X-Amz-Expires=604700"
+            f"&X-Amz-SignedHeaders=host"
+            f"&X-Amz-Signature={self._file_signature(file['id'], file['filename'])}"
+        )
+        path = f"documents/{file['id']}/{file['filename']}"
+        return {**file, "link": f"{base_url.rstrip('/')}/{path}?{query}"}
+
+    async def document(self, request: Request) -> Response:
+        """``GET /documents/{id}/{filename}``: the resume file, for a valid signature."""
+        file_id, filename = request.path_params["file_id"], request.path_params["filename"]
+        given = request.query_params.get("X-Amz-Signature", "")
+        expected = self._file_signature(file_id, filename)
+        for candidate_id, candidate in self.candidates.items():
+            for file in candidate.get("files") or []:
+                if file.get("id") != file_id or file.get("filename") != filename:
+                    continue
+                if not hmac.compare_digest(given.encode(), expected.encode()):
+                    break
+                designation = candidate.get("current_designation") or "Professional"
+                resume = sandbox_resume(
+                    candidate_id - 154651,
+                    candidate.get("name") or "Candidate",
+                    designation,
+                    [
+                        s.get("name", "") if isinstance(s, dict) else str(s)
+                        for s in candidate.get("skills") or []
+                    ],
+                )
+                return Response(resume.content, media_type=resume.content_type)
+        body = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+        return Response(body, status_code=403, media_type="application/xml")
 
     def _applications_of(self, candidate_id: int) -> list[Application]:
         if not isinstance(self.applications, ApplicationTable):  # replaced by a plain dict
@@ -500,6 +563,7 @@ class FakeRecruiterflow(WebhookSource):
             Route(f"{API}/candidate/disqualify", self._guard(self.disqualify), methods=post),
             Route(f"{API}/candidate/notes/add", self._guard(self.add_note), methods=post),
             Route(f"{API}/user/list", self._guard(self.user_list), methods=get),
+            Route("/documents/{file_id:int}/{filename}", self.document, methods=get),
         ]
         app = Starlette(routes=routes)
         app.add_exception_handler(404, _marketing_page)
@@ -560,7 +624,8 @@ class FakeRecruiterflow(WebhookSource):
 
     async def candidate_list(self, request: Request) -> Any:
         page, total = _page(request, [c for _, c in sorted(self.candidates.items())])
-        items = [self.candidate_view(c) for c in page]  # only the page's views
+        base = str(request.base_url)
+        items = [self.candidate_view(c, base) for c in page]  # only the page's views
         if _include_count(request):
             return {"data": items, "total_items": total}
         return {"data": items}
@@ -569,7 +634,7 @@ class FakeRecruiterflow(WebhookSource):
         candidate = self.candidates.get(_int(request.query_params.get("id"), "id"))
         if candidate is None:
             raise Refused(404, "Candidate not found")
-        return [self.candidate_view(candidate)]
+        return [self.candidate_view(candidate, str(request.base_url))]
 
     async def stage_movements(self, request: Request) -> Any:
         candidate_id = _int(request.query_params.get("id"), "id")

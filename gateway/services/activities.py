@@ -11,6 +11,12 @@ from gateway.auth import Principal
 from gateway.store.enums import ActorType
 from gateway.store.models import Activity
 
+SOURCE_ACTIVITY = "candidate.source_activity"
+"""Something a recruiter did with a candidate in the source (a note, a move...)."""
+CONTACTED = "candidate.contacted"
+"""A source activity that was a contact with the candidate: an email, a call, a message,
+a meeting. ``Candidate.lastContactedAt`` is the latest of these."""
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:

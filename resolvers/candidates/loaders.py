@@ -1,9 +1,59 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from strawberry.dataloader import DataLoader
+
+from gateway.services.activities import CONTACTED
 from gateway.store.base import table_of
-from gateway.store.models import Candidate
+from gateway.store.models import Activity, Candidate
+from gateway.store.reader import Reader
 from resolvers.dataloaders import RowByIdLoader
 
 
 class CandidateByIdLoader(RowByIdLoader):
     table = table_of(Candidate)
+
+
+class ResumeTextByCandidateIdLoader(DataLoader[int, str | None]):
+    """The stored resume text of each candidate, in one statement per tick: the text is
+    a heavy column, left out of the candidate rows and read only when asked for."""
+
+    def __init__(self, reader: Reader, tenant_id: int) -> None:
+        super().__init__(load_fn=self._load)
+        self.reader = reader
+        self.tenant_id = tenant_id
+
+    async def _load(self, keys: Sequence[int]) -> list[str | None]:
+        c = table_of(Candidate).c
+        rows = await self.reader.all(
+            sa.select(c.id, c.resume_text).where(c.tenant_id == self.tenant_id, c.id.in_(set(keys)))
+        )
+        texts = {row.id: row.resume_text for row in rows}
+        return [texts.get(key) for key in keys]
+
+
+class LastContactedByCandidateIdLoader(DataLoader[int, datetime | None]):
+    """When each candidate was last contacted according to their source's activity log
+    (``candidate.contacted`` activities), in one grouped statement per tick."""
+
+    def __init__(self, reader: Reader, tenant_id: int) -> None:
+        super().__init__(load_fn=self._load)
+        self.reader = reader
+        self.tenant_id = tenant_id
+
+    async def _load(self, keys: Sequence[int]) -> list[datetime | None]:
+        a = table_of(Activity).c
+        rows = await self.reader.all(
+            sa.select(a.candidate_id, sa.func.max(a.created_at).label("at"))
+            .where(
+                a.tenant_id == self.tenant_id,
+                a.action == CONTACTED,
+                a.candidate_id.in_(set(keys)),
+            )
+            .group_by(a.candidate_id)
+        )
+        latest = {row.candidate_id: row.at for row in rows}
+        return [latest.get(key) for key in keys]

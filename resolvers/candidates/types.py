@@ -32,11 +32,32 @@ class Candidate(Node):
     headline: str | None
     source: str | None
     resume_url: str | None
+    resume_fetched_at: datetime | None = strawberry.field(
+        description="When the resume text was last downloaded and read from `resumeUrl`."
+    )
+    resume_error: str | None = strawberry.field(
+        description="Why the last download or reading of the resume failed; null after a "
+        "success (the text of an earlier success stays)."
+    )
     tags: list[str]
     remote_updated_at: datetime | None
     last_synced_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(
+        description="The resume's text as read from `resumeUrl` (PDF, DOCX or plain text), "
+        "what the resume analysis reads; null when none could be read yet."
+    )
+    async def resume_text(self, info: Info) -> str | None:
+        return await info.context.loaders.resume_text_by_candidate_id.load(self.pk)
+
+    @strawberry.field(
+        description="When a recruiter last emailed, called, messaged or met the candidate, "
+        "as the source's activity log says; null when it records no such contact."
+    )
+    async def last_contacted_at(self, info: Info) -> datetime | None:
+        return await info.context.loaders.last_contacted_by_candidate_id.load(self.pk)
 
     @strawberry.field
     async def applications(

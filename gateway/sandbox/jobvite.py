@@ -51,6 +51,7 @@ from starlette.routing import Route
 from connectors.errors import InvalidResponseError
 from connectors.jobvite import signature
 from connectors.jobvite_onboarding import decrypt_envelope, encrypt_envelope
+from gateway.sandbox.resumes import sandbox_resume
 from gateway.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 MAX_COUNT = 500
@@ -520,7 +521,26 @@ def build_app(fake: JobviteFake) -> Starlette:
         return JSONResponse(_page(list(fake.jobs.values()), "requisitions", request))
 
     async def candidates(request: Request) -> Response:
-        return JSONResponse(_page(list(fake.candidate_rows()), "candidates", request))
+        base = str(request.base_url).rstrip("/")
+        rows = [
+            {**row, "resumeUrl": f"{base}/api/v2/candidate/{row['eId']}/resume"}
+            for row in fake.candidate_rows()
+        ]
+        return JSONResponse(_page(rows, "candidates", request))
+
+    async def resume(request: Request) -> Response:
+        """``GET /api/v2/candidate/{eId}/resume``: the candidate's resume file."""
+        eid = request.path_params["eid"]
+        if eid not in fake.candidates:
+            return _status(404, f"Candidate {eid} not found")
+        candidate = fake.candidates[eid]
+        title = candidate.get("title") or "Specialist"
+        file = sandbox_resume(
+            list(fake.candidates).index(eid),
+            f"{candidate['firstName']} {candidate['lastName']}",
+            f"{title} at {candidate.get('companyName') or 'a previous employer'}",
+        )
+        return Response(file.content, media_type=file.content_type)
 
     async def processes(request: Request) -> Response:
         body = await fake.open_request(request)
@@ -578,6 +598,7 @@ def build_app(fake: JobviteFake) -> Starlette:
         routes=[
             Route("/api/v2/job", guarded(jobs), methods=["GET"]),
             Route("/api/v2/candidate", guarded(candidates), methods=["GET"]),
+            Route("/api/v2/candidate/{eid}/resume", guarded(resume), methods=["GET"]),
             Route("/api/v2/process", guarded(processes), methods=["POST"]),
             Route("/api/v2/task", guarded(tasks), methods=["POST"]),
             Route("/api/v2/task/create", guarded(create_tasks), methods=["POST"]),

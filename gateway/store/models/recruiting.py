@@ -69,6 +69,20 @@ class Candidate(TenantOwned, Synced, Timestamped, Base):
     resume_text: Mapped[str | None] = mapped_column(sa.Text)
     tags: Mapped[list[str]] = mapped_column(JSONValue, default=list)
 
+    resume_source: Mapped[str | None] = mapped_column(sa.String(64))
+    """Fingerprint of the ``resume_url`` last downloaded (or tried), signing parameters
+    left out (``connectors.resumes.source_fingerprint``): a presigned link re-signed on
+    every listing is the same resume, a new path is a new one."""
+    resume_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    """SHA-256 of the file ``resume_text`` was extracted from."""
+    resume_fetched_at: Mapped[datetime | None]
+    resume_checked_at: Mapped[datetime | None]
+    """The last download attempt, successful or not."""
+    resume_error: Mapped[str | None] = mapped_column(sa.String(500))
+    """Why the last download or extraction failed; ``None`` after a success."""
+    resume_failures: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
+    """Failed attempts in a row since the last success: spaces out the retries."""
+
 
 class PipelineStage(TenantOwned, Synced, Base):
     """A named stage of an ATS pipeline; ``kind`` says what the stage means."""

@@ -49,6 +49,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from gateway.sandbox.faults import Faults, with_faults
+from gateway.sandbox.resumes import sandbox_resume
 
 API = "/ccx/api/recruiting/v4/{tenant}"
 INTERVIEW_STATUSES = ("SCHEDULED", "PENDING_FEEDBACK", "COMPLETED", "NOT_SCHEDULED")
@@ -134,6 +135,8 @@ class WorkdayFake:
             Route(api + "/jobPostings/{id}", self._get_job_posting, methods=["GET"]),
             Route(api + "/prospects", self._create_prospect, methods=["POST"]),
             Route(api + "/prospects/{id}", self._get_prospect, methods=["GET"]),
+            Route(api + "/prospects/{id}/resumeAttachments", self._resumes, methods=["GET"]),
+            Route(api + "/prospects/{id}/resumeAttachments/{sub}", self._resume, methods=["GET"]),
             Route(api + "/interviews", self._list_interviews, methods=["GET"]),
             Route(api + "/interviews/{id}", self._get_interview, methods=["GET"]),
         ]
@@ -408,6 +411,44 @@ class WorkdayFake:
 
     async def _get_prospect(self, request: Request) -> Response:
         return self._get_one(request, self.prospects)
+
+    def _attachment(self, prospect_id: str) -> tuple[str, dict[str, Any], bytes, str] | None:
+        """A seeded prospect's one resume attachment: (id, details view, bytes, type)."""
+        if prospect_id not in self.prospects:
+            return None
+        n = list(self.prospects).index(prospect_id) + 1
+        person = self.prospects[prospect_id].get("descriptor") or f"Prospect {n}"
+        file = sandbox_resume(n, person, f"Engineer, {2 + n % 7} years")
+        attachment_id = workday_id("resumeAttachment", n)
+        extension = file.filename.rpartition(".")[2]
+        details = {
+            "id": attachment_id,
+            "fileName": file.filename,
+            "fileExtension": extension,
+            "fileLength": len(file.content),
+        }
+        return attachment_id, details, file.content, file.content_type
+
+    async def _resumes(self, request: Request) -> Response:
+        """``GET /prospects/{ID}/resumeAttachments``: the attachments' details."""
+        if denied := self._denied(request):
+            return denied
+        found = self._attachment(request.path_params["id"])
+        if found is None:
+            return _error(404, "Resource not found.")
+        return self._page(request, [found[1]])
+
+    async def _resume(self, request: Request) -> Response:
+        """``GET /prospects/{ID}/resumeAttachments/{subresourceID}``: the details, or with
+        ``?type=viewFile`` the file itself."""
+        if denied := self._denied(request):
+            return denied
+        found = self._attachment(request.path_params["id"])
+        if found is None or found[0] != request.path_params["sub"]:
+            return _error(404, "Resource not found.")
+        if request.query_params.get("type") == "viewFile":
+            return Response(found[2], media_type=found[3])
+        return JSONResponse(found[1])
 
     async def _get_interview(self, request: Request) -> Response:
         return self._get_one(request, self.interviews)

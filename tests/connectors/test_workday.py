@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -16,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from starlette.types import Receive, Scope, Send
 
 from connectors.base import Capability
 from connectors.errors import (
@@ -36,6 +39,8 @@ from connectors.oauth import (
     new_state,
 )
 from connectors.workday import (
+    APPLICATION_STAGE,
+    LOOKUP_CONCURRENCY,
     RawInterview,
     RawJobPosting,
     RawProspect,
@@ -48,8 +53,21 @@ from connectors.workday import (
     parse_date,
     token_url,
 )
+from gateway.cache import ResponseCache
+from gateway.crypto import Keyring, credentials_context
+from gateway.locks import LocalLocks
+from gateway.pubsub import EventBus
 from gateway.sandbox.workday import WorkdayFake
+from gateway.settings import Settings
+from gateway.store.engine import create_engine, create_session_factory
+from gateway.store.enums import IntegrationStatus, SyncStatus
+from gateway.store.migrate import upgrade
+from gateway.store.models import Application, Candidate, Integration, Interview, Job, Tenant
+from jobs.sync import sync_integration
+from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
 from tests.connectors.harness.workday import WorkdayHarness, make_harness
+from tests.support.gateway import ENCRYPTION_KEYS
+from tests.support.services import Backend
 
 SPEC = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "workday-recruiting-v4.json"
 JOB_POSTING = "jobPostingAnchorSummary_5597c990f22e10000fc34f022dce0020"
@@ -250,8 +268,7 @@ def test_dates_are_utc() -> None:
     assert parse_date("2026-04-18T09:00:00.000+02:00") == datetime(2026, 4, 18, 7, tzinfo=UTC)
     assert parse_date("2026-04-18") == datetime(2026, 4, 18, tzinfo=UTC)
     assert parse_date(None) is None
-    with pytest.raises(InvalidResponseError):
-        parse_date("next Tuesday")
+    assert parse_date("next Tuesday") is None  # an unreadable date does not cost the record
 
 
 # --- reads and paging -------------------------------------------------------------------
@@ -318,7 +335,7 @@ async def test_interviews_carry_application_and_interviewer(
 
 
 async def test_prospects_are_read_by_id_only(
-    connector: WorkdayConnector, harness: WorkdayHarness
+    connector: WorkdayConnector, harness: WorkdayHarness, fake: WorkdayFake
 ) -> None:
     ids = harness.candidate_ids()
 
@@ -326,8 +343,215 @@ async def test_prospects_are_read_by_id_only(
 
     assert [c.remote_id for c in found] == [ids[1], ids[0]]
     assert found[1].email == "ada1@example.com"
-    assert [c async for c in connector.candidates()] == []
-    assert [a async for a in connector.applications()] == []
+    assert not [path for _, path, _ in fake.api_calls if path == "/prospects"]
+
+
+# --- applications and applicants, from the interview events ------------------------------
+
+
+def _postings(fake: WorkdayFake) -> dict[str, str]:
+    """Requisition id -> the posting the fake made for it."""
+    return {requisition: posting for posting, requisition in fake.posting_requisitions.items()}
+
+
+async def test_each_interviewed_job_application_is_an_application_for_its_posting(
+    connector: WorkdayConnector, fake: WorkdayFake
+) -> None:
+    applications = [a async for a in connector.applications()]
+    candidates = [c async for c in connector.candidates()]
+    interviews = [i async for i in connector.interviews()]
+
+    events = list(fake.interviews.values())
+    postings = _postings(fake)
+    assert [(a.remote_id, a.job_remote_id, a.candidate_remote_id) for a in applications] == [
+        (e["jobApplication"]["id"], postings[e["jobRequisition"]["id"]], e["jobApplication"]["id"])
+        for e in events
+    ]
+    assert {(a.status, a.current_stage, a.applied_at) for a in applications} == {
+        ("active", APPLICATION_STAGE, None)
+    }
+    assert [c.remote_id for c in candidates] == [a.candidate_remote_id for a in applications]
+    # seeded round-robin over three prospects: the applicant named by each application
+    assert [c.name for c in candidates] == [f"Ada{n} Lovelace{n}" for n in (1, 2, 3, 1, 2, 3)]
+    assert [c.raw for c in candidates] == [e["jobApplication"] for e in events]
+    assert [i.application_remote_id for i in interviews] == [a.remote_id for a in applications]
+    assert connector.failures == []
+
+
+async def test_the_interview_listing_and_each_requisition_are_read_once(
+    connector: WorkdayConnector, fake: WorkdayFake, harness: WorkdayHarness
+) -> None:
+    first = next(iter(fake.interviews.values()))
+    fake.add_interview(7, posting_id=harness.job_ids()[0], prospect_id=harness.candidate_ids()[0])
+    fake.interviews["second-round"] = {**first, "id": "second-round"}
+    fake.api_calls.clear()
+
+    candidates = [c async for c in connector.candidates()]
+    applications = [a async for a in connector.applications()]
+
+    assert len(candidates) == len(applications) == 7  # the second round adds no application
+    listings = [query for _, path, query in fake.api_calls if path == "/interviews"]
+    assert [query["offset"] for query in listings] == [["0"], ["5"]]
+    asked = [q["jobRequisition"] for _, path, q in fake.api_calls if "jobRequisition" in q]
+    requisitions = {e["jobRequisition"]["id"] for e in fake.interviews.values()}
+    assert sorted(r for [r] in asked) == sorted(requisitions)
+    assert len(requisitions) == 6
+
+
+async def test_of_several_postings_of_one_requisition_the_smallest_id_is_the_job(
+    harness: WorkdayHarness, client: httpx.AsyncClient, sleeps: Sleeps, fake: WorkdayFake
+) -> None:
+    event = next(iter(fake.interviews.values()))
+    requisition = event["jobRequisition"]["id"]
+    shared = [harness.job_ids()[0], harness.job_ids()[7], harness.job_ids()[9]]
+    for posting in shared:
+        fake.posting_requisitions[posting] = requisition
+
+    picked = []
+    for _ in range(2):
+        connector = harness.connector(client, sleep=sleeps)
+        [application, *_] = [a async for a in connector.applications()]
+        picked.append(application.job_remote_id)
+        fake.job_postings = dict(reversed(fake.job_postings.items()))
+
+    assert picked == [min(shared), min(shared)]
+
+
+async def test_a_requisition_without_a_posting_fails_its_application_alone(
+    connector: WorkdayConnector, fake: WorkdayFake
+) -> None:
+    events = list(fake.interviews.values())
+    events[2]["jobRequisition"]["id"] = "f" * 32
+    del events[4]["jobRequisition"]
+    broken = [events[2]["jobApplication"]["id"], events[4]["jobApplication"]["id"]]
+
+    applications = [a async for a in connector.applications()]
+
+    assert [a.remote_id for a in applications] == [
+        e["jobApplication"]["id"] for e in events if e["jobApplication"]["id"] not in broken
+    ]
+    assert [(f.entity, f.remote_id) for f in connector.failures] == [
+        ("applications", broken[0]),
+        ("applications", broken[1]),
+    ]
+    assert "f" * 32 in connector.failures[0].reason
+    assert "requisition" in connector.failures[1].reason
+
+
+async def test_requisition_lookups_run_concurrently_but_bounded(
+    sleeps: Sleeps,
+) -> None:
+    harness = make_harness()
+    harness.seed(jobs=20, candidates=2, applications=20)
+    in_flight, peak = 0, 0
+
+    async def slow_lookups(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal in_flight, peak
+        if b"jobRequisition=" not in scope.get("query_string", b""):
+            await harness.app(scope, receive, send)
+            return
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            await asyncio.sleep(0.01)
+            await harness.app(scope, receive, send)
+        finally:
+            in_flight -= 1
+
+    transport = httpx.ASGITransport(app=slow_lookups)
+    async with httpx.AsyncClient(transport=transport, base_url="http://fake") as client:
+        connector = harness.connector(client, sleep=sleeps)
+        applications = [a async for a in connector.applications()]
+
+    assert len(applications) == 20
+    assert peak == LOOKUP_CONCURRENCY
+
+
+async def test_a_full_sync_stores_every_interview_with_its_application_and_applicant(
+    backend: Backend,
+) -> None:
+    harness = make_harness()
+    harness.seed(jobs=4, candidates=3, applications=6)
+
+    outcome, rows = await _full_sync(backend, harness)
+
+    assert outcome.status is SyncStatus.SUCCEEDED, outcome.error
+    postings = _postings(harness.fake)
+    assert sorted(rows) == sorted(
+        (e["id"], e["jobApplication"]["id"], postings[e["jobRequisition"]["id"]])
+        for e in harness.fake.interviews.values()
+    )
+
+
+async def test_a_full_sync_fails_only_the_interview_whose_job_is_unknown(
+    backend: Backend,
+) -> None:
+    harness = make_harness()
+    harness.seed(jobs=4, candidates=3, applications=6)
+    broken = list(harness.fake.interviews.values())[1]
+    broken["jobRequisition"]["id"] = "f" * 32
+
+    outcome, rows = await _full_sync(backend, harness)
+
+    assert outcome.status is SyncStatus.PARTIALLY_FAILED
+    assert len(rows) == 5
+    assert broken["id"] not in {interview for interview, _, _ in rows}
+    assert outcome.counts is not None
+    assert outcome.counts["applications"]["failed"] == 1
+    assert outcome.counts["interviews"]["failed"] == 1
+
+
+_slugs = itertools.count()
+
+
+async def _full_sync(
+    backend: Backend, harness: WorkdayHarness
+) -> tuple[SyncOutcome, list[tuple[str, str, str]]]:
+    """A full sync of the fake through ``jobs.sync``; the stored interviews as
+    ``(interview, its application, that application's job)`` remote ids."""
+    engine = create_engine(backend.url)
+    await upgrade(engine)
+    factory = create_session_factory(engine)
+    keyring = Keyring.from_setting(ENCRYPTION_KEYS)
+    cache = ResponseCache(Settings(encryption_keys=ENCRYPTION_KEYS))
+    try:
+        async with factory.begin() as session:
+            tenant = Tenant(slug=f"workday-sync-{next(_slugs)}", name="Workday sync")
+            session.add(tenant)
+            await session.flush()
+            integration = Integration(
+                tenant_id=tenant.id,
+                provider="workday",
+                name="Workday",
+                status=IntegrationStatus.ACTIVE,
+                config={"pageSize": 5, "rateLimitPerSecond": 10_000},
+                credentials_encrypted=keyring.encrypt_json(
+                    dict(harness.good_credentials), context=credentials_context(tenant.id)
+                ),
+            )
+            session.add(integration)
+            await session.flush()
+            tenant_id, integration_id = tenant.id, integration.id
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=harness.app)) as client:
+            deps = SyncDeps(factory, keyring, client, EventBus(), cache, LocalLocks(), _no_sleep)
+            outcome = await sync_integration(deps, tenant_id, integration_id, mode=SyncMode.FULL)
+        async with engine.connect() as conn:
+            found = await conn.execute(
+                sa.select(Interview.remote_id, Application.remote_id, Job.remote_id)
+                .join(Application, Application.id == Interview.application_id)
+                .join(Job, Job.id == Application.job_id)
+                .join(Candidate, Candidate.id == Application.candidate_id)
+                .where(Interview.integration_id == integration_id)
+            )
+            rows = [(str(a), str(b), str(c)) for a, b, c in found]
+    finally:
+        await cache.close()
+        await engine.dispose()
+    return outcome, rows
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
 
 
 async def test_get_jobs_reads_each_posting_and_skips_unknown_ids(

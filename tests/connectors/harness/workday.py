@@ -6,9 +6,10 @@ async with httpx.AsyncClient(transport=httpx.ASGITransport(app=harness.app)) as 
     connector = harness.connector(client, sleep=no_sleep)
     [job async for job in connector.jobs()]   # 12 RemoteJobs, 5 per page
 
-Workday has no prospect list and no applications: seeded candidates are readable by
-id only (``candidate_ids`` + ``get_candidates``), seeded applications appear as one
-interview event each.
+Workday lists no prospects and no applications: seeded candidates (prospects) are
+readable by id only (``candidate_ids`` + ``get_candidates``); each seeded application
+is one interview event, whose job application the connector lists as an application
+(for the posting of the event's requisition) and whose applicant as a candidate.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from tests.connectors.harness.base import ProviderHarness, Sleep
 
 class WorkdayHarness:
     provider = "workday"
-    lists_candidates = False
-    """Recruiting v4 has no prospect list, only ``GET /prospects/{ID}``."""
+    lists_candidates = True
+    """The applicants of the interviewed job applications; prospects themselves have
+    no list, only ``GET /prospects/{ID}``."""
 
     def __init__(self, fake: WorkdayFake | None = None) -> None:
         self.fake = fake or WorkdayFake()

@@ -298,9 +298,8 @@ class HttpClient:
             items = paginator.items(body)
             fingerprint = _fingerprint(items, request)
             if items and fingerprint in seen:
-                if previous is not None and previous[0] == fingerprint:
-                    if len(items) < max(previous[1], _page_size(request)):
-                        return
+                if previous == (fingerprint, len(items)) and len(items) < _page_size(request):
+                    return
                 raise PaginationLoopError(f"{path}: the same page was served twice")
             seen.add(fingerprint)
             previous = (fingerprint, len(items))

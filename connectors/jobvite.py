@@ -332,6 +332,20 @@ def recruiter_of(raw: Mapping[str, Any]) -> str | None:
     return None
 
 
+def recruiter_email_of(raw: Mapping[str, Any]) -> str | None:
+    """The login email of the recruiter ``recruiter_of`` names, where the row gives one."""
+    for user in (raw.get("primaryRecruiter"), *items(raw.get("recruiters"))):
+        if _user_id(user) is None:
+            continue
+        if isinstance(user, Mapping):
+            for key in ("email", "userName"):
+                login = text(user.get(key))
+                if login and "@" in login and len(login) <= 320:
+                    return login
+        return None
+    return None
+
+
 def job_from_raw(raw: JobviteJobRaw | Mapping[str, Any]) -> RemoteJob:
     """A requisition: ``jobState`` "Filled" -> ``status="closed"``, ``remote_status="Filled"``;
     ``primaryRecruiter.userId`` -> ``recruiter_remote_id``."""
@@ -352,6 +366,7 @@ def job_from_raw(raw: JobviteJobRaw | Mapping[str, Any]) -> RemoteJob:
         client_name=text(row.get("company")),
         opened_at=_ms(row.get("createdDate")),
         recruiter_remote_id=recruiter_of(row),
+        recruiter_email=recruiter_email_of(row),
     )
 
 

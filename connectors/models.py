@@ -47,6 +47,9 @@ class RemoteJob(RemoteRecord):
     estimated_fee: Decimal | None = None
     currency: str | None = None
     recruiter_remote_id: str | None = None
+    """The job's owner: the source's user id (or, where it has none, their email)."""
+    recruiter_email: str | None = None
+    """The owner's email where the source gives it: finds them where no link does."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

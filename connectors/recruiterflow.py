@@ -559,6 +559,7 @@ def job_from_raw(raw: object, *, fee_field: str | None = None) -> RemoteJob:
         estimated_fee=fee,
         currency=currency,
         recruiter_remote_id=recruiter.remote_id if recruiter else None,
+        recruiter_email=recruiter.email if recruiter else None,
     )
 
 

@@ -53,8 +53,9 @@ from gateway.locks import LocalLocks
 from gateway.outbound_http import SANDBOX_STATE_FILE
 from gateway.private_files import create_private_file, private_directory
 from gateway.pubsub import EventBus
-from gateway.sandbox.bpoc import ADMIN_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
+from gateway.sandbox.bpoc import ADMIN_ID, MAIN_AGENCY_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
 from gateway.sandbox.faults import Faults, with_faults
+from gateway.sandbox.jobvite import RECRUITERS as JOBVITE_RECRUITERS
 from gateway.sandbox.jobvite import JobviteFake, build_app, generate_key_pair
 from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.services.analysis import AnalysisDeps, analyze_new_applications
@@ -68,6 +69,7 @@ from gateway.store.enums import (
     MessageRole,
     OfferStatus,
     Provider,
+    Role,
     StageKind,
 )
 from gateway.store.migrate import upgrade
@@ -85,6 +87,7 @@ from gateway.store.models import (
     RecruiterLink,
     StageTransition,
     TenantSettings,
+    User,
 )
 from jobs.sync import sync_integration
 from jobs.sync_api import ProgressCallback, SyncDeps, SyncMode
@@ -121,6 +124,9 @@ class Sandbox:
     credentials: dict[Provider, dict[str, str]] = field(default_factory=dict)
     account_ids: dict[Provider, str] = field(default_factory=dict)
     """The sender's account id where a webhook route needs it (the Jobvite company)."""
+    people: dict[str, str] = field(default_factory=dict)
+    """email -> name of the recruiters the sandboxes know: the demo agency's own team,
+    so the sync links them by email and every requisition has its owner."""
 
     def config(self, provider: Provider, origin: str) -> dict[str, Any]:
         base = origin.rstrip("/") + API_PATHS[provider]
@@ -161,6 +167,14 @@ def build_sandbox() -> Sandbox:
         "apiSecret": jobvite.api_secret,
     }
     sandbox.account_ids[Provider.JOBVITE] = jobvite.company_id
+    for user in recruiterflow.users.values():
+        sandbox.people[str(user["email"]).lower()] = str(user["name"])
+    for recruiter in bpoc.recruiters.values():
+        if recruiter["agencyId"] == MAIN_AGENCY_ID and recruiter.get("isActive", True):
+            name = f"{recruiter['firstName']} {recruiter['lastName']}"
+            sandbox.people[str(recruiter["email"]).lower()] = name
+    for person in JOBVITE_RECRUITERS:
+        sandbox.people[person["userName"].lower()] = f"{person['firstName']} {person['lastName']}"
     for provider, app in sandbox.apps.items():
         sandbox.apps[provider] = _identified(provider, app)
     return sandbox
@@ -355,6 +369,9 @@ async def demo_through_sync(
         )
         bus = EventBus()
         deps = SyncDeps(factory, keyring, client, bus, cache, LocalLocks())
+        if targets:
+            await _add_team(factory, demo.tenant_id, sandbox.people)
+            await _link_recruiters(factory, demo, targets)
         for provider, integration_id in targets.items():
             await sync_integration(
                 deps,
@@ -364,8 +381,6 @@ async def demo_through_sync(
                 trigger="demo",
                 progress=progress(provider),
             )
-        if targets:
-            await _link_recruiters(factory, demo, targets)
         await _analyze(factory, bus, cache, demo.tenant_id)
         await _seed_interviews(factory, demo.tenant_id)
         await _seed_offers(factory, demo.tenant_id)
@@ -426,6 +441,19 @@ async def _connect(
     return targets
 
 
+async def _add_team(factory: SessionFactory, tenant_id: int, people: dict[str, str]) -> None:
+    """The sandboxes' recruiters as the demo agency's users (recruiters), unless a user
+    with that email exists: the first sync links each to their remote account by email."""
+    async with factory.begin() as session:
+        emails = await session.scalars(sa.select(User.email).where(User.tenant_id == tenant_id))
+        known = {email.lower() for email in emails}
+        session.add_all(
+            User(tenant_id=tenant_id, email=email, name=name, role=Role.RECRUITER)
+            for email, name in sorted(people.items())
+            if email not in known
+        )
+
+
 SANDBOX_USERS: dict[Provider, tuple[str, str]] = {
     Provider.RECRUITERFLOW: ("40201", "10447"),
     Provider.BPOC: (ADMIN_ID, RECRUITER_ID),
@@ -437,8 +465,9 @@ async def _link_recruiters(
     factory: SessionFactory, demo: DemoTenant, targets: dict[Provider, int]
 ) -> None:
     """Link the demo's admin and first recruiter to sandbox users, so write-backs work
-    in the demo as they would once an admin ran ``recruiterSync``. The seeded links to
-    made-up ids of these integrations give way."""
+    in the demo as they would once an admin ran ``recruiterSync``; the seeded links to
+    made-up ids of these integrations give way. Done before the first sync, which links
+    the rest of the team by email."""
     async with factory.begin() as session:
         for provider, integration_id in targets.items():
             if provider not in SANDBOX_USERS or not demo.recruiter_user_ids:

@@ -1,9 +1,10 @@
 """Jobs take their owner from the source.
 
 A source names a job's recruiter by its own user id (or, where it has no user ids, by
-email). The gateway user behind it is found through the integration's recruiter links
-(``recruiter_links``: remote id or remote email), or, for an email nobody is linked to,
-the tenant's one active user with that address. Before a sync reads jobs, the
+email), often with their email beside it. The gateway user behind them is found through
+the integration's recruiter links (``recruiter_links``: remote id or remote email), or,
+for an email nobody is linked to, the tenant's one active user with that address; the
+id is tried before the email. Before a sync reads jobs, the
 integration's links are brought up to date by email (``link_by_email``: the same rules
 as ``recruiterSync``, never creating users at the source), so a recruiter who exists on
 both sides under one address owns their jobs from the first sync on.
@@ -69,13 +70,14 @@ async def assign_owners(
     """Set ``jobs.recruiter_id`` of these synced jobs to the user their source names;
     returns how many changed. Four statements at most, whatever the batch size."""
     owners = {
-        job.remote_id: key
+        job.remote_id: keys
         for job in jobs
-        if job.remote_id in ids and (key := _key(job.recruiter_remote_id)) is not None
+        if job.remote_id in ids
+        and (keys := [k for k in (_key(job.recruiter_remote_id), _key(job.recruiter_email)) if k])
     }
     if not owners:
         return 0
-    wanted = sorted(set(owners.values()))
+    wanted = sorted({key for keys in owners.values() for key in keys})
     users: dict[str, int] = {}
     link = table_of(RecruiterLink)
     for part in chunks(wanted):
@@ -107,7 +109,13 @@ async def assign_owners(
             .having(sa.func.count() == 1)
         )
         users.update({row.email: row.id for row in rows})
-    wanted_owner = {ids[remote_id]: users[key] for remote_id, key in owners.items() if key in users}
+    resolved = {
+        remote_id: next((users[key] for key in keys if key in users), None)
+        for remote_id, keys in owners.items()
+    }
+    wanted_owner = {
+        ids[remote_id]: owner for remote_id, owner in resolved.items() if owner is not None
+    }
     if not wanted_owner:
         return 0
     job = table_of(Job)

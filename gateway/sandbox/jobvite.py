@@ -100,6 +100,8 @@ _RECRUITER = {
     "firstName": "Priya",
     "lastName": "Raman",
 }
+RECRUITERS = (_RECRUITER,)
+"""The company's recruiters, as its requisitions name them."""
 
 
 def generate_key_pair() -> tuple[RSAPrivateKey, str]:

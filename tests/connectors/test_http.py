@@ -63,6 +63,14 @@ async def looping_cursor(request: Request) -> Response:
     return JSONResponse({"items": [{"id": len(request.query_params)}], "next_cursor": "same"})
 
 
+async def repeated_last_page(request: Request) -> Response:
+    """A full page, then its last, short page for every cursor after it, with a new
+    cursor each time: the end, said twice."""
+    start = int(request.query_params.get("cursor") or 0)
+    chunk = ITEMS[:5] if start == 0 else ITEMS[20:]
+    return JSONResponse({"items": chunk, "next_cursor": str(start + 5)})
+
+
 async def offset_pages(request: Request) -> Response:
     start, count = int(request.query_params["start"]), int(request.query_params["count"])
     return JSONResponse({"total": len(ITEMS), "rows": ITEMS[start : start + count]})
@@ -85,6 +93,7 @@ APP = Starlette(
         Route("/link", link_pages),
         Route("/cursor", cursor_pages),
         Route("/loop", looping_cursor),
+        Route("/repeated", repeated_last_page),
         Route("/offset", offset_pages),
         Route("/stuck", stuck_pages),
         Route("/status/{code:int}", status),
@@ -124,6 +133,14 @@ async def test_all_four_paginators_read_every_item_once(http: tuple[HttpClient, 
     assert await pages(client, "/link", LinkHeaderPaginator(size=5)) == expected
     assert await pages(client, "/cursor", CursorPaginator(items_key="items", size=5)) == expected
     assert await pages(client, "/offset", OffsetPaginator(items_key="rows", count=5)) == expected
+
+
+async def test_a_short_last_page_served_again_ends_the_listing(
+    http: tuple[HttpClient, Sleeps],
+) -> None:
+    client, _ = http
+    ids = await pages(client, "/repeated", CursorPaginator(items_key="items", size=5))
+    assert ids == [item["id"] for item in ITEMS[:5] + ITEMS[20:]]
 
 
 async def test_the_same_page_twice_is_a_loop(http: tuple[HttpClient, Sleeps]) -> None:

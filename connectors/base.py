@@ -51,6 +51,7 @@ from connectors.models import (
     InterviewRequest,
     JobDraft,
     OnboardingTaskDraft,
+    RecordFailure,
     RemoteActivity,
     RemoteApplication,
     RemoteCandidate,
@@ -59,7 +60,6 @@ from connectors.models import (
     RemoteJob,
     RemoteOnboardingTask,
     RemoteStage,
-    RecordFailure,
     RemoteUser,
     WriteResult,
 )

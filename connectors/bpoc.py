@@ -46,7 +46,16 @@ Not in the guide, chosen here and served the same way by ``gateway/sandbox/bpoc.
   ``updatedAt`` client-side.
 - No stage-move endpoint, so no ``MOVE_STAGE``: an application moves through BPOC's
   own actions (release, reject, interviews, onboarding). ``stages()`` lists its
-  application statuses as the pipeline.
+  application statuses as the pipeline, in order, positions 0, 1, 2...
+- An application's ``status`` is its current stage; ``statusHistory`` lists its status
+  changes (``[{"status", "changedAt", "changedBy"}]``). With ``appliedAt``,
+  ``releasedAt`` and ``rejectedAt`` they make its transitions, which always end at the
+  current stage (see ``_transitions``).
+- A job's owner is the recruiter who posted it (``postedBy``, the guide's
+  ``jobs.posted_by``); a candidate's résumé is at ``resumeUrl``.
+- Records are read leniently (``connectors.lenient``); one that cannot be read (no id,
+  an application without its job or candidate) is skipped and reported through
+  ``map_record`` while the listing goes on.
 - JSON fields are camelCase like the guide's request bodies; times are ISO 8601.
   Writes answer the record they touched: ``{"job": ...}``, ``{"application": ...}``,
   ``{"interview": ...}``, ``{"tasks": [...]}`` or ``{"task": ...}``.
@@ -56,10 +65,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
-from typing import Any, ClassVar, NotRequired, Self, TypedDict, TypeVar
-from urllib.parse import quote
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar, NotRequired, Self, TypedDict
+from urllib.parse import quote, urljoin
 
 import httpx
 from aiolimiter import AsyncLimiter
@@ -70,9 +80,11 @@ from connectors.errors import (
     FatalError,
     InvalidRecruiterError,
     InvalidResponseError,
+    MappingError,
     RecruiterNotInAgencyError,
 )
 from connectors.http import ApiKeyHeaderAuth, HttpClient, PageNumberPaginator, Sleep
+from connectors.lenient import boolean, day, identifier, objects, required, text, texts, timestamp
 from connectors.models import (
     ApplicationState,
     Attribution,
@@ -154,12 +166,19 @@ class RawCandidate(TypedDict):
     updatedAt: NotRequired[str | None]
 
 
+class RawStatusChange(TypedDict):
+    status: str  # see _PIPELINE
+    changedAt: str
+    changedBy: NotRequired[str | None]
+
+
 class RawApplication(TypedDict):
     id: str
     jobId: str
     candidateId: str
     candidate: RawCandidate
     status: NotRequired[str | None]  # see _PIPELINE
+    statusHistory: NotRequired[list[RawStatusChange]]
     appliedAt: NotRequired[str | None]
     reviewedBy: NotRequired[str | None]
     releasedAt: NotRequired[str | None]
@@ -201,6 +220,18 @@ class RawOnboardingTask(TypedDict):
 
 
 # Mapping: raw payload -> common model ----------------------------------------
+#
+# Every field is read through ``connectors.lenient``: a number where a string was
+# documented is that string, an object gives its id or name, a null list is empty,
+# text is cut to what the store keeps. A record fails (``MappingError``) only without
+# an id, or, for an application, without its job or candidate.
+
+UNTITLED = "(untitled)"
+"""The title of a job or onboarding task BPOC sends without one: the record is kept
+(its applications and candidates still need it), the gap is visible."""
+
+MAX_HISTORY = 1_000
+"""Status changes read per application; a longer history keeps its first ones."""
 
 _JOB_STATES: dict[str, JobState] = {
     "draft": "draft",
@@ -225,6 +256,8 @@ _PIPELINE: dict[str, tuple[str, StageKind, ApplicationState]] = {
     "withdrawn": ("Withdrawn", "other", "withdrawn"),
 }
 
+_BY_NAME = {name.lower(): status for status, (name, _kind, _state) in _PIPELINE.items()}
+
 _INTERVIEW_STATES: dict[str, InterviewState] = {
     "scheduled": "scheduled",
     "confirmed": "scheduled",
@@ -245,15 +278,11 @@ _TASK_STATES: dict[str, TaskState] = {
 }
 
 
-def parse_time(value: str | None) -> datetime | None:
+def parse_time(value: object) -> datetime | None:
     """``"2024-02-01T10:00:00Z"`` -> ``datetime(2024, 2, 1, 10, tzinfo=UTC)``; a time
-    without an offset is UTC."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    without an offset is UTC, epoch seconds or milliseconds are read too, anything
+    unreadable is ``None``."""
+    return timestamp(value)
 
 
 def format_time(moment: datetime) -> str:
@@ -263,143 +292,295 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _record_of(raw: object, entity: str) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise MappingError(f"{entity} record is {type(raw).__name__}, not an object", entity=entity)
+    return raw
+
+
+def _id(raw: Mapping[str, Any], entity: str) -> str:
+    return required(identifier(raw.get("id")), "an id", entity=entity, raw=raw)
+
+
 def _full_name(first: str | None, last: str | None) -> str:
     return " ".join(part for part in (first, last) if part)
 
 
-def job_from_raw(raw: RawJob) -> RemoteJob:
-    """A BPOC job; ``pending_approval`` is a draft until ``POST /jobs/{id}/approve``."""
-    status = raw.get("status") or None
-    return RemoteJob(
-        remote_id=raw["id"],
-        raw=raw,
-        remote_updated_at=parse_time(raw.get("updatedAt")),
-        title=raw["title"],
-        status=_JOB_STATES.get(status or "", "open"),
-        remote_status=status,
-        description=raw.get("description"),
-        location=raw.get("location"),
-        employment_type=raw.get("employmentType"),
-        client_name=raw.get("clientName"),
-        opened_at=parse_time(raw.get("approvedAt")) or parse_time(raw.get("createdAt")),
-        closed_at=parse_time(raw.get("closedAt")),
-        currency=raw.get("currency"),
-        recruiter_remote_id=raw.get("postedBy"),
+def _key(value: object) -> str:
+    """``"Under Review"``, ``"under-review"`` -> ``"under_review"``: how statuses are looked up."""
+    return (
+        (text(value, "id", "code", "name", "value") or "")
+        .lower()
+        .replace(" ", "_")
+        .replace("-", "_")
     )
 
 
-def candidate_from_raw(raw: RawCandidate) -> RemoteCandidate:
-    first, last = raw.get("firstName"), raw.get("lastName")
+def _currency(value: object) -> str | None:
+    code = text(value, "code", "currency", "name")
+    return code.upper() if code and len(code) == 3 and code.isalpha() else None
+
+
+def _person(value: object) -> RemotePerson | None:
+    """Who acted: a recruiter UUID, or an object with its id, name or email."""
+    if isinstance(value, Mapping):
+        first = text(value.get("firstName"), limit=255)
+        person = RemotePerson(
+            remote_id=identifier(value),
+            name=text(value.get("name"), limit=255)
+            or _full_name(first, text(value.get("lastName"), limit=255))
+            or None,
+            email=text(value.get("email"), limit=320),
+        )
+        return person if person.remote_id or person.name or person.email else None
+    remote_id = identifier(value)
+    return RemotePerson(remote_id=remote_id) if remote_id else None
+
+
+def _web_url(value: object, base_url: str | None) -> str | None:
+    """An ``http(s)`` address, or a path on BPOC's host (``"/resumes/x.pdf"``) made
+    absolute with ``base_url``. Other schemes (``javascript:``...) and addresses longer
+    than the store keeps are dropped rather than cut into a wrong link."""
+    found = text(value, "url", "fileUrl", "downloadUrl", "href", "resumeUrl")
+    if not found or len(found) > 2048 or any(c.isspace() for c in found):
+        return None
+    if found.startswith("/") and not found.startswith("//") and base_url:
+        found = urljoin(base_url, found)
+    scheme, _, rest = found.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or len(found) > 2048:
+        return None
+    return found
+
+
+def job_from_raw(raw: object) -> RemoteJob:
+    """A BPOC job; ``pending_approval`` is a draft until ``POST /jobs/{id}/approve``, and
+    the recruiter who posted it (``postedBy``) is its owner. Without a title it is
+    ``UNTITLED``."""
+    record = _record_of(raw, "jobs")
+    remote_id = _id(record, "jobs")
+    status = text(record.get("status"), limit=128)
+    return RemoteJob(
+        remote_id=remote_id,
+        raw=record,
+        remote_updated_at=timestamp(record.get("updatedAt")),
+        title=text(record.get("title"), limit=512) or UNTITLED,
+        status=_JOB_STATES.get(_key(status), "open"),
+        remote_status=status,
+        description=text(record.get("description"), "text", "html"),
+        location=text(record.get("location"), "name", "city", "address", limit=255),
+        employment_type=text(record.get("employmentType"), limit=64),
+        client_name=text(record.get("clientName"), limit=255)
+        or text(record.get("client"), "name", "companyName", limit=255),
+        opened_at=timestamp(record.get("approvedAt")) or timestamp(record.get("createdAt")),
+        closed_at=timestamp(record.get("closedAt")),
+        currency=_currency(record.get("currency")),
+        recruiter_remote_id=identifier(record.get("postedBy"))
+        or identifier(record.get("posted_by")),
+    )
+
+
+def candidate_from_raw(raw: object, base_url: str | None = None) -> RemoteCandidate:
+    """A candidate; its résumé is ``resumeUrl`` (or ``resume``, a URL or an object with
+    one), made absolute with ``base_url`` when BPOC gives a path on its own host."""
+    record = _record_of(raw, "candidates")
+    remote_id = _id(record, "candidates")
+    first = text(record.get("firstName"), limit=255)
+    last = text(record.get("lastName"), limit=255)
+    email = text(record.get("email"), limit=320)
     return RemoteCandidate(
-        remote_id=raw["id"],
-        raw=raw,
-        remote_updated_at=parse_time(raw.get("updatedAt")),
-        name=_full_name(first, last) or raw.get("email") or raw["id"],
+        remote_id=remote_id,
+        raw=record,
+        remote_updated_at=timestamp(record.get("updatedAt")),
+        name=(_full_name(first, last) or email or remote_id)[:512],
         first_name=first,
         last_name=last,
-        email=raw.get("email"),
-        phone=raw.get("phone"),
-        location=raw.get("location"),
-        headline=raw.get("headline"),
-        source=raw.get("source"),
-        resume_url=raw.get("resumeUrl"),
-        tags=tuple(raw.get("skills") or ()),
-        created_at=parse_time(raw.get("createdAt")),
+        email=email,
+        phone=text(record.get("phone"), "number", limit=64),
+        location=text(record.get("location"), "name", "city", limit=255),
+        headline=text(record.get("headline"), limit=512),
+        source=text(record.get("source"), limit=128),
+        resume_url=_web_url(record.get("resumeUrl"), base_url)
+        or _web_url(record.get("resume"), base_url)
+        or _web_url(record.get("resume_url"), base_url),
+        tags=tuple(tag[:255] for tag in texts(record.get("skills"), "name")[:200]),
+        created_at=timestamp(record.get("createdAt")),
     )
 
 
-def application_candidate(raw: RawApplication) -> RemoteCandidate:
-    """The candidate an application embeds: BPOC has no candidate list of its own."""
-    return candidate_from_raw(raw["candidate"])
+def application_candidate(raw: object, base_url: str | None = None) -> RemoteCandidate:
+    """The candidate an application embeds: BPOC has no candidate list of its own. An
+    application whose ``candidate`` is missing (or only an id) gives a candidate that is
+    only its ``candidateId``, named by it."""
+    record = _record_of(raw, "candidates")
+    embedded = record.get("candidate")
+    candidate_id = identifier(record.get("candidateId")) or identifier(embedded)
+    if isinstance(embedded, Mapping):
+        if candidate_id and not identifier(embedded.get("id")):
+            embedded = {**embedded, "id": candidate_id}
+        return candidate_from_raw(embedded, base_url)
+    if candidate_id is None:
+        raise MappingError("application without a candidate", entity="candidates", remote_id=None)
+    return candidate_from_raw({"id": candidate_id}, base_url)
 
 
-def _transitions(raw: RawApplication) -> tuple[RemoteStageTransition, ...]:
-    """The moves BPOC records with a time: applied, released (by), rejected (by)."""
-    known = [
-        ("submitted", raw.get("appliedAt") or raw.get("createdAt"), None),
-        ("released", raw.get("releasedAt"), raw.get("releasedBy")),
-        ("rejected", raw.get("rejectedAt"), raw.get("rejectedBy")),
+def _stage(status: str) -> str:
+    """``"shortlisted"`` -> ``"Shortlisted"``; a status BPOC has not documented is its
+    own stage name."""
+    key = _key(status)
+    known = _PIPELINE.get(key) or _PIPELINE.get(_BY_NAME.get(status.lower(), ""))
+    return known[0] if known else status[:255]
+
+
+@dataclass(frozen=True, slots=True)
+class _Move:
+    at: datetime
+    order: int
+    stage: str
+    by: RemotePerson | None
+
+
+def _moves(record: Mapping[str, Any]) -> list[_Move]:
+    """Every timed status change: applied, the ``statusHistory`` entries, released and
+    rejected, ordered by time (ties keep this order)."""
+    found: list[tuple[object, object, object]] = [
+        ("submitted", record.get("appliedAt") or record.get("createdAt"), None)
     ]
-    events = sorted(
-        (when, _PIPELINE[status][0], by)
-        for status, at, by in known
-        if (when := parse_time(at)) is not None
-    )
-    transitions: list[RemoteStageTransition] = []
-    for index, (entered_at, stage, by) in enumerate(events):
-        following = events[index + 1] if index + 1 < len(events) else None
-        transitions.append(
-            RemoteStageTransition(
-                to_stage=stage,
-                entered_at=entered_at,
-                from_stage=events[index - 1][1] if index else None,
-                left_at=following[0] if following else None,
-                moved_by=RemotePerson(remote_id=by) if by else None,
+    history = objects(record.get("statusHistory") or record.get("stageHistory"))
+    for entry in history[:MAX_HISTORY]:
+        found.append(
+            (
+                entry.get("status") or entry.get("stage") or entry.get("toStatus"),
+                entry.get("changedAt") or entry.get("at") or entry.get("enteredAt"),
+                entry.get("changedBy") or entry.get("by"),
             )
         )
-    return tuple(transitions)
+    found.append(("released", record.get("releasedAt"), record.get("releasedBy")))
+    found.append(("rejected", record.get("rejectedAt"), record.get("rejectedBy")))
+    moves = [
+        _Move(at, order, _stage(status), _person(by))
+        for order, (status_value, when, by) in enumerate(found)
+        if (status := text(status_value, "id", "name", limit=255))
+        and (at := timestamp(when)) is not None
+    ]
+    return sorted(moves, key=lambda move: (move.at, move.order))
 
 
-def application_from_raw(raw: RawApplication) -> RemoteApplication:
-    """An application; ``releasedBy``/``rejectedBy`` become the transitions' ``moved_by``."""
-    status = raw.get("status") or None
-    stage: str | None = status
+def _transitions(
+    record: Mapping[str, Any], current: str | None
+) -> tuple[RemoteStageTransition, ...]:
+    """The application's moves, oldest first, ending at its ``current`` stage.
+
+    Each move enters a stage other than the one before it (a status recorded twice in a
+    row is one stay, from its first record). If the last recorded move is not to the
+    current stage, BPOC changed the status without recording it: a move to the current
+    stage is added, entered at ``updatedAt`` (or the last move's time, if that is later)."""
+    moves: list[_Move] = []
+    for move in _moves(record):
+        if moves and moves[-1].stage == move.stage:
+            if moves[-1].by is None and move.by is not None:
+                moves[-1] = _Move(moves[-1].at, moves[-1].order, moves[-1].stage, move.by)
+            continue
+        moves.append(move)
+    if current and (not moves or moves[-1].stage != current):
+        times = [moves[-1].at] if moves else []
+        updated = timestamp(record.get("updatedAt"))
+        if updated is not None:
+            times.append(updated)
+        if times:
+            moves.append(_Move(max(times), len(moves), current, None))
+    return tuple(
+        RemoteStageTransition(
+            to_stage=move.stage,
+            entered_at=move.at,
+            from_stage=moves[index - 1].stage if index else None,
+            left_at=moves[index + 1].at if index + 1 < len(moves) else None,
+            moved_by=move.by,
+        )
+        for index, move in enumerate(moves)
+    )
+
+
+def application_from_raw(raw: object) -> RemoteApplication:
+    """An application: its ``status`` is the current stage, and the stage history is
+    ``appliedAt``, ``statusHistory``, ``releasedAt`` and ``rejectedAt`` (who moved it
+    from ``changedBy``, ``releasedBy``, ``rejectedBy``), always ending at that stage."""
+    record = _record_of(raw, "applications")
+    remote_id = _id(record, "applications")
+    job_id = identifier(record.get("jobId")) or identifier(record.get("job"))
+    candidate_id = identifier(record.get("candidateId")) or identifier(record.get("candidate"))
+    status = text(record.get("status"), "id", "name", limit=255)
+    stage: str | None = None
     state: ApplicationState = "active"
-    if status in _PIPELINE:
-        stage, _kind, state = _PIPELINE[status]
+    if status:
+        stage = _stage(status)
+        known = _PIPELINE.get(_key(status)) or _PIPELINE.get(_BY_NAME.get(status.lower(), ""))
+        if known:
+            state = known[2]
     return RemoteApplication(
-        remote_id=raw["id"],
-        raw=raw,
-        remote_updated_at=parse_time(raw.get("updatedAt")),
-        job_remote_id=raw["jobId"],
-        candidate_remote_id=raw["candidateId"],
+        remote_id=remote_id,
+        raw=record,
+        remote_updated_at=timestamp(record.get("updatedAt")),
+        job_remote_id=required(job_id, "a job id", entity="applications", raw=record),
+        candidate_remote_id=required(
+            candidate_id, "a candidate id", entity="applications", raw=record
+        ),
         status=state,
         current_stage=stage,
-        applied_at=parse_time(raw.get("appliedAt")) or parse_time(raw.get("createdAt")),
-        rejected_at=parse_time(raw.get("rejectedAt")),
-        rejection_reason=raw.get("rejectionReason"),
-        transitions=_transitions(raw),
+        applied_at=timestamp(record.get("appliedAt")) or timestamp(record.get("createdAt")),
+        rejected_at=timestamp(record.get("rejectedAt")),
+        rejection_reason=text(record.get("rejectionReason"), "reason", "text"),
+        transitions=_transitions(record, stage),
     )
 
 
-def interview_from_raw(raw: RawInterview) -> RemoteInterview:
+def interview_from_raw(raw: object) -> RemoteInterview:
+    record = _record_of(raw, "interviews")
+    remote_id = _id(record, "interviews")
     return RemoteInterview(
-        remote_id=raw["id"],
-        raw=raw,
-        remote_updated_at=parse_time(raw.get("updatedAt")),
-        application_remote_id=raw.get("applicationId"),
-        interview_type=raw.get("interviewType"),
-        status=_INTERVIEW_STATES.get(raw.get("status") or "", "scheduled"),
-        scheduled_at=parse_time(raw.get("scheduledAt")),
-        interviewer_remote_id=raw.get("interviewerId"),
+        remote_id=remote_id,
+        raw=record,
+        remote_updated_at=timestamp(record.get("updatedAt")),
+        application_remote_id=identifier(record.get("applicationId"))
+        or identifier(record.get("application")),
+        interview_type=text(record.get("interviewType"), limit=64),
+        status=_INTERVIEW_STATES.get(_key(record.get("status")), "scheduled"),
+        scheduled_at=timestamp(record.get("scheduledAt")),
+        interviewer_remote_id=identifier(record.get("interviewerId"))
+        or identifier(record.get("interviewer")),
     )
 
 
-def user_from_raw(raw: RawRecruiter) -> RemoteUser:
+def user_from_raw(raw: object) -> RemoteUser:
     """A recruiter of the agency; ``remote_id`` is the UUID writes are attributed to."""
+    record = _record_of(raw, "users")
+    remote_id = _id(record, "users")
+    first = text(record.get("firstName"), limit=255)
+    last = text(record.get("lastName"), limit=255)
     return RemoteUser(
-        remote_id=raw["id"],
-        raw=raw,
-        remote_updated_at=parse_time(raw.get("updatedAt")),
-        email=raw.get("email"),
-        name=_full_name(raw.get("firstName"), raw.get("lastName")) or None,
-        role=raw.get("role"),
+        remote_id=remote_id,
+        raw=record,
+        remote_updated_at=timestamp(record.get("updatedAt")),
+        email=text(record.get("email"), limit=320),
+        name=(_full_name(first, last) or text(record.get("name"), limit=255) or None),
+        role=text(record.get("role"), limit=64),
     )
 
 
-def onboarding_task_from_raw(raw: RawOnboardingTask) -> RemoteOnboardingTask:
-    due = raw.get("dueDate")
+def onboarding_task_from_raw(raw: object) -> RemoteOnboardingTask:
+    """An onboarding task; without a title it is ``UNTITLED``."""
+    record = _record_of(raw, "onboarding_tasks")
+    remote_id = _id(record, "onboarding_tasks")
     return RemoteOnboardingTask(
-        remote_id=raw["id"],
-        raw=raw,
-        remote_updated_at=parse_time(raw.get("updatedAt")),
-        title=raw["title"],
-        application_remote_id=raw.get("applicationId"),
-        candidate_remote_id=raw.get("candidateId"),
-        description=raw.get("description"),
-        task_type=raw.get("taskType"),
-        status=_TASK_STATES.get(raw.get("status") or "", "pending"),
-        due_date=date.fromisoformat(due[:10]) if due else None,
+        remote_id=remote_id,
+        raw=record,
+        remote_updated_at=timestamp(record.get("updatedAt")),
+        title=text(record.get("title"), limit=512) or UNTITLED,
+        application_remote_id=identifier(record.get("applicationId")),
+        candidate_remote_id=identifier(record.get("candidateId")),
+        description=text(record.get("description")),
+        task_type=text(record.get("taskType"), limit=64),
+        status=_TASK_STATES.get(_key(record.get("status")), "pending"),
+        due_date=day(record.get("dueDate")),
     )
 
 
@@ -443,17 +624,6 @@ def recruiter_error(error: FatalError) -> FatalError | None:
 
 # The connector ---------------------------------------------------------------
 
-_T = TypeVar("_T")
-
-
-def _mapped(mapper: Callable[[Any], _T], raw: Any) -> _T:
-    try:
-        return mapper(raw)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InvalidResponseError(
-            f"BPOC record not as documented ({type(exc).__name__}: {exc})"
-        ) from exc
-
 
 def _since(moment: datetime | None, since: datetime | None) -> bool:
     if since is None or moment is None:
@@ -466,9 +636,10 @@ def _path(template: str, remote_id: str) -> str:
 
 
 def _id_of(record: Any, what: str) -> str:
-    if not isinstance(record, dict) or not record.get("id"):
+    remote_id = identifier(record.get("id")) if isinstance(record, Mapping) else None
+    if remote_id is None:
         raise InvalidResponseError(f"BPOC answered a write without the {what} and its id")
-    return str(record["id"])
+    return remote_id
 
 
 def _record(body: Any, key: str) -> WriteResult:
@@ -478,6 +649,12 @@ def _record(body: Any, key: str) -> WriteResult:
 
 
 def _recruiters(body: Any) -> list[Any]:
+    """``{"recruiters": [...]}``; ``{"recruiters": null}`` is none, and a bare list is
+    the recruiters themselves. Anything else is not an answer to the question."""
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict) and "recruiters" in body and body["recruiters"] is None:
+        return []
     if not isinstance(body, dict) or not isinstance(body.get("recruiters"), list):
         raise InvalidResponseError("expected {'recruiters': [...]} from /agency/recruiters")
     return list(body["recruiters"])
@@ -545,7 +722,11 @@ class BpocConnector(ConnectorBase):
         """One ``GET /agency/recruiters`` ->
         ``CheckResult(ok=True, detail="3 recruiters, 2 active")``; a bad key, ``AuthError``."""
         recruiters = _recruiters(await self.http.get_json("/agency/recruiters"))
-        active = sum(1 for raw in recruiters if isinstance(raw, dict) and raw.get("isActive", True))
+        active = sum(
+            1
+            for raw in recruiters
+            if isinstance(raw, Mapping) and boolean(raw.get("isActive", True)) is not False
+        )
         return CheckResult(ok=True, detail=f"{len(recruiters)} recruiters, {active} active")
 
     # reads
@@ -560,16 +741,16 @@ class BpocConnector(ConnectorBase):
 
     async def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]:
         async for raw in self._records("/jobs", "jobs"):
-            job = _mapped(job_from_raw, raw)
-            if _since(job.remote_updated_at, updated_since):
+            job = self.map_record("jobs", job_from_raw, raw)
+            if job is not None and _since(job.remote_updated_at, updated_since):
                 yield job
 
     async def applications(
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteApplication]:
         async for raw in self._records("/applications", "applications"):
-            application = _mapped(application_from_raw, raw)
-            if _since(application.remote_updated_at, updated_since):
+            application = self.map_record("applications", application_from_raw, raw)
+            if application is not None and _since(application.remote_updated_at, updated_since):
                 yield application
 
     async def get_applications(
@@ -586,21 +767,32 @@ class BpocConnector(ConnectorBase):
             return []
         found: dict[str, RemoteApplication] = {}
         async for raw in self._records("/applications", "applications"):
-            application = _mapped(application_from_raw, raw)
-            if application.candidate_remote_id in wanted:
+            application = self.map_record("applications", application_from_raw, raw)
+            if application is not None and application.candidate_remote_id in wanted:
                 found.setdefault(application.remote_id, application)
         return list(found.values())
 
     async def candidates(
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteCandidate]:
-        """Each candidate once, from the applications that embed them."""
+        """Each candidate once, from the applications that embed them. A candidate only
+        named by ``candidateId`` (no embedded record) is yielded at the end, and only if
+        no application embeds it in full."""
         seen: set[str] = set()
+        bare: dict[str, RemoteCandidate] = {}
+        base_url = str(self.http.base_url)
         async for raw in self._records("/applications", "applications"):
-            candidate = _mapped(application_candidate, raw)
-            if candidate.remote_id in seen:
+            candidate = self.map_record("candidates", application_candidate, raw, base_url)
+            if candidate is None or candidate.remote_id in seen:
+                continue
+            if not isinstance(raw.get("candidate"), Mapping):
+                bare.setdefault(candidate.remote_id, candidate)
                 continue
             seen.add(candidate.remote_id)
+            bare.pop(candidate.remote_id, None)
+            if _since(candidate.remote_updated_at, updated_since):
+                yield candidate
+        for candidate in bare.values():
             if _since(candidate.remote_updated_at, updated_since):
                 yield candidate
 
@@ -608,22 +800,24 @@ class BpocConnector(ConnectorBase):
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteInterview]:
         async for raw in self._records("/interviews", "interviews"):
-            interview = _mapped(interview_from_raw, raw)
-            if _since(interview.remote_updated_at, updated_since):
+            interview = self.map_record("interviews", interview_from_raw, raw)
+            if interview is not None and _since(interview.remote_updated_at, updated_since):
                 yield interview
 
     async def onboarding_tasks(
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteOnboardingTask]:
         async for raw in self._records("/onboarding", "tasks"):
-            task = _mapped(onboarding_task_from_raw, raw)
-            if _since(task.remote_updated_at, updated_since):
+            task = self.map_record("onboarding_tasks", onboarding_task_from_raw, raw)
+            if task is not None and _since(task.remote_updated_at, updated_since):
                 yield task
 
     async def users(self) -> AsyncIterator[RemoteUser]:
         """Every recruiter of the agency, active or not (``raw["isActive"]``)."""
         for raw in _recruiters(await self.http.get_json("/agency/recruiters")):
-            yield _mapped(user_from_raw, raw)
+            user = self.map_record("users", user_from_raw, raw)
+            if user is not None:
+                yield user
 
     async def stages(self) -> list[RemoteStage]:
         return [

@@ -4,10 +4,10 @@ A source names a job's recruiter by its own user id (or, where it has no user id
 email), often with their email beside it. The gateway user behind them is found through
 the integration's recruiter links (``recruiter_links``: remote id or remote email), or,
 for an email nobody is linked to, the tenant's one active user with that address; the
-id is tried before the email. Before a sync reads jobs, the
-integration's links are brought up to date by email (``link_by_email``: the same rules
-as ``recruiterSync``, never creating users at the source), so a recruiter who exists on
-both sides under one address owns their jobs from the first sync on.
+id is tried before the email. Before a sync reads jobs, the integration's links are
+completed by email (``link_by_email``: the matching of ``recruiterSync``, but never
+removing a link nor creating users at the source), so a recruiter who exists on both
+sides under one address owns their jobs from the first sync on.
 
 A job whose source owner maps to nobody keeps the owner it has: an owner assigned in the
 gateway is not undone by a source that does not know who owns the job.
@@ -44,7 +44,12 @@ async def link_by_email(deps: LinkDeps, integration: Integration, actor: Actor) 
         return None
     try:
         await sync_recruiters(
-            deps, integration.tenant_id, integration.id, create_missing=False, actor=actor
+            deps,
+            integration.tenant_id,
+            integration.id,
+            create_missing=False,
+            actor=actor,
+            prune=False,
         )
     except NotFoundError:
         return None

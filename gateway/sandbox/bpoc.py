@@ -22,7 +22,8 @@ How it answers:
 - no ``X-API-Key``, or an unknown one: 401 ``{"error": "Unauthorized", "message":
   "Missing API key" | "Invalid API key", "status": 401}``; the starter agency's key:
   403 ``{"error": "API access requires the Enterprise plan", "status": 403}``.
-- lists ``GET /jobs``, ``/applications`` (each embedding its ``candidate``),
+- lists ``GET /jobs``, ``/applications`` (each embedding its ``candidate``; seeded
+  ones carry a ``statusHistory`` that ends at their ``status``),
   ``/interviews``, ``/onboarding``: ``page`` (1-based, default 1) and ``limit``
   (default 20, at most 100; more is served as 100) ->
   ``{"<items>": [...], "pagination": {"page", "limit", "total", "totalPages"}}``
@@ -68,8 +69,11 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from gateway.sandbox.faults import Faults, with_faults
+from gateway.sandbox.resumes import extension_of, sandbox_resume
 from gateway.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
+RESUME_HOST = "https://bpoc.io"
+"""Where seeded ``resumeUrl``s point; served rewritten to the host the request came to."""
 MAIN_API_KEY = "bpoc_sk_live_manila_5f3c9a1e7d204b68"
 OTHER_API_KEY = "bpoc_sk_live_cebu_8b21d047aa9c3e15"
 STARTER_API_KEY = "bpoc_sk_live_starter_0c6e4f52b7d81a93"
@@ -132,12 +136,39 @@ _APPLICATION_STATUSES = (
     "hired",
     "rejected",
 )
-_RELEASED = frozenset({"released", "interviewing", "offered", "hired"})
 _ONBOARDING = (
     ("Submit NBI clearance", "document"),
     ("Sign employment contract", "signature"),
     ("Provide SSS, PhilHealth and Pag-IBIG numbers", "form"),
 )
+
+
+def _status_history(status: str, applied: datetime) -> list[tuple[str, datetime, str | None]]:
+    """The status changes that led a seeded application to ``status``, ending there:
+    (status, when, who). Released ones were released three days after applying, had
+    their client interview scheduled an hour later and held two days after release;
+    rejections come two days after applying."""
+    if status == "rejected":
+        path: tuple[tuple[str, timedelta, str | None], ...] = (
+            ("submitted", timedelta(0), None),
+            ("under_review", timedelta(days=1), RECRUITER_ID),
+            ("rejected", timedelta(days=2), MANAGER_ID),
+        )
+    else:
+        released = timedelta(days=3)
+        interview = released + timedelta(days=2)
+        steps: tuple[tuple[str, timedelta, str | None], ...] = (
+            ("submitted", timedelta(0), None),
+            ("under_review", timedelta(days=1), RECRUITER_ID),
+            ("shortlisted", timedelta(days=2), RECRUITER_ID),
+            ("released", released, RECRUITER_ID),
+            ("interviewing", released + timedelta(hours=1), RECRUITER_ID),
+            ("offered", interview + timedelta(days=1), MANAGER_ID),
+            ("hired", interview + timedelta(days=2), MANAGER_ID),
+        )
+        names = [step for step, _after, _by in steps]
+        path = steps[: names.index(status) + 1] if status in names else steps[:1]
+    return [(step, applied + after, by) for step, after, by in path]
 
 
 def iso(moment: datetime) -> str:
@@ -311,7 +342,7 @@ class BpocFake(WebhookSource):
                 "location": _CANDIDATE_LOCATIONS[serial % len(_CANDIDATE_LOCATIONS)],
                 "headline": f"Customer support professional, {1 + serial % 9} years",
                 "source": "bpoc_talent_pool",
-                "resumeUrl": f"https://bpoc.io/resumes/{candidate_id}.pdf",
+                "resumeUrl": f"{RESUME_HOST}/resumes/{candidate_id}.{extension_of(serial)}",
                 "skills": ["English", "Zendesk"] if serial % 2 else ["English", "Salesforce"],
                 "createdAt": iso(created),
                 "updatedAt": iso(created + timedelta(hours=1)),
@@ -329,10 +360,11 @@ class BpocFake(WebhookSource):
     def _seed_application(self, job_id: str, candidate_id: str, applied: datetime) -> None:
         serial = len(self.applications)
         status = _APPLICATION_STATUSES[serial % len(_APPLICATION_STATUSES)]
-        released = applied + timedelta(days=3) if status in _RELEASED else None
-        rejected = applied + timedelta(days=2) if status == "rejected" else None
+        history = _status_history(status, applied)
+        released = next((at for step, at, _by in history if step == "released"), None)
+        rejected = next((at for step, at, _by in history if step == "rejected"), None)
         reviewed = status != "submitted"
-        updated = max(m for m in (applied, released, rejected) if m is not None)
+        updated = history[-1][1]
         application_id = self._uuid()
         self.applications[application_id] = {
             "id": application_id,
@@ -340,6 +372,9 @@ class BpocFake(WebhookSource):
             "jobId": job_id,
             "candidateId": candidate_id,
             "status": status,
+            "statusHistory": [
+                {"status": step, "changedAt": iso(at), "changedBy": by} for step, at, by in history
+            ],
             "appliedAt": iso(applied),
             "reviewedBy": RECRUITER_ID if reviewed else None,
             "releasedAt": iso(released) if released else None,
@@ -415,7 +450,10 @@ class BpocFake(WebhookSource):
             Route("/onboarding/{id}", self.review_task, methods=["PUT"]),
         ]
         return Starlette(
-            routes=[Mount("/api/v1", routes=routes)],
+            routes=[
+                Mount("/api/v1", routes=routes),
+                Route("/resumes/{name}", self.resume_file, methods=["GET"]),
+            ],
             exception_handlers={ApiError: _api_error},
         )
 
@@ -527,10 +565,34 @@ class BpocFake(WebhookSource):
     async def list_applications(self, request: Request) -> Response:
         agency = self._agency(request)
         records = [
-            {**application, "candidate": self.candidates[application["candidateId"]]}
+            {**application, "candidate": self._served(application["candidateId"], request)}
             for application in self._of(self.applications, agency)
         ]
         return self._page(request, "applications", records)
+
+    def _served(self, candidate_id: str, request: Request) -> Record:
+        """The candidate with its ``resumeUrl`` on the host the request came to."""
+        candidate = self.candidates[candidate_id]
+        url = candidate.get("resumeUrl")
+        if isinstance(url, str) and url.startswith(RESUME_HOST + "/"):
+            here = str(request.base_url).rstrip("/")
+            return {**candidate, "resumeUrl": here + url[len(RESUME_HOST) :]}
+        return candidate
+
+    async def resume_file(self, request: Request) -> Response:
+        """``GET /resumes/{candidateId}.{ext}``: the file, for the candidate's agency's key."""
+        agency = self._agency(request)
+        candidate_id = request.path_params["name"].rsplit(".", 1)[0]
+        candidate = self.candidates.get(candidate_id)
+        if candidate is None or candidate["agencyId"] != agency.id:
+            raise ApiError(404, "Resume not found")
+        resume = sandbox_resume(
+            list(self.candidates).index(candidate_id),
+            f"{candidate['firstName']} {candidate['lastName']}",
+            candidate.get("headline") or "Customer support professional",
+            candidate.get("skills") or [],
+        )
+        return Response(resume.content, media_type=resume.content_type)
 
     async def list_interviews(self, request: Request) -> Response:
         agency = self._agency(request)

@@ -395,8 +395,13 @@ def _plan(
     links: Sequence[RecruiterLink],
     remote: Sequence[RemoteUser],
     rules: _IdRules,
+    *,
+    prune: bool = True,
 ) -> _Plan:
+    """What to keep, remove and add; without ``prune``, links whose remote user is gone
+    stay as they are (and their users and ids count as linked)."""
     plan = _Plan()
+    stale: list[RecruiterLink] = []
     by_id = {_lenient(rules, r.remote_id): r for r in remote}
     by_email: dict[str, list[RemoteUser]] = defaultdict(list)
     for r in remote:
@@ -407,10 +412,13 @@ def _plan(
         found = by_id.get(_lenient(rules, link.remote_id))
         if found is not None and _active(found):
             plan.keep.append((link, found))
-        else:
+        elif prune:
             plan.remove.append(link)
-    linked = {link.user_id for link, _ in plan.keep}
+        else:
+            stale.append(link)
+    linked = {link.user_id for link, _ in plan.keep} | {link.user_id for link in stale}
     taken = {_lenient(rules, link.remote_id) for link, _ in plan.keep}
+    taken |= {_lenient(rules, link.remote_id) for link in stale}
     for user in users:
         if user.id in linked:
             continue
@@ -494,8 +502,11 @@ async def sync_recruiters(
     *,
     create_missing: bool,
     actor: Actor,
+    prune: bool = True,
 ) -> RecruiterSyncReport:
-    """Bring the integration's links in line with its user list (module docstring)."""
+    """Bring the integration's links in line with its user list (module docstring).
+    Without ``prune`` only links by email are added, none removed: what every data sync
+    does before reading jobs, leaving removals to the daily recruiter sync."""
     async with deps.session_factory() as session:
         integration = await _integration(session, tenant_id, integration_id)
     _enabled(integration)
@@ -518,7 +529,7 @@ async def sync_recruiters(
     try:
         async with deps.session_factory.begin() as session:
             users, links = await _sync_state(session, tenant_id, integration.id, lock=True)
-            plan = _plan(users, links, [*remote, *created], rules)
+            plan = _plan(users, links, [*remote, *created], rules, prune=prune)
             report = await _apply(session, actor, integration, plan, created, failures)
     except IntegrityError:
         raise ValidationFailed(

@@ -22,7 +22,9 @@ from connectors.bpoc import (
     RawJob,
     RawOnboardingTask,
     RawRecruiter,
+    application_candidate,
     application_from_raw,
+    candidate_from_raw,
     format_time,
     interview_from_raw,
     job_from_raw,
@@ -149,7 +151,7 @@ def test_job_from_raw_maps_the_guides_create_job_payload() -> None:
         "updatedAt": "2024-01-20T18:45:00+08:00",
     }
     extra = {"requirements": ["React", "TypeScript"], "salary_min": 80000, "salary_max": 120000}
-    job = job_from_raw({**raw, **extra})  # type: ignore[typeddict-item]
+    job = job_from_raw({**raw, **extra})
 
     assert job.remote_id == raw["id"]
     assert job.title == "Senior React Developer"
@@ -228,6 +230,140 @@ def test_a_rejected_application_keeps_reason_and_rejecter() -> None:
     assert application.rejection_reason == "Skills mismatch"
     assert [t.to_stage for t in application.transitions] == ["Submitted", "Rejected"]
     assert application.transitions[-1].moved_by == RemotePerson(remote_id=MANAGER_ID)
+
+
+def test_a_history_that_stops_early_gets_a_move_to_the_current_stage_at_updatedAt() -> None:
+    application = application_from_raw(
+        _application(
+            status="shortlisted",
+            statusHistory=[{"status": "submitted", "changedAt": "2024-01-15T01:00:00Z"}],
+        )
+    )
+    assert application.current_stage == "Shortlisted"
+    submitted, shortlisted = application.transitions
+    assert (submitted.to_stage, submitted.left_at) == ("Submitted", shortlisted.entered_at)
+    assert shortlisted.to_stage == "Shortlisted"
+    assert shortlisted.from_stage == "Submitted"
+    assert shortlisted.entered_at == datetime(2024, 1, 20, 10, 30, tzinfo=UTC)
+    assert shortlisted.moved_by is None
+
+
+def test_the_added_move_is_never_before_the_last_recorded_one() -> None:
+    application = application_from_raw(
+        _application(
+            status="offered",
+            updatedAt="2024-01-10T00:00:00Z",
+            statusHistory=[{"status": "interviewing", "changedAt": "2024-01-25T00:00:00Z"}],
+        )
+    )
+    assert [(t.to_stage, t.entered_at.day) for t in application.transitions] == [
+        ("Submitted", 15),
+        ("Client Interview", 25),
+        ("Offer", 25),
+    ]
+
+
+def test_history_is_ordered_by_time_and_repeats_are_one_stay() -> None:
+    application = application_from_raw(
+        _application(
+            status="Released to Client",
+            statusHistory=[
+                {"status": "released", "changedAt": "2024-01-20T10:30:00Z"},
+                {"status": "Under Review", "changedAt": "2024-01-16T00:00:00Z"},
+                {"status": "submitted", "changedAt": "2024-01-15T01:00:00Z"},
+                {"status": "under_review", "changedAt": "2024-01-17T00:00:00Z", "changedBy": "r"},
+                {"status": "shortlisted", "changedAt": None},
+                "not an entry",
+            ],
+            releasedAt="2024-01-20T10:30:00Z",
+            releasedBy={"id": RECRUITER_ID, "name": "John Recruiter"},
+        )
+    )
+    transitions = application.transitions
+    assert [(t.to_stage, t.entered_at.day) for t in transitions] == [
+        ("Submitted", 15),
+        ("Under Review", 16),
+        ("Released to Client", 20),
+    ]
+    assert transitions[1].moved_by == RemotePerson(remote_id="r")
+    assert transitions[1].left_at == transitions[2].entered_at
+    assert transitions[2].moved_by == RemotePerson(remote_id=RECRUITER_ID, name="John Recruiter")
+    assert application.status == "released"
+
+
+def test_an_application_with_no_time_at_all_has_no_transitions() -> None:
+    application = application_from_raw(
+        _application(status="hired", appliedAt=None, updatedAt=None, createdAt=None)
+    )
+    assert (application.current_stage, application.transitions) == ("Hired", ())
+
+
+def test_a_jobs_owner_is_the_recruiter_who_posted_it() -> None:
+    for posted in (RECRUITER_ID, {"id": RECRUITER_ID, "email": "recruiter@agency.com"}):
+        job = job_from_raw({"id": "j", "title": "t", "postedBy": posted})
+        assert job.recruiter_remote_id == RECRUITER_ID
+    assert job_from_raw({"id": "j", "title": "t", "posted_by": 7}).recruiter_remote_id == "7"
+    assert job_from_raw({"id": "j", "title": "t", "postedBy": None}).recruiter_remote_id is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "url"),
+    [
+        ({"resumeUrl": "https://bpoc.io/resumes/c.pdf"}, "https://bpoc.io/resumes/c.pdf"),
+        ({"resumeUrl": {"url": "https://cdn.bpoc.io/c.pdf"}}, "https://cdn.bpoc.io/c.pdf"),
+        ({"resume": "https://bpoc.io/r/c.pdf"}, "https://bpoc.io/r/c.pdf"),
+        ({"resume": {"fileUrl": "/resumes/c.pdf"}}, "https://bpoc.io/resumes/c.pdf"),
+        ({"resumeUrl": None, "resume_url": "http://files.bpoc.io/c"}, "http://files.bpoc.io/c"),
+        ({"resumeUrl": "javascript:alert(1)"}, None),
+        ({"resumeUrl": "//evil.example/c.pdf"}, None),
+        ({"resumeUrl": "https://bpoc.io/" + "x" * 3000}, None),
+        ({"resumeUrl": 42}, None),
+        ({}, None),
+    ],
+)
+def test_the_resume_url_is_read_leniently(fields: dict[str, Any], url: str | None) -> None:
+    raw = {"id": "c", "firstName": "Maria", **fields}
+    assert candidate_from_raw(raw, "https://bpoc.io/api/v1").resume_url == url
+
+
+async def test_candidates_carry_their_resume_url() -> None:
+    fake = seeded(jobs=2, candidates=3, applications=3)
+    async with connected(fake) as session:
+        candidates = [c async for c in session.connector.candidates()]
+    assert {c.remote_id: c.resume_url for c in candidates} == {
+        remote_id: raw["resumeUrl"] for remote_id, raw in fake.candidates.items()
+    }
+    assert all(c.resume_url for c in candidates)
+
+
+def test_an_application_without_its_candidate_record_names_it_by_id() -> None:
+    bare = {**_application(), "candidate": None}
+    candidate = application_candidate(bare)
+    assert (candidate.remote_id, candidate.name) == ("cand-uuid", "cand-uuid")
+    embedded_without_id = {**_application(), "candidate": {"firstName": "Maria"}}
+    assert application_candidate(embedded_without_id).remote_id == "cand-uuid"
+
+
+@respx.mock
+async def test_a_candidate_known_only_by_id_gives_way_to_its_full_record() -> None:
+    maria = {"id": "c1", "firstName": "Maria", "lastName": "Santos"}
+    respx.get("https://bpoc.io/api/v1/applications").respond(
+        json={
+            "applications": [
+                {"id": "a1", "jobId": "j", "candidateId": "c1", "candidate": None},
+                {"id": "a2", "jobId": "j", "candidateId": "c2"},
+                {"id": "a3", "jobId": "j", "candidateId": "c1", "candidate": maria},
+            ],
+            "pagination": {"page": 1, "limit": 50, "total": 3},
+        }
+    )
+    async with httpx.AsyncClient() as client:
+        connector = BpocConnector.create(
+            client, {"apiKey": MAIN_API_KEY}, {}, integration="test:bpoc"
+        )
+        candidates = [(c.remote_id, c.name) async for c in connector.candidates()]
+    assert candidates == [("c1", "Maria Santos"), ("c2", "c2")]
+    assert connector.failures == []
 
 
 @pytest.mark.parametrize(
@@ -444,18 +580,64 @@ async def test_check_counts_recruiters() -> None:
     assert result.detail == "4 recruiters, 3 active"
 
 
-async def test_stages_are_bpocs_application_statuses() -> None:
+async def test_stages_are_bpocs_application_statuses_in_pipeline_order() -> None:
     async with connected(seeded()) as session:
         stages = await session.connector.stages()
-    assert [s.remote_id for s in stages][:4] == [
-        "submitted",
-        "under_review",
-        "shortlisted",
-        "released",
+    assert [(s.position, s.remote_id, s.name, s.kind) for s in stages] == [
+        (0, "submitted", "Submitted", "applied"),
+        (1, "under_review", "Under Review", "screen"),
+        (2, "shortlisted", "Shortlisted", "screen"),
+        (3, "released", "Released to Client", "screen"),
+        (4, "interviewing", "Client Interview", "interview"),
+        (5, "offered", "Offer", "offer"),
+        (6, "hired", "Hired", "hired"),
+        (7, "rejected", "Rejected", "rejected"),
+        (8, "withdrawn", "Withdrawn", "other"),
     ]
-    assert [s.position for s in stages] == list(range(len(stages)))
-    assert {s.kind for s in stages} >= {"applied", "interview", "offer", "hired", "rejected"}
     assert session.sent == []
+
+
+async def test_every_seeded_application_has_a_history_ending_at_its_current_stage() -> None:
+    fake = seeded(jobs=3, candidates=8, applications=16)
+    for raw in fake.applications.values():
+        assert raw["statusHistory"][-1]["status"] == raw["status"]
+        assert raw["statusHistory"][-1]["changedAt"] < raw["updatedAt"]
+    async with connected(fake) as session:
+        applications = [a async for a in session.connector.applications()]
+        stages = {s.name: s.position for s in await session.connector.stages()}
+    assert {a.current_stage for a in applications} == set(stages) - {"Withdrawn"}
+    for application in applications:
+        names = [t.to_stage for t in application.transitions]
+        assert names[-1] == application.current_stage
+        assert len(set(names)) == len(names)
+        if application.status != "rejected":
+            assert [stages[name] for name in names] == list(range(len(names)))
+    shortlisted = next(a for a in applications if a.current_stage == "Shortlisted")
+    assert [t.to_stage for t in shortlisted.transitions] == [
+        "Submitted",
+        "Under Review",
+        "Shortlisted",
+    ]
+    assert shortlisted.transitions[-1].moved_by == RemotePerson(remote_id=RECRUITER_ID)
+
+
+async def test_a_release_the_history_does_not_record_still_ends_the_transitions() -> None:
+    fake = seeded()
+    application_id = application_in(fake, "shortlisted")
+    async with connected(fake) as session:
+        await session.connector.release_application(application_id, None, AS_RECRUITER)
+        [released] = [
+            a async for a in session.connector.applications() if a.remote_id == application_id
+        ]
+    assert fake.applications[application_id]["statusHistory"][-1]["status"] == "shortlisted"
+    assert [t.to_stage for t in released.transitions] == [
+        "Submitted",
+        "Under Review",
+        "Shortlisted",
+        "Released to Client",
+    ]
+    assert released.transitions[-1].entered_at == NOW
+    assert released.transitions[-2].left_at == NOW
 
 
 # writes ----------------------------------------------------------------------
@@ -984,19 +1166,52 @@ async def test_a_broken_body_is_InvalidResponseError() -> None:
 
 
 @respx.mock
-async def test_records_not_as_documented_are_InvalidResponseError() -> None:
+async def test_a_record_without_an_id_is_skipped_and_reported_not_fatal() -> None:
     respx.get("https://bpoc.io/api/v1/jobs").respond(
-        json={"jobs": [{"id": "j1"}], "pagination": {"page": 1, "limit": 50, "total": 1}}
+        json={
+            "jobs": [{"title": "no id"}, {"id": "j2", "title": "QA Analyst"}],
+            "pagination": {"page": 1, "limit": 50, "total": 2},
+        }
     )
-    respx.get("https://bpoc.io/api/v1/agency/recruiters").respond(json=[{"id": "r1"}])
     async with httpx.AsyncClient() as client:
         connector = BpocConnector.create(
             client, {"apiKey": MAIN_API_KEY}, {}, integration="test:bpoc"
         )
-        with pytest.raises(InvalidResponseError, match="KeyError"):
-            [job async for job in connector.jobs()]
-        with pytest.raises(InvalidResponseError, match="recruiters"):
-            await connector.check()
+        jobs = [job.remote_id async for job in connector.jobs()]
+    assert jobs == ["j2"]
+    assert [(f.entity, f.remote_id, f.reason) for f in connector.failures] == [
+        ("jobs", None, "jobs without an id")
+    ]
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("body", "count"),
+    [
+        ({"recruiters": None}, 0),
+        ([{"id": "r1", "email": "a@b.ph"}], 1),
+        ({"recruiters": [{"id": "r1", "isActive": "false"}, {"id": "r2", "isActive": "yes"}]}, 2),
+        ({"error": "Internal"}, None),
+        ("recruiters", None),
+    ],
+)
+async def test_the_recruiter_list_is_read_leniently_but_must_be_one(
+    body: Any, count: int | None
+) -> None:
+    respx.get("https://bpoc.io/api/v1/agency/recruiters").respond(json=body)
+    async with httpx.AsyncClient() as client:
+        connector = BpocConnector.create(
+            client, {"apiKey": MAIN_API_KEY}, {}, integration="test:bpoc"
+        )
+        if count is None:
+            with pytest.raises(InvalidResponseError, match="recruiters"):
+                await connector.check()
+        else:
+            assert len([user async for user in connector.users()]) == count
+            inactive = 1 if count == 2 else 0
+            assert (await connector.check()).detail == (
+                f"{count} recruiters, {count - inactive} active"
+            )
 
 
 @respx.mock

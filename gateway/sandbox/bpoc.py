@@ -698,6 +698,12 @@ class BpocFake(WebhookSource):
 
     # applications
 
+    @staticmethod
+    def _record_status(application: Record, status: str, moment: str, by: Any) -> None:
+        """A write's status change goes into the application's history, as BPOC keeps it."""
+        history = application.setdefault("statusHistory", [])
+        history.append({"status": status, "changedAt": moment, "changedBy": by})
+
     def _application(self, application: Record) -> Record:
         return {**application, "candidate": self.candidates[application["candidateId"]]}
 
@@ -718,6 +724,7 @@ class BpocFake(WebhookSource):
             releaseNotes=body.get("notes"),
             updatedAt=moment,
         )
+        self._record_status(application, "released", moment, body.get("releasedBy"))
         self._record_write(request, body, agency)
         self._notify(agency, "application.released", application)
         return JSONResponse({"success": True, "application": self._application(application)})
@@ -739,6 +746,7 @@ class BpocFake(WebhookSource):
             rejectionReason=body["reason"],
             updatedAt=moment,
         )
+        self._record_status(application, "rejected", moment, body.get("rejectedBy"))
         self._record_write(request, body, agency)
         self._notify(agency, "application.rejected", application)
         return JSONResponse({"success": True, "application": self._application(application)})

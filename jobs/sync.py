@@ -60,6 +60,7 @@ from gateway.store.upsert import mark_missing_deleted
 from jobs.sync_activities import sync_activities
 from jobs.sync_api import ProgressCallback, SyncDeps, SyncMode, SyncOutcome, SyncProgress
 from jobs.sync_owners import link_by_email
+from jobs.sync_resumes import sync_resumes
 from jobs.sync_stages import save_stage_order
 from jobs.sync_writer import RecordWriter, describe_failure
 
@@ -462,6 +463,8 @@ class _Phases:
         self.analyzed_at: dict[str, int] = {}
         connector.on_failure = state.record_failure
         self.changed_candidates: set[str] = set()
+        self.resume_urls: dict[str, str] = {}
+        """The resume links the candidates listing gave this run (see ``sync_resumes``)."""
 
     async def run_all(self) -> None:
         completed = set(self.state.checkpoint.get("completed", []))
@@ -483,6 +486,14 @@ class _Phases:
             await self._phase(
                 phase, steps[phase](), skip_writes=phase in completed, resume_at=resume_at
             )
+            if phase == "candidates":
+                await sync_resumes(
+                    self.deps,
+                    self.connector,
+                    self.state,
+                    heartbeat=self.lock.extend,
+                    fresh_urls=self.resume_urls,
+                )
         await sync_activities(
             self.deps.session_factory,
             self.connector,
@@ -512,13 +523,14 @@ class _Phases:
             self.state.fail("stages", None, f"stage list not read: {exc.message}")
             return
         async with self.deps.session_factory.begin() as session:
-            placed = await save_stage_order(
+            created, moved = await save_stage_order(
                 session,
                 tenant_id=self.state.tenant_id,
                 integration_id=self.state.integration_id,
                 stages=stages,
             )
-        self.state.count("pipeline_stages", "updated", placed)
+        self.state.count("pipeline_stages", "created", created)
+        self.state.count("pipeline_stages", "updated", moved)
 
     async def _phase(
         self, phase: str, records: AsyncIterator[Any], *, skip_writes: bool, resume_at: int
@@ -530,6 +542,8 @@ class _Phases:
             async for record in ahead:
                 seen.add(record.remote_id)
                 done += 1
+                if phase == "candidates" and getattr(record, "resume_url", None):
+                    self.resume_urls[record.remote_id] = record.resume_url
                 if skip_writes or done <= resume_at:
                     continue
                 batch.append(record)

@@ -50,12 +50,12 @@ def listed_stages(stages: Sequence[RemoteStage]) -> list[tuple[str, int, StageKi
 
 async def save_stage_order(
     session: AsyncSession, *, tenant_id: int, integration_id: int, stages: Sequence[RemoteStage]
-) -> int:
-    """Create or re-place the integration's listed stages; returns how many moved or
-    were created. One read, one insert and one update statement at most."""
+) -> tuple[int, int]:
+    """Create or re-place the integration's listed stages; returns (created, moved).
+    One read, one insert and one update statement at most."""
     listed = listed_stages(stages)
     if not listed:
-        return 0
+        return 0, 0
     table = table_of(PipelineStage)
     existing: dict[str, tuple[int, int]] = {}
     for part in chunks([name for name, _, _ in listed]):
@@ -91,4 +91,4 @@ async def save_stage_order(
             .values(position=sa.bindparam("new_position")),
             moved,
         )
-    return len(new) + len(moved)
+    return len(new), len(moved)

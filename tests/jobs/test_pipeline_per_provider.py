@@ -136,7 +136,8 @@ async def test_pipelines_are_ordered_unique_and_agree_with_current_stages(
         names = [m.stage.name for m in metrics.stages]
         assert len(names) == len(set(names)), f"{provider} job {job_id}: {names}"
         order = [positions.get(name, 10**9) for name in names]
-        assert order == sorted(order), f"{provider} job {job_id}: {list(zip(names, order))}"
+        placed = list(zip(names, order, strict=True))
+        assert order == sorted(order), f"{provider} job {job_id}: {placed}"
         for stage in metrics.stages:
             assert stage.stale_count <= stage.current_count, (
                 f"{provider} job {job_id} {stage.stage.name}: "

@@ -170,7 +170,8 @@ async def test_a_resync_with_nothing_changed_rewrites_zero_rows(world: World) ->
     outcome = await full(world)
     assert outcome.status is SyncStatus.SUCCEEDED
     for model in ("jobs", "candidates", "applications"):
-        assert outcome.counts[model]["created"] == outcome.counts[model]["updated"] == 0, (model, outcome.counts)
+        counts = outcome.counts[model]
+        assert counts["created"] == counts["updated"] == 0, (model, outcome.counts)
         assert outcome.counts[model]["unchanged"] > 0
     synced_tables = ("jobs", "candidates", "applications", "stage_transitions", "pipeline_stages")
     writes = [

@@ -264,7 +264,7 @@ async def test_stage_order_is_saved_and_new_stages_nobody_placed_go_after_it(
                 RemoteStage(remote_id="y", name="Client Interview", position=1),
             ],
         )
-    assert placed == 2
+    assert placed == (2, 0)
     await write(store, [JOB], [application("1", "Hired"), application("2", "Client Interview")])
     async with store.factory.begin() as session:
         again = await save_stage_order(
@@ -282,7 +282,7 @@ async def test_stage_order_is_saved_and_new_stages_nobody_placed_go_after_it(
             .order_by(PipelineStage.position, PipelineStage.id)
         )
         names = [row[0] for row in rows]
-    assert again == 2
+    assert again == (0, 2)
     assert names == ["Client Interview", "Sourced", "Hired"]
 
 

@@ -137,7 +137,9 @@ class RunState:
 
     @property
     def processed(self) -> int:
-        return sum(sum(v for k, v in c.items() if k != "deleted") for c in self.counts.values())
+        """Records read and written, whatever the outcome but failure or deletion."""
+        written = ("created", "updated", "unchanged")
+        return sum(sum(c.get(k, 0) for k in written) for c in self.counts.values())
 
 
 def _now() -> datetime:

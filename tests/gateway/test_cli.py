@@ -66,11 +66,3 @@ def test_token_with_create_then_for_the_existing_user(env: Path) -> None:
     )
     assert wrong_role.exit_code != 0
     assert "recruiter" in wrong_role.output
-
-
-def test_demo_seeds_and_prints_an_admin_token(env: Path) -> None:
-    result = CliRunner().invoke(app, ["demo"])
-    assert result.exit_code == 0, result.output
-    claims = decode_token(SECRET, result.stdout.strip().splitlines()[-1])
-    assert claims.role is Role.ADMIN
-    assert claims.tenant_slug == "demo"

@@ -220,6 +220,68 @@ def test_every_pipeline_is_in_source_order_and_ends_at_the_current_stage(demo: D
             assert before["leftAt"] == after["enteredAt"], application
 
 
+COUNTS = """{
+  jobs(first: 1) { totalCount }
+  candidates { totalCount }
+  applications { totalCount }
+  interviews { totalCount }
+  syncRuns(first: 10) { edges { node { status kind trigger } } }
+  integrations { edges { node { provider status lastSync { status } } } }
+}"""
+RECRUITERFLOW_APPLICATIONS = """{ jobs(first: 50) { edges { node {
+  integration { provider } applications(first: 1) { edges { node { id } } } } } } }"""
+MOVE = """mutation($input: ApplicationMoveStageInput!) { applicationMoveStage(input: $input) {
+  __typename ... on ApplicationWriteSuccess { application { currentStage { name } } }
+  ... on UserError { message code } } }"""
+
+
+def test_the_demo_holds_what_the_readme_promises_and_writes_back(demo: Demo) -> None:
+    data = demo.query(COUNTS)
+    assert data["jobs"]["totalCount"] == 50
+    assert data["candidates"]["totalCount"] >= 1000
+    assert data["applications"]["totalCount"] >= 2000
+    assert data["interviews"]["totalCount"] > 0
+    runs = [edge["node"] for edge in data["syncRuns"]["edges"]]
+    assert len(runs) == 3, "the demo's data came through three sandbox syncs"
+    assert all(run["status"] == "SUCCEEDED" and run["trigger"] == "demo" for run in runs), runs
+    synced = [e["node"] for e in data["integrations"]["edges"] if e["node"]["lastSync"]]
+    assert {i["provider"] for i in synced} == {"RECRUITERFLOW", "JOBVITE", "BPOC"}
+
+    found = demo.query(RECRUITERFLOW_APPLICATIONS)
+    application = next(
+        app["node"]["id"]
+        for job in found["jobs"]["edges"]
+        if job["node"]["integration"]["provider"] == "RECRUITERFLOW"
+        for app in job["node"]["applications"]["edges"]
+    )
+    moved = demo.query(MOVE, {"input": {"applicationId": application, "stage": "Offer"}})
+    result = moved["applicationMoveStage"]
+    assert result["__typename"] == "ApplicationWriteSuccess", result
+    assert result["application"]["currentStage"]["name"] == "Offer"
+    page = httpx.get(f"{demo.url}/graphql", headers={"accept": "text/html"})
+    assert "graphiql" in page.text.lower()
+
+
+def test_the_demo_command_prints_a_working_admin_token_and_syncs_nothing_again(
+    demo: Demo,
+) -> None:
+    before = demo.query("{ syncRuns(first: 50) { totalCount } }")["syncRuns"]["totalCount"]
+    printed = demo.run("demo")
+    assert printed.returncode == 0, printed.stderr[-2000:]
+    token = printed.stdout.strip().splitlines()[-1]
+    answer = httpx.post(
+        f"{demo.url}/graphql",
+        json={"query": "{ me { role email } syncRuns(first: 50) { totalCount } }"},
+        headers={"authorization": f"Bearer {token}"},
+        timeout=30,
+    ).json()
+    assert "errors" not in answer, answer
+    assert answer["data"]["me"]["role"] == "ADMIN"
+    admin = demo.query("{ me { email } }")["me"]["email"]
+    assert answer["data"]["me"]["email"] == admin, "the demo's admin, as serve --demo printed"
+    assert answer["data"]["syncRuns"]["totalCount"] == before
+
+
 def test_the_banner_shows_the_actual_port_and_the_webhook_urls(demo: Demo) -> None:
     banner = demo.stderr
     assert f"GraphiQL: {demo.url}/graphql" in banner

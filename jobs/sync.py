@@ -107,6 +107,9 @@ class RunState:
     seen: dict[str, set[str]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     failed_records: list[dict[str, str | None]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What the run could not do besides records (link recruiters, read the stage list):
+    reported with the run, without making it fail."""
     blind: set[str] = field(default_factory=set)
     """Phases with a record that failed without an id: what they did not see may still
     exist at the source, so nothing of theirs is marked deleted."""
@@ -399,11 +402,12 @@ async def _close_run(
         run.finished_at = finished
         run.duration_ms = int((time.perf_counter() - started) * 1000)
         run.error_message = error
-        run.error_details = (
-            {"failures": state.failures[:50], "records": state.failed_records}
-            if state.failures
-            else None
-        )
+        details: dict[str, Any] = {}
+        if state.failures:
+            details.update(failures=state.failures[:50], records=state.failed_records)
+        if state.warnings:
+            details["warnings"] = state.warnings[:20]
+        run.error_details = details or None
         if stored is not None:
             stored.last_sync_at = finished
             if status is SyncStatus.SUCCEEDED:
@@ -510,7 +514,7 @@ class _Phases:
             self.deps, self.integration, sync_actor(self.integration, self.state.run_id)
         )
         if problem is not None:
-            self.state.fail("users", None, f"recruiters not linked by email: {problem}")
+            self.state.warnings.append(f"recruiters not linked by email: {problem}")
 
     async def _stage_order(self) -> None:
         """The source's pipeline order, before the applications that use the stages."""
@@ -522,7 +526,7 @@ class _Phases:
         except ConnectorError as exc:
             if isinstance(exc, AuthError):
                 raise
-            self.state.fail("stages", None, f"stage list not read: {exc.message}")
+            self.state.warnings.append(f"stage list not read: {exc.message}")
             return
         async with self.deps.session_factory.begin() as session:
             created, moved = await save_stage_order(

@@ -48,7 +48,7 @@ def _global_id(root: SyncRun | BackgroundJob) -> strawberry.ID:
 class SyncRecordFailure:
     entity: str = strawberry.field(
         description='The kind of record: "jobs", "candidates", "applications", '
-        '"interviews", "onboarding_tasks", "resumes", "users", "stages".'
+        '"interviews", "onboarding_tasks", "resumes", "activities".'
     )
     remote_id: str | None = strawberry.field(
         description="Its id in the source, when it has a readable one."

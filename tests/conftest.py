@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import services as svc
-from tests.support.gateway import Gateway, running_gateway
+from tests.support.gateway import STANDARD_STORE, Gateway, running_gateway
 from tests.support.services import Backend
 
 GC_THRESHOLDS = (700, 10, 100)
@@ -26,6 +26,7 @@ objects. Collected less often, the same garbage still goes."""
 def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(*GC_THRESHOLDS)
     config.add_cleanup(svc.shutdown_session_services)
+    config.add_cleanup(STANDARD_STORE.close)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -23,6 +23,7 @@ from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import Role
 from gateway.store.migrate import upgrade
+from tests.support.store_template import StoreTemplates
 
 JWT_SECRET = "test-secret-" + "x" * 40
 ENCRYPTION_KEYS = (
@@ -137,6 +138,21 @@ class Gateway:
         return errors
 
 
+async def migrate_and_seed(database_url: str) -> dict[str, DemoTenant]:
+    """Bring the store to the latest schema and seed the `SIZES` tenants unless present."""
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        factory = create_session_factory(engine)
+        return {slug: await seed_demo(factory, slug=slug, **sizes) for slug, sizes in SIZES.items()}
+    finally:
+        await engine.dispose()
+
+
+STANDARD_STORE = StoreTemplates(migrate_and_seed)
+"""What `migrate_and_seed` makes of an empty database, copied rather than rebuilt."""
+
+
 @asynccontextmanager
 async def running_gateway(
     database_url: str,
@@ -146,15 +162,12 @@ async def running_gateway(
     http_client: httpx.AsyncClient | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Gateway]:
-    engine = create_engine(database_url)
-    try:
-        await upgrade(engine)
-        factory = create_session_factory(engine)
-        tenants = {
-            slug: await seed_demo(factory, slug=slug, **sizes) for slug, sizes in SIZES.items()
-        }
-    finally:
-        await engine.dispose()
+    """The gateway over ``database_url`` with the `SIZES` tenants: an empty database of
+    the test's own gets a copy of the standard store, any other is migrated and seeded in
+    place (tenants already there are kept as they are)."""
+    tenants = await STANDARD_STORE.copy_into(database_url)
+    if tenants is None:
+        tenants = await migrate_and_seed(database_url)
 
     settings = Settings(
         database_url=database_url,

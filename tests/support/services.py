@@ -146,7 +146,7 @@ def free_port() -> int:
         return port
 
 
-def _run_coroutine(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+def run_coroutine(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine to completion from sync code, even inside a running event loop.
 
     Sync fixtures can be requested from async ones (``request.getfixturevalue``), where
@@ -241,7 +241,7 @@ async def _check_postgres(server_url: str) -> None:
 
 
 def check_postgres(server_url: str) -> None:
-    _run_coroutine(lambda: _check_postgres(server_url))
+    run_coroutine(lambda: _check_postgres(server_url))
 
 
 def postgres_usable(server_url: str) -> bool:
@@ -586,6 +586,10 @@ class Services:
     def postgres(self) -> str:
         """A PostgreSQL server URL (``postgresql://``) whose user may create databases."""
         return self._resolve("postgres")
+
+    def found_postgres(self) -> str | None:
+        """The PostgreSQL server URL if this session has one already; never looks for one."""
+        return self._urls.get("postgres")
 
     def redis(self) -> str:
         """A ``redis://host:port/db`` URL; the database defaults to 0."""

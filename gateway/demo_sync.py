@@ -212,7 +212,10 @@ def sandbox_answers(origin: str, provider: Provider, timeout: float = 1.0) -> bo
 
 
 def _bind(port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """A listening loopback socket, made as TCP explicitly: asyncio turns Nagle's
+    algorithm off only on connections of a socket that says it is TCP, and with it on,
+    every answer of the sandboxes (headers, then body) waited 40 ms for a delayed ACK."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((LOOPBACK, port))

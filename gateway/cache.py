@@ -8,11 +8,21 @@ never follow a completed write:
     key = f"{prefix}:t{tenant}:g{generation}:{kind}:{scope}:{digest}"
 
     >>> await cache.invalidate(tenant_id=1)   # after a mutation commits
+
+The cache is never the reason a request fails. With its backend unreachable, a read
+is a miss and nothing is stored; an invalidation that could not be made is remembered
+in the process and tried again before that tenant's next read, and until it is made
+that tenant's reads bypass the cache: so a write committed during an outage is never
+answered as failed, and the values cached before it are not served after Redis comes
+back (by this process; another one learns of the write from its own next write or its
+TTL).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -21,9 +31,15 @@ from urllib.parse import urlparse
 from aiocache import SimpleMemoryCache
 from aiocache.backends.redis import RedisCache
 from aiocache.serializers import BaseSerializer
+from redis.exceptions import RedisError
 
 from gateway.metrics import CACHE_HITS, CACHE_MISSES
 from gateway.settings import Settings
+
+logger = logging.getLogger("talentgraph.cache")
+
+UNAVAILABLE = (OSError, ConnectionError, asyncio.TimeoutError, RedisError)
+"""What an unreachable backend raises (redis-py's errors, refused or timed-out sockets)."""
 
 
 class CacheKind(StrEnum):
@@ -71,6 +87,8 @@ class ResponseCache:
             )
         else:
             self.backend = SimpleMemoryCache(serializer=_BytesSerializer())
+        self.pending: set[int] = set()
+        """Tenants whose invalidation could not be made yet (see the module docstring)."""
 
     @property
     def backend_name(self) -> str:
@@ -98,19 +116,47 @@ class ResponseCache:
         generation = await self._generation(entry.tenant_id)
         return f"t{entry.tenant_id}:g{generation}:{entry.kind}:{entry.scope}:{entry.digest}"
 
-    async def get(self, entry: CacheEntryKey) -> tuple[str, bytes | None]:
-        """The concrete key (to store under after a miss) and the cached value."""
-        key = await self._key(entry)
-        value = await self.backend.get(key)
+    async def get(self, entry: CacheEntryKey) -> tuple[str | None, bytes | None]:
+        """The concrete key (to store under after a miss) and the cached value; no key
+        when nothing may be cached now (backend unreachable, invalidation pending)."""
+        if entry.tenant_id in self.pending and not await self._retry(entry.tenant_id):
+            CACHE_MISSES.labels(kind=entry.kind.value).inc()
+            return None, None
+        try:
+            key = await self._key(entry)
+            value = await self.backend.get(key)
+        except UNAVAILABLE as exc:
+            self._unavailable("read", exc)
+            CACHE_MISSES.labels(kind=entry.kind.value).inc()
+            return None, None
         (CACHE_HITS if value is not None else CACHE_MISSES).labels(kind=entry.kind.value).inc()
         return key, value
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
-        if ttl > 0:
+        if ttl <= 0:
+            return
+        try:
             await self.backend.set(key, value, ttl=ttl)
+        except UNAVAILABLE as exc:
+            self._unavailable("store", exc)
 
     async def invalidate(self, tenant_id: int) -> None:
-        await self.backend.increment(self._generation_key(tenant_id))
+        """Drop every cached answer of the tenant; never raises (module docstring)."""
+        try:
+            await self.backend.increment(self._generation_key(tenant_id))
+        except UNAVAILABLE as exc:
+            self._unavailable("invalidate", exc)
+            self.pending.add(tenant_id)
+        else:
+            self.pending.discard(tenant_id)
+
+    async def _retry(self, tenant_id: int) -> bool:
+        await self.invalidate(tenant_id)
+        return tenant_id not in self.pending
+
+    @staticmethod
+    def _unavailable(what: str, exc: BaseException) -> None:
+        logger.warning("response cache unavailable, could not %s: %s", what, exc)
 
     async def ping(self) -> bool:
         if isinstance(self.backend, RedisCache):

@@ -18,14 +18,18 @@ admitted, if nothing else arrives meanwhile) holds: a client that waits it gets 
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from gateway.settings import Settings
+
+logger = logging.getLogger("talentgraph.rate_limits")
 
 WINDOW = 60.0
 
@@ -133,13 +137,19 @@ class RedisRateLimits(RateLimits):
         self.script = self.redis.register_script(_ADMIT)
 
     async def _admit(self, bucket: Bucket, subject: str, now: float) -> Decision:
+        """Counted in Redis; while Redis cannot be reached, in this process (the limits
+        still hold per process, and no caller is refused for an outage of ours)."""
         window = math.floor(now / WINDOW)
         weight = 1.0 - (now - window * WINDOW) / WINDOW
         key = f"{self.prefix}:rl:{bucket.name}:{subject}"
-        admitted, current, previous = await self.script(
-            keys=[f"{key}:{window}", f"{key}:{window - 1}"],
-            args=[bucket.per_minute, repr(weight), int(2 * WINDOW) + 1],
-        )
+        try:
+            admitted, current, previous = await self.script(
+                keys=[f"{key}:{window}", f"{key}:{window - 1}"],
+                args=[bucket.per_minute, repr(weight), int(2 * WINDOW) + 1],
+            )
+        except (TimeoutError, OSError, ConnectionError, RedisError) as exc:
+            logger.warning("rate limits counted in process, Redis unavailable: %s", exc)
+            return await super()._admit(bucket, subject, now)
         if admitted:
             return Decision(True)
         decision = _decide(bucket, int(current), int(previous), now)

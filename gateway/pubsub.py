@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 import redis.asyncio as aioredis
 from prometheus_client import Counter, Gauge
+from redis.exceptions import RedisError
 
 from gateway.metrics import REGISTRY
 from gateway.settings import Settings
@@ -152,6 +153,10 @@ class EventBus:
         return None
 
 
+RECONNECT_FIRST = 0.1
+RECONNECT_MAX = 5.0
+
+
 class RedisEventBus(EventBus):
     """Publishes to one Redis channel; a listener task feeds the local subscribers, so
     an event raised in any process reaches subscribers in every process."""
@@ -177,9 +182,40 @@ class RedisEventBus(EventBus):
 
     async def start(self) -> None:
         if self.listener is None:
-            pubsub = self.redis.pubsub()
+            pubsub = await self._subscribed()
+            self.listener = asyncio.create_task(self._listen_forever(pubsub), name="event-bus")
+
+    async def _subscribed(self) -> Any:
+        pubsub: Any = self.redis.pubsub()
+        try:
             await pubsub.subscribe(self.channel)
-            self.listener = asyncio.create_task(self._listen(pubsub), name="event-bus")
+        except BaseException:
+            await pubsub.aclose()
+            raise
+        return pubsub
+
+    async def _listen_forever(self, pubsub: Any) -> None:
+        """Listen; when the connection to Redis is lost, subscribe again (waiting 0.1 s,
+        doubling to 5 s, while Redis stays away), so subscribers of this process get
+        events again as soon as Redis is back. Events published while the listener was
+        away are not replayed: Redis pub/sub keeps none."""
+        delay = RECONNECT_FIRST
+        while True:
+            try:
+                await self._listen(pubsub)
+                logger.warning("event bus subscription ended; subscribing again")
+            except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+                logger.warning("event bus lost Redis (%s); subscribing again", exc)
+            while True:
+                await asyncio.sleep(delay)
+                try:
+                    pubsub = await self._subscribed()
+                except (OSError, ConnectionError, TimeoutError, RedisError):
+                    delay = min(delay * 2, RECONNECT_MAX)
+                    continue
+                logger.info("event bus listening to %s again", self.channel)
+                delay = RECONNECT_FIRST
+                break
 
     async def _listen(self, pubsub: Any) -> None:
         try:
@@ -191,7 +227,8 @@ class RedisEventBus(EventBus):
                 except (ValueError, KeyError, TypeError):
                     logger.warning("dropped a malformed event from %s", self.channel)
         finally:
-            await pubsub.aclose()
+            with contextlib.suppress(OSError, ConnectionError, TimeoutError, RedisError):
+                await pubsub.aclose()
 
     async def close(self) -> None:
         if self.listener is not None:

@@ -1,7 +1,7 @@
 """Jobvite: API v2 for requisitions and candidates, the Onboarding API for new hires.
 
 Jobvite publishes no v2 reference; this module follows the facts in
-``shared/specs/README.md``:
+``tests/fixtures/specs/README.md`` (Jobvite):
 
 - base ``https://api.jobvite.com/api/v2`` (stage ``https://api-stage.jobvite.com/api/v2``),
   picked by ``config["environment"]`` (``prod``/``stage``), overridden by ``config["baseUrl"]``;

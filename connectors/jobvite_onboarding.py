@@ -23,7 +23,7 @@ take ``start``/``count`` and a ``filter`` of operators (``eq``, ``in``, ``nin``,
     POST /task/create  {"tasks": [{processId, name, ...}]}              -> {"tasks": [...]}
     POST /task/update  {"task": {"id", "status", ...}}                  -> {"task": {...}}
 
-The README of ``shared/specs`` vouches for ``POST /api/v2/task`` and the envelope;
+The facts in ``tests/fixtures/specs/README.md`` vouch for ``POST /api/v2/task`` and the envelope;
 the create/update paths and field names are this module's reading of the
 Onboarding API and live in ``PATHS`` so they are corrected in one place.
 """

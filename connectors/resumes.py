@@ -81,6 +81,26 @@ class DownloadedResume:
     sha256: str
 
 
+def unsigned(url: str) -> str:
+    """The link without its signing parameters (S3, Google Cloud Storage, CloudFront,
+    Azure SAS), other parameters sorted; a string that is no URL comes back as it is.
+
+    unsigned("https://s3/x.pdf?X-Amz-Signature=a&X-Amz-Date=1&v=2") == "https://s3/x.pdf?v=2"
+    """
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError):
+        return url
+    if not parsed.query:
+        return str(parsed.copy_with(fragment=None))
+    kept = sorted(
+        (key, value)
+        for key, value in parse_qsl(parsed.query.decode(), keep_blank_values=True)
+        if not _signing(key)
+    )
+    return str(parsed.copy_with(query=urlencode(kept).encode() or None, fragment=None))
+
+
 def source_fingerprint(url: str) -> str:
     """The resume a URL names, signatures left out: the same file behind a link that is
     re-signed on every listing keeps one fingerprint; another path is another file.
@@ -88,17 +108,7 @@ def source_fingerprint(url: str) -> str:
     source_fingerprint("https://s3/x.pdf?X-Amz-Signature=a&X-Amz-Date=1")
         == source_fingerprint("https://s3/x.pdf?X-Amz-Signature=b&X-Amz-Date=2")  # True
     """
-    try:
-        parsed = httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError):
-        return hashlib.sha256(url.encode()).hexdigest()
-    kept = sorted(
-        (key, value)
-        for key, value in parse_qsl(parsed.query.decode(), keep_blank_values=True)
-        if not _signing(key)
-    )
-    canonical = parsed.copy_with(query=urlencode(kept).encode() or None, fragment=None)
-    return hashlib.sha256(str(canonical).encode()).hexdigest()
+    return hashlib.sha256(unsigned(url).encode()).hexdigest()
 
 
 def _signing(key: str) -> bool:

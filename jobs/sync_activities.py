@@ -31,6 +31,7 @@ from gateway.store.base import table_of
 from gateway.store.engine import SessionFactory
 from gateway.store.models import Activity, Candidate, Job
 from gateway.store.upsert import chunks
+from jobs.sync_writer import ids_by_remote_id
 
 logger = logging.getLogger("talentgraph.jobs.sync")
 
@@ -116,10 +117,10 @@ async def _store(
     if not activities:
         return 0
     async with session_factory.begin() as session:
-        candidates = await _ids(
+        candidates = await ids_by_remote_id(
             session, Candidate, tally.integration_id, [r.candidate_remote_id for r in reads]
         )
-        jobs = await _ids(
+        jobs = await ids_by_remote_id(
             session,
             Job,
             tally.integration_id,
@@ -172,21 +173,6 @@ def _row(
         },
         "created_at": activity.occurred_at or datetime.now(UTC),
     }
-
-
-async def _ids(
-    session: Any, model: Any, integration_id: int, remote_ids: Sequence[str]
-) -> dict[str, int]:
-    table = table_of(model)
-    found: dict[str, int] = {}
-    for part in chunks(sorted(set(remote_ids))):
-        rows = await session.execute(
-            sa.select(table.c.remote_id, table.c.id).where(
-                table.c.integration_id == integration_id, table.c.remote_id.in_(part)
-            )
-        )
-        found.update({row.remote_id: row.id for row in rows})
-    return found
 
 
 async def _stored_remote_ids(

@@ -18,6 +18,7 @@ from connectors.models import (
     RemoteOnboardingTask,
     RemoteRecord,
 )
+from connectors.resumes import unsigned
 from gateway.store.enums import stage_kind_of
 from gateway.store.upsert import content_hash
 
@@ -36,42 +37,12 @@ def fitting(value: str | None, limit: int) -> str | None:
     return value if value is not None and len(value) <= limit else None
 
 
-_SIGNING_PARAMS = frozenset(
-    {
-        "x-amz-signature",
-        "x-amz-credential",
-        "x-amz-date",
-        "x-amz-expires",
-        "x-amz-security-token",
-        "x-goog-signature",
-        "x-goog-expires",
-        "x-goog-date",
-        "signature",
-        "expires",
-        "key-pair-id",
-        "policy",
-        "sig",
-        "se",
-        "st",
-        "sp",
-        "token",
-    }
-)
-"""Query parameters of presigned links (S3, Google Cloud Storage, CloudFront, Azure SAS):
-a vendor that lists a file as such a link signs it anew on every read."""
-
-
-def _unsigned(url: str) -> str:
-    base, _, query = url.partition("?")
-    names = {part.split("=", 1)[0].lower() for part in query.split("&") if part}
-    return base if names & _SIGNING_PARAMS else url
-
-
 def _stable(value: Any) -> Any:
-    """``value`` with presigned links reduced to their address, so a record whose only
+    """``value`` with presigned links stripped of their signatures, so a record whose only
     change is a fresh signature on its resume link is not a changed record."""
     if isinstance(value, str):
-        return _unsigned(value) if value.startswith(("http://", "https://")) else value
+        linked = "?" in value and value.startswith(("http://", "https://"))
+        return unsigned(value) if linked else value
     if isinstance(value, dict):
         return {key: _stable(item) for key, item in value.items()}
     if isinstance(value, list):

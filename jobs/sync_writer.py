@@ -25,6 +25,7 @@ A record written unchanged records nothing, nor does one seen for the first time
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -141,6 +142,22 @@ def _short_stage_names(application: RemoteApplication) -> RemoteApplication:
 def describe_failure(entity: str, remote_id: str | None, reason: str) -> str:
     """``"applications 24:3: unknown job or candidate"``: one failed record, in words."""
     return f"{entity} {remote_id or '(no id)'}: {reason}"
+
+
+async def ids_by_remote_id(
+    session: AsyncSession, model: type[Base], integration_id: int, remote_ids: Iterable[str]
+) -> dict[str, int]:
+    """remote id -> row id of the integration's rows of ``model`` with those remote ids."""
+    table = table_of(model)
+    found: dict[str, int] = {}
+    for part in chunks(sorted(set(remote_ids))):
+        rows = await session.execute(
+            sa.select(table.c.remote_id, table.c.id).where(
+                table.c.integration_id == integration_id, table.c.remote_id.in_(part)
+            )
+        )
+        found.update({row.remote_id: row.id for row in rows})
+    return found
 
 
 class RecordWriter:
@@ -283,16 +300,7 @@ class RecordWriter:
     async def _ids(
         self, session: AsyncSession, model: type[Base], remote_ids: set[str]
     ) -> dict[str, int]:
-        table = table_of(model)
-        found: dict[str, int] = {}
-        for part in chunks(sorted(remote_ids)):
-            rows = await session.execute(
-                sa.select(table.c.remote_id, table.c.id).where(
-                    table.c.integration_id == self.state.integration_id, table.c.remote_id.in_(part)
-                )
-            )
-            found.update({row.remote_id: row.id for row in rows})
-        return found
+        return await ids_by_remote_id(session, model, self.state.integration_id, remote_ids)
 
     async def _stages(self, session: AsyncSession, names: set[str]) -> dict[str, int]:
         missing = {name for name in names if name not in self.stage_ids}

@@ -4,7 +4,7 @@ fake = JobviteFake(jobvite_private_key=theirs, customer_public_key=ours_public)
 fake.seed(jobs=3, candidates=4, applications=5)
 app = with_faults(build_app(fake), faults)      # what the harness serves
 
-Like the real API (``shared/specs/README.md``):
+Like the real API (``tests/fixtures/specs/README.md`` (Jobvite)):
 
 - every route wants ``x-jvi-api``/``x-jvi-sc`` or the signed ``X-JVI-API``/
   ``X-JVI-EPOCH``/``X-JVI-SIGN`` headers (epoch within five minutes); anything else,

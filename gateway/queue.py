@@ -15,6 +15,14 @@ Every enqueued unit has a ``background_jobs`` row, kept by ``JobRecords``:
                       \\-> failed (a retry is scheduled) -> running -> ...
                       \\-> dead   (out of attempts, or a failure no retry can fix)
 
+A running attempt holds a lease: it renews ``heartbeat_at`` every ``HEARTBEAT``
+(``beat``); one whose heartbeat is older than ``LEASE`` was left by a worker that died
+(or lost the database for that long) and is *stalled*. A stalled record is taken over:
+by the next enqueue of its key, by ``backgroundJobRetry``, or by the worker's reclaim
+step, which count the lost attempt and queue the record again. The attempt number
+fences the old holder: its heartbeat and its outcome are refused once another attempt
+started, so it stops instead of overwriting what the new one records.
+
 The core knows no arq: the assembly fills ``TaskQueue`` with ``jobs.queue_arq.ArqQueue``
 (Redis configured) or ``jobs.queue_local.InProcessQueue``.
 """
@@ -23,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -52,6 +60,11 @@ CLEARABLE_STATUSES = (
 """Clearing a failed record cancels its retry: the retry finds no record and stops."""
 
 MAX_ERROR_LENGTH = 4000
+
+HEARTBEAT = 5.0
+"""Seconds between the heartbeats of a running attempt."""
+LEASE = timedelta(seconds=30)
+"""A running record whose heartbeat is older than this is stalled (see the module doc)."""
 
 
 def sync_key(integration_id: int) -> str:
@@ -83,6 +96,11 @@ class TaskQueue(Protocol):
         Raises ``NotFound`` outside the tenant and ``ValidationFailed`` for a record that
         is not failed or dead; reports a duplicate when its key was queued again since.
         """
+        ...
+
+    async def reclaim(self) -> int:
+        """Queue again what no worker will otherwise run soon (stalled records, records
+        the queue lost); how many."""
         ...
 
     async def close(self) -> None: ...
@@ -185,22 +203,93 @@ class JobRecords:
                 return None
             record.status = BackgroundJobStatus.RUNNING
             record.attempts += 1
-            record.started_at = utcnow()
+            record.started_at = record.heartbeat_at = utcnow()
             record.finished_at = None
             record.scheduled_at = None
             return record
 
-    async def succeed(self, record_id: int) -> None:
+    async def beat(self, record_id: int, attempt: int) -> bool:
+        """Renew the lease of ``attempt``; False when another attempt took the record over
+        (or it was cleared): the caller must stop."""
+        async with self.session_factory.begin() as session:
+            result = await session.execute(
+                sa.update(BackgroundJob)
+                .where(
+                    BackgroundJob.id == record_id,
+                    BackgroundJob.attempts == attempt,
+                    BackgroundJob.status == BackgroundJobStatus.RUNNING,
+                )
+                .values(heartbeat_at=utcnow())
+            )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def stalled(self, *, now: datetime | None = None) -> list[BackgroundJob]:
+        """Running records whose lease ran out."""
+        cutoff = (now or utcnow()) - LEASE
+        async with self.session_factory() as session:
+            found = await session.scalars(
+                sa.select(BackgroundJob)
+                .where(
+                    BackgroundJob.status == BackgroundJobStatus.RUNNING,
+                    sa.func.coalesce(BackgroundJob.heartbeat_at, BackgroundJob.started_at) < cutoff,
+                )
+                .order_by(BackgroundJob.id)
+            )
+            return list(found)
+
+    async def overdue(self, *, before: datetime) -> list[BackgroundJob]:
+        """Pending records created, and failed ones due for their retry, before ``before``:
+        the queue should have started them by then."""
+        due = sa.func.coalesce(BackgroundJob.scheduled_at, BackgroundJob.created_at)
+        async with self.session_factory() as session:
+            found = await session.scalars(
+                sa.select(BackgroundJob)
+                .where(
+                    BackgroundJob.status.in_(
+                        (BackgroundJobStatus.PENDING, BackgroundJobStatus.FAILED)
+                    ),
+                    due < before,
+                )
+                .order_by(BackgroundJob.id)
+            )
+            return list(found)
+
+    async def take_over(self, record_id: int, *, now: datetime | None = None) -> bool:
+        """Count a stalled attempt as failed and make the record due again now; False when
+        it is not stalled (any more). The next attempt starts from what the task saved."""
+        now = now or utcnow()
         async with self.session_factory.begin() as session:
             record = await session.get(BackgroundJob, record_id, with_for_update=True)
-            if record is not None:
+            if record is None or not is_stalled(record, now=now):
+                return False
+            since = record.heartbeat_at or record.started_at
+            _finish(
+                record,
+                BackgroundJobStatus.FAILED,
+                _with_previous(
+                    f"attempt {record.attempts} stopped: no heartbeat since "
+                    f"{since.isoformat() if since else 'its start'}",
+                    record.last_error,
+                ),
+            )
+            record.scheduled_at = now
+            return True
+
+    async def succeed(self, record_id: int, *, attempt: int | None = None) -> None:
+        """``attempt``: only while that attempt still holds the record."""
+        async with self.session_factory.begin() as session:
+            record = await session.get(BackgroundJob, record_id, with_for_update=True)
+            if record is not None and _held(record, attempt):
                 _finish(record, BackgroundJobStatus.SUCCEEDED, None)
 
-    async def fail(self, record_id: int, error: str, *, retry_at: datetime | None) -> None:
-        """``failed`` with the retry's time, or ``dead`` when there is no retry."""
+    async def fail(
+        self, record_id: int, error: str, *, retry_at: datetime | None, attempt: int | None = None
+    ) -> None:
+        """``failed`` with the retry's time, or ``dead`` when there is no retry;
+        ``attempt``: only while that attempt still holds the record."""
         async with self.session_factory.begin() as session:
             record = await session.get(BackgroundJob, record_id, with_for_update=True)
-            if record is None:
+            if record is None or not _held(record, attempt):
                 return
             if retry_at is None:
                 _finish(record, BackgroundJobStatus.DEAD, error)
@@ -209,15 +298,17 @@ class JobRecords:
                 record.scheduled_at = retry_at
 
     async def reset_for_retry(self, tenant_id: int, record_id: int) -> Enqueued:
-        """Make a failed or dead record pending again with its attempts reset, unless its
-        key was queued again since: then that record is the duplicate."""
+        """Make a failed, dead or stalled record pending again with its attempts reset,
+        unless its key was queued again since: then that record is the duplicate."""
         async with self.session_factory.begin() as session:
             record = await session.get(BackgroundJob, record_id, with_for_update=True)
             if record is None or record.tenant_id != tenant_id:
                 raise NotFound("BackgroundJob", record_id)
-            if record.status not in RETRYABLE_STATUSES:
+            if record.status not in RETRYABLE_STATUSES and not is_stalled(record):
                 raise ValidationFailed(
-                    "id", f"only failed or dead jobs can be retried; this one is {record.status}"
+                    "id",
+                    "only failed, dead or stalled jobs can be retried; "
+                    f"this one is {record.status} and alive",
                 )
             if record.job_key is not None:
                 other = await session.scalar(
@@ -230,10 +321,14 @@ class JobRecords:
                 )
                 if other is not None:
                     return Enqueued(other, duplicate=True)
+            if record.status is BackgroundJobStatus.RUNNING:
+                record.last_error = _with_previous(
+                    "taken over: its worker stopped responding", record.last_error
+                )[:MAX_ERROR_LENGTH]
             record.status = BackgroundJobStatus.PENDING
             record.attempts = 0
             record.scheduled_at = None
-            record.started_at = None
+            record.started_at = record.heartbeat_at = None
             record.finished_at = None
             return Enqueued(record.id, duplicate=False)
 
@@ -307,6 +402,20 @@ class JobRecords:
                 )
             )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+def is_stalled(record: BackgroundJob, *, now: datetime | None = None) -> bool:
+    """Running, and its lease ran out."""
+    if record.status is not BackgroundJobStatus.RUNNING:
+        return False
+    renewed = record.heartbeat_at or record.started_at or record.created_at
+    return renewed < (now or utcnow()) - LEASE
+
+
+def _held(record: BackgroundJob, attempt: int | None) -> bool:
+    return attempt is None or (
+        record.attempts == attempt and record.status is BackgroundJobStatus.RUNNING
+    )
 
 
 def _finish(record: BackgroundJob, status: BackgroundJobStatus, error: str | None) -> None:

@@ -8,6 +8,13 @@ record holds the rest. The arq job id is the key under the Redis prefix
 (``<prefix>:sync:42``), so arq itself refuses a second job with that key while one is
 queued, deferred for a retry or running; the worker keeps no results, so the key is
 free again the moment the job ends.
+
+A worker killed mid-job leaves its arq job behind (arq keeps it "in progress" for the
+task's whole timeout, hours for a sync). The record's lease says so within seconds
+(``gateway.queue.LEASE``): a stalled record is taken over (``take_over``) and its arq
+job purged and queued again, by the next enqueue of its key, by ``retry`` and by
+``reclaim``, which the worker runs every minute. ``reclaim`` also queues again the
+records arq lost (pending or due for a retry, and unknown to arq).
 """
 
 from __future__ import annotations
@@ -16,18 +23,20 @@ from datetime import timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
-from arq.constants import in_progress_key_prefix, job_key_prefix
-from arq.utils import timestamp_ms
+from arq.constants import in_progress_key_prefix, job_key_prefix, retry_key_prefix
 
-from gateway.queue import Enqueued, JobRecords
+from gateway.queue import Enqueued, JobRecords, is_stalled
 from gateway.settings import Settings
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory
+from gateway.store.models import BackgroundJob
 from jobs.tasks import task_spec
 
 ORPHAN_AFTER = timedelta(seconds=30)
 """An active record arq does not know, older than this, was lost (e.g. Redis was flushed).
 Younger ones may belong to an ``enqueue`` in another process that is between its two steps."""
+OVERDUE = timedelta(minutes=1)
+"""A record due this long ago that arq does not know is queued again by ``reclaim``."""
 
 
 def queue_name(prefix: str) -> str:
@@ -71,6 +80,10 @@ class ArqQueue:
         job_id = arq_job_id(self.prefix, key)
         active = await self.records.find_active(tenant_id, key)
         if active is not None:
+            if is_stalled(active):
+                if await self.records.take_over(active.id):
+                    await self._requeue(active)
+                return Enqueued(active.id, duplicate=False)
             if active.created_at > utcnow() - ORPHAN_AFTER or await self._known(job_id):
                 return Enqueued(active.id, duplicate=True)
             await self.records.mark_dead(active.id, "lost: the queue no longer held it")
@@ -81,15 +94,19 @@ class ArqQueue:
             job = await self.redis.enqueue_job(
                 task, record.id, _job_id=job_id, _queue_name=self.queue_name
             )
+            if job is None:
+                holder = await self.records.find_active(tenant_id, key)
+                if holder is not None and holder.id != record.id:
+                    await self.records.delete(record.id)
+                    return Enqueued(holder.id, duplicate=True)
+                # what arq holds belongs to no active record: a job whose worker died
+                await self._purge(job_id)
+                await self.redis.enqueue_job(
+                    task, record.id, _job_id=job_id, _queue_name=self.queue_name
+                )
         except BaseException:
             await self.records.delete(record.id)
             raise
-        if job is None:  # queued meanwhile by someone else: theirs is the one
-            await self.records.delete(record.id)
-            existing = await self.records.find_active(tenant_id, key) or await self.records.newest(
-                tenant_id, key
-            )
-            return Enqueued(existing.id if existing is not None else record.id, duplicate=True)
         return Enqueued(record.id, duplicate=False)
 
     async def retry(self, job_record_id: int, *, tenant_id: int) -> Enqueued:
@@ -98,14 +115,41 @@ class ArqQueue:
             return enqueued
         record = await self.records.get(job_record_id)
         assert record is not None and record.job_key is not None
+        await self._requeue(record)
+        return enqueued
+
+    async def reclaim(self) -> int:
+        """Queue again what no worker will otherwise run soon: stalled records (taken
+        over) and records due over ``OVERDUE`` ago that arq does not hold. How many."""
+        reclaimed = 0
+        for record in await self.records.stalled():
+            if await self.records.take_over(record.id):
+                await self._requeue(record)
+                reclaimed += 1
+        for record in await self.records.overdue(before=utcnow() - OVERDUE):
+            if record.job_key is None:
+                continue
+            if not await self._known(arq_job_id(self.prefix, record.job_key)):
+                await self._requeue(record)
+                reclaimed += 1
+        return reclaimed
+
+    async def _requeue(self, record: BackgroundJob) -> None:
+        """Replace whatever arq holds for the record's key by a job due now."""
+        assert record.job_key is not None
         job_id = arq_job_id(self.prefix, record.job_key)
-        job = await self.redis.enqueue_job(
+        await self._purge(job_id)
+        await self.redis.enqueue_job(
             record.job_type, record.id, _job_id=job_id, _queue_name=self.queue_name
         )
-        if job is None:
-            # still deferred in arq, waiting for its retry: bring that forward
-            await self.redis.zadd(self.queue_name, {job_id: timestamp_ms()}, xx=True)
-        return enqueued
+
+    async def _purge(self, job_id: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(
+                job_key_prefix + job_id, in_progress_key_prefix + job_id, retry_key_prefix + job_id
+            )
+            pipe.zrem(self.queue_name, job_id)
+            await pipe.execute()
 
     async def _known(self, job_id: str) -> bool:
         return bool(

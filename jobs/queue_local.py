@@ -8,7 +8,8 @@
 Same records and duplicate rule as ``ArqQueue``. What a stopped process held in memory
 is gone, so ``recover()`` at startup marks the records it left active dead (retry them
 with ``backgroundJobRetry``); one process owns the queue, as in the embedded default
-(no Redis, one ``serve``).
+(no Redis, one ``serve``). A record that could not be started because the database was
+away is tried again with a growing pause (1 s doubling to 30 s) until it is.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ import contextlib
 import logging
 from typing import Any
 
-from gateway.queue import Enqueued
+from gateway.queue import Enqueued, is_stalled
 from gateway.store.enums import BackgroundJobStatus
 from jobs.tasks import TaskContext, run_recorded, task_spec
 
 logger = logging.getLogger("talentgraph.jobs.queue_local")
+
+STORE_RETRY_FIRST = 1.0
+STORE_RETRY_MAX = 30.0
 
 
 class InProcessQueue:
@@ -41,6 +45,9 @@ class InProcessQueue:
             self._check_open()
             active = await self.records.find_active(tenant_id, key)
             if active is not None:
+                if is_stalled(active) and await self.records.take_over(active.id):
+                    self._start(active.id)
+                    return Enqueued(active.id, duplicate=False)
                 return Enqueued(active.id, duplicate=True)
             record = await self.records.create(
                 task, key=key, tenant_id=tenant_id, payload=payload, max_attempts=spec.max_attempts
@@ -57,6 +64,17 @@ class InProcessQueue:
         if abandoned:
             logger.warning("%d background job(s) of a previous run marked dead", abandoned)
         return abandoned
+
+    async def reclaim(self) -> int:
+        """Take over the stalled records (none while this process runs them) and start them."""
+        reclaimed = 0
+        async with self._lock:
+            self._check_open()
+            for record in await self.records.stalled():
+                if record.id not in self.running and await self.records.take_over(record.id):
+                    self._start(record.id)
+                    reclaimed += 1
+        return reclaimed
 
     async def retry(self, job_record_id: int, *, tenant_id: int) -> Enqueued:
         async with self._lock:
@@ -82,12 +100,21 @@ class InProcessQueue:
         task.add_done_callback(forget)
 
     async def _run(self, record_id: int) -> None:
+        pause = STORE_RETRY_FIRST
         while True:
             try:
                 attempt = await run_recorded(self.context, record_id)
-            except Exception:  # the store failed us; the record stays as it was
-                logger.exception("background job %s could not be run", record_id)
-                return
+            except Exception as exc:  # the store failed us; the record stays as it was
+                logger.warning(
+                    "background job %s could not be run (%s); trying again in %.0f s",
+                    record_id,
+                    exc,
+                    pause,
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, STORE_RETRY_MAX)
+                continue
+            pause = STORE_RETRY_FIRST
             if attempt.status is not BackgroundJobStatus.FAILED or attempt.retry_in is None:
                 return
             await asyncio.sleep(attempt.retry_in)

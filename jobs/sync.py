@@ -3,12 +3,20 @@ deletes, checkpoint, publish.
 
     outcome = await sync_integration(deps, tenant_id, integration_id, mode=SyncMode.FULL)
 
-One run per integration at a time (an expiring lock); a second request while one runs
-returns ``already_running`` and does nothing. Records are upserted in batches, each
-committed with a checkpoint on the run; a run whose worker died stays ``running`` and
-the next request for the integration resumes it, skipping the writes its checkpoint
-says were committed. Only a full run that completed every phase without error marks
+One run per integration at a time (an expiring lock, renewed with the run's heartbeat:
+``jobs.sync_lease``); a second request while one runs returns ``already_running`` and
+does nothing. Records are upserted in batches, each committed with a checkpoint on the
+run; a run whose worker died stays ``running`` and the next request for the integration
+resumes it, skipping the writes its checkpoint says were committed. So does a run the
+source cut short with an error a retry can fix (a 5xx, a timeout, a 429 past its
+retries): it ends ``partially_failed`` (or ``failed`` when nothing was written) and
+*resumable*, its queued task is retried with backoff, and the retry (or any sync of the
+integration within ``RESUME_WITHIN``) continues it from its checkpoint instead of
+starting a fresh run. Only a full run that completed every phase without error marks
 the records it did not see as deleted; nothing is ever dropped.
+
+A run that does not succeed leaves its error on the integration (``last_error``,
+``sync: ...``) until a run succeeds.
 
 Phases run in dependency order: jobs, candidates, applications (with stage history),
 interviews, onboarding tasks. What a provider cannot list yields nothing, and an empty
@@ -40,6 +48,7 @@ from connectors.models import RecordFailure
 from gateway.crypto import CryptoError
 from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event
+from gateway.queue import LEASE
 from gateway.services.activities import Actor, record_activity
 from gateway.services.analysis import new_application_ids
 from gateway.services.connections import connector_for
@@ -59,6 +68,7 @@ from gateway.store.models import (
 from gateway.store.upsert import mark_missing_deleted
 from jobs.sync_activities import sync_activities
 from jobs.sync_api import ProgressCallback, SyncDeps, SyncMode, SyncOutcome, SyncProgress
+from jobs.sync_lease import LOCK_TTL, RunLease, release
 from jobs.sync_owners import link_by_email
 from jobs.sync_resumes import sync_resumes
 from jobs.sync_stages import save_stage_order
@@ -67,7 +77,9 @@ from jobs.sync_writer import RecordWriter, describe_failure
 logger = logging.getLogger("talentgraph.jobs.sync")
 
 BATCH = 200
-LOCK_TTL = 120.0
+RESUME_WITHIN = timedelta(hours=6)
+"""A resumable run that ended this recently is continued by the next sync; an older one
+is left as it ended and a fresh run starts."""
 CURSOR_OVERLAP = timedelta(minutes=2)
 """Incremental reads start this much before the last success, for clock skew."""
 
@@ -209,9 +221,11 @@ async def sync_integration(
                     details={"retryable": False},
                 )
             state, mode, since = await _open_run(session, integration, mode, trigger)
-        return await _run(deps, integration, state, mode, since, lock, progress)
+        lease = RunLease(lock, deps.session_factory, state.run_id)
+        async with lease.kept():
+            return await _run(deps, integration, state, mode, since, lease, progress)
     finally:
-        await lock.release()
+        await release(lock)
 
 
 async def _running_run(deps: SyncDeps, integration_id: int) -> int | None:
@@ -227,26 +241,34 @@ async def _running_run(deps: SyncDeps, integration_id: int) -> int | None:
 async def _open_run(
     session: AsyncSession, integration: Integration, mode: SyncMode, trigger: str
 ) -> tuple[RunState, SyncMode, datetime | None]:
-    """Resume the run a dead worker left ``running``, or start a new one. An
-    incremental request with no successful run to start from becomes a full one."""
+    """Resume the run a dead worker left ``running`` or the source cut short (see the
+    module doc), or start a new one. An incremental request with no successful run to
+    start from becomes a full one."""
     now = _now()
     if mode is SyncMode.INCREMENTAL and integration.last_successful_sync_at is None:
         mode = SyncMode.FULL
-    orphan = (
+    latest = (
         await session.execute(
             sa.select(SyncRun)
-            .where(SyncRun.integration_id == integration.id, SyncRun.status == SyncStatus.RUNNING)
+            .where(
+                SyncRun.integration_id == integration.id,
+                SyncRun.kind.in_((SyncKind.FULL, SyncKind.INCREMENTAL)),
+            )
             .order_by(SyncRun.id.desc())
             .limit(1)
+            .with_for_update()
         )
     ).scalar_one_or_none()
-    if orphan is not None:
-        run = orphan
+    if latest is not None and _resumable(latest, mode, now):
+        run = latest
         run.checkpoint = {
             **(run.checkpoint or {}),
             "resumed": (run.checkpoint or {}).get("resumed", 0) + 1,
         }
-        mode = SyncMode(run.kind.value) if run.kind.value in ("full", "incremental") else mode
+        run.status = SyncStatus.RUNNING
+        run.finished_at = None
+        run.heartbeat_at = now
+        mode = SyncMode(run.kind.value)
     else:
         run = SyncRun(
             tenant_id=integration.tenant_id,
@@ -255,6 +277,7 @@ async def _open_run(
             status=SyncStatus.RUNNING,
             trigger=trigger,
             started_at=now,
+            heartbeat_at=now,
             counts={},
             checkpoint={"phase": PHASES[0], "done": 0, "completed": []},
         )
@@ -274,19 +297,34 @@ async def _open_run(
     return state, mode, since
 
 
+def _resumable(run: SyncRun, mode: SyncMode, now: datetime) -> bool:
+    """A run left ``running`` by a dead process, or one the source cut short recently;
+    an incremental one only for an incremental request (a full request wants all)."""
+    if run.kind is SyncKind.INCREMENTAL and mode is SyncMode.FULL:
+        return False
+    if run.status is SyncStatus.RUNNING:
+        return True
+    return (
+        bool((run.error_details or {}).get("resumable"))
+        and run.finished_at is not None
+        and run.finished_at > now - RESUME_WITHIN
+    )
+
+
 async def _run(
     deps: SyncDeps,
     integration: Integration,
     state: RunState,
     mode: SyncMode,
     since: datetime | None,
-    lock: Any,
+    lease: RunLease,
     progress: ProgressCallback | None,
 ) -> SyncOutcome:
     started = time.perf_counter()
     status = SyncStatus.SUCCEEDED
     error: str | None = None
     retryable = True
+    resumable = False
     try:
         try:
             connector = connector_for(
@@ -298,7 +336,7 @@ async def _run(
             )
         except (ConnectorError, CryptoError) as exc:
             raise SyncFailed(SyncStatus.FAILED, f"cannot build the connector: {exc}") from exc
-        phases = _Phases(deps, connector, integration, state, since, lock, progress)
+        phases = _Phases(deps, connector, integration, state, since, lease, progress)
         await phases.run_all()
         if mode is SyncMode.FULL:
             await phases.detect_deletes()
@@ -313,8 +351,10 @@ async def _run(
     except ConnectorError as exc:
         status = SyncStatus.PARTIALLY_FAILED if state.processed else SyncStatus.FAILED
         error, retryable = f"{type(exc).__name__}: {exc.message}", exc.retryable
-    await _close_run(deps, integration, state, status, error, started)
-    await deps.bus.publish(
+        resumable = exc.retryable
+    await _close_run(deps, integration, state, status, error, started, resumable=resumable)
+    await _announce(
+        deps,
         Event(
             "sync.finished",
             state.tenant_id,
@@ -325,15 +365,27 @@ async def _run(
                 "counts": state.counts,
                 "error": error,
             },
-        )
+        ),
     )
     return SyncOutcome(
         run_id=state.run_id,
         status=status,
         counts=state.counts,
         error=error,
-        details={"retryable": retryable and status is not SyncStatus.SUCCEEDED},
+        details={
+            "retryable": retryable and status is not SyncStatus.SUCCEEDED,
+            "resumable": resumable,
+        },
     )
+
+
+async def _announce(deps: SyncDeps, event: Event) -> None:
+    """Progress and outcome events are news, not records: with the bus away the run goes
+    on (and its outcome stays readable on the run)."""
+    try:
+        await deps.bus.publish(event)
+    except Exception as exc:
+        logger.warning("sync event %s not published: %s", event.type, exc)
 
 
 def sync_actor(integration: Integration, run_id: int) -> Actor:
@@ -391,6 +443,7 @@ async def _close_run(
     started: float,
     *,
     job_id: int | None = None,
+    resumable: bool = False,
 ) -> None:
     finished = _now()
     async with deps.session_factory.begin() as session:
@@ -407,19 +460,40 @@ async def _close_run(
             details.update(failures=state.failures[:50], records=state.failed_records)
         if state.warnings:
             details["warnings"] = state.warnings[:20]
+        if resumable:
+            details["resumable"] = True
         run.error_details = details or None
         if stored is not None:
-            stored.last_sync_at = finished
-            if status is SyncStatus.SUCCEEDED:
-                stored.last_successful_sync_at = state.started_at
-                stored.sync_cursor = {"since": state.started_at.isoformat()}
-            if status is SyncStatus.AUTHENTICATION_FAILED:
-                stored.status = IntegrationStatus.ERROR
-                stored.last_error = f"sync: {error}"[:2000]
-                stored.last_error_at = finished
+            _note_on_integration(stored, state, status, error, finished)
         recorded = _record_summary(session, integration, state, status, error, job_id)
     if _changed(state.counts) or recorded:
         await deps.cache.invalidate(state.tenant_id)
+
+
+SYNC_ERROR_PREFIX = "sync: "
+
+
+def _note_on_integration(
+    integration: Integration,
+    state: RunState,
+    status: SyncStatus,
+    error: str | None,
+    finished: datetime,
+) -> None:
+    """The run's outcome where the integration's users look: a failed or partial run's
+    error stays as ``last_error`` until a run succeeds; a refused key also sets the
+    status to ``error`` (the health check sets it back)."""
+    integration.last_sync_at = finished
+    if status is SyncStatus.SUCCEEDED:
+        integration.last_successful_sync_at = state.started_at
+        integration.sync_cursor = {"since": state.started_at.isoformat()}
+        if (integration.last_error or "").startswith(SYNC_ERROR_PREFIX):
+            integration.last_error = None
+        return
+    if status is SyncStatus.AUTHENTICATION_FAILED:
+        integration.status = IntegrationStatus.ERROR
+    integration.last_error = f"{SYNC_ERROR_PREFIX}{error or status.value}"[:2000]
+    integration.last_error_at = finished
 
 
 async def _rank_and_write_back(deps: SyncDeps, connector: ConnectorBase, state: RunState) -> None:
@@ -455,7 +529,7 @@ class _Phases:
         integration: Integration,
         state: RunState,
         since: datetime | None,
-        lock: Any,
+        lease: RunLease,
         progress: ProgressCallback | None,
     ) -> None:
         self.deps = deps
@@ -463,7 +537,7 @@ class _Phases:
         self.integration = integration
         self.state = state
         self.since = since
-        self.lock = lock
+        self.lease = lease
         self.progress = progress
         self.writer = RecordWriter(state, sync_actor(integration, state.run_id))
         self.analyzed_at: dict[str, int] = {}
@@ -497,7 +571,7 @@ class _Phases:
                     self.deps,
                     self.connector,
                     self.state,
-                    heartbeat=self.lock.extend,
+                    heartbeat=self.lease.extend,
                     fresh_urls=self.resume_urls,
                 )
         await sync_activities(
@@ -593,8 +667,10 @@ class _Phases:
                 and event.data.get("remoteId")
             )
         await self._analyze_grown_tables()
-        await self.lock.extend()
-        await Outbox(self.deps.session_factory, self.deps.bus).release(staged)
+        try:
+            await Outbox(self.deps.session_factory, self.deps.bus).release(staged)
+        except Exception as exc:  # the rows stay staged and the sweep publishes them
+            logger.warning("sync run %s: events left to the sweep: %s", self.state.run_id, exc)
         if phase == "applications" and self.deps.new_applications is not None:
             await self.deps.new_applications(
                 self.state.tenant_id,
@@ -609,7 +685,8 @@ class _Phases:
             processed=self.state.processed,
             counts={k: dict(v) for k, v in self.state.counts.items()},
         )
-        await self.deps.bus.publish(
+        await _announce(
+            self.deps,
             Event(
                 "sync.progress",
                 self.state.tenant_id,
@@ -620,7 +697,7 @@ class _Phases:
                     "processed": report.processed,
                     "counts": report.counts,
                 },
-            )
+            ),
         )
         if self.progress is not None:
             self.progress(report)
@@ -681,7 +758,9 @@ async def due_syncs(session_factory: Any, now: datetime | None = None) -> list[D
     full every ``full_sync_interval_minutes`` (default daily) or when never fully synced.
     A full run that ended partially failed (some records listed as failures) counts as
     the last full one: its failed records are retried by the incremental runs, whose
-    cursor stays where the last successful run left it, not by a full run every tick."""
+    cursor stays where the last successful run left it, not by a full run every tick.
+    An integration whose run stalled (left ``running``, no heartbeat for ``LEASE``) is
+    due at once, whatever its interval: the sync resumes that run."""
     now = now or _now()
     async with session_factory() as session:
         last_full = (
@@ -689,6 +768,16 @@ async def due_syncs(session_factory: Any, now: datetime | None = None) -> list[D
             .where(
                 SyncRun.kind == SyncKind.FULL,
                 SyncRun.status.in_((SyncStatus.SUCCEEDED, SyncStatus.PARTIALLY_FAILED)),
+            )
+            .group_by(SyncRun.integration_id)
+            .subquery()
+        )
+        stalled = (
+            sa.select(SyncRun.integration_id, sa.func.min(SyncRun.kind).label("kind"))
+            .where(
+                SyncRun.status == SyncStatus.RUNNING,
+                SyncRun.kind.in_((SyncKind.FULL, SyncKind.INCREMENTAL)),
+                sa.func.coalesce(SyncRun.heartbeat_at, SyncRun.started_at) < now - LEASE,
             )
             .group_by(SyncRun.integration_id)
             .subquery()
@@ -702,8 +791,10 @@ async def due_syncs(session_factory: Any, now: datetime | None = None) -> list[D
                     Integration.sync_interval_minutes,
                     Integration.full_sync_interval_minutes,
                     last_full.c.at,
+                    stalled.c.kind.label("stalled_kind"),
                 )
                 .outerjoin(last_full, last_full.c.integration_id == Integration.id)
+                .outerjoin(stalled, stalled.c.integration_id == Integration.id)
                 .where(
                     Integration.status.in_((IntegrationStatus.ACTIVE, IntegrationStatus.PENDING)),
                     Integration.credentials_encrypted.is_not(None),
@@ -712,7 +803,9 @@ async def due_syncs(session_factory: Any, now: datetime | None = None) -> list[D
         ).all()
     due = []
     for row in rows:
-        if row.at is None or row.at <= now - timedelta(minutes=row.full_sync_interval_minutes):
+        if row.stalled_kind is not None:
+            due.append(DueSync(row.tenant_id, row.id, SyncMode(SyncKind(row.stalled_kind).value)))
+        elif row.at is None or row.at <= now - timedelta(minutes=row.full_sync_interval_minutes):
             due.append(DueSync(row.tenant_id, row.id, SyncMode.FULL))
         elif row.last_sync_at is None or row.last_sync_at <= now - timedelta(
             minutes=row.sync_interval_minutes
@@ -792,4 +885,4 @@ async def sync_job(
         await _close_run(deps, integration, state, status, error, started, job_id=job_id)
         return SyncOutcome(run_id=state.run_id, status=status, counts=state.counts, error=error)
     finally:
-        await lock.release()
+        await release(lock)

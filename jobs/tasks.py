@@ -12,6 +12,12 @@ attempt is retried with exponential backoff (``task_retry_base_seconds``, doubli
 capped at ten minutes) until the record's ``max_attempts``; then, or at once for a
 failure no retry can fix (``PermanentTaskError``, a ``DomainError``), it is dead.
 
+An attempt holds the record's lease while it runs (a heartbeat every
+``gateway.queue.HEARTBEAT`` seconds) and stops when another attempt took the record
+over. Its outcome is recorded even through a short database outage (tried again for
+about half a minute); if it still cannot be, ``run_recorded`` raises and the queue
+runs the record again later, so a logged "retrying in N s" always happens.
+
 The sync engine is called through this module's names ``sync_integration``,
 ``sync_job`` and ``due_syncs``, so a test can replace them here.
 
@@ -46,6 +52,7 @@ from gateway.ai.factory import create_provider
 from gateway.ai.provider import AIProvider, ProviderError
 from gateway.errors import DomainError, NotFound, RemoteWriteFailed, ValidationFailed
 from gateway.queue import (
+    HEARTBEAT,
     SYNC_INTEGRATION,
     SYNC_JOB,
     Enqueued,
@@ -190,6 +197,8 @@ def _settled(outcome: SyncOutcome, what: str) -> SyncOutcome:
         raise PermanentTaskError(outcome.error or f"nothing to sync for {what}")
     if outcome.status is SyncStatus.AUTHENTICATION_FAILED:
         raise PermanentTaskError(outcome.error or "authentication failed")
+    if outcome.details.get("resumable"):
+        raise TaskError(f"cut short, resumes from its checkpoint: {outcome.error}")
     if outcome.status is SyncStatus.FAILED:
         if outcome.details.get("retryable") is False:
             raise PermanentTaskError(outcome.error or "sync failed")
@@ -427,6 +436,15 @@ async def enqueue_due_syncs(
     return {"queued": queued, "duplicates": duplicates}
 
 
+async def schedule_tick(session_factory: SessionFactory, queue: TaskQueue) -> dict[str, int]:
+    """The every-minute step of the schedule: take over what stalled (and queue again
+    what the queue lost), then queue what is due (a stalled sync run is due)."""
+    reclaimed = await queue.reclaim()
+    if reclaimed:
+        logger.warning("%d stalled or lost background job(s) queued again", reclaimed)
+    return {**await enqueue_due_syncs(session_factory, queue), "reclaimed": reclaimed}
+
+
 def recruiter_sync_key(integration_id: int) -> str:
     return f"recruiter-sync:{integration_id}"
 
@@ -589,47 +607,122 @@ def retry_delay(base: float, attempt: int) -> float:
     return delay * (1 + random.random() / 10)
 
 
+class LeaseLost(Exception):
+    """Another attempt took the record over: this one stopped."""
+
+
+RECORDING_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+"""Pauses between tries to record an attempt's outcome while the database is away."""
+
+
 async def run_recorded(ctx: TaskContext, record_id: int) -> Attempt:
     """Run one attempt of a queued record and write how it went to the record."""
     records = ctx.records
     record = await records.start_attempt(record_id)
     if record is None:
         return Attempt(record_id, None)
+    attempt = record.attempts
     spec = TASKS.get(record.job_type)
     if spec is None:
         error = f"no task named {record.job_type!r}"
-        await records.fail(record_id, error, retry_at=None)
+        await records.fail(record_id, error, retry_at=None, attempt=attempt)
         return Attempt(record_id, BackgroundJobStatus.DEAD, None, error)
     try:
         async with asyncio.timeout(spec.timeout):
-            await spec.run(ctx, record.tenant_id, dict(record.payload or {}))
+            await _holding_lease(
+                records,
+                record_id,
+                attempt,
+                spec.run(ctx, record.tenant_id, dict(record.payload or {})),
+            )
+    except LeaseLost:
+        logger.warning(
+            "%s (record %s) attempt %d stopped: another attempt took it over",
+            spec.name,
+            record_id,
+            attempt,
+        )
+        return Attempt(record_id, None, None, "taken over")
     except Exception as exc:
         error = _describe(exc, spec)
         permanent = isinstance(exc, PermanentTaskError | DomainError)
-        if permanent or record.attempts >= record.max_attempts:
+        if permanent or attempt >= record.max_attempts:
             logger.warning(
                 "%s (record %s) is dead after %d attempt(s): %s",
                 spec.name,
                 record_id,
-                record.attempts,
+                attempt,
                 error,
             )
-            await records.fail(record_id, error, retry_at=None)
+            await _recorded(lambda: records.fail(record_id, error, retry_at=None, attempt=attempt))
             return Attempt(record_id, BackgroundJobStatus.DEAD, None, error)
-        delay = retry_delay(ctx.settings.task_retry_base_seconds, record.attempts)
+        delay = retry_delay(ctx.settings.task_retry_base_seconds, attempt)
+        await _recorded(
+            lambda: records.fail(
+                record_id, error, retry_at=utcnow() + timedelta(seconds=delay), attempt=attempt
+            )
+        )
         logger.info(
             "%s (record %s) attempt %d/%d failed, retrying in %.1fs: %s",
             spec.name,
             record_id,
-            record.attempts,
+            attempt,
             record.max_attempts,
             delay,
             error,
         )
-        await records.fail(record_id, error, retry_at=utcnow() + timedelta(seconds=delay))
         return Attempt(record_id, BackgroundJobStatus.FAILED, delay, error)
-    await records.succeed(record_id)
+    await _recorded(lambda: records.succeed(record_id, attempt=attempt))
     return Attempt(record_id, BackgroundJobStatus.SUCCEEDED)
+
+
+async def _holding_lease(
+    records: JobRecords, record_id: int, attempt: int, work: Awaitable[object]
+) -> None:
+    """Await ``work`` while renewing the lease of ``attempt``; raise ``LeaseLost`` (having
+    cancelled the work) when another attempt took the record over. A renewal the
+    database refuses is skipped: the lease may then run out and the record be taken
+    over, which the next renewal notices."""
+    running = asyncio.ensure_future(work)
+    lost = False
+
+    async def renew() -> None:
+        nonlocal lost
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            try:
+                held = await records.beat(record_id, attempt)
+            except Exception as exc:
+                logger.warning("record %s: heartbeat not recorded: %s", record_id, exc)
+                continue
+            if not held:
+                lost = True
+                running.cancel()
+                return
+
+    renewer = asyncio.create_task(renew(), name=f"lease:{record_id}")
+    try:
+        await running
+    except asyncio.CancelledError:
+        if lost:
+            raise LeaseLost() from None
+        raise
+    finally:
+        renewer.cancel()
+        await asyncio.wait([renewer])
+
+
+async def _recorded(write: Callable[[], Awaitable[None]]) -> None:
+    """``write`` an outcome, trying again while the database is away; raises the last
+    error if it never could (the queue then runs the record again)."""
+    for pause in RECORDING_PAUSES:
+        try:
+            await write()
+            return
+        except Exception as exc:
+            logger.warning("outcome not recorded (%s); trying again in %.1f s", exc, pause)
+            await asyncio.sleep(pause)
+    await write()
 
 
 def _describe(exc: BaseException, spec: TaskSpec) -> str:

@@ -16,23 +16,34 @@ failed counts match the records. The schedule:
     hourly            maintenance: expired OAuth states, dead and old job records
     daily, 03:07      queue the recruiter sync of each integration that lists users
 
+    every minute      also: take over stalled records and queue again the ones arq lost
+                      (``ArqQueue.reclaim``)
+
 Queue name, arq job ids and cron names live under ``TALENTGRAPH_REDIS_PREFIX`` so two
 deployments (or two test runs) can share one Redis. Everything arq-specific stays here
 and in ``jobs.queue_arq``.
+
+The worker outlives Redis outages: it waits for Redis before it starts, and while Redis
+is away its polling loop (``SteadfastWorker``) logs the outage once, pauses (0.5 s
+doubling to 5 s) and goes on, where arq's own loop would end the process. Running tasks
+go on meanwhile (they need the database and the source, not Redis). A queued task whose
+outcome could not be recorded is handed back to arq as a retry, never dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 import httpx
+import redis.asyncio as aioredis
 from arq import Retry
 from arq.connections import RedisSettings
 from arq.cron import CronJob, cron
 from arq.worker import Function, Worker, func
-from arq.worker import create_worker as arq_create_worker
+from redis.exceptions import RedisError
 
 from gateway.ai.factory import create_provider
 from gateway.cache import ResponseCache
@@ -52,24 +63,70 @@ from jobs.tasks import (
     TASKS,
     TaskContext,
     TaskSpec,
-    enqueue_due_syncs,
     enqueue_recruiter_syncs,
     health_task,
     maintenance_task,
     run_recorded,
+    schedule_tick,
 )
+
+logger = logging.getLogger("talentgraph.jobs.worker")
 
 ARQ_MAX_TRIES = 1000
 """arq's own cap stays out of the way: each record's ``max_attempts`` decides."""
+
+
+REDIS_DOWN = (OSError, ConnectionError, TimeoutError, RedisError)
+"""What a call to Redis raises while Redis cannot be reached."""
+PAUSE_FIRST = 0.5
+PAUSE_MAX = 5.0
+UNRECORDED_RETRY = 15.0
+"""Seconds before arq runs again a record whose attempt could not be started or recorded
+(the database was away)."""
 
 
 class TaskDead(Exception):
     """Raised to arq for a record that is now dead, so arq counts the job failed."""
 
 
+class SteadfastWorker(Worker):
+    """arq's worker, kept alive through Redis outages (see the module doc)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pause = PAUSE_FIRST
+        self.redis_lost_at: float | None = None
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except REDIS_DOWN as exc:
+            if self.redis_lost_at is None:
+                self.redis_lost_at = asyncio.get_running_loop().time()
+                logger.warning("worker lost Redis (%s); polling again until it is back", exc)
+            await asyncio.sleep(self.pause)
+            self.pause = min(self.pause * 2, PAUSE_MAX)
+            return
+        if self.redis_lost_at is not None:
+            away = asyncio.get_running_loop().time() - self.redis_lost_at
+            logger.info("worker has Redis again after %.1f s", away)
+            self.redis_lost_at = None
+            self.pause = PAUSE_FIRST
+
+
 def _queued_task(spec: TaskSpec) -> Function:
     async def run(ctx: dict[Any, Any], record_id: int) -> str | None:
-        attempt = await run_recorded(ctx["task_context"], record_id)
+        try:
+            attempt = await run_recorded(ctx["task_context"], record_id)
+        except Exception as exc:
+            logger.warning(
+                "%s (record %s) could not be started or recorded (%s); again in %.0f s",
+                spec.name,
+                record_id,
+                exc,
+                UNRECORDED_RETRY,
+            )
+            raise Retry(defer=UNRECORDED_RETRY) from None
         if attempt.status is BackgroundJobStatus.FAILED and attempt.retry_in is not None:
             raise Retry(defer=attempt.retry_in)
         if attempt.status is BackgroundJobStatus.DEAD:
@@ -91,7 +148,7 @@ FUNCTIONS: list[Function] = [_queued_task(spec) for spec in TASKS.values()]
 
 async def cron_due_syncs(ctx: dict[Any, Any]) -> dict[str, int]:
     context: TaskContext = ctx["task_context"]
-    return await enqueue_due_syncs(context.session_factory, ctx["queue"])
+    return await schedule_tick(context.session_factory, ctx["queue"])
 
 
 async def cron_health(ctx: dict[Any, Any]) -> int:
@@ -150,11 +207,24 @@ async def startup(ctx: dict[Any, Any]) -> None:
     deliveries = Deliveries(
         session_factory, deps.keyring, bus, delivery_inbox, settings, outbound_http
     )
-    await bus.start()
     ctx["background"] = [
+        asyncio.create_task(_start_bus(bus), name="event-bus-start"),
         asyncio.create_task(ingestor.run(), name="webhook-ingest"),
         asyncio.create_task(deliveries.run(), name="webhook-deliveries"),
     ]
+
+
+async def _start_bus(bus: EventBus) -> None:
+    """Outbound deliveries listen to the bus; while Redis is away, keep trying."""
+    pause = PAUSE_FIRST
+    while True:
+        try:
+            await bus.start()
+            return
+        except REDIS_DOWN as exc:
+            logger.warning("event bus not started (%s); trying again in %.1f s", exc, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, PAUSE_MAX)
 
 
 async def shutdown(ctx: dict[Any, Any]) -> None:
@@ -219,15 +289,35 @@ class WorkerSettings:
 
 
 def create_worker(settings: Settings, **overrides: Any) -> Worker:
-    """An arq ``Worker`` for ``settings``; ``overrides`` as ``arq.Worker`` takes them
+    """A ``SteadfastWorker`` for ``settings``; ``overrides`` as ``arq.Worker`` takes them
     (``burst=True``, ``handle_signals=False``, ``cron_jobs=[]``, ``poll_delay=0.05``...)."""
     if not settings.redis_url:
         raise RuntimeError("the worker needs Redis: set TALENTGRAPH_REDIS_URL")
-    return arq_create_worker({**worker_options(settings), **overrides})
+    return SteadfastWorker(**{**worker_options(settings), **overrides})
+
+
+async def wait_for_redis(url: str) -> None:
+    """Return once Redis answers, logging while it does not (a worker started during an
+    outage waits for it instead of exiting)."""
+    pause = PAUSE_FIRST
+    client: aioredis.Redis = aioredis.Redis.from_url(url)
+    try:
+        while True:
+            try:
+                await client.ping()
+                return
+            except REDIS_DOWN as exc:
+                logger.warning("waiting for Redis (%s); trying again in %.1f s", exc, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, PAUSE_MAX)
+    finally:
+        await client.aclose()
 
 
 async def run_worker(settings: Settings, **overrides: Any) -> Worker:
     """Run until stopped (SIGINT/SIGTERM) or, with ``burst=True``, until the queue is empty."""
+    if settings.redis_url:
+        await wait_for_redis(settings.redis_url)
     worker = create_worker(settings, **overrides)
     try:
         with contextlib.suppress(asyncio.CancelledError):

@@ -9,215 +9,36 @@ in burst mode against the test Redis. The sync engine is replaced by fakes throu
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
-from arq.connections import ArqRedis
 
-from gateway.cache import ResponseCache
-from gateway.demo import seed_demo
 from gateway.errors import NotFound, ValidationFailed
-from gateway.locks import LocalLocks
-from gateway.pubsub import EventBus
-from gateway.queue import SYNC_INTEGRATION, JobRecords, TaskQueue, sync_key
-from gateway.settings import Settings
+from gateway.queue import SYNC_INTEGRATION, JobRecords, sync_key
 from gateway.store.base import utcnow
-from gateway.store.engine import SessionFactory, create_engine, create_session_factory
 from gateway.store.enums import BackgroundJobStatus, SyncStatus, WebhookEventStatus
-from gateway.store.migrate import upgrade
 from gateway.store.models import (
     BackgroundJob,
     IdempotencyKey,
-    Integration,
-    Job,
     OAuthState,
     User,
     WebhookEvent,
 )
 from jobs import tasks
-from jobs.queue_arq import ArqQueue, arq_redis
 from jobs.queue_local import InProcessQueue
 from jobs.sync import DueSync
 from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
 from jobs.tasks import TaskContext, enqueue_due_syncs, enqueue_integration_sync, enqueue_job_sync
-from jobs.worker import create_worker
-from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET
-
-Counts = dict[str, int]
-
-
-@dataclass
-class World:
-    url: str
-    session_factory: SessionFactory
-    tenant_id: int
-    other_tenant_id: int
-    integration_ids: list[int]
-    job_ids: list[int]
-    deps: SyncDeps
-
-
-@pytest.fixture(scope="module")
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    path: Path = tmp_path_factory.mktemp("queue") / "queue.db"
-    url = f"sqlite+aiosqlite:///{path}"
-    engine = create_engine(url)
-    await upgrade(engine)
-    factory = create_session_factory(engine)
-    sizes = {"jobs": 4, "candidates": 4, "applications": 2}
-    demo = await seed_demo(factory, slug="queue", seed=3, **sizes)
-    other = await seed_demo(factory, slug="elsewhere", seed=5, **sizes)
-    async with factory() as session:
-        integration_ids = list(
-            await session.scalars(
-                sa.select(Integration.id)
-                .where(Integration.tenant_id == demo.tenant_id)
-                .order_by(Integration.id)
-            )
-        )
-        job_ids = list(
-            await session.scalars(
-                sa.select(Job.id)
-                .where(Job.tenant_id == demo.tenant_id, Job.integration_id.is_not(None))
-                .order_by(Job.id)
-            )
-        )
-    settings = _settings(url)
-    http = httpx.AsyncClient()
-    cache = ResponseCache(settings)
-    deps = SyncDeps(factory, settings.keyring(), http, EventBus(), cache, LocalLocks())
-    try:
-        yield World(url, factory, demo.tenant_id, other.tenant_id, integration_ids, job_ids, deps)
-    finally:
-        await http.aclose()
-        await cache.close()
-        await engine.dispose()
-
-
-def _settings(url: str, **overrides: Any) -> Settings:
-    return Settings(
-        database_url=url,
-        jwt_secret=JWT_SECRET,
-        encryption_keys=ENCRYPTION_KEYS,
-        task_retry_base_seconds=0.01,
-        **overrides,
-    )
-
-
-@dataclass
-class Harness:
-    """One queue and how to run what it holds to the end."""
-
-    kind: str
-    queue: TaskQueue
-    run: Callable[[], Awaitable[Counts]]
-    """Runs everything queued (retries included); arq's worker counts, or {} in process."""
-    records: JobRecords
-    world: World
-    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    redis_url: str = ""
-    redis_prefix: str = ""
-
-
-@pytest.fixture(params=["in_process", "arq"])
-def kind(request: pytest.FixtureRequest) -> Kind:
-    """Which queue; for arq, the test Redis (skipped like ``redis_url`` when there is none)."""
-    if request.param == "in_process":
-        return Kind("in_process")
-    return Kind(
-        "arq", request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
-    )
-
-
-@pytest.fixture
-async def harness(kind: Kind, world: World) -> AsyncIterator[Harness]:
-    records = JobRecords(world.session_factory)
-    if kind.name == "in_process":
-        queue = InProcessQueue(TaskContext(world.deps, _settings(world.url)))
-
-        async def drain() -> Counts:
-            await queue.drain()
-            return {}
-
-        yield Harness("in_process", queue, drain, records, world)
-        await queue.close()
-        return
-
-    prefix = f"{kind.redis_prefix}q{secrets.token_hex(4)}"
-    settings = _settings(world.url, redis_url=kind.redis_url, redis_prefix=prefix)
-    redis: ArqRedis = arq_redis(settings)
-    arq_queue = ArqQueue(redis, world.session_factory, prefix)
-
-    async def burst() -> Counts:
-        worker = create_worker(
-            settings, burst=True, handle_signals=False, cron_jobs=[], poll_delay=0.01
-        )
-        try:
-            await worker.async_run()
-        finally:
-            await worker.close()
-        return {
-            "complete": worker.jobs_complete,
-            "retried": worker.jobs_retried,
-            "failed": worker.jobs_failed,
-        }
-
-    yield Harness("arq", arq_queue, burst, records, world)
-    await arq_queue.close()
-
-
-class FakeSync:
-    """Stands in for ``jobs.sync.sync_integration``: records calls, can hold them at a
-    gate, fails the first ``failures`` calls (all of them for -1), or returns ``outcome``."""
-
-    def __init__(self, *, failures: int = 0, outcome: SyncOutcome | None = None) -> None:
-        self.calls: list[tuple[int, int, SyncMode, str]] = []
-        self.failures = failures
-        self.outcome = outcome or SyncOutcome(run_id=None, status=SyncStatus.SUCCEEDED)
-        self.gate = asyncio.Event()
-        self.gate.set()
-
-    async def __call__(
-        self,
-        deps: SyncDeps,
-        tenant_id: int,
-        integration_id: int,
-        *,
-        mode: SyncMode = SyncMode.INCREMENTAL,
-        trigger: str = "manual",
-        progress: Any = None,
-    ) -> SyncOutcome:
-        self.calls.append((tenant_id, integration_id, mode, trigger))
-        await self.gate.wait()
-        if self.failures < 0 or len(self.calls) <= self.failures:
-            raise RuntimeError(f"boom {len(self.calls)}")
-        return self.outcome
-
-
-@pytest.fixture
-def fake_sync(monkeypatch: pytest.MonkeyPatch) -> FakeSync:
-    fake = FakeSync()
-    monkeypatch.setattr(tasks, "sync_integration", fake)
-    return fake
-
-
-async def _record(harness: Harness, record_id: int) -> BackgroundJob:
-    record = await harness.records.get(record_id)
-    assert record is not None
-    return record
+from tests.support.queue_harness import (
+    FakeSync,
+    Harness,
+    World,
+    queue_settings,
+    stored_record,
+)
 
 
 async def test_a_key_queued_twice_runs_once(harness: Harness, fake_sync: FakeSync) -> None:
@@ -244,7 +65,7 @@ async def test_a_key_queued_twice_runs_once(harness: Harness, fake_sync: FakeSyn
     if harness.kind == "arq":
         assert counts == {"complete": 2, "retried": 0, "failed": 0}
 
-    record = await _record(harness, queued.job_record_id)
+    record = await stored_record(harness, queued.job_record_id)
     assert record.status is BackgroundJobStatus.SUCCEEDED
     assert record.job_type == SYNC_INTEGRATION
     assert record.job_key == sync_key(first)
@@ -275,7 +96,7 @@ async def test_a_failing_task_is_retried_with_backoff_until_dead(
     )
     counts = await harness.run()
 
-    record = await _record(harness, queued.job_record_id)
+    record = await stored_record(harness, queued.job_record_id)
     assert record.status is BackgroundJobStatus.DEAD
     assert record.attempts == record.max_attempts == 5
     assert record.last_error == "RuntimeError: boom 5"
@@ -291,7 +112,7 @@ async def test_a_transient_failure_recovers_on_retry(harness: Harness, fake_sync
         harness.queue, world.tenant_id, world.integration_ids[3]
     )
     counts = await harness.run()
-    record = await _record(harness, queued.job_record_id)
+    record = await stored_record(harness, queued.job_record_id)
     assert (record.status, record.attempts, record.last_error) == (
         BackgroundJobStatus.SUCCEEDED,
         3,
@@ -312,7 +133,7 @@ async def test_failures_no_retry_can_fix_are_dead_at_once(
         harness.queue, world.tenant_id, world.integration_ids[0]
     )
     await harness.run()
-    record = await _record(harness, queued.job_record_id)
+    record = await stored_record(harness, queued.job_record_id)
     assert (record.status, record.attempts, record.last_error) == (
         BackgroundJobStatus.DEAD,
         1,
@@ -329,7 +150,9 @@ async def test_a_sync_already_running_elsewhere_is_a_success(
         harness.queue, world.tenant_id, world.integration_ids[1]
     )
     await harness.run()
-    assert (await _record(harness, queued.job_record_id)).status is BackgroundJobStatus.SUCCEEDED
+    assert (
+        await stored_record(harness, queued.job_record_id)
+    ).status is BackgroundJobStatus.SUCCEEDED
 
 
 async def test_a_dead_job_can_be_retried(harness: Harness, fake_sync: FakeSync) -> None:
@@ -338,7 +161,7 @@ async def test_a_dead_job_can_be_retried(harness: Harness, fake_sync: FakeSync) 
     fake_sync.failures = -1
     dead = await enqueue_integration_sync(harness.queue, world.tenant_id, integration_id)
     await harness.run()
-    assert (await _record(harness, dead.job_record_id)).status is BackgroundJobStatus.DEAD
+    assert (await stored_record(harness, dead.job_record_id)).status is BackgroundJobStatus.DEAD
 
     with pytest.raises(NotFound):
         await harness.queue.retry(dead.job_record_id, tenant_id=world.other_tenant_id)
@@ -347,7 +170,7 @@ async def test_a_dead_job_can_be_retried(harness: Harness, fake_sync: FakeSync) 
     retried = await harness.queue.retry(dead.job_record_id, tenant_id=world.tenant_id)
     assert retried.job_record_id == dead.job_record_id and not retried.duplicate
     await harness.run()
-    record = await _record(harness, dead.job_record_id)
+    record = await stored_record(harness, dead.job_record_id)
     assert (record.status, record.attempts, record.last_error) == (
         BackgroundJobStatus.SUCCEEDED,
         1,
@@ -374,8 +197,10 @@ async def test_retrying_a_dead_job_whose_key_was_queued_again_reports_that_one(
     assert retried.duplicate and retried.job_record_id == newer.job_record_id
     fake_sync.gate.set()
     await harness.run()
-    assert (await _record(harness, dead.job_record_id)).status is BackgroundJobStatus.DEAD
-    assert (await _record(harness, newer.job_record_id)).status is BackgroundJobStatus.SUCCEEDED
+    assert (await stored_record(harness, dead.job_record_id)).status is BackgroundJobStatus.DEAD
+    assert (
+        await stored_record(harness, newer.job_record_id)
+    ).status is BackgroundJobStatus.SUCCEEDED
 
 
 async def test_job_sync_and_due_syncs_are_queued_by_key(
@@ -417,7 +242,7 @@ async def test_job_sync_and_due_syncs_are_queued_by_key(
         (world.integration_ids[0], SyncMode.FULL, "schedule"),
         (world.integration_ids[1], SyncMode.INCREMENTAL, "schedule"),
     ]
-    record = await _record(harness, first.job_record_id)
+    record = await stored_record(harness, first.job_record_id)
     assert (record.job_key, record.job_id, record.status) == (
         f"job-sync:{job_id}",
         job_id,
@@ -428,9 +253,9 @@ async def test_job_sync_and_due_syncs_are_queued_by_key(
 async def test_a_record_left_behind_does_not_block_its_key(
     harness: Harness, fake_sync: FakeSync
 ) -> None:
-    """A record active in the store that no queue holds (its process died, Redis lost
-    it) is marked dead: by the in-process queue when it starts, by the arq queue when
-    the key is queued again and arq does not know the job."""
+    """A record left running in the store by a process that died does not block its
+    key: the in-process queue marks it dead when it starts; with arq its lease ran out,
+    so queueing the key again takes it over and runs it to the end."""
     world = harness.world
     integration_id = world.integration_ids[0]
     async with world.session_factory.begin() as session:
@@ -450,10 +275,17 @@ async def test_a_record_left_behind_does_not_block_its_key(
     queued = await enqueue_integration_sync(harness.queue, world.tenant_id, integration_id)
     assert not queued.duplicate
     await harness.run()
-    old = await _record(harness, lost.id)
-    assert old.status is BackgroundJobStatus.DEAD
-    assert old.last_error is not None and old.last_error.startswith("lost")
-    assert (await _record(harness, queued.job_record_id)).status is BackgroundJobStatus.SUCCEEDED
+    old = await stored_record(harness, lost.id)
+    if isinstance(harness.queue, InProcessQueue):
+        assert old.status is BackgroundJobStatus.DEAD
+        assert old.last_error is not None and old.last_error.startswith("lost")
+    else:
+        assert queued.job_record_id == lost.id
+        assert old.attempts == 2
+        assert old.last_error is None
+    assert (
+        await stored_record(harness, queued.job_record_id)
+    ).status is BackgroundJobStatus.SUCCEEDED
 
 
 async def test_unknown_tasks_are_refused(harness: Harness) -> None:
@@ -466,7 +298,7 @@ async def test_unknown_tasks_are_refused(harness: Harness) -> None:
 async def test_maintenance_marks_the_stuck_dead_and_prunes_the_old(world: World) -> None:
     now = utcnow()
     long_ago = now - timedelta(days=30)
-    context = TaskContext(world.deps, _settings(world.url))
+    context = TaskContext(world.deps, queue_settings(world.url))
     async with world.session_factory.begin() as session:
         integration_id = world.integration_ids[0]
 
@@ -518,7 +350,7 @@ async def test_maintenance_marks_the_stuck_dead_and_prunes_the_old(world: World)
 
 async def test_maintenance_prunes_settled_webhook_events_after_thirty_days(world: World) -> None:
     now = utcnow()
-    context = TaskContext(world.deps, _settings(world.url))
+    context = TaskContext(world.deps, queue_settings(world.url))
 
     def event(status: WebhookEventStatus, age: timedelta) -> WebhookEvent:
         return WebhookEvent(
@@ -549,7 +381,7 @@ async def test_maintenance_prunes_settled_webhook_events_after_thirty_days(world
 
 async def test_maintenance_prunes_expired_idempotency_keys(world: World) -> None:
     now = utcnow()
-    context = TaskContext(world.deps, _settings(world.url))
+    context = TaskContext(world.deps, queue_settings(world.url))
     async with world.session_factory() as session:
         user_id = await session.scalar(
             sa.select(User.id).where(User.tenant_id == world.tenant_id).limit(1)

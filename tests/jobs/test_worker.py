@@ -191,8 +191,8 @@ async def test_the_schedule_queues_due_syncs_under_the_prefix(
     ctx: dict[Any, Any] = {"settings": settings, "redis": queue.redis}
     await startup(ctx)
     try:
-        assert await cron_due_syncs(ctx) == {"queued": 1, "duplicates": 0}
-        assert await cron_due_syncs(ctx) == {"queued": 0, "duplicates": 1}
+        assert await cron_due_syncs(ctx) == {"queued": 1, "duplicates": 0, "reclaimed": 0}
+        assert await cron_due_syncs(ctx) == {"queued": 0, "duplicates": 1, "reclaimed": 0}
     finally:
         await shutdown(ctx)
     queued = await queue.redis.queued_jobs(queue_name=queue.queue_name)

@@ -150,6 +150,9 @@ class SyncRun(TenantOwned, Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     duration_ms: Mapped[int | None]
+    heartbeat_at: Mapped[datetime | None]
+    """Renewed while the run is alive; a running run whose heartbeat stopped was left by a
+    process that died, and the next sync of the integration resumes it."""
 
 
 class BackgroundJob(TenantOwned, Base):
@@ -176,6 +179,8 @@ class BackgroundJob(TenantOwned, Base):
     scheduled_at: Mapped[datetime | None]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    """The lease of the running attempt, renewed while it is alive (``gateway.queue``)."""
 
 
 class OutboxEvent(TenantOwned, Base):

@@ -1,0 +1,283 @@
+"""Leases on running background jobs: a record whose worker died is taken over within
+seconds (by the next enqueue, by ``backgroundJobRetry`` and by the worker's reclaim
+step), the old attempt is fenced out, and an outcome the database would not take is
+recorded once it does, or handed back to the queue, never dropped."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from arq import Retry
+from arq.constants import in_progress_key_prefix, job_key_prefix
+
+from gateway import queue as queue_module
+from gateway.errors import ValidationFailed
+from gateway.queue import SYNC_INTEGRATION, JobRecords, sync_key
+from gateway.store.base import utcnow
+from gateway.store.enums import BackgroundJobStatus
+from gateway.store.models import BackgroundJob
+from jobs import tasks
+from jobs import worker as worker_module
+from jobs.queue_arq import ArqQueue, arq_job_id
+from jobs.queue_local import InProcessQueue
+from jobs.sync_api import SyncOutcome
+from jobs.tasks import TaskContext, enqueue_integration_sync, run_recorded, schedule_tick
+from jobs.worker import FUNCTIONS
+from tests.support.queue_harness import FakeSync, Harness, queue_settings, stored_record
+
+STALE = timedelta(minutes=5)
+
+
+async def _running_record(harness: Harness, *, beat_ago: timedelta, attempts: int = 1) -> int:
+    """A record some worker is running, its last heartbeat ``beat_ago``."""
+    world = harness.world
+    async with world.session_factory.begin() as session:
+        record = BackgroundJob(
+            tenant_id=world.tenant_id,
+            job_type=SYNC_INTEGRATION,
+            job_key=sync_key(world.integration_ids[2]),
+            status=BackgroundJobStatus.RUNNING,
+            attempts=attempts,
+            payload={"integration_id": world.integration_ids[2]},
+            created_at=utcnow() - STALE,
+            started_at=utcnow() - STALE,
+            heartbeat_at=utcnow() - beat_ago,
+        )
+        session.add(record)
+        await session.flush()
+        return record.id
+
+
+async def _clear(harness: Harness, record_id: int) -> None:
+    async with harness.world.session_factory.begin() as session:
+        await session.execute(sa.delete(BackgroundJob).where(BackgroundJob.id == record_id))
+
+
+async def test_an_alive_record_blocks_its_key_and_a_stalled_one_is_taken_over(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    world = harness.world
+    alive = await _running_record(harness, beat_ago=timedelta(seconds=1))
+    if isinstance(harness.queue, ArqQueue):  # arq holds its job "in progress"
+        job_id = arq_job_id(harness.queue.prefix, sync_key(world.integration_ids[2]))
+        await harness.queue.redis.set(in_progress_key_prefix + job_id, b"1", ex=4 * 3600)
+        await harness.queue.redis.set(job_key_prefix + job_id, b"x", ex=4 * 3600)
+    try:
+        again = await enqueue_integration_sync(
+            harness.queue, world.tenant_id, world.integration_ids[2]
+        )
+        assert again.duplicate and again.job_record_id == alive, "alive: already running"
+        with pytest.raises(ValidationFailed, match="alive"):
+            await harness.queue.retry(alive, tenant_id=world.tenant_id)
+
+        async with world.session_factory.begin() as session:  # its worker dies
+            await session.execute(
+                sa.update(BackgroundJob)
+                .where(BackgroundJob.id == alive)
+                .values(heartbeat_at=utcnow() - STALE)
+            )
+        taken = await enqueue_integration_sync(
+            harness.queue, world.tenant_id, world.integration_ids[2]
+        )
+        assert not taken.duplicate and taken.job_record_id == alive
+        await harness.run()
+        record = await stored_record(harness, alive)
+        assert record.status is BackgroundJobStatus.SUCCEEDED
+        assert record.attempts == 2, "the lost attempt counts"
+        assert len(fake_sync.calls) == 1
+    finally:
+        await _clear(harness, alive)
+
+
+async def test_retry_takes_over_a_stalled_record(harness: Harness, fake_sync: FakeSync) -> None:
+    stalled = await _running_record(harness, beat_ago=STALE, attempts=3)
+    try:
+        retried = await harness.queue.retry(stalled, tenant_id=harness.world.tenant_id)
+        assert retried.job_record_id == stalled and not retried.duplicate
+        await harness.run()
+        record = await stored_record(harness, stalled)
+        assert record.status is BackgroundJobStatus.SUCCEEDED
+        assert record.attempts == 1, "a retry starts its attempts afresh"
+        assert len(fake_sync.calls) == 1
+    finally:
+        await _clear(harness, stalled)
+
+
+async def test_the_schedule_reclaims_stalled_records_by_itself(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    stalled = await _running_record(harness, beat_ago=STALE)
+    alive = None
+    try:
+        report = await schedule_tick(harness.world.session_factory, harness.queue)
+        assert report["reclaimed"] == 1
+        await harness.run()
+        record = await stored_record(harness, stalled)
+        assert record.status is BackgroundJobStatus.SUCCEEDED and record.attempts == 2
+        assert record.last_error is None
+        alive = await _running_record(harness, beat_ago=timedelta(seconds=1))
+        again = await schedule_tick(harness.world.session_factory, harness.queue)
+        assert again["reclaimed"] == 0, "an alive record is left alone"
+    finally:
+        await _clear(harness, stalled)
+        if alive is not None:
+            await _clear(harness, alive)
+
+
+ARQ_ONLY = pytest.mark.parametrize("kind", ["arq"], indirect=True)
+
+
+@ARQ_ONLY
+async def test_reclaim_queues_again_what_arq_lost(harness: Harness, fake_sync: FakeSync) -> None:
+    assert isinstance(harness.queue, ArqQueue)
+    world = harness.world
+    queued = await enqueue_integration_sync(
+        harness.queue, world.tenant_id, world.integration_ids[1]
+    )
+    await harness.queue._purge(arq_job_id(harness.queue.prefix, sync_key(world.integration_ids[1])))
+    async with world.session_factory.begin() as session:
+        await session.execute(
+            sa.update(BackgroundJob)
+            .where(BackgroundJob.id == queued.job_record_id)
+            .values(created_at=utcnow() - STALE)
+        )
+    assert await harness.queue.reclaim() == 1
+    await harness.run()
+    assert (
+        await stored_record(harness, queued.job_record_id)
+    ).status is BackgroundJobStatus.SUCCEEDED
+    assert len(fake_sync.calls) == 1
+
+
+@ARQ_ONLY
+async def test_a_leftover_arq_job_does_not_block_its_key(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    """A worker that lost Redis while finishing leaves arq's job behind, "in progress"
+    for hours, with no active record: the next enqueue replaces it."""
+    assert isinstance(harness.queue, ArqQueue)
+    world = harness.world
+    job_id = arq_job_id(harness.queue.prefix, sync_key(world.integration_ids[0]))
+    await harness.queue.redis.set(in_progress_key_prefix + job_id, b"1", ex=4 * 3600)
+    await harness.queue.redis.set(job_key_prefix + job_id, b"x", ex=4 * 3600)
+    queued = await enqueue_integration_sync(
+        harness.queue, world.tenant_id, world.integration_ids[0]
+    )
+    assert not queued.duplicate
+    await harness.run()
+    assert (
+        await stored_record(harness, queued.job_record_id)
+    ).status is BackgroundJobStatus.SUCCEEDED
+    assert len(fake_sync.calls) == 1
+
+
+IN_PROCESS_ONLY = pytest.mark.parametrize("kind", ["in_process"], indirect=True)
+"""The attempt wrapper is the same for both queues: one is enough."""
+
+
+@IN_PROCESS_ONLY
+async def test_an_attempt_that_lost_its_lease_stops_and_records_nothing(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert isinstance(harness.queue, InProcessQueue)
+    monkeypatch.setattr(tasks, "HEARTBEAT", 0.02)
+    world = harness.world
+    records = JobRecords(world.session_factory)
+    record = await records.create(
+        SYNC_INTEGRATION,
+        key=sync_key(world.integration_ids[3]),
+        tenant_id=world.tenant_id,
+        payload={"integration_id": world.integration_ids[3]},
+        max_attempts=5,
+    )
+    started = asyncio.Event()
+    stopped = asyncio.Event()
+
+    async def slow_sync(*_args: Any, **_kwargs: Any) -> SyncOutcome:
+        started.set()
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            stopped.set()
+            raise
+        raise AssertionError("not cancelled")
+
+    monkeypatch.setattr(tasks, "sync_integration", slow_sync)
+    context = TaskContext(world.deps, queue_settings(world.url))
+    first = asyncio.create_task(run_recorded(context, record.id))
+    await started.wait()
+    async with world.session_factory.begin() as session:  # another worker took it over
+        await session.execute(
+            sa.update(BackgroundJob)
+            .where(BackgroundJob.id == record.id)
+            .values(attempts=2, last_error="the new attempt's")
+        )
+    attempt = await asyncio.wait_for(first, 5)
+    assert stopped.is_set()
+    assert attempt.status is None and attempt.error == "taken over"
+    stored = await stored_record(harness, record.id)
+    assert (stored.status, stored.attempts, stored.last_error) == (
+        BackgroundJobStatus.RUNNING,
+        2,
+        "the new attempt's",
+    ), "the old attempt's outcome does not overwrite the new one's"
+    assert not await records.beat(record.id, 1)
+    await records.succeed(record.id, attempt=1)
+    assert (await stored_record(harness, record.id)).status is BackgroundJobStatus.RUNNING
+    await _clear(harness, record.id)
+
+
+@IN_PROCESS_ONLY
+async def test_an_outcome_is_recorded_through_a_database_blip(
+    harness: Harness, fake_sync: FakeSync, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert isinstance(harness.queue, InProcessQueue)
+    monkeypatch.setattr(tasks, "RECORDING_PAUSES", (0.01, 0.01, 0.01))
+    world = harness.world
+    records = JobRecords(world.session_factory)
+    real_succeed = JobRecords.succeed
+    refusals = 2
+
+    async def flaky_succeed(self: JobRecords, record_id: int, **kwargs: Any) -> None:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            raise ConnectionRefusedError("the database is restarting")
+        await real_succeed(self, record_id, **kwargs)
+
+    monkeypatch.setattr(JobRecords, "succeed", flaky_succeed)
+    record = await records.create(
+        SYNC_INTEGRATION,
+        key=sync_key(world.integration_ids[3]),
+        tenant_id=world.tenant_id,
+        payload={"integration_id": world.integration_ids[3]},
+        max_attempts=5,
+    )
+    context = TaskContext(world.deps, queue_settings(world.url))
+    attempt = await run_recorded(context, record.id)
+    assert attempt.status is BackgroundJobStatus.SUCCEEDED
+    assert (await stored_record(harness, record.id)).status is BackgroundJobStatus.SUCCEEDED
+
+    refusals = 100
+    second = await records.create(
+        SYNC_INTEGRATION,
+        key=sync_key(world.integration_ids[1]),
+        tenant_id=world.tenant_id,
+        payload={"integration_id": world.integration_ids[1]},
+        max_attempts=5,
+    )
+    arq_run = next(f for f in FUNCTIONS if f.name == SYNC_INTEGRATION).coroutine
+    with pytest.raises(Retry):  # arq runs it again later; the record still says running
+        await arq_run({"task_context": context}, second.id)
+    assert (await stored_record(harness, second.id)).status is BackgroundJobStatus.RUNNING
+    assert worker_module.UNRECORDED_RETRY > 0
+    await _clear(harness, record.id)
+    await _clear(harness, second.id)
+
+
+def test_the_lease_outlives_several_heartbeats() -> None:
+    assert queue_module.LEASE.total_seconds() >= 4 * queue_module.HEARTBEAT

@@ -34,14 +34,15 @@ from gateway.metrics import REGISTRY
 from gateway.oauth_callback import oauth_callback
 from gateway.outbound_http import connector_client, outbound_client
 from gateway.proxy_headers import TrustedProxies
-from gateway.pubsub import EventBus
-from gateway.queue import TaskQueue
+from gateway.pubsub import EventBus, RedisEventBus
+from gateway.queue import Leases, TaskQueue
 from gateway.rate_limits import RateLimits
 from gateway.services.analysis import NewApplicationAnalyses
 from gateway.services.writeback import WriteDeps
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.reader import Reader
+from gateway.unavailable import Unavailable
 from gateway.write_limits import WriteLimits
 from jobs.deliver import Deliveries
 from jobs.health import HealthDeps, check_health
@@ -53,9 +54,9 @@ from jobs.sync_api import SyncDeps
 from jobs.tasks import (
     RECRUITER_SYNC_EVERY,
     TaskContext,
-    enqueue_due_syncs,
     enqueue_recruiter_syncs,
     maintenance_task,
+    schedule_tick,
 )
 from resolvers.http import GraphQLHTTP
 from resolvers.schema import build_schema
@@ -106,7 +107,9 @@ async def healthz(_request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """Ready when the database answers and, if configured, Redis does too."""
+    """Ready when the database answers and, if configured, Redis does too and the event
+    bus is subscribed to it: while it is not, live updates published meanwhile are lost
+    (``events``: "error: disconnected since <when>")."""
     state = request.app.state
     checks: dict[str, str] = {}
     try:
@@ -120,6 +123,12 @@ async def readyz(request: Request) -> Response:
             checks["redis"] = "ok" if await state.cache.ping() else "error: no pong"
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
+    bus = state.bus
+    if isinstance(bus, RedisEventBus):
+        since = bus.interrupted_since
+        checks["events"] = (
+            "ok" if since is None else f"error: disconnected since {since.isoformat()}"
+        )
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks},
@@ -190,6 +199,7 @@ def create_app(
         )
         app.state.sync_deps = sync_deps
         tasks = TaskContext(sync_deps, settings, ai=ai_provider)
+        Leases.configure(settings.job_lease_seconds)
         app.state.task_context = tasks
         runner = PeriodicRunner()
         queue: TaskQueue
@@ -207,7 +217,7 @@ def create_app(
                 runner.every(
                     every,
                     "due-syncs",
-                    lambda: enqueue_due_syncs(tasks.session_factory, local),
+                    lambda: schedule_tick(tasks.session_factory, local),
                 )
                 runner.every(3600, "maintenance", lambda: maintenance_task(tasks), delay=60)
                 runner.every(
@@ -292,6 +302,9 @@ def create_app(
             Route("/oauth/callback", oauth_callback, methods=["GET"]),
             *ingress.routes(),
         ],
-        middleware=[Middleware(TrustedProxies, trusted=settings.trusted_proxies)],
+        middleware=[
+            Middleware(Unavailable),
+            Middleware(TrustedProxies, trusted=settings.trusted_proxies),
+        ],
         lifespan=lifespan,
     )

@@ -17,6 +17,10 @@
     413 body over ``webhook_max_body_bytes``
     415 a Content-Type other than ``application/json`` (parameters allowed, a charset
         only if UTF-8), or none
+    503 the store cannot be reached: not acknowledged, so the sender sends it again
+        (``Retry-After: 5``; ``{"error": ..., "requestId": ...}``). A delivery whose
+        commit was under way when the connection failed may be stored all the same;
+        sent again, it is answered ``duplicate``
 
 The route reads the store twice at most (the integration; the insert) and puts the new
 row's id in the ``webhook-events`` inbox; it never waits on an ATS. The row is the
@@ -45,6 +49,12 @@ from gateway.metrics import WEBHOOKS_RECEIVED
 from gateway.store.base import table_of, utcnow
 from gateway.store.enums import IntegrationStatus, Provider, WebhookEventStatus
 from gateway.store.models import Integration, WebhookEvent
+from gateway.unavailable import (
+    RETRY_AFTER_SECONDS,
+    is_infrastructure_failure,
+    request_id,
+    unavailable_headers,
+)
 
 logger = logging.getLogger("talentgraph.ingress")
 
@@ -320,6 +330,10 @@ def _receiver(scheme: Scheme) -> Any:
                 )
             WEBHOOKS_RECEIVED.labels(scheme.value, str(refused.status)).inc()
             return JSONResponse({"error": refused.message}, status_code=refused.status)
+        except Exception as exc:
+            if not is_infrastructure_failure(exc):
+                raise
+            return _not_acknowledged(request, scheme, exc)
         if not duplicate:
             try:
                 await state.webhook_inbox.put([event_id])
@@ -333,6 +347,27 @@ def _receiver(scheme: Scheme) -> Any:
 
     receive.__name__ = f"receive_{scheme.value}"
     return receive
+
+
+def _not_acknowledged(request: Request, scheme: Scheme, error: Exception) -> Response:
+    rid = request_id(request.scope)
+    logger.warning(
+        "webhook not acknowledged, the store is unavailable: %s %s (request %s): %r",
+        scheme.value,
+        request.url.path,
+        rid,
+        error,
+    )
+    WEBHOOKS_RECEIVED.labels(scheme.value, "503").inc()
+    message = (
+        "The service is temporarily unavailable and did not take this webhook; "
+        f"send it again in {RETRY_AFTER_SECONDS} s"
+    )
+    return JSONResponse(
+        {"error": message, "requestId": rid},
+        status_code=503,
+        headers=unavailable_headers(rid),
+    )
 
 
 def routes() -> list[Route]:

@@ -67,12 +67,16 @@ class Outbox:
 
     async def release(self, staged: Staged) -> None:
         """Publish what was staged (after its commit) and delete the rows. If publishing
-        fails the rows stay, and the sweep publishes them."""
+        or deleting fails (Redis or the database away) the rows stay, and the sweep
+        publishes them: the change is committed, so its caller must not fail now."""
         if not staged.ids:
             return
-        await self.bus.publish_many(staged.events)
-        async with self.session_factory.begin() as session:
-            await session.execute(sa.delete(_outbox).where(_outbox.c.id.in_(staged.ids)))
+        try:
+            await self.bus.publish_many(staged.events)
+            async with self.session_factory.begin() as session:
+                await session.execute(sa.delete(_outbox).where(_outbox.c.id.in_(staged.ids)))
+        except Exception as exc:
+            logger.warning("%d staged events left for the sweep: %r", len(staged.ids), exc)
 
     async def sweep(self) -> int:
         """Publish and delete staged events older than the grace. Returns how many."""

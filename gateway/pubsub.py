@@ -8,6 +8,16 @@
 Events carry the tenant; a subscriber only ever asks for one tenant's events.
 Publishing never waits on subscribers: each has a bounded queue, and one that falls
 behind loses its oldest events rather than slowing the others.
+
+A Redis bus can lose Redis; events published meanwhile are lost (pub/sub keeps none).
+While it is away the bus says so (``connected`` false, ``interrupted_since``), and
+``await bus.wait_interrupted()`` returns the moment it goes, however soon it is back:
+
+    if not bus.connected: ...                  # e.g. /readyz answers 503
+    await bus.wait_interrupted()               # then tell clients to come back
+
+Subscriptions themselves go on across an interruption (a queue is never told), and get
+events again once the bus is back; whoever cannot afford the gap watches the bus.
 """
 
 from __future__ import annotations
@@ -115,11 +125,34 @@ class _Fanout:
 
 
 class EventBus:
-    """In-process bus; ``RedisEventBus`` adds delivery across processes."""
+    """In-process bus; ``RedisEventBus`` adds delivery across processes. The in-process
+    bus is never interrupted."""
 
     def __init__(self) -> None:
         self.fanout = _Fanout()
         self.published = 0
+        self.interrupted_since: datetime | None = None
+        """When the bus lost its source of events, ``None`` while it has it."""
+        self._interrupted = asyncio.Event()
+
+    @property
+    def connected(self) -> bool:
+        return self.interrupted_since is None
+
+    async def wait_interrupted(self) -> None:
+        """Return at once while the bus is interrupted, else at its next interruption
+        (even one over before the caller runs again)."""
+        if self.connected:
+            await self._interrupted.wait()
+
+    def _lost(self) -> None:
+        if self.interrupted_since is None:
+            self.interrupted_since = datetime.now(UTC)
+            self._interrupted.set()
+
+    def _regained(self) -> None:
+        self.interrupted_since = None
+        self._interrupted.clear()
 
     @staticmethod
     def create(settings: Settings) -> EventBus:
@@ -159,13 +192,15 @@ RECONNECT_MAX = 5.0
 
 class RedisEventBus(EventBus):
     """Publishes to one Redis channel; a listener task feeds the local subscribers, so
-    an event raised in any process reaches subscribers in every process."""
+    an event raised in any process reaches subscribers in every process. Interrupted
+    until ``start`` has subscribed, and whenever the listener has lost Redis."""
 
     def __init__(self, url: str, channel: str) -> None:
         super().__init__()
         self.channel = channel
         self.redis: aioredis.Redis = aioredis.Redis.from_url(url)
         self.listener: asyncio.Task[None] | None = None
+        self._lost()
 
     async def publish(self, event: Event) -> None:
         self.published += 1
@@ -183,6 +218,7 @@ class RedisEventBus(EventBus):
     async def start(self) -> None:
         if self.listener is None:
             pubsub = await self._subscribed()
+            self._regained()
             self.listener = asyncio.create_task(self._listen_forever(pubsub), name="event-bus")
 
     async def _subscribed(self) -> Any:
@@ -198,7 +234,8 @@ class RedisEventBus(EventBus):
         """Listen; when the connection to Redis is lost, subscribe again (waiting 0.1 s,
         doubling to 5 s, while Redis stays away), so subscribers of this process get
         events again as soon as Redis is back. Events published while the listener was
-        away are not replayed: Redis pub/sub keeps none."""
+        away are not replayed: Redis pub/sub keeps none, so the bus is interrupted from
+        the moment the connection is lost until the subscription is back."""
         delay = RECONNECT_FIRST
         while True:
             try:
@@ -206,6 +243,7 @@ class RedisEventBus(EventBus):
                 logger.warning("event bus subscription ended; subscribing again")
             except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
                 logger.warning("event bus lost Redis (%s); subscribing again", exc)
+            self._lost()
             while True:
                 await asyncio.sleep(delay)
                 try:
@@ -214,6 +252,7 @@ class RedisEventBus(EventBus):
                     delay = min(delay * 2, RECONNECT_MAX)
                     continue
                 logger.info("event bus listening to %s again", self.channel)
+                self._regained()
                 delay = RECONNECT_FIRST
                 break
 
@@ -236,4 +275,5 @@ class RedisEventBus(EventBus):
             with contextlib.suppress(asyncio.CancelledError):
                 await self.listener
             self.listener = None
+        self._lost()
         await self.redis.aclose()

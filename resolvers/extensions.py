@@ -1,8 +1,10 @@
 """Schema extensions: caches, input checks, query limits, error masking with a request id.
 
 Expected failures (GraphQL errors we raise, domain errors) reach the client with an
-``extensions.code``; anything else is logged with the request id and replaced by an
-opaque ``INTERNAL_SERVER_ERROR`` that carries only that id.
+``extensions.code``; a server we depend on being unreachable becomes
+``SERVICE_UNAVAILABLE`` (which the transports answer 503 or close 1013,
+``gateway.unavailable``); anything else is logged with the request id and replaced by
+an opaque ``INTERNAL_SERVER_ERROR`` that carries only that id.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ from strawberry.extensions import (
 
 from gateway.errors import DomainError, NotFound, ValidationFailed
 from gateway.settings import Settings
+from gateway.unavailable import (
+    RETRY_AFTER_SECONDS,
+    UNAVAILABLE,
+    is_infrastructure_failure,
+    unavailable_message,
+)
 from resolvers.input_guard import InputGuard
 
 logger = logging.getLogger("talentgraph.graphql")
@@ -68,6 +76,24 @@ class ErrorMasking(MaskErrors):
                 extensions={"code": _code_for(original)},
             )
         request_id = self._request_id()
+        if is_infrastructure_failure(original):
+            logger.warning(
+                "%s unavailable (request %s): %r",
+                ".".join(str(p) for p in error.path or ()),
+                request_id,
+                original,
+            )
+            return GraphQLError(
+                unavailable_message("not_written"),
+                nodes=error.nodes,
+                path=error.path,
+                original_error=original,
+                extensions={
+                    "code": UNAVAILABLE,
+                    "requestId": request_id,
+                    "retryAfter": RETRY_AFTER_SECONDS,
+                },
+            )
         logger.error(
             "unexpected error in %s (request %s)",
             ".".join(str(p) for p in error.path or ()),

@@ -6,7 +6,11 @@
   requests that fail before execution; ``application/json`` answers 200 for every
   well-formed request, as the specification asks of that legacy type;
 - GraphiQL for browsers;
-- whole responses of cacheable root fields served from the tenant-scoped cache.
+- whole responses of cacheable root fields served from the tenant-scoped cache;
+- 503 with ``Retry-After`` when a server it depends on is unreachable, whether before
+  execution (the token's user is read from the store) or inside a resolver, with
+  ``extensions.outcome`` saying whether the request may have written anything
+  (``gateway.unavailable``).
 """
 
 from __future__ import annotations
@@ -14,9 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import re
 import time
-import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -47,6 +49,14 @@ from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label
 from gateway.rate_limits import buckets
 from gateway.services.principals import principal_for_token
 from gateway.settings import Settings
+from gateway.store.engine import counting_commits
+from gateway.unavailable import (
+    graphql_unavailable,
+    is_infrastructure_failure,
+    unavailable_headers,
+    write_outcome,
+)
+from gateway.unavailable import request_id as decided_request_id
 from resolvers.context import Context
 from resolvers.cost import cost_limit, query_cost, too_costly
 from resolvers.document_limits import document_shape, over_limits
@@ -258,19 +268,30 @@ def _error_body(message: str, code: str, **extensions: Any) -> bytes:
     )
 
 
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
-
-
 def request_id_of(request: Request) -> str:
     """The caller's ``X-Request-Id`` when it is a sane token of at most 128 characters,
-    else a fresh one: a hostile id is neither echoed nor logged.
+    else a fresh one: a hostile id is neither echoed nor logged. Decided once per
+    request (``gateway.unavailable.request_id``), so the middleware answering an
+    escaped error names the same id.
 
     >>> from starlette.requests import Request
     >>> request_id_of(Request({"type": "http", "headers": [(b"x-request-id", b"abc-1")]}))
     'abc-1'
     """
-    given = request.headers.get("x-request-id", "")
-    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    return decided_request_id(request.scope)
+
+
+def _unavailable(request_id: str, data: dict[str, Any] | None = None) -> Response:
+    """503 for a request that met an unreachable server; ``data`` only once a commit
+    began, so a mutation field that completed is not reported as lost."""
+    happened = write_outcome()
+    body = graphql_unavailable(request_id, happened, data if happened == "unknown" else None)
+    return Response(
+        orjson.dumps(body),
+        status_code=503,
+        media_type=JSON,
+        headers=unavailable_headers(request_id),
+    )
 
 
 class GraphQLHTTP:
@@ -283,7 +304,16 @@ class GraphQLHTTP:
             if request.method == "GET" and self._wants_ide(request):
                 response: Response = HTMLResponse(get_graphql_ide_html())
             else:
-                response = await self._handle(request, _media_type(request), request_id)
+                with counting_commits():
+                    try:
+                        response = await self._handle(request, _media_type(request), request_id)
+                    except RequestError:
+                        raise
+                    except Exception as exc:
+                        if not is_infrastructure_failure(exc):
+                            raise
+                        logger.warning("/graphql unavailable (request %s): %r", request_id, exc)
+                        response = _unavailable(request_id)
         except RequestError as error:
             extensions: dict[str, Any] = {**error.extensions, "requestId": request_id}
             if error.retry_after is not None:
@@ -473,6 +503,9 @@ class GraphQLHTTP:
                 ) from exc
         else:  # a write is never abandoned halfway: the source system may have taken it
             result = await execution
+        if any(is_infrastructure_failure(error) for error in result.errors or ()):
+            self._observe(operation_display, operation_type, "unavailable", started)
+            return _unavailable(request_id, result.data)
         payload: dict[str, Any] = {}
         if params.wants_cost:
             payload["extensions"] = {"cost": cost.as_extension()}

@@ -22,7 +22,9 @@ token at all is allowed: the connection may only open what needs none
 Other close codes, as the protocol has them: 4400 malformed message, 4401 subscribe
 before the acknowledgement, 4406 no supported subprotocol, 4408 no ``connection_init``
 within ``INIT_TIMEOUT_SECONDS``, 4409 an operation id in use, 4429 a second
-``connection_init``.
+``connection_init``. A server we depend on being unreachable while the token is checked
+or an operation starts (``gateway.unavailable``) closes with 1013 "Try Again Later",
+which graphql-ws clients retry with backoff, rather than 1011.
 
 Anonymous connections cannot pile up. One client address may hold
 ``websocket_anonymous_per_ip`` of them open at once; the ``connection_init`` over that
@@ -47,6 +49,12 @@ publishing never waits for it. A client that stops reading stalls only its own s
 (the server's keep-alive pings then time out and drop it); its queue keeps the newest
 events. When the socket closes, every operation task is cancelled and its bus queue
 freed.
+
+When the event bus loses Redis, events published until it is back are lost to every
+subscriber, so a connection with a subscription running is closed with 1013 "Try Again
+Later" at once, and a ``subscribe`` while the bus is still away gets the same: clients
+reconnect (graphql-ws retries 1013 with backoff), subscribe again when the bus is back
+and refetch what they show, instead of waiting on a stream with a hole in it.
 """
 
 from __future__ import annotations
@@ -74,6 +82,7 @@ from gateway.auth import AuthenticationError, Principal, bearer_token
 from gateway.metrics import GRAPHQL_REQUESTS, REGISTRY, operation_label
 from gateway.rate_limits import buckets
 from gateway.services.principals import principal_for_token
+from gateway.unavailable import is_infrastructure_failure
 from resolvers.context import Context
 from resolvers.cost import cost_limit, query_cost, too_costly
 from resolvers.document_limits import document_shape, over_limits
@@ -95,8 +104,12 @@ MAX_OPERATIONS = 100
 MAX_ID_LENGTH = 128
 TOO_MANY_CONNECTIONS = 1013
 """Close code for an anonymous connection over its address's cap: "Try Again Later"."""
+TRY_AGAIN_LATER = 1013
+"""Close code when a server we depend on is unreachable."""
 IDLE = 1000
 """Close code for an anonymous connection left idle."""
+EVENTS_INTERRUPTED = 1013
+"""Close code for a connection with subscriptions while the event bus lost its events."""
 
 WEBSOCKET_CONNECTIONS = Gauge(
     "talentgraph_websocket_connections",
@@ -287,6 +300,7 @@ class _Connection:
         self.token_expires: float | None = None
         self.operations: dict[str, asyncio.Task[None]] = {}
         self.housekeeping: asyncio.Task[None] | None = None
+        self.bus_watch: asyncio.Task[None] | None = None
 
     # the connection
 
@@ -297,9 +311,13 @@ class _Connection:
             await self.close(refusal.code, refusal.reason)
         except _Closed:
             pass
-        except Exception:
-            logger.exception("socket %s failed", self.id)
-            await self.close(1011, "Internal server error")
+        except Exception as exc:
+            if is_infrastructure_failure(exc):
+                logger.warning("closing socket %s, a server is unavailable: %r", self.id, exc)
+                await self.close(TRY_AGAIN_LATER, "Try Again Later")
+            else:
+                logger.exception("socket %s failed", self.id)
+                await self.close(1011, "Internal server error")
         finally:
             await self._shutdown()
 
@@ -532,6 +550,9 @@ class _Connection:
         if refusal is not None:
             await self._send_errors(op_id, [refusal])
             return
+        if not self.state.bus.connected:
+            await self._events_interrupted()
+            return
         limited = await self._rate_limited()
         if limited is not None:
             await self._send_errors(op_id, [limited])
@@ -545,6 +566,21 @@ class _Connection:
             return
         task = asyncio.create_task(self._run(op_id, operation), name=f"ws-{self.id}-{op_id}")
         self.operations[op_id] = task
+        if self.bus_watch is None or self.bus_watch.done():
+            self.bus_watch = asyncio.create_task(
+                self._close_when_events_interrupted(), name=f"ws-{self.id}-bus"
+            )
+
+    async def _close_when_events_interrupted(self) -> None:
+        """Close the connection when the bus is interrupted while operations run; with
+        none running then, stop watching (the next ``subscribe`` watches again)."""
+        await self.state.bus.wait_interrupted()
+        if self.operations:
+            await self._events_interrupted()
+
+    async def _events_interrupted(self) -> None:
+        logger.info("closing socket %s: the event bus is interrupted", self.id)
+        await self.close(EVENTS_INTERRUPTED, "Live updates interrupted; reconnect")
 
     async def _rate_limited(self) -> GraphQLError | None:
         """Each subscription counts as a request of the HTTP endpoint's buckets: per
@@ -609,6 +645,9 @@ class _Connection:
             async with contextlib.aclosing(stream):
                 first = True
                 async for result in stream:
+                    if first and any(map(is_infrastructure_failure, result.errors or ())):
+                        await self.close(TRY_AGAIN_LATER, "Try Again Later")
+                        return
                     if first and isinstance(result, PreExecutionError):
                         GRAPHQL_REQUESTS.labels(label, "subscription", "request_error").inc()
                         if self._release(op_id):
@@ -621,7 +660,10 @@ class _Connection:
             await self._complete(op_id)
         except _Closed:
             pass
-        except Exception:
+        except Exception as exc:
+            if is_infrastructure_failure(exc):
+                await self.close(TRY_AGAIN_LATER, "Try Again Later")
+                return
             logger.exception("subscription %s on socket %s failed", op_id, self.id)
             with contextlib.suppress(_Closed):
                 await self._complete(op_id)
@@ -681,7 +723,7 @@ class _Connection:
         self._give_back_anonymous_slot()
         tasks = list(self.operations.values())
         self.operations.clear()
-        tasks += [t for t in (self.housekeeping, self.idle_watch) if t is not None]
+        tasks += [t for t in (self.housekeeping, self.idle_watch, self.bus_watch) if t is not None]
         for task in tasks:
             task.cancel()
         for task in tasks:

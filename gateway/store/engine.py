@@ -4,10 +4,23 @@ SQLite gets WAL, foreign keys and a busy timeout so the embedded default behaves
 like a server database under concurrent requests. Its file holds personal data, so it
 is readable by its owner only (0600, its ``-wal``/``-shm`` too; a folder made for it
 0700), whatever the umask, and a file found with wider permissions is narrowed.
+
+PostgreSQL's pool tests a connection before lending it (``pool_pre_ping``), so the dead
+connections a restarted server left in the pool are replaced instead of failing
+requests, and requests succeed again by themselves once the server is back; connecting
+gives up after ``CONNECT_TIMEOUT`` seconds, so an unreachable server fails a request
+quickly instead of holding it.
+
+Every commit begun on an engine is counted for the request that began it
+(`counting_commits`): a request failing because the database went away can then say
+truthfully whether it may have written anything (``gateway.unavailable``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -25,6 +38,41 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from gateway.private_files import narrow_file, private_directory, private_file
 
 SessionFactory = async_sessionmaker[AsyncSession]
+
+CONNECT_TIMEOUT = 5.0
+
+
+class _Commits:
+    __slots__ = ("begun",)
+
+    def __init__(self) -> None:
+        self.begun = 0
+
+
+_COMMITS: ContextVar[_Commits | None] = ContextVar("talentgraph_commits", default=None)
+
+
+@contextmanager
+def counting_commits() -> Iterator[None]:
+    """Count, until the block ends, the commits begun in this context (and in the tasks
+    it starts); `commits_begun` reads the count."""
+    token = _COMMITS.set(_Commits())
+    try:
+        yield
+    finally:
+        _COMMITS.reset(token)
+
+
+def commits_begun() -> int:
+    """Commits begun (not necessarily finished) inside the current `counting_commits`."""
+    commits = _COMMITS.get()
+    return commits.begun if commits is not None else 0
+
+
+def _count_commit(_conn: Any) -> None:
+    commits = _COMMITS.get()
+    if commits is not None:
+        commits.begun += 1
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -63,8 +111,19 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         private_sqlite_path(url)
         engine = create_async_engine(url, echo=echo)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    else:
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            pool_size=10,
+            max_overflow=20,
+            pool_pre_ping=True,
+            connect_args={"timeout": CONNECT_TIMEOUT}
+            if make_url(url).get_driver_name() == "asyncpg"
+            else {},
+        )
+    event.listen(engine.sync_engine, "commit", _count_commit)
+    return engine
 
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:

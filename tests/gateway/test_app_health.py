@@ -76,6 +76,7 @@ async def test_readyz_is_503_when_redis_is_down(closed_redis: Gateway) -> None:
     assert body["status"] == "not ready"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["redis"].startswith("error")
+    assert body["checks"]["events"].startswith("error: disconnected since"), "never subscribed"
 
 
 async def test_healthz_stays_ok_when_redis_is_down(closed_redis: Gateway) -> None:
@@ -92,7 +93,7 @@ async def test_readyz_with_a_live_redis(
     async with running_gateway(url, redis_url=redis_url, redis_prefix=redis_prefix) as running:
         response = await running.client.get("/readyz")
         assert response.status_code == 200, response.text
-        assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
+        assert response.json()["checks"] == {"database": "ok", "redis": "ok", "events": "ok"}
 
 
 # --- /metrics ---------------------------------------------------------------------------------

@@ -1,14 +1,35 @@
 """A process's subscribers get events again after its Redis connection is lost: the
 listener subscribes again by itself (here the server kills the connection, as a Redis
-restart does)."""
+restart does, or the server really stops and starts again). Meanwhile the bus says it
+is interrupted, from the moment the connection is lost (before its first subscription
+too) until it is subscribed again, and wakes whoever waits for an interruption, even
+one that is over before the waiter runs."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from datetime import UTC, datetime
 
+import pytest
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
-from gateway.pubsub import Event, RedisEventBus
+from gateway.pubsub import Event, EventBus, RedisEventBus
+from tests.support.restartable_redis import restartable_redis
+
+
+async def heard_again(bus: RedisEventBus, queue: asyncio.Queue[Event], n: int) -> Event:
+    """Publish until the queue hears it: the first publish after a restart may meet a
+    connection the server closed."""
+    async with asyncio.timeout(10):
+        while True:
+            with contextlib.suppress(RedisError, OSError):
+                await bus.publish(Event("job.created", 1, {"id": n}))
+            try:
+                return await asyncio.wait_for(queue.get(), 0.3)
+            except TimeoutError:
+                continue
 
 
 async def test_subscribers_hear_again_after_the_connection_is_lost(
@@ -22,19 +43,56 @@ async def test_subscribers_hear_again_after_the_connection_is_lost(
             await bus.publish(Event("job.created", 1, {"id": 1}))
             first = await asyncio.wait_for(queue.get(), 10)
             assert first.data == {"id": 1}
+            waiting = asyncio.create_task(bus.wait_interrupted())
 
             assert await admin.client_kill_filter(_type="pubsub") >= 1
 
-            async with asyncio.timeout(10):
-                while True:
-                    await bus.publish(Event("job.created", 1, {"id": 2}))
-                    try:
-                        event = await asyncio.wait_for(queue.get(), 0.3)
-                    except TimeoutError:
-                        continue
-                    break
+            event = await heard_again(bus, queue, 2)
             assert event.data == {"id": 2}
             assert bus.listener is not None and not bus.listener.done()
+            assert bus.connected
+            assert waiting.done(), "a blip over by now still woke the waiter"
     finally:
         await bus.close()
         await admin.aclose()
+
+
+async def test_the_bus_is_interrupted_while_redis_is_down_and_not_after() -> None:
+    with restartable_redis() as server:
+        bus = RedisEventBus(server.url, "events")
+        assert not bus.connected, "not connected before its first subscription"
+        await bus.start()
+        try:
+            assert bus.connected and bus.interrupted_since is None
+            waiting = asyncio.create_task(bus.wait_interrupted())
+            async with bus.fanout.queue(1) as queue:
+                await asyncio.sleep(0.05)
+                assert not waiting.done()
+
+                server.halt()
+                await asyncio.wait_for(waiting, 5)
+                since = bus.interrupted_since
+                assert since is not None and not bus.connected
+                assert abs((datetime.now(UTC) - since).total_seconds()) < 5
+                await asyncio.wait_for(bus.wait_interrupted(), 0.1)  # at once while it is
+
+                server.resume()
+                event = await heard_again(bus, queue, 3)
+                assert event.data == {"id": 3}
+                assert bus.connected and bus.interrupted_since is None
+                later = asyncio.create_task(bus.wait_interrupted())
+                await asyncio.sleep(0.05)
+                assert not later.done(), "waits for the next interruption"
+                later.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await later
+        finally:
+            await bus.close()
+        assert not bus.connected, "a closed bus hears nothing"
+
+
+async def test_the_in_process_bus_is_never_interrupted() -> None:
+    bus = EventBus()
+    assert bus.connected and bus.interrupted_since is None
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(bus.wait_interrupted(), 0.1)

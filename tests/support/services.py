@@ -387,23 +387,38 @@ class ThrowawayPostgres:
         cmd += ["-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]
         _run(_as_user(cmd, self.user), cwd=self.root, what="initdb")
 
+    def _pg_ctl_start(self, port: int) -> None:
+        options = (
+            f"-p {port} -h 127.0.0.1 -k {shlex.quote(str(self.root))} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        cmd = [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log)]
+        cmd += ["-w", "-t", "30", "-o", options, "start"]
+        _run(_as_user(cmd, self.user), cwd=self.root, what="pg_ctl start")
+
     def _start(self, attempts: int = 3) -> None:
         for attempt in range(attempts):
             port = free_port()
-            options = (
-                f"-p {port} -h 127.0.0.1 -k {shlex.quote(str(self.root))} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            )
-            cmd = [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log)]
-            cmd += ["-w", "-t", "30", "-o", options, "start"]
             try:
-                _run(_as_user(cmd, self.user), cwd=self.root, what="pg_ctl start")
+                self._pg_ctl_start(port)
             except ServiceUnavailable as exc:
                 if attempt == attempts - 1:
                     raise ServiceUnavailable(f"{exc}\n{_tail(self.log)}") from exc
                 continue
             self.url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
             return
+
+    def down(self, mode: Literal["smart", "fast", "immediate"] = "fast") -> None:
+        """Stop the server, keeping its data and port, for a test of an outage: "fast"
+        ends the open sessions, "immediate" also skips the shutdown checkpoint."""
+        cmd = [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]
+        _run(_as_user(cmd, self.user), cwd=self.root, what="pg_ctl stop")
+
+    def up(self) -> None:
+        """Start again, after `down`, on the same port (so the same URL)."""
+        port = urlsplit(self.url).port
+        assert port is not None, "up() is for a server that was started"
+        self._pg_ctl_start(port)
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():

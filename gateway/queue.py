@@ -15,8 +15,9 @@ Every enqueued unit has a ``background_jobs`` row, kept by ``JobRecords``:
                       \\-> failed (a retry is scheduled) -> running -> ...
                       \\-> dead   (out of attempts, or a failure no retry can fix)
 
-A running attempt holds a lease: it renews ``heartbeat_at`` every ``HEARTBEAT``
-(``beat``); one whose heartbeat is older than ``LEASE`` was left by a worker that died
+A running attempt holds a lease: it renews ``heartbeat_at`` every
+``Leases.heartbeat()`` seconds (``beat``); one whose heartbeat is older than
+``Leases.lease()`` was left by a worker that died
 (or lost the database for that long) and is *stalled*. A stalled record is taken over:
 by the next enqueue of its key, by ``backgroundJobRetry``, or by the worker's reclaim
 step, which count the lost attempt and queue the record again. The attempt number
@@ -32,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import sqlalchemy as sa
 
@@ -61,10 +62,30 @@ CLEARABLE_STATUSES = (
 
 MAX_ERROR_LENGTH = 4000
 
-HEARTBEAT = 5.0
-"""Seconds between the heartbeats of a running attempt."""
-LEASE = timedelta(seconds=30)
-"""A running record whose heartbeat is older than this is stalled (see the module doc)."""
+
+class Leases:
+    """How long a running attempt's lease lasts: ``TALENTGRAPH_JOB_LEASE_SECONDS``, set
+    once per process (``configure``) by ``serve`` and ``worker``. The heartbeat renews
+    it six times per lease, and a sync's lock lasts two thirds of it, so by the time a
+    run counts as stalled its lock has expired and the taker-over can sync."""
+
+    seconds: ClassVar[float] = 30.0
+
+    @classmethod
+    def configure(cls, seconds: float) -> None:
+        cls.seconds = seconds
+
+    @classmethod
+    def lease(cls) -> timedelta:
+        return timedelta(seconds=cls.seconds)
+
+    @classmethod
+    def heartbeat(cls) -> float:
+        return cls.seconds / 6
+
+    @classmethod
+    def lock_ttl(cls) -> float:
+        return cls.seconds * 2 / 3
 
 
 def sync_key(integration_id: int) -> str:
@@ -225,7 +246,7 @@ class JobRecords:
 
     async def stalled(self, *, now: datetime | None = None) -> list[BackgroundJob]:
         """Running records whose lease ran out."""
-        cutoff = (now or utcnow()) - LEASE
+        cutoff = (now or utcnow()) - Leases.lease()
         async with self.session_factory() as session:
             found = await session.scalars(
                 sa.select(BackgroundJob)
@@ -409,7 +430,7 @@ def is_stalled(record: BackgroundJob, *, now: datetime | None = None) -> bool:
     if record.status is not BackgroundJobStatus.RUNNING:
         return False
     renewed = record.heartbeat_at or record.started_at or record.created_at
-    return renewed < (now or utcnow()) - LEASE
+    return renewed < (now or utcnow()) - Leases.lease()
 
 
 def _held(record: BackgroundJob, attempt: int | None) -> bool:

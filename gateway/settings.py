@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     """Without Redis, how often ``serve`` enqueues due syncs (and hourly maintenance); 0 is off."""
     task_retry_base_seconds: float = Field(default=10.0, ge=0)
     """First retry delay of a failed background task; doubles per attempt, capped at 10 min."""
+    job_lease_seconds: float = Field(default=30.0, ge=3, le=3600)
+    """How long a running background job or sync may go without a heartbeat before it
+    counts as stalled (its worker died) and is taken over (``gateway.queue.Leases``)."""
 
     rate_limit_public_per_minute: int = Field(default=60, ge=0)
     """Requests without a token (public interview operations) per client IP; 0 is off."""

@@ -11,7 +11,7 @@ free again the moment the job ends.
 
 A worker killed mid-job leaves its arq job behind (arq keeps it "in progress" for the
 task's whole timeout, hours for a sync). The record's lease says so within seconds
-(``gateway.queue.LEASE``): a stalled record is taken over (``take_over``) and its arq
+(``gateway.queue.Leases``): a stalled record is taken over (``take_over``) and its arq
 job purged and queued again, by the next enqueue of its key, by ``retry`` and by
 ``reclaim``, which the worker runs every minute. ``reclaim`` also queues again the
 records arq lost (pending or due for a retry, and unknown to arq).

@@ -48,7 +48,7 @@ from connectors.models import RecordFailure
 from gateway.crypto import CryptoError
 from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event
-from gateway.queue import LEASE
+from gateway.queue import Leases
 from gateway.services.activities import Actor, record_activity
 from gateway.services.analysis import new_application_ids
 from gateway.services.connections import connector_for
@@ -68,7 +68,7 @@ from gateway.store.models import (
 from gateway.store.upsert import mark_missing_deleted
 from jobs.sync_activities import sync_activities
 from jobs.sync_api import ProgressCallback, SyncDeps, SyncMode, SyncOutcome, SyncProgress
-from jobs.sync_lease import LOCK_TTL, RunLease, release
+from jobs.sync_lease import RunLease, release
 from jobs.sync_owners import link_by_email
 from jobs.sync_resumes import sync_resumes
 from jobs.sync_stages import save_stage_order
@@ -206,7 +206,7 @@ async def sync_integration(
     trigger: str = "manual",
     progress: ProgressCallback | None = None,
 ) -> SyncOutcome:
-    lock = deps.locks.lock(f"sync:{integration_id}", ttl=LOCK_TTL)
+    lock = deps.locks.lock(f"sync:{integration_id}", ttl=Leases.lock_ttl())
     if not await lock.acquire():
         running = await _running_run(deps, integration_id)
         return SyncOutcome(run_id=running, status=SyncStatus.RUNNING, already_running=True)
@@ -667,10 +667,7 @@ class _Phases:
                 and event.data.get("remoteId")
             )
         await self._analyze_grown_tables()
-        try:
-            await Outbox(self.deps.session_factory, self.deps.bus).release(staged)
-        except Exception as exc:  # the rows stay staged and the sweep publishes them
-            logger.warning("sync run %s: events left to the sweep: %s", self.state.run_id, exc)
+        await Outbox(self.deps.session_factory, self.deps.bus).release(staged)
         if phase == "applications" and self.deps.new_applications is not None:
             await self.deps.new_applications(
                 self.state.tenant_id,
@@ -759,7 +756,7 @@ async def due_syncs(session_factory: Any, now: datetime | None = None) -> list[D
     A full run that ended partially failed (some records listed as failures) counts as
     the last full one: its failed records are retried by the incremental runs, whose
     cursor stays where the last successful run left it, not by a full run every tick.
-    An integration whose run stalled (left ``running``, no heartbeat for ``LEASE``) is
+    An integration whose run stalled (left ``running``, no heartbeat for ``Leases.lease()``) is
     due at once, whatever its interval: the sync resumes that run."""
     now = now or _now()
     async with session_factory() as session:
@@ -777,7 +774,7 @@ async def due_syncs(session_factory: Any, now: datetime | None = None) -> list[D
             .where(
                 SyncRun.status == SyncStatus.RUNNING,
                 SyncRun.kind.in_((SyncKind.FULL, SyncKind.INCREMENTAL)),
-                sa.func.coalesce(SyncRun.heartbeat_at, SyncRun.started_at) < now - LEASE,
+                sa.func.coalesce(SyncRun.heartbeat_at, SyncRun.started_at) < now - Leases.lease(),
             )
             .group_by(SyncRun.integration_id)
             .subquery()
@@ -838,7 +835,7 @@ async def sync_job(
             )
         integration = await session.get(Integration, job.integration_id)
     assert integration is not None
-    lock = deps.locks.lock(f"job-sync:{job_id}", ttl=LOCK_TTL)
+    lock = deps.locks.lock(f"job-sync:{job_id}", ttl=Leases.lock_ttl())
     if not await lock.acquire():
         return SyncOutcome(run_id=None, status=SyncStatus.RUNNING, already_running=True)
     started = time.perf_counter()

@@ -1,14 +1,14 @@
 """A sync's hold on its integration while it runs: the lock, and the run's heartbeat.
 
     lease = RunLease(lock, session_factory, run_id)
-    async with lease.kept():        # renewed every HEARTBEAT seconds meanwhile
+    async with lease.kept():        # renewed every Leases.heartbeat() seconds meanwhile
         ...
 
-The lock (``sync:{integration_id}``, ``LOCK_TTL`` seconds) keeps a second sync of the
+The lock (``sync:{integration_id}``, ``Leases.lock_ttl()`` seconds) keeps a second sync of the
 integration out; the heartbeat (``sync_runs.heartbeat_at``) tells everyone else that
 the run is alive. Both are renewed by a task of their own, so a slow page of the
 source never lets them lapse, and both stop when the process dies: the lock expires
-within ``LOCK_TTL`` and the run counts as stalled after ``gateway.queue.LEASE``, when
+within the lock's TTL and the run counts as stalled after ``Leases.lease()``, when
 the next sync resumes it. Renewing never fails the sync: while Redis or the database
 is away a renewal is skipped and logged.
 """
@@ -23,16 +23,12 @@ from collections.abc import AsyncIterator
 import sqlalchemy as sa
 
 from gateway.locks import Lock
-from gateway.queue import HEARTBEAT
+from gateway.queue import Leases
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory
 from gateway.store.models import SyncRun
 
 logger = logging.getLogger("talentgraph.jobs.sync")
-
-LOCK_TTL = 20.0
-"""Seconds the lock outlives its last renewal: shorter than ``gateway.queue.LEASE``, so
-when a run counts as stalled its lock has already expired."""
 
 
 class RunLease:
@@ -61,7 +57,7 @@ class RunLease:
 
     async def _renew_forever(self) -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT)
+            await asyncio.sleep(Leases.heartbeat())
             await self.extend()
 
     @contextlib.asynccontextmanager
@@ -75,7 +71,7 @@ class RunLease:
 
 
 async def release(lock: Lock) -> None:
-    """Release the lock; with Redis away it expires by itself within ``LOCK_TTL``."""
+    """Release the lock; with Redis away it expires by itself within its TTL."""
     try:
         await lock.release()
     except Exception as exc:

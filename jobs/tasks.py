@@ -13,7 +13,7 @@ capped at ten minutes) until the record's ``max_attempts``; then, or at once for
 failure no retry can fix (``PermanentTaskError``, a ``DomainError``), it is dead.
 
 An attempt holds the record's lease while it runs (a heartbeat every
-``gateway.queue.HEARTBEAT`` seconds) and stops when another attempt took the record
+``Leases.heartbeat()`` seconds) and stops when another attempt took the record
 over. Its outcome is recorded even through a short database outage (tried again for
 about half a minute); if it still cannot be, ``run_recorded`` raises and the queue
 runs the record again later, so a logged "retrying in N s" always happens.
@@ -52,11 +52,11 @@ from gateway.ai.factory import create_provider
 from gateway.ai.provider import AIProvider, ProviderError
 from gateway.errors import DomainError, NotFound, RemoteWriteFailed, ValidationFailed
 from gateway.queue import (
-    HEARTBEAT,
     SYNC_INTEGRATION,
     SYNC_JOB,
     Enqueued,
     JobRecords,
+    Leases,
     TaskQueue,
     job_sync_key,
     sync_key,
@@ -689,7 +689,7 @@ async def _holding_lease(
     async def renew() -> None:
         nonlocal lost
         while True:
-            await asyncio.sleep(HEARTBEAT)
+            await asyncio.sleep(Leases.heartbeat())
             try:
                 held = await records.beat(record_id, attempt)
             except Exception as exc:

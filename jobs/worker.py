@@ -51,6 +51,7 @@ from gateway.inbox import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, Inbox
 from gateway.locks import create_locks
 from gateway.outbound_http import connector_client, outbound_client
 from gateway.pubsub import EventBus
+from gateway.queue import Leases
 from gateway.services.analysis import NewApplicationAnalyses
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
@@ -180,6 +181,7 @@ def cron_jobs(prefix: str) -> list[CronJob]:
 async def startup(ctx: dict[Any, Any]) -> None:
     """Engine, HTTP client, keyring, bus, cache and locks for every task of this worker."""
     settings: Settings = ctx.get("settings") or Settings()
+    Leases.configure(settings.job_lease_seconds)
     engine = create_engine(settings.resolved_database_url, echo=settings.database_echo)
     session_factory = create_session_factory(engine)
     http = connector_client(settings)

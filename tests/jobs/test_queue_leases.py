@@ -184,7 +184,7 @@ async def test_an_attempt_that_lost_its_lease_stops_and_records_nothing(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert isinstance(harness.queue, InProcessQueue)
-    monkeypatch.setattr(tasks, "HEARTBEAT", 0.02)
+    monkeypatch.setattr(queue_module.Leases, "seconds", 0.12)
     world = harness.world
     records = JobRecords(world.session_factory)
     record = await records.create(
@@ -279,5 +279,7 @@ async def test_an_outcome_is_recorded_through_a_database_blip(
     await _clear(harness, second.id)
 
 
-def test_the_lease_outlives_several_heartbeats() -> None:
-    assert queue_module.LEASE.total_seconds() >= 4 * queue_module.HEARTBEAT
+def test_the_lease_outlives_several_heartbeats_and_the_sync_lock() -> None:
+    leases = queue_module.Leases
+    assert leases.lease().total_seconds() >= 4 * leases.heartbeat()
+    assert leases.heartbeat() < leases.lock_ttl() < leases.lease().total_seconds()

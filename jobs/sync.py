@@ -208,8 +208,7 @@ async def sync_integration(
 ) -> SyncOutcome:
     lock = deps.locks.lock(f"sync:{integration_id}", ttl=Leases.lock_ttl())
     if not await lock.acquire():
-        running = await _running_run(deps, integration_id)
-        return SyncOutcome(run_id=running, status=SyncStatus.RUNNING, already_running=True)
+        return await _running_run(deps, integration_id)
     try:
         async with deps.session_factory.begin() as session:
             integration = await session.get(Integration, integration_id)
@@ -228,14 +227,30 @@ async def sync_integration(
         await release(lock)
 
 
-async def _running_run(deps: SyncDeps, integration_id: int) -> int | None:
+async def _running_run(deps: SyncDeps, integration_id: int) -> SyncOutcome:
+    """What a sync that found the lock held reports: the run holding it, and whether that
+    run is alive. A lock whose run is stalled (or not there) belongs to a process that
+    stopped; it expires shortly, so a queued sync should try again, not count as done."""
     async with deps.session_factory() as session:
-        return await session.scalar(
-            sa.select(SyncRun.id)
-            .where(SyncRun.integration_id == integration_id, SyncRun.status == SyncStatus.RUNNING)
-            .order_by(SyncRun.id.desc())
-            .limit(1)
-        )
+        row = (
+            await session.execute(
+                sa.select(SyncRun.id, SyncRun.heartbeat_at, SyncRun.started_at)
+                .where(
+                    SyncRun.integration_id == integration_id,
+                    SyncRun.status == SyncStatus.RUNNING,
+                )
+                .order_by(SyncRun.id.desc())
+                .limit(1)
+            )
+        ).first()
+    renewed = (row.heartbeat_at or row.started_at) if row is not None else None
+    alive = renewed is not None and renewed > _now() - Leases.lease()
+    return SyncOutcome(
+        run_id=row.id if row is not None else None,
+        status=SyncStatus.RUNNING,
+        already_running=True,
+        details={"holderAlive": alive},
+    )
 
 
 async def _open_run(

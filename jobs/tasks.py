@@ -179,19 +179,21 @@ async def sync_integration_task(
     outcome = await sync_integration(
         ctx.deps, tenant_id, integration_id, mode=mode, trigger=trigger
     )
-    return _settled(outcome, f"integration {integration_id}")
+    return settled(outcome, f"integration {integration_id}")
 
 
 async def sync_job_task(
     ctx: TaskContext, tenant_id: int, job_id: int, *, trigger: str = "manual"
 ) -> SyncOutcome:
     outcome = await sync_job(ctx.deps, tenant_id, job_id, trigger=trigger)
-    return _settled(outcome, f"job {job_id}")
+    return settled(outcome, f"job {job_id}")
 
 
-def _settled(outcome: SyncOutcome, what: str) -> SyncOutcome:
+def settled(outcome: SyncOutcome, what: str) -> SyncOutcome:
     """The outcome of a sync that needs no retry; raises for one that does or cannot."""
     if outcome.already_running:
+        if outcome.details.get("holderAlive") is False:
+            raise TaskError(f"the lock on {what} is held by a sync that stopped; trying again")
         return outcome
     if outcome.status is None:
         raise PermanentTaskError(outcome.error or f"nothing to sync for {what}")

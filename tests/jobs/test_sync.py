@@ -9,6 +9,7 @@ import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -23,8 +24,9 @@ from gateway.locks import LocalLocks
 from gateway.pubsub import Event, EventBus
 from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.settings import Settings
+from gateway.store.base import utcnow
 from gateway.store.engine import create_engine, create_session_factory
-from gateway.store.enums import IntegrationStatus, SyncStatus
+from gateway.store.enums import IntegrationStatus, SyncKind, SyncStatus
 from gateway.store.migrate import upgrade
 from gateway.store.models import (
     Application,
@@ -39,6 +41,7 @@ from gateway.store.models import (
 from jobs import sync as sync_module
 from jobs.sync import due_syncs, sync_integration, sync_job
 from jobs.sync_api import SyncDeps, SyncMode
+from jobs.tasks import TaskError, settled
 from tests.support.gateway import ENCRYPTION_KEYS
 from tests.support.services import Backend
 
@@ -331,6 +334,109 @@ async def test_a_killed_run_resumes_where_it_stopped(
     assert await count(world, Candidate) == CANDIDATES
     assert await count(world, Application) == APPLICATIONS
     assert sum(c.get("updated", 0) for c in outcome.counts.values()) == 0, "nothing written twice"
+
+
+async def test_a_run_the_source_cut_short_is_resumed_not_replaced(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The source answers 500 mid-way, past the connector's retries: the run ends
+    resumable, its queued task is retried (not succeeded), the integration shows the
+    error; the next sync, even an incremental one, continues that run and clears it."""
+    monkeypatch.setattr(sync_module, "BATCH", 3)
+    inner = world.fake.app
+    requests = 0
+
+    async def breaking(scope: Any, receive: Any, send: Any) -> None:
+        nonlocal requests
+        requests += 1
+        if requests == 12:
+            world.fake.faults.server_errors(times=1_000)
+        await inner(scope, receive, send)
+
+    client = httpx.AsyncClient(
+        mounts={"https://api.recruiterflow.com": httpx.ASGITransport(app=breaking)}
+    )
+    deps = SyncDeps(
+        world.deps.session_factory,
+        world.deps.keyring,
+        client,
+        world.deps.bus,
+        world.deps.cache,
+        LocalLocks(),
+        no_sleep,
+    )
+    try:
+        cut = await sync_integration(
+            deps, world.tenant_id, world.integration_id, mode=SyncMode.FULL
+        )
+    finally:
+        await client.aclose()
+        world.fake.faults.reset()
+    assert cut.status is SyncStatus.PARTIALLY_FAILED
+    assert cut.details == {"retryable": True, "resumable": True}
+    with pytest.raises(TaskError, match="resumes from its checkpoint"):
+        settled(cut, "integration")
+    async with world.deps.session_factory() as session:
+        integration = await session.get(Integration, world.integration_id)
+        run = await session.get(SyncRun, cut.run_id)
+    assert integration is not None and (integration.last_error or "").startswith("sync: ")
+    assert run is not None and (run.error_details or {}).get("resumable") is True
+    assert await count(world, Job, Job.remote_deleted_at.is_not(None)) == 0
+
+    resumed = await sync_integration(
+        world.deps, world.tenant_id, world.integration_id, mode=SyncMode.INCREMENTAL
+    )
+    assert resumed.run_id == cut.run_id, "the same run goes on"
+    assert resumed.status is SyncStatus.SUCCEEDED
+    assert await count(world, Application) == APPLICATIONS
+    assert await count(world, Candidate) == CANDIDATES
+    assert sum(c.get("updated", 0) for c in resumed.counts.values()) == 0, "nothing twice"
+    async with world.deps.session_factory() as session:
+        integration = await session.get(Integration, world.integration_id)
+        run = await session.get(SyncRun, cut.run_id)
+    assert integration is not None and integration.last_error is None
+    assert run is not None and run.kind.value == "full" and run.checkpoint["resumed"] == 1
+
+
+async def test_a_lock_held_by_a_stopped_run_is_waited_for_not_taken_as_done(
+    world: World,
+) -> None:
+    """A queued sync that finds the lock of a run whose heartbeat stopped tries again;
+    one that finds a live run leaves the work to it."""
+    locks = world.deps.locks
+    held = locks.lock(f"sync:{world.integration_id}", ttl=60)
+    assert await held.acquire()
+    try:
+        async with world.deps.session_factory.begin() as session:
+            run = SyncRun(
+                tenant_id=world.tenant_id,
+                integration_id=world.integration_id,
+                kind=SyncKind.FULL,
+                status=SyncStatus.RUNNING,
+                started_at=utcnow() - timedelta(minutes=10),
+                heartbeat_at=utcnow(),
+                counts={},
+            )
+            session.add(run)
+        alive = await full(world)
+        assert alive.already_running and alive.run_id == run.id
+        assert settled(alive, "integration") is alive
+        async with world.deps.session_factory.begin() as session:
+            await session.execute(
+                sa.update(SyncRun)
+                .where(SyncRun.id == run.id)
+                .values(heartbeat_at=utcnow() - timedelta(minutes=5))
+            )
+        stopped = await full(world)
+        assert stopped.already_running
+        with pytest.raises(TaskError, match="held by a sync that stopped"):
+            settled(stopped, "integration")
+        due = await due_syncs(world.deps.session_factory)
+        assert [(d.integration_id, d.mode) for d in due] == [
+            (world.integration_id, SyncMode.FULL)
+        ], "a stalled run makes its integration due at once"
+    finally:
+        await held.release()
 
 
 async def test_incremental_runs_after_a_full_one_and_due_syncs(world: World) -> None:

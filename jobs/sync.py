@@ -755,7 +755,8 @@ class _Phases:
                 )
                 self.state.count(phase, "deleted", len(gone))
                 events += [Event(f"{kind}.deleted", self.state.tenant_id, {"id": i}) for i in gone]
-        await self.deps.bus.publish_many(events)
+            staged = await stage(session, events)
+        await Outbox(self.deps.session_factory, self.deps.bus).release(staged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -882,8 +883,8 @@ async def sync_job(
             if found:
                 async with deps.session_factory.begin() as session:
                     writer = RecordWriter(state, sync_actor(integration, state.run_id))
-                    events = await writer.write_jobs(session, found)
-                await deps.bus.publish_many(events)
+                    staged = await stage(session, await writer.write_jobs(session, found))
+                await Outbox(deps.session_factory, deps.bus).release(staged)
             else:
                 async with deps.session_factory.begin() as session:
                     gone = await session.get(Job, job_id, with_for_update=True)

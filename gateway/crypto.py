@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from gateway.private_files import create_private_file, private_directory
 
 VERSION = "v1"
+NONCE_BYTES = 12
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class CryptoError(Exception):
@@ -39,6 +42,10 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
+    """Strict: a character outside the base64url alphabet is an error, not skipped, so
+    a token decodes from one spelling only."""
+    if not _BASE64URL.fullmatch(text):
+        raise binascii.Error("not unpadded base64url")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -105,7 +112,7 @@ class Keyring:
 
     def encrypt(self, plaintext: bytes, *, context: str) -> str:
         key = self.current
-        nonce = secrets.token_bytes(12)
+        nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = AESGCM(key.secret).encrypt(nonce, plaintext, context.encode())
         return f"{VERSION}.{key.key_id}.{_b64(nonce)}.{_b64(sealed)}"
 
@@ -120,7 +127,10 @@ class Keyring:
         if key is None:
             raise CryptoError(f"secret encrypted with unknown key {key_id!r}")
         try:
-            return AESGCM(key.secret).decrypt(_unb64(nonce), _unb64(sealed), context.encode())
+            nonce_bytes = _unb64(nonce)
+            if len(nonce_bytes) != NONCE_BYTES:
+                raise ValueError(f"a nonce of {len(nonce_bytes)} bytes, not {NONCE_BYTES}")
+            return AESGCM(key.secret).decrypt(nonce_bytes, _unb64(sealed), context.encode())
         except (InvalidTag, binascii.Error, ValueError) as exc:
             raise CryptoError("secret does not decrypt: tampered or from another record") from exc
 

@@ -198,19 +198,29 @@ class JobRecords:
             if record is not None and record.status in ACTIVE_STATUSES:
                 _finish(record, BackgroundJobStatus.DEAD, error)
 
-    async def abandon_active(self, reason: str) -> int:
-        """Mark every active record dead (a queue that held them in memory restarted)."""
+    async def resume_left_behind(self, reason: str) -> list[tuple[int, datetime | None]]:
+        """Every active record, made ready to run again (a queue that held them in memory
+        restarted): a running one's attempt counts as failed, with ``reason``, and is due
+        now; pending and failed ones keep their times. Returns (id, due) of each."""
+        now = utcnow()
         async with self.session_factory.begin() as session:
             records = await session.scalars(
                 sa.select(BackgroundJob)
                 .where(BackgroundJob.status.in_(ACTIVE_STATUSES))
+                .order_by(BackgroundJob.id)
                 .with_for_update()
             )
-            abandoned = 0
+            left: list[tuple[int, datetime | None]] = []
             for record in records:
-                _finish(record, BackgroundJobStatus.DEAD, _with_previous(reason, record.last_error))
-                abandoned += 1
-        return abandoned
+                if record.status is BackgroundJobStatus.RUNNING:
+                    _finish(
+                        record,
+                        BackgroundJobStatus.FAILED,
+                        _with_previous(reason, record.last_error),
+                    )
+                    record.scheduled_at = now
+                left.append((record.id, record.scheduled_at))
+        return left
 
     async def start_attempt(self, record_id: int) -> BackgroundJob | None:
         """Mark the record running and count the attempt; None when there is nothing to run

@@ -6,10 +6,11 @@
     await queue.close()      # cancel what is left
 
 Same records and duplicate rule as ``ArqQueue``. What a stopped process held in memory
-is gone, so ``recover()`` at startup marks the records it left active dead (retry them
-with ``backgroundJobRetry``); one process owns the queue, as in the embedded default
-(no Redis, one ``serve``). A record that could not be started because the database was
-away is tried again with a growing pause (1 s doubling to 30 s) until it is.
+is gone, so ``recover()`` at startup runs again what it left active (an attempt it cut
+off counts as failed; a sync resumes from its checkpoint); one process owns the queue,
+as in the embedded default (no Redis, one ``serve``). A record that could not be
+started because the database was away is tried again with a growing pause (1 s
+doubling to 30 s) until it is.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 from typing import Any
 
 from gateway.queue import Enqueued, is_stalled
+from gateway.store.base import utcnow
 from gateway.store.enums import BackgroundJobStatus
 from jobs.tasks import TaskContext, run_recorded, task_spec
 
@@ -56,14 +59,17 @@ class InProcessQueue:
         return Enqueued(record.id, duplicate=False)
 
     async def recover(self) -> int:
-        """At startup: mark dead the records a previous process left pending, running or
-        waiting for a retry (nothing runs them now). Returns how many."""
-        abandoned = await self.records.abandon_active(
-            "lost: the process running it stopped before it finished"
+        """At startup: run again what a previous process left pending, running or waiting
+        for a retry (at its retry time). Returns how many."""
+        left = await self.records.resume_left_behind(
+            "cut off: the process running it stopped before it finished"
         )
-        if abandoned:
-            logger.warning("%d background job(s) of a previous run marked dead", abandoned)
-        return abandoned
+        async with self._lock:
+            for record_id, due in left:
+                self._start(record_id, due=due)
+        if left:
+            logger.warning("%d background job(s) of a previous run queued again", len(left))
+        return len(left)
 
     async def reclaim(self) -> int:
         """Take over the stalled records (none while this process runs them) and start them."""
@@ -89,8 +95,10 @@ class InProcessQueue:
                 self._start(job_record_id)
         return enqueued
 
-    def _start(self, record_id: int) -> None:
-        task = asyncio.create_task(self._run(record_id), name=f"background-job:{record_id}")
+    def _start(self, record_id: int, *, due: datetime | None = None) -> None:
+        task = asyncio.create_task(
+            self._run(record_id, due), name=f"background-job:{record_id}"
+        )
         self.running[record_id] = task
 
         def forget(done: asyncio.Task[None]) -> None:
@@ -99,7 +107,9 @@ class InProcessQueue:
 
         task.add_done_callback(forget)
 
-    async def _run(self, record_id: int) -> None:
+    async def _run(self, record_id: int, due: datetime | None = None) -> None:
+        if due is not None:
+            await asyncio.sleep(max(0.0, (due - utcnow()).total_seconds()))
         pause = STORE_RETRY_FIRST
         while True:
             try:

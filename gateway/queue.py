@@ -306,12 +306,15 @@ class JobRecords:
             record.scheduled_at = now
             return True
 
-    async def succeed(self, record_id: int, *, attempt: int | None = None) -> None:
-        """``attempt``: only while that attempt still holds the record."""
+    async def succeed(
+        self, record_id: int, *, attempt: int | None = None, note: str | None = None
+    ) -> None:
+        """``attempt``: only while that attempt still holds the record; ``note``: kept as
+        its ``last_error`` (what went wrong although it succeeded)."""
         async with self.session_factory.begin() as session:
             record = await session.get(BackgroundJob, record_id, with_for_update=True)
             if record is not None and _held(record, attempt):
-                _finish(record, BackgroundJobStatus.SUCCEEDED, None)
+                _finish(record, BackgroundJobStatus.SUCCEEDED, note)
 
     async def fail(
         self, record_id: int, error: str, *, retry_at: datetime | None, attempt: int | None = None

@@ -631,7 +631,7 @@ async def run_recorded(ctx: TaskContext, record_id: int) -> Attempt:
         return Attempt(record_id, BackgroundJobStatus.DEAD, None, error)
     try:
         async with asyncio.timeout(spec.timeout):
-            await _holding_lease(
+            result = await _holding_lease(
                 records,
                 record_id,
                 attempt,
@@ -674,13 +674,22 @@ async def run_recorded(ctx: TaskContext, record_id: int) -> Attempt:
             error,
         )
         return Attempt(record_id, BackgroundJobStatus.FAILED, delay, error)
-    await _recorded(lambda: records.succeed(record_id, attempt=attempt))
-    return Attempt(record_id, BackgroundJobStatus.SUCCEEDED)
+    note = _note_of(result)
+    await _recorded(lambda: records.succeed(record_id, attempt=attempt, note=note))
+    return Attempt(record_id, BackgroundJobStatus.SUCCEEDED, error=note)
+
+
+def _note_of(result: object) -> str | None:
+    """What a succeeded record still tells: a sync that finished with records it could
+    not map (listed with its run; retrying would not help, the next sync tries them)."""
+    if isinstance(result, SyncOutcome) and result.status is SyncStatus.PARTIALLY_FAILED:
+        return f"finished with failed records: {result.error}"
+    return None
 
 
 async def _holding_lease(
     records: JobRecords, record_id: int, attempt: int, work: Awaitable[object]
-) -> None:
+) -> object:
     """Await ``work`` while renewing the lease of ``attempt``; raise ``LeaseLost`` (having
     cancelled the work) when another attempt took the record over. A renewal the
     database refuses is skipped: the lease may then run out and the record be taken
@@ -704,7 +713,7 @@ async def _holding_lease(
 
     renewer = asyncio.create_task(renew(), name=f"lease:{record_id}")
     try:
-        await running
+        return await running
     except asyncio.CancelledError:
         if lost:
             raise LeaseLost() from None

@@ -96,6 +96,10 @@ class SyncRun:
     started_at: datetime | None
     finished_at: datetime | None
     duration_ms: int | None
+    heartbeat_at: datetime | None = strawberry.field(
+        description="When the run last said it is alive. A RUNNING run whose heartbeat "
+        "stopped is resumed from its checkpoint by the next sync of its integration."
+    )
     integration_id: strawberry.Private[int]
     job_id: strawberry.Private[int | None]
 
@@ -148,6 +152,11 @@ class BackgroundJob:
     )
     started_at: datetime | None
     finished_at: datetime | None
+    heartbeat_at: datetime | None = strawberry.field(
+        description="When the running attempt last renewed its lease. A RUNNING job whose "
+        "heartbeat is older than the lease (TALENTGRAPH_JOB_LEASE_SECONDS) was left by a "
+        "worker that stopped: it is taken over by itself, or by backgroundJobRetry."
+    )
 
 
 build_background_job = row_builder(BackgroundJob)

@@ -399,3 +399,26 @@ async def test_maintenance_prunes_expired_idempotency_keys(world: World) -> None
     async with world.session_factory() as session:
         assert await session.get(IdempotencyKey, expired.id) is None
         assert await session.get(IdempotencyKey, live.id) is not None
+
+
+async def test_a_sync_with_failed_records_succeeds_and_says_so(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    """Records the source sent unmappable fail alone: retrying the task would not help
+    (the next sync tries them), so it succeeds, and its record says what failed."""
+    fake_sync.outcome = SyncOutcome(
+        run_id=None,
+        status=SyncStatus.PARTIALLY_FAILED,
+        error="2 record(s) failed; first: candidate 7: no id",
+    )
+    world = harness.world
+    queued = await enqueue_integration_sync(
+        harness.queue, world.tenant_id, world.integration_ids[1]
+    )
+    await harness.run()
+    record = await stored_record(harness, queued.job_record_id)
+    assert record.status is BackgroundJobStatus.SUCCEEDED
+    assert record.last_error == (
+        "finished with failed records: 2 record(s) failed; first: candidate 7: no id"
+    )
+    assert len(fake_sync.calls) == 1

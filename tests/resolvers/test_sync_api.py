@@ -75,7 +75,9 @@ query($filter: BackgroundJobFilter, $first: Int, $after: String) {
     items {
       totalCount
       pageInfo { hasNextPage endCursor }
-      nodes { id jobType jobKey status attempts lastError scheduledAt startedAt finishedAt }
+      nodes {
+        id jobType jobKey status attempts lastError scheduledAt startedAt finishedAt heartbeatAt
+      }
     }
   }
 }
@@ -448,6 +450,7 @@ async def test_background_job_retry_and_clear_are_admin_only(
     done = await gateway.execute(BACKGROUND_JOBS, {"filter": {"status": ["SUCCEEDED"]}})
     node = next(n for n in done["backgroundJobs"]["items"]["nodes"] if n["id"] == job_id)
     assert (node["attempts"], node["lastError"]) == (1, None)
+    assert node["startedAt"] <= node["heartbeatAt"] <= node["finishedAt"]
     again = (await gateway.execute(RETRY, {"id": job_id}))["backgroundJobRetry"]
     assert again["__typename"] == "ValidationError"
 

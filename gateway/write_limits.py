@@ -9,21 +9,27 @@ per integration does it. With Redis the limit holds across every ``serve`` and
 ``worker`` process: a slot is a member of a sorted set ``<prefix>:writes:<id>`` scored
 by its expiry, taken by a Lua script only while fewer than N unexpired members exist;
 a process that dies holding slots loses them when they expire. The local semaphore
-stays in front so one process never polls Redis for more slots than it could use.
+stays in front so one process never polls Redis for more slots than it could use, and
+while Redis cannot be reached it is the only limit: writes go on, N per process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from gateway.settings import Settings
+
+logger = logging.getLogger("talentgraph.write_limits")
+REDIS_DOWN = (OSError, ConnectionError, TimeoutError, RedisError)
 
 Release = Callable[[], Awaitable[None]]
 DEFAULT_LIMIT = 30
@@ -96,9 +102,15 @@ class RedisWriteLimits(WriteLimits):
         delay = 0.005
         while True:
             now = time.time()
-            taken = await self._take(
-                keys=[key], args=[now, now + SLOT_TTL_SECONDS, token, self.limit]
-            )
+            try:
+                taken = await self._take(
+                    keys=[key], args=[now, now + SLOT_TTL_SECONDS, token, self.limit]
+                )
+            except REDIS_DOWN as exc:
+                logger.warning(
+                    "write limit of integration %s held in process: %s", integration_id, exc
+                )
+                return _nothing
             if taken:
                 break
             await asyncio.sleep(delay * (1 + random.random()))

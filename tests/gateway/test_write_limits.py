@@ -5,6 +5,7 @@ fails; a dead holder's slot expires."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
 
 import pytest
@@ -72,3 +73,17 @@ async def test_a_slot_left_by_a_dead_process_expires(
     finally:
         await dead.close()
         await alive.close()
+
+
+async def test_with_redis_away_each_process_keeps_its_own_limit() -> None:
+    """Writes go on while Redis cannot be reached (nothing listens on the port), limited
+    by the process's own semaphore."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    limits = RedisWriteLimits(f"redis://127.0.0.1:{port}/0", "away", limit=4)
+    try:
+        assert await burst([limits], integration_id=3, writes=20) == 4
+        assert limits.in_flight[3] == 0
+    finally:
+        await limits.close()

@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -46,7 +46,7 @@ from connectors.webhooks import Notice, NoticeError, Scheme, parse_notice
 from gateway.crypto import CryptoError
 from gateway.inbox import Inbox
 from gateway.metrics import WEBHOOK_EVENTS_PROCESSED
-from gateway.outbox import Outbox, stage
+from gateway.outbox import Outbox, Staged, stage
 from gateway.pubsub import Event
 from gateway.queue import TaskQueue
 from gateway.services.activities import Actor
@@ -251,12 +251,17 @@ class Ingestor:
             await self._mark(session, event, WebhookEventStatus.PROCESSED, result)
             staged = await stage(session, events)
         if events:
-            await self.deps.cache.invalidate(event.tenant_id)
-            await self.outbox.release(staged)
-            await NewApplicationAnalyses(self.settings, self.queue)(
-                event.tenant_id, new_application_ids(events), trigger="webhook"
-            )
+            await _despite_cancellation(self._after_commit(event.tenant_id, staged))
         return WebhookEventStatus.PROCESSED
+
+    async def _after_commit(self, tenant_id: int, staged: Staged) -> None:
+        """Drop the tenant's cached answers, announce the change, queue the analyses
+        of new applications."""
+        await self.deps.cache.invalidate(tenant_id)
+        await self.outbox.release(staged)
+        await NewApplicationAnalyses(self.settings, self.queue)(
+            tenant_id, new_application_ids(staged.events), trigger="webhook"
+        )
 
     async def _refetch(
         self, connector: ConnectorBase, notice: Notice, integration_id: int
@@ -462,6 +467,29 @@ class Ingestor:
                 raise
             except Exception:
                 logger.exception("webhook sweep failed; trying again")
+
+
+async def _despite_cancellation(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` to its end even when the caller is cancelled meanwhile (once or
+    more: ``run`` cancels its consumers through ``gather`` and again one by one), then
+    pass the cancellation on.
+
+    A worker that stops (SIGTERM) cancels its consumers. One cancelled between an
+    event's commit and the release of its staged bus events would leave a committed
+    change unannounced, and the tenant's cached answers standing, until another
+    process's outbox sweep (which drops no cache) or the cache TTL; with no other
+    worker running, never. The event reads ``processed`` all the while.
+    """
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    task.result()
 
 
 @dataclass

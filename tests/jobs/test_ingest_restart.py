@@ -72,6 +72,17 @@ async def wait_for(
         await asyncio.sleep(0.05)
 
 
+async def heard_every(announced: list[Event], remote_ids: set[str], *, within: float) -> None:
+    """Give the listener the time to read what was published last: ``worker.wait``
+    blocks this event loop while the worker stops, so announcements it made then are
+    still unread when it exits."""
+    deadline = time.monotonic() + within
+    while not remote_ids <= {str(e.data["remoteId"]) for e in announced}:
+        if time.monotonic() > deadline:
+            return
+        await asyncio.sleep(0.05)
+
+
 async def test_a_killed_worker_loses_nothing_and_repeats_nothing(
     private_postgres_url: str,
     redis_url: str,
@@ -176,6 +187,7 @@ async def test_a_killed_worker_loses_nothing_and_repeats_nothing(
                 worker.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 worker.kill()
+        await heard_every(announced, {str(job_id) for job_id in job_ids}, within=10)
         listener.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await listener

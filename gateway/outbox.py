@@ -8,14 +8,17 @@
 
 Publishing after the commit means a process that dies in between would leave a change
 nobody hears of, and outbound webhooks (``jobs.deliver``) would never fire for it.
-Staged rows close that gap: the sweep publishes what a dead process left behind. A
-change can therefore be announced twice (died after publishing, before forgetting);
-the event keeps its id, which is what consumers that must act once deduplicate on.
+Staged rows close that gap: the sweep publishes what a dead process left behind, and
+drops the cached answers of the tenants it announces for (the dead process may have
+died before its own invalidation). A change can therefore be announced twice (died
+after publishing, before forgetting); the event keeps its id, which is what consumers
+that must act once deduplicate on.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -59,11 +62,18 @@ async def stage(session: AsyncSession, events: list[Event]) -> Staged:
 
 class Outbox:
     def __init__(
-        self, session_factory: SessionFactory, bus: EventBus, *, grace: timedelta = DEFAULT_GRACE
+        self,
+        session_factory: SessionFactory,
+        bus: EventBus,
+        *,
+        grace: timedelta = DEFAULT_GRACE,
+        invalidate: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
+        """``invalidate(tenant_id)``: drops a tenant's cached answers (the sweep's)."""
         self.session_factory = session_factory
         self.bus = bus
         self.grace = grace
+        self.invalidate = invalidate
 
     async def release(self, staged: Staged) -> None:
         """Publish what was staged (after its commit) and delete the rows. If publishing
@@ -105,5 +115,8 @@ class Outbox:
             ]
             await self.bus.publish_many(events)
             await session.execute(sa.delete(_outbox).where(_outbox.c.id.in_([r.id for r in rows])))
+        if self.invalidate is not None:
+            for tenant_id in sorted({row.tenant_id for row in rows}):
+                await self.invalidate(tenant_id)
         logger.info("published %d staged event(s) a stopped process left", len(rows))
         return len(rows)

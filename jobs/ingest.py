@@ -125,6 +125,7 @@ class Ingestor:
             deps.session_factory,
             deps.bus,
             grace=timedelta(seconds=settings.outbox_grace_seconds),
+            invalidate=deps.cache.invalidate,
         )
 
     # --- one event ------------------------------------------------------------------

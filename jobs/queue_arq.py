@@ -83,7 +83,8 @@ class ArqQueue:
             if is_stalled(active):
                 if await self.records.take_over(active.id):
                     await self._requeue(active)
-                return Enqueued(active.id, duplicate=False)
+                    return Enqueued(active.id, duplicate=False)
+                return Enqueued(active.id, duplicate=True)  # taken over meanwhile
             if active.created_at > utcnow() - ORPHAN_AFTER or await self._known(job_id):
                 return Enqueued(active.id, duplicate=True)
             await self.records.mark_dead(active.id, "lost: the queue no longer held it")

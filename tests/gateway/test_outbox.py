@@ -84,6 +84,23 @@ async def test_what_a_dead_process_left_is_published_by_the_sweep_with_its_id(
     assert await staged_count(factory) == 0
 
 
+async def test_the_sweep_drops_the_cached_answers_of_the_tenants_it_announces_for(
+    store: tuple[SessionFactory, int],
+) -> None:
+    """The process that staged the change may have died before its own invalidation."""
+    factory, tenant_id = store
+    invalidated: list[int] = []
+
+    async def invalidate(tenant: int) -> None:
+        invalidated.append(tenant)
+
+    async with factory.begin() as session:
+        await stage(session, [Event("job.updated", tenant_id, {"id": n}) for n in range(2)])
+    outbox = Outbox(factory, RecordingBus(), grace=timedelta(0), invalidate=invalidate)
+    assert await outbox.sweep() == 2
+    assert invalidated == [tenant_id]
+
+
 async def test_a_rolled_back_change_stages_nothing(store: tuple[SessionFactory, int]) -> None:
     factory, tenant_id = store
 

@@ -594,8 +594,17 @@ class _Phases:
             self.connector,
             self.state,
             sync_actor(self.integration, self.state.run_id),
-            self.changed_candidates,
+            self._activities_due(),
         )
+
+    def _activities_due(self) -> set[str]:
+        """The candidates whose activity logs the run reads: those it wrote and, once
+        resumed, every one it saw, since an earlier attempt may have written candidates
+        (whose writes are skipped now) without reading their logs. What is stored
+        already is not stored again."""
+        if self.state.checkpoint.get("resumed"):
+            return self.changed_candidates | self.state.seen.get("candidates", set())
+        return self.changed_candidates
 
     async def _link_owners(self) -> None:
         """Recruiter links by email first, so the jobs find their owners."""

@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -216,17 +217,22 @@ async def startup(ctx: dict[Any, Any]) -> None:
     ]
 
 
-async def _start_bus(bus: EventBus) -> None:
-    """Outbound deliveries listen to the bus; while Redis is away, keep trying."""
+async def _until_redis_answers(step: Callable[[], Awaitable[object]], what: str) -> None:
+    """``step()`` until it does not fail for want of Redis, pausing 0.5 s doubling to 5 s."""
     pause = PAUSE_FIRST
     while True:
         try:
-            await bus.start()
+            await step()
             return
         except REDIS_DOWN as exc:
-            logger.warning("event bus not started (%s); trying again in %.1f s", exc, pause)
+            logger.warning("%s (%s); trying again in %.1f s", what, exc, pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, PAUSE_MAX)
+
+
+async def _start_bus(bus: EventBus) -> None:
+    """Outbound deliveries listen to the bus; while Redis is away, keep trying."""
+    await _until_redis_answers(bus.start, "event bus not started")
 
 
 async def shutdown(ctx: dict[Any, Any]) -> None:
@@ -301,17 +307,9 @@ def create_worker(settings: Settings, **overrides: Any) -> Worker:
 async def wait_for_redis(url: str) -> None:
     """Return once Redis answers, logging while it does not (a worker started during an
     outage waits for it instead of exiting)."""
-    pause = PAUSE_FIRST
     client: aioredis.Redis = aioredis.Redis.from_url(url)
     try:
-        while True:
-            try:
-                await client.ping()
-                return
-            except REDIS_DOWN as exc:
-                logger.warning("waiting for Redis (%s); trying again in %.1f s", exc, pause)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, PAUSE_MAX)
+        await _until_redis_answers(client.ping, "waiting for Redis")
     finally:
         await client.aclose()
 

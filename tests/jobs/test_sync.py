@@ -131,6 +131,29 @@ async def count(world: World, model: Any, *conditions: Any) -> int:
         )
 
 
+async def full_through(world: World, app: Any) -> Any:
+    """A full sync whose requests to the source go through ``app`` (wrapping the fake),
+    with a lock table of its own."""
+    client = httpx.AsyncClient(
+        mounts={"https://api.recruiterflow.com": httpx.ASGITransport(app=app)}
+    )
+    deps = SyncDeps(
+        world.deps.session_factory,
+        world.deps.keyring,
+        client,
+        world.deps.bus,
+        world.deps.cache,
+        LocalLocks(),
+        no_sleep,
+    )
+    try:
+        return await sync_integration(
+            deps, world.tenant_id, world.integration_id, mode=SyncMode.FULL
+        )
+    finally:
+        await client.aclose()
+
+
 async def full(world: World, **kwargs: Any) -> Any:
     return await sync_integration(
         world.deps, world.tenant_id, world.integration_id, mode=SyncMode.FULL, **kwargs
@@ -301,22 +324,8 @@ async def test_a_killed_run_resumes_where_it_stopped(
             raise Killed()
         await inner(scope, receive, send)
 
-    client = httpx.AsyncClient(
-        mounts={"https://api.recruiterflow.com": httpx.ASGITransport(app=dying)}
-    )
-    dying_deps = SyncDeps(
-        world.deps.session_factory,
-        world.deps.keyring,
-        client,
-        world.deps.bus,
-        world.deps.cache,
-        LocalLocks(),
-    )
     with pytest.raises(Killed):
-        await sync_integration(
-            dying_deps, world.tenant_id, world.integration_id, mode=SyncMode.FULL
-        )
-    await client.aclose()
+        await full_through(world, dying)
     async with world.deps.session_factory() as session:
         orphan = (
             await session.execute(
@@ -353,24 +362,9 @@ async def test_a_run_the_source_cut_short_is_resumed_not_replaced(
             world.fake.faults.server_errors(times=1_000)
         await inner(scope, receive, send)
 
-    client = httpx.AsyncClient(
-        mounts={"https://api.recruiterflow.com": httpx.ASGITransport(app=breaking)}
-    )
-    deps = SyncDeps(
-        world.deps.session_factory,
-        world.deps.keyring,
-        client,
-        world.deps.bus,
-        world.deps.cache,
-        LocalLocks(),
-        no_sleep,
-    )
     try:
-        cut = await sync_integration(
-            deps, world.tenant_id, world.integration_id, mode=SyncMode.FULL
-        )
+        cut = await full_through(world, breaking)
     finally:
-        await client.aclose()
         world.fake.faults.reset()
     assert cut.status is SyncStatus.PARTIALLY_FAILED
     assert cut.details == {"retryable": True, "resumable": True}

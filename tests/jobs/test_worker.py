@@ -30,7 +30,6 @@ from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
 from jobs.tasks import enqueue_integration_sync
 from jobs.worker import (
     WorkerSettings,
-    create_worker,
     cron_due_syncs,
     shutdown,
     startup,
@@ -38,6 +37,7 @@ from jobs.worker import (
 )
 from resolvers.relay import to_global_id
 from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET, running_gateway
+from tests.support.queue_harness import burst
 
 
 @dataclass
@@ -89,21 +89,6 @@ async def queue(settings: Settings, store: Store) -> AsyncIterator[ArqQueue]:
     await queue.close()
 
 
-async def _burst(settings: Settings) -> dict[str, int]:
-    worker = create_worker(
-        settings, burst=True, handle_signals=False, cron_jobs=[], poll_delay=0.01
-    )
-    try:
-        await worker.async_run()
-    finally:
-        await worker.close()
-    return {
-        "complete": worker.jobs_complete,
-        "retried": worker.jobs_retried,
-        "failed": worker.jobs_failed,
-    }
-
-
 def _fake_sync(calls: list[int], *, fail: bool = False) -> Any:
     async def fake(deps: SyncDeps, tenant_id: int, integration_id: int, **_: Any) -> SyncOutcome:
         calls.append(integration_id)
@@ -130,7 +115,7 @@ async def test_a_key_enqueued_twice_runs_once(
         f"{settings.redis_prefix}:sync:{i}" for i in (first, second)
     )
 
-    assert await _burst(settings) == {"complete": 2, "retried": 0, "failed": 0}
+    assert await burst(settings) == {"complete": 2, "retried": 0, "failed": 0}
     assert sorted(calls) == sorted([first, second])
     records = JobRecords(store.session_factory)
     for enqueued in (one, other):
@@ -140,7 +125,7 @@ async def test_a_key_enqueued_twice_runs_once(
     # nothing is kept in Redis: the key is free for the next sync at once
     again = await enqueue_integration_sync(queue, store.tenant_id, first)
     assert not again.duplicate
-    assert await _burst(settings) == {"complete": 1, "retried": 0, "failed": 0}
+    assert await burst(settings) == {"complete": 1, "retried": 0, "failed": 0}
 
 
 async def test_a_failing_task_is_retried_then_dead(
@@ -150,7 +135,7 @@ async def test_a_failing_task_is_retried_then_dead(
     monkeypatch.setattr(tasks, "sync_integration", _fake_sync(calls, fail=True))
     failing = await enqueue_integration_sync(queue, store.tenant_id, store.integration_ids[2])
 
-    assert await _burst(settings) == {"complete": 0, "retried": 4, "failed": 1}
+    assert await burst(settings) == {"complete": 0, "retried": 4, "failed": 1}
     assert len(calls) == 5
     record = await JobRecords(store.session_factory).get(failing.job_record_id)
     assert record is not None
@@ -201,7 +186,7 @@ async def test_the_schedule_queues_due_syncs_under_the_prefix(
     ]
     calls: list[int] = []
     monkeypatch.setattr(tasks, "sync_integration", _fake_sync(calls))
-    assert await _burst(settings) == {"complete": 1, "retried": 0, "failed": 0}
+    assert await burst(settings) == {"complete": 1, "retried": 0, "failed": 0}
     assert calls == [store.integration_ids[3]]
 
 
@@ -273,7 +258,7 @@ async def test_the_gateway_queues_into_arq_and_retries_through_graphql(
         assert first["backgroundJob"]["status"] == "PENDING"
         job_id = first["backgroundJob"]["id"]
 
-        assert await _burst(gateway.settings) == {"complete": 0, "retried": 4, "failed": 1}
+        assert await burst(gateway.settings) == {"complete": 0, "retried": 4, "failed": 1}
         counts = (await gateway.execute(JOBS))["backgroundJobs"]["counts"]
         assert counts == {"pending": 0, "succeeded": 0, "dead": 1}
 
@@ -281,7 +266,7 @@ async def test_the_gateway_queues_into_arq_and_retries_through_graphql(
         retried = (await gateway.execute(RETRY, {"id": job_id}))["backgroundJobRetry"]
         assert retried["__typename"] == "BackgroundJobRetrySuccess" and retried["queued"]
         assert retried["backgroundJob"] == {"id": job_id, "status": "PENDING", "attempts": 0}
-        assert await _burst(gateway.settings) == {"complete": 1, "retried": 0, "failed": 0}
+        assert await burst(gateway.settings) == {"complete": 1, "retried": 0, "failed": 0}
         nodes = (await gateway.execute(JOBS))["backgroundJobs"]["items"]["nodes"]
         assert nodes == [{"id": job_id, "status": "SUCCEEDED", "attempts": 1}]
     assert calls == [integration_id] * 6

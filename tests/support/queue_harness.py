@@ -149,22 +149,24 @@ async def harness(kind: Kind, world: World) -> AsyncIterator[Harness]:
     redis: ArqRedis = arq_redis(settings)
     arq_queue = ArqQueue(redis, world.session_factory, prefix)
 
-    async def burst() -> Counts:
-        worker = create_worker(
-            settings, burst=True, handle_signals=False, cron_jobs=[], poll_delay=0.01
-        )
-        try:
-            await worker.async_run()
-        finally:
-            await worker.close()
-        return {
-            "complete": worker.jobs_complete,
-            "retried": worker.jobs_retried,
-            "failed": worker.jobs_failed,
-        }
-
-    yield Harness("arq", arq_queue, burst, records, world)
+    yield Harness("arq", arq_queue, lambda: burst(settings), records, world)
     await arq_queue.close()
+
+
+async def burst(settings: Settings) -> Counts:
+    """Run an arq worker until its queue is empty; what it counted."""
+    worker = create_worker(
+        settings, burst=True, handle_signals=False, cron_jobs=[], poll_delay=0.01
+    )
+    try:
+        await worker.async_run()
+    finally:
+        await worker.close()
+    return {
+        "complete": worker.jobs_complete,
+        "retried": worker.jobs_retried,
+        "failed": worker.jobs_failed,
+    }
 
 
 class FakeSync:

@@ -353,10 +353,12 @@ async def _sync(
     from gateway.locks import create_locks
     from gateway.outbound_http import connector_client
     from gateway.pubsub import EventBus
+    from gateway.queue import Leases
     from gateway.store.models import Integration
     from jobs import tasks
     from jobs.sync_api import SyncDeps, SyncMode
 
+    Leases.configure(settings.job_lease_seconds)
     engine = create_engine(settings.resolved_database_url)
     http = connector_client(settings)
     bus = EventBus.create(settings)

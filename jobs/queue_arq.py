@@ -121,7 +121,10 @@ class ArqQueue:
 
     async def reclaim(self) -> int:
         """Queue again what no worker will otherwise run soon: stalled records (taken
-        over) and records due over ``OVERDUE`` ago that arq does not hold. How many."""
+        over) and records due over ``OVERDUE`` ago that arq does not hold waiting in its
+        queue (lost, or "in progress" for a worker that died between recording a failed
+        attempt and handing arq its retry: no attempt runs, the record would say so).
+        How many."""
         reclaimed = 0
         for record in await self.records.stalled():
             if await self.records.take_over(record.id):
@@ -130,7 +133,7 @@ class ArqQueue:
         for record in await self.records.overdue(before=utcnow() - OVERDUE):
             if record.job_key is None:
                 continue
-            if not await self._known(arq_job_id(self.prefix, record.job_key)):
+            if not await self._waiting(arq_job_id(self.prefix, record.job_key)):
                 await self._requeue(record)
                 reclaimed += 1
         return reclaimed
@@ -156,6 +159,14 @@ class ArqQueue:
         return bool(
             await self.redis.exists(job_key_prefix + job_id, in_progress_key_prefix + job_id)
         )
+
+    async def _waiting(self, job_id: str) -> bool:
+        """arq holds the job in its queue and no worker has it in progress."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.exists(job_key_prefix + job_id)
+            pipe.exists(in_progress_key_prefix + job_id)
+            queued, in_progress = await pipe.execute()
+        return bool(queued) and not in_progress
 
     async def close(self) -> None:
         if self.owns_pool:

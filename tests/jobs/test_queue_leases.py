@@ -154,6 +154,37 @@ async def test_reclaim_queues_again_what_arq_lost(harness: Harness, fake_sync: F
 
 
 @ARQ_ONLY
+async def test_reclaim_queues_again_a_retry_its_worker_died_before_handing_to_arq(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    """The attempt failed and was recorded with its retry time, then the worker died
+    before arq heard of the retry: arq keeps the job "in progress" for hours."""
+    assert isinstance(harness.queue, ArqQueue)
+    world = harness.world
+    queued = await enqueue_integration_sync(
+        harness.queue, world.tenant_id, world.integration_ids[3]
+    )
+    job_id = arq_job_id(harness.queue.prefix, sync_key(world.integration_ids[3]))
+    await harness.queue.redis.set(in_progress_key_prefix + job_id, b"1", ex=4 * 3600)
+    async with world.session_factory.begin() as session:
+        await session.execute(
+            sa.update(BackgroundJob)
+            .where(BackgroundJob.id == queued.job_record_id)
+            .values(
+                status=BackgroundJobStatus.FAILED,
+                attempts=1,
+                last_error="the ATS timed out",
+                scheduled_at=utcnow() - STALE,
+            )
+        )
+    assert await harness.queue.reclaim() == 1
+    await harness.run()
+    record = await stored_record(harness, queued.job_record_id)
+    assert (record.status, record.attempts) == (BackgroundJobStatus.SUCCEEDED, 2)
+    assert len(fake_sync.calls) == 1
+
+
+@ARQ_ONLY
 async def test_a_leftover_arq_job_does_not_block_its_key(
     harness: Harness, fake_sync: FakeSync
 ) -> None:

@@ -30,8 +30,16 @@ WRONG_ISSUERS: dict[str, Any] = {
 }
 
 
-def _token(issuer: Any, *, tenant_id: int = 1, user_id: int = 1, role: str = "admin") -> str:
-    """What ``issue_token`` signs, with ``issuer`` as the ``iss`` (none for MISSING)."""
+def _token(
+    issuer: Any,
+    *,
+    tenant_id: int = 1,
+    user_id: int = 1,
+    role: str = "admin",
+    **changed: Any,
+) -> str:
+    """What ``issue_token`` signs, with ``issuer`` as the ``iss`` (none for MISSING) and
+    the ``changed`` claims (MISSING drops one)."""
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": str(user_id),
@@ -44,7 +52,28 @@ def _token(issuer: Any, *, tenant_id: int = 1, user_id: int = 1, role: str = "ad
     }
     if issuer is not MISSING:
         claims["iss"] = issuer
+    claims.update(changed)
+    claims = {name: value for name, value in claims.items() if value is not MISSING}
     return jwt.encode(claims, JWT_SECRET, algorithm=ALGORITHM)
+
+
+BAD_CLAIMS: dict[str, dict[str, Any]] = {
+    "no expiry": {"exp": MISSING},
+    "no subject": {"sub": MISSING},
+    "version true": {"ver": True},
+    "negative version": {"ver": -1},
+    "version as text": {"ver": "1"},
+    "unknown role": {"role": "owner"},
+    "tenant id as text": {"tid": "one"},
+}
+
+
+@pytest.mark.parametrize("changed", BAD_CLAIMS.values(), ids=BAD_CLAIMS.keys())
+def test_a_rightly_signed_token_with_a_bad_claim_does_not_decode(changed: dict[str, Any]) -> None:
+    """A token that never expires, or whose version could never match a user's, is as
+    good as a forged one."""
+    with pytest.raises(AuthenticationError, match="invalid token"):
+        decode_token(JWT_SECRET, _token(ISSUER, **changed))
 
 
 def test_the_right_issuer_decodes() -> None:

@@ -129,11 +129,25 @@ def test_signed_headers_verify_with_the_standardwebhooks_package() -> None:
 
 @pytest.mark.parametrize(
     "secret",
-    ["hunter2", "whsec_", "whsec_not base64!", "whsec_" + base64.b64encode(b"x" * 8).decode()],
+    [
+        "hunter2",
+        "whsec_",
+        "whsec_not base64!",
+        "whsec_" + base64.b64encode(b"x" * 8).decode(),
+        "whsec_" + base64.b64encode(b"x" * 65).decode(),
+        "whsec_a long pass phrase that is not base64 at all, honestly",
+    ],
 )
 def test_bad_secrets_are_refused(secret: str) -> None:
     with pytest.raises(ValidationFailed):
         secret_key(secret)
+
+
+def test_secrets_of_24_to_64_bytes_are_taken_padded_or_not() -> None:
+    for size in (24, 40, 64):
+        encoded = base64.b64encode(bytes(range(size))).decode()
+        assert secret_key("whsec_" + encoded) == bytes(range(size))
+        assert secret_key("whsec_" + encoded.rstrip("=")) == bytes(range(size))
 
 
 def test_generated_secrets_are_24_random_bytes() -> None:

@@ -263,6 +263,14 @@ async def test_missing_records_are_marked_deleted_never_dropped(world: World) ->
     assert job.remote_deleted_at is not None and job.is_active is False
     assert await count(world, Job) == JOBS
 
+    world.events.clear()
+    again = await full(world)
+    assert again.counts.get("jobs", {}).get("deleted", 0) == 0, "a deletion is found once"
+    assert not [e for e in world.events if e.type == "job.deleted"]
+    async with world.deps.session_factory() as session:
+        still = await session.get(Job, job.id)
+    assert still is not None and still.remote_deleted_at == job.remote_deleted_at
+
 
 async def test_a_failed_sync_deletes_nothing_and_says_so(world: World) -> None:
     await full(world)

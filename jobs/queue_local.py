@@ -96,9 +96,7 @@ class InProcessQueue:
         return enqueued
 
     def _start(self, record_id: int, *, due: datetime | None = None) -> None:
-        task = asyncio.create_task(
-            self._run(record_id, due), name=f"background-job:{record_id}"
-        )
+        task = asyncio.create_task(self._run(record_id, due), name=f"background-job:{record_id}")
         self.running[record_id] = task
 
         def forget(done: asyncio.Task[None]) -> None:

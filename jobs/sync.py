@@ -586,7 +586,6 @@ class _Phases:
                     self.deps,
                     self.connector,
                     self.state,
-                    heartbeat=self.lease.extend,
                     fresh_urls=self.resume_urls,
                 )
         await sync_activities(

@@ -1,7 +1,7 @@
 """The resume step of a sync: download and read the resumes of the integration's
 candidates whose resume is new, changed, or failed and due again.
 
-    await sync_resumes(deps, connector, state, heartbeat=lock.extend)
+    await sync_resumes(deps, connector, state)
     state.counts["resumes"]     # {"created": 12, "updated": 1, "unchanged": 0, "failed": 2, ...}
 
 Which candidates: those of the integration, not deleted at the source, with a
@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -98,13 +98,11 @@ async def sync_resumes(
     connector: ConnectorBase,
     state: ResumeRunState,
     *,
-    heartbeat: Callable[[], Awaitable[Any]] | None = None,
     now: datetime | None = None,
     fresh_urls: Mapping[str, str] | None = None,
 ) -> None:
-    """Fetch and store the due resumes of ``state.integration_id``'s candidates;
-    ``heartbeat`` is awaited after each file (the sync passes its lock's ``extend``: one
-    file may take ``DOWNLOAD_TIME_LIMIT`` plus the extraction's limit, the step minutes).
+    """Fetch and store the due resumes of ``state.integration_id``'s candidates (the
+    step may take minutes: the sync's lease renews itself meanwhile, ``jobs.sync_lease``).
 
     ``fresh_urls`` (candidate remote id -> resume link) are the links this run's listing
     gave. A presigned link changes on every listing without the candidate counting as
@@ -120,10 +118,7 @@ async def sync_resumes(
 
     async def fetch(item: _Due) -> _Result:
         async with limit:
-            result = await _fetch(connector, item, moment)
-        if heartbeat is not None:
-            await heartbeat()
-        return result
+            return await _fetch(connector, item, moment)
 
     for start in range(0, len(due), CHUNK):
         results = await _all(fetch(item) for item in due[start : start + CHUNK])

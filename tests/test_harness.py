@@ -82,11 +82,19 @@ async def test_delete_prefixed_keys_deletes_only_that_prefix(
     doomed, kept = f"{redis_prefix}doomed:", f"{redis_prefix}kept:"
     client = redis.asyncio.Redis.from_url(redis_url)
     try:
-        await client.mset({f"{doomed}{i}": i for i in range(1200)} | {f"{kept}x": 1})
-        assert await svc.delete_prefixed_keys(redis_url, doomed) == 1200
+        arq_keys = {f"arq:retry:{doomed}sync:1": 1, f"arq:in-progress:{doomed}sync:2": 1}
+        await client.mset(
+            {f"{doomed}{i}": i for i in range(1200)}
+            | arq_keys
+            | {f"{kept}x": 1, f"arq:retry:{kept}sync:1": 1}
+        )
+        assert await svc.delete_prefixed_keys(redis_url, doomed) == 1202
         assert [key async for key in client.scan_iter(match=f"{doomed}*")] == []
+        assert await client.exists(*arq_keys) == 0, "arq's keys of our jobs go too"
         assert await client.get(f"{kept}x") == b"1"
+        assert await client.get(f"arq:retry:{kept}sync:1") == b"1"
     finally:
+        await client.delete(f"{kept}x", f"arq:retry:{kept}sync:1")
         await client.aclose()
 
 

@@ -466,19 +466,26 @@ def _glob_escape(text: str) -> str:
     return re.sub(r"([\\*?\[\]])", r"\\\1", text)
 
 
+ARQ_KEY_FAMILIES = ("arq:job:", "arq:in-progress:", "arq:retry:", "arq:result:")
+"""arq keeps a job's keys under these, followed by the job id, which starts with our prefix."""
+
+
 async def delete_prefixed_keys(url: str, prefix: str, batch: int = 500) -> int:
-    """Delete every key starting with ``prefix`` (SCAN + DEL, never FLUSHDB); return how many."""
+    """Delete every key starting with ``prefix``, and arq's keys of jobs whose id does
+    (SCAN + DEL, never FLUSHDB); return how many."""
     if not prefix:
         raise ValueError("refusing to delete every key of a Redis database")
     client = redis.asyncio.Redis.from_url(url)
     deleted = 0
     try:
         keys: list[bytes] = []
-        async for key in client.scan_iter(match=_glob_escape(prefix) + "*", count=batch):
-            keys.append(key)
-            if len(keys) >= batch:
-                deleted += await client.delete(*keys)
-                keys.clear()
+        for family in ("", *ARQ_KEY_FAMILIES):
+            match = _glob_escape(family + prefix) + "*"
+            async for key in client.scan_iter(match=match, count=batch):
+                keys.append(key)
+                if len(keys) >= batch:
+                    deleted += await client.delete(*keys)
+                    keys.clear()
         if keys:
             deleted += await client.delete(*keys)
     finally:

@@ -91,7 +91,7 @@ run_module() {
 [tool.mutmut]
 source_paths = ["gateway", "resolvers", "connectors", "jobs"]
 only_mutate = $(toml_list "${sources[@]}")
-pytest_add_cli_args = ["-p", "no:cacheprovider"]
+pytest_add_cli_args = ["-p", "no:cacheprovider", "-n", "0"]
 process_isolation = "forkserver"
 pytest_add_cli_args_test_selection = $(toml_list "${tests[@]}")
 EOF

@@ -118,6 +118,16 @@ def is_infrastructure_failure(error: BaseException) -> bool:
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
 
 
+def log_loop_failure(log: logging.Logger, message: str, error: BaseException) -> None:
+    """How a background loop that goes on reports a failed round: a dependency away
+    (database, Redis) is one warning line per round, not a traceback every half second
+    for the whole outage; anything else is logged with its traceback."""
+    if is_infrastructure_failure(error):
+        log.warning("%s: %s: %s", message, type(error).__name__, error)
+    else:
+        log.error(message, exc_info=error)
+
+
 def request_id(scope: Scope) -> str:
     """The request's id, decided once per request and kept in ``scope["state"]``: the
     caller's ``X-Request-Id`` when it is a sane token of at most 128 characters, else a

@@ -59,6 +59,7 @@ from gateway.store.base import table_of, utcnow
 from gateway.store.engine import SessionFactory
 from gateway.store.enums import DeliveryStatus
 from gateway.store.models import Tenant, WebhookDelivery, WebhookSubscription
+from gateway.unavailable import log_loop_failure
 from gateway.webhook_signature import message_id, signature_headers
 
 logger = logging.getLogger("talentgraph.jobs.deliver")
@@ -448,8 +449,8 @@ async def _forever(name: str, step: Callable[[], Awaitable[None]]) -> None:
             await step()
         except asyncio.CancelledError:
             raise
-        except Exception:
-            logger.exception("outbound webhooks: %s failed; going on", name)
+        except Exception as exc:
+            log_loop_failure(logger, f"outbound webhooks: {name} failed; going on", exc)
             await asyncio.sleep(1.0)
 
 

@@ -56,6 +56,7 @@ from gateway.settings import Settings
 from gateway.store.base import table_of, utcnow
 from gateway.store.enums import ActorType, IntegrationStatus, Provider, WebhookEventStatus
 from gateway.store.models import Integration, Job, WebhookEvent
+from gateway.unavailable import log_loop_failure
 from jobs.sync_api import SyncDeps, SyncMode
 from jobs.sync_writer import RecordWriter, describe_failure
 from jobs.tasks import enqueue_integration_sync, retry_delay
@@ -455,8 +456,8 @@ class Ingestor:
                     await self.process(event_id)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("webhook processing loop error; continuing")
+            except Exception as exc:
+                log_loop_failure(logger, "webhook processing loop error; continuing", exc)
                 await asyncio.sleep(1.0)
 
     async def _sweep_forever(self) -> None:
@@ -466,8 +467,8 @@ class Ingestor:
                 await self.sweep()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("webhook sweep failed; trying again")
+            except Exception as exc:
+                log_loop_failure(logger, "webhook sweep failed; trying again", exc)
 
 
 async def _despite_cancellation(work: Coroutine[Any, Any, None]) -> None:

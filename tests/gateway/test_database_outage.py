@@ -12,6 +12,7 @@ import asyncio
 import errno
 import hashlib
 import hmac
+import logging
 import os
 import time
 import uuid
@@ -48,7 +49,7 @@ from gateway.settings import Settings
 from gateway.store.engine import commits_begun
 from gateway.store.enums import IntegrationStatus
 from gateway.store.models import Integration, WebhookEvent
-from gateway.unavailable import Unavailable, is_infrastructure_failure
+from gateway.unavailable import Unavailable, is_infrastructure_failure, log_loop_failure
 from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.support.gateway import Gateway, running_gateway
 from tests.support.services import (
@@ -418,3 +419,19 @@ async def test_publishing_after_a_commit_never_fails_the_write() -> None:
     rows stay for the sweep, and the caller, whose write is committed, does not fail."""
     outbox = Outbox(None, _DownBus())  # type: ignore[arg-type]
     await outbox.release(Staged([1], [Event("job.updated", 1, {"id": 1})]))
+
+
+def test_background_loops_log_an_outage_as_one_line_and_anything_else_with_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log = logging.getLogger("talentgraph.test.loops")
+    with caplog.at_level(logging.INFO, logger=log.name):
+        log_loop_failure(log, "sweep failed", ConnectionRefusedError(111, "refused"))
+        try:
+            raise KeyError("a bug")
+        except KeyError as bug:
+            log_loop_failure(log, "sweep failed", bug)
+    outage, bug = caplog.records
+    assert (outage.levelno, outage.exc_info) == (logging.WARNING, None)
+    assert outage.getMessage() == "sweep failed: ConnectionRefusedError: [Errno 111] refused"
+    assert bug.levelno == logging.ERROR and bug.exc_info is not None

@@ -102,14 +102,12 @@ ACCESS_CHECK_SECONDS = 60.0
 MAX_OPERATIONS = 100
 """Operations one connection may run at once."""
 MAX_ID_LENGTH = 128
-TOO_MANY_CONNECTIONS = 1013
-"""Close code for an anonymous connection over its address's cap: "Try Again Later"."""
 TRY_AGAIN_LATER = 1013
-"""Close code when a server we depend on is unreachable."""
+"""Close code for a connection sent away for now, which graphql-ws clients retry: an
+anonymous one over its address's cap, one whose server we depend on is unreachable,
+one with subscriptions while the event bus lost its events."""
 IDLE = 1000
 """Close code for an anonymous connection left idle."""
-EVENTS_INTERRUPTED = 1013
-"""Close code for a connection with subscriptions while the event bus lost its events."""
 
 WEBSOCKET_CONNECTIONS = Gauge(
     "talentgraph_websocket_connections",
@@ -314,7 +312,7 @@ class _Connection:
         except Exception as exc:
             if is_infrastructure_failure(exc):
                 logger.warning("closing socket %s, a server is unavailable: %r", self.id, exc)
-                await self.close(TRY_AGAIN_LATER, "Try Again Later")
+                await self._unavailable()
             else:
                 logger.exception("socket %s failed", self.id)
                 await self.close(1011, "Internal server error")
@@ -429,19 +427,31 @@ class _Connection:
             self.id,
             client.host if client else "?",
         )
-        message = "too many connections without a token from this address; retry later"
+        await self._send_away(
+            "Too many anonymous connections",
+            "too many connections without a token from this address; retry later",
+            "TOO_MANY_CONNECTIONS",
+        )
+
+    async def _send_away(self, reason: str, message: str, code: str) -> None:
+        """Close with ``TRY_AGAIN_LATER``; a legacy client first gets ``connection_error``
+        saying why (its protocol has no other way to tell)."""
         if self.legacy:
             with contextlib.suppress(_Closed):
                 await self.send(
                     {
                         "type": "connection_error",
-                        "payload": {
-                            "message": message,
-                            "extensions": {"code": "TOO_MANY_CONNECTIONS"},
-                        },
+                        "payload": {"message": message, "extensions": {"code": code}},
                     }
                 )
-        await self.close(TOO_MANY_CONNECTIONS, "Too many anonymous connections")
+        await self.close(TRY_AGAIN_LATER, reason)
+
+    async def _unavailable(self) -> None:
+        await self._send_away(
+            "Try Again Later",
+            "a server this gateway depends on is unavailable; retry later",
+            "SERVICE_UNAVAILABLE",
+        )
 
     async def _close_when_idle(self) -> None:
         """Close an anonymous connection once it has run nothing for the idle limit.
@@ -580,7 +590,11 @@ class _Connection:
 
     async def _events_interrupted(self) -> None:
         logger.info("closing socket %s: the event bus is interrupted", self.id)
-        await self.close(EVENTS_INTERRUPTED, "Live updates interrupted; reconnect")
+        await self._send_away(
+            "Live updates interrupted; reconnect",
+            "live updates are interrupted; reconnect and subscribe again",
+            "EVENTS_INTERRUPTED",
+        )
 
     async def _rate_limited(self) -> GraphQLError | None:
         """Each subscription counts as a request of the HTTP endpoint's buckets: per
@@ -646,7 +660,7 @@ class _Connection:
                 first = True
                 async for result in stream:
                     if first and any(map(is_infrastructure_failure, result.errors or ())):
-                        await self.close(TRY_AGAIN_LATER, "Try Again Later")
+                        await self._unavailable()
                         return
                     if first and isinstance(result, PreExecutionError):
                         GRAPHQL_REQUESTS.labels(label, "subscription", "request_error").inc()
@@ -662,7 +676,7 @@ class _Connection:
             pass
         except Exception as exc:
             if is_infrastructure_failure(exc):
-                await self.close(TRY_AGAIN_LATER, "Try Again Later")
+                await self._unavailable()
                 return
             logger.exception("subscription %s on socket %s failed", op_id, self.id)
             with contextlib.suppress(_Closed):

@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -30,7 +31,7 @@ from websockets.typing import Subprotocol
 from gateway.pubsub import Event
 from gateway.store.models import Application
 from resolvers.relay import to_global_id
-from resolvers.ws import EVENTS_INTERRUPTED
+from resolvers.ws import TRY_AGAIN_LATER
 from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.resolvers.test_subscriptions import LEGACY, PIPELINE, TRANSPORT, Client, until
 from tests.support.gateway import Gateway, running_gateway
@@ -114,10 +115,15 @@ async def subscribe(served: Served, client: Client) -> None:
     await client.subscribe("1", PIPELINE, {"jobId": to_global_id("Job", served.job)})
 
 
-async def closed_with(client: Client, within: float = 5) -> tuple[int | None, str]:
+async def closed_with(
+    client: Client, within: float = 5, *, told: list[Any] | None = None
+) -> tuple[int | None, str]:
+    """How the server closed the socket; ``told`` collects what it sent before."""
     with pytest.raises(ConnectionClosed) as closed:
         while True:
-            await client.recv(within)
+            message = await client.recv(within)
+            if told is not None:
+                told.append(message)
     received = closed.value.rcvd
     return (received.code, received.reason) if received else (None, "")
 
@@ -161,10 +167,15 @@ async def test_subscribers_are_sent_away_while_the_bus_has_lost_redis(served: Se
         served.redis.halt()
         stopped = datetime.now(UTC)
 
-        for client in (modern, legacy):
-            code, reason = await closed_with(client)
-            assert code == EVENTS_INTERRUPTED == 1013
+        told: dict[str, list[Any]] = {"modern": [], "legacy": []}
+        for name, client in (("modern", modern), ("legacy", legacy)):
+            code, reason = await closed_with(client, told=told[name])
+            assert code == TRY_AGAIN_LATER == 1013
             assert reason == "Live updates interrupted; reconnect"
+        errors = [m for m in told["legacy"] if m.get("type") == "connection_error"]
+        assert [e["payload"]["extensions"]["code"] for e in errors] == ["EVENTS_INTERRUPTED"], (
+            "a legacy client, whose protocol has no close codes of its own, is told why"
+        )
         response = await readyz(http, served)
         assert response.status_code == 503, response.text
         events = response.json()["checks"]["events"]

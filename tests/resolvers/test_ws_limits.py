@@ -21,7 +21,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from resolvers.ws import IDLE, TOO_MANY_CONNECTIONS, AnonymousSockets, GraphQLWebSocket
+from resolvers.ws import IDLE, TRY_AGAIN_LATER, AnonymousSockets, GraphQLWebSocket
 from tests.resolvers import test_subscriptions
 from tests.resolvers.test_subscriptions import (
     LEGACY,
@@ -147,7 +147,7 @@ async def test_the_connection_over_the_cap_is_turned_away_until_a_slot_frees(
         over = await attempt(world, stack, protocol)
 
         assert not over.acked
-        assert (over.code, over.reason) == (TOO_MANY_CONNECTIONS, "Too many anonymous connections")
+        assert (over.code, over.reason) == (TRY_AGAIN_LATER, "Too many anonymous connections")
         if protocol == LEGACY:
             [error] = over.before_close
             assert error["type"] == "connection_error"
@@ -171,7 +171,7 @@ async def test_many_connections_at_once_never_exceed_the_cap(
             *[attempt(world, stack, (TRANSPORT, LEGACY)[n % 2]) for n in range(12)]
         )
         assert sum(a.acked for a in attempts) == 3
-        assert [a.code for a in attempts if not a.acked] == [TOO_MANY_CONNECTIONS] * 9
+        assert [a.code for a in attempts if not a.acked] == [TRY_AGAIN_LATER] * 9
         assert anonymous_sockets(world).held(HERE) == 3
 
 

@@ -31,7 +31,7 @@ TESTS[auth]="tests/gateway/test_auth.py tests/gateway/test_guarantees_auth*.py
 
 SOURCES[permissions]="gateway/permissions.py resolvers/permissions.py"
 TESTS[permissions]="tests/resolvers/test_role_matrix.py tests/resolvers/test_queries_admin.py
-  tests/gateway/test_guarantees_auth*.py"
+  tests/gateway/test_guarantees_auth*.py tests/resolvers/test_webhook_subscriptions.py"
 
 SOURCES[crypto]="gateway/crypto.py"
 TESTS[crypto]="tests/gateway/test_crypto*.py tests/gateway/test_identity.py"

@@ -25,6 +25,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from gateway.redis_clients import redis_client
 from gateway.settings import Settings
 
 HANDOFF_GRACE = timedelta(seconds=10)
@@ -74,7 +75,7 @@ class RedisInbox(Inbox):
     def __init__(self, name: str, url: str, prefix: str) -> None:
         super().__init__(name)
         self.key = f"{prefix}:inbox:{name}"
-        self.redis: aioredis.Redis = aioredis.Redis.from_url(url)
+        self.redis: aioredis.Redis = redis_client(url)
 
     async def put(self, ids: Sequence[int]) -> None:
         if ids:

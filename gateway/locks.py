@@ -18,6 +18,8 @@ from typing import Protocol
 
 import redis.asyncio as aioredis
 
+from gateway.redis_clients import redis_client
+
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -97,7 +99,7 @@ class _RedisLock:
 
 class RedisLocks:
     def __init__(self, url: str, prefix: str) -> None:
-        self.redis: aioredis.Redis = aioredis.Redis.from_url(url)
+        self.redis: aioredis.Redis = redis_client(url)
         self.prefix = prefix
 
     def lock(self, name: str, *, ttl: float = 60.0) -> Lock:

@@ -37,6 +37,7 @@ from prometheus_client import Counter, Gauge
 from redis.exceptions import RedisError
 
 from gateway.metrics import REGISTRY
+from gateway.redis_clients import redis_client
 from gateway.settings import Settings
 
 logger = logging.getLogger("talentgraph.pubsub")
@@ -188,6 +189,17 @@ class EventBus:
 
 RECONNECT_FIRST = 0.1
 RECONNECT_MAX = 5.0
+POLL_SECONDS = 1.0
+"""How long one read of the listener waits for a message."""
+QUIET_SECONDS = 10.0
+"""Silence after which the listener pings Redis, and how long it waits for the answer."""
+
+
+async def _confirmed(pubsub: Any) -> bool:
+    """Whether the next message is Redis confirming the subscription: only then is the
+    bus listening (a paused Redis takes the command and never answers)."""
+    message = await pubsub.get_message(timeout=POLL_SECONDS)
+    return message is not None and message.get("type") == "subscribe"
 
 
 class RedisEventBus(EventBus):
@@ -198,7 +210,7 @@ class RedisEventBus(EventBus):
     def __init__(self, url: str, channel: str) -> None:
         super().__init__()
         self.channel = channel
-        self.redis: aioredis.Redis = aioredis.Redis.from_url(url)
+        self.redis: aioredis.Redis = redis_client(url)
         self.listener: asyncio.Task[None] | None = None
         self._lost()
 
@@ -224,7 +236,10 @@ class RedisEventBus(EventBus):
     async def _subscribed(self) -> Any:
         pubsub: Any = self.redis.pubsub()
         try:
-            await pubsub.subscribe(self.channel)
+            async with asyncio.timeout(QUIET_SECONDS):
+                await pubsub.subscribe(self.channel)
+                while not await _confirmed(pubsub):
+                    pass
         except BaseException:
             await pubsub.aclose()
             raise
@@ -257,8 +272,25 @@ class RedisEventBus(EventBus):
                 break
 
     async def _listen(self, pubsub: Any) -> None:
+        """Deliver what arrives; after ``QUIET_SECONDS`` without a word from Redis, ask
+        (PING) and give up on the connection if the answer does not come within as long:
+        a paused or partitioned Redis keeps the socket open and would leave the bus
+        silently deaf."""
+        loop = asyncio.get_running_loop()
+        heard = loop.time()
+        asked: float | None = None
         try:
-            async for message in pubsub.listen():
+            while True:
+                message = await pubsub.get_message(timeout=POLL_SECONDS)
+                now = loop.time()
+                if message is None:
+                    if asked is None and now - heard > QUIET_SECONDS:
+                        await pubsub.ping()
+                        asked = now
+                    elif asked is not None and now - asked > QUIET_SECONDS:
+                        raise TimeoutError(f"Redis did not answer a ping in {QUIET_SECONDS:g} s")
+                    continue
+                heard, asked = now, None
                 if message.get("type") != "message":
                     continue
                 try:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from gateway.redis_clients import redis_client
 from gateway.settings import Settings
 
 logger = logging.getLogger("talentgraph.rate_limits")
@@ -133,7 +134,7 @@ class RedisRateLimits(RateLimits):
     def __init__(self, url: str, prefix: str, clock: Callable[[], float] = time.time) -> None:
         super().__init__(clock)
         self.prefix = prefix
-        self.redis: aioredis.Redis = aioredis.Redis.from_url(url)
+        self.redis: aioredis.Redis = redis_client(url)
         self.script = self.redis.register_script(_ADMIT)
 
     async def _admit(self, bucket: Bucket, subject: str, now: float) -> Decision:

@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from gateway.redis_clients import redis_client
 from gateway.settings import Settings
 
 logger = logging.getLogger("talentgraph.write_limits")
@@ -93,7 +94,7 @@ class RedisWriteLimits(WriteLimits):
     def __init__(self, url: str, prefix: str, limit: int = DEFAULT_LIMIT) -> None:
         super().__init__(limit)
         self.prefix = prefix
-        self.redis: aioredis.Redis = aioredis.Redis.from_url(url)
+        self.redis: aioredis.Redis = redis_client(url)
         self._take = self.redis.register_script(_TAKE)
 
     async def _acquire_shared(self, integration_id: int) -> Release:

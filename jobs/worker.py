@@ -53,6 +53,7 @@ from gateway.locks import create_locks
 from gateway.outbound_http import connector_client, outbound_client
 from gateway.pubsub import EventBus
 from gateway.queue import Leases
+from gateway.redis_clients import redis_client
 from gateway.services.analysis import NewApplicationAnalyses
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
@@ -307,7 +308,7 @@ def create_worker(settings: Settings, **overrides: Any) -> Worker:
 async def wait_for_redis(url: str) -> None:
     """Return once Redis answers, logging while it does not (a worker started during an
     outage waits for it instead of exiting)."""
-    client: aioredis.Redis = aioredis.Redis.from_url(url)
+    client: aioredis.Redis = redis_client(url)
     try:
         await _until_redis_answers(client.ping, "waiting for Redis")
     finally:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 from datetime import UTC, datetime
 
 import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from gateway import pubsub
 from gateway.pubsub import Event, EventBus, RedisEventBus
 from tests.support.restartable_redis import restartable_redis
 
@@ -89,6 +92,34 @@ async def test_the_bus_is_interrupted_while_redis_is_down_and_not_after() -> Non
         finally:
             await bus.close()
         assert not bus.connected, "a closed bus hears nothing"
+
+
+async def test_a_paused_redis_is_noticed_and_the_bus_listens_again_when_it_wakes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SIGSTOP keeps the server's sockets open and answers nothing, as a partition does:
+    the listener asks after a quiet spell, gives up when no answer comes, and does not
+    count itself listening again until Redis confirms a subscription."""
+    monkeypatch.setattr(pubsub, "QUIET_SECONDS", 0.5)
+    monkeypatch.setattr(pubsub, "POLL_SECONDS", 0.1)
+    with restartable_redis() as server:
+        bus = RedisEventBus(server.url, "events")
+        await bus.start()
+        try:
+            async with bus.fanout.queue(1) as queue:
+                os.kill(server.process.pid, signal.SIGSTOP)
+                try:
+                    await asyncio.wait_for(bus.wait_interrupted(), 5)
+                    for _ in range(75):
+                        await asyncio.sleep(0.02)
+                        assert not bus.connected, "no subscription counts until confirmed"
+                finally:
+                    os.kill(server.process.pid, signal.SIGCONT)
+                event = await heard_again(bus, queue, 4)
+                assert event.data == {"id": 4}
+                assert bus.connected
+        finally:
+            await bus.close()
 
 
 async def test_the_in_process_bus_is_never_interrupted() -> None:

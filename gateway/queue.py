@@ -332,8 +332,11 @@ class JobRecords:
                 record.scheduled_at = retry_at
 
     async def reset_for_retry(self, tenant_id: int, record_id: int) -> Enqueued:
-        """Make a failed, dead or stalled record pending again with its attempts reset,
-        unless its key was queued again since: then that record is the duplicate."""
+        """Make a failed, dead or stalled record pending again with a fresh budget of
+        attempts, unless its key was queued again since: then that record is the
+        duplicate. A failed or dead one counts from zero again; a stalled one keeps its
+        count (its old attempt may still be running, fenced by its number) and gets as
+        many attempts more."""
         async with self.session_factory.begin() as session:
             record = await session.get(BackgroundJob, record_id, with_for_update=True)
             if record is None or record.tenant_id != tenant_id:
@@ -359,8 +362,10 @@ class JobRecords:
                 record.last_error = _with_previous(
                     "taken over: its worker stopped responding", record.last_error
                 )[:MAX_ERROR_LENGTH]
+                record.max_attempts += record.attempts
+            else:
+                record.attempts = 0
             record.status = BackgroundJobStatus.PENDING
-            record.attempts = 0
             record.scheduled_at = None
             record.started_at = record.heartbeat_at = None
             record.finished_at = None

@@ -101,7 +101,10 @@ async def test_retry_takes_over_a_stalled_record(harness: Harness, fake_sync: Fa
         await harness.run()
         record = await stored_record(harness, stalled)
         assert record.status is BackgroundJobStatus.SUCCEEDED
-        assert record.attempts == 1, "a retry starts its attempts afresh"
+        assert (record.attempts, record.max_attempts) == (4, 8), (
+            "a fresh budget on top: attempt numbers never repeat, so the stalled attempt "
+            "(number 3) stays fenced out"
+        )
         assert len(fake_sync.calls) == 1
     finally:
         await _clear(harness, stalled)

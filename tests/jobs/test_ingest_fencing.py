@@ -29,7 +29,7 @@ import sqlalchemy as sa
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.crypto import Keyring, credentials_context, webhook_secret_context
+from gateway.crypto import Keyring
 from gateway.inbox import Inbox
 from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.services.activities import Actor
@@ -37,16 +37,16 @@ from gateway.services.webhook_events import retry_event
 from gateway.store.base import utcnow
 from gateway.store.enums import (
     ActorType,
-    IntegrationStatus,
     Provider,
     WebhookEventStatus,
 )
-from gateway.store.models import Integration, Job, WebhookEvent
+from gateway.store.models import Job, WebhookEvent
 from jobs.ingest import Ingestor
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
 from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.support.gateway import Gateway, running_gateway
+from tests.support.integrations import add_recruiterflow
 
 SECRET = "fencing-webhook-secret-7"
 JOB = 1002
@@ -164,22 +164,15 @@ async def world(private_postgres_url: str) -> AsyncIterator[World]:
             keyring: Keyring = state.keyring
             tenant_id = gateway.tenants["demo"].tenant_id
             async with state.session_factory.begin() as session:
-                integration = Integration(
-                    tenant_id=tenant_id,
-                    provider="recruiterflow",
+                integration_id = await add_recruiterflow(
+                    session,
+                    keyring,
+                    tenant_id,
+                    api_key=fake.api_key,
+                    config={"baseUrl": f"http://127.0.0.1:{port}"},
                     name="RF fencing",
-                    status=IntegrationStatus.ACTIVE,
-                    config={"baseUrl": f"http://127.0.0.1:{port}", "rateLimitPerSecond": 10_000},
-                    credentials_encrypted=keyring.encrypt_json(
-                        {"apiKey": fake.api_key}, context=credentials_context(tenant_id)
-                    ),
-                    webhook_secret_encrypted=keyring.encrypt(
-                        SECRET.encode(), context=webhook_secret_context(tenant_id)
-                    ),
+                    webhook_secret=SECRET,
                 )
-                session.add(integration)
-                await session.flush()
-                integration_id = integration.id
             outcome = await sync_integration(
                 state.sync_deps, tenant_id, integration_id, mode=SyncMode.FULL
             )

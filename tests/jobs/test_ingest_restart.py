@@ -27,14 +27,15 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from gateway.crypto import Keyring, credentials_context, webhook_secret_context
+from gateway.crypto import Keyring
 from gateway.pubsub import Event
 from gateway.sandbox.recruiterflow import FakeRecruiterflow
-from gateway.store.enums import IntegrationStatus, WebhookEventStatus
-from gateway.store.models import Integration, WebhookEvent
+from gateway.store.enums import WebhookEventStatus
+from gateway.store.models import WebhookEvent
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
 from tests.support.gateway import Gateway, running_gateway
+from tests.support.integrations import add_recruiterflow
 from tests.support.processes import process_env, served_recruiterflow, talentgraph
 
 SECRET = "restart-webhook-secret-42"
@@ -108,22 +109,15 @@ async def test_a_killed_worker_loses_nothing_and_repeats_nothing(
         keyring: Keyring = state.keyring
         tenant_id = gateway.tenants["demo"].tenant_id
         async with state.session_factory.begin() as session:
-            integration = Integration(
-                tenant_id=tenant_id,
-                provider="recruiterflow",
+            integration_id = await add_recruiterflow(
+                session,
+                keyring,
+                tenant_id,
+                api_key=fake.api_key,
+                config={"baseUrl": f"http://127.0.0.1:{port}"},
                 name="RF on a real port",
-                status=IntegrationStatus.ACTIVE,
-                config={"baseUrl": f"http://127.0.0.1:{port}", "rateLimitPerSecond": 10_000},
-                credentials_encrypted=keyring.encrypt_json(
-                    {"apiKey": fake.api_key}, context=credentials_context(tenant_id)
-                ),
-                webhook_secret_encrypted=keyring.encrypt(
-                    SECRET.encode(), context=webhook_secret_context(tenant_id)
-                ),
+                webhook_secret=SECRET,
             )
-            session.add(integration)
-            await session.flush()
-            integration_id = integration.id
         fake.faults.latency = 0.0
         await sync_integration(state.sync_deps, tenant_id, integration_id, mode=SyncMode.FULL)
         fake.faults.latency = 0.4

@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.cache import ResponseCache
-from gateway.crypto import Keyring, credentials_context
+from gateway.crypto import Keyring
 from gateway.locks import LocalLocks
 from gateway.pubsub import Event, EventBus
 from gateway.sandbox.recruiterflow import FakeRecruiterflow
@@ -43,6 +43,7 @@ from jobs.sync import due_syncs, sync_integration, sync_job
 from jobs.sync_api import SyncDeps, SyncMode
 from jobs.tasks import TaskError, settled
 from tests.support.gateway import ENCRYPTION_KEYS
+from tests.support.integrations import add_recruiterflow
 from tests.support.services import Backend
 
 JOBS, CANDIDATES, APPLICATIONS = 9, 12, 20
@@ -89,19 +90,10 @@ async def world(backend: Backend) -> AsyncIterator[World]:
         tenant = Tenant(slug=f"sync-{next(_slugs)}-{backend.name}", name="Sync")
         session.add(tenant)
         await session.flush()
-        integration = Integration(
-            tenant_id=tenant.id,
-            provider="recruiterflow",
-            name="RF",
-            status=IntegrationStatus.ACTIVE,
-            config={"pageSize": 4, "rateLimitPerSecond": 10_000},
-            credentials_encrypted=keyring.encrypt_json(
-                {"apiKey": fake.api_key}, context=credentials_context(tenant.id)
-            ),
+        integration_id = await add_recruiterflow(
+            session, keyring, tenant.id, api_key=fake.api_key, config={"pageSize": 4}
         )
-        session.add(integration)
-        await session.flush()
-        ids = (tenant.id, integration.id)
+        ids = (tenant.id, integration_id)
     statements: list[str] = []
     event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     events: list[Event] = []

@@ -20,19 +20,20 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.cache import ResponseCache
-from gateway.crypto import Keyring, credentials_context
+from gateway.crypto import Keyring
 from gateway.locks import LocalLocks
 from gateway.pubsub import Event, EventBus
 from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
-from gateway.store.enums import IntegrationStatus, SyncStatus
+from gateway.store.enums import SyncStatus
 from gateway.store.migrate import upgrade
-from gateway.store.models import Application, Candidate, Integration, Job, Tenant
+from gateway.store.models import Application, Candidate, Job, Tenant
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
 from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.support.gateway import ENCRYPTION_KEYS
+from tests.support.integrations import add_recruiterflow
 from tests.support.services import Backend
 
 JOBS, CANDIDATES, APPLICATIONS = 9, 12, 20
@@ -154,23 +155,14 @@ async def world(backend: Backend) -> AsyncIterator[World]:
         tenant = Tenant(slug=f"delete-guards-{next(_slugs)}-{backend.name}", name="Guards")
         session.add(tenant)
         await session.flush()
-        integration = Integration(
-            tenant_id=tenant.id,
-            provider="recruiterflow",
-            name="RF",
-            status=IntegrationStatus.ACTIVE,
-            config={
-                "baseUrl": f"http://127.0.0.1:{port}",
-                "pageSize": PAGE_SIZE,
-                "rateLimitPerSecond": 10_000,
-            },
-            credentials_encrypted=keyring.encrypt_json(
-                {"apiKey": fake.api_key}, context=credentials_context(tenant.id)
-            ),
+        integration_id = await add_recruiterflow(
+            session,
+            keyring,
+            tenant.id,
+            api_key=fake.api_key,
+            config={"baseUrl": f"http://127.0.0.1:{port}", "pageSize": PAGE_SIZE},
         )
-        session.add(integration)
-        await session.flush()
-        ids = (tenant.id, integration.id)
+        ids = (tenant.id, integration_id)
     events: list[Event] = []
     cache = ResponseCache(Settings(encryption_keys=ENCRYPTION_KEYS))
     client = httpx.AsyncClient()

@@ -21,7 +21,6 @@ from jobs.worker import run_worker
 from tests.support.queue_harness import World, queue_settings
 from tests.support.restartable_redis import RestartableRedis, restartable_redis
 
-
 ARQ_CONNECT_TRIES_SECONDS = 5
 """arq's own connection attempts at start last this long (5 tries, 1 s apart)."""
 

@@ -208,7 +208,7 @@ async def sync_integration(
 ) -> SyncOutcome:
     lock = deps.locks.lock(f"sync:{integration_id}", ttl=Leases.lock_ttl())
     if not await lock.acquire():
-        return await _running_run(deps, integration_id)
+        return await _held_elsewhere(deps, integration_id)
     try:
         async with deps.session_factory.begin() as session:
             integration = await session.get(Integration, integration_id)
@@ -227,7 +227,7 @@ async def sync_integration(
         await release(lock)
 
 
-async def _running_run(deps: SyncDeps, integration_id: int) -> SyncOutcome:
+async def _held_elsewhere(deps: SyncDeps, integration_id: int) -> SyncOutcome:
     """What a sync that found the lock held reports: the run holding it, and whether that
     run is alive. A lock whose run is stalled (or not there) belongs to a process that
     stopped; it expires shortly, so a queued sync should try again, not count as done."""

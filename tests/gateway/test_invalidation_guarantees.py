@@ -21,16 +21,15 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from gateway.crypto import credentials_context, webhook_secret_context
 from gateway.pubsub import Event
 from gateway.sandbox.recruiterflow import FakeRecruiterflow
-from gateway.store.enums import IntegrationStatus
-from gateway.store.models import Application, Integration, Job
+from gateway.store.models import Application, Job
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
 from resolvers.relay import to_global_id
 from tests.resolvers.writeback_harness import World, writeback_world
 from tests.support.gateway import Gateway, running_gateway
+from tests.support.integrations import add_recruiterflow
 from tests.support.services import Backend
 
 RF = "https://api.recruiterflow.com"
@@ -141,22 +140,15 @@ async def webhook_world(
             assert state.ingestor is not None, "without Redis, serve processes webhooks"
             tenant_id = gateway.tenants["demo"].tenant_id
             async with state.session_factory.begin() as session:
-                integration = Integration(
-                    tenant_id=tenant_id,
-                    provider="recruiterflow",
+                integration_id = await add_recruiterflow(
+                    session,
+                    state.keyring,
+                    tenant_id,
+                    api_key=fake.api_key,
+                    config={},
                     name="RF webhook invalidation",
-                    status=IntegrationStatus.ACTIVE,
-                    config={"rateLimitPerSecond": 10_000},
-                    credentials_encrypted=state.keyring.encrypt_json(
-                        {"apiKey": fake.api_key}, context=credentials_context(tenant_id)
-                    ),
-                    webhook_secret_encrypted=state.keyring.encrypt(
-                        SECRET.encode(), context=webhook_secret_context(tenant_id)
-                    ),
+                    webhook_secret=SECRET,
                 )
-                session.add(integration)
-                await session.flush()
-                integration_id = integration.id
             await sync_integration(state.sync_deps, tenant_id, integration_id, mode=SyncMode.FULL)
             events: list[Event] = []
 

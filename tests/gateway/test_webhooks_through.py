@@ -18,14 +18,13 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from gateway.crypto import credentials_context, webhook_secret_context
 from gateway.sandbox.recruiterflow import FakeRecruiterflow
-from gateway.store.enums import IntegrationStatus
-from gateway.store.models import Integration, Job
+from gateway.store.models import Job
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
 from resolvers.relay import to_global_id
 from tests.support.gateway import Gateway, running_gateway
+from tests.support.integrations import add_recruiterflow
 from tests.support.receiver import Receiver, serving
 from tests.support.services import Backend
 
@@ -64,22 +63,15 @@ async def world(backend: Backend) -> AsyncIterator[tuple[Gateway, FakeRecruiterf
         state = gateway.app.state
         tenant_id = gateway.tenants["demo"].tenant_id
         async with state.session_factory.begin() as session:
-            integration = Integration(
-                tenant_id=tenant_id,
-                provider="recruiterflow",
+            integration_id = await add_recruiterflow(
+                session,
+                state.keyring,
+                tenant_id,
+                api_key=fake.api_key,
+                config={},
                 name="RF through",
-                status=IntegrationStatus.ACTIVE,
-                config={"rateLimitPerSecond": 10_000},
-                credentials_encrypted=state.keyring.encrypt_json(
-                    {"apiKey": fake.api_key}, context=credentials_context(tenant_id)
-                ),
-                webhook_secret_encrypted=state.keyring.encrypt(
-                    INBOUND_SECRET.encode(), context=webhook_secret_context(tenant_id)
-                ),
+                webhook_secret=INBOUND_SECRET,
             )
-            session.add(integration)
-            await session.flush()
-            integration_id = integration.id
         await sync_integration(state.sync_deps, tenant_id, integration_id, mode=SyncMode.FULL)
         gateway.receiver = receiver  # type: ignore[attr-defined]
         yield gateway, fake, integration_id, base_url

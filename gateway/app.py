@@ -7,7 +7,6 @@ app = create_app(Settings())
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import hmac
 import logging
@@ -26,6 +25,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from gateway import ingress
 from gateway.ai.factory import create_provider
+from gateway.background_tasks import stop_all
 from gateway.cache import ResponseCache
 from gateway.inbox import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, Inbox
 from gateway.locks import create_locks
@@ -268,11 +268,7 @@ def create_app(
         try:
             yield
         finally:
-            for task in background:
-                task.cancel()
-            for task in background:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await stop_all(background)
             await webhook_inbox.close()
             await delivery_inbox.close()
             await write_limits.close()
@@ -281,9 +277,7 @@ def create_app(
             await runner.stop()
             await queue.close()
             if bus_starting is not None:
-                bus_starting.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await bus_starting
+                await stop_all([bus_starting])
             await bus.close()
             await locks.close()
             if http_client is None:

@@ -25,7 +25,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from gateway.redis_clients import redis_client
+from gateway.redis_clients import raise_if_cancelled, redis_client
 from gateway.settings import Settings
 
 HANDOFF_GRACE = timedelta(seconds=10)
@@ -84,6 +84,7 @@ class RedisInbox(Inbox):
     async def take(self, *, limit: int, timeout: float) -> list[int]:  # noqa: ASYNC109
         wait: Any = max(timeout, 0.01)  # Redis >= 6 takes fractions of a second
         popped = await self.redis.brpop([self.key], timeout=wait)  # type: ignore[misc]
+        raise_if_cancelled()
         if popped is None:
             return []
         taken = [int(popped[1])]

@@ -36,8 +36,9 @@ import redis.asyncio as aioredis
 from prometheus_client import Counter, Gauge
 from redis.exceptions import RedisError
 
+from gateway.background_tasks import stop_all
 from gateway.metrics import REGISTRY
-from gateway.redis_clients import redis_client
+from gateway.redis_clients import raise_if_cancelled, redis_client
 from gateway.settings import Settings
 
 logger = logging.getLogger("talentgraph.pubsub")
@@ -258,12 +259,14 @@ class RedisEventBus(EventBus):
                 logger.warning("event bus subscription ended; subscribing again")
             except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
                 logger.warning("event bus lost Redis (%s); subscribing again", exc)
+            raise_if_cancelled()
             self._lost()
             while True:
                 await asyncio.sleep(delay)
                 try:
                     pubsub = await self._subscribed()
                 except (OSError, ConnectionError, TimeoutError, RedisError):
+                    raise_if_cancelled()
                     delay = min(delay * 2, RECONNECT_MAX)
                     continue
                 logger.info("event bus listening to %s again", self.channel)
@@ -282,6 +285,7 @@ class RedisEventBus(EventBus):
         try:
             while True:
                 message = await pubsub.get_message(timeout=POLL_SECONDS)
+                raise_if_cancelled()
                 now = loop.time()
                 if message is None:
                     if asked is None and now - heard > QUIET_SECONDS:
@@ -303,9 +307,7 @@ class RedisEventBus(EventBus):
 
     async def close(self) -> None:
         if self.listener is not None:
-            self.listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.listener
+            await stop_all([self.listener])
             self.listener = None
         self._lost()
         await self.redis.aclose()

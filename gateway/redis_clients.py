@@ -13,6 +13,8 @@ polls with its own timeout).
 
 from __future__ import annotations
 
+import asyncio
+
 import redis.asyncio as aioredis
 
 SOCKET_TIMEOUT = 5.0
@@ -23,3 +25,15 @@ def redis_client(url: str) -> aioredis.Redis:
         url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT
     )
     return client
+
+
+def raise_if_cancelled() -> None:
+    """Raise ``CancelledError`` in a task that was cancelled but is still running.
+
+    redis-py can swallow a cancellation that lands while it opens a connection
+    (redis/redis-py#2028, #2551): the command then returns or fails as usual and a loop
+    around it would run on forever, holding up shutdown. Loops that wait on Redis call
+    this after each call so a cancelled loop ends all the same."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

@@ -52,6 +52,7 @@ from gateway.metrics import WEBHOOK_DELIVERY_ATTEMPTS
 from gateway.outbound_events import TEST_EVENT, OutboundEvent, names_for, payload
 from gateway.outbound_http import Reply, post
 from gateway.pubsub import Event, EventBus
+from gateway.redis_clients import raise_if_cancelled
 from gateway.services.activities import Actor, record_activity
 from gateway.services.webhook_subscriptions import decrypted_secret
 from gateway.settings import Settings
@@ -450,6 +451,7 @@ async def _forever(name: str, step: Callable[[], Awaitable[None]]) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            raise_if_cancelled()
             log_loop_failure(logger, f"outbound webhooks: {name} failed; going on", exc)
             await asyncio.sleep(1.0)
 

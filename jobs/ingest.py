@@ -49,6 +49,7 @@ from gateway.metrics import WEBHOOK_EVENTS_PROCESSED
 from gateway.outbox import Outbox, Staged, stage
 from gateway.pubsub import Event
 from gateway.queue import TaskQueue
+from gateway.redis_clients import raise_if_cancelled
 from gateway.services.activities import Actor
 from gateway.services.analysis import NewApplicationAnalyses, new_application_ids
 from gateway.services.connections import connector_for
@@ -457,6 +458,7 @@ class Ingestor:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                raise_if_cancelled()
                 log_loop_failure(logger, "webhook processing loop error; continuing", exc)
                 await asyncio.sleep(1.0)
 

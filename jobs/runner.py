@@ -11,10 +11,11 @@ A failing run is logged and the schedule goes on; stopping cancels and waits.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from gateway.background_tasks import stop_all
 
 logger = logging.getLogger("talentgraph.jobs.runner")
 
@@ -40,9 +41,5 @@ class PeriodicRunner:
         self.tasks.append(asyncio.create_task(loop(), name=f"periodic:{name}"))
 
     async def stop(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_all(self.tasks)
         self.tasks.clear()

@@ -47,6 +47,7 @@ from arq.worker import Function, Worker, func
 from redis.exceptions import RedisError
 
 from gateway.ai.factory import create_provider
+from gateway.background_tasks import stop_all
 from gateway.cache import ResponseCache
 from gateway.inbox import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, Inbox
 from gateway.locks import create_locks
@@ -238,11 +239,7 @@ async def _start_bus(bus: EventBus) -> None:
 
 async def shutdown(ctx: dict[Any, Any]) -> None:
     background: list[asyncio.Task[None]] = ctx.pop("background", [])
-    for task in background:
-        task.cancel()
-    for task in background:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await stop_all(background)
     for inbox in ctx.pop("inboxes", []):
         await inbox.close()
     outbound_http: httpx.AsyncClient | None = ctx.pop("outbound_http", None)

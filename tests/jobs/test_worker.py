@@ -5,6 +5,7 @@ our settings, and a gateway with Redis enqueues into arq (retry through GraphQL)
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from jobs.tasks import enqueue_integration_sync
 from jobs.worker import (
     WorkerSettings,
     cron_due_syncs,
+    run_worker,
     shutdown,
     startup,
     worker_options,
@@ -206,6 +208,23 @@ def test_the_worker_command_runs_with_our_settings(
     result = CliRunner().invoke(cli, ["worker", "--burst"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "w.db").exists(), "the worker migrates first"
+
+
+async def test_burst_workers_started_together_all_exit(settings: Settings) -> None:
+    """Their webhook consumers are cancelled while their first Redis reads connect,
+    where redis-py can lose the cancellation; every worker exits all the same (one
+    used to wait on its consumers forever)."""
+    for _ in range(3):
+        together = [
+            run_worker(
+                settings.model_copy(update={"redis_prefix": f"{settings.redis_prefix}-{n}"}),
+                burst=True,
+                handle_signals=False,
+            )
+            for n in range(6)
+        ]
+        finished = await asyncio.wait_for(asyncio.gather(*together), 60)
+        assert [worker.jobs_complete for worker in finished] == [0] * 6
 
 
 RETRY = """

@@ -43,6 +43,7 @@ from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.reader import Reader
 from gateway.unavailable import Unavailable
+from gateway.web import routes as web
 from gateway.write_limits import WriteLimits
 from jobs.deliver import Deliveries
 from jobs.health import HealthDeps, check_health
@@ -295,6 +296,7 @@ def create_app(
             Route("/metrics", metrics, methods=["GET"]),
             Route("/oauth/callback", oauth_callback, methods=["GET"]),
             *ingress.routes(),
+            *web.routes(),
         ],
         middleware=[
             Middleware(Unavailable),

@@ -150,6 +150,8 @@ class Settings(BaseSettings):
 
     graphiql: bool | None = None
     """Serve GraphiQL to browsers on ``/graphql``; unset means on in development only."""
+    board: bool | None = None
+    """Serve the live pipeline board on ``/board``; unset means on in development only."""
     metrics_token: SecretStr | None = None
     """Bearer token ``/metrics`` asks for; without one ``/metrics`` is open in development
     and refused in production."""
@@ -180,6 +182,10 @@ class Settings(BaseSettings):
     @property
     def graphiql_enabled(self) -> bool:
         return self.is_development if self.graphiql is None else self.graphiql
+
+    @property
+    def board_enabled(self) -> bool:
+        return self.is_development if self.board is None else self.board
 
     def keyring(self) -> Keyring:
         """The configured keys; in development a per-checkout key kept in ``data_dir``."""

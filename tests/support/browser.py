@@ -7,8 +7,9 @@
 Chromium is the system's (``TALENTGRAPH_CHROMIUM``, else ``chromium`` on the PATH, as
 Debian's package installs it; ``.ci/run`` installs it), driven by Playwright; without
 either, browser tests skip with the reason. Every request a page makes to another
-origin is aborted and recorded (``Guard.offsite``), WebSockets included, so a test can
-prove that nothing leaves the gateway's origin.
+origin is aborted and recorded (``Guard.offsite``), WebSockets included, and so is every
+attempt the page's Content-Security-Policy refused before it reached the network, so a
+test can prove that nothing even tries to leave the gateway's origin.
 """
 
 from __future__ import annotations
@@ -193,7 +194,12 @@ async def guarded_page(browser: Any, gateway: WebGateway, **context_options: Any
         if not guard.same_origin(socket.url):
             guard.offsite.append(socket.url)
 
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            guard.offsite.append(f"refused by the page's CSP: {message.text}")
+
     page.on("websocket", on_socket)
+    page.on("console", on_console)
     page.on("pageerror", lambda error: guard.page_errors.append(str(error)))
     page.guard = guard
     return page

@@ -1,4 +1,9 @@
-"""``/``: what this is, its version, and where to go."""
+"""``/``: what talentgraph is, its version, and where to go from here.
+
+Plain HTML, no script: each link is shown only when its page is on (GraphiQL, the
+board), with how to turn it on otherwise. The README is not served, so its sections
+are named and described rather than linked.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,20 @@ from gateway.version import VERSION
 from gateway.web.render import html_page
 
 
+def _hidden_unless(shown: bool) -> str:
+    return "" if shown else "hidden"
+
+
 async def page(request: Request) -> Response:
     settings = request.app.state.settings
+    metrics_open = settings.is_development and settings.metrics_token is None
     return html_page(
         "landing",
         version=VERSION,
-        config={
-            "graphiql": settings.graphiql_enabled,
-            "board": settings.board_enabled,
-        },
+        graphiql_on=_hidden_unless(settings.graphiql_enabled),
+        graphiql_off=_hidden_unless(not settings.graphiql_enabled),
+        board_on=_hidden_unless(settings.board_enabled),
+        board_off=_hidden_unless(not settings.board_enabled),
+        metrics_open=_hidden_unless(metrics_open),
+        metrics_token=_hidden_unless(not metrics_open),
     )

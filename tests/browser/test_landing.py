@@ -1,14 +1,35 @@
-"""The landing page at ``/``."""
+"""The landing page at ``/``: what this is, its version, and links that all work."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from playwright.async_api import expect
+
+from gateway.version import VERSION
 from tests.support.browser import WebGateway, save_screenshot
 
 
-async def test_the_landing_page_says_what_this_is(page: Any, web_gateway: WebGateway) -> None:
+async def test_the_landing_page_says_what_this_is_and_every_link_works(
+    page: Any, web_gateway: WebGateway
+) -> None:
     response = await page.goto("/")
     assert response.status == 200
-    assert "talentgraph" in (await page.title() + await page.inner_text("body"))
+    await expect(page).to_have_title("talentgraph")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("talentgraph")
+    await expect(page.locator("main")).to_contain_text("Recruiterflow, Jobvite, Workday and BPOC")
+    await expect(page.locator("main")).to_contain_text(f"Version {VERSION}")
     await save_screenshot(page, "landing")
+
+    links = page.locator("main a:visible")
+    hrefs = [await link.get_attribute("href") for link in await links.all()]
+    assert set(hrefs) == {"/graphql", "/board", "/healthz", "/readyz", "/metrics"}, hrefs
+    for href in hrefs:
+        await page.goto("/")
+        async with page.expect_navigation() as navigation:
+            await page.locator(f'main a[href="{href}"]').click()
+        followed = await navigation.value
+        assert followed.status == 200, href
+        assert page.url == web_gateway.base_url + href
+    await page.goto("/graphql")
+    await expect(page).to_have_title("talentgraph GraphiQL")

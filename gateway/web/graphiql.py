@@ -8,13 +8,16 @@ when ``Settings.graphiql_enabled``.
 
 The demo token: in development, when the store holds the ``demo`` tenant (``talentgraph
 serve --demo`` or ``talentgraph demo``), the page carries a token of its first active
-admin, which the "Use the demo admin token" button puts into the headers editor. Outside
-development the page never looks for one, and a page carrying a token is never stored
-by caches.
+admin, which the "Use the demo admin token" button puts into the headers editor, and
+only to a browser on the gateway's own machine (a loopback client address, after
+``TRUSTED_PROXIES``): a gateway left in development on a reachable address must not hand
+an admin token to whoever opens its GraphiQL. Outside development the page never looks
+for one, and a page carrying a token is never stored by caches.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 import sqlalchemy as sa
@@ -80,7 +83,8 @@ query OpenJobs {
 
 async def graphiql_response(request: Request) -> Response:
     settings = request.app.state.settings
-    demo_token = await _demo_admin_token(request) if settings.is_development else None
+    offered = settings.is_development and _from_this_machine(request)
+    demo_token = await _demo_admin_token(request) if offered else None
     config: dict[str, object] = {
         "endpoint": "/graphql",
         "query": EXAMPLE_QUERY,
@@ -89,6 +93,15 @@ async def graphiql_response(request: Request) -> Response:
     if demo_token is not None:
         config["demoToken"] = demo_token
     return html_page("graphiql", config=config, private=demo_token is not None)
+
+
+def _from_this_machine(request: Request) -> bool:
+    if request.client is None:
+        return False
+    try:
+        return ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False
 
 
 async def _demo_admin_token(request: Request) -> str | None:

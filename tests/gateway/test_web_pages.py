@@ -121,6 +121,24 @@ async def test_no_page_or_asset_loads_anything_from_another_host(development: Ga
             assert url.strip().startswith("data:"), f"{path} loads {url[:80]}"
 
 
+async def test_the_demo_token_is_offered_only_to_a_browser_on_this_machine(
+    development: Gateway,
+) -> None:
+    """A development gateway listening on a reachable address hands no admin token to a
+    browser elsewhere."""
+    for client in (("203.0.113.7", 50000), ("10.0.0.8", 50000), ("::ffff:8.8.8.8", 1)):
+        transport = httpx.ASGITransport(app=development.app, client=client)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as far:
+            response = await far.get("/graphql", headers=BROWSER)
+        assert response.status_code == 200
+        assert "demoToken" not in page_config(response.text), client
+    for client in (("127.0.0.1", 50000), ("::1", 50000)):
+        transport = httpx.ASGITransport(app=development.app, client=client)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as near:
+            response = await near.get("/graphql", headers=BROWSER)
+        assert "demoToken" in page_config(response.text), client
+
+
 async def test_graphiql_is_off_in_production(production: Gateway) -> None:
     response = await production.client.get("/graphql", headers=BROWSER)
     assert not response.headers["content-type"].startswith("text/html")

@@ -32,6 +32,7 @@ from gateway.locks import create_locks
 from gateway.logging import configure_logging
 from gateway.metrics import REGISTRY
 from gateway.oauth_callback import oauth_callback
+from gateway.oidc.signin import OidcSignIn
 from gateway.outbound_http import connector_client, outbound_client
 from gateway.proxy_headers import TrustedProxies
 from gateway.pubsub import EventBus, RedisEventBus
@@ -177,6 +178,7 @@ def create_app(
         app.state.reader = Reader(engine)
         app.state.cache = cache
         app.state.jwt_secret = settings.resolved_jwt_secret()
+        app.state.oidc = OidcSignIn.from_settings(settings, app.state.session_factory)
         app.state.schema = build_schema(settings)
         app.state.keyring = settings.keyring()
         http = http_client or connector_client(settings)
@@ -275,6 +277,7 @@ def create_app(
             await write_limits.close()
             await rate_limits.close()
             await outbound_http.aclose()
+            await app.state.oidc.aclose()
             await runner.stop()
             await queue.close()
             if bus_starting is not None:

@@ -10,10 +10,11 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.crypto import Keyring
+from gateway.oidc.config import OidcIssuer, check_issuers
 from gateway.private_files import create_private_file, private_directory
 
 MIN_JWT_SECRET_BYTES = 32
@@ -163,6 +164,27 @@ class Settings(BaseSettings):
     """Open WebSockets without a token one client address may hold."""
     websocket_anonymous_idle_seconds: float = Field(default=120.0, gt=0)
     """An anonymous WebSocket running no subscription for this long is closed."""
+
+    oidc_issuers: list[OidcIssuer] = Field(default_factory=list)
+    """Identity providers whose tokens sign users in beside this gateway's own, as JSON:
+    ``[{"issuer", "audience", "tenant" | "tenants", "tenantClaim", "roleClaim",
+    "roleMap", "emailClaim", "provision", "defaultRole"}]`` (``gateway.oidc.config``)."""
+    oidc_fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    """Longest a discovery document or key set may take to arrive."""
+    oidc_jwks_cache_seconds: float = Field(default=600.0, ge=60, le=86_400)
+    """How long a provider's keys are kept when its answer has no ``max-age``."""
+    oidc_unknown_kid_refetch_seconds: float = Field(default=30.0, ge=0)
+    """At most one refetch per provider in this long for tokens naming a key not known."""
+    oidc_retry_after_failure_seconds: float = Field(default=30.0, ge=0)
+    """After a failed fetch, how long the keys in hand serve (or, with none, requests are
+    refused at once) before the provider is asked again."""
+    oidc_leeway_seconds: float = Field(default=60.0, ge=0, le=300)
+    """Clock skew allowed on a provider token's ``exp``, ``nbf`` and ``iat``."""
+
+    @field_validator("oidc_issuers")
+    @classmethod
+    def _distinct_oidc_issuers(cls, value: list[OidcIssuer]) -> list[OidcIssuer]:
+        return check_issuers(value)
 
     @property
     def resolved_database_url(self) -> str:

@@ -39,8 +39,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 
 from gateway import links
 from gateway.auth import AuthenticationError, Principal, bearer_token
@@ -57,6 +56,7 @@ from gateway.unavailable import (
     write_outcome,
 )
 from gateway.unavailable import request_id as decided_request_id
+from gateway.web.graphiql import graphiql_response
 from resolvers.context import Context
 from resolvers.cost import cost_limit, query_cost, too_costly
 from resolvers.document_limits import document_shape, over_limits
@@ -302,7 +302,7 @@ class GraphQLHTTP:
         started = time.perf_counter()
         try:
             if request.method == "GET" and self._wants_ide(request):
-                response: Response = HTMLResponse(get_graphql_ide_html())
+                response: Response = await graphiql_response(request)
             else:
                 with counting_commits():
                     try:
@@ -399,7 +399,7 @@ class GraphQLHTTP:
             token = bearer_token(request.headers.get("authorization"))
             if token is None:
                 return None
-            return await principal_for_token(state.reader, state.jwt_secret, token)
+            return await principal_for_token(state.reader, state.jwt_secret, token, oidc=state.oidc)
         except AuthenticationError as exc:
             raise RequestError(401, str(exc), code="UNAUTHENTICATED") from exc
 

@@ -383,7 +383,7 @@ class _Connection:
             token = credentials(payload or {}, self.websocket.headers.get("authorization"))
             if token is not None:
                 self.principal = await principal_for_token(
-                    self.state.reader, self.state.jwt_secret, token
+                    self.state.reader, self.state.jwt_secret, token, oidc=self.state.oidc
                 )
                 self.token, self.token_expires = token, _expiry(token)
         except AuthenticationError as exc:
@@ -518,7 +518,9 @@ class _Connection:
     async def _access_unchanged(self) -> bool:
         assert self.token is not None
         try:
-            now = await principal_for_token(self.state.reader, self.state.jwt_secret, self.token)
+            now = await principal_for_token(
+                self.state.reader, self.state.jwt_secret, self.token, oidc=self.state.oidc
+            )
         except AuthenticationError:
             return False
         except Exception:

@@ -7,6 +7,13 @@ whose version is not the user's current one (``recruiterTokensRevoke`` raised it
 The user id in a token never names anyone else: ids are never handed out twice (see
 ``gateway.store.base.Base``), and a token from before versions existed is accepted only
 by users that existed then (version 0; users created since start at 1).
+
+A token whose ``iss`` is a configured identity provider is that provider's to prove
+(``gateway.oidc``); every other token must be one of this gateway's own. So the issuer a
+token claims picks whose keys may verify it, never the kind of key: an HS256 token
+claiming a provider is refused, not tried against our secret or the provider's key.
+Provider tokens carry no version; they are short-lived, and deactivating the user
+refuses them at once.
 """
 
 from __future__ import annotations
@@ -14,11 +21,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from gateway.auth import AuthenticationError, Principal, decode_token
+from gateway.oidc.signin import OidcSignIn
 from gateway.store.models import Tenant, User
 from gateway.store.reader import Reader
 
 
-async def principal_for_token(reader: Reader, secret: str, token: str) -> Principal:
+async def principal_for_token(
+    reader: Reader, secret: str, token: str, *, oidc: OidcSignIn | None = None
+) -> Principal:
+    """``oidc``: the configured identity providers; ``None`` accepts our own tokens only.
+    A provider that cannot be reached raises ``IdentityProviderUnavailable`` (503)."""
+    issuer = oidc.issuer_of(token) if oidc is not None else None
+    if oidc is not None and issuer is not None:
+        return await oidc.principal(reader, issuer, token)
     claims = decode_token(secret, token)
     row = await reader.one_or_none(
         sa.select(

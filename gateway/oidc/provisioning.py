@@ -1,11 +1,12 @@
 """A verified identity -> the tenant's user it is, created at the first sign-in.
 
-Users are matched by email within the identity's tenant. One not found is created with
-the role the token maps to (else the entry's ``defaultRole``) when the entry provisions,
-and refused when it does not. When the token carries a role claim, that role is the
-user's from then on: a changed one is written at the next request, so a promotion or
-demotion at the provider takes effect here as soon as a fresh token is used. Without a
-role claim the stored role stands, and admins change it here.
+Users are matched by email, ignoring case, within the identity's tenant (an admin may
+have stored "Jane@Acme.com"; the provider says "jane@acme.com"). One not found is
+created with the role the token maps to (else the entry's ``defaultRole``) when the
+entry provisions, and refused when it does not. When the token carries a role claim,
+that role is the user's from then on: a changed one is written at the next request, so
+a promotion or demotion at the provider takes effect here as soon as a fresh token is
+used. Without a role claim the stored role stands, and admins change it here.
 
 A deactivated user stays refused whatever the provider says. Only changes write; a
 sign-in of a known user with an unchanged role is one read.
@@ -42,7 +43,10 @@ async def principal_for_identity(
                 User.is_active,
             )
             .select_from(Tenant)
-            .outerjoin(User, sa.and_(User.tenant_id == Tenant.id, User.email == identity.email))
+            .outerjoin(
+                User,
+                sa.and_(User.tenant_id == Tenant.id, sa.func.lower(User.email) == identity.email),
+            )
             .where(Tenant.slug == identity.tenant_slug)
         )
         if row is None:

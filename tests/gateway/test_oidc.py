@@ -198,6 +198,24 @@ async def test_a_first_sign_in_provisions_the_user_with_the_default_role(world: 
     assert "user.provisioned" in actions
 
 
+async def test_a_stored_email_in_other_case_is_the_same_user(world: World) -> None:
+    email = _fresh_email()
+    stored = email.replace(email[0], email[0].upper(), 1).replace("@", "@Mixed.", 1)
+    async with world.gateway.app.state.session_factory.begin() as session:
+        user = User(
+            tenant_id=world.gateway.tenants["demo"].tenant_id,
+            email=stored,
+            name="Grace Hopper",
+            role=Role.RECRUITER,
+        )
+        session.add(user)
+        await session.flush()
+        user_id = user.id
+    me = await world.me(world.issuers.main.token(email=stored.lower(), groups=None))
+    assert me["id"] == to_global_id("Recruiter", user_id), "not a second account"
+    assert me["role"] == "RECRUITER"
+
+
 async def test_concurrent_first_sign_ins_make_one_user(world: World) -> None:
     email = _fresh_email()
     tokens = [world.issuers.main.token(email=email) for _ in range(6)]

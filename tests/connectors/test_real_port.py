@@ -3,16 +3,14 @@ it, as the benchmarks do."""
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-import socket
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
 
 from tests.connectors.harness.base import ProviderHarness
+from tests.support.serving import served_on_loopback
 
 
 class ToLoopback(httpx.AsyncBaseTransport):
@@ -30,20 +28,8 @@ class ToLoopback(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def no_sleep(_seconds: float) -> None:
     return None
-
-
-async def wait_until_started(server: uvicorn.Server) -> None:
-    async with asyncio.timeout(10):
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-            await asyncio.sleep(0.01)
 
 
 @pytest.fixture(params=["recruiterflow", "jobvite", "bpoc", "workday"])
@@ -52,19 +38,8 @@ async def served(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Provider
         f"tests.connectors.harness.{request.param}"
     ).make_harness()
     harness.seed(jobs=7, candidates=7, applications=7)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            harness.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    await wait_until_started(server)
-    try:
-        yield harness, port
-    finally:
-        server.should_exit = True
-        await task
+    async with served_on_loopback(harness.app) as loopback:
+        yield harness, loopback.port
 
 
 async def test_connector_over_real_http(served: tuple[ProviderHarness, int]) -> None:

@@ -18,9 +18,9 @@ from gateway.demo import seed_demo
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import Role
 from gateway.store.migrate import upgrade
-from tests.connectors.test_real_port import free_port
 from tests.support.gateway import JWT_SECRET
 from tests.support.processes import process_env, processes, tail, talentgraph, until_ready
+from tests.support.serving import free_port
 
 
 def fragment_bomb(levels: int) -> str:

@@ -27,7 +27,6 @@ import pytest
 import redis.exceptions
 import sqlalchemy as sa
 import sqlalchemy.exc
-import uvicorn
 from graphql import GraphQLError
 from sqlalchemy import event
 from starlette.applications import Starlette
@@ -50,7 +49,6 @@ from gateway.store.engine import commits_begun
 from gateway.store.enums import IntegrationStatus
 from gateway.store.models import Integration, WebhookEvent
 from gateway.unavailable import Unavailable, is_infrastructure_failure, log_loop_failure
-from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.support.gateway import Gateway, running_gateway
 from tests.support.services import (
     ServiceUnavailable,
@@ -59,6 +57,7 @@ from tests.support.services import (
     is_ci,
     unavailable,
 )
+from tests.support.serving import served_on_loopback
 
 SECRET = "rf-outage-secret-0123456789"
 RECOVERY_SECONDS = 30.0
@@ -141,20 +140,11 @@ async def served(postgres: ThrowawayPostgres) -> AsyncIterator[Served]:
             session.add(integration)
             await session.flush()
             integration_id = integration.id
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                gateway.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-            )
-        )
-        task = asyncio.create_task(server.serve())
-        await wait_until_started(server)
-        try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=15) as http:
-                yield Served(gateway, http, postgres, integration_id)
-        finally:
-            server.should_exit = True
-            await task
+        async with (
+            served_on_loopback(gateway.app) as loopback,
+            httpx.AsyncClient(base_url=loopback.url, timeout=15) as http,
+        ):
+            yield Served(gateway, http, postgres, integration_id)
     await ats.aclose()
 
 

@@ -22,7 +22,6 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from redis.exceptions import RedisError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -32,10 +31,10 @@ from gateway.pubsub import Event
 from gateway.store.models import Application
 from resolvers.relay import to_global_id
 from resolvers.ws import TRY_AGAIN_LATER
-from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.resolvers.test_subscriptions import LEGACY, PIPELINE, TRANSPORT, Client, until
 from tests.support.gateway import Gateway, running_gateway
 from tests.support.restartable_redis import RestartableRedis, restartable_redis
+from tests.support.serving import served_on_loopback
 
 DISCONNECTED = "error: disconnected since "
 
@@ -79,18 +78,8 @@ async def served(
                     .limit(1)
                 )
             ).one()
-        port = free_port()
-        config = uvicorn.Config(
-            gateway.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-        server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
-        await wait_until_started(server)
-        try:
-            yield Served(gateway, redis_server, port, application.id, application.job_id)
-        finally:
-            server.should_exit = True
-            await task
+        async with served_on_loopback(gateway.app) as loopback:
+            yield Served(gateway, redis_server, loopback.port, application.id, application.job_id)
 
 
 @contextlib.asynccontextmanager

@@ -37,7 +37,6 @@ from gateway.store.models import Application, Integration, Job
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
 from resolvers.relay import to_global_id
-from tests.connectors.test_real_port import free_port
 from tests.support.gateway import running_gateway
 from tests.support.processes import (
     process_env,
@@ -46,6 +45,7 @@ from tests.support.processes import (
     talentgraph,
     until_ready,
 )
+from tests.support.serving import free_port
 
 SECRET = "fanout-webhook-secret-17"
 PIPELINE = """subscription($jobId: ID!, $kinds: [PipelineUpdateKind!]) {

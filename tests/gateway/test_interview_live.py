@@ -21,9 +21,9 @@ from websockets.typing import Subprotocol
 
 from gateway.store.models import Application, Integration
 from resolvers.relay import to_global_id
-from tests.connectors.test_real_port import free_port
 from tests.support.gateway import running_gateway
 from tests.support.processes import process_env, processes, talentgraph, until_ready
+from tests.support.serving import free_port
 
 CREATE = """mutation($input: InterviewCreateInput!) { interviewCreate(input: $input) {
   __typename ... on InterviewCreateSuccess { token interview { id } } } }"""

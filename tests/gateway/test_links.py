@@ -7,7 +7,6 @@ client forges."""
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 from collections.abc import AsyncIterator
@@ -19,7 +18,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from starlette.requests import HTTPConnection
 
 from gateway import links
@@ -30,9 +28,9 @@ from gateway.settings import Settings
 from gateway.store.enums import Provider, Role
 from gateway.store.models import Activity, Integration
 from resolvers.relay import from_global_id
-from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.resolvers.test_self_service_interviews import SmtpSink
 from tests.support.gateway import Gateway, running_gateway
+from tests.support.serving import free_port, served_on_loopback
 
 INTEGRATIONS = "{ integrations { nodes { id provider webhookUrls } } }"
 APPLICATIONS = """
@@ -188,23 +186,11 @@ async def served(settings: Settings) -> AsyncIterator[int]:
     """A second gateway over the same store on a real loopback port (not 8000)."""
     port = free_port()
     assert port != 8000
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            proxy_headers=False,
-            server_header=False,
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    await wait_until_started(server)
-    try:
+    app = create_app(settings)
+    async with served_on_loopback(
+        app, port=port, lifespan="auto", proxy_headers=False, server_header=False
+    ):
         yield port
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture

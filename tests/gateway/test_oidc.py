@@ -26,7 +26,6 @@ import httpx
 import orjson
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
@@ -36,10 +35,10 @@ from gateway.store.enums import Role
 from gateway.store.models import Activity, Application, User
 from resolvers import ws as ws_module
 from resolvers.relay import to_global_id
-from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.support.gateway import Gateway, running_gateway
 from tests.support.oidc_issuer import LocalIssuer, hs256_token
 from tests.support.services import Backend
+from tests.support.serving import free_port, served_on_loopback
 
 ME = "{ me { id email name role } }"
 WEB = "talentgraph-web"
@@ -129,20 +128,9 @@ async def world(backend: Backend) -> AsyncIterator[World]:
                 oidc_fetch_timeout_seconds=FETCH_TIMEOUT,
             )
         )
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                gateway.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-            )
-        )
-        task = asyncio.create_task(server.serve())
-        await wait_until_started(server)
-        try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-                yield World(gateway, issuers, http, f"ws://127.0.0.1:{port}/graphql")
-        finally:
-            server.should_exit = True
-            await task
+        loopback = await stack.enter_async_context(served_on_loopback(gateway.app))
+        async with httpx.AsyncClient(base_url=loopback.url, timeout=10) as http:
+            yield World(gateway, issuers, http, f"{loopback.ws_url}/graphql")
 
 
 def _fresh_email() -> str:

@@ -26,7 +26,6 @@ from typing import Any
 import orjson
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.crypto import Keyring
@@ -44,9 +43,9 @@ from gateway.store.models import Job, WebhookEvent
 from jobs.ingest import Ingestor
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
-from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.support.gateway import Gateway, running_gateway
 from tests.support.integrations import add_recruiterflow
+from tests.support.serving import served_on_loopback
 
 SECRET = "fencing-webhook-secret-7"
 JOB = 1002
@@ -148,39 +147,32 @@ async def world(private_postgres_url: str) -> AsyncIterator[World]:
     fake = FakeRecruiterflow()
     fake.seed(jobs=4, candidates=4, applications=4)
     answers = HeldAnswers(fake.app)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(answers, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    serving = asyncio.create_task(server.serve())
-    await wait_until_started(server)
-    try:
-        async with running_gateway(
+    async with (
+        served_on_loopback(answers) as loopback,
+        running_gateway(
             private_postgres_url,
             webhook_sweep_interval_seconds=0,
             webhook_handoff_grace_seconds=60,
-        ) as gateway:
-            state = gateway.app.state
-            keyring: Keyring = state.keyring
-            tenant_id = gateway.tenants["demo"].tenant_id
-            async with state.session_factory.begin() as session:
-                integration_id = await add_recruiterflow(
-                    session,
-                    keyring,
-                    tenant_id,
-                    api_key=fake.api_key,
-                    config={"baseUrl": f"http://127.0.0.1:{port}"},
-                    name="RF fencing",
-                    webhook_secret=SECRET,
-                )
-            outcome = await sync_integration(
-                state.sync_deps, tenant_id, integration_id, mode=SyncMode.FULL
+        ) as gateway,
+    ):
+        state = gateway.app.state
+        keyring: Keyring = state.keyring
+        tenant_id = gateway.tenants["demo"].tenant_id
+        async with state.session_factory.begin() as session:
+            integration_id = await add_recruiterflow(
+                session,
+                keyring,
+                tenant_id,
+                api_key=fake.api_key,
+                config={"baseUrl": loopback.url},
+                name="RF fencing",
+                webhook_secret=SECRET,
             )
-            assert outcome.counts["jobs"]["created"] == 4, outcome.error
-            yield World(gateway, fake, answers, tenant_id, integration_id)
-    finally:
-        server.should_exit = True
-        await serving
+        outcome = await sync_integration(
+            state.sync_deps, tenant_id, integration_id, mode=SyncMode.FULL
+        )
+        assert outcome.counts["jobs"]["created"] == 4, outcome.error
+        yield World(gateway, fake, answers, tenant_id, integration_id)
 
 
 # --- claims and leases -----------------------------------------------------------------

@@ -7,7 +7,6 @@ HTTP, so the connector, its retries and the sync see what a real outage looks li
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.cache import ResponseCache
@@ -31,10 +29,10 @@ from gateway.store.migrate import upgrade
 from gateway.store.models import Application, Candidate, Job, Tenant
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
-from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.support.gateway import ENCRYPTION_KEYS
 from tests.support.integrations import add_recruiterflow
 from tests.support.services import Backend
+from tests.support.serving import served_on_loopback
 
 JOBS, CANDIDATES, APPLICATIONS = 9, 12, 20
 PAGE_SIZE = 4
@@ -141,40 +139,35 @@ async def world(backend: Backend) -> AsyncIterator[World]:
     fake = FakeRecruiterflow()
     fake.seed(jobs=JOBS, candidates=CANDIDATES, applications=APPLICATIONS)
     outage = Outage(fake.app)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(outage, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    serving = asyncio.create_task(server.serve())
-    await wait_until_started(server)
-    engine = create_engine(backend.url)
-    await upgrade(engine)
-    keyring = Keyring.from_setting(ENCRYPTION_KEYS)
-    factory = create_session_factory(engine)
-    async with factory.begin() as session:
-        tenant = Tenant(slug=f"delete-guards-{next(_slugs)}-{backend.name}", name="Guards")
-        session.add(tenant)
-        await session.flush()
-        integration_id = await add_recruiterflow(
-            session,
-            keyring,
-            tenant.id,
-            api_key=fake.api_key,
-            config={"baseUrl": f"http://127.0.0.1:{port}", "pageSize": PAGE_SIZE},
+    async with served_on_loopback(outage) as loopback:
+        engine = create_engine(backend.url)
+        await upgrade(engine)
+        keyring = Keyring.from_setting(ENCRYPTION_KEYS)
+        factory = create_session_factory(engine)
+        async with factory.begin() as session:
+            tenant = Tenant(slug=f"delete-guards-{next(_slugs)}-{backend.name}", name="Guards")
+            session.add(tenant)
+            await session.flush()
+            integration_id = await add_recruiterflow(
+                session,
+                keyring,
+                tenant.id,
+                api_key=fake.api_key,
+                config={"baseUrl": loopback.url, "pageSize": PAGE_SIZE},
+            )
+            ids = (tenant.id, integration_id)
+        events: list[Event] = []
+        cache = ResponseCache(Settings(encryption_keys=ENCRYPTION_KEYS))
+        client = httpx.AsyncClient()
+        deps = SyncDeps(
+            factory, keyring, client, RecordingBus(events), cache, LocalLocks(), no_sleep
         )
-        ids = (tenant.id, integration_id)
-    events: list[Event] = []
-    cache = ResponseCache(Settings(encryption_keys=ENCRYPTION_KEYS))
-    client = httpx.AsyncClient()
-    deps = SyncDeps(factory, keyring, client, RecordingBus(events), cache, LocalLocks(), no_sleep)
-    try:
-        yield World(deps, fake, outage, ids[0], ids[1], events)
-    finally:
-        await client.aclose()
-        await cache.close()
-        await engine.dispose()
-        server.should_exit = True
-        await serving
+        try:
+            yield World(deps, fake, outage, ids[0], ids[1], events)
+        finally:
+            await client.aclose()
+            await cache.close()
+            await engine.dispose()
 
 
 def listing(path_end: str, *, page: int | None = None) -> Rule:

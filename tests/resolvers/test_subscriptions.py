@@ -24,7 +24,6 @@ from typing import Any
 import orjson
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from strawberry.types.base import StrawberryObjectDefinition
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -46,8 +45,8 @@ from gateway.store.models import Application, Integration, Interview, Job, SyncR
 from resolvers import ws as ws_module
 from resolvers.relay import to_global_id
 from resolvers.schema import schema
-from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.support.gateway import JWT_SECRET, Gateway
+from tests.support.serving import served_on_loopback
 
 TRANSPORT = "graphql-transport-ws"
 LEGACY = "graphql-ws"
@@ -138,18 +137,10 @@ async def world(gateway: Gateway) -> AsyncIterator[World]:
         interview.kind = InterviewKind.SELF_SERVICE
         await session.flush()
         ids = (run.id, interview.id)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            gateway.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    await wait_until_started(server)
-    try:
+    async with served_on_loopback(gateway.app) as loopback:
         yield World(
             gateway=gateway,
-            url=f"ws://127.0.0.1:{port}/graphql",
+            url=f"{loopback.ws_url}/graphql",
             bus=state.bus,
             tenant=demo,
             other_tenant=other,
@@ -163,9 +154,6 @@ async def world(gateway: Gateway) -> AsyncIterator[World]:
             interview=ids[1],
             token=token,
         )
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture(autouse=True)

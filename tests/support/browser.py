@@ -26,12 +26,17 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from gateway.auth import issue_token
 from gateway.demo import DemoTenant
 from gateway.store.enums import Role
-from tests.connectors.test_real_port import free_port
-from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET, STANDARD_STORE, migrate_and_seed
+from tests.support.gateway import (
+    ENCRYPTION_KEYS,
+    JWT_SECRET,
+    STANDARD_STORE,
+    demo_token,
+    migrate_and_seed,
+)
 from tests.support.processes import talentgraph
+from tests.support.serving import free_port
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM_FLAGS = [
@@ -73,15 +78,7 @@ class WebGateway:
         return self.base_url
 
     def token(self, tenant: str = "demo", role: Role = Role.ADMIN) -> str:
-        demo = self.tenants[tenant]
-        user_id = {
-            Role.ADMIN: demo.admin_user_id,
-            Role.RECRUITER: demo.recruiter_user_ids[0],
-            Role.READONLY: demo.readonly_user_id,
-        }[role]
-        return issue_token(
-            JWT_SECRET, tenant_id=demo.tenant_id, tenant_slug=tenant, user_id=user_id, role=role
-        )
+        return demo_token(self.tenants, tenant, role)
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None

@@ -60,7 +60,6 @@ from gateway.store.models import (
     WebhookEvent,
 )
 from resolvers.relay import to_global_id
-from tests.connectors.test_real_port import free_port
 from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET, migrate_and_seed
 from tests.support.processes import process_env, served_recruiterflow, tail, talentgraph
 from tests.support.restartable_redis import RestartableRedis
@@ -71,6 +70,7 @@ from tests.support.services import (
     is_ci,
     unavailable,
 )
+from tests.support.serving import free_port
 
 T = TypeVar("T")
 

@@ -38,6 +38,19 @@ SIZES = {
 """Two tenants of different sizes; tests prove one never sees the other."""
 
 
+def demo_token(tenants: dict[str, DemoTenant], tenant: str, role: Role) -> str:
+    """A token, signed with `JWT_SECRET`, for the seeded user of ``tenant`` with ``role``."""
+    demo = tenants[tenant]
+    user_id = {
+        Role.ADMIN: demo.admin_user_id,
+        Role.RECRUITER: demo.recruiter_user_ids[0],
+        Role.READONLY: demo.readonly_user_id,
+    }[role]
+    return issue_token(
+        JWT_SECRET, tenant_id=demo.tenant_id, tenant_slug=tenant, user_id=user_id, role=role
+    )
+
+
 _BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar("background", default=False)
 
 
@@ -75,15 +88,7 @@ class Gateway:
     statements: StatementCounter
 
     def token(self, tenant: str = "demo", role: Role = Role.ADMIN) -> str:
-        demo = self.tenants[tenant]
-        user_id = {
-            Role.ADMIN: demo.admin_user_id,
-            Role.RECRUITER: demo.recruiter_user_ids[0],
-            Role.READONLY: demo.readonly_user_id,
-        }[role]
-        return issue_token(
-            JWT_SECRET, tenant_id=demo.tenant_id, tenant_slug=tenant, user_id=user_id, role=role
-        )
+        return demo_token(self.tenants, tenant, role)
 
     def headers(self, tenant: str = "demo", role: Role = Role.ADMIN) -> dict[str, str]:
         return {"authorization": f"Bearer {self.token(tenant, role)}"}

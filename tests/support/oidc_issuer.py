@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import jwt
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.connectors.test_real_port import free_port, wait_until_started
+from tests.support.serving import free_port, served_on_loopback
 
 KeyKind = Literal["RSA", "EC"]
 ALGORITHM = {"RSA": "RS256", "EC": "ES256"}
@@ -77,8 +77,7 @@ class LocalIssuer:
         self.cache_control: str | None = None
         self.hanging = False
         self._release = asyncio.Event()
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._serving: contextlib.AsyncExitStack | None = None
         self.app = Starlette(
             routes=[
                 Route("/.well-known/openid-configuration", self._discovery),
@@ -111,21 +110,16 @@ class LocalIssuer:
 
     async def start(self) -> LocalIssuer:
         self._release = asyncio.Event()
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-            )
-        )
-        self._task = asyncio.create_task(self._server.serve())
-        await wait_until_started(self._server)
+        serving = contextlib.AsyncExitStack()
+        await serving.enter_async_context(served_on_loopback(self.app, port=self.port))
+        self._serving = serving
         return self
 
     async def stop(self) -> None:
         self._release.set()
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
-        self._server = self._task = None
+        if self._serving is not None:
+            await self._serving.aclose()
+        self._serving = None
 
     async def __aenter__(self) -> LocalIssuer:
         return await self.start()

@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 from gateway.sandbox.recruiterflow import FakeRecruiterflow
-from tests.connectors.test_real_port import free_port, wait_until_started
 from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET
+from tests.support.serving import served_on_loopback
 
 
 def process_env(
@@ -97,14 +96,5 @@ async def served_recruiterflow(
     """The seeded Recruiterflow fake on a loopback port: (fake, port)."""
     fake = FakeRecruiterflow()
     fake.seed(jobs=jobs, candidates=candidates, applications=applications)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(fake.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    await wait_until_started(server)
-    try:
-        yield fake, port
-    finally:
-        server.should_exit = True
-        await task
+    async with served_on_loopback(fake.app) as loopback:
+        yield fake, loopback.port

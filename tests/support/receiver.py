@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from tests.support.serving import served_on_loopback
 
 
 @dataclass(frozen=True)
@@ -90,27 +90,12 @@ class Receiver:
         return Response(answer.body, status_code=answer.status, headers=answer.headers)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.asynccontextmanager
 async def serving(receiver: Receiver, **tls: str) -> AsyncIterator[str]:
     """``tls``: ``ssl_certfile`` and ``ssl_keyfile`` to serve https."""
-    port = free_port()
-    config = uvicorn.Config(
-        receiver.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", **tls
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(10):
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-            await asyncio.sleep(0.01)
-    try:
-        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
-    finally:
-        receiver.release.set()
-        server.should_exit = True
-        await task
+    options: dict[str, Any] = dict(tls)
+    async with served_on_loopback(receiver.app, **options) as loopback:
+        try:
+            yield loopback.url
+        finally:
+            receiver.release.set()

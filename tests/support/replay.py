@@ -29,9 +29,7 @@ so recordings of real traffic kept outside the repository run through the same t
 
 from __future__ import annotations
 
-import asyncio
 import os
-import socket
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -39,9 +37,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import uvicorn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from tests.support.serving import served_on_loopback
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
 PLACEHOLDER = "{replay}"
@@ -150,26 +149,9 @@ def _matches(recorded: Mapping[str, Any], method: str, path: str, query: Mapping
     return all(query.get(str(key)) == str(value) for key, value in wanted.items())
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @asynccontextmanager
 async def replaying(recording: Recording) -> AsyncIterator[tuple[Replayer, str]]:
     """The recording served on a loopback port: (the replayer, its origin)."""
     replayer = Replayer(recording)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(replayer, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(10):
-            while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-                await asyncio.sleep(0.01)
-        yield replayer, f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with served_on_loopback(replayer) as loopback:
+        yield replayer, loopback.url

@@ -1,11 +1,27 @@
 """The contract every provider implements.
 
-A connector is built from a ``ConnectorContext``: the shared ``HttpClient`` (which
-wraps an injected ``httpx.AsyncClient``), the decrypted credentials and the
-integration's config. It reads through async iterators over the common model and
-writes through methods that take the acting recruiter's ``Attribution``:
+A connector is made by ``ConnectorBase.create``, one template for every provider: from
+the injected ``httpx.AsyncClient``, the decrypted credentials and the integration's
+config it checks the credentials, reads the config into the provider's settings model
+(``connectors.assembly``), builds the ``HttpClient`` and hands the connector a
+``ConnectorContext``. A provider only declares what differs:
 
-    connector = RecruiterflowConnector(context)
+    class BpocConnector(ConnectorBase):
+        required_credentials = ("apiKey",)
+        settings_model = BpocSettings            # its config keys, pageSize bounds included
+        base_url = "https://bpoc.io/api/v1"      # or {"prod": ..., "stage": ...}
+        default_headers = {}
+
+        @classmethod
+        def auth_for(cls, credentials, settings):
+            return BpocAuth(credentials["apiKey"])
+
+    connector = BpocConnector.create(client, {"apiKey": key}, {"pageSize": 100},
+                                     integration="9:bpoc")
+
+A connector reads through async iterators over the common model and writes through
+methods that take the acting recruiter's ``Attribution``:
+
     async for job in connector.jobs(updated_since=last_sync):
         ...
     await connector.move_stage(application_id, "Client Interview", attribution)
@@ -35,15 +51,26 @@ allows one, and with an incremental sync where it does not:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Flag, auto
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, Self, TypeVar
 
+import httpx
+from aiolimiter import AsyncLimiter
+
+from connectors.assembly import (
+    ConnectorSettings,
+    credential,
+    environment_url,
+    read_settings,
+    require_credentials,
+)
 from connectors.errors import ConfigurationError, MappingError, UnsupportedOperationError
-from connectors.http import HttpClient
+from connectors.http import HttpClient, Sleep
 from connectors.lenient import remote_id_of
 from connectors.models import (
     Attribution,
@@ -101,10 +128,7 @@ class ConnectorContext:
     config: Mapping[str, Any] = field(default_factory=dict)
 
     def credential(self, name: str) -> str:
-        value = self.credentials.get(name)
-        if not value:
-            raise ConfigurationError(f"missing credential {name!r}")
-        return value
+        return credential(self.credentials, name)
 
 
 class Connector(Protocol):
@@ -179,19 +203,84 @@ async def _nothing() -> AsyncIterator[Any]:
 
 
 class ConnectorBase:
-    """Defaults for what a provider does not support: reads of data it does not have
-    yield nothing; writes outside its capabilities refuse."""
+    """The template ``create`` and its hooks (see the module docstring), and defaults
+    for what a provider does not support: reads of data it does not have yield nothing;
+    writes outside its capabilities refuse."""
 
     provider: ClassVar[str] = ""
     capabilities: ClassVar[Capability] = Capability(0)
     required_credentials: ClassVar[tuple[str, ...]] = ()
-    """Credential names an integration of this provider must store."""
+    """Credential names an integration of this provider must store; ``create`` refuses
+    an empty one."""
+    settings_model: ClassVar[type[ConnectorSettings]] = ConnectorSettings
+    """The config keys this provider reads, with their defaults and bounds."""
+    base_url: ClassVar[str | Mapping[str, str]] = ""
+    """The API's address when the config names no ``baseUrl``: one URL, or one per
+    environment (``{"prod": ..., "stage": ...}``)."""
+    default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}
+    """Sent with every request."""
 
-    def __init__(self, context: ConnectorContext) -> None:
+    settings: ConnectorSettings
+
+    def __init__(
+        self, context: ConnectorContext, settings: ConnectorSettings | None = None
+    ) -> None:
         self.context = context
         self.http = context.http
+        self.settings = (
+            settings if settings is not None else read_settings(self.settings_model, context.config)
+        )
+        self.page_size = self.settings.page_size
         self.failures: list[RecordFailure] = []
         self.on_failure: Callable[[RecordFailure], None] = self._keep_failure
+
+    @classmethod
+    def create(
+        cls,
+        client: httpx.AsyncClient,
+        credentials: Mapping[str, str],
+        config: Mapping[str, Any],
+        *,
+        integration: str,
+        sleep: Sleep = asyncio.sleep,
+        rate_limit: AsyncLimiter | None = None,
+    ) -> Self:
+        """The connector of one integration, or the ``ConfigurationError`` of its first
+        missing credential or bad config key.
+
+        connector = RecruiterflowConnector.create(
+            client, {"apiKey": key}, {"pageSize": 50}, integration="7:recruiterflow"
+        )
+        """
+        require_credentials(credentials, cls.required_credentials)
+        settings = read_settings(cls.settings_model, config)
+        http = HttpClient(
+            client,
+            base_url=settings.base_url or cls.default_base_url(credentials, settings),
+            integration=integration,
+            auth=cls.auth_for(credentials, settings),
+            headers=cls.default_headers,
+            rate_limit=rate_limit,
+            sleep=sleep,
+        )
+        return cls(ConnectorContext(http=http, credentials=credentials, config=config), settings)
+
+    @classmethod
+    def default_base_url(cls, credentials: Mapping[str, str], settings: ConnectorSettings) -> str:
+        """``base_url``, picked by the config's ``environment`` when it is one per
+        environment. A provider whose address depends on its credentials overrides this."""
+        if not isinstance(cls.base_url, str):
+            return environment_url(cls.base_url, settings.environment)
+        if not cls.base_url:
+            raise ConfigurationError(f"{cls.provider or cls.__name__} needs config baseUrl")
+        return cls.base_url
+
+    @classmethod
+    def auth_for(
+        cls, credentials: Mapping[str, str], settings: ConnectorSettings
+    ) -> httpx.Auth | None:
+        """How the (already checked) credentials authenticate each request; none here."""
+        return None
 
     def _keep_failure(self, failure: RecordFailure) -> None:
         if len(self.failures) < MAX_KEPT_FAILURES:

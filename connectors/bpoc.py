@@ -63,27 +63,23 @@ Not in the guide, chosen here and served the same way by ``gateway/sandbox/bpoc.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, NotRequired, Self, TypedDict
+from typing import Any, ClassVar, NotRequired, TypedDict
 from urllib.parse import quote, urljoin
 
-import httpx
-from aiolimiter import AsyncLimiter
-
-from connectors.base import Capability, ConnectorBase, ConnectorContext
+from connectors.assembly import ConnectorSettings, Count, setting
+from connectors.base import Capability, ConnectorBase
 from connectors.errors import (
-    ConfigurationError,
     FatalError,
     InvalidRecruiterError,
     InvalidResponseError,
     MappingError,
     RecruiterNotInAgencyError,
 )
-from connectors.http import ApiKeyHeaderAuth, HttpClient, PageNumberPaginator, Sleep
+from connectors.http import ApiKeyHeaderAuth, PageNumberPaginator
 from connectors.lenient import boolean, day, identifier, objects, required, text, texts, timestamp
 from connectors.models import (
     ApplicationState,
@@ -660,12 +656,11 @@ def _recruiters(body: Any) -> list[Any]:
     return list(body["recruiters"])
 
 
-def _page_size(value: Any) -> int:
-    try:
-        size = int(value) if value is not None else DEFAULT_PAGE_SIZE
-    except (TypeError, ValueError):
-        raise ConfigurationError(f"pageSize must be a number, got {value!r}") from None
-    return max(1, min(size, MAX_PAGE_SIZE))
+@dataclass(frozen=True, kw_only=True)
+class BpocSettings(ConnectorSettings):
+    page_size: int = setting(
+        "pageSize", Count(default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE, clamp=True)
+    )
 
 
 class BpocConnector(ConnectorBase):
@@ -688,35 +683,13 @@ class BpocConnector(ConnectorBase):
     )
     required_credentials: ClassVar[tuple[str, ...]] = ("apiKey",)
 
-    def __init__(self, context: ConnectorContext) -> None:
-        super().__init__(context)
-        self.page_size = _page_size(context.config.get("pageSize"))
+    settings_model = BpocSettings
+    base_url = DEFAULT_BASE_URL
+    default_headers = {}
 
     @classmethod
-    def create(
-        cls,
-        client: httpx.AsyncClient,
-        credentials: Mapping[str, str],
-        config: Mapping[str, Any],
-        *,
-        integration: str,
-        sleep: Sleep = asyncio.sleep,
-        rate_limit: AsyncLimiter | None = None,
-    ) -> Self:
-        """``BpocConnector.create(client, {"apiKey": key}, {"pageSize": 100},
-        integration="9:bpoc")``: an ``HttpClient`` on ``baseUrl`` with ``BpocAuth``."""
-        api_key = credentials.get("apiKey")
-        if not api_key:
-            raise ConfigurationError("missing credential 'apiKey'")
-        http = HttpClient(
-            client,
-            base_url=str(config.get("baseUrl") or DEFAULT_BASE_URL),
-            integration=integration,
-            auth=BpocAuth(api_key),
-            rate_limit=rate_limit,
-            sleep=sleep,
-        )
-        return cls(ConnectorContext(http=http, credentials=credentials, config=config))
+    def auth_for(cls, credentials: Mapping[str, str], settings: ConnectorSettings) -> BpocAuth:
+        return BpocAuth(credentials["apiKey"])
 
     async def check(self) -> CheckResult:
         """One ``GET /agency/recruiters`` ->

@@ -38,23 +38,23 @@ nothing and onboarding writes raise ``ConfigurationError``.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Mapping, Sequence
 from contextlib import aclosing
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Literal, NotRequired, Self, TypedDict
+from typing import Any, ClassVar, Literal, NotRequired, TypedDict
 from urllib.parse import urlsplit
 
 import httpx
-from aiolimiter import AsyncLimiter
 
+from connectors.assembly import Choice, ConnectorSettings, Count, Text, setting
 from connectors.base import Capability, ConnectorBase, ConnectorContext
 from connectors.errors import ConfigurationError, MappingError
-from connectors.http import HttpClient, OffsetPaginator, Params, Sleep
+from connectors.http import OffsetPaginator, Params
 from connectors.jobvite_onboarding import (
     JobviteOnboardingClient,
     OnboardingProcessRaw,
@@ -90,8 +90,8 @@ from connectors.models import (
 )
 
 BASE_URLS = {
-    "prod": "https://api.jobvite.com/api/v2",
     "stage": "https://api-stage.jobvite.com/api/v2",
+    "prod": "https://api.jobvite.com/api/v2",
 }
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
@@ -528,40 +528,17 @@ class JobvitePaginator(OffsetPaginator):
         return super().items(body)
 
 
-def _page_size(config: Mapping[str, Any]) -> int:
-    value = config.get("pageSize") or DEFAULT_PAGE_SIZE
-    try:
-        size = int(value)
-    except (TypeError, ValueError):
-        raise ConfigurationError(f"pageSize must be a number, got {value!r}") from None
-    return max(1, min(MAX_PAGE_SIZE, size))
-
-
-def base_url(config: Mapping[str, Any]) -> str:
-    """``config["baseUrl"]``, else the URL of ``config["environment"]`` (default prod)."""
-    if config.get("baseUrl"):
-        return str(config["baseUrl"])
-    environment = str(config.get("environment") or "prod").strip().lower()
-    environment = {"production": "prod", "staging": "stage"}.get(environment, environment)
-    if environment not in BASE_URLS:
-        raise ConfigurationError(f"environment must be 'stage' or 'prod', got {environment!r}")
-    return BASE_URLS[environment]
-
-
-def _credential(credentials: Mapping[str, str], name: str) -> str:
-    value = credentials.get(name)
-    if not value:
-        raise ConfigurationError(f"missing credential {name!r}")
-    return value
-
-
-def _auth_scheme(config: Mapping[str, Any]) -> AuthScheme:
-    scheme = str(config.get("authScheme") or "plain").strip().lower()
-    if scheme == "plain":
-        return "plain"
-    if scheme == "signed":
-        return "signed"
-    raise ConfigurationError(f"authScheme must be 'plain' or 'signed', got {scheme!r}")
+@dataclass(frozen=True, kw_only=True)
+class JobviteSettings(ConnectorSettings):
+    auth_scheme: Literal["plain", "signed"] = setting(
+        "authScheme", Choice(("plain", "signed"), default="plain")
+    )
+    page_size: int = setting(
+        "pageSize", Count(default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE, clamp=True)
+    )
+    onboarding_base_url: str | None = setting("onboardingBaseUrl", Text())
+    jobvite_public_key: str | None = setting("jobvitePublicKey", Text())
+    """Also accepted as a credential of the same name."""
 
 
 # --- the connector -------------------------------------------------------------------
@@ -585,52 +562,34 @@ class JobviteConnector(ConnectorBase):
     required_credentials: ClassVar[tuple[str, ...]] = ("apiKey", "apiSecret")
     """``onboardingPrivateKey`` (with ``jobvitePublicKey``) is optional: it turns on onboarding."""
 
-    def __init__(self, context: ConnectorContext) -> None:
-        super().__init__(context)
-        self.page_size = _page_size(context.config)
+    settings_model = JobviteSettings
+    settings: JobviteSettings
+    base_url = BASE_URLS
+    default_headers = {"accept": "application/json"}
+
+    def __init__(
+        self, context: ConnectorContext, settings: ConnectorSettings | None = None
+    ) -> None:
+        super().__init__(context, settings)
         self.onboarding = self._onboarding_client(context)
 
     @classmethod
-    def create(
-        cls,
-        client: httpx.AsyncClient,
-        credentials: Mapping[str, str],
-        config: Mapping[str, Any],
-        *,
-        integration: str,
-        sleep: Sleep = asyncio.sleep,
-        rate_limit: AsyncLimiter | None = None,
-    ) -> Self:
-        auth = JobviteAuth(
-            _credential(credentials, "apiKey"),
-            _credential(credentials, "apiSecret"),
-            _auth_scheme(config),
-        )
-        http = HttpClient(
-            client,
-            base_url=base_url(config),
-            integration=integration,
-            auth=auth,
-            headers={"accept": "application/json"},
-            rate_limit=rate_limit,
-            sleep=sleep,
-        )
-        return cls(ConnectorContext(http=http, credentials=credentials, config=config))
+    def auth_for(cls, credentials: Mapping[str, str], settings: ConnectorSettings) -> JobviteAuth:
+        assert isinstance(settings, JobviteSettings)
+        return JobviteAuth(credentials["apiKey"], credentials["apiSecret"], settings.auth_scheme)
 
     def _onboarding_client(self, context: ConnectorContext) -> JobviteOnboardingClient | None:
         private_key = context.credentials.get("onboardingPrivateKey")
         if not private_key:
             return None
-        public_key = context.config.get("jobvitePublicKey") or context.credentials.get(
-            "jobvitePublicKey"
-        )
+        public_key = self.settings.jobvite_public_key or context.credentials.get("jobvitePublicKey")
         if not public_key:
             raise ConfigurationError("onboardingPrivateKey is set but jobvitePublicKey is missing")
         return JobviteOnboardingClient(
             self.http,
             private_key=private_key,
             jobvite_public_key=str(public_key),
-            base_url=context.config.get("onboardingBaseUrl") or None,
+            base_url=self.settings.onboarding_base_url,
             page_size=self.page_size,
         )
 

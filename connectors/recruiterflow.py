@@ -45,24 +45,23 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Self, TypedDict, cast
+from typing import Any, ClassVar, TypedDict, cast
 from urllib.parse import urlsplit
 
 import httpx
-from aiolimiter import AsyncLimiter
 
 from connectors import lenient
+from connectors.assembly import ConnectorSettings, Count, Text, setting
 from connectors.base import Capability, ConnectorBase, ConnectorContext
 from connectors.errors import (
     AuthError,
-    ConfigurationError,
     InvalidRecruiterError,
     InvalidResponseError,
     MappingError,
     NotFoundError,
     UnprocessableError,
 )
-from connectors.http import ApiKeyHeaderAuth, HttpClient, PageNumberPaginator, Params, Sleep
+from connectors.http import ApiKeyHeaderAuth, PageNumberPaginator, Params
 from connectors.models import (
     ApplicationState,
     Attribution,
@@ -110,6 +109,15 @@ class RecruiterflowAuth(ApiKeyHeaderAuth):
     """Adds ``RF-Api-Key: <key>`` to every request."""
 
     header = "RF-Api-Key"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecruiterflowSettings(ConnectorSettings):
+    page_size: int = setting("pageSize", Count(default=DEFAULT_PAGE_SIZE))
+    """No documented maximum: any positive size is sent as asked."""
+    concurrency: int = setting("concurrency", Count(default=DEFAULT_CONCURRENCY))
+    fee_field: str | None = setting("feeCustomField", Text())
+    """The job custom field holding the fee, instead of ``fee``/``expected_fee``."""
 
 
 # -- raw payloads (the fields used here; ``raw=`` keeps everything) ---------------------
@@ -1048,48 +1056,23 @@ class RecruiterflowConnector(ConnectorBase):
     )
     required_credentials: ClassVar[tuple[str, ...]] = ("apiKey",)
 
-    def __init__(self, context: ConnectorContext) -> None:
-        super().__init__(context)
-        size = context.config.get("pageSize")
-        size = DEFAULT_PAGE_SIZE if size is None else size
-        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-            raise ConfigurationError(f"pageSize must be a positive integer, got {size!r}")
-        self.page_size = size
-        concurrency = context.config.get("concurrency")
-        concurrency = DEFAULT_CONCURRENCY if concurrency is None else concurrency
-        if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
-            raise ConfigurationError(f"concurrency must be a positive integer, got {concurrency!r}")
-        self.concurrency = concurrency
-        fee_field = context.config.get("feeCustomField")
-        self.fee_field = str(fee_field) if fee_field else None
+    settings_model = RecruiterflowSettings
+    settings: RecruiterflowSettings
+    base_url = DEFAULT_BASE_URL
+
+    def __init__(
+        self, context: ConnectorContext, settings: ConnectorSettings | None = None
+    ) -> None:
+        super().__init__(context, settings)
+        self.concurrency = self.settings.concurrency
+        self.fee_field = self.settings.fee_field
         self._custom_fields: list[RemoteCustomField] | None = None
 
     @classmethod
-    def create(
-        cls,
-        client: httpx.AsyncClient,
-        credentials: Mapping[str, str],
-        config: Mapping[str, Any],
-        *,
-        integration: str,
-        sleep: Sleep = asyncio.sleep,
-        rate_limit: AsyncLimiter | None = None,
-    ) -> Self:
-        """``RecruiterflowConnector.create(client, {"apiKey": key}, {"pageSize": 50},
-        integration="7:recruiterflow")`` -> a connector on https://api.recruiterflow.com."""
-        api_key = credentials.get("apiKey")
-        if not api_key:
-            raise ConfigurationError("missing credential 'apiKey'")
-        http = HttpClient(
-            client,
-            base_url=str(config.get("baseUrl") or DEFAULT_BASE_URL),
-            integration=integration,
-            auth=RecruiterflowAuth(api_key),
-            headers={"Accept": "application/json"},
-            rate_limit=rate_limit,
-            sleep=sleep,
-        )
-        return cls(ConnectorContext(http=http, credentials=credentials, config=config))
+    def auth_for(
+        cls, credentials: Mapping[str, str], settings: ConnectorSettings
+    ) -> RecruiterflowAuth:
+        return RecruiterflowAuth(credentials["apiKey"])
 
     async def check(self) -> CheckResult:
         """``POST /api/external/info`` -> ``CheckResult(ok=True, detail="Recruiterflow

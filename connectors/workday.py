@@ -56,23 +56,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self, TypedDict, TypeVar
 from urllib.parse import quote
 
-import httpx
-from aiolimiter import AsyncLimiter
-
+from connectors.assembly import ConnectorSettings, Count, credential, setting
 from connectors.base import Capability, ConnectorBase, ConnectorContext
 from connectors.errors import (
     AuthError,
-    ConfigurationError,
     InvalidResponseError,
     MappingError,
     NotFoundError,
     UnprocessableError,
 )
-from connectors.http import HttpClient, OffsetPaginator, Sleep
+from connectors.http import OffsetPaginator
 from connectors.lenient import dig, first_text, identifier, items, required, text, texts, timestamp
 from connectors.models import (
     CheckResult,
@@ -130,20 +128,20 @@ class WorkdayAuth(RefreshTokenAuth):
         cls, credentials: Mapping[str, str], *, on_tokens: OnTokens | None = None
     ) -> Self:
         return cls(
-            token_url(_credential(credentials, "tenantUrl"), _credential(credentials, "tenantId")),
+            token_url(credential(credentials, "tenantUrl"), credential(credentials, "tenantId")),
             ClientCredentials(
-                _credential(credentials, "clientId"), _credential(credentials, "clientSecret")
+                credential(credentials, "clientId"), credential(credentials, "clientSecret")
             ),
-            _credential(credentials, "refreshToken"),
+            credential(credentials, "refreshToken"),
             on_tokens=on_tokens,
         )
 
 
-def _credential(credentials: Mapping[str, str], name: str) -> str:
-    value = credentials.get(name)
-    if not value:
-        raise ConfigurationError(f"missing credential {name!r}")
-    return value
+@dataclass(frozen=True, kw_only=True)
+class WorkdaySettings(ConnectorSettings):
+    page_size: int = setting(
+        "pageSize", Count(default=MAX_PAGE_SIZE, maximum=MAX_PAGE_SIZE, clamp=True)
+    )
 
 
 # --- raw shapes (the spec's definitions, the fields we read) ------------------------
@@ -534,39 +532,22 @@ class WorkdayConnector(ConnectorBase):
         "refreshToken",
     )
 
-    def __init__(self, context: ConnectorContext, *, page_size: int = MAX_PAGE_SIZE) -> None:
-        super().__init__(context)
-        self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    settings_model = WorkdaySettings
+
+    def __init__(
+        self, context: ConnectorContext, settings: ConnectorSettings | None = None
+    ) -> None:
+        super().__init__(context, settings)
         self._events: list[Any] | None = None
 
     @classmethod
-    def create(
-        cls,
-        client: httpx.AsyncClient,
-        credentials: Mapping[str, str],
-        config: Mapping[str, Any],
-        *,
-        integration: str,
-        sleep: Sleep = asyncio.sleep,
-        rate_limit: AsyncLimiter | None = None,
-    ) -> Self:
-        """Base URL: ``config["baseUrl"]`` or ``{tenantUrl}/ccx/api/recruiting/v4/{tenant}``.
-        To store a rotated refresh token, set ``connector.auth.on_tokens``."""
-        auth = WorkdayAuth.from_credentials(credentials)
-        base_url = config.get("baseUrl") or api_base_url(
-            _credential(credentials, "tenantUrl"), _credential(credentials, "tenantId")
-        )
-        http = HttpClient(
-            client,
-            base_url=base_url,
-            integration=integration,
-            auth=auth,
-            headers={"Accept": "application/json"},
-            rate_limit=rate_limit,
-            sleep=sleep,
-        )
-        context = ConnectorContext(http=http, credentials=credentials, config=config)
-        return cls(context, page_size=int(config.get("pageSize") or MAX_PAGE_SIZE))
+    def default_base_url(cls, credentials: Mapping[str, str], settings: ConnectorSettings) -> str:
+        """``{tenantUrl}/ccx/api/recruiting/v4/{tenant}`` (``config["baseUrl"]`` overrides it)."""
+        return api_base_url(credentials["tenantUrl"], credentials["tenantId"])
+
+    @classmethod
+    def auth_for(cls, credentials: Mapping[str, str], settings: ConnectorSettings) -> WorkdayAuth:
+        return WorkdayAuth.from_credentials(credentials)
 
     @property
     def auth(self) -> RefreshTokenAuth:

@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 import strawberry
 
+from demo.seed import seed_demo
 from gateway.app import create_app
 from gateway.auth import issue_token
-from gateway.demo import seed_demo
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import Role

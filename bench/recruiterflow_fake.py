@@ -15,7 +15,7 @@ import os
 
 from starlette.types import ASGIApp
 
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 
 SEED_ENV = "BENCH_RF_SEED"
 API_KEY_ENV = "BENCH_RF_API_KEY"

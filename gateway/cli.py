@@ -22,7 +22,7 @@ from gateway.store.enums import IntegrationStatus, Provider, Role, SyncStatus
 from gateway.store.migrate import upgrade
 
 if TYPE_CHECKING:
-    from gateway.demo_sync import SandboxServers
+    from demo.sync import SandboxServers
     from jobs.sync_api import ProgressCallback, SyncOutcome
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -50,7 +50,7 @@ async def _seed(settings: Settings, origins: dict[Provider, str]) -> tuple[int, 
     a progress bar."""
     from rich.progress import Progress
 
-    from gateway.demo_sync import demo_through_sync
+    from demo.sync import demo_through_sync
     from gateway.outbound_http import connector_client
     from jobs.sync_api import SyncProgress
 
@@ -119,9 +119,9 @@ async def _token_version(settings: Settings, user_id: int) -> int:
 
 
 def _start_sandboxes(settings: Settings, *, allocate: bool) -> SandboxServers:
-    """The folder's demo sandboxes, reachable (see ``gateway.demo_sync``); a clear error
+    """The folder's demo sandboxes, reachable (see ``demo.sync``); a clear error
     and exit 2 when a recorded one cannot be served."""
-    from gateway.demo_sync import SandboxUnavailable, start_sandboxes
+    from demo.sync import SandboxUnavailable, start_sandboxes
 
     try:
         return start_sandboxes(settings, allocate=allocate)
@@ -245,7 +245,7 @@ def _url_host(host: str) -> str:
 
 def _demo_banner(settings: Settings, host: str, port: int, origins: dict[Provider, str]) -> None:
     """Where everything is, with the host and port the gateway really listens on."""
-    from gateway.demo_sync import SECRETS_DIR
+    from demo.sync import SECRETS_DIR
 
     base = f"http://{_url_host(host)}:{port}"
     console.print(f"GraphiQL: [bold]{base}/graphql[/]")
@@ -308,7 +308,7 @@ def serve(
             servers = _start_sandboxes(settings, allocate=False)
         links.record_listen_address(host, port)
         uvicorn.run(
-            "gateway.demo_sync:create_demo_app" if demo else "gateway.app:create_app",
+            "demo.sync:create_demo_app" if demo else "gateway.app:create_app",
             factory=True,
             host=host,
             port=port,

@@ -1,7 +1,7 @@
 """The events outbound webhooks carry, and how bus events become them.
 
-    event = Event("application.stage_changed", 1, {"id": 7, "jobId": 2, "stage": "Hired",
-                                                    "status": "hired"})
+    event = application_stage_changed(1, application_id=7, job_id=2, candidate_id=5,
+                                      stage="Hired", previous_stage="Offer", status="hired")
     names_for(event)      # [APPLICATION_STAGE_CHANGED, APPLICATION_HIRED]
     payload("application.hired", "acme", event)
     # {"event": "application.hired", "timestamp": "2026-10-01T09:30:00.000Z",
@@ -10,14 +10,19 @@
 
 The bus speaks in what the store did (``job.updated``, ``interview.updated``); a
 subscriber wants what happened (``job.closed``, ``interview.completed``): ``names_for``
-maps one to the other, purely. Ids in ``data`` are global ids, the ones ``node(id:)``
-takes: the subject's ``id`` becomes ``<entity>Id`` (``applicationId`` ...), and integer
-``jobId``, ``candidateId`` ... are encoded too. ``organizationId`` is the tenant's slug.
+maps one to the other, purely, from the typed payload (a malformed event fires
+nothing); ``FIRES`` says which outbound events each bus event can fire. Ids in ``data``
+are global ids, the ones ``node(id:)`` takes: the subject's ``id`` becomes ``<entity>Id``
+(``applicationId`` ...), and integer ``jobId``, ``candidateId`` ... are encoded too.
+``organizationId`` is the tenant's slug.
 
 Status events need the status to have moved: an update that carries ``previousStatus``
-equal to ``status`` fires nothing, but one without ``previousStatus`` (today's
-``interview.updated``) fires ``interview.completed`` again on every later update of a
-completed interview; receivers deduplicate on the subject, or publishers add it.
+equal to ``status`` fires nothing, but one whose ``previousStatus`` is unknown (``null``)
+fires ``interview.completed`` again on every later update of a completed interview;
+receivers deduplicate on the subject.
+
+``data`` is the bus event's data as it came (``payload`` never rebuilds it), so a given
+event always makes the same bytes, whichever version of the gateway delivers it.
 """
 
 from __future__ import annotations
@@ -26,25 +31,39 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from gateway.events import (
+    PAYLOADS,
+    ApplicationStageChanged,
+    EventName,
+    InterviewCreated,
+    InterviewUpdated,
+    JobCreated,
+    JobStatusChanged,
+    parse,
+)
 from gateway.global_ids import to_global_id
 from gateway.pubsub import Event
 
+_N = EventName
+
 
 class OutboundEvent(StrEnum):
-    APPLICATION_CREATED = "application.created"
-    APPLICATION_STAGE_CHANGED = "application.stage_changed"
+    """Where a bus event of the same name exists, the name is the bus event's."""
+
+    APPLICATION_CREATED = _N.APPLICATION_CREATED.value
+    APPLICATION_STAGE_CHANGED = _N.APPLICATION_STAGE_CHANGED.value
     APPLICATION_REJECTED = "application.rejected"
     APPLICATION_HIRED = "application.hired"
     INTERVIEW_SCHEDULED = "interview.scheduled"
-    INTERVIEW_COMPLETED = "interview.completed"
-    INTERVIEW_CANCELLED = "interview.cancelled"
-    OFFER_CREATED = "offer.created"
-    OFFER_SENT = "offer.sent"
+    INTERVIEW_COMPLETED = _N.INTERVIEW_COMPLETED.value
+    INTERVIEW_CANCELLED = _N.INTERVIEW_CANCELLED.value
+    OFFER_CREATED = _N.OFFER_CREATED.value
+    OFFER_SENT = _N.OFFER_SENT.value
     OFFER_ACCEPTED = "offer.accepted"
     OFFER_DECLINED = "offer.declined"
-    CANDIDATE_CREATED = "candidate.created"
-    CANDIDATE_UPDATED = "candidate.updated"
-    JOB_CREATED = "job.created"
+    CANDIDATE_CREATED = _N.CANDIDATE_CREATED.value
+    CANDIDATE_UPDATED = _N.CANDIDATE_UPDATED.value
+    JOB_CREATED = _N.JOB_CREATED.value
     JOB_OPENED = "job.opened"
     JOB_CLOSED = "job.closed"
 
@@ -75,33 +94,53 @@ def _job_status(status: object) -> list[OutboundEvent]:
     return []
 
 
-def _unchanged(data: dict[str, Any]) -> bool:
-    """An update that says what the status was and where it did not move."""
-    return "previousStatus" in data and data["previousStatus"] == data.get("status")
+FIRES: dict[EventName, tuple[OutboundEvent, ...]] = {
+    _N.APPLICATION_CREATED: (_E.APPLICATION_CREATED,),
+    _N.APPLICATION_STAGE_CHANGED: (
+        _E.APPLICATION_STAGE_CHANGED,
+        _E.APPLICATION_REJECTED,
+        _E.APPLICATION_HIRED,
+    ),
+    _N.CANDIDATE_CREATED: (_E.CANDIDATE_CREATED,),
+    _N.CANDIDATE_UPDATED: (_E.CANDIDATE_UPDATED,),
+    _N.JOB_CREATED: (_E.JOB_CREATED, _E.JOB_OPENED),
+    _N.JOB_STATUS_CHANGED: (_E.JOB_OPENED, _E.JOB_CLOSED),
+    _N.INTERVIEW_CREATED: (_E.INTERVIEW_SCHEDULED,),
+    _N.INTERVIEW_UPDATED: (_E.INTERVIEW_COMPLETED, _E.INTERVIEW_CANCELLED),
+    _N.INTERVIEW_COMPLETED: (_E.INTERVIEW_COMPLETED,),
+    _N.INTERVIEW_CANCELLED: (_E.INTERVIEW_CANCELLED,),
+    _N.OFFER_CREATED: (_E.OFFER_CREATED,),
+    _N.OFFER_SENT: (_E.OFFER_SENT,),
+}
+"""The outbound events each bus event can fire; the others fire none."""
 
 
 def names_for(event: Event) -> list[OutboundEvent]:
-    """The outbound events a bus event fires, in a fixed order; ``[]`` for the rest."""
-    data = event.data
-    status = data.get("status")
-    match event.type:
-        case "application.stage_changed":
+    """The outbound events a bus event fires, in a fixed order; ``[]`` for the rest.
+    An event this version does not know fires the outbound event of its name, if any
+    (one a newer process published)."""
+    found = parse(event)
+    match found:
+        case None if event.type not in PAYLOADS:
+            try:
+                return [OutboundEvent(event.type)]
+            except ValueError:
+                return []
+        case None:
+            return []
+        case ApplicationStageChanged(status=status):
             extra = {"rejected": [_E.APPLICATION_REJECTED], "hired": [_E.APPLICATION_HIRED]}
-            return [_E.APPLICATION_STAGE_CHANGED, *extra.get(str(status), [])]
-        case "job.created":
-            opened = [_E.JOB_OPENED] if status == "open" else []
-            return [_E.JOB_CREATED, *opened]
-        case "job.status_changed":
-            return [] if _unchanged(data) else _job_status(status)
-        case "interview.created":
+            return [_E.APPLICATION_STAGE_CHANGED, *extra.get(status, [])]
+        case JobCreated(status=status):
+            return [_E.JOB_CREATED, *([_E.JOB_OPENED] if status == "open" else [])]
+        case JobStatusChanged(status=status, previous_status=previous):
+            return [] if previous == status else _job_status(status)
+        case InterviewCreated(status=status):
             return [_E.INTERVIEW_SCHEDULED] if status == "scheduled" else []
-        case "interview.updated":
-            ending = _INTERVIEW_ENDINGS.get(str(status))
-            return [ending] if ending is not None and not _unchanged(data) else []
-    try:
-        return [OutboundEvent(event.type)]
-    except ValueError:
-        return []
+        case InterviewUpdated(status=status, previous_status=previous):
+            ending = _INTERVIEW_ENDINGS.get(status)
+            return [ending] if ending is not None and previous != status else []
+    return list(FIRES.get(found.NAME, ()))
 
 
 def _data(event: Event) -> dict[str, Any]:

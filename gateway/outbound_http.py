@@ -28,8 +28,10 @@ Its transport opens every connection itself: it resolves the name, refuses it if
 address is not public, and connects to an address it checked, TLS still verified for
 the name; plain http is refused too. ``connector_allow_private_targets`` lifts both
 rules. A refusal is ``connectors.errors.ForbiddenTargetError``, raised before any byte
-is sent. In development, the loopback origins where ``talentgraph serve --demo`` serves
-its sandbox ATS servers (``sandbox_origins``) pass too, and nothing else does.
+is sent. In development, the loopback origins recorded in the data folder's
+``sandboxes.json`` (``sandbox_origins``) pass too, and nothing else does: the hook by
+which whoever serves local sandbox ATS servers (the demo, ``demo.sync``) opens them to
+every process of that folder, without the core knowing the demo.
 """
 
 from __future__ import annotations
@@ -352,11 +354,11 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
 
 SANDBOX_STATE_FILE = "sandboxes.json"
 """In ``data_dir``: ``{"origins": {"recruiterflow": "http://127.0.0.1:41231", ...}}``,
-written by ``talentgraph serve --demo`` (``gateway.demo_sync``)."""
+written by whoever serves sandbox ATS servers there (``talentgraph serve --demo``)."""
 
 
 def sandbox_origins(settings: Settings) -> list[str]:
-    """The demo sandboxes' origins recorded in ``data_dir``, in development only, and of
+    """The sandboxes' origins recorded in ``data_dir``, in development only, and of
     those only ``http://127.0.0.1:<port>`` ones: the narrow exception that lets every
     process of a demo folder sync from the sandboxes while loopback stays refused."""
     if not settings.is_development:

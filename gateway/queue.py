@@ -25,7 +25,9 @@ fences the old holder: its heartbeat and its outcome are refused once another at
 started, so it stops instead of overwriting what the new one records.
 
 The core knows no arq: the assembly fills ``TaskQueue`` with ``jobs.queue_arq.ArqQueue``
-(Redis configured) or ``jobs.queue_local.InProcessQueue``.
+(Redis configured) or ``jobs.queue_local.InProcessQueue``. What the API and the core
+queue through it is in the core too (``gateway.services.sync_requests``); ``jobs.tasks``
+runs it.
 """
 
 from __future__ import annotations

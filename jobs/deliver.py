@@ -30,8 +30,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -39,21 +37,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.crypto import CryptoError, Keyring
-from gateway.errors import NotFound, ValidationFailed
-from gateway.global_ids import to_global_id
 from gateway.inbox import Inbox
 from gateway.metrics import WEBHOOK_DELIVERY_ATTEMPTS
-from gateway.outbound_events import TEST_EVENT, OutboundEvent, names_for, payload
-from gateway.outbound_http import Reply, post
+from gateway.outbound_events import names_for, payload
+from gateway.outbound_http import Reply
 from gateway.pubsub import Event, EventBus
 from gateway.redis_clients import raise_if_cancelled
-from gateway.services.activities import Actor, record_activity
 from gateway.services.webhook_subscriptions import decrypted_secret
 from gateway.settings import Settings
 from gateway.store.base import table_of, utcnow
@@ -61,18 +55,17 @@ from gateway.store.engine import SessionFactory
 from gateway.store.enums import DeliveryStatus
 from gateway.store.models import Tenant, WebhookDelivery, WebhookSubscription
 from gateway.unavailable import log_loop_failure
-from gateway.webhook_signature import message_id, signature_headers
+from gateway.webhook_send import error_of, send_signed
+from gateway.webhook_signature import message_id
 
 logger = logging.getLogger("talentgraph.jobs.deliver")
 
-USER_AGENT = "talentgraph-webhooks/1"
 CONSUMERS = 8
 SWEEP_LIMIT = 500
 FAN_OUT_BATCH = 200
 INSERT_CHUNK = 500
 MAX_RETRY_AFTER_SECONDS = 3600.0
 """A receiver's ``Retry-After`` is honoured up to an hour; beyond that, an hour."""
-MAX_ERROR_LENGTH = 2000
 
 _deliveries = table_of(WebhookDelivery)
 _subscriptions = table_of(WebhookSubscription)
@@ -104,44 +97,6 @@ def next_step(
     if code == 429 and reply.retry_after is not None:
         delay = max(delay, min(reply.retry_after, MAX_RETRY_AFTER_SECONDS))
     return Step(DeliveryStatus.RETRYING, now + timedelta(seconds=delay))
-
-
-def _error_of(reply: Reply) -> str | None:
-    if reply.error is not None:
-        return reply.error[:MAX_ERROR_LENGTH]
-    code = reply.status_code
-    if code is not None and not 200 <= code < 300:
-        return f"HTTP {code}"
-    return None
-
-
-async def send_signed(
-    http: httpx.AsyncClient,
-    settings: Settings,
-    *,
-    url: str,
-    secret: str,
-    webhook_id: str,
-    event: str,
-    body: dict[str, Any],
-    timeout_ms: int,
-) -> Reply:
-    """One signed POST: Standard Webhooks headers over exactly the bytes sent."""
-    content = orjson.dumps(body)
-    headers = {
-        **signature_headers(secret, webhook_id, content, timestamp=int(time.time())),
-        "X-Webhook-Event": event,
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-    }
-    return await post(
-        http,
-        url,
-        content,
-        headers,
-        time_limit=timeout_ms / 1000,
-        allow_private=settings.webhook_allow_private_targets,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +284,7 @@ class Deliveries:
                     status_code=reply.status_code,
                     duration_ms=None if reply.refused else reply.duration_ms,
                     response_excerpt=reply.excerpt,
-                    error=_error_of(reply),
+                    error=error_of(reply),
                     claimed_until=None,
                     next_attempt_at=step.next_attempt_at,
                     delivered_at=now if step.status is DeliveryStatus.SUCCEEDED else None,
@@ -345,7 +300,7 @@ class Deliveries:
                 "webhook delivery %s failed after %d attempt(s): %s",
                 claimed.id,
                 claimed.attempt,
-                _error_of(reply),
+                error_of(reply),
             )
         return step
 
@@ -470,76 +425,3 @@ async def _insert_new(session: AsyncSession, rows: list[dict[str, Any]]) -> list
         )
         ids += list(await session.scalars(stmt))
     return ids
-
-
-async def send_test(
-    session_factory: SessionFactory,
-    keyring: Keyring,
-    http: httpx.AsyncClient,
-    settings: Settings,
-    actor: Actor,
-    subscription_id: int,
-    event: OutboundEvent | None = None,
-) -> WebhookDelivery:
-    """Send one signed message now, wait for the answer and log it as a delivery that is
-    never retried. ``event`` names it (``webhook.test`` by default); its data says
-    ``{"test": true}`` so a receiver can tell it from a real one."""
-    async with session_factory() as session:
-        subscription = await session.scalar(
-            sa.select(WebhookSubscription).where(
-                WebhookSubscription.id == subscription_id,
-                WebhookSubscription.tenant_id == actor.tenant_id,
-            )
-        )
-        if subscription is None:
-            raise NotFound("WebhookSubscription", subscription_id)
-        slug = await session.scalar(sa.select(Tenant.slug).where(Tenant.id == actor.tenant_id))
-    try:
-        secret = decrypted_secret(subscription, keyring)
-    except CryptoError as exc:
-        raise ValidationFailed("id", "the stored signing secret does not decrypt") from exc
-    name = event.value if event is not None else TEST_EVENT
-    subject = {"test": True, "subscriptionId": to_global_id("WebhookSubscription", subscription_id)}
-    body = payload(name, str(slug), Event(name, actor.tenant_id, subject))
-    webhook_id = message_id("test", subscription_id, uuid.uuid4().hex)
-    reply = await send_signed(
-        http,
-        settings,
-        url=subscription.url,
-        secret=secret,
-        webhook_id=webhook_id,
-        event=name,
-        body=body,
-        timeout_ms=subscription.timeout_ms,
-    )
-    succeeded = reply.status_code is not None and 200 <= reply.status_code < 300
-    now = utcnow()
-    async with session_factory.begin() as session:
-        delivery = WebhookDelivery(
-            tenant_id=actor.tenant_id,
-            subscription_id=subscription_id,
-            event=name,
-            message_id=webhook_id,
-            payload=body,
-            status=DeliveryStatus.SUCCEEDED if succeeded else DeliveryStatus.FAILED,
-            attempt=1,
-            status_code=reply.status_code,
-            duration_ms=None if reply.refused else reply.duration_ms,
-            response_excerpt=reply.excerpt,
-            error=_error_of(reply),
-            created_at=now,
-            delivered_at=now if succeeded else None,
-        )
-        session.add(delivery)
-        await session.flush()
-        record_activity(
-            session,
-            actor,
-            action="webhook_subscription.tested",
-            subject_type="WebhookSubscription",
-            subject_id=subscription_id,
-            description=f"Sent a test {name} to {subscription.name}: "
-            + (f"HTTP {reply.status_code}" if reply.status_code is not None else "no answer"),
-            details={"statusCode": reply.status_code, "deliveryId": delivery.id},
-        )
-    return delivery

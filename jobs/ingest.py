@@ -44,6 +44,7 @@ from connectors.errors import ConnectorError, UnsupportedOperationError
 from connectors.models import RemoteApplication, RemoteCandidate, RemoteJob
 from connectors.webhooks import Notice, NoticeError, Scheme, parse_notice
 from gateway.crypto import CryptoError
+from gateway.events import job_deleted
 from gateway.inbox import Inbox
 from gateway.metrics import WEBHOOK_EVENTS_PROCESSED
 from gateway.outbox import Outbox, Staged, stage
@@ -314,7 +315,7 @@ class Ingestor:
             )
         ).all()
         tally.count("jobs", "deleted", len(rows))
-        return [Event("job.deleted", tally.tenant_id, {"id": row.id}) for row in rows]
+        return [job_deleted(tally.tenant_id, job_id=row.id) for row in rows]
 
     async def _queue_sync(self, event: Claimed, notice: Notice) -> dict[str, Any]:
         enqueued = await enqueue_integration_sync(

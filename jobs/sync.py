@@ -46,6 +46,18 @@ from connectors.base import ConnectorBase
 from connectors.errors import AuthError, ConnectorError, NotFoundError
 from connectors.models import RecordFailure
 from gateway.crypto import CryptoError
+from gateway.events import (
+    CandidateCreated,
+    CandidateUpdated,
+    application_deleted,
+    candidate_deleted,
+    interview_deleted,
+    job_deleted,
+    onboarding_task_deleted,
+    parse,
+    sync_finished,
+    sync_progress,
+)
 from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event
 from gateway.queue import Leases
@@ -370,16 +382,13 @@ async def _run(
     await _close_run(deps, integration, state, status, error, started, resumable=resumable)
     await _announce(
         deps,
-        Event(
-            "sync.finished",
+        sync_finished(
             state.tenant_id,
-            {
-                "runId": state.run_id,
-                "integrationId": state.integration_id,
-                "status": status.value,
-                "counts": state.counts,
-                "error": error,
-            },
+            run_id=state.run_id,
+            integration_id=state.integration_id,
+            status=status.value,
+            counts=state.counts,
+            error=error,
         ),
     )
     return SyncOutcome(
@@ -684,10 +693,9 @@ class _Phases:
             await self._save_checkpoint(session, phase, done)
         if phase == "candidates":
             self.changed_candidates.update(
-                str(event.data["remoteId"])
-                for event in staged.events
-                if event.type in ("candidate.created", "candidate.updated")
-                and event.data.get("remoteId")
+                record.remote_id
+                for record in map(parse, staged.events)
+                if isinstance(record, CandidateCreated | CandidateUpdated) and record.remote_id
             )
         await self._analyze_grown_tables()
         await Outbox(self.deps.session_factory, self.deps.bus).release(staged)
@@ -707,16 +715,13 @@ class _Phases:
         )
         await _announce(
             self.deps,
-            Event(
-                "sync.progress",
+            sync_progress(
                 self.state.tenant_id,
-                {
-                    "runId": report.run_id,
-                    "integrationId": report.integration_id,
-                    "phase": phase,
-                    "processed": report.processed,
-                    "counts": report.counts,
-                },
+                run_id=report.run_id,
+                integration_id=report.integration_id,
+                phase=phase,
+                processed=report.processed,
+                counts=report.counts,
             ),
         )
         if self.progress is not None:
@@ -740,16 +745,24 @@ class _Phases:
 
     async def detect_deletes(self) -> None:
         """Only after every phase completed: what the source no longer lists is deleted."""
-        models: dict[str, tuple[type[Base], dict[str, Any], str]] = {
-            "jobs": (Job, {"is_active": False}, "job"),
-            "candidates": (Candidate, {}, "candidate"),
-            "applications": (Application, {}, "application"),
-            "interviews": (Interview, {}, "interview"),
-            "onboarding_tasks": (OnboardingTask, {}, "onboarding_task"),
+        models: dict[str, tuple[type[Base], dict[str, Any], Callable[[int, int], Event]]] = {
+            "jobs": (Job, {"is_active": False}, lambda t, i: job_deleted(t, job_id=i)),
+            "candidates": (Candidate, {}, lambda t, i: candidate_deleted(t, candidate_id=i)),
+            "applications": (
+                Application,
+                {},
+                lambda t, i: application_deleted(t, application_id=i),
+            ),
+            "interviews": (Interview, {}, lambda t, i: interview_deleted(t, interview_id=i)),
+            "onboarding_tasks": (
+                OnboardingTask,
+                {},
+                lambda t, i: onboarding_task_deleted(t, task_id=i),
+            ),
         }
         events: list[Event] = []
         async with self.deps.session_factory.begin() as session:
-            for phase, (model, extra, kind) in models.items():
+            for phase, (model, extra, deleted) in models.items():
                 seen = self.state.seen.get(phase, set())
                 if not seen or phase in self.state.blind:
                     continue
@@ -762,7 +775,7 @@ class _Phases:
                     extra=extra,
                 )
                 self.state.count(phase, "deleted", len(gone))
-                events += [Event(f"{kind}.deleted", self.state.tenant_id, {"id": i}) for i in gone]
+                events += [deleted(self.state.tenant_id, i) for i in gone]
             staged = await stage(session, events)
         await Outbox(self.deps.session_factory, self.deps.bus).release(staged)
 

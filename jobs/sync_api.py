@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import httpx
@@ -23,11 +22,7 @@ from gateway.pubsub import EventBus
 from gateway.services.analysis import NewApplicationAnalyses
 from gateway.store.engine import SessionFactory
 from gateway.store.enums import SyncStatus
-
-
-class SyncMode(StrEnum):
-    FULL = "full"
-    INCREMENTAL = "incremental"
+from gateway.sync_modes import SyncMode as SyncMode
 
 
 @dataclass(frozen=True, slots=True)

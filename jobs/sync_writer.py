@@ -25,7 +25,7 @@ A record written unchanged records nothing, nor does one seen for the first time
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -40,6 +40,21 @@ from connectors.models import (
     RemoteJob,
     RemoteOnboardingTask,
     RemoteStageTransition,
+)
+from gateway.events import (
+    EventName,
+    application_created,
+    application_stage_changed,
+    application_updated,
+    candidate_created,
+    candidate_updated,
+    interview_created,
+    interview_updated,
+    job_created,
+    job_status_changed,
+    job_updated,
+    onboarding_task_created,
+    onboarding_task_updated,
 )
 from gateway.pubsub import Event
 from gateway.services.activities import Actor
@@ -212,27 +227,21 @@ class RecordWriter:
         self.state.count(model, "updated", len(result.updated))
         self.state.count(model, "unchanged", len(result.unchanged))
 
+    @staticmethod
     def _events(
-        self, kind: str, result: UpsertResult, extra: dict[str, dict[str, Any]] | None = None
+        result: UpsertResult,
+        created: Callable[[int, str], Event],
+        updated: Callable[[int, str], Event],
+        *,
+        announced_otherwise: Collection[str] = (),
     ) -> list[Event]:
-        tenant = self.state.tenant_id
-        events = [
-            Event(
-                f"{kind}.created",
-                tenant,
-                {"id": result.ids[r], "remoteId": r, **(extra or {}).get(r, {})},
-            )
-            for r in result.created
-            if r in result.ids
-        ]
+        """``created(id, remote_id)`` per record created, then ``updated(...)`` per one
+        updated, but for those ``announced_otherwise`` (an application's move)."""
+        events = [created(result.ids[r], r) for r in result.created if r in result.ids]
         events += [
-            Event(
-                f"{kind}.updated",
-                tenant,
-                {"id": result.ids[r], "remoteId": r, **(extra or {}).get(r, {})},
-            )
+            updated(result.ids[r], r)
             for r in result.updated
-            if r in result.ids
+            if r in result.ids and r not in announced_otherwise
         ]
         return events
 
@@ -262,24 +271,27 @@ class RecordWriter:
             ids=result.ids,
         )
         self.state.count("job_owners", "updated", owned)
-        states = {job.remote_id: {"status": str(job.status), "isActive": True} for job in batch}
-        events = self._events("job", result, states)
+        tenant = self.state.tenant_id
+        statuses = {job.remote_id: str(job.status) for job in batch}
+        events = self._events(
+            result,
+            lambda pk, r: job_created(tenant, job_id=pk, remote_id=r, status=statuses[r]),
+            lambda pk, r: job_updated(tenant, job_id=pk, remote_id=r, status=statuses[r]),
+        )
         activities: list[dict[str, Any]] = []
         for job in batch:
             before = previous.get(job.remote_id)
             if job.remote_id in result.updated and before is not None and before != job.status:
                 job_id = result.ids[job.remote_id]
                 events.append(
-                    Event(
-                        "job.status_changed",
-                        self.state.tenant_id,
-                        {"id": job_id, "status": str(job.status), "previousStatus": str(before)},
+                    job_status_changed(
+                        tenant, job_id=job_id, status=str(job.status), previous_status=str(before)
                     )
                 )
                 if self.actor is not None:
                     activities.append(
                         self._activity(
-                            "job.status_changed",
+                            EventName.JOB_STATUS_CHANGED.value,
                             ("Job", job_id),
                             f"Status of “{job.title}” changed from {before} to {job.status}",
                             change=(str(before), str(job.status)),
@@ -295,7 +307,12 @@ class RecordWriter:
     ) -> list[Event]:
         result = await self._upsert(session, Candidate, [candidate_row(c) for c in batch])
         self.record("candidates", result)
-        return self._events("candidate", result)
+        tenant = self.state.tenant_id
+        return self._events(
+            result,
+            lambda pk, r: candidate_created(tenant, candidate_id=pk, remote_id=r),
+            lambda pk, r: candidate_updated(tenant, candidate_id=pk, remote_id=r),
+        )
 
     async def _ids(
         self, session: AsyncSession, model: type[Base], remote_ids: set[str]
@@ -363,36 +380,48 @@ class RecordWriter:
         await self._follow_stages(
             session, [a for a in kept if not a.transitions], result.ids, stages, previous
         )
-        described = {
-            a.remote_id: {
-                "jobId": jobs[a.job_remote_id],
-                "candidateId": candidates[a.candidate_remote_id],
-                "stage": a.current_stage,
-                "status": str(a.status),
-            }
-            for a in kept
-        }
-        events = self._events("application", result, described)
+        tenant = self.state.tenant_id
+        by_remote_id = {a.remote_id: a for a in kept}
+
+        def described(build: Callable[..., Event], pk: int, remote_id: str) -> Event:
+            found = by_remote_id[remote_id]
+            return build(
+                tenant,
+                application_id=pk,
+                remote_id=remote_id,
+                job_id=jobs[found.job_remote_id],
+                candidate_id=candidates[found.candidate_remote_id],
+                stage=found.current_stage,
+                status=str(found.status),
+            )
+
+        moves: list[Event] = []
+        moved: set[str] = set()
         activities: list[dict[str, Any]] = []
         for application in kept:
             if application.remote_id in result.updated and application.remote_id in previous:
                 stage_id = stages.get(application.current_stage or "")
                 before, before_name = previous[application.remote_id]
                 if before != stage_id:
-                    facts = described[application.remote_id]
                     application_id = result.ids[application.remote_id]
-                    events.append(
-                        Event(
-                            "application.stage_changed",
-                            self.state.tenant_id,
-                            {"id": application_id, **facts, "previousStage": before_name},
+                    moved.add(application.remote_id)
+                    moves.append(
+                        application_stage_changed(
+                            tenant,
+                            application_id=application_id,
+                            remote_id=application.remote_id,
+                            job_id=jobs[application.job_remote_id],
+                            candidate_id=candidates[application.candidate_remote_id],
+                            stage=application.current_stage,
+                            previous_stage=before_name,
+                            status=str(application.status),
                         )
                     )
                     if self.actor is not None:
                         after_name = application.current_stage
                         activities.append(
                             self._activity(
-                                "application.stage_changed",
+                                EventName.APPLICATION_STAGE_CHANGED.value,
                                 ("Application", application_id),
                                 f"Stage changed from {before_name or 'no stage'} "
                                 f"to {after_name or 'no stage'}",
@@ -404,7 +433,15 @@ class RecordWriter:
                             )
                         )
         await self._record_activities(session, activities)
-        return events
+        return [
+            *self._events(
+                result,
+                lambda pk, r: described(application_created, pk, r),
+                lambda pk, r: described(application_updated, pk, r),
+                announced_otherwise=moved,
+            ),
+            *moves,
+        ]
 
     async def _column(
         self, session: AsyncSession, model: type[Base], column: Any, remote_ids: list[str]
@@ -557,17 +594,32 @@ class RecordWriter:
         )
         result = await self._upsert(session, Interview, rows)
         self.record("interviews", result)
-        described = {
-            row["remote_id"]: {
-                "applicationId": row["application_id"],
-                "status": str(row["status"]),
-                "previousStatus": str(previous[row["remote_id"]])
-                if previous.get(row["remote_id"]) is not None
-                else None,
-            }
-            for row in rows
-        }
-        return self._events("interview", result, described)
+        tenant = self.state.tenant_id
+        by_remote_id = {row["remote_id"]: row for row in rows}
+
+        def was(remote_id: str) -> str | None:
+            before = previous.get(remote_id)
+            return str(before) if before is not None else None
+
+        return self._events(
+            result,
+            lambda pk, r: interview_created(
+                tenant,
+                interview_id=pk,
+                remote_id=r,
+                application_id=by_remote_id[r]["application_id"],
+                status=str(by_remote_id[r]["status"]),
+                previous_status=was(r),
+            ),
+            lambda pk, r: interview_updated(
+                tenant,
+                interview_id=pk,
+                remote_id=r,
+                application_id=by_remote_id[r]["application_id"],
+                status=str(by_remote_id[r]["status"]),
+                previous_status=was(r),
+            ),
+        )
 
     async def write_onboarding_tasks(
         self, session: AsyncSession, batch: list[RemoteOnboardingTask]
@@ -590,4 +642,9 @@ class RecordWriter:
             rows.append(onboarding_row(task, application_id, candidate_id))
         result = await self._upsert(session, OnboardingTask, rows)
         self.record("onboarding_tasks", result)
-        return self._events("onboarding_task", result)
+        tenant = self.state.tenant_id
+        return self._events(
+            result,
+            lambda pk, r: onboarding_task_created(tenant, task_id=pk, remote_id=r),
+            lambda pk, r: onboarding_task_updated(tenant, task_id=pk, remote_id=r),
+        )

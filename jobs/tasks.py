@@ -50,7 +50,7 @@ from connectors.base import Capability
 from connectors.registry import connector_class
 from gateway.ai.factory import create_provider
 from gateway.ai.provider import AIProvider, ProviderError
-from gateway.errors import DomainError, NotFound, RemoteWriteFailed, ValidationFailed
+from gateway.errors import DomainError, RemoteWriteFailed
 from gateway.queue import (
     SYNC_INTEGRATION,
     SYNC_JOB,
@@ -58,8 +58,6 @@ from gateway.queue import (
     JobRecords,
     Leases,
     TaskQueue,
-    job_sync_key,
-    sync_key,
 )
 from gateway.services.activities import Actor
 from gateway.services.analysis import (
@@ -78,6 +76,8 @@ from gateway.services.analysis import (
 from gateway.services.analysis import request_reprocess as request_reprocess
 from gateway.services.interview_lifecycle import InterviewConfig, sweep_interviews
 from gateway.services.recruiter_links import RecruiterSyncReport, sync_recruiters
+from gateway.services.sync_requests import enqueue_integration_sync as enqueue_integration_sync
+from gateway.services.sync_requests import enqueue_job_sync as enqueue_job_sync
 from gateway.settings import Settings
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory
@@ -92,7 +92,6 @@ from gateway.store.enums import (
 from gateway.store.models import (
     IdempotencyKey,
     Integration,
-    Job,
     OAuthState,
     WebhookDelivery,
     WebhookEvent,
@@ -335,85 +334,6 @@ async def maintenance_task(ctx: TaskContext, *, now: datetime | None = None) -> 
 
 
 # --- enqueueing -------------------------------------------------------------------------
-
-
-async def enqueue_integration_sync(
-    queue: TaskQueue,
-    tenant_id: int,
-    integration_id: int,
-    *,
-    mode: SyncMode = SyncMode.INCREMENTAL,
-    trigger: str = "manual",
-    requested_by: int | None = None,
-) -> Enqueued:
-    payload: dict[str, Any] = {
-        "integration_id": integration_id,
-        "mode": mode.value,
-        "trigger": trigger,
-    }
-    if requested_by is not None:
-        payload["requested_by"] = requested_by
-    return await queue.enqueue(
-        SYNC_INTEGRATION, key=sync_key(integration_id), tenant_id=tenant_id, payload=payload
-    )
-
-
-async def enqueue_job_sync(
-    queue: TaskQueue,
-    tenant_id: int,
-    job_id: int,
-    *,
-    trigger: str = "manual",
-    requested_by: int | None = None,
-) -> Enqueued:
-    payload: dict[str, Any] = {"job_id": job_id, "trigger": trigger}
-    if requested_by is not None:
-        payload["requested_by"] = requested_by
-    return await queue.enqueue(
-        SYNC_JOB, key=job_sync_key(job_id), tenant_id=tenant_id, payload=payload
-    )
-
-
-async def request_integration_sync(
-    session_factory: SessionFactory,
-    queue: TaskQueue,
-    tenant_id: int,
-    integration_id: int,
-    *,
-    mode: SyncMode,
-    requested_by: int | None,
-) -> Enqueued:
-    """A user's "sync now": the integration must be in the tenant, active or pending,
-    and have credentials (nothing else can sync)."""
-    async with session_factory() as session:
-        integration = await session.get(Integration, integration_id)
-    if integration is None or integration.tenant_id != tenant_id:
-        raise NotFound("Integration", integration_id)
-    if integration.status is IntegrationStatus.INACTIVE:
-        raise ValidationFailed("integrationId", f"{integration.name} is inactive")
-    if integration.credentials_encrypted is None:
-        raise ValidationFailed("integrationId", f"{integration.name} has no credentials yet")
-    return await enqueue_integration_sync(
-        queue, tenant_id, integration_id, mode=mode, requested_by=requested_by
-    )
-
-
-async def request_job_sync(
-    session_factory: SessionFactory,
-    queue: TaskQueue,
-    tenant_id: int,
-    job_id: int,
-    *,
-    requested_by: int | None,
-) -> Enqueued:
-    """A user's "refresh this requisition": it must be in the tenant and come from an ATS."""
-    async with session_factory() as session:
-        job = await session.get(Job, job_id)
-    if job is None or job.tenant_id != tenant_id:
-        raise NotFound("Job", job_id)
-    if job.integration_id is None or not job.remote_id:
-        raise ValidationFailed("jobId", f"{job.title} was not synced from an integration")
-    return await enqueue_job_sync(queue, tenant_id, job_id, requested_by=requested_by)
 
 
 async def enqueue_due_syncs(

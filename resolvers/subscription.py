@@ -7,7 +7,8 @@
         return _updates(info, principal.tenant_id, job_pk)            # the stream itself
 
     async def _updates(...) -> AsyncIterator[X]:
-        async for event in tenant_events(info, tenant_id, {"application.created"}):
+        async for event in tenant_events(info, tenant_id, {EventName.APPLICATION_CREATED}):
+            created = read(event, ApplicationCreated)     # typed, None if malformed
             yield ...
 
 A subscription resolver is a coroutine that checks everything and then returns the
@@ -38,6 +39,7 @@ from graphql.execution.executor import Executor
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.auth import Principal
+from gateway.events import EventName
 from gateway.permissions import Permission, allows
 from gateway.pubsub import Event
 from resolvers.context import Context, Info
@@ -85,7 +87,9 @@ class EventLoaders:
 event_loaders = EventLoaders()
 
 
-async def tenant_events(info: Info, tenant_id: int, types: Collection[str]) -> AsyncIterator[Event]:
+async def tenant_events(
+    info: Info, tenant_id: int, types: Collection[EventName]
+) -> AsyncIterator[Event]:
     """The tenant's bus events of the given ``types``, as they are published anywhere."""
     bus = info.context.bus
     if bus is None:
@@ -122,14 +126,3 @@ def event_time(event: Event) -> datetime:
     except ValueError:
         return datetime.now(UTC)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def int_of(value: object) -> int | None:
-    """An id from an event's data, ``None`` unless it is an integer."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value
-
-
-def str_of(value: object) -> str | None:
-    return value if isinstance(value, str) else None

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from gateway.demo import DemoTenant
+from demo.seed import DemoTenant
 from tests.support import services as svc
 from tests.support.gateway import STANDARD_STORE, migrate_and_seed
 from tests.support.store_template import StoreTemplates

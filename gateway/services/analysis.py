@@ -47,6 +47,7 @@ from gateway.ai.provider import AIProvider, AnalysisResult, ProviderError, Resum
 from gateway.ai.templates import first_name, render_template
 from gateway.cache import ResponseCache
 from gateway.errors import NotFound
+from gateway.events import ApplicationCreated, EventName, application_analyzed, read
 from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event, EventBus
 from gateway.queue import Enqueued, TaskQueue
@@ -61,7 +62,8 @@ ANALYZE_APPLICATION = "analyze_application"
 ANALYZE_APPLICATIONS = "analyze_applications"
 BATCH_SIZE = 100
 """New applications per ``analyze_applications`` job."""
-ANALYZED = "application.analyzed"
+ANALYZED = EventName.APPLICATION_ANALYZED.value
+"""The activity a resume analysis records is named after its event."""
 
 DEFAULT_TEMPLATE = (
     "You are an experienced recruiter. Assess how well {{candidate_name}} fits the "
@@ -275,17 +277,13 @@ async def _store(
             application_id=application_id,
             details=details,
         )
-        event = Event(
-            ANALYZED,
+        event = application_analyzed(
             tenant_id,
-            {
-                "id": application_id,
-                "applicationId": application_id,
-                "analysisId": analysis.id,
-                "jobId": prepared.job_id,
-                "candidateId": prepared.candidate_id,
-                "riskScore": risk,
-            },
+            application_id=application_id,
+            analysis_id=analysis.id,
+            job_id=prepared.job_id,
+            candidate_id=prepared.candidate_id,
+            risk_score=risk,
         )
         staged = await stage(session, [event])
         analysis_id = analysis.id
@@ -407,13 +405,9 @@ def new_application_ids(events: Iterable[Event]) -> list[int]:
     (what a sync batch, a webhook or ``candidateAddToJob`` staged)."""
     found: list[int] = []
     for event in events:
-        if event.type != "application.created":
-            continue
-        status = event.data.get("status")
-        ident = event.data.get("id")
-        if status not in (None, str(ApplicationStatus.ACTIVE)) or not isinstance(ident, int):
-            continue
-        found.append(ident)
+        created = read(event, ApplicationCreated)
+        if created is not None and created.status == ApplicationStatus.ACTIVE:
+            found.append(created.application_id)
     return found
 
 

@@ -44,6 +44,7 @@ from connectors.base import Capability, ConnectorBase
 from connectors.models import Attribution, WriteResult
 from gateway.auth import Principal
 from gateway.errors import NotFound, RecruiterLinkMissing, RemoteWriteFailed, ValidationFailed
+from gateway.events import application_created, application_stage_changed
 from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
 from gateway.services.validation import optional_paragraph, paragraph, text_line
@@ -229,18 +230,16 @@ async def record_move(
     if new_status is ApplicationStatus.HIRED:
         values["hired_at"] = when
     await session.execute(sa.update(Application).where(Application.id == target.id).values(values))
-    return Event(
-        "application.stage_changed",
+    return application_stage_changed(
         target.tenant_id,
-        {
-            "id": target.id,
-            "jobId": target.job_id,
-            "candidateId": target.candidate_id,
-            "stage": stage.name,
-            "previousStage": target.stage_name,
-            "status": str(new_status),
-            "movedBy": actor.user_id,
-        },
+        application_id=target.id,
+        remote_id=target.remote_id,
+        job_id=target.job_id,
+        candidate_id=target.candidate_id,
+        stage=stage.name,
+        previous_stage=target.stage_name,
+        status=str(new_status),
+        moved_by=actor.user_id,
     )
 
 
@@ -508,17 +507,14 @@ async def add_to_job(
             application_id=found,
             details={"remoteId": remote_id, "stage": stage.name},
         )
-        event = Event(
-            "application.created",
+        event = application_created(
             principal.tenant_id,
-            {
-                "id": found,
-                "remoteId": remote_id,
-                "jobId": job_id,
-                "candidateId": candidate_id,
-                "stage": stage.name,
-                "status": str(ApplicationStatus.ACTIVE),
-            },
+            application_id=found,
+            remote_id=remote_id,
+            job_id=job_id,
+            candidate_id=candidate_id,
+            stage=stage.name,
+            status=str(ApplicationStatus.ACTIVE),
         )
         return LocalChange({"application": found}, [event])
 

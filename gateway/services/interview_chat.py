@@ -46,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.ai.provider import InterviewTurn, ProviderError, plan_turn
 from gateway.errors import DomainError, ValidationFailed
+from gateway.events import interview_delta, interview_human_requested, interview_message
 from gateway.interview_tokens import hash_token, plausible
 from gateway.locks import Lock
 from gateway.outbox import stage
@@ -268,16 +269,13 @@ async def _turn_lock(deps: InterviewDeps, interview_id: int) -> AsyncIterator[Lo
 
 
 def _message_event(message: InterviewMessage) -> Event:
-    return Event(
-        "interview.message",
+    return interview_message(
         message.tenant_id,
-        {
-            "interviewId": message.interview_id,
-            "messageId": message.id,
-            "sequence": message.sequence,
-            "role": message.role.value,
-            "content": message.content,
-        },
+        interview_id=message.interview_id,
+        message_id=message.id,
+        sequence=message.sequence,
+        role=message.role.value,
+        content=message.content,
     )
 
 
@@ -355,10 +353,8 @@ async def _stream(
                 pieces.append(piece)
                 await _publish_delta(
                     deps.bus,
-                    Event(
-                        "interview.delta",
-                        tenant_id,
-                        {"interviewId": interview_id, "sequence": sequence, "delta": piece},
+                    interview_delta(
+                        tenant_id, interview_id=interview_id, sequence=sequence, delta=piece
                     ),
                 )
                 if time.monotonic() - beat > _EXTEND_EVERY:
@@ -615,11 +611,7 @@ async def request_human(deps: InterviewDeps, token: str, note: str | None = None
                 application_id=subject.application_id,
                 details={"note": text} if text else {},
             )
-            events.append(
-                Event(
-                    "interview.human_requested", interview.tenant_id, {"interviewId": interview_id}
-                )
-            )
+            events.append(interview_human_requested(interview.tenant_id, interview_id=interview_id))
         staged = await stage(session, events)
     await deps.outbox.release(staged)
     if refusal is not None:

@@ -48,6 +48,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway import links
 from gateway.ai.provider import AIProvider, EvaluationResult, ProviderError
 from gateway.errors import NotFound, RemoteWriteFailed, ValidationFailed
+from gateway.events import (
+    interview_cancelled,
+    interview_completed,
+    interview_created,
+    interview_evaluated,
+    interview_status_changed,
+)
 from gateway.interview_tokens import hash_token, new_token, plausible
 from gateway.locks import LockFactory
 from gateway.outbox import Outbox, stage
@@ -219,26 +226,24 @@ async def transition(
     )
     tenant = interview.tenant_id
     events = [
-        Event(
-            "interview.status_changed",
-            tenant,
-            {"interviewId": interview.id, "status": status.value, "previousStatus": previous.value},
+        interview_status_changed(
+            tenant, interview_id=interview.id, status=status.value, previous_status=previous.value
         )
     ]
-    if status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
+    ended = {
+        InterviewStatus.COMPLETED: interview_completed,
+        InterviewStatus.CANCELLED: interview_cancelled,
+    }.get(status)
+    if ended is not None:
         events.append(
-            Event(
-                f"interview.{status.value}",
+            ended(
                 tenant,
-                {
-                    "id": interview.id,
-                    "applicationId": interview.application_id,
-                    "jobId": job_id,
-                    "candidateId": candidate_id,
-                    "kind": interview.kind.value,
-                    "status": status.value,
-                    "previousStatus": previous.value,
-                },
+                interview_id=interview.id,
+                application_id=interview.application_id,
+                job_id=job_id,
+                candidate_id=candidate_id,
+                kind=interview.kind.value,
+                previous_status=previous.value,
             )
         )
     return events
@@ -355,18 +360,15 @@ async def create_self_service(
         staged = await stage(
             session,
             [
-                Event(
-                    "interview.created",
+                interview_created(
                     actor.tenant_id,
-                    {
-                        "id": interview.id,
-                        "applicationId": application.id,
-                        "jobId": application.job_id,
-                        "candidateId": application.candidate_id,
-                        "kind": InterviewKind.SELF_SERVICE.value,
-                        "status": InterviewStatus.SCHEDULED.value,
-                        "expiresAt": interview.token_expires_at.isoformat(),
-                    },
+                    interview_id=interview.id,
+                    application_id=application.id,
+                    job_id=application.job_id,
+                    candidate_id=application.candidate_id,
+                    kind=InterviewKind.SELF_SERVICE.value,
+                    status=InterviewStatus.SCHEDULED.value,
+                    expires_at=interview.token_expires_at.isoformat(),
                 )
             ],
         )
@@ -631,10 +633,8 @@ async def evaluate_interview(
         staged = await stage(
             session,
             [
-                Event(
-                    "interview.evaluated",
-                    tenant_id,
-                    {"interviewId": interview_id, "evaluationId": evaluation.id},
+                interview_evaluated(
+                    tenant_id, interview_id=interview_id, evaluation_id=evaluation.id
                 )
             ],
         )

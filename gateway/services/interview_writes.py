@@ -45,7 +45,7 @@ from connectors.base import Capability, ConnectorBase
 from connectors.models import Attribution, InterviewRequest, WriteResult
 from gateway.auth import Principal
 from gateway.errors import NotFound, RecruiterLinkMissing, ValidationFailed
-from gateway.pubsub import Event
+from gateway.events import interview_created
 from gateway.services.activities import Actor, record_activity
 from gateway.services.application_writes import (
     acting_as,
@@ -192,19 +192,16 @@ async def schedule_interview(
                 "interviewerId": interviewer_id,
             },
         )
-        event = Event(
-            "interview.created",
+        event = interview_created(
             target.tenant_id,
-            {
-                "id": found,
-                "remoteId": remote_id,
-                "applicationId": target.id,
-                "jobId": target.job_id,
-                "candidateId": target.candidate_id,
-                "interviewType": kind,
-                "scheduledAt": when.isoformat(),
-                "status": str(InterviewStatus.SCHEDULED),
-            },
+            interview_id=found,
+            remote_id=remote_id,
+            application_id=target.id,
+            job_id=target.job_id,
+            candidate_id=target.candidate_id,
+            interview_type=kind,
+            scheduled_at=when.isoformat(),
+            status=str(InterviewStatus.SCHEDULED),
         )
         return LocalChange({"interview": found}, [event])
 

@@ -32,7 +32,7 @@ from connectors.base import Capability, ConnectorBase
 from connectors.models import Attribution, JobDraft, WriteResult
 from gateway.auth import Principal
 from gateway.errors import NotFound, RecruiterLinkMissing, ValidationFailed
-from gateway.pubsub import Event
+from gateway.events import job_created, job_status_changed
 from gateway.services.activities import Actor, record_activity
 from gateway.services.application_writes import (
     acting_as,
@@ -152,15 +152,8 @@ async def create_job(
             job_id=found,
             details={"remoteId": remote_id, "integrationId": integration_id},
         )
-        event = Event(
-            "job.created",
-            principal.tenant_id,
-            {
-                "id": found,
-                "remoteId": remote_id,
-                "status": str(JobStatus.DRAFT),
-                "isActive": True,
-            },
+        event = job_created(
+            principal.tenant_id, job_id=found, remote_id=remote_id, status=str(JobStatus.DRAFT)
         )
         return LocalChange({"job": found}, [event])
 
@@ -248,10 +241,11 @@ async def approve_job(
             job_id=job_id,
             details={"remoteId": remote_id, "from": str(previous), "to": str(JobStatus.OPEN)},
         )
-        event = Event(
-            "job.status_changed",
+        event = job_status_changed(
             principal.tenant_id,
-            {"id": job_id, "status": str(JobStatus.OPEN), "previousStatus": str(previous)},
+            job_id=job_id,
+            status=str(JobStatus.OPEN),
+            previous_status=str(previous),
         )
         return LocalChange({"job": job_id}, [event])
 

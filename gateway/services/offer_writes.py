@@ -43,8 +43,8 @@ import orjson
 
 from gateway.auth import Principal
 from gateway.errors import NotFound, ValidationFailed
+from gateway.events import offer_created, offer_sent
 from gateway.outbox import Outbox, stage
-from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
 from gateway.services.application_writes import CLOSED_APPLICATION
 from gateway.services.writeback import (
@@ -165,16 +165,21 @@ async def create_offer(
                 application_id=application.id,
                 details={**offer.request(), "writtenToSource": False},
             )
-            data = {
-                "id": row.id,
-                "applicationId": application.id,
-                "jobId": application.job_id,
-                "candidateId": application.candidate_id,
-                **offer.request(),
-            }
-            events = [Event("offer.created", principal.tenant_id, data)]
-            if offer.status is OfferStatus.SENT:
-                events.append(Event("offer.sent", principal.tenant_id, data))
+            announced = [offer_created, *([offer_sent] if offer.status is OfferStatus.SENT else [])]
+            events = [
+                announce(
+                    principal.tenant_id,
+                    offer_id=row.id,
+                    application_id=application.id,
+                    job_id=application.job_id,
+                    candidate_id=application.candidate_id,
+                    salary=str(offer.salary) if offer.salary is not None else None,
+                    currency=offer.currency,
+                    start_date=offer.start_date.isoformat() if offer.start_date else None,
+                    status=str(offer.status),
+                )
+                for announce in announced
+            ]
             staged = await stage(session, events)
             ids = {"offer": row.id, "application": application.id}
             if key is not None:

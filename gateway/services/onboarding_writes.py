@@ -42,6 +42,7 @@ from connectors.errors import InvalidResponseError
 from connectors.models import Attribution, OnboardingTaskDraft, WriteResult
 from gateway.auth import Principal
 from gateway.errors import NotFound, ValidationFailed
+from gateway.events import onboarding_task_created, onboarding_task_updated
 from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
 from gateway.services.application_writes import (
@@ -195,17 +196,14 @@ async def create_tasks(
                 details={"remoteId": remote_id, **_draft_request(draft)},
             )
             events.append(
-                Event(
-                    "onboarding_task.created",
+                onboarding_task_created(
                     target.tenant_id,
-                    {
-                        "id": found,
-                        "remoteId": remote_id,
-                        "applicationId": target.id,
-                        "candidateId": target.candidate_id,
-                        "title": draft.title,
-                        "status": str(OnboardingTaskStatus.PENDING),
-                    },
+                    task_id=found,
+                    remote_id=remote_id,
+                    application_id=target.id,
+                    candidate_id=target.candidate_id,
+                    title=draft.title,
+                    status=str(OnboardingTaskStatus.PENDING),
                 )
             )
         return LocalChange(ids, events)
@@ -287,17 +285,14 @@ async def review_task(
             application_id=application_id,
             details={"remoteId": remote_id, "from": str(previous), "notes": text},
         )
-        event = Event(
-            "onboarding_task.updated",
+        event = onboarding_task_updated(
             principal.tenant_id,
-            {
-                "id": task_id,
-                "remoteId": remote_id,
-                "applicationId": application_id,
-                "candidateId": candidate_id,
-                "status": str(decided),
-                "previousStatus": str(previous),
-            },
+            task_id=task_id,
+            remote_id=remote_id,
+            application_id=application_id,
+            candidate_id=candidate_id,
+            status=str(decided),
+            previous_status=str(previous),
         )
         return LocalChange({"task": task_id}, [event])
 

@@ -7,7 +7,6 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.scalars import JSON
 
-from connectors.models import CheckResult
 from gateway import links
 from gateway.auth import Principal
 from gateway.errors import ValidationFailed
@@ -181,8 +180,8 @@ class IntegrationMutations:
     ) -> IntegrationTestConnectionResult:
         context = info.context
 
-        async def action(principal: Principal) -> tuple[Any, CheckResult]:
-            return await service.check_integration(
+        async def action(principal: Principal) -> IntegrationTestConnectionSuccess:
+            integration, outcome = await service.check_integration(
                 context.session_factory,
                 context.keyring,
                 context.http,
@@ -190,17 +189,16 @@ class IntegrationMutations:
                 pk_of(input.id, "Integration"),
                 Actor.from_principal(principal),
             )
+            return IntegrationTestConnectionSuccess(
+                integration=build_integration(as_row(integration)),
+                ok=outcome.ok,
+                detail=outcome.detail,
+            )
 
         result = await guarded_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
-        if not isinstance(result, tuple):
-            return result
-        integration, outcome = result
-        await context.cache.invalidate(context.tenant_id)
-        return IntegrationTestConnectionSuccess(
-            integration=build_integration(as_row(integration)),
-            ok=outcome.ok,
-            detail=outcome.detail,
-        )
+        if isinstance(result, IntegrationTestConnectionSuccess):
+            await context.cache.invalidate(context.tenant_id)
+        return result
 
     @strawberry.mutation(
         name="integrationOAuthStart",

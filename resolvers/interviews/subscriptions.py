@@ -29,6 +29,14 @@ import strawberry
 from graphql import GraphQLError
 
 from gateway.errors import NotFound
+from gateway.events import (
+    EventName,
+    InterviewDelta,
+    InterviewHumanRequested,
+    InterviewMessage,
+    InterviewStatusChanged,
+    parse,
+)
 from gateway.interview_tokens import hash_token, plausible
 from gateway.permissions import Permission
 from gateway.pubsub import Event
@@ -38,13 +46,16 @@ from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
 from resolvers.interviews.types import Interview, build_interview
 from resolvers.relay import pk_of, to_global_id
-from resolvers.subscription import event_time, int_of, str_of, subscriber, tenant_events
+from resolvers.subscription import event_time, subscriber, tenant_events
 
-MESSAGE = "interview.message"
-DELTA = "interview.delta"
-STATUS = "interview.status_changed"
-HUMAN_REQUESTED = "interview.human_requested"
-EVENT_TYPES = frozenset({MESSAGE, DELTA, STATUS, HUMAN_REQUESTED})
+EVENT_TYPES = frozenset(
+    {
+        EventName.INTERVIEW_MESSAGE,
+        EventName.INTERVIEW_DELTA,
+        EventName.INTERVIEW_STATUS_CHANGED,
+        EventName.INTERVIEW_HUMAN_REQUESTED,
+    }
+)
 
 OPEN = frozenset({InterviewStatus.SCHEDULED, InterviewStatus.IN_PROGRESS})
 HIDDEN_FROM_CANDIDATE = frozenset({MessageRole.SYSTEM})
@@ -56,14 +67,6 @@ class InterviewChatEventKind(Enum):
     DELTA = "delta"
     STATUS = "status"
     HUMAN_REQUESTED = "human_requested"
-
-
-_KINDS = {
-    MESSAGE: InterviewChatEventKind.MESSAGE,
-    DELTA: InterviewChatEventKind.DELTA,
-    STATUS: InterviewChatEventKind.STATUS,
-    HUMAN_REQUESTED: InterviewChatEventKind.HUMAN_REQUESTED,
-}
 
 
 @strawberry.type(name="InterviewChatEvent", description="Something said or done in an interview.")
@@ -118,30 +121,77 @@ def _enum(kind: Any, value: Any) -> Any:
         return None
 
 
-def chat_event(event: Event) -> InterviewChatEvent | None:
-    kind, data = _KINDS.get(event.type), event.data
-    interview_pk = int_of(data.get("interviewId"))
-    if kind is None or interview_pk is None:
-        return None
-    message = kind is InterviewChatEventKind.MESSAGE
+def _shown(
+    kind: InterviewChatEventKind,
+    event: Event,
+    interview_pk: int,
+    *,
+    sequence: int | None = None,
+    role: MessageRole | None = None,
+    content: str | None = None,
+    delta: str | None = None,
+    status: InterviewStatus | None = None,
+    previous_status: InterviewStatus | None = None,
+    message_pk: int | None = None,
+) -> InterviewChatEvent:
     return InterviewChatEvent(
         kind=kind,
-        sequence=int_of(data.get("sequence")),
-        role=_enum(MessageRole, data.get("role")) if message else None,
-        content=str_of(data.get("content")) if message else None,
-        delta=str_of(data.get("delta")) if kind is InterviewChatEventKind.DELTA else None,
-        status=_enum(InterviewStatus, data.get("status")),
-        previous_status=_enum(InterviewStatus, data.get("previousStatus")),
+        sequence=sequence,
+        role=role,
+        content=content,
+        delta=delta,
+        status=status,
+        previous_status=previous_status,
         at=event_time(event),
         interview_pk=interview_pk,
-        message_pk=int_of(data.get("messageId")),
+        message_pk=message_pk,
     )
+
+
+def chat_event(event: Event) -> InterviewChatEvent | None:
+    """What an interview event shows a recruiter; ``None`` for any other event and a
+    malformed one."""
+    match parse(event):
+        case InterviewMessage() as message:
+            return _shown(
+                InterviewChatEventKind.MESSAGE,
+                event,
+                message.interview_id,
+                sequence=message.sequence,
+                role=_enum(MessageRole, message.role),
+                content=message.content,
+                message_pk=message.message_id,
+            )
+        case InterviewDelta() as delta:
+            return _shown(
+                InterviewChatEventKind.DELTA,
+                event,
+                delta.interview_id,
+                sequence=delta.sequence,
+                delta=delta.delta,
+            )
+        case InterviewStatusChanged() as moved:
+            return _shown(
+                InterviewChatEventKind.STATUS,
+                event,
+                moved.interview_id,
+                status=_enum(InterviewStatus, moved.status),
+                previous_status=_enum(InterviewStatus, moved.previous_status),
+            )
+        case InterviewHumanRequested() as asked:
+            return _shown(InterviewChatEventKind.HUMAN_REQUESTED, event, asked.interview_id)
+    return None
 
 
 def public_chat_event(event: Event) -> PublicInterviewChatEvent | None:
     """The candidate's view of ``event``; ``None`` for what they must not see."""
     full = chat_event(event)
-    if full is None or (full.kind is InterviewChatEventKind.MESSAGE and full.role is None):
+    return public_view(full) if full is not None else None
+
+
+def public_view(full: InterviewChatEvent) -> PublicInterviewChatEvent | None:
+    """The candidate's view of what a recruiter sees; ``None`` for what they must not."""
+    if full.kind is InterviewChatEventKind.MESSAGE and full.role is None:
         return None
     if full.role in HIDDEN_FROM_CANDIDATE:
         return None
@@ -164,18 +214,18 @@ class _Chat:
 
 async def _chat(info: Info, chat: _Chat) -> AsyncIterator[InterviewChatEvent]:
     async for event in tenant_events(info, chat.tenant_id, EVENT_TYPES):
-        if event.data.get("interviewId") == chat.interview_pk:
-            found = chat_event(event)
-            if found is not None:
-                yield found
+        found = chat_event(event)
+        if found is not None and found.interview_pk == chat.interview_pk:
+            yield found
 
 
 async def _public_chat(info: Info, chat: _Chat) -> AsyncIterator[PublicInterviewChatEvent]:
     async for event in tenant_events(info, chat.tenant_id, EVENT_TYPES):
-        if event.data.get("interviewId") == chat.interview_pk:
-            found = public_chat_event(event)
-            if found is not None:
-                yield found
+        found = chat_event(event)
+        if found is not None and found.interview_pk == chat.interview_pk:
+            public = public_view(found)
+            if public is not None:
+                yield public
 
 
 _NOT_FOUND = "This interview link is not valid: check the link in your invitation."

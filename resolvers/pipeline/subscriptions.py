@@ -4,9 +4,9 @@ one requisition, as syncs, webhooks and write-backs change them, from any proces
     subscription { pipelineUpdates(jobId: "Sm9iOjQy") {
       kind stage previousStage status at application { id candidate { name } } } }
 
-A stage change by a sync or a webhook arrives twice, as ``UPDATED`` (the record
-changed) and as ``MOVED``/``REJECTED``/``HIRED`` (the stage did); ``kinds`` keeps only
-the kinds a client wants.
+A stage change, whoever made it (a sync, a webhook, a write-back), arrives once, as
+``MOVED``/``REJECTED``/``HIRED``; ``UPDATED`` is a change that moved nothing. ``kinds``
+keeps only the kinds a client wants.
 """
 
 from __future__ import annotations
@@ -15,11 +15,17 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
 
 from gateway.errors import NotFound
+from gateway.events import (
+    ApplicationCreated,
+    ApplicationStageChanged,
+    ApplicationUpdated,
+    EventName,
+    parse,
+)
 from gateway.permissions import Permission
 from gateway.pubsub import Event
 from gateway.store.enums import ApplicationStatus
@@ -27,9 +33,15 @@ from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.applications.types import Application, build_application
 from resolvers.context import Info
 from resolvers.relay import pk_of, to_global_id
-from resolvers.subscription import event_time, int_of, str_of, subscriber, tenant_events
+from resolvers.subscription import event_time, subscriber, tenant_events
 
-EVENT_TYPES = frozenset({"application.created", "application.updated", "application.stage_changed"})
+EVENT_TYPES = frozenset(
+    {
+        EventName.APPLICATION_CREATED,
+        EventName.APPLICATION_UPDATED,
+        EventName.APPLICATION_STAGE_CHANGED,
+    }
+)
 
 
 @strawberry.enum(name="PipelineUpdateKind", description="What happened to the application.")
@@ -75,42 +87,49 @@ class PipelineUpdate:
         return build_application(row) if row is not None else None
 
 
-def _kind(event: Event) -> PipelineUpdateKind:
-    if event.type == "application.created":
+_Application = ApplicationCreated | ApplicationUpdated | ApplicationStageChanged
+
+
+def _kind(change: _Application) -> PipelineUpdateKind:
+    if isinstance(change, ApplicationCreated):
         return PipelineUpdateKind.CREATED
-    if event.type == "application.updated":
+    if isinstance(change, ApplicationUpdated):
         return PipelineUpdateKind.UPDATED
-    status = event.data.get("status")
-    if status == ApplicationStatus.REJECTED.value:
+    if change.status == ApplicationStatus.REJECTED:
         return PipelineUpdateKind.REJECTED
-    if status == ApplicationStatus.HIRED.value:
+    if change.status == ApplicationStatus.HIRED:
         return PipelineUpdateKind.HIRED
     return PipelineUpdateKind.MOVED
 
 
-def _status(value: Any) -> ApplicationStatus | None:
+def _status(value: str) -> ApplicationStatus | None:
     try:
         return ApplicationStatus(value)
     except ValueError:
         return None
 
 
+def _change(event: Event) -> _Application | None:
+    found = parse(event)
+    return found if isinstance(found, _Application) else None
+
+
 def pipeline_update(event: Event) -> PipelineUpdate | None:
-    """The update an application event announces; ``None`` for one that names no
-    application or requisition."""
-    data = event.data
-    application_pk, job_pk = int_of(data.get("id")), int_of(data.get("jobId"))
-    if application_pk is None or job_pk is None:
+    """The update an application event announces; ``None`` for any other event and a
+    malformed one."""
+    change = _change(event)
+    if change is None:
         return None
+    moved = change if isinstance(change, ApplicationStageChanged) else None
     return PipelineUpdate(
-        kind=_kind(event),
-        stage=str_of(data.get("stage")),
-        previous_stage=str_of(data.get("previousStage")),
-        status=_status(data.get("status")),
+        kind=_kind(change),
+        stage=change.stage,
+        previous_stage=moved.previous_stage if moved is not None else None,
+        status=_status(change.status),
         at=event_time(event),
-        application_pk=application_pk,
-        job_pk=job_pk,
-        candidate_pk=int_of(data.get("candidateId")),
+        application_pk=change.application_id,
+        job_pk=change.job_id,
+        candidate_pk=change.candidate_id,
     )
 
 
@@ -123,10 +142,10 @@ class _Filter:
 
 async def _updates(info: Info, wanted: _Filter) -> AsyncIterator[PipelineUpdate]:
     async for event in tenant_events(info, wanted.tenant_id, EVENT_TYPES):
-        if event.data.get("jobId") != wanted.job_pk:
-            continue
         update = pipeline_update(event)
-        if update is not None and (wanted.kinds is None or update.kind in wanted.kinds):
+        if update is None or update.job_pk != wanted.job_pk:
+            continue
+        if wanted.kinds is None or update.kind in wanted.kinds:
             yield update
 
 

@@ -8,11 +8,11 @@ import strawberry
 from gateway.auth import Principal
 from gateway.permissions import Permission
 from gateway.queue import Enqueued, JobRecords
+from gateway.services.sync_requests import request_integration_sync, request_job_sync
 from gateway.store.base import table_of
 from gateway.store.enums import BackgroundJobStatus
 from gateway.store.models import BackgroundJob as BackgroundJobModel
-from jobs.sync_api import SyncMode
-from jobs.tasks import request_integration_sync, request_job_sync
+from gateway.sync_modes import SyncMode
 from resolvers.context import Info
 from resolvers.dataloaders import light_columns
 from resolvers.errors import (

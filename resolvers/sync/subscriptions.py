@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import sqlalchemy as sa
 import strawberry
 from strawberry.scalars import JSON
 
 from gateway.errors import NotFound
+from gateway.events import EventName, SyncFinished, SyncProgressed, parse
 from gateway.permissions import Permission
 from gateway.pubsub import Event
 from gateway.store.base import table_of
@@ -25,11 +25,10 @@ from gateway.store.models import SyncRun as SyncRunModel
 from resolvers.context import Info
 from resolvers.dataloaders import light_columns
 from resolvers.relay import pk_of, to_global_id
-from resolvers.subscription import event_time, int_of, str_of, subscriber, tenant_events
+from resolvers.subscription import event_time, subscriber, tenant_events
 from resolvers.sync.types import SyncRun, build_sync_run
 
-PROGRESS = "sync.progress"
-FINISHED = "sync.finished"
+EVENT_TYPES = frozenset({EventName.SYNC_PROGRESS, EventName.SYNC_FINISHED})
 
 
 @strawberry.enum(name="SyncProgressKind")
@@ -78,7 +77,7 @@ class SyncProgress:
         return build_sync_run(row) if row is not None else None
 
 
-def _status(value: Any) -> SyncStatus | None:
+def _status(value: str) -> SyncStatus | None:
     try:
         return SyncStatus(value)
     except ValueError:
@@ -86,31 +85,39 @@ def _status(value: Any) -> SyncStatus | None:
 
 
 def sync_progress(event: Event) -> SyncProgress | None:
-    data = event.data
-    run_pk, integration_pk = int_of(data.get("runId")), int_of(data.get("integrationId"))
-    if run_pk is None or integration_pk is None:
-        return None
-    finished = event.type == FINISHED
-    counts = data.get("counts")
-    return SyncProgress(
-        kind=SyncProgressKind.FINISHED if finished else SyncProgressKind.PROGRESS,
-        phase=None if finished else str_of(data.get("phase")),
-        processed=None if finished else int_of(data.get("processed")),
-        counts=JSON(counts if isinstance(counts, dict) else {}),
-        status=_status(data.get("status")) if finished else None,
-        error=str_of(data.get("error")),
-        at=event_time(event),
-        run_pk=run_pk,
-        integration_pk=integration_pk,
-    )
+    """What a sync event says; ``None`` for any other event and a malformed one."""
+    match parse(event):
+        case SyncProgressed() as batch:
+            return SyncProgress(
+                kind=SyncProgressKind.PROGRESS,
+                phase=batch.phase,
+                processed=batch.processed,
+                counts=JSON(batch.counts),
+                status=None,
+                error=None,
+                at=event_time(event),
+                run_pk=batch.run_id,
+                integration_pk=batch.integration_id,
+            )
+        case SyncFinished() as end:
+            return SyncProgress(
+                kind=SyncProgressKind.FINISHED,
+                phase=None,
+                processed=None,
+                counts=JSON(end.counts),
+                status=_status(end.status),
+                error=end.error,
+                at=event_time(event),
+                run_pk=end.run_id,
+                integration_pk=end.integration_id,
+            )
+    return None
 
 
 async def _progress(info: Info, tenant_id: int, integration_pk: int) -> AsyncIterator[SyncProgress]:
-    async for event in tenant_events(info, tenant_id, (PROGRESS, FINISHED)):
-        if event.data.get("integrationId") != integration_pk:
-            continue
+    async for event in tenant_events(info, tenant_id, EVENT_TYPES):
         update = sync_progress(event)
-        if update is not None:
+        if update is not None and update.integration_pk == integration_pk:
             yield update
 
 

@@ -17,7 +17,7 @@ from gateway.store.enums import BackgroundJobStatus, SyncKind, SyncStatus
 from gateway.store.models import BackgroundJob as BackgroundJobModel
 from gateway.store.models import SyncRun as SyncRunModel
 from gateway.store.paging import PageRequest
-from jobs.sync_api import SyncMode
+from gateway.sync_modes import SyncMode
 from resolvers.context import Info
 from resolvers.listing import list_connection
 from resolvers.permissions import can

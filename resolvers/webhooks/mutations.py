@@ -11,9 +11,9 @@ from gateway.permissions import Permission
 from gateway.services import webhook_subscriptions as service
 from gateway.services.activities import Actor
 from gateway.services.webhook_events import retry_event
+from gateway.services.webhook_tests import send_test
 from gateway.store.models import WebhookDelivery as WebhookDeliveryModel
 from gateway.store.models import WebhookEvent as WebhookEventModel
-from jobs.deliver import send_test
 from resolvers.context import Info
 from resolvers.errors import NotFoundError, PermissionDeniedError, ValidationError, is_error
 from resolvers.inputs import not_null, sent_fields

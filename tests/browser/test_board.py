@@ -3,7 +3,7 @@ requisition, read its funnel, and watch a stage move made through GraphQL arrive
 
 Every stage move is written to the application's source first. The demo store's own
 integrations point at no running system, so the live test adds a Recruiterflow
-integration aimed at the Recruiterflow sandbox (``gateway.sandbox.recruiterflow``),
+integration aimed at the Recruiterflow sandbox (``demo.sandbox.recruiterflow``),
 served here on a loopback port, syncs it through the gateway, and moves one of its
 applications: the move goes through the real write-back path, then the event reaches
 the page over the WebSocket.
@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from gateway.demo_sync import Sandbox, SandboxServers
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
+from demo.sandbox.recruiterflow import FakeRecruiterflow
+from demo.sync import Sandbox, SandboxServers
 from gateway.store.enums import Provider, Role
 from tests.support.browser import (
     WebGateway,

@@ -51,7 +51,7 @@ from connectors.models import (
     OnboardingTaskDraft,
     RemotePerson,
 )
-from gateway.sandbox.bpoc import (
+from demo.sandbox.bpoc import (
     ADMIN_ID,
     CLIENT_IDS,
     INACTIVE_RECRUITER_ID,

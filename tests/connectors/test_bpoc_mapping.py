@@ -45,12 +45,12 @@ from connectors.models import (
     RemoteRecord,
     RemoteUser,
 )
-from gateway.sandbox.bpoc import MAIN_AGENCY_ID, MAIN_API_KEY, MANAGER_ID, RECRUITER_ID, BpocFake
+from demo.sandbox.bpoc import MAIN_AGENCY_ID, MAIN_API_KEY, MANAGER_ID, RECRUITER_ID, BpocFake
 
 BASE_URL = "https://bpoc.io/api/v1"
 
 # The documented records: the guide's payloads as BPOC lists them back, in the shapes
-# connectors/bpoc.py and gateway/sandbox/bpoc.py document.
+# connectors/bpoc.py and demo/sandbox/bpoc.py document.
 
 JOB: dict[str, Any] = {
     "id": "0b8f6a52-51c1-4d4e-9a57-3f1e2c7b9d10",

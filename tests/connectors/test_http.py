@@ -35,7 +35,7 @@ from connectors.http import (
     RetryPolicy,
     parse_retry_after,
 )
-from gateway.sandbox.faults import Faults, with_faults
+from demo.sandbox.faults import Faults, with_faults
 
 ITEMS = [{"id": n} for n in range(1, 24)]
 

@@ -56,7 +56,7 @@ from connectors.jobvite_onboarding import (
     to_epoch_ms,
 )
 from connectors.models import Attribution, OnboardingTaskDraft
-from gateway.sandbox.jobvite import UNAUTHORIZED, generate_key_pair, private_pem
+from demo.sandbox.jobvite import UNAUTHORIZED, generate_key_pair, private_pem
 from tests.connectors.harness.base import ProviderHarness
 from tests.connectors.harness.jobvite import JobviteHarness, key_pairs, make_harness
 

@@ -51,7 +51,7 @@ from connectors.recruiterflow import (
     stages_from_raw,
     user_from_raw,
 )
-from gateway.sandbox.recruiterflow import NOT_IN_ACCOUNT
+from demo.sandbox.recruiterflow import NOT_IN_ACCOUNT
 from tests.connectors.harness.recruiterflow import RecruiterflowHarness, make_harness
 
 SPEC = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "recruiterflow-openapi.json"

@@ -1,4 +1,4 @@
-"""The sandbox fakes as real webhook senders (``gateway/sandbox/webhook_sender.py``).
+"""The sandbox fakes as real webhook senders (``demo/sandbox/webhook_sender.py``).
 
 Each fake's emitter posts over a real ``httpx.AsyncClient`` to a small Starlette
 receiver (an ASGI transport, as the fakes themselves are served), which keeps every
@@ -36,14 +36,14 @@ from starlette.routing import Route
 from connectors.bpoc import BpocConnector
 from connectors.errors import UnprocessableError
 from connectors.models import Attribution, InterviewRequest, JobDraft, OnboardingTaskDraft
-from gateway.sandbox.bpoc import (
+from demo.sandbox.bpoc import (
     MAIN_API_KEY,
     OTHER_AGENCY_RECRUITER_ID,
     OTHER_API_KEY,
     RECRUITER_ID,
     BpocFake,
 )
-from gateway.sandbox.webhook_sender import (
+from demo.sandbox.webhook_sender import (
     EVENTS,
     WebhookEmitter,
     sign_bpoc,

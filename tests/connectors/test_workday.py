@@ -53,11 +53,11 @@ from connectors.workday import (
     parse_date,
     token_url,
 )
+from demo.sandbox.workday import WorkdayFake
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring, credentials_context
 from gateway.locks import LocalLocks
 from gateway.pubsub import EventBus
-from gateway.sandbox.workday import WorkdayFake
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import IntegrationStatus, SyncStatus

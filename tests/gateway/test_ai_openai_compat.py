@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from demo.sandbox.openai_compat import DEFAULT_REPLY, FakeChatServer
 from gateway.ai.openai_compat import KICKOFF, OpenAICompatibleProvider
 from gateway.ai.provider import (
     InterviewTranscript,
@@ -23,7 +24,6 @@ from gateway.ai.provider import (
     ResumeRequest,
     plan_turn,
 )
-from gateway.sandbox.openai_compat import DEFAULT_REPLY, FakeChatServer
 
 KEY = "sk-test-7f3a9c1e5b"
 BASE_URL = "http://model.test/v1"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from demo.seed import seed_demo
 from gateway.auth import issue_token
-from gateway.demo import seed_demo
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import Role
 from gateway.store.migrate import upgrade

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from gateway.demo import BASE_TIME, seed_demo
+from demo.seed import BASE_TIME, seed_demo
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import ApplicationStatus, InterviewStatus, MessageRole, Role
 from gateway.store.migrate import upgrade

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from connectors.errors import ForbiddenTargetError
-from gateway.demo_sync import (
+from demo.sync import (
     IDENTITY_PATH,
     SandboxServers,
     SandboxUnavailable,

@@ -27,6 +27,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from gateway.events import application_stage_changed
 from gateway.pubsub import Event
 from gateway.store.models import Application
 from resolvers.relay import to_global_id
@@ -53,8 +54,15 @@ class Served:
 
     def moved(self, stage: str) -> Event:
         tenant = self.gateway.tenants["demo"].tenant_id
-        data = {"id": self.application, "jobId": self.job, "stage": stage, "status": "active"}
-        return Event("application.stage_changed", tenant, data)
+        return application_stage_changed(
+            tenant,
+            application_id=self.application,
+            job_id=self.job,
+            candidate_id=1,
+            stage=stage,
+            previous_stage=None,
+            status="active",
+        )
 
 
 @pytest.fixture(scope="module")

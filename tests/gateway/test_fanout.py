@@ -29,9 +29,10 @@ import sqlalchemy as sa
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.crypto import credentials_context, webhook_secret_context
-from gateway.pubsub import Event, RedisEventBus
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
+from gateway.events import application_stage_changed
+from gateway.pubsub import RedisEventBus
 from gateway.store.enums import IntegrationStatus
 from gateway.store.models import Application, Integration, Job
 from jobs.sync import sync_integration
@@ -240,15 +241,14 @@ async def _fan_out(
                 worst = 0.0
                 for start in range(0, FLOOD, BATCH):
                     events = [
-                        Event(
-                            "application.stage_changed",
+                        application_stage_changed(
                             tenant_id,
-                            {
-                                "id": application_id,
-                                "jobId": job_id,
-                                "status": "hired",
-                                "stage": f"{n} {noise()}",
-                            },
+                            application_id=application_id,
+                            job_id=job_id,
+                            candidate_id=1,
+                            stage=f"{n} {noise()}",
+                            previous_stage=None,
+                            status="hired",
                         )
                         for n in range(start, start + BATCH)
                     ]

@@ -33,10 +33,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 from typer.testing import CliRunner
 
+from demo.seed import seed_demo
 from gateway.auth import AuthenticationError, decode_token, issue_token
 from gateway.cli import app as cli
 from gateway.crypto import Keyring
-from gateway.demo import seed_demo
 from gateway.services.principals import principal_for_token
 from gateway.store.base import Base
 from gateway.store.engine import create_engine, create_session_factory

@@ -23,9 +23,9 @@ import pytest
 import sqlalchemy as sa
 from standardwebhooks.webhooks import Webhook
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.crypto import Keyring, credentials_context, webhook_secret_context
 from gateway.pubsub import Event
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.services.activities import Actor
 from gateway.services.webhook_events import retry_event
 from gateway.store.enums import ActorType, IntegrationStatus, WebhookEventStatus

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from gateway.sandbox.recruiterflow import API, FakeRecruiterflow
+from demo.sandbox.recruiterflow import API, FakeRecruiterflow
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
 from resolvers.relay import from_global_id, to_global_id

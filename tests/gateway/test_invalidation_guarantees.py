@@ -21,8 +21,8 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.pubsub import Event
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.store.models import Application, Job
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode

@@ -30,7 +30,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from gateway.pubsub import Event
+from gateway.events import application_created
 from gateway.store.enums import Role
 from gateway.store.models import Activity, Application, User
 from resolvers import ws as ws_module
@@ -485,8 +485,16 @@ async def test_a_provider_token_opens_a_websocket_that_ends_when_it_expires(
         while state.bus.fanout.count() <= baseline:
             assert time.monotonic() < deadline, "the subscription never went live"
             await asyncio.sleep(0.01)
-        facts = {"id": application.id, "jobId": application.job_id, "candidateId": 1}
-        await state.bus.publish(Event("application.created", tenant, {**facts, "stage": "New"}))
+        created = application_created(
+            tenant,
+            application_id=application.id,
+            remote_id="A-1",
+            job_id=application.job_id,
+            candidate_id=1,
+            stage="New",
+            status="active",
+        )
+        await state.bus.publish(created)
         message = await _recv(ws)
         assert message["type"] == "next", message
         update = message["payload"]["data"]["pipelineUpdates"]

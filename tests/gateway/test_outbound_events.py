@@ -5,12 +5,15 @@ specification's test vector and the ``standardwebhooks`` package."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from gateway import events
 from gateway.errors import ValidationFailed
+from gateway.events import EventName
 from gateway.outbound_events import OutboundEvent, names_for, payload, timestamp
 from gateway.pubsub import Event
 from gateway.webhook_signature import (
@@ -24,56 +27,118 @@ from gateway.webhook_signature import (
 E = OutboundEvent
 
 
+def _moved(status: str) -> Event:
+    return events.application_stage_changed(
+        1,
+        application_id=7,
+        job_id=2,
+        candidate_id=5,
+        stage="Offer",
+        previous_stage="Screen",
+        status=status,
+    )
+
+
+def _application(build: Callable[..., Event], status: str) -> Event:
+    return build(
+        1,
+        application_id=7,
+        remote_id="A-7",
+        job_id=2,
+        candidate_id=5,
+        stage="New",
+        status=status,
+    )
+
+
+def _interview(status: str, previous: str | None = None) -> Event:
+    return events.interview_updated(
+        1,
+        interview_id=4,
+        remote_id="I-4",
+        application_id=7,
+        status=status,
+        previous_status=previous,
+    )
+
+
+def _job_moved(status: str, previous: str) -> Event:
+    return events.job_status_changed(1, job_id=3, status=status, previous_status=previous)
+
+
 @pytest.mark.parametrize(
-    ("event_type", "data", "expected"),
+    ("event", "expected"),
     [
-        ("application.created", {"status": "active"}, [E.APPLICATION_CREATED]),
-        ("application.updated", {"status": "rejected"}, []),
+        (_application(events.application_created, "active"), [E.APPLICATION_CREATED]),
+        (_application(events.application_updated, "rejected"), []),
+        (_moved("active"), [E.APPLICATION_STAGE_CHANGED]),
+        (_moved("rejected"), [E.APPLICATION_STAGE_CHANGED, E.APPLICATION_REJECTED]),
+        (_moved("hired"), [E.APPLICATION_STAGE_CHANGED, E.APPLICATION_HIRED]),
         (
-            "application.stage_changed",
-            {"status": "active"},
-            [E.APPLICATION_STAGE_CHANGED],
+            events.job_created(1, job_id=3, remote_id="J-3", status="open"),
+            [E.JOB_CREATED, E.JOB_OPENED],
+        ),
+        (events.job_created(1, job_id=3, remote_id="J-3", status="draft"), [E.JOB_CREATED]),
+        (events.job_updated(1, job_id=3, remote_id="J-3", status="closed"), []),
+        (_job_moved("open", "draft"), [E.JOB_OPENED]),
+        (_job_moved("closed", "open"), [E.JOB_CLOSED]),
+        (_job_moved("archived", "open"), [E.JOB_CLOSED]),
+        (_job_moved("on_hold", "open"), []),
+        (_job_moved("open", "open"), []),
+        (events.candidate_created(1, candidate_id=5, remote_id="C-5"), [E.CANDIDATE_CREATED]),
+        (events.candidate_updated(1, candidate_id=5, remote_id="C-5"), [E.CANDIDATE_UPDATED]),
+        (
+            events.interview_created(1, interview_id=4, application_id=7, status="scheduled"),
+            [E.INTERVIEW_SCHEDULED],
         ),
         (
-            "application.stage_changed",
-            {"status": "rejected"},
-            [E.APPLICATION_STAGE_CHANGED, E.APPLICATION_REJECTED],
-        ),
-        (
-            "application.stage_changed",
-            {"status": "hired"},
-            [E.APPLICATION_STAGE_CHANGED, E.APPLICATION_HIRED],
-        ),
-        ("job.created", {"status": "open"}, [E.JOB_CREATED, E.JOB_OPENED]),
-        ("job.created", {"status": "draft"}, [E.JOB_CREATED]),
-        ("job.updated", {"status": "closed"}, []),
-        ("job.status_changed", {"status": "open", "previousStatus": "draft"}, [E.JOB_OPENED]),
-        ("job.status_changed", {"status": "closed", "previousStatus": "open"}, [E.JOB_CLOSED]),
-        ("job.status_changed", {"status": "archived", "previousStatus": "open"}, [E.JOB_CLOSED]),
-        ("job.status_changed", {"status": "on_hold", "previousStatus": "open"}, []),
-        ("candidate.created", {}, [E.CANDIDATE_CREATED]),
-        ("candidate.updated", {}, [E.CANDIDATE_UPDATED]),
-        ("interview.created", {"status": "scheduled"}, [E.INTERVIEW_SCHEDULED]),
-        ("interview.created", {"status": "in_progress"}, []),
-        ("interview.updated", {"status": "completed"}, [E.INTERVIEW_COMPLETED]),
-        ("interview.updated", {"status": "cancelled"}, [E.INTERVIEW_CANCELLED]),
-        (
-            "interview.updated",
-            {"status": "completed", "previousStatus": "completed"},
+            events.interview_created(1, interview_id=4, application_id=7, status="in_progress"),
             [],
         ),
-        ("interview.updated", {"status": "in_progress"}, []),
-        ("offer.sent", {}, [E.OFFER_SENT]),
-        ("offer.accepted", {}, [E.OFFER_ACCEPTED]),
-        ("interview.scheduled", {}, [E.INTERVIEW_SCHEDULED]),
-        ("sync.progress", {}, []),
-        ("job.deleted", {}, []),
+        (_interview("completed"), [E.INTERVIEW_COMPLETED]),
+        (_interview("cancelled"), [E.INTERVIEW_CANCELLED]),
+        (_interview("completed", "completed"), []),
+        (_interview("in_progress"), []),
+        (
+            events.interview_completed(
+                1,
+                interview_id=4,
+                application_id=7,
+                job_id=2,
+                candidate_id=5,
+                kind="self_service",
+                previous_status="in_progress",
+            ),
+            [E.INTERVIEW_COMPLETED],
+        ),
+        (
+            events.offer_sent(
+                1,
+                offer_id=6,
+                application_id=7,
+                job_id=2,
+                candidate_id=5,
+                salary=None,
+                currency=None,
+                start_date=None,
+                status="sent",
+            ),
+            [E.OFFER_SENT],
+        ),
+        (Event("offer.accepted", 1, {}), [E.OFFER_ACCEPTED]),
+        (Event("interview.scheduled", 1, {}), [E.INTERVIEW_SCHEDULED]),
+        (
+            events.sync_progress(
+                1, run_id=1, integration_id=2, phase="jobs", processed=3, counts={}
+            ),
+            [],
+        ),
+        (events.job_deleted(1, job_id=3), []),
+        (Event(EventName.APPLICATION_STAGE_CHANGED, 1, {"status": "hired"}), []),
     ],
 )
-def test_bus_events_map_to_outbound_events(
-    event_type: str, data: dict[str, object], expected: list[OutboundEvent]
-) -> None:
-    assert names_for(Event(event_type, 1, data)) == expected
+def test_bus_events_map_to_outbound_events(event: Event, expected: list[OutboundEvent]) -> None:
+    assert names_for(event) == expected
 
 
 def test_payload_carries_global_ids_and_the_organization() -> None:

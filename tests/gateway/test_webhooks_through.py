@@ -18,7 +18,7 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.store.models import Job
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode

@@ -10,7 +10,7 @@ import json
 import logging
 import secrets
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -19,11 +19,17 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from demo.seed import seed_demo
 from gateway.ai.offline import OfflineProvider
 from gateway.ai.provider import AnalysisResult, ProviderError, ResumeRequest
 from gateway.cache import ResponseCache
-from gateway.demo import seed_demo
 from gateway.errors import NotFound
+from gateway.events import (
+    EventName,
+    application_created,
+    application_updated,
+    candidate_created,
+)
 from gateway.locks import LocalLocks
 from gateway.pubsub import Event, EventBus
 from gateway.queue import Enqueued
@@ -351,14 +357,26 @@ async def test_a_batch_analyses_only_active_applications_without_one(fresh: Worl
 
 
 def test_new_application_ids_come_from_created_events() -> None:
+    def added(pk: int, status: str, build: Callable[..., Event] = application_created) -> Event:
+        return build(
+            1,
+            application_id=pk,
+            remote_id=f"A-{pk}",
+            job_id=2,
+            candidate_id=3,
+            stage="New",
+            status=status,
+        )
+
     events = [
-        Event("application.created", 1, {"id": 7, "status": "active"}),
-        Event("application.created", 1, {"id": 8, "status": "rejected"}),
-        Event("application.updated", 1, {"id": 9, "status": "active"}),
-        Event("application.created", 1, {"id": 10}),
-        Event("candidate.created", 1, {"id": 11}),
+        added(7, "active"),
+        added(8, "rejected"),
+        added(9, "active", application_updated),
+        Event(EventName.APPLICATION_CREATED, 1, {"id": 10}),
+        candidate_created(1, candidate_id=11, remote_id="C-11"),
+        added(12, "active"),
     ]
-    assert new_application_ids(events) == [7, 10]
+    assert new_application_ids(events) == [7, 12]
 
 
 async def test_the_hook_queues_batches_unless_turned_off(

@@ -20,6 +20,13 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.crypto import Keyring
+from gateway.events import (
+    application_stage_changed,
+    candidate_created,
+    candidate_updated,
+    job_created,
+    job_status_changed,
+)
 from gateway.inbox import Inbox
 from gateway.outbound_http import Reply
 from gateway.pubsub import Event, EventBus
@@ -31,8 +38,9 @@ from gateway.store.engine import SessionFactory, create_engine, create_session_f
 from gateway.store.enums import DeliveryStatus
 from gateway.store.migrate import upgrade
 from gateway.store.models import Tenant, WebhookDelivery, WebhookSubscription
+from gateway.webhook_send import USER_AGENT
 from gateway.webhook_signature import generate_secret
-from jobs.deliver import USER_AGENT, Deliveries, next_step
+from jobs.deliver import Deliveries, next_step
 from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET
 from tests.support.receiver import Answer, Receiver, serving
 from tests.support.services import Backend
@@ -157,10 +165,12 @@ async def deliveries_of(world: World, subscription: Subscription) -> list[Webhoo
 
 
 async def one_delivery(
-    world: World, deliveries: Deliveries, subscription: Subscription, **data: Any
+    world: World, deliveries: Deliveries, subscription: Subscription, remote_id: str = "C-1"
 ) -> int:
     tenant_id = await tenant_of(world, subscription)
-    ids = await deliveries.fan_out(Event("candidate.created", tenant_id, {"id": 1, **data}))
+    ids = await deliveries.fan_out(
+        candidate_created(tenant_id, candidate_id=1, remote_id=remote_id)
+    )
     assert len(ids) == 1
     await drain(deliveries.inbox)
     return ids[0]
@@ -196,10 +206,14 @@ async def test_fan_out_stores_a_delivery_per_wanted_event_and_hands_it_on(
     await subscribe(world, ["job.created"], tenant_id=tenant_id)
     await subscribe(world, ["application.hired"], tenant_id=tenant_id, is_active=False)
     await subscribe(world, ["application.hired"])
-    event = Event(
-        "application.stage_changed",
+    event = application_stage_changed(
         tenant_id,
-        {"id": 9, "jobId": 2, "candidateId": 3, "stage": "Hired", "status": "hired"},
+        application_id=9,
+        job_id=2,
+        candidate_id=3,
+        stage="Hired",
+        previous_stage="Offer",
+        status="hired",
     )
     ids = await deliveries.fan_out(event)
     assert sorted(await drain(deliveries.inbox)) == sorted(ids)
@@ -226,7 +240,7 @@ async def test_an_event_heard_by_many_processes_is_stored_once(
         )
         for _ in range(3)
     ]
-    event = Event("job.created", tenant_id, {"id": 4, "status": "open"})
+    event = job_created(tenant_id, job_id=4, remote_id="J-4", status="open")
     results = await asyncio.gather(*(d.fan_out(event) for d in [deliveries, *others]))
     stored = [i for ids in results for i in ids]
     assert len(stored) == len(set(stored)), "two processes both claim to have stored a row"
@@ -240,8 +254,10 @@ async def test_events_nobody_wants_touch_nothing(world: World, deliveries: Deliv
     subscription = await subscribe(world, ["candidate.created"])
     tenant_id = await tenant_of(world, subscription)
     assert await deliveries.fan_out(Event("sync.progress", tenant_id, {})) == []
-    assert await deliveries.fan_out(Event("candidate.updated", tenant_id, {"id": 1})) == []
-    assert await deliveries.fan_out(Event("candidate.created", 10**9, {"id": 1})) == []
+    updated = candidate_updated(tenant_id, candidate_id=1, remote_id="C-1")
+    assert await deliveries.fan_out(updated) == []
+    stranger = candidate_created(10**9, candidate_id=1, remote_id="C-1")
+    assert await deliveries.fan_out(stranger) == []
 
 
 # --- one delivery ------------------------------------------------------------------------
@@ -252,7 +268,7 @@ async def test_a_delivery_is_signed_the_standard_webhooks_way(
 ) -> None:
     subscription = await subscribe(world, ["candidate.created"])
     world.receiver.script(subscription.path, Answer(202, body="thanks " * 300))
-    delivery_id = await one_delivery(world, deliveries, subscription, remoteId="C-1")
+    delivery_id = await one_delivery(world, deliveries, subscription, remote_id="C-1")
     assert await deliveries.deliver(delivery_id) is True
     [request] = world.receiver.at(subscription.path)
     assert request.verified, "standardwebhooks could not verify the signature"
@@ -421,7 +437,7 @@ async def test_the_sweep_hands_on_lost_retries_and_dead_claims(
 ) -> None:
     subscription = await subscribe(world, ["candidate.created"])
     lost = await one_delivery(world, deliveries, subscription)
-    stranded = await one_delivery(world, deliveries, subscription, remoteId="2")
+    stranded = await one_delivery(world, deliveries, subscription, remote_id="2")
     past = utcnow() - timedelta(seconds=1)
     async with world.session_factory.begin() as session:
         await session.execute(
@@ -449,11 +465,7 @@ async def test_run_delivers_from_the_bus_and_retries_on_time(world: World) -> No
     try:
         await asyncio.sleep(0.05)
         await bus.publish(
-            Event(
-                "job.status_changed",
-                tenant_id,
-                {"id": 5, "status": "open", "previousStatus": "draft"},
-            )
+            job_status_changed(tenant_id, job_id=5, status="open", previous_status="draft")
         )
         async with asyncio.timeout(5):
             while not (rows := await deliveries_of(world, subscription)) or (  # noqa: ASYNC110

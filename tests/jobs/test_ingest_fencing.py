@@ -28,9 +28,9 @@ import pytest
 import sqlalchemy as sa
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.crypto import Keyring
 from gateway.inbox import Inbox
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.services.activities import Actor
 from gateway.services.webhook_events import retry_event
 from gateway.store.base import utcnow

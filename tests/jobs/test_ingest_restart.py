@@ -27,9 +27,9 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.crypto import Keyring
 from gateway.pubsub import Event
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.store.enums import WebhookEventStatus
 from gateway.store.models import WebhookEvent
 from jobs.sync import sync_integration

@@ -15,12 +15,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from demo.sandbox.bpoc import MAIN_AGENCY_ID, MAIN_API_KEY, BpocFake
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring, credentials_context
 from gateway.locks import LocalLocks
 from gateway.pubsub import EventBus
 from gateway.queue import Enqueued
-from gateway.sandbox.bpoc import MAIN_AGENCY_ID, MAIN_API_KEY, BpocFake
 from gateway.settings import Settings
 from gateway.store.engine import SessionFactory, create_engine, create_session_factory
 from gateway.store.enums import ActorType, BackgroundJobStatus, IntegrationStatus, Role

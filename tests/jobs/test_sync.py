@@ -18,11 +18,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring
 from gateway.locks import LocalLocks
 from gateway.pubsub import Event, EventBus
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.settings import Settings
 from gateway.store.base import utcnow
 from gateway.store.engine import create_engine, create_session_factory

@@ -17,11 +17,11 @@ import pytest
 import sqlalchemy as sa
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring
 from gateway.locks import LocalLocks
 from gateway.pubsub import Event, EventBus
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import SyncStatus

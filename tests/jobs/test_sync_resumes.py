@@ -31,14 +31,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
+from demo.sandbox.resumes import PDF, TEXT, pdf_pages, resume_lines
 from gateway.ai.offline import OfflineProvider
 from gateway.ai.provider import AnalysisResult, ResumeRequest
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring, credentials_context
 from gateway.locks import LocalLocks
 from gateway.pubsub import EventBus
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
-from gateway.sandbox.resumes import PDF, TEXT, pdf_pages, resume_lines
 from gateway.services.analysis import AnalysisDeps, analyze_application
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory

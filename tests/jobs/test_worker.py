@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from demo.seed import seed_demo
 from gateway.cli import app as cli
-from gateway.demo import seed_demo
 from gateway.queue import JobRecords
 from gateway.settings import Settings
 from gateway.store.engine import SessionFactory, create_engine, create_session_factory

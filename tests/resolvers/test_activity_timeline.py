@@ -20,8 +20,8 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.crypto import credentials_context, webhook_secret_context
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.store.enums import ActorType, IntegrationStatus, Role
 from gateway.store.models import (
     Activity,

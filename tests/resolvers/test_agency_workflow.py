@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from gateway.sandbox.bpoc import ADMIN_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
+from demo.sandbox.bpoc import ADMIN_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
 from gateway.store.enums import ActorType
 from gateway.store.models import Activity, Application
 from resolvers.relay import from_global_id, to_global_id

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gateway.demo import BASE_TIME
+from demo.seed import BASE_TIME
 from gateway.services.pipeline import BOTTLENECK_MIN_STAYS
 from gateway.store.enums import Role
 from tests.support.gateway import SIZES, Gateway

@@ -16,8 +16,7 @@ import pytest
 import sqlalchemy as sa
 from starlette.types import Receive, Scope, Send
 
-from gateway.crypto import credentials_context
-from gateway.sandbox.bpoc import (
+from demo.sandbox.bpoc import (
     INACTIVE_RECRUITER_ID,
     MAIN_AGENCY_ID,
     MAIN_API_KEY,
@@ -27,7 +26,8 @@ from gateway.sandbox.bpoc import (
     UNKNOWN_RECRUITER_ID,
     BpocFake,
 )
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
+from demo.sandbox.recruiterflow import FakeRecruiterflow
+from gateway.crypto import credentials_context
 from gateway.store.enums import IntegrationStatus, Role
 from gateway.store.models import Activity, Integration, RecruiterLink, User
 from resolvers.relay import to_global_id

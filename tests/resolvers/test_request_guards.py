@@ -311,7 +311,7 @@ async def test_a_query_over_the_time_limit_is_stopped(backend_url: str) -> None:
 
 
 def test_the_demo_app_refuses_to_start_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
-    from gateway.demo_sync import create_demo_app
+    from demo.sync import create_demo_app
 
     monkeypatch.setenv("TALENTGRAPH_ENVIRONMENT", "production")
     with pytest.raises(RuntimeError, match="production"):

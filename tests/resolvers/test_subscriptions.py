@@ -31,6 +31,7 @@ from websockets.typing import Subprotocol
 
 from gateway import permissions
 from gateway.auth import issue_token
+from gateway.events import application_created, application_updated, job_updated
 from gateway.interview_tokens import hash_token, new_token
 from gateway.pubsub import Event, EventBus
 from gateway.rate_limits import RateLimits
@@ -295,12 +296,20 @@ async def test_pipeline_updates_for_one_job_over_graphql_transport_ws(world: Wor
         bus = world.bus
         await bus.publish(moved(world, "active", job=world.second_job))
         await bus.publish(moved(world, "active", tenant=world.other_tenant))
-        facts = {"id": world.application, "jobId": world.job, "candidateId": 5}
-        await bus.publish(Event("application.created", world.tenant, {**facts, "stage": "New"}))
+        facts = {
+            "application_id": world.application,
+            "remote_id": "A-1",
+            "job_id": world.job,
+            "candidate_id": 5,
+            "status": "active",
+        }
+        await bus.publish(application_created(world.tenant, **facts, stage="New"))
         for status in ("active", "rejected", "hired"):
             await bus.publish(moved(world, status))
-        await bus.publish(Event("application.updated", world.tenant, {**facts, "stage": "X"}))
-        await bus.publish(Event("job.updated", world.tenant, {"id": world.job}))
+        await bus.publish(application_updated(world.tenant, **facts, stage="X"))
+        await bus.publish(
+            job_updated(world.tenant, job_id=world.job, remote_id="J-1", status="open")
+        )
 
         updates = [(await client.next("all"))["pipelineUpdates"] for _ in range(5)]
         assert [u["kind"] for u in updates] == ["CREATED", "MOVED", "REJECTED", "HIRED", "UPDATED"]

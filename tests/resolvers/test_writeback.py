@@ -16,9 +16,9 @@ import pytest
 import sqlalchemy as sa
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.crypto import credentials_context
 from gateway.pubsub import Event
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.store.enums import IntegrationStatus, Role
 from gateway.store.models import (
     Activity,

@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from gateway.outbound_events import OutboundEvent, names_for
-from gateway.sandbox.bpoc import (
+from demo.sandbox.bpoc import (
     ADMIN_ID,
     CLIENT_IDS,
     MAIN_API_KEY,
@@ -22,6 +21,7 @@ from gateway.sandbox.bpoc import (
     RECRUITER_ID,
     BpocFake,
 )
+from gateway.outbound_events import OutboundEvent, names_for
 from gateway.store.enums import ApplicationStatus, InterviewKind, InterviewStatus, Role
 from gateway.store.models import Activity, Application, Interview, Job
 from resolvers.relay import from_global_id, to_global_id

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from demo.sandbox.bpoc import ADMIN_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
+from demo.sandbox.faults import Faults, with_faults
+from demo.sandbox.jobvite import JobviteFake, build_app
 from gateway.errors import ValidationFailed
 from gateway.outbound_events import OutboundEvent, names_for
-from gateway.sandbox.bpoc import ADMIN_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
-from gateway.sandbox.faults import Faults, with_faults
-from gateway.sandbox.jobvite import JobviteFake, build_app
 from gateway.services.validation import optional_paragraph, text_line
 from gateway.store.enums import ApplicationStatus, OnboardingTaskStatus, Role
 from gateway.store.models import Activity, Application, Offer, OnboardingTask

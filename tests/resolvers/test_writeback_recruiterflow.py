@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.outbound_events import OutboundEvent, names_for
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.store.enums import ApplicationStatus, JobStatus, Role
 from gateway.store.models import Activity, Application, Candidate, Job, StageTransition
 from resolvers.relay import to_global_id

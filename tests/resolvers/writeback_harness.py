@@ -23,9 +23,9 @@ import pytest
 import sqlalchemy as sa
 from starlette.types import ASGIApp
 
+from demo.seed import DemoTenant
 from gateway.auth import issue_token
 from gateway.crypto import credentials_context
-from gateway.demo import DemoTenant
 from gateway.pubsub import Event
 from gateway.store.enums import IntegrationStatus, Role
 from gateway.store.models import Activity, Integration, RecruiterLink, User

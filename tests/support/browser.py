@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from gateway.demo import DemoTenant
+from demo.seed import DemoTenant
 from gateway.store.enums import Role
 from tests.support.gateway import (
     ENCRYPTION_KEYS,

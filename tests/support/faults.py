@@ -42,10 +42,10 @@ import redis
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from demo.sandbox.recruiterflow import FakeRecruiterflow
+from demo.seed import DemoTenant
 from gateway.auth import issue_token
 from gateway.crypto import Keyring, credentials_context, webhook_secret_context
-from gateway.demo import DemoTenant
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.services.activities import CONTACTED, SOURCE_ACTIVITY
 from gateway.store.base import utcnow
 from gateway.store.enums import IntegrationStatus, Role, SyncKind, SyncStatus

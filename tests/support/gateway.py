@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import event
 from starlette.applications import Starlette
 
+from demo.seed import DemoTenant, seed_demo
 from gateway.app import create_app
 from gateway.auth import issue_token
-from gateway.demo import DemoTenant, seed_demo
 from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import Role

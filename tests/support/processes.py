@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET
 from tests.support.serving import served_on_loopback
 

@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from arq.connections import ArqRedis
 
+from demo.seed import seed_demo
 from gateway.cache import ResponseCache
-from gateway.demo import seed_demo
 from gateway.locks import LocalLocks
 from gateway.pubsub import EventBus
 from gateway.queue import JobRecords, TaskQueue

@@ -14,7 +14,7 @@ import httpx
 from starlette.types import ASGIApp
 
 from connectors.base import ConnectorBase
-from gateway.sandbox.faults import Faults
+from demo.sandbox.faults import Faults
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -22,7 +22,7 @@ Sleep = Callable[[float], Awaitable[None]]
 class ProviderHarness(Protocol):
     provider: str
     app: ASGIApp
-    """The fake server, wrapped with ``faults`` (``gateway.sandbox.faults.with_faults``)."""
+    """The fake server, wrapped with ``faults`` (``demo.sandbox.faults.with_faults``)."""
     faults: Faults
     good_credentials: Mapping[str, str]
     bad_credentials: Mapping[str, str]

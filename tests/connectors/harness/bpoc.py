@@ -20,8 +20,8 @@ import httpx
 from starlette.types import ASGIApp
 
 from connectors.bpoc import BpocConnector
-from gateway.sandbox.bpoc import MAIN_API_KEY, BpocFake
-from gateway.sandbox.faults import Faults
+from demo.sandbox.bpoc import MAIN_API_KEY, BpocFake
+from demo.sandbox.faults import Faults
 from tests.connectors.harness.base import Sleep
 
 

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from starlette.types import ASGIApp
 
 from connectors.jobvite import AuthScheme, JobviteConnector
-from gateway.sandbox.faults import Faults, with_faults
-from gateway.sandbox.jobvite import JobviteFake, build_app, generate_key_pair, private_pem
+from demo.sandbox.faults import Faults, with_faults
+from demo.sandbox.jobvite import JobviteFake, build_app, generate_key_pair, private_pem
 from tests.connectors.harness.base import Sleep
 
 

@@ -15,8 +15,8 @@ import httpx
 from starlette.types import ASGIApp
 
 from connectors.recruiterflow import RecruiterflowConnector
-from gateway.sandbox.faults import Faults
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
+from demo.sandbox.faults import Faults
+from demo.sandbox.recruiterflow import FakeRecruiterflow
 from tests.connectors.harness.base import Sleep
 
 

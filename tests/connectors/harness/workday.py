@@ -20,8 +20,8 @@ import httpx
 from starlette.types import ASGIApp
 
 from connectors.workday import WorkdayConnector
-from gateway.sandbox.faults import Faults
-from gateway.sandbox.workday import WorkdayFake
+from demo.sandbox.faults import Faults
+from demo.sandbox.workday import WorkdayFake
 from tests.connectors.harness.base import ProviderHarness, Sleep
 
 

@@ -39,8 +39,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from demo.sandbox.faults import Faults, with_faults
 from gateway.ai.schema import conform
-from gateway.sandbox.faults import Faults, with_faults
 
 DEFAULT_MODEL = "fake-model"
 DEFAULT_REPLY = "Thank you. Could you tell me more about your experience?"

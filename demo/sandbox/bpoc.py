@@ -7,7 +7,7 @@
     fake.writes[-1]    # Write(method="POST", path="/jobs/create", body={...}, agency_id=...)
     fake.jobs[id]      # {"status": "pending_approval", "postedBy": RECRUITER_ID, ...}
 
-On a port, with demo data: ``uvicorn --factory gateway.sandbox.bpoc:make_app --port 8765``
+On a port, with demo data: ``uvicorn --factory demo.sandbox.bpoc:make_app --port 8765``
 (key ``MAIN_API_KEY``).
 
 What it holds: three agencies, each with its own ``X-API-Key``. ``MAIN_API_KEY``'s
@@ -42,7 +42,7 @@ How it answers:
 - accepted writes change the records and are appended to ``writes`` (refused ones
   are not), with the body as sent.
 
-Webhooks (``gateway.sandbox.webhook_sender``), once ``fake.enable_webhooks(url, secret,
+Webhooks (``demo.sandbox.webhook_sender``), once ``fake.enable_webhooks(url, secret,
 client)`` is called, for the writes of ``webhook_agency_id``'s agency (the main one; a
 subscription belongs to one agency): job create ``job.created``, approve
 ``job.approved``, release ``application.released``, reject ``application.rejected``,
@@ -68,9 +68,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from gateway.sandbox.faults import Faults, with_faults
-from gateway.sandbox.resumes import extension_of, sandbox_resume
-from gateway.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
+from demo.sandbox.faults import Faults, with_faults
+from demo.sandbox.resumes import extension_of, sandbox_resume
+from demo.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 RESUME_HOST = "https://bpoc.io"
 """Where seeded ``resumeUrl``s point; served rewritten to the host the request came to."""
@@ -848,7 +848,7 @@ class BpocFake(WebhookSource):
 
 
 def make_app() -> ASGIApp:
-    """A fake with demo data, for ``uvicorn --factory gateway.sandbox.bpoc:make_app``."""
+    """A fake with demo data, for ``uvicorn --factory demo.sandbox.bpoc:make_app``."""
     fake = BpocFake()
     fake.seed(jobs=8, candidates=20, applications=30)
     return fake.app

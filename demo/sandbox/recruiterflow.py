@@ -22,7 +22,7 @@ Like the real API:
 Beyond the spec's examples, jobs carry ``company``, ``created_at`` (the integration design
 names both) and ``updated_at``, so ``touch_job`` has something to move.
 
-Webhooks (``gateway.sandbox.webhook_sender``), once ``fake.enable_webhooks(url, secret,
+Webhooks (``demo.sandbox.webhook_sender``), once ``fake.enable_webhooks(url, secret,
 client)`` is called: an accepted move-to-stage or disqualify sends
 ``candidate.stage_changed`` (with the stage), add-to-job ``candidate.added_to_job``, a job
 update ``job.updated``; notes send nothing. The API answers without waiting for them;
@@ -45,9 +45,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from gateway.sandbox.faults import Faults, with_faults
-from gateway.sandbox.resumes import extension_of, sandbox_resume
-from gateway.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
+from demo.sandbox.faults import Faults, with_faults
+from demo.sandbox.resumes import extension_of, sandbox_resume
+from demo.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 API = "/api/external"
 BASE_TIME = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)

@@ -48,8 +48,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from gateway.sandbox.faults import Faults, with_faults
-from gateway.sandbox.resumes import sandbox_resume
+from demo.sandbox.faults import Faults, with_faults
+from demo.sandbox.resumes import sandbox_resume
 
 API = "/ccx/api/recruiting/v4/{tenant}"
 INTERVIEW_STATUSES = ("SCHEDULED", "PENDING_FEEDBACK", "COMPLETED", "NOT_SCHEDULED")

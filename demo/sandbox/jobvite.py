@@ -22,7 +22,7 @@ The fake opens an onboarding process for every seeded application (two tasks eac
 so onboarding writes can target any application. Writes are kept, opened, in
 ``fake.writes``; every request's method, path, query and auth scheme in ``fake.requests``.
 
-Webhooks (``gateway.sandbox.webhook_sender``), once ``fake.enable_webhooks(url, secret,
+Webhooks (``demo.sandbox.webhook_sender``), once ``fake.enable_webhooks(url, secret,
 client)`` is called: creating or updating onboarding tasks (the only writes) sends
 ``candidate.updated`` for the hire's candidate and requisition to ``<url>/candidate``,
 with ``companyId`` = ``fake.company_id``. Everything else (stage changes, jobs) is sent
@@ -51,8 +51,8 @@ from starlette.routing import Route
 from connectors.errors import InvalidResponseError
 from connectors.jobvite import signature
 from connectors.jobvite_onboarding import decrypt_envelope, encrypt_envelope
-from gateway.sandbox.resumes import sandbox_resume
-from gateway.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
+from demo.sandbox.resumes import sandbox_resume
+from demo.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 MAX_COUNT = 500
 DEFAULT_COUNT = 100

@@ -5,7 +5,7 @@ that point at them, a full sync of each, then what the gateway itself computes.
     async with connector_client(settings) as client:      # trusts exactly those origins
         demo = await demo_through_sync(settings, client, servers.origins)
 
-The sandboxes are the same stateful fake servers the tests use (``gateway.sandbox``),
+The sandboxes are the same stateful fake servers the tests use (``demo.sandbox``),
 built deterministically (``build_sandbox``) and served by uvicorn on ``127.0.0.1`` from
 a thread of the process that starts them. Their origins are recorded in the data
 folder (``sandboxes.json``, see ``gateway.outbound_http.sandbox_origins``) and in each
@@ -45,19 +45,19 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from demo.sandbox.bpoc import ADMIN_ID, MAIN_AGENCY_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
+from demo.sandbox.faults import Faults, with_faults
+from demo.sandbox.jobvite import RECRUITERS as JOBVITE_RECRUITERS
+from demo.sandbox.jobvite import JobviteFake, build_app, generate_key_pair
+from demo.sandbox.recruiterflow import FakeRecruiterflow
+from demo.seed import DemoTenant, chat_messages, evaluation_values, seed_demo
 from gateway.ai.offline import OfflineProvider
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring, credentials_context, webhook_secret_context
-from gateway.demo import DemoTenant, chat_messages, evaluation_values, seed_demo
 from gateway.locks import LocalLocks
 from gateway.outbound_http import SANDBOX_STATE_FILE
 from gateway.private_files import create_private_file, private_directory
 from gateway.pubsub import EventBus
-from gateway.sandbox.bpoc import ADMIN_ID, MAIN_AGENCY_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
-from gateway.sandbox.faults import Faults, with_faults
-from gateway.sandbox.jobvite import RECRUITERS as JOBVITE_RECRUITERS
-from gateway.sandbox.jobvite import JobviteFake, build_app, generate_key_pair
-from gateway.sandbox.recruiterflow import FakeRecruiterflow
 from gateway.services.analysis import AnalysisDeps, analyze_new_applications
 from gateway.settings import Settings
 from gateway.store.engine import SessionFactory, create_engine, create_session_factory

@@ -15,24 +15,25 @@ import pytest
 import respx
 
 from connectors.base import Capability
-from connectors.bpoc import (
-    BpocConnector,
+from connectors.bpoc.attribution import recruiter_id
+from connectors.bpoc.connector import BpocConnector
+from connectors.bpoc.fields import format_time, parse_time
+from connectors.bpoc.mapping import (
+    application_candidate,
+    candidate_from_raw,
+    interview_from_raw,
+    job_from_raw,
+    onboarding_task_from_raw,
+    user_from_raw,
+)
+from connectors.bpoc.payloads import (
     RawApplication,
     RawInterview,
     RawJob,
     RawOnboardingTask,
     RawRecruiter,
-    application_candidate,
-    application_from_raw,
-    candidate_from_raw,
-    format_time,
-    interview_from_raw,
-    job_from_raw,
-    onboarding_task_from_raw,
-    parse_time,
-    recruiter_id,
-    user_from_raw,
 )
+from connectors.bpoc.pipeline import application_from_raw
 from connectors.errors import (
     AuthError,
     ConfigurationError,

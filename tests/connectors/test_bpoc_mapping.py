@@ -23,17 +23,17 @@ import respx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors.bpoc import (
-    UNTITLED,
-    BpocConnector,
+from connectors.bpoc.connector import BpocConnector
+from connectors.bpoc.fields import UNTITLED
+from connectors.bpoc.mapping import (
     application_candidate,
-    application_from_raw,
     candidate_from_raw,
     interview_from_raw,
     job_from_raw,
     onboarding_task_from_raw,
     user_from_raw,
 )
+from connectors.bpoc.pipeline import application_from_raw
 from connectors.errors import MappingError
 from connectors.models import (
     RecordFailure,

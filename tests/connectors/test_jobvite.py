@@ -33,28 +33,19 @@ from connectors.errors import (
     UnprocessableError,
     UnsupportedOperationError,
 )
-from connectors.jobvite import (
-    BASE_URLS,
-    JobviteAuth,
-    JobviteConnector,
-    application_from_raw,
-    application_state,
-    candidate_from_raw,
-    job_from_raw,
-    job_state,
-)
-from connectors.jobvite_onboarding import (
-    JobviteOnboardingClient,
+from connectors.jobvite.auth import JobviteAuth
+from connectors.jobvite.connector import BASE_URLS, JobviteConnector
+from connectors.jobvite.envelope import (
     decrypt_envelope,
     encrypt_envelope,
-    from_epoch_ms,
     load_private_key,
     load_public_key,
-    status_error,
-    task_from_raw,
-    task_state,
-    to_epoch_ms,
 )
+from connectors.jobvite.mapping import application_from_raw, candidate_from_raw, job_from_raw
+from connectors.jobvite.onboarding import JobviteOnboardingClient
+from connectors.jobvite.onboarding_tasks import task_from_raw, task_state
+from connectors.jobvite.wire import from_epoch_ms, status_error, to_epoch_ms
+from connectors.jobvite.workflow import application_state, job_state
 from connectors.models import Attribution, OnboardingTaskDraft
 from demo.sandbox.jobvite import UNAUTHORIZED, generate_key_pair, private_pem
 from tests.connectors.harness.base import ProviderHarness

@@ -16,16 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connectors.errors import MappingError
-from connectors.jobvite import (
+from connectors.jobvite.connector import JobviteConnector
+from connectors.jobvite.mapping import (
     UNTITLED,
-    WORKFLOW,
-    JobviteConnector,
     application_from_raw,
     candidate_from_raw,
     job_from_raw,
     resume_url_of,
 )
-from connectors.jobvite_onboarding import UNTITLED_TASK, task_from_raw
+from connectors.jobvite.onboarding_tasks import UNTITLED_TASK, task_from_raw
+from connectors.jobvite.workflow import WORKFLOW
 from connectors.models import (
     RecordFailure,
     RemoteApplication,

@@ -29,27 +29,28 @@ from connectors.errors import (
     UnprocessableError,
 )
 from connectors.models import Attribution
-from connectors.recruiterflow import (
+from connectors.recruiterflow.account import (
+    custom_field_from_raw,
+    custom_field_value,
+    stages_from_raw,
+    user_from_raw,
+)
+from connectors.recruiterflow.applications import (
+    application_from_raw,
+    split_application_id,
+    stage_kind,
+)
+from connectors.recruiterflow.candidates import activity_from_raw, candidate_from_raw
+from connectors.recruiterflow.connector import RecruiterflowAuth, RecruiterflowConnector
+from connectors.recruiterflow.fields import parse_time
+from connectors.recruiterflow.jobs import job_from_raw, job_state
+from connectors.recruiterflow.payloads import (
     RawActivity,
     RawCandidate,
     RawCustomField,
     RawJob,
     RawMovementJob,
     RawUser,
-    RecruiterflowAuth,
-    RecruiterflowConnector,
-    activity_from_raw,
-    application_from_raw,
-    candidate_from_raw,
-    custom_field_from_raw,
-    custom_field_value,
-    job_from_raw,
-    job_state,
-    parse_time,
-    split_application_id,
-    stage_kind,
-    stages_from_raw,
-    user_from_raw,
 )
 from demo.sandbox.recruiterflow import NOT_IN_ACCOUNT
 from tests.connectors.harness.recruiterflow import RecruiterflowHarness, make_harness

@@ -31,15 +31,10 @@ from connectors.models import (
     RemoteStage,
     RemoteUser,
 )
-from connectors.recruiterflow import (
-    activity_from_raw,
-    application_from_raw,
-    candidate_from_raw,
-    custom_field_from_raw,
-    job_from_raw,
-    stages_from_raw,
-    user_from_raw,
-)
+from connectors.recruiterflow.account import custom_field_from_raw, stages_from_raw, user_from_raw
+from connectors.recruiterflow.applications import application_from_raw
+from connectors.recruiterflow.candidates import activity_from_raw, candidate_from_raw
+from connectors.recruiterflow.jobs import job_from_raw
 
 SPEC = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "recruiterflow-openapi.json"
 Path_ = tuple[str | int, ...]

@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connectors.bpoc import BpocConnector
+from connectors.bpoc.connector import BpocConnector
 from connectors.errors import UnprocessableError
 from connectors.models import Attribution, InterviewRequest, JobDraft, OnboardingTaskDraft
 from demo.sandbox.bpoc import (

@@ -38,21 +38,17 @@ from connectors.oauth import (
     new_pkce,
     new_state,
 )
-from connectors.workday import (
-    APPLICATION_STAGE,
-    LOOKUP_CONCURRENCY,
-    RawInterview,
-    RawJobPosting,
-    RawProspect,
-    WorkdayConnector,
-    authorization_endpoint,
+from connectors.workday.applications import APPLICATION_STAGE
+from connectors.workday.auth import authorization_endpoint, token_url
+from connectors.workday.connector import LOOKUP_CONCURRENCY, WorkdayConnector
+from connectors.workday.mapping import (
     candidate_from_raw,
     interview_from_raw,
     interview_state,
     job_from_raw,
     parse_date,
-    token_url,
 )
+from connectors.workday.payloads import RawInterview, RawJobPosting, RawProspect
 from demo.sandbox.workday import WorkdayFake
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring, credentials_context

@@ -19,12 +19,14 @@ from starlette.types import Receive, Scope, Send
 
 from connectors.errors import MappingError
 from connectors.models import RemoteApplication, RemoteCandidate, RemoteInterview, RemoteJob
-from connectors.workday import (
-    UNTITLED,
-    WorkdayConnector,
+from connectors.workday.applications import (
     applicant_name,
     application_from_event,
     candidate_from_application,
+)
+from connectors.workday.connector import WorkdayConnector
+from connectors.workday.mapping import (
+    UNTITLED,
     candidate_from_raw,
     interview_from_raw,
     job_from_raw,

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import httpx
 from starlette.types import ASGIApp
 
-from connectors.bpoc import BpocConnector
+from connectors.bpoc.connector import BpocConnector
 from demo.sandbox.bpoc import MAIN_API_KEY, BpocFake
 from demo.sandbox.faults import Faults
 from tests.connectors.harness.base import Sleep

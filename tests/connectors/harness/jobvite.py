@@ -16,7 +16,8 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from starlette.types import ASGIApp
 
-from connectors.jobvite import AuthScheme, JobviteConnector
+from connectors.jobvite.auth import AuthScheme
+from connectors.jobvite.connector import JobviteConnector
 from demo.sandbox.faults import Faults, with_faults
 from demo.sandbox.jobvite import JobviteFake, build_app, generate_key_pair, private_pem
 from tests.connectors.harness.base import Sleep

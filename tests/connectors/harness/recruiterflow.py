@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import httpx
 from starlette.types import ASGIApp
 
-from connectors.recruiterflow import RecruiterflowConnector
+from connectors.recruiterflow.connector import RecruiterflowConnector
 from demo.sandbox.faults import Faults
 from demo.sandbox.recruiterflow import FakeRecruiterflow
 from tests.connectors.harness.base import Sleep

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import httpx
 from starlette.types import ASGIApp
 
-from connectors.workday import WorkdayConnector
+from connectors.workday.connector import WorkdayConnector
 from demo.sandbox.faults import Faults
 from demo.sandbox.workday import WorkdayFake
 from tests.connectors.harness.base import ProviderHarness, Sleep

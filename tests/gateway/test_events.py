@@ -35,9 +35,9 @@ __all__ = ["world"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("gateway", "jobs", "resolvers", "demo")
-NOT_OUR_BUS = ("gateway/events.py", "gateway/sandbox/", "demo/sandbox/")
+NOT_OUR_BUS = ("gateway/events/", "gateway/sandbox/", "demo/sandbox/")
 """The catalogue itself, and the fakes of vendors (their webhooks, not our bus)."""
-ACTIVITY_KINDS = ("demo/seed.py",)
+ACTIVITY_KINDS = ("demo/seed/activity.py",)
 """Activity actions of the seeded history, some named like events (``action=`` values
 are exempt everywhere: activities are a vocabulary of their own)."""
 

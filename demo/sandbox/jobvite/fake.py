@@ -1,40 +1,13 @@
-"""A fake Jobvite: API v2 requisitions and candidates, and the sealed Onboarding API.
-
-fake = JobviteFake(jobvite_private_key=theirs, customer_public_key=ours_public)
-fake.seed(jobs=3, candidates=4, applications=5)
-app = with_faults(build_app(fake), faults)      # what the harness serves
-
-Like the real API (``tests/fixtures/specs/README.md`` (Jobvite)):
-
-- every route wants ``x-jvi-api``/``x-jvi-sc`` or the signed ``X-JVI-API``/
-  ``X-JVI-EPOCH``/``X-JVI-SIGN`` headers (epoch within five minutes); anything else,
-  query-string credentials included, gets the 401 ``{"status": {...}}`` body;
-- ``GET /api/v2/job`` and ``GET /api/v2/candidate`` page with ``start`` (0-based) and
-  ``count`` (silently capped at 500), filter ``datestart``/``dateend`` (epoch ms) on
-  ``lastUpdatedDate``, and answer ``{"total", "requisitions"}`` / ``{"total", "candidates"}``;
-  a candidate row is one person with one application (a person with none has no
-  ``application``);
-- ``POST /api/v2/process``, ``/task``, ``/task/create``, ``/task/update`` take and give
-  ``{"key", "payload"}`` envelopes: the fake opens requests with its own private key
-  and seals answers for the customer's public key.
-
-The fake opens an onboarding process for every seeded application (two tasks each),
-so onboarding writes can target any application. Writes are kept, opened, in
-``fake.writes``; every request's method, path, query and auth scheme in ``fake.requests``.
-
-Webhooks (``demo.sandbox.webhook_sender``), once ``fake.enable_webhooks(url, secret,
-client)`` is called: creating or updating onboarding tasks (the only writes) sends
-``candidate.updated`` for the hire's candidate and requisition to ``<url>/candidate``,
-with ``companyId`` = ``fake.company_id``. Everything else (stage changes, jobs) is sent
-by hand after changing the records: ``await fake.emit("job.closed", requisition_id=eid)``.
-"""
+"""The fake Jobvite's state: its requisitions, candidates, applications and onboarding
+processes, seeded deterministically; how it tells a request's credentials apart and
+opens and seals the Onboarding API's envelopes; the keys both sides use."""
 
 from __future__ import annotations
 
 import hmac
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
@@ -43,15 +16,12 @@ import orjson
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
-from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse
 
 from connectors.errors import InvalidResponseError
 from connectors.jobvite import signature
 from connectors.jobvite_onboarding import decrypt_envelope, encrypt_envelope
-from demo.sandbox.resumes import sandbox_resume
 from demo.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 MAX_COUNT = 500
@@ -93,7 +63,7 @@ _PEOPLE = (
     ("Farid", "Haddad", "Miami", "FL"),
 )
 _TASKS = (("Sign offer letter", "DOC"), ("Complete Form I-9", "I9"))
-_TASK_STATUSES = ("pending", "completed", "approved", "rejected")
+TASK_STATUSES = ("pending", "completed", "approved", "rejected")
 _RECRUITER = {
     "userId": "uRecr001",
     "userName": "priya.raman@demoagency.example",
@@ -152,7 +122,7 @@ class BadRequest(Exception):
         self.status = status
 
 
-def _status(code: int, *messages: str) -> JSONResponse:
+def status_response(code: int, *messages: str) -> JSONResponse:
     return JSONResponse({"status": {"code": code, "messages": list(messages)}}, status_code=code)
 
 
@@ -295,7 +265,7 @@ class JobviteFake(WebhookSource):
                 "name": name,
                 "description": f"{name} before the start date.",
                 "type": kind,
-                "status": _TASK_STATUSES[n % len(_TASK_STATUSES)],
+                "status": TASK_STATUSES[n % len(TASK_STATUSES)],
                 "dueDate": "2024-02-15",
                 "lastUpdatedDate": process["lastUpdatedDate"] + n * 1000,
             }
@@ -396,214 +366,5 @@ class JobviteFake(WebhookSource):
 
     def seal(self, payload: Mapping[str, Any]) -> JSONResponse:
         if self.customer_public_key is None:
-            return _status(500, "No customer public key on file")
+            return status_response(500, "No customer public key on file")
         return JSONResponse(dict(encrypt_envelope(payload, self.customer_public_key)))
-
-
-# --- query helpers -------------------------------------------------------------------------
-
-
-def _int_param(request: Request, name: str, default: int | None) -> int | None:
-    value = request.query_params.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise BadRequest(f"Invalid value for {name}: {value!r}") from None
-
-
-def _window(request: Request) -> tuple[int, int, int | None, int | None]:
-    start = _int_param(request, "start", 0) or 0
-    count = _int_param(request, "count", DEFAULT_COUNT) or DEFAULT_COUNT
-    if start < 0 or count < 1:
-        raise BadRequest("start must be >= 0 and count >= 1")
-    return (
-        start,
-        min(count, MAX_COUNT),
-        _int_param(request, "datestart", None),
-        _int_param(request, "dateend", None),
-    )
-
-
-def _updated(row: Mapping[str, Any]) -> int:
-    application = row.get("application") or {}
-    return max(int(row.get("lastUpdatedDate") or 0), int(application.get("lastUpdatedDate") or 0))
-
-
-def _page(
-    rows: list[dict[str, Any]], key: str, request: Request
-) -> dict[str, int | list[dict[str, Any]]]:
-    start, count, datestart, dateend = _window(request)
-    selected = [
-        row
-        for row in rows
-        if (datestart is None or _updated(row) >= datestart)
-        and (dateend is None or _updated(row) <= dateend)
-    ]
-    return {"total": len(selected), key: selected[start : start + count]}
-
-
-_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda value, arg: value == arg,
-    "in": lambda value, arg: value in arg,
-    "nin": lambda value, arg: value not in arg,
-    "lt": lambda value, arg: value is not None and value < arg,
-    "lte": lambda value, arg: value is not None and value <= arg,
-    "gt": lambda value, arg: value is not None and value > arg,
-    "gte": lambda value, arg: value is not None and value >= arg,
-}
-
-
-def _matches(record: Mapping[str, Any], criteria: Mapping[str, Any]) -> bool:
-    for name, condition in criteria.items():
-        if not isinstance(condition, dict):
-            raise BadRequest(f"Filter on {name} must be an object of operators")
-        for operator, argument in condition.items():
-            test = _OPERATORS.get(operator)
-            if test is None:
-                raise BadRequest(f"Unknown filter operator {operator}")
-            if operator in ("in", "nin") and not isinstance(argument, list):
-                raise BadRequest(f"Operator {operator} needs a list")
-            try:
-                if not test(record.get(name), argument):
-                    return False
-            except TypeError:
-                raise BadRequest(f"Cannot compare {name} with {argument!r}") from None
-    return True
-
-
-def _search(
-    records: Mapping[str, dict[str, Any]], entity: str, key: str, body: Mapping[str, Any]
-) -> dict[str, Any]:
-    start, count = body.get("start", 0), body.get("count", DEFAULT_COUNT)
-    if not isinstance(start, int) or not isinstance(count, int) or start < 0 or count < 1:
-        raise BadRequest("start must be >= 0 and count >= 1")
-    raw_filter = body.get("filter") or {}
-    criteria = raw_filter.get(entity, {}) if isinstance(raw_filter, dict) else None
-    if not isinstance(criteria, dict):
-        raise BadRequest("filter must be an object")
-    selected = [record for record in records.values() if _matches(record, criteria)]
-    return {
-        "total": len(selected),
-        "start": start,
-        "count": min(count, MAX_COUNT),
-        key: selected[start : start + min(count, MAX_COUNT)],
-    }
-
-
-_TASK_FIELDS = ("name", "description", "type", "dueDate", "notes")
-_UPDATE_FIELDS = (*_TASK_FIELDS, "status", "completedBy", "reviewedBy")
-_STATUSES = frozenset(_TASK_STATUSES)
-
-
-def build_app(fake: JobviteFake) -> Starlette:
-    """The fake's routes under ``/api/v2``; wrap it with ``with_faults`` to serve it."""
-
-    Handler = Callable[[Request], Awaitable[Response]]
-
-    def guarded(handler: Handler) -> Handler:
-        async def endpoint(request: Request) -> Response:
-            scheme = fake.auth_scheme(request)
-            fake.requests.append(
-                RecordedRequest(
-                    request.method, request.url.path, dict(request.query_params), scheme
-                )
-            )
-            if scheme is None:
-                return JSONResponse(UNAUTHORIZED, status_code=401)
-            try:
-                return await handler(request)
-            except BadRequest as error:
-                return _status(error.status, error.message)
-
-        return endpoint
-
-    async def jobs(request: Request) -> Response:
-        return JSONResponse(_page(list(fake.jobs.values()), "requisitions", request))
-
-    async def candidates(request: Request) -> Response:
-        base = str(request.base_url).rstrip("/")
-        rows = [
-            {**row, "resumeUrl": f"{base}/api/v2/candidate/{row['eId']}/resume"}
-            for row in fake.candidate_rows()
-        ]
-        return JSONResponse(_page(rows, "candidates", request))
-
-    async def resume(request: Request) -> Response:
-        """``GET /api/v2/candidate/{eId}/resume``: the candidate's resume file."""
-        eid = request.path_params["eid"]
-        if eid not in fake.candidates:
-            return _status(404, f"Candidate {eid} not found")
-        candidate = fake.candidates[eid]
-        title = candidate.get("title") or "Specialist"
-        file = sandbox_resume(
-            list(fake.candidates).index(eid),
-            f"{candidate['firstName']} {candidate['lastName']}",
-            f"{title} at {candidate.get('companyName') or 'a previous employer'}",
-        )
-        return Response(file.content, media_type=file.content_type)
-
-    async def processes(request: Request) -> Response:
-        body = await fake.open_request(request)
-        return fake.seal(_search(fake.processes, "process", "processes", body))
-
-    async def tasks(request: Request) -> Response:
-        body = await fake.open_request(request)
-        return fake.seal(_search(fake.tasks, "task", "tasks", body))
-
-    async def create_tasks(request: Request) -> Response:
-        body = await fake.open_request(request)
-        drafts = body.get("tasks")
-        if not isinstance(drafts, list) or not drafts:
-            raise BadRequest("tasks must be a non-empty list")
-        for draft in drafts:
-            if not isinstance(draft, dict) or not draft.get("name"):
-                raise BadRequest("every task needs a name")
-            if draft.get("processId") not in fake.processes:
-                raise BadRequest(f"Process {draft.get('processId')} not found", status=404)
-        fake.writes.append(RecordedWrite(request.url.path, body))
-        created = []
-        for draft in drafts:
-            task = {
-                "id": fake._object_id(fake.tasks),
-                "processId": draft["processId"],
-                **{name: draft[name] for name in _TASK_FIELDS if name in draft},
-                "status": "pending",
-                "createdBy": draft.get("createdBy"),
-                "lastUpdatedDate": fake.now_ms(),
-            }
-            fake.tasks[task["id"]] = task
-            created.append(task)
-        for process_id in dict.fromkeys(task["processId"] for task in created):
-            fake.notify_candidate_of(process_id)
-        return fake.seal({"tasks": created})
-
-    async def update_task(request: Request) -> Response:
-        body = await fake.open_request(request)
-        changes = body.get("task")
-        if not isinstance(changes, dict) or not changes.get("id"):
-            raise BadRequest("task.id is required")
-        task = fake.tasks.get(changes["id"])
-        if task is None:
-            raise BadRequest(f"Task {changes['id']} not found", status=404)
-        if "status" in changes and changes["status"] not in _STATUSES:
-            raise BadRequest(f"Invalid status {changes['status']!r}")
-        fake.writes.append(RecordedWrite(request.url.path, body))
-        task.update({name: changes[name] for name in _UPDATE_FIELDS if name in changes})
-        task["lastUpdatedDate"] = fake.now_ms()
-        if task.get("processId") in fake.processes:
-            fake.notify_candidate_of(task["processId"])
-        return fake.seal({"task": task})
-
-    return Starlette(
-        routes=[
-            Route("/api/v2/job", guarded(jobs), methods=["GET"]),
-            Route("/api/v2/candidate", guarded(candidates), methods=["GET"]),
-            Route("/api/v2/candidate/{eid}/resume", guarded(resume), methods=["GET"]),
-            Route("/api/v2/process", guarded(processes), methods=["POST"]),
-            Route("/api/v2/task", guarded(tasks), methods=["POST"]),
-            Route("/api/v2/task/create", guarded(create_tasks), methods=["POST"]),
-            Route("/api/v2/task/update", guarded(update_task), methods=["POST"]),
-        ]
-    )

@@ -1,0 +1,63 @@
+"""The demo builder's shared state: the rows built so far, keyed by model, the records
+later steps look up, and the helpers every step uses. Each step lives in its own mixin;
+``demo.seed.builder`` puts them together."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+from demo.seed.store import INSERT_ORDER, DemoTenant, IdAllocator
+from demo.seed.values import Row
+from demo.seed.world import ALNUM, NUMERIC_BASE, WORKDAY_PREFIX
+from gateway.store.base import Base
+from gateway.store.enums import PromptType, Provider
+from gateway.store.models import Tenant
+
+
+class BuilderState:
+    """Builds every row of the demo tenant as dicts, keyed by model in insert order."""
+
+    def __init__(self, rng: random.Random, ids: IdAllocator, *, slug: str, seed: int) -> None:
+        self.rng = rng
+        self.ids = ids
+        self.slug = slug
+        self.seed = seed
+        self.rows: dict[type[Base], list[Row]] = {model: [] for model in INSERT_ORDER}
+        self.tenant_id = ids.take(Tenant)
+        self.users: dict[int, Row] = {}
+        self.recruiters: list[Row] = []
+        self.integrations: list[Row] = []
+        self.stage_ids: list[list[int]] = []
+        self.jobs: dict[int, Row] = {}
+        self.candidates: dict[int, Row] = {}
+        self.applications: dict[int, Row] = {}
+        self.transitions: dict[int, list[Row]] = {}
+        self.prompt_ids: dict[PromptType, int] = {}
+        self.persona_ids: list[int] = []
+        self.demo: DemoTenant
+
+    def _add(self, model: type[Base], row: Row) -> Row:
+        self.rows[model].append(row)
+        return row
+
+    def _remote_id(self, provider: Provider, kind: str, number: int) -> str:
+        match provider:
+            case Provider.RECRUITERFLOW:
+                return str(NUMERIC_BASE[kind] + number)
+            case Provider.JOBVITE:
+                return "o" + "".join(self.rng.choices(ALNUM, k=5)) + f"{number:04d}"
+            case Provider.WORKDAY:
+                return f"{WORKDAY_PREFIX[kind]}-{number:06d}"
+            case Provider.BPOC:
+                return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def _group(self, integration_id: int) -> int:
+        return next(i for i, row in enumerate(self.integrations) if row["id"] == integration_id)
+
+    def _provider(self, integration_id: int) -> Provider:
+        return Provider(self.integrations[self._group(integration_id)]["provider"])
+
+    def _sync_actor(self, integration_id: int) -> tuple[str, str]:
+        integration = self.integrations[self._group(integration_id)]
+        return str(integration_id), f"{integration['name']} sync"

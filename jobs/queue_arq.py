@@ -30,7 +30,7 @@ from gateway.settings import Settings
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory
 from gateway.store.models import BackgroundJob
-from jobs.tasks import task_spec
+from jobs.task_registry import task_spec
 
 ORPHAN_AFTER = timedelta(seconds=30)
 """An active record arq does not know, older than this, was lost (e.g. Redis was flushed).

@@ -24,7 +24,9 @@ from typing import Any
 from gateway.queue import Enqueued, is_stalled
 from gateway.store.base import utcnow
 from gateway.store.enums import BackgroundJobStatus
-from jobs.tasks import TaskContext, run_recorded, task_spec
+from jobs.recorded import run_recorded
+from jobs.task_context import TaskContext
+from jobs.task_registry import task_spec
 
 logger = logging.getLogger("talentgraph.jobs.queue_local")
 

@@ -31,7 +31,7 @@ from gateway.store.base import table_of
 from gateway.store.engine import SessionFactory
 from gateway.store.models import Activity, Candidate, Job
 from gateway.store.upsert import chunks
-from jobs.sync_writer import ids_by_remote_id
+from jobs.remote_ids import ids_by_remote_id
 
 logger = logging.getLogger("talentgraph.jobs.sync")
 

@@ -20,14 +20,13 @@ INSERT per batch:
     # activity action="application.stage_changed", job/candidate/application ids,
     #          metadata={"from": "Screen", "to": "Offer", "integrationId": 3, "remoteId": "..."}
 
-A record written unchanged records nothing, nor does one seen for the first time.
+A record written unchanged records nothing, nor does one seen for the first time. The
+applications' stages and stage history are kept by ``jobs.stage_history``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import replace
-from datetime import UTC, datetime
+from collections.abc import Callable, Collection
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -39,7 +38,6 @@ from connectors.models import (
     RemoteInterview,
     RemoteJob,
     RemoteOnboardingTask,
-    RemoteStageTransition,
 )
 from gateway.events import (
     EventName,
@@ -59,26 +57,16 @@ from gateway.events import (
 from gateway.pubsub import Event
 from gateway.services.activities import Actor
 from gateway.store.base import Base, table_of, utcnow
-from gateway.store.enums import unlisted_position
-from gateway.store.models import (
-    Activity,
-    Application,
-    Candidate,
-    Interview,
-    Job,
-    OnboardingTask,
-    PipelineStage,
-    StageTransition,
-)
+from gateway.store.models import Activity, Application, Candidate, Interview, Job, OnboardingTask
 from gateway.store.upsert import UpsertResult, chunks, upsert_synced
+from jobs.remote_ids import column_by_remote_id, ids_by_remote_id
+from jobs.stage_history import ApplicationStages, CurrentStages, short_stage_names, stage_names
 from jobs.sync_mapping import (
     application_row,
     candidate_row,
-    clip,
     interview_row,
     job_row,
     onboarding_row,
-    stage_kind,
 )
 from jobs.sync_owners import assign_owners
 
@@ -96,90 +84,16 @@ class Tally(Protocol):
         """Count one record of ``entity`` as failed and say why."""
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def agreeing_history(application: RemoteApplication) -> list[RemoteStageTransition]:
-    """The source's history in time order, ending in the current stage: where it stops
-    short of it (a source that records some moves and not others), a move into the
-    current stage is added when the record last changed; a repeat of the same stage is
-    dropped. Each stay but the last is closed when the next one begins."""
-    history = sorted(application.transitions, key=lambda t: t.entered_at)
-    current = application.current_stage
-    if current and (not history or history[-1].to_stage != current):
-        last = history[-1] if history else None
-        entered = application.remote_updated_at or (last.entered_at if last else None)
-        entered = entered or application.applied_at
-        if entered is not None:
-            if last is not None and entered < last.entered_at:
-                entered = last.entered_at
-            history.append(
-                RemoteStageTransition(
-                    from_stage=last.to_stage if last else None, to_stage=current, entered_at=entered
-                )
-            )
-    agreed: list[RemoteStageTransition] = []
-    for transition in history:
-        if agreed and agreed[-1].to_stage == transition.to_stage:
-            continue
-        if agreed and agreed[-1].left_at is None:
-            agreed[-1] = replace(agreed[-1], left_at=transition.entered_at)
-        agreed.append(transition)
-    return agreed
-
-
-STAGE_NAME_LIMIT = 255
-
-
-def _short_stage_names(application: RemoteApplication) -> RemoteApplication:
-    """Stage names as the store keeps them (255 characters), so a stage is found under
-    the same name everywhere."""
-    names = [application.current_stage or ""]
-    names += [t.to_stage for t in application.transitions]
-    names += [t.from_stage or "" for t in application.transitions]
-    if all(len(name) <= STAGE_NAME_LIMIT for name in names):
-        return application
-    return replace(
-        application,
-        current_stage=clip(application.current_stage, STAGE_NAME_LIMIT),
-        transitions=tuple(
-            replace(
-                t,
-                to_stage=t.to_stage[:STAGE_NAME_LIMIT],
-                from_stage=clip(t.from_stage, STAGE_NAME_LIMIT),
-            )
-            for t in application.transitions
-        ),
-    )
-
-
 def describe_failure(entity: str, remote_id: str | None, reason: str) -> str:
     """``"applications 24:3: unknown job or candidate"``: one failed record, in words."""
     return f"{entity} {remote_id or '(no id)'}: {reason}"
-
-
-async def ids_by_remote_id(
-    session: AsyncSession, model: type[Base], integration_id: int, remote_ids: Iterable[str]
-) -> dict[str, int]:
-    """remote id -> row id of the integration's rows of ``model`` with those remote ids."""
-    table = table_of(model)
-    found: dict[str, int] = {}
-    for part in chunks(sorted(set(remote_ids))):
-        rows = await session.execute(
-            sa.select(table.c.remote_id, table.c.id).where(
-                table.c.integration_id == integration_id, table.c.remote_id.in_(part)
-            )
-        )
-        found.update({row.remote_id: row.id for row in rows})
-    return found
 
 
 class RecordWriter:
     def __init__(self, state: Tally, actor: Actor | None = None) -> None:
         self.state = state
         self.actor = actor
-        self.stage_ids: dict[str, int] = {}
+        self.stages = ApplicationStages(state)
 
     def _activity(
         self,
@@ -254,7 +168,7 @@ class RecordWriter:
             tenant_id=self.state.tenant_id,
             integration_id=self.state.integration_id,
             rows=rows,
-            now=_now(),
+            now=utcnow(),
             **kwargs,
         )
 
@@ -319,42 +233,42 @@ class RecordWriter:
     ) -> dict[str, int]:
         return await ids_by_remote_id(session, model, self.state.integration_id, remote_ids)
 
-    async def _stages(self, session: AsyncSession, names: set[str]) -> dict[str, int]:
-        missing = {name for name in names if name not in self.stage_ids}
-        if missing:
-            existing = await self._ids(session, PipelineStage, missing)
-            new = sorted(missing - existing.keys())
-            if new:
-                created = await session.execute(
-                    sa.insert(table_of(PipelineStage)).returning(
-                        PipelineStage.remote_id, PipelineStage.id
-                    ),
-                    [
-                        {
-                            "tenant_id": self.state.tenant_id,
-                            "integration_id": self.state.integration_id,
-                            "remote_id": name,
-                            "name": name[:255],
-                            "kind": stage_kind(name),
-                            "position": unlisted_position(stage_kind(name)),
-                        }
-                        for name in new
-                    ],
-                )
-                existing.update({row.remote_id: row.id for row in created})
-            self.stage_ids.update(existing)
-        return {name: self.stage_ids[name] for name in names if name in self.stage_ids}
-
     async def write_applications(
         self, session: AsyncSession, batch: list[RemoteApplication]
     ) -> list[Event]:
-        batch = [_short_stage_names(application) for application in batch]
+        batch = [short_stage_names(application) for application in batch]
         jobs = await self._ids(session, Job, {a.job_remote_id for a in batch})
         candidates = await self._ids(session, Candidate, {a.candidate_remote_id for a in batch})
-        names = {a.current_stage for a in batch if a.current_stage}
-        names |= {t.to_stage for a in batch for t in a.transitions}
-        names |= {t.from_stage for a in batch for t in a.transitions if t.from_stage}
-        stages = await self._stages(session, names)
+        stages = await self.stages.ids_of(session, stage_names(batch))
+        rows, kept = self._application_rows(batch, jobs, candidates, stages)
+        previous = await self.stages.current(session, [a.remote_id for a in kept])
+        result = await self._upsert(session, Application, rows)
+        self.record("applications", result)
+        changed = set(result.created) | set(result.updated)
+        await self.stages.replace(
+            session,
+            [a for a in kept if a.remote_id in changed and a.transitions],
+            result.ids,
+            stages,
+        )
+        await self.stages.follow(
+            session, [a for a in kept if not a.transitions], result.ids, stages, previous
+        )
+        parents = {
+            a.remote_id: (jobs[a.job_remote_id], candidates[a.candidate_remote_id]) for a in kept
+        }
+        moves, moved = await self._stage_moves(session, kept, result, stages, previous, parents)
+        return [*self._application_events(result, kept, parents, moved), *moves]
+
+    def _application_rows(
+        self,
+        batch: list[RemoteApplication],
+        jobs: dict[str, int],
+        candidates: dict[str, int],
+        stages: dict[str, int],
+    ) -> tuple[list[dict[str, Any]], list[RemoteApplication]]:
+        """The rows to upsert and the applications they are of; one whose job or
+        candidate is not stored fails."""
         rows, kept = [], []
         for application in batch:
             job_id = jobs.get(application.job_remote_id)
@@ -367,212 +281,102 @@ class RecordWriter:
             )
             rows.append(application_row(application, job_id, candidate_id, stages.get(stage or "")))
             kept.append(application)
-        previous = await self._current_stages(session, [a.remote_id for a in kept])
-        result = await self._upsert(session, Application, rows)
-        self.record("applications", result)
-        changed = set(result.created) | set(result.updated)
-        await self._replace_transitions(
-            session,
-            [a for a in kept if a.remote_id in changed and a.transitions],
-            result.ids,
-            stages,
-        )
-        await self._follow_stages(
-            session, [a for a in kept if not a.transitions], result.ids, stages, previous
-        )
+        return rows, kept
+
+    async def _stage_moves(
+        self,
+        session: AsyncSession,
+        kept: list[RemoteApplication],
+        result: UpsertResult,
+        stages: dict[str, int],
+        previous: CurrentStages,
+        parents: dict[str, tuple[int, int]],
+    ) -> tuple[list[Event], set[str]]:
+        """A stage-change event (and, with an actor, activity) per stored application
+        the batch moved to another stage; returns the events and the moved remote ids."""
+        tenant = self.state.tenant_id
+        moves: list[Event] = []
+        moved: set[str] = set()
+        activities: list[dict[str, Any]] = []
+        for application in kept:
+            remote_id = application.remote_id
+            if remote_id not in result.updated or remote_id not in previous:
+                continue
+            before, before_name = previous[remote_id]
+            if before == stages.get(application.current_stage or ""):
+                continue
+            application_id = result.ids[remote_id]
+            job_id, candidate_id = parents[remote_id]
+            moved.add(remote_id)
+            moves.append(
+                application_stage_changed(
+                    tenant,
+                    application_id=application_id,
+                    remote_id=remote_id,
+                    job_id=job_id,
+                    candidate_id=candidate_id,
+                    stage=application.current_stage,
+                    previous_stage=before_name,
+                    status=str(application.status),
+                )
+            )
+            if self.actor is not None:
+                after_name = application.current_stage
+                activities.append(
+                    self._activity(
+                        EventName.APPLICATION_STAGE_CHANGED.value,
+                        ("Application", application_id),
+                        f"Stage changed from {before_name or 'no stage'} "
+                        f"to {after_name or 'no stage'}",
+                        change=(before_name, after_name),
+                        remote_id=remote_id,
+                        job_id=job_id,
+                        candidate_id=candidate_id,
+                        application_id=application_id,
+                    )
+                )
+        await self._record_activities(session, activities)
+        return moves, moved
+
+    def _application_events(
+        self,
+        result: UpsertResult,
+        kept: list[RemoteApplication],
+        parents: dict[str, tuple[int, int]],
+        moved: set[str],
+    ) -> list[Event]:
+        """Created and updated events of the batch's applications (a moved one's
+        stage-change event says it already)."""
         tenant = self.state.tenant_id
         by_remote_id = {a.remote_id: a for a in kept}
 
         def described(build: Callable[..., Event], pk: int, remote_id: str) -> Event:
             found = by_remote_id[remote_id]
+            job_id, candidate_id = parents[remote_id]
             return build(
                 tenant,
                 application_id=pk,
                 remote_id=remote_id,
-                job_id=jobs[found.job_remote_id],
-                candidate_id=candidates[found.candidate_remote_id],
+                job_id=job_id,
+                candidate_id=candidate_id,
                 stage=found.current_stage,
                 status=str(found.status),
             )
 
-        moves: list[Event] = []
-        moved: set[str] = set()
-        activities: list[dict[str, Any]] = []
-        for application in kept:
-            if application.remote_id in result.updated and application.remote_id in previous:
-                stage_id = stages.get(application.current_stage or "")
-                before, before_name = previous[application.remote_id]
-                if before != stage_id:
-                    application_id = result.ids[application.remote_id]
-                    moved.add(application.remote_id)
-                    moves.append(
-                        application_stage_changed(
-                            tenant,
-                            application_id=application_id,
-                            remote_id=application.remote_id,
-                            job_id=jobs[application.job_remote_id],
-                            candidate_id=candidates[application.candidate_remote_id],
-                            stage=application.current_stage,
-                            previous_stage=before_name,
-                            status=str(application.status),
-                        )
-                    )
-                    if self.actor is not None:
-                        after_name = application.current_stage
-                        activities.append(
-                            self._activity(
-                                EventName.APPLICATION_STAGE_CHANGED.value,
-                                ("Application", application_id),
-                                f"Stage changed from {before_name or 'no stage'} "
-                                f"to {after_name or 'no stage'}",
-                                change=(before_name, after_name),
-                                remote_id=application.remote_id,
-                                job_id=jobs[application.job_remote_id],
-                                candidate_id=candidates[application.candidate_remote_id],
-                                application_id=application_id,
-                            )
-                        )
-        await self._record_activities(session, activities)
-        return [
-            *self._events(
-                result,
-                lambda pk, r: described(application_created, pk, r),
-                lambda pk, r: described(application_updated, pk, r),
-                announced_otherwise=moved,
-            ),
-            *moves,
-        ]
+        return self._events(
+            result,
+            lambda pk, r: described(application_created, pk, r),
+            lambda pk, r: described(application_updated, pk, r),
+            announced_otherwise=moved,
+        )
 
     async def _column(
         self, session: AsyncSession, model: type[Base], column: Any, remote_ids: list[str]
     ) -> dict[str, Any]:
         """remote id -> ``column`` of this integration's existing rows."""
-        table = table_of(model)
-        found: dict[str, Any] = {}
-        for part in chunks(remote_ids):
-            rows = await session.execute(
-                sa.select(table.c.remote_id, column).where(
-                    table.c.integration_id == self.state.integration_id,
-                    table.c.remote_id.in_(part),
-                )
-            )
-            found.update({row[0]: row[1] for row in rows})
-        return found
-
-    async def _current_stages(
-        self, session: AsyncSession, remote_ids: list[str]
-    ) -> dict[str, tuple[int | None, str | None]]:
-        """remote id -> (current stage id, its name) of this integration's applications."""
-        found: dict[str, tuple[int | None, str | None]] = {}
-        for part in chunks(remote_ids):
-            rows = await session.execute(
-                sa.select(Application.remote_id, Application.current_stage_id, PipelineStage.name)
-                .outerjoin(PipelineStage, PipelineStage.id == Application.current_stage_id)
-                .where(
-                    Application.integration_id == self.state.integration_id,
-                    Application.remote_id.in_(part),
-                )
-            )
-            found.update({row.remote_id: (row.current_stage_id, row.name) for row in rows})
-        return found
-
-    async def _replace_transitions(
-        self,
-        session: AsyncSession,
-        applications: list[RemoteApplication],
-        ids: dict[str, int],
-        stages: dict[str, int],
-    ) -> None:
-        """The source owns the pipeline: a changed application's history is replaced,
-        made to agree with its current stage (``agreeing_history``)."""
-        local = [ids[a.remote_id] for a in applications if a.remote_id in ids]
-        for part in chunks(local):
-            await session.execute(
-                sa.delete(StageTransition).where(StageTransition.application_id.in_(part))
-            )
-        rows = [
-            self._transition_row(ids[a.remote_id], t, stages)
-            for a in applications
-            if a.remote_id in ids
-            for t in agreeing_history(a)
-        ]
-        for part in chunks(rows):
-            await session.execute(sa.insert(table_of(StageTransition)), list(part))
-        if rows:
-            self.state.count("stage_transitions", "created", len(rows))
-
-    def _transition_row(
-        self, application_id: int, t: RemoteStageTransition, stages: dict[str, int]
-    ) -> dict[str, Any]:
-        return {
-            "tenant_id": self.state.tenant_id,
-            "application_id": application_id,
-            "integration_id": self.state.integration_id,
-            "from_stage_id": stages.get(t.from_stage or ""),
-            "to_stage_id": stages.get(t.to_stage),
-            "from_stage_name": clip(t.from_stage, 255),
-            "to_stage_name": clip(t.to_stage, 255) or "",
-            "entered_at": t.entered_at,
-            "left_at": t.left_at,
-            "moved_by_name": clip((t.moved_by.name or t.moved_by.email), 255)
-            if t.moved_by
-            else None,
-        }
-
-    async def _follow_stages(
-        self,
-        session: AsyncSession,
-        applications: list[RemoteApplication],
-        ids: dict[str, int],
-        stages: dict[str, int],
-        previous: dict[str, tuple[int | None, str | None]],
-    ) -> None:
-        """History for a source that keeps none: an application without any recorded
-        stay gets one in its current stage (from when it applied), and one whose synced
-        stage differs from the stored one leaves its open stay now and enters the new
-        stage now. So history and current stage always agree."""
-        staged = [a for a in applications if a.current_stage and a.remote_id in ids]
-        if not staged:
-            return
-        with_history: set[int] = set()
-        for part in chunks([ids[a.remote_id] for a in staged]):
-            rows = await session.execute(
-                sa.select(StageTransition.application_id)
-                .where(StageTransition.application_id.in_(part))
-                .distinct()
-            )
-            with_history.update(row.application_id for row in rows)
-        now = _now()
-        moved: list[int] = []
-        rows_to_add: list[dict[str, Any]] = []
-        for application in staged:
-            application_id = ids[application.remote_id]
-            stage = application.current_stage or ""
-            if application_id not in with_history:
-                entered = application.applied_at or application.remote_updated_at or now
-                transition = RemoteStageTransition(to_stage=stage, entered_at=min(entered, now))
-                rows_to_add.append(self._transition_row(application_id, transition, stages))
-                continue
-            if application.remote_id not in previous:
-                continue
-            before_id, before_name = previous[application.remote_id]
-            if before_id == stages.get(stage):
-                continue
-            moved.append(application_id)
-            transition = RemoteStageTransition(
-                from_stage=before_name, to_stage=stage, entered_at=now
-            )
-            rows_to_add.append(self._transition_row(application_id, transition, stages))
-        for part in chunks(moved):
-            await session.execute(
-                sa.update(StageTransition)
-                .where(StageTransition.application_id.in_(part), StageTransition.left_at.is_(None))
-                .values(left_at=now)
-            )
-        for part in chunks(rows_to_add):
-            await session.execute(sa.insert(table_of(StageTransition)), list(part))
-        if rows_to_add:
-            self.state.count("stage_transitions", "created", len(rows_to_add))
+        return await column_by_remote_id(
+            session, model, column, self.state.integration_id, remote_ids
+        )
 
     async def write_interviews(
         self, session: AsyncSession, batch: list[RemoteInterview]

@@ -4,12 +4,13 @@
     arq jobs.worker.WorkerSettings           # the same, settings read at import
 
 Queued work (``sync_integration``, ``sync_job``) arrives as the record id and runs
-through ``jobs.tasks.run_recorded``; a failed attempt is re-queued with
+through ``jobs.recorded.run_recorded``; a failed attempt is re-queued with
 ``arq.Retry(defer=backoff)`` and a dead one raises, so arq's completed / retried /
 failed counts match the records. The schedule:
 
-    every minute      queue the syncs that are due (``jobs.sync.due_syncs``: incremental
-                      per ``sync_interval_minutes``, full per ``full_sync_interval_minutes``)
+    every minute      queue the syncs that are due (``jobs.sync_schedule.due_syncs``:
+                      incremental per ``sync_interval_minutes``, full per
+                      ``full_sync_interval_minutes``)
     every 5 minutes   integration health checks
     continuously      inbound webhook events handed over by ``serve`` (``jobs.ingest``);
                       outbound webhook deliveries of every event on the bus (``jobs.deliver``)
@@ -61,18 +62,14 @@ from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import BackgroundJobStatus
 from jobs.deliver import Deliveries
 from jobs.ingest import Ingestor
+from jobs.maintenance import health_task, maintenance_task
 from jobs.queue_arq import ArqQueue, queue_name
+from jobs.recorded import run_recorded
+from jobs.recruiter_tasks import enqueue_recruiter_syncs
 from jobs.sync_api import SyncDeps
-from jobs.tasks import (
-    TASKS,
-    TaskContext,
-    TaskSpec,
-    enqueue_recruiter_syncs,
-    health_task,
-    maintenance_task,
-    run_recorded,
-    schedule_tick,
-)
+from jobs.sync_tasks import schedule_tick
+from jobs.task_context import TaskContext
+from jobs.task_registry import TASKS, TaskSpec
 
 logger = logging.getLogger("talentgraph.jobs.worker")
 

@@ -43,6 +43,8 @@ from gateway.services.analysis import (
     analysis_key,
     analyze_application,
     analyze_new_applications,
+    enqueue_analysis,
+    enqueue_new_application_analyses,
     new_application_ids,
     request_reprocess,
 )
@@ -59,11 +61,12 @@ from gateway.store.models import (
     Job,
     Prompt,
 )
-from jobs import tasks
+from jobs import analysis_tasks
 from jobs.queue_arq import ArqQueue, arq_redis
 from jobs.queue_local import InProcessQueue
 from jobs.sync_api import SyncDeps
-from jobs.tasks import TASKS, TaskContext, enqueue_analysis, enqueue_new_application_analyses
+from jobs.task_context import PermanentTaskError, TaskContext
+from jobs.task_registry import TASKS
 from jobs.worker import create_worker
 from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET
 from tests.support.services import Backend
@@ -518,7 +521,7 @@ async def test_a_batch_job_retries_only_what_is_left(fresh: World) -> None:
 async def test_a_misconfigured_provider_is_a_dead_end(world: World) -> None:
     settings = SimpleNamespace(ai_provider="openai", task_retry_base_seconds=0.01)
     context = TaskContext(world.context.deps, settings)  # type: ignore[arg-type]
-    with pytest.raises(tasks.PermanentTaskError, match="AI_BASE_URL"):
+    with pytest.raises(PermanentTaskError, match="AI_BASE_URL"):
         context.provider()
     assert isinstance(
         TaskContext(world.context.deps, world.context.settings).provider(), OfflineProvider
@@ -547,7 +550,7 @@ async def test_a_real_worker_runs_both_tasks_and_retries(
         task_retry_base_seconds=0.01,
     )
     failures = [ProviderError("busy", retryable=True)]
-    analyze = tasks.analyze_application
+    analyze = analysis_tasks.analyze_application
 
     async def flaky(deps: AnalysisDeps, tenant_id: int, application_id: int, **kw: Any) -> Any:
         assert isinstance(deps.provider, OfflineProvider)
@@ -555,7 +558,7 @@ async def test_a_real_worker_runs_both_tasks_and_retries(
             raise failures.pop()
         return await analyze(deps, tenant_id, application_id, **kw)
 
-    monkeypatch.setattr(tasks, "analyze_application", flaky)
+    monkeypatch.setattr(analysis_tasks, "analyze_application", flaky)
     single, *batch = world.applications[:3]
     await _without_analyses(world, batch)
     queue = ArqQueue(arq_redis(settings), world.session_factory, settings.redis_prefix)

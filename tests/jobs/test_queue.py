@@ -4,7 +4,7 @@ until the record is dead, and a dead record can be retried.
 
 The in-process queue runs work as it is queued; the arq one is drained by a real worker
 in burst mode against the test Redis. The sync engine is replaced by fakes through
-``jobs.tasks``' names for it.
+``jobs.sync_tasks``' names for it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from gateway.errors import NotFound, ValidationFailed
 from gateway.queue import SYNC_INTEGRATION, JobRecords, sync_key
+from gateway.services.sync_requests import enqueue_integration_sync, enqueue_job_sync
 from gateway.store.base import utcnow
 from gateway.store.enums import BackgroundJobStatus, SyncStatus, WebhookEventStatus
 from gateway.store.models import (
@@ -27,11 +28,13 @@ from gateway.store.models import (
     User,
     WebhookEvent,
 )
-from jobs import tasks
+from jobs import sync_tasks
+from jobs.maintenance import maintenance_task
 from jobs.queue_local import InProcessQueue
-from jobs.sync import DueSync
 from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
-from jobs.tasks import TaskContext, enqueue_due_syncs, enqueue_integration_sync, enqueue_job_sync
+from jobs.sync_schedule import DueSync
+from jobs.sync_tasks import enqueue_due_syncs
+from jobs.task_context import TaskContext
 from tests.support.queue_harness import (
     FakeSync,
     Harness,
@@ -221,8 +224,8 @@ async def test_job_sync_and_due_syncs_are_queued_by_key(
             DueSync(world.tenant_id, world.integration_ids[1], SyncMode.INCREMENTAL),
         ]
 
-    monkeypatch.setattr(tasks, "sync_job", fake_sync_job)
-    monkeypatch.setattr(tasks, "due_syncs", fake_due_syncs)
+    monkeypatch.setattr(sync_tasks, "sync_job", fake_sync_job)
+    monkeypatch.setattr(sync_tasks, "due_syncs", fake_due_syncs)
     fake_sync.gate.clear()
     job_id = world.job_ids[0]
     first = await enqueue_job_sync(harness.queue, world.tenant_id, job_id)
@@ -325,7 +328,7 @@ async def test_maintenance_marks_the_stuck_dead_and_prunes_the_old(world: World)
                 expires_at=now - timedelta(minutes=1),
             )
         )
-    report = await tasks.maintenance_task(context, now=now)
+    report = await maintenance_task(context, now=now)
     assert report["oauth_states_deleted"] >= 1
     assert report["jobs_marked_dead"] >= 2
     assert report["jobs_pruned"] >= 1
@@ -367,7 +370,7 @@ async def test_maintenance_prunes_settled_webhook_events_after_thirty_days(world
             "recent processed": event(WebhookEventStatus.PROCESSED, timedelta(days=29)),
         }
         session.add_all(rows.values())
-    report = await tasks.maintenance_task(context, now=now)
+    report = await maintenance_task(context, now=now)
     assert report["webhook_events_pruned"] >= 2
     async with world.session_factory() as session:
         left = {name for name, row in rows.items() if await session.get(WebhookEvent, row.id)}
@@ -394,7 +397,7 @@ async def test_maintenance_prunes_expired_idempotency_keys(world: World) -> None
             for offset in (-timedelta(minutes=1), timedelta(hours=1))
         )
         session.add_all([expired, live])
-    report = await tasks.maintenance_task(context, now=now)
+    report = await maintenance_task(context, now=now)
     assert report["idempotency_keys_pruned"] >= 1
     async with world.session_factory() as session:
         assert await session.get(IdempotencyKey, expired.id) is None

@@ -17,15 +17,18 @@ from arq.constants import in_progress_key_prefix, job_key_prefix
 from gateway import queue as queue_module
 from gateway.errors import ValidationFailed
 from gateway.queue import SYNC_INTEGRATION, JobRecords, sync_key
+from gateway.services.sync_requests import enqueue_integration_sync
 from gateway.store.base import utcnow
 from gateway.store.enums import BackgroundJobStatus
 from gateway.store.models import BackgroundJob
-from jobs import tasks
+from jobs import recorded, sync_tasks
 from jobs import worker as worker_module
 from jobs.queue_arq import ArqQueue, arq_job_id
 from jobs.queue_local import InProcessQueue
+from jobs.recorded import run_recorded
 from jobs.sync_api import SyncOutcome
-from jobs.tasks import TaskContext, enqueue_integration_sync, run_recorded, schedule_tick
+from jobs.sync_tasks import schedule_tick
+from jobs.task_context import TaskContext
 from jobs.worker import FUNCTIONS
 from tests.support.queue_harness import FakeSync, Harness, queue_settings, stored_record
 
@@ -240,7 +243,7 @@ async def test_an_attempt_that_lost_its_lease_stops_and_records_nothing(
             raise
         raise AssertionError("not cancelled")
 
-    monkeypatch.setattr(tasks, "sync_integration", slow_sync)
+    monkeypatch.setattr(sync_tasks, "sync_integration", slow_sync)
     context = TaskContext(world.deps, queue_settings(world.url))
     first = asyncio.create_task(run_recorded(context, record.id))
     await started.wait()
@@ -270,7 +273,7 @@ async def test_an_outcome_is_recorded_through_a_database_blip(
     harness: Harness, fake_sync: FakeSync, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert isinstance(harness.queue, InProcessQueue)
-    monkeypatch.setattr(tasks, "RECORDING_PAUSES", (0.01, 0.01, 0.01))
+    monkeypatch.setattr(recorded, "RECORDING_PAUSES", (0.01, 0.01, 0.01))
     world = harness.world
     records = JobRecords(world.session_factory)
     real_succeed = JobRecords.succeed

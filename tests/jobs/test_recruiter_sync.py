@@ -27,14 +27,9 @@ from gateway.store.enums import ActorType, BackgroundJobStatus, IntegrationStatu
 from gateway.store.migrate import upgrade
 from gateway.store.models import Activity, Integration, RecruiterLink, Tenant, User
 from jobs.queue_local import InProcessQueue
+from jobs.recruiter_tasks import RECRUITER_SYNC, enqueue_recruiter_syncs, recruiter_sync_task
 from jobs.sync_api import SyncDeps
-from jobs.tasks import (
-    RECRUITER_SYNC,
-    TaskContext,
-    TaskError,
-    enqueue_recruiter_syncs,
-    recruiter_sync_task,
-)
+from jobs.task_context import TaskContext, TaskError
 from jobs.worker import cron_jobs
 from tests.support.gateway import ENCRYPTION_KEYS, running_gateway
 from tests.support.services import Backend

@@ -38,10 +38,13 @@ from gateway.store.models import (
     Tenant,
     TenantSettings,
 )
-from jobs import sync as sync_module
-from jobs.sync import due_syncs, sync_integration, sync_job
+from jobs import sync_phases
+from jobs.sync import sync_integration
 from jobs.sync_api import SyncDeps, SyncMode
-from jobs.tasks import TaskError, settled
+from jobs.sync_job import sync_job
+from jobs.sync_schedule import due_syncs
+from jobs.sync_tasks import settled
+from jobs.task_context import TaskError
 from tests.support.gateway import ENCRYPTION_KEYS
 from tests.support.integrations import add_recruiterflow
 from tests.support.services import Backend
@@ -313,7 +316,7 @@ async def test_one_sync_per_integration_at_a_time(world: World) -> None:
 async def test_a_killed_run_resumes_where_it_stopped(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sync_module, "BATCH", 3)
+    monkeypatch.setattr(sync_phases, "BATCH", 3)
     inner = world.fake.app
     requests = 0
 
@@ -351,7 +354,7 @@ async def test_a_run_the_source_cut_short_is_resumed_not_replaced(
     """The source answers 500 mid-way, past the connector's retries: the run ends
     resumable, its queued task is retried (not succeeded), the integration shows the
     error; the next sync, even an incremental one, continues that run and clears it."""
-    monkeypatch.setattr(sync_module, "BATCH", 3)
+    monkeypatch.setattr(sync_phases, "BATCH", 3)
     inner = world.fake.app
     requests = 0
 

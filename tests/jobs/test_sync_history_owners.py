@@ -33,8 +33,9 @@ from gateway.store.models import (
     Tenant,
     User,
 )
+from jobs.stage_history import agreeing_history
 from jobs.sync_stages import listed_stages, save_stage_order
-from jobs.sync_writer import RecordWriter, agreeing_history
+from jobs.sync_writer import RecordWriter
 from tests.support.services import Backend
 
 T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)

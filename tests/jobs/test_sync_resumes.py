@@ -7,7 +7,7 @@ pause; a run killed mid-step resumed without fetching or writing anything twice;
 analysis reading what was stored.
 
 The step's own statements are told apart from the sync's by watching its call from
-``jobs.sync`` (``World.step_statements``); ``World.step_now`` runs it at a later time."""
+``jobs.sync_phases`` (``World.step_statements``); ``World.step_now`` runs it at a later time."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import IntegrationStatus, SyncStatus
 from gateway.store.migrate import upgrade
 from gateway.store.models import Application, Candidate, Integration, SyncRun, Tenant
-from jobs import sync as sync_module
+from jobs import sync_phases
 from jobs import sync_resumes as step
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
@@ -206,7 +206,7 @@ async def world(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
         finally:
             world.step_statements.append(statements[start:])
 
-    monkeypatch.setattr(sync_module, "sync_resumes", watched)
+    monkeypatch.setattr(sync_phases, "sync_resumes", watched)
     try:
         yield world
     finally:

@@ -19,16 +19,16 @@ from typer.testing import CliRunner
 from demo.seed import seed_demo
 from gateway.cli import app as cli
 from gateway.queue import JobRecords
+from gateway.services.sync_requests import enqueue_integration_sync
 from gateway.settings import Settings
 from gateway.store.engine import SessionFactory, create_engine, create_session_factory
 from gateway.store.enums import BackgroundJobStatus, SyncStatus
 from gateway.store.migrate import upgrade
 from gateway.store.models import Integration
-from jobs import tasks
+from jobs import sync_tasks
 from jobs.queue_arq import ArqQueue, arq_redis
-from jobs.sync import DueSync
 from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
-from jobs.tasks import enqueue_integration_sync
+from jobs.sync_schedule import DueSync
 from jobs.worker import (
     WorkerSettings,
     cron_due_syncs,
@@ -105,7 +105,7 @@ async def test_a_key_enqueued_twice_runs_once(
     settings: Settings, store: Store, queue: ArqQueue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(tasks, "sync_integration", _fake_sync(calls))
+    monkeypatch.setattr(sync_tasks, "sync_integration", _fake_sync(calls))
     first, second = store.integration_ids[:2]
     one = await enqueue_integration_sync(queue, store.tenant_id, first)
     same = await enqueue_integration_sync(queue, store.tenant_id, first, mode=SyncMode.FULL)
@@ -134,7 +134,7 @@ async def test_a_failing_task_is_retried_then_dead(
     settings: Settings, store: Store, queue: ArqQueue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(tasks, "sync_integration", _fake_sync(calls, fail=True))
+    monkeypatch.setattr(sync_tasks, "sync_integration", _fake_sync(calls, fail=True))
     failing = await enqueue_integration_sync(queue, store.tenant_id, store.integration_ids[2])
 
     assert await burst(settings) == {"complete": 0, "retried": 4, "failed": 1}
@@ -156,7 +156,7 @@ async def test_the_schedule_queues_due_syncs_under_the_prefix(
     async def due(session_factory: Any, now: Any = None) -> list[DueSync]:
         return [DueSync(store.tenant_id, store.integration_ids[3], SyncMode.FULL)]
 
-    monkeypatch.setattr(tasks, "due_syncs", due)
+    monkeypatch.setattr(sync_tasks, "due_syncs", due)
     options = worker_options(settings)
     prefix = settings.redis_prefix
     assert options["queue_name"] == f"{prefix}:arq:queue"
@@ -187,7 +187,7 @@ async def test_the_schedule_queues_due_syncs_under_the_prefix(
         ("sync_integration", f"{prefix}:sync:{store.integration_ids[3]}")
     ]
     calls: list[int] = []
-    monkeypatch.setattr(tasks, "sync_integration", _fake_sync(calls))
+    monkeypatch.setattr(sync_tasks, "sync_integration", _fake_sync(calls))
     assert await burst(settings) == {"complete": 1, "retried": 0, "failed": 0}
     assert calls == [store.integration_ids[3]]
 
@@ -254,7 +254,7 @@ async def test_the_gateway_queues_into_arq_and_retries_through_graphql(
 ) -> None:
     """With Redis configured, ``serve`` only enqueues; a worker runs the work."""
     calls: list[int] = []
-    monkeypatch.setattr(tasks, "sync_integration", _fake_sync(calls, fail=True))
+    monkeypatch.setattr(sync_tasks, "sync_integration", _fake_sync(calls, fail=True))
     async with running_gateway(
         f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
         redis_url=redis_url,
@@ -281,7 +281,7 @@ async def test_the_gateway_queues_into_arq_and_retries_through_graphql(
         counts = (await gateway.execute(JOBS))["backgroundJobs"]["counts"]
         assert counts == {"pending": 0, "succeeded": 0, "dead": 1}
 
-        monkeypatch.setattr(tasks, "sync_integration", _fake_sync(calls))
+        monkeypatch.setattr(sync_tasks, "sync_integration", _fake_sync(calls))
         retried = (await gateway.execute(RETRY, {"id": job_id}))["backgroundJobRetry"]
         assert retried["__typename"] == "BackgroundJobRetrySuccess" and retried["queued"]
         assert retried["backgroundJob"] == {"id": job_id, "status": "PENDING", "attempts": 0}

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from gateway.services.sync_requests import enqueue_integration_sync
 from gateway.settings import Settings
 from gateway.store.enums import BackgroundJobStatus, SyncStatus
-from jobs import tasks
+from jobs import sync_tasks
 from jobs.queue_arq import ArqQueue, arq_redis
 from jobs.sync_api import SyncOutcome
-from jobs.tasks import enqueue_integration_sync
 from jobs.worker import run_worker
 from tests.support.queue_harness import World, queue_settings
 from tests.support.restartable_redis import RestartableRedis, restartable_redis
@@ -39,7 +39,7 @@ def synced(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls.append(integration_id)
         return SyncOutcome(run_id=None, status=SyncStatus.SUCCEEDED)
 
-    monkeypatch.setattr(tasks, "sync_integration", fake)
+    monkeypatch.setattr(sync_tasks, "sync_integration", fake)
     return calls
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from gateway.store.enums import Role
 from gateway.store.models import Application
-from jobs import tasks
+from jobs import analysis_tasks
 from jobs.queue_local import InProcessQueue
 from resolvers.relay import to_global_id
 from tests.support.gateway import Gateway, running_gateway
@@ -71,14 +71,14 @@ class Gate:
 def gate(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
     """Holds analyses while closed, so a second request finds the first still queued."""
     held = Gate()
-    analyze = tasks.analyze_application
+    analyze = analysis_tasks.analyze_application
 
     async def gated(deps: Any, tenant_id: int, application_id: int, **kwargs: Any) -> Any:
         held.calls.append(application_id)
         await held.open.wait()
         return await analyze(deps, tenant_id, application_id, **kwargs)
 
-    monkeypatch.setattr(tasks, "analyze_application", gated)
+    monkeypatch.setattr(analysis_tasks, "analyze_application", gated)
     yield held
     held.open.set()
 

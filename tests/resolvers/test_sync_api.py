@@ -3,7 +3,7 @@ once per key, with permission checks and typed errors), sync runs and an integra
 last sync and staleness, and the background job queue with retry and clear.
 
 The gateway runs queued work in process; the sync engine is replaced by fakes through
-``jobs.tasks``' names for it, so every test sees exactly what was asked of it.
+``jobs.sync_tasks``' names for it, so every test sees exactly what was asked of it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from gateway.store.base import utcnow
 from gateway.store.enums import IntegrationStatus, Role, SyncKind, SyncStatus
 from gateway.store.models import Integration, Job, SyncRun
-from jobs import tasks
+from jobs import sync_tasks
 from jobs.queue_local import InProcessQueue
 from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
 from resolvers.relay import to_global_id
@@ -155,8 +155,8 @@ class FakeEngine:
 @pytest.fixture
 def engine(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEngine]:
     fake = FakeEngine()
-    monkeypatch.setattr(tasks, "sync_integration", fake.sync_integration)
-    monkeypatch.setattr(tasks, "sync_job", fake.sync_job)
+    monkeypatch.setattr(sync_tasks, "sync_integration", fake.sync_integration)
+    monkeypatch.setattr(sync_tasks, "sync_job", fake.sync_job)
     yield fake
     fake.gate.set()
 

@@ -1,7 +1,7 @@
 """Both task queues behind one fixture: ``harness`` is the in-process queue or the arq
 one (drained by a real worker in burst mode against the test Redis), over a SQLite
 store with two demo tenants; ``fake_sync`` replaces the sync engine through
-``jobs.tasks``' names for it. Registered for ``tests/jobs`` by its ``conftest.py``."""
+``jobs.sync_tasks``' names for it. Registered for ``tests/jobs`` by its ``conftest.py``."""
 
 from __future__ import annotations
 
@@ -31,11 +31,11 @@ from gateway.store.models import (
     Integration,
     Job,
 )
-from jobs import tasks
+from jobs import sync_tasks
 from jobs.queue_arq import ArqQueue, arq_redis
 from jobs.queue_local import InProcessQueue
 from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
-from jobs.tasks import TaskContext
+from jobs.task_context import TaskContext
 from jobs.worker import create_worker
 from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET
 
@@ -200,7 +200,7 @@ class FakeSync:
 @pytest.fixture
 def fake_sync(monkeypatch: pytest.MonkeyPatch) -> FakeSync:
     fake = FakeSync()
-    monkeypatch.setattr(tasks, "sync_integration", fake)
+    monkeypatch.setattr(sync_tasks, "sync_integration", fake)
     return fake
 
 

@@ -1,0 +1,67 @@
+"""The resume analysis tasks (``gateway.services.analysis``): ``analyze_application``
+(one application, queued by ``applicationReprocess`` as ``analysis:{id}``) and
+``analyze_applications`` (a batch of new ones, queued after a sync or webhook commits
+them).
+
+A provider failure that a retry can help (429, 5xx, timeouts) is retried; any other (an
+answer invalid twice, a refused request) makes the record dead at once. The provider is
+``TaskContext.ai``, else the one the settings describe.
+
+The analysis is called through this module's name ``analyze_application``, so a test
+can replace it here.
+"""
+
+from __future__ import annotations
+
+from gateway.ai.provider import ProviderError
+from gateway.services.analysis import (
+    Analyzed,
+    BatchReport,
+    analyze_new_applications,
+)
+from gateway.services.analysis import analyze_application as analyze_application
+from jobs.task_context import PermanentTaskError, TaskContext, TaskError
+
+
+async def analyze_application_task(
+    ctx: TaskContext,
+    tenant_id: int,
+    application_id: int,
+    *,
+    trigger: str = "manual",
+    requested_by: int | None = None,
+) -> Analyzed:
+    """A fresh analysis of one application (``NotFound`` when it is gone: dead)."""
+    try:
+        return await analyze_application(
+            ctx.analysis_deps(),
+            tenant_id,
+            application_id,
+            trigger=trigger,
+            requested_by=requested_by,
+        )
+    except ProviderError as exc:
+        if exc.retryable:
+            raise TaskError(exc.message) from None
+        raise PermanentTaskError(exc.message) from None
+
+
+async def analyze_applications_task(
+    ctx: TaskContext, tenant_id: int, application_ids: list[int], *, trigger: str = "new"
+) -> BatchReport:
+    """Analyse the new applications of a batch that still need it. Failures fail the
+    attempt after the others are done: retried when any could succeed on a retry (the
+    retry skips what is analysed by then), dead otherwise."""
+    report = await analyze_new_applications(
+        ctx.analysis_deps(), tenant_id, application_ids, trigger=trigger
+    )
+    if report.failed:
+        first_id, first = next(iter(report.failed.items()))
+        summary = (
+            f"{len(report.failed)} of {len(application_ids)} analyses failed "
+            f"({len(report.analyzed)} done); application {first_id}: {first.message}"
+        )
+        if any(error.retryable for error in report.failed.values()):
+            raise TaskError(summary)
+        raise PermanentTaskError(summary)
+    return report

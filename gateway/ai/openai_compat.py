@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from gateway.ai.offline import analysis_from_answer, evaluation_from_answer, risk_scale
+from gateway.ai.answers import analysis_from_answer, evaluation_from_answer, risk_scale
 from gateway.ai.provider import (
     AnalysisResult,
     EvaluationResult,

@@ -25,15 +25,13 @@ Recruiterflow adds to a job starts in "Sourced". Stage changes carry the applica
 status, so outbound webhooks fire ``application.rejected`` for a rejection
 (``gateway.outbound_events.names_for``).
 
-The input rules the write services share (``text_line``, ``optional_paragraph``, ...)
-live here too: one line of text has no control or bidirectional-override characters,
-a paragraph may also hold line breaks and tabs; lone surrogates are refused everywhere,
-since they could not be sent as JSON.
+The application as a write sees it, and the stage move every one of them makes, are
+in ``application_targets``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -43,28 +41,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors.base import Capability, ConnectorBase
 from connectors.models import Attribution, WriteResult
 from gateway.auth import Principal
-from gateway.errors import NotFound, RecruiterLinkMissing, RemoteWriteFailed, ValidationFailed
-from gateway.events import application_created, application_stage_changed
+from gateway.errors import NotFound, ValidationFailed
+from gateway.events import application_created
 from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
+from gateway.services.application_targets import (
+    CLOSED_APPLICATION,
+    Target,
+    load_application,
+    record_move,
+    stage_row,
+)
 from gateway.services.validation import optional_paragraph, paragraph, text_line
-from gateway.services.writeback import LocalChange, WriteDeps, Written, write_back
+from gateway.services.writeback import (
+    LocalChange,
+    WriteDeps,
+    Written,
+    acting_as,
+    created_id,
+    write_back,
+)
 from gateway.store.base import utcnow
-from gateway.store.enums import (
-    ApplicationStatus,
-    JobStatus,
-    StageKind,
-    stage_kind_of,
-    unlisted_position,
-)
-from gateway.store.models import (
-    Application,
-    Candidate,
-    Integration,
-    Job,
-    PipelineStage,
-    StageTransition,
-)
+from gateway.store.enums import ApplicationStatus, JobStatus
+from gateway.store.models import Application, Candidate, Job
 
 MAX_STAGE_LENGTH = 255
 MAX_NOTES_LENGTH = 2000
@@ -76,171 +75,6 @@ REJECTED_STAGES = {"recruiterflow": "Disqualified"}
 """The stage a rejection lands in, per provider; "Rejected" for the others (BPOC)."""
 ADDED_STAGE = "Sourced"
 """Where Recruiterflow's add-to-job puts the candidate (``connectors/recruiterflow.py``)."""
-
-CLOSED_APPLICATION = frozenset({ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN})
-"""Applications no interview, offer or onboarding task is written for."""
-
-
-def acting_as(
-    attribution: Attribution | None, integration_id: int, integration_name: str
-) -> Attribution:
-    """The caller's remote id for a write the source must attribute. ``write_back`` checks
-    the link already where the provider declares ``ATTRIBUTION``; for the others (Jobvite
-    onboarding) a missing link is refused here, before the request."""
-    if attribution is None:
-        raise RecruiterLinkMissing(integration_id, integration_name)
-    return attribution
-
-
-def created_id(result: WriteResult, what: str) -> str:
-    """The remote id of what the source created; an answer without one cannot be stored."""
-    if not result.remote_id:
-        raise RemoteWriteFailed(
-            f"the source created the {what} but did not say its id; the next sync brings it",
-            retryable=False,
-        )
-    return result.remote_id
-
-
-# Loading -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """An application as a write needs it: where it lives and what it is now."""
-
-    id: int
-    tenant_id: int
-    integration_id: int
-    remote_id: str
-    job_id: int
-    candidate_id: int
-    stage_id: int | None
-    stage_name: str | None
-    status: ApplicationStatus
-    integration_name: str = ""
-    provider: str = ""
-
-
-async def load_application(deps: WriteDeps, principal: Principal, application_id: int) -> Target:
-    async with deps.session_factory() as session:
-        row = (
-            await session.execute(
-                sa.select(Application, PipelineStage.name, Integration.name, Integration.provider)
-                .outerjoin(PipelineStage, PipelineStage.id == Application.current_stage_id)
-                .outerjoin(Integration, Integration.id == Application.integration_id)
-                .where(Application.id == application_id)
-            )
-        ).first()
-    if row is None or row[0].tenant_id != principal.tenant_id:
-        raise NotFound("Application", application_id)
-    application: Application = row[0]
-    if application.integration_id is None or not application.remote_id:
-        raise ValidationFailed(
-            "applicationId", "this application was not synced from a source system"
-        )
-    if application.remote_deleted_at is not None:
-        raise ValidationFailed("applicationId", "this application was deleted in its source")
-    return Target(
-        application.id,
-        application.tenant_id,
-        application.integration_id,
-        application.remote_id,
-        application.job_id,
-        application.candidate_id,
-        application.current_stage_id,
-        row[1],
-        application.status,
-        row[2] or "",
-        str(row[3]) if row[3] is not None else "",
-    )
-
-
-def require_open(target: Target, field: str = "applicationId") -> None:
-    """Refuse a write for a rejected or withdrawn application."""
-    if target.status in CLOSED_APPLICATION:
-        raise ValidationFailed(field, f"the application is {target.status}")
-
-
-async def stage_row(
-    session: AsyncSession, tenant_id: int, integration_id: int, name: str
-) -> PipelineStage:
-    """The integration's stage of that name, created (as the sync would) if new."""
-    found = await session.scalar(
-        sa.select(PipelineStage).where(
-            PipelineStage.integration_id == integration_id, PipelineStage.remote_id == name
-        )
-    )
-    if found is None:
-        found = PipelineStage(
-            tenant_id=tenant_id,
-            integration_id=integration_id,
-            remote_id=name,
-            name=name,
-            kind=stage_kind_of(name),
-            position=unlisted_position(stage_kind_of(name)),
-        )
-        session.add(found)
-        await session.flush()
-    return found
-
-
-STATUS_OF_KIND = {
-    StageKind.HIRED: ApplicationStatus.HIRED,
-    StageKind.REJECTED: ApplicationStatus.REJECTED,
-}
-
-
-async def record_move(
-    session: AsyncSession,
-    target: Target,
-    actor: Actor,
-    stage: PipelineStage,
-    *,
-    when: datetime,
-    status: ApplicationStatus | None = None,
-) -> Event:
-    """Move the local application (closing its open transition) and return the event."""
-    await session.execute(
-        sa.update(StageTransition)
-        .where(StageTransition.application_id == target.id, StageTransition.left_at.is_(None))
-        .values(left_at=when)
-    )
-    session.add(
-        StageTransition(
-            tenant_id=target.tenant_id,
-            application_id=target.id,
-            integration_id=target.integration_id,
-            from_stage_id=target.stage_id,
-            from_stage_name=target.stage_name,
-            to_stage_id=stage.id,
-            to_stage_name=stage.name,
-            entered_at=when,
-            moved_by_user_id=actor.user_id,
-            moved_by_name=actor.name,
-        )
-    )
-    new_status = status or STATUS_OF_KIND.get(stage.kind, target.status)
-    values: dict[str, object] = {
-        "current_stage_id": stage.id,
-        "stage_entered_at": when,
-        "status": new_status,
-        "updated_at": when,
-    }
-    if new_status is ApplicationStatus.HIRED:
-        values["hired_at"] = when
-    await session.execute(sa.update(Application).where(Application.id == target.id).values(values))
-    return application_stage_changed(
-        target.tenant_id,
-        application_id=target.id,
-        remote_id=target.remote_id,
-        job_id=target.job_id,
-        candidate_id=target.candidate_id,
-        stage=stage.name,
-        previous_stage=target.stage_name,
-        status=str(new_status),
-        moved_by=actor.user_id,
-    )
 
 
 async def move_stage(
@@ -418,16 +252,19 @@ async def _synced_row(
     return row
 
 
-async def add_to_job(
-    deps: WriteDeps,
-    principal: Principal,
-    *,
-    candidate_id: int,
-    job_id: int,
-    idempotency_key: str | None,
-) -> Written:
-    """Put a candidate into a requisition of the same source (Recruiterflow add-to-job);
-    the new application starts in "Sourced"."""
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    """A candidate and a job of one source, as an add-to-job names them there."""
+
+    integration_id: int
+    candidate_remote_id: str
+    job_remote_id: str
+    already_in_job: bool
+
+
+async def _placement(
+    deps: WriteDeps, principal: Principal, candidate_id: int, job_id: int
+) -> _Placement:
     async with deps.session_factory() as session:
         candidate = await _synced_row(
             session, Candidate, candidate_id, principal.tenant_id, "candidateId"
@@ -447,81 +284,108 @@ async def add_to_job(
             )
         )
         assert job.integration_id is not None and job.remote_id and candidate.remote_id
-        integration_id, job_remote_id = job.integration_id, job.remote_id
-        candidate_remote_id = candidate.remote_id
+        return _Placement(
+            job.integration_id, candidate.remote_id, job.remote_id, existing is not None
+        )
+
+
+async def _store_added(
+    session: AsyncSession, target: Target, remote_data: dict[str, object], now: datetime
+) -> int:
+    """The new application stored (or one the source had once, revived); its id."""
+    values = {
+        "tenant_id": target.tenant_id,
+        "integration_id": target.integration_id,
+        "remote_id": target.remote_id,
+        "remote_data": remote_data,
+        "remote_deleted_at": None,
+        "job_id": target.job_id,
+        "candidate_id": target.candidate_id,
+        "status": ApplicationStatus.ACTIVE,
+        "applied_at": now,
+        "rejected_at": None,
+        "rejection_reason": None,
+        "updated_at": now,
+    }
+    found = await session.scalar(
+        sa.select(Application.id).where(
+            Application.integration_id == target.integration_id,
+            Application.remote_id == target.remote_id,
+        )
+    )
+    if found is None:
+        application = Application(**values, created_at=now)
+        session.add(application)
+        await session.flush()
+        return application.id
+    # the source had it once (removed since), or a sync was quicker
+    await session.execute(sa.update(Application).where(Application.id == found).values(values))
+    return found
+
+
+def _announce_added(session: AsyncSession, actor: Actor, target: Target, stage: str) -> Event:
+    """The added application's activity; returns its event."""
+    record_activity(
+        session,
+        actor,
+        action="application.created",
+        subject_type="Application",
+        subject_id=target.id,
+        description=f"Added the candidate to the job, in {stage}",
+        job_id=target.job_id,
+        candidate_id=target.candidate_id,
+        application_id=target.id,
+        details={"remoteId": target.remote_id, "stage": stage},
+    )
+    return application_created(
+        target.tenant_id,
+        application_id=target.id,
+        remote_id=target.remote_id,
+        job_id=target.job_id,
+        candidate_id=target.candidate_id,
+        stage=stage,
+        status=str(ApplicationStatus.ACTIVE),
+    )
+
+
+async def add_to_job(
+    deps: WriteDeps,
+    principal: Principal,
+    *,
+    candidate_id: int,
+    job_id: int,
+    idempotency_key: str | None,
+) -> Written:
+    """Put a candidate into a requisition of the same source (Recruiterflow add-to-job);
+    the new application starts in "Sourced"."""
+    placement = await _placement(deps, principal, candidate_id, job_id)
+    integration_id = placement.integration_id
 
     async def local(session: AsyncSession, result: WriteResult, actor: Actor) -> LocalChange:
         now = utcnow()
-        remote_id = created_id(result, "application")
-        values = {
-            "tenant_id": principal.tenant_id,
-            "integration_id": integration_id,
-            "remote_id": remote_id,
-            "remote_data": dict(result.raw),
-            "remote_deleted_at": None,
-            "job_id": job_id,
-            "candidate_id": candidate_id,
-            "status": ApplicationStatus.ACTIVE,
-            "applied_at": now,
-            "rejected_at": None,
-            "rejection_reason": None,
-            "updated_at": now,
-        }
-        found = await session.scalar(
-            sa.select(Application.id).where(
-                Application.integration_id == integration_id,
-                Application.remote_id == remote_id,
-            )
-        )
-        if found is None:
-            application = Application(**values, created_at=now)
-            session.add(application)
-            await session.flush()
-            found = application.id
-        else:  # the source had it once (removed since), or a sync was quicker
-            await session.execute(
-                sa.update(Application).where(Application.id == found).values(values)
-            )
-        target = Target(
-            found,
+        added = Target(
+            0,
             principal.tenant_id,
             integration_id,
-            remote_id,
+            created_id(result, "application"),
             job_id,
             candidate_id,
             None,
             None,
             ApplicationStatus.ACTIVE,
         )
-        stage = await stage_row(session, target.tenant_id, target.integration_id, ADDED_STAGE)
+        target = replace(added, id=await _store_added(session, added, dict(result.raw), now))
+        stage = await stage_row(session, target.tenant_id, integration_id, ADDED_STAGE)
         await record_move(session, target, actor, stage, when=now)
-        record_activity(
-            session,
-            actor,
-            action="application.created",
-            subject_type="Application",
-            subject_id=found,
-            description=f"Added the candidate to the job, in {stage.name}",
-            job_id=job_id,
-            candidate_id=candidate_id,
-            application_id=found,
-            details={"remoteId": remote_id, "stage": stage.name},
-        )
-        event = application_created(
-            principal.tenant_id,
-            application_id=found,
-            remote_id=remote_id,
-            job_id=job_id,
-            candidate_id=candidate_id,
-            stage=stage.name,
-            status=str(ApplicationStatus.ACTIVE),
-        )
-        return LocalChange({"application": found}, [event])
+        event = _announce_added(session, actor, target, stage.name)
+        return LocalChange({"application": target.id}, [event])
 
     async def remote(connector: ConnectorBase, attribution: Attribution | None) -> WriteResult:
-        if existing is not None:
+        if placement.already_in_job:
             raise ValidationFailed("candidateId", "the candidate is already in this job")
-        return await connector.add_to_job(candidate_remote_id, job_remote_id, attribution)
+        return await connector.add_to_job(
+            placement.candidate_remote_id, placement.job_remote_id, attribution
+        )
 
     return await write_back(
         deps,

@@ -46,14 +46,17 @@ from connectors.models import Attribution, InterviewRequest, WriteResult
 from gateway.auth import Principal
 from gateway.errors import NotFound, RecruiterLinkMissing, ValidationFailed
 from gateway.events import interview_created
+from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
-from gateway.services.application_writes import (
+from gateway.services.application_targets import Target, load_application, require_open
+from gateway.services.writeback import (
+    LocalChange,
+    WriteDeps,
+    Written,
     acting_as,
     created_id,
-    load_application,
-    require_open,
+    write_back,
 )
-from gateway.services.writeback import LocalChange, WriteDeps, Written, write_back
 from gateway.store.base import utcnow
 from gateway.store.enums import InterviewKind, InterviewStatus
 from gateway.store.models import Interview, RecruiterLink, User
@@ -120,6 +123,116 @@ async def _interviewer(
     return Interviewer(user_id, user.name or user.email, attribution)
 
 
+@dataclass(frozen=True, slots=True)
+class _Booking:
+    """One interview round to book, checked."""
+
+    target: Target
+    kind: str
+    when: datetime
+    interviewer_id: int | None
+    interviewer: Interviewer | None
+
+
+async def _store_booking(
+    session: AsyncSession, booking: _Booking, result: WriteResult, actor: Actor
+) -> tuple[int, str]:
+    """The booked interview stored (or updated, when a sync stored it first): its id and
+    remote id."""
+    target = booking.target
+    now = utcnow()
+    remote_id = created_id(result, "interview")
+    record = result.raw.get("interview")
+    values = {
+        "application_id": target.id,
+        "kind": InterviewKind.SCHEDULED,
+        "interview_type": booking.kind,
+        "status": InterviewStatus.SCHEDULED,
+        "scheduled_at": booking.when,
+        "interviewer_user_id": booking.interviewer_id,
+        "scheduled_by_user_id": actor.user_id,
+        "remote_data": dict(record) if isinstance(record, dict) else dict(result.raw),
+        "remote_deleted_at": None,
+        "updated_at": now,
+    }
+    found = await session.scalar(
+        sa.select(Interview.id).where(
+            Interview.integration_id == target.integration_id,
+            Interview.remote_id == remote_id,
+        )
+    )
+    if found is None:
+        row = Interview(
+            tenant_id=target.tenant_id,
+            integration_id=target.integration_id,
+            remote_id=remote_id,
+            created_at=now,
+            **values,
+        )
+        session.add(row)
+        await session.flush()
+        return row.id, remote_id
+    # a webhook-driven sync stored it first
+    await session.execute(sa.update(Interview).where(Interview.id == found).values(values))
+    return found, remote_id
+
+
+def _announce_booking(
+    session: AsyncSession, booking: _Booking, actor: Actor, interview_id: int, remote_id: str
+) -> Event:
+    """The booking's activity; returns its event."""
+    target, kind, when = booking.target, booking.kind, booking.when
+    record_activity(
+        session,
+        actor,
+        action="interview.scheduled",
+        subject_type="Interview",
+        subject_id=interview_id,
+        description=f"Scheduled {kind} for {when.isoformat()}",
+        job_id=target.job_id,
+        candidate_id=target.candidate_id,
+        application_id=target.id,
+        details={
+            "remoteId": remote_id,
+            "interviewType": kind,
+            "scheduledAt": when.isoformat(),
+            "interviewerId": booking.interviewer_id,
+        },
+    )
+    return interview_created(
+        target.tenant_id,
+        interview_id=interview_id,
+        remote_id=remote_id,
+        application_id=target.id,
+        job_id=target.job_id,
+        candidate_id=target.candidate_id,
+        interview_type=kind,
+        scheduled_at=when.isoformat(),
+        status=str(InterviewStatus.SCHEDULED),
+    )
+
+
+async def _book(
+    connector: ConnectorBase, attribution: Attribution | None, booking: _Booking
+) -> WriteResult:
+    target, interviewer = booking.target, booking.interviewer
+    acting = acting_as(attribution, target.integration_id, target.integration_name)
+    if interviewer is not None and interviewer.attribution is None:
+        raise RecruiterLinkMissing(
+            target.integration_id,
+            target.integration_name,
+            who=f"the interviewer {interviewer.name}",
+        )
+    still_ahead(booking.when, utcnow())  # here, so a replayed key answers even once it is past
+    request = InterviewRequest(
+        application_remote_id=target.remote_id,
+        interview_type=booking.kind,
+        scheduled_at=booking.when,
+        interviewer=interviewer.attribution if interviewer is not None else None,
+    )
+    return await connector.schedule_interview(request, acting)
+
+
 async def schedule_interview(
     deps: WriteDeps,
     principal: Principal,
@@ -139,88 +252,12 @@ async def schedule_interview(
         if interviewer_id is not None
         else None
     )
+    booking = _Booking(target, kind, when, interviewer_id, interviewer)
 
     async def local(session: AsyncSession, result: WriteResult, actor: Actor) -> LocalChange:
-        now = utcnow()
-        remote_id = created_id(result, "interview")
-        record = result.raw.get("interview")
-        values = {
-            "application_id": target.id,
-            "kind": InterviewKind.SCHEDULED,
-            "interview_type": kind,
-            "status": InterviewStatus.SCHEDULED,
-            "scheduled_at": when,
-            "interviewer_user_id": interviewer_id,
-            "scheduled_by_user_id": actor.user_id,
-            "remote_data": dict(record) if isinstance(record, dict) else dict(result.raw),
-            "remote_deleted_at": None,
-            "updated_at": now,
-        }
-        found = await session.scalar(
-            sa.select(Interview.id).where(
-                Interview.integration_id == target.integration_id,
-                Interview.remote_id == remote_id,
-            )
-        )
-        if found is None:
-            row = Interview(
-                tenant_id=target.tenant_id,
-                integration_id=target.integration_id,
-                remote_id=remote_id,
-                created_at=now,
-                **values,
-            )
-            session.add(row)
-            await session.flush()
-            found = row.id
-        else:  # a webhook-driven sync stored it first
-            await session.execute(sa.update(Interview).where(Interview.id == found).values(values))
-        record_activity(
-            session,
-            actor,
-            action="interview.scheduled",
-            subject_type="Interview",
-            subject_id=found,
-            description=f"Scheduled {kind} for {when.isoformat()}",
-            job_id=target.job_id,
-            candidate_id=target.candidate_id,
-            application_id=target.id,
-            details={
-                "remoteId": remote_id,
-                "interviewType": kind,
-                "scheduledAt": when.isoformat(),
-                "interviewerId": interviewer_id,
-            },
-        )
-        event = interview_created(
-            target.tenant_id,
-            interview_id=found,
-            remote_id=remote_id,
-            application_id=target.id,
-            job_id=target.job_id,
-            candidate_id=target.candidate_id,
-            interview_type=kind,
-            scheduled_at=when.isoformat(),
-            status=str(InterviewStatus.SCHEDULED),
-        )
-        return LocalChange({"interview": found}, [event])
-
-    async def remote(connector: ConnectorBase, attribution: Attribution | None) -> WriteResult:
-        acting = acting_as(attribution, target.integration_id, target.integration_name)
-        if interviewer is not None and interviewer.attribution is None:
-            raise RecruiterLinkMissing(
-                target.integration_id,
-                target.integration_name,
-                who=f"the interviewer {interviewer.name}",
-            )
-        still_ahead(when, utcnow())  # here, so a replayed key answers even once it is past
-        request = InterviewRequest(
-            application_remote_id=target.remote_id,
-            interview_type=kind,
-            scheduled_at=when,
-            interviewer=interviewer.attribution if interviewer is not None else None,
-        )
-        return await connector.schedule_interview(request, acting)
+        interview_id, remote_id = await _store_booking(session, booking, result, actor)
+        event = _announce_booking(session, booking, actor, interview_id, remote_id)
+        return LocalChange({"interview": interview_id}, [event])
 
     return await write_back(
         deps,
@@ -235,6 +272,6 @@ async def schedule_interview(
             "interviewerId": interviewer_id,
         },
         idempotency_key=idempotency_key,
-        remote=remote,
+        remote=lambda connector, attribution: _book(connector, attribution, booking),
         local=local,
     )

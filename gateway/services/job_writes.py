@@ -34,12 +34,15 @@ from gateway.auth import Principal
 from gateway.errors import NotFound, RecruiterLinkMissing, ValidationFailed
 from gateway.events import job_created, job_status_changed
 from gateway.services.activities import Actor, record_activity
-from gateway.services.application_writes import (
+from gateway.services.validation import optional_line, optional_paragraph, text_line
+from gateway.services.writeback import (
+    LocalChange,
+    WriteDeps,
+    Written,
     acting_as,
     created_id,
+    write_back,
 )
-from gateway.services.validation import optional_line, optional_paragraph, text_line
-from gateway.services.writeback import LocalChange, WriteDeps, Written, write_back
 from gateway.store.base import utcnow
 from gateway.store.enums import JobStatus
 from gateway.store.models import Integration, Job
@@ -97,6 +100,51 @@ def _text_of(record: Mapping[str, Any], key: str, max_length: int) -> str | None
     return value[:max_length] if isinstance(value, str) and value else None
 
 
+async def _store_created(
+    session: AsyncSession,
+    tenant_id: int,
+    integration_id: int,
+    job: NewJob,
+    result: WriteResult,
+    actor: Actor,
+) -> tuple[int, str]:
+    """The posted requisition stored as a draft (or updated, when a sync stored it
+    first): its id and remote id."""
+    now = utcnow()
+    remote_id = created_id(result, "job")
+    record = _answered(result, "job")
+    values: dict[str, Any] = {
+        "title": job.title,
+        "description": job.description,
+        "location": job.location,
+        "employment_type": job.employment_type,
+        "client_name": _text_of(record, "clientName", 255) or job.client_name,
+        "status": JobStatus.DRAFT,
+        "remote_status": _text_of(record, "status", 128),
+        "remote_data": dict(record),
+        "remote_deleted_at": None,
+        "recruiter_id": actor.user_id,
+        "updated_at": now,
+    }
+    found = await session.scalar(
+        sa.select(Job.id).where(Job.integration_id == integration_id, Job.remote_id == remote_id)
+    )
+    if found is None:
+        row = Job(
+            tenant_id=tenant_id,
+            integration_id=integration_id,
+            remote_id=remote_id,
+            created_at=now,
+            **values,
+        )
+        session.add(row)
+        await session.flush()
+        return row.id, remote_id
+    # a webhook-driven sync stored it first
+    await session.execute(sa.update(Job).where(Job.id == found).values(values))
+    return found, remote_id
+
+
 async def create_job(
     deps: WriteDeps,
     principal: Principal,
@@ -108,40 +156,9 @@ async def create_job(
     job = draft.checked()
 
     async def local(session: AsyncSession, result: WriteResult, actor: Actor) -> LocalChange:
-        now = utcnow()
-        remote_id = created_id(result, "job")
-        record = _answered(result, "job")
-        values: dict[str, Any] = {
-            "title": job.title,
-            "description": job.description,
-            "location": job.location,
-            "employment_type": job.employment_type,
-            "client_name": _text_of(record, "clientName", 255) or job.client_name,
-            "status": JobStatus.DRAFT,
-            "remote_status": _text_of(record, "status", 128),
-            "remote_data": dict(record),
-            "remote_deleted_at": None,
-            "recruiter_id": actor.user_id,
-            "updated_at": now,
-        }
-        found = await session.scalar(
-            sa.select(Job.id).where(
-                Job.integration_id == integration_id, Job.remote_id == remote_id
-            )
+        found, remote_id = await _store_created(
+            session, principal.tenant_id, integration_id, job, result, actor
         )
-        if found is None:
-            row = Job(
-                tenant_id=principal.tenant_id,
-                integration_id=integration_id,
-                remote_id=remote_id,
-                created_at=now,
-                **values,
-            )
-            session.add(row)
-            await session.flush()
-            found = row.id
-        else:  # a webhook-driven sync stored it first
-            await session.execute(sa.update(Job).where(Job.id == found).values(values))
         record_activity(
             session,
             actor,

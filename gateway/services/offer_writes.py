@@ -46,7 +46,7 @@ from gateway.errors import NotFound, ValidationFailed
 from gateway.events import offer_created, offer_sent
 from gateway.outbox import Outbox, stage
 from gateway.services.activities import Actor, record_activity
-from gateway.services.application_writes import CLOSED_APPLICATION
+from gateway.services.application_targets import CLOSED_APPLICATION
 from gateway.services.writeback import (
     WriteDeps,
     Written,

@@ -45,14 +45,16 @@ from gateway.errors import NotFound, ValidationFailed
 from gateway.events import onboarding_task_created, onboarding_task_updated
 from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
-from gateway.services.application_writes import (
+from gateway.services.application_targets import Target, load_application, require_open
+from gateway.services.validation import optional_paragraph, text_line
+from gateway.services.writeback import (
+    LocalChange,
+    WriteDeps,
+    Written,
     acting_as,
     created_id,
-    load_application,
-    require_open,
+    write_back,
 )
-from gateway.services.validation import optional_paragraph, text_line
-from gateway.services.writeback import LocalChange, WriteDeps, Written, write_back
 from gateway.store.base import utcnow
 from gateway.store.enums import OnboardingTaskStatus
 from gateway.store.models import Integration, OnboardingTask
@@ -115,6 +117,106 @@ def _draft_request(draft: OnboardingTaskDraft) -> dict[str, str | None]:
     }
 
 
+async def _store_task(
+    session: AsyncSession,
+    target: Target,
+    draft: OnboardingTaskDraft,
+    answer: WriteResult,
+    remote_id: str,
+    stored_id: int | None,
+    actor: Actor,
+) -> int:
+    """One created task stored (or updated, when a sync stored it first); its id."""
+    now = utcnow()
+    values = {
+        "application_id": target.id,
+        "candidate_id": target.candidate_id,
+        "title": draft.title,
+        "description": draft.description,
+        "task_type": draft.task_type,
+        "status": OnboardingTaskStatus.PENDING,
+        "due_date": draft.due_date,
+        "created_by_user_id": actor.user_id,
+        "remote_data": dict(answer.raw),
+        "remote_deleted_at": None,
+        "updated_at": now,
+    }
+    if stored_id is not None:  # a sync stored it first
+        await session.execute(
+            sa.update(OnboardingTask).where(OnboardingTask.id == stored_id).values(values)
+        )
+        return stored_id
+    row = OnboardingTask(
+        tenant_id=target.tenant_id,
+        integration_id=target.integration_id,
+        remote_id=remote_id,
+        created_at=now,
+        **values,
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+def _announce_task(
+    session: AsyncSession,
+    target: Target,
+    draft: OnboardingTaskDraft,
+    task_id: int,
+    remote_id: str,
+    actor: Actor,
+) -> Event:
+    """The created task's activity; returns its event."""
+    record_activity(
+        session,
+        actor,
+        action="onboarding_task.created",
+        subject_type="OnboardingTask",
+        subject_id=task_id,
+        description=f"Created the onboarding task {draft.title}",
+        job_id=target.job_id,
+        candidate_id=target.candidate_id,
+        application_id=target.id,
+        details={"remoteId": remote_id, **_draft_request(draft)},
+    )
+    return onboarding_task_created(
+        target.tenant_id,
+        task_id=task_id,
+        remote_id=remote_id,
+        application_id=target.id,
+        candidate_id=target.candidate_id,
+        title=draft.title,
+        status=str(OnboardingTaskStatus.PENDING),
+    )
+
+
+async def _store_tasks(
+    session: AsyncSession,
+    target: Target,
+    drafts: Sequence[OnboardingTaskDraft],
+    created: Sequence[WriteResult],
+    actor: Actor,
+) -> LocalChange:
+    ids: dict[str, int] = {"application": target.id}
+    events: list[Event] = []
+    remote_ids = [created_id(answer, "onboarding task") for answer in created]
+    rows = await session.execute(
+        sa.select(OnboardingTask.remote_id, OnboardingTask.id).where(
+            OnboardingTask.integration_id == target.integration_id,
+            OnboardingTask.remote_id.in_(remote_ids),
+        )
+    )
+    stored: dict[str | None, int] = {row.remote_id: row.id for row in rows}
+    for index, (draft, answer) in enumerate(zip(drafts, created, strict=True)):
+        remote_id = remote_ids[index]
+        found = await _store_task(
+            session, target, draft, answer, remote_id, stored.get(remote_id), actor
+        )
+        ids[f"{TASK_KEY}{index}"] = found
+        events.append(_announce_task(session, target, draft, found, remote_id, actor))
+    return LocalChange(ids, events)
+
+
 async def create_tasks(
     deps: WriteDeps,
     principal: Principal,
@@ -140,73 +242,7 @@ async def create_tasks(
         return WriteResult(raw={"tasks": [dict(result.raw) for result in results]})
 
     async def local(session: AsyncSession, result: WriteResult, actor: Actor) -> LocalChange:
-        now = utcnow()
-        ids: dict[str, int] = {"application": target.id}
-        events: list[Event] = []
-        remote_ids = [created_id(answer, "onboarding task") for answer in created]
-        rows = await session.execute(
-            sa.select(OnboardingTask.remote_id, OnboardingTask.id).where(
-                OnboardingTask.integration_id == target.integration_id,
-                OnboardingTask.remote_id.in_(remote_ids),
-            )
-        )
-        stored: dict[str | None, int] = {row.remote_id: row.id for row in rows}
-        for index, (draft, answer) in enumerate(zip(drafts, created, strict=True)):
-            remote_id = remote_ids[index]
-            values = {
-                "application_id": target.id,
-                "candidate_id": target.candidate_id,
-                "title": draft.title,
-                "description": draft.description,
-                "task_type": draft.task_type,
-                "status": OnboardingTaskStatus.PENDING,
-                "due_date": draft.due_date,
-                "created_by_user_id": actor.user_id,
-                "remote_data": dict(answer.raw),
-                "remote_deleted_at": None,
-                "updated_at": now,
-            }
-            found = stored.get(remote_id)
-            if found is None:
-                row = OnboardingTask(
-                    tenant_id=target.tenant_id,
-                    integration_id=target.integration_id,
-                    remote_id=remote_id,
-                    created_at=now,
-                    **values,
-                )
-                session.add(row)
-                await session.flush()
-                found = row.id
-            else:  # a sync stored it first
-                await session.execute(
-                    sa.update(OnboardingTask).where(OnboardingTask.id == found).values(values)
-                )
-            ids[f"{TASK_KEY}{index}"] = found
-            record_activity(
-                session,
-                actor,
-                action="onboarding_task.created",
-                subject_type="OnboardingTask",
-                subject_id=found,
-                description=f"Created the onboarding task {draft.title}",
-                job_id=target.job_id,
-                candidate_id=target.candidate_id,
-                application_id=target.id,
-                details={"remoteId": remote_id, **_draft_request(draft)},
-            )
-            events.append(
-                onboarding_task_created(
-                    target.tenant_id,
-                    task_id=found,
-                    remote_id=remote_id,
-                    application_id=target.id,
-                    candidate_id=target.candidate_id,
-                    title=draft.title,
-                    status=str(OnboardingTaskStatus.PENDING),
-                )
-            )
-        return LocalChange(ids, events)
+        return await _store_tasks(session, target, drafts, created, actor)
 
     return await write_back(
         deps,
@@ -224,16 +260,22 @@ async def create_tasks(
     )
 
 
-async def review_task(
-    deps: WriteDeps,
-    principal: Principal,
-    *,
-    task_id: int,
-    approve: bool,
-    notes: str | None,
-    idempotency_key: str | None,
-) -> Written:
-    text = optional_paragraph("notes", notes, max_length=MAX_NOTES_LENGTH)
+@dataclass(frozen=True, slots=True)
+class _Reviewed:
+    """A synced task of the caller's tenant, as its review needs it."""
+
+    id: int
+    tenant_id: int
+    integration_id: int
+    integration_name: str
+    remote_id: str
+    status: OnboardingTaskStatus
+    title: str
+    application_id: int | None
+    candidate_id: int | None
+
+
+async def _reviewable(deps: WriteDeps, principal: Principal, task_id: int) -> _Reviewed:
     async with deps.session_factory() as session:
         row = (
             await session.execute(
@@ -249,57 +291,91 @@ async def review_task(
         raise ValidationFailed("taskId", "this task was not synced from a source system")
     if task.remote_deleted_at is not None:
         raise ValidationFailed("taskId", "this task was deleted in its source")
-    integration_id, integration_name = task.integration_id, row[1] or ""
-    remote_id, previous, title = task.remote_id, task.status, task.title
-    application_id, candidate_id = task.application_id, task.candidate_id
+    return _Reviewed(
+        task_id,
+        task.tenant_id,
+        task.integration_id,
+        row[1] or "",
+        task.remote_id,
+        task.status,
+        task.title,
+        task.application_id,
+        task.candidate_id,
+    )
+
+
+async def _record_review(
+    session: AsyncSession,
+    task: _Reviewed,
+    decided: OnboardingTaskStatus,
+    notes: str | None,
+    result: WriteResult,
+    actor: Actor,
+) -> Event:
+    """The decision stored on the task, and its activity; returns its event."""
+    now = utcnow()
+    await session.execute(
+        sa.update(OnboardingTask)
+        .where(OnboardingTask.id == task.id)
+        .values(
+            status=decided,
+            reviewed_by_user_id=actor.user_id,
+            reviewed_at=now,
+            review_notes=notes,
+            remote_data=dict(result.raw.get("task") or result.raw),
+            updated_at=now,
+        )
+    )
+    verb = "Approved" if decided is OnboardingTaskStatus.APPROVED else "Rejected"
+    record_activity(
+        session,
+        actor,
+        action=f"onboarding_task.{decided}",
+        subject_type="OnboardingTask",
+        subject_id=task.id,
+        description=f"{verb} the onboarding task {task.title}",
+        candidate_id=task.candidate_id,
+        application_id=task.application_id,
+        details={"remoteId": task.remote_id, "from": str(task.status), "notes": notes},
+    )
+    return onboarding_task_updated(
+        task.tenant_id,
+        task_id=task.id,
+        remote_id=task.remote_id,
+        application_id=task.application_id,
+        candidate_id=task.candidate_id,
+        status=str(decided),
+        previous_status=str(task.status),
+    )
+
+
+async def review_task(
+    deps: WriteDeps,
+    principal: Principal,
+    *,
+    task_id: int,
+    approve: bool,
+    notes: str | None,
+    idempotency_key: str | None,
+) -> Written:
+    text = optional_paragraph("notes", notes, max_length=MAX_NOTES_LENGTH)
+    task = await _reviewable(deps, principal, task_id)
     decided = OnboardingTaskStatus.APPROVED if approve else OnboardingTaskStatus.REJECTED
 
     async def remote(connector: ConnectorBase, attribution: Attribution | None) -> WriteResult:
-        if previous is decided:
+        if task.status is decided:
             raise ValidationFailed("decision", f"the task is already {decided}")
-        acting = acting_as(attribution, integration_id, integration_name)
-        return await connector.review_onboarding_task(remote_id, approve, acting, text)
+        acting = acting_as(attribution, task.integration_id, task.integration_name)
+        return await connector.review_onboarding_task(task.remote_id, approve, acting, text)
 
     async def local(session: AsyncSession, result: WriteResult, actor: Actor) -> LocalChange:
-        now = utcnow()
-        await session.execute(
-            sa.update(OnboardingTask)
-            .where(OnboardingTask.id == task_id)
-            .values(
-                status=decided,
-                reviewed_by_user_id=actor.user_id,
-                reviewed_at=now,
-                review_notes=text,
-                remote_data=dict(result.raw.get("task") or result.raw),
-                updated_at=now,
-            )
-        )
-        record_activity(
-            session,
-            actor,
-            action=f"onboarding_task.{decided}",
-            subject_type="OnboardingTask",
-            subject_id=task_id,
-            description=f"{'Approved' if approve else 'Rejected'} the onboarding task {title}",
-            candidate_id=candidate_id,
-            application_id=application_id,
-            details={"remoteId": remote_id, "from": str(previous), "notes": text},
-        )
-        event = onboarding_task_updated(
-            principal.tenant_id,
-            task_id=task_id,
-            remote_id=remote_id,
-            application_id=application_id,
-            candidate_id=candidate_id,
-            status=str(decided),
-            previous_status=str(previous),
-        )
+        event = await _record_review(session, task, decided, text, result, actor)
         return LocalChange({"task": task_id}, [event])
 
     return await write_back(
         deps,
         principal,
-        integration_id=integration_id,
+        integration_id=task.integration_id,
         operation="onboardingTaskReview",
         capability=Capability.ONBOARDING_WRITE,
         request={"taskId": task_id, "approve": approve, "notes": text},

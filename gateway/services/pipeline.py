@@ -348,31 +348,26 @@ def _stage(row: Any, fallback_name: str | None = None) -> Stage | None:
     return Stage(name=row.stage_name, id=row.stage_id, position=row.position, kind=row.kind)
 
 
-async def load_pipeline_facts(
+_JOBS = table_of(Job)
+_STAGES = table_of(PipelineStage)
+_APPLICATIONS = table_of(Application)
+_TRANSITIONS = table_of(StageTransition)
+_STAGE_COLUMNS = (
+    _STAGES.c.id.label("stage_id"),
+    _STAGES.c.name.label("stage_name"),
+    _STAGES.c.position,
+    _STAGES.c.kind,
+)
+
+
+async def _load_pipelines(
     conn: AsyncConnection, tenant_id: int, jobs: JobSelection
-) -> dict[int, PipelineFacts]:
-    """Facts per job id for every selected job of the tenant, in three statements.
-
-    Jobs with no stages, applications or transitions are left out of the result.
-    """
-    if not isinstance(jobs, sa.Select):
-        jobs = sorted(set(jobs))
-        if not jobs:
-            return {}
-    j = table_of(Job)
-    s = table_of(PipelineStage)
-    a = table_of(Application)
-    t = table_of(StageTransition)
-    stage_columns = (
-        s.c.id.label("stage_id"),
-        s.c.name.label("stage_name"),
-        s.c.position,
-        s.c.kind,
-    )
-
+) -> dict[int, list[Stage]]:
+    """Each job's pipeline: its integration's stages, in order."""
+    j, s = _JOBS, _STAGES
     pipelines: dict[int, list[Stage]] = defaultdict(list)
     rows = await conn.execute(
-        sa.select(j.c.id.label("job_id"), *stage_columns)
+        sa.select(j.c.id.label("job_id"), *_STAGE_COLUMNS)
         .join_from(
             j, s, sa.and_(s.c.integration_id == j.c.integration_id, s.c.tenant_id == tenant_id)
         )
@@ -383,12 +378,19 @@ async def load_pipeline_facts(
         stage = _stage(row)
         assert stage is not None
         pipelines[row.job_id].append(stage)
+    return pipelines
 
+
+async def _load_current(
+    conn: AsyncConnection, tenant_id: int, jobs: JobSelection
+) -> tuple[dict[int, list[tuple[Stage, int]]], dict[int, int]]:
+    """Active applications per job and current stage, and per job those without one."""
+    s, a = _STAGES, _APPLICATIONS
     current: dict[int, list[tuple[Stage, int]]] = defaultdict(list)
     unstaged: dict[int, int] = defaultdict(int)
     in_stage = sa.and_(s.c.id == a.c.current_stage_id, s.c.tenant_id == tenant_id)
     rows = await conn.execute(
-        sa.select(a.c.job_id, *stage_columns, sa.func.count().label("applications"))
+        sa.select(a.c.job_id, *_STAGE_COLUMNS, sa.func.count().label("applications"))
         .select_from(a.outerjoin(s, in_stage))
         .where(
             a.c.tenant_id == tenant_id,
@@ -404,7 +406,14 @@ async def load_pipeline_facts(
             unstaged[row.job_id] += row.applications
         else:
             current[row.job_id].append((stage, row.applications))
+    return current, unstaged
 
+
+async def _load_stays(
+    conn: AsyncConnection, tenant_id: int, jobs: JobSelection
+) -> dict[int, list[Stay]]:
+    """Every stay of every application of each job, whatever its status now."""
+    s, a, t = _STAGES, _APPLICATIONS, _TRANSITIONS
     stays: dict[int, list[Stay]] = defaultdict(list)
     rows = await conn.execute(
         sa.select(
@@ -414,7 +423,7 @@ async def load_pipeline_facts(
             t.c.to_stage_name,
             t.c.entered_at,
             t.c.left_at,
-            *stage_columns,
+            *_STAGE_COLUMNS,
         )
         .select_from(
             t.join(a, a.c.id == t.c.application_id).outerjoin(
@@ -441,7 +450,23 @@ async def load_pipeline_facts(
                 application_active=row.status == ApplicationStatus.ACTIVE,
             )
         )
+    return stays
 
+
+async def load_pipeline_facts(
+    conn: AsyncConnection, tenant_id: int, jobs: JobSelection
+) -> dict[int, PipelineFacts]:
+    """Facts per job id for every selected job of the tenant, in three statements.
+
+    Jobs with no stages, applications or transitions are left out of the result.
+    """
+    if not isinstance(jobs, sa.Select):
+        jobs = sorted(set(jobs))
+        if not jobs:
+            return {}
+    pipelines = await _load_pipelines(conn, tenant_id, jobs)
+    current, unstaged = await _load_current(conn, tenant_id, jobs)
+    stays = await _load_stays(conn, tenant_id, jobs)
     return {
         job_id: PipelineFacts(
             pipeline=tuple(pipelines.get(job_id, ())),

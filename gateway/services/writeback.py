@@ -29,6 +29,9 @@ The order is the rule: nothing changes in the store until the source has said ye
 If the process dies between 4 and 5 the source has the change and the store does not:
 the next sync brings it, and the key stays "running" for ``PENDING_LEASE`` before a
 retry may send the write again.
+
+``acting_as`` and ``created_id`` are the checks the remote and local steps of the
+write services share: the caller's attribution, and the id of what the source created.
 """
 
 from __future__ import annotations
@@ -298,3 +301,24 @@ async def _call(
             retryable=exc.retryable,
             status_code=exc.status,
         ) from None
+
+
+def acting_as(
+    attribution: Attribution | None, integration_id: int, integration_name: str
+) -> Attribution:
+    """The caller's remote id for a write the source must attribute. ``write_back`` checks
+    the link already where the provider declares ``ATTRIBUTION``; for the others (Jobvite
+    onboarding) a missing link is refused here, before the request."""
+    if attribution is None:
+        raise RecruiterLinkMissing(integration_id, integration_name)
+    return attribution
+
+
+def created_id(result: WriteResult, what: str) -> str:
+    """The remote id of what the source created; an answer without one cannot be stored."""
+    if not result.remote_id:
+        raise RemoteWriteFailed(
+            f"the source created the {what} but did not say its id; the next sync brings it",
+            retryable=False,
+        )
+    return result.remote_id

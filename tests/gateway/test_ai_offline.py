@@ -13,14 +13,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from gateway.ai.answers import RECOMMENDATIONS, analysis_from_answer
 from gateway.ai.factory import create_provider
-from gateway.ai.offline import (
-    RECOMMENDATIONS,
-    OfflineProvider,
-    analysis_from_answer,
-    interview_message,
-    word_pieces,
-)
+from gateway.ai.offline import OfflineProvider
+from gateway.ai.offline_interviewer import interview_message, word_pieces
 from gateway.ai.openai_compat import (
     DEFAULT_ANALYSIS_SCHEMA,
     DEFAULT_EVALUATION_SCHEMA,

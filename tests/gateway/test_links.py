@@ -23,7 +23,7 @@ from starlette.requests import HTTPConnection
 from gateway import links
 from gateway.app import create_app
 from gateway.crypto import credentials_context
-from gateway.services.interview_lifecycle import InterviewConfig
+from gateway.services.interview_deps import InterviewConfig
 from gateway.settings import Settings
 from gateway.store.enums import Provider, Role
 from gateway.store.models import Activity, Integration

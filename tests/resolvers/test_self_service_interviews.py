@@ -32,15 +32,11 @@ from gateway.interview_tokens import hash_token, new_token
 from gateway.outbound_events import OutboundEvent, names_for
 from gateway.pubsub import Event
 from gateway.services.activities import Actor
-from gateway.services.interview_lifecycle import (
-    Delivery,
-    InterviewConfig,
-    InterviewDeps,
-    create_self_service,
-    send_invite,
-    sweep_interviews,
-)
+from gateway.services.interview_deps import InterviewConfig, InterviewDeps
+from gateway.services.interview_invites import Delivery, send_invite
+from gateway.services.interview_lifecycle import create_self_service
 from gateway.services.interview_mail import SmtpConfig
+from gateway.services.interview_sweep import sweep_interviews
 from gateway.store.base import utcnow
 from gateway.store.enums import ActorType, InterviewStatus, Role
 from gateway.store.models import Activity, Interview, InterviewMessage

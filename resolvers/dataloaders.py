@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
@@ -21,6 +21,9 @@ from strawberry.dataloader import DataLoader
 
 from gateway.store.paging import Ordering, Page, PageRequest, fetch_partitioned_pages
 from gateway.store.reader import Reader
+
+if TYPE_CHECKING:
+    from resolvers.loaders import Loaders
 
 
 class Criteria(Protocol, Hashable):
@@ -206,3 +209,8 @@ class ChildCountLoader(_TenantLoader, DataLoader[ChildCountKey, int]):
                 for parent_id, count in (await conn.execute(stmt)).all():
                     counts[(parent_id, criteria)] = count
         return [counts.get((key.parent_id, key.criteria), 0) for key in keys]
+
+
+ChildLoaders = Callable[["Loaders"], tuple[ChildPageLoader, ChildCountLoader]]
+"""Picks, from a request's loaders, the page and count loaders of one kind of parent's
+children (e.g. ``activity_page_by_job_id`` and ``activity_count_by_job_id``)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Union
+
 import strawberry
 
 from gateway.errors import (
@@ -98,6 +100,11 @@ WRITE_BACK_ERRORS = (
     ConnectorError,
     IdempotencyConflictError,
 )
+
+
+def mutation_result(name: str, success: type, *errors: type) -> Any:
+    """The union ``name`` a mutation returns: ``success``, the common errors, ``errors``."""
+    return Annotated[Union[success, *MUTATION_ERRORS, *errors], strawberry.union(name)]
 
 
 def is_error(result: object) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from gateway.store.reader import Reader
-from resolvers.admin.loaders import (
+from resolvers.activities.loaders import (
     ActivityByIdLoader,
     ActivityCountByApplicationIdLoader,
     ActivityCountByCandidateIdLoader,
@@ -13,9 +13,6 @@ from resolvers.admin.loaders import (
     ActivityPageByApplicationIdLoader,
     ActivityPageByCandidateIdLoader,
     ActivityPageByJobIdLoader,
-    PromptByIdLoader,
-    RecruiterLinksByUserIdLoader,
-    UserByIdLoader,
 )
 from resolvers.applications.loaders import (
     AnalysisByApplicationIdLoader,
@@ -45,10 +42,12 @@ from resolvers.interviews.loaders import (
     InterviewsByApplicationIdLoader,
     MessageByIdLoader,
     MessagesByInterviewIdLoader,
-    PersonaByIdLoader,
 )
 from resolvers.jobs.loaders import JobByIdLoader
+from resolvers.personas.loaders import PersonaByIdLoader
 from resolvers.pipeline.loaders import PipelineFactsByJobIdLoader
+from resolvers.prompts.loaders import PromptByIdLoader
+from resolvers.recruiters.loaders import RecruiterLinksByUserIdLoader, UserByIdLoader
 from resolvers.sync.loaders import LatestSyncRunByIntegrationIdLoader
 from resolvers.webhooks.loaders import (
     WebhookDeliveryByIdLoader,

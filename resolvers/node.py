@@ -10,7 +10,7 @@ import strawberry
 
 from gateway.permissions import Permission, allows
 from gateway.store.paging import MAX_PAGE_SIZE
-from resolvers.admin.types import build_activity, build_persona, build_prompt, build_recruiter
+from resolvers.activities.types import build_activity
 from resolvers.applications.types import (
     build_analysis,
     build_application,
@@ -25,6 +25,9 @@ from resolvers.interviews.types import build_evaluation, build_interview, build_
 from resolvers.jobs.types import build_job
 from resolvers.listing import BadPageRequest
 from resolvers.permissions import require
+from resolvers.personas.types import build_persona
+from resolvers.prompts.types import build_prompt
+from resolvers.recruiters.types import build_recruiter
 from resolvers.relay import Node, from_global_id
 from resolvers.webhooks.types import (
     build_webhook_delivery,

@@ -7,8 +7,7 @@ from graphql import GraphQLError
 from strawberry.tools import merge_types
 
 from gateway.settings import Settings
-from resolvers.admin.mutations import AdminMutations
-from resolvers.admin.queries import AdminQueries
+from resolvers.activities.queries import ActivityQueries
 from resolvers.applications.mutations import ApplicationMutations
 from resolvers.applications.queries import ApplicationQueries
 from resolvers.applications.reprocess import ApplicationReprocessMutations
@@ -26,12 +25,20 @@ from resolvers.interviews.types import Evaluation, InterviewMessage
 from resolvers.jobs.mutations import JobMutations
 from resolvers.jobs.queries import JobQueries
 from resolvers.node import NodeQueries
+from resolvers.personas.mutations import PersonaMutations
+from resolvers.personas.queries import PersonaQueries
 from resolvers.pipeline.queries import PipelineQueries
 from resolvers.pipeline.subscriptions import PipelineSubscriptions
+from resolvers.prompts.mutations import PromptMutations
+from resolvers.prompts.queries import PromptQueries
+from resolvers.recruiters.mutations import RecruiterMutations
+from resolvers.recruiters.queries import RecruiterQueries
 from resolvers.subscription import EventExecutor
 from resolvers.sync.mutations import SyncMutations
 from resolvers.sync.queries import SyncQueries
 from resolvers.sync.subscriptions import SyncSubscriptions
+from resolvers.tenant_settings.mutations import SettingsMutations
+from resolvers.tenant_settings.queries import SettingsQueries
 from resolvers.webhooks.mutations import WebhookMutations
 from resolvers.webhooks.queries import WebhookQueries
 
@@ -48,7 +55,11 @@ Query = merge_types(
         IntegrationQueries,
         SyncQueries,
         WebhookQueries,
-        AdminQueries,
+        RecruiterQueries,
+        PromptQueries,
+        PersonaQueries,
+        SettingsQueries,
+        ActivityQueries,
     ),
 )
 Mutation = merge_types(
@@ -63,7 +74,10 @@ Mutation = merge_types(
         IntegrationMutations,
         SyncMutations,
         WebhookMutations,
-        AdminMutations,
+        RecruiterMutations,
+        PromptMutations,
+        PersonaMutations,
+        SettingsMutations,
     ),
 )
 

@@ -5,16 +5,15 @@ import strawberry
 from gateway.permissions import Permission
 from gateway.store.base import table_of
 from gateway.store.models import Application as ApplicationModel
-from resolvers.applications.loaders import APPLICATION_PREFETCHERS
-from resolvers.applications.types import (
-    Application,
+from resolvers.applications.connection import application_prefetch
+from resolvers.applications.filters import (
     ApplicationFilter,
     ApplicationSort,
     application_criteria,
-    application_prefetch,
     application_sort,
-    build_application,
 )
+from resolvers.applications.loaders import APPLICATION_PREFETCHERS
+from resolvers.applications.types import Application, build_application
 from resolvers.context import Info
 from resolvers.listing import list_connection, page_request
 from resolvers.permissions import require

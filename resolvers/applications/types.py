@@ -3,29 +3,32 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
 import strawberry
+from sqlalchemy.engine import Row
 
-from gateway.store.criteria import ApplicationCriteria
 from gateway.store.enums import ApplicationStatus, OfferStatus, OnboardingTaskStatus, StageKind
-from gateway.store.paging import PageRequest
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
+from resolvers.activities.timeline import activities_field
 from resolvers.context import Info
-from resolvers.dataloaders import ChildCountKey, ChildCountLoader, ChildPageKey, ChildPageLoader
-from resolvers.inputs import DateRangeInput, SortDirection, date_range
-from resolvers.listing import page_request
-from resolvers.relay import Connection, Node, connection_from_page, pk_of, row_builder
-from resolvers.selection import selected_below
+from resolvers.lazy import lazy_callable
+from resolvers.relay import Node, row_builder
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from resolvers.admin.types import Activity, ActivityFilter
     from resolvers.candidates.types import Candidate
     from resolvers.interviews.types import Interview
     from resolvers.jobs.types import Job
+
+build_job: Callable[[Row[Any]], Job] = lazy_callable("resolvers.jobs.types", "build_job")
+build_candidate: Callable[[Row[Any]], Candidate] = lazy_callable(
+    "resolvers.candidates.types", "build_candidate"
+)
+build_interview: Callable[[Row[Any]], Interview] = lazy_callable(
+    "resolvers.interviews.types", "build_interview"
+)
 
 
 @strawberry.type(name="PipelineStage")
@@ -169,8 +172,6 @@ class Application(Node):
 
     @strawberry.field
     async def job(self, info: Info) -> Annotated[Job, strawberry.lazy("resolvers.jobs.types")]:
-        from resolvers.jobs.types import build_job
-
         row = await info.context.loaders.job_by_id.load(self.job_id)
         assert row is not None, "application without its job"
         return build_job(row)
@@ -179,8 +180,6 @@ class Application(Node):
     def candidate(
         self, info: Info
     ) -> Annotated[Candidate, strawberry.lazy("resolvers.candidates.types")]:
-        from resolvers.candidates.types import build_candidate
-
         found, row = self._prefetched("candidate")
         if found:
             return build_candidate(row)
@@ -211,8 +210,6 @@ class Application(Node):
     def interviews(
         self, info: Info
     ) -> list[Annotated[Interview, strawberry.lazy("resolvers.interviews.types")]]:
-        from resolvers.interviews.types import build_interview
-
         found, rows = self._prefetched("interviews")
         if found:
             return [build_interview(row) for row in rows or ()]
@@ -234,69 +231,17 @@ class Application(Node):
         rows = await info.context.loaders.onboarding_tasks_by_application_id.load(self.pk)
         return [build_onboarding_task(row) for row in rows]
 
-    @strawberry.field(
-        description="What happened to this application, newest first: stage moves by "
-        "users, syncs and webhooks. Recruiters see it for requisitions they own."
-    )
-    async def activities(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: Annotated[ActivityFilter, strawberry.lazy("resolvers.admin.types")] | None = None,
-    ) -> Connection[Annotated[Activity, strawberry.lazy("resolvers.admin.types")]]:
-        from resolvers.admin.types import activity_connection
-
-        loaders = info.context.loaders
-        return await activity_connection(
-            info,
-            self.pk,
+    activities = activities_field(
+        "What happened to this application, newest first: stage moves by users, syncs and "
+        "webhooks. Recruiters see it for requisitions they own.",
+        lambda loaders: (
             loaders.activity_page_by_application_id,
             loaders.activity_count_by_application_id,
-            page_request(first, after, last, before),
-            filter,
-        )
+        ),
+    )
 
 
 build_application = row_builder(Application)
-
-APPLICATION_PREFETCH = {
-    "candidate": "candidate",
-    "currentStage": "current_stage",
-    "stageHistory": "stage_history",
-    "interviews": "interviews",
-}
-"""GraphQL field -> relation a connection of applications can prefetch."""
-
-
-async def application_connection(
-    info: Info,
-    parent_id: int,
-    pages: ChildPageLoader,
-    counts: ChildCountLoader,
-    page: PageRequest,
-    filter: ApplicationFilter | None,
-    sort: ApplicationSort | None,
-) -> Connection[Application]:
-    """The applications under one parent (a job, a candidate), batched with its siblings."""
-    criteria = application_criteria(filter)
-    key = ChildPageKey(
-        parent_id, criteria, application_sort(sort), page, application_prefetch(info)
-    )
-    result = await pages.load(key)
-
-    async def count() -> int:
-        return await counts.load(ChildCountKey(parent_id, criteria))
-
-    return connection_from_page(result, build_application, count)
-
-
-def application_prefetch(info: Info) -> frozenset[str]:
-    """The relations to prefetch for the application nodes selected under this connection."""
-    wanted = selected_below(info, ("edges", "node")) | selected_below(info, ("nodes",))
-    return frozenset(APPLICATION_PREFETCH[name] for name in wanted & APPLICATION_PREFETCH.keys())
 
 
 def _deferred(awaitable: Awaitable[T]) -> T:
@@ -313,53 +258,3 @@ async def _load_one(loader: Any, key: int, build: Callable[[Any], T]) -> T:
 
 async def _load_list(loader: Any, key: int, build: Callable[[Any], T]) -> list[T]:
     return [build(row) for row in await loader.load(key)]
-
-
-@strawberry.enum
-class ApplicationSortField(Enum):
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
-
-
-@strawberry.input
-class ApplicationSort:
-    field: ApplicationSortField = ApplicationSortField.CREATED_AT
-    direction: SortDirection = SortDirection.DESC
-
-
-@strawberry.input
-class ApplicationFilter:
-    search: str | None = strawberry.field(default=None, description="Candidate name or email.")
-    status: list[ApplicationStatus] | None = None
-    job_id: strawberry.ID | None = None
-    candidate_id: strawberry.ID | None = None
-    stage_id: strawberry.ID | None = None
-    recruiter_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Applications to requisitions this recruiter owns."
-    )
-    created_at: DateRangeInput | None = None
-
-
-def application_criteria(value: ApplicationFilter | None) -> ApplicationCriteria:
-    if value is None:
-        return ApplicationCriteria()
-    return ApplicationCriteria(
-        search=value.search,
-        statuses=tuple(value.status or ()),
-        job_id=pk_of(value.job_id, "Job", field="jobId") if value.job_id else None,
-        candidate_id=pk_of(value.candidate_id, "Candidate", field="candidateId")
-        if value.candidate_id
-        else None,
-        stage_id=pk_of(value.stage_id, "PipelineStage", field="stageId")
-        if value.stage_id
-        else None,
-        recruiter_id=pk_of(value.recruiter_id, "Recruiter", field="recruiterId")
-        if value.recruiter_id
-        else None,
-        created=date_range(value.created_at),
-    )
-
-
-def application_sort(value: ApplicationSort | None) -> tuple[str, bool]:
-    value = value or ApplicationSort()
-    return value.field.value, value.direction is SortDirection.DESC

@@ -4,26 +4,14 @@ import strawberry
 
 from gateway.permissions import Permission
 from gateway.store.base import table_of
-from gateway.store.criteria import CandidateCriteria
 from gateway.store.models import Candidate as CandidateModel
-from resolvers.candidates.types import Candidate, CandidateFilter, CandidateSort, build_candidate
+from resolvers.candidates.filters import CandidateFilter, CandidateSort, candidate_criteria
+from resolvers.candidates.types import Candidate, build_candidate
 from resolvers.context import Info
-from resolvers.inputs import SortDirection, date_range
+from resolvers.inputs import SortDirection
 from resolvers.listing import list_connection, page_request
 from resolvers.permissions import require
-from resolvers.relay import Connection, pk_of, pk_or_none
-
-
-def candidate_criteria(value: CandidateFilter | None) -> CandidateCriteria:
-    if value is None:
-        return CandidateCriteria()
-    return CandidateCriteria(
-        search=value.search,
-        integration_id=pk_of(value.integration_id, "Integration", field="integrationId")
-        if value.integration_id
-        else None,
-        created=date_range(value.created_at),
-    )
+from resolvers.relay import Connection, pk_or_none
 
 
 @strawberry.type

@@ -7,7 +7,8 @@ from gateway.store.base import table_of
 from gateway.store.criteria import IntegrationCriteria
 from gateway.store.models import Integration as IntegrationModel
 from resolvers.context import Info
-from resolvers.integrations.types import Integration, IntegrationFilter, build_integration
+from resolvers.integrations.filters import IntegrationFilter
+from resolvers.integrations.types import Integration, build_integration
 from resolvers.listing import list_connection, page_request
 from resolvers.permissions import require
 from resolvers.relay import Connection, pk_or_none

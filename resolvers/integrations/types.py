@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 from urllib.parse import quote
@@ -14,10 +15,15 @@ from gateway.store.base import utcnow
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
+from resolvers.lazy import lazy_callable
 from resolvers.relay import Node
 
 if TYPE_CHECKING:
     from resolvers.sync.types import SyncRun
+
+build_sync_run: Callable[[Row[Any]], SyncRun] = lazy_callable(
+    "resolvers.sync.types", "build_sync_run"
+)
 
 
 @strawberry.type(
@@ -52,8 +58,6 @@ class Integration(Node):
     async def last_sync(
         self, info: Info
     ) -> Annotated[SyncRun, strawberry.lazy("resolvers.sync.types")] | None:
-        from resolvers.sync.types import build_sync_run
-
         row = await info.context.loaders.latest_sync_run_by_integration_id.load(self.pk)
         return build_sync_run(row) if row is not None else None
 
@@ -124,9 +128,3 @@ def build_integration(row: Row[Any]) -> Integration:
         created_at=m["created_at"],
         updated_at=m["updated_at"],
     )
-
-
-@strawberry.input
-class IntegrationFilter:
-    provider: list[Provider] | None = None
-    status: list[IntegrationStatus] | None = None

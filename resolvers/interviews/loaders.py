@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from gateway.store.base import table_of
-from gateway.store.models import Evaluation, Interview, InterviewMessage, Persona
+from gateway.store.models import Evaluation, Interview, InterviewMessage
 from resolvers.dataloaders import LatestByKeyLoader, RowByIdLoader, RowsByKeyLoader
 
 
@@ -24,10 +24,6 @@ class MessagesByInterviewIdLoader(RowsByKeyLoader):
 class EvaluationByInterviewIdLoader(LatestByKeyLoader):
     table = table_of(Evaluation)
     key_column = "interview_id"
-
-
-class PersonaByIdLoader(RowByIdLoader):
-    table = table_of(Persona)
 
 
 class EvaluationByIdLoader(RowByIdLoader):

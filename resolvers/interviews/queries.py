@@ -4,32 +4,14 @@ import strawberry
 
 from gateway.permissions import Permission
 from gateway.store.base import table_of
-from gateway.store.criteria import InterviewCriteria
 from gateway.store.models import Interview as InterviewModel
 from resolvers.context import Info
-from resolvers.inputs import SortDirection, date_range
-from resolvers.interviews.types import (
-    Interview,
-    InterviewFilter,
-    InterviewSort,
-    build_interview,
-)
+from resolvers.inputs import SortDirection
+from resolvers.interviews.filters import InterviewFilter, InterviewSort, interview_criteria
+from resolvers.interviews.types import Interview, build_interview
 from resolvers.listing import list_connection, page_request
 from resolvers.permissions import require
-from resolvers.relay import Connection, pk_of, pk_or_none
-
-
-def interview_criteria(value: InterviewFilter | None) -> InterviewCriteria:
-    if value is None:
-        return InterviewCriteria()
-    return InterviewCriteria(
-        statuses=tuple(value.status or ()),
-        job_id=pk_of(value.job_id, "Job", field="jobId") if value.job_id else None,
-        application_id=pk_of(value.application_id, "Application", field="applicationId")
-        if value.application_id
-        else None,
-        created=date_range(value.created_at),
-    )
+from resolvers.relay import Connection, pk_or_none
 
 
 @strawberry.type

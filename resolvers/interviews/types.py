@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
@@ -16,13 +16,20 @@ from gateway.store.enums import InterviewKind, InterviewStatus, MessageRole
 from gateway.store.models import Activity as ActivityModel
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
-from resolvers.inputs import DateRangeInput, SortDirection
+from resolvers.lazy import lazy_callable
 from resolvers.permissions import can
 from resolvers.relay import Node, row_builder
 
 if TYPE_CHECKING:
-    from resolvers.admin.types import Persona
     from resolvers.applications.types import Application
+    from resolvers.personas.types import Persona
+
+build_application: Callable[[Row[Any]], Application] = lazy_callable(
+    "resolvers.applications.types", "build_application"
+)
+build_persona: Callable[[Row[Any]], Persona] = lazy_callable(
+    "resolvers.personas.types", "build_persona"
+)
 
 
 @strawberry.type(name="InterviewMessage")
@@ -147,8 +154,6 @@ class Interview(Node):
     async def application(
         self, info: Info
     ) -> Annotated[Application, strawberry.lazy("resolvers.applications.types")]:
-        from resolvers.applications.types import build_application
-
         row = await info.context.loaders.application_by_id.load(self.application_id)
         assert row is not None, "interview without its application"
         return build_application(row)
@@ -156,9 +161,7 @@ class Interview(Node):
     @strawberry.field
     async def persona(
         self, info: Info
-    ) -> Annotated[Persona, strawberry.lazy("resolvers.admin.types")] | None:
-        from resolvers.admin.types import build_persona
-
+    ) -> Annotated[Persona, strawberry.lazy("resolvers.personas.types")] | None:
         if self.persona_id is None or not can(info, Permission.PERSONAS_READ):
             return None
         row = await info.context.loaders.persona_by_id.load(self.persona_id)
@@ -187,23 +190,3 @@ class Interview(Node):
 
 
 build_interview = row_builder(Interview)
-
-
-@strawberry.enum
-class InterviewSortField(Enum):
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
-
-
-@strawberry.input
-class InterviewSort:
-    field: InterviewSortField = InterviewSortField.CREATED_AT
-    direction: SortDirection = SortDirection.DESC
-
-
-@strawberry.input
-class InterviewFilter:
-    status: list[InterviewStatus] | None = None
-    job_id: strawberry.ID | None = None
-    application_id: strawberry.ID | None = None
-    created_at: DateRangeInput | None = None

@@ -4,32 +4,14 @@ import strawberry
 
 from gateway.permissions import Permission
 from gateway.store.base import table_of
-from gateway.store.criteria import JobCriteria
 from gateway.store.models import Job as JobModel
 from resolvers.context import Info
-from resolvers.inputs import SortDirection, date_range
-from resolvers.jobs.types import Job, JobFilter, JobSort, build_job
+from resolvers.inputs import SortDirection
+from resolvers.jobs.filters import JobFilter, JobSort, job_criteria
+from resolvers.jobs.types import Job, build_job
 from resolvers.listing import list_connection, page_request
 from resolvers.permissions import require
-from resolvers.relay import Connection, pk_of, pk_or_none
-
-
-def job_criteria(value: JobFilter | None) -> JobCriteria:
-    if value is None:
-        return JobCriteria()
-    return JobCriteria(
-        search=value.search,
-        statuses=tuple(value.status or ()),
-        recruiter_id=pk_of(value.recruiter_id, "Recruiter", field="recruiterId")
-        if value.recruiter_id
-        else None,
-        integration_id=pk_of(value.integration_id, "Integration", field="integrationId")
-        if value.integration_id
-        else None,
-        is_active=value.is_active,
-        created=date_range(value.created_at),
-        opened=date_range(value.opened_at),
-    )
+from resolvers.relay import Connection, pk_or_none
 
 
 @strawberry.type

@@ -1,28 +1,44 @@
+"""A requisition as a GraphQL type, with its recruiter, integration, applications,
+pipeline analytics and timeline."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
+from sqlalchemy.engine import Row
 
 from gateway.permissions import Permission
 from gateway.store.criteria import ApplicationCriteria
 from gateway.store.enums import JobStatus
+from resolvers.activities.timeline import activities_field
+from resolvers.applications.connection import applications_field
 from resolvers.context import Info
 from resolvers.dataloaders import ChildCountKey
 from resolvers.enums import JobStatus as _JobStatusEnum  # noqa: F401  (registers the enum)
-from resolvers.inputs import DateRangeInput, SortDirection
-from resolvers.listing import page_request
+from resolvers.lazy import lazy_callable
 from resolvers.permissions import can
-from resolvers.relay import Connection, Node, row_builder
+from resolvers.relay import Node, row_builder
 
 if TYPE_CHECKING:
-    from resolvers.admin.types import Activity, ActivityFilter, Recruiter
-    from resolvers.applications.types import Application, ApplicationFilter, ApplicationSort
+    from collections.abc import Awaitable
+
     from resolvers.integrations.types import Integration
     from resolvers.pipeline.types import PipelineMetrics
+    from resolvers.recruiters.types import Recruiter
+
+build_recruiter: Callable[[Row[Any]], Recruiter] = lazy_callable(
+    "resolvers.recruiters.types", "build_recruiter"
+)
+build_integration: Callable[[Row[Any]], Integration] = lazy_callable(
+    "resolvers.integrations.types", "build_integration"
+)
+job_pipeline: Callable[[Info, int, int | None], Awaitable[PipelineMetrics]] = lazy_callable(
+    "resolvers.pipeline.types", "job_pipeline"
+)
 
 
 @strawberry.type(name="Job", description="A requisition, mirrored from its ATS.")
@@ -62,9 +78,7 @@ class Job(Node):
     @strawberry.field
     async def recruiter(
         self, info: Info
-    ) -> Annotated[Recruiter, strawberry.lazy("resolvers.admin.types")] | None:
-        from resolvers.admin.types import build_recruiter
-
+    ) -> Annotated[Recruiter, strawberry.lazy("resolvers.recruiters.types")] | None:
         if self.recruiter_id is None or not can(info, Permission.RECRUITERS_READ):
             return None
         row = await info.context.loaders.user_by_id.load(self.recruiter_id)
@@ -74,38 +88,15 @@ class Job(Node):
     async def integration(
         self, info: Info
     ) -> Annotated[Integration, strawberry.lazy("resolvers.integrations.types")] | None:
-        from resolvers.integrations.types import build_integration
-
         if self.integration_id is None or not can(info, Permission.INTEGRATIONS_READ):
             return None
         row = await info.context.loaders.integration_by_id.load(self.integration_id)
         return build_integration(row) if row is not None else None
 
-    @strawberry.field(description="This requisition's applications.")
-    async def applications(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: Annotated[ApplicationFilter, strawberry.lazy("resolvers.applications.types")]
-        | None = None,
-        sort: Annotated[ApplicationSort, strawberry.lazy("resolvers.applications.types")]
-        | None = None,
-    ) -> Connection[Annotated[Application, strawberry.lazy("resolvers.applications.types")]]:
-        from resolvers.applications.types import application_connection
-
-        loaders = info.context.loaders
-        return await application_connection(
-            info,
-            self.pk,
-            loaders.application_page_by_job_id,
-            loaders.application_count_by_job_id,
-            page_request(first, after, last, before),
-            filter,
-            sort,
-        )
+    applications = applications_field(
+        "This requisition's applications.",
+        lambda loaders: (loaders.application_page_by_job_id, loaders.application_count_by_job_id),
+    )
 
     @strawberry.field(description="Number of applications, all stages.")
     async def application_count(self, info: Info) -> int:
@@ -127,58 +118,13 @@ class Job(Node):
             ),
         ] = None,
     ) -> Annotated[PipelineMetrics, strawberry.lazy("resolvers.pipeline.types")]:
-        from resolvers.pipeline.types import job_pipeline
-
         return await job_pipeline(info, self.pk, stale_after_days)
 
-    @strawberry.field(
-        description="What happened to this requisition, newest first: user actions, "
-        "syncs, webhooks. Recruiters see it for requisitions they own."
+    activities = activities_field(
+        "What happened to this requisition, newest first: user actions, syncs, webhooks. "
+        "Recruiters see it for requisitions they own.",
+        lambda loaders: (loaders.activity_page_by_job_id, loaders.activity_count_by_job_id),
     )
-    async def activities(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: Annotated[ActivityFilter, strawberry.lazy("resolvers.admin.types")] | None = None,
-    ) -> Connection[Annotated[Activity, strawberry.lazy("resolvers.admin.types")]]:
-        from resolvers.admin.types import activity_connection
-
-        loaders = info.context.loaders
-        return await activity_connection(
-            info,
-            self.pk,
-            loaders.activity_page_by_job_id,
-            loaders.activity_count_by_job_id,
-            page_request(first, after, last, before),
-            filter,
-        )
 
 
 build_job = row_builder(Job)
-
-
-@strawberry.enum
-class JobSortField(Enum):
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
-    TITLE = "title"
-
-
-@strawberry.input
-class JobSort:
-    field: JobSortField = JobSortField.CREATED_AT
-    direction: SortDirection = SortDirection.DESC
-
-
-@strawberry.input
-class JobFilter:
-    search: str | None = strawberry.field(default=None, description="Title, client or location.")
-    status: list[JobStatus] | None = None
-    recruiter_id: strawberry.ID | None = None
-    integration_id: strawberry.ID | None = None
-    is_active: bool | None = None
-    created_at: DateRangeInput | None = None
-    opened_at: DateRangeInput | None = None

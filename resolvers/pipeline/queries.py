@@ -8,12 +8,8 @@ from gateway.permissions import Permission
 from gateway.services.pipeline import select_job_ids
 from resolvers.context import Info
 from resolvers.permissions import require
-from resolvers.pipeline.types import (
-    STALE_AFTER_DAYS_ARGUMENT,
-    PipelineMetricsFilter,
-    PipelineReport,
-    stale_threshold,
-)
+from resolvers.pipeline.filters import PipelineMetricsFilter
+from resolvers.pipeline.types import STALE_AFTER_DAYS_ARGUMENT, PipelineReport, stale_threshold
 from resolvers.relay import pk_or_none
 
 

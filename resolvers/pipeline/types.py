@@ -7,11 +7,13 @@ What counts, what is stale and which stage is the bottleneck is decided in
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import sqlalchemy as sa
 import strawberry
+from sqlalchemy.engine import Row
 
 from gateway.errors import ValidationFailed
 from gateway.permissions import Permission
@@ -20,14 +22,22 @@ from gateway.store.base import table_of
 from gateway.store.enums import StageKind
 from gateway.store.models import Job as JobModel
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
-from resolvers.applications.types import PipelineStage
 from resolvers.context import Info
 from resolvers.dataloaders import light_columns
-from resolvers.jobs.types import Job, build_job
+from resolvers.lazy import lazy_callable
 from resolvers.permissions import require
 
 if TYPE_CHECKING:
-    from resolvers.applications.types import Application
+    from resolvers.applications.types import Application, PipelineStage
+    from resolvers.jobs.types import Job
+
+build_job: Callable[[Row[Any]], Job] = lazy_callable("resolvers.jobs.types", "build_job")
+build_application: Callable[[Row[Any]], Application] = lazy_callable(
+    "resolvers.applications.types", "build_application"
+)
+new_pipeline_stage: Callable[..., PipelineStage] = lazy_callable(
+    "resolvers.applications.types", "PipelineStage"
+)
 
 MAX_LIST = 100
 """The most entries a list of this domain returns."""
@@ -75,11 +85,13 @@ class PipelineStageMetrics:
         description="The stage record; null across jobs (stages are merged by name there) "
         "and for a stage whose record is gone."
     )
-    def stage(self) -> PipelineStage | None:
+    def stage(
+        self,
+    ) -> Annotated[PipelineStage, strawberry.lazy("resolvers.applications.types")] | None:
         stage = self.source
         if stage.id is None:
             return None
-        return PipelineStage(
+        return new_pipeline_stage(
             pk=stage.id,
             name=stage.name,
             position=stage.position or 0,
@@ -101,8 +113,6 @@ class StaleApplication:
     async def application(
         self, info: Info
     ) -> Annotated[Application, strawberry.lazy("resolvers.applications.types")] | None:
-        from resolvers.applications.types import build_application
-
         row = await info.context.loaders.application_by_id.load(self.application_id)
         return build_application(row) if row is not None else None
 
@@ -203,7 +213,7 @@ async def job_pipeline(info: Info, job_id: int, stale_after_days: int | None) ->
 
 @strawberry.type(name="JobPipeline", description="One job and its pipeline metrics.")
 class JobPipeline:
-    job: Job
+    job: Annotated[Job, strawberry.lazy("resolvers.jobs.types")]
     pipeline: PipelineMetrics
 
 
@@ -261,12 +271,3 @@ class PipelineReport:
             )
             for row, one in zip(rows, facts, strict=True)
         ]
-
-
-@strawberry.input(name="PipelineMetricsFilter")
-class PipelineMetricsFilter:
-    job_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None,
-        description="Only these jobs; ids of other types or other tenants select nothing.",
-    )
-    is_active: bool | None = None

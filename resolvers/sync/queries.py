@@ -8,27 +8,14 @@ from gateway.store.models import SyncRun as SyncRunModel
 from resolvers.context import Info
 from resolvers.listing import list_connection, page_request
 from resolvers.permissions import require
-from resolvers.relay import Connection, pk_of
-from resolvers.sync.types import (
-    BackgroundJobCriteria,
+from resolvers.relay import Connection
+from resolvers.sync.filters import (
     BackgroundJobFilter,
-    BackgroundJobQueue,
-    SyncRun,
-    SyncRunCriteria,
     SyncRunFilter,
-    build_sync_run,
+    background_job_criteria,
+    sync_run_criteria,
 )
-
-
-def sync_run_criteria(value: SyncRunFilter | None) -> SyncRunCriteria:
-    value = value or SyncRunFilter()
-    return SyncRunCriteria(
-        integration_id=pk_of(value.integration_id, "Integration", field="integrationId")
-        if value.integration_id
-        else None,
-        statuses=tuple(value.status or ()),
-        kinds=tuple(value.kind or ()),
-    )
+from resolvers.sync.types import BackgroundJobQueue, SyncRun, build_sync_run
 
 
 @strawberry.type
@@ -64,10 +51,7 @@ class SyncQueries:
         filter: BackgroundJobFilter | None = None,
     ) -> BackgroundJobQueue:
         require(info, Permission.QUEUE_READ)
-        filter = filter or BackgroundJobFilter()
         return BackgroundJobQueue(
-            criteria=BackgroundJobCriteria(
-                statuses=tuple(filter.status or ()), job_type=filter.job_type or None
-            ),
+            criteria=background_job_criteria(filter),
             page=page_request(first, after, last, before),
         )

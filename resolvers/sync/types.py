@@ -2,37 +2,40 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import sqlalchemy as sa
 import strawberry
+from sqlalchemy.engine import Row
 from strawberry.scalars import JSON
 
 from gateway.permissions import Permission
-from gateway.store import enums
 from gateway.store.base import table_of
 from gateway.store.enums import BackgroundJobStatus, SyncKind, SyncStatus
 from gateway.store.models import BackgroundJob as BackgroundJobModel
-from gateway.store.models import SyncRun as SyncRunModel
 from gateway.store.paging import PageRequest
 from gateway.sync_modes import SyncMode
+from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
+from resolvers.lazy import lazy_callable
 from resolvers.listing import list_connection
 from resolvers.permissions import can
 from resolvers.relay import Connection, row_builder, to_global_id
+from resolvers.sync.filters import BackgroundJobCriteria
 
 if TYPE_CHECKING:
     from resolvers.integrations.types import Integration
     from resolvers.jobs.types import Job
 
-strawberry.enum(enums.SyncKind, name="SyncKind")
-strawberry.enum(enums.SyncStatus, name="SyncStatus")
-strawberry.enum(enums.BackgroundJobStatus, name="BackgroundJobStatus")
+build_integration: Callable[[Row[Any]], Integration] = lazy_callable(
+    "resolvers.integrations.types", "build_integration"
+)
+build_job: Callable[[Row[Any]], Job] = lazy_callable("resolvers.jobs.types", "build_job")
+
 strawberry.enum(SyncMode, name="SyncMode", description="FULL also detects deleted records.")
 
-Condition = sa.ColumnElement[bool]
 
 _ID = "Global, opaque id (as backgroundJobRetry takes it); not fetchable with node(id:) yet."
 
@@ -107,8 +110,6 @@ class SyncRun:
     async def integration(
         self, info: Info
     ) -> Annotated[Integration, strawberry.lazy("resolvers.integrations.types")] | None:
-        from resolvers.integrations.types import build_integration
-
         row = await info.context.loaders.integration_by_id.load(self.integration_id)
         return build_integration(row) if row is not None else None
 
@@ -116,8 +117,6 @@ class SyncRun:
     async def job(
         self, info: Info
     ) -> Annotated[Job, strawberry.lazy("resolvers.jobs.types")] | None:
-        from resolvers.jobs.types import build_job
-
         if self.job_id is None or not can(info, Permission.JOBS_READ):
             return None
         row = await info.context.loaders.job_by_id.load(self.job_id)
@@ -160,52 +159,6 @@ class BackgroundJob:
 
 
 build_background_job = row_builder(BackgroundJob)
-
-
-@strawberry.input
-class SyncRunFilter:
-    integration_id: strawberry.ID | None = None
-    status: list[SyncStatus] | None = None
-    kind: list[SyncKind] | None = None
-
-
-@strawberry.input
-class BackgroundJobFilter:
-    status: list[BackgroundJobStatus] | None = None
-    job_type: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SyncRunCriteria:
-    integration_id: int | None = None
-    statuses: tuple[SyncStatus, ...] = ()
-    kinds: tuple[SyncKind, ...] = ()
-
-    def where(self, tenant_id: int) -> list[Condition]:
-        c = table_of(SyncRunModel).c
-        conditions: list[Condition] = [c.tenant_id == tenant_id]
-        if self.integration_id is not None:
-            conditions.append(c.integration_id == self.integration_id)
-        if self.statuses:
-            conditions.append(c.status.in_(self.statuses))
-        if self.kinds:
-            conditions.append(c.kind.in_(self.kinds))
-        return conditions
-
-
-@dataclass(frozen=True, slots=True)
-class BackgroundJobCriteria:
-    statuses: tuple[BackgroundJobStatus, ...] = ()
-    job_type: str | None = None
-
-    def where(self, tenant_id: int) -> list[Condition]:
-        c = table_of(BackgroundJobModel).c
-        conditions: list[Condition] = [c.tenant_id == tenant_id]
-        if self.statuses:
-            conditions.append(c.status.in_(self.statuses))
-        if self.job_type:
-            conditions.append(c.job_type == self.job_type)
-        return conditions
 
 
 @strawberry.type(description="How many of the tenant's background jobs are in each status.")

@@ -10,35 +10,23 @@ from gateway.store.models import WebhookSubscription as WebhookSubscriptionModel
 from resolvers.context import Info
 from resolvers.listing import list_connection, page_request
 from resolvers.permissions import require
-from resolvers.relay import Connection, pk_of, pk_or_none
-from resolvers.webhooks.types import (
-    WebhookDelivery,
+from resolvers.relay import Connection, pk_or_none
+from resolvers.webhooks.filters import (
     WebhookDeliveryFilter,
-    WebhookEvent,
-    WebhookEventCriteria,
     WebhookEventFilter,
-    WebhookSubscription,
     WebhookSubscriptionCriteria,
     WebhookSubscriptionFilter,
-    as_utc,
+    delivery_criteria,
+    webhook_event_criteria,
+)
+from resolvers.webhooks.types import (
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
     build_webhook_delivery,
     build_webhook_event,
     build_webhook_subscription,
-    delivery_criteria,
 )
-
-
-def webhook_event_criteria(value: WebhookEventFilter | None) -> WebhookEventCriteria:
-    value = value or WebhookEventFilter()
-    return WebhookEventCriteria(
-        integration_id=pk_of(value.integration_id, "Integration", field="integrationId")
-        if value.integration_id
-        else None,
-        statuses=tuple(value.status or ()),
-        providers=tuple(value.provider or ()),
-        received_after=as_utc(value.received_after),
-        received_before=as_utc(value.received_before),
-    )
 
 
 @strawberry.type

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 
-import sqlalchemy as sa
 import strawberry
 from sqlalchemy.engine import Row
 from strawberry.scalars import JSON
@@ -15,22 +14,24 @@ from gateway.crypto import CryptoError, mask
 from gateway.outbound_events import OutboundEvent
 from gateway.permissions import Permission
 from gateway.services.webhook_subscriptions import secret_context
-from gateway.store.base import table_of
 from gateway.store.enums import DeliveryStatus, Provider, WebhookEventStatus
-from gateway.store.models import WebhookDelivery as WebhookDeliveryModel
-from gateway.store.models import WebhookEvent as WebhookEventModel
-from gateway.store.models import WebhookSubscription as WebhookSubscriptionModel
 from gateway.store.paging import PageRequest
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
 from resolvers.dataloaders import ChildCountKey, ChildPageKey
+from resolvers.lazy import lazy_callable
 from resolvers.listing import page_request
 from resolvers.permissions import can
-from resolvers.relay import Connection, Node, connection_from_page, pk_of, row_builder
+from resolvers.relay import Connection, Node, connection_from_page, row_builder
+from resolvers.webhooks.filters import WebhookDeliveryFilter, as_utc, delivery_criteria
 from resolvers.webhooks.loaders import StatsKey
 
 if TYPE_CHECKING:
     from resolvers.integrations.types import Integration
+
+build_integration: Callable[[Row[Any]], Integration] = lazy_callable(
+    "resolvers.integrations.types", "build_integration"
+)
 
 strawberry.enum(
     OutboundEvent,
@@ -38,62 +39,6 @@ strawberry.enum(
     description="What a webhook subscription can receive, e.g. APPLICATION_CREATED is "
     "`application.created` in the payload and the X-Webhook-Event header.",
 )
-strawberry.enum(DeliveryStatus, name="WebhookDeliveryStatus")
-strawberry.enum(WebhookEventStatus, name="WebhookEventStatus")
-
-Condition = sa.ColumnElement[bool]
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """A date-time without a zone is taken as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
-@strawberry.input(description="Under a subscription, `subscriptionId` is ignored.")
-class WebhookDeliveryFilter:
-    subscription_id: strawberry.ID | None = None
-    status: list[DeliveryStatus] | None = None
-    event: list[str] | None = strawberry.field(
-        default=None, description='Event names as sent, e.g. "application.created".'
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookDeliveryCriteria:
-    subscription_id: int | None = None
-    statuses: tuple[DeliveryStatus, ...] = ()
-    events: tuple[str, ...] = ()
-
-    def where(self, tenant_id: int) -> list[Condition]:
-        c = table_of(WebhookDeliveryModel).c
-        conditions: list[Condition] = [c.tenant_id == tenant_id]
-        if self.subscription_id is not None:
-            conditions.append(c.subscription_id == self.subscription_id)
-        if self.statuses:
-            conditions.append(c.status.in_(self.statuses))
-        if self.events:
-            conditions.append(c.event.in_(self.events))
-        return conditions
-
-
-def delivery_criteria(
-    value: WebhookDeliveryFilter | None, *, nested: bool = False
-) -> WebhookDeliveryCriteria:
-    """``nested``: under a subscription, which the loader partitions by, so every
-    subscription of a list shares one criteria and one statement."""
-    value = value or WebhookDeliveryFilter()
-    subscription_id = None
-    if value.subscription_id and not nested:
-        subscription_id = pk_of(
-            value.subscription_id, "WebhookSubscription", field="subscriptionId"
-        )
-    return WebhookDeliveryCriteria(
-        subscription_id=subscription_id,
-        statuses=tuple(value.status or ()),
-        events=tuple(value.event or ()),
-    )
 
 
 @strawberry.type(
@@ -239,23 +184,6 @@ def build_webhook_subscription(row: Row[Any]) -> WebhookSubscription:
     )
 
 
-@strawberry.input
-class WebhookSubscriptionFilter:
-    is_active: bool | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookSubscriptionCriteria:
-    is_active: bool | None = None
-
-    def where(self, tenant_id: int) -> list[Condition]:
-        c = table_of(WebhookSubscriptionModel).c
-        conditions: list[Condition] = [c.tenant_id == tenant_id]
-        if self.is_active is not None:
-            conditions.append(c.is_active.is_(self.is_active))
-        return conditions
-
-
 @strawberry.type(
     name="WebhookEvent",
     description="An inbound webhook as received from a provider and what processing did. "
@@ -283,8 +211,6 @@ class WebhookEvent(Node):
     async def integration(
         self, info: Info
     ) -> Annotated[Integration, strawberry.lazy("resolvers.integrations.types")] | None:
-        from resolvers.integrations.types import build_integration
-
         row = await info.context.loaders.integration_by_id.load(self.integration_id)
         return build_integration(row) if row is not None else None
 
@@ -314,36 +240,3 @@ def build_webhook_event(row: Row[Any]) -> WebhookEvent:
         next_attempt_at=m["next_attempt_at"],
         integration_id=m["integration_id"],
     )
-
-
-@strawberry.input(description="`receivedAfter` inclusive, `receivedBefore` exclusive.")
-class WebhookEventFilter:
-    integration_id: strawberry.ID | None = None
-    status: list[WebhookEventStatus] | None = None
-    provider: list[Provider] | None = None
-    received_after: datetime | None = None
-    received_before: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookEventCriteria:
-    integration_id: int | None = None
-    statuses: tuple[WebhookEventStatus, ...] = ()
-    providers: tuple[Provider, ...] = ()
-    received_after: datetime | None = None
-    received_before: datetime | None = None
-
-    def where(self, tenant_id: int) -> list[Condition]:
-        c = table_of(WebhookEventModel).c
-        conditions: list[Condition] = [c.tenant_id == tenant_id]
-        if self.integration_id is not None:
-            conditions.append(c.integration_id == self.integration_id)
-        if self.statuses:
-            conditions.append(c.status.in_(self.statuses))
-        if self.providers:
-            conditions.append(c.provider.in_(self.providers))
-        if self.received_after is not None:
-            conditions.append(c.received_at >= self.received_after)
-        if self.received_before is not None:
-            conditions.append(c.received_at < self.received_before)
-        return conditions

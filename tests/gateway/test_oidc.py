@@ -33,7 +33,7 @@ from websockets.typing import Subprotocol
 from gateway.events import application_created
 from gateway.store.enums import Role
 from gateway.store.models import Activity, Application, User
-from resolvers import ws as ws_module
+from resolvers import ws_session as ws_module
 from resolvers.relay import to_global_id
 from tests.support.gateway import Gateway, running_gateway
 from tests.support.oidc_issuer import LocalIssuer, hs256_token

@@ -531,7 +531,7 @@ async def test_unexpected_exception_is_masked_with_the_request_id(
     async def explode(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr("resolvers.admin.queries.ensure_settings_row", explode)
+    monkeypatch.setattr("resolvers.tenant_settings.queries.ensure_settings_row", explode)
     with caplog.at_level(logging.ERROR):
         response = await gateway.post(SETTINGS)
     assert response.status_code == 200
@@ -558,7 +558,7 @@ async def test_masked_error_uses_the_client_request_id(
     async def explode(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr("resolvers.admin.queries.ensure_settings_row", explode)
+    monkeypatch.setattr("resolvers.tenant_settings.queries.ensure_settings_row", explode)
     sent = f"trace-{uuid.uuid4().hex}"
     response = await _post_json(gateway, {"query": SETTINGS}, extra={"x-request-id": sent})
     [error] = response.json()["errors"]
@@ -581,7 +581,7 @@ async def test_concurrent_failures_are_each_masked_with_their_own_request_id(
         await asyncio.wait_for(both_in.wait(), timeout=10)
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr("resolvers.admin.queries.ensure_settings_row", explode)
+    monkeypatch.setattr("resolvers.tenant_settings.queries.ensure_settings_row", explode)
     ids = [f"concurrent-{i}-{uuid.uuid4().hex[:8]}" for i in range(2)]
     responses = await asyncio.gather(
         *(_post_json(gateway, {"query": SETTINGS}, extra={"x-request-id": i}) for i in ids)

@@ -43,7 +43,7 @@ from gateway.store.enums import (
     SyncStatus,
 )
 from gateway.store.models import Application, Integration, Interview, Job, SyncRun, User
-from resolvers import ws as ws_module
+from resolvers import ws_protocol, ws_session
 from resolvers.relay import to_global_id
 from resolvers.schema import schema
 from tests.support.gateway import JWT_SECRET, Gateway
@@ -703,7 +703,7 @@ async def test_protocol_violations_close_the_socket(
         assert "nope" in (await client.error("x"))["message"]
     async with connect(world.url, subprotocols=[Subprotocol("mqtt")]) as socket:
         assert await Client(socket, TRANSPORT).closed_with() == 4406
-    monkeypatch.setattr(ws_module, "INIT_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(ws_protocol, "INIT_TIMEOUT_SECONDS", 0.2)
     async with connect(world.url, subprotocols=[Subprotocol(TRANSPORT)]) as socket:
         assert await Client(socket, TRANSPORT).closed_with() == 4408
 
@@ -741,7 +741,7 @@ async def test_an_expired_token_closes_the_socket(world: World) -> None:
 async def test_a_disabled_user_is_disconnected(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ws_module, "ACCESS_CHECK_SECONDS", 0.2)
+    monkeypatch.setattr(ws_session, "ACCESS_CHECK_SECONDS", 0.2)
     state = world.gateway.app.state
     async with state.session_factory.begin() as session_:
         user = User(

@@ -34,7 +34,6 @@ from gateway.store.models import (
     StageTransition,
 )
 from resolvers import dataloaders
-from resolvers.admin.loaders import RecruiterLinksByUserIdLoader
 from resolvers.applications.loaders import (
     AnalysisByApplicationIdLoader,
     OffersByApplicationIdLoader,
@@ -46,6 +45,7 @@ from resolvers.interviews.loaders import (
     InterviewsByApplicationIdLoader,
     MessagesByInterviewIdLoader,
 )
+from resolvers.recruiters.loaders import RecruiterLinksByUserIdLoader
 from resolvers.relay import from_global_id, to_global_id
 from tests.support.gateway import Gateway
 

@@ -1,26 +1,14 @@
+"""Activities by id, and the timelines of jobs, candidates and applications, batched."""
+
 from __future__ import annotations
 
 from gateway.store.base import table_of
-from gateway.store.models import Activity, Prompt, RecruiterLink, User
-from resolvers.dataloaders import ChildCountLoader, ChildPageLoader, RowByIdLoader, RowsByKeyLoader
-
-
-class UserByIdLoader(RowByIdLoader):
-    table = table_of(User)
-
-
-class PromptByIdLoader(RowByIdLoader):
-    table = table_of(Prompt)
+from gateway.store.models import Activity
+from resolvers.dataloaders import ChildCountLoader, ChildPageLoader, RowByIdLoader
 
 
 class ActivityByIdLoader(RowByIdLoader):
     table = table_of(Activity)
-
-
-class RecruiterLinksByUserIdLoader(RowsByKeyLoader):
-    table = table_of(RecruiterLink)
-    key_column = "user_id"
-    order_by = ("integration_id", "id")
 
 
 class ActivityPageByJobIdLoader(ChildPageLoader):

@@ -1,55 +1,41 @@
+"""Recruiter mutations: create, update, delete, revoke tokens, and link users to
+the ids they act as in an integration (one by one or matched by email)."""
+
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import Principal
 from gateway.permissions import Permission
-from gateway.services import prompts as prompt_service
 from gateway.services import recruiter_links as link_service
 from gateway.services import recruiters as recruiter_service
 from gateway.services.activities import Actor
-from gateway.services.settings import update_settings
-from gateway.store.enums import PromptType, Role
-from resolvers.admin.types import (
-    Persona,
-    Prompt,
-    Recruiter,
-    RecruiterLink,
-    Settings,
-    build_persona,
-    build_prompt,
-    build_recruiter,
-    build_recruiter_link,
-    build_settings,
-)
+from gateway.store.enums import Role
 from resolvers.context import Info
 from resolvers.errors import (
-    MUTATION_ERRORS,
     ConnectorError,
     RecruiterRejectedError,
     UnsupportedOperationError,
     is_error,
+    mutation_result,
 )
 from resolvers.inputs import not_null, sent_fields
 from resolvers.integrations.types import Integration, build_integration
 from resolvers.mutation import run_mutation, write_back_mutation
 from resolvers.permissions import check
+from resolvers.recruiters.types import (
+    Recruiter,
+    RecruiterLink,
+    build_recruiter,
+    build_recruiter_link,
+)
 from resolvers.relay import as_row, pk_of
-
-
-def _result(name: str, success: type) -> Any:
-    return Annotated[Union[success, *MUTATION_ERRORS], strawberry.union(name)]
-
 
 SOURCE_ERRORS = (UnsupportedOperationError, ConnectorError)
 """Linking and syncing recruiters ask the source, which may not list users, or fail."""
-
-
-def _link_result(name: str, success: type, *errors: type) -> Any:
-    return Annotated[Union[success, *MUTATION_ERRORS, *errors], strawberry.union(name)]
 
 
 @strawberry.input
@@ -162,129 +148,21 @@ class RecruiterSyncSuccess:
     failures: list[str] = strawberry.field(description="Creations the source refused.")
 
 
-@strawberry.input
-class PromptCreateInput:
-    name: str
-    prompt_type: PromptType
-    template_content: str
-    schema_content: str | None = None
-    job_id: strawberry.ID | None = None
-    is_default: bool = False
-
-
-@strawberry.input
-class PromptUpdateInput:
-    id: strawberry.ID
-    name: str | None = not_null()
-    prompt_type: PromptType | None = not_null()
-    template_content: str | None = not_null()
-    schema_content: str | None = strawberry.UNSET
-    job_id: strawberry.ID | None = strawberry.UNSET
-    is_default: bool | None = not_null()
-
-
-@strawberry.input
-class PromptDeleteInput:
-    id: strawberry.ID
-
-
-@strawberry.type
-class PromptCreateSuccess:
-    prompt: Prompt
-
-
-@strawberry.type
-class PromptUpdateSuccess:
-    prompt: Prompt
-
-
-@strawberry.type
-class PromptDeleteSuccess:
-    deleted_id: strawberry.ID
-
-
-@strawberry.input
-class PersonaCreateInput:
-    name: str
-    system_prompt_template: str
-    description: str | None = None
-    is_default: bool = False
-
-
-@strawberry.input
-class PersonaUpdateInput:
-    id: strawberry.ID
-    name: str | None = not_null()
-    system_prompt_template: str | None = not_null()
-    description: str | None = strawberry.UNSET
-    is_default: bool | None = not_null()
-
-
-@strawberry.input
-class PersonaDeleteInput:
-    id: strawberry.ID
-
-
-@strawberry.type
-class PersonaCreateSuccess:
-    persona: Persona
-
-
-@strawberry.type
-class PersonaUpdateSuccess:
-    persona: Persona
-
-
-@strawberry.type
-class PersonaDeleteSuccess:
-    deleted_id: strawberry.ID
-
-
-@strawberry.input(description="Only the fields sent change.")
-class SettingsUpdateInput:
-    lookback_hours_default: int | None = not_null()
-    lookback_hours_min: int | None = not_null()
-    lookback_hours_max: int | None = not_null()
-    interview_token_expiry_days: int | None = not_null()
-    email_from_address: str | None = strawberry.UNSET
-    email_from_name: str | None = strawberry.UNSET
-    default_recruiter_id: strawberry.ID | None = strawberry.UNSET
-    stale_stage_days: int | None = not_null()
-    rank_custom_field: str | None = strawberry.UNSET
-
-
-@strawberry.type
-class SettingsUpdateSuccess:
-    settings: Settings
-
-
-RecruiterCreateResult = _result("RecruiterCreateResult", RecruiterCreateSuccess)
-RecruiterUpdateResult = _result("RecruiterUpdateResult", RecruiterUpdateSuccess)
-RecruiterDeleteResult = _result("RecruiterDeleteResult", RecruiterDeleteSuccess)
-RecruiterTokensRevokeResult = _result("RecruiterTokensRevokeResult", RecruiterTokensRevokeSuccess)
-RecruiterLinkResult = _link_result(
+RecruiterCreateResult = mutation_result("RecruiterCreateResult", RecruiterCreateSuccess)
+RecruiterUpdateResult = mutation_result("RecruiterUpdateResult", RecruiterUpdateSuccess)
+RecruiterDeleteResult = mutation_result("RecruiterDeleteResult", RecruiterDeleteSuccess)
+RecruiterTokensRevokeResult = mutation_result(
+    "RecruiterTokensRevokeResult", RecruiterTokensRevokeSuccess
+)
+RecruiterLinkResult = mutation_result(
     "RecruiterLinkResult", RecruiterLinkSuccess, RecruiterRejectedError, *SOURCE_ERRORS
 )
-RecruiterUnlinkResult = _result("RecruiterUnlinkResult", RecruiterUnlinkSuccess)
-RecruiterSyncResult = _link_result("RecruiterSyncResult", RecruiterSyncSuccess, *SOURCE_ERRORS)
-PromptCreateResult = _result("PromptCreateResult", PromptCreateSuccess)
-PromptUpdateResult = _result("PromptUpdateResult", PromptUpdateSuccess)
-PromptDeleteResult = _result("PromptDeleteResult", PromptDeleteSuccess)
-PersonaCreateResult = _result("PersonaCreateResult", PersonaCreateSuccess)
-PersonaUpdateResult = _result("PersonaUpdateResult", PersonaUpdateSuccess)
-PersonaDeleteResult = _result("PersonaDeleteResult", PersonaDeleteSuccess)
-SettingsUpdateResult = _result("SettingsUpdateResult", SettingsUpdateSuccess)
-
-
-def _prompt_changes(value: Any) -> dict[str, Any]:
-    changes = sent_fields(value)
-    if changes.get("job_id") is not None:
-        changes["job_id"] = pk_of(changes["job_id"], "Job", field="jobId")
-    return changes
+RecruiterUnlinkResult = mutation_result("RecruiterUnlinkResult", RecruiterUnlinkSuccess)
+RecruiterSyncResult = mutation_result("RecruiterSyncResult", RecruiterSyncSuccess, *SOURCE_ERRORS)
 
 
 @strawberry.type
-class AdminMutations:
+class RecruiterMutations:
     @strawberry.mutation
     async def recruiter_create(
         self, info: Info, input: RecruiterCreateInput
@@ -418,81 +296,4 @@ class AdminMutations:
             removed=result.removed,
             unmatched=list(result.unmatched),
             failures=list(result.failures),
-        )
-
-    @strawberry.mutation
-    async def prompt_create(self, info: Info, input: PromptCreateInput) -> PromptCreateResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await prompt_service.create_prompt(session, actor, _prompt_changes(input))
-
-        result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
-        return (
-            result if is_error(result) else PromptCreateSuccess(prompt=build_prompt(as_row(result)))
-        )
-
-    @strawberry.mutation
-    async def prompt_update(self, info: Info, input: PromptUpdateInput) -> PromptUpdateResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            pk = pk_of(input.id, "Prompt")
-            return await prompt_service.update_prompt(session, actor, pk, _prompt_changes(input))
-
-        result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
-        return (
-            result if is_error(result) else PromptUpdateSuccess(prompt=build_prompt(as_row(result)))
-        )
-
-    @strawberry.mutation
-    async def prompt_delete(self, info: Info, input: PromptDeleteInput) -> PromptDeleteResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await prompt_service.delete_prompt(session, actor, pk_of(input.id, "Prompt"))
-
-        result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
-        return result if is_error(result) else PromptDeleteSuccess(deleted_id=input.id)
-
-    @strawberry.mutation
-    async def persona_create(self, info: Info, input: PersonaCreateInput) -> PersonaCreateResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await prompt_service.create_persona(session, actor, sent_fields(input))
-
-        result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
-        return (
-            result
-            if is_error(result)
-            else PersonaCreateSuccess(persona=build_persona(as_row(result)))
-        )
-
-    @strawberry.mutation
-    async def persona_update(self, info: Info, input: PersonaUpdateInput) -> PersonaUpdateResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            pk = pk_of(input.id, "Persona")
-            return await prompt_service.update_persona(session, actor, pk, sent_fields(input))
-
-        result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
-        return (
-            result
-            if is_error(result)
-            else PersonaUpdateSuccess(persona=build_persona(as_row(result)))
-        )
-
-    @strawberry.mutation
-    async def persona_delete(self, info: Info, input: PersonaDeleteInput) -> PersonaDeleteResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await prompt_service.delete_persona(session, actor, pk_of(input.id, "Persona"))
-
-        result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
-        return result if is_error(result) else PersonaDeleteSuccess(deleted_id=input.id)
-
-    @strawberry.mutation
-    async def settings_update(self, info: Info, input: SettingsUpdateInput) -> SettingsUpdateResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            changes = sent_fields(input, exclude=())
-            if changes.get("default_recruiter_id") is not None:
-                changes["default_recruiter_id"] = pk_of(
-                    changes["default_recruiter_id"], "Recruiter", field="defaultRecruiterId"
-                )
-            return await update_settings(session, actor, changes)
-
-        result = await run_mutation(info, Permission.SETTINGS_MANAGE, action)
-        return (
-            result if is_error(result) else SettingsUpdateSuccess(settings=build_settings(result))
         )

@@ -1,0 +1,1 @@
+"""GraphQL activities domain: the audit timeline."""

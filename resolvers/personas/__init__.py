@@ -1,0 +1,1 @@
+"""GraphQL personas domain: interviewers' voices."""

@@ -1,0 +1,1 @@
+"""GraphQL prompts domain: the templates the AI steps are given."""

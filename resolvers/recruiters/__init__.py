@@ -1,0 +1,1 @@
+"""GraphQL recruiters domain: the tenant's users and their links to integrations."""

@@ -1,0 +1,1 @@
+"""GraphQL tenant settings domain."""

@@ -53,18 +53,39 @@ class ServedApp:
         return f"{scheme}://{HOST}:{self.port}"
 
 
+def _listening(port: int) -> socket.socket:
+    """A socket already bound and listening, handed to uvicorn: with port 0 the kernel
+    picks the port at bind time, so no other process can take it between choosing and
+    binding (``free_port`` then a later bind races every other test process)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
 @asynccontextmanager
 async def served_on_loopback(
     app: ASGIApp, *, port: int | None = None, **config: Any
 ) -> AsyncIterator[ServedApp]:
-    """``app`` served on ``port`` (a free one unless given) until the block ends."""
-    chosen = port or free_port()
+    """``app`` served on ``port`` (one the kernel picks unless given) until the block
+    ends."""
+    sock = _listening(port or 0)
+    chosen = int(sock.getsockname()[1])
     options: dict[str, Any] = {"log_level": "warning", "lifespan": "off", **config}
     server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=chosen, **options))
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         await wait_until_started(server)
         yield ServedApp(server, chosen)
     finally:
         server.should_exit = True
-        await task
+        try:
+            await task
+        finally:
+            sock.close()

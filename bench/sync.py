@@ -4,7 +4,7 @@
                          [--page-size 100] [--concurrency 4] [--latency-ms 0]
                          [--database-url URL] [--profile FILE]
 
-The Recruiterflow fake (``demo/sandbox/recruiterflow.py``), seeded deterministically,
+The Recruiterflow fake (``demo/sandbox/recruiterflow/``), seeded deterministically,
 is served by uvicorn from a separate process on a loopback port; the sync talks real
 HTTP to it. Without ``--database-url`` a throwaway database ``tg_bench_sync_<pid>`` is
 created on postgresql://postgres@127.0.0.1:5432 and dropped at the end.

@@ -28,10 +28,10 @@ From BPOC's "Recruiter ID Synchronization Guide" (v1.0):
   ``{"error": "Recruiter does not belong to your agency", "status": 403}``
   (``RecruiterNotInAgencyError``); an unknown or inactive recruiter with an
   "Invalid recruiter ID" message (``InvalidRecruiterError``). The guide gives no
-  status for the latter; ``demo/sandbox/bpoc.py`` answers 400, and the message decides
+  status for the latter; ``demo/sandbox/bpoc/`` answers 400, and the message decides
   here whatever the status.
 
-Not in the guide, chosen here and served the same way by ``demo/sandbox/bpoc.py``:
+Not in the guide, chosen here and served the same way by ``demo/sandbox/bpoc/``:
 
 - Read endpoints ``GET /jobs``, ``/applications``, ``/interviews`` and ``/onboarding``
   page with ``page`` (1-based) and ``limit`` (at most 100) and answer

@@ -1,5 +1,5 @@
 """The shapes BPOC's agency API answers, as the Recruiter ID Synchronization Guide and
-``demo/sandbox/bpoc.py`` give them; ``raw=`` keeps every field.
+``demo/sandbox/bpoc/`` give them; ``raw=`` keeps every field.
 """
 
 from __future__ import annotations

@@ -70,11 +70,11 @@ MAX_NOTES_LENGTH = 2000
 MAX_REASON_LENGTH = 1000
 
 RELEASED_STAGE = "Released to Client"
-"""BPOC's stage for a released application (``connectors/bpoc.py``, ``_PIPELINE``)."""
+"""BPOC's stage for a released application (``connectors/bpoc/pipeline.py``, ``PIPELINE``)."""
 REJECTED_STAGES = {"recruiterflow": "Disqualified"}
 """The stage a rejection lands in, per provider; "Rejected" for the others (BPOC)."""
 ADDED_STAGE = "Sourced"
-"""Where Recruiterflow's add-to-job puts the candidate (``connectors/recruiterflow.py``)."""
+"""Where Recruiterflow's add-to-job puts the candidate (``connectors/recruiterflow/``)."""
 
 
 async def move_stage(

@@ -50,7 +50,7 @@ from demo.sandbox.bpoc import MAIN_AGENCY_ID, MAIN_API_KEY, MANAGER_ID, RECRUITE
 BASE_URL = "https://bpoc.io/api/v1"
 
 # The documented records: the guide's payloads as BPOC lists them back, in the shapes
-# connectors/bpoc.py and demo/sandbox/bpoc.py document.
+# connectors/bpoc/ and demo/sandbox/bpoc/ document.
 
 JOB: dict[str, Any] = {
     "id": "0b8f6a52-51c1-4d4e-9a57-3f1e2c7b9d10",

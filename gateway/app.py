@@ -12,47 +12,39 @@ import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import fields
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from gateway import ingress
-from gateway.ai.factory import create_provider
 from gateway.background_tasks import stop_all
-from gateway.cache import ResponseCache
-from gateway.inbox import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, Inbox
-from gateway.locks import create_locks
 from gateway.logging import configure_logging
 from gateway.metrics import REGISTRY
 from gateway.oauth_callback import oauth_callback
-from gateway.oidc.signin import OidcSignIn
-from gateway.outbound_http import connector_client, outbound_client
 from gateway.proxy_headers import TrustedProxies
 from gateway.pubsub import EventBus, RedisEventBus
-from gateway.queue import Leases, TaskQueue
-from gateway.rate_limits import RateLimits
-from gateway.services.analysis import NewApplicationAnalyses
-from gateway.services.writeback import WriteDeps
+from gateway.queue import TaskQueue
+from gateway.runtime import Runtime, close_runtime, open_runtime, runtime_of
 from gateway.settings import Settings
-from gateway.store.engine import create_engine, create_session_factory
-from gateway.store.reader import Reader
 from gateway.unavailable import Unavailable
 from gateway.web import routes as web
-from gateway.write_limits import WriteLimits
 from jobs.deliver import Deliveries
 from jobs.health import HealthDeps, check_health
 from jobs.ingest import Ingestor
 from jobs.queue_arq import ArqQueue, arq_redis
 from jobs.queue_local import InProcessQueue
 from jobs.runner import PeriodicRunner
-from jobs.sync_api import SyncDeps
+from jobs.task_context import task_context_for
 from jobs.tasks import (
     RECRUITER_SYNC_EVERY,
     TaskContext,
@@ -112,20 +104,20 @@ async def readyz(request: Request) -> Response:
     """Ready when the database answers and, if configured, Redis does too and the event
     bus is subscribed to it: while it is not, live updates published meanwhile are lost
     (``events``: "error: disconnected since <when>")."""
-    state = request.app.state
+    runtime = runtime_of(request)
     checks: dict[str, str] = {}
     try:
-        async with state.engine.connect() as conn:
+        async with runtime.engine.connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {type(exc).__name__}"
-    if state.cache.backend_name == "redis":
+    if runtime.cache.backend_name == "redis":
         try:
-            checks["redis"] = "ok" if await state.cache.ping() else "error: no pong"
+            checks["redis"] = "ok" if await runtime.cache.ping() else "error: no pong"
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
-    bus = state.bus
+    bus = runtime.bus
     if isinstance(bus, RedisEventBus):
         since = bus.interrupted_since
         checks["events"] = (
@@ -141,7 +133,7 @@ async def readyz(request: Request) -> Response:
 async def metrics(request: Request) -> Response:
     """Prometheus metrics: behind ``metrics_token`` when one is set; without one, open
     in development and refused in production (they name operations and tenants' load)."""
-    settings: Settings = request.app.state.settings
+    settings = runtime_of(request).settings
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     if token is None and not settings.is_development:
         return JSONResponse(
@@ -161,6 +153,100 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
+class AppState(State):
+    """``app.state``: the ``runtime`` (``gateway.runtime``), the only attribute the code
+    outside this module reads, and what only this assembly builds (``sync_deps``,
+    ``task_context``, ``ingestor``, ``deliveries``). For tests and the assembly, the
+    runtime's parts also read by name (``app.state.session_factory``); they cannot be set
+    here, so nothing diverges from the runtime: replace ``app.state.runtime`` instead."""
+
+    def __getattr__(self, key: Any) -> Any:
+        try:
+            return super().__getattr__(key)
+        except AttributeError:
+            runtime = self._state.get("runtime")
+            if runtime is None or str(key).startswith("_"):
+                raise
+            return getattr(runtime, key)
+
+    def __setattr__(self, key: Any, value: Any) -> None:
+        if key in RUNTIME_PARTS:
+            raise AttributeError(
+                f"app.state.{key} comes from the runtime: replace app.state.runtime instead"
+            )
+        super().__setattr__(key, value)
+
+
+RUNTIME_PARTS = frozenset(field.name for field in fields(Runtime)) | {"jwt_secret"}
+
+
+class _ServeQueue:
+    """serve's task queue: arq's when Redis is configured (then a ``talentgraph worker``
+    runs the work and the schedule), else one in this process, with the schedule on
+    ``runner``."""
+
+    def __init__(self, runner: PeriodicRunner) -> None:
+        self.runner = runner
+        self.tasks: TaskContext | None = None
+
+    async def __call__(self, parts: Runtime) -> TaskQueue:
+        settings = parts.settings
+        self.tasks = tasks = task_context_for(parts)
+        if settings.redis_url:
+            return ArqQueue(arq_redis(settings), parts.session_factory, settings.redis_prefix)
+        local = InProcessQueue(tasks)
+        try:
+            await local.recover()
+        except Exception as exc:  # e.g. not migrated yet: the first request will say so
+            logger.warning("background jobs of a previous run not recovered: %s", exc)
+        every = settings.sync_scheduler_interval_seconds
+        if every > 0:
+            self.runner.every(
+                every, "due-syncs", lambda: schedule_tick(tasks.session_factory, local)
+            )
+            self.runner.every(3600, "maintenance", lambda: maintenance_task(tasks), delay=60)
+            self.runner.every(
+                RECRUITER_SYNC_EVERY,
+                "recruiter-sync",
+                lambda: enqueue_recruiter_syncs(tasks.session_factory, local),
+                delay=120,
+            )
+        return local
+
+
+def _start_in_process_work(
+    app: Starlette, runtime: Runtime, tasks: TaskContext
+) -> list[asyncio.Task[None]]:
+    """Without Redis, this process also processes inbound webhook events and delivers
+    outbound ones (else ``talentgraph worker`` does)."""
+    app.state.ingestor = app.state.deliveries = None
+    if runtime.settings.redis_url:
+        return []
+    ingestor = Ingestor(tasks.deps, runtime.settings, runtime.webhook_inbox, runtime.queue)
+    deliveries = Deliveries(
+        runtime.session_factory,
+        runtime.keyring,
+        runtime.bus,
+        runtime.delivery_inbox,
+        runtime.settings,
+        runtime.outbound_http,
+    )
+    app.state.ingestor, app.state.deliveries = ingestor, deliveries
+    return [
+        asyncio.create_task(ingestor.run(), name="webhook-ingest"),
+        asyncio.create_task(deliveries.run(), name="webhook-deliveries"),
+    ]
+
+
+def _schedule_health_checks(runner: PeriodicRunner, runtime: Runtime) -> None:
+    every = runtime.settings.health_check_interval_seconds
+    if every > 0:
+        deps = HealthDeps(
+            runtime.session_factory, runtime.keyring, runtime.http, timedelta(seconds=every)
+        )
+        runner.every(every, "health", lambda: check_health(deps))
+
+
 def create_app(
     settings: Settings | None = None, *, http_client: httpx.AsyncClient | None = None
 ) -> Starlette:
@@ -170,130 +256,34 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = create_engine(settings.resolved_database_url, echo=settings.database_echo)
-        cache = ResponseCache(settings)
-        app.state.settings = settings
-        app.state.engine = engine
-        app.state.session_factory = create_session_factory(engine)
-        app.state.reader = Reader(engine)
-        app.state.cache = cache
-        app.state.jwt_secret = settings.resolved_jwt_secret()
-        app.state.oidc = OidcSignIn.from_settings(settings, app.state.session_factory)
-        app.state.schema = build_schema(settings)
-        app.state.keyring = settings.keyring()
-        http = http_client or connector_client(settings)
-        app.state.http = http
-        bus = EventBus.create(settings)
-        bus_starting = await _start_bus(bus)
-        app.state.bus = bus
-        locks = create_locks(settings.redis_url, settings.redis_prefix)
-        app.state.locks = locks
-        ai_provider = create_provider(settings, http)
-        app.state.ai_provider = ai_provider
-        new_applications = NewApplicationAnalyses(settings)
-        sync_deps = SyncDeps(
-            app.state.session_factory,
-            app.state.keyring,
-            http,
-            bus,
-            cache,
-            locks,
-            new_applications=new_applications,
-        )
-        app.state.sync_deps = sync_deps
-        tasks = TaskContext(sync_deps, settings, ai=ai_provider)
-        Leases.configure(settings.job_lease_seconds)
-        app.state.task_context = tasks
         runner = PeriodicRunner()
-        queue: TaskQueue
-        if settings.redis_url:  # a `talentgraph worker` runs the work and the schedule
-            queue = ArqQueue(arq_redis(settings), app.state.session_factory, settings.redis_prefix)
-        else:
-            local = InProcessQueue(tasks)
-            try:
-                await local.recover()
-            except Exception as exc:  # e.g. not migrated yet: the first request will say so
-                logger.warning("background jobs of a previous run not recovered: %s", exc)
-            queue = local
-            every = settings.sync_scheduler_interval_seconds
-            if every > 0:
-                runner.every(
-                    every,
-                    "due-syncs",
-                    lambda: schedule_tick(tasks.session_factory, local),
-                )
-                runner.every(3600, "maintenance", lambda: maintenance_task(tasks), delay=60)
-                runner.every(
-                    RECRUITER_SYNC_EVERY,
-                    "recruiter-sync",
-                    lambda: enqueue_recruiter_syncs(tasks.session_factory, local),
-                    delay=120,
-                )
-        app.state.queue = queue
-        new_applications.bind(queue)
-        rate_limits = RateLimits.create(settings)
-        app.state.rate_limits = rate_limits
-        write_limits = WriteLimits.create(settings)
-        app.state.write_deps = WriteDeps(
-            app.state.session_factory, app.state.keyring, http, bus, cache, write_limits
-        )
-        webhook_inbox = Inbox.create(settings, WEBHOOK_EVENTS)
-        app.state.webhook_inbox = webhook_inbox
-        outbound_http = outbound_client()
-        app.state.outbound_http = outbound_http
+        queue = _ServeQueue(runner)
+        runtime = await open_runtime(settings, queue_factory=queue, http_client=http_client)
+        tasks = queue.tasks or task_context_for(runtime)
+        app.state.runtime = runtime
+        app.state.task_context, app.state.sync_deps = tasks, tasks.deps
         background: list[asyncio.Task[None]] = []
-        app.state.ingestor = app.state.deliveries = None
-        delivery_inbox = Inbox.create(settings, WEBHOOK_DELIVERIES)
-        if not settings.redis_url:  # else `talentgraph worker` processes and delivers
-            ingestor = Ingestor(sync_deps, settings, webhook_inbox, queue)
-            deliveries = Deliveries(
-                app.state.session_factory,
-                app.state.keyring,
-                bus,
-                delivery_inbox,
-                settings,
-                outbound_http,
-            )
-            app.state.ingestor, app.state.deliveries = ingestor, deliveries
-            background.append(asyncio.create_task(ingestor.run(), name="webhook-ingest"))
-            background.append(asyncio.create_task(deliveries.run(), name="webhook-deliveries"))
-        if settings.health_check_interval_seconds > 0:
-            deps = HealthDeps(
-                app.state.session_factory,
-                app.state.keyring,
-                http,
-                timedelta(seconds=settings.health_check_interval_seconds),
-            )
-            runner.every(
-                settings.health_check_interval_seconds, "health", lambda: check_health(deps)
-            )
-        _freeze_startup_objects()
+        bus_starting: asyncio.Task[None] | None = None
         try:
+            runtime.jwt_secret  # noqa: B018  (production refuses to start without one)
+            bus_starting = await _start_bus(runtime.bus)
+            background = _start_in_process_work(app, runtime, tasks)
+            _schedule_health_checks(runner, runtime)
+            _freeze_startup_objects()
             yield
         finally:
             await stop_all(background)
-            await webhook_inbox.close()
-            await delivery_inbox.close()
-            await write_limits.close()
-            await rate_limits.close()
-            await outbound_http.aclose()
-            await app.state.oidc.aclose()
             await runner.stop()
-            await queue.close()
             if bus_starting is not None:
                 await stop_all([bus_starting])
-            await bus.close()
-            await locks.close()
-            if http_client is None:
-                await http.aclose()
-            await cache.close()
-            await engine.dispose()
+            await close_runtime(runtime)
 
-    graphql = GraphQLHTTP()
-    return Starlette(
+    schema = build_schema(settings)
+    graphql = GraphQLHTTP(schema)
+    app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", GraphQLWebSocket().handle),
+            WebSocketRoute("/graphql", GraphQLWebSocket(schema).handle),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
@@ -307,3 +297,5 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+    app.state = AppState()
+    return app

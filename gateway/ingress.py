@@ -46,6 +46,7 @@ from starlette.routing import Route
 from connectors.webhooks import NoticeError, Scheme, SignatureError, parse_notice, verify
 from gateway.crypto import CryptoError, webhook_secret_context
 from gateway.metrics import WEBHOOKS_RECEIVED
+from gateway.runtime import runtime_of
 from gateway.store.base import table_of, utcnow
 from gateway.store.enums import IntegrationStatus, Provider, WebhookEventStatus
 from gateway.store.models import Integration, WebhookEvent
@@ -204,7 +205,7 @@ def _verified(
 ) -> tuple[Target, str | None]:
     """The target whose secret signed ``body`` and the sender's delivery id. Every
     enabled candidate is tried (a Jobvite company can have a stage and a prod one)."""
-    app_state = request.app.state
+    runtime = runtime_of(request)
     enabled = [t for t in targets if t.status is not IntegrationStatus.INACTIVE]
     if not enabled:
         raise Refused(409, "the integration is disabled")
@@ -214,7 +215,7 @@ def _verified(
             reasons.append(f"integration {target.id} has no webhook secret")
             continue
         try:
-            secret = app_state.keyring.decrypt(
+            secret = runtime.keyring.decrypt(
                 target.secret_encrypted, context=webhook_secret_context(target.tenant_id)
             ).decode()
             delivery_id = verify(
@@ -223,7 +224,7 @@ def _verified(
                 body,
                 secret,
                 now=now,
-                tolerance=app_state.settings.webhook_tolerance_seconds,
+                tolerance=runtime.settings.webhook_tolerance_seconds,
             )
         except (SignatureError, CryptoError, UnicodeDecodeError) as exc:
             reasons.append(f"integration {target.id}: {exc}")
@@ -300,13 +301,13 @@ async def _store(
 
 def _receiver(scheme: Scheme) -> Any:
     async def receive(request: Request) -> Response:
-        state = request.app.state
+        runtime = runtime_of(request)
         try:
             content_types = request.headers.getlist("content-type")
             if len(content_types) != 1 or not _is_json(content_types[0]):
                 raise Refused(415, "send the webhook as application/json")
-            body = await _read_body(request, state.settings.webhook_max_body_bytes)
-            async with state.engine.begin() as conn:
+            body = await _read_body(request, runtime.settings.webhook_max_body_bytes)
+            async with runtime.engine.begin() as conn:
                 targets = await _targets(conn, scheme, request)
                 if not targets:
                     raise Refused(404, "no such integration")
@@ -315,7 +316,7 @@ def _receiver(scheme: Scheme) -> Any:
                     raise Refused(
                         400, f"the delivery id is longer than {DELIVERY_ID_MAX} characters"
                     )
-                grace = timedelta(seconds=state.settings.webhook_handoff_grace_seconds)
+                grace = timedelta(seconds=runtime.settings.webhook_handoff_grace_seconds)
                 event_id, duplicate = await _store(
                     conn, target, scheme, request, body, delivery_id, grace
                 )
@@ -336,7 +337,7 @@ def _receiver(scheme: Scheme) -> Any:
             return _not_acknowledged(request, scheme, exc)
         if not duplicate:
             try:
-                await state.webhook_inbox.put([event_id])
+                await runtime.webhook_inbox.put([event_id])
             except Exception as exc:  # stored: the sweep hands it on
                 logger.warning("webhook event %s stored, hand-off failed: %s", event_id, exc)
         WEBHOOKS_RECEIVED.labels(scheme.value, "duplicate" if duplicate else "accepted").inc()

@@ -12,6 +12,7 @@ import logging
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from gateway.runtime import runtime_of
 from gateway.services.oauth import OAuthFlowError, complete_authorization
 
 logger = logging.getLogger("talentgraph.oauth")
@@ -35,12 +36,12 @@ async def oauth_callback(request: Request) -> Response:
         return _page("Authorization refused", description[:300], 400)
     if not state or not code or len(state) > 512 or len(code) > 4096:
         return _page("Authorization failed", "The callback needs a code and a state.", 400)
-    state_app = request.app.state
+    runtime = runtime_of(request)
     try:
         integration = await complete_authorization(
-            state_app.session_factory, state_app.keyring, state_app.http, state=state, code=code
+            runtime.session_factory, runtime.keyring, runtime.http, state=state, code=code
         )
     except OAuthFlowError as error:
         return _page("Authorization failed", str(error), 400)
-    await state_app.cache.invalidate(integration.tenant_id)
+    await runtime.cache.invalidate(integration.tenant_id)
     return _page("Connected", f"{integration.name} is authorized. You can close this window.", 200)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from gateway.ai.factory import create_provider
 from gateway.ai.provider import AIProvider
 from gateway.queue import JobRecords
+from gateway.runtime import Runtime
 from gateway.services.analysis import AnalysisDeps
 from gateway.settings import Settings
 from gateway.store.engine import SessionFactory
@@ -54,3 +55,17 @@ class TaskContext:
     @property
     def records(self) -> JobRecords:
         return JobRecords(self.deps.session_factory)
+
+
+def task_context_for(runtime: Runtime) -> TaskContext:
+    """The tasks' view of a process's runtime (``gateway.runtime``)."""
+    deps = SyncDeps(
+        session_factory=runtime.session_factory,
+        keyring=runtime.keyring,
+        http=runtime.http,
+        bus=runtime.bus,
+        cache=runtime.cache,
+        locks=runtime.locks,
+        new_applications=runtime.new_applications,
+    )
+    return TaskContext(deps, runtime.settings, ai=runtime.ai_provider)

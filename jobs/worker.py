@@ -39,7 +39,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
 import redis.asyncio as aioredis
 from arq import Retry
 from arq.connections import RedisSettings
@@ -47,18 +46,12 @@ from arq.cron import CronJob, cron
 from arq.worker import Function, Worker, func
 from redis.exceptions import RedisError
 
-from gateway.ai.factory import create_provider
 from gateway.background_tasks import stop_all
-from gateway.cache import ResponseCache
-from gateway.inbox import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, Inbox
-from gateway.locks import create_locks
-from gateway.outbound_http import connector_client, outbound_client
 from gateway.pubsub import EventBus
-from gateway.queue import Leases
+from gateway.queue import TaskQueue
 from gateway.redis_clients import redis_client
-from gateway.services.analysis import NewApplicationAnalyses
+from gateway.runtime import Runtime, close_runtime, open_runtime
 from gateway.settings import Settings
-from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import BackgroundJobStatus
 from jobs.deliver import Deliveries
 from jobs.ingest import Ingestor
@@ -66,9 +59,8 @@ from jobs.maintenance import health_task, maintenance_task
 from jobs.queue_arq import ArqQueue, queue_name
 from jobs.recorded import run_recorded
 from jobs.recruiter_tasks import enqueue_recruiter_syncs
-from jobs.sync_api import SyncDeps
 from jobs.sync_tasks import schedule_tick
-from jobs.task_context import TaskContext
+from jobs.task_context import TaskContext, task_context_for
 from jobs.task_registry import TASKS, TaskSpec
 
 logger = logging.getLogger("talentgraph.jobs.worker")
@@ -179,38 +171,29 @@ def cron_jobs(prefix: str) -> list[CronJob]:
 
 
 async def startup(ctx: dict[Any, Any]) -> None:
-    """Engine, HTTP client, keyring, bus, cache and locks for every task of this worker."""
+    """The process's runtime (``gateway.runtime``) on arq's own Redis pool, and the
+    background work: the bus's start, inbound webhook events, outbound deliveries."""
     settings: Settings = ctx.get("settings") or Settings()
-    Leases.configure(settings.job_lease_seconds)
-    engine = create_engine(settings.resolved_database_url, echo=settings.database_echo)
-    session_factory = create_session_factory(engine)
-    http = connector_client(settings)
-    bus = EventBus.create(settings)  # outbound webhooks listen to every tenant's events
-    new_applications = NewApplicationAnalyses(settings)
-    deps = SyncDeps(
-        session_factory=session_factory,
-        keyring=settings.keyring(),
-        http=http,
-        bus=bus,
-        cache=ResponseCache(settings),
-        locks=create_locks(settings.redis_url, settings.redis_prefix),
-        new_applications=new_applications,
-    )
-    ctx["engine"] = engine
-    ctx["task_context"] = TaskContext(deps, settings, ai=create_provider(settings, http))
-    ctx["queue"] = ArqQueue(ctx["redis"], session_factory, settings.redis_prefix, owns_pool=False)
-    new_applications.bind(ctx["queue"])
-    webhook_inbox = Inbox.create(settings, WEBHOOK_EVENTS)
-    delivery_inbox = Inbox.create(settings, WEBHOOK_DELIVERIES)
-    outbound_http = outbound_client()
-    ctx["inboxes"] = [webhook_inbox, delivery_inbox]
-    ctx["outbound_http"] = outbound_http
-    ingestor = Ingestor(deps, settings, webhook_inbox, ctx["queue"])
+
+    async def arq_queue(parts: Runtime) -> TaskQueue:
+        return ArqQueue(ctx["redis"], parts.session_factory, settings.redis_prefix, owns_pool=False)
+
+    runtime = await open_runtime(settings, queue_factory=arq_queue)
+    tasks = task_context_for(runtime)
+    ctx["runtime"] = runtime
+    ctx["task_context"] = tasks
+    ctx["queue"] = runtime.queue
+    ingestor = Ingestor(tasks.deps, settings, runtime.webhook_inbox, runtime.queue)
     deliveries = Deliveries(
-        session_factory, deps.keyring, bus, delivery_inbox, settings, outbound_http
+        runtime.session_factory,
+        runtime.keyring,
+        runtime.bus,  # outbound webhooks listen to every tenant's events
+        runtime.delivery_inbox,
+        settings,
+        runtime.outbound_http,
     )
     ctx["background"] = [
-        asyncio.create_task(_start_bus(bus), name="event-bus-start"),
+        asyncio.create_task(_start_bus(runtime.bus), name="event-bus-start"),
         asyncio.create_task(ingestor.run(), name="webhook-ingest"),
         asyncio.create_task(deliveries.run(), name="webhook-deliveries"),
     ]
@@ -237,21 +220,11 @@ async def _start_bus(bus: EventBus) -> None:
 async def shutdown(ctx: dict[Any, Any]) -> None:
     background: list[asyncio.Task[None]] = ctx.pop("background", [])
     await stop_all(background)
-    for inbox in ctx.pop("inboxes", []):
-        await inbox.close()
-    outbound_http: httpx.AsyncClient | None = ctx.pop("outbound_http", None)
-    if outbound_http is not None:
-        await outbound_http.aclose()
-    context: TaskContext | None = ctx.pop("task_context", None)
-    if context is not None:
-        deps = context.deps
-        await deps.http.aclose()
-        await deps.bus.close()
-        await deps.locks.close()
-        await deps.cache.close()
-    engine = ctx.pop("engine", None)
-    if engine is not None:
-        await engine.dispose()
+    ctx.pop("task_context", None)
+    ctx.pop("queue", None)
+    runtime: Runtime | None = ctx.pop("runtime", None)
+    if runtime is not None:
+        await close_runtime(runtime)
 
 
 def _redis_settings(settings: Settings) -> RedisSettings:

@@ -1,27 +1,37 @@
-"""The typed per-request context and ``Info`` alias used by every resolver."""
+"""The typed per-request context and ``Info`` alias used by every resolver, and
+``context_for``: the one place a context is built from the process's runtime (over HTTP
+and over WebSocket alike)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.ai.provider import AIProvider
 from gateway.auth import Principal
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring
 from gateway.inbox import Inbox
+from gateway.locks import LockFactory
 from gateway.pubsub import EventBus
 from gateway.queue import TaskQueue
+from gateway.runtime import Runtime
 from gateway.services.writeback import WriteDeps
 from gateway.settings import Settings
 from gateway.store.engine import SessionFactory
 from gateway.store.reader import Reader
 from resolvers.loaders import Loaders
+
+if TYPE_CHECKING:
+    from strawberry.dataloader import DataLoader
+
+    from resolvers.interviews.types import InterviewInvite
 
 
 class Unauthenticated(GraphQLError):
@@ -50,8 +60,12 @@ class Context:
     """What writes to source systems need (``gateway.services.writeback``)."""
     webhook_inbox: Inbox | None = None
     """Hand-off of inbound webhook events to processing (``webhookEventRetry``)."""
+    locks: LockFactory | None = None
+    ai_provider: AIProvider | None = None
+    """The process's one provider: its concurrency bound is per instance."""
     request: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    interview_invites: DataLoader[int, list[InterviewInvite]] | None = None
+    """The request's loader of interview invitations (``resolvers.interviews.types``)."""
 
     @cached_property
     def reader(self) -> Reader:
@@ -81,9 +95,44 @@ class Context:
             raise RuntimeError("no webhook inbox in this context")
         return self.webhook_inbox
 
+    def require_locks(self) -> LockFactory:
+        if self.locks is None:
+            raise RuntimeError("no locks in this context")
+        return self.locks
+
+    def require_ai_provider(self) -> AIProvider:
+        if self.ai_provider is None:
+            raise RuntimeError("no AI provider in this context")
+        return self.ai_provider
+
     @property
     def tenant_id(self) -> int:
         return self.require_principal().tenant_id
+
+
+def context_for(
+    runtime: Runtime, principal: Principal | None, request_id: str, connection: Any
+) -> Context:
+    """The context of one operation, over HTTP (``connection`` is the request) or over
+    WebSocket (the socket)."""
+    return Context(
+        settings=runtime.settings,
+        engine=runtime.engine,
+        session_factory=runtime.session_factory,
+        cache=runtime.cache,
+        principal=principal,
+        request_id=request_id,
+        keyring=runtime.keyring,
+        http=runtime.http,
+        outbound_http=runtime.outbound_http,
+        bus=runtime.bus,
+        queue=runtime.queue,
+        write_deps=runtime.write_deps,
+        webhook_inbox=runtime.webhook_inbox,
+        locks=runtime.locks,
+        ai_provider=runtime.ai_provider,
+        request=connection,
+    )
 
 
 Info = strawberry.Info[Context, None]

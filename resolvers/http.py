@@ -29,12 +29,14 @@ import orjson
 from graphql import GraphQLError, OperationDefinitionNode, OperationType
 from starlette.requests import Request
 from starlette.responses import Response
+from strawberry import Schema
 from strawberry.types import ExecutionResult
 
 from gateway import links
 from gateway.auth import AuthenticationError, Principal, bearer_token
 from gateway.cache import CacheEntryKey, CacheKind
 from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label
+from gateway.runtime import runtime_of
 from gateway.services.principals import principal_for_token
 from gateway.store.engine import counting_commits
 from gateway.unavailable import (
@@ -45,7 +47,7 @@ from gateway.unavailable import (
 )
 from gateway.unavailable import request_id as decided_request_id
 from gateway.web.graphiql import graphiql_response
-from resolvers.context import Context
+from resolvers.context import context_for
 from resolvers.extensions import formatted_error
 from resolvers.http_checks import CostReport, admit, parse_document, root_fields
 from resolvers.http_params import (
@@ -126,7 +128,11 @@ class _CacheSlot:
 
 
 class GraphQLHTTP:
-    """The Starlette endpoint; one instance per app, state comes from ``app.state``."""
+    """The Starlette endpoint; one instance per app, serving ``schema`` with the app's
+    runtime (``gateway.runtime``)."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
 
     async def handle(self, request: Request) -> Response:
         request_id = request_id_of(request)
@@ -167,18 +173,20 @@ class GraphQLHTTP:
     @staticmethod
     def _wants_ide(request: Request) -> bool:
         return (
-            request.app.state.settings.graphiql_enabled
+            runtime_of(request).settings.graphiql_enabled
             and "query" not in request.query_params
             and "text/html" in request.headers.get("accept", "")
         )
 
     async def _principal(self, request: Request) -> Principal | None:
-        state = request.app.state
+        runtime = runtime_of(request)
         try:
             token = bearer_token(request.headers.get("authorization"))
             if token is None:
                 return None
-            return await principal_for_token(state.reader, state.jwt_secret, token, oidc=state.oidc)
+            return await principal_for_token(
+                runtime.reader, runtime.jwt_secret, token, oidc=runtime.oidc
+            )
         except AuthenticationError as exc:
             raise RequestError(401, str(exc), code="UNAUTHENTICATED") from exc
 
@@ -186,14 +194,14 @@ class GraphQLHTTP:
         params = await read_params(request)
         call = _Call(request, request_id, media_type, params, await self._principal(request))
         try:
-            document = parse_document(params.query, request.app.state.settings.max_query_tokens)
+            document = parse_document(params.query, runtime_of(request).settings.max_query_tokens)
         except GraphQLError as error:
             GRAPHQL_REQUESTS.labels("-", "unknown", "syntax_error").inc()
             body = orjson.dumps(
                 {"errors": [{**error.formatted, "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]}
             )
             return Response(body, status_code=400 if call.strict else 200, media_type=media_type)
-        admitted = await admit(request, document, params, call.principal, call.strict)
+        admitted = await admit(request, self.schema, document, params, call.principal, call.strict)
         operation = admitted.operation
         labels = (
             operation.name.value if operation.name else "anonymous",
@@ -211,7 +219,7 @@ class GraphQLHTTP:
         body, outcome, request_failed = self._payload(call, result, admitted.cost)
         self._observe(*labels, outcome, started)
         if slot.key is not None and not result.errors:
-            await request.app.state.cache.set(slot.key, body, slot.ttl)
+            await runtime_of(request).cache.set(slot.key, body, slot.ttl)
         return Response(
             body,
             status_code=400 if request_failed and call.strict else 200,
@@ -223,7 +231,8 @@ class GraphQLHTTP:
     async def _cache_slot(call: _Call, operation: OperationDefinitionNode) -> _CacheSlot:
         """The cache entry of a signed-in query whose every root field is cacheable, and
         what it holds; responses that report their cost are never cached."""
-        state = call.request.app.state
+        runtime = runtime_of(call.request)
+        cache, settings = runtime.cache, runtime.settings
         principal, params = call.principal, call.params
         roots = root_fields(operation)
         if (
@@ -239,42 +248,26 @@ class GraphQLHTTP:
             return _CacheSlot()
         entry = CacheEntryKey(
             tenant_id=principal.tenant_id,
-            kind=min(kinds, key=state.cache.ttls.__getitem__),
+            kind=min(kinds, key=cache.ttls.__getitem__),
             scope=f"u{principal.user_id}:{principal.role.value}",
-            digest=state.cache.digest(
+            digest=cache.digest(
                 params.query,
                 orjson.dumps(params.variables, option=orjson.OPT_SORT_KEYS),
                 params.operation_name or "",
                 call.media_type,
-                links.for_caller(call.request, state.settings),
+                links.for_caller(call.request, settings),
             ),
         )
-        ttl = state.cache.ttl_for(kinds)
-        key, cached = await state.cache.get(entry)
+        ttl = cache.ttl_for(kinds)
+        key, cached = await cache.get(entry)
         return _CacheSlot(key, ttl, cached)
 
-    @staticmethod
-    async def _execute(call: _Call, operation: OperationDefinitionNode) -> ExecutionResult:
+    async def _execute(self, call: _Call, operation: OperationDefinitionNode) -> ExecutionResult:
         """Run the operation; a query that takes longer than allowed is stopped (504)."""
-        state = call.request.app.state
-        settings = state.settings
-        context = Context(
-            settings=settings,
-            engine=state.engine,
-            session_factory=state.session_factory,
-            cache=state.cache,
-            principal=call.principal,
-            request_id=call.request_id,
-            keyring=state.keyring,
-            http=state.http,
-            outbound_http=state.outbound_http,
-            bus=state.bus,
-            queue=state.queue,
-            webhook_inbox=state.webhook_inbox,
-            write_deps=state.write_deps,
-            request=call.request,
-        )
-        execution = state.schema.execute(
+        runtime = runtime_of(call.request)
+        settings = runtime.settings
+        context = context_for(runtime, call.principal, call.request_id, call.request)
+        execution = self.schema.execute(
             call.params.query,
             variable_values=call.params.variables,
             context_value=context,
@@ -300,7 +293,7 @@ class GraphQLHTTP:
     def _payload(call: _Call, result: ExecutionResult, cost: CostReport) -> tuple[bytes, str, bool]:
         """The response body, the outcome to count, and whether the request failed as a
         whole (no data, only errors without a path)."""
-        settings = call.request.app.state.settings
+        settings = runtime_of(call.request).settings
         principal = call.principal
         payload: dict[str, Any] = {}
         if call.params.wants_cost:

@@ -23,9 +23,11 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.requests import Request
+from strawberry import Schema
 
 from gateway.auth import Principal
 from gateway.rate_limits import buckets
+from gateway.runtime import runtime_of
 from gateway.settings import Settings
 from resolvers.cost import cost_limit, query_cost, too_costly
 from resolvers.document_limits import document_shape, over_limits
@@ -109,8 +111,8 @@ CREDENTIAL_FIELDS = frozenset(
 async def _check_rate(request: Request, principal: Principal | None, roots: set[str]) -> None:
     """Anonymous callers (the public interview operations) per IP, users per user, and
     credential operations per user again; over a limit is 429 ``RATE_LIMITED``."""
-    state = request.app.state
-    public, user, credentials = buckets(state.settings)
+    runtime = runtime_of(request)
+    public, user, credentials = buckets(runtime.settings)
     checks = (
         [(public, request.client.host if request.client else "unknown")]
         if principal is None
@@ -119,7 +121,7 @@ async def _check_rate(request: Request, principal: Principal | None, roots: set[
     if principal is not None and roots & CREDENTIAL_FIELDS:
         checks.append((credentials, str(principal.user_id)))
     for bucket, subject in checks:
-        decision = await state.rate_limits.hit(bucket, subject)
+        decision = await runtime.rate_limits.hit(bucket, subject)
         if not decision.allowed:
             raise RequestError(
                 429,
@@ -184,6 +186,7 @@ class Admitted:
 
 async def admit(
     request: Request,
+    schema: Schema,
     document: DocumentNode,
     params: GraphQLParams,
     principal: Principal | None,
@@ -192,7 +195,6 @@ async def admit(
     """The operation a request runs and what it costs, once it passed every check:
     GET only for queries, no subscriptions (they go over WebSocket), the rate limits,
     the document limits and, outside development, introspection for admins only."""
-    state = request.app.state
     if request.method == "GET" and any(
         isinstance(d, OperationDefinitionNode) and d.operation is not OperationType.QUERY
         for d in document.definitions
@@ -206,8 +208,8 @@ async def admit(
             "graphql-transport-ws subprotocol",
         )
     await _check_rate(request, principal, _all_root_fields(document, operation))
-    settings = state.settings
-    cost = _check_limits(state.schema._schema, document, params, principal, settings, strict)
+    settings = runtime_of(request).settings
+    cost = _check_limits(schema._schema, document, params, principal, settings, strict)
     if not settings.is_development and not (principal and principal.is_admin):
-        _refuse_introspection(state.schema._schema, params.query, document, principal)
+        _refuse_introspection(schema._schema, params.query, document, principal)
     return Admitted(operation, cost)

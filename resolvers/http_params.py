@@ -11,6 +11,8 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
+from gateway.runtime import runtime_of
+
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 
@@ -86,7 +88,7 @@ def _query_string(request: Request) -> dict[str, Any]:
 
 async def _json_body(request: Request) -> dict[str, Any]:
     """The POST body as a JSON object, read no further than ``max_request_bytes``."""
-    limit = request.app.state.settings.max_request_bytes
+    limit = runtime_of(request).settings.max_request_bytes
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != JSON:
         raise RequestError(415, "POST bodies must be application/json")

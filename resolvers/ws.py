@@ -65,8 +65,10 @@ from __future__ import annotations
 
 from prometheus_client import Gauge
 from starlette.websockets import WebSocket
+from strawberry import Schema
 
 from gateway.metrics import REGISTRY
+from gateway.runtime import runtime_of
 from resolvers.ws_admission import AnonymousSockets, credentials
 from resolvers.ws_protocol import Connection
 from resolvers.ws_session import IDLE, PROTOCOLS, TRY_AGAIN_LATER
@@ -82,10 +84,11 @@ WEBSOCKET_CONNECTIONS = Gauge(
 
 
 class GraphQLWebSocket:
-    """The Starlette WebSocket endpoint; state comes from ``app.state``. One per app,
-    holding the app's count of anonymous connections."""
+    """The Starlette WebSocket endpoint, serving ``schema`` with the app's runtime
+    (``gateway.runtime``). One per app, holding the app's count of anonymous connections."""
 
-    def __init__(self) -> None:
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
         self.anonymous = AnonymousSockets()
 
     async def handle(self, websocket: WebSocket) -> None:
@@ -95,7 +98,9 @@ class GraphQLWebSocket:
         if protocol is None:
             await websocket.close(4406, "Subprotocol not acceptable")
             return
-        connection = Connection(websocket, protocol, websocket.app.state, self.anonymous)
+        connection = Connection(
+            websocket, protocol, runtime_of(websocket), self.schema, self.anonymous
+        )
         WEBSOCKET_CONNECTIONS.labels(protocol).inc()
         try:
             await connection.serve()

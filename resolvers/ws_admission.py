@@ -12,9 +12,10 @@ from typing import Any
 
 import jwt
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
-from starlette.datastructures import State
+from strawberry import Schema
 
 from gateway.auth import AuthenticationError, Principal, bearer_token
+from gateway.settings import Settings
 from resolvers.cost import cost_limit, query_cost, too_costly
 from resolvers.document_limits import document_shape, over_limits
 
@@ -38,12 +39,13 @@ def read_operation(payload: Any) -> Operation | None:
     return Operation(query, variables, name)
 
 
-def refusal(operation: Operation, state: State, principal: Principal | None) -> GraphQLError | None:
+def refusal(
+    operation: Operation, settings: Settings, schema: Schema, principal: Principal | None
+) -> GraphQLError | None:
     """The error for a query or mutation sent here, or for a subscription over the
     caller's cost limit (checked before validation, which grows with the cost); ``None``
     for a subscription to run, or a document the schema reports on itself (a syntax
     error, an unknown operation name)."""
-    settings = state.settings
     try:
         document = parse(operation.query, max_tokens=settings.max_query_tokens)
     except GraphQLError:
@@ -63,7 +65,7 @@ def refusal(operation: Operation, state: State, principal: Principal | None) -> 
     if refused is not None:
         return refused
     limit = cost_limit(settings, principal)
-    cost = query_cost(state.schema._schema, document, operation.operation_name, operation.variables)
+    cost = query_cost(schema._schema, document, operation.operation_name, operation.variables)
     return too_costly(cost, limit) if cost > limit else None
 
 

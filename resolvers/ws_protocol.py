@@ -21,7 +21,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from gateway.metrics import GRAPHQL_REQUESTS, REGISTRY, operation_label
 from gateway.rate_limits import buckets
 from gateway.unavailable import is_infrastructure_failure
-from resolvers.context import Context
+from resolvers.context import Context, context_for
 from resolvers.extensions import formatted_error
 from resolvers.ws_admission import Operation, read_operation, refusal
 from resolvers.ws_session import (
@@ -134,11 +134,11 @@ class Connection(SocketSession):
                 raise Refused(4400, "Invalid message: the payload must hold a query string")
             await self._send_errors(op_id, [GraphQLError("the payload must hold a query string")])
             return
-        refused = refusal(operation, self.state, self.principal)
+        refused = refusal(operation, self.runtime.settings, self.schema, self.principal)
         if refused is not None:
             await self._send_errors(op_id, [refused])
             return
-        if not self.state.bus.connected:
+        if not self.runtime.bus.connected:
             await self._events_interrupted()
             return
         limited = await self._rate_limited()
@@ -162,7 +162,7 @@ class Connection(SocketSession):
     async def _close_when_events_interrupted(self) -> None:
         """Close the connection when the bus is interrupted while operations run; with
         none running then, stop watching (the next ``subscribe`` watches again)."""
-        await self.state.bus.wait_interrupted()
+        await self.runtime.bus.wait_interrupted()
         if self.operations:
             await self._events_interrupted()
 
@@ -177,16 +177,13 @@ class Connection(SocketSession):
     async def _rate_limited(self) -> GraphQLError | None:
         """Each subscription counts as a request of the HTTP endpoint's buckets: per
         user, or per client address when anonymous."""
-        limits = getattr(self.state, "rate_limits", None)
-        if limits is None:
-            return None
-        public, user, _ = buckets(self.state.settings)
+        public, user, _ = buckets(self.runtime.settings)
         if self.principal is None:
             client = self.websocket.client
             bucket, subject = public, client.host if client else "unknown"
         else:
             bucket, subject = user, str(self.principal.user_id)
-        decision = await limits.hit(bucket, subject)
+        decision = await self.runtime.rate_limits.hit(bucket, subject)
         if decision.allowed:
             return None
         return GraphQLError(
@@ -206,29 +203,15 @@ class Connection(SocketSession):
                 await self.send({"type": "complete", "id": op_id})
 
     def _context(self, op_id: str) -> Context:
-        state = self.state
-        return Context(
-            settings=state.settings,
-            engine=state.engine,
-            session_factory=state.session_factory,
-            cache=state.cache,
-            principal=self.principal,
-            request_id=f"ws{self.id}:{op_id[:32]}",
-            keyring=state.keyring,
-            http=state.http,
-            outbound_http=state.outbound_http,
-            bus=state.bus,
-            queue=state.queue,
-            webhook_inbox=state.webhook_inbox,
-            write_deps=state.write_deps,
-            request=self.websocket,
+        return context_for(
+            self.runtime, self.principal, f"ws{self.id}:{op_id[:32]}", self.websocket
         )
 
     async def _run(self, op_id: str, operation: Operation) -> None:
         label = operation_label(operation.operation_name or "anonymous")
         SUBSCRIPTIONS_RUNNING.inc()
         try:
-            stream = await self.state.schema.subscribe(
+            stream = await self.schema.subscribe(
                 operation.query,
                 variable_values=operation.variables,
                 context_value=self._context(op_id),
@@ -271,7 +254,7 @@ class Connection(SocketSession):
 
     async def _send_errors(self, op_id: str, errors: list[GraphQLError]) -> None:
         """The operation failed before it started; it is over (no ``complete`` follows)."""
-        settings = self.state.settings
+        settings = self.runtime.settings
         hide = not settings.is_development and not (self.principal and self.principal.is_admin)
         formatted = [formatted_error(error, hide) for error in errors] or [
             {"message": "unknown error"}

@@ -15,10 +15,11 @@ import time
 from typing import Any
 
 import orjson
-from starlette.datastructures import State
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
+from strawberry import Schema
 
 from gateway.auth import AuthenticationError, Principal
+from gateway.runtime import Runtime
 from gateway.services.principals import principal_for_token
 from resolvers.ws_admission import AnonymousSockets, credentials, token_expiry
 
@@ -59,11 +60,17 @@ class SocketSession:
     """The connection's state and its life; the subclass handles its messages."""
 
     def __init__(
-        self, websocket: WebSocket, protocol: str, state: State, anonymous: AnonymousSockets
+        self,
+        websocket: WebSocket,
+        protocol: str,
+        runtime: Runtime,
+        schema: Schema,
+        anonymous: AnonymousSockets,
     ) -> None:
         self.websocket = websocket
         self.legacy = protocol == LEGACY_WS
-        self.state = state
+        self.runtime = runtime
+        self.schema = schema
         self.anonymous = anonymous
         self.slot: str | None = None
         """The client address whose anonymous slot this connection holds."""
@@ -92,7 +99,7 @@ class SocketSession:
             token = credentials(payload or {}, self.websocket.headers.get("authorization"))
             if token is not None:
                 self.principal = await principal_for_token(
-                    self.state.reader, self.state.jwt_secret, token, oidc=self.state.oidc
+                    self.runtime.reader, self.runtime.jwt_secret, token, oidc=self.runtime.oidc
                 )
                 self.token, self.token_expires = token, token_expiry(token)
         except AuthenticationError as exc:
@@ -118,7 +125,7 @@ class SocketSession:
     def _take_anonymous_slot(self) -> bool:
         client = self.websocket.client
         address = client.host if client else "unknown"
-        limit = self.state.settings.websocket_anonymous_per_ip
+        limit = self.runtime.settings.websocket_anonymous_per_ip
         if not self.anonymous.take(address, limit=limit):
             return False
         self.slot = address
@@ -166,7 +173,7 @@ class SocketSession:
         """Close an anonymous connection once it has run nothing for the idle limit.
         While operations run it looks again every limit; ``idle_since`` moves when the
         last one ends, so the close comes a full limit after that."""
-        limit = self.state.settings.websocket_anonymous_idle_seconds
+        limit = self.runtime.settings.websocket_anonymous_idle_seconds
         while not self.closed:
             if self.operations:
                 await asyncio.sleep(limit)
@@ -228,7 +235,7 @@ class SocketSession:
         assert self.token is not None
         try:
             now = await principal_for_token(
-                self.state.reader, self.state.jwt_secret, self.token, oidc=self.state.oidc
+                self.runtime.reader, self.runtime.jwt_secret, self.token, oidc=self.runtime.oidc
             )
         except AuthenticationError:
             return False

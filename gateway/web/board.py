@@ -5,10 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from gateway.runtime import runtime_of
 from gateway.web.render import html_page
 
 
 async def page(request: Request) -> Response:
-    if not request.app.state.settings.board_enabled:
+    if not runtime_of(request).settings.board_enabled:
         return PlainTextResponse("Not Found", status_code=404)
     return html_page("board")

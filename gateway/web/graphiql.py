@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.auth import issue_token
+from gateway.runtime import runtime_of
 from gateway.store.enums import Role
 from gateway.store.models import Tenant, User
 from gateway.unavailable import is_infrastructure_failure
@@ -82,7 +83,7 @@ query OpenJobs {
 
 
 async def graphiql_response(request: Request) -> Response:
-    settings = request.app.state.settings
+    settings = runtime_of(request).settings
     offered = settings.is_development and _from_this_machine(request)
     demo_token = await _demo_admin_token(request) if offered else None
     config: dict[str, object] = {
@@ -107,9 +108,9 @@ def _from_this_machine(request: Request) -> bool:
 async def _demo_admin_token(request: Request) -> str | None:
     """A token of the demo tenant's first active admin; ``None`` without the demo or
     while the database cannot be reached (the page still works, without the button)."""
-    state = request.app.state
+    runtime = runtime_of(request)
     try:
-        async with state.session_factory() as session:
+        async with runtime.session_factory() as session:
             found = (
                 await session.execute(
                     sa.select(Tenant.id, User.id, User.token_version)
@@ -128,7 +129,7 @@ async def _demo_admin_token(request: Request) -> str | None:
         return None
     tenant_id, user_id, token_version = found
     return issue_token(
-        state.jwt_secret,
+        runtime.jwt_secret,
         tenant_id=tenant_id,
         tenant_slug=DEMO_TENANT,
         user_id=user_id,

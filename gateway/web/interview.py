@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.interview_tokens import plausible
+from gateway.runtime import runtime_of
 from gateway.services.interview_chat import MAX_NOTE_CHARS
 from gateway.web.render import html_page
 
@@ -21,7 +22,7 @@ from gateway.web.render import html_page
 async def page(request: Request) -> Response:
     if not plausible(request.path_params["token"]):
         return html_page("interview-not-found", status=404, private=True)
-    settings = request.app.state.settings
+    settings = runtime_of(request).settings
     return html_page(
         "interview",
         private=True,

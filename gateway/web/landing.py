@@ -10,6 +10,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway.runtime import runtime_of
 from gateway.version import VERSION
 from gateway.web.render import html_page
 
@@ -19,7 +20,7 @@ def _hidden_unless(shown: bool) -> str:
 
 
 async def page(request: Request) -> Response:
-    settings = request.app.state.settings
+    settings = runtime_of(request).settings
     metrics_open = settings.is_development and settings.metrics_token is None
     return html_page(
         "landing",

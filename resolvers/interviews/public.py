@@ -23,57 +23,36 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 
 from gateway import links
-from gateway.ai.factory import create_provider
-from gateway.ai.provider import AIProvider
-from gateway.locks import LockFactory
 from gateway.services import interview_chat as chat
 from gateway.services.interview_chat import InterviewRefused, PublicCode
 from gateway.services.interview_lifecycle import InterviewConfig, InterviewDeps
 from gateway.store.enums import InterviewStatus, MessageRole
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
-from resolvers.context import Context, Info
+from resolvers.context import Info
 
 T = TypeVar("T")
 
 
-def _state(context: Context) -> Any:
-    request = context.request
-    return getattr(getattr(request, "app", None), "state", None)
-
-
-def _provider(context: Context, state: Any) -> AIProvider:
-    provider: AIProvider | None = context.extra.get("ai_provider") or getattr(
-        state, "ai_provider", None
-    )
-    if provider is None:
-        provider = create_provider(context.settings, context.http)
-        if state is not None:  # one per process: its concurrency bound is per instance
-            state.ai_provider = provider
-    return provider
-
-
 def interview_deps(info: Info) -> InterviewDeps:
-    """From the context: the bus, the locks and the AI provider of the running app."""
+    """From the context: the bus, the locks and the AI provider of the running process."""
     context = info.context
-    state = _state(context)
-    locks: LockFactory | None = context.extra.get("locks") or getattr(state, "locks", None)
-    if context.bus is None or locks is None:
-        raise RuntimeError("interviews need the event bus and the locks of the app")
+    if context.bus is None:
+        raise RuntimeError("interviews need the event bus of the process")
     return InterviewDeps(
         session_factory=context.session_factory,
         bus=context.bus,
-        locks=locks,
+        locks=context.require_locks(),
         config=InterviewConfig.from_settings(
             context.settings,
             public_url=links.for_caller(context.request, context.settings),
             invite_url=links.for_others(context.request, context.settings),
         ),
-        provider=_provider(context, state),
+        provider=context.require_ai_provider(),
     )
 
 

@@ -98,10 +98,9 @@ def _invite(row: Row[Any]) -> InterviewInvite:
 
 
 def _invites_loader(info: Info) -> DataLoader[int, list[InterviewInvite]]:
-    """Per request (in ``context.extra``), for the caller's tenant, one statement per tick."""
-    loader: DataLoader[int, list[InterviewInvite]] | None = info.context.extra.get(
-        "interview_invites"
-    )
+    """Per request (``context.interview_invites``), for the caller's tenant, one statement
+    per tick."""
+    loader = info.context.interview_invites
     if loader is not None:
         return loader
     reader, tenant_id = info.context.reader, info.context.tenant_id
@@ -127,8 +126,7 @@ def _invites_loader(info: Info) -> DataLoader[int, list[InterviewInvite]]:
             found.setdefault(row.subject_id, []).append(_invite(row))
         return [found.get(pk, []) for pk in ids]
 
-    loader = DataLoader(load_fn=load)
-    info.context.extra["interview_invites"] = loader
+    loader = info.context.interview_invites = DataLoader(load_fn=load)
     return loader
 
 

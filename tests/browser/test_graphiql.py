@@ -13,12 +13,10 @@ import asyncio
 import json
 import os
 import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import expect
 
@@ -34,7 +32,6 @@ RECRUITERFLOW_JOBS = """{ jobs(first: 50, filter: {status: [OPEN]}) { nodes {
 MOVE = """mutation($input: ApplicationMoveStageInput!) { applicationMoveStage(input: $input) {
   __typename ... on ApplicationWriteSuccess { application { currentStage { name } } }
 } }"""
-SUBSCRIBERS = "talentgraph_event_bus_subscribers"
 
 
 @pytest.fixture(scope="module")
@@ -137,22 +134,6 @@ async def test_without_a_token_the_answer_says_so(page: Any, web_gateway: WebGat
     await expect(response_pane(page)).to_contain_text("UNAUTHENTICATED")
 
 
-async def subscribers(web_gateway: WebGateway) -> float:
-    async with httpx.AsyncClient(base_url=web_gateway.base_url) as http:
-        text = (await http.get("/metrics")).text
-    for line in text.splitlines():
-        if line.startswith(SUBSCRIBERS + " "):
-            return float(line.split()[1])
-    return 0.0
-
-
-async def until_subscribers(web_gateway: WebGateway, count: float, within: float = 15) -> None:
-    deadline = time.monotonic() + within
-    while (found := await subscribers(web_gateway)) < count:
-        assert time.monotonic() < deadline, f"{found} bus subscribers, waiting for {count}"
-        await asyncio.sleep(0.1)
-
-
 async def test_a_subscription_started_in_graphiql_receives_a_stage_move(
     page: Any, web_gateway: WebGateway
 ) -> None:
@@ -179,15 +160,15 @@ async def test_a_subscription_started_in_graphiql_receives_a_stage_move(
         f'subscription PipelineUpdates {{\n  pipelineUpdates(jobId: "{job["id"]}") {{\n'
         "    kind\n    stage\n    previousStage\n    applicationId\n  }\n}\n",
     )
-    before = await subscribers(web_gateway)
+    before = await web_gateway.settled_bus_subscribers()
     await page.get_by_role("button", name="Execute query (Ctrl-Enter)").click()
-    await until_subscribers(web_gateway, before + 1)
+    await web_gateway.until_bus_subscribers(before + 1)
 
     moved = await web_gateway.execute(
         MOVE, {"input": {"applicationId": application["id"], "stage": stage}}
     )
     assert moved["applicationMoveStage"]["__typename"] == "ApplicationWriteSuccess", moved
-    await expect(response_pane(page)).to_contain_text('"kind": "MOVED"')
+    await expect(response_pane(page)).to_contain_text('"kind": "MOVED"', timeout=15_000)
     await expect(response_pane(page)).to_contain_text(f'"stage": "{stage}"')
     await expect(response_pane(page)).to_contain_text(application["id"])
 

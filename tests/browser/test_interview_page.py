@@ -269,7 +269,7 @@ async def test_without_the_live_stream_the_replies_still_come_whole(
 
 
 async def test_a_reconnected_stream_shows_every_message_once(
-    page: Any, invitations: Invitations
+    page: Any, invitations: Invitations, web_gateway: WebGateway
 ) -> None:
     sockets: list[Any] = []
 
@@ -283,9 +283,12 @@ async def test_a_reconnected_stream_shows_every_message_once(
     await page.get_by_role("button", name="Start the interview").click()
     await expect(interviewer_turns(page)).to_have_count(1)
     await answer(page, ANSWERS[0])
+    listening = await web_gateway.settled_bus_subscribers()
 
     async with page.expect_websocket(timeout=10_000):
         await sockets[-1].close(code=1012, reason="restart")
+    await web_gateway.until_bus_subscribers(listening)
+    await page.wait_for_load_state("networkidle")  # the page's resync after reconnecting
     await page.evaluate(STREAM_WATCH)
     for text in ANSWERS[1:]:
         await answer(page, text)

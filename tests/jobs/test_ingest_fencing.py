@@ -15,6 +15,7 @@ and can hold the answer back, which is how an attempt is made slow with stale da
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 import time
@@ -288,7 +289,7 @@ async def settled(world: World, event_id: int, within: float = 15.0) -> WebhookE
 async def test_an_event_is_handed_on_only_once_its_row_is_committed(world: World) -> None:
     state = world.state
     inbox = CommittedOnly(state.webhook_inbox, state.session_factory)
-    state.webhook_inbox = inbox
+    state.runtime = dataclasses.replace(state.runtime, webhook_inbox=inbox)
     world.retitle("Handed on after the commit")
     body = orjson.dumps({"id": uuid.uuid4().hex, "event": "job.updated", "data": {"job_id": JOB}})
     signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()

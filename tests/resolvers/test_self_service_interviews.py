@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import dataclasses
 import email
 import email.policy
 from collections.abc import AsyncIterator, Iterator
@@ -197,12 +198,12 @@ async def public(gateway: Gateway, query: str, **variables: Any) -> dict[str, An
 @contextlib.contextmanager
 def provider(gateway: Gateway, replacement: Any) -> Iterator[None]:
     state = gateway.app.state
-    before = getattr(state, "ai_provider", None)
-    state.ai_provider = replacement
+    before = state.runtime
+    state.runtime = dataclasses.replace(before, ai_provider=replacement)
     try:
         yield
     finally:
-        state.ai_provider = before
+        state.runtime = before
 
 
 @contextlib.asynccontextmanager

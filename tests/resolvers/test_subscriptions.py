@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import dataclasses
 import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
@@ -509,11 +510,14 @@ async def test_a_role_without_the_permission_is_refused(
 
 async def test_subscriptions_count_against_the_rate_limits(world: World) -> None:
     state = world.gateway.app.state
-    settings, limits = state.settings, state.rate_limits
-    state.settings = settings.model_copy(
-        update={"rate_limit_user_per_minute": 2, "rate_limit_public_per_minute": 1}
+    runtime = state.runtime
+    state.runtime = dataclasses.replace(
+        runtime,
+        settings=runtime.settings.model_copy(
+            update={"rate_limit_user_per_minute": 2, "rate_limit_public_per_minute": 1}
+        ),
+        rate_limits=RateLimits(),
     )
-    state.rate_limits = RateLimits()
     try:
         async with session(world, token=world.jwt(role=Role.RECRUITER)) as client:
             for op_id in ("1", "2", "3"):
@@ -526,7 +530,7 @@ async def test_subscriptions_count_against_the_rate_limits(world: World) -> None
                 await anonymous.subscribe(op_id, PUBLIC_CHAT, {"token": world.token})
             assert (await anonymous.error("2"))["extensions"]["code"] == "RATE_LIMITED"
     finally:
-        state.settings, state.rate_limits = settings, limits
+        state.runtime = runtime
 
 
 async def test_sync_progress_of_one_integration(world: World) -> None:

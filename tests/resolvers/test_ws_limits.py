@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -59,13 +60,14 @@ def configure(world: World) -> Iterator[Callable[..., None]]:
     """``configure(websocket_anonymous_per_ip=3)``: settings for this test's new
     connections; the gateway's own are back afterwards."""
     state = world.gateway.app.state
-    original = state.settings
+    original = state.runtime
 
     def apply(**update: Any) -> None:
-        state.settings = original.model_copy(update=update)
+        settings = original.settings.model_copy(update=update)
+        state.runtime = dataclasses.replace(original, settings=settings)
 
     yield apply
-    state.settings = original
+    state.runtime = original
 
 
 @pytest.fixture(autouse=True)

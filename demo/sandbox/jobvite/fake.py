@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse
 
 from connectors.errors import InvalidResponseError
 from connectors.jobvite import signature
-from connectors.jobvite_onboarding import decrypt_envelope, encrypt_envelope
+from connectors.jobvite.envelope import decrypt_envelope, encrypt_envelope
 from demo.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 MAX_COUNT = 500

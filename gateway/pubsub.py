@@ -50,6 +50,12 @@ SUBSCRIBERS = Gauge(
     "Subscribers to the event bus in this process, each with its own bounded queue",
     registry=REGISTRY,
 )
+SUBSCRIPTIONS_OPENED = Counter(
+    "talentgraph_event_bus_subscriptions_opened",
+    "Subscriptions that started listening on the event bus in this process; with the "
+    "subscriber gauge it tells a reconnect (opened rises, gauge holds) from a leak",
+    registry=REGISTRY,
+)
 DROPPED = Counter(
     "talentgraph_event_bus_dropped",
     "Events a subscriber lost because it fell QUEUE_SIZE events behind",
@@ -117,6 +123,7 @@ class _Fanout:
         queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
         self.queues.setdefault(tenant_id, set()).add(queue)
         SUBSCRIBERS.inc()
+        SUBSCRIPTIONS_OPENED.inc()
         try:
             yield queue
         finally:

@@ -81,6 +81,13 @@ async def set_editor(page: Any, editor: str, text: str) -> None:
     await page.locator(selector).evaluate(
         "(element, text) => element.CodeMirror.setValue(text)", text
     )
+    if editor == "query":
+        # GraphiQL reads the operation name from an edit 100 ms after it happens; the
+        # same step stores the query, then React renders the new name.
+        await page.wait_for_function(
+            "(text) => localStorage.getItem('graphiql:query') === text", arg=text
+        )
+        await page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
 
 
 async def open_graphiql(page: Any) -> None:
@@ -160,9 +167,9 @@ async def test_a_subscription_started_in_graphiql_receives_a_stage_move(
         f'subscription PipelineUpdates {{\n  pipelineUpdates(jobId: "{job["id"]}") {{\n'
         "    kind\n    stage\n    previousStage\n    applicationId\n  }\n}\n",
     )
-    before = await web_gateway.settled_bus_subscribers()
+    opened = await web_gateway.bus_subscriptions_opened()
     await page.get_by_role("button", name="Execute query (Ctrl-Enter)").click()
-    await web_gateway.until_bus_subscribers(before + 1)
+    await web_gateway.until_bus_subscriptions_opened(opened + 1)
 
     moved = await web_gateway.execute(
         MOVE, {"input": {"applicationId": application["id"], "stage": stage}}

@@ -82,6 +82,7 @@ async def until_metric(
 
 SUBSCRIBERS = "talentgraph_event_bus_subscribers"
 DROPPED = "talentgraph_event_bus_dropped_total"
+OPENED = "talentgraph_event_bus_subscriptions_opened_total"
 
 
 async def subscribe(
@@ -207,6 +208,7 @@ async def _fan_out(
             sockets.push_async_callback(stalled.close)
             await until_metric(http, first, SUBSCRIBERS, 1)
             await until_metric(http, second, SUBSCRIBERS, 2)
+            assert await metric(http, second, OPENED) == 2
 
             # a webhook posted to A, processed by the worker, reaches both gateways
             fake._move(target, "Offer", fake.now(), fake.owner)

@@ -39,6 +39,7 @@ from tests.support.processes import talentgraph
 from tests.support.serving import free_port
 
 BUS_SUBSCRIBERS = "talentgraph_event_bus_subscribers"
+BUS_SUBSCRIPTIONS_OPENED = "talentgraph_event_bus_subscriptions_opened_total"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -99,34 +100,29 @@ class WebGateway:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
-    async def bus_subscribers(self) -> float:
-        """Subscriptions listening on the event bus now (``/metrics``)."""
+    async def _metric(self, name: str) -> float:
         async with httpx.AsyncClient(base_url=self.base_url) as http:
             text = (await http.get("/metrics")).text
         for line in text.splitlines():
-            if line.startswith(BUS_SUBSCRIBERS + " "):
+            if line.startswith(name + " "):
                 return float(line.split()[1])
         return 0.0
 
-    async def settled_bus_subscribers(self, *, quiet: float = 0.5, within: float = 15) -> float:
-        """The subscriber count once it has held still for ``quiet`` seconds: a page
-        closed by the test before may still be leaving."""
-        deadline = time.monotonic() + within
-        seen = await self.bus_subscribers()
-        while time.monotonic() < deadline:
-            await asyncio.sleep(quiet)
-            now = await self.bus_subscribers()
-            if now == seen:
-                return now
-            seen = now
-        return seen
+    async def bus_subscribers(self) -> float:
+        """Subscriptions listening on the event bus now (``/metrics``)."""
+        return await self._metric(BUS_SUBSCRIBERS)
 
-    async def until_bus_subscribers(self, count: float, *, within: float = 15) -> None:
-        """Wait until at least ``count`` subscriptions listen: a subscription a page has
+    async def bus_subscriptions_opened(self) -> float:
+        """Subscriptions ever opened on the event bus: it only rises, so a wait on it
+        cannot be fooled by an old subscription the server has not yet dropped."""
+        return await self._metric(BUS_SUBSCRIPTIONS_OPENED)
+
+    async def until_bus_subscriptions_opened(self, count: float, *, within: float = 15) -> None:
+        """Wait until ``count`` subscriptions have been opened in all: one a page has
         just sent is live on the server (graphql-transport-ws acknowledges none)."""
         deadline = time.monotonic() + within
-        while (found := await self.bus_subscribers()) < count:
-            assert time.monotonic() < deadline, f"{found} bus subscribers, waiting for {count}"
+        while (found := await self.bus_subscriptions_opened()) < count:
+            assert time.monotonic() < deadline, f"{found} bus subscriptions, waiting for {count}"
             await asyncio.sleep(0.1)
 
 

@@ -53,6 +53,8 @@ class TokenClaims:
     user_id: int
     role: Role
     token_version: int = UNVERSIONED
+    expires_at: int | None = None
+    """Unix time."""
 
 
 def issue_token(
@@ -96,6 +98,7 @@ def decode_token(secret: str, token: str) -> TokenClaims:
             user_id=int(claims["sub"]),
             role=Role(claims["role"]),
             token_version=_version(claims.get("ver", UNVERSIONED)),
+            expires_at=int(claims["exp"]),
         )
     except jwt.ExpiredSignatureError as exc:
         raise AuthenticationError("token expired") from exc

@@ -22,6 +22,8 @@ from gateway.store.migrate import upgrade
 
 if TYPE_CHECKING:
     from demo.sync import SandboxServers
+    from gateway.outbox import Staged
+    from gateway.store.engine import SessionFactory
     from jobs.sync_api import ProgressCallback, SyncOutcome
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -370,9 +372,12 @@ async def _token(
     settings: Settings, tenant: str, email: str, role: Role, create: bool, name: str | None
 ) -> tuple[int, int, int]:
     """(tenant id, user id, the user's current token version)."""
+    from gateway.principal_cache import announce_user_changed, on_user_changes
     from gateway.store.models import Tenant, User
 
     engine = create_engine(settings.resolved_database_url)
+    announced: list[Staged] = []
+    on_user_changes(engine, announced.extend)
     try:
         async with create_session_factory(engine).begin() as session:
             tenant_row = (
@@ -408,9 +413,28 @@ async def _token(
                         f"{email} has role {user.role.value}, not {role.value}", param_hint="--role"
                     )
                 user.role = role
-            return tenant_row.id, user.id, user.token_version
+                await announce_user_changed(session, tenant_row.id, user.id)
+            found = tenant_row.id, user.id, user.token_version
+        await _publish(settings, create_session_factory(engine), announced)
+        return found
     finally:
         await engine.dispose()
+
+
+async def _publish(settings: Settings, sessions: SessionFactory, announced: list[Staged]) -> None:
+    """Tell the serving processes (over Redis) what this command changed; without Redis
+    their cached sign-ins expire within ``principal_cache_seconds``."""
+    from gateway.outbox import Outbox
+    from gateway.pubsub import EventBus
+
+    if not announced:
+        return
+    bus = EventBus.create(settings)
+    try:
+        for staged in announced:
+            await Outbox(sessions, bus).release(staged)
+    finally:
+        await bus.close()
 
 
 @app.command()

@@ -31,6 +31,8 @@ from gateway.inbox import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, Inbox
 from gateway.locks import LockFactory, create_locks
 from gateway.oidc.signin import OidcSignIn
 from gateway.outbound_http import connector_client, outbound_client
+from gateway.outbox import Outbox
+from gateway.principal_cache import PrincipalCache, serve_user_changes
 from gateway.pubsub import EventBus
 from gateway.queue import Enqueued, Leases, TaskQueue
 from gateway.rate_limits import RateLimits
@@ -68,6 +70,8 @@ class Runtime:
     write_deps: WriteDeps
     """What writes to source systems need (``gateway.services.writeback``)."""
     oidc: OidcSignIn
+    principals: PrincipalCache
+    """Who tokens sign in, for a few seconds; forgets a user the moment they change."""
     webhook_inbox: Inbox
     """Hand-off of inbound webhook events from ``serve`` to their processing."""
     delivery_inbox: Inbox
@@ -125,6 +129,8 @@ def _open_parts(settings: Settings, http_client: httpx.AsyncClient | None) -> Ru
     http = http_client or connector_client(settings)
     bus = EventBus.create(settings)
     write_limits = WriteLimits.create(settings)
+    principals = PrincipalCache(settings.principal_cache_seconds, bus)
+    serve_user_changes(engine, principals, Outbox(session_factory, bus))
     return Runtime(
         settings=settings,
         engine=engine,
@@ -143,6 +149,7 @@ def _open_parts(settings: Settings, http_client: httpx.AsyncClient | None) -> Ru
         write_limits=write_limits,
         write_deps=WriteDeps(session_factory, keyring, http, bus, cache, write_limits),
         oidc=OidcSignIn.from_settings(settings, session_factory),
+        principals=principals,
         webhook_inbox=Inbox.create(settings, WEBHOOK_EVENTS),
         delivery_inbox=Inbox.create(settings, WEBHOOK_DELIVERIES),
         queue=_NoQueueYet(),
@@ -163,6 +170,7 @@ async def _close_parts(runtime: Runtime) -> None:
     await runtime.rate_limits.close()
     await runtime.outbound_http.aclose()
     await runtime.oidc.aclose()
+    await runtime.principals.close()
     await runtime.bus.close()
     await runtime.locks.close()
     if runtime.owns_http:

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     redis_prefix: str = "talentgraph"
     jwt_secret: str | None = None
     jwt_ttl_seconds: int = 60 * 60 * 24 * 30
+    principal_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    """How long a token's user, once read, is trusted without reading it again; a change
+    to the user drops it at once (``gateway.principal_cache``). 0 reads it every time."""
 
     cache_ttl_job_list: int = Field(default=300, ge=0)
     cache_ttl_job_detail: int = Field(default=300, ge=0)

@@ -23,6 +23,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -49,7 +50,14 @@ from gateway.unavailable import request_id as decided_request_id
 from gateway.web.graphiql import graphiql_response
 from resolvers.context import context_for
 from resolvers.extensions import formatted_error
-from resolvers.http_checks import CostReport, admit, parse_document, root_fields
+from resolvers.http_checks import (
+    CostReport,
+    admit,
+    check_rate,
+    operation_of,
+    parse_document,
+    root_fields,
+)
 from resolvers.http_params import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -127,6 +135,36 @@ class _CacheSlot:
     cached: bytes | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Cacheable:
+    """A query whose every root field is cacheable: its name and root fields, and the
+    cache kinds they use."""
+
+    name: str
+    roots: frozenset[str]
+    kinds: frozenset[CacheKind]
+
+
+@lru_cache(maxsize=512)
+def _cacheable(query: str, operation_name: str | None, max_tokens: int) -> _Cacheable | None:
+    """The request's operation if its response may come from the cache, else ``None``
+    (also for a document that does not parse: the full path says why). Remembered per
+    query text, so a repeated request is answered from the cache without parsing."""
+    try:
+        operation = operation_of(parse_document(query, max_tokens), operation_name)
+    except (GraphQLError, RequestError):
+        return None
+    roots = root_fields(operation)
+    if operation.operation is not OperationType.QUERY or not roots:
+        return None
+    wanted = [CACHEABLE_ROOT_FIELDS.get(name) for name in roots if name != "__typename"]
+    kinds = {kind for kind in wanted if kind is not None}
+    if not kinds or len(kinds) != len(set(wanted)):
+        return None
+    name = operation.name.value if operation.name else "anonymous"
+    return _Cacheable(name, frozenset(roots), frozenset(kinds))
+
+
 class GraphQLHTTP:
     """The Starlette endpoint; one instance per app, serving ``schema`` with the app's
     runtime (``gateway.runtime``)."""
@@ -185,7 +223,11 @@ class GraphQLHTTP:
             if token is None:
                 return None
             return await principal_for_token(
-                runtime.reader, runtime.jwt_secret, token, oidc=runtime.oidc
+                runtime.reader,
+                runtime.jwt_secret,
+                token,
+                oidc=runtime.oidc,
+                cache=runtime.principals,
             )
         except AuthenticationError as exc:
             raise RequestError(401, str(exc), code="UNAUTHENTICATED") from exc
@@ -193,6 +235,17 @@ class GraphQLHTTP:
     async def _handle(self, request: Request, media_type: str, request_id: str) -> Response:
         params = await read_params(request)
         call = _Call(request, request_id, media_type, params, await self._principal(request))
+        cacheable = self._cacheable(call)
+        slot = _CacheSlot()
+        if cacheable is not None:
+            # a stored answer needs no admission beyond the rate limit: the same
+            # principal was admitted for it, and its key holds tenant, user and role
+            await check_rate(request, call.principal, set(cacheable.roots))
+            started = time.perf_counter()
+            slot = await self._cache_slot(call, cacheable)
+            if slot.cached is not None:
+                self._observe(cacheable.name, OperationType.QUERY.value, "cache_hit", started)
+                return Response(slot.cached, media_type=media_type, headers={"x-cache": "hit"})
         try:
             document = parse_document(params.query, runtime_of(request).settings.max_query_tokens)
         except GraphQLError as error:
@@ -201,18 +254,23 @@ class GraphQLHTTP:
                 {"errors": [{**error.formatted, "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]}
             )
             return Response(body, status_code=400 if call.strict else 200, media_type=media_type)
-        admitted = await admit(request, self.schema, document, params, call.principal, call.strict)
+        admitted = await admit(
+            request,
+            self.schema,
+            document,
+            params,
+            call.principal,
+            call.strict,
+            rate_checked=cacheable is not None,
+        )
         operation = admitted.operation
         labels = (
             operation.name.value if operation.name else "anonymous",
             operation.operation.value,
         )
         started = time.perf_counter()
-        slot = await self._cache_slot(call, operation)
-        if slot.cached is not None:
-            self._observe(*labels, "cache_hit", started)
-            return Response(slot.cached, media_type=media_type, headers={"x-cache": "hit"})
         result = await self._execute(call, operation)
+        await runtime_of(request).principals.published()
         if any(is_infrastructure_failure(error) for error in result.errors or ()):
             self._observe(*labels, "unavailable", started)
             return _unavailable(request_id, result.data)
@@ -228,27 +286,25 @@ class GraphQLHTTP:
         )
 
     @staticmethod
-    async def _cache_slot(call: _Call, operation: OperationDefinitionNode) -> _CacheSlot:
-        """The cache entry of a signed-in query whose every root field is cacheable, and
-        what it holds; responses that report their cost are never cached."""
+    def _cacheable(call: _Call) -> _Cacheable | None:
+        """A signed-in query whose response may be cached; responses that report their
+        cost are never cached."""
+        if call.principal is None or call.params.wants_cost:
+            return None
+        settings = runtime_of(call.request).settings
+        return _cacheable(call.params.query, call.params.operation_name, settings.max_query_tokens)
+
+    @staticmethod
+    async def _cache_slot(call: _Call, cacheable: _Cacheable) -> _CacheSlot:
+        """The cache entry of the query and what it holds, found from the raw request
+        and the principal alone."""
         runtime = runtime_of(call.request)
         cache, settings = runtime.cache, runtime.settings
         principal, params = call.principal, call.params
-        roots = root_fields(operation)
-        if (
-            principal is None
-            or operation.operation is not OperationType.QUERY
-            or not roots
-            or params.wants_cost
-        ):
-            return _CacheSlot()
-        wanted = [CACHEABLE_ROOT_FIELDS.get(name) for name in roots if name != "__typename"]
-        kinds = {kind for kind in wanted if kind is not None}
-        if not kinds or len(kinds) != len(set(wanted)):
-            return _CacheSlot()
+        assert principal is not None
         entry = CacheEntryKey(
             tenant_id=principal.tenant_id,
-            kind=min(kinds, key=cache.ttls.__getitem__),
+            kind=min(cacheable.kinds, key=cache.ttls.__getitem__),
             scope=f"u{principal.user_id}:{principal.role.value}",
             digest=cache.digest(
                 params.query,
@@ -258,7 +314,7 @@ class GraphQLHTTP:
                 links.for_caller(call.request, settings),
             ),
         )
-        ttl = cache.ttl_for(kinds)
+        ttl = cache.ttl_for(set(cacheable.kinds))
         key, cached = await cache.get(entry)
         return _CacheSlot(key, ttl, cached)
 

@@ -39,7 +39,7 @@ def parse_document(query: str, max_tokens: int) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
 
 
-def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+def operation_of(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
     """The operation a request runs, exactly as execution will pick it; anything
     ambiguous is refused here, before rate limits and costs are decided on it."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
@@ -108,7 +108,7 @@ CREDENTIAL_FIELDS = frozenset(
 """Operations that handle an integration's secrets: their own, tighter limit."""
 
 
-async def _check_rate(request: Request, principal: Principal | None, roots: set[str]) -> None:
+async def check_rate(request: Request, principal: Principal | None, roots: set[str]) -> None:
     """Anonymous callers (the public interview operations) per IP, users per user, and
     credential operations per user again; over a limit is 429 ``RATE_LIMITED``."""
     runtime = runtime_of(request)
@@ -191,23 +191,27 @@ async def admit(
     params: GraphQLParams,
     principal: Principal | None,
     strict: bool,
+    *,
+    rate_checked: bool = False,
 ) -> Admitted:
     """The operation a request runs and what it costs, once it passed every check:
-    GET only for queries, no subscriptions (they go over WebSocket), the rate limits,
-    the document limits and, outside development, introspection for admins only."""
+    GET only for queries, no subscriptions (they go over WebSocket), the rate limits
+    (unless ``rate_checked`` already), the document limits and, outside development,
+    introspection for admins only."""
     if request.method == "GET" and any(
         isinstance(d, OperationDefinitionNode) and d.operation is not OperationType.QUERY
         for d in document.definitions
     ):
         raise RequestError(405, "mutations and subscriptions must be sent with POST")
-    operation = _operation(document, params.operation_name)
+    operation = operation_of(document, params.operation_name)
     if operation.operation is OperationType.SUBSCRIPTION:
         raise RequestError(
             400,
             "subscriptions are served over WebSocket: connect to /graphql with the "
             "graphql-transport-ws subprotocol",
         )
-    await _check_rate(request, principal, _all_root_fields(document, operation))
+    if not rate_checked:
+        await check_rate(request, principal, _all_root_fields(document, operation))
     settings = runtime_of(request).settings
     cost = _check_limits(schema._schema, document, params, principal, settings, strict)
     if not settings.is_development and not (principal and principal.is_admin):

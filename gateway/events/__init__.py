@@ -25,7 +25,8 @@ malformed, and ``parse``/``read`` give ``None``; keys it does not know are ignor
 The package: ``names`` (``EventName``), ``payload`` (the wire form and strict reading),
 ``catalogue`` (registration, ``parse``, ``read``), one module of payloads and builders per
 domain (``applications``, ``candidates``, ``jobs``, ``interviews``, ``offers``,
-``onboarding``, ``sync_runs``, ``deletions``) and ``table`` (listeners, the README table).
+``onboarding``, ``sync_runs``, ``users``, ``deletions``) and ``table`` (listeners, the
+README table).
 Import from ``gateway.events``; the domain modules register themselves on import.
 """
 
@@ -108,6 +109,7 @@ from gateway.events.table import (
     markdown_table,
     wire_fields,
 )
+from gateway.events.users import UserChanged, user_changed
 
 __all__ = [
     "BUILDERS",
@@ -150,6 +152,7 @@ __all__ = [
     "Payload",
     "SyncFinished",
     "SyncProgressed",
+    "UserChanged",
     "_builds",
     "application_analyzed",
     "application_created",
@@ -183,5 +186,6 @@ __all__ = [
     "read",
     "sync_finished",
     "sync_progress",
+    "user_changed",
     "wire_fields",
 ]

@@ -35,3 +35,4 @@ class EventName(StrEnum):
     ONBOARDING_TASK_DELETED = "onboarding_task.deleted"
     SYNC_PROGRESS = "sync.progress"
     SYNC_FINISHED = "sync.finished"
+    USER_CHANGED = "user.changed"

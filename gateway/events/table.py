@@ -15,6 +15,7 @@ SYNC_PROGRESS = "`syncProgress`"
 INTERVIEW_CHAT = "`interviewChat`, `publicInterviewChat`"
 RESUME_ANALYSIS = "resume analysis (new active applications)"
 CANDIDATE_ACTIVITY = "the sync run (reads the activity logs of the candidates it wrote)"
+SIGNED_IN_USERS = "every `serve` process (drops the user's cached sign-ins)"
 
 LISTENERS: dict[EventName, tuple[str, ...]] = {
     EventName.APPLICATION_CREATED: (PIPELINE_UPDATES, RESUME_ANALYSIS),
@@ -28,6 +29,7 @@ LISTENERS: dict[EventName, tuple[str, ...]] = {
     EventName.INTERVIEW_HUMAN_REQUESTED: (INTERVIEW_CHAT,),
     EventName.SYNC_PROGRESS: (SYNC_PROGRESS,),
     EventName.SYNC_FINISHED: (SYNC_PROGRESS,),
+    EventName.USER_CHANGED: (SIGNED_IN_USERS,),
 }
 """Who reads each event on the bus, besides outbound webhooks (``outbound_events.FIRES``)."""
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.auth import AuthenticationError, Principal
 from gateway.oidc.verify import Identity
+from gateway.principal_cache import announce_user_changed
 from gateway.services.activities import Actor, record_activity
 from gateway.store.engine import SessionFactory
 from gateway.store.enums import ActorType, Role
@@ -110,6 +111,7 @@ async def _change_role(
             .where(User.id == user_id, User.tenant_id == tenant_id)
             .values(role=identity.role)
         )
+        await announce_user_changed(session, tenant_id, user_id)
         record_activity(
             session,
             _actor(tenant_id),

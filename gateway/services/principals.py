@@ -14,6 +14,9 @@ token claims picks whose keys may verify it, never the kind of key: an HS256 tok
 claiming a provider is refused, not tried against our secret or the provider's key.
 Provider tokens carry no version; they are short-lived, and deactivating the user
 refuses them at once.
+
+With ``cache`` one of our own tokens is read from the store once per few seconds at most
+(``gateway.principal_cache``); a change to its user drops it from every process's cache.
 """
 
 from __future__ import annotations
@@ -22,19 +25,29 @@ import sqlalchemy as sa
 
 from gateway.auth import AuthenticationError, Principal, decode_token
 from gateway.oidc.signin import OidcSignIn
+from gateway.principal_cache import PrincipalCache
 from gateway.store.models import Tenant, User
 from gateway.store.reader import Reader
 
 
 async def principal_for_token(
-    reader: Reader, secret: str, token: str, *, oidc: OidcSignIn | None = None
+    reader: Reader,
+    secret: str,
+    token: str,
+    *,
+    oidc: OidcSignIn | None = None,
+    cache: PrincipalCache | None = None,
 ) -> Principal:
     """``oidc``: the configured identity providers; ``None`` accepts our own tokens only.
-    A provider that cannot be reached raises ``IdentityProviderUnavailable`` (503)."""
+    A provider that cannot be reached raises ``IdentityProviderUnavailable`` (503).
+    ``cache`` holds only our own tokens, which it was given verified."""
+    if cache is not None and (known := cache.get(token)) is not None:
+        return known
     issuer = oidc.issuer_of(token) if oidc is not None else None
     if oidc is not None and issuer is not None:
         return await oidc.principal(reader, issuer, token)
     claims = decode_token(secret, token)
+    epoch = cache.epoch if cache is not None else 0
     row = await reader.one_or_none(
         sa.select(
             User.id,
@@ -52,7 +65,7 @@ async def principal_for_token(
         raise AuthenticationError("the user of this token no longer exists or is disabled")
     if row.token_version != claims.token_version:
         raise AuthenticationError("this token was revoked")
-    return Principal(
+    principal = Principal(
         tenant_id=claims.tenant_id,
         tenant_slug=row.slug,
         user_id=row.id,
@@ -60,3 +73,6 @@ async def principal_for_token(
         name=row.name,
         email=row.email,
     )
+    if cache is not None:
+        cache.put(token, principal, expires_at=claims.expires_at, epoch=epoch)
+    return principal

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.errors import ValidationFailed
+from gateway.principal_cache import announce_user_changed
 from gateway.services.activities import Actor, record_activity
 from gateway.services.validation import email, optional_text, required_text, tenant_row
 from gateway.store.enums import Role
@@ -68,6 +69,8 @@ async def update_recruiter(
         raise ValidationFailed("role", "you cannot change your own role")
     _apply(user, changes)
     await session.flush()
+    if changes.keys() & {"role", "is_active"}:
+        await announce_user_changed(session, actor.tenant_id, user.id)
     record_activity(
         session,
         actor,
@@ -87,6 +90,7 @@ async def delete_recruiter(session: AsyncSession, actor: Actor, recruiter_id: in
         raise ValidationFailed("id", "you cannot delete yourself")
     await session.delete(user)
     await session.flush()
+    await announce_user_changed(session, actor.tenant_id, user.id)
     record_activity(
         session,
         actor,
@@ -109,6 +113,7 @@ async def revoke_tokens(session: AsyncSession, actor: Actor, recruiter_id: int) 
         .execution_options(synchronize_session=False)
     )
     await session.refresh(user)
+    await announce_user_changed(session, actor.tenant_id, user.id)
     record_activity(
         session,
         actor,

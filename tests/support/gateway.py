@@ -187,6 +187,9 @@ async def running_gateway(
             "rate_limit_user_per_minute": 0,
             "rate_limit_credentials_per_minute": 0,
             "connector_allow_private_targets": True,
+            # every request then signs in with the same one statement, so statement
+            # counts compare requests; tests/gateway/test_principal_cache.py turns it on
+            "principal_cache_seconds": 0,
             **overrides,
         },
     )

@@ -31,7 +31,7 @@ TESTS[auth]="tests/gateway/test_auth.py tests/gateway/test_guarantees_auth*.py
 
 SOURCES[permissions]="gateway/permissions.py resolvers/permissions.py"
 TESTS[permissions]="tests/resolvers/test_role_matrix.py tests/resolvers/test_queries_admin.py
-  tests/gateway/test_guarantees_auth*.py tests/resolvers/test_webhook_subscriptions.py"
+  tests/gateway/test_guarantees_auth*.py tests/resolvers/webhooks/test_webhook_subscriptions.py"
 
 SOURCES[crypto]="gateway/crypto.py"
 TESTS[crypto]="tests/gateway/test_crypto*.py tests/gateway/test_identity.py"
@@ -39,7 +39,7 @@ TESTS[crypto]="tests/gateway/test_crypto*.py tests/gateway/test_identity.py"
 SOURCES[webhook]="gateway/webhook_signature.py gateway/ingress.py"
 FILTERS[webhook]="gateway.webhook_signature.* gateway.ingress.x__verified__mutmut_*"
 TESTS[webhook]="tests/gateway/test_outbound_events.py tests/jobs/test_deliver.py
-  tests/resolvers/test_webhook_subscriptions.py tests/connectors/test_webhook_sender.py
+  tests/resolvers/webhooks/test_webhook_subscriptions.py tests/connectors/test_webhook_sender.py
   tests/gateway/test_ingress.py tests/gateway/test_ingress_real_sender.py"
 
 SOURCES[webhook-providers]="connectors/webhooks.py"

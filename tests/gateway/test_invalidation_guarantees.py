@@ -27,10 +27,10 @@ from gateway.store.models import Application, Job
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
 from resolvers.relay import to_global_id
-from tests.resolvers.writeback_harness import World, writeback_world
 from tests.support.gateway import Gateway, running_gateway
 from tests.support.integrations import add_recruiterflow
 from tests.support.services import Backend
+from tests.support.worlds import GatewayWorld, gateway_world
 
 RF = "https://api.recruiterflow.com"
 SECRET = "invalidation-webhook-secret-1"
@@ -84,10 +84,10 @@ async def heard(events: list[Event], kind: str, within: float = 15.0) -> Event:
 
 
 @pytest.fixture
-async def rf_world(backend: Backend) -> AsyncIterator[tuple[World, int]]:
+async def rf_world(backend: Backend) -> AsyncIterator[tuple[GatewayWorld, int]]:
     fake = FakeRecruiterflow()
     fake.seed(jobs=3, candidates=4, applications=6)
-    async with writeback_world(backend, {RF: fake.app}) as world:
+    async with gateway_world(backend, {RF: fake.app}) as world:
         integration_id = await world.add_integration(
             "recruiterflow", "RF invalidation", {"apiKey": fake.api_key}
         )
@@ -97,7 +97,7 @@ async def rf_world(backend: Backend) -> AsyncIterator[tuple[World, int]]:
 
 
 async def test_a_write_back_drops_the_cached_answers_it_changes(
-    rf_world: tuple[World, int],
+    rf_world: tuple[GatewayWorld, int],
 ) -> None:
     world, integration_id = rf_world
     application = (

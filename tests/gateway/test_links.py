@@ -28,7 +28,7 @@ from gateway.settings import Settings
 from gateway.store.enums import Provider, Role
 from gateway.store.models import Activity, Integration
 from resolvers.relay import from_global_id
-from tests.resolvers.test_self_service_interviews import SmtpSink
+from tests.resolvers.interviews.test_self_service_interviews import SmtpSink
 from tests.support.gateway import Gateway, running_gateway
 from tests.support.serving import free_port, served_on_loopback
 

@@ -6,28 +6,16 @@ and a run killed mid-way resumed without duplicates."""
 from __future__ import annotations
 
 import asyncio
-import itertools
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from demo.sandbox.recruiterflow import FakeRecruiterflow
-from gateway.cache import ResponseCache
-from gateway.crypto import Keyring
 from gateway.locks import LocalLocks
-from gateway.pubsub import Event, EventBus
-from gateway.settings import Settings
 from gateway.store.base import utcnow
-from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import IntegrationStatus, SyncKind, SyncStatus
-from gateway.store.migrate import upgrade
 from gateway.store.models import (
     Application,
     Candidate,
@@ -35,7 +23,6 @@ from gateway.store.models import (
     Job,
     StageTransition,
     SyncRun,
-    Tenant,
     TenantSettings,
 )
 from jobs import sync_phases
@@ -45,88 +32,25 @@ from jobs.sync_job import sync_job
 from jobs.sync_schedule import due_syncs
 from jobs.sync_tasks import settled
 from jobs.task_context import TaskError
-from tests.support.gateway import ENCRYPTION_KEYS
-from tests.support.integrations import add_recruiterflow
-from tests.support.services import Backend
+from tests.support.worlds import (
+    APPLICATIONS,
+    CANDIDATES,
+    JOBS,
+    SyncWorld,
+    count,
+    full,
+    no_sleep,
+)
+from tests.support.worlds import sync_world as world
 
-JOBS, CANDIDATES, APPLICATIONS = 9, 12, 20
-_slugs = itertools.count()
+__all__ = ["world"]
 
 
 class Killed(BaseException):
     """Stands for the process dying: nothing in the sync may catch it."""
 
 
-@dataclass
-class World:
-    deps: SyncDeps
-    engine: AsyncEngine
-    fake: FakeRecruiterflow
-    tenant_id: int
-    integration_id: int
-    events: list[Event]
-    statements: list[str]
-
-
-async def no_sleep(_seconds: float) -> None:
-    return None
-
-
-class RecordingBus(EventBus):
-    def __init__(self, sink: list[Event]) -> None:
-        super().__init__()
-        self.sink = sink
-
-    async def publish(self, event: Event) -> None:
-        self.sink.append(event)
-
-
-@pytest.fixture
-async def world(backend: Backend) -> AsyncIterator[World]:
-    fake = FakeRecruiterflow()
-    fake.seed(jobs=JOBS, candidates=CANDIDATES, applications=APPLICATIONS)
-    engine = create_engine(backend.url)
-    await upgrade(engine)
-    keyring = Keyring.from_setting(ENCRYPTION_KEYS)
-    factory = create_session_factory(engine)
-    async with factory.begin() as session:
-        tenant = Tenant(slug=f"sync-{next(_slugs)}-{backend.name}", name="Sync")
-        session.add(tenant)
-        await session.flush()
-        integration_id = await add_recruiterflow(
-            session, keyring, tenant.id, api_key=fake.api_key, config={"pageSize": 4}
-        )
-        ids = (tenant.id, integration_id)
-    statements: list[str] = []
-    event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    events: list[Event] = []
-    settings = Settings(encryption_keys=ENCRYPTION_KEYS)
-    cache = ResponseCache(settings)
-    client = httpx.AsyncClient(
-        mounts={"https://api.recruiterflow.com": httpx.ASGITransport(app=fake.app)}
-    )
-    deps = SyncDeps(factory, keyring, client, RecordingBus(events), cache, LocalLocks(), no_sleep)
-    try:
-        yield World(deps, engine, fake, ids[0], ids[1], events, statements)
-    finally:
-        await client.aclose()
-        await cache.close()
-        await engine.dispose()
-
-
-async def count(world: World, model: Any, *conditions: Any) -> int:
-    async with world.deps.session_factory() as session:
-        return int(
-            await session.scalar(
-                sa.select(sa.func.count())
-                .select_from(model)
-                .where(model.tenant_id == world.tenant_id, *conditions)
-            )
-            or 0
-        )
-
-
-async def full_through(world: World, app: Any) -> Any:
+async def full_through(world: SyncWorld, app: Any) -> Any:
     """A full sync whose requests to the source go through ``app`` (wrapping the fake),
     with a lock table of its own."""
     client = httpx.AsyncClient(
@@ -149,13 +73,7 @@ async def full_through(world: World, app: Any) -> Any:
         await client.aclose()
 
 
-async def full(world: World, **kwargs: Any) -> Any:
-    return await sync_integration(
-        world.deps, world.tenant_id, world.integration_id, mode=SyncMode.FULL, **kwargs
-    )
-
-
-async def test_full_sync_brings_everything_with_history_and_events(world: World) -> None:
+async def test_full_sync_brings_everything_with_history_and_events(world: SyncWorld) -> None:
     outcome = await full(world)
     assert outcome.status is SyncStatus.SUCCEEDED, outcome.error
     assert outcome.counts["jobs"]["created"] == JOBS
@@ -185,7 +103,7 @@ async def test_full_sync_brings_everything_with_history_and_events(world: World)
     }
 
 
-async def test_a_resync_with_nothing_changed_rewrites_zero_rows(world: World) -> None:
+async def test_a_resync_with_nothing_changed_rewrites_zero_rows(world: SyncWorld) -> None:
     await full(world)
     world.statements.clear()
     outcome = await full(world)
@@ -207,7 +125,7 @@ async def test_a_resync_with_nothing_changed_rewrites_zero_rows(world: World) ->
     assert writes == [], writes
 
 
-async def test_the_gateway_keeps_what_it_owns(world: World) -> None:
+async def test_the_gateway_keeps_what_it_owns(world: SyncWorld) -> None:
     await full(world)
     async with world.deps.session_factory.begin() as session:
         job = (
@@ -239,7 +157,7 @@ async def test_the_gateway_keeps_what_it_owns(world: World) -> None:
     assert job.rank == 1, "the best score ranks first"
 
 
-async def test_missing_records_are_marked_deleted_never_dropped(world: World) -> None:
+async def test_missing_records_are_marked_deleted_never_dropped(world: SyncWorld) -> None:
     await full(world)
     del world.fake.jobs[1002]
     for key in [k for k in world.fake.applications if k[1] == 1002]:
@@ -267,7 +185,7 @@ async def test_missing_records_are_marked_deleted_never_dropped(world: World) ->
     assert still is not None and still.remote_deleted_at == job.remote_deleted_at
 
 
-async def test_a_failed_sync_deletes_nothing_and_says_so(world: World) -> None:
+async def test_a_failed_sync_deletes_nothing_and_says_so(world: SyncWorld) -> None:
     await full(world)
     del world.fake.jobs[1003]
     world.fake.faults.server_errors(times=100)
@@ -281,14 +199,14 @@ async def test_a_failed_sync_deletes_nothing_and_says_so(world: World) -> None:
     assert run is not None and run.status is not SyncStatus.SUCCEEDED and run.error_message
 
 
-async def test_a_429_storm_is_waited_out(world: World) -> None:
+async def test_a_429_storm_is_waited_out(world: SyncWorld) -> None:
     world.fake.faults.rate_limit(times=3, retry_after=0)
     outcome = await full(world)
     assert outcome.status is SyncStatus.SUCCEEDED
     assert await count(world, Application) == APPLICATIONS
 
 
-async def test_revoked_credentials_fail_authentication(world: World) -> None:
+async def test_revoked_credentials_fail_authentication(world: SyncWorld) -> None:
     world.fake.api_key = "rotated-elsewhere"
     outcome = await full(world)
     assert outcome.status is SyncStatus.AUTHENTICATION_FAILED
@@ -297,7 +215,7 @@ async def test_revoked_credentials_fail_authentication(world: World) -> None:
     assert integration is not None and integration.status is IntegrationStatus.ERROR
 
 
-async def test_one_sync_per_integration_at_a_time(world: World) -> None:
+async def test_one_sync_per_integration_at_a_time(world: SyncWorld) -> None:
     world.fake.faults.latency = 0.02
     first, second = await asyncio.gather(full(world), full(world))
     world.fake.faults.latency = 0
@@ -314,7 +232,7 @@ async def test_one_sync_per_integration_at_a_time(world: World) -> None:
 
 
 async def test_a_killed_run_resumes_where_it_stopped(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: SyncWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sync_phases, "BATCH", 3)
     inner = world.fake.app
@@ -349,7 +267,7 @@ async def test_a_killed_run_resumes_where_it_stopped(
 
 
 async def test_a_run_the_source_cut_short_is_resumed_not_replaced(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: SyncWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The source answers 500 mid-way, past the connector's retries: the run ends
     resumable, its queued task is retried (not succeeded), the integration shows the
@@ -396,7 +314,7 @@ async def test_a_run_the_source_cut_short_is_resumed_not_replaced(
 
 
 async def test_a_lock_held_by_a_stopped_run_is_waited_for_not_taken_as_done(
-    world: World,
+    world: SyncWorld,
 ) -> None:
     """A queued sync that finds the lock of a run whose heartbeat stopped tries again;
     one that finds a live run leaves the work to it."""
@@ -436,7 +354,7 @@ async def test_a_lock_held_by_a_stopped_run_is_waited_for_not_taken_as_done(
         await held.release()
 
 
-async def test_incremental_runs_after_a_full_one_and_due_syncs(world: World) -> None:
+async def test_incremental_runs_after_a_full_one_and_due_syncs(world: SyncWorld) -> None:
     first = await sync_integration(world.deps, world.tenant_id, world.integration_id)
     async with world.deps.session_factory() as session:
         run = await session.get(SyncRun, first.run_id)
@@ -451,7 +369,7 @@ async def test_incremental_runs_after_a_full_one_and_due_syncs(world: World) -> 
     assert all(d.integration_id != world.integration_id for d in due), "just synced: not due"
 
 
-async def test_job_refresh_refetches_one_requisition(world: World) -> None:
+async def test_job_refresh_refetches_one_requisition(world: SyncWorld) -> None:
     await full(world)
     async with world.deps.session_factory() as session:
         job_id = await session.scalar(
@@ -468,7 +386,9 @@ async def test_job_refresh_refetches_one_requisition(world: World) -> None:
         assert (await session.get(Job, job_id)).title == "Refreshed title"  # type: ignore[union-attr]
 
 
-async def test_changed_ranks_are_written_back_to_the_configured_custom_field(world: World) -> None:
+async def test_changed_ranks_are_written_back_to_the_configured_custom_field(
+    world: SyncWorld,
+) -> None:
     async with world.deps.session_factory.begin() as session:
         session.add(TenantSettings(tenant_id=world.tenant_id, rank_custom_field="Current Rank"))
     await full(world)

@@ -10,16 +10,17 @@ import sqlalchemy as sa
 from gateway.store.enums import SyncStatus
 from gateway.store.models import Activity
 from jobs.sync_activities import ACTIONS
-from tests.jobs.test_sync import CANDIDATES, World, count, full, world
+from tests.support.worlds import CANDIDATES, SyncWorld, count, full
+from tests.support.worlds import sync_world as world
 
 __all__ = ["world"]
 
 
-async def source_activities(world: World) -> int:
+async def source_activities(world: SyncWorld) -> int:
     return await count(world, Activity, Activity.action.in_(ACTIONS))
 
 
-async def test_every_source_activity_is_on_its_candidates_timeline_once(world: World) -> None:
+async def test_every_source_activity_is_on_its_candidates_timeline_once(world: SyncWorld) -> None:
     logged = sum(len(entries) for entries in world.fake.activities.values())
     assert logged >= CANDIDATES
     outcome = await full(world)
@@ -46,7 +47,7 @@ async def test_every_source_activity_is_on_its_candidates_timeline_once(world: W
     assert newest is not None and "note added" in newest.lower()
 
 
-async def test_an_activity_that_cannot_be_read_fails_alone(world: World) -> None:
+async def test_an_activity_that_cannot_be_read_fails_alone(world: SyncWorld) -> None:
     broken = next(iter(world.fake.candidates))
     entries = world.fake.activities[broken]
     entries[0] = {**entries[0], "activity_id": 1.5, "id": None}

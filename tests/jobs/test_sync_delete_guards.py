@@ -7,7 +7,6 @@ HTTP, so the connector, its retries and the sync see what a real outage looks li
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,25 +17,15 @@ import sqlalchemy as sa
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from demo.sandbox.recruiterflow import FakeRecruiterflow
-from gateway.cache import ResponseCache
-from gateway.crypto import Keyring
-from gateway.locks import LocalLocks
-from gateway.pubsub import Event, EventBus
-from gateway.settings import Settings
-from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import SyncStatus
-from gateway.store.migrate import upgrade
-from gateway.store.models import Application, Candidate, Job, Tenant
+from gateway.store.models import Application, Candidate, Job
 from jobs.sync import sync_integration
-from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
-from tests.support.gateway import ENCRYPTION_KEYS
-from tests.support.integrations import add_recruiterflow
+from jobs.sync_api import SyncMode, SyncOutcome
 from tests.support.services import Backend
 from tests.support.serving import served_on_loopback
+from tests.support.worlds import APPLICATIONS, CANDIDATES, JOBS, SyncWorld, recruiterflow_sync
 
-JOBS, CANDIDATES, APPLICATIONS = 9, 12, 20
 PAGE_SIZE = 4
-_slugs = itertools.count()
 
 Rule = Callable[[str, str], bool]
 """(path, query string) -> whether the fake answers this request with a 503."""
@@ -71,27 +60,9 @@ async def _answer(send: Send, status: int, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def no_sleep(_seconds: float) -> None:
-    return None
-
-
-class RecordingBus(EventBus):
-    def __init__(self, sink: list[Event]) -> None:
-        super().__init__()
-        self.sink = sink
-
-    async def publish(self, event: Event) -> None:
-        self.sink.append(event)
-
-
 @dataclass
-class World:
-    deps: SyncDeps
-    fake: FakeRecruiterflow
+class World(SyncWorld):
     outage: Outage
-    tenant_id: int
-    integration_id: int
-    events: list[Event]
 
     async def full(self) -> SyncOutcome:
         return await sync_integration(
@@ -139,35 +110,17 @@ async def world(backend: Backend) -> AsyncIterator[World]:
     fake = FakeRecruiterflow()
     fake.seed(jobs=JOBS, candidates=CANDIDATES, applications=APPLICATIONS)
     outage = Outage(fake.app)
-    async with served_on_loopback(outage) as loopback:
-        engine = create_engine(backend.url)
-        await upgrade(engine)
-        keyring = Keyring.from_setting(ENCRYPTION_KEYS)
-        factory = create_session_factory(engine)
-        async with factory.begin() as session:
-            tenant = Tenant(slug=f"delete-guards-{next(_slugs)}-{backend.name}", name="Guards")
-            session.add(tenant)
-            await session.flush()
-            integration_id = await add_recruiterflow(
-                session,
-                keyring,
-                tenant.id,
-                api_key=fake.api_key,
-                config={"baseUrl": loopback.url, "pageSize": PAGE_SIZE},
-            )
-            ids = (tenant.id, integration_id)
-        events: list[Event] = []
-        cache = ResponseCache(Settings(encryption_keys=ENCRYPTION_KEYS))
-        client = httpx.AsyncClient()
-        deps = SyncDeps(
-            factory, keyring, client, RecordingBus(events), cache, LocalLocks(), no_sleep
-        )
-        try:
-            yield World(deps, fake, outage, ids[0], ids[1], events)
-        finally:
-            await client.aclose()
-            await cache.close()
-            await engine.dispose()
+    async with (
+        served_on_loopback(outage) as loopback,
+        recruiterflow_sync(
+            backend,
+            fake,
+            slug="delete-guards",
+            client=httpx.AsyncClient(),
+            config={"baseUrl": loopback.url, "pageSize": PAGE_SIZE},
+        ) as synced,
+    ):
+        yield World(**vars(synced), outage=outage)
 
 
 def listing(path_end: str, *, page: int | None = None) -> Rule:

@@ -14,12 +14,13 @@ from gateway.store.enums import Role, SyncStatus
 from gateway.store.models import Job, RecruiterLink, SyncRun, User
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
-from tests.jobs.test_sync import JOBS, World, full, world
+from tests.support.worlds import JOBS, SyncWorld, full
+from tests.support.worlds import sync_world as world
 
 __all__ = ["world"]
 
 
-async def test_jobs_come_owned_by_the_recruiter_their_source_names(world: World) -> None:
+async def test_jobs_come_owned_by_the_recruiter_their_source_names(world: SyncWorld) -> None:
     remote = world.fake.users[10447]
     async with world.deps.session_factory.begin() as session:
         owner = User(
@@ -62,7 +63,9 @@ async def test_jobs_come_owned_by_the_recruiter_their_source_names(world: World)
     assert owners == [owner_id] * JOBS
 
 
-async def test_a_user_list_the_key_may_not_read_is_a_warning_not_a_failure(world: World) -> None:
+async def test_a_user_list_the_key_may_not_read_is_a_warning_not_a_failure(
+    world: SyncWorld,
+) -> None:
     inner = world.fake.app
 
     async def forbidden_users(scope: Any, receive: Any, send: Any) -> None:

@@ -17,8 +17,8 @@ from demo.sandbox.bpoc import ADMIN_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
 from gateway.store.enums import ActorType
 from gateway.store.models import Activity, Application
 from resolvers.relay import from_global_id, to_global_id
-from tests.resolvers.writeback_harness import World, writeback_world
 from tests.support.services import Backend
+from tests.support.worlds import GatewayWorld, gateway_world
 
 STEP = """
   __typename
@@ -47,10 +47,10 @@ DOCUMENTS = {
 
 
 @pytest.fixture(scope="module")
-async def agency(backend: Backend) -> AsyncIterator[tuple[World, BpocFake, int]]:
+async def agency(backend: Backend) -> AsyncIterator[tuple[GatewayWorld, BpocFake, int]]:
     fake = BpocFake()
     fake.seed(jobs=2, candidates=3, applications=3)
-    async with writeback_world(backend, {"https://bpoc.io": fake.app}) as world:
+    async with gateway_world(backend, {"https://bpoc.io": fake.app}) as world:
         integration_id = await world.add_integration("bpoc", "BPOC", {"apiKey": MAIN_API_KEY})
         await world.link(world.demo.admin_user_id, integration_id, ADMIN_ID)
         await world.link(world.demo.recruiter_user_ids[0], integration_id, RECRUITER_ID)
@@ -83,14 +83,16 @@ async def apply_in_bpoc(fake: BpocFake, job_remote_id: str) -> None:
     )
 
 
-async def step(world: World, field: str, values: dict[str, Any], user: int) -> dict[str, Any]:
+async def step(
+    world: GatewayWorld, field: str, values: dict[str, Any], user: int
+) -> dict[str, Any]:
     result = await world.mutate(DOCUMENTS[field], field, values, user=user)
     assert not result["__typename"].endswith("Error"), (field, result)
     return result
 
 
 async def test_a_recruiter_runs_the_whole_workflow_attributed_in_bpoc(
-    agency: tuple[World, BpocFake, int],
+    agency: tuple[GatewayWorld, BpocFake, int],
 ) -> None:
     world, fake, integration_id = agency
     recruiter, admin = world.demo.recruiter_user_ids[0], world.demo.admin_user_id

@@ -204,7 +204,7 @@ async def test_every_root_list_field_is_covered() -> None:
 
 PUBLIC_ROOT_FIELDS = {"publicInterview"}
 """Root fields for anonymous callers (the invitation token is the credential); tested in
-tests/resolvers/test_self_service_interviews.py."""
+tests/resolvers/interviews/test_self_service_interviews.py."""
 
 
 async def test_the_query_type_has_exactly_the_root_fields_tested(gateway: Gateway) -> None:

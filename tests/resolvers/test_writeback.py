@@ -6,20 +6,16 @@ error; a burst queues behind the per-integration limit instead of failing."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from demo.sandbox.recruiterflow import FakeRecruiterflow
-from gateway.crypto import credentials_context
-from gateway.pubsub import Event
-from gateway.store.enums import IntegrationStatus, Role
+from gateway.store.enums import Role
 from gateway.store.models import (
     Activity,
     Application,
@@ -28,25 +24,19 @@ from gateway.store.models import (
     RecruiterLink,
     StageTransition,
 )
-from jobs.sync import sync_integration
-from jobs.sync_api import SyncMode
 from resolvers.relay import to_global_id
-from tests.support.gateway import Gateway, running_gateway
+from tests.support.graphql_fragments import WRITE_ERRORS
 from tests.support.services import Backend
+from tests.support.worlds import GatewayWorld, gateway_world, new_key
 
-MOVE = """mutation($input: ApplicationMoveStageInput!) {
-  applicationMoveStage(input: $input) {
+MOVE = f"""mutation($input: ApplicationMoveStageInput!) {{
+  applicationMoveStage(input: $input) {{
     __typename
-    ... on ApplicationWriteSuccess { replayed application { id currentStage { name } } }
-    ... on UserError { message code }
-    ... on ConnectorError { retryable statusCode }
-    ... on RecruiterLinkMissingError { integrationId }
-    ... on RecruiterRejectedError { reason }
-    ... on UnsupportedOperationError { provider operation }
-  }
-}"""
+    ... on ApplicationWriteSuccess {{ replayed application {{ id currentStage {{ name }} }} }}
+    {WRITE_ERRORS}
+  }}
+}}"""
 LIMIT = 4
-_keys = itertools.count()
 
 
 class InFlight:
@@ -67,17 +57,10 @@ class InFlight:
 
 
 @dataclass
-class World:
-    gateway: Gateway
+class World(GatewayWorld):
     fake: FakeRecruiterflow
     meter: InFlight
     integration_id: int
-    tenant_id: int
-    events: list[Event]
-
-    async def scalar(self, query: Any) -> Any:
-        async with self.gateway.app.state.session_factory() as session:
-            return await session.scalar(query)
 
     async def application(self, offset: int = 0) -> tuple[int, str]:
         async with self.gateway.app.state.session_factory() as session:
@@ -127,50 +110,15 @@ async def world(backend: Backend) -> AsyncIterator[World]:
     fake = FakeRecruiterflow()
     fake.seed(jobs=3, candidates=6, applications=10)
     meter = InFlight(fake.app)
-    client = httpx.AsyncClient(
-        mounts={"https://api.recruiterflow.com": httpx.ASGITransport(app=meter)}
-    )
-    async with running_gateway(
-        backend.url, http_client=client, max_writes_in_flight=LIMIT
-    ) as gateway:
-        state = gateway.app.state
-        demo = gateway.tenants["demo"]
-        async with state.session_factory.begin() as session:
-            integration = Integration(
-                tenant_id=demo.tenant_id,
-                provider="recruiterflow",
-                name="RF writes",
-                status=IntegrationStatus.ACTIVE,
-                config={"rateLimitPerSecond": 10_000},
-                credentials_encrypted=state.keyring.encrypt_json(
-                    {"apiKey": fake.api_key}, context=credentials_context(demo.tenant_id)
-                ),
-            )
-            session.add(integration)
-            await session.flush()
-            session.add(
-                RecruiterLink(
-                    tenant_id=demo.tenant_id,
-                    user_id=demo.admin_user_id,
-                    integration_id=integration.id,
-                    remote_id="10447",
-                )
-            )
-            integration_id = integration.id
-        await sync_integration(state.sync_deps, demo.tenant_id, integration_id, mode=SyncMode.FULL)
-        events: list[Event] = []
-
-        async def listen() -> None:
-            async for event in state.bus.subscribe(demo.tenant_id):
-                events.append(event)
-
-        listener = asyncio.create_task(listen())
-        await asyncio.sleep(0)
-        try:
-            yield World(gateway, fake, meter, integration_id, demo.tenant_id, events)
-        finally:
-            listener.cancel()
-    await client.aclose()
+    async with gateway_world(
+        backend, {"https://api.recruiterflow.com": meter}, max_writes_in_flight=LIMIT
+    ) as base:
+        integration_id = await base.add_integration(
+            "recruiterflow", "RF writes", {"apiKey": fake.api_key}
+        )
+        await base.link(base.demo.admin_user_id, integration_id, "10447")
+        await base.sync(integration_id)
+        yield World(**vars(base), fake=fake, meter=meter, integration_id=integration_id)
 
 
 async def test_a_move_lands_in_the_source_as_the_recruiter_then_here(world: World) -> None:
@@ -231,7 +179,7 @@ async def test_a_failing_source_changes_nothing_here_and_says_retry(world: World
 
 async def test_an_idempotency_key_returns_the_first_result_and_writes_once(world: World) -> None:
     application_id, _ = await world.application(2)
-    key = f"move-{next(_keys)}"
+    key = new_key("move")
     writes = len(world.fake.writes)
 
     first = await world.move(application_id, "Offer", idempotencyKey=key)
@@ -248,7 +196,7 @@ async def test_an_idempotency_key_returns_the_first_result_and_writes_once(world
 
 async def test_a_failed_write_frees_its_idempotency_key(world: World) -> None:
     application_id, _ = await world.application(3)
-    key = f"move-{next(_keys)}"
+    key = new_key("move")
     world.fake.faults.server_errors(times=1, status=503)
     try:
         failed = await world.move(application_id, "Offer", idempotencyKey=key)
@@ -357,7 +305,7 @@ async def test_a_burst_queues_behind_the_limit_and_every_write_lands(world: Worl
 
 async def test_the_same_key_sent_twice_at_once_writes_once(world: World) -> None:
     application_id, _ = await world.application(6)
-    key = f"move-{next(_keys)}"
+    key = new_key("move")
     writes = len(world.fake.writes)
     world.fake.faults.latency = 0.1
     try:

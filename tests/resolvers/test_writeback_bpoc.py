@@ -25,29 +25,22 @@ from gateway.outbound_events import OutboundEvent, names_for
 from gateway.store.enums import ApplicationStatus, InterviewKind, InterviewStatus, Role
 from gateway.store.models import Activity, Application, Interview, Job
 from resolvers.relay import from_global_id, to_global_id
-from tests.resolvers.writeback_harness import World, new_key, writeback_world
+from tests.support.graphql_fragments import WRITE_ERRORS
 from tests.support.services import Backend
+from tests.support.worlds import GatewayWorld, gateway_world, new_key
 
-ERRORS = """
-    ... on UserError { message code }
-    ... on ValidationError { field }
-    ... on ConnectorError { retryable statusCode }
-    ... on RecruiterLinkMissingError { integrationId }
-    ... on RecruiterRejectedError { reason }
-    ... on UnsupportedOperationError { provider operation }
-"""
 JOB_CREATE = f"""mutation($input: JobCreateInput!) {{
   jobCreate(input: $input) {{
     __typename
     ... on JobWriteSuccess {{ replayed job {{ id remoteId title status remoteStatus clientName }} }}
-    {ERRORS}
+    {WRITE_ERRORS}
   }}
 }}"""
 JOB_APPROVE = f"""mutation($input: JobApproveInput!) {{
   jobApprove(input: $input) {{
     __typename
     ... on JobWriteSuccess {{ replayed job {{ id status remoteStatus openedAt }} }}
-    {ERRORS}
+    {WRITE_ERRORS}
   }}
 }}"""
 RELEASE = f"""mutation($input: ApplicationReleaseInput!) {{
@@ -56,7 +49,7 @@ RELEASE = f"""mutation($input: ApplicationReleaseInput!) {{
     ... on ApplicationWriteSuccess {{
       replayed application {{ id status releasedAt currentStage {{ name }} }}
     }}
-    {ERRORS}
+    {WRITE_ERRORS}
   }}
 }}"""
 REJECT = f"""mutation($input: ApplicationRejectInput!) {{
@@ -65,7 +58,7 @@ REJECT = f"""mutation($input: ApplicationRejectInput!) {{
     ... on ApplicationWriteSuccess {{
       replayed application {{ id status rejectedAt rejectionReason currentStage {{ name }} }}
     }}
-    {ERRORS}
+    {WRITE_ERRORS}
   }}
 }}"""
 SCHEDULE = f"""mutation($input: InterviewScheduleInput!) {{
@@ -74,13 +67,13 @@ SCHEDULE = f"""mutation($input: InterviewScheduleInput!) {{
     ... on InterviewWriteSuccess {{
       replayed interview {{ id kind interviewType status scheduledAt application {{ id }} }}
     }}
-    {ERRORS}
+    {WRITE_ERRORS}
   }}
 }}"""
 
 
 class Bpoc:
-    def __init__(self, world: World, fake: BpocFake, integration_id: int) -> None:
+    def __init__(self, world: GatewayWorld, fake: BpocFake, integration_id: int) -> None:
         self.world = world
         self.fake = fake
         self.integration_id = integration_id
@@ -117,7 +110,7 @@ class Bpoc:
 async def bpoc(backend: Backend) -> AsyncIterator[Bpoc]:
     fake = BpocFake()
     fake.seed(jobs=6, candidates=12, applications=24)
-    async with writeback_world(backend, {"https://bpoc.io": fake.app}) as world:
+    async with gateway_world(backend, {"https://bpoc.io": fake.app}) as world:
         integration_id = await world.add_integration(
             "bpoc", "BPOC writes", {"apiKey": MAIN_API_KEY}
         )

@@ -23,16 +23,10 @@ from gateway.store.enums import ApplicationStatus, OnboardingTaskStatus, Role
 from gateway.store.models import Activity, Application, Offer, OnboardingTask
 from resolvers.relay import from_global_id, to_global_id
 from tests.connectors.harness.jobvite import key_pairs
-from tests.resolvers.writeback_harness import World, new_key, writeback_world
+from tests.support.graphql_fragments import WRITE_ERRORS
 from tests.support.services import Backend
+from tests.support.worlds import GatewayWorld, gateway_world, new_key
 
-ERRORS = """
-    ... on UserError { message code }
-    ... on ValidationError { field }
-    ... on ConnectorError { retryable statusCode }
-    ... on RecruiterLinkMissingError { integrationId }
-    ... on UnsupportedOperationError { provider operation }
-"""
 CREATE = f"""mutation($input: OnboardingTaskCreateInput!) {{
   onboardingTaskCreate(input: $input) {{
     __typename
@@ -40,14 +34,14 @@ CREATE = f"""mutation($input: OnboardingTaskCreateInput!) {{
       replayed application {{ id }}
       tasks {{ id remoteId title description taskType status dueDate }}
     }}
-    {ERRORS}
+    {WRITE_ERRORS}
   }}
 }}"""
 REVIEW = f"""mutation($input: OnboardingTaskReviewInput!) {{
   onboardingTaskReview(input: $input) {{
     __typename
     ... on OnboardingTaskReviewSuccess {{ replayed task {{ id status reviewedAt reviewNotes }} }}
-    {ERRORS}
+    {WRITE_ERRORS}
   }}
 }}"""
 OFFER = f"""mutation($input: OfferCreateInput!) {{
@@ -58,14 +52,14 @@ OFFER = f"""mutation($input: OfferCreateInput!) {{
       offer {{ id remoteId status salary currency startDate sentAt }}
       application {{ id offers {{ id }} }}
     }}
-    {ERRORS}
+    {WRITE_ERRORS}
   }}
 }}"""
 
 
 @dataclass
 class Hires:
-    world: World
+    world: GatewayWorld
     bpoc: BpocFake
     bpoc_id: int
     jobvite: JobviteFake
@@ -127,7 +121,7 @@ async def hires(backend: Backend) -> AsyncIterator[Hires]:
         "https://bpoc.io": bpoc.app,
         "https://api.jobvite.com": with_faults(build_app(jobvite), faults),
     }
-    async with writeback_world(backend, fakes) as world:
+    async with gateway_world(backend, fakes) as world:
         bpoc_id = await world.add_integration("bpoc", "BPOC hires", {"apiKey": MAIN_API_KEY})
         jobvite_id = await world.add_integration(
             "jobvite",

@@ -16,23 +16,17 @@ from gateway.outbound_events import OutboundEvent, names_for
 from gateway.store.enums import ApplicationStatus, JobStatus, Role
 from gateway.store.models import Activity, Application, Candidate, Job, StageTransition
 from resolvers.relay import to_global_id
-from tests.resolvers.writeback_harness import World, new_key, writeback_world
+from tests.support.graphql_fragments import WRITE_ERRORS
 from tests.support.services import Backend
+from tests.support.worlds import GatewayWorld, gateway_world, new_key
 
-ERRORS = """
-    ... on UserError { message code }
-    ... on ValidationError { field }
-    ... on ConnectorError { retryable statusCode }
-    ... on RecruiterRejectedError { reason }
-    ... on UnsupportedOperationError { provider operation }
-"""
 REJECT = f"""mutation($input: ApplicationRejectInput!) {{
   applicationReject(input: $input) {{
     __typename
     ... on ApplicationWriteSuccess {{
       replayed application {{ id status rejectionReason currentStage {{ name }} }}
     }}
-    {ERRORS}
+    {WRITE_ERRORS}
   }}
 }}"""
 ADD = f"""mutation($input: CandidateAddToJobInput!) {{
@@ -45,32 +39,32 @@ ADD = f"""mutation($input: CandidateAddToJobInput!) {{
         stageHistory {{ fromStageName toStageName movedByName }}
       }}
     }}
-    {ERRORS}
+    {WRITE_ERRORS}
   }}
 }}"""
 MOVE = f"""mutation($input: ApplicationMoveStageInput!) {{
   applicationMoveStage(input: $input) {{
     __typename
     ... on ApplicationWriteSuccess {{ application {{ status hiredAt }} }}
-    {ERRORS}
+    {WRITE_ERRORS}
   }}
 }}"""
 RELEASE = f"""mutation($input: ApplicationReleaseInput!) {{
-  applicationRelease(input: $input) {{ __typename {ERRORS} }}
+  applicationRelease(input: $input) {{ __typename {WRITE_ERRORS} }}
 }}"""
 SCHEDULE = f"""mutation($input: InterviewScheduleInput!) {{
-  interviewSchedule(input: $input) {{ __typename {ERRORS} }}
+  interviewSchedule(input: $input) {{ __typename {WRITE_ERRORS} }}
 }}"""
 ONBOARD = f"""mutation($input: OnboardingTaskCreateInput!) {{
-  onboardingTaskCreate(input: $input) {{ __typename {ERRORS} }}
+  onboardingTaskCreate(input: $input) {{ __typename {WRITE_ERRORS} }}
 }}"""
 APPROVE = f"""mutation($input: JobApproveInput!) {{
-  jobApprove(input: $input) {{ __typename {ERRORS} }}
+  jobApprove(input: $input) {{ __typename {WRITE_ERRORS} }}
 }}"""
 
 
 class Rf:
-    def __init__(self, world: World, fake: FakeRecruiterflow, integration_id: int) -> None:
+    def __init__(self, world: GatewayWorld, fake: FakeRecruiterflow, integration_id: int) -> None:
         self.world = world
         self.fake = fake
         self.integration_id = integration_id
@@ -131,7 +125,7 @@ class Rf:
 async def rf(backend: Backend) -> AsyncIterator[Rf]:
     fake = FakeRecruiterflow()
     fake.seed(jobs=4, candidates=6, applications=10)
-    async with writeback_world(backend, {"https://api.recruiterflow.com": fake.app}) as world:
+    async with gateway_world(backend, {"https://api.recruiterflow.com": fake.app}) as world:
         integration_id = await world.add_integration(
             "recruiterflow", "RF writes", {"apiKey": fake.api_key}
         )

@@ -14,7 +14,6 @@ import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,8 +34,9 @@ from connectors.recruiterflow.account import custom_field_from_raw, stages_from_
 from connectors.recruiterflow.applications import application_from_raw
 from connectors.recruiterflow.candidates import activity_from_raw, candidate_from_raw
 from connectors.recruiterflow.jobs import job_from_raw
+from tests.support.paths import SPECS
 
-SPEC = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "recruiterflow-openapi.json"
+SPEC = SPECS / "recruiterflow-openapi.json"
 Path_ = tuple[str | int, ...]
 
 HUGE_TEXT = "x" * 1_000_000

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -46,6 +45,7 @@ from connectors.models import (
     RemoteUser,
 )
 from demo.sandbox.bpoc import MAIN_AGENCY_ID, MAIN_API_KEY, MANAGER_ID, RECRUITER_ID, BpocFake
+from tests.support.paths import RECORDINGS
 
 BASE_URL = "https://bpoc.io/api/v1"
 
@@ -513,7 +513,7 @@ async def test_a_record_that_is_a_string_fails_alone_and_the_failure_goes_to_on_
 
 # the replay recordings -----------------------------------------------------------
 
-RECORDINGS = Path(__file__).parent.parent / "fixtures" / "recordings" / "bpoc"
+BPOC_RECORDINGS = RECORDINGS / "bpoc"
 
 
 class Replay:
@@ -549,7 +549,9 @@ class Replay:
         return httpx.Response(answer["status"], headers=answer["headers"], text=answer["body"])
 
 
-RECORDED = {path.stem: json.loads(path.read_text()) for path in sorted(RECORDINGS.glob("*.json"))}
+RECORDED = {
+    path.stem: json.loads(path.read_text()) for path in sorted(BPOC_RECORDINGS.glob("*.json"))
+}
 
 
 def test_there_is_a_recording() -> None:

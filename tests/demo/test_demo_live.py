@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO_ROOT
 
 
 def free_port() -> int:
@@ -291,7 +291,7 @@ def test_the_banner_shows_the_actual_port_and_the_webhook_urls(demo: Demo) -> No
 
 
 def readme_webhook_command() -> str:
-    readme = (ROOT / "README.md").read_text()
+    readme = (REPO_ROOT / "README.md").read_text()
     found = re.search(r"<!-- demo-webhook -->\n```sh\n(.*?)```", readme, re.S)
     assert found, "README.md lost its demo webhook example"
     return found.group(1)

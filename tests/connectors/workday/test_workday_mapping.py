@@ -33,14 +33,14 @@ from connectors.workday.mapping import (
     resume_attachment_id,
 )
 from tests.connectors.harness.workday import WorkdayHarness, make_harness
-from tests.connectors.test_jobvite_mapping import (
+from tests.connectors.jobvite.test_jobvite_mapping import (
     JSON,
     REPLACEMENTS,
     assert_maps_or_refuses,
     field_paths,
     mutated,
 )
-from tests.connectors.test_workday import INTERVIEW, JOB_POSTING, PROSPECT, spec_example
+from tests.connectors.workday.test_workday import INTERVIEW, JOB_POSTING, PROSPECT, spec_example
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

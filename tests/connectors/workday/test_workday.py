@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -63,9 +62,10 @@ from jobs.sync import sync_integration
 from jobs.sync_api import SyncDeps, SyncMode, SyncOutcome
 from tests.connectors.harness.workday import WorkdayHarness, make_harness
 from tests.support.gateway import ENCRYPTION_KEYS
+from tests.support.paths import SPECS
 from tests.support.services import Backend
 
-SPEC = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "workday-recruiting-v4.json"
+SPEC = SPECS / "workday-recruiting-v4.json"
 JOB_POSTING = "jobPostingAnchorSummary_5597c990f22e10000fc34f022dce0020"
 PROSPECT = "prospectSummary_7657284bd7781000178a3bf6e17f001a"
 INTERVIEW = "interviewEventWithJobApplicationJobRequisitionInterviewerDetails_def69f12d55410000f7ec8da36ae005a"  # noqa: E501

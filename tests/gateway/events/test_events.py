@@ -10,7 +10,6 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,11 +28,12 @@ from gateway.events import (
 from gateway.outbound_events import FIRES, OutboundEvent, names_for
 from gateway.pubsub import Event
 from gateway.store.enums import SyncStatus
-from tests.jobs.test_sync import World, full, world
+from tests.support.paths import REPO_ROOT
+from tests.support.worlds import SyncWorld, full
+from tests.support.worlds import sync_world as world
 
 __all__ = ["world"]
 
-ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("gateway", "jobs", "resolvers", "demo")
 NOT_OUR_BUS = ("gateway/events/", "gateway/sandbox/", "demo/sandbox/")
 """The catalogue itself, and the fakes of vendors (their webhooks, not our bus)."""
@@ -207,8 +207,8 @@ def name_literals(source: str) -> list[tuple[int, str]]:
 def test_no_event_name_is_spelt_outside_the_catalogue() -> None:
     found = []
     for root in SCANNED:
-        for path in sorted((ROOT / root).rglob("*.py")):
-            relative = path.relative_to(ROOT).as_posix()
+        for path in sorted((REPO_ROOT / root).rglob("*.py")):
+            relative = path.relative_to(REPO_ROOT).as_posix()
             if relative.startswith(NOT_OUR_BUS) or relative in ACTIVITY_KINDS:
                 continue
             found += [f"{relative}:{n}: {v}" for n, v in name_literals(path.read_text())]
@@ -239,7 +239,7 @@ def test_outbound_names_come_from_the_catalogue() -> None:
 
 def test_the_readme_shows_the_table_of_events() -> None:
     """Fails until README.md carries ``markdown_table()`` as it renders now."""
-    assert markdown_table() in (ROOT / "README.md").read_text()
+    assert markdown_table() in (REPO_ROOT / "README.md").read_text()
 
 
 def test_the_table_lists_every_event_with_its_fields() -> None:
@@ -251,7 +251,7 @@ def test_the_table_lists_every_event_with_its_fields() -> None:
     assert "webhooks `application.stage_changed`, `application.rejected`" in moved
 
 
-async def test_a_synced_move_is_announced_once_as_a_stage_change(world: World) -> None:
+async def test_a_synced_move_is_announced_once_as_a_stage_change(world: SyncWorld) -> None:
     """Like a write-back's, a sync's move is one ``application.stage_changed`` (with the
     remote id), not also an ``application.updated`` that consumers would have to drop."""
     assert (await full(world)).status is SyncStatus.SUCCEEDED

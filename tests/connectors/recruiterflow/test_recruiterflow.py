@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any, cast
 
 import httpx
@@ -54,8 +53,9 @@ from connectors.recruiterflow.payloads import (
 )
 from demo.sandbox.recruiterflow import NOT_IN_ACCOUNT
 from tests.connectors.harness.recruiterflow import RecruiterflowHarness, make_harness
+from tests.support.paths import SPECS
 
-SPEC = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "recruiterflow-openapi.json"
+SPEC = SPECS / "recruiterflow-openapi.json"
 RECRUITER = Attribution(remote_id="10447", email="admin@rfstaging.xyz")
 
 

@@ -77,7 +77,7 @@ class ArqQueue:
         self, task: str, *, key: str, tenant_id: int, payload: dict[str, Any]
     ) -> Enqueued:
         spec = task_spec(task)
-        job_id = arq_job_id(self.prefix, key)
+        arq_id = arq_job_id(self.prefix, key)
         active = await self.records.find_active(tenant_id, key)
         if active is not None:
             if is_stalled(active):
@@ -85,7 +85,7 @@ class ArqQueue:
                     await self._requeue(active)
                     return Enqueued(active.id, duplicate=False)
                 return Enqueued(active.id, duplicate=True)  # taken over meanwhile
-            if active.created_at > utcnow() - ORPHAN_AFTER or await self._known(job_id):
+            if active.created_at > utcnow() - ORPHAN_AFTER or await self._known(arq_id):
                 return Enqueued(active.id, duplicate=True)
             await self.records.mark_dead(active.id, "lost: the queue no longer held it")
         record = await self.records.create(
@@ -93,7 +93,7 @@ class ArqQueue:
         )
         try:
             job = await self.redis.enqueue_job(
-                task, record.id, _job_id=job_id, _queue_name=self.queue_name
+                task, record.id, _job_id=arq_id, _queue_name=self.queue_name
             )
             if job is None:
                 holder = await self.records.find_active(tenant_id, key)
@@ -101,9 +101,9 @@ class ArqQueue:
                     await self.records.delete(record.id)
                     return Enqueued(holder.id, duplicate=True)
                 # what arq holds belongs to no active record: a job whose worker died
-                await self._purge(job_id)
+                await self._purge(arq_id)
                 await self.redis.enqueue_job(
-                    task, record.id, _job_id=job_id, _queue_name=self.queue_name
+                    task, record.id, _job_id=arq_id, _queue_name=self.queue_name
                 )
         except BaseException:
             await self.records.delete(record.id)
@@ -141,30 +141,30 @@ class ArqQueue:
     async def _requeue(self, record: BackgroundJob) -> None:
         """Replace whatever arq holds for the record's key by a job due now."""
         assert record.job_key is not None
-        job_id = arq_job_id(self.prefix, record.job_key)
-        await self._purge(job_id)
+        arq_id = arq_job_id(self.prefix, record.job_key)
+        await self._purge(arq_id)
         await self.redis.enqueue_job(
-            record.job_type, record.id, _job_id=job_id, _queue_name=self.queue_name
+            record.job_type, record.id, _job_id=arq_id, _queue_name=self.queue_name
         )
 
-    async def _purge(self, job_id: str) -> None:
+    async def _purge(self, arq_id: str) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.delete(
-                job_key_prefix + job_id, in_progress_key_prefix + job_id, retry_key_prefix + job_id
+                job_key_prefix + arq_id, in_progress_key_prefix + arq_id, retry_key_prefix + arq_id
             )
-            pipe.zrem(self.queue_name, job_id)
+            pipe.zrem(self.queue_name, arq_id)
             await pipe.execute()
 
-    async def _known(self, job_id: str) -> bool:
+    async def _known(self, arq_id: str) -> bool:
         return bool(
-            await self.redis.exists(job_key_prefix + job_id, in_progress_key_prefix + job_id)
+            await self.redis.exists(job_key_prefix + arq_id, in_progress_key_prefix + arq_id)
         )
 
-    async def _waiting(self, job_id: str) -> bool:
+    async def _waiting(self, arq_id: str) -> bool:
         """arq holds the job in its queue and no worker has it in progress."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.exists(job_key_prefix + job_id)
-            pipe.exists(in_progress_key_prefix + job_id)
+            pipe.exists(job_key_prefix + arq_id)
+            pipe.exists(in_progress_key_prefix + arq_id)
             queued, in_progress = await pipe.execute()
         return bool(queued) and not in_progress
 

@@ -45,6 +45,7 @@ from connectors.base import ConnectorBase
 from connectors.errors import AuthError, ConnectorError
 from gateway.crypto import CryptoError
 from gateway.events import sync_finished
+from gateway.ports import HasSessions
 from gateway.queue import Leases
 from gateway.services.connections import connector_for
 from gateway.services.ranking import recompute_ranks, write_back_ranks
@@ -94,7 +95,7 @@ async def sync_integration(
         await release(lock)
 
 
-async def _held_elsewhere(deps: SyncDeps, integration_id: int) -> SyncOutcome:
+async def _held_elsewhere(deps: HasSessions, integration_id: int) -> SyncOutcome:
     """What a sync that found the lock held reports: the run holding it, and whether that
     run is alive. A lock whose run is stalled (or not there) belongs to a process that
     stopped; it expires shortly, so a queued sync should try again, not count as done."""
@@ -258,7 +259,9 @@ async def _run(
     )
 
 
-async def _rank_and_write_back(deps: SyncDeps, connector: ConnectorBase, state: RunState) -> None:
+async def _rank_and_write_back(
+    deps: HasSessions, connector: ConnectorBase, state: RunState
+) -> None:
     """After the records landed: re-rank the tenant's jobs and send changed ranks to
     the ATS's configured job custom field (``settings.rankCustomField``)."""
     async with deps.session_factory.begin() as session:

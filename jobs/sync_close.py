@@ -8,22 +8,26 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.ports import HasBus, HasCache, HasSessions
 from gateway.pubsub import Event
 from gateway.services.activities import record_activity
 from gateway.store.base import utcnow
 from gateway.store.enums import IntegrationStatus, SyncStatus
 from gateway.store.models import Integration, SyncRun
-from jobs.sync_api import SyncDeps
 from jobs.sync_state import RunState, sync_actor
 
 logger = logging.getLogger("talentgraph.jobs.sync")
 
 
-async def announce(deps: SyncDeps, event: Event) -> None:
+class RunClosing(HasSessions, HasCache, Protocol):
+    """``SyncDeps`` and ``Runtime`` fit."""
+
+
+async def announce(deps: HasBus, event: Event) -> None:
     """Progress and outcome events are news, not records: with the bus away the run goes
     on (and its outcome stays readable on the run)."""
     try:
@@ -74,7 +78,7 @@ def _record_summary(
 
 
 async def close_run(
-    deps: SyncDeps,
+    deps: RunClosing,
     integration: Integration,
     state: RunState,
     status: SyncStatus,

@@ -14,7 +14,7 @@ import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,8 +33,9 @@ from gateway.events import (
     sync_progress,
 )
 from gateway.outbox import Outbox, stage
+from gateway.ports import HasBus, HasCache, HasConnectorClient, HasSessions
 from gateway.pubsub import Event
-from gateway.services.analysis import new_application_ids
+from gateway.services.analysis import NewApplicationAnalyses, new_application_ids
 from gateway.store.base import Base, utcnow
 from gateway.store.models import (
     Application,
@@ -47,7 +48,7 @@ from gateway.store.models import (
 )
 from gateway.store.upsert import mark_missing_deleted
 from jobs.sync_activities import sync_activities
-from jobs.sync_api import ProgressCallback, SyncDeps, SyncProgress
+from jobs.sync_api import ProgressCallback, SyncProgress
 from jobs.sync_close import announce
 from jobs.sync_lease import RunLease
 from jobs.sync_owners import link_by_email
@@ -108,12 +109,21 @@ async def read_ahead(records: AsyncIterator[Any], size: int) -> AsyncGenerator[A
             reader.exception()  # closing the source failed: nothing left to tell
 
 
+class RunsPhases(HasSessions, HasBus, HasCache, HasConnectorClient, Protocol):
+    """The records' writes and events, the resumes, and the recruiter links by email
+    (``link_by_email``, which reaches the source and drops cached responses).
+    ``SyncDeps`` and ``Runtime`` fit."""
+
+    @property
+    def new_applications(self) -> NewApplicationAnalyses | None: ...
+
+
 class SyncPhases:
     """The phases of one run, in dependency order (``PHASES``)."""
 
     def __init__(
         self,
-        deps: SyncDeps,
+        deps: RunsPhases,
         connector: ConnectorBase,
         integration: Integration,
         state: RunState,

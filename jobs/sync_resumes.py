@@ -42,9 +42,9 @@ from connectors import resumes
 from connectors.base import ConnectorBase
 from connectors.resume_text import UnreadableResume, extract_resume_text
 from connectors.resumes import ResumeUnavailable, download_resume, source_fingerprint
+from gateway.ports import HasSessions
 from gateway.store.models import Candidate
 from gateway.store.upsert import chunks
-from jobs.sync_api import SyncDeps
 
 logger = logging.getLogger("talentgraph.jobs.sync_resumes")
 
@@ -94,7 +94,7 @@ def retry_pause(failures: int) -> timedelta:
 
 
 async def sync_resumes(
-    deps: SyncDeps,
+    deps: HasSessions,
     connector: ConnectorBase,
     state: ResumeRunState,
     *,
@@ -150,7 +150,9 @@ async def _all(fetches: Iterable[Coroutine[Any, Any, _Result]]) -> list[_Result]
         raise
 
 
-async def _due(deps: SyncDeps, integration_id: int, now: datetime) -> tuple[list[_Due], list[int]]:
+async def _due(
+    deps: HasSessions, integration_id: int, now: datetime
+) -> tuple[list[_Due], list[int]]:
     """The candidates to fetch now, and those whose downloaded resume is gone at the
     source, in one query."""
     has_url = sa.and_(Candidate.resume_url.is_not(None), Candidate.resume_url != "")
@@ -207,7 +209,7 @@ async def _due(deps: SyncDeps, integration_id: int, now: datetime) -> tuple[list
     return due, removed
 
 
-async def _forget_removed(deps: SyncDeps, ids: Sequence[int]) -> int:
+async def _forget_removed(deps: HasSessions, ids: Sequence[int]) -> int:
     """Clear the downloaded resume of ``ids``; the conditions are checked again, so a
     link that came back since the choice keeps its text."""
     removed = 0
@@ -264,7 +266,7 @@ def _failed(item: _Due, checked: dict[str, Any], reason: str) -> _Result:
     return _Result(item, values, "failed", reason)
 
 
-async def _write(deps: SyncDeps, results: Sequence[_Result]) -> None:
+async def _write(deps: HasSessions, results: Sequence[_Result]) -> None:
     """One executemany ``UPDATE`` per set of columns (success, unchanged, failure)."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for result in results:

@@ -49,6 +49,7 @@ from gateway.cache import ResponseCache
 from gateway.errors import NotFound
 from gateway.events import ApplicationCreated, EventName, application_analyzed, read
 from gateway.outbox import Outbox, stage
+from gateway.ports import HasSessions
 from gateway.pubsub import Event, EventBus
 from gateway.queue import Enqueued, TaskQueue
 from gateway.services.activities import Actor, record_activity
@@ -295,7 +296,7 @@ async def _store(
 # --- new applications, in batches -------------------------------------------------------
 
 
-async def _awaiting_analysis(deps: AnalysisDeps, tenant_id: int, ids: Sequence[int]) -> set[int]:
+async def _awaiting_analysis(deps: HasSessions, tenant_id: int, ids: Sequence[int]) -> set[int]:
     """Of ``ids``, the tenant's active applications without any analysis."""
     async with deps.session_factory() as session:
         analysed = sa.exists().where(Analysis.application_id == Application.id)

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.auth import Principal
 from gateway.errors import NotFound, ValidationFailed
 from gateway.events import application_stage_changed
+from gateway.ports import HasSessions
 from gateway.pubsub import Event
 from gateway.services.activities import Actor
-from gateway.services.writeback import WriteDeps
 from gateway.store.enums import (
     ApplicationStatus,
     StageKind,
@@ -52,7 +52,7 @@ class Target:
     provider: str = ""
 
 
-async def load_application(deps: WriteDeps, principal: Principal, application_id: int) -> Target:
+async def load_application(deps: HasSessions, principal: Principal, application_id: int) -> Target:
     async with deps.session_factory() as session:
         row = (
             await session.execute(

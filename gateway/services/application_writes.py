@@ -43,6 +43,7 @@ from connectors.models import Attribution, WriteResult
 from gateway.auth import Principal
 from gateway.errors import NotFound, ValidationFailed
 from gateway.events import application_created
+from gateway.ports import HasSessions
 from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
 from gateway.services.application_targets import (
@@ -263,7 +264,7 @@ class _Placement:
 
 
 async def _placement(
-    deps: WriteDeps, principal: Principal, candidate_id: int, job_id: int
+    deps: HasSessions, principal: Principal, candidate_id: int, job_id: int
 ) -> _Placement:
     async with deps.session_factory() as session:
         candidate = await _synced_row(

@@ -36,12 +36,14 @@ becomes ``expired`` there and then, and is refused with ``EXPIRED``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import sqlalchemy as sa
 
 from gateway.errors import ValidationFailed
 from gateway.events import interview_human_requested
 from gateway.outbox import stage
+from gateway.ports import HasOutbox
 from gateway.services.activities import record_activity
 from gateway.services.interview_deps import InterviewDeps
 from gateway.services.interview_prompts import load_messages, load_subject
@@ -50,6 +52,7 @@ from gateway.services.interview_public import (
     PublicCode,
     PublicMessage,
     PublicView,
+    ShowsInterview,
     build_view,
     locate,
     locked,
@@ -89,7 +92,12 @@ __all__ = [
 MAX_NOTE_CHARS = 1000
 
 
-async def public_view(deps: InterviewDeps, token: str) -> PublicView:
+class CandidatePage(ShowsInterview, HasOutbox, Protocol):
+    """What the candidate's page needs when no interviewer turn is asked for: ``start``
+    and ``send_message`` take the whole ``InterviewDeps`` (locks, bus, AI provider)."""
+
+
+async def public_view(deps: CandidatePage, token: str) -> PublicView:
     """The candidate's page, in any status; an open interview past its expiry is marked
     expired first. Unknown and malformed tokens are ``NOT_FOUND``."""
     interview_id = await locate(deps, token)
@@ -204,7 +212,7 @@ async def send_message(deps: InterviewDeps, token: str, content: str) -> Exchang
     return Exchange(candidate, turn.message, turn.completed, await view_by_id(deps, interview_id))
 
 
-async def request_human(deps: InterviewDeps, token: str, note: str | None = None) -> PublicView:
+async def request_human(deps: CandidatePage, token: str, note: str | None = None) -> PublicView:
     """Ask for a person: the interview (and its application) is flagged, the status
     stays. Asking twice changes nothing the second time."""
     try:

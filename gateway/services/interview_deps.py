@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from gateway import links
 from gateway.ai.provider import AIProvider
@@ -106,6 +106,17 @@ class InterviewDeps:
         if self.provider is None:
             raise RuntimeError("no AI provider configured")
         return self.provider
+
+
+class HasInterviewConfig(Protocol):
+    @property
+    def config(self) -> InterviewConfig: ...
+
+
+class HasInterviewer(Protocol):
+    """The AI provider that asks and evaluates; raises when none is configured."""
+
+    def require_provider(self) -> AIProvider: ...
 
 
 def lock_name(interview_id: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,8 +17,9 @@ from gateway.ai.provider import EvaluationResult, ProviderError
 from gateway.errors import NotFound, RemoteWriteFailed, ValidationFailed
 from gateway.events import interview_evaluated
 from gateway.outbox import stage
+from gateway.ports import HasOutbox, HasSessions
 from gateway.services.activities import Actor, record_activity
-from gateway.services.interview_deps import InterviewDeps
+from gateway.services.interview_deps import HasInterviewConfig, HasInterviewer
 from gateway.services.interview_prompts import (
     InterviewSubject,
     evaluation_request,
@@ -66,8 +67,16 @@ def _evaluation_values(result: EvaluationResult) -> dict[str, Any]:
     }
 
 
+class AsksForEvaluation(HasInterviewer, HasInterviewConfig, Protocol):
+    pass
+
+
+class Evaluates(AsksForEvaluation, HasSessions, HasOutbox, Protocol):
+    pass
+
+
 async def _completed_transcript(
-    deps: InterviewDeps, tenant_id: int, interview_id: int
+    deps: HasSessions, tenant_id: int, interview_id: int
 ) -> tuple[InterviewSubject, list[InterviewMessage]]:
     async with deps.session_factory() as session:
         interview = await session.scalar(
@@ -86,7 +95,7 @@ async def _completed_transcript(
 
 
 async def _ask_provider(
-    deps: InterviewDeps, subject: InterviewSubject, messages: list[InterviewMessage]
+    deps: AsksForEvaluation, subject: InterviewSubject, messages: list[InterviewMessage]
 ) -> EvaluationResult:
     provider = deps.require_provider()
     try:
@@ -124,7 +133,7 @@ async def _store_evaluation(
 
 
 async def evaluate_interview(
-    deps: InterviewDeps, tenant_id: int, interview_id: int, actor: Actor | None = None
+    deps: Evaluates, tenant_id: int, interview_id: int, actor: Actor | None = None
 ) -> int:
     """Ask the provider for the verdict on a completed interview and store it (replacing
     an earlier one). Returns the evaluation's id. A provider failure is

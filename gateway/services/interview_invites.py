@@ -13,13 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 import sqlalchemy as sa
 
 from gateway.errors import NotFound, ValidationFailed
 from gateway.interview_tokens import hash_token, new_token, plausible
+from gateway.ports import HasLocks, HasSessions
 from gateway.services.activities import Actor, record_activity
-from gateway.services.interview_deps import InterviewDeps, lock_name
+from gateway.services.interview_deps import HasInterviewConfig, lock_name
 from gateway.services.interview_mail import send_email
 from gateway.services.interview_prompts import (
     InterviewSubject,
@@ -69,8 +71,12 @@ def mask(token: str) -> str:
     return token[:7] + "…"
 
 
+class SendsInvites(HasSessions, HasLocks, HasInterviewConfig, Protocol):
+    pass
+
+
 async def _invitable(
-    deps: InterviewDeps, tenant_id: int, interview_id: int, token: str | None
+    deps: HasSessions, tenant_id: int, interview_id: int, token: str | None
 ) -> tuple[Interview, InterviewSubject]:
     """The open self-service interview to invite to, and who and what it is about."""
     async with deps.session_factory() as session:
@@ -103,7 +109,7 @@ def _recipient(email: str | None, subject: InterviewSubject) -> str:
 
 
 async def _mail(
-    deps: InterviewDeps, subject: InterviewSubject, to: str, token: str, expires_at: datetime
+    deps: HasInterviewConfig, subject: InterviewSubject, to: str, token: str, expires_at: datetime
 ) -> tuple[Invitation, Delivery]:
     """The invitation, sent by SMTP when a host is configured."""
     mail = invitation(
@@ -126,7 +132,7 @@ async def _mail(
 
 
 async def _record(
-    deps: InterviewDeps, actor: Actor, interview_id: int, subject: InterviewSubject, sent: _Sent
+    deps: HasSessions, actor: Actor, interview_id: int, subject: InterviewSubject, sent: _Sent
 ) -> None:
     """Store the new link (when one was issued) and the invitation's activity."""
     async with deps.session_factory.begin() as session:
@@ -162,7 +168,7 @@ async def _record(
 
 
 async def send_invite(
-    deps: InterviewDeps,
+    deps: SendsInvites,
     actor: Actor,
     *,
     interview_id: int,

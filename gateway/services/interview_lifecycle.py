@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,9 +51,10 @@ from gateway.errors import NotFound, ValidationFailed
 from gateway.events import interview_created
 from gateway.interview_tokens import hash_token, new_token
 from gateway.outbox import stage
+from gateway.ports import HasOutbox, HasSessions
 from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
-from gateway.services.interview_deps import InterviewConfig, InterviewDeps
+from gateway.services.interview_deps import HasInterviewConfig, InterviewConfig, InterviewDeps
 from gateway.services.interview_evaluation import evaluate_interview
 from gateway.services.interview_invites import INVITE_ACTIONS, Invited, send_invite
 from gateway.services.interview_prompts import InterviewSubject, default_persona, load_subject
@@ -77,6 +79,14 @@ __all__ = [
 ]
 
 CLOSED_APPLICATION = frozenset({ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN})
+
+
+class ChangesInterviews(HasSessions, HasOutbox, Protocol):
+    pass
+
+
+class IssuesInterviews(ChangesInterviews, HasInterviewConfig, Protocol):
+    pass
 
 
 # -- create -----------------------------------------------------------------------------
@@ -170,7 +180,7 @@ def _announce_created(
 
 
 async def create_self_service(
-    deps: InterviewDeps, actor: Actor, *, application_id: int, persona_id: int | None
+    deps: IssuesInterviews, actor: Actor, *, application_id: int, persona_id: int | None
 ) -> Issued:
     """A scheduled self-service interview for the application, and its one-time token.
 
@@ -209,7 +219,7 @@ async def create_self_service(
 # -- cancel -----------------------------------------------------------------------------
 
 
-async def cancel_interview(deps: InterviewDeps, actor: Actor, *, interview_id: int) -> None:
+async def cancel_interview(deps: ChangesInterviews, actor: Actor, *, interview_id: int) -> None:
     """Close a scheduled or in-progress self-service interview; its link answers CANCELLED."""
     async with deps.session_factory.begin() as session:
         interview = await tenant_interview(session, actor.tenant_id, interview_id)

@@ -8,13 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.errors import DomainError
 from gateway.interview_tokens import hash_token, plausible
-from gateway.services.interview_deps import InterviewDeps
+from gateway.ports import HasSessions
+from gateway.services.interview_deps import HasInterviewConfig
 from gateway.services.interview_prompts import first_name, load_messages
 from gateway.store.enums import InterviewKind, InterviewStatus, MessageRole
 from gateway.store.models import Application, Candidate, Interview, InterviewMessage, Job, Tenant
@@ -148,7 +150,11 @@ async def build_view(session: AsyncSession, interview: Interview, max_questions:
     )
 
 
-async def view_by_id(deps: InterviewDeps, interview_id: int) -> PublicView:
+class ShowsInterview(HasSessions, HasInterviewConfig, Protocol):
+    pass
+
+
+async def view_by_id(deps: ShowsInterview, interview_id: int) -> PublicView:
     async with deps.session_factory() as session:
         interview = await session.get(Interview, interview_id)
         assert interview is not None, "an interview vanished mid-request"
@@ -161,7 +167,7 @@ def _digest(token: str) -> str:
     return hash_token(token)
 
 
-async def locate(deps: InterviewDeps, token: str) -> int:
+async def locate(deps: HasSessions, token: str) -> int:
     digest = _digest(token)
     async with deps.session_factory() as session:
         found = await session.scalar(

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,9 +27,10 @@ from gateway.ai.provider import InterviewTurn, ProviderError, plan_turn
 from gateway.events import interview_delta, interview_message
 from gateway.locks import Lock
 from gateway.outbox import stage
+from gateway.ports import HasBus, HasLocks, HasOutbox, HasSessions
 from gateway.pubsub import Event, EventBus
-from gateway.services.interview_deps import InterviewDeps, lock_name
-from gateway.services.interview_evaluation import evaluate_interview
+from gateway.services.interview_deps import HasInterviewConfig, HasInterviewer, lock_name
+from gateway.services.interview_evaluation import Evaluates, evaluate_interview
 from gateway.services.interview_prompts import interview_turn, load_messages, load_subject
 from gateway.services.interview_public import (
     InterviewRefused,
@@ -49,8 +51,20 @@ _EXTEND_EVERY = 5.0
 """Seconds between lock heartbeats while a turn streams."""
 
 
+class LocksTurns(HasLocks, HasInterviewConfig, Protocol):
+    pass
+
+
+class StreamsTurn(HasBus, HasInterviewConfig, HasInterviewer, Protocol):
+    pass
+
+
+class TakesTurns(StreamsTurn, HasSessions, HasOutbox, Protocol):
+    pass
+
+
 @asynccontextmanager
-async def turn_lock(deps: InterviewDeps, interview_id: int) -> AsyncIterator[Lock]:
+async def turn_lock(deps: LocksTurns, interview_id: int) -> AsyncIterator[Lock]:
     lock = deps.locks.lock(lock_name(interview_id), ttl=deps.config.turn_timeout * 2 + 30)
     if not await lock.acquire():
         raise InterviewRefused(
@@ -128,7 +142,7 @@ async def _publish_delta(bus: EventBus, event: Event) -> None:
 
 
 async def _stream(
-    deps: InterviewDeps,
+    deps: StreamsTurn,
     lock: Lock,
     tenant_id: int,
     interview_id: int,
@@ -183,7 +197,7 @@ async def _stream(
     return content[:MAX_INTERVIEWER_CHARS]
 
 
-async def interviewer_turn(deps: InterviewDeps, interview_id: int, lock: Lock) -> Turn:
+async def interviewer_turn(deps: TakesTurns, interview_id: int, lock: Lock) -> Turn:
     """Stream the interviewer's next message and store it; completes the interview when
     it is the closing turn. The caller holds the interview's lock."""
     async with deps.session_factory() as session:
@@ -238,7 +252,7 @@ async def interviewer_turn(deps: InterviewDeps, interview_id: int, lock: Lock) -
     return Turn(stored, closing)
 
 
-async def evaluate_quietly(deps: InterviewDeps, tenant_id: int, interview_id: int) -> None:
+async def evaluate_quietly(deps: Evaluates, tenant_id: int, interview_id: int) -> None:
     """The evaluation right after completion; its failure is the recruiter's to retry
     (``interviewEvaluate``), not the candidate's problem."""
     try:

@@ -46,6 +46,7 @@ from connectors.models import Attribution, InterviewRequest, WriteResult
 from gateway.auth import Principal
 from gateway.errors import NotFound, RecruiterLinkMissing, ValidationFailed
 from gateway.events import interview_created
+from gateway.ports import HasSessions
 from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
 from gateway.services.application_targets import Target, load_application, require_open
@@ -102,7 +103,7 @@ class Interviewer:
 
 
 async def _interviewer(
-    deps: WriteDeps, principal: Principal, user_id: int, integration_id: int
+    deps: HasSessions, principal: Principal, user_id: int, integration_id: int
 ) -> Interviewer:
     async with deps.session_factory() as session:
         user = await session.get(User, user_id)

@@ -33,6 +33,7 @@ from connectors.models import Attribution, JobDraft, WriteResult
 from gateway.auth import Principal
 from gateway.errors import NotFound, RecruiterLinkMissing, ValidationFailed
 from gateway.events import job_created, job_status_changed
+from gateway.ports import HasSessions
 from gateway.services.activities import Actor, record_activity
 from gateway.services.validation import optional_line, optional_paragraph, text_line
 from gateway.services.writeback import (
@@ -203,7 +204,7 @@ async def create_job(
     )
 
 
-async def _integration_name(deps: WriteDeps, integration_id: int) -> str:
+async def _integration_name(deps: HasSessions, integration_id: int) -> str:
     """For the rare refusal that names the integration (no recruiter link)."""
     async with deps.session_factory() as session:
         name = await session.scalar(

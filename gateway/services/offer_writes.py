@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -45,10 +45,10 @@ from gateway.auth import Principal
 from gateway.errors import NotFound, ValidationFailed
 from gateway.events import offer_created, offer_sent
 from gateway.outbox import Outbox, stage
+from gateway.ports import HasBus, HasCache, HasSessions
 from gateway.services.activities import Actor, record_activity
 from gateway.services.application_targets import CLOSED_APPLICATION
 from gateway.services.writeback import (
-    WriteDeps,
     Written,
     checked_key,
     claim_key,
@@ -65,6 +65,10 @@ MAX_SALARY = Decimal("999999999999.99")
 MAX_START_AHEAD = timedelta(days=730)
 STARTING_STATUSES = frozenset({OfferStatus.DRAFT, OfferStatus.SENT})
 _CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+class RecordsOffers(HasSessions, HasBus, HasCache, Protocol):
+    """No connector: an offer is the gateway's own. ``WriteDeps`` and ``Runtime`` fit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +119,7 @@ def _digest(request: dict[str, Any]) -> str:
 
 
 async def create_offer(
-    deps: WriteDeps,
+    deps: RecordsOffers,
     principal: Principal,
     *,
     application_id: int,

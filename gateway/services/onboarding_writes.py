@@ -43,6 +43,7 @@ from connectors.models import Attribution, OnboardingTaskDraft, WriteResult
 from gateway.auth import Principal
 from gateway.errors import NotFound, ValidationFailed
 from gateway.events import onboarding_task_created, onboarding_task_updated
+from gateway.ports import HasSessions
 from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
 from gateway.services.application_targets import Target, load_application, require_open
@@ -275,7 +276,7 @@ class _Reviewed:
     candidate_id: int | None
 
 
-async def _reviewable(deps: WriteDeps, principal: Principal, task_id: int) -> _Reviewed:
+async def _reviewable(deps: HasSessions, principal: Principal, task_id: int) -> _Reviewed:
     async with deps.session_factory() as session:
         row = (
             await session.execute(

@@ -70,6 +70,7 @@ from gateway.errors import (
     ValidationFailed,
 )
 from gateway.outbox import Outbox, stage
+from gateway.ports import HasSessions
 from gateway.pubsub import Event, EventBus
 from gateway.services.activities import Actor
 from gateway.services.connections import connector_for
@@ -256,7 +257,7 @@ async def release_key(session_factory: SessionFactory, principal: Principal, key
 
 
 async def _prepare(
-    deps: WriteDeps, principal: Principal, integration_id: int, capability: Capability
+    deps: HasSessions, principal: Principal, integration_id: int, capability: Capability
 ) -> tuple[Integration, Attribution | None]:
     async with deps.session_factory() as session:
         integration = await session.get(Integration, integration_id)

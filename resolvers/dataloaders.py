@@ -1,7 +1,7 @@
 """Generic, tenant-scoped DataLoader shapes; each domain's ``loaders.py`` names its own.
 
-    class CandidateByIdLoader(RowByIdLoader):
-        table = table_of(Candidate)
+    CandidateByIdLoader = row_by_id_loader(Candidate)
+    ActivityPageByJobIdLoader, ActivityCountByJobIdLoader = child_loaders(Activity, "job_id")
 
 Every loader is built per request for one tenant and batches all keys of one tick
 into one statement.
@@ -10,20 +10,25 @@ into one statement.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.dataloader import DataLoader
 
+from gateway.store.base import table_of
 from gateway.store.paging import Ordering, Page, PageRequest, fetch_partitioned_pages
 from gateway.store.reader import Reader
 
 if TYPE_CHECKING:
     from resolvers.loaders import Loaders
+
+
+KeyT = TypeVar("KeyT")
+ValueT = TypeVar("ValueT")
 
 
 class Criteria(Protocol, Hashable):
@@ -42,40 +47,52 @@ Prefetcher = Callable[[AsyncConnection, int, list[Row[Any]]], Awaitable[dict[int
 """Loads one relation for a page of rows in one statement: row id -> value."""
 
 
-class _TenantLoader:
+class TenantLoader(DataLoader[KeyT, ValueT]):
+    """A DataLoader of one request and tenant whose batch function is ``_load``."""
+
     def __init__(self, reader: Reader, tenant_id: int) -> None:
+        super().__init__(load_fn=self._load)
         self.reader = reader
         self.tenant_id = tenant_id
 
+    async def _load(self, keys: Sequence[KeyT]) -> list[ValueT]:
+        raise NotImplementedError
 
-class RowByIdLoader(_TenantLoader, DataLoader[int, Row[Any] | None]):
+
+def tenant_rows_in(
+    table: sa.Table, tenant_id: int, column: str, values: Iterable[Any]
+) -> sa.Select[Any]:
+    """The light columns of the tenant's rows of ``table`` whose ``column`` is one of
+    ``values``: the one statement behind every keyed batch."""
+    c = table.c
+    return sa.select(*light_columns(table)).where(
+        c.tenant_id == tenant_id, c[column].in_(set(values))
+    )
+
+
+def grouped_by(rows: Iterable[Row[Any]], column: str) -> dict[Any, list[Row[Any]]]:
+    """``rows`` filed under their value of ``column``, each list in the rows' order."""
+    grouped: dict[Any, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row._mapping[column]].append(row)
+    return grouped
+
+
+class RowByIdLoader(TenantLoader[int, Row[Any] | None]):
     table: ClassVar[sa.Table]
 
-    def __init__(self, reader: Reader, tenant_id: int) -> None:
-        _TenantLoader.__init__(self, reader, tenant_id)
-        DataLoader.__init__(self, load_fn=self._load)
-
     async def _load(self, ids: Sequence[int]) -> list[Row[Any] | None]:
-        c = self.table.c
-        rows = await self.reader.all(
-            sa.select(*light_columns(self.table)).where(
-                c.tenant_id == self.tenant_id, c.id.in_(set(ids))
-            )
-        )
+        rows = await self.reader.all(tenant_rows_in(self.table, self.tenant_id, "id", ids))
         by_id = {row.id: row for row in rows}
         return [by_id.get(i) for i in ids]
 
 
-class RowsByKeyLoader(_TenantLoader, DataLoader[int, list[Row[Any]]]):
+class RowsByKeyLoader(TenantLoader[int, list[Row[Any]]]):
     """Every row whose ``key_column`` equals the key, in ``order_by`` order."""
 
     table: ClassVar[sa.Table]
     key_column: ClassVar[str]
     order_by: ClassVar[tuple[str, ...]] = ("id",)
-
-    def __init__(self, reader: Reader, tenant_id: int) -> None:
-        _TenantLoader.__init__(self, reader, tenant_id)
-        DataLoader.__init__(self, load_fn=self._load)
 
     async def _load(self, keys: Sequence[int]) -> list[list[Row[Any]]]:
         return await _rows_by_key(self, keys)
@@ -85,32 +102,56 @@ async def _rows_by_key(
     loader: RowsByKeyLoader | LatestByKeyLoader, keys: Sequence[int]
 ) -> list[list[Row[Any]]]:
     c = loader.table.c
-    key = c[loader.key_column]
     rows = await loader.reader.all(
-        sa.select(*light_columns(loader.table))
-        .where(c.tenant_id == loader.tenant_id, key.in_(set(keys)))
-        .order_by(key, *(c[name] for name in loader.order_by))
+        tenant_rows_in(loader.table, loader.tenant_id, loader.key_column, keys).order_by(
+            c[loader.key_column], *(c[name] for name in loader.order_by)
+        )
     )
-    grouped: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[row._mapping[loader.key_column]].append(row)
+    grouped = grouped_by(rows, loader.key_column)
     return [grouped.get(k, []) for k in keys]
 
 
-class LatestByKeyLoader(_TenantLoader, DataLoader[int, Row[Any] | None]):
+class LatestByKeyLoader(TenantLoader[int, Row[Any] | None]):
     """The newest row per key (e.g. the current analysis of an application)."""
 
     table: ClassVar[sa.Table]
     key_column: ClassVar[str]
     order_by: ClassVar[tuple[str, ...]] = ("id",)
 
-    def __init__(self, reader: Reader, tenant_id: int) -> None:
-        _TenantLoader.__init__(self, reader, tenant_id)
-        DataLoader.__init__(self, load_fn=self._load)
-
     async def _load(self, keys: Sequence[int]) -> list[Row[Any] | None]:
         lists = await _rows_by_key(self, keys)
         return [rows[-1] if rows else None for rows in lists]
+
+
+def row_by_id_loader(model: type[Any]) -> type[RowByIdLoader]:
+    """The loader of ``model`` rows by id."""
+    return type(f"{model.__name__}ByIdLoader", (RowByIdLoader,), {"table": table_of(model)})
+
+
+def rows_by_key_loader(
+    model: type[Any], key_column: str, order_by: tuple[str, ...]
+) -> type[RowsByKeyLoader]:
+    """The loader of every ``model`` row under a key (e.g. an application's offers)."""
+    return type(
+        f"{model.__name__}RowsBy{_camel(key_column)}Loader",
+        (RowsByKeyLoader,),
+        {"table": table_of(model), "key_column": key_column, "order_by": order_by},
+    )
+
+
+def latest_by_key_loader(
+    model: type[Any], key_column: str, order_by: tuple[str, ...] = ("id",)
+) -> type[LatestByKeyLoader]:
+    """The loader of the last ``model`` row under a key, in ``order_by`` order."""
+    return type(
+        f"Latest{model.__name__}By{_camel(key_column)}Loader",
+        (LatestByKeyLoader,),
+        {"table": table_of(model), "key_column": key_column, "order_by": order_by},
+    )
+
+
+def _camel(column: str) -> str:
+    return "".join(part.title() for part in column.split("_"))
 
 
 async def prefetch_into(
@@ -140,7 +181,7 @@ class ChildPageKey:
     prefetch: frozenset[str] = frozenset()
 
 
-class ChildPageLoader(_TenantLoader, DataLoader[ChildPageKey, Page]):
+class ChildPageLoader(TenantLoader[ChildPageKey, Page]):
     """A page of children per parent: keys asking the same page share one statement.
 
     Relations named in ``key.prefetch`` are loaded for all those pages at once by the
@@ -151,10 +192,6 @@ class ChildPageLoader(_TenantLoader, DataLoader[ChildPageKey, Page]):
     table: ClassVar[sa.Table]
     parent_column: ClassVar[str]
     prefetchers: ClassVar[dict[str, Prefetcher]] = {}
-
-    def __init__(self, reader: Reader, tenant_id: int) -> None:
-        _TenantLoader.__init__(self, reader, tenant_id)
-        DataLoader.__init__(self, load_fn=self._load)
 
     async def _load(self, keys: Sequence[ChildPageKey]) -> list[Page]:
         Group = tuple[Criteria, tuple[str, bool], PageRequest, frozenset[str]]
@@ -185,13 +222,9 @@ class ChildCountKey:
     criteria: Criteria
 
 
-class ChildCountLoader(_TenantLoader, DataLoader[ChildCountKey, int]):
+class ChildCountLoader(TenantLoader[ChildCountKey, int]):
     table: ClassVar[sa.Table]
     parent_column: ClassVar[str]
-
-    def __init__(self, reader: Reader, tenant_id: int) -> None:
-        _TenantLoader.__init__(self, reader, tenant_id)
-        DataLoader.__init__(self, load_fn=self._load)
 
     async def _load(self, keys: Sequence[ChildCountKey]) -> list[int]:
         groups: dict[Criteria, list[int]] = defaultdict(list)
@@ -209,6 +242,26 @@ class ChildCountLoader(_TenantLoader, DataLoader[ChildCountKey, int]):
                 for parent_id, count in (await conn.execute(stmt)).all():
                     counts[(parent_id, criteria)] = count
         return [counts.get((key.parent_id, key.criteria), 0) for key in keys]
+
+
+def child_loaders(
+    model: type[Any], parent_column: str, prefetchers: dict[str, Prefetcher] | None = None
+) -> tuple[type[ChildPageLoader], type[ChildCountLoader]]:
+    """The page and count loaders of ``model`` rows under a parent (e.g. a job's
+    activities): always declared together, over the same table and parent column."""
+    name = f"{model.__name__}By{_camel(parent_column)}"
+    table = table_of(model)
+    page = type(
+        f"{name}PageLoader",
+        (ChildPageLoader,),
+        {"table": table, "parent_column": parent_column, "prefetchers": prefetchers or {}},
+    )
+    count = type(
+        f"{name}CountLoader",
+        (ChildCountLoader,),
+        {"table": table, "parent_column": parent_column},
+    )
+    return page, count
 
 
 ChildLoaders = Callable[["Loaders"], tuple[ChildPageLoader, ChildCountLoader]]

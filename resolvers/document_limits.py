@@ -17,6 +17,7 @@ them all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from graphql import (
@@ -58,20 +59,26 @@ class _Walk:
             elif isinstance(selection, InlineFragmentNode):
                 deepest = max(deepest, self.depth(selection.selection_set))
             elif isinstance(selection, FragmentSpreadNode):
-                deepest = max(deepest, self._fragment_depth(selection.name.value))
+                deepest = max(
+                    deepest, self._fragment(selection.name.value, self._depths, self.depth)
+                )
         return min(deepest, CEILING)
 
-    def _fragment_depth(self, name: str) -> int:
-        known = self._depths.get(name)
+    def _fragment(
+        self, name: str, counted: dict[str, int], count: Callable[[SelectionSetNode], int]
+    ) -> int:
+        """``count`` of the named fragment, walked once and remembered in ``counted``; 0
+        for an unknown fragment or one spread inside itself."""
+        known = counted.get(name)
         if known is not None:
             return known
         fragment = self.fragments.get(name)
         if fragment is None or name in self._expanding:
             return 0
         self._expanding.add(name)
-        depth = self._depths[name] = self.depth(fragment.selection_set)
+        result = counted[name] = count(fragment.selection_set)
         self._expanding.discard(name)
-        return depth
+        return result
 
     def aliases(self, selection_set: SelectionSetNode) -> int:
         count = 0
@@ -83,20 +90,8 @@ class _Walk:
             elif isinstance(selection, InlineFragmentNode):
                 count += self.aliases(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
-                count += self._fragment_aliases(selection.name.value)
+                count += self._fragment(selection.name.value, self._aliases, self.aliases)
             count = min(count, CEILING)
-        return count
-
-    def _fragment_aliases(self, name: str) -> int:
-        known = self._aliases.get(name)
-        if known is not None:
-            return known
-        fragment = self.fragments.get(name)
-        if fragment is None or name in self._expanding:
-            return 0
-        self._expanding.add(name)
-        count = self._aliases[name] = self.aliases(fragment.selection_set)
-        self._expanding.discard(name)
         return count
 
 

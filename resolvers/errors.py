@@ -18,6 +18,7 @@ from gateway.errors import (
     ValidationFailed,
 )
 from gateway.global_ids import to_global_id
+from resolvers.relay import mirrored
 
 
 @strawberry.interface(description="An expected failure of a mutation; nothing was written.")
@@ -107,6 +108,14 @@ def mutation_result(name: str, success: type, *errors: type) -> Any:
     return Annotated[Union[success, *MUTATION_ERRORS, *errors], strawberry.union(name)]
 
 
+def write_back_result(name: str, success: type, *, description: str | None = None) -> Any:
+    """The union ``name`` a write to a source system returns: ``success`` and every
+    ``WriteBackError``."""
+    return Annotated[
+        Union[success, *WRITE_BACK_ERRORS], strawberry.union(name, description=description)
+    ]
+
+
 def is_error(result: object) -> bool:
     return isinstance(result, WRITE_BACK_ERRORS)
 
@@ -129,15 +138,14 @@ def write_back_error(error: DomainError) -> WriteBackError:
     if isinstance(error, RecruiterRejected):
         return RecruiterRejectedError(message=error.message, code=error.code, reason=error.reason)
     if isinstance(error, RemoteWriteFailed):
-        return ConnectorError(
-            message=error.message,
-            code=error.code,
-            retryable=error.retryable,
-            status_code=error.status_code,
-        )
+        return connector_error(error)
     if isinstance(error, IdempotencyConflict):
         return IdempotencyConflictError(message=error.message, code=error.code)
     return error_result(error)
+
+
+def connector_error(error: RemoteWriteFailed) -> ConnectorError:
+    return mirrored(ConnectorError, error)
 
 
 def error_result(error: DomainError) -> MutationError:

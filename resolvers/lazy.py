@@ -10,13 +10,22 @@ another one when it is loaded, and none needs an import inside a function:
         from resolvers.jobs.types import Job
 
     build_job: Callable[[Row[Any]], Job] = lazy_callable("resolvers.jobs.types", "build_job")
+
+A field that only loads a related node names its target as a ``LazyNode`` (the table
+is ``resolvers.type_refs``), which holds both: the lazy annotation and the builder.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Any, Generic, TypeVar
+
+import strawberry
+
+T = TypeVar("T")
 
 
 def lazy_callable(module: str, name: str) -> Callable[..., Any]:
@@ -31,3 +40,24 @@ def lazy_callable(module: str, name: str) -> Callable[..., Any]:
 
     call.__qualname__ = call.__name__ = name
     return call
+
+
+@dataclass(frozen=True)
+class LazyNode(Generic[T]):
+    """A GraphQL type of ``module`` named ``type_name``, with the function there that
+    builds it from a row, neither imported before it is needed."""
+
+    module: str
+    type_name: str
+    builder: str
+
+    @cached_property
+    def type(self) -> Any:
+        """``Annotated[type_name, strawberry.lazy(module)]``, for a field's annotation."""
+        annotated: Any = Annotated
+        return annotated[self.type_name, strawberry.lazy(self.module)]
+
+    @cached_property
+    def build(self) -> Callable[[Any], T]:
+        """The module's ``builder``: a row (or a mapping-like record) -> the type."""
+        return lazy_callable(self.module, self.builder)

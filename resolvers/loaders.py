@@ -34,6 +34,13 @@ from resolvers.candidates.loaders import (
     LastContactedByCandidateIdLoader,
     ResumeTextByCandidateIdLoader,
 )
+from resolvers.dataloaders import (
+    ChildCountLoader,
+    ChildPageLoader,
+    LatestByKeyLoader,
+    RowByIdLoader,
+    RowsByKeyLoader,
+)
 from resolvers.integrations.loaders import IntegrationByIdLoader
 from resolvers.interviews.loaders import (
     EvaluationByIdLoader,
@@ -66,11 +73,11 @@ class Loaders:
         self.tenant_id = tenant_id
 
     @cached_property
-    def job_by_id(self) -> JobByIdLoader:
+    def job_by_id(self) -> RowByIdLoader:
         return JobByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def candidate_by_id(self) -> CandidateByIdLoader:
+    def candidate_by_id(self) -> RowByIdLoader:
         return CandidateByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
@@ -82,127 +89,127 @@ class Loaders:
         return LastContactedByCandidateIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def application_by_id(self) -> ApplicationByIdLoader:
+    def application_by_id(self) -> RowByIdLoader:
         return ApplicationByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def application_page_by_job_id(self) -> ApplicationPageByJobIdLoader:
+    def application_page_by_job_id(self) -> ChildPageLoader:
         return ApplicationPageByJobIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def application_count_by_job_id(self) -> ApplicationCountByJobIdLoader:
+    def application_count_by_job_id(self) -> ChildCountLoader:
         return ApplicationCountByJobIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def application_page_by_candidate_id(self) -> ApplicationPageByCandidateIdLoader:
+    def application_page_by_candidate_id(self) -> ChildPageLoader:
         return ApplicationPageByCandidateIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def application_count_by_candidate_id(self) -> ApplicationCountByCandidateIdLoader:
+    def application_count_by_candidate_id(self) -> ChildCountLoader:
         return ApplicationCountByCandidateIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def stage_by_id(self) -> StageByIdLoader:
+    def stage_by_id(self) -> RowByIdLoader:
         return StageByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def stage_transitions_by_application_id(self) -> StageTransitionsByApplicationIdLoader:
+    def stage_transitions_by_application_id(self) -> RowsByKeyLoader:
         return StageTransitionsByApplicationIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def analysis_by_application_id(self) -> AnalysisByApplicationIdLoader:
+    def analysis_by_application_id(self) -> LatestByKeyLoader:
         return AnalysisByApplicationIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def offers_by_application_id(self) -> OffersByApplicationIdLoader:
+    def offers_by_application_id(self) -> RowsByKeyLoader:
         return OffersByApplicationIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def onboarding_tasks_by_application_id(self) -> OnboardingTasksByApplicationIdLoader:
+    def onboarding_tasks_by_application_id(self) -> RowsByKeyLoader:
         return OnboardingTasksByApplicationIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def interview_by_id(self) -> InterviewByIdLoader:
+    def interview_by_id(self) -> RowByIdLoader:
         return InterviewByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def interviews_by_application_id(self) -> InterviewsByApplicationIdLoader:
+    def interviews_by_application_id(self) -> RowsByKeyLoader:
         return InterviewsByApplicationIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def messages_by_interview_id(self) -> MessagesByInterviewIdLoader:
+    def messages_by_interview_id(self) -> RowsByKeyLoader:
         return MessagesByInterviewIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def evaluation_by_interview_id(self) -> EvaluationByInterviewIdLoader:
+    def evaluation_by_interview_id(self) -> LatestByKeyLoader:
         return EvaluationByInterviewIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def persona_by_id(self) -> PersonaByIdLoader:
+    def persona_by_id(self) -> RowByIdLoader:
         return PersonaByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def integration_by_id(self) -> IntegrationByIdLoader:
+    def integration_by_id(self) -> RowByIdLoader:
         return IntegrationByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def user_by_id(self) -> UserByIdLoader:
+    def user_by_id(self) -> RowByIdLoader:
         return UserByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def prompt_by_id(self) -> PromptByIdLoader:
+    def prompt_by_id(self) -> RowByIdLoader:
         return PromptByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def activity_by_id(self) -> ActivityByIdLoader:
+    def activity_by_id(self) -> RowByIdLoader:
         return ActivityByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def recruiter_links_by_user_id(self) -> RecruiterLinksByUserIdLoader:
+    def recruiter_links_by_user_id(self) -> RowsByKeyLoader:
         return RecruiterLinksByUserIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def activity_page_by_job_id(self) -> ActivityPageByJobIdLoader:
+    def activity_page_by_job_id(self) -> ChildPageLoader:
         return ActivityPageByJobIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def activity_count_by_job_id(self) -> ActivityCountByJobIdLoader:
+    def activity_count_by_job_id(self) -> ChildCountLoader:
         return ActivityCountByJobIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def activity_page_by_candidate_id(self) -> ActivityPageByCandidateIdLoader:
+    def activity_page_by_candidate_id(self) -> ChildPageLoader:
         return ActivityPageByCandidateIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def activity_count_by_candidate_id(self) -> ActivityCountByCandidateIdLoader:
+    def activity_count_by_candidate_id(self) -> ChildCountLoader:
         return ActivityCountByCandidateIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def activity_page_by_application_id(self) -> ActivityPageByApplicationIdLoader:
+    def activity_page_by_application_id(self) -> ChildPageLoader:
         return ActivityPageByApplicationIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def activity_count_by_application_id(self) -> ActivityCountByApplicationIdLoader:
+    def activity_count_by_application_id(self) -> ChildCountLoader:
         return ActivityCountByApplicationIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def analysis_by_id(self) -> AnalysisByIdLoader:
+    def analysis_by_id(self) -> RowByIdLoader:
         return AnalysisByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def offer_by_id(self) -> OfferByIdLoader:
+    def offer_by_id(self) -> RowByIdLoader:
         return OfferByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def onboarding_task_by_id(self) -> OnboardingTaskByIdLoader:
+    def onboarding_task_by_id(self) -> RowByIdLoader:
         return OnboardingTaskByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def evaluation_by_id(self) -> EvaluationByIdLoader:
+    def evaluation_by_id(self) -> RowByIdLoader:
         return EvaluationByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def message_by_id(self) -> MessageByIdLoader:
+    def message_by_id(self) -> RowByIdLoader:
         return MessageByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
@@ -214,23 +221,23 @@ class Loaders:
         return LatestSyncRunByIntegrationIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def webhook_subscription_by_id(self) -> WebhookSubscriptionByIdLoader:
+    def webhook_subscription_by_id(self) -> RowByIdLoader:
         return WebhookSubscriptionByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def webhook_delivery_by_id(self) -> WebhookDeliveryByIdLoader:
+    def webhook_delivery_by_id(self) -> RowByIdLoader:
         return WebhookDeliveryByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
     def webhook_delivery_page_by_subscription_id(
         self,
-    ) -> WebhookDeliveryPageBySubscriptionIdLoader:
+    ) -> ChildPageLoader:
         return WebhookDeliveryPageBySubscriptionIdLoader(self.reader, self.tenant_id)
 
     @cached_property
     def webhook_delivery_count_by_subscription_id(
         self,
-    ) -> WebhookDeliveryCountBySubscriptionIdLoader:
+    ) -> ChildCountLoader:
         return WebhookDeliveryCountBySubscriptionIdLoader(self.reader, self.tenant_id)
 
     @cached_property
@@ -238,7 +245,7 @@ class Loaders:
         return WebhookStatsBySubscriptionIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def webhook_event_by_id(self) -> WebhookEventByIdLoader:
+    def webhook_event_by_id(self) -> RowByIdLoader:
         return WebhookEventByIdLoader(self.reader, self.tenant_id)
 
     @cached_property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -28,91 +29,92 @@ from resolvers.permissions import require
 from resolvers.personas.types import build_persona
 from resolvers.prompts.types import build_prompt
 from resolvers.recruiters.types import build_recruiter
-from resolvers.relay import Node, from_global_id
+from resolvers.relay import Node, from_global_id, pk_or_none
 from resolvers.webhooks.types import (
     build_webhook_delivery,
     build_webhook_event,
     build_webhook_subscription,
 )
 
-_Resolver = tuple[Permission, str, Callable[[Any], Node]]
-"""The permission to read a node type, its loader on ``Loaders``, its builder."""
 
-_NODES: dict[str, _Resolver] = {
-    "Job": (Permission.JOBS_READ, "job_by_id", build_job),
-    "Candidate": (
-        Permission.CANDIDATES_READ,
-        "candidate_by_id",
-        build_candidate,
-    ),
-    "Application": (
+@dataclass(frozen=True, slots=True)
+class _NodeKind:
+    permission: Permission
+    loader: str
+    """The request's loader of rows by id, an attribute of ``Loaders``."""
+    build: Callable[[Any], Node]
+
+
+def _readable_with(permission: Permission, **kinds: tuple[str, Callable[[Any], Node]]) -> Any:
+    """Node type name -> how to load and build it, for the types ``permission`` reads."""
+    return {name: _NodeKind(permission, *kind) for name, kind in kinds.items()}
+
+
+_NODES: dict[str, _NodeKind] = {
+    **_readable_with(Permission.JOBS_READ, Job=("job_by_id", build_job)),
+    **_readable_with(Permission.CANDIDATES_READ, Candidate=("candidate_by_id", build_candidate)),
+    **_readable_with(
         Permission.APPLICATIONS_READ,
-        "application_by_id",
-        build_application,
+        Application=("application_by_id", build_application),
+        PipelineStage=("stage_by_id", build_stage),
+        Analysis=("analysis_by_id", build_analysis),
+        Offer=("offer_by_id", build_offer),
+        OnboardingTask=("onboarding_task_by_id", build_onboarding_task),
     ),
-    "PipelineStage": (
-        Permission.APPLICATIONS_READ,
-        "stage_by_id",
-        build_stage,
-    ),
-    "Interview": (
+    **_readable_with(
         Permission.INTERVIEWS_READ,
-        "interview_by_id",
-        build_interview,
+        Interview=("interview_by_id", build_interview),
+        Evaluation=("evaluation_by_id", build_evaluation),
+        InterviewMessage=("message_by_id", build_message),
     ),
-    "Integration": (
+    **_readable_with(
         Permission.INTEGRATIONS_READ,
-        "integration_by_id",
-        build_integration,
+        Integration=("integration_by_id", build_integration),
+        WebhookSubscription=("webhook_subscription_by_id", build_webhook_subscription),
+        WebhookDelivery=("webhook_delivery_by_id", build_webhook_delivery),
+        WebhookEvent=("webhook_event_by_id", build_webhook_event),
     ),
-    "Recruiter": (
-        Permission.RECRUITERS_READ,
-        "user_by_id",
-        build_recruiter,
-    ),
-    "Analysis": (Permission.APPLICATIONS_READ, "analysis_by_id", build_analysis),
-    "Offer": (Permission.APPLICATIONS_READ, "offer_by_id", build_offer),
-    "OnboardingTask": (
-        Permission.APPLICATIONS_READ,
-        "onboarding_task_by_id",
-        build_onboarding_task,
-    ),
-    "Evaluation": (Permission.INTERVIEWS_READ, "evaluation_by_id", build_evaluation),
-    "InterviewMessage": (Permission.INTERVIEWS_READ, "message_by_id", build_message),
-    "Activity": (Permission.ACTIVITIES_READ, "activity_by_id", build_activity),
-    "Prompt": (Permission.PROMPTS_READ, "prompt_by_id", build_prompt),
-    "Persona": (Permission.PERSONAS_READ, "persona_by_id", build_persona),
-    "WebhookSubscription": (
-        Permission.INTEGRATIONS_READ,
-        "webhook_subscription_by_id",
-        build_webhook_subscription,
-    ),
-    "WebhookDelivery": (
-        Permission.INTEGRATIONS_READ,
-        "webhook_delivery_by_id",
-        build_webhook_delivery,
-    ),
-    "WebhookEvent": (Permission.INTEGRATIONS_READ, "webhook_event_by_id", build_webhook_event),
+    **_readable_with(Permission.RECRUITERS_READ, Recruiter=("user_by_id", build_recruiter)),
+    **_readable_with(Permission.ACTIVITIES_READ, Activity=("activity_by_id", build_activity)),
+    **_readable_with(Permission.PROMPTS_READ, Prompt=("prompt_by_id", build_prompt)),
+    **_readable_with(Permission.PERSONAS_READ, Persona=("persona_by_id", build_persona)),
 }
 
 
 async def resolve_node(info: Info, global_id: strawberry.ID) -> Node | None:
     type_name, pk = from_global_id(str(global_id))
-    entry = _NODES.get(type_name)
-    if entry is None:
+    if type_name not in _NODES:
         info.context.require_principal()
         return None
-    permission, loader, build = entry
-    principal = require(info, permission)
+    return await _load_node(info, type_name, pk)
+
+
+async def _load_node(info: Info, type_name: str, pk: int) -> Node | None:
+    kind = _NODES[type_name]
+    principal = require(info, kind.permission)
     loaders = info.context.loaders
-    row = await getattr(loaders, loader).load(pk)
+    row = await getattr(loaders, kind.loader).load(pk)
     if row is None:
         return None
     if type_name == "Activity" and not allows(principal.role, Permission.ACTIVITIES_READ_ALL):
         job = await loaders.job_by_id.load(row.job_id) if row.job_id is not None else None
         if job is None or job.recruiter_id != principal.user_id:
             return None
-    return build(row)
+    return kind.build(row)
+
+
+def node_field(node: type[Node]) -> Any:
+    """The root field fetching one ``node`` by its global id: null when the id names
+    another type or nothing in the caller's tenant; a malformed id is an error."""
+    type_name = node.NODE_TYPE
+
+    async def resolve(root: Any, info: Info, id: strawberry.ID) -> Node | None:
+        require(info, _NODES[type_name].permission)
+        pk = pk_or_none(id, type_name)
+        return await _load_node(info, type_name, pk) if pk is not None else None
+
+    resolve.__annotations__ = {"info": Info, "id": strawberry.ID, "return": node | None}
+    return strawberry.field(resolver=resolve)
 
 
 @strawberry.type

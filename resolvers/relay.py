@@ -14,13 +14,14 @@ import base64
 import binascii
 import dataclasses
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast, dataclass_transform
 
 import strawberry
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Row
+from strawberry.types.field import StrawberryField, field
 
 from gateway.errors import NotFound, ValidationFailed
 from gateway.global_ids import to_global_id as to_global_id
@@ -82,29 +83,68 @@ class Node:
         return strawberry.ID(to_global_id(self.NODE_TYPE, self.pk))
 
 
-def row_builder(cls: type[NodeT]) -> Callable[[Row[Any]], NodeT]:
+NodeTypeT = TypeVar("NodeTypeT", bound=type[Node])
+
+
+@dataclass_transform(
+    order_default=False, kw_only_default=True, field_specifiers=(field, StrawberryField)
+)
+def node_type(name: str, *, description: str | None = None) -> Callable[[NodeTypeT], NodeTypeT]:
+    """``@strawberry.type`` of an object fetchable by global id: ``name`` is its name in
+    the schema and the type its ids carry (``NODE_TYPE``)."""
+
+    def declare(cls: NodeTypeT) -> NodeTypeT:
+        cls.NODE_TYPE = name
+        return strawberry.type(cls, name=name, description=description)
+
+    return declare
+
+
+Column = Callable[[Mapping[Any, Any]], Any]
+"""Makes one field's value of a row's columns."""
+
+
+def row_builder(cls: type[NodeT], **computed: Column) -> Callable[[Row[Any]], NodeT]:
     """A fast ``Row -> type`` constructor for a type whose fields are named as columns.
 
-    ``pk`` takes the row's ``id``; every other dataclass field takes the column of
-    the same name.
+    A node's ``pk`` takes the row's ``id``; each field named in ``computed`` takes what
+    its function makes of the row's columns (a default, a masked or derived value);
+    every other field without a default takes the column of the same name.
+
+        build_activity = row_builder(Activity, metadata=lambda m: m["metadata"] or {})
     """
-    fields = [
+    required = [
         f.name
         for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-        if f.init
-        and f.name != "pk"
-        and f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING
+        if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     ]
-
+    unknown = computed.keys() - set(required)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no required field {sorted(unknown)}")
+    with_pk = "pk" in required
+    columns = [name for name in required if name != "pk" and name not in computed]
     construct = cast(Callable[..., NodeT], cls)
 
     def build(row: Row[Any]) -> NodeT:
         mapping = row._mapping
-        values = {name: mapping[name] for name in fields}
-        return construct(pk=mapping["id"], **values)
+        values = {name: mapping[name] for name in columns}
+        for name, compute in computed.items():
+            values[name] = compute(mapping)
+        if with_pk:
+            values["pk"] = mapping["id"]
+        return construct(**values)
 
     return build
+
+
+def mirrored(cls: type[NodeT], source: object, /, **given: Any) -> NodeT:
+    """A ``cls`` showing ``source`` as it is: each field takes the attribute of the same
+    name, except those ``given`` (a nested type, a value ``source`` does not hold)."""
+    construct = cast(Callable[..., NodeT], cls)
+    names = (f.name for f in dataclasses.fields(cls) if f.init)  # type: ignore[arg-type]
+    return construct(
+        **{name: getattr(source, name) for name in names if name not in given}, **given
+    )
 
 
 @dataclass(frozen=True, slots=True)

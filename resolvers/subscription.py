@@ -2,14 +2,12 @@
 
     @strawberry.subscription
     async def pipeline_updates(self, info: Info, job_id: strawberry.ID) -> AsyncIterator[X]:
-        principal = subscriber(info, Permission.APPLICATIONS_READ)   # before the stream
-        ...                                                           # checks, lookups
-        return _updates(info, principal.tenant_id, job_pk)            # the stream itself
-
-    async def _updates(...) -> AsyncIterator[X]:
-        async for event in tenant_events(info, tenant_id, {EventName.APPLICATION_CREATED}):
-            created = read(event, ApplicationCreated)     # typed, None if malformed
-            yield ...
+        tenant_id, job_pk = await subscribed_record(          # before the stream
+            info, Permission.APPLICATIONS_READ, job_id, "Job", field="jobId", loader="job_by_id"
+        )
+        return tenant_stream(                                 # the stream itself
+            info, tenant_id, EVENT_TYPES, pipeline_update, lambda update: update.job_pk == job_pk
+        )
 
 A subscription resolver is a coroutine that checks everything and then returns the
 stream: a refusal (no token, a role without the permission, an unknown id) is the
@@ -30,21 +28,27 @@ from __future__ import annotations
 
 import contextlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Collection
 from datetime import UTC, datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from graphql import GraphQLError
 from graphql.execution.executor import Executor
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.auth import Principal
+from gateway.errors import NotFound
 from gateway.events import EventName
 from gateway.permissions import Permission, allows
 from gateway.pubsub import Event
 from resolvers.context import Context, Info
 from resolvers.loaders import Loaders
 from resolvers.permissions import Forbidden
+from resolvers.relay import pk_of
+
+ItemT = TypeVar("ItemT")
+EnumT = TypeVar("EnumT", bound=Enum)
 
 
 class SubscriberUnauthenticated(GraphQLError):
@@ -64,6 +68,25 @@ def subscriber(info: Info, permission: Permission) -> Principal:
     if not allows(principal.role, permission):
         raise Forbidden(permission)
     return principal
+
+
+async def subscribed_record(
+    info: Info,
+    permission: Permission,
+    global_id: str,
+    type_name: str,
+    *,
+    field: str,
+    loader: str,
+) -> tuple[int, int]:
+    """Admission to the events of one record: the caller must be allowed ``permission``
+    and ``global_id`` (the argument ``field``) must name a ``type_name`` that ``loader``
+    finds in the caller's tenant. Returns the tenant's id and the record's key."""
+    principal = subscriber(info, permission)
+    pk = pk_of(global_id, type_name, field=field)
+    if await getattr(info.context.loaders, loader).load(pk) is None:
+        raise NotFound(type_name, global_id)
+    return principal.tenant_id, pk
 
 
 class EventLoaders:
@@ -89,7 +112,7 @@ event_loaders = EventLoaders()
 
 async def tenant_events(
     info: Info, tenant_id: int, types: Collection[EventName]
-) -> AsyncIterator[Event]:
+) -> AsyncGenerator[Event, None]:
     """The tenant's bus events of the given ``types``, as they are published anywhere."""
     bus = info.context.bus
     if bus is None:
@@ -100,6 +123,24 @@ async def tenant_events(
             if event.type in types and event.tenant_id == tenant_id:
                 info.context.loaders = event_loaders(event, info.context)
                 yield event
+
+
+async def tenant_stream(
+    info: Info,
+    tenant_id: int,
+    types: Collection[EventName],
+    shown: Callable[[Event], ItemT | None],
+    wanted: Callable[[ItemT], bool] = lambda _: True,
+) -> AsyncIterator[ItemT]:
+    """The tenant's events of ``types`` as ``shown`` makes them GraphQL values, those
+    ``wanted``: what ``shown`` maps to ``None`` (another event, a malformed one) is
+    skipped. Ends, freeing the bus subscription, when the stream is closed."""
+    events = tenant_events(info, tenant_id, types)
+    async with contextlib.aclosing(events):
+        async for event in events:
+            item = shown(event)
+            if item is not None and wanted(item):
+                yield item
 
 
 class EventExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -126,3 +167,11 @@ def event_time(event: Event) -> datetime:
     except ValueError:
         return datetime.now(UTC)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def enum_or_none(kind: type[EnumT], value: Any) -> EnumT | None:
+    """``value`` as a member of ``kind``; ``None`` for a value an event should not carry."""
+    try:
+        return kind(value)
+    except ValueError:
+        return None

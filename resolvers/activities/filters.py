@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import strawberry
 
 from gateway.permissions import Permission, allows
 from gateway.store.criteria import ActivityCriteria
 from resolvers.context import Info
-from resolvers.inputs import DateRangeInput, date_range
+from resolvers.inputs import DateRangeInput
 from resolvers.permissions import require
-from resolvers.relay import pk_of
+from resolvers.read_criteria import as_is, as_tuple, criteria_from, date_range_from, pk_from
 
 ACTIVITY_SORT = ("created_at", True)
 """The timeline reads newest first."""
@@ -26,22 +28,21 @@ class ActivityFilter:
     created_at: DateRangeInput | None = None
 
 
+_requested_activities = criteria_from(
+    ActivityCriteria,
+    ActivityFilter,
+    search=as_is("search"),
+    actions=as_tuple("action"),
+    job_id=pk_from("job_id", "Job"),
+    candidate_id=pk_from("candidate_id", "Candidate"),
+    application_id=pk_from("application_id", "Application"),
+    actor_id=as_is("actor_id"),
+    created=date_range_from("created_at"),
+)
+
+
 def activity_criteria(value: ActivityFilter | None, visible_to: int | None) -> ActivityCriteria:
-    value = value or ActivityFilter()
-    return ActivityCriteria(
-        search=value.search,
-        actions=tuple(value.action or ()),
-        job_id=pk_of(value.job_id, "Job", field="jobId") if value.job_id else None,
-        candidate_id=pk_of(value.candidate_id, "Candidate", field="candidateId")
-        if value.candidate_id
-        else None,
-        application_id=pk_of(value.application_id, "Application", field="applicationId")
-        if value.application_id
-        else None,
-        actor_id=value.actor_id,
-        created=date_range(value.created_at),
-        visible_to_recruiter_id=visible_to,
-    )
+    return replace(_requested_activities(value), visible_to_recruiter_id=visible_to)
 
 
 def visible_activities(info: Info) -> int | None:

@@ -2,40 +2,14 @@
 
 from __future__ import annotations
 
-from gateway.store.base import table_of
 from gateway.store.models import Activity
-from resolvers.dataloaders import ChildCountLoader, ChildPageLoader, RowByIdLoader
+from resolvers.dataloaders import child_loaders, row_by_id_loader
 
-
-class ActivityByIdLoader(RowByIdLoader):
-    table = table_of(Activity)
-
-
-class ActivityPageByJobIdLoader(ChildPageLoader):
-    table = table_of(Activity)
-    parent_column = "job_id"
-
-
-class ActivityCountByJobIdLoader(ChildCountLoader):
-    table = table_of(Activity)
-    parent_column = "job_id"
-
-
-class ActivityPageByCandidateIdLoader(ChildPageLoader):
-    table = table_of(Activity)
-    parent_column = "candidate_id"
-
-
-class ActivityCountByCandidateIdLoader(ChildCountLoader):
-    table = table_of(Activity)
-    parent_column = "candidate_id"
-
-
-class ActivityPageByApplicationIdLoader(ChildPageLoader):
-    table = table_of(Activity)
-    parent_column = "application_id"
-
-
-class ActivityCountByApplicationIdLoader(ChildCountLoader):
-    table = table_of(Activity)
-    parent_column = "application_id"
+ActivityByIdLoader = row_by_id_loader(Activity)
+ActivityPageByJobIdLoader, ActivityCountByJobIdLoader = child_loaders(Activity, "job_id")
+ActivityPageByCandidateIdLoader, ActivityCountByCandidateIdLoader = child_loaders(
+    Activity, "candidate_id"
+)
+ActivityPageByApplicationIdLoader, ActivityCountByApplicationIdLoader = child_loaders(
+    Activity, "application_id"
+)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from gateway.store.base import table_of
@@ -14,29 +16,29 @@ from resolvers.activities.filters import (
 )
 from resolvers.activities.types import Activity, build_activity
 from resolvers.context import Info
-from resolvers.listing import list_connection, page_request
-from resolvers.relay import Connection
+from resolvers.listing import list_connection
+from resolvers.read_connection import connection_field, requested_page
+from resolvers.relay import Connection, ConnectionArgs
+
+
+async def _tenant_activities(
+    info: Info, root: Any, args: ConnectionArgs, filter: ActivityFilter | None
+) -> Connection[Activity]:
+    return await list_connection(
+        info,
+        table_of(ActivityModel),
+        activity_criteria(filter, visible_activities(info)),
+        ACTIVITY_SORT,
+        requested_page(args),
+        build_activity,
+    )
 
 
 @strawberry.type
 class ActivityQueries:
-    @strawberry.field(
-        description="The audit timeline, newest first. Recruiters see requisitions they own."
+    activities = connection_field(
+        Activity,
+        _tenant_activities,
+        filter=ActivityFilter,
+        description="The audit timeline, newest first. Recruiters see requisitions they own.",
     )
-    async def activities(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ActivityFilter | None = None,
-    ) -> Connection[Activity]:
-        return await list_connection(
-            info,
-            table_of(ActivityModel),
-            activity_criteria(filter, visible_activities(info)),
-            ACTIVITY_SORT,
-            page_request(first, after, last, before),
-            build_activity,
-        )

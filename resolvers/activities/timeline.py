@@ -11,9 +11,7 @@ record's id; the arguments, the role filtering and the batching are the same for
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-import strawberry
+from typing import Any
 
 from resolvers.activities.filters import (
     ACTIVITY_SORT,
@@ -23,55 +21,23 @@ from resolvers.activities.filters import (
 )
 from resolvers.activities.types import Activity, build_activity
 from resolvers.context import Info
-from resolvers.dataloaders import (
-    ChildCountKey,
-    ChildCountLoader,
-    ChildLoaders,
-    ChildPageKey,
-    ChildPageLoader,
-)
-from resolvers.listing import page_request
-from resolvers.relay import Connection, Node, connection_from_page
-
-if TYPE_CHECKING:
-    from gateway.store.paging import PageRequest
-
-
-async def activity_connection(
-    info: Info,
-    parent_id: int,
-    pages: ChildPageLoader,
-    counts: ChildCountLoader,
-    page: PageRequest,
-    filter: ActivityFilter | None,
-) -> Connection[Activity]:
-    """The timeline of one record (a job, a candidate, an application), newest first,
-    filtered for the caller's role and batched with its siblings: one statement for
-    every parent's page, one more for their counts if ``totalCount`` is asked."""
-    criteria = activity_criteria(filter, visible_activities(info))
-    result = await pages.load(ChildPageKey(parent_id, criteria, ACTIVITY_SORT, page))
-
-    async def count() -> int:
-        return await counts.load(ChildCountKey(parent_id, criteria))
-
-    return connection_from_page(result, build_activity, count)
+from resolvers.dataloaders import ChildLoaders
+from resolvers.read_connection import child_connection, connection_field, requested_page
+from resolvers.relay import Connection, ConnectionArgs, Node
 
 
 def activities_field(description: str, timeline_loaders: ChildLoaders) -> Any:
-    """The ``activities`` field of a record's type, described by ``description``."""
+    """The ``activities`` field of a record's type, described by ``description``: the
+    record's timeline, newest first, filtered for the caller's role."""
 
     async def activities(
-        root: Node,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ActivityFilter | None = None,
+        info: Info, root: Node, args: ConnectionArgs, filter: ActivityFilter | None
     ) -> Connection[Activity]:
-        pages, counts = timeline_loaders(info.context.loaders)
-        return await activity_connection(
-            info, root.pk, pages, counts, page_request(first, after, last, before), filter
+        children = timeline_loaders(info.context.loaders)
+        page = requested_page(args)
+        criteria = activity_criteria(filter, visible_activities(info))
+        return await child_connection(
+            children, root.pk, criteria, ACTIVITY_SORT, page, build_activity
         )
 
-    return strawberry.field(resolver=activities, description=description)
+    return connection_field(Activity, activities, filter=ActivityFilter, description=description)

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 
 import strawberry
-from sqlalchemy.engine import Row
 from strawberry.scalars import JSON
 
 from gateway.store.enums import ActorType
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
-from resolvers.context import Info
-from resolvers.lazy import lazy_callable
-from resolvers.relay import Node, to_global_id
-
-if TYPE_CHECKING:
-    from resolvers.applications.types import Application
-    from resolvers.candidates.types import Candidate
-    from resolvers.jobs.types import Job
-
-build_job: Callable[[Row[Any]], Job] = lazy_callable("resolvers.jobs.types", "build_job")
-build_candidate: Callable[[Row[Any]], Candidate] = lazy_callable(
-    "resolvers.candidates.types", "build_candidate"
-)
-build_application: Callable[[Row[Any]], Application] = lazy_callable(
-    "resolvers.applications.types", "build_application"
-)
+from resolvers.relay import Node, node_type, row_builder, to_global_id
+from resolvers.type_fields import related_node
+from resolvers.type_refs import APPLICATION, CANDIDATE, JOB
 
 SUBJECT_TYPES = {
     name.lower(): name
@@ -47,10 +31,8 @@ SUBJECT_TYPES = {
 """Stored subject types (any case) -> the node type their id names; others have none."""
 
 
-@strawberry.type(name="Activity", description="One entry of the audit timeline.")
+@node_type("Activity", description="One entry of the audit timeline.")
 class Activity(Node):
-    NODE_TYPE: ClassVar[str] = "Activity"
-
     action: str
     actor_type: ActorType
     actor_id: str | None
@@ -73,48 +55,9 @@ class Activity(Node):
             return None
         return strawberry.ID(to_global_id(type_name, self.subject_id))
 
-    @strawberry.field
-    async def job(
-        self, info: Info
-    ) -> Annotated[Job, strawberry.lazy("resolvers.jobs.types")] | None:
-        if self.job_id is None:
-            return None
-        row = await info.context.loaders.job_by_id.load(self.job_id)
-        return build_job(row) if row is not None else None
-
-    @strawberry.field
-    async def candidate(
-        self, info: Info
-    ) -> Annotated[Candidate, strawberry.lazy("resolvers.candidates.types")] | None:
-        if self.candidate_id is None:
-            return None
-        row = await info.context.loaders.candidate_by_id.load(self.candidate_id)
-        return build_candidate(row) if row is not None else None
-
-    @strawberry.field
-    async def application(
-        self, info: Info
-    ) -> Annotated[Application, strawberry.lazy("resolvers.applications.types")] | None:
-        if self.application_id is None:
-            return None
-        row = await info.context.loaders.application_by_id.load(self.application_id)
-        return build_application(row) if row is not None else None
+    job = related_node(JOB, loader="job_by_id", key="job_id")
+    candidate = related_node(CANDIDATE, loader="candidate_by_id", key="candidate_id")
+    application = related_node(APPLICATION, loader="application_by_id", key="application_id")
 
 
-def build_activity(row: Row[Any]) -> Activity:
-    m = row._mapping
-    return Activity(
-        pk=m["id"],
-        action=m["action"],
-        actor_type=m["actor_type"],
-        actor_id=m["actor_id"],
-        actor_name=m["actor_name"],
-        subject_type=m["subject_type"],
-        description=m["description"],
-        metadata=cast(JSON, m["metadata"] or {}),
-        created_at=m["created_at"],
-        subject_id=m["subject_id"],
-        job_id=m["job_id"],
-        candidate_id=m["candidate_id"],
-        application_id=m["application_id"],
-    )
+build_activity = row_builder(Activity, metadata=lambda m: m["metadata"] or {})

@@ -11,32 +11,16 @@ asks for prefetched; the list query ``applications`` prefetches the same way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import strawberry
-
-from resolvers.applications.filters import (
-    ApplicationFilter,
-    ApplicationSort,
-    application_criteria,
-    application_sort,
-)
+from resolvers.applications.filters import ApplicationFilter, ApplicationSort, application_criteria
 from resolvers.applications.types import Application, build_application
 from resolvers.context import Info
-from resolvers.dataloaders import (
-    ChildCountKey,
-    ChildCountLoader,
-    ChildLoaders,
-    ChildPageKey,
-    ChildPageLoader,
-)
-from resolvers.listing import page_request
-from resolvers.relay import Connection, Node, connection_from_page
+from resolvers.dataloaders import ChildLoaders
+from resolvers.read_connection import child_connection, connection_field, requested_page
+from resolvers.read_criteria import sort_order
+from resolvers.relay import Connection, ConnectionArgs, Node
 from resolvers.selection import selected_below
-
-if TYPE_CHECKING:
-    from gateway.store.paging import PageRequest
-
 
 APPLICATION_PREFETCH = {
     "candidate": "candidate",
@@ -45,28 +29,6 @@ APPLICATION_PREFETCH = {
     "interviews": "interviews",
 }
 """GraphQL field -> relation a connection of applications can prefetch."""
-
-
-async def application_connection(
-    info: Info,
-    parent_id: int,
-    pages: ChildPageLoader,
-    counts: ChildCountLoader,
-    page: PageRequest,
-    filter: ApplicationFilter | None,
-    sort: ApplicationSort | None,
-) -> Connection[Application]:
-    """The applications under one parent (a job, a candidate), batched with its siblings."""
-    criteria = application_criteria(filter)
-    key = ChildPageKey(
-        parent_id, criteria, application_sort(sort), page, application_prefetch(info)
-    )
-    result = await pages.load(key)
-
-    async def count() -> int:
-        return await counts.load(ChildCountKey(parent_id, criteria))
-
-    return connection_from_page(result, build_application, count)
 
 
 def application_prefetch(info: Info) -> frozenset[str]:
@@ -79,18 +41,28 @@ def applications_field(description: str | None, child_loaders: ChildLoaders) -> 
     """The ``applications`` field of a parent's type, described by ``description``."""
 
     async def applications(
-        root: Node,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ApplicationFilter | None = None,
-        sort: ApplicationSort | None = None,
+        root: Node,
+        args: ConnectionArgs,
+        filter: ApplicationFilter | None,
+        sort: ApplicationSort | None,
     ) -> Connection[Application]:
-        pages, counts = child_loaders(info.context.loaders)
-        return await application_connection(
-            info, root.pk, pages, counts, page_request(first, after, last, before), filter, sort
+        children = child_loaders(info.context.loaders)
+        page = requested_page(args)
+        return await child_connection(
+            children,
+            root.pk,
+            application_criteria(filter),
+            sort_order(sort, ApplicationSort),
+            page,
+            build_application,
+            application_prefetch(info),
         )
 
-    return strawberry.field(resolver=applications, description=description)
+    return connection_field(
+        Application,
+        applications,
+        filter=ApplicationFilter,
+        sort=ApplicationSort,
+        description=description,
+    )

@@ -8,8 +8,8 @@ import strawberry
 
 from gateway.store.criteria import ApplicationCriteria
 from gateway.store.enums import ApplicationStatus
-from resolvers.inputs import DateRangeInput, SortDirection, date_range
-from resolvers.relay import pk_of
+from resolvers.inputs import DateRangeInput, SortDirection
+from resolvers.read_criteria import as_is, as_tuple, criteria_from, date_range_from, pk_from
 
 
 @strawberry.enum
@@ -37,26 +37,14 @@ class ApplicationFilter:
     created_at: DateRangeInput | None = None
 
 
-def application_criteria(value: ApplicationFilter | None) -> ApplicationCriteria:
-    if value is None:
-        return ApplicationCriteria()
-    return ApplicationCriteria(
-        search=value.search,
-        statuses=tuple(value.status or ()),
-        job_id=pk_of(value.job_id, "Job", field="jobId") if value.job_id else None,
-        candidate_id=pk_of(value.candidate_id, "Candidate", field="candidateId")
-        if value.candidate_id
-        else None,
-        stage_id=pk_of(value.stage_id, "PipelineStage", field="stageId")
-        if value.stage_id
-        else None,
-        recruiter_id=pk_of(value.recruiter_id, "Recruiter", field="recruiterId")
-        if value.recruiter_id
-        else None,
-        created=date_range(value.created_at),
-    )
-
-
-def application_sort(value: ApplicationSort | None) -> tuple[str, bool]:
-    value = value or ApplicationSort()
-    return value.field.value, value.direction is SortDirection.DESC
+application_criteria = criteria_from(
+    ApplicationCriteria,
+    ApplicationFilter,
+    search=as_is("search"),
+    statuses=as_tuple("status"),
+    job_id=pk_from("job_id", "Job"),
+    candidate_id=pk_from("candidate_id", "Candidate"),
+    stage_id=pk_from("stage_id", "PipelineStage"),
+    recruiter_id=pk_from("recruiter_id", "Recruiter"),
+    created=date_range_from("created_at"),
+)

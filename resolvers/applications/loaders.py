@@ -18,30 +18,20 @@ from gateway.store.models import (
     StageTransition,
 )
 from resolvers.dataloaders import (
-    ChildCountLoader,
-    ChildPageLoader,
-    LatestByKeyLoader,
     Prefetcher,
-    RowByIdLoader,
-    RowsByKeyLoader,
-    light_columns,
+    child_loaders,
+    grouped_by,
+    latest_by_key_loader,
+    row_by_id_loader,
+    rows_by_key_loader,
+    tenant_rows_in,
 )
-
-
-class ApplicationByIdLoader(RowByIdLoader):
-    table = table_of(Application)
 
 
 async def _by_id(
     conn: AsyncConnection, tenant_id: int, table: sa.Table, ids: set[int]
 ) -> dict[int, Row[Any]]:
-    rows = (
-        await conn.execute(
-            sa.select(*light_columns(table)).where(
-                table.c.tenant_id == tenant_id, table.c.id.in_(ids)
-            )
-        )
-    ).all()
+    rows = (await conn.execute(tenant_rows_in(table, tenant_id, "id", ids))).all()
     return {row.id: row for row in rows}
 
 
@@ -68,15 +58,13 @@ async def _children(
     c = table.c
     found = (
         await conn.execute(
-            sa.select(*light_columns(table))
-            .where(c.tenant_id == tenant_id, c.application_id.in_({r.id for r in rows}))
-            .order_by(c.application_id, *(c[name] for name in order))
+            tenant_rows_in(table, tenant_id, "application_id", {r.id for r in rows}).order_by(
+                c.application_id, *(c[name] for name in order)
+            )
         )
     ).all()
-    grouped: dict[int, list[Row[Any]]] = {r.id: [] for r in rows}
-    for row in found:
-        grouped[row.application_id].append(row)
-    return dict(grouped)
+    grouped = grouped_by(found, "application_id")
+    return {r.id: grouped.get(r.id, []) for r in rows}
 
 
 async def _interviews(
@@ -98,64 +86,26 @@ APPLICATION_PREFETCHERS: dict[str, Prefetcher] = {
     "stage_history": _stage_history,
 }
 
-
-class ApplicationPageByJobIdLoader(ChildPageLoader):
-    table = table_of(Application)
-    parent_column = "job_id"
-    prefetchers = APPLICATION_PREFETCHERS
-
-
-class ApplicationCountByJobIdLoader(ChildCountLoader):
-    table = table_of(Application)
-    parent_column = "job_id"
-
-
-class ApplicationPageByCandidateIdLoader(ChildPageLoader):
-    table = table_of(Application)
-    parent_column = "candidate_id"
-    prefetchers = APPLICATION_PREFETCHERS
-
-
-class ApplicationCountByCandidateIdLoader(ChildCountLoader):
-    table = table_of(Application)
-    parent_column = "candidate_id"
-
-
-class StageByIdLoader(RowByIdLoader):
-    table = table_of(PipelineStage)
-
-
-class StageTransitionsByApplicationIdLoader(RowsByKeyLoader):
-    table = table_of(StageTransition)
-    key_column = "application_id"
-    order_by = ("entered_at", "id")
-
-
-class AnalysisByApplicationIdLoader(LatestByKeyLoader):
-    table = table_of(Analysis)
-    key_column = "application_id"
-    order_by = ("created_at", "id")
-
-
-class OffersByApplicationIdLoader(RowsByKeyLoader):
-    table = table_of(Offer)
-    key_column = "application_id"
-    order_by = ("created_at", "id")
-
-
-class OnboardingTasksByApplicationIdLoader(RowsByKeyLoader):
-    table = table_of(OnboardingTask)
-    key_column = "application_id"
-    order_by = ("created_at", "id")
-
-
-class AnalysisByIdLoader(RowByIdLoader):
-    table = table_of(Analysis)
-
-
-class OfferByIdLoader(RowByIdLoader):
-    table = table_of(Offer)
-
-
-class OnboardingTaskByIdLoader(RowByIdLoader):
-    table = table_of(OnboardingTask)
+ApplicationByIdLoader = row_by_id_loader(Application)
+ApplicationPageByJobIdLoader, ApplicationCountByJobIdLoader = child_loaders(
+    Application, "job_id", APPLICATION_PREFETCHERS
+)
+ApplicationPageByCandidateIdLoader, ApplicationCountByCandidateIdLoader = child_loaders(
+    Application, "candidate_id", APPLICATION_PREFETCHERS
+)
+StageByIdLoader = row_by_id_loader(PipelineStage)
+StageTransitionsByApplicationIdLoader = rows_by_key_loader(
+    StageTransition, "application_id", order_by=("entered_at", "id")
+)
+AnalysisByApplicationIdLoader = latest_by_key_loader(
+    Analysis, "application_id", order_by=("created_at", "id")
+)
+OffersByApplicationIdLoader = rows_by_key_loader(
+    Offer, "application_id", order_by=("created_at", "id")
+)
+OnboardingTasksByApplicationIdLoader = rows_by_key_loader(
+    OnboardingTask, "application_id", order_by=("created_at", "id")
+)
+AnalysisByIdLoader = row_by_id_loader(Analysis)
+OfferByIdLoader = row_by_id_loader(Offer)
+OnboardingTaskByIdLoader = row_by_id_loader(OnboardingTask)

@@ -7,14 +7,14 @@ service's expected failures come back as members of the result union."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 
-from gateway.auth import Principal
 from gateway.permissions import Permission
 from gateway.services import application_writes, offer_writes, onboarding_writes
 from gateway.services.writeback import Written
@@ -28,20 +28,10 @@ from resolvers.applications.types import (
     build_onboarding_task,
 )
 from resolvers.context import Info
-from resolvers.errors import (
-    WriteBackError,
-)
-from resolvers.mutation import write_back_mutation, written_result
-from resolvers.relay import pk_of
-
-
-def idempotency_key_field() -> Any:
-    """The optional ``idempotencyKey`` every write input takes (a fresh field per input)."""
-    return strawberry.field(
-        default=None,
-        description="Send the same key again (within a day) to get the first result back "
-        "instead of writing twice.",
-    )
+from resolvers.errors import write_back_result
+from resolvers.mutation import GlobalIdArg, write_to_source, written_row
+from resolvers.relay import mirrored
+from resolvers.write_replay import idempotency_key_field, replayed_field
 
 
 @strawberry.input(description="Move the application to a stage, in its source system.")
@@ -70,20 +60,23 @@ class ApplicationRejectInput:
 @strawberry.type
 class ApplicationWriteSuccess:
     application: Application
-    replayed: bool = strawberry.field(
-        description="True when an idempotency key returned an earlier result."
+    replayed: bool = replayed_field()
+
+
+ApplicationWriteResult = write_back_result("ApplicationWriteResult", ApplicationWriteSuccess)
+
+
+async def written_application(info: Info, written: Written) -> Application:
+    row = await written_row(
+        info.context.loaders.application_by_id, written.ids["application"], "written application"
     )
-
-
-ApplicationWriteResult = Annotated[
-    ApplicationWriteSuccess | WriteBackError, strawberry.union("ApplicationWriteResult")
-]
+    return build_application(row)
 
 
 async def application_success(info: Info, written: Written) -> ApplicationWriteSuccess:
-    row = await info.context.loaders.application_by_id.load(written.ids["application"])
-    assert row is not None, "a written application vanished"
-    return ApplicationWriteSuccess(application=build_application(row), replayed=written.replayed)
+    return ApplicationWriteSuccess(
+        application=await written_application(info, written), replayed=written.replayed
+    )
 
 
 @strawberry.input(
@@ -109,9 +102,7 @@ class OfferCreateInput:
 class OfferWriteSuccess:
     offer: Offer
     application: Application
-    replayed: bool = strawberry.field(
-        description="True when an idempotency key returned an earlier result."
-    )
+    replayed: bool = replayed_field()
 
     @strawberry.field(
         description="Always false: no connected source system has offers, so the offer "
@@ -121,14 +112,12 @@ class OfferWriteSuccess:
         return False
 
 
-OfferWriteResult = Annotated[
-    OfferWriteSuccess | WriteBackError,
-    strawberry.union(
-        "OfferWriteResult",
-        description="The members of every write's result, so one error fragment serves "
-        "them all; an offer reaches no source, so the source-side errors do not occur.",
-    ),
-]
+OfferWriteResult = write_back_result(
+    "OfferWriteResult",
+    OfferWriteSuccess,
+    description="The members of every write's result, so one error fragment serves "
+    "them all; an offer reaches no source, so the source-side errors do not occur.",
+)
 
 
 @strawberry.input
@@ -171,35 +160,75 @@ class OnboardingTaskReviewInput:
 class OnboardingTaskCreateSuccess:
     tasks: list[OnboardingTask] = strawberry.field(description="In the order given.")
     application: Application
-    replayed: bool = strawberry.field(
-        description="True when an idempotency key returned an earlier result."
-    )
+    replayed: bool = replayed_field()
 
 
 @strawberry.type
 class OnboardingTaskReviewSuccess:
     task: OnboardingTask
-    replayed: bool = strawberry.field(
-        description="True when an idempotency key returned an earlier result."
-    )
+    replayed: bool = replayed_field()
 
 
-OnboardingTaskCreateResult = Annotated[
-    OnboardingTaskCreateSuccess | WriteBackError, strawberry.union("OnboardingTaskCreateResult")
-]
-OnboardingTaskReviewResult = Annotated[
-    OnboardingTaskReviewSuccess | WriteBackError, strawberry.union("OnboardingTaskReviewResult")
-]
+OnboardingTaskCreateResult = write_back_result(
+    "OnboardingTaskCreateResult", OnboardingTaskCreateSuccess
+)
+OnboardingTaskReviewResult = write_back_result(
+    "OnboardingTaskReviewResult", OnboardingTaskReviewSuccess
+)
 
 
 async def _task(info: Info, task_id: int) -> OnboardingTask:
-    row = await info.context.loaders.onboarding_task_by_id.load(task_id)
-    assert row is not None, "a written onboarding task vanished"
+    row = await written_row(
+        info.context.loaders.onboarding_task_by_id, task_id, "written onboarding task"
+    )
     return build_onboarding_task(row)
 
 
-def _application_id(value: strawberry.ID) -> int:
-    return pk_of(value, "Application", field="applicationId")
+async def offer_success(info: Info, written: Written) -> OfferWriteSuccess:
+    row = await written_row(info.context.loaders.offer_by_id, written.ids["offer"], "written offer")
+    return OfferWriteSuccess(
+        offer=build_offer(row),
+        application=await written_application(info, written),
+        replayed=written.replayed,
+    )
+
+
+async def tasks_created(info: Info, written: Written) -> OnboardingTaskCreateSuccess:
+    application = await written_application(info, written)
+    return OnboardingTaskCreateSuccess(
+        tasks=[await _task(info, pk) for pk in onboarding_writes.task_ids(written)],
+        application=application,
+        replayed=written.replayed,
+    )
+
+
+async def task_reviewed(info: Info, written: Written) -> OnboardingTaskReviewSuccess:
+    return OnboardingTaskReviewSuccess(
+        task=await _task(info, written.ids["task"]), replayed=written.replayed
+    )
+
+
+async def _write_application(
+    info: Info,
+    input: ApplicationMoveStageInput | ApplicationReleaseInput | ApplicationRejectInput,
+    write: Callable[..., Awaitable[Written]],
+    **fields: Any,
+) -> ApplicationWriteResult:  # type: ignore[valid-type]
+    """``write`` (an ``application_writes`` service) on the input's application, with its
+    idempotency key and ``fields``."""
+    return await write_to_source(
+        info,
+        Permission.APPLICATIONS_WRITE,
+        write,
+        application_success,
+        application_id=_application(input.application_id),
+        idempotency_key=input.idempotency_key,
+        **fields,
+    )
+
+
+def _application(value: strawberry.ID) -> GlobalIdArg:
+    return GlobalIdArg(value, "Application", field="applicationId")
 
 
 @strawberry.type
@@ -210,18 +239,9 @@ class ApplicationMutations:
     )
     async def application_move_stage(
         self, info: Info, input: ApplicationMoveStageInput
-    ) -> ApplicationWriteResult:
-        async def action(principal: Principal) -> Written:
-            return await application_writes.move_stage(
-                info.context.require_write_deps(),
-                principal,
-                application_id=_application_id(input.application_id),
-                stage=input.stage,
-                idempotency_key=input.idempotency_key,
-            )
-
-        return await written_result(
-            info, Permission.APPLICATIONS_WRITE, action, application_success
+    ) -> ApplicationWriteResult:  # type: ignore[valid-type]
+        return await _write_application(
+            info, input, application_writes.move_stage, stage=input.stage
         )
 
     @strawberry.mutation(
@@ -230,19 +250,8 @@ class ApplicationMutations:
     )
     async def application_release(
         self, info: Info, input: ApplicationReleaseInput
-    ) -> ApplicationWriteResult:
-        async def action(principal: Principal) -> Written:
-            return await application_writes.release(
-                info.context.require_write_deps(),
-                principal,
-                application_id=_application_id(input.application_id),
-                notes=input.notes,
-                idempotency_key=input.idempotency_key,
-            )
-
-        return await written_result(
-            info, Permission.APPLICATIONS_WRITE, action, application_success
-        )
+    ) -> ApplicationWriteResult:  # type: ignore[valid-type]
+        return await _write_application(info, input, application_writes.release, notes=input.notes)
 
     @strawberry.mutation(
         description="Reject an application with a reason in its source system (BPOC reject, "
@@ -250,49 +259,22 @@ class ApplicationMutations:
     )
     async def application_reject(
         self, info: Info, input: ApplicationRejectInput
-    ) -> ApplicationWriteResult:
-        async def action(principal: Principal) -> Written:
-            return await application_writes.reject(
-                info.context.require_write_deps(),
-                principal,
-                application_id=_application_id(input.application_id),
-                reason=input.reason,
-                idempotency_key=input.idempotency_key,
-            )
-
-        return await written_result(
-            info, Permission.APPLICATIONS_WRITE, action, application_success
-        )
+    ) -> ApplicationWriteResult:  # type: ignore[valid-type]
+        return await _write_application(info, input, application_writes.reject, reason=input.reason)
 
     @strawberry.mutation(
         description="Create an offer on an application. It is recorded here only "
         "(`writtenToSource: false`): no connected source system has offers."
     )
-    async def offer_create(self, info: Info, input: OfferCreateInput) -> OfferWriteResult:
-        async def action(principal: Principal) -> Written:
-            return await offer_writes.create_offer(
-                info.context.require_write_deps(),
-                principal,
-                application_id=_application_id(input.application_id),
-                terms=offer_writes.OfferTerms(
-                    salary=input.salary,
-                    currency=input.currency,
-                    start_date=input.start_date,
-                    status=input.status,
-                ),
-                idempotency_key=input.idempotency_key,
-            )
-
-        result = await write_back_mutation(info, Permission.OFFERS_WRITE, action)
-        if not isinstance(result, Written):
-            return result
-        offer = await info.context.loaders.offer_by_id.load(result.ids["offer"])
-        assert offer is not None, "a written offer vanished"
-        application = await application_success(info, result)
-        return OfferWriteSuccess(
-            offer=build_offer(offer),
-            application=application.application,
-            replayed=result.replayed,
+    async def offer_create(self, info: Info, input: OfferCreateInput) -> OfferWriteResult:  # type: ignore[valid-type]
+        return await write_to_source(
+            info,
+            Permission.OFFERS_WRITE,
+            offer_writes.create_offer,
+            offer_success,
+            application_id=_application(input.application_id),
+            terms=mirrored(offer_writes.OfferTerms, input),
+            idempotency_key=input.idempotency_key,
         )
 
     @strawberry.mutation(
@@ -301,32 +283,15 @@ class ApplicationMutations:
     )
     async def onboarding_task_create(
         self, info: Info, input: OnboardingTaskCreateInput
-    ) -> OnboardingTaskCreateResult:
-        async def action(principal: Principal) -> Written:
-            return await onboarding_writes.create_tasks(
-                info.context.require_write_deps(),
-                principal,
-                application_id=_application_id(input.application_id),
-                tasks=[
-                    onboarding_writes.NewTask(
-                        title=task.title,
-                        description=task.description,
-                        task_type=task.task_type,
-                        due_date=task.due_date,
-                    )
-                    for task in input.tasks
-                ],
-                idempotency_key=input.idempotency_key,
-            )
-
-        result = await write_back_mutation(info, Permission.ONBOARDING_WRITE, action)
-        if not isinstance(result, Written):
-            return result
-        application = await application_success(info, result)
-        return OnboardingTaskCreateSuccess(
-            tasks=[await _task(info, pk) for pk in onboarding_writes.task_ids(result)],
-            application=application.application,
-            replayed=result.replayed,
+    ) -> OnboardingTaskCreateResult:  # type: ignore[valid-type]
+        return await write_to_source(
+            info,
+            Permission.ONBOARDING_WRITE,
+            onboarding_writes.create_tasks,
+            tasks_created,
+            application_id=_application(input.application_id),
+            tasks=[mirrored(onboarding_writes.NewTask, task) for task in input.tasks],
+            idempotency_key=input.idempotency_key,
         )
 
     @strawberry.mutation(
@@ -335,20 +300,14 @@ class ApplicationMutations:
     )
     async def onboarding_task_review(
         self, info: Info, input: OnboardingTaskReviewInput
-    ) -> OnboardingTaskReviewResult:
-        async def action(principal: Principal) -> Written:
-            return await onboarding_writes.review_task(
-                info.context.require_write_deps(),
-                principal,
-                task_id=pk_of(input.task_id, "OnboardingTask", field="taskId"),
-                approve=input.decision is OnboardingReviewDecision.APPROVE,
-                notes=input.notes,
-                idempotency_key=input.idempotency_key,
-            )
-
-        result = await write_back_mutation(info, Permission.ONBOARDING_WRITE, action)
-        if not isinstance(result, Written):
-            return result
-        return OnboardingTaskReviewSuccess(
-            task=await _task(info, result.ids["task"]), replayed=result.replayed
+    ) -> OnboardingTaskReviewResult:  # type: ignore[valid-type]
+        return await write_to_source(
+            info,
+            Permission.ONBOARDING_WRITE,
+            onboarding_writes.review_task,
+            task_reviewed,
+            task_id=GlobalIdArg(input.task_id, "OnboardingTask", field="taskId"),
+            approve=input.decision is OnboardingReviewDecision.APPROVE,
+            notes=input.notes,
+            idempotency_key=input.idempotency_key,
         )

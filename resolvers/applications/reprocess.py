@@ -9,24 +9,18 @@ or was already waiting, and which ``backgroundJob`` follows it.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-import sqlalchemy as sa
 import strawberry
 
-from gateway.auth import Principal
 from gateway.permissions import Permission
-from gateway.queue import Enqueued
 from gateway.services.analysis import request_reprocess
-from gateway.store.base import table_of
-from gateway.store.models import BackgroundJob as BackgroundJobModel
 from resolvers.applications.types import Application, build_application
 from resolvers.context import Info
-from resolvers.dataloaders import light_columns
-from resolvers.errors import NotFoundError, PermissionDeniedError, ValidationError
-from resolvers.mutation import guarded_mutation
-from resolvers.relay import pk_of
-from resolvers.sync.types import BackgroundJob, build_background_job
+from resolvers.errors import MutationError, mutation_result
+from resolvers.mutation import GlobalIdArg, written_row
+from resolvers.sync.types import BackgroundJob
+from resolvers.write_queue import request_work
 
 
 @strawberry.input(description="Analyse the application's resume again, in the background.")
@@ -46,20 +40,9 @@ class ApplicationReprocessSuccess:
     application: Application
 
 
-ApplicationReprocessResult = Annotated[
-    ApplicationReprocessSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("ApplicationReprocessResult"),
-]
-
-
-async def _background_job(info: Info, record_id: int) -> BackgroundJob | None:
-    table = table_of(BackgroundJobModel)
-    row = await info.context.reader.one_or_none(
-        sa.select(*light_columns(table)).where(
-            table.c.id == record_id, table.c.tenant_id == info.context.tenant_id
-        )
-    )
-    return build_background_job(row) if row is not None else None
+ApplicationReprocessResult = mutation_result(
+    "ApplicationReprocessResult", ApplicationReprocessSuccess
+)
 
 
 @strawberry.type
@@ -70,30 +53,14 @@ class ApplicationReprocessMutations:
     )
     async def application_reprocess(
         self, info: Info, input: ApplicationReprocessInput
-    ) -> ApplicationReprocessResult:
-        context = info.context
-        application_id: int | None = None
-
-        async def action(principal: Principal) -> Enqueued:
-            nonlocal application_id
-            application_id = pk_of(input.application_id, "Application", field="applicationId")
-            return await request_reprocess(
-                context.session_factory,
-                context.require_queue(),
-                principal.tenant_id,
-                application_id,
-                requested_by=principal.user_id,
-            )
-
-        result = await guarded_mutation(info, Permission.APPLICATIONS_REPROCESS, action)
-        if not isinstance(result, Enqueued):
-            return result
-        assert application_id is not None
-        row = await context.loaders.application_by_id.load(application_id)
-        assert row is not None, "a reprocessed application vanished"
-        return ApplicationReprocessSuccess(
-            queued=not result.duplicate,
-            already_running=result.duplicate,
-            background_job=await _background_job(info, result.job_record_id),
-            application=build_application(row),
+    ) -> ApplicationReprocessResult:  # type: ignore[valid-type]
+        application = GlobalIdArg(input.application_id, "Application", field="applicationId")
+        queued: dict[str, Any] | MutationError = await request_work(
+            info, Permission.APPLICATIONS_REPROCESS, request_reprocess, application, dict
         )
+        if not isinstance(queued, dict):
+            return queued
+        row = await written_row(
+            info.context.loaders.application_by_id, application.pk(), "reprocessed application"
+        )
+        return ApplicationReprocessSuccess(**queued, application=build_application(row))

@@ -3,38 +3,35 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import strawberry
-from sqlalchemy.engine import Row
 
 from gateway.store.enums import ApplicationStatus, OfferStatus, OnboardingTaskStatus, StageKind
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.activities.timeline import activities_field
 from resolvers.context import Info
-from resolvers.lazy import lazy_callable
-from resolvers.relay import Node, row_builder
+from resolvers.relay import Node, node_type, row_builder
+from resolvers.type_fields import related_node, related_nodes
+from resolvers.type_refs import (
+    ANALYSIS,
+    CANDIDATE,
+    INTERVIEW,
+    JOB,
+    OFFER,
+    ONBOARDING_TASK,
+    PIPELINE_STAGE,
+)
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
     from resolvers.candidates.types import Candidate
     from resolvers.interviews.types import Interview
-    from resolvers.jobs.types import Job
-
-build_job: Callable[[Row[Any]], Job] = lazy_callable("resolvers.jobs.types", "build_job")
-build_candidate: Callable[[Row[Any]], Candidate] = lazy_callable(
-    "resolvers.candidates.types", "build_candidate"
-)
-build_interview: Callable[[Row[Any]], Interview] = lazy_callable(
-    "resolvers.interviews.types", "build_interview"
-)
 
 
-@strawberry.type(name="PipelineStage")
+@node_type("PipelineStage")
 class PipelineStage(Node):
-    NODE_TYPE: ClassVar[str] = "PipelineStage"
-
     name: str
     position: int
     kind: StageKind
@@ -59,38 +56,15 @@ class StageTransition:
             return None
         return int((self.left_at - self.entered_at).total_seconds())
 
-    @strawberry.field
-    async def to_stage(self, info: Info) -> PipelineStage | None:
-        if self.to_stage_id is None:
-            return None
-        row = await info.context.loaders.stage_by_id.load(self.to_stage_id)
-        return build_stage(row) if row is not None else None
-
-    @strawberry.field
-    async def from_stage(self, info: Info) -> PipelineStage | None:
-        if self.from_stage_id is None:
-            return None
-        row = await info.context.loaders.stage_by_id.load(self.from_stage_id)
-        return build_stage(row) if row is not None else None
+    to_stage = related_node(PIPELINE_STAGE, loader="stage_by_id", key="to_stage_id")
+    from_stage = related_node(PIPELINE_STAGE, loader="stage_by_id", key="from_stage_id")
 
 
-def build_transition(row: object) -> StageTransition:
-    m = row._mapping  # type: ignore[attr-defined]
-    return StageTransition(
-        from_stage_name=m["from_stage_name"],
-        to_stage_name=m["to_stage_name"],
-        entered_at=m["entered_at"],
-        left_at=m["left_at"],
-        moved_by_name=m["moved_by_name"],
-        from_stage_id=m["from_stage_id"],
-        to_stage_id=m["to_stage_id"],
-    )
+build_transition = row_builder(StageTransition)
 
 
-@strawberry.type(name="Analysis", description="AI resume analysis of an application.")
+@node_type("Analysis", description="AI resume analysis of an application.")
 class Analysis(Node):
-    NODE_TYPE: ClassVar[str] = "Analysis"
-
     risk_score: float | None
     relevance_summary: str | None
     pros: list[str]
@@ -105,10 +79,8 @@ class Analysis(Node):
 build_analysis = row_builder(Analysis)
 
 
-@strawberry.type(name="Offer")
+@node_type("Offer")
 class Offer(Node):
-    NODE_TYPE: ClassVar[str] = "Offer"
-
     remote_id: str | None
     status: OfferStatus
     salary: Decimal | None
@@ -122,10 +94,8 @@ class Offer(Node):
 build_offer = row_builder(Offer)
 
 
-@strawberry.type(name="OnboardingTask")
+@node_type("OnboardingTask")
 class OnboardingTask(Node):
-    NODE_TYPE: ClassVar[str] = "OnboardingTask"
-
     remote_id: str | None
     title: str
     description: str | None
@@ -140,10 +110,8 @@ class OnboardingTask(Node):
 build_onboarding_task = row_builder(OnboardingTask)
 
 
-@strawberry.type(name="Application", description="A candidate in a requisition's pipeline.")
+@node_type("Application", description="A candidate in a requisition's pipeline.")
 class Application(Node):
-    NODE_TYPE: ClassVar[str] = "Application"
-
     remote_id: str | None
     status: ApplicationStatus
     applied_at: datetime | None
@@ -170,11 +138,7 @@ class Application(Node):
             return True, self.prefetched[name]
         return False, None
 
-    @strawberry.field
-    async def job(self, info: Info) -> Annotated[Job, strawberry.lazy("resolvers.jobs.types")]:
-        row = await info.context.loaders.job_by_id.load(self.job_id)
-        assert row is not None, "application without its job"
-        return build_job(row)
+    job = related_node(JOB, loader="job_by_id", key="job_id", nullable=False)
 
     @strawberry.field
     def candidate(
@@ -182,9 +146,9 @@ class Application(Node):
     ) -> Annotated[Candidate, strawberry.lazy("resolvers.candidates.types")]:
         found, row = self._prefetched("candidate")
         if found:
-            return build_candidate(row)
+            return CANDIDATE.build(row)
         return _deferred(
-            _load_one(info.context.loaders.candidate_by_id, self.candidate_id, build_candidate)
+            _load_one(info.context.loaders.candidate_by_id, self.candidate_id, CANDIDATE.build)
         )
 
     @strawberry.field(description="The stage the application is in now.")
@@ -212,24 +176,15 @@ class Application(Node):
     ) -> list[Annotated[Interview, strawberry.lazy("resolvers.interviews.types")]]:
         found, rows = self._prefetched("interviews")
         if found:
-            return [build_interview(row) for row in rows or ()]
+            return [INTERVIEW.build(row) for row in rows or ()]
         loader = info.context.loaders.interviews_by_application_id
-        return _deferred(_load_list(loader, self.pk, build_interview))
+        return _deferred(_load_list(loader, self.pk, INTERVIEW.build))
 
-    @strawberry.field(description="The newest resume analysis.")
-    async def analysis(self, info: Info) -> Analysis | None:
-        row = await info.context.loaders.analysis_by_application_id.load(self.pk)
-        return build_analysis(row) if row is not None else None
-
-    @strawberry.field
-    async def offers(self, info: Info) -> list[Offer]:
-        rows = await info.context.loaders.offers_by_application_id.load(self.pk)
-        return [build_offer(row) for row in rows]
-
-    @strawberry.field
-    async def onboarding_tasks(self, info: Info) -> list[OnboardingTask]:
-        rows = await info.context.loaders.onboarding_tasks_by_application_id.load(self.pk)
-        return [build_onboarding_task(row) for row in rows]
+    analysis = related_node(
+        ANALYSIS, loader="analysis_by_application_id", description="The newest resume analysis."
+    )
+    offers = related_nodes(OFFER, loader="offers_by_application_id")
+    onboarding_tasks = related_nodes(ONBOARDING_TASK, loader="onboarding_tasks_by_application_id")
 
     activities = activities_field(
         "What happened to this application, newest first: stage moves by users, syncs and "

@@ -7,8 +7,8 @@ from enum import Enum
 import strawberry
 
 from gateway.store.criteria import CandidateCriteria
-from resolvers.inputs import DateRangeInput, SortDirection, date_range
-from resolvers.relay import pk_of
+from resolvers.inputs import DateRangeInput, SortDirection
+from resolvers.read_criteria import as_is, criteria_from, date_range_from, pk_from
 
 
 @strawberry.enum
@@ -31,13 +31,10 @@ class CandidateFilter:
     created_at: DateRangeInput | None = None
 
 
-def candidate_criteria(value: CandidateFilter | None) -> CandidateCriteria:
-    if value is None:
-        return CandidateCriteria()
-    return CandidateCriteria(
-        search=value.search,
-        integration_id=pk_of(value.integration_id, "Integration", field="integrationId")
-        if value.integration_id
-        else None,
-        created=date_range(value.created_at),
-    )
+candidate_criteria = criteria_from(
+    CandidateCriteria,
+    CandidateFilter,
+    search=as_is("search"),
+    integration_id=pk_from("integration_id", "Integration"),
+    created=date_range_from("created_at"),
+)

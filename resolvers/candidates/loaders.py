@@ -4,27 +4,18 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
-from strawberry.dataloader import DataLoader
 
 from gateway.services.activities import CONTACTED
 from gateway.store.base import table_of
 from gateway.store.models import Activity, Candidate
-from gateway.store.reader import Reader
-from resolvers.dataloaders import RowByIdLoader
+from resolvers.dataloaders import TenantLoader, row_by_id_loader
+
+CandidateByIdLoader = row_by_id_loader(Candidate)
 
 
-class CandidateByIdLoader(RowByIdLoader):
-    table = table_of(Candidate)
-
-
-class ResumeTextByCandidateIdLoader(DataLoader[int, str | None]):
+class ResumeTextByCandidateIdLoader(TenantLoader[int, str | None]):
     """The stored resume text of each candidate, in one statement per tick: the text is
     a heavy column, left out of the candidate rows and read only when asked for."""
-
-    def __init__(self, reader: Reader, tenant_id: int) -> None:
-        super().__init__(load_fn=self._load)
-        self.reader = reader
-        self.tenant_id = tenant_id
 
     async def _load(self, keys: Sequence[int]) -> list[str | None]:
         c = table_of(Candidate).c
@@ -35,14 +26,9 @@ class ResumeTextByCandidateIdLoader(DataLoader[int, str | None]):
         return [texts.get(key) for key in keys]
 
 
-class LastContactedByCandidateIdLoader(DataLoader[int, datetime | None]):
+class LastContactedByCandidateIdLoader(TenantLoader[int, datetime | None]):
     """When each candidate was last contacted according to their source's activity log
     (``candidate.contacted`` activities), in one grouped statement per tick."""
-
-    def __init__(self, reader: Reader, tenant_id: int) -> None:
-        super().__init__(load_fn=self._load)
-        self.reader = reader
-        self.tenant_id = tenant_id
 
     async def _load(self, keys: Sequence[int]) -> list[datetime | None]:
         a = table_of(Activity).c

@@ -1,22 +1,17 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
-from gateway.auth import Principal
 from gateway.permissions import Permission
 from gateway.services import application_writes
 from gateway.services.analysis import NewApplicationAnalyses
 from gateway.services.writeback import Written
-from resolvers.applications.mutations import idempotency_key_field
-from resolvers.applications.types import Application, build_application
+from resolvers.applications.mutations import written_application
+from resolvers.applications.types import Application
 from resolvers.context import Info
-from resolvers.errors import (
-    WriteBackError,
-)
-from resolvers.mutation import write_back_mutation
-from resolvers.relay import pk_of
+from resolvers.errors import write_back_result
+from resolvers.mutation import GlobalIdArg, write_to_source
+from resolvers.write_replay import idempotency_key_field, replayed_field
 
 
 @strawberry.input(
@@ -32,14 +27,22 @@ class CandidateAddToJobInput:
 @strawberry.type
 class CandidateAddToJobSuccess:
     application: Application = strawberry.field(description="The new application.")
-    replayed: bool = strawberry.field(
-        description="True when an idempotency key returned an earlier result."
+    replayed: bool = replayed_field()
+
+
+CandidateWriteResult = write_back_result("CandidateWriteResult", CandidateAddToJobSuccess)
+
+
+async def _added_to_job(info: Info, written: Written) -> CandidateAddToJobSuccess:
+    """The new application, its resume analysis queued (not on a replay)."""
+    context = info.context
+    if not written.replayed and context.queue is not None:
+        await NewApplicationAnalyses(context.settings, context.queue)(
+            context.tenant_id, [written.ids["application"]], trigger="candidateAddToJob"
+        )
+    return CandidateAddToJobSuccess(
+        application=await written_application(info, written), replayed=written.replayed
     )
-
-
-CandidateWriteResult = Annotated[
-    CandidateAddToJobSuccess | WriteBackError, strawberry.union("CandidateWriteResult")
-]
 
 
 @strawberry.type
@@ -50,25 +53,13 @@ class CandidateMutations:
     )
     async def candidate_add_to_job(
         self, info: Info, input: CandidateAddToJobInput
-    ) -> CandidateWriteResult:
-        async def action(principal: Principal) -> Written:
-            return await application_writes.add_to_job(
-                info.context.require_write_deps(),
-                principal,
-                candidate_id=pk_of(input.candidate_id, "Candidate", field="candidateId"),
-                job_id=pk_of(input.job_id, "Job", field="jobId"),
-                idempotency_key=input.idempotency_key,
-            )
-
-        result = await write_back_mutation(info, Permission.APPLICATIONS_WRITE, action)
-        if not isinstance(result, Written):
-            return result
-        if not result.replayed and info.context.queue is not None:
-            await NewApplicationAnalyses(info.context.settings, info.context.queue)(
-                info.context.tenant_id, [result.ids["application"]], trigger="candidateAddToJob"
-            )
-        row = await info.context.loaders.application_by_id.load(result.ids["application"])
-        assert row is not None, "a written application vanished"
-        return CandidateAddToJobSuccess(
-            application=build_application(row), replayed=result.replayed
+    ) -> CandidateWriteResult:  # type: ignore[valid-type]
+        return await write_to_source(
+            info,
+            Permission.APPLICATIONS_WRITE,
+            application_writes.add_to_job,
+            _added_to_job,
+            candidate_id=GlobalIdArg(input.candidate_id, "Candidate", field="candidateId"),
+            job_id=GlobalIdArg(input.job_id, "Job", field="jobId"),
+            idempotency_key=input.idempotency_key,
         )

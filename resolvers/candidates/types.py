@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
 
 import strawberry
 
@@ -12,13 +11,11 @@ from resolvers.activities.timeline import activities_field
 from resolvers.applications.connection import applications_field
 from resolvers.context import Info
 from resolvers.dataloaders import ChildCountKey
-from resolvers.relay import Node, row_builder
+from resolvers.relay import Node, node_type, row_builder
 
 
-@strawberry.type(name="Candidate")
+@node_type("Candidate")
 class Candidate(Node):
-    NODE_TYPE: ClassVar[str] = "Candidate"
-
     remote_id: str | None
     name: str
     first_name: str | None

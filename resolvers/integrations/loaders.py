@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from gateway.store.base import table_of
 from gateway.store.models import Integration
-from resolvers.dataloaders import RowByIdLoader
+from resolvers.dataloaders import row_by_id_loader
 
-
-class IntegrationByIdLoader(RowByIdLoader):
-    table = table_of(Integration)
+IntegrationByIdLoader = row_by_id_loader(Integration)

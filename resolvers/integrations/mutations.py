@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,11 +16,12 @@ from gateway.services.activities import Actor
 from gateway.services.oauth import start_authorization
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
 from resolvers.context import Info
-from resolvers.errors import NotFoundError, PermissionDeniedError, ValidationError, is_error
-from resolvers.inputs import not_null, sent_fields
+from resolvers.errors import mutation_result
+from resolvers.inputs import not_null
 from resolvers.integrations.types import Integration, build_integration
 from resolvers.mutation import guarded_mutation, run_mutation
 from resolvers.relay import as_row, pk_of
+from resolvers.write_records import TenantRecords
 
 
 @strawberry.input(
@@ -101,28 +102,22 @@ class IntegrationTestConnectionSuccess:
     detail: str
 
 
-IntegrationCreateResult = Annotated[
-    IntegrationCreateSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("IntegrationCreateResult"),
-]
-IntegrationUpdateResult = Annotated[
-    IntegrationUpdateSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("IntegrationUpdateResult"),
-]
-IntegrationDeleteResult = Annotated[
-    IntegrationDeleteSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("IntegrationDeleteResult"),
-]
-IntegrationTestConnectionResult = Annotated[
-    IntegrationTestConnectionSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("IntegrationTestConnectionResult"),
-]
+IntegrationCreateResult = mutation_result("IntegrationCreateResult", IntegrationCreateSuccess)
+IntegrationUpdateResult = mutation_result("IntegrationUpdateResult", IntegrationUpdateSuccess)
+IntegrationDeleteResult = mutation_result("IntegrationDeleteResult", IntegrationDeleteSuccess)
+IntegrationTestConnectionResult = mutation_result(
+    "IntegrationTestConnectionResult", IntegrationTestConnectionSuccess
+)
+IntegrationOAuthStartResult = mutation_result(
+    "IntegrationOAuthStartResult", IntegrationOAuthStartSuccess
+)
 
-
-IntegrationOAuthStartResult = Annotated[
-    IntegrationOAuthStartSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("IntegrationOAuthStartResult"),
-]
+_INTEGRATIONS = TenantRecords(
+    "Integration",
+    Permission.INTEGRATIONS_MANAGE,
+    build=build_integration,
+    payload_field="integration",
+)
 
 
 @strawberry.type
@@ -130,54 +125,47 @@ class IntegrationMutations:
     @strawberry.mutation(description="Connect a provider. Admin only.")
     async def integration_create(
         self, info: Info, input: IntegrationCreateInput
-    ) -> IntegrationCreateResult:
+    ) -> IntegrationCreateResult:  # type: ignore[valid-type]
         keyring = info.context.keyring
         allow_private = info.context.settings.connector_allow_private_targets
 
-        async def action(session: AsyncSession, actor: Actor) -> Any:
+        async def create(session: AsyncSession, actor: Actor, fields: dict[str, Any]) -> Any:
             return await service.create_integration(
-                session, actor, keyring, sent_fields(input), allow_private_targets=allow_private
+                session, actor, keyring, fields, allow_private_targets=allow_private
             )
 
-        result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
-        if is_error(result):
-            return result
-        return IntegrationCreateSuccess(integration=build_integration(as_row(result)))
+        return await _INTEGRATIONS.create(info, input, create, IntegrationCreateSuccess)
 
     @strawberry.mutation(
         description="Change an integration; changed credentials reset it to PENDING."
     )
     async def integration_update(
         self, info: Info, input: IntegrationUpdateInput
-    ) -> IntegrationUpdateResult:
+    ) -> IntegrationUpdateResult:  # type: ignore[valid-type]
         keyring = info.context.keyring
         allow_private = info.context.settings.connector_allow_private_targets
 
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            pk = pk_of(input.id, "Integration")
+        async def update(
+            session: AsyncSession, actor: Actor, pk: int, fields: dict[str, Any]
+        ) -> Any:
             return await service.update_integration(
-                session, actor, keyring, pk, sent_fields(input), allow_private_targets=allow_private
+                session, actor, keyring, pk, fields, allow_private_targets=allow_private
             )
 
-        result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
-        if is_error(result):
-            return result
-        return IntegrationUpdateSuccess(integration=build_integration(as_row(result)))
+        return await _INTEGRATIONS.update(info, input, update, IntegrationUpdateSuccess)
 
     @strawberry.mutation(description="Remove an integration; synced records stay, detached.")
     async def integration_delete(
         self, info: Info, input: IntegrationDeleteInput
-    ) -> IntegrationDeleteResult:
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await service.delete_integration(session, actor, pk_of(input.id, "Integration"))
-
-        result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
-        return result if is_error(result) else IntegrationDeleteSuccess(deleted_id=input.id)
+    ) -> IntegrationDeleteResult:  # type: ignore[valid-type]
+        return await _INTEGRATIONS.delete(
+            info, input, service.delete_integration, IntegrationDeleteSuccess
+        )
 
     @strawberry.mutation(description="Run the provider's check now and record the health it shows.")
     async def integration_test_connection(
         self, info: Info, input: IntegrationTestConnectionInput
-    ) -> IntegrationTestConnectionResult:
+    ) -> IntegrationTestConnectionResult:  # type: ignore[valid-type]
         context = info.context
 
         async def action(principal: Principal) -> IntegrationTestConnectionSuccess:
@@ -206,7 +194,7 @@ class IntegrationMutations:
     )
     async def integration_oauth_start(
         self, info: Info, input: IntegrationOAuthStartInput
-    ) -> IntegrationOAuthStartResult:
+    ) -> IntegrationOAuthStartResult:  # type: ignore[valid-type]
         context = info.context
         redirect_uri = (
             input.redirect_uri

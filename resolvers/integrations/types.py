@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
+from typing import Any
 from urllib.parse import quote
 
 import strawberry
-from sqlalchemy.engine import Row
 from strawberry.scalars import JSON
 
 from gateway import links
@@ -15,25 +13,17 @@ from gateway.store.base import utcnow
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
-from resolvers.lazy import lazy_callable
-from resolvers.relay import Node
-
-if TYPE_CHECKING:
-    from resolvers.sync.types import SyncRun
-
-build_sync_run: Callable[[Row[Any]], SyncRun] = lazy_callable(
-    "resolvers.sync.types", "build_sync_run"
-)
+from resolvers.relay import Node, node_type, row_builder
+from resolvers.type_fields import related_node
+from resolvers.type_refs import SYNC_RUN
 
 
-@strawberry.type(
-    name="Integration",
+@node_type(
+    "Integration",
     description="A connection to an external system. Secrets are never readable: "
     "`hasCredentials` and a masked `credentialsHint` say what is stored.",
 )
 class Integration(Node):
-    NODE_TYPE: ClassVar[str] = "Integration"
-
     provider: Provider
     name: str
     environment: IntegrationEnvironment
@@ -54,12 +44,11 @@ class Integration(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="The newest sync run, whatever its status.")
-    async def last_sync(
-        self, info: Info
-    ) -> Annotated[SyncRun, strawberry.lazy("resolvers.sync.types")] | None:
-        row = await info.context.loaders.latest_sync_run_by_integration_id.load(self.pk)
-        return build_sync_run(row) if row is not None else None
+    last_sync = related_node(
+        SYNC_RUN,
+        loader="latest_sync_run_by_integration_id",
+        description="The newest sync run, whatever its status.",
+    )
 
     @strawberry.field(
         description="Where this integration's system should send webhooks: its own format "
@@ -104,27 +93,9 @@ def shown_config(value: Any) -> Any:
     return value
 
 
-def build_integration(row: Row[Any]) -> Integration:
-    m = row._mapping
-    return Integration(
-        pk=m["id"],
-        provider=m["provider"],
-        name=m["name"],
-        environment=m["environment"],
-        auth_type=m["auth_type"],
-        status=m["status"],
-        external_account_id=m["external_account_id"],
-        config=cast(JSON, shown_config(m["config"] or {})),
-        has_credentials=m["credentials_encrypted"] is not None,
-        credentials_hint=m["credentials_hint"],
-        has_webhook_secret=m["webhook_secret_encrypted"] is not None,
-        sync_interval_minutes=m["sync_interval_minutes"],
-        full_sync_interval_minutes=m["full_sync_interval_minutes"],
-        last_sync_at=m["last_sync_at"],
-        last_successful_sync_at=m["last_successful_sync_at"],
-        last_health_check_at=m["last_health_check_at"],
-        last_error=m["last_error"],
-        last_error_at=m["last_error_at"],
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-    )
+build_integration = row_builder(
+    Integration,
+    config=lambda m: shown_config(m["config"] or {}),
+    has_credentials=lambda m: m["credentials_encrypted"] is not None,
+    has_webhook_secret=lambda m: m["webhook_secret_encrypted"] is not None,
+)

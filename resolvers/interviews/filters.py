@@ -8,8 +8,8 @@ import strawberry
 
 from gateway.store.criteria import InterviewCriteria
 from gateway.store.enums import InterviewStatus
-from resolvers.inputs import DateRangeInput, SortDirection, date_range
-from resolvers.relay import pk_of
+from resolvers.inputs import DateRangeInput, SortDirection
+from resolvers.read_criteria import as_tuple, criteria_from, date_range_from, pk_from
 
 
 @strawberry.enum
@@ -32,14 +32,11 @@ class InterviewFilter:
     created_at: DateRangeInput | None = None
 
 
-def interview_criteria(value: InterviewFilter | None) -> InterviewCriteria:
-    if value is None:
-        return InterviewCriteria()
-    return InterviewCriteria(
-        statuses=tuple(value.status or ()),
-        job_id=pk_of(value.job_id, "Job", field="jobId") if value.job_id else None,
-        application_id=pk_of(value.application_id, "Application", field="applicationId")
-        if value.application_id
-        else None,
-        created=date_range(value.created_at),
-    )
+interview_criteria = criteria_from(
+    InterviewCriteria,
+    InterviewFilter,
+    statuses=as_tuple("status"),
+    job_id=pk_from("job_id", "Job"),
+    application_id=pk_from("application_id", "Application"),
+    created=date_range_from("created_at"),
+)

@@ -2,26 +2,26 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
 import strawberry
 
-from gateway.auth import Principal
 from gateway.errors import DomainError, RemoteWriteFailed
 from gateway.permissions import Permission
 from gateway.services import interview_lifecycle as lifecycle
 from gateway.services import interview_writes
 from gateway.services.activities import Actor
 from gateway.services.writeback import Written
-from resolvers.applications.mutations import idempotency_key_field
 from resolvers.context import Info
 from resolvers.errors import (
     ConnectorError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
-    WriteBackError,
+    connector_error,
     error_result,
+    mutation_result,
+    write_back_result,
 )
 from resolvers.interviews.public import interview_deps
 from resolvers.interviews.types import (
@@ -31,11 +31,13 @@ from resolvers.interviews.types import (
     build_evaluation,
     build_interview,
 )
-from resolvers.mutation import write_back_mutation
+from resolvers.mutation import GlobalIdArg, optional_id, write_to_source, written_row
 from resolvers.permissions import check
 from resolvers.relay import pk_of
+from resolvers.write_replay import idempotency_key_field, replayed_field
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 @strawberry.input(description="Book an interview round in the application's source system (BPOC).")
@@ -58,14 +60,10 @@ class InterviewScheduleInput:
 @strawberry.type
 class InterviewWriteSuccess:
     interview: Interview
-    replayed: bool = strawberry.field(
-        description="True when an idempotency key returned an earlier result."
-    )
+    replayed: bool = replayed_field()
 
 
-InterviewWriteResult = Annotated[
-    InterviewWriteSuccess | WriteBackError, strawberry.union("InterviewWriteResult")
-]
+InterviewWriteResult = write_back_result("InterviewWriteResult", InterviewWriteSuccess)
 
 
 @strawberry.input(description="Create a self-service AI interview for an application.")
@@ -136,59 +134,97 @@ class InterviewEvaluateSuccess:
     evaluation: Evaluation
 
 
-InterviewCreateResult = Annotated[
-    InterviewCreateSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("InterviewCreateResult"),
-]
-InterviewSendInviteResult = Annotated[
-    InterviewSendInviteSuccess
-    | NotFoundError
-    | ValidationError
-    | PermissionDeniedError
-    | ConnectorError,
-    strawberry.union("InterviewSendInviteResult"),
-]
-InterviewCancelResult = Annotated[
-    InterviewCancelSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("InterviewCancelResult"),
-]
-InterviewEvaluateResult = Annotated[
-    InterviewEvaluateSuccess
-    | NotFoundError
-    | ValidationError
-    | PermissionDeniedError
-    | ConnectorError,
-    strawberry.union("InterviewEvaluateResult"),
-]
+InterviewCreateResult = mutation_result("InterviewCreateResult", InterviewCreateSuccess)
+InterviewSendInviteResult = mutation_result(
+    "InterviewSendInviteResult", InterviewSendInviteSuccess, ConnectorError
+)
+InterviewCancelResult = mutation_result("InterviewCancelResult", InterviewCancelSuccess)
+InterviewEvaluateResult = mutation_result(
+    "InterviewEvaluateResult", InterviewEvaluateSuccess, ConnectorError
+)
 SelfServiceError = NotFoundError | ValidationError | PermissionDeniedError | ConnectorError
 
 
 async def _self_service(
-    info: Info, action: Callable[[lifecycle.InterviewDeps, Actor], Awaitable[T]]
-) -> T | SelfServiceError:
+    info: Info,
+    action: Callable[[lifecycle.InterviewDeps, Actor], Awaitable[T]],
+    success: Callable[[Info, T], Awaitable[S]],
+) -> S | SelfServiceError:
     """``guarded_mutation`` for the self-service services, which run their own
-    transactions: a failing mail server or AI provider is a ``ConnectorError``."""
+    transactions: a failing mail server or AI provider is a ``ConnectorError``. On
+    success, the payload ``success`` builds from what ``action`` returned."""
     principal = info.context.require_principal()
     try:
         check(principal, Permission.INTERVIEWS_CREATE)
         result = await action(interview_deps(info), Actor.from_principal(principal))
     except RemoteWriteFailed as error:
-        return ConnectorError(
-            message=error.message,
-            code=error.code,
-            retryable=error.retryable,
-            status_code=error.status_code,
-        )
+        return connector_error(error)
     except DomainError as error:
         return error_result(error)
     await info.context.cache.invalidate(principal.tenant_id)
-    return result
+    return await success(info, result)
+
+
+async def _interview_step(
+    info: Info,
+    interview_id: strawberry.ID,
+    step: Callable[[lifecycle.InterviewDeps, Actor, int], Awaitable[object]],
+    success: Callable[[Info, int], Awaitable[S]],
+) -> S | SelfServiceError:
+    """``step`` on the interview ``interview_id`` names, under ``_self_service``;
+    ``success`` gets its primary key. The id is decoded before the permission check."""
+    pk = pk_of(interview_id, "Interview", field="interviewId")
+
+    async def action(deps: lifecycle.InterviewDeps, actor: Actor) -> int:
+        await step(deps, actor, pk)
+        return pk
+
+    return await _self_service(info, action, success)
 
 
 async def _interview(info: Info, pk: int) -> Interview:
-    row = await info.context.loaders.interview_by_id.load(pk)
-    assert row is not None, "a written interview vanished"
+    row = await written_row(info.context.loaders.interview_by_id, pk, "written interview")
     return build_interview(row)
+
+
+async def _issued(info: Info, issued: lifecycle.Issued) -> InterviewCreateSuccess:
+    return InterviewCreateSuccess(
+        interview=await _interview(info, issued.interview_id),
+        token=issued.token,
+        public_url=issued.public_url,
+        expires_at=issued.expires_at,
+    )
+
+
+async def _invited(info: Info, invited: lifecycle.Invited) -> InterviewSendInviteSuccess:
+    return InterviewSendInviteSuccess(
+        interview=await _interview(info, invited.interview_id),
+        to=invited.to,
+        subject=invited.subject,
+        delivery=InterviewInviteDelivery(invited.delivery.value),
+        token=invited.token,
+        public_url=invited.public_url,
+        expires_at=invited.expires_at,
+    )
+
+
+async def _cancelled(info: Info, pk: int) -> InterviewCancelSuccess:
+    return InterviewCancelSuccess(interview=await _interview(info, pk))
+
+
+async def _evaluated(info: Info, pk: int) -> InterviewEvaluateSuccess:
+    row = await written_row(
+        info.context.loaders.evaluation_by_interview_id, pk, "stored evaluation"
+    )
+    return InterviewEvaluateSuccess(
+        interview=await _interview(info, pk), evaluation=build_evaluation(row)
+    )
+
+
+async def _scheduled(info: Info, written: Written) -> InterviewWriteSuccess:
+    return InterviewWriteSuccess(
+        interview=await _interview(info, written.ids["interview"]), replayed=written.replayed
+    )
 
 
 @strawberry.type
@@ -199,26 +235,18 @@ class InterviewMutations:
     )
     async def interview_schedule(
         self, info: Info, input: InterviewScheduleInput
-    ) -> InterviewWriteResult:
-        async def action(principal: Principal) -> Written:
-            return await interview_writes.schedule_interview(
-                info.context.require_write_deps(),
-                principal,
-                application_id=pk_of(input.application_id, "Application", field="applicationId"),
-                interview_type=input.interview_type,
-                scheduled_at=input.scheduled_at,
-                interviewer_id=pk_of(input.interviewer_id, "Recruiter", field="interviewerId")
-                if input.interviewer_id is not None
-                else None,
-                idempotency_key=input.idempotency_key,
-            )
-
-        result = await write_back_mutation(info, Permission.INTERVIEWS_CREATE, action)
-        if not isinstance(result, Written):
-            return result
-        row = await info.context.loaders.interview_by_id.load(result.ids["interview"])
-        assert row is not None, "a written interview vanished"
-        return InterviewWriteSuccess(interview=build_interview(row), replayed=result.replayed)
+    ) -> InterviewWriteResult:  # type: ignore[valid-type]
+        return await write_to_source(
+            info,
+            Permission.INTERVIEWS_CREATE,
+            interview_writes.schedule_interview,
+            _scheduled,
+            application_id=GlobalIdArg(input.application_id, "Application", field="applicationId"),
+            interview_type=input.interview_type,
+            scheduled_at=input.scheduled_at,
+            interviewer_id=optional_id(input.interviewer_id, "Recruiter", field="interviewerId"),
+            idempotency_key=input.idempotency_key,
+        )
 
     @strawberry.mutation(
         description="Create a self-service AI interview (status SCHEDULED) and its link. The "
@@ -226,7 +254,7 @@ class InterviewMutations:
     )
     async def interview_create(
         self, info: Info, input: InterviewCreateInput
-    ) -> InterviewCreateResult:
+    ) -> InterviewCreateResult:  # type: ignore[valid-type]
         async def action(deps: lifecycle.InterviewDeps, actor: Actor) -> lifecycle.Issued:
             return await lifecycle.create_self_service(
                 deps,
@@ -237,16 +265,7 @@ class InterviewMutations:
                 else None,
             )
 
-        result = await _self_service(info, action)
-        if not isinstance(result, lifecycle.Issued):
-            assert not isinstance(result, ConnectorError)
-            return result
-        return InterviewCreateSuccess(
-            interview=await _interview(info, result.interview_id),
-            token=result.token,
-            public_url=result.public_url,
-            expires_at=result.expires_at,
-        )
+        return await _self_service(info, action, _issued)
 
     @strawberry.mutation(
         description="Email the interview link: over SMTP when configured, otherwise "
@@ -254,7 +273,7 @@ class InterviewMutations:
     )
     async def interview_send_invite(
         self, info: Info, input: InterviewSendInviteInput
-    ) -> InterviewSendInviteResult:
+    ) -> InterviewSendInviteResult:  # type: ignore[valid-type]
         async def action(deps: lifecycle.InterviewDeps, actor: Actor) -> lifecycle.Invited:
             return await lifecycle.send_invite(
                 deps,
@@ -264,18 +283,7 @@ class InterviewMutations:
                 token=input.token,
             )
 
-        result = await _self_service(info, action)
-        if not isinstance(result, lifecycle.Invited):
-            return result
-        return InterviewSendInviteSuccess(
-            interview=await _interview(info, result.interview_id),
-            to=result.to,
-            subject=result.subject,
-            delivery=InterviewInviteDelivery(result.delivery.value),
-            token=result.token,
-            public_url=result.public_url,
-            expires_at=result.expires_at,
-        )
+        return await _self_service(info, action, _invited)
 
     @strawberry.mutation(
         description="Cancel a scheduled or in-progress self-service interview; its link "
@@ -283,18 +291,13 @@ class InterviewMutations:
     )
     async def interview_cancel(
         self, info: Info, input: InterviewCancelInput
-    ) -> InterviewCancelResult:
-        pk = pk_of(input.interview_id, "Interview", field="interviewId")
-
-        async def action(deps: lifecycle.InterviewDeps, actor: Actor) -> int:
-            await lifecycle.cancel_interview(deps, actor, interview_id=pk)
-            return pk
-
-        result = await _self_service(info, action)
-        if not isinstance(result, int):
-            assert not isinstance(result, ConnectorError)
-            return result
-        return InterviewCancelSuccess(interview=await _interview(info, result))
+    ) -> InterviewCancelResult:  # type: ignore[valid-type]
+        return await _interview_step(
+            info,
+            input.interview_id,
+            lambda deps, actor, pk: lifecycle.cancel_interview(deps, actor, interview_id=pk),
+            _cancelled,
+        )
 
     @strawberry.mutation(
         description="Ask the AI provider for a completed interview's evaluation, replacing "
@@ -302,18 +305,10 @@ class InterviewMutations:
     )
     async def interview_evaluate(
         self, info: Info, input: InterviewEvaluateInput
-    ) -> InterviewEvaluateResult:
-        pk = pk_of(input.interview_id, "Interview", field="interviewId")
-
-        async def action(deps: lifecycle.InterviewDeps, actor: Actor) -> int:
-            await lifecycle.evaluate_interview(deps, actor.tenant_id, pk, actor)
-            return pk
-
-        result = await _self_service(info, action)
-        if not isinstance(result, int):
-            return result
-        row = await info.context.loaders.evaluation_by_interview_id.load(pk)
-        assert row is not None, "a stored evaluation vanished"
-        return InterviewEvaluateSuccess(
-            interview=await _interview(info, pk), evaluation=build_evaluation(row)
+    ) -> InterviewEvaluateResult:  # type: ignore[valid-type]
+        return await _interview_step(
+            info,
+            input.interview_id,
+            lambda deps, actor, pk: lifecycle.evaluate_interview(deps, actor.tenant_id, pk, actor),
+            _evaluated,
         )

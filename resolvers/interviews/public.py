@@ -34,8 +34,10 @@ from gateway.services.interview_lifecycle import InterviewConfig, InterviewDeps
 from gateway.store.enums import InterviewStatus, MessageRole
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
+from resolvers.relay import mirrored
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 def interview_deps(info: Info) -> InterviewDeps:
@@ -118,28 +120,11 @@ class PublicInterview:
 
 
 def _message(message: chat.PublicMessage) -> PublicInterviewMessage:
-    return PublicInterviewMessage(
-        sequence=message.sequence,
-        role=message.role,
-        content=message.content,
-        created_at=message.created_at,
-    )
+    return mirrored(PublicInterviewMessage, message)
 
 
 def _interview(view: chat.PublicView) -> PublicInterview:
-    return PublicInterview(
-        candidate_name=view.candidate_name,
-        position=view.position,
-        company=view.company,
-        status=view.status,
-        expires_at=view.expires_at,
-        started_at=view.started_at,
-        completed_at=view.completed_at,
-        human_requested=view.human_requested,
-        questions_total=view.questions_total,
-        questions_answered=view.questions_answered,
-        messages=[_message(m) for m in view.messages],
-    )
+    return mirrored(PublicInterview, view, messages=[_message(m) for m in view.messages])
 
 
 PublicInterviewResult = Annotated[
@@ -215,6 +200,18 @@ async def _public(
     return result
 
 
+async def _view_changed(
+    info: Info,
+    change: Callable[[InterviewDeps], Awaitable[chat.PublicView]],
+    success: Callable[..., S],
+) -> S | PublicInterviewError:
+    """``change`` under ``_public``; then ``success(interview=...)`` with the view after."""
+    view = await _public(info, change, lambda view: view.tenant_id)
+    if isinstance(view, PublicInterviewError):
+        return view
+    return success(interview=_interview(view))
+
+
 @strawberry.type
 class PublicInterviewQueries:
     @strawberry.field(
@@ -238,12 +235,9 @@ class PublicInterviewMutations:
     async def public_interview_start(
         self, info: Info, input: PublicInterviewStartInput
     ) -> PublicInterviewStartResult:
-        result = await _public(
-            info, lambda deps: chat.start(deps, input.token), lambda view: view.tenant_id
+        return await _view_changed(
+            info, lambda deps: chat.start(deps, input.token), PublicInterviewStartSuccess
         )
-        if isinstance(result, PublicInterviewError):
-            return result
-        return PublicInterviewStartSuccess(interview=_interview(result))
 
     @strawberry.mutation(
         description="Answer: the message is stored, the interviewer's reply streams on "
@@ -274,11 +268,8 @@ class PublicInterviewMutations:
     async def public_interview_request_human(
         self, info: Info, input: PublicInterviewRequestHumanInput
     ) -> PublicInterviewRequestHumanResult:
-        result = await _public(
+        return await _view_changed(
             info,
             lambda deps: chat.request_human(deps, input.token, input.note),
-            lambda view: view.tenant_id,
+            PublicInterviewRequestHumanSuccess,
         )
-        if isinstance(result, PublicInterviewError):
-            return result
-        return PublicInterviewRequestHumanSuccess(interview=_interview(result))

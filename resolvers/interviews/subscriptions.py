@@ -22,13 +22,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from functools import partial
 
 import sqlalchemy as sa
 import strawberry
 from graphql import GraphQLError
 
-from gateway.errors import NotFound
 from gateway.events import (
     EventName,
     InterviewDelta,
@@ -44,9 +43,11 @@ from gateway.store.enums import InterviewKind, InterviewStatus, MessageRole
 from gateway.store.models import Interview as InterviewModel
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
-from resolvers.interviews.types import Interview, build_interview
-from resolvers.relay import pk_of, to_global_id
-from resolvers.subscription import event_time, subscriber, tenant_events
+from resolvers.interviews.types import Interview
+from resolvers.relay import mirrored
+from resolvers.subscription import enum_or_none, event_time, subscribed_record, tenant_stream
+from resolvers.type_fields import global_id_of, related_node
+from resolvers.type_refs import INTERVIEW
 
 EVENT_TYPES = frozenset(
     {
@@ -84,20 +85,19 @@ class InterviewChatEvent:
     interview_pk: strawberry.Private[int]
     message_pk: strawberry.Private[int | None]
 
-    @strawberry.field
-    def interview_id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id(Interview.NODE_TYPE, self.interview_pk))
-
-    @strawberry.field(description="The stored message's id (MESSAGE).")
-    def message_id(self) -> strawberry.ID | None:
-        if self.message_pk is None:
-            return None
-        return strawberry.ID(to_global_id("InterviewMessage", self.message_pk))
-
-    @strawberry.field(description="The interview as stored when the event is delivered.")
-    async def interview(self, info: Info) -> Interview | None:
-        row = await info.context.loaders.interview_by_id.load(self.interview_pk)
-        return build_interview(row) if row is not None else None
+    interview_id = global_id_of(Interview.NODE_TYPE, "interview_pk")
+    message_id = global_id_of(
+        "InterviewMessage",
+        "message_pk",
+        nullable=True,
+        description="The stored message's id (MESSAGE).",
+    )
+    interview = related_node(
+        INTERVIEW,
+        loader="interview_by_id",
+        key="interview_pk",
+        description="The interview as stored when the event is delivered.",
+    )
 
 
 @strawberry.type(
@@ -112,13 +112,6 @@ class PublicInterviewChatEvent:
     delta: str | None
     status: InterviewStatus | None
     at: datetime
-
-
-def _enum(kind: Any, value: Any) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        return None
 
 
 def _shown(
@@ -158,7 +151,7 @@ def chat_event(event: Event) -> InterviewChatEvent | None:
                 event,
                 message.interview_id,
                 sequence=message.sequence,
-                role=_enum(MessageRole, message.role),
+                role=enum_or_none(MessageRole, message.role),
                 content=message.content,
                 message_pk=message.message_id,
             )
@@ -175,18 +168,12 @@ def chat_event(event: Event) -> InterviewChatEvent | None:
                 InterviewChatEventKind.STATUS,
                 event,
                 moved.interview_id,
-                status=_enum(InterviewStatus, moved.status),
-                previous_status=_enum(InterviewStatus, moved.previous_status),
+                status=enum_or_none(InterviewStatus, moved.status),
+                previous_status=enum_or_none(InterviewStatus, moved.previous_status),
             )
         case InterviewHumanRequested() as asked:
             return _shown(InterviewChatEventKind.HUMAN_REQUESTED, event, asked.interview_id)
     return None
-
-
-def public_chat_event(event: Event) -> PublicInterviewChatEvent | None:
-    """The candidate's view of ``event``; ``None`` for what they must not see."""
-    full = chat_event(event)
-    return public_view(full) if full is not None else None
 
 
 def public_view(full: InterviewChatEvent) -> PublicInterviewChatEvent | None:
@@ -195,15 +182,7 @@ def public_view(full: InterviewChatEvent) -> PublicInterviewChatEvent | None:
         return None
     if full.role in HIDDEN_FROM_CANDIDATE:
         return None
-    return PublicInterviewChatEvent(
-        kind=full.kind,
-        sequence=full.sequence,
-        role=full.role,
-        content=full.content,
-        delta=full.delta,
-        status=full.status,
-        at=full.at,
-    )
+    return mirrored(PublicInterviewChatEvent, full)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,20 +191,12 @@ class _Chat:
     interview_pk: int
 
 
-async def _chat(info: Info, chat: _Chat) -> AsyncIterator[InterviewChatEvent]:
-    async for event in tenant_events(info, chat.tenant_id, EVENT_TYPES):
-        found = chat_event(event)
-        if found is not None and found.interview_pk == chat.interview_pk:
-            yield found
-
-
-async def _public_chat(info: Info, chat: _Chat) -> AsyncIterator[PublicInterviewChatEvent]:
-    async for event in tenant_events(info, chat.tenant_id, EVENT_TYPES):
-        found = chat_event(event)
-        if found is not None and found.interview_pk == chat.interview_pk:
-            public = public_view(found)
-            if public is not None:
-                yield public
+def _candidate_view(interview_pk: int, event: Event) -> PublicInterviewChatEvent | None:
+    """What the candidate of interview ``interview_pk`` sees of ``event``, if anything."""
+    found = chat_event(event)
+    if found is None or found.interview_pk != interview_pk:
+        return None
+    return public_view(found)
 
 
 _NOT_FOUND = "This interview link is not valid: check the link in your invitation."
@@ -287,11 +258,21 @@ class InterviewSubscriptions:
     async def interview_chat(
         self, info: Info, interview_id: strawberry.ID
     ) -> AsyncIterator[InterviewChatEvent]:
-        principal = subscriber(info, Permission.INTERVIEWS_READ)
-        interview_pk = pk_of(interview_id, "Interview", field="interviewId")
-        if await info.context.loaders.interview_by_id.load(interview_pk) is None:
-            raise NotFound("Interview", interview_id)
-        return _chat(info, _Chat(principal.tenant_id, interview_pk))
+        tenant_id, interview_pk = await subscribed_record(
+            info,
+            Permission.INTERVIEWS_READ,
+            interview_id,
+            "Interview",
+            field="interviewId",
+            loader="interview_by_id",
+        )
+        return tenant_stream(
+            info,
+            tenant_id,
+            EVENT_TYPES,
+            chat_event,
+            lambda found: found.interview_pk == interview_pk,
+        )
 
     @strawberry.subscription(
         description="The candidate's own interview, opened by the token of their invitation "
@@ -300,4 +281,7 @@ class InterviewSubscriptions:
     async def public_interview_chat(
         self, info: Info, token: str
     ) -> AsyncIterator[PublicInterviewChatEvent]:
-        return _public_chat(info, await interview_for_token(info, token))
+        chat = await interview_for_token(info, token)
+        return tenant_stream(
+            info, chat.tenant_id, EVENT_TYPES, partial(_candidate_view, chat.interview_pk)
+        )

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import Any
 
 import sqlalchemy as sa
 import strawberry
@@ -16,26 +16,13 @@ from gateway.store.enums import InterviewKind, InterviewStatus, MessageRole
 from gateway.store.models import Activity as ActivityModel
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
-from resolvers.lazy import lazy_callable
-from resolvers.permissions import can
-from resolvers.relay import Node, row_builder
-
-if TYPE_CHECKING:
-    from resolvers.applications.types import Application
-    from resolvers.personas.types import Persona
-
-build_application: Callable[[Row[Any]], Application] = lazy_callable(
-    "resolvers.applications.types", "build_application"
-)
-build_persona: Callable[[Row[Any]], Persona] = lazy_callable(
-    "resolvers.personas.types", "build_persona"
-)
+from resolvers.relay import Node, node_type, row_builder
+from resolvers.type_fields import related_node, related_nodes
+from resolvers.type_refs import APPLICATION, EVALUATION, INTERVIEW_MESSAGE, PERSONA
 
 
-@strawberry.type(name="InterviewMessage")
+@node_type("InterviewMessage")
 class InterviewMessage(Node):
-    NODE_TYPE: ClassVar[str] = "InterviewMessage"
-
     sequence: int
     role: MessageRole
     content: str
@@ -45,10 +32,8 @@ class InterviewMessage(Node):
 build_message = row_builder(InterviewMessage)
 
 
-@strawberry.type(name="Evaluation", description="Scores 1-10 per trait, overall 0-100.")
+@node_type("Evaluation", description="Scores 1-10 per trait, overall 0-100.")
 class Evaluation(Node):
-    NODE_TYPE: ClassVar[str] = "Evaluation"
-
     reliability_score: int | None
     accountability_score: int | None
     professionalism_score: int | None
@@ -130,10 +115,8 @@ def _invites_loader(info: Info) -> DataLoader[int, list[InterviewInvite]]:
     return loader
 
 
-@strawberry.type(name="Interview")
+@node_type("Interview")
 class Interview(Node):
-    NODE_TYPE: ClassVar[str] = "Interview"
-
     kind: InterviewKind
     interview_type: str | None
     status: InterviewStatus
@@ -148,36 +131,21 @@ class Interview(Node):
     application_id: strawberry.Private[int]
     persona_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def application(
-        self, info: Info
-    ) -> Annotated[Application, strawberry.lazy("resolvers.applications.types")]:
-        row = await info.context.loaders.application_by_id.load(self.application_id)
-        assert row is not None, "interview without its application"
-        return build_application(row)
-
-    @strawberry.field
-    async def persona(
-        self, info: Info
-    ) -> Annotated[Persona, strawberry.lazy("resolvers.personas.types")] | None:
-        if self.persona_id is None or not can(info, Permission.PERSONAS_READ):
-            return None
-        row = await info.context.loaders.persona_by_id.load(self.persona_id)
-        return build_persona(row) if row is not None else None
-
-    @strawberry.field(description="The chat, in order.")
-    async def messages(self, info: Info) -> list[InterviewMessage]:
-        rows = await info.context.loaders.messages_by_interview_id.load(self.pk)
-        return [build_message(row) for row in rows]
+    application = related_node(
+        APPLICATION, loader="application_by_id", key="application_id", nullable=False
+    )
+    persona = related_node(
+        PERSONA, loader="persona_by_id", key="persona_id", permission=Permission.PERSONAS_READ
+    )
+    messages = related_nodes(
+        INTERVIEW_MESSAGE, loader="messages_by_interview_id", description="The chat, in order."
+    )
 
     @strawberry.field
     async def message_count(self, info: Info) -> int:
         return len(await info.context.loaders.messages_by_interview_id.load(self.pk))
 
-    @strawberry.field
-    async def evaluation(self, info: Info) -> Evaluation | None:
-        row = await info.context.loaders.evaluation_by_interview_id.load(self.pk)
-        return build_evaluation(row) if row is not None else None
+    evaluation = related_node(EVALUATION, loader="evaluation_by_interview_id")
 
     @strawberry.field(
         description="Invitations sent (SMTP) or queued (no SMTP configured), oldest first; "

@@ -8,8 +8,8 @@ import strawberry
 
 from gateway.store.criteria import JobCriteria
 from gateway.store.enums import JobStatus
-from resolvers.inputs import DateRangeInput, SortDirection, date_range
-from resolvers.relay import pk_of
+from resolvers.inputs import DateRangeInput, SortDirection
+from resolvers.read_criteria import as_is, as_tuple, criteria_from, date_range_from, pk_from
 
 
 @strawberry.enum
@@ -36,19 +36,14 @@ class JobFilter:
     opened_at: DateRangeInput | None = None
 
 
-def job_criteria(value: JobFilter | None) -> JobCriteria:
-    if value is None:
-        return JobCriteria()
-    return JobCriteria(
-        search=value.search,
-        statuses=tuple(value.status or ()),
-        recruiter_id=pk_of(value.recruiter_id, "Recruiter", field="recruiterId")
-        if value.recruiter_id
-        else None,
-        integration_id=pk_of(value.integration_id, "Integration", field="integrationId")
-        if value.integration_id
-        else None,
-        is_active=value.is_active,
-        created=date_range(value.created_at),
-        opened=date_range(value.opened_at),
-    )
+job_criteria = criteria_from(
+    JobCriteria,
+    JobFilter,
+    search=as_is("search"),
+    statuses=as_tuple("status"),
+    recruiter_id=pk_from("recruiter_id", "Recruiter"),
+    integration_id=pk_from("integration_id", "Integration"),
+    is_active=as_is("is_active"),
+    created=date_range_from("created_at"),
+    opened=date_range_from("opened_at"),
+)

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from gateway.store.base import table_of
 from gateway.store.models import Job
-from resolvers.dataloaders import RowByIdLoader
+from resolvers.dataloaders import row_by_id_loader
 
-
-class JobByIdLoader(RowByIdLoader):
-    table = table_of(Job)
+JobByIdLoader = row_by_id_loader(Job)

@@ -1,26 +1,18 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
-from gateway.auth import Principal
 from gateway.permissions import Permission
 from gateway.services import job_writes
 from gateway.services.jobs import update_job_local_fields
 from gateway.services.writeback import Written
-from resolvers.applications.mutations import idempotency_key_field
 from resolvers.context import Info
-from resolvers.errors import (
-    NotFoundError,
-    PermissionDeniedError,
-    ValidationError,
-    WriteBackError,
-)
+from resolvers.errors import is_error, mutation_result, write_back_result
 from resolvers.inputs import not_null, sent_fields
 from resolvers.jobs.types import Job, build_job
-from resolvers.mutation import run_mutation, written_result
-from resolvers.relay import as_row, pk_of
+from resolvers.mutation import GlobalIdArg, run_mutation, write_to_source, written_row
+from resolvers.relay import as_row, mirrored, pk_of
+from resolvers.write_replay import idempotency_key_field, replayed_field
 
 
 @strawberry.input(description="The fields the gateway owns; omitted fields stay as they are.")
@@ -38,10 +30,7 @@ class JobUpdateSuccess:
     job: Job
 
 
-JobUpdateResult = Annotated[
-    JobUpdateSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("JobUpdateResult"),
-]
+JobUpdateResult = mutation_result("JobUpdateResult", JobUpdateSuccess)
 
 
 @strawberry.input(
@@ -76,24 +65,21 @@ class JobApproveInput:
 @strawberry.type
 class JobWriteSuccess:
     job: Job
-    replayed: bool = strawberry.field(
-        description="True when an idempotency key returned an earlier result."
-    )
+    replayed: bool = replayed_field()
 
 
-JobWriteResult = Annotated[JobWriteSuccess | WriteBackError, strawberry.union("JobWriteResult")]
+JobWriteResult = write_back_result("JobWriteResult", JobWriteSuccess)
 
 
 async def job_success(info: Info, written: Written) -> JobWriteSuccess:
-    row = await info.context.loaders.job_by_id.load(written.ids["job"])
-    assert row is not None, "a written job vanished"
+    row = await written_row(info.context.loaders.job_by_id, written.ids["job"], "written job")
     return JobWriteSuccess(job=build_job(row), replayed=written.replayed)
 
 
 @strawberry.type
 class JobMutations:
     @strawberry.mutation
-    async def job_update(self, info: Info, input: JobUpdateInput) -> JobUpdateResult:
+    async def job_update(self, info: Info, input: JobUpdateInput) -> JobUpdateResult:  # type: ignore[valid-type]
         async def action(session, actor):  # type: ignore[no-untyped-def]
             changes = sent_fields(input)
             if changes.get("recruiter_id") is not None:
@@ -103,7 +89,7 @@ class JobMutations:
             return await update_job_local_fields(session, actor, pk_of(input.id, "Job"), changes)
 
         result = await run_mutation(info, Permission.JOBS_UPDATE, action)
-        if isinstance(result, NotFoundError | ValidationError | PermissionDeniedError):
+        if is_error(result):
             return result
         return JobUpdateSuccess(job=build_job(as_row(result)))
 
@@ -111,36 +97,27 @@ class JobMutations:
         description="Post a requisition in the integration's source system (BPOC, "
         "`postedBy` = the caller's recruiter); then here, as a draft the caller owns."
     )
-    async def job_create(self, info: Info, input: JobCreateInput) -> JobWriteResult:
-        async def action(principal: Principal) -> Written:
-            return await job_writes.create_job(
-                info.context.require_write_deps(),
-                principal,
-                integration_id=pk_of(input.integration_id, "Integration", field="integrationId"),
-                draft=job_writes.NewJob(
-                    title=input.title,
-                    description=input.description,
-                    client_remote_id=input.client_remote_id,
-                    client_name=input.client_name,
-                    location=input.location,
-                    employment_type=input.employment_type,
-                ),
-                idempotency_key=input.idempotency_key,
-            )
-
-        return await written_result(info, Permission.JOBS_CREATE, action, job_success)
+    async def job_create(self, info: Info, input: JobCreateInput) -> JobWriteResult:  # type: ignore[valid-type]
+        return await write_to_source(
+            info,
+            Permission.JOBS_CREATE,
+            job_writes.create_job,
+            job_success,
+            integration_id=GlobalIdArg(input.integration_id, "Integration", field="integrationId"),
+            draft=mirrored(job_writes.NewJob, input),
+            idempotency_key=input.idempotency_key,
+        )
 
     @strawberry.mutation(
         description="Approve a draft requisition in its source system (BPOC, `approvedBy` = "
         "the caller's recruiter); then here it is OPEN. Admins only."
     )
-    async def job_approve(self, info: Info, input: JobApproveInput) -> JobWriteResult:
-        async def action(principal: Principal) -> Written:
-            return await job_writes.approve_job(
-                info.context.require_write_deps(),
-                principal,
-                job_id=pk_of(input.job_id, "Job", field="jobId"),
-                idempotency_key=input.idempotency_key,
-            )
-
-        return await written_result(info, Permission.JOBS_APPROVE, action, job_success)
+    async def job_approve(self, info: Info, input: JobApproveInput) -> JobWriteResult:  # type: ignore[valid-type]
+        return await write_to_source(
+            info,
+            Permission.JOBS_APPROVE,
+            job_writes.approve_job,
+            job_success,
+            job_id=GlobalIdArg(input.job_id, "Job", field="jobId"),
+            idempotency_key=input.idempotency_key,
+        )

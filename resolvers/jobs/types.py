@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlalchemy.engine import Row
 
 from gateway.permissions import Permission
 from gateway.store.criteria import ApplicationCriteria
@@ -20,31 +19,22 @@ from resolvers.context import Info
 from resolvers.dataloaders import ChildCountKey
 from resolvers.enums import JobStatus as _JobStatusEnum  # noqa: F401  (registers the enum)
 from resolvers.lazy import lazy_callable
-from resolvers.permissions import can
-from resolvers.relay import Node, row_builder
+from resolvers.relay import Node, node_type, row_builder
+from resolvers.type_fields import related_node
+from resolvers.type_refs import INTEGRATION, RECRUITER
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
-    from resolvers.integrations.types import Integration
     from resolvers.pipeline.types import PipelineMetrics
-    from resolvers.recruiters.types import Recruiter
 
-build_recruiter: Callable[[Row[Any]], Recruiter] = lazy_callable(
-    "resolvers.recruiters.types", "build_recruiter"
-)
-build_integration: Callable[[Row[Any]], Integration] = lazy_callable(
-    "resolvers.integrations.types", "build_integration"
-)
 job_pipeline: Callable[[Info, int, int | None], Awaitable[PipelineMetrics]] = lazy_callable(
     "resolvers.pipeline.types", "job_pipeline"
 )
 
 
-@strawberry.type(name="Job", description="A requisition, mirrored from its ATS.")
+@node_type("Job", description="A requisition, mirrored from its ATS.")
 class Job(Node):
-    NODE_TYPE: ClassVar[str] = "Job"
-
     remote_id: str | None
     title: str
     description: str | None
@@ -75,23 +65,15 @@ class Job(Node):
     recruiter_id: strawberry.Private[int | None]
     integration_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def recruiter(
-        self, info: Info
-    ) -> Annotated[Recruiter, strawberry.lazy("resolvers.recruiters.types")] | None:
-        if self.recruiter_id is None or not can(info, Permission.RECRUITERS_READ):
-            return None
-        row = await info.context.loaders.user_by_id.load(self.recruiter_id)
-        return build_recruiter(row) if row is not None else None
-
-    @strawberry.field
-    async def integration(
-        self, info: Info
-    ) -> Annotated[Integration, strawberry.lazy("resolvers.integrations.types")] | None:
-        if self.integration_id is None or not can(info, Permission.INTEGRATIONS_READ):
-            return None
-        row = await info.context.loaders.integration_by_id.load(self.integration_id)
-        return build_integration(row) if row is not None else None
+    recruiter = related_node(
+        RECRUITER, loader="user_by_id", key="recruiter_id", permission=Permission.RECRUITERS_READ
+    )
+    integration = related_node(
+        INTEGRATION,
+        loader="integration_by_id",
+        key="integration_id",
+        permission=Permission.INTEGRATIONS_READ,
+    )
 
     applications = applications_field(
         "This requisition's applications.",

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.store.base import table_of
 from gateway.store.models import Persona
-from resolvers.dataloaders import RowByIdLoader
+from resolvers.dataloaders import row_by_id_loader
 
-
-class PersonaByIdLoader(RowByIdLoader):
-    table = table_of(Persona)
+PersonaByIdLoader = row_by_id_loader(Persona)

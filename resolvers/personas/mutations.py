@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.permissions import Permission
 from gateway.services import prompts as prompt_service
-from gateway.services.activities import Actor
 from resolvers.context import Info
-from resolvers.errors import is_error, mutation_result
-from resolvers.inputs import not_null, sent_fields
-from resolvers.mutation import run_mutation
+from resolvers.errors import mutation_result
+from resolvers.inputs import not_null
 from resolvers.personas.types import Persona, build_persona
-from resolvers.relay import as_row, pk_of
+from resolvers.write_records import TenantRecords
 
 
 @strawberry.input
@@ -60,37 +55,27 @@ PersonaUpdateResult = mutation_result("PersonaUpdateResult", PersonaUpdateSucces
 PersonaDeleteResult = mutation_result("PersonaDeleteResult", PersonaDeleteSuccess)
 
 
+_PERSONAS = TenantRecords(
+    "Persona", Permission.PERSONAS_MANAGE, build=build_persona, payload_field="persona"
+)
+
+
 @strawberry.type
 class PersonaMutations:
     @strawberry.mutation
     async def persona_create(self, info: Info, input: PersonaCreateInput) -> PersonaCreateResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await prompt_service.create_persona(session, actor, sent_fields(input))
-
-        result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
-        return (
-            result
-            if is_error(result)
-            else PersonaCreateSuccess(persona=build_persona(as_row(result)))
+        return await _PERSONAS.create(
+            info, input, prompt_service.create_persona, PersonaCreateSuccess
         )
 
     @strawberry.mutation
     async def persona_update(self, info: Info, input: PersonaUpdateInput) -> PersonaUpdateResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            pk = pk_of(input.id, "Persona")
-            return await prompt_service.update_persona(session, actor, pk, sent_fields(input))
-
-        result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
-        return (
-            result
-            if is_error(result)
-            else PersonaUpdateSuccess(persona=build_persona(as_row(result)))
+        return await _PERSONAS.update(
+            info, input, prompt_service.update_persona, PersonaUpdateSuccess
         )
 
     @strawberry.mutation
     async def persona_delete(self, info: Info, input: PersonaDeleteInput) -> PersonaDeleteResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await prompt_service.delete_persona(session, actor, pk_of(input.id, "Persona"))
-
-        result = await run_mutation(info, Permission.PERSONAS_MANAGE, action)
-        return result if is_error(result) else PersonaDeleteSuccess(deleted_id=input.id)
+        return await _PERSONAS.delete(
+            info, input, prompt_service.delete_persona, PersonaDeleteSuccess
+        )

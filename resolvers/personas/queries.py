@@ -9,9 +9,9 @@ from gateway.permissions import Permission
 from gateway.store.base import table_of
 from gateway.store.models import Persona as PersonaModel
 from resolvers.context import Info
+from resolvers.node import node_field
 from resolvers.permissions import require
 from resolvers.personas.types import Persona, build_persona
-from resolvers.relay import pk_or_none
 
 
 @strawberry.type
@@ -27,9 +27,4 @@ class PersonaQueries:
         )
         return [build_persona(row) for row in rows]
 
-    @strawberry.field
-    async def persona(self, info: Info, id: strawberry.ID) -> Persona | None:
-        require(info, Permission.PERSONAS_READ)
-        pk = pk_or_none(id, "Persona")
-        row = await info.context.loaders.persona_by_id.load(pk) if pk is not None else None
-        return build_persona(row) if row is not None else None
+    persona = node_field(Persona)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
 
-import strawberry
-
-from resolvers.relay import Node, row_builder
+from resolvers.relay import Node, node_type, row_builder
 
 
-@strawberry.type(name="Persona", description="An interviewer's voice: its system prompt.")
+@node_type("Persona", description="An interviewer's voice: its system prompt.")
 class Persona(Node):
-    NODE_TYPE: ClassVar[str] = "Persona"
-
     name: str
     description: str | None
     system_prompt_template: str

@@ -3,8 +3,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from strawberry.dataloader import DataLoader
-
 from gateway.services.pipeline import (
     PipelineFacts,
     load_pipeline_facts,
@@ -12,11 +10,12 @@ from gateway.services.pipeline import (
 )
 from gateway.store.base import utcnow
 from gateway.store.reader import Reader
+from resolvers.dataloaders import TenantLoader
 
 EMPTY_PIPELINE = PipelineFacts()
 
 
-class PipelineFactsByJobIdLoader(DataLoader[int, PipelineFacts]):
+class PipelineFactsByJobIdLoader(TenantLoader[int, PipelineFacts]):
     """Pipeline facts of the jobs asked for in one tick, in three statements.
 
     Also holds what every pipeline of one request shares: ``as_of``, the moment the
@@ -24,9 +23,7 @@ class PipelineFactsByJobIdLoader(DataLoader[int, PipelineFacts]):
     """
 
     def __init__(self, reader: Reader, tenant_id: int) -> None:
-        super().__init__(load_fn=self._load)
-        self.reader = reader
-        self.tenant_id = tenant_id
+        super().__init__(reader, tenant_id)
         self.as_of = utcnow()
         self._stale_stage_days: asyncio.Future[int] | None = None
 

@@ -12,13 +12,11 @@ keeps only the kinds a client wants.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
 import strawberry
 
-from gateway.errors import NotFound
 from gateway.events import (
     ApplicationCreated,
     ApplicationStageChanged,
@@ -30,10 +28,10 @@ from gateway.permissions import Permission
 from gateway.pubsub import Event
 from gateway.store.enums import ApplicationStatus
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
-from resolvers.applications.types import Application, build_application
 from resolvers.context import Info
-from resolvers.relay import pk_of, to_global_id
-from resolvers.subscription import event_time, subscriber, tenant_events
+from resolvers.subscription import enum_or_none, event_time, subscribed_record, tenant_stream
+from resolvers.type_fields import global_id_of, related_node
+from resolvers.type_refs import APPLICATION
 
 EVENT_TYPES = frozenset(
     {
@@ -64,27 +62,16 @@ class PipelineUpdate:
     job_pk: strawberry.Private[int]
     candidate_pk: strawberry.Private[int | None]
 
-    @strawberry.field
-    def application_id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("Application", self.application_pk))
-
-    @strawberry.field
-    def job_id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("Job", self.job_pk))
-
-    @strawberry.field
-    def candidate_id(self) -> strawberry.ID | None:
-        if self.candidate_pk is None:
-            return None
-        return strawberry.ID(to_global_id("Candidate", self.candidate_pk))
-
-    @strawberry.field(
+    application_id = global_id_of("Application", "application_pk")
+    job_id = global_id_of("Job", "job_pk")
+    candidate_id = global_id_of("Candidate", "candidate_pk", nullable=True)
+    application = related_node(
+        APPLICATION,
+        loader="application_by_id",
+        key="application_pk",
         description="The application as stored when the update is delivered (one read "
-        "per subscriber and update); null if it is gone."
+        "per subscriber and update); null if it is gone.",
     )
-    async def application(self, info: Info) -> Application | None:
-        row = await info.context.loaders.application_by_id.load(self.application_pk)
-        return build_application(row) if row is not None else None
 
 
 _Application = ApplicationCreated | ApplicationUpdated | ApplicationStageChanged
@@ -100,13 +87,6 @@ def _kind(change: _Application) -> PipelineUpdateKind:
     if change.status == ApplicationStatus.HIRED:
         return PipelineUpdateKind.HIRED
     return PipelineUpdateKind.MOVED
-
-
-def _status(value: str) -> ApplicationStatus | None:
-    try:
-        return ApplicationStatus(value)
-    except ValueError:
-        return None
 
 
 def _change(event: Event) -> _Application | None:
@@ -125,28 +105,12 @@ def pipeline_update(event: Event) -> PipelineUpdate | None:
         kind=_kind(change),
         stage=change.stage,
         previous_stage=moved.previous_stage if moved is not None else None,
-        status=_status(change.status),
+        status=enum_or_none(ApplicationStatus, change.status),
         at=event_time(event),
         application_pk=change.application_id,
         job_pk=change.job_id,
         candidate_pk=change.candidate_id,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class _Filter:
-    tenant_id: int
-    job_pk: int
-    kinds: frozenset[PipelineUpdateKind] | None
-
-
-async def _updates(info: Info, wanted: _Filter) -> AsyncIterator[PipelineUpdate]:
-    async for event in tenant_events(info, wanted.tenant_id, EVENT_TYPES):
-        update = pipeline_update(event)
-        if update is None or update.job_pk != wanted.job_pk:
-            continue
-        if wanted.kinds is None or update.kind in wanted.kinds:
-            yield update
 
 
 @strawberry.type
@@ -161,9 +125,14 @@ class PipelineSubscriptions:
         job_id: strawberry.ID,
         kinds: list[PipelineUpdateKind] | None = None,
     ) -> AsyncIterator[PipelineUpdate]:
-        principal = subscriber(info, Permission.APPLICATIONS_READ)
-        job_pk = pk_of(job_id, "Job", field="jobId")
-        if await info.context.loaders.job_by_id.load(job_pk) is None:
-            raise NotFound("Job", job_id)
+        tenant_id, job_pk = await subscribed_record(
+            info, Permission.APPLICATIONS_READ, job_id, "Job", field="jobId", loader="job_by_id"
+        )
         wanted = frozenset(kinds) if kinds else None
-        return _updates(info, _Filter(principal.tenant_id, job_pk, wanted))
+        return tenant_stream(
+            info,
+            tenant_id,
+            EVENT_TYPES,
+            pipeline_update,
+            lambda update: update.job_pk == job_pk and (wanted is None or update.kind in wanted),
+        )

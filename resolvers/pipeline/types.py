@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import sqlalchemy as sa
 import strawberry
-from sqlalchemy.engine import Row
 
 from gateway.errors import ValidationFailed
 from gateway.permissions import Permission
@@ -26,15 +25,14 @@ from resolvers.context import Info
 from resolvers.dataloaders import light_columns
 from resolvers.lazy import lazy_callable
 from resolvers.permissions import require
+from resolvers.relay import mirrored
+from resolvers.type_fields import related_node
+from resolvers.type_refs import APPLICATION, JOB
 
 if TYPE_CHECKING:
-    from resolvers.applications.types import Application, PipelineStage
+    from resolvers.applications.types import PipelineStage
     from resolvers.jobs.types import Job
 
-build_job: Callable[[Row[Any]], Job] = lazy_callable("resolvers.jobs.types", "build_job")
-build_application: Callable[[Row[Any]], Application] = lazy_callable(
-    "resolvers.applications.types", "build_application"
-)
 new_pipeline_stage: Callable[..., PipelineStage] = lazy_callable(
     "resolvers.applications.types", "PipelineStage"
 )
@@ -109,23 +107,24 @@ class StaleApplication:
     waiting_seconds: float = strawberry.field(description="Time in the stage so far.")
     application_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def application(
-        self, info: Info
-    ) -> Annotated[Application, strawberry.lazy("resolvers.applications.types")] | None:
-        row = await info.context.loaders.application_by_id.load(self.application_id)
-        return build_application(row) if row is not None else None
+    application = related_node(APPLICATION, loader="application_by_id", key="application_id")
+
+
+@strawberry.type
+class _MeasuredWaits:
+    """What waits in a stage are measured against; the first fields of every report."""
+
+    as_of: datetime = strawberry.field(description="The moment waits are measured at.")
+    stale_after_days: int = strawberry.field(
+        description="Days in one stage after which an active application is stale."
+    )
 
 
 @strawberry.type(
     name="PipelineMetrics",
     description="Where applications are in a pipeline, how long stages take, what is stuck.",
 )
-class PipelineMetrics:
-    as_of: datetime = strawberry.field(description="The moment waits are measured at.")
-    stale_after_days: int = strawberry.field(
-        description="Days in one stage after which an active application is stale."
-    )
+class PipelineMetrics(_MeasuredWaits):
     active_applications: int = strawberry.field(
         description="Active applications, with or without a current stage."
     )
@@ -157,17 +156,8 @@ class PipelineMetrics:
 
 
 def build_stage_metrics(metrics: service.StageMetrics) -> PipelineStageMetrics:
-    return PipelineStageMetrics(
-        name=metrics.stage.name,
-        kind=metrics.stage.kind,
-        current_count=metrics.current_count,
-        stale_count=metrics.stale_count,
-        completed_stays=metrics.completed_stays,
-        average_seconds=metrics.average_seconds,
-        median_seconds=metrics.median_seconds,
-        longest_wait_seconds=metrics.longest_wait_seconds,
-        source=metrics.stage,
-    )
+    stage = metrics.stage
+    return mirrored(PipelineStageMetrics, metrics, name=stage.name, kind=stage.kind, source=stage)
 
 
 def build_metrics(metrics: service.PipelineMetrics) -> PipelineMetrics:
@@ -180,16 +170,7 @@ def build_metrics(metrics: service.PipelineMetrics) -> PipelineMetrics:
         ),
         None,
     )
-    return PipelineMetrics(
-        as_of=metrics.as_of,
-        stale_after_days=metrics.stale_after_days,
-        active_applications=metrics.active_applications,
-        stale_count=metrics.stale_count,
-        completed_stays=metrics.completed_stays,
-        stages=stages,
-        bottleneck=bottleneck,
-        stale=metrics.stale,
-    )
+    return mirrored(PipelineMetrics, metrics, stages=stages, bottleneck=bottleneck)
 
 
 async def stale_threshold(info: Info, stale_after_days: int | None) -> int:
@@ -221,11 +202,7 @@ class JobPipeline:
     name="PipelineReport",
     description="Pipeline metrics of the jobs a filter selects: per job and across them all.",
 )
-class PipelineReport:
-    as_of: datetime = strawberry.field(description="The moment waits are measured at.")
-    stale_after_days: int = strawberry.field(
-        description="Days in one stage after which an active application is stale."
-    )
+class PipelineReport(_MeasuredWaits):
     selection: strawberry.Private[sa.Select[tuple[int]]]
 
     @strawberry.field(description="Jobs the filter selects.")
@@ -262,7 +239,7 @@ class PipelineReport:
         facts = await loader.load_many([row.id for row in rows])
         return [
             JobPipeline(
-                job=build_job(row),
+                job=JOB.build(row),
                 pipeline=build_metrics(
                     service.compute_metrics(
                         one, as_of=self.as_of, stale_after_days=self.stale_after_days

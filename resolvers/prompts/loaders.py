@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.store.base import table_of
 from gateway.store.models import Prompt
-from resolvers.dataloaders import RowByIdLoader
+from resolvers.dataloaders import row_by_id_loader
 
-
-class PromptByIdLoader(RowByIdLoader):
-    table = table_of(Prompt)
+PromptByIdLoader = row_by_id_loader(Prompt)

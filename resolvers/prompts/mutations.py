@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.permissions import Permission
 from gateway.services import prompts as prompt_service
-from gateway.services.activities import Actor
 from gateway.store.enums import PromptType
 from resolvers.context import Info
-from resolvers.errors import is_error, mutation_result
+from resolvers.errors import mutation_result
 from resolvers.inputs import not_null, sent_fields
-from resolvers.mutation import run_mutation
 from resolvers.prompts.types import Prompt, build_prompt
-from resolvers.relay import as_row, pk_of
+from resolvers.relay import pk_of
+from resolvers.write_records import TenantRecords
 
 
 @strawberry.input
@@ -72,33 +70,25 @@ def _prompt_changes(value: Any) -> dict[str, Any]:
     return changes
 
 
+_PROMPTS = TenantRecords(
+    "Prompt",
+    Permission.PROMPTS_MANAGE,
+    build=build_prompt,
+    payload_field="prompt",
+    changes=_prompt_changes,
+)
+
+
 @strawberry.type
 class PromptMutations:
     @strawberry.mutation
     async def prompt_create(self, info: Info, input: PromptCreateInput) -> PromptCreateResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await prompt_service.create_prompt(session, actor, _prompt_changes(input))
-
-        result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
-        return (
-            result if is_error(result) else PromptCreateSuccess(prompt=build_prompt(as_row(result)))
-        )
+        return await _PROMPTS.create(info, input, prompt_service.create_prompt, PromptCreateSuccess)
 
     @strawberry.mutation
     async def prompt_update(self, info: Info, input: PromptUpdateInput) -> PromptUpdateResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            pk = pk_of(input.id, "Prompt")
-            return await prompt_service.update_prompt(session, actor, pk, _prompt_changes(input))
-
-        result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
-        return (
-            result if is_error(result) else PromptUpdateSuccess(prompt=build_prompt(as_row(result)))
-        )
+        return await _PROMPTS.update(info, input, prompt_service.update_prompt, PromptUpdateSuccess)
 
     @strawberry.mutation
     async def prompt_delete(self, info: Info, input: PromptDeleteInput) -> PromptDeleteResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await prompt_service.delete_prompt(session, actor, pk_of(input.id, "Prompt"))
-
-        result = await run_mutation(info, Permission.PROMPTS_MANAGE, action)
-        return result if is_error(result) else PromptDeleteSuccess(deleted_id=input.id)
+        return await _PROMPTS.delete(info, input, prompt_service.delete_prompt, PromptDeleteSuccess)

@@ -9,10 +9,11 @@ from gateway.permissions import Permission
 from gateway.store.base import table_of
 from gateway.store.models import Prompt as PromptModel
 from resolvers.context import Info
+from resolvers.node import node_field
 from resolvers.permissions import require
 from resolvers.prompts.filters import PromptFilter
 from resolvers.prompts.types import Prompt, build_prompt
-from resolvers.relay import pk_of, pk_or_none
+from resolvers.relay import pk_of
 
 
 @strawberry.type
@@ -29,9 +30,4 @@ class PromptQueries:
         rows = await info.context.reader.all(stmt.order_by(table.prompt_type, table.name, table.id))
         return [build_prompt(row) for row in rows]
 
-    @strawberry.field
-    async def prompt(self, info: Info, id: strawberry.ID) -> Prompt | None:
-        require(info, Permission.PROMPTS_READ)
-        pk = pk_or_none(id, "Prompt")
-        row = await info.context.loaders.prompt_by_id.load(pk) if pk is not None else None
-        return build_prompt(row) if row is not None else None
+    prompt = node_field(Prompt)

@@ -6,6 +6,7 @@ import strawberry
 
 from gateway.store.criteria import RecruiterCriteria
 from gateway.store.enums import Role
+from resolvers.read_criteria import as_is, as_tuple, criteria_from
 
 
 @strawberry.input
@@ -15,8 +16,10 @@ class RecruiterFilter:
     is_active: bool | None = None
 
 
-def recruiter_criteria(value: RecruiterFilter | None) -> RecruiterCriteria:
-    value = value or RecruiterFilter()
-    return RecruiterCriteria(
-        search=value.search, roles=tuple(value.role or ()), is_active=value.is_active
-    )
+recruiter_criteria = criteria_from(
+    RecruiterCriteria,
+    RecruiterFilter,
+    search=as_is("search"),
+    roles=as_tuple("role"),
+    is_active=as_is("is_active"),
+)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from gateway.store.base import table_of
 from gateway.store.models import RecruiterLink, User
-from resolvers.dataloaders import RowByIdLoader, RowsByKeyLoader
+from resolvers.dataloaders import row_by_id_loader, rows_by_key_loader
 
-
-class UserByIdLoader(RowByIdLoader):
-    table = table_of(User)
-
-
-class RecruiterLinksByUserIdLoader(RowsByKeyLoader):
-    table = table_of(RecruiterLink)
-    key_column = "user_id"
-    order_by = ("integration_id", "id")
+UserByIdLoader = row_by_id_loader(User)
+RecruiterLinksByUserIdLoader = rows_by_key_loader(
+    RecruiterLink, "user_id", order_by=("integration_id", "id")
+)

@@ -22,7 +22,7 @@ from resolvers.errors import (
     is_error,
     mutation_result,
 )
-from resolvers.inputs import not_null, sent_fields
+from resolvers.inputs import not_null
 from resolvers.integrations.types import Integration, build_integration
 from resolvers.mutation import run_mutation, write_back_mutation
 from resolvers.permissions import check
@@ -33,6 +33,7 @@ from resolvers.recruiters.types import (
     build_recruiter_link,
 )
 from resolvers.relay import as_row, pk_of
+from resolvers.write_records import TenantRecords
 
 SOURCE_ERRORS = (UnsupportedOperationError, ConnectorError)
 """Linking and syncing recruiters ask the source, which may not list users, or fail."""
@@ -161,48 +162,36 @@ RecruiterUnlinkResult = mutation_result("RecruiterUnlinkResult", RecruiterUnlink
 RecruiterSyncResult = mutation_result("RecruiterSyncResult", RecruiterSyncSuccess, *SOURCE_ERRORS)
 
 
+_RECRUITERS = TenantRecords(
+    "Recruiter", Permission.RECRUITERS_MANAGE, build=build_recruiter, payload_field="recruiter"
+)
+
+
 @strawberry.type
 class RecruiterMutations:
     @strawberry.mutation
     async def recruiter_create(
         self, info: Info, input: RecruiterCreateInput
     ) -> RecruiterCreateResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await recruiter_service.create_recruiter(session, actor, sent_fields(input))
-
-        result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
-        return (
-            result
-            if is_error(result)
-            else RecruiterCreateSuccess(recruiter=build_recruiter(as_row(result)))
+        return await _RECRUITERS.create(
+            info, input, recruiter_service.create_recruiter, RecruiterCreateSuccess
         )
 
     @strawberry.mutation
     async def recruiter_update(
         self, info: Info, input: RecruiterUpdateInput
     ) -> RecruiterUpdateResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            pk = pk_of(input.id, "Recruiter")
-            return await recruiter_service.update_recruiter(session, actor, pk, sent_fields(input))
-
-        result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
-        return (
-            result
-            if is_error(result)
-            else RecruiterUpdateSuccess(recruiter=build_recruiter(as_row(result)))
+        return await _RECRUITERS.update(
+            info, input, recruiter_service.update_recruiter, RecruiterUpdateSuccess
         )
 
     @strawberry.mutation
     async def recruiter_delete(
         self, info: Info, input: RecruiterDeleteInput
     ) -> RecruiterDeleteResult:  # type: ignore[valid-type]
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            return await recruiter_service.delete_recruiter(
-                session, actor, pk_of(input.id, "Recruiter")
-            )
-
-        result = await run_mutation(info, Permission.RECRUITERS_MANAGE, action)
-        return result if is_error(result) else RecruiterDeleteSuccess(deleted_id=input.id)
+        return await _RECRUITERS.delete(
+            info, input, recruiter_service.delete_recruiter, RecruiterDeleteSuccess
+        )
 
     @strawberry.mutation(
         description="Refuse every token issued to a user so far, from their next request "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 import strawberry
 
 from gateway.store.base import table_of
@@ -12,9 +11,15 @@ from gateway.store.enums import BackgroundJobStatus, SyncKind, SyncStatus
 from gateway.store.models import BackgroundJob as BackgroundJobModel
 from gateway.store.models import SyncRun as SyncRunModel
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
-from resolvers.relay import pk_of
-
-Condition = sa.ColumnElement[bool]
+from resolvers.read_criteria import (
+    Condition,
+    as_tuple,
+    criteria_from,
+    equal_to,
+    one_of,
+    pk_from,
+    tenant_rows,
+)
 
 
 @strawberry.input
@@ -37,15 +42,14 @@ class SyncRunCriteria:
     kinds: tuple[SyncKind, ...] = ()
 
     def where(self, tenant_id: int) -> list[Condition]:
-        c = table_of(SyncRunModel).c
-        conditions: list[Condition] = [c.tenant_id == tenant_id]
-        if self.integration_id is not None:
-            conditions.append(c.integration_id == self.integration_id)
-        if self.statuses:
-            conditions.append(c.status.in_(self.statuses))
-        if self.kinds:
-            conditions.append(c.kind.in_(self.kinds))
-        return conditions
+        table = table_of(SyncRunModel)
+        return tenant_rows(
+            table,
+            tenant_id,
+            equal_to(table.c.integration_id, self.integration_id),
+            one_of(table.c.status, self.statuses),
+            one_of(table.c.kind, self.kinds),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,28 +58,26 @@ class BackgroundJobCriteria:
     job_type: str | None = None
 
     def where(self, tenant_id: int) -> list[Condition]:
-        c = table_of(BackgroundJobModel).c
-        conditions: list[Condition] = [c.tenant_id == tenant_id]
-        if self.statuses:
-            conditions.append(c.status.in_(self.statuses))
-        if self.job_type:
-            conditions.append(c.job_type == self.job_type)
-        return conditions
+        table = table_of(BackgroundJobModel)
+        return tenant_rows(
+            table,
+            tenant_id,
+            one_of(table.c.status, self.statuses),
+            equal_to(table.c.job_type, self.job_type or None),
+        )
 
 
-def sync_run_criteria(value: SyncRunFilter | None) -> SyncRunCriteria:
-    value = value or SyncRunFilter()
-    return SyncRunCriteria(
-        integration_id=pk_of(value.integration_id, "Integration", field="integrationId")
-        if value.integration_id
-        else None,
-        statuses=tuple(value.status or ()),
-        kinds=tuple(value.kind or ()),
-    )
+sync_run_criteria = criteria_from(
+    SyncRunCriteria,
+    SyncRunFilter,
+    integration_id=pk_from("integration_id", "Integration"),
+    statuses=as_tuple("status"),
+    kinds=as_tuple("kind"),
+)
 
-
-def background_job_criteria(value: BackgroundJobFilter | None) -> BackgroundJobCriteria:
-    value = value or BackgroundJobFilter()
-    return BackgroundJobCriteria(
-        statuses=tuple(value.status or ()), job_type=value.job_type or None
-    )
+background_job_criteria = criteria_from(
+    BackgroundJobCriteria,
+    BackgroundJobFilter,
+    statuses=as_tuple("status"),
+    job_type=lambda value: value.job_type or None,
+)

@@ -7,22 +7,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
-from strawberry.dataloader import DataLoader
 
 from gateway.store.base import table_of
 from gateway.store.models import SyncRun
-from gateway.store.reader import Reader
-from resolvers.dataloaders import light_columns
+from resolvers.dataloaders import TenantLoader, light_columns
 
 
-class LatestSyncRunByIntegrationIdLoader(DataLoader[int, Row[Any] | None]):
+class LatestSyncRunByIntegrationIdLoader(TenantLoader[int, Row[Any] | None]):
     """The newest sync run of each integration, in one statement for all of them (only the
     newest rows are read, however long the history)."""
-
-    def __init__(self, reader: Reader, tenant_id: int) -> None:
-        super().__init__(load_fn=self._load)
-        self.reader = reader
-        self.tenant_id = tenant_id
 
     async def _load(self, keys: Sequence[int]) -> list[Row[Any] | None]:
         table = table_of(SyncRun)

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.errors import NotFound
 from gateway.events import EventName, SyncFinished, SyncProgressed, parse
 from gateway.permissions import Permission
 from gateway.pubsub import Event
@@ -24,9 +23,9 @@ from gateway.store.enums import SyncStatus
 from gateway.store.models import SyncRun as SyncRunModel
 from resolvers.context import Info
 from resolvers.dataloaders import light_columns
-from resolvers.relay import pk_of, to_global_id
-from resolvers.subscription import event_time, subscriber, tenant_events
+from resolvers.subscription import enum_or_none, event_time, subscribed_record, tenant_stream
 from resolvers.sync.types import SyncRun, build_sync_run
+from resolvers.type_fields import global_id_of
 
 EVENT_TYPES = frozenset({EventName.SYNC_PROGRESS, EventName.SYNC_FINISHED})
 
@@ -58,13 +57,8 @@ class SyncProgress:
     run_pk: strawberry.Private[int]
     integration_pk: strawberry.Private[int]
 
-    @strawberry.field
-    def run_id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id(SyncRun.NODE_TYPE, self.run_pk))
-
-    @strawberry.field
-    def integration_id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("Integration", self.integration_pk))
+    run_id = global_id_of(SyncRun.NODE_TYPE, "run_pk")
+    integration_id = global_id_of("Integration", "integration_pk")
 
     @strawberry.field(description="The run as stored when the update is delivered.")
     async def run(self, info: Info) -> SyncRun | None:
@@ -75,13 +69,6 @@ class SyncProgress:
             )
         )
         return build_sync_run(row) if row is not None else None
-
-
-def _status(value: str) -> SyncStatus | None:
-    try:
-        return SyncStatus(value)
-    except ValueError:
-        return None
 
 
 def sync_progress(event: Event) -> SyncProgress | None:
@@ -105,20 +92,13 @@ def sync_progress(event: Event) -> SyncProgress | None:
                 phase=None,
                 processed=None,
                 counts=JSON(end.counts),
-                status=_status(end.status),
+                status=enum_or_none(SyncStatus, end.status),
                 error=end.error,
                 at=event_time(event),
                 run_pk=end.run_id,
                 integration_pk=end.integration_id,
             )
     return None
-
-
-async def _progress(info: Info, tenant_id: int, integration_pk: int) -> AsyncIterator[SyncProgress]:
-    async for event in tenant_events(info, tenant_id, EVENT_TYPES):
-        update = sync_progress(event)
-        if update is not None and update.integration_pk == integration_pk:
-            yield update
 
 
 @strawberry.type
@@ -130,8 +110,18 @@ class SyncSubscriptions:
     async def sync_progress(
         self, info: Info, integration_id: strawberry.ID
     ) -> AsyncIterator[SyncProgress]:
-        principal = subscriber(info, Permission.INTEGRATIONS_READ)
-        integration_pk = pk_of(integration_id, "Integration", field="integrationId")
-        if await info.context.loaders.integration_by_id.load(integration_pk) is None:
-            raise NotFound("Integration", integration_id)
-        return _progress(info, principal.tenant_id, integration_pk)
+        tenant_id, integration_pk = await subscribed_record(
+            info,
+            Permission.INTEGRATIONS_READ,
+            integration_id,
+            "Integration",
+            field="integrationId",
+            loader="integration_by_id",
+        )
+        return tenant_stream(
+            info,
+            tenant_id,
+            EVENT_TYPES,
+            sync_progress,
+            lambda update: update.integration_pk == integration_pk,
+        )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 import strawberry
-from sqlalchemy.engine import Row
 from strawberry.scalars import JSON
 
 from gateway.permissions import Permission
@@ -19,20 +17,11 @@ from gateway.store.paging import PageRequest
 from gateway.sync_modes import SyncMode
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
-from resolvers.lazy import lazy_callable
 from resolvers.listing import list_connection
-from resolvers.permissions import can
 from resolvers.relay import Connection, row_builder, to_global_id
 from resolvers.sync.filters import BackgroundJobCriteria
-
-if TYPE_CHECKING:
-    from resolvers.integrations.types import Integration
-    from resolvers.jobs.types import Job
-
-build_integration: Callable[[Row[Any]], Integration] = lazy_callable(
-    "resolvers.integrations.types", "build_integration"
-)
-build_job: Callable[[Row[Any]], Job] = lazy_callable("resolvers.jobs.types", "build_job")
+from resolvers.type_fields import related_node
+from resolvers.type_refs import INTEGRATION, JOB
 
 strawberry.enum(SyncMode, name="SyncMode", description="FULL also detects deleted records.")
 
@@ -106,21 +95,14 @@ class SyncRun:
     integration_id: strawberry.Private[int]
     job_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def integration(
-        self, info: Info
-    ) -> Annotated[Integration, strawberry.lazy("resolvers.integrations.types")] | None:
-        row = await info.context.loaders.integration_by_id.load(self.integration_id)
-        return build_integration(row) if row is not None else None
-
-    @strawberry.field(description="The requisition a JOB run refetched.")
-    async def job(
-        self, info: Info
-    ) -> Annotated[Job, strawberry.lazy("resolvers.jobs.types")] | None:
-        if self.job_id is None or not can(info, Permission.JOBS_READ):
-            return None
-        row = await info.context.loaders.job_by_id.load(self.job_id)
-        return build_job(row) if row is not None else None
+    integration = related_node(INTEGRATION, loader="integration_by_id", key="integration_id")
+    job = related_node(
+        JOB,
+        loader="job_by_id",
+        key="job_id",
+        permission=Permission.JOBS_READ,
+        description="The requisition a JOB run refetched.",
+    )
 
 
 build_sync_run = row_builder(SyncRun)

@@ -3,22 +3,14 @@ stale-stage threshold, the default recruiter."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
-from sqlalchemy.engine import Row
 
-from resolvers.context import Info
-from resolvers.lazy import lazy_callable
-
-if TYPE_CHECKING:
-    from resolvers.recruiters.types import Recruiter
-
-build_recruiter: Callable[[Row[Any]], Recruiter] = lazy_callable(
-    "resolvers.recruiters.types", "build_recruiter"
-)
+from resolvers.relay import mirrored
+from resolvers.type_fields import related_node
+from resolvers.type_refs import RECRUITER
 
 
 @strawberry.type(name="Settings")
@@ -34,26 +26,8 @@ class Settings:
     updated_at: datetime
     default_recruiter_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def default_recruiter(
-        self, info: Info
-    ) -> Annotated[Recruiter, strawberry.lazy("resolvers.recruiters.types")] | None:
-        if self.default_recruiter_id is None:
-            return None
-        row = await info.context.loaders.user_by_id.load(self.default_recruiter_id)
-        return build_recruiter(row) if row is not None else None
+    default_recruiter = related_node(RECRUITER, loader="user_by_id", key="default_recruiter_id")
 
 
-def build_settings(row: Any) -> Settings:
-    return Settings(
-        lookback_hours_default=row.lookback_hours_default,
-        lookback_hours_min=row.lookback_hours_min,
-        lookback_hours_max=row.lookback_hours_max,
-        interview_token_expiry_days=row.interview_token_expiry_days,
-        email_from_address=row.email_from_address,
-        email_from_name=row.email_from_name,
-        stale_stage_days=row.stale_stage_days,
-        rank_custom_field=row.rank_custom_field,
-        updated_at=row.updated_at,
-        default_recruiter_id=row.default_recruiter_id,
-    )
+def build_settings(stored: Any) -> Settings:
+    return mirrored(Settings, stored)

@@ -4,27 +4,31 @@ inputs and their criteria."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-import sqlalchemy as sa
 import strawberry
 
 from gateway.store.base import table_of
+from gateway.store.criteria import DateRange
 from gateway.store.enums import DeliveryStatus, Provider, WebhookEventStatus
 from gateway.store.models import WebhookDelivery as WebhookDeliveryModel
 from gateway.store.models import WebhookEvent as WebhookEventModel
 from gateway.store.models import WebhookSubscription as WebhookSubscriptionModel
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
+from resolvers.read_criteria import (
+    Condition,
+    as_is,
+    as_tuple,
+    criteria_from,
+    equal_to,
+    is_value,
+    one_of,
+    pk_from,
+    tenant_rows,
+    utc_from,
+)
+from resolvers.read_criteria import as_utc as as_utc
 from resolvers.relay import pk_of
-
-Condition = sa.ColumnElement[bool]
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """A date-time without a zone is taken as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 @strawberry.input(description="Under a subscription, `subscriptionId` is ignored.")
@@ -43,15 +47,14 @@ class WebhookDeliveryCriteria:
     events: tuple[str, ...] = ()
 
     def where(self, tenant_id: int) -> list[Condition]:
-        c = table_of(WebhookDeliveryModel).c
-        conditions: list[Condition] = [c.tenant_id == tenant_id]
-        if self.subscription_id is not None:
-            conditions.append(c.subscription_id == self.subscription_id)
-        if self.statuses:
-            conditions.append(c.status.in_(self.statuses))
-        if self.events:
-            conditions.append(c.event.in_(self.events))
-        return conditions
+        table = table_of(WebhookDeliveryModel)
+        return tenant_rows(
+            table,
+            tenant_id,
+            equal_to(table.c.subscription_id, self.subscription_id),
+            one_of(table.c.status, self.statuses),
+            one_of(table.c.event, self.events),
+        )
 
 
 def delivery_criteria(
@@ -82,11 +85,13 @@ class WebhookSubscriptionCriteria:
     is_active: bool | None = None
 
     def where(self, tenant_id: int) -> list[Condition]:
-        c = table_of(WebhookSubscriptionModel).c
-        conditions: list[Condition] = [c.tenant_id == tenant_id]
-        if self.is_active is not None:
-            conditions.append(c.is_active.is_(self.is_active))
-        return conditions
+        table = table_of(WebhookSubscriptionModel)
+        return tenant_rows(table, tenant_id, is_value(table.c.is_active, self.is_active))
+
+
+subscription_criteria = criteria_from(
+    WebhookSubscriptionCriteria, WebhookSubscriptionFilter, is_active=as_is("is_active")
+)
 
 
 @strawberry.input(description="`receivedAfter` inclusive, `receivedBefore` exclusive.")
@@ -107,29 +112,24 @@ class WebhookEventCriteria:
     received_before: datetime | None = None
 
     def where(self, tenant_id: int) -> list[Condition]:
-        c = table_of(WebhookEventModel).c
-        conditions: list[Condition] = [c.tenant_id == tenant_id]
-        if self.integration_id is not None:
-            conditions.append(c.integration_id == self.integration_id)
-        if self.statuses:
-            conditions.append(c.status.in_(self.statuses))
-        if self.providers:
-            conditions.append(c.provider.in_(self.providers))
-        if self.received_after is not None:
-            conditions.append(c.received_at >= self.received_after)
-        if self.received_before is not None:
-            conditions.append(c.received_at < self.received_before)
-        return conditions
+        table = table_of(WebhookEventModel)
+        received = DateRange(self.received_after, self.received_before)
+        return tenant_rows(
+            table,
+            tenant_id,
+            equal_to(table.c.integration_id, self.integration_id),
+            one_of(table.c.status, self.statuses),
+            one_of(table.c.provider, self.providers),
+            *received.conditions(table.c.received_at),
+        )
 
 
-def webhook_event_criteria(value: WebhookEventFilter | None) -> WebhookEventCriteria:
-    value = value or WebhookEventFilter()
-    return WebhookEventCriteria(
-        integration_id=pk_of(value.integration_id, "Integration", field="integrationId")
-        if value.integration_id
-        else None,
-        statuses=tuple(value.status or ()),
-        providers=tuple(value.provider or ()),
-        received_after=as_utc(value.received_after),
-        received_before=as_utc(value.received_before),
-    )
+webhook_event_criteria = criteria_from(
+    WebhookEventCriteria,
+    WebhookEventFilter,
+    integration_id=pk_from("integration_id", "Integration"),
+    statuses=as_tuple("status"),
+    providers=as_tuple("provider"),
+    received_after=utc_from("received_after"),
+    received_before=utc_from("received_before"),
+)

@@ -8,13 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from strawberry.dataloader import DataLoader
 
 from gateway.store.base import table_of
 from gateway.store.enums import DeliveryStatus
 from gateway.store.models import WebhookDelivery, WebhookEvent, WebhookSubscription
-from gateway.store.reader import Reader
-from resolvers.dataloaders import ChildCountLoader, ChildPageLoader, RowByIdLoader
+from resolvers.dataloaders import TenantLoader, child_loaders, row_by_id_loader
 
 EXCERPT_CHARS = 2000
 _EXCERPT_BYTES = 4 * EXCERPT_CHARS
@@ -22,27 +20,12 @@ _EXCERPT_BYTES = 4 * EXCERPT_CHARS
 
 _deliveries = table_of(WebhookDelivery)
 
-
-class WebhookSubscriptionByIdLoader(RowByIdLoader):
-    table = table_of(WebhookSubscription)
-
-
-class WebhookDeliveryByIdLoader(RowByIdLoader):
-    table = _deliveries
-
-
-class WebhookEventByIdLoader(RowByIdLoader):
-    table = table_of(WebhookEvent)
-
-
-class WebhookDeliveryPageBySubscriptionIdLoader(ChildPageLoader):
-    table = _deliveries
-    parent_column = "subscription_id"
-
-
-class WebhookDeliveryCountBySubscriptionIdLoader(ChildCountLoader):
-    table = _deliveries
-    parent_column = "subscription_id"
+WebhookSubscriptionByIdLoader = row_by_id_loader(WebhookSubscription)
+WebhookDeliveryByIdLoader = row_by_id_loader(WebhookDelivery)
+WebhookEventByIdLoader = row_by_id_loader(WebhookEvent)
+WebhookDeliveryPageBySubscriptionIdLoader, WebhookDeliveryCountBySubscriptionIdLoader = (
+    child_loaders(WebhookDelivery, "subscription_id")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +43,9 @@ class DeliveryStats:
     p95_ms: int | None = None
 
 
-class WebhookStatsBySubscriptionIdLoader(DataLoader[StatsKey, DeliveryStats]):
+class WebhookStatsBySubscriptionIdLoader(TenantLoader[StatsKey, DeliveryStats]):
     """Two statements per distinct ``since``, however many subscriptions ask: counts
     grouped by status, and the p50/p95 durations picked in SQL by rank."""
-
-    def __init__(self, reader: Reader, tenant_id: int) -> None:
-        super().__init__(load_fn=self._load)
-        self.reader = reader
-        self.tenant_id = tenant_id
 
     async def _load(self, keys: Sequence[StatsKey]) -> list[DeliveryStats]:
         groups: dict[datetime | None, set[int]] = defaultdict(set)
@@ -121,14 +99,9 @@ class WebhookStatsBySubscriptionIdLoader(DataLoader[StatsKey, DeliveryStats]):
         }
 
 
-class WebhookEventBodyExcerptByIdLoader(DataLoader[int, str | None]):
+class WebhookEventBodyExcerptByIdLoader(TenantLoader[int, str | None]):
     """The start of each stored body, decoded as UTF-8 (invalid bytes replaced); the
     body itself never leaves the database whole."""
-
-    def __init__(self, reader: Reader, tenant_id: int) -> None:
-        super().__init__(load_fn=self._load)
-        self.reader = reader
-        self.tenant_id = tenant_id
 
     async def _load(self, keys: Sequence[int]) -> list[str | None]:
         c = table_of(WebhookEvent).c

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from gateway.services.webhook_tests import send_test
 from gateway.store.models import WebhookDelivery as WebhookDeliveryModel
 from gateway.store.models import WebhookEvent as WebhookEventModel
 from resolvers.context import Info
-from resolvers.errors import NotFoundError, PermissionDeniedError, ValidationError, is_error
+from resolvers.errors import mutation_result
 from resolvers.inputs import not_null, sent_fields
 from resolvers.mutation import guarded_mutation, run_mutation
 from resolvers.relay import as_row, pk_of
@@ -27,6 +27,7 @@ from resolvers.webhooks.types import (
     build_webhook_event,
     build_webhook_subscription,
 )
+from resolvers.write_records import TenantRecords
 
 _SECRET = (
     "Standard Webhooks signing secret, `whsec_` + base64 of 24 to 64 random bytes; "
@@ -111,26 +112,26 @@ class WebhookEventRetrySuccess:
     webhook_event: WebhookEvent
 
 
-WebhookSubscriptionCreateResult = Annotated[
-    WebhookSubscriptionCreateSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("WebhookSubscriptionCreateResult"),
-]
-WebhookSubscriptionUpdateResult = Annotated[
-    WebhookSubscriptionUpdateSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("WebhookSubscriptionUpdateResult"),
-]
-WebhookSubscriptionDeleteResult = Annotated[
-    WebhookSubscriptionDeleteSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("WebhookSubscriptionDeleteResult"),
-]
-WebhookSubscriptionTestResult = Annotated[
-    WebhookSubscriptionTestSuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("WebhookSubscriptionTestResult"),
-]
-WebhookEventRetryResult = Annotated[
-    WebhookEventRetrySuccess | NotFoundError | ValidationError | PermissionDeniedError,
-    strawberry.union("WebhookEventRetryResult"),
-]
+WebhookSubscriptionCreateResult = mutation_result(
+    "WebhookSubscriptionCreateResult", WebhookSubscriptionCreateSuccess
+)
+WebhookSubscriptionUpdateResult = mutation_result(
+    "WebhookSubscriptionUpdateResult", WebhookSubscriptionUpdateSuccess
+)
+WebhookSubscriptionDeleteResult = mutation_result(
+    "WebhookSubscriptionDeleteResult", WebhookSubscriptionDeleteSuccess
+)
+WebhookSubscriptionTestResult = mutation_result(
+    "WebhookSubscriptionTestResult", WebhookSubscriptionTestSuccess
+)
+WebhookEventRetryResult = mutation_result("WebhookEventRetryResult", WebhookEventRetrySuccess)
+
+_SUBSCRIPTIONS = TenantRecords(
+    "WebhookSubscription",
+    Permission.INTEGRATIONS_MANAGE,
+    build=build_webhook_subscription,
+    payload_field="webhook_subscription",
+)
 
 
 @strawberry.type
@@ -138,7 +139,7 @@ class WebhookMutations:
     @strawberry.mutation(description="Subscribe a URL to events. Admin only.")
     async def webhook_subscription_create(
         self, info: Info, input: WebhookSubscriptionCreateInput
-    ) -> WebhookSubscriptionCreateResult:
+    ) -> WebhookSubscriptionCreateResult:  # type: ignore[valid-type]
         context = info.context
 
         async def action(session: AsyncSession, actor: Actor) -> Any:
@@ -158,36 +159,25 @@ class WebhookMutations:
     @strawberry.mutation(description="Change a subscription. Admin only.")
     async def webhook_subscription_update(
         self, info: Info, input: WebhookSubscriptionUpdateInput
-    ) -> WebhookSubscriptionUpdateResult:
+    ) -> WebhookSubscriptionUpdateResult:  # type: ignore[valid-type]
         context = info.context
 
-        async def action(session: AsyncSession, actor: Actor) -> Any:
+        async def update(
+            session: AsyncSession, actor: Actor, pk: int, fields: dict[str, Any]
+        ) -> Any:
             return await service.update_subscription(
-                session,
-                actor,
-                context.keyring,
-                context.settings,
-                pk_of(input.id, "WebhookSubscription"),
-                sent_fields(input),
+                session, actor, context.keyring, context.settings, pk, fields
             )
 
-        result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
-        if is_error(result):
-            return result
-        return WebhookSubscriptionUpdateSuccess(
-            webhook_subscription=build_webhook_subscription(as_row(result))
-        )
+        return await _SUBSCRIPTIONS.update(info, input, update, WebhookSubscriptionUpdateSuccess)
 
     @strawberry.mutation(description="Remove a subscription and its delivery log. Admin only.")
     async def webhook_subscription_delete(
         self, info: Info, input: WebhookSubscriptionDeleteInput
-    ) -> WebhookSubscriptionDeleteResult:
-        async def action(session: AsyncSession, actor: Actor) -> Any:
-            pk = pk_of(input.id, "WebhookSubscription")
-            return await service.delete_subscription(session, actor, pk)
-
-        result = await run_mutation(info, Permission.INTEGRATIONS_MANAGE, action)
-        return result if is_error(result) else WebhookSubscriptionDeleteSuccess(deleted_id=input.id)
+    ) -> WebhookSubscriptionDeleteResult:  # type: ignore[valid-type]
+        return await _SUBSCRIPTIONS.delete(
+            info, input, service.delete_subscription, WebhookSubscriptionDeleteSuccess
+        )
 
     @strawberry.mutation(
         description="Send one signed test message now and wait for the answer; it is "
@@ -195,7 +185,7 @@ class WebhookMutations:
     )
     async def webhook_subscription_test(
         self, info: Info, input: WebhookSubscriptionTestInput
-    ) -> WebhookSubscriptionTestResult:
+    ) -> WebhookSubscriptionTestResult:  # type: ignore[valid-type]
         context = info.context
 
         async def action(principal: Principal) -> WebhookDeliveryModel:
@@ -219,7 +209,7 @@ class WebhookMutations:
     )
     async def webhook_event_retry(
         self, info: Info, input: WebhookEventRetryInput
-    ) -> WebhookEventRetryResult:
+    ) -> WebhookEventRetryResult:  # type: ignore[valid-type]
         context = info.context
 
         async def action(principal: Principal) -> WebhookEventModel:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 
 import strawberry
-from sqlalchemy.engine import Row
 from strawberry.scalars import JSON
 
 from gateway.crypto import CryptoError, mask
@@ -15,23 +12,15 @@ from gateway.outbound_events import OutboundEvent
 from gateway.permissions import Permission
 from gateway.services.webhook_subscriptions import secret_context
 from gateway.store.enums import DeliveryStatus, Provider, WebhookEventStatus
-from gateway.store.paging import PageRequest
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
-from resolvers.dataloaders import ChildCountKey, ChildPageKey
-from resolvers.lazy import lazy_callable
-from resolvers.listing import page_request
 from resolvers.permissions import can
-from resolvers.relay import Connection, Node, connection_from_page, row_builder
+from resolvers.read_connection import child_connection, connection_field, requested_page
+from resolvers.relay import Connection, ConnectionArgs, Node, node_type, row_builder
+from resolvers.type_fields import related_node
+from resolvers.type_refs import INTEGRATION, WEBHOOK_SUBSCRIPTION
 from resolvers.webhooks.filters import WebhookDeliveryFilter, as_utc, delivery_criteria
 from resolvers.webhooks.loaders import StatsKey
-
-if TYPE_CHECKING:
-    from resolvers.integrations.types import Integration
-
-build_integration: Callable[[Row[Any]], Integration] = lazy_callable(
-    "resolvers.integrations.types", "build_integration"
-)
 
 strawberry.enum(
     OutboundEvent,
@@ -41,13 +30,11 @@ strawberry.enum(
 )
 
 
-@strawberry.type(
-    name="WebhookDelivery",
+@node_type(
+    "WebhookDelivery",
     description="One message to one subscription and how its latest attempt went.",
 )
 class WebhookDelivery(Node):
-    NODE_TYPE: ClassVar[str] = "WebhookDelivery"
-
     event: str = strawberry.field(description='As sent, e.g. "application.created".')
     message_id: str = strawberry.field(
         description="The `webhook-id` header: the same on every attempt, for deduplication."
@@ -68,13 +55,30 @@ class WebhookDelivery(Node):
     )
     subscription_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def subscription(self, info: Info) -> WebhookSubscription | None:
-        row = await info.context.loaders.webhook_subscription_by_id.load(self.subscription_id)
-        return build_webhook_subscription(row) if row is not None else None
+    subscription = related_node(
+        WEBHOOK_SUBSCRIPTION, loader="webhook_subscription_by_id", key="subscription_id"
+    )
 
 
 build_webhook_delivery = row_builder(WebhookDelivery)
+
+
+async def _deliveries(
+    info: Info, root: Node, args: ConnectionArgs, filter: WebhookDeliveryFilter | None
+) -> Connection[WebhookDelivery]:
+    loaders = info.context.loaders
+    criteria = delivery_criteria(filter, nested=True)
+    return await child_connection(
+        (
+            loaders.webhook_delivery_page_by_subscription_id,
+            loaders.webhook_delivery_count_by_subscription_id,
+        ),
+        root.pk,
+        criteria,
+        ("created_at", True),
+        requested_page(args),
+        build_webhook_delivery,
+    )
 
 
 @strawberry.type(
@@ -92,14 +96,12 @@ class WebhookSubscriptionStats:
     p95_latency_ms: int | None
 
 
-@strawberry.type(
-    name="WebhookSubscription",
+@node_type(
+    "WebhookSubscription",
     description="An endpoint that receives the tenant's events, signed the Standard "
     "Webhooks way. The secret is shown once, when created; `secretHint` identifies it.",
 )
 class WebhookSubscription(Node):
-    NODE_TYPE: ClassVar[str] = "WebhookSubscription"
-
     name: str
     url: str
     events: list[OutboundEvent]
@@ -122,28 +124,9 @@ class WebhookSubscription(Node):
             return None
         return mask(secret.decode())
 
-    @strawberry.field(description="Newest first.")
-    async def deliveries(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: WebhookDeliveryFilter | None = None,
-    ) -> Connection[WebhookDelivery]:
-        loaders = info.context.loaders
-        criteria = delivery_criteria(filter, nested=True)
-        page: PageRequest = page_request(first, after, last, before)
-        key = ChildPageKey(self.pk, criteria, ("created_at", True), page)
-        result = await loaders.webhook_delivery_page_by_subscription_id.load(key)
-
-        async def count() -> int:
-            return await loaders.webhook_delivery_count_by_subscription_id.load(
-                ChildCountKey(self.pk, criteria)
-            )
-
-        return connection_from_page(result, build_webhook_delivery, count)
+    deliveries = connection_field(
+        WebhookDelivery, _deliveries, filter=WebhookDeliveryFilter, description="Newest first."
+    )
 
     @strawberry.field(description="Over the deliveries created since `since` (all by default).")
     async def stats(self, info: Info, since: datetime | None = None) -> WebhookSubscriptionStats:
@@ -165,33 +148,21 @@ class WebhookSubscription(Node):
         )
 
 
-def build_webhook_subscription(row: Row[Any]) -> WebhookSubscription:
-    m = row._mapping
-    known = {event.value for event in OutboundEvent}
-    return WebhookSubscription(
-        pk=m["id"],
-        name=m["name"],
-        url=m["url"],
-        events=[OutboundEvent(name) for name in m["events"] or () if name in known],
-        retry_attempts=m["retry_attempts"],
-        timeout_ms=m["timeout_ms"],
-        is_active=m["is_active"],
-        has_secret=bool(m["secret_encrypted"]),
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-        secret_encrypted=m["secret_encrypted"],
-        tenant_id=m["tenant_id"],
-    )
+_KNOWN_EVENTS = frozenset(event.value for event in OutboundEvent)
+
+build_webhook_subscription = row_builder(
+    WebhookSubscription,
+    events=lambda m: [OutboundEvent(name) for name in m["events"] or () if name in _KNOWN_EVENTS],
+    has_secret=lambda m: bool(m["secret_encrypted"]),
+)
 
 
-@strawberry.type(
-    name="WebhookEvent",
+@node_type(
+    "WebhookEvent",
     description="An inbound webhook as received from a provider and what processing did. "
     "Headers and body stay stored; `bodyExcerpt` shows the start to admins.",
 )
 class WebhookEvent(Node):
-    NODE_TYPE: ClassVar[str] = "WebhookEvent"
-
     provider: Provider
     delivery_id: str | None = strawberry.field(description="The sender's id of the delivery.")
     event_type: str | None
@@ -207,12 +178,7 @@ class WebhookEvent(Node):
     next_attempt_at: datetime | None
     integration_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def integration(
-        self, info: Info
-    ) -> Annotated[Integration, strawberry.lazy("resolvers.integrations.types")] | None:
-        row = await info.context.loaders.integration_by_id.load(self.integration_id)
-        return build_integration(row) if row is not None else None
+    integration = related_node(INTEGRATION, loader="integration_by_id", key="integration_id")
 
     @strawberry.field(
         description="The first 2000 characters of the body (UTF-8, invalid bytes replaced); "
@@ -224,19 +190,4 @@ class WebhookEvent(Node):
         return await info.context.loaders.webhook_event_body_excerpt_by_id.load(self.pk)
 
 
-def build_webhook_event(row: Row[Any]) -> WebhookEvent:
-    m = row._mapping
-    return WebhookEvent(
-        pk=m["id"],
-        provider=m["provider"],
-        delivery_id=m["delivery_id"],
-        event_type=m["event_type"],
-        status=m["status"],
-        attempts=m["attempts"],
-        last_error=m["last_error"],
-        result=cast(JSON, m["result"]),
-        received_at=m["received_at"],
-        processed_at=m["processed_at"],
-        next_attempt_at=m["next_attempt_at"],
-        integration_id=m["integration_id"],
-    )
+build_webhook_event = row_builder(WebhookEvent)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.dataloader import DataLoader
 
 from gateway.store.base import table_of
+from gateway.store.id_lists import in_ids
 from gateway.store.paging import Ordering, Page, PageRequest, fetch_partitioned_pages
 from gateway.store.reader import Reader
 
@@ -66,7 +67,7 @@ def tenant_rows_in(
     ``values``: the one statement behind every keyed batch."""
     c = table.c
     return sa.select(*light_columns(table)).where(
-        c.tenant_id == tenant_id, c[column].in_(set(values))
+        c.tenant_id == tenant_id, in_ids(c[column], values)
     )
 
 
@@ -236,7 +237,7 @@ class ChildCountLoader(TenantLoader[ChildCountKey, int]):
             for criteria, parents in groups.items():
                 stmt = (
                     sa.select(parent, sa.func.count())
-                    .where(parent.in_(parents), *criteria.where(self.tenant_id))
+                    .where(in_ids(parent, parents), *criteria.where(self.tenant_id))
                     .group_by(parent)
                 )
                 for parent_id, count in (await conn.execute(stmt)).all():

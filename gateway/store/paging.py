@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.errors import ValidationFailed
 from gateway.store.base import UTCDateTime
+from gateway.store.id_lists import in_ids
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -199,7 +200,7 @@ async def fetch_partitioned_pages(
     )
     inner = (
         stmt.add_columns(row_number)
-        .where(partition.in_(parents), *ordering.conditions(page))
+        .where(in_ids(partition, parents), *ordering.conditions(page))
         .subquery()
     )
     outer = (

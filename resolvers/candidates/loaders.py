@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from gateway.services.activities import CONTACTED
 from gateway.store.base import table_of
+from gateway.store.id_lists import in_ids
 from gateway.store.models import Activity, Candidate
 from resolvers.dataloaders import TenantLoader, row_by_id_loader
 
@@ -20,7 +21,7 @@ class ResumeTextByCandidateIdLoader(TenantLoader[int, str | None]):
     async def _load(self, keys: Sequence[int]) -> list[str | None]:
         c = table_of(Candidate).c
         rows = await self.reader.all(
-            sa.select(c.id, c.resume_text).where(c.tenant_id == self.tenant_id, c.id.in_(set(keys)))
+            sa.select(c.id, c.resume_text).where(c.tenant_id == self.tenant_id, in_ids(c.id, keys))
         )
         texts = {row.id: row.resume_text for row in rows}
         return [texts.get(key) for key in keys]
@@ -37,7 +38,7 @@ class LastContactedByCandidateIdLoader(TenantLoader[int, datetime | None]):
             .where(
                 a.tenant_id == self.tenant_id,
                 a.action == CONTACTED,
-                a.candidate_id.in_(set(keys)),
+                in_ids(a.candidate_id, keys),
             )
             .group_by(a.candidate_id)
         )

@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 from gateway.permissions import Permission
 from gateway.services.interview_lifecycle import INVITE_ACTIONS
 from gateway.store.enums import InterviewKind, InterviewStatus, MessageRole
+from gateway.store.id_lists import in_ids
 from gateway.store.models import Activity as ActivityModel
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
@@ -101,7 +102,7 @@ def _invites_loader(info: Info) -> DataLoader[int, list[InterviewInvite]]:
             .where(
                 ActivityModel.tenant_id == tenant_id,
                 ActivityModel.subject_type == "Interview",
-                ActivityModel.subject_id.in_(set(ids)),
+                in_ids(ActivityModel.subject_id, ids),
                 ActivityModel.action.in_(INVITE_ACTIONS),
             )
             .order_by(ActivityModel.created_at, ActivityModel.id)

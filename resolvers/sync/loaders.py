@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from gateway.store.base import table_of
+from gateway.store.id_lists import in_ids
 from gateway.store.models import SyncRun
 from resolvers.dataloaders import TenantLoader, light_columns
 
@@ -22,7 +23,7 @@ class LatestSyncRunByIntegrationIdLoader(TenantLoader[int, Row[Any] | None]):
         c = table.c
         newest = (
             sa.select(sa.func.max(c.id))
-            .where(c.tenant_id == self.tenant_id, c.integration_id.in_(set(keys)))
+            .where(c.tenant_id == self.tenant_id, in_ids(c.integration_id, keys))
             .group_by(c.integration_id)
         )
         rows = await self.reader.all(

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from gateway.store.base import table_of
 from gateway.store.enums import DeliveryStatus
+from gateway.store.id_lists import in_ids
 from gateway.store.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from resolvers.dataloaders import TenantLoader, child_loaders, row_by_id_loader
 
@@ -58,7 +59,7 @@ class WebhookStatsBySubscriptionIdLoader(TenantLoader[StatsKey, DeliveryStats]):
 
     async def _stats(self, since: datetime | None, ids: set[int]) -> dict[StatsKey, DeliveryStats]:
         c = _deliveries.c
-        where = [c.tenant_id == self.tenant_id, c.subscription_id.in_(ids)]
+        where = [c.tenant_id == self.tenant_id, in_ids(c.subscription_id, ids)]
         if since is not None:
             where.append(c.created_at >= since)
         counts: dict[int, dict[DeliveryStatus, int]] = defaultdict(dict)
@@ -107,7 +108,7 @@ class WebhookEventBodyExcerptByIdLoader(TenantLoader[int, str | None]):
         c = table_of(WebhookEvent).c
         rows = await self.reader.all(
             sa.select(c.id, sa.func.substr(c.body, 1, _EXCERPT_BYTES).label("head")).where(
-                c.tenant_id == self.tenant_id, c.id.in_(set(keys))
+                c.tenant_id == self.tenant_id, in_ids(c.id, keys)
             )
         )
         heads = {row.id: bytes(row.head or b"") for row in rows}

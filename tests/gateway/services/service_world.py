@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from starlette.types import ASGIApp
 
+from demo.sandbox.bpoc import ADMIN_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
 from gateway.auth import Principal
 from gateway.crypto import credentials_context
 from gateway.pubsub import Event
@@ -187,3 +188,35 @@ async def vendor_integration(
         )
         assert outcome.counts.get("applications", {}).get("created"), outcome
         yield integration_id
+
+
+@dataclass
+class Agency:
+    """A BPOC agency served by its fake, synced into the demo tenant."""
+
+    world: World
+    fake: BpocFake
+    integration_id: int
+
+
+@asynccontextmanager
+async def bpoc_agency(
+    gateway: Gateway, *, jobs: int, candidates: int, applications: int
+) -> AsyncIterator[Agency]:
+    """The BPOC fake seeded with that many records, the demo admin and first recruiter
+    linked to its admin and recruiter, fully synced, with every bus event recorded."""
+    fake = BpocFake()
+    fake.seed(jobs=jobs, candidates=candidates, applications=applications)
+    demo = gateway.tenants["demo"]
+    async with (
+        listening(gateway) as world,
+        vendor_integration(
+            world,
+            "bpoc",
+            fake.app,
+            credentials={"apiKey": MAIN_API_KEY},
+            links={demo.admin_user_id: ADMIN_ID, demo.recruiter_user_ids[0]: RECRUITER_ID},
+            api_path="/api/v1",
+        ) as integration_id,
+    ):
+        yield Agency(world, fake, integration_id)

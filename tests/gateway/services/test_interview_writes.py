@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from demo.sandbox.bpoc import ADMIN_ID, MAIN_API_KEY, RECRUITER_ID, BpocFake
+from demo.sandbox.bpoc import ADMIN_ID, RECRUITER_ID, BpocFake
 from gateway.errors import NotFound, RecruiterLinkMissing, ValidationFailed
 from gateway.services.interview_writes import schedule_interview
 from gateway.services.writeback import Written
 from gateway.store.enums import ApplicationStatus, InterviewKind, InterviewStatus
 from gateway.store.models import Application, Interview
-from tests.gateway.services.service_world import World, listening, vendor_integration
+from tests.gateway.services.service_world import World, bpoc_agency
 from tests.support.gateway import Gateway
 
 
@@ -71,21 +71,8 @@ def in_days(days: float) -> datetime:
 
 @pytest.fixture(scope="module")
 async def bpoc(gateway: Gateway) -> AsyncIterator[Bpoc]:
-    fake = BpocFake()
-    fake.seed(jobs=3, candidates=8, applications=16)
-    demo = gateway.tenants["demo"]
-    async with (
-        listening(gateway) as world,
-        vendor_integration(
-            world,
-            "bpoc",
-            fake.app,
-            credentials={"apiKey": MAIN_API_KEY},
-            links={demo.admin_user_id: ADMIN_ID, demo.recruiter_user_ids[0]: RECRUITER_ID},
-            api_path="/api/v1",
-        ) as integration_id,
-    ):
-        yield Bpoc(world, fake, integration_id)
+    async with bpoc_agency(gateway, jobs=3, candidates=8, applications=16) as agency:
+        yield Bpoc(agency.world, agency.fake, agency.integration_id)
 
 
 async def test_a_round_is_booked_as_the_caller_with_the_interviewer_then_stored(

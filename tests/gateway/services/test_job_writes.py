@@ -11,13 +11,13 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from demo.sandbox.bpoc import ADMIN_ID, CLIENT_IDS, MAIN_API_KEY, RECRUITER_ID, BpocFake
+from demo.sandbox.bpoc import ADMIN_ID, CLIENT_IDS, RECRUITER_ID, BpocFake
 from gateway.auth import Principal
 from gateway.errors import NotFound, RecruiterLinkMissing, Unsupported, ValidationFailed
 from gateway.services.job_writes import NewJob, approve_job, create_job
 from gateway.store.enums import JobStatus, Role
 from gateway.store.models import Integration, Job
-from tests.gateway.services.service_world import World, listening, vendor_integration
+from tests.gateway.services.service_world import World, bpoc_agency
 from tests.support.gateway import Gateway
 
 
@@ -30,21 +30,8 @@ class Bpoc:
 
 @pytest.fixture(scope="module")
 async def bpoc(gateway: Gateway) -> AsyncIterator[Bpoc]:
-    fake = BpocFake()
-    fake.seed(jobs=2, candidates=2, applications=2)
-    demo = gateway.tenants["demo"]
-    async with (
-        listening(gateway) as world,
-        vendor_integration(
-            world,
-            "bpoc",
-            fake.app,
-            credentials={"apiKey": MAIN_API_KEY},
-            links={demo.admin_user_id: ADMIN_ID, demo.recruiter_user_ids[0]: RECRUITER_ID},
-            api_path="/api/v1",
-        ) as integration_id,
-    ):
-        yield Bpoc(world, fake, integration_id)
+    async with bpoc_agency(gateway, jobs=2, candidates=2, applications=2) as agency:
+        yield Bpoc(agency.world, agency.fake, agency.integration_id)
 
 
 async def post(

@@ -17,7 +17,6 @@ from demo.sandbox.bpoc import (
     MAIN_API_KEY,
     MANAGER_ID,
     OTHER_AGENCY_RECRUITER_ID,
-    RECRUITER_ID,
     UNKNOWN_RECRUITER_ID,
     BpocFake,
 )
@@ -28,8 +27,7 @@ from gateway.store.models import Activity, Integration, RecruiterLink
 from tests.gateway.services.service_world import (
     World,
     add_integration,
-    listening,
-    vendor_integration,
+    bpoc_agency,
 )
 from tests.support.gateway import Gateway
 
@@ -99,21 +97,8 @@ class Links:
 
 @pytest.fixture(scope="module")
 async def links(gateway: Gateway) -> AsyncIterator[Links]:
-    fake = BpocFake()
-    fake.seed(jobs=2, candidates=2, applications=2)
-    demo = gateway.tenants["demo"]
-    async with (
-        listening(gateway) as world,
-        vendor_integration(
-            world,
-            "bpoc",
-            fake.app,
-            credentials={"apiKey": MAIN_API_KEY},
-            links={demo.admin_user_id: ADMIN_ID, demo.recruiter_user_ids[0]: RECRUITER_ID},
-            api_path="/api/v1",
-        ) as integration_id,
-    ):
-        yield Links(world, fake, integration_id)
+    async with bpoc_agency(gateway, jobs=2, candidates=2, applications=2) as agency:
+        yield Links(agency.world, agency.fake, agency.integration_id)
 
 
 async def test_a_listed_recruiter_is_linked_in_one_spelling_with_its_email(links: Links) -> None:

@@ -28,6 +28,8 @@ from starlette.routing import Route, WebSocketRoute
 
 from gateway import ingress
 from gateway.background_tasks import stop_all
+from gateway.compression import Compression
+from gateway.cors import GraphQLCors
 from gateway.logging import configure_logging
 from gateway.metrics import REGISTRY
 from gateway.oauth_callback import oauth_callback
@@ -293,6 +295,8 @@ def create_app(
         ],
         middleware=[
             Middleware(Unavailable),
+            Middleware(GraphQLCors, origins=settings.cors_allowed_origins),
+            Middleware(Compression),
             Middleware(TrustedProxies, trusted=settings.trusted_proxies),
         ],
         lifespan=lifespan,

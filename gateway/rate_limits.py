@@ -52,8 +52,22 @@ def buckets(settings: Settings) -> tuple[Bucket, Bucket, Bucket]:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
+    """``remaining``: calls still admitted now, this one counted; ``reset``: seconds
+    until the current window ends and its count starts sliding out (for a refusal,
+    ``retry_after``)."""
+
     allowed: bool
     retry_after: float = 0.0
+    remaining: int = 0
+    reset: float = 0.0
+
+
+def _admitted(limit: int, current: int, previous: int, now: float) -> Decision:
+    """The decision for a call admitted at ``now``, ``current`` counting it."""
+    window_start = math.floor(now / WINDOW) * WINDOW
+    weight = 1.0 - (now - window_start) / WINDOW
+    remaining = max(0, math.floor(limit - current - previous * weight))
+    return Decision(True, remaining=remaining, reset=window_start + WINDOW - now)
 
 
 def _decide(bucket: Bucket, current: int, previous: int, now: float) -> Decision:
@@ -63,21 +77,22 @@ def _decide(bucket: Bucket, current: int, previous: int, now: float) -> Decision
     limit = bucket.per_minute
     elapsed = (now - window_start) / WINDOW
     if current + 1 + previous * (1.0 - elapsed) <= limit:
-        return Decision(True)
+        return _admitted(limit, current + 1, previous, now)
     if previous and current + 1 <= limit:
         # later in this window, once enough of the previous one has slid out
         needed = 1.0 - (limit - current - 1) / previous
         if needed < 1.0:
-            return Decision(False, _wait(window_start + needed * WINDOW - now))
+            return _refused(window_start + needed * WINDOW - now)
     # in the next window, where this window's count is the one that slides out
     needed = max(0.0, 1.0 - (limit - 1) / current) if current else 0.0
-    return Decision(False, _wait(window_start + WINDOW + needed * WINDOW - now))
+    return _refused(window_start + WINDOW + needed * WINDOW - now)
 
 
-def _wait(seconds: float) -> float:
-    """A wait a client can honour to the second: never zero, a hair over the exact
-    moment so that waiting ``ceil(retry_after)`` seconds always gets in."""
-    return max(0.1, seconds + 0.001)
+def _refused(seconds: float) -> Decision:
+    """A refusal with a wait a client can honour to the second: never zero, a hair over
+    the exact moment so that waiting ``ceil(retry_after)`` seconds always gets in."""
+    wait = max(0.1, seconds + 0.001)
+    return Decision(False, wait, reset=wait)
 
 
 class RateLimits:
@@ -152,9 +167,23 @@ class RedisRateLimits(RateLimits):
             logger.warning("rate limits counted in process, Redis unavailable: %s", exc)
             return await super()._admit(bucket, subject, now)
         if admitted:
-            return Decision(True)
+            return _admitted(bucket.per_minute, int(current), int(previous), now)
         decision = _decide(bucket, int(current), int(previous), now)
-        return decision if not decision.allowed else Decision(False, _wait(0.0))
+        return decision if not decision.allowed else _refused(0.0)
 
     async def close(self) -> None:
         await self.redis.aclose()
+
+
+def rate_limit_headers(bucket: Bucket, decision: Decision) -> dict[str, str]:
+    """``RateLimit-Limit``, ``-Remaining`` and ``-Reset`` (whole seconds) as in
+    draft-ietf-httpapi-ratelimit-headers-07.
+
+    >>> rate_limit_headers(Bucket("user", 300), Decision(True, remaining=12, reset=41.2))
+    {'ratelimit-limit': '300', 'ratelimit-remaining': '12', 'ratelimit-reset': '42'}
+    """
+    return {
+        "ratelimit-limit": str(bucket.per_minute),
+        "ratelimit-remaining": str(decision.remaining),
+        "ratelimit-reset": str(max(1, math.ceil(decision.reset))),
+    }

@@ -56,6 +56,7 @@ from resolvers.http_checks import (
     check_rate,
     operation_of,
     parse_document,
+    rate_limit_headers_of,
     root_fields,
 )
 from resolvers.http_params import (
@@ -204,6 +205,7 @@ class GraphQLHTTP:
                 response.headers["www-authenticate"] = "Bearer"
             if error.retry_after is not None:
                 response.headers["retry-after"] = str(math.ceil(error.retry_after))
+        response.headers.update(rate_limit_headers_of(request))
         response.headers["x-request-id"] = request_id
         response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response

@@ -26,7 +26,7 @@ from starlette.requests import Request
 from strawberry import Schema
 
 from gateway.auth import Principal
-from gateway.rate_limits import buckets
+from gateway.rate_limits import Decision, buckets, rate_limit_headers
 from gateway.runtime import runtime_of
 from gateway.settings import Settings
 from resolvers.cost import cost_limit, query_cost, too_costly
@@ -107,6 +107,8 @@ CREDENTIAL_FIELDS = frozenset(
 )
 """Operations that handle an integration's secrets: their own, tighter limit."""
 
+_RATE_LIMIT_HEADERS = "talentgraph.rate_limit_headers"
+
 
 async def check_rate(request: Request, principal: Principal | None, roots: set[str]) -> None:
     """Anonymous callers (the public interview operations) per IP, users per user, and
@@ -120,8 +122,14 @@ async def check_rate(request: Request, principal: Principal | None, roots: set[s
     )
     if principal is not None and roots & CREDENTIAL_FIELDS:
         checks.append((credentials, str(principal.user_id)))
+    tightest: Decision | None = None
     for bucket, subject in checks:
+        if bucket.per_minute <= 0:
+            continue
         decision = await runtime.rate_limits.hit(bucket, subject)
+        if tightest is None or not decision.allowed or decision.remaining < tightest.remaining:
+            tightest = decision
+            request.scope[_RATE_LIMIT_HEADERS] = rate_limit_headers(bucket, decision)
         if not decision.allowed:
             raise RequestError(
                 429,
@@ -130,6 +138,13 @@ async def check_rate(request: Request, principal: Principal | None, roots: set[s
                 "RATE_LIMITED",
                 retry_after=decision.retry_after,
             )
+
+
+def rate_limit_headers_of(request: Request) -> dict[str, str]:
+    """The ``RateLimit-*`` headers of the tightest limit `check_rate` counted the request
+    against; none when no limit applies."""
+    headers: dict[str, str] = request.scope.get(_RATE_LIMIT_HEADERS, {})
+    return headers
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,15 +17,19 @@ from gateway.cli_ids import pk_parser
 from gateway.cli_serve_guards import refuse_busy_start, url_host
 from gateway.cli_tokens import current_token_version, user_for_token
 from gateway.settings import Settings
+from gateway.settings_errors import load_settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import IntegrationStatus, Provider, Role, SyncStatus
 from gateway.store.migrate import upgrade
+from gateway.version import VERSION
 
 if TYPE_CHECKING:
     from demo.sync import SandboxServers
     from jobs.sync_api import ProgressCallback, SyncOutcome
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app = typer.Typer(
+    no_args_is_help=True, add_completion=True, rich_markup_mode="markdown", help=__doc__
+)
 console = Console(stderr=True)
 
 
@@ -40,7 +44,7 @@ async def _migrate(settings: Settings) -> None:
 @app.command()
 def migrate() -> None:
     """Bring the database schema to the newest revision."""
-    settings = Settings()
+    settings = load_settings()
     asyncio.run(_migrate(settings))
     console.print(f"[green]migrated[/] {_safe_url(settings)}")
 
@@ -115,13 +119,30 @@ def _start_sandboxes(settings: Settings, *, allocate: bool) -> SandboxServers:
         raise typer.Exit(2) from None
 
 
+def _print_version(requested: bool) -> None:
+    if requested:
+        typer.echo(f"talentgraph {VERSION}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _main(ctx: typer.Context) -> None:
+def _main(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
     """Before ``sync`` and ``worker`` in a demo folder, start the demo sandboxes no other
     process serves, so the demo's integrations sync from there too."""
     if ctx.invoked_subcommand not in ("sync", "worker") or "--help" in sys.argv[2:]:
         return
-    settings = Settings()
+    settings = load_settings()
     if not settings.is_development:
         return
     servers = _start_sandboxes(settings, allocate=False)
@@ -133,7 +154,7 @@ def _main(ctx: typer.Context) -> None:
 def demo() -> None:
     """Migrate, sync the demo tenant (slug ``demo``) from the sandbox servers, print an
     admin token."""
-    settings = Settings()
+    settings = load_settings()
     _refuse_unsafe_start(settings, demo=True)
     servers = _start_sandboxes(settings, allocate=True)
     try:
@@ -192,7 +213,7 @@ def serve(
     one, or a port in use, is refused before anything changes."""
     import uvicorn
 
-    settings = Settings()
+    settings = load_settings()
     _refuse_unsafe_start(settings, demo=demo)
     lock = refuse_busy_start(settings, host, port, demo=demo)
     servers: SandboxServers | None = None
@@ -236,7 +257,7 @@ def worker(
     from gateway.logging import configure_logging
     from jobs.worker import run_worker
 
-    settings = Settings()
+    settings = load_settings()
     if not settings.redis_url:
         console.print("[red]the worker needs Redis:[/] set TALENTGRAPH_REDIS_URL")
         raise typer.Exit(2)
@@ -311,7 +332,7 @@ def sync(
     from gateway.global_ids import to_global_id
     from jobs.sync_api import SyncProgress
 
-    settings = Settings()
+    settings = load_settings()
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -363,7 +384,7 @@ def token(
     name: Annotated[str | None, typer.Option(help="Display name when creating.")] = None,
 ) -> None:
     """Print a bearer token for a user."""
-    settings = Settings()
+    settings = load_settings()
     asyncio.run(_migrate(settings))
     tenant_id, user_id, version = asyncio.run(
         user_for_token(settings, tenant, email, role, create=create, name=name)
@@ -386,7 +407,7 @@ def rotate_keys() -> None:
     """Re-encrypt every stored secret with the newest key of TALENTGRAPH_ENCRYPTION_KEYS."""
     from gateway.services.rotation import rotate_secrets
 
-    settings = Settings()
+    settings = load_settings()
     keyring = settings.keyring()
 
     async def run() -> tuple[int, int]:
@@ -418,6 +439,21 @@ def export_schema(
         typer.echo(sdl, nl=False)
     else:
         output.write_text(sdl)
+
+
+@app.command("settings-example")
+def settings_example(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+) -> None:
+    """Print every setting as TALENTGRAPH_NAME=default with its description (the content
+    of .env.example)."""
+    from gateway.settings_example import env_example
+
+    text = env_example()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
 
 
 def _safe_url(settings: Settings) -> str:

@@ -1,4 +1,6 @@
-"""Runtime configuration, read from ``TALENTGRAPH_*`` environment variables.
+"""Runtime configuration, read from ``TALENTGRAPH_*`` environment variables and a
+``.env`` file in the working directory (or the file ``TALENTGRAPH_ENV_FILE`` names);
+the environment wins over the file.
 
 >>> Settings(database_url="postgresql+asyncpg://localhost/tg").is_sqlite
 False
@@ -6,12 +8,18 @@ False
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from gateway.crypto import Keyring
 from gateway.oidc.config import OidcIssuer, check_issuers
@@ -20,9 +28,42 @@ from gateway.private_files import create_private_file, private_directory
 MIN_JWT_SECRET_BYTES = 32
 """HS256 keys shorter than its 256-bit output can be brute-forced offline from one token."""
 
+ENV_FILE_VARIABLE = "TALENTGRAPH_ENV_FILE"
+DEFAULT_ENV_FILE = ".env"
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TALENTGRAPH_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="TALENTGRAPH_",
+        extra="ignore",
+        env_file=DEFAULT_ENV_FILE,
+        env_file_encoding="utf-8",
+        use_attribute_docstrings=True,
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Read ``TALENTGRAPH_ENV_FILE`` when the process starts, not when this module is
+        imported, unless the caller named a file (``Settings(_env_file=...)``)."""
+        named = os.environ.get(ENV_FILE_VARIABLE)
+        if (
+            named
+            and isinstance(dotenv_settings, DotEnvSettingsSource)
+            and dotenv_settings.env_file == DEFAULT_ENV_FILE
+        ):
+            dotenv_settings = DotEnvSettingsSource(
+                settings_cls,
+                env_file=named,
+                env_file_encoding=dotenv_settings.env_file_encoding,
+            )
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
 
     environment: Literal["development", "production"] = "development"
     data_dir: Path = Path(".talentgraph")
@@ -237,3 +278,8 @@ class Settings(BaseSettings):
             raise RuntimeError("TALENTGRAPH_JWT_SECRET must be set in production")
         private_directory(self.data_dir, narrow=True)
         return create_private_file(self.data_dir / "jwt-secret", secrets.token_urlsafe(48))
+
+    cors_allowed_origins: str = ""
+    """Browser origins allowed to call ``/graphql`` from another origin, exactly as
+    browsers send them (``https://app.example.com``), comma-separated or as a JSON list;
+    empty, none is (``gateway.cors``)."""

@@ -1,0 +1,27 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY gateway gateway
+COPY resolvers resolvers
+COPY connectors connectors
+COPY jobs jobs
+COPY demo demo
+RUN pip install . && rm -rf /src
+
+RUN useradd --create-home --uid 10001 talentgraph \
+    && mkdir -p /app/data \
+    && chown -R talentgraph:talentgraph /app
+WORKDIR /app
+USER talentgraph
+ENV TALENTGRAPH_DATA_DIR=/app/data
+
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+CMD ["talentgraph", "serve", "--host", "0.0.0.0", "--port", "8000"]

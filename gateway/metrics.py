@@ -43,6 +43,14 @@ WEBHOOK_DELIVERY_ATTEMPTS = Counter(
     ["status"],
     registry=REGISTRY,
 )
+COMPILED_READS = Counter(
+    "talentgraph_compiled_reads",
+    "Query requests by read path: compiled to SQL, or run on the resolvers because the "
+    "document does not compile (not_compilable), its arguments need the resolvers' "
+    "answer (arguments) or the statement failed (failed)",
+    ["path"],
+    registry=REGISTRY,
+)
 CACHE_HITS = Counter(
     "talentgraph_cache_hits", "Response cache hits by kind", ["kind"], registry=REGISTRY
 )

@@ -188,6 +188,9 @@ class Settings(BaseSettings):
     """Wall-clock limit of one query over HTTP; past it the request is ``TIMEOUT``."""
     max_search_chars: int = Field(default=200, ge=1)
     """Longest ``search`` filter string."""
+    read_compiler: bool = True
+    """Answer read queries over stored records with one SQL statement that builds the
+    JSON in the database; off runs every operation on the resolvers."""
 
     connector_allow_private_targets: bool = False
     """Allow connector ``baseUrl``s over plain http or resolving to private, loopback or

@@ -9,6 +9,7 @@ into one statement.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -48,7 +49,20 @@ Prefetcher = Callable[[AsyncConnection, int, list[Row[Any]]], Awaitable[dict[int
 """Loads one relation for a page of rows in one statement: row id -> value."""
 
 
-class TenantLoader(DataLoader[KeyT, ValueT]):
+class SharedLoader(DataLoader[KeyT, ValueT]):
+    """A DataLoader whose cached results many fields may await at once.
+
+    When a field fails, graphql-core cancels its siblings still running; a sibling
+    awaiting the cached future itself would cancel that future, and every other field
+    waiting on the same key would get ``CancelledError`` instead of its value, which no
+    error handling catches. Each caller awaits a shield of the shared future instead.
+    """
+
+    def load(self, key: KeyT) -> Awaitable[ValueT]:
+        return asyncio.shield(super().load(key))
+
+
+class TenantLoader(SharedLoader[KeyT, ValueT]):
     """A DataLoader of one request and tenant whose batch function is ``_load``."""
 
     def __init__(self, reader: Reader, tenant_id: int) -> None:

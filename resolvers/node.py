@@ -20,6 +20,7 @@ from resolvers.applications.types import (
     build_stage,
 )
 from resolvers.candidates.types import build_candidate
+from resolvers.compiled.catalog import NodeById, sql_reading
 from resolvers.context import Info
 from resolvers.integrations.types import build_integration
 from resolvers.interviews.types import build_evaluation, build_interview, build_message
@@ -114,7 +115,8 @@ def node_field(node: type[Node]) -> Any:
         return await _load_node(info, type_name, pk) if pk is not None else None
 
     resolve.__annotations__ = {"info": Info, "id": strawberry.ID, "return": node | None}
-    return strawberry.field(resolver=resolve)
+    reading = NodeById(type_name, _NODES[type_name].permission)
+    return strawberry.field(resolver=resolve, metadata=sql_reading(reading))
 
 
 @strawberry.type

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Row
 
 from gateway.permissions import Permission
 from gateway.store.paging import PageRequest
+from resolvers.compiled.catalog import Listing, sql_reading
 from resolvers.context import Info
 from resolvers.dataloaders import (
     ChildCountKey,
@@ -49,10 +50,12 @@ def connection_field(
     filter: type,
     sort: type | None = None,
     description: str | None = None,
+    reading: Listing | None = None,
 ) -> Any:
     """A ``Connection[node]`` field with the paging arguments, ``filter`` and, when
     given, ``sort``; ``fetch`` gets the paging arguments unchecked, to validate them
-    (with ``requested_page``) after any permission check of its own."""
+    (with ``requested_page``) after any permission check of its own. ``reading`` says
+    how the read compiler reads the same rows (``resolvers.compiled``)."""
 
     async def resolve(root: Any, info: Info, **arguments: Any) -> Connection[Any]:
         paging = {name: arguments.pop(name, None) for name, _ in _PAGING}
@@ -60,7 +63,11 @@ def connection_field(
 
     inputs = [("filter", filter)] + ([("sort", sort)] if sort is not None else [])
     _declare(resolve, [*_PAGING, *inputs], Connection[node])  # type: ignore[valid-type]
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(
+        resolver=resolve,
+        description=description,
+        metadata=sql_reading(reading) if reading is not None else None,
+    )
 
 
 def requested_page(args: ConnectionArgs) -> PageRequest:
@@ -104,7 +111,10 @@ def tenant_connection_field(
             prefetchers=prefetchers,
         )
 
-    return connection_field(node, fetch, filter=filter_type, sort=sort, description=description)
+    reading = Listing(node.NODE_TYPE, criteria_of, ordering, permission)  # type: ignore[attr-defined]
+    return connection_field(
+        node, fetch, filter=filter_type, sort=sort, description=description, reading=reading
+    )
 
 
 def _ordering(

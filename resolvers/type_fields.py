@@ -16,6 +16,7 @@ from typing import Any
 import strawberry
 
 from gateway.permissions import Permission
+from resolvers.compiled.catalog import RelatedRow, sql_reading
 from resolvers.context import Info
 from resolvers.lazy import LazyNode
 from resolvers.permissions import can
@@ -48,7 +49,13 @@ def related_node(
         return target.build(row)
 
     resolve.__annotations__["return"] = target.type | None if nullable else target.type
-    return strawberry.field(resolver=resolve, description=description)
+    by_id = loader.endswith("_by_id") and key != "pk"
+    reading = RelatedRow(target.type_name, key, permission) if by_id else None
+    return strawberry.field(
+        resolver=resolve,
+        description=description,
+        metadata=sql_reading(reading) if reading is not None else None,
+    )
 
 
 def related_nodes(

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from gateway.private_files import narrow_file, private_directory, private_file
+from gateway.store.sqlite_functions import register_functions
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
@@ -82,6 +83,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    register_functions(dbapi_connection)
 
 
 def _sqlite_file(url: URL) -> Path | None:

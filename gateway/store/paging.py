@@ -104,7 +104,7 @@ class Ordering:
         mapping = row._mapping
         return Cursor(mapping[self.column.key], mapping[self.id_column.key])
 
-    def _coerce(self, value: Any) -> Any:
+    def coerce(self, value: Any) -> Any:
         """The cursor's sort value as the sort column's type; a cursor made for another
         sort or forged is refused, never sent to the database."""
         column_type = self.column.type
@@ -125,14 +125,16 @@ class Ordering:
         raise InvalidPageRequest("invalid cursor for this sort order")
 
     def _after(self, cursor: Cursor, descending: bool) -> sa.ColumnElement[bool]:
-        value = self._coerce(cursor.value)
+        return self.beyond(self.coerce(cursor.value), cursor.id, descending)
+
+    def beyond(self, value: Any, row_id: Any, descending: bool) -> sa.ColumnElement[bool]:
+        """Rows after the one whose sort value is ``value`` and id ``row_id`` (values or
+        bound parameters) in this order, or in its reverse when ``descending`` differs."""
         if descending:
             return sa.or_(
-                self.column < value, sa.and_(self.column == value, self.id_column < cursor.id)
+                self.column < value, sa.and_(self.column == value, self.id_column < row_id)
             )
-        return sa.or_(
-            self.column > value, sa.and_(self.column == value, self.id_column > cursor.id)
-        )
+        return sa.or_(self.column > value, sa.and_(self.column == value, self.id_column > row_id))
 
     def order_by(self, reverse: bool) -> list[sa.ColumnElement[Any]]:
         descending = self.descending != reverse

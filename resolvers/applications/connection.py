@@ -15,6 +15,7 @@ from typing import Any
 
 from resolvers.applications.filters import ApplicationFilter, ApplicationSort, application_criteria
 from resolvers.applications.types import Application, build_application
+from resolvers.compiled.catalog import Listing
 from resolvers.context import Info
 from resolvers.dataloaders import ChildLoaders
 from resolvers.read_connection import child_connection, connection_field, requested_page
@@ -37,8 +38,11 @@ def application_prefetch(info: Info) -> frozenset[str]:
     return frozenset(APPLICATION_PREFETCH[name] for name in wanted & APPLICATION_PREFETCH.keys())
 
 
-def applications_field(description: str | None, child_loaders: ChildLoaders) -> Any:
-    """The ``applications`` field of a parent's type, described by ``description``."""
+def applications_field(
+    description: str | None, child_loaders: ChildLoaders, parent_column: str
+) -> Any:
+    """The ``applications`` field of a parent's type, described by ``description``: the
+    applications whose ``parent_column`` holds the parent's id."""
 
     async def applications(
         info: Info,
@@ -65,4 +69,10 @@ def applications_field(description: str | None, child_loaders: ChildLoaders) -> 
         filter=ApplicationFilter,
         sort=ApplicationSort,
         description=description,
+        reading=Listing(
+            "Application",
+            application_criteria,
+            lambda sort: sort_order(sort, ApplicationSort),
+            parent_column=parent_column,
+        ),
     )

@@ -10,6 +10,7 @@ import strawberry
 from gateway.store.enums import ApplicationStatus, OfferStatus, OnboardingTaskStatus, StageKind
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.activities.timeline import activities_field
+from resolvers.compiled.catalog import RelatedRow, RelatedRows, sql_reading
 from resolvers.context import Info
 from resolvers.relay import Node, node_type, row_builder
 from resolvers.type_fields import related_node, related_nodes
@@ -140,7 +141,7 @@ class Application(Node):
 
     job = related_node(JOB, loader="job_by_id", key="job_id", nullable=False)
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_reading(RelatedRow("Candidate", "candidate_id")))
     def candidate(
         self, info: Info
     ) -> Annotated[Candidate, strawberry.lazy("resolvers.candidates.types")]:
@@ -151,7 +152,10 @@ class Application(Node):
             _load_one(info.context.loaders.candidate_by_id, self.candidate_id, CANDIDATE.build)
         )
 
-    @strawberry.field(description="The stage the application is in now.")
+    @strawberry.field(
+        description="The stage the application is in now.",
+        metadata=sql_reading(RelatedRow("PipelineStage", "current_stage_id")),
+    )
     def current_stage(self, info: Info) -> PipelineStage | None:
         found, row = self._prefetched("current_stage")
         if found:
@@ -170,7 +174,9 @@ class Application(Node):
         loader = info.context.loaders.stage_transitions_by_application_id
         return _deferred(_load_list(loader, self.pk, build_transition))
 
-    @strawberry.field
+    @strawberry.field(
+        metadata=sql_reading(RelatedRows("Interview", "application_id", ("created_at", "id")))
+    )
     def interviews(
         self, info: Info
     ) -> list[Annotated[Interview, strawberry.lazy("resolvers.interviews.types")]]:

@@ -9,6 +9,7 @@ import strawberry
 from gateway.store.criteria import ApplicationCriteria
 from resolvers.activities.timeline import activities_field
 from resolvers.applications.connection import applications_field
+from resolvers.compiled.catalog import ChildCount, sql_reading
 from resolvers.context import Info
 from resolvers.dataloaders import ChildCountKey
 from resolvers.relay import Node, node_type, row_builder
@@ -59,9 +60,10 @@ class Candidate(Node):
             loaders.application_page_by_candidate_id,
             loaders.application_count_by_candidate_id,
         ),
+        "candidate_id",
     )
 
-    @strawberry.field
+    @strawberry.field(metadata=sql_reading(ChildCount("Application", "candidate_id")))
     async def application_count(self, info: Info) -> int:
         key = ChildCountKey(self.pk, ApplicationCriteria())
         return await info.context.loaders.application_count_by_candidate_id.load(key)

@@ -17,6 +17,7 @@ from gateway.store.id_lists import in_ids
 from gateway.store.models import Activity as ActivityModel
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
+from resolvers.dataloaders import SharedLoader
 from resolvers.relay import Node, node_type, row_builder
 from resolvers.type_fields import related_node, related_nodes
 from resolvers.type_refs import APPLICATION, EVALUATION, INTERVIEW_MESSAGE, PERSONA
@@ -112,7 +113,7 @@ def _invites_loader(info: Info) -> DataLoader[int, list[InterviewInvite]]:
             found.setdefault(row.subject_id, []).append(_invite(row))
         return [found.get(pk, []) for pk in ids]
 
-    loader = info.context.interview_invites = DataLoader(load_fn=load)
+    loader = info.context.interview_invites = SharedLoader(load_fn=load)
     return loader
 
 

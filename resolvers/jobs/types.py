@@ -15,6 +15,7 @@ from gateway.store.criteria import ApplicationCriteria
 from gateway.store.enums import JobStatus
 from resolvers.activities.timeline import activities_field
 from resolvers.applications.connection import applications_field
+from resolvers.compiled.catalog import ChildCount, sql_reading
 from resolvers.context import Info
 from resolvers.dataloaders import ChildCountKey
 from resolvers.enums import JobStatus as _JobStatusEnum  # noqa: F401  (registers the enum)
@@ -78,9 +79,13 @@ class Job(Node):
     applications = applications_field(
         "This requisition's applications.",
         lambda loaders: (loaders.application_page_by_job_id, loaders.application_count_by_job_id),
+        "job_id",
     )
 
-    @strawberry.field(description="Number of applications, all stages.")
+    @strawberry.field(
+        description="Number of applications, all stages.",
+        metadata=sql_reading(ChildCount("Application", "job_id")),
+    )
     async def application_count(self, info: Info) -> int:
         key = ChildCountKey(self.pk, ApplicationCriteria())
         return await info.context.loaders.application_count_by_job_id.load(key)

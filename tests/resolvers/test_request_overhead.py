@@ -13,6 +13,7 @@ import strawberry.schema.schema as strawberry_schema
 from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
+import resolvers.compiled.plan as compiled_plan
 import resolvers.http as http
 import resolvers.http_checks as http_checks
 import resolvers.input_guard as input_guard
@@ -20,7 +21,9 @@ from gateway.store.enums import Role
 from tests.support.gateway import Gateway, running_gateway
 
 JOBS = "query Jobs { jobs(first: 2) { edges { node { id title } } } }"
-UNCACHED = "query Count { candidates(first: 1) { totalCount } }"
+UNCACHED = "query Count { candidates(first: 1) { totalCount nodes { resumeText } } }"
+"""Runs on the resolvers: ``resumeText`` does not compile to SQL."""
+COMPILED = "query Count { candidates(first: 1) { totalCount } }"
 CACHE_SIZE = 512
 
 
@@ -62,7 +65,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
     the transport's parse, its admission, and execution."""
     found = Calls()
     validate = found.count("validate", strawberry_schema.validate)
-    for module in (strawberry_schema, input_guard, http_checks):
+    for module in (strawberry_schema, input_guard, http_checks, compiled_plan):
         monkeypatch.setattr(module, "validate", validate)
     monkeypatch.setattr(http, "parse_document", found.count("parse", http.parse_document))
     monkeypatch.setattr(http, "admit", found.count_async("admit", http.admit))
@@ -88,6 +91,21 @@ async def test_a_repeated_query_is_validated_and_parsed_once(
     assert calls.counts["validate"] == 0
     assert calls.counts["execute"] == 1
     assert parses.cache_info().misses == parsed_before
+
+
+async def test_a_repeated_compiled_query_is_planned_once(gateway: Gateway, calls: Calls) -> None:
+    """The read compiler validates and plans a document once; later requests only read
+    their arguments and run the statement."""
+    compiled_plan.plan_for.cache_clear()
+    await gateway.execute(COMPILED)
+    assert calls.counts["execute"] == 0
+    assert calls.counts["validate"] == 1
+    calls.reset()
+
+    await gateway.execute(COMPILED)
+
+    assert calls.counts == {**dict.fromkeys(calls.counts, 0), "parse": 1, "admit": 1}
+    assert compiled_plan.plan_for.cache_info().hits >= 1
 
 
 async def test_the_parse_and_validation_caches_are_bounded(gateway: Gateway) -> None:

@@ -41,6 +41,7 @@ from gateway.services.writeback import WriteDeps
 from gateway.settings import Settings
 from gateway.store.engine import SessionFactory, create_engine, create_session_factory
 from gateway.store.reader import Reader
+from gateway.store.statement_reader import StatementReader
 from gateway.write_limits import WriteLimits
 
 
@@ -50,6 +51,8 @@ class Runtime:
     engine: AsyncEngine
     session_factory: SessionFactory
     reader: Reader
+    statements: StatementReader
+    """Single-statement reads in autocommit (the read compiler's)."""
     cache: ResponseCache
     keyring: Keyring
     http: httpx.AsyncClient
@@ -136,6 +139,7 @@ def _open_parts(settings: Settings, http_client: httpx.AsyncClient | None) -> Ru
         engine=engine,
         session_factory=session_factory,
         reader=Reader(engine),
+        statements=StatementReader.for_engine(engine),
         cache=cache,
         keyring=keyring,
         http=http,
@@ -176,6 +180,7 @@ async def _close_parts(runtime: Runtime) -> None:
     if runtime.owns_http:
         await runtime.http.aclose()
     await runtime.cache.close()
+    await runtime.statements.close()
     await runtime.engine.dispose()
 
 

@@ -39,7 +39,7 @@ async def compiled_data(
     if principal is None or not runtime.settings.read_compiler:
         return None
     plan = plan_for(schema, query, operation_name)
-    json = json_sql_for(runtime.reader.engine.dialect.name)
+    json = json_sql_for(runtime.statements.dialect_name)
     if plan is None or json is None:
         COMPILED_READS.labels("not_compilable").inc()
         return None
@@ -63,8 +63,7 @@ async def compiled_data(
         COMPILED_READS.labels("arguments").inc()
         return None
     try:
-        async with runtime.reader.connect() as conn:
-            text = (await conn.execute(statement, values)).scalar_one()
+        text = await runtime.statements.scalar(statement, values)
     except Exception as exc:
         if is_infrastructure_failure(exc):
             raise

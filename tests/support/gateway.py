@@ -202,6 +202,10 @@ async def running_gateway(
         finally:
             _BACKGROUND.reset(background)
         event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+        if app.state.runtime.statements.owned:
+            event.listen(
+                app.state.runtime.statements.engine.sync_engine, "before_cursor_execute", counter
+            )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield Gateway(app, client, settings, tenants, counter)

@@ -334,6 +334,9 @@ class GraphQLHTTP:
         cache, settings = runtime.cache, runtime.settings
         principal, params = call.principal, call.params
         assert principal is not None
+        ttl = cache.ttl_for(set(cacheable.kinds))
+        if ttl <= 0:
+            return _CacheSlot()
         entry = CacheEntryKey(
             tenant_id=principal.tenant_id,
             kind=min(cacheable.kinds, key=cache.ttls.__getitem__),
@@ -346,7 +349,6 @@ class GraphQLHTTP:
                 links.for_caller(call.request, settings),
             ),
         )
-        ttl = cache.ttl_for(set(cacheable.kinds))
         key, cached = await cache.get(entry)
         return _CacheSlot(key, ttl, cached)
 

@@ -30,8 +30,8 @@ class StatementReader:
             return cls(engine, owned=False)
         own = create_async_engine(
             engine.url,
-            pool_size=5,
-            max_overflow=10,
+            pool_size=10,
+            max_overflow=20,
             pool_pre_ping=False,
             isolation_level="AUTOCOMMIT",
             connect_args={"timeout": CONNECT_TIMEOUT}

@@ -20,7 +20,7 @@ from gateway.metrics import COMPILED_READS
 from gateway.runtime import Runtime
 from gateway.unavailable import is_infrastructure_failure
 from resolvers.compiled.json_sql import json_sql_for
-from resolvers.compiled.plan import plan_for
+from resolvers.compiled.plan import OperationPlan, plan_for
 from resolvers.compiled.render import Fallback, Request, statement_for
 from resolvers.input_guard import input_problems
 
@@ -46,14 +46,9 @@ async def compiled_data(
     coerced = get_variable_values(
         schema._schema, plan.operation.variable_definitions or (), variables or {}
     )
-    problems = isinstance(coerced, list) or input_problems(
-        schema._schema,
-        plan.document,
-        operation_name,
-        variables,
-        max_search=runtime.settings.max_search_chars,
-    )
-    if problems:
+    if isinstance(coerced, list) or _input_problems(
+        schema, plan, operation_name, variables, runtime
+    ):
         COMPILED_READS.labels("arguments").inc()
         return None
     assert isinstance(coerced, VariableValues)
@@ -72,3 +67,24 @@ async def compiled_data(
         return None
     COMPILED_READS.labels("compiled").inc()
     return str(text).encode()
+
+
+def _input_problems(
+    schema: Schema,
+    plan: OperationPlan,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    runtime: Runtime,
+) -> bool:
+    """Whether the resolvers would refuse the arguments (``resolvers.input_guard``);
+    checked once per document when it has no variables."""
+    limit = runtime.settings.max_search_chars
+    fixed = not plan.operation.variable_definitions
+    if fixed and limit in plan.literal_checks:
+        return plan.literal_checks[limit]
+    found = bool(
+        input_problems(schema._schema, plan.document, operation_name, variables, max_search=limit)
+    )
+    if fixed:
+        plan.literal_checks[limit] = found
+    return found

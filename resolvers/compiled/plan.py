@@ -172,6 +172,9 @@ class OperationPlan:
     """``TypenameField``, ``ConnectionPlan`` and ``NodePlan``, in response order."""
     statements: StatementCache = field(default_factory=lambda: StatementCache(64))
     """The statements rendered for this plan, by the shape of the request's arguments."""
+    literal_checks: dict[int, bool] = field(default_factory=dict)
+    """Longest search allowed -> whether the document's own argument values pass
+    ``input_problems``; for documents without variables, whose values never change."""
 
 
 class StatementCache:

@@ -86,7 +86,8 @@ class ResponseCache:
                 namespace=f"{self.prefix}:cache",
             )
         else:
-            self.backend = SimpleMemoryCache(serializer=_BytesSerializer())
+            # in-process and never waiting: no per-call asyncio.wait_for
+            self.backend = SimpleMemoryCache(serializer=_BytesSerializer(), timeout=None)
         self.pending: set[int] = set()
         """Tenants whose invalidation could not be made yet (see the module docstring)."""
 

@@ -139,7 +139,7 @@ def _open_parts(settings: Settings, http_client: httpx.AsyncClient | None) -> Ru
         engine=engine,
         session_factory=session_factory,
         reader=Reader(engine),
-        statements=StatementReader.for_engine(engine),
+        statements=StatementReader(engine),
         cache=cache,
         keyring=keyring,
         http=http,

@@ -53,7 +53,8 @@ async def compiled_data(
         return None
     assert isinstance(coerced, VariableValues)
     try:
-        statement, values = statement_for(plan, Request(schema, json, principal, coerced))
+        request = Request(schema, json, principal, coerced)
+        statement, values = statement_for(plan, request, runtime.statements.prepare)
     except Fallback:
         COMPILED_READS.labels("arguments").inc()
         return None

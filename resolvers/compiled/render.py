@@ -17,7 +17,7 @@ parameters, so a repeated request only binds values.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,16 +129,18 @@ class Bound:
         return values
 
 
-def statement_for(plan: OperationPlan, request: Request) -> tuple[sa.Select[Any], dict[str, Any]]:
-    """The statement answering ``plan`` for ``request`` and its parameters; raises
-    ``Fallback``."""
+def statement_for(
+    plan: OperationPlan, request: Request, prepare: Callable[[sa.Select[Any]], Any]
+) -> tuple[Any, dict[str, Any]]:
+    """The statement answering ``plan`` for ``request``, as ``prepare`` makes it ready
+    to run (once per shape), and its parameters; raises ``Fallback``."""
     bound = Bound(request)
     for root in plan.fields:
         _bind(root, bound)
     shape = bound.shape()
     statement = plan.statements.get(shape)
     if statement is None:
-        statement = _Renderer(bound).operation(plan)
+        statement = prepare(_Renderer(bound).operation(plan))
         plan.statements.put(shape, statement)
     return statement, bound.params()
 

@@ -69,6 +69,10 @@ class StatementCounter:
     statements: list[str] = field(default_factory=list)
 
     def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.count_text(statement)
+
+    def count_text(self, statement: str) -> None:
+        """Also the listener of the compiled reads, which bypass SQLAlchemy's events."""
         if _BACKGROUND.get():
             return
         self.count += 1
@@ -202,10 +206,7 @@ async def running_gateway(
         finally:
             _BACKGROUND.reset(background)
         event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
-        if app.state.runtime.statements.owned:
-            event.listen(
-                app.state.runtime.statements.engine.sync_engine, "before_cursor_execute", counter
-            )
+        app.state.runtime.statements.listeners.append(counter.count_text)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield Gateway(app, client, settings, tenants, counter)

@@ -4,8 +4,8 @@
 
 Options: ``--seconds 10`` per measurement, ``--connections 8`` in flight, ``--rounds 3``,
 ``--server postgresql://postgres@127.0.0.1:5432``. With the defaults it takes about
-4 minutes (3 min 37 s measured): a few seconds to migrate and seed, 3 rounds x 2 queries
-x 3 servers x 10 s, and 3 s warm-ups.
+5 minutes: a few seconds to migrate and seed, 3 rounds x 3 queries x 3 servers x 10 s,
+and 3 s warm-ups.
 
 A throwaway database ``tg_bench_vs_<pid>_<hex>`` gets the schema and the demo tenant
 (50 jobs, 1,000 candidates, 2,000 applications), and is dropped at the end, always.
@@ -16,13 +16,16 @@ Three servers run over it, each one process on a loopback port:
 - the same with the response cache on (in memory, the defaults): *warm*;
 - PostGraphile 4 (``bench/postgraphile/server.js``): read-only, simplified names.
 
-Two query pairs, each first checked to answer the same rows (natural fields and row
+Three query pairs, each first checked to answer the same rows (natural fields and row
 ids, compared as sorted tuples): the nested read of ``bench/nested_query.py`` (50 jobs,
-their applications with candidate, current stage and interviews) and one job's title
-by id. Then rounds, interleaved (cold, warm, PostGraphile, in an order that rotates
-each round), each one autocannon run (``bench/postgraphile/node_modules``) of
-``--seconds`` at ``--connections``; printed: req/s, p50 and p99 (medians over the
-rounds) and talentgraph / PostGraphile ratios. The load generator runs on the same
+their applications with candidate, current stage and interviews), the same with 5
+applications per job (``narrow``; with ``nested`` it gives the marginal cost of one
+application: the difference of the seconds per request over the difference of the
+applications), and one job's title by id. Then rounds, interleaved (cold, warm,
+PostGraphile, in an order that rotates each round), each one autocannon run
+(``bench/postgraphile/node_modules``) of ``--seconds`` at ``--connections``; printed:
+req/s, p50 and p99 (medians over the rounds), talentgraph / PostGraphile ratios and the
+cost per application. The load generator runs on the same
 machine and takes a core of its own; the load average is printed before and after.
 """
 
@@ -64,13 +67,13 @@ JWT_SECRET = secrets.token_urlsafe(48)
 ENCRYPTION_KEYS = "k1:" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 TG_NESTED = """
-{ jobs(first: 50) { edges { node { id title applications(first: 50) { edges { node {
+{ jobs(first: 50) { edges { node { id title applications(first: %(apps)d) { edges { node {
     id candidate { name email } currentStage { name } interviews { status }
 } } } } } } }
 """
 PG_NESTED = """
 { jobs(first: 50, condition: {tenantId: "%(tenant)d"}, orderBy: [CREATED_AT_DESC, ID_DESC]) {
-  edges { node { id title applications(first: 50, orderBy: [CREATED_AT_DESC, ID_DESC]) {
+  edges { node { id title applications(first: %(apps)d, orderBy: [CREATED_AT_DESC, ID_DESC]) {
   edges { node {
     id candidate { name email } currentStage { name } interviewsList { status }
 } } } } } } }
@@ -234,6 +237,10 @@ async def answer(server: Server, query: str) -> dict[str, Any]:
     return body["data"]  # type: ignore[no-any-return]
 
 
+APPLICATIONS: dict[str, int] = {}
+"""Applications each nested query answers, from the rows checked."""
+
+
 async def check_same_rows(pair: QueryPair, servers: list[Server]) -> str:
     """Every server's answer in canonical form must be the same; a short summary."""
     forms = {}
@@ -246,8 +253,9 @@ async def check_same_rows(pair: QueryPair, servers: list[Server]) -> str:
     for name, form in forms.items():
         if form != first:
             raise RuntimeError(f"{pair.name}: {name} answers other rows than {servers[0].name}")
-    if pair.name == "nested":
-        return f"{len(first)} jobs, {sum(len(job[2]) for job in first)} applications"
+    if pair.name in ("nested", "narrow"):
+        APPLICATIONS[pair.name] = sum(len(job[2]) for job in first)
+        return f"{len(first)} jobs, {APPLICATIONS[pair.name]} applications"
     return f"title {first!r}"
 
 
@@ -321,6 +329,15 @@ def report(
                 f"{pair.name:8}{name:18}{values['rps']:10.1f}{values['p50']:10.1f}"
                 f"{values['p99']:10.1f}{values['rps'] / peer['rps']:9.2f}"
             )
+    extra = APPLICATIONS["nested"] - APPLICATIONS["narrow"]
+    print(f"\ncost per application (nested minus narrow, {extra} applications more):")
+    for server in servers:
+        wide, narrow = (
+            statistics.median(run["rps"] for run in runs[(name, server.name)])
+            for name in ("nested", "narrow")
+        )
+        per_application = (1 / wide - 1 / narrow) / extra * 1000
+        print(f"  {server.name:18}{per_application:8.4f} ms of server time")
 
 
 @contextmanager
@@ -353,12 +370,14 @@ async def bench(args: argparse.Namespace, database: str, folder: Path) -> None:
     )
     pairs = [
         QueryPair(
-            "nested",
-            TG_NESTED,
-            PG_NESTED % {"tenant": demo.tenant_id},
+            name,
+            TG_NESTED % {"apps": apps},
+            PG_NESTED % {"tenant": demo.tenant_id, "apps": apps},
             lambda data: canonical_nested(data, global_ids=True, interviews="interviews"),
             lambda data: canonical_nested(data, global_ids=False, interviews="interviewsList"),
-        ),
+        )
+        for name, apps in (("nested", 50), ("narrow", 5))
+    ] + [
         QueryPair(
             "job",
             TG_JOB % {"global_id": to_global_id("Job", job_pk)},

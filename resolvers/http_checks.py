@@ -30,7 +30,7 @@ from gateway.rate_limits import Decision, buckets, rate_limit_headers
 from gateway.runtime import runtime_of
 from gateway.settings import Settings
 from resolvers.cost import cost_limit, query_cost, too_costly
-from resolvers.document_limits import document_shape, over_limits
+from resolvers.document_limits import DocumentShape, document_shape, over_limits
 from resolvers.http_params import GraphQLParams, RequestError
 
 
@@ -156,6 +156,16 @@ class CostReport:
         return {"requested": self.requested, "limit": self.limit}
 
 
+@lru_cache(maxsize=512)
+def _fixed_measures(
+    schema: GraphQLSchema, query: str, operation_name: str | None, max_tokens: int
+) -> tuple[DocumentShape, int]:
+    """Shape and cost of a document sent without variables, which never change: measured
+    once per text (its parse is cached alike)."""
+    document = parse_document(query, max_tokens)
+    return document_shape(document), query_cost(schema, document, operation_name, None)
+
+
 def _check_limits(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -168,9 +178,15 @@ def _check_limits(
     than allowed (``resolvers.document_limits``, ``resolvers.cost``): validation and
     execution both grow with these. Refused like a validation error: 400 when the
     client accepts ``application/graphql-response+json``, 200 for ``application/json``."""
-    error = over_limits(document_shape(document), settings.max_query_depth, settings.max_aliases)
+    if params.variables:
+        shape = document_shape(document)
+        requested = query_cost(schema, document, params.operation_name, params.variables)
+    else:
+        shape, requested = _fixed_measures(
+            schema, params.query, params.operation_name, settings.max_query_tokens
+        )
+    error = over_limits(shape, settings.max_query_depth, settings.max_aliases)
     limit = cost_limit(settings, principal)
-    requested = query_cost(schema, document, params.operation_name, params.variables)
     if error is None and requested > limit:
         error = too_costly(requested, limit)
     if error is not None:

@@ -17,6 +17,8 @@ import orjson
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.vary import request_header, varying
+
 CORS_PATHS = frozenset({"/graphql"})
 
 ALLOWED_METHODS = ("GET", "POST", "OPTIONS")
@@ -82,7 +84,9 @@ class GraphQLCors:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] in CORS_PATHS:
+        if scope["type"] != "http" or scope["path"] not in CORS_PATHS:
+            await self.app(scope, receive, send)
+        elif request_header(scope, b"origin") is not None:
             await self.cors(scope, receive, send)
         else:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, varying(send, b"Origin"))

@@ -197,27 +197,35 @@ class StatementCache:
             self.entries.popitem(last=False)
 
 
+PLANNING_BUDGET = 20_000
+"""Selections a plan may walk; a larger document runs on the resolvers."""
+
+
 @lru_cache(maxsize=512)
 def plan_for(schema: Schema, query: str, operation_name: str | None) -> OperationPlan | None:
     """The plan of a query document's operation, or None when it runs on the resolvers
-    (not a query, not valid, or selecting what the compiler does not read)."""
+    (not a query, not valid, or selecting what the compiler does not read). Planned
+    before validation, within ``PLANNING_BUDGET``, so a document that does not compile
+    costs one bounded walk and the resolvers' validation, never two validations."""
     try:
         document = parse(query)
     except GraphQLError:
         return None
     graphql_schema = schema._schema
+    try:
+        plan = _Planner(graphql_schema, document).operation(operation_name)
+    except (NotCompilable, KeyError, AttributeError, TypeError, RecursionError):
+        return None
     if validate(graphql_schema, document):
         return None
-    try:
-        return _Planner(graphql_schema, document).operation(operation_name)
-    except NotCompilable:
-        return None
+    return plan
 
 
 class _Planner:
     def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
         self.schema = schema
         self.document = document
+        self.budget = PLANNING_BUDGET
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
@@ -362,8 +370,9 @@ class _Planner:
     ) -> dict[str, list[FieldNode]]:
         """Response key -> the field nodes merged under it, in response order."""
         collected: dict[str, list[FieldNode]] = {}
+        spread: set[str] = set()
         for selection_set in selection_sets:
-            self._collect_into(object_type, selection_set, collected)
+            self._collect_into(object_type, selection_set, collected, spread)
         return collected
 
     def _collect_into(
@@ -371,8 +380,15 @@ class _Planner:
         object_type: GraphQLObjectType,
         selection_set: SelectionSetNode,
         collected: dict[str, list[FieldNode]],
+        spread: set[str],
     ) -> None:
+        """Fields of ``selection_set`` for ``object_type``; a fragment already spread
+        into this selection adds nothing new and is not walked again (a document
+        spreading each fragment twice would otherwise double the walk per level)."""
         for selection in selection_set.selections:
+            self.budget -= 1
+            if self.budget < 0:
+                raise NotCompilable("too large to plan")
             if selection.directives:
                 raise NotCompilable("directives")
             if isinstance(selection, FieldNode):
@@ -381,13 +397,17 @@ class _Planner:
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 if condition is None or self._applies(condition.name.value, object_type):
-                    self._collect_into(object_type, selection.selection_set, collected)
+                    self._collect_into(object_type, selection.selection_set, collected, spread)
             elif isinstance(selection, FragmentSpreadNode):
-                fragment = self.fragments[selection.name.value]
-                if fragment.directives:
-                    raise NotCompilable("directives")
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or fragment.directives:
+                    raise NotCompilable("fragment")
+                if name in spread:
+                    continue
+                spread.add(name)
                 if self._applies(fragment.type_condition.name.value, object_type):
-                    self._collect_into(object_type, fragment.selection_set, collected)
+                    self._collect_into(object_type, fragment.selection_set, collected, spread)
 
     def _applies(self, condition: str, object_type: GraphQLObjectType) -> bool:
         if condition == object_type.name:

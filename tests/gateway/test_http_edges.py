@@ -224,6 +224,16 @@ async def test_small_answers_and_clients_without_gzip_get_it_plain(edges: Gatewa
         large, body = await raw_body(edges, {"accept-encoding": refusing})
         assert "content-encoding" not in large.headers
         assert len(body) > 1024 and body.startswith(b'{"data"')
+        assert "accept-encoding" in large.headers["vary"].lower(), "shared caches must not mix"
+
+
+async def test_an_answer_without_origin_says_it_varies_by_origin(edges: Gateway) -> None:
+    """No CORS to do for a same-origin request, but a shared cache must not hand its
+    answer (without ``Access-Control-Allow-Origin``) to a cross-origin one."""
+    response = await edges.post(ME)
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
+    assert "origin" in [v.strip().lower() for v in response.headers["vary"].split(",")]
 
 
 async def _big(scope: Scope, receive: Receive, send: Send) -> None:

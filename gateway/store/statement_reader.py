@@ -61,13 +61,14 @@ class StatementReader:
     def dialect_name(self) -> str:
         return self.engine.dialect.name
 
-    def prepare(self, statement: sa.Select[Any]) -> Any:
-        """What ``scalar`` runs for ``statement``: its text on PostgreSQL."""
+    def prepare(self, statement: sa.Select[Any], params: dict[str, Any] | None = None) -> Any:
+        """What ``scalar`` runs for ``statement`` with parameters named as ``params``: its
+        text on PostgreSQL."""
         if not self.direct:
             return statement
         dialect = self.engine.dialect
         compiled = statement.compile(dialect=dialect)
-        expanded = compiled.construct_expanded_state()
+        expanded = compiled.construct_expanded_state(params or {})
         processors: dict[str, Callable[[Any], Any]] = dict(expanded.processors)
         for name, bind in compiled.binds.items():
             process = bind.type.bind_processor(dialect)

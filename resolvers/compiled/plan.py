@@ -170,7 +170,7 @@ class OperationPlan:
     operation: OperationDefinitionNode
     fields: tuple[Any, ...]
     """``TypenameField``, ``ConnectionPlan`` and ``NodePlan``, in response order."""
-    statements: StatementCache = field(default_factory=lambda: StatementCache(64))
+    statements: StatementCache = field(default_factory=lambda: StatementCache(32))
     """The statements rendered for this plan, by the shape of the request's arguments."""
     literal_checks: dict[int, bool] = field(default_factory=dict)
     """Longest search allowed -> whether the document's own argument values pass

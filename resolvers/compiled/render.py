@@ -54,6 +54,11 @@ _MAX_ROWS = 2**62
 """A LIMIT that limits nothing, so SQLite keeps a subquery's ORDER BY."""
 
 
+TENANT: Any = sa.bindparam("tenant", type_=sa.BigInteger)
+"""The caller's tenant, a parameter of every statement (also inside the criteria's
+conditions, which take it where they take a tenant id)."""
+
+
 class Fallback(Exception):
     """This request's arguments are for the resolvers to answer (with an error)."""
 
@@ -118,31 +123,36 @@ class Bound:
     fields: dict[int, BoundListing | BoundNode] = field(default_factory=dict)
 
     def shape(self) -> Hashable:
-        principal = self.request.principal
+        """What the statement's text depends on: the role decides which related rows
+        are shown; the tenant is a parameter."""
         bound = tuple(b.shape() for b in self.fields.values())
-        return (self.request.json.name, principal.tenant_id, principal.role, bound)
+        return (self.request.json.name, self.request.principal.role, bound)
 
     def params(self) -> dict[str, Any]:
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {"tenant": self.request.tenant_id}
         for bound in self.fields.values():
             values.update(bound.params())
         return values
 
 
 def statement_for(
-    plan: OperationPlan, request: Request, prepare: Callable[[sa.Select[Any]], Any]
+    plan: OperationPlan,
+    request: Request,
+    prepare: Callable[[sa.Select[Any], dict[str, Any]], Any],
 ) -> tuple[Any, dict[str, Any]]:
     """The statement answering ``plan`` for ``request``, as ``prepare`` makes it ready
-    to run (once per shape), and its parameters; raises ``Fallback``."""
+    to run with parameters like these (once per shape), and its parameters; raises
+    ``Fallback``."""
     bound = Bound(request)
     for root in plan.fields:
         _bind(root, bound)
     shape = bound.shape()
+    params = bound.params()
     statement = plan.statements.get(shape)
     if statement is None:
-        statement = prepare(_Renderer(bound).operation(plan))
+        statement = prepare(_Renderer(bound).operation(plan), params)
         plan.statements.put(shape, statement)
-    return statement, bound.params()
+    return statement, params
 
 
 def _bind(plan: Any, bound: Bound) -> None:
@@ -210,7 +220,7 @@ def _bind_listing(plan: ConnectionPlan, bound: Bound, name: str) -> BoundListing
             None if text is None else _position(ordering, Cursor.decode(text))
             for text in (page.after, page.before)
         ]
-        conditions = criteria.where(request.tenant_id)
+        conditions = criteria.where(TENANT)
     except Exception as exc:
         raise Fallback(str(exc)) from exc
     return BoundListing(name, criteria, conditions, sort, page, *positions)
@@ -240,8 +250,7 @@ class _Renderer:
         return sa.select(sa.cast(self.json.object(pairs), sa.Text))
 
     def tenant(self, table: Any) -> Expr:
-        tenant = sa.bindparam("tenant", self.request.tenant_id, sa.BigInteger)
-        condition: Expr = table.c.tenant_id == tenant
+        condition: Expr = table.c.tenant_id == TENANT
         return condition
 
     def node(self, plan: NodePlan) -> Expr:

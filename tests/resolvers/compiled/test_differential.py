@@ -250,6 +250,20 @@ async def test_errors_are_the_same(
         assert answer.get("errors"), answer
 
 
+async def test_the_cost_extension_is_the_same(paths: Paths) -> None:
+    body = {"query": README_PIPELINE, "extensions": {"cost": True}}
+    before = compiled_count()
+    compiled = await paths.compiled.client.post(
+        "/graphql", json=body, headers=paths.compiled.headers()
+    )
+    assert compiled_count() > before
+    resolved = await paths.resolvers.client.post(
+        "/graphql", json=body, headers=paths.resolvers.headers()
+    )
+    assert compiled.json() == resolved.json()
+    assert compiled.json()["extensions"]["cost"]["requested"] > 0
+
+
 async def test_nodes_by_id_the_same_for_each_tenant(paths: Paths) -> None:
     for kind in ("Job", "Candidate", "Application"):
         field = kind[0].lower() + kind[1:]

@@ -91,6 +91,22 @@ class ResponseCache:
         self.pending: set[int] = set()
         """Tenants whose invalidation could not be made yet (see the module docstring)."""
 
+    async def get_document(self, key: str) -> str | None:
+        """A persisted query's text (``resolvers.persisted``); None when unknown or the
+        backend is unreachable: the client then sends the text again."""
+        try:
+            value = await self.backend.get(f"doc:{key}")
+        except UNAVAILABLE as exc:
+            self._unavailable("read", exc)
+            return None
+        return value.decode() if isinstance(value, bytes) else None
+
+    async def set_document(self, key: str, text: str, ttl: int) -> None:
+        try:
+            await self.backend.set(f"doc:{key}", text.encode(), ttl=ttl)
+        except UNAVAILABLE as exc:
+            self._unavailable("write", exc)
+
     @property
     def backend_name(self) -> str:
         return "redis" if isinstance(self.backend, RedisCache) else "memory"

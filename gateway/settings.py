@@ -188,6 +188,14 @@ class Settings(BaseSettings):
     """Wall-clock limit of one query over HTTP; past it the request is ``TIMEOUT``."""
     max_search_chars: int = Field(default=200, ge=1)
     """Longest ``search`` filter string."""
+    persisted_query_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=1)
+    """How long an automatic persisted query (Apollo's protocol) is remembered after it
+    was registered, per tenant, in the response cache's backend."""
+    trusted_documents_file: Path | None = None
+    """A JSON manifest ``{"<sha256 hex>": "<document>"}`` (graphql-codegen's client
+    preset writes one): when set, only these documents run, sent by hash or in full."""
+    max_batch_operations: int = Field(default=10, ge=0, le=100)
+    """Operations one batched request (a JSON array) may hold; 0 refuses batches."""
     read_compiler: bool = True
     """Answer read queries over stored records with one SQL statement that builds the
     JSON in the database; off runs every operation on the resolvers."""

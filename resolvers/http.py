@@ -49,6 +49,7 @@ from gateway.unavailable import (
 )
 from gateway.unavailable import request_id as decided_request_id
 from gateway.web.graphiql import graphiql_response
+from resolvers import persisted
 from resolvers.compiled.answer import compiled_data
 from resolvers.context import context_for
 from resolvers.extensions import formatted_error
@@ -67,7 +68,8 @@ from resolvers.http_params import (
     GraphQLParams,
     RequestError,
     accepted_media_type,
-    read_params,
+    params_of,
+    read_request,
 )
 
 logger = logging.getLogger("talentgraph.http")
@@ -84,6 +86,13 @@ def _error_body(message: str, code: str, **extensions: Any) -> bytes:
     return orjson.dumps(
         {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
     )
+
+
+def _request_error_body(error: RequestError, request_id: str) -> bytes:
+    extensions: dict[str, Any] = {**error.extensions, "requestId": request_id}
+    if error.retry_after is not None:
+        extensions["retryAfter"] = math.ceil(error.retry_after)
+    return _error_body(error.message, error.code, **extensions)
 
 
 def request_id_of(request: Request) -> str:
@@ -210,11 +219,8 @@ class GraphQLHTTP:
                         logger.warning("/graphql unavailable (request %s): %r", request_id, exc)
                         response = _unavailable(request_id)
         except RequestError as error:
-            extensions: dict[str, Any] = {**error.extensions, "requestId": request_id}
-            if error.retry_after is not None:
-                extensions["retryAfter"] = math.ceil(error.retry_after)
             response = Response(
-                _error_body(error.message, error.code, **extensions),
+                _request_error_body(error, request_id),
                 status_code=error.status,
                 media_type=JSON,
                 headers={"allow": "POST"} if error.status == 405 else None,
@@ -253,8 +259,45 @@ class GraphQLHTTP:
             raise RequestError(401, str(exc), code="UNAUTHENTICATED") from exc
 
     async def _handle(self, request: Request, media_type: str, request_id: str) -> Response:
-        params = await read_params(request)
-        call = _Call(request, request_id, media_type, params, await self._principal(request))
+        read = await read_request(request)
+        if isinstance(read, list):
+            return await self._batch(request, media_type, request_id, read)
+        return await self._answer(request, media_type, request_id, read)
+
+    async def _batch(
+        self, request: Request, media_type: str, request_id: str, items: list[Any]
+    ) -> Response:
+        """A JSON array of operations, answered in order as a JSON array: each one read,
+        admitted (rate limit, cost) and answered on its own, so one refused operation
+        fails alone and one that met an unreachable server says so alone."""
+        limit = runtime_of(request).settings.max_batch_operations
+        if limit == 0:
+            raise RequestError(400, "batched requests are turned off here")
+        if not items or len(items) > limit:
+            raise RequestError(400, f"a batch holds 1 to {limit} operations, got {len(items)}")
+        bodies: list[bytes] = []
+        for item in items:
+            try:
+                answered = await self._answer(request, media_type, request_id, params_of(item))
+                bodies.append(bytes(answered.body))
+            except RequestError as error:
+                bodies.append(_request_error_body(error, request_id))
+            except Exception as exc:
+                if not is_infrastructure_failure(exc):
+                    raise
+                logger.warning("/graphql unavailable (request %s): %r", request_id, exc)
+                bodies.append(bytes(_unavailable(request_id).body))
+        return Response(b"[" + b",".join(bodies) + b"]", media_type=media_type)
+
+    async def _answer(
+        self, request: Request, media_type: str, request_id: str, params: GraphQLParams
+    ) -> Response:
+        principal = await self._principal(request)
+        runtime = runtime_of(request)
+        params, remember_it = await persisted.resolved(
+            runtime, params, principal, media_type == GRAPHQL_RESPONSE
+        )
+        call = _Call(request, request_id, media_type, params, principal)
         cacheable = self._cacheable(call)
         slot = _CacheSlot()
         if cacheable is not None:
@@ -264,6 +307,8 @@ class GraphQLHTTP:
             started = time.perf_counter()
             slot = await self._cache_slot(call, cacheable)
             if slot.cached is not None:
+                if remember_it:
+                    await persisted.remember(runtime, params, principal)
                 self._observe(cacheable.name, OperationType.QUERY.value, "cache_hit", started)
                 return Response(slot.cached, media_type=media_type, headers={"x-cache": "hit"})
         try:
@@ -283,6 +328,8 @@ class GraphQLHTTP:
             call.strict,
             rate_checked=cacheable is not None,
         )
+        if remember_it:
+            await persisted.remember(runtime, params, principal)
         operation = admitted.operation
         labels = (
             operation.name.value if operation.name else "anonymous",

@@ -211,9 +211,7 @@ async def test_malformed_json_body_is_400(gateway: Gateway) -> None:
     assert error["extensions"]["code"] == "BAD_REQUEST"
 
 
-@pytest.mark.parametrize(
-    "body", [b'[{"query": "{ __typename }"}]', b'"{ __typename }"', b"42", b"null", b"true"]
-)
+@pytest.mark.parametrize("body", [b'"{ __typename }"', b"42", b"null", b"true"])
 async def test_body_that_is_not_an_object_is_400(gateway: Gateway, body: bytes) -> None:
     response = await _post_raw(gateway, body)
     assert response.status_code == 400

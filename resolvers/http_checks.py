@@ -12,10 +12,7 @@ from functools import lru_cache
 from graphql import (
     DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLSchema,
-    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     parse,
@@ -32,6 +29,7 @@ from gateway.settings import Settings
 from resolvers.cost import cost_limit, query_cost, too_costly
 from resolvers.document_limits import DocumentShape, document_shape, over_limits
 from resolvers.http_params import GraphQLParams, RequestError
+from resolvers.root_fields import all_root_fields
 
 
 @lru_cache(maxsize=512)
@@ -70,29 +68,6 @@ def root_fields(operation: OperationDefinitionNode) -> list[str] | None:
         if not isinstance(selection, FieldNode):
             return None
         names.append(selection.name.value)
-    return names
-
-
-def _all_root_fields(document: DocumentNode, operation: OperationDefinitionNode) -> set[str]:
-    """Every root field the operation selects, through fragments too (for rate limits,
-    which a fragment must not get around)."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    names: set[str] = set()
-    pending = list(operation.selection_set.selections)
-    seen: set[str] = set()
-    while pending:
-        selection = pending.pop()
-        if isinstance(selection, FieldNode):
-            names.add(selection.name.value)
-        elif isinstance(selection, InlineFragmentNode):
-            pending.extend(selection.selection_set.selections)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name not in seen and name in fragments:
-                seen.add(name)
-                pending.extend(fragments[name].selection_set.selections)
     return names
 
 
@@ -242,7 +217,7 @@ async def admit(
             "graphql-transport-ws subprotocol",
         )
     if not rate_checked:
-        await check_rate(request, principal, _all_root_fields(document, operation))
+        await check_rate(request, principal, all_root_fields(document, operation))
     settings = runtime_of(request).settings
     cost = _check_limits(schema._schema, document, params, principal, settings, strict)
     if not settings.is_development and not (principal and principal.is_admin):

@@ -1,4 +1,5 @@
-"""GraphQL subscriptions over WebSocket on ``/graphql``, in both subprotocols:
+"""GraphQL over WebSocket on ``/graphql`` (subscriptions, and queries and mutations for
+single-socket clients), in both subprotocols:
 ``graphql-transport-ws`` (the ``graphql-ws`` library's) and the legacy ``graphql-ws``
 (``subscriptions-transport-ws``, Apollo's old one).
 
@@ -39,10 +40,15 @@ anonymous connection with no operation running for ``websocket_anonymous_idle_se
 with 1000 "Idle", which graphql-ws clients do not retry while nothing is subscribed.
 Authenticated connections are bounded by the per-user rate limits instead.
 
-Only subscriptions run here; queries and mutations go to ``POST /graphql``, where the
-response cache, idempotency keys and the introspection rule live. Each subscription
-counts against the rate limits of HTTP requests (per user, or per client address when
-anonymous); over a limit it is refused with ``RATE_LIMITED``.
+Queries and mutations run here too, for clients that use one socket for everything
+(urql, graphql-ws with ``lazy: false``): ``subscribe`` with a query or mutation gets one
+``next`` and ``complete``, or an ``error`` when it failed before executing, with the
+checks of ``POST /graphql`` (depth, aliases, cost, introspection for admins outside
+development, error masking). A mutation runs to its end even if the client stops it or
+goes away; a query past ``MAX_REQUEST_SECONDS`` is stopped with ``TIMEOUT``. The
+response cache is HTTP's alone. Each operation counts against the rate limits of HTTP
+requests (per user, or per client address when anonymous; credential operations
+against their own bucket too); over a limit it is refused with ``RATE_LIMITED``.
 
 Each operation is a task with a context of its own, reading its own bounded bus queue;
 publishing never waits for it. A client that stops reading stalls only its own sends

@@ -1,7 +1,7 @@
 """What a GraphQL WebSocket connection is allowed: the token it presents, the anonymous
-slots of its address, and the operations it may run (subscriptions only, within the
-document and cost limits). Pure checks, no socket: ``resolvers.ws_session`` and
-``resolvers.ws_protocol`` act on their answers.
+slots of its address, and the operations it may run (within the document and cost
+limits, introspection for admins outside development, as over HTTP). Pure checks, no
+socket: ``resolvers.ws_session`` and ``resolvers.ws_protocol`` act on their answers.
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, validate
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry import Schema
 
 from gateway.auth import AuthenticationError, Principal, bearer_token
 from gateway.settings import Settings
 from resolvers.cost import cost_limit, query_cost, too_costly
 from resolvers.document_limits import document_shape, over_limits
+from resolvers.root_fields import all_root_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,34 +41,52 @@ def read_operation(payload: Any) -> Operation | None:
     return Operation(query, variables, name)
 
 
-def refusal(
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What an operation sent over the socket is: ``error`` when it may not run,
+    its kind (None for a document the schema reports on itself: a syntax error, an
+    unknown operation name) and the root fields it selects, for the rate limits."""
+
+    error: GraphQLError | None
+    kind: OperationType | None = None
+    roots: frozenset[str] = frozenset()
+
+
+def admission(
     operation: Operation, settings: Settings, schema: Schema, principal: Principal | None
-) -> GraphQLError | None:
-    """The error for a query or mutation sent here, or for a subscription over the
-    caller's cost limit (checked before validation, which grows with the cost); ``None``
-    for a subscription to run, or a document the schema reports on itself (a syntax
-    error, an unknown operation name)."""
+) -> Admission:
+    """The checks of ``POST /graphql`` before anything runs: depth, aliases and cost
+    (before validation, which grows with them) and, outside development, introspection
+    for admins only."""
     try:
         document = parse(operation.query, max_tokens=settings.max_query_tokens)
     except GraphQLError:
-        return None
+        return Admission(None)
     found = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation.operation_name is not None:
         found = [d for d in found if d.name and d.name.value == operation.operation_name]
     if len(found) != 1:
-        return None
-    if found[0].operation is not OperationType.SUBSCRIPTION:
-        return GraphQLError(
-            f"Only subscriptions are served over WebSocket: send this "
-            f"{found[0].operation.value} to POST /graphql",
-            extensions={"code": "BAD_REQUEST"},
-        )
+        return Admission(None)
+    kind = found[0].operation
+    roots = frozenset(all_root_fields(document, found[0]))
     refused = over_limits(document_shape(document), settings.max_query_depth, settings.max_aliases)
     if refused is not None:
-        return refused
+        return Admission(refused, kind, roots)
     limit = cost_limit(settings, principal)
     cost = query_cost(schema._schema, document, operation.operation_name, operation.variables)
-    return too_costly(cost, limit) if cost > limit else None
+    if cost > limit:
+        return Admission(too_costly(cost, limit), kind, roots)
+    introspects = "__schema" in operation.query or "__type" in operation.query.replace(
+        "__typename", ""
+    )
+    privileged = settings.is_development or (principal is not None and principal.is_admin)
+    rule = [NoSchemaIntrospectionCustomRule]
+    if introspects and not privileged and validate(schema._schema, document, rule):
+        forbidden = GraphQLError(
+            "introspection is for admins only", extensions={"code": "FORBIDDEN"}
+        )
+        return Admission(forbidden, kind, roots)
+    return Admission(None, kind, roots)
 
 
 def credentials(payload: Mapping[str, Any], header: str | None) -> str | None:

@@ -13,17 +13,19 @@ import time
 from typing import Any
 
 import orjson
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType
 from prometheus_client import Gauge
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from gateway.metrics import GRAPHQL_REQUESTS, REGISTRY, operation_label
 from gateway.rate_limits import buckets
-from gateway.unavailable import is_infrastructure_failure
+from gateway.store.engine import counting_commits
+from gateway.unavailable import graphql_unavailable, is_infrastructure_failure, write_outcome
 from resolvers.context import Context, context_for
 from resolvers.extensions import formatted_error
-from resolvers.ws_admission import Operation, read_operation, refusal
+from resolvers.http_checks import CREDENTIAL_FIELDS
+from resolvers.ws_admission import Operation, admission, read_operation
 from resolvers.ws_session import (
     LEGACY_WS,
     TRANSPORT_WS,
@@ -134,23 +136,29 @@ class Connection(SocketSession):
                 raise Refused(4400, "Invalid message: the payload must hold a query string")
             await self._send_errors(op_id, [GraphQLError("the payload must hold a query string")])
             return
-        refused = refusal(operation, self.runtime.settings, self.schema, self.principal)
-        if refused is not None:
-            await self._send_errors(op_id, [refused])
+        admitted = admission(operation, self.runtime.settings, self.schema, self.principal)
+        if admitted.error is not None:
+            await self._send_errors(op_id, [admitted.error])
             return
-        if not self.runtime.bus.connected:
+        one_answer = admitted.kind in (OperationType.QUERY, OperationType.MUTATION)
+        if not one_answer and not self.runtime.bus.connected:
             await self._events_interrupted()
             return
-        limited = await self._rate_limited()
+        limited = await self._rate_limited(admitted.roots)
         if limited is not None:
             await self._send_errors(op_id, [limited])
             return
         if len(self.operations) >= MAX_OPERATIONS:
             limit = GraphQLError(
-                f"At most {MAX_OPERATIONS} subscriptions per connection",
+                f"At most {MAX_OPERATIONS} operations per connection",
                 extensions={"code": "TOO_MANY_SUBSCRIPTIONS"},
             )
             await self._send_errors(op_id, [limit])
+            return
+        kind = admitted.kind
+        if kind is OperationType.QUERY or kind is OperationType.MUTATION:
+            answer = self._answer(op_id, operation, kind)
+            self.operations[op_id] = asyncio.create_task(answer, name=f"ws-{self.id}-{op_id}")
             return
         task = asyncio.create_task(self._run(op_id, operation), name=f"ws-{self.id}-{op_id}")
         self.operations[op_id] = task
@@ -174,23 +182,30 @@ class Connection(SocketSession):
             "EVENTS_INTERRUPTED",
         )
 
-    async def _rate_limited(self) -> GraphQLError | None:
-        """Each subscription counts as a request of the HTTP endpoint's buckets: per
-        user, or per client address when anonymous."""
-        public, user, _ = buckets(self.runtime.settings)
+    async def _rate_limited(self, roots: frozenset[str]) -> GraphQLError | None:
+        """Each operation counts as a request of the HTTP endpoint's buckets: per user,
+        or per client address when anonymous, and the credential operations against
+        their own tighter bucket too."""
+        public, user, credentials = buckets(self.runtime.settings)
         if self.principal is None:
             client = self.websocket.client
-            bucket, subject = public, client.host if client else "unknown"
+            checks = [(public, client.host if client else "unknown")]
         else:
-            bucket, subject = user, str(self.principal.user_id)
-        decision = await self.runtime.rate_limits.hit(bucket, subject)
-        if decision.allowed:
-            return None
-        return GraphQLError(
-            f"too many requests: at most {bucket.per_minute} per minute; "
-            f"retry in {math.ceil(decision.retry_after)} s",
-            extensions={"code": "RATE_LIMITED", "retryAfter": math.ceil(decision.retry_after)},
-        )
+            checks = [(user, str(self.principal.user_id))]
+            if roots & CREDENTIAL_FIELDS:
+                checks.append((credentials, str(self.principal.user_id)))
+        for bucket, subject in checks:
+            if bucket.per_minute <= 0:
+                continue
+            decision = await self.runtime.rate_limits.hit(bucket, subject)
+            if not decision.allowed:
+                retry = math.ceil(decision.retry_after)
+                return GraphQLError(
+                    f"too many requests: at most {bucket.per_minute} per minute; "
+                    f"retry in {retry} s",
+                    extensions={"code": "RATE_LIMITED", "retryAfter": retry},
+                )
+        return None
 
     async def _stop(self, op_id: Any) -> None:
         if not isinstance(op_id, str):
@@ -246,6 +261,72 @@ class Connection(SocketSession):
             SUBSCRIPTIONS_RUNNING.dec()
             self._release(op_id)
 
+    async def _answer(self, op_id: str, operation: Operation, kind: OperationType) -> None:
+        """A query or mutation: one ``next`` (legacy: ``data``) and ``complete``, or an
+        ``error`` when it failed before executing, as ``POST /graphql`` would answer it.
+        A mutation runs to its end even if the client stops it or goes away (the source
+        system may have taken the write); a query past ``MAX_REQUEST_SECONDS`` stops
+        with ``TIMEOUT``."""
+        label = operation_label(operation.operation_name or "anonymous")
+        request_id = f"ws{self.id}:{op_id[:32]}"
+        try:
+            with counting_commits():
+                execution = asyncio.ensure_future(
+                    self.schema.execute(
+                        operation.query,
+                        variable_values=operation.variables,
+                        context_value=self._context(op_id),
+                        operation_name=operation.operation_name,
+                    )
+                )
+                execution.add_done_callback(_retrieve)
+                if kind is OperationType.MUTATION:
+                    result = await asyncio.shield(execution)
+                else:
+                    async with asyncio.timeout(self.runtime.settings.max_request_seconds):
+                        result = await execution
+                outcome = write_outcome()
+            errors = list(result.errors or ())
+            if result.data is None and errors and all(not e.path for e in errors):
+                GRAPHQL_REQUESTS.labels(label, kind.value, "request_error").inc()
+                if self._release(op_id):
+                    await self._send_errors(op_id, errors)
+                return
+            if any(map(is_infrastructure_failure, errors)):
+                GRAPHQL_REQUESTS.labels(label, kind.value, "unavailable").inc()
+                data = result.data if outcome == "unknown" else None
+                payload = graphql_unavailable(request_id, outcome, data)
+            else:
+                GRAPHQL_REQUESTS.labels(label, kind.value, "partial" if errors else "ok").inc()
+                payload = self._payload(result)
+            if self.operations.get(op_id) is asyncio.current_task():
+                await self.send({"type": self._data_type, "id": op_id, "payload": payload})
+            await self._complete(op_id)
+        except TimeoutError:
+            stopped = GraphQLError(
+                f"the query ran longer than {self.runtime.settings.max_request_seconds:g} s "
+                "and was stopped; ask for less",
+                extensions={"code": "TIMEOUT"},
+            )
+            if self._release(op_id):
+                await self._send_errors(op_id, [stopped])
+        except Closed:
+            pass
+        finally:
+            self._release(op_id)
+
+    @property
+    def _data_type(self) -> str:
+        return "data" if self.legacy else "next"
+
+    def _payload(self, result: ExecutionResult) -> dict[str, Any]:
+        settings = self.runtime.settings
+        hide = not settings.is_development and not (self.principal and self.principal.is_admin)
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [formatted_error(error, hide) for error in result.errors]
+        return payload
+
     def _result(self, op_id: str, result: ExecutionResult) -> dict[str, Any]:
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
@@ -274,6 +355,13 @@ class Connection(SocketSession):
             self._note_if_idle()
             return True
         return False
+
+
+def _retrieve(done: asyncio.Future[Any]) -> None:
+    """Take the outcome of an execution whose waiter went away (a mutation the client
+    stopped runs on), so asyncio does not log it as never retrieved."""
+    if not done.cancelled():
+        done.exception()
 
 
 def _loop_time(monotonic_deadline: float) -> float:

@@ -69,8 +69,10 @@ from resolvers.http_params import (
     RequestError,
     accepted_media_type,
     params_of,
+    read_params,
     read_request,
 )
+from resolvers.sse import event_stream, wants_events
 
 logger = logging.getLogger("talentgraph.http")
 
@@ -206,6 +208,8 @@ class GraphQLHTTP:
         try:
             if request.method == "GET" and self._wants_ide(request):
                 response: Response = await graphiql_response(request)
+            elif wants_events(request):
+                response = await self._events(request, request_id)
             else:
                 answer_as = accepted_media_type(request)
                 with counting_commits():
@@ -263,6 +267,25 @@ class GraphQLHTTP:
         if isinstance(read, list):
             return await self._batch(request, media_type, request_id, read)
         return await self._answer(request, media_type, request_id, read)
+
+    async def _events(self, request: Request, request_id: str) -> Response:
+        """A graphql-sse stream (``resolvers.sse``)."""
+        params = await read_params(request)
+        principal = await self._principal(request)
+        params, remember_it = await persisted.resolved(
+            runtime_of(request), params, principal, strict=True
+        )
+        response = await event_stream(
+            self.schema,
+            request,
+            request_id,
+            params,
+            principal,
+            lambda: self._principal(request),
+        )
+        if remember_it:
+            await persisted.remember(runtime_of(request), params, principal)
+        return response
 
     async def _batch(
         self, request: Request, media_type: str, request_id: str, items: list[Any]

@@ -213,8 +213,9 @@ async def admit(
     if operation.operation is OperationType.SUBSCRIPTION:
         raise RequestError(
             400,
-            "subscriptions are served over WebSocket: connect to /graphql with the "
-            "graphql-transport-ws subprotocol",
+            "subscriptions are served over WebSocket (connect to /graphql with the "
+            "graphql-transport-ws subprotocol) or as Server-Sent Events (send this "
+            "request with Accept: text/event-stream)",
         )
     if not rate_checked:
         await check_rate(request, principal, all_root_fields(document, operation))

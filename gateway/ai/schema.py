@@ -1,154 +1,71 @@
-"""JSON Schema checks for what a model answers, without a dependency.
+"""JSON Schema for what a model answers: schemas checked when a prompt is saved, answers
+validated against them, and offline answers made to fit them.
 
+    check_schema(schema)                              # SchemaError for a broken schema
     errors = validate({"risk_score": 1.4}, schema)
-    # ["$.risk_score: 1.4 is above the maximum 1", "$: 'pros' is required"]
+    # ["$.risk_score: 1.4 is greater than the maximum of 1", "$: 'pros' is a required property"]
     answer = conform({"risk_score": 0.3}, schema)    # offline: add what is required
 
-``jsonschema`` is not installed, so this covers the subset prompts use, the same for the
-offline and the online provider:
-
-- ``type`` (a name or a list: object, array, string, number, integer, boolean, null)
-- objects: ``properties``, ``required``, ``additionalProperties`` (false or a schema)
-- arrays: ``items`` (one schema), ``minItems``, ``maxItems``
-- numbers: ``minimum``, ``maximum``, ``exclusiveMinimum``, ``exclusiveMaximum``
-- strings: ``minLength``, ``maxLength``
-- ``enum``, ``const``, ``anyOf``, ``allOf``
-
-Other keywords (``$ref``, ``pattern``, ``format``, ``oneOf``...) are ignored: an answer
-is never refused for a rule this module does not know. Errors name the place with a
-JSON path (``$.pros[2]``) so a model asked to try again can fix it.
+Validation is ``jsonschema``'s, for the draft a schema declares in ``$schema`` (2020-12
+when it declares none), every keyword included (``pattern``, ``format``, ``oneOf``,
+``$ref`` within the schema, ``uniqueItems``, ``not``, ``if``/``then``...). A ``$ref``
+to anything outside the schema is never fetched: it fails the answer with an error
+that says so. Errors name the place with a JSON path (``$.pros[2]``), the most deeply
+nested first, so a model asked to try again can fix it. ``conform`` is this module's
+own: the offline provider's canonical answer shaped to a tenant's schema.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
+import jsonschema
+from jsonschema.exceptions import SchemaError
+from referencing.exceptions import Unresolvable
+
 JSONSchema = Mapping[str, Any]
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "object": (dict,),
-    "array": (list, tuple),
-    "string": (str,),
-    "number": (int, float),
-    "integer": (int, float),
-    "boolean": (bool,),
-    "null": (type(None),),
-}
 MAX_ERRORS = 20
 
-
-def _is_type(value: Any, name: str) -> bool:
-    kinds = _TYPES.get(name)
-    if kinds is None:
-        return True  # an unknown type name restricts nothing
-    if name in ("number", "integer") and isinstance(value, bool):
-        return False
-    if not isinstance(value, kinds):
-        return False
-    if isinstance(value, float):
-        finite = math.isfinite(value)
-        return finite and value.is_integer() if name == "integer" else finite
-    return True
+__all__ = ["MAX_ERRORS", "JSONSchema", "SchemaError", "check_schema", "conform", "validate"]
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _validator(schema: JSONSchema) -> Any:
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def check_schema(schema: JSONSchema) -> None:
+    """Raise ``SchemaError`` (with the problem) unless ``schema`` is a valid schema of
+    the draft it declares: a misspelt type, a keyword of the wrong kind."""
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    cls.check_schema(dict(schema))
 
 
 def validate(instance: Any, schema: JSONSchema) -> list[str]:
     """Every way ``instance`` breaks ``schema`` (at most ``MAX_ERRORS``); ``[]`` if none."""
-    errors: list[str] = []
-    _check(instance, schema, "$", errors)
-    return errors[:MAX_ERRORS]
+    if not isinstance(schema, Mapping):
+        return []
+    try:
+        found = sorted(
+            _validator(schema).iter_errors(instance),
+            key=lambda error: (-len(error.absolute_path), error.json_path),
+        )
+    except Unresolvable as exc:
+        return [f"$: the schema refers to {exc} outside itself, which is never fetched"]
+    except SchemaError as exc:
+        return [f"$: the schema itself is invalid: {exc.message}"]
+    return [f"{error.json_path}: {_message(error)}" for error in found][:MAX_ERRORS]
 
 
-def _check(value: Any, schema: JSONSchema, path: str, errors: list[str]) -> None:
-    if len(errors) >= MAX_ERRORS or not isinstance(schema, Mapping):
-        return
-    expected = schema.get("type")
-    if expected is not None:
-        names = [expected] if isinstance(expected, str) else list(expected)
-        if not any(_is_type(value, str(name)) for name in names):
-            errors.append(f"{path}: expected {' or '.join(map(str, names))}, got {_short(value)}")
-            return
-    if "const" in schema and value != schema["const"]:
-        errors.append(f"{path}: must be {_short(schema['const'])}")
-    if "enum" in schema and value not in list(schema["enum"]):
-        errors.append(f"{path}: {_short(value)} is not one of {_short(list(schema['enum']))}")
-    for sub in schema.get("allOf") or ():
-        _check(value, sub, path, errors)
-    any_of = schema.get("anyOf")
-    if any_of and all(validate(value, sub) for sub in any_of):
-        errors.append(f"{path}: matches none of the allowed shapes (anyOf)")
-    if isinstance(value, dict):
-        _check_object(value, schema, path, errors)
-    elif isinstance(value, list | tuple):
-        _check_array(value, schema, path, errors)
-    elif isinstance(value, str):
-        _check_string(value, schema, path, errors)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        _check_number(value, schema, path, errors)
-
-
-def _check_object(value: dict[str, Any], schema: JSONSchema, path: str, errors: list[str]) -> None:
-    properties: Mapping[str, Any] = schema.get("properties") or {}
-    for name in schema.get("required") or ():
-        if name not in value:
-            errors.append(f"{path}: {name!r} is required")
-    additional = schema.get("additionalProperties", True)
-    for name, item in value.items():
-        if name in properties:
-            _check(item, properties[name], f"{path}.{name}", errors)
-        elif additional is False:
-            errors.append(f"{path}: {name!r} is not allowed")
-        elif isinstance(additional, Mapping):
-            _check(item, additional, f"{path}.{name}", errors)
-
-
-def _check_array(value: Any, schema: JSONSchema, path: str, errors: list[str]) -> None:
-    items = schema.get("items")
-    if isinstance(items, Mapping):
-        for index, item in enumerate(value):
-            _check(item, items, f"{path}[{index}]", errors)
-    low, high = schema.get("minItems"), schema.get("maxItems")
-    if isinstance(low, int) and len(value) < low:
-        errors.append(f"{path}: needs at least {low} item(s), has {len(value)}")
-    if isinstance(high, int) and len(value) > high:
-        errors.append(f"{path}: allows at most {high} item(s), has {len(value)}")
-
-
-def _check_string(value: str, schema: JSONSchema, path: str, errors: list[str]) -> None:
-    low, high = schema.get("minLength"), schema.get("maxLength")
-    if isinstance(low, int) and len(value) < low:
-        errors.append(f"{path}: needs at least {low} character(s)")
-    if isinstance(high, int) and len(value) > high:
-        errors.append(f"{path}: allows at most {high} character(s)")
-
-
-def _check_number(value: float, schema: JSONSchema, path: str, errors: list[str]) -> None:
-    for keyword, words in _BOUNDS.items():
-        bound = schema.get(keyword)
-        if not isinstance(bound, int | float) or isinstance(bound, bool):
-            continue
-        broken = {
-            "minimum": value < bound,
-            "maximum": value > bound,
-            "exclusiveMinimum": value <= bound,
-            "exclusiveMaximum": value >= bound,
-        }[keyword]
-        if broken:
-            errors.append(f"{path}: {_short(value)} is {words} {bound}")
-
-
-_BOUNDS = {
-    "minimum": "below the minimum",
-    "maximum": "above the maximum",
-    "exclusiveMinimum": "not above the exclusive minimum",
-    "exclusiveMaximum": "not below the exclusive maximum",
-}
+def _message(error: Any) -> str:
+    """jsonschema's message, with a long value it quotes cut short."""
+    message = str(error.message)
+    quoted = repr(error.instance)
+    if len(quoted) > 60 and quoted in message:
+        message = message.replace(quoted, quoted[:57] + "...")
+    return message if len(message) <= 300 else message[:297] + "..."
 
 
 # --- offline answers ------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.ai.schema import SchemaError, check_schema
 from gateway.errors import ValidationFailed
 from gateway.services.activities import Actor, record_activity
 from gateway.services.validation import required_text, tenant_row
@@ -24,6 +25,13 @@ def _json_schema(value: str | None) -> str | None:
         raise ValidationFailed("schemaContent", f"schemaContent is not valid JSON: {exc}") from exc
     if not isinstance(parsed, dict):
         raise ValidationFailed("schemaContent", "schemaContent must be a JSON object schema")
+    try:
+        check_schema(parsed)
+    except SchemaError as exc:
+        where = "/".join(str(part) for part in exc.absolute_path) or "the top level"
+        raise ValidationFailed(
+            "schemaContent", f"schemaContent is not a valid JSON Schema at {where}: {exc.message}"
+        ) from exc
     return value
 
 

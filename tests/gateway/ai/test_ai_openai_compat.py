@@ -232,8 +232,8 @@ async def test_an_invalid_answer_is_sent_back_once_with_what_is_wrong(
     assert len(fake.requests) == 2
     retry = fake.requests[-1]["messages"]
     assert retry[-2] == {"role": "assistant", "content": '{"risk_score": 140}'}
-    assert "$.risk_score: 140 is above the maximum 100" in retry[-1]["content"]
-    assert "$: 'pros' is required" in retry[-1]["content"]
+    assert "$.risk_score: 140 is greater than the maximum of 100" in retry[-1]["content"]
+    assert "$: 'pros' is a required property" in retry[-1]["content"]
 
 
 async def test_an_answer_invalid_twice_is_a_final_error(
@@ -244,7 +244,7 @@ async def test_an_answer_invalid_twice_is_a_final_error(
         await provider.analyze_resume(RESUME)
     assert not failure.value.retryable
     assert "invalid JSON twice" in failure.value.message
-    assert "$.risk_score: expected number" in failure.value.message
+    assert "$.risk_score: 'low' is not of type 'number'" in failure.value.message
     assert "not valid JSON" in fake.requests[-1]["messages"][-1]["content"]
 
 

@@ -116,6 +116,9 @@ async def test_making_a_prompt_default_by_update_clears_the_others(gateway: Gate
         ({"template_content": "x" * 100_001}, "templateContent"),
         ({"schema_content": "{not json"}, "schemaContent"),
         ({"schema_content": "[1, 2]"}, "schemaContent"),
+        ({"schema_content": '{"type": "strng"}'}, "schemaContent"),
+        ({"schema_content": '{"properties": {"a": {"minimum": "one"}}}'}, "schemaContent"),
+        ({"schema_content": '{"required": "a"}'}, "schemaContent"),
     ],
 )
 async def test_a_bad_prompt_is_refused(
@@ -127,6 +130,12 @@ async def test_a_bad_prompt_is_refused(
         await new_prompt(gateway, **fields)
     assert refused.value.field == field
     assert await count(gateway, Prompt) == before
+
+
+async def test_a_schema_error_says_where(gateway: Gateway) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        await new_prompt(gateway, schema_content='{"properties": {"a": {"type": "strng"}}}')
+    assert "properties/a/type" in refused.value.message
 
 
 async def test_an_empty_schema_is_stored_as_none(gateway: Gateway) -> None:

@@ -1,5 +1,5 @@
-"""Exclusive locks that expire if their holder dies: Redis when configured, in
-process otherwise (the embedded default runs one process).
+"""Exclusive locks that expire if their holder dies: Redis when configured (redis-py's
+lock), in process otherwise (the embedded default runs one process).
 
     lock = locks.lock("sync:42", ttl=60)
     if not await lock.acquire():
@@ -12,22 +12,15 @@ process otherwise (the embedded default runs one process).
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from typing import Protocol
 
 import redis.asyncio as aioredis
+from redis.exceptions import LockError
 
 from gateway.redis_clients import redis_client
-
-_RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-return 0
-"""
-_EXTEND = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
-return 0
-"""
 
 
 class Lock(Protocol):
@@ -83,18 +76,24 @@ class LocalLocks:
 
 
 class _RedisLock:
+    """redis-py's lock (``SET NX PX`` to take it, Lua scripts that check the token to
+    extend or release it), without waiting: a lock held elsewhere is not ours."""
+
     def __init__(self, redis: aioredis.Redis, key: str, ttl: float) -> None:
-        self.redis, self.key, self.ttl_ms = redis, key, int(ttl * 1000)
-        self.token = secrets.token_hex(16)
+        self.lock = redis.lock(key, timeout=ttl, blocking=False, thread_local=False)
 
     async def acquire(self) -> bool:
-        return bool(await self.redis.set(self.key, self.token, nx=True, px=self.ttl_ms))
+        return bool(await self.lock.acquire(blocking=False))
 
     async def extend(self) -> bool:
-        return bool(await self.redis.eval(_EXTEND, 1, self.key, self.token, str(self.ttl_ms)))  # type: ignore[misc]
+        try:
+            return bool(await self.lock.reacquire())
+        except LockError:
+            return False
 
     async def release(self) -> None:
-        await self.redis.eval(_RELEASE, 1, self.key, self.token)  # type: ignore[misc]
+        with contextlib.suppress(LockError):
+            await self.lock.release()
 
 
 class RedisLocks:

@@ -55,7 +55,11 @@ from resolvers.personas.loaders import PersonaByIdLoader
 from resolvers.pipeline.loaders import PipelineFactsByJobIdLoader
 from resolvers.prompts.loaders import PromptByIdLoader
 from resolvers.recruiters.loaders import RecruiterLinksByUserIdLoader, UserByIdLoader
-from resolvers.sync.loaders import LatestSyncRunByIntegrationIdLoader
+from resolvers.sync.loaders import (
+    BackgroundJobByIdLoader,
+    LatestSyncRunByIntegrationIdLoader,
+    SyncRunByIdLoader,
+)
 from resolvers.webhooks.loaders import (
     WebhookDeliveryByIdLoader,
     WebhookDeliveryCountBySubscriptionIdLoader,
@@ -219,6 +223,14 @@ class Loaders:
     @cached_property
     def latest_sync_run_by_integration_id(self) -> LatestSyncRunByIntegrationIdLoader:
         return LatestSyncRunByIntegrationIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def sync_run_by_id(self) -> RowByIdLoader:
+        return SyncRunByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def background_job_by_id(self) -> RowByIdLoader:
+        return BackgroundJobByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
     def webhook_subscription_by_id(self) -> RowByIdLoader:

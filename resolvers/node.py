@@ -31,6 +31,7 @@ from resolvers.personas.types import build_persona
 from resolvers.prompts.types import build_prompt
 from resolvers.recruiters.types import build_recruiter
 from resolvers.relay import Node, from_global_id, pk_or_none
+from resolvers.sync.types import build_background_job, build_sync_run
 from resolvers.webhooks.types import (
     build_webhook_delivery,
     build_webhook_event,
@@ -79,6 +80,10 @@ _NODES: dict[str, _NodeKind] = {
     **_readable_with(Permission.ACTIVITIES_READ, Activity=("activity_by_id", build_activity)),
     **_readable_with(Permission.PROMPTS_READ, Prompt=("prompt_by_id", build_prompt)),
     **_readable_with(Permission.PERSONAS_READ, Persona=("persona_by_id", build_persona)),
+    **_readable_with(Permission.INTEGRATIONS_READ, SyncRun=("sync_run_by_id", build_sync_run)),
+    **_readable_with(
+        Permission.QUEUE_READ, BackgroundJob=("background_job_by_id", build_background_job)
+    ),
 }
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Row
 
 from gateway.store.base import table_of
 from gateway.store.id_lists import in_ids
-from gateway.store.models import SyncRun
-from resolvers.dataloaders import TenantLoader, light_columns
+from gateway.store.models import BackgroundJob, SyncRun
+from resolvers.dataloaders import TenantLoader, light_columns, row_by_id_loader
 
 
 class LatestSyncRunByIntegrationIdLoader(TenantLoader[int, Row[Any] | None]):
@@ -31,3 +31,7 @@ class LatestSyncRunByIntegrationIdLoader(TenantLoader[int, Row[Any] | None]):
         )
         by_integration = {row.integration_id: row for row in rows}
         return [by_integration.get(key) for key in keys]
+
+
+SyncRunByIdLoader = row_by_id_loader(SyncRun)
+BackgroundJobByIdLoader = row_by_id_loader(BackgroundJob)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from gateway.permissions import Permission
@@ -16,6 +18,10 @@ from resolvers.sync.filters import (
     sync_run_criteria,
 )
 from resolvers.sync.types import BackgroundJobQueue, SyncRun, build_sync_run
+
+_ITEMS_PAGING = strawberry.argument(
+    deprecation_reason="Page with the arguments of BackgroundJobQueue.items."
+)
 
 
 @strawberry.type
@@ -34,10 +40,10 @@ class SyncQueries:
     async def background_jobs(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: Annotated[int | None, _ITEMS_PAGING] = None,
+        after: Annotated[str | None, _ITEMS_PAGING] = None,
+        last: Annotated[int | None, _ITEMS_PAGING] = None,
+        before: Annotated[str | None, _ITEMS_PAGING] = None,
         filter: BackgroundJobFilter | None = None,
     ) -> BackgroundJobQueue:
         require(info, Permission.QUEUE_READ)

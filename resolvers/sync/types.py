@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import sqlalchemy as sa
 import strawberry
@@ -17,20 +17,13 @@ from gateway.store.paging import PageRequest
 from gateway.sync_modes import SyncMode
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
-from resolvers.listing import list_connection
-from resolvers.relay import Connection, row_builder, to_global_id
+from resolvers.listing import list_connection, page_request
+from resolvers.relay import Connection, Node, node_type, row_builder
 from resolvers.sync.filters import BackgroundJobCriteria
 from resolvers.type_fields import related_node
 from resolvers.type_refs import INTEGRATION, JOB
 
 strawberry.enum(SyncMode, name="SyncMode", description="FULL also detects deleted records.")
-
-
-_ID = "Global, opaque id (as backgroundJobRetry takes it); not fetchable with node(id:) yet."
-
-
-def _global_id(root: SyncRun | BackgroundJob) -> strawberry.ID:
-    return strawberry.ID(to_global_id(root.NODE_TYPE, root.pk))
 
 
 @strawberry.type(
@@ -62,14 +55,8 @@ def _failures(root: SyncRun) -> list[SyncRecordFailure]:
     ]
 
 
-@strawberry.type(
-    name="SyncRun", description="One sync of one integration: what it did, how it ended."
-)
-class SyncRun:
-    NODE_TYPE: ClassVar[str] = "SyncRun"
-
-    id: strawberry.ID = strawberry.field(resolver=_global_id, description=_ID)
-    pk: strawberry.Private[int]
+@node_type("SyncRun", description="One sync of one integration: what it did, how it ended.")
+class SyncRun(Node):
     kind: SyncKind
     status: SyncStatus
     trigger: str = strawberry.field(
@@ -108,16 +95,12 @@ class SyncRun:
 build_sync_run = row_builder(SyncRun)
 
 
-@strawberry.type(
-    name="BackgroundJob",
+@node_type(
+    "BackgroundJob",
     description="A unit of queued background work (a sync, a requisition refresh) "
     "and how its attempts went.",
 )
-class BackgroundJob:
-    NODE_TYPE: ClassVar[str] = "BackgroundJob"
-
-    id: strawberry.ID = strawberry.field(resolver=_global_id, description=_ID)
-    pk: strawberry.Private[int]
+class BackgroundJob(Node):
     job_type: str = strawberry.field(description='The task, e.g. "sync_integration".')
     job_key: str | None = strawberry.field(
         description='Work with the same key never runs twice at once, e.g. "sync:42".'
@@ -171,13 +154,26 @@ class BackgroundJobQueue:
             **{status.value: found.get(status, 0) for status in BackgroundJobStatus}
         )
 
-    @strawberry.field(description="The jobs matching the filter, newest first.")
-    async def items(self, info: Info) -> Connection[BackgroundJob]:
+    @strawberry.field(
+        description="The jobs matching the filter, newest first. Page with this field's "
+        "own arguments (what Relay's @connection and Apollo's relayStylePagination key "
+        "on); without them, the paging arguments of backgroundJobs apply."
+    )
+    async def items(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[BackgroundJob]:
+        own = (first, after, last, before) != (None, None, None, None)
+        page = page_request(first, after, last, before) if own else self.page
         return await list_connection(
             info,
             table_of(BackgroundJobModel),
             self.criteria,
             ("created_at", True),
-            self.page,
+            page,
             build_background_job,
         )

@@ -10,8 +10,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from gateway.store.enums import DeliveryStatus, Role, WebhookEventStatus
-from gateway.store.models import Integration, WebhookDelivery, WebhookEvent, WebhookSubscription
+from gateway.store.enums import DeliveryStatus, Role, SyncKind, WebhookEventStatus
+from gateway.store.models import (
+    BackgroundJob,
+    Integration,
+    SyncRun,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 from tests.support.gateway import Gateway
 
 SAMPLES = """
@@ -77,6 +84,8 @@ EVERY_KIND_OF_ID = """
   webhookSubscriptions(first: 1) { nodes { id } }
   webhookDeliveries(first: 1) { nodes { id } }
   webhookEvents(first: 1) { nodes { id } }
+  syncRuns(first: 1) { nodes { id } }
+  backgroundJobs { items(first: 1) { nodes { id } } }
   applications(first: 100) {
     nodes {
       id
@@ -373,6 +382,8 @@ def ids_by_type(data: dict[str, Any]) -> dict[str, str]:
     for field in ("prompts", "personas"):
         for node in data[field]:
             add(node["id"])
+    for node in data["syncRuns"]["nodes"] + data["backgroundJobs"]["items"]["nodes"]:
+        add(node["id"])
     for application in data["applications"]["nodes"]:
         add(application["id"])
         add(application["currentStage"]["id"])
@@ -424,6 +435,8 @@ async def seed_webhooks(gateway: Gateway) -> None:
                     body=b"{}",
                     status=WebhookEventStatus.PROCESSED,
                 ),
+                SyncRun(tenant_id=tenant_id, integration_id=integration.id, kind=SyncKind.FULL),
+                BackgroundJob(tenant_id=tenant_id, job_type="sync_integration"),
             ]
         )
 

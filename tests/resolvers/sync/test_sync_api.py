@@ -418,6 +418,44 @@ async def test_background_jobs_need_a_token_and_count_per_status(
     assert after["succeeded"] == before["counts"]["succeeded"] + 2
 
 
+ITEMS_PAGED = """
+query($first: Int, $after: String) {
+  backgroundJobs {
+    items(first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } }
+  }
+}
+"""
+NODE = "query($id: ID!) { node(id: $id) { __typename id ... on BackgroundJob { jobType } } }"
+
+
+async def test_queue_items_page_with_their_own_arguments_and_are_nodes(
+    gateway: Gateway, engine: FakeEngine
+) -> None:
+    """Relay's @connection and Apollo's relayStylePagination key on the connection
+    field's own arguments; each job is fetchable by node(id:)."""
+    ids = await _integration_ids(gateway)
+    for integration_id in ids[:3]:
+        await gateway.execute(INTEGRATION_SYNC, {"id": _gid("Integration", integration_id)})
+    await _drain(gateway)
+    seen: list[str] = []
+    after = None
+    while True:
+        page = (await gateway.execute(ITEMS_PAGED, {"first": 2, "after": after}))["backgroundJobs"][
+            "items"
+        ]
+        seen += [node["id"] for node in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    everything = await gateway.execute(BACKGROUND_JOBS, {"first": 100})
+    assert seen == [node["id"] for node in everything["backgroundJobs"]["items"]["nodes"]]
+    assert len(seen) >= 3 and len(set(seen)) == len(seen)
+    found = (await gateway.execute(NODE, {"id": seen[0]}))["node"]
+    assert found["__typename"] == "BackgroundJob" and found["id"] == seen[0]
+    hidden = await gateway.execute(NODE, {"id": seen[0]}, tenant="other")
+    assert hidden["node"] is None
+
+
 async def test_background_job_retry_and_clear_are_admin_only(
     gateway: Gateway, engine: FakeEngine
 ) -> None:

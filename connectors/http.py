@@ -146,6 +146,13 @@ def _detail(response: httpx.Response, limit: int = 300) -> str:
     return text[:limit].strip() or "<empty body>"
 
 
+CallObserver = Callable[[str, str, float], None]
+CALL_OBSERVERS: list[CallObserver] = []
+"""Called with (provider, outcome, seconds) after every attempt of every request: how
+the core's metrics (``gateway.metrics``) see the calls, without this package knowing
+about them."""
+
+
 class HttpClient:
     """Requests for one integration: base URL, auth, rate limit, retries, logging.
 
@@ -176,6 +183,11 @@ class HttpClient:
         self.rate_limit = rate_limit
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
+
+    @property
+    def provider(self) -> str:
+        """The provider named in ``integration`` (``"7:recruiterflow"``), for metrics."""
+        return self.integration.rpartition(":")[2] or "unknown"
 
     def url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
@@ -259,13 +271,17 @@ class HttpClient:
             status = response.status_code
             return response
         finally:
+            elapsed = time.perf_counter() - started
+            outcome = f"{status // 100}xx" if isinstance(status, int) else "error"
+            for observe in CALL_OBSERVERS:
+                observe(self.provider, outcome, elapsed)
             logger.info(
                 "integration=%s method=%s path=%s status=%s duration_ms=%.1f",
                 self.integration,
                 method,
                 httpx.URL(url).path,
                 status,
-                (time.perf_counter() - started) * 1000,
+                elapsed * 1000,
             )
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:

@@ -40,6 +40,7 @@ from gateway.runtime import Runtime, close_runtime, open_runtime, runtime_of
 from gateway.settings import Settings
 from gateway.unavailable import Unavailable
 from gateway.web import routes as web
+from gateway.work_gauges import refresh_work_gauges
 from jobs.deliver import Deliveries
 from jobs.health import HealthDeps, check_health
 from jobs.ingest import Ingestor
@@ -152,6 +153,7 @@ async def metrics(request: Request) -> Response:
                 status_code=401,
                 headers={"www-authenticate": "Bearer"},
             )
+    await refresh_work_gauges(runtime_of(request).reader)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 

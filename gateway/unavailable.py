@@ -39,6 +39,7 @@ import sqlalchemy.exc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.errors import ConnectorError
+from gateway.metrics import HTTP_REQUESTS, route_label
 from gateway.store.engine import commits_begun, counting_commits
 
 logger = logging.getLogger("talentgraph.unavailable")
@@ -237,40 +238,53 @@ class Unavailable:
             return
         rid = request_id(scope)
         started = False
+        status = 500
 
         async def sending(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = int(message["status"])
             await send(message)
 
         with counting_commits():
             try:
                 await self.app(scope, receive, sending)
             except Exception as exc:
-                infrastructure = is_infrastructure_failure(exc)
-                if infrastructure:
-                    logger.warning(
-                        "%s %s unavailable (request %s): %r",
-                        scope.get("method"),
-                        scope.get("path"),
-                        rid,
-                        exc,
-                    )
-                else:
-                    logger.exception(
-                        "%s %s failed (request %s)", scope.get("method"), scope.get("path"), rid
-                    )
                 if started:
+                    _log_escaped(scope, rid, exc)
                     raise
-                body = _body(scope, rid, infrastructure)
-                headers = [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"x-request-id", rid.encode()),
-                ]
-                if infrastructure:
-                    headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
-                status = 503 if infrastructure else 500
-                await send({"type": "http.response.start", "status": status, "headers": headers})
-                await send({"type": "http.response.body", "body": body})
+                status = await _answer_escaped(scope, send, rid, exc)
+            finally:
+                HTTP_REQUESTS.labels(route_label(scope["path"]), str(status)).inc()
+
+
+def _log_escaped(scope: Scope, rid: str, exc: Exception) -> bool:
+    """Log what escaped a route; whether a server we depend on was unreachable."""
+    infrastructure = is_infrastructure_failure(exc)
+    if infrastructure:
+        logger.warning(
+            "%s %s unavailable (request %s): %r", scope.get("method"), scope.get("path"), rid, exc
+        )
+    else:
+        logger.error(
+            "%s %s failed (request %s)", scope.get("method"), scope.get("path"), rid, exc_info=exc
+        )
+    return infrastructure
+
+
+async def _answer_escaped(scope: Scope, send: Send, rid: str, exc: Exception) -> int:
+    """Answer what escaped before the response started, as JSON; the status sent."""
+    infrastructure = _log_escaped(scope, rid, exc)
+    body = _body(scope, rid, infrastructure)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-request-id", rid.encode()),
+    ]
+    if infrastructure:
+        headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
+    status = 503 if infrastructure else 500
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+    return status

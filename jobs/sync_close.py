@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.metrics import observe_sync_run
 from gateway.ports import HasBus, HasCache, HasSessions
 from gateway.pubsub import Event
 from gateway.services.activities import record_activity
@@ -97,6 +98,7 @@ async def close_run(
         run.counts = state.counts
         run.finished_at = finished
         run.duration_ms = int((time.perf_counter() - started) * 1000)
+        kind = run.kind
         run.error_message = error
         details: dict[str, Any] = {}
         if state.failures:
@@ -109,6 +111,13 @@ async def close_run(
         if stored is not None:
             _note_on_integration(stored, state, status, error, finished)
         recorded = _record_summary(session, integration, state, status, error, job_id)
+    observe_sync_run(
+        str(integration.provider),
+        str(kind),
+        status.value,
+        time.perf_counter() - started,
+        state.counts,
+    )
     if _changed(state.counts) or recorded:
         await deps.cache.invalidate(state.tenant_id)
 

@@ -38,6 +38,7 @@ from strawberry import Schema
 from strawberry.types.execution import ExecutionResult
 
 from gateway.auth import Principal
+from gateway.metrics import EVENT_STREAMS
 from gateway.runtime import runtime_of
 from resolvers.context import context_for
 from resolvers.extensions import formatted_error
@@ -105,6 +106,7 @@ async def event_stream(
             )
 
     async def events() -> AsyncIterator[bytes]:
+        EVENT_STREAMS.inc()
         source = results()
         interrupted = asyncio.ensure_future(runtime.bus.wait_interrupted())
         pending: asyncio.Future[ExecutionResult] | None = None
@@ -143,6 +145,7 @@ async def event_stream(
                 yield _next_event(result, hide)
             yield b"event: complete\ndata:\n\n"
         finally:
+            EVENT_STREAMS.dec()
             interrupted.cancel()
             if pending is not None:
                 pending.cancel()

@@ -176,3 +176,64 @@ async def test_cache_hits_and_misses_are_counted(gateway: Gateway) -> None:
     requests = "talentgraph_graphql_requests_total"
     assert _delta(before, after, requests, operation="Jobs", outcome="cache_hit") == 1
     assert _delta(before, after, requests, operation="Jobs", outcome="ok") == 1
+
+
+async def test_http_requests_are_counted_by_route_family_and_status(gateway: Gateway) -> None:
+    before = await _metrics(gateway)
+    await gateway.client.get("/healthz")
+    await gateway.client.get("/wp-login.php")
+    await gateway.post("{ __typename }")
+    after = await _metrics(gateway)
+    requests = "talentgraph_http_requests_total"
+    assert _delta(before, after, requests, route="/healthz", status="200") == 1
+    assert _delta(before, after, requests, route="other", status="404") == 1
+    assert _delta(before, after, requests, route="/graphql", status="200") >= 1
+    assert not any(
+        "wp-login" in value for (_name, labels), _v in after.items() for _k, value in labels
+    ), "a path never becomes a label"
+
+
+async def test_waiting_work_is_read_at_each_scrape(gateway: Gateway) -> None:
+    import sqlalchemy as sa
+
+    from gateway.store.base import utcnow
+    from gateway.store.enums import BackgroundJobStatus
+    from gateway.store.models import BackgroundJob
+
+    tenant_id = gateway.tenants["demo"].tenant_id
+    async with gateway.app.state.session_factory.begin() as session:
+        session.add(
+            BackgroundJob(
+                tenant_id=tenant_id,
+                job_type="sync_integration",
+                status=BackgroundJobStatus.PENDING,
+                created_at=utcnow().replace(year=utcnow().year - 1),
+            )
+        )
+    try:
+        metrics = await _metrics(gateway)
+        assert _total(metrics, "talentgraph_queue_jobs", status="pending") >= 1
+        assert _total(metrics, "talentgraph_queue_oldest_pending_seconds") > 300 * 24 * 3600
+        assert ("talentgraph_webhook_lag_seconds", frozenset()) in metrics
+        assert ("talentgraph_webhook_backlog", frozenset()) in metrics
+    finally:
+        async with gateway.app.state.session_factory.begin() as session:
+            await session.execute(
+                sa.delete(BackgroundJob).where(
+                    BackgroundJob.tenant_id == tenant_id,
+                    BackgroundJob.status == BackgroundJobStatus.PENDING,
+                )
+            )
+
+
+async def test_process_metrics_are_exposed(gateway: Gateway) -> None:
+    text = (await gateway.client.get("/metrics")).text
+    for family in ("process_resident_memory_bytes", "process_cpu_seconds", "python_info"):
+        assert f"# HELP {family}" in text, family
+    for family in (
+        "talentgraph_connector_call_seconds",
+        "talentgraph_sync_run_seconds",
+        "talentgraph_sync_records",
+        "talentgraph_event_streams_open",
+    ):
+        assert f"# HELP {family}" in text, family

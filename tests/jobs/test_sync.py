@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.locks import LocalLocks
+from gateway.metrics import REGISTRY
 from gateway.store.base import utcnow
 from gateway.store.enums import IntegrationStatus, SyncKind, SyncStatus
 from gateway.store.models import (
@@ -101,6 +102,40 @@ async def test_full_sync_brings_everything_with_history_and_events(world: SyncWo
         "candidates",
         "applications",
     }
+
+
+async def test_a_sync_is_measured_run_records_and_vendor_calls(world: SyncWorld) -> None:
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    def records() -> float:
+        return sum(
+            metric.value
+            for family in REGISTRY.collect()
+            if family.name == "talentgraph_sync_records"
+            for metric in family.samples
+            if metric.name.endswith("_total") and metric.labels["provider"] == "recruiterflow"
+        )
+
+    run = {"provider": "recruiterflow", "kind": "full", "status": "succeeded"}
+    calls = {"provider": "recruiterflow", "outcome": "2xx"}
+    runs_before = sample("talentgraph_sync_run_seconds_count", **run)
+    records_before = records()
+    calls_before = sample("talentgraph_connector_call_seconds_count", **calls)
+
+    outcome = await full(world)
+
+    assert outcome.status is SyncStatus.SUCCEEDED, outcome.error
+    assert sample("talentgraph_sync_run_seconds_count", **run) == runs_before + 1
+    counted = sum(
+        number
+        for outcomes in outcome.counts.values()
+        if isinstance(outcomes, dict)
+        for number in outcomes.values()
+        if isinstance(number, int) and number > 0
+    )
+    assert records() == records_before + counted
+    assert sample("talentgraph_connector_call_seconds_count", **calls) > calls_before
 
 
 async def test_a_resync_with_nothing_changed_rewrites_zero_rows(world: SyncWorld) -> None:

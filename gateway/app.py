@@ -256,7 +256,7 @@ def create_app(
 ) -> Starlette:
     """``http_client`` is what connectors talk through; tests pass one routed to fakes."""
     settings = settings or Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

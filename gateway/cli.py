@@ -261,7 +261,7 @@ def worker(
     if not settings.redis_url:
         console.print("[red]the worker needs Redis:[/] set TALENTGRAPH_REDIS_URL")
         raise typer.Exit(2)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     asyncio.run(_migrate(settings))
     asyncio.run(run_worker(settings, burst=burst))
 

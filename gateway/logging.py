@@ -1,4 +1,12 @@
-"""Plain stdlib logging, one line per record, configured once per process.
+"""Stdlib logging, one line per record, configured once per process: plain text, or JSON
+objects with ``LOG_FORMAT=json`` (``time``, ``level``, ``logger``, ``message``,
+``request_id``, ``trace_id``, ``exception``), for log pipelines that parse lines.
+
+Every line written while a request is handled carries its request id (the
+``X-Request-Id`` the gateway answers with) and, when the caller sent a W3C
+``traceparent``, its trace id: ``Unavailable``, the outermost middleware, sets them in
+``REQUEST_CONTEXT`` for the request's whole life, and ``RequestContextFilter`` copies
+them onto each record (text lines show ``[request id]`` after the logger's name).
 
 Interview links carry their secret in the path (``/interview/<token>``), and uvicorn's
 access log prints request paths: ``InterviewLinkRedaction`` on the ``uvicorn.access``
@@ -12,7 +20,12 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 ACCESS_LOGGER = "uvicorn.access"
 _INTERVIEW_PATH = re.compile(r"/interview/[^\s\"']+")
@@ -48,13 +61,78 @@ def redact_access_log() -> None:
         access.addFilter(InterviewLinkRedaction())
 
 
-def configure_logging(level: str = "INFO") -> None:
+REQUEST_CONTEXT: ContextVar[tuple[str, str | None] | None] = ContextVar(
+    "talentgraph_request_context", default=None
+)
+"""(request id, trace id or None) of the request being handled."""
+
+_TRACEPARENT = re.compile(r"[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}")
+
+
+def trace_id_of(traceparent: str | None) -> str | None:
+    """The trace id of a W3C ``traceparent`` header, or None for anything else.
+
+    >>> trace_id_of("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    '4bf92f3577b34da6a3ce929d0e0e4736'
+    """
+    if traceparent is None:
+        return None
+    match = _TRACEPARENT.fullmatch(traceparent.strip())
+    if match is None or match[1] == "0" * 32:
+        return None
+    return match[1]
+
+
+class RequestContextFilter(logging.Filter):
+    """Puts ``request_id`` and ``trace_id`` on every record (None outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id, trace_id = REQUEST_CONTEXT.get() or (None, None)
+        record.request_id = request_id
+        record.trace_id = trace_id
+        record.request = f" [{request_id}]" if request_id else ""
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None),
+            "trace_id": getattr(record, "trace_id", None),
+        }
+        if record.exc_info:
+            line["exception"] = "".join(traceback.format_exception(*record.exc_info))
+        return orjson.dumps(line, default=str).decode()
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(request)s %(message)s"
+
+
+def _formatter(log_format: str) -> logging.Formatter:
+    return JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+
+
+def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
+    """Once per process: the root handler with the chosen format and the request context
+    on every record; uvicorn's own handlers (which do not propagate) get the same."""
     global _configured
     redact_access_log()
     if _configured:
         return
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(_formatter(log_format))
+        root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        for handler in logging.getLogger(name).handlers:
+            if log_format == "json":
+                handler.setFormatter(_formatter(log_format))
+            if not any(isinstance(f, RequestContextFilter) for f in handler.filters):
+                handler.addFilter(RequestContextFilter())
     _configured = True

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
 
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    """``json``: one JSON object per line, with the request id and trace id."""
 
     encryption_keys: str | None = None
     """``id:base64key`` entries, newest first; see ``gateway.crypto``."""

@@ -39,6 +39,7 @@ import sqlalchemy.exc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.errors import ConnectorError
+from gateway.logging import REQUEST_CONTEXT, trace_id_of
 from gateway.metrics import HTTP_REQUESTS, route_label
 from gateway.store.engine import commits_begun, counting_commits
 
@@ -247,6 +248,8 @@ class Unavailable:
                 status = int(message["status"])
             await send(message)
 
+        traceparent = _header(scope, b"traceparent")
+        context = REQUEST_CONTEXT.set((rid, trace_id_of(traceparent)))
         with counting_commits():
             try:
                 await self.app(scope, receive, sending)
@@ -257,6 +260,14 @@ class Unavailable:
                 status = await _answer_escaped(scope, send, rid, exc)
             finally:
                 HTTP_REQUESTS.labels(route_label(scope["path"]), str(status)).inc()
+                REQUEST_CONTEXT.reset(context)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or ():
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
 
 
 def _log_escaped(scope: Scope, rid: str, exc: Exception) -> bool:

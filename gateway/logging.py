@@ -125,9 +125,9 @@ def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
         return
     root = logging.getLogger()
     if not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(_formatter(log_format))
-        root.addHandler(handler)
+        stream = logging.StreamHandler()
+        stream.setFormatter(_formatter(log_format))
+        root.addHandler(stream)
     root.setLevel(level.upper())
     for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
         for handler in logging.getLogger(name).handlers:

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import orjson
 from graphql import GraphQLError, OperationDefinitionNode, OperationType
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from strawberry import Schema
 from strawberry.types import ExecutionResult
 
@@ -53,6 +53,7 @@ from resolvers import persisted
 from resolvers.compiled.answer import compiled_data
 from resolvers.context import context_for
 from resolvers.extensions import formatted_error
+from resolvers.http_caching import with_caching_headers
 from resolvers.http_checks import (
     CostReport,
     admit,
@@ -195,6 +196,11 @@ async def _within_time_limit(seconds: float, work: Awaitable[T]) -> T:
         ) from exc
 
 
+def _is_page(response: Response) -> bool:
+    """GraphiQL, which sets its own headers."""
+    return (response.media_type or "").startswith("text/html")
+
+
 class GraphQLHTTP:
     """The Starlette endpoint; one instance per app, serving ``schema`` with the app's
     runtime (``gateway.runtime``)."""
@@ -233,6 +239,8 @@ class GraphQLHTTP:
                 response.headers["www-authenticate"] = "Bearer"
             if error.retry_after is not None:
                 response.headers["retry-after"] = str(math.ceil(error.retry_after))
+        if not isinstance(response, StreamingResponse) and not _is_page(response):
+            response = with_caching_headers(request, response)
         response.headers.update(rate_limit_headers_of(request))
         response.headers["x-request-id"] = request_id
         response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"

@@ -627,3 +627,38 @@ async def test_recruiter_creating_a_prompt_gets_permission_denied(gateway: Gatew
     assert result["message"]
     names = [prompt["name"] for prompt in (await gateway.execute(PROMPTS))["prompts"]]
     assert name not in names
+
+
+async def test_a_get_query_with_a_token_revalidates_with_its_etag(gateway: Gateway) -> None:
+    params = {"query": "{ jobs(first: 2) { totalCount } }"}
+    headers = {**gateway.headers(), "accept": "application/json"}
+    first = await gateway.client.get("/graphql", params=params, headers=headers)
+    assert first.status_code == 200
+    assert first.headers["cache-control"] == "private, no-cache"
+    assert "authorization" in first.headers["vary"].lower()
+    etag = first.headers["etag"]
+    assert etag.startswith('W/"')
+    again = await gateway.client.get(
+        "/graphql", params=params, headers={**headers, "if-none-match": etag}
+    )
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == etag
+    other = await gateway.client.get(
+        "/graphql", params=params, headers={**gateway.headers("other"), "if-none-match": etag}
+    )
+    assert other.status_code == 200, "another user's answer has another tag"
+
+
+async def test_posts_mutations_and_anonymous_answers_are_never_stored(gateway: Gateway) -> None:
+    posted = await gateway.post("{ jobs { totalCount } }")
+    assert posted.headers["cache-control"] == "no-store"
+    anonymous = await gateway.client.get(
+        "/graphql", params={"query": "{ __typename }"}, headers={"accept": "application/json"}
+    )
+    assert anonymous.headers["cache-control"] == "no-store"
+    failed = await gateway.client.get(
+        "/graphql",
+        params={"query": "{ nope }"},
+        headers={**gateway.headers(), "accept": "application/json"},
+    )
+    assert failed.headers["cache-control"] == "no-store"

@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from gateway import ingress
+from gateway import ingress, tracing
 from gateway.background_tasks import stop_all
 from gateway.compression import Compression
 from gateway.cors import GraphQLCors
@@ -257,6 +257,7 @@ def create_app(
     """``http_client`` is what connectors talk through; tests pass one routed to fakes."""
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.log_format)
+    tracing.configure_from_environment()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -296,6 +297,7 @@ def create_app(
             *web.routes(),
         ],
         middleware=[
+            *([Middleware(tracing.traced_app)] if tracing.provider() is not None else []),
             Middleware(Unavailable),
             Middleware(GraphQLCors, origins=settings.cors_allowed_origins),
             Middleware(Compression),

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from opentelemetry import trace
 
 ACCESS_LOGGER = "uvicorn.access"
 _INTERVIEW_PATH = re.compile(r"/interview/[^\s\"']+")
@@ -88,6 +89,9 @@ class RequestContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         request_id, trace_id = REQUEST_CONTEXT.get() or (None, None)
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            trace_id = format(span.trace_id, "032x")
         record.request_id = request_id
         record.trace_id = trace_id
         record.request = f" [{request_id}]" if request_id else ""

@@ -23,6 +23,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import HTTPConnection
 
+from gateway import tracing
 from gateway.ai.factory import create_provider
 from gateway.ai.provider import AIProvider
 from gateway.cache import ResponseCache
@@ -126,10 +127,14 @@ async def open_runtime(
 
 def _open_parts(settings: Settings, http_client: httpx.AsyncClient | None) -> Runtime:
     engine = create_engine(settings.resolved_database_url, echo=settings.database_echo)
+    tracing.trace_engine(engine)
     session_factory = create_session_factory(engine)
     cache = ResponseCache(settings)
     keyring = settings.keyring()
     http = http_client or connector_client(settings)
+    tracing.trace_client(http)
+    outbound = outbound_client()
+    tracing.trace_client(outbound)
     bus = EventBus.create(settings)
     write_limits = WriteLimits.create(settings)
     principals = PrincipalCache(settings.principal_cache_seconds, bus)
@@ -144,7 +149,7 @@ def _open_parts(settings: Settings, http_client: httpx.AsyncClient | None) -> Ru
         keyring=keyring,
         http=http,
         owns_http=http_client is None,
-        outbound_http=outbound_client(),
+        outbound_http=outbound,
         bus=bus,
         locks=create_locks(settings.redis_url, settings.redis_prefix),
         ai_provider=create_provider(settings, http),

@@ -23,6 +23,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from gateway import tracing
 from gateway.errors import DomainError, NotFound, ValidationFailed
 from gateway.settings import Settings
 from gateway.unavailable import (
@@ -145,4 +146,5 @@ def build_extensions(settings: Settings | None = None) -> list[ExtensionFactory]
         lambda: InputGuard(max_search=limits.max_search_chars),
         lambda: MaxTokensLimiter(max_token_count=limits.max_query_tokens),
         ErrorMasking,
+        tracing.graphql_extension,
     ]

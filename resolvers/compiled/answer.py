@@ -15,6 +15,7 @@ from typing import Any
 from graphql.execution.values import VariableValues, get_variable_values
 from strawberry import Schema
 
+from gateway import tracing
 from gateway.auth import Principal
 from gateway.metrics import COMPILED_READS
 from gateway.runtime import Runtime
@@ -59,7 +60,8 @@ async def compiled_data(
         COMPILED_READS.labels("arguments").inc()
         return None
     try:
-        text = await runtime.statements.scalar(statement, values)
+        with tracing.tracer("talentgraph.graphql").start_as_current_span("graphql.compiled_read"):
+            text = await runtime.statements.scalar(statement, values)
     except Exception as exc:
         if is_infrastructure_failure(exc):
             raise

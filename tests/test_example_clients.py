@@ -1,6 +1,6 @@
 """The clients of ``examples/node`` (Apollo Client with persisted queries, batching and
-relay pagination; graphql-ws on one socket; graphql-sse) run against a gateway served
-on a loopback port, as real frontends would. Skipped, with the reason, where Node or the
+relay pagination; graphql-ws on one socket; graphql-sse; graphql-http's conformance
+audit) run against a gateway served on a loopback port, as real frontends would. Skipped, with the reason, where Node or the
 examples' packages (``cd examples/node && npm ci``, which ``.ci/run`` does) are missing.
 """
 
@@ -182,3 +182,14 @@ async def test_graphql_sse_streams_a_query_and_a_subscription(served: Served) ->
     update = await script.line()
     await script.finish()
     assert update["data"]["pipelineUpdates"]["status"] == "ACTIVE"
+
+
+async def test_the_graphql_over_http_audit_passes_clean(served: Served) -> None:
+    """graphql-http's conformance audit of the GraphQL over HTTP specification: no error
+    and no warning (Strawberry as shipped has warnings; batching, persisted queries and
+    event streams must not bring any)."""
+    script = await Script.start("audit.mjs", served)
+    audit = await script.line(within=60)
+    await script.finish()
+    assert audit["ok"] > 30
+    assert audit["error"] == 0 and audit["warn"] == 0, audit["failures"]

@@ -1,7 +1,8 @@
-"""The clients of ``examples/node`` (Apollo Client with persisted queries, batching and
-relay pagination; graphql-ws on one socket; graphql-sse; graphql-http's conformance
-audit) run against a gateway served on a loopback port, as real frontends would. Skipped, with the reason, where Node or the
-examples' packages (``cd examples/node && npm ci``, which ``.ci/run`` does) are missing.
+"""The clients of ``examples/node`` run against a gateway served on a loopback port, as
+real frontends would: Apollo Client with persisted queries, batching and relay
+pagination; graphql-ws on one socket; graphql-sse; graphql-http's conformance audit.
+Skipped, with the reason, where Node or the examples' packages (``cd examples/node &&
+npm ci``, which ``.ci/run`` does) are missing.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
-FROM python:3.11-slim
+# Two stages: wheels are built with the build tools, the runtime image gets only them.
+FROM python:3.11-slim AS build
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
-
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY gateway gateway
@@ -12,7 +9,17 @@ COPY resolvers resolvers
 COPY connectors connectors
 COPY jobs jobs
 COPY demo demo
-RUN pip install . && rm -rf /src
+RUN pip wheel --wheel-dir /wheels .
+
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+COPY --from=build /wheels /wheels
+RUN pip install --no-index --find-links /wheels talentgraph && rm -rf /wheels
 
 RUN useradd --create-home --uid 10001 talentgraph \
     && mkdir -p /app/data \

@@ -79,17 +79,20 @@ def _compose() -> dict[str, object]:
 def test_compose_runs_gateway_worker_postgres_and_redis() -> None:
     services = _compose()["services"]
     assert isinstance(services, dict)
-    assert set(services) == {"gateway", "worker", "postgres", "redis"}
+    assert set(services) == {"gateway", "gateway-2", "worker", "postgres", "redis"}
     assert services["postgres"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
     for name, service in services.items():
         assert "test" in service["healthcheck"], f"{name} has no healthcheck"
         for dependency in service.get("depends_on", {}).values():
             assert dependency == {"condition": "service_healthy"}
-    for name in ("gateway", "worker"):
+    for name in ("gateway", "gateway-2", "worker"):
         assert {"path": ".env", "required": False} in services[name]["env_file"]
         assert set(services[name]["depends_on"]) >= {"redis"}
     assert set(services["gateway"]["depends_on"]) == {"postgres", "redis"}
+    assert set(services["gateway-2"]["depends_on"]) == {"gateway", "redis"}, "migrated first"
+    ports = [port for name in ("gateway", "gateway-2") for port in services[name]["ports"]]
+    assert len({port.split(":")[0] for port in ports}) == 2, "two replicas, two host ports"
     assert any("postgresql/data" in volume for volume in services["postgres"]["volumes"])
 
 
@@ -106,8 +109,13 @@ def test_compose_and_dockerfile_name_only_real_settings() -> None:
 
 
 def _dockerfile_instruction(keyword: str) -> str:
+    """The instruction in the final stage (after the last FROM)."""
     text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
-    lines = [line for line in text.splitlines() if line.startswith(f"{keyword} ")]
+    stages = text.split("\nFROM ")
+    final = stages[-1] if len(stages) > 1 else text
+    if keyword == "FROM":
+        return final.splitlines()[0].removeprefix("FROM ")
+    lines = [line for line in final.splitlines() if line.startswith(f"{keyword} ")]
     assert len(lines) == 1, f"one {keyword} expected"
     return lines[0].removeprefix(f"{keyword} ")
 
@@ -124,6 +132,14 @@ def _assert_real_command(argv: list[str]) -> None:
             assert word in options, f"{argv[1]} has no option {word}"
 
 
+def test_the_image_is_built_in_two_stages() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert text.count("\nFROM ") + text.startswith("FROM ") >= 2
+    assert "COPY --from=build /wheels" in text, "the runtime stage takes only the wheels"
+    final = text.split("\nFROM ")[-1]
+    assert "COPY gateway" not in final, "no source tree in the runtime image"
+
+
 def test_dockerfile_runs_a_real_serve_command() -> None:
     cmd = json.loads(_dockerfile_instruction("CMD"))
     assert cmd[:2] == ["talentgraph", "serve"]
@@ -137,6 +153,6 @@ def test_dockerfile_runs_a_real_serve_command() -> None:
 def test_compose_commands_are_real() -> None:
     services = _compose()["services"]
     assert isinstance(services, dict)
-    for name in ("gateway", "worker"):
+    for name in ("gateway", "gateway-2", "worker"):
         command = services[name]["command"]
         _assert_real_command(command if isinstance(command, list) else shlex.split(command))

@@ -14,6 +14,7 @@ from rich.console import Console
 from gateway import links
 from gateway.auth import issue_token
 from gateway.cli_ids import pk_parser
+from gateway.cli_progress import progress_display
 from gateway.cli_serve_guards import refuse_busy_start, url_host
 from gateway.cli_tokens import current_token_version, user_for_token
 from gateway.settings import Settings
@@ -52,13 +53,11 @@ def migrate() -> None:
 async def _seed(settings: Settings, origins: dict[Provider, str]) -> tuple[int, int, str]:
     """The demo tenant, its data synced from the sandbox ATS servers at ``origins`` with
     a progress bar."""
-    from rich.progress import Progress
-
     from demo.sync import demo_through_sync
     from gateway.outbound_http import connector_client
     from jobs.sync_api import SyncProgress
 
-    with Progress(console=console, transient=False) as bars:
+    with progress_display(console) as bars:
 
         def progress(provider: Provider) -> ProgressCallback:
             task = bars.add_task(f"syncing {provider.value} sandbox", total=None)
@@ -326,20 +325,20 @@ def sync(
     ] = False,
 ) -> None:
     """Sync one integration now, in the foreground, showing progress."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from gateway.global_ids import to_global_id
     from jobs.sync_api import SyncProgress
 
     settings = load_settings()
-    with Progress(
+    with progress_display(
+        console,
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TextColumn("{task.completed} records"),
         TimeElapsedColumn(),
-        console=console,
         transient=True,
     ) as bar:
         task = bar.add_task("starting", total=None)

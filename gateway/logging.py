@@ -133,6 +133,9 @@ def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
         stream.setFormatter(_formatter(log_format))
         root.addHandler(stream)
     root.setLevel(level.upper())
+    # httpx logs every request's full URL at INFO, query string (API keys some vendors
+    # take there) included; connectors log their calls themselves, without it
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
         for handler in logging.getLogger(name).handlers:
             if log_format == "json":

@@ -44,6 +44,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from connectors.webhooks import NoticeError, Scheme, SignatureError, parse_notice, verify
+from gateway import tracing
 from gateway.crypto import CryptoError, webhook_secret_context
 from gateway.metrics import WEBHOOKS_RECEIVED
 from gateway.runtime import runtime_of
@@ -281,7 +282,7 @@ async def _store(
         "delivery_id": delivery_id,
         "body_sha256": digest,
         "event_type": event_type,
-        "headers": {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS},
+        "headers": _kept_headers(request),
         "body": body,
         "status": WebhookEventStatus.RECEIVED,
         "attempts": 0,
@@ -396,3 +397,13 @@ def _jobvite_topics(receive: Any) -> Any:
         return response
 
     return jobvite
+
+
+def _kept_headers(request: Request) -> dict[str, str]:
+    """The sender's headers processing reads, and the trace the request is part of
+    (``traceparent``, when traced), which processing continues."""
+    kept = {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
+    traceparent = tracing.current_traceparent()
+    if traceparent is not None:
+        kept["traceparent"] = traceparent
+    return kept

@@ -27,7 +27,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +36,7 @@ import redis.asyncio as aioredis
 from prometheus_client import Counter, Gauge
 from redis.exceptions import RedisError
 
+from gateway import tracing
 from gateway.background_tasks import stop_all
 from gateway.metrics import REGISTRY
 from gateway.redis_clients import raise_if_cancelled, redis_client
@@ -72,17 +73,28 @@ class Event:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     """Unique per event, the same in every process that receives it: consumers that
     act once per event (outbound webhook deliveries) deduplicate on it."""
+    trace: str | None = None
+    """The W3C ``traceparent`` of the work that published it (when traced): subscribers
+    continue that trace."""
 
     def encode(self) -> bytes:
-        return orjson.dumps(
-            {
-                "id": self.id,
-                "type": self.type,
-                "tenant_id": self.tenant_id,
-                "data": self.data,
-                "at": self.at,
-            }
-        )
+        value: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type,
+            "tenant_id": self.tenant_id,
+            "data": self.data,
+            "at": self.at,
+        }
+        if self.trace is not None:
+            value["trace"] = self.trace
+        return orjson.dumps(value)
+
+    def traced(self) -> Event:
+        """This event carrying the current trace, unless it carries one already."""
+        if self.trace is not None:
+            return self
+        traceparent = tracing.current_traceparent()
+        return self if traceparent is None else replace(self, trace=traceparent)
 
     @classmethod
     def decode(cls, raw: bytes | str) -> Event:
@@ -93,6 +105,7 @@ class Event:
             value.get("data") or {},
             value["at"],
             value.get("id") or uuid.uuid4().hex,
+            value.get("trace") if isinstance(value.get("trace"), str) else None,
         )
 
 
@@ -171,7 +184,7 @@ class EventBus:
 
     async def publish(self, event: Event) -> None:
         self.published += 1
-        self.fanout.deliver(event)
+        self.fanout.deliver(event.traced())
 
     async def publish_many(self, events: list[Event]) -> None:
         for event in events:
@@ -224,14 +237,14 @@ class RedisEventBus(EventBus):
 
     async def publish(self, event: Event) -> None:
         self.published += 1
-        await self.redis.publish(self.channel, event.encode())
+        await self.redis.publish(self.channel, event.traced().encode())
 
     async def publish_many(self, events: list[Event]) -> None:
         if not events:
             return
         async with self.redis.pipeline(transaction=False) as pipe:
             for event in events:
-                pipe.publish(self.channel, event.encode())
+                pipe.publish(self.channel, event.traced().encode())
             await pipe.execute()
         self.published += len(events)
 

@@ -12,7 +12,10 @@ its parse, validation and resolvers (Strawberry's ``OpenTelemetryExtension``) or
 compiled read (``resolvers.compiled``), each SQL statement (``db.query`` spans from
 SQLAlchemy's cursor events, the statement cut to 1,000 characters, never its
 parameters), and each outbound HTTP call: connectors to the source systems and
-outbound webhooks, which carry ``traceparent`` onward. Log lines carry the trace id
+outbound webhooks, which carry ``traceparent`` onward. Work handed on keeps its trace:
+a stored webhook event keeps the request's ``traceparent`` and its processing continues
+it (``continued``), and bus events carry theirs to a ``subscription.push`` span in every
+process with a subscriber (``detached``). Log lines carry the trace id
 (``gateway.logging``).
 """
 
@@ -148,3 +151,33 @@ def graphql_extension() -> Any:
 def tracer(name: str) -> trace.Tracer:
     """A tracer of the configured provider (a no-op one when tracing is off)."""
     return trace.get_tracer(name, tracer_provider=_provider or trace.NoOpTracerProvider())
+
+
+def current_traceparent() -> str | None:
+    """The W3C ``traceparent`` of the current span, to carry work on to another task or
+    process (a stored webhook event, a bus event); None when nothing is traced."""
+    if _provider is None:
+        return None
+    from opentelemetry import propagate
+
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def _parent(traceparent: str | None) -> Any:
+    from opentelemetry import propagate
+
+    return propagate.extract({"traceparent": traceparent}) if traceparent else None
+
+
+def continued(traceparent: str | None, name: str) -> Any:
+    """A span made current, child of the work ``traceparent`` names (a new trace
+    without one): ``with continued(stored, "webhook.process"): ...``."""
+    return tracer("talentgraph").start_as_current_span(name, context=_parent(traceparent))
+
+
+def detached(traceparent: str | None, name: str) -> Any:
+    """A span that is not made current (for an async generator, which must not leave a
+    context behind it when it yields): end it with ``.end()``."""
+    return tracer("talentgraph").start_span(name, context=_parent(traceparent))

@@ -39,6 +39,7 @@ from typing import Any
 
 from connectors.errors import ConnectorError
 from connectors.webhooks import Notice, NoticeError, Scheme, parse_notice
+from gateway import tracing
 from gateway.crypto import CryptoError
 from gateway.inbox import Inbox
 from gateway.metrics import WEBHOOK_EVENTS_PROCESSED
@@ -104,6 +105,11 @@ class Ingestor:
         )
         if claimed is None:
             return None
+        with tracing.continued(claimed.headers.get("traceparent"), "webhook.process"):
+            return await self._process(claimed)
+
+    async def _process(self, claimed: Claimed) -> WebhookEventStatus | None:
+        event_id = claimed.id
         try:
             status = await self._handle(claimed)
         except ClaimLost:

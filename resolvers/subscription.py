@@ -37,6 +37,7 @@ from graphql import GraphQLError
 from graphql.execution.executor import Executor
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from gateway import tracing
 from gateway.auth import Principal
 from gateway.errors import NotFound
 from gateway.events import EventName
@@ -140,7 +141,11 @@ async def tenant_stream(
         async for event in events:
             item = shown(event)
             if item is not None and wanted(item):
-                yield item
+                push = tracing.detached(event.trace, "subscription.push")
+                try:
+                    yield item
+                finally:
+                    push.end()
 
 
 class EventExecutor(StrawberryGraphQLCoreExecutionContext):

@@ -86,3 +86,10 @@ async def test_locks_are_exclusive_and_expire(kind: str, redis_url: str, redis_p
         assert not await locks.held("sync:1")
     finally:
         await locks.close()
+
+
+def test_an_event_carries_its_trace_between_processes() -> None:
+    traced = Event("job.updated", 1, {"id": 2}, trace="00-" + "a" * 32 + "-" + "b" * 16 + "-01")
+    assert Event.decode(traced.encode()).trace == traced.trace
+    assert b"trace" not in Event("job.updated", 1).encode(), "untraced events stay as they were"
+    assert Event.decode(b'{"type": "x", "tenant_id": 1, "at": "t", "trace": 5}').trace is None

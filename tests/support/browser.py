@@ -126,14 +126,34 @@ class WebGateway:
             await asyncio.sleep(0.1)
 
 
+PORT_ATTEMPTS = 3
+
+
 async def start_web_gateway(directory: Path, **settings: Any) -> WebGateway:
     """``talentgraph serve`` over a copy of the standard demo store (SQLite, no Redis),
     its files in the existing ``directory``, logging at INFO into ``serve.log`` there;
-    ``settings`` as ``TALENTGRAPH_<NAME>``."""
+    ``settings`` as ``TALENTGRAPH_<NAME>``. The free port it picks can be taken by
+    another test's server before ``serve`` binds it: then it tries another."""
     database_url = f"sqlite+aiosqlite:///{directory / 'web.db'}"
     tenants = await STANDARD_STORE.copy_into(database_url)
     if tenants is None:
         tenants = await migrate_and_seed(database_url)
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        try:
+            return await _serve_on_a_free_port(directory, database_url, tenants, settings)
+        except PortTaken:
+            if attempt == PORT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(RuntimeError):
+    """``serve`` found its port in use."""
+
+
+async def _serve_on_a_free_port(
+    directory: Path, database_url: str, tenants: Any, settings: dict[str, Any]
+) -> WebGateway:
     port = free_port()
     env = {
         **os.environ,
@@ -164,7 +184,10 @@ async def start_web_gateway(directory: Path, **settings: Any) -> WebGateway:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 stop_web_gateway(gateway)
-                raise RuntimeError(f"serve did not start:\n{gateway.log_text()[-4000:]}")
+                text = gateway.log_text()
+                if "Address already in use" in text:
+                    raise PortTaken(text[-400:])
+                raise RuntimeError(f"serve did not start:\n{text[-4000:]}")
             await asyncio.sleep(0.1)
 
 

@@ -139,18 +139,22 @@ def trace_engine(engine: AsyncEngine) -> None:
 
 
 def graphql_extension() -> Any:
-    """Strawberry's tracing extension for one request, or a no-op when tracing is off."""
-    from strawberry.extensions import SchemaExtension
+    """Strawberry's tracing extension for one request (the schema lists it only when
+    tracing is on)."""
     from strawberry.extensions.tracing import OpenTelemetryExtension
 
-    if _provider is None:
-        return SchemaExtension()
     return OpenTelemetryExtension(tracer_provider=_provider)
 
 
+_NO_TRACER = trace.NoOpTracer()
+
+
 def tracer(name: str) -> trace.Tracer:
-    """A tracer of the configured provider (a no-op one when tracing is off)."""
-    return trace.get_tracer(name, tracer_provider=_provider or trace.NoOpTracerProvider())
+    """A tracer of the configured provider; with tracing off, one shared no-op tracer
+    (nothing is made per call on the request path)."""
+    if _provider is None:
+        return _NO_TRACER
+    return _provider.get_tracer(name)
 
 
 def current_traceparent() -> str | None:

@@ -42,6 +42,7 @@ from connectors.errors import ConnectorError
 from gateway.logging import REQUEST_CONTEXT, trace_id_of
 from gateway.metrics import HTTP_REQUESTS, route_label
 from gateway.store.engine import commits_begun, counting_commits
+from gateway.vary import request_header
 
 logger = logging.getLogger("talentgraph.unavailable")
 
@@ -140,11 +141,7 @@ def request_id(scope: Scope) -> str:
     known = state.get("request_id")
     if isinstance(known, str):
         return known
-    given = ""
-    for name, value in scope.get("headers") or ():
-        if name.lower() == b"x-request-id":
-            given = value.decode("latin-1")
-            break
+    given = (request_header(scope, b"x-request-id") or b"").decode("latin-1")
     chosen = given if _REQUEST_ID.fullmatch(given) else fresh_request_id()
     state["request_id"] = chosen
     return chosen
@@ -248,7 +245,7 @@ class Unavailable:
                 status = int(message["status"])
             await send(message)
 
-        traceparent = _header(scope, b"traceparent")
+        traceparent = (request_header(scope, b"traceparent") or b"").decode("latin-1") or None
         context = REQUEST_CONTEXT.set((rid, trace_id_of(traceparent)))
         with counting_commits():
             try:
@@ -261,13 +258,6 @@ class Unavailable:
             finally:
                 HTTP_REQUESTS.labels(route_label(scope["path"]), str(status)).inc()
                 REQUEST_CONTEXT.reset(context)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers") or ():
-        if key == name:
-            return bytes(value).decode("latin-1")
-    return None
 
 
 def _log_escaped(scope: Scope, rid: str, exc: Exception) -> bool:

@@ -24,6 +24,7 @@ from strawberry.extensions import (
 )
 
 from gateway import tracing
+from gateway.auth import Principal
 from gateway.errors import DomainError, NotFound, ValidationFailed
 from gateway.settings import Settings
 from gateway.unavailable import (
@@ -122,12 +123,27 @@ def without_suggestions(message: str) -> str:
     return _SUGGESTION.sub("", message)
 
 
+def privileged(settings: Settings, principal: Principal | None) -> bool:
+    """Whether the caller sees the schema spelled out: in development, or an admin
+    (field suggestions in errors, introspection)."""
+    return settings.is_development or (principal is not None and principal.is_admin)
+
+
 def formatted_error(error: GraphQLError, hide_suggestions: bool) -> dict[str, Any]:
     """An error as sent to clients; outside development only admins get suggestions."""
     formatted = error.formatted
     if hide_suggestions and "Did you mean" in formatted["message"]:
         formatted = {**formatted, "message": without_suggestions(formatted["message"])}
     return dict(formatted)
+
+
+def result_payload(data: Any, errors: Any, hide_suggestions: bool) -> dict[str, Any]:
+    """``{"data": ..., "errors": [...]}`` of one execution result, as the streaming
+    transports (WebSocket, SSE) send each result."""
+    payload: dict[str, Any] = {"data": data}
+    if errors:
+        payload["errors"] = [formatted_error(error, hide_suggestions) for error in errors]
+    return payload
 
 
 ExtensionFactory = Callable[[], SchemaExtension]
@@ -146,5 +162,7 @@ def build_extensions(settings: Settings | None = None) -> list[ExtensionFactory]
         lambda: InputGuard(max_search=limits.max_search_chars),
         lambda: MaxTokensLimiter(max_token_count=limits.max_query_tokens),
         ErrorMasking,
-        tracing.graphql_extension,
+        # decided when the schema is built (after the app read the OTEL_* variables):
+        # with tracing off, no extension runs on any request
+        *([tracing.graphql_extension] if tracing.provider() is not None else []),
     ]

@@ -52,7 +52,7 @@ from gateway.web.graphiql import graphiql_response
 from resolvers import persisted
 from resolvers.compiled.answer import compiled_data
 from resolvers.context import context_for
-from resolvers.extensions import formatted_error
+from resolvers.extensions import formatted_error, privileged
 from resolvers.http_caching import with_caching_headers
 from resolvers.http_checks import (
     CostReport,
@@ -482,7 +482,7 @@ class GraphQLHTTP:
         if call.params.wants_cost:
             payload["extensions"] = {"cost": cost.as_extension()}
         if result.errors:
-            hide = not settings.is_development and not (principal and principal.is_admin)
+            hide = not privileged(settings, principal)
             payload["errors"] = [formatted_error(error, hide) for error in result.errors]
         errors = result.errors or []
         request_failed = result.data is None and bool(errors) and all(not e.path for e in errors)

@@ -28,6 +28,7 @@ from gateway.runtime import runtime_of
 from gateway.settings import Settings
 from resolvers.cost import cost_limit, query_cost, too_costly
 from resolvers.document_limits import DocumentShape, document_shape, over_limits
+from resolvers.extensions import privileged
 from resolvers.http_params import GraphQLParams, RequestError
 from resolvers.root_fields import all_root_fields
 
@@ -221,6 +222,6 @@ async def admit(
         await check_rate(request, principal, all_root_fields(document, operation))
     settings = runtime_of(request).settings
     cost = _check_limits(schema._schema, document, params, principal, settings, strict)
-    if not settings.is_development and not (principal and principal.is_admin):
+    if not privileged(settings, principal):
         _refuse_introspection(schema._schema, params.query, document, principal)
     return Admitted(operation, cost)

@@ -41,7 +41,7 @@ from gateway.auth import Principal
 from gateway.metrics import EVENT_STREAMS
 from gateway.runtime import runtime_of
 from resolvers.context import context_for
-from resolvers.extensions import formatted_error
+from resolvers.extensions import privileged, result_payload
 from resolvers.http_checks import check_rate
 from resolvers.http_params import GraphQLParams, RequestError
 from resolvers.ws_admission import Operation, admission
@@ -80,7 +80,7 @@ async def event_stream(
         raise RequestError(
             503, "live updates are interrupted; try again shortly", "EVENTS_INTERRUPTED"
         )
-    hide = not runtime.settings.is_development and not (principal and principal.is_admin)
+    hide = not privileged(runtime.settings, principal)
     context = context_for(runtime, principal, request_id, request)
 
     async def results() -> AsyncGenerator[ExecutionResult, None]:
@@ -165,9 +165,7 @@ async def event_stream(
 
 
 def _next_event(result: ExecutionResult, hide: bool) -> bytes:
-    payload: dict[str, Any] = {"data": result.data}
-    if result.errors:
-        payload["errors"] = [formatted_error(error, hide) for error in result.errors]
+    payload = result_payload(result.data, result.errors, hide)
     return b"event: next\ndata: " + orjson.dumps(payload) + b"\n\n"
 
 

@@ -19,6 +19,7 @@ from gateway.auth import AuthenticationError, Principal, bearer_token
 from gateway.settings import Settings
 from resolvers.cost import cost_limit, query_cost, too_costly
 from resolvers.document_limits import document_shape, over_limits
+from resolvers.extensions import privileged
 from resolvers.root_fields import all_root_fields
 
 
@@ -79,9 +80,12 @@ def admission(
     introspects = "__schema" in operation.query or "__type" in operation.query.replace(
         "__typename", ""
     )
-    privileged = settings.is_development or (principal is not None and principal.is_admin)
     rule = [NoSchemaIntrospectionCustomRule]
-    if introspects and not privileged and validate(schema._schema, document, rule):
+    if (
+        introspects
+        and not privileged(settings, principal)
+        and validate(schema._schema, document, rule)
+    ):
         forbidden = GraphQLError(
             "introspection is for admins only", extensions={"code": "FORBIDDEN"}
         )

@@ -23,7 +23,7 @@ from gateway.rate_limits import buckets
 from gateway.store.engine import counting_commits
 from gateway.unavailable import graphql_unavailable, is_infrastructure_failure, write_outcome
 from resolvers.context import Context, context_for
-from resolvers.extensions import formatted_error
+from resolvers.extensions import formatted_error, privileged, result_payload
 from resolvers.http_checks import CREDENTIAL_FIELDS
 from resolvers.ws_admission import Operation, admission, read_operation
 from resolvers.ws_session import (
@@ -320,23 +320,16 @@ class Connection(SocketSession):
         return "data" if self.legacy else "next"
 
     def _payload(self, result: ExecutionResult) -> dict[str, Any]:
-        settings = self.runtime.settings
-        hide = not settings.is_development and not (self.principal and self.principal.is_admin)
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            payload["errors"] = [formatted_error(error, hide) for error in result.errors]
-        return payload
+        hide = not privileged(self.runtime.settings, self.principal)
+        return result_payload(result.data, result.errors, hide)
 
     def _result(self, op_id: str, result: ExecutionResult) -> dict[str, Any]:
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            payload["errors"] = [error.formatted for error in result.errors]
-        return {"type": "data" if self.legacy else "next", "id": op_id, "payload": payload}
+        return {"type": self._data_type, "id": op_id, "payload": self._payload(result)}
 
     async def _send_errors(self, op_id: str, errors: list[GraphQLError]) -> None:
         """The operation failed before it started; it is over (no ``complete`` follows)."""
         settings = self.runtime.settings
-        hide = not settings.is_development and not (self.principal and self.principal.is_admin)
+        hide = not privileged(settings, self.principal)
         formatted = [formatted_error(error, hide) for error in errors] or [
             {"message": "unknown error"}
         ]

@@ -13,7 +13,7 @@ on the variables.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -144,15 +144,20 @@ class ConnectionPlan:
     """``TypenameField``, ``("edges", key, EdgePlan)``, ``("nodes", key, ObjectPlan)``,
     ``("pageInfo", key, ((key, field name), ...))``, ``("totalCount", key)``."""
 
-    def node_columns(self) -> set[str]:
-        needed = {"id"}
+    def node_plans(self) -> Iterator[ObjectPlan]:
+        """The selections of the connection's nodes, under ``nodes`` and ``edges.node``."""
         for part in self.parts:
             if isinstance(part, tuple) and part[0] == "nodes":
-                needed |= part[2].columns()
+                yield part[2]
             elif isinstance(part, tuple) and part[0] == "edges":
                 for edge_part in part[2].fields:
                     if isinstance(edge_part, tuple) and edge_part[0] == "node":
-                        needed |= edge_part[2].columns()
+                        yield edge_part[2]
+
+    def node_columns(self) -> set[str]:
+        needed = {"id"}
+        for node in self.node_plans():
+            needed |= node.columns()
         return needed
 
 

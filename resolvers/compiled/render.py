@@ -158,13 +158,8 @@ def statement_for(
 def _bind(plan: Any, bound: Bound) -> None:
     if isinstance(plan, ConnectionPlan):
         bound.fields[id(plan)] = _bind_listing(plan, bound, f"l{len(bound.fields)}")
-        for part in plan.parts:
-            if isinstance(part, tuple) and part[0] == "nodes":
-                _bind(part[2], bound)
-            elif isinstance(part, tuple) and part[0] == "edges":
-                for edge_part in part[2].fields:
-                    if isinstance(edge_part, tuple) and edge_part[0] == "node":
-                        _bind(edge_part[2], bound)
+        for node in plan.node_plans():
+            _bind(node, bound)
     elif isinstance(plan, NodePlan):
         bound.fields[id(plan)] = _bind_node(plan, bound.request, f"n{len(bound.fields)}")
         _bind(plan.target, bound)

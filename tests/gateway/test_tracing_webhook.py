@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import orjson
 import pytest
 import sqlalchemy as sa
@@ -32,9 +31,10 @@ from gateway.store.models import Job
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
 from resolvers.relay import to_global_id
-from tests.support.gateway import Gateway, running_gateway
-from tests.support.integrations import add_recruiterflow
+from tests.support.gateway import Gateway
+from tests.support.services import Backend
 from tests.support.serving import served_on_loopback
+from tests.support.worlds import gateway_world
 
 SECRET = "traced-inbound-secret-77"
 TRACE = "0af7651916cd43dd8448eb211c80319c"
@@ -68,26 +68,22 @@ async def world(
     path: Path = tmp_path_factory.mktemp("traced-webhook") / "gateway.db"
     fake = FakeRecruiterflow()
     fake.seed(jobs=2, candidates=3, applications=4)
-    client = httpx.AsyncClient(
-        mounts={"https://api.recruiterflow.com": httpx.ASGITransport(app=fake.app)}
-    )
-    async with running_gateway(f"sqlite+aiosqlite:///{path}", http_client=client) as gateway:
+    backend = Backend("sqlite", f"sqlite+aiosqlite:///{path}")
+    async with gateway_world(backend, {"https://api.recruiterflow.com": fake.app}) as traced:
+        integration_id = await traced.add_integration(
+            "recruiterflow",
+            "RF traced",
+            {"apiKey": fake.api_key},
+            {"rateLimitPerSecond": 10_000},
+            webhook_secret=SECRET,
+        )
+        gateway = traced.gateway
         state = gateway.app.state
-        tenant_id = gateway.tenants["demo"].tenant_id
-        async with state.session_factory.begin() as session:
-            integration_id = await add_recruiterflow(
-                session,
-                state.keyring,
-                tenant_id,
-                api_key=fake.api_key,
-                config={},
-                name="RF traced",
-                webhook_secret=SECRET,
-            )
-        await sync_integration(state.sync_deps, tenant_id, integration_id, mode=SyncMode.FULL)
+        await sync_integration(
+            state.sync_deps, traced.tenant_id, integration_id, mode=SyncMode.FULL
+        )
         async with served_on_loopback(gateway.app) as loopback:
             yield World(gateway, fake, integration_id, f"{loopback.ws_url}/graphql", exporter)
-    await client.aclose()
 
 
 def in_trace(exporter: InMemorySpanExporter) -> list[ReadableSpan]:

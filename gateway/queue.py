@@ -39,6 +39,7 @@ from typing import Any, ClassVar, Protocol
 
 import sqlalchemy as sa
 
+from gateway import tracing
 from gateway.errors import NotFound, ValidationFailed
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory
@@ -182,6 +183,7 @@ class JobRecords:
                 attempts=0,
                 max_attempts=max_attempts,
                 payload=payload,
+                traceparent=tracing.current_traceparent(),
                 job_id=_int_or_none(payload.get("job_id")),
                 application_id=_int_or_none(payload.get("application_id")),
                 created_at=utcnow(),

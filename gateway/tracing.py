@@ -14,9 +14,12 @@ SQLAlchemy's cursor events, the statement cut to 1,000 characters, never its
 parameters), and each outbound HTTP call: connectors to the source systems and
 outbound webhooks, which carry ``traceparent`` onward. Work handed on keeps its trace:
 a stored webhook event keeps the request's ``traceparent`` and its processing continues
-it (``continued``), and bus events carry theirs to a ``subscription.push`` span in every
-process with a subscriber (``detached``). Log lines carry the trace id
-(``gateway.logging``).
+it (``continued``); a queued background job keeps the trace of what queued it and each
+attempt runs as a ``task <name>`` span of it, in whichever worker takes it; an outbound
+webhook delivery keeps the trace of the event that fired it (``webhook.deliver``, the
+receiver is sent ``traceparent``); and bus events carry theirs to a
+``subscription.push`` span in every process with a subscriber (``detached``). Log lines
+carry the trace id (``gateway.logging``).
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway import tracing
 from gateway.crypto import CryptoError, Keyring
 from gateway.inbox import Inbox
 from gateway.metrics import WEBHOOK_DELIVERY_ATTEMPTS
@@ -107,6 +108,7 @@ class _Claimed:
     message_id: str
     payload: dict[str, Any]
     attempt: int
+    traceparent: str | None = None
 
 
 class Deliveries:
@@ -181,6 +183,7 @@ class Deliveries:
                     "attempt": 0,
                     "next_attempt_at": now + self.handoff_grace,
                     "created_at": now,
+                    "traceparent": event.trace,
                 }
                 for event, names in fired
                 for subscription in by_tenant.get(event.tenant_id, ())
@@ -212,16 +215,19 @@ class Deliveries:
             reply = Reply(None, 0, error="the signing secret does not decrypt", refused=True)
             await self._settle(claimed, reply, subscription.retry_attempts)
             return False
-        reply = await send_signed(
-            self.http,
-            self.settings,
-            url=subscription.url,
-            secret=secret,
-            webhook_id=claimed.message_id,
-            event=claimed.event,
-            body=claimed.payload,
-            timeout_ms=subscription.timeout_ms,
-        )
+        with tracing.continued(claimed.traceparent, "webhook.deliver") as span:
+            span.set_attribute("webhook.event", claimed.event)
+            span.set_attribute("webhook.attempt", claimed.attempt)
+            reply = await send_signed(
+                self.http,
+                self.settings,
+                url=subscription.url,
+                secret=secret,
+                webhook_id=claimed.message_id,
+                event=claimed.event,
+                body=claimed.payload,
+                timeout_ms=subscription.timeout_ms,
+            )
         step = await self._settle(claimed, reply, subscription.retry_attempts)
         if step is not None and step.next_attempt_at is not None:
             self._wake_at(claimed.id, step.next_attempt_at)
@@ -249,13 +255,27 @@ class Deliveries:
                         claimed_until=now + timedelta(seconds=self.settings.webhook_lease_seconds),
                         next_attempt_at=None,
                     )
-                    .returning(c.id, c.subscription_id, c.event, c.message_id, c.payload, c.attempt)
+                    .returning(
+                        c.id,
+                        c.subscription_id,
+                        c.event,
+                        c.message_id,
+                        c.payload,
+                        c.attempt,
+                        c.traceparent,
+                    )
                 )
             ).first()
         if row is None:
             return None
         return _Claimed(
-            row.id, row.subscription_id, row.event, row.message_id, row.payload, row.attempt
+            row.id,
+            row.subscription_id,
+            row.event,
+            row.message_id,
+            row.payload,
+            row.attempt,
+            row.traceparent,
         )
 
     async def _settle(

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from gateway import tracing
 from gateway.errors import DomainError
 from gateway.queue import JobRecords, Leases
 from gateway.store.base import utcnow
@@ -73,13 +74,16 @@ async def run_recorded(ctx: TaskContext, record_id: int) -> Attempt:
         await records.fail(record_id, error, retry_at=None, attempt=attempt)
         return Attempt(record_id, BackgroundJobStatus.DEAD, None, error)
     try:
-        async with asyncio.timeout(spec.timeout):
-            result = await _holding_lease(
-                records,
-                record_id,
-                attempt,
-                spec.run(ctx, record.tenant_id, dict(record.payload or {})),
-            )
+        with tracing.continued(record.traceparent, f"task {spec.name}") as span:
+            span.set_attribute("task.record_id", record_id)
+            span.set_attribute("task.attempt", attempt)
+            async with asyncio.timeout(spec.timeout):
+                result = await _holding_lease(
+                    records,
+                    record_id,
+                    attempt,
+                    spec.run(ctx, record.tenant_id, dict(record.payload or {})),
+                )
     except LeaseLost:
         logger.warning(
             "%s (record %s) attempt %d stopped: another attempt took it over",

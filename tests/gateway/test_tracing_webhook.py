@@ -1,8 +1,10 @@
 """One webhook, one trace: the ingress request, its processing (a task of its own, after
-the 202), the connector's call back to the source, the store writes and the push to a
-live subscriber all belong to the trace the sender started (its ``traceparent``).
-SQLite, in-process processing, a WebSocket subscriber on a loopback port; spans from the
-SDK's in-memory exporter."""
+the 202), the connector's call back to the source, the store writes, the push to a live
+subscriber and the outbound webhook delivery (whose receiver is sent the trace on) all
+belong to the trace the sender started (its ``traceparent``). Queued work is traced the
+same way: a sync a request queues runs in that request's trace. SQLite, in-process
+processing and queue, a WebSocket subscriber and a webhook receiver on loopback ports;
+spans from the SDK's in-memory exporter."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
 from resolvers.relay import to_global_id
 from tests.support.gateway import Gateway
+from tests.support.receiver import Receiver, serving
 from tests.support.services import Backend
 from tests.support.serving import served_on_loopback
 from tests.support.worlds import gateway_world
@@ -40,6 +43,12 @@ SECRET = "traced-inbound-secret-77"
 TRACE = "0af7651916cd43dd8448eb211c80319c"
 TRACEPARENT = f"00-{TRACE}-b7ad6b7169203331-01"
 PIPELINE = "subscription($jobId: ID!) { pipelineUpdates(jobId: $jobId) { kind stage } }"
+SUBSCRIBE = """mutation($input: WebhookSubscriptionCreateInput!) {
+  webhookSubscriptionCreate(input: $input) {
+    ... on WebhookSubscriptionCreateSuccess { secret }
+  }
+}"""
+HOOK_PATH = "/hooks/traced"
 
 
 @dataclass
@@ -49,6 +58,7 @@ class World:
     integration_id: int
     ws_url: str
     exporter: InMemorySpanExporter
+    receiver: Receiver
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +79,16 @@ async def world(
     fake = FakeRecruiterflow()
     fake.seed(jobs=2, candidates=3, applications=4)
     backend = Backend("sqlite", f"sqlite+aiosqlite:///{path}")
-    async with gateway_world(backend, {"https://api.recruiterflow.com": fake.app}) as traced:
+    receiver = Receiver()
+    async with (
+        serving(receiver) as receiver_url,
+        gateway_world(
+            backend,
+            {"https://api.recruiterflow.com": fake.app},
+            webhook_allow_private_targets=True,
+            webhook_sweep_interval_seconds=0.2,
+        ) as traced,
+    ):
         integration_id = await traced.add_integration(
             "recruiterflow",
             "RF traced",
@@ -82,8 +101,21 @@ async def world(
         await sync_integration(
             state.sync_deps, traced.tenant_id, integration_id, mode=SyncMode.FULL
         )
+        created = await gateway.execute(
+            SUBSCRIBE,
+            {
+                "input": {
+                    "name": "traced",
+                    "url": receiver_url + HOOK_PATH,
+                    "events": ["APPLICATION_STAGE_CHANGED"],
+                }
+            },
+        )
+        receiver.expect(HOOK_PATH, created["webhookSubscriptionCreate"]["secret"])
         async with served_on_loopback(gateway.app) as loopback:
-            yield World(gateway, fake, integration_id, f"{loopback.ws_url}/graphql", exporter)
+            yield World(
+                gateway, fake, integration_id, f"{loopback.ws_url}/graphql", exporter, receiver
+            )
 
 
 def in_trace(exporter: InMemorySpanExporter) -> list[ReadableSpan]:
@@ -156,8 +188,8 @@ async def test_a_webhook_is_one_trace_from_ingress_to_the_subscriber(world: Worl
         pushed = orjson.loads(await asyncio.wait_for(ws.recv(), 10))
         assert pushed["type"] == "next", pushed
 
-    deadline = time.monotonic() + 5
-    while not {"subscription.push", "webhook.process"} <= {
+    deadline = time.monotonic() + 10
+    while not {"subscription.push", "webhook.process", "webhook.deliver"} <= {
         s.name for s in in_trace(world.exporter)
     }:
         assert time.monotonic() < deadline, sorted({s.name for s in in_trace(world.exporter)})
@@ -177,3 +209,6 @@ async def test_a_webhook_is_one_trace_from_ingress_to_the_subscriber(world: Worl
     ]
     assert writes, "the store writes"
     assert "subscription.push" in names
+    [delivery] = world.receiver.at(HOOK_PATH)
+    assert delivery.verified
+    assert delivery.headers["traceparent"].split("-")[1] == TRACE, "the receiver continues it"

@@ -126,6 +126,9 @@ class WebhookDelivery(TenantOwned, Base):
     claimed_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+    traceparent: Mapped[str | None] = mapped_column(sa.String(55))
+    """The trace of the change that fired it (W3C ``traceparent``), which its attempts
+    continue; None when nothing was traced."""
 
 
 class SyncRun(TenantOwned, Base):
@@ -181,6 +184,9 @@ class BackgroundJob(TenantOwned, Base):
     finished_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
     """The lease of the running attempt, renewed while it is alive (``gateway.queue``)."""
+    traceparent: Mapped[str | None] = mapped_column(sa.String(55))
+    """The trace of the request or task that queued it (W3C ``traceparent``), which its
+    attempts continue; None when nothing was traced."""
 
 
 class OutboxEvent(TenantOwned, Base):

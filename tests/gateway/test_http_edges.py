@@ -1,7 +1,8 @@
 """What real HTTP clients meet at the edge of ``/graphql``: CORS for the configured
 browser origins only (preflights answered without touching the store, no origin ever
-reflected unless listed), gzip for large answers to clients that accept it (cache hits
-too), and ``RateLimit-*`` headers on every rate-limited answer."""
+reflected unless listed), brotli or gzip (by the q-values of Accept-Encoding) for large
+answers to clients that accept them (cache hits too), and ``RateLimit-*`` headers on
+every rate-limited answer."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import brotli
 import httpx
 import pytest
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from gateway.compression import Compression
+from gateway.compression import Compression, chosen_coding
 from gateway.cors import parse_origins
 from gateway.rate_limits import Bucket, RateLimits, RedisRateLimits
 from tests.support.gateway import Gateway, running_gateway
@@ -215,12 +217,67 @@ async def test_a_large_answer_is_gzipped_for_clients_that_accept_it_cache_hits_t
     assert gzip.decompress(compressed) == body
 
 
+async def test_clients_accepting_brotli_get_it_cache_hits_too(edges: Gateway) -> None:
+    await edges.app.state.cache.invalidate(edges.tenants["demo"].tenant_id)
+    _, body = await raw_body(edges, {"accept-encoding": "identity"})
+    hit, compressed = await raw_body(edges, {"accept-encoding": "gzip, deflate, br, zstd"})
+    assert hit.headers["content-encoding"] == "br"
+    assert hit.headers["x-cache"] == "hit"
+    assert "accept-encoding" in hit.headers["vary"].lower()
+    assert int(hit.headers["content-length"]) == len(compressed) < len(body)
+    assert brotli.decompress(compressed) == body
+    _, gzipped = await raw_body(edges, {"accept-encoding": "gzip"})
+    assert len(compressed) < len(gzipped), "brotli is worth choosing"
+
+
+@pytest.mark.parametrize(
+    "header, coding",
+    [
+        (b"gzip, deflate, br", "br"),
+        (b"br;q=0.5, gzip", "gzip"),
+        (b"br;q=0, gzip;q=0.1", "gzip"),
+        (b"GZIP;Q=0.9, BR;Q=0.8", "gzip"),
+        (b"*", "br"),
+        (b"*;q=0.3, br;q=0", "gzip"),
+        (b"gzip;q=0, *", "br"),
+        (b"identity", None),
+        (b"br;q=abc", None),
+        (b" , ;q=1, br;;q=2", "br"),
+        (b"", None),
+        (None, None),
+    ],
+)
+def test_the_coding_follows_the_clients_q_values(header: bytes | None, coding: str | None) -> None:
+    assert chosen_coding(header) == coding
+
+
+async def _streamed(scope: Scope, receive: Receive, send: Send) -> None:
+    chunks = [b'{"part": %d, "filler": "%s"}\n' % (n, b"y" * 600) for n in range(20)]
+
+    async def parts() -> AsyncIterator[bytes]:
+        for chunk in chunks:
+            yield chunk
+
+    await StreamingResponse(parts(), media_type="application/x-ndjson")(scope, receive, send)
+
+
+async def test_a_streamed_answer_is_compressed_as_it_goes() -> None:
+    transport = httpx.ASGITransport(app=Compression(_streamed))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for coding in ("br", "gzip"):
+            async with client.stream("GET", "/graphql", headers={"accept-encoding": coding}) as r:
+                raw = b"".join([chunk async for chunk in r.aiter_raw()])
+            assert r.headers["content-encoding"] == coding
+            plain = brotli.decompress(raw) if coding == "br" else gzip.decompress(raw)
+            assert plain.count(b'"part"') == 20
+
+
 async def test_small_answers_and_clients_without_gzip_get_it_plain(edges: Gateway) -> None:
     small = await edges.client.post(
         "/graphql", json={"query": ME}, headers={**edges.headers(), "accept-encoding": "gzip"}
     )
     assert small.status_code == 200 and "content-encoding" not in small.headers
-    for refusing in ("", "identity", "br"):
+    for refusing in ("", "identity", "deflate", "br;q=0, gzip;q=0", "*;q=0", "br;q=junk"):
         large, body = await raw_body(edges, {"accept-encoding": refusing})
         assert "content-encoding" not in large.headers
         assert len(body) > 1024 and body.startswith(b'{"data"')
@@ -249,9 +306,10 @@ async def test_streams_and_the_webhook_ingress_are_never_compressed(
 ) -> None:
     transport = httpx.ASGITransport(app=Compression(_big))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        response = await client.get(path, headers={"accept-encoding": "gzip"})
-    assert (response.headers.get("content-encoding") == "gzip") is compressed
-    assert response.content == b"x" * 4096
+        for coding in ("gzip", "br"):
+            response = await client.get(path, headers={"accept-encoding": coding})
+            assert (response.headers.get("content-encoding") == coding) is compressed
+            assert response.content == b"x" * 4096
 
 
 def quota(response: httpx.Response) -> tuple[int, int, int]:

@@ -14,6 +14,8 @@ from tests.support.paths import REPO_ROOT
 
 TOOLS = {"pytest", "pytest-asyncio", "pytest-timeout", "pytest-xdist", "ruff", "mypy", "deptry"}
 """Run from the shell or by pytest itself, never imported."""
+MODULES = {"pyyaml": "yaml"}
+"""Distributions whose module has another name."""
 
 
 def test_deptry_finds_nothing_undeclared_or_unused() -> None:
@@ -49,7 +51,7 @@ def test_every_test_library_is_used_by_the_tests_or_the_benchmarks() -> None:
         name
         for name in libraries
         if not re.search(
-            rf"^\s*(import|from) {name.replace('-', '_')}\b",
+            rf"^\s*(import|from) {MODULES.get(name, name.replace('-', '_'))}\b",
             sources,
             re.MULTILINE,
         )

@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from importlib import resources
 from pathlib import Path
 
+import check_jsonschema.builtin_schemas.vendor as vendored
 import pytest
 import yaml
+from jsonschema.validators import validator_for
 from typer.main import get_command
 
 from gateway.cli import app
@@ -94,6 +97,18 @@ def test_compose_runs_gateway_worker_postgres_and_redis() -> None:
     ports = [port for name in ("gateway", "gateway-2") for port in services[name]["ports"]]
     assert len({port.split(":")[0] for port in ports}) == 2, "two replicas, two host ports"
     assert any("postgresql/data" in volume for volume in services["postgres"]["volumes"])
+
+
+def test_compose_is_valid_by_the_compose_specification() -> None:
+    """What ``docker compose config`` checks first: the file against the Compose
+    Specification's JSON Schema (the copy check-jsonschema ships, kept current with
+    compose-spec), so a misspelt key or a wrong shape fails here without Docker."""
+    schema = json.loads(resources.files(vendored).joinpath("compose-spec.json").read_text())
+    validator = validator_for(schema)(schema)
+    assert [error.message for error in validator.iter_errors(_compose())] == []
+    broken = _compose()
+    broken["services"]["gateway"]["healthcheck"]["intervall"] = "5s"
+    assert list(validator.iter_errors(broken)), "the schema refuses unknown keys"
 
 
 def test_compose_and_dockerfile_name_only_real_settings() -> None:

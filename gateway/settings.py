@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     health_check_interval_seconds: int = Field(default=300, ge=0)
     sync_scheduler_interval_seconds: int = Field(default=60, ge=0)
     """Without Redis, how often ``serve`` enqueues due syncs (and hourly maintenance); 0 is off."""
+    automation_max_invites_per_check: int = Field(default=50, ge=1, le=1000)
+    """Interview invitations one check of a requisition sends at most (the rest wait for
+    its next check), so a requisition flipped to auto-send with a large backlog does not
+    mail hundreds of candidates in one go."""
+    log_retention_days: int = Field(default=30, ge=1, le=3650)
+    """How long the operational log (``logs`` in GraphQL) keeps its entries."""
     task_retry_base_seconds: float = Field(default=10.0, ge=0)
     """First retry delay of a failed background task; doubles per attempt, capped at 10 min."""
     job_lease_seconds: float = Field(default=30.0, ge=3, le=3600)

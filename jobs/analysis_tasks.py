@@ -14,13 +14,17 @@ can replace it here.
 from __future__ import annotations
 
 from gateway.ai.provider import ProviderError
+from gateway.oplog import LogEntry, write_log
 from gateway.services.analysis import (
     Analyzed,
     BatchReport,
     analyze_new_applications,
 )
 from gateway.services.analysis import analyze_application as analyze_application
+from gateway.store.enums import LogLevel
 from jobs.task_context import PermanentTaskError, TaskContext, TaskError
+
+SOURCE = "processing"
 
 
 async def analyze_application_task(
@@ -41,6 +45,7 @@ async def analyze_application_task(
             requested_by=requested_by,
         )
     except ProviderError as exc:
+        await write_log(ctx.session_factory, _failed(tenant_id, application_id, exc))
         if exc.retryable:
             raise TaskError(exc.message) from None
         raise PermanentTaskError(exc.message) from None
@@ -55,6 +60,18 @@ async def analyze_applications_task(
     report = await analyze_new_applications(
         ctx.analysis_deps(), tenant_id, application_ids, trigger=trigger
     )
+    entries = [_failed(tenant_id, ident, error) for ident, error in report.failed.items()]
+    if report.analyzed:
+        entries.append(
+            LogEntry(
+                tenant_id,
+                LogLevel.INFO,
+                SOURCE,
+                f"Analysed {len(report.analyzed)} new application(s)",
+                extra={"applicationIds": report.analyzed[:100], "trigger": trigger},
+            )
+        )
+    await write_log(ctx.session_factory, *entries)
     if report.failed:
         first_id, first = next(iter(report.failed.items()))
         summary = (
@@ -65,3 +82,13 @@ async def analyze_applications_task(
             raise TaskError(summary)
         raise PermanentTaskError(summary)
     return report
+
+
+def _failed(tenant_id: int, application_id: int, error: ProviderError) -> LogEntry:
+    return LogEntry(
+        tenant_id,
+        LogLevel.WARNING if error.retryable else LogLevel.ERROR,
+        SOURCE,
+        f"Resume analysis failed{' (will retry)' if error.retryable else ''}: {error.message}",
+        application_id=application_id,
+    )

@@ -45,6 +45,7 @@ from gateway import tracing
 from gateway.crypto import CryptoError, Keyring
 from gateway.inbox import Inbox
 from gateway.metrics import WEBHOOK_DELIVERY_ATTEMPTS
+from gateway.oplog import LogEntry, stage_logs
 from gateway.outbound_events import names_for, payload
 from gateway.outbound_http import Reply
 from gateway.pubsub import Event, EventBus
@@ -53,7 +54,7 @@ from gateway.services.webhook_subscriptions import decrypted_secret
 from gateway.settings import Settings
 from gateway.store.base import table_of, utcnow
 from gateway.store.engine import SessionFactory
-from gateway.store.enums import DeliveryStatus
+from gateway.store.enums import DeliveryStatus, LogLevel
 from gateway.store.models import Tenant, WebhookDelivery, WebhookSubscription
 from gateway.unavailable import log_loop_failure
 from gateway.webhook_send import error_of, send_signed
@@ -109,6 +110,7 @@ class _Claimed:
     payload: dict[str, Any]
     attempt: int
     traceparent: str | None = None
+    tenant_id: int | None = None
 
 
 class Deliveries:
@@ -263,6 +265,7 @@ class Deliveries:
                         c.payload,
                         c.attempt,
                         c.traceparent,
+                        c.tenant_id,
                     )
                 )
             ).first()
@@ -276,6 +279,7 @@ class Deliveries:
             row.payload,
             row.attempt,
             row.traceparent,
+            row.tenant_id,
         )
 
     async def _settle(
@@ -311,6 +315,8 @@ class Deliveries:
                 )
                 .returning(c.id)
             )
+            if settled is not None and step.status is DeliveryStatus.FAILED:
+                await stage_logs(session, [_gave_up(claimed, reply)])
         if settled is None:
             logger.warning("webhook delivery %s was taken over by another process", claimed.id)
             return None
@@ -417,6 +423,23 @@ class Deliveries:
     async def _sweep_after_interval(self) -> None:
         await asyncio.sleep(self.settings.webhook_sweep_interval_seconds)
         await self.sweep()
+
+
+def _gave_up(claimed: _Claimed, reply: Reply) -> LogEntry:
+    assert claimed.tenant_id is not None
+    return LogEntry(
+        claimed.tenant_id,
+        LogLevel.ERROR,
+        "delivery",
+        f"Webhook delivery of {claimed.event} gave up after {claimed.attempt} attempt(s): "
+        f"{error_of(reply)}",
+        extra={
+            "deliveryId": claimed.id,
+            "subscriptionId": claimed.subscription_id,
+            "webhookId": claimed.message_id,
+            "statusCode": reply.status_code,
+        },
+    )
 
 
 async def _forever(name: str, step: Callable[[], Awaitable[None]]) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from gateway.oplog import prune_logs
 from gateway.services.interview_lifecycle import InterviewConfig, sweep_interviews
 from gateway.store.base import utcnow
 from gateway.store.enums import DeliveryStatus, WebhookEventStatus
@@ -57,6 +58,9 @@ async def maintenance_task(ctx: TaskContext, *, now: datetime | None = None) -> 
     report = {"oauth_states_deleted": _rowcount(result)}
     report.update(await _settle_job_records(ctx, now))
     report.update(await _prune_webhooks_and_keys(ctx, now))
+    report["logs_pruned"] = await prune_logs(
+        ctx.session_factory, before=now - timedelta(days=ctx.settings.log_retention_days)
+    )
     report.update(
         await sweep_interviews(
             ctx.session_factory,

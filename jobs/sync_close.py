@@ -13,11 +13,12 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.metrics import observe_sync_run
+from gateway.oplog import LogEntry, stage_logs
 from gateway.ports import HasBus, HasCache, HasSessions
 from gateway.pubsub import Event
 from gateway.services.activities import record_activity
 from gateway.store.base import utcnow
-from gateway.store.enums import IntegrationStatus, SyncStatus
+from gateway.store.enums import IntegrationStatus, LogLevel, SyncKind, SyncStatus
 from gateway.store.models import Integration, SyncRun
 from jobs.sync_state import RunState, sync_actor
 
@@ -78,6 +79,44 @@ def _record_summary(
     return True
 
 
+_LEVELS = {
+    SyncStatus.SUCCEEDED: LogLevel.INFO,
+    SyncStatus.PARTIALLY_FAILED: LogLevel.WARNING,
+}
+
+
+def _log_entry(
+    integration: Integration,
+    state: RunState,
+    status: SyncStatus,
+    error: str | None,
+    kind: SyncKind,
+    job_id: int | None,
+) -> LogEntry:
+    """The run in the operational log (with the same condition as its activity)."""
+    done = {
+        outcome: sum(bucket.get(outcome, 0) for bucket in state.counts.values())
+        for outcome in ("created", "updated", "deleted", "failed")
+    }
+    tally = ", ".join(f"{amount} {outcome}" for outcome, amount in done.items() if amount)
+    return LogEntry(
+        state.tenant_id,
+        _LEVELS.get(status, LogLevel.ERROR),
+        "sync",
+        f"{kind.value.capitalize()} sync of {integration.name} "
+        f"{status.value.replace('_', ' ')}: {tally or 'nothing changed'}"
+        + (f" ({error[:500]})" if error else ""),
+        job_id=job_id,
+        extra={
+            "runId": state.run_id,
+            "integrationId": integration.id,
+            "provider": str(integration.provider),
+            "counts": state.counts,
+            "failures": state.failures[:10],
+        },
+    )
+
+
 async def close_run(
     deps: RunClosing,
     integration: Integration,
@@ -111,6 +150,8 @@ async def close_run(
         if stored is not None:
             _note_on_integration(stored, state, status, error, finished)
         recorded = _record_summary(session, integration, state, status, error, job_id)
+        if recorded:
+            await stage_logs(session, [_log_entry(integration, state, status, error, kind, job_id)])
     observe_sync_run(
         str(integration.provider),
         str(kind),

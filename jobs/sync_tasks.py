@@ -20,6 +20,7 @@ from gateway.queue import TaskQueue
 from gateway.services.sync_requests import enqueue_integration_sync
 from gateway.store.engine import SessionFactory
 from gateway.store.enums import SyncStatus
+from jobs.automation_tasks import enqueue_due_checks
 from jobs.sync import sync_integration as sync_integration
 from jobs.sync_api import SyncMode, SyncOutcome
 from jobs.sync_job import sync_job as sync_job
@@ -93,8 +94,13 @@ async def enqueue_due_syncs(
 
 async def schedule_tick(session_factory: SessionFactory, queue: TaskQueue) -> dict[str, int]:
     """The every-minute step of the schedule: take over what stalled (and queue again
-    what the queue lost), then queue what is due (a stalled sync run is due)."""
+    what the queue lost), then queue what is due: syncs (a stalled sync run is due) and
+    the automation's requisition checks (``jobs.automation_tasks``)."""
     reclaimed = await queue.reclaim()
     if reclaimed:
         logger.warning("%d stalled or lost background job(s) queued again", reclaimed)
-    return {**await enqueue_due_syncs(session_factory, queue), "reclaimed": reclaimed}
+    return {
+        **await enqueue_due_syncs(session_factory, queue),
+        **await enqueue_due_checks(session_factory, queue),
+        "reclaimed": reclaimed,
+    }

@@ -13,7 +13,9 @@ from typing import Any
 
 from gateway.queue import SYNC_INTEGRATION, SYNC_JOB
 from gateway.services.analysis import ANALYZE_APPLICATION, ANALYZE_APPLICATIONS
+from gateway.services.automation import CHECK_REQUISITION
 from jobs.analysis_tasks import analyze_application_task, analyze_applications_task
+from jobs.automation_tasks import check_requisition_task
 from jobs.recruiter_tasks import RECRUITER_SYNC, recruiter_sync_task
 from jobs.sync_api import SyncMode
 from jobs.sync_tasks import sync_integration_task, sync_job_task
@@ -84,6 +86,12 @@ async def _run_analyze_applications(
     )
 
 
+async def _run_check_requisition(
+    ctx: TaskContext, tenant_id: int, payload: dict[str, Any]
+) -> object:
+    return await check_requisition_task(ctx, tenant_id, int(payload["job_id"]))
+
+
 TASKS: dict[str, TaskSpec] = {
     SYNC_INTEGRATION: TaskSpec(
         SYNC_INTEGRATION, _run_sync_integration, max_attempts=5, timeout=4 * 3600.0
@@ -95,6 +103,9 @@ TASKS: dict[str, TaskSpec] = {
     ),
     ANALYZE_APPLICATIONS: TaskSpec(
         ANALYZE_APPLICATIONS, _run_analyze_applications, max_attempts=4, timeout=3 * 3600.0
+    ),
+    CHECK_REQUISITION: TaskSpec(
+        CHECK_REQUISITION, _run_check_requisition, max_attempts=3, timeout=900.0
     ),
 }
 """Every task that can be queued, by name."""

@@ -51,6 +51,7 @@ from resolvers.interviews.loaders import (
     MessagesByInterviewIdLoader,
 )
 from resolvers.jobs.loaders import JobByIdLoader
+from resolvers.logs.loaders import LogEntryByIdLoader
 from resolvers.personas.loaders import PersonaByIdLoader
 from resolvers.pipeline.loaders import PipelineFactsByJobIdLoader
 from resolvers.prompts.loaders import PromptByIdLoader
@@ -227,6 +228,10 @@ class Loaders:
     @cached_property
     def sync_run_by_id(self) -> RowByIdLoader:
         return SyncRunByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def log_entry_by_id(self) -> RowByIdLoader:
+        return LogEntryByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
     def background_job_by_id(self) -> RowByIdLoader:

@@ -26,6 +26,7 @@ from resolvers.integrations.types import build_integration
 from resolvers.interviews.types import build_evaluation, build_interview, build_message
 from resolvers.jobs.types import build_job
 from resolvers.listing import BadPageRequest
+from resolvers.logs.types import build_log_entry
 from resolvers.permissions import require
 from resolvers.personas.types import build_persona
 from resolvers.prompts.types import build_prompt
@@ -77,7 +78,11 @@ _NODES: dict[str, _NodeKind] = {
         WebhookEvent=("webhook_event_by_id", build_webhook_event),
     ),
     **_readable_with(Permission.RECRUITERS_READ, Recruiter=("user_by_id", build_recruiter)),
-    **_readable_with(Permission.ACTIVITIES_READ, Activity=("activity_by_id", build_activity)),
+    **_readable_with(
+        Permission.ACTIVITIES_READ,
+        Activity=("activity_by_id", build_activity),
+        LogEntry=("log_entry_by_id", build_log_entry),
+    ),
     **_readable_with(Permission.PROMPTS_READ, Prompt=("prompt_by_id", build_prompt)),
     **_readable_with(Permission.PERSONAS_READ, Persona=("persona_by_id", build_persona)),
     **_readable_with(Permission.INTEGRATIONS_READ, SyncRun=("sync_run_by_id", build_sync_run)),
@@ -102,7 +107,9 @@ async def _load_node(info: Info, type_name: str, pk: int) -> Node | None:
     row = await getattr(loaders, kind.loader).load(pk)
     if row is None:
         return None
-    if type_name == "Activity" and not allows(principal.role, Permission.ACTIVITIES_READ_ALL):
+    if type_name in ("Activity", "LogEntry") and not allows(
+        principal.role, Permission.ACTIVITIES_READ_ALL
+    ):
         job = await loaders.job_by_id.load(row.job_id) if row.job_id is not None else None
         if job is None or job.recruiter_id != principal.user_id:
             return None

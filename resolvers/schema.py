@@ -24,6 +24,7 @@ from resolvers.interviews.subscriptions import InterviewSubscriptions
 from resolvers.interviews.types import Evaluation, InterviewMessage
 from resolvers.jobs.mutations import JobMutations
 from resolvers.jobs.queries import JobQueries
+from resolvers.logs.queries import LogQueries
 from resolvers.node import NodeQueries
 from resolvers.personas.mutations import PersonaMutations
 from resolvers.personas.queries import PersonaQueries
@@ -60,6 +61,7 @@ Query = merge_types(
         PersonaQueries,
         SettingsQueries,
         ActivityQueries,
+        LogQueries,
     ),
 )
 Mutation = merge_types(

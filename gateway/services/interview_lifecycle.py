@@ -144,6 +144,24 @@ async def _refuse_a_second(session: AsyncSession, application: Application) -> N
         )
 
 
+class AlreadyInterviewed(ValidationFailed):
+    """The application has had a self-service interview, whatever became of it (the
+    automation invites an application once)."""
+
+
+async def _refuse_any(session: AsyncSession, application: Application) -> None:
+    earlier = await session.scalar(
+        sa.select(Interview.id)
+        .where(
+            Interview.application_id == application.id,
+            Interview.kind == InterviewKind.SELF_SERVICE,
+        )
+        .limit(1)
+    )
+    if earlier is not None:
+        raise AlreadyInterviewed("applicationId", "the application already had an interview")
+
+
 def _announce_created(
     session: AsyncSession,
     actor: Actor,
@@ -180,12 +198,20 @@ def _announce_created(
 
 
 async def create_self_service(
-    deps: IssuesInterviews, actor: Actor, *, application_id: int, persona_id: int | None
+    deps: IssuesInterviews,
+    actor: Actor,
+    *,
+    application_id: int,
+    persona_id: int | None,
+    first_only: bool = False,
 ) -> Issued:
     """A scheduled self-service interview for the application, and its one-time token.
 
     Refused: an application of another tenant or missing (``NotFound``), a rejected or
-    withdrawn one, or one with an interview still scheduled or in progress.
+    withdrawn one, or one with an interview still scheduled or in progress; with
+    ``first_only``, one that ever had a self-service interview (``AlreadyInterviewed``).
+    The application's row is locked while this is decided, so two callers never both
+    create one.
     """
     now = utcnow()
     token = new_token()
@@ -193,6 +219,8 @@ async def create_self_service(
         application = await _open_application(session, actor.tenant_id, application_id)
         chosen = await _persona_id(session, actor.tenant_id, persona_id)
         await _refuse_a_second(session, application)
+        if first_only:
+            await _refuse_any(session, application)
         interview = Interview(
             tenant_id=actor.tenant_id,
             application_id=application.id,

@@ -16,8 +16,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.store.base import table_of
-from gateway.store.enums import ApplicationStatus, InterviewStatus, JobStatus
-from gateway.store.models import Activity, Application, Candidate, Integration, Interview, Job, User
+from gateway.store.enums import ApplicationStatus, InterviewStatus, JobStatus, LogLevel
+from gateway.store.models import (
+    Activity,
+    Application,
+    Candidate,
+    Integration,
+    Interview,
+    Job,
+    OperationalLog,
+    User,
+)
 
 Condition = sa.ColumnElement[bool]
 
@@ -183,6 +192,50 @@ class ActivityCriteria:
         ):
             if value is not None:
                 conditions.append(column == value)
+        if self.visible_to_recruiter_id is not None:
+            jobs = table_of(Job).c
+            conditions.append(
+                table.job_id.in_(
+                    sa.select(jobs.id).where(
+                        jobs.tenant_id == tenant_id,
+                        jobs.recruiter_id == self.visible_to_recruiter_id,
+                    )
+                )
+            )
+        conditions += self.created.conditions(table.created_at)
+        return conditions
+
+
+@dataclass(frozen=True, slots=True)
+class LogCriteria:
+    """``levels`` and ``min_level`` both narrow (a level must pass each); like
+    ``ActivityCriteria``, ``visible_to_recruiter_id`` keeps the requisitions that user
+    owns."""
+
+    levels: tuple[LogLevel, ...] = ()
+    min_level: LogLevel | None = None
+    sources: tuple[str, ...] = ()
+    job_id: int | None = None
+    application_id: int | None = None
+    search: str | None = None
+    created: DateRange = DateRange()
+    visible_to_recruiter_id: int | None = None
+
+    def where(self, tenant_id: int) -> list[Condition]:
+        table = table_of(OperationalLog).c
+        conditions: list[Condition] = [table.tenant_id == tenant_id]
+        if self.levels:
+            conditions.append(table.level.in_([level.value for level in self.levels]))
+        if self.min_level is not None:
+            at_least = [level.value for level in LogLevel if level.rank >= self.min_level.rank]
+            conditions.append(table.level.in_(at_least))
+        if self.sources:
+            conditions.append(table.source.in_(self.sources))
+        if self.job_id is not None:
+            conditions.append(table.job_id == self.job_id)
+        if self.application_id is not None:
+            conditions.append(table.application_id == self.application_id)
+        conditions += _search(self.search, table.message)
         if self.visible_to_recruiter_id is not None:
             jobs = table_of(Job).c
             conditions.append(

@@ -22,7 +22,17 @@ class JobUpdateInput:
     recruiter_id: strawberry.ID | None = strawberry.UNSET
     interview_instructions: str | None = strawberry.UNSET
     auto_send_interview: bool | None = not_null()
+    auto_send_on_status: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The stage (as the source names it, case aside) or stage kind "
+        "(screen, interview, ...) that sends the interview; null: new applications.",
+    )
     min_check_interval: int | None = not_null()
+    lookback_hours: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="How far back a check looks for applications at the trigger, within "
+        "the tenant's lookbackHoursMin..Max; null: the tenant's lookbackHoursDefault.",
+    )
 
 
 @strawberry.type

@@ -54,8 +54,14 @@ class Job(Node):
     auto_send_interview: bool
     auto_send_on_status: str | None
     interview_instructions: str | None
-    min_check_interval: int = strawberry.field(description="Minutes between ATS checks.")
+    min_check_interval: int = strawberry.field(
+        description="Minutes between the interview automation's checks of the requisition."
+    )
     lookback_hours: int | None
+    last_checked_at: datetime | None = strawberry.field(
+        description="When the interview automation last checked the requisition; a check "
+        "is due minCheckInterval minutes later while autoSendInterview is on."
+    )
     rank: int | None
     score: float | None
     remote_updated_at: datetime | None

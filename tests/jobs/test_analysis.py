@@ -50,7 +50,7 @@ from gateway.services.analysis import (
 )
 from gateway.settings import Settings
 from gateway.store.engine import SessionFactory, create_engine, create_session_factory
-from gateway.store.enums import ApplicationStatus, BackgroundJobStatus, PromptType
+from gateway.store.enums import ApplicationStatus, BackgroundJobStatus, LogLevel, PromptType
 from gateway.store.migrate import upgrade
 from gateway.store.models import (
     Activity,
@@ -59,6 +59,7 @@ from gateway.store.models import (
     BackgroundJob,
     Candidate,
     Job,
+    OperationalLog,
     Prompt,
 )
 from jobs import analysis_tasks
@@ -193,6 +194,17 @@ async def _record(world: World, record_id: int) -> BackgroundJob:
         record = await session.get(BackgroundJob, record_id)
     assert record is not None
     return record
+
+
+async def _logged(world: World, application_id: int) -> list[OperationalLog]:
+    async with world.session_factory() as session:
+        return list(
+            await session.scalars(
+                sa.select(OperationalLog)
+                .where(OperationalLog.application_id == application_id)
+                .order_by(OperationalLog.id)
+            )
+        )
 
 
 async def _drain(world: World) -> None:
@@ -480,6 +492,13 @@ async def test_retryable_failures_are_retried_and_others_are_final(fresh: World)
     record = await _record(world, dead.job_record_id)
     assert (record.status, record.attempts) == (BackgroundJobStatus.DEAD, 1)
     assert record.last_error == "invalid JSON twice"
+    logged = await _logged(world, application_id)
+    assert [(entry.level, entry.source) for entry in logged] == [
+        (LogLevel.WARNING, "processing"),
+        (LogLevel.WARNING, "processing"),
+        (LogLevel.ERROR, "processing"),
+    ], "each failed attempt, the final one an error"
+    assert "invalid JSON twice" in logged[-1].message
 
     gone = await enqueue_analysis(world.queue, world.tenant_id, world.other_applications[2])
     await _drain(world)
@@ -516,6 +535,16 @@ async def test_a_batch_job_retries_only_what_is_left(fresh: World) -> None:
     assert (record.status, record.attempts) == (BackgroundJobStatus.DEAD, 1)
     assert record.last_error is not None
     assert record.last_error.startswith("1 of 4 analyses failed (0 done)")
+    async with world.session_factory() as session:
+        batches = (
+            await session.scalars(
+                sa.select(OperationalLog).where(
+                    OperationalLog.source == "processing", OperationalLog.application_id.is_(None)
+                )
+            )
+        ).all()
+    done = [ident for entry in batches for ident in entry.extra["applicationIds"]]
+    assert sorted(done) == sorted(ids), "each analysed once, over the two attempts"
 
 
 async def test_a_misconfigured_provider_is_a_dead_end(world: World) -> None:

@@ -35,9 +35,9 @@ from gateway.services.webhook_subscriptions import secret_context
 from gateway.settings import Settings
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory, create_engine, create_session_factory
-from gateway.store.enums import DeliveryStatus
+from gateway.store.enums import DeliveryStatus, LogLevel
 from gateway.store.migrate import upgrade
-from gateway.store.models import Tenant, WebhookDelivery, WebhookSubscription
+from gateway.store.models import OperationalLog, Tenant, WebhookDelivery, WebhookSubscription
 from gateway.webhook_send import USER_AGENT
 from gateway.webhook_signature import generate_secret
 from jobs.deliver import Deliveries, next_step
@@ -151,6 +151,13 @@ async def delivery(world: World, delivery_id: int) -> WebhookDelivery:
         found = await session.get(WebhookDelivery, delivery_id)
         assert found is not None
         return found
+
+
+async def gave_up(world: World, delivery_id: int) -> list[OperationalLog]:
+    """The operational log's lines about the delivery (one when it gave up)."""
+    async with world.session_factory() as session:
+        rows = await session.scalars(sa.select(OperationalLog))
+        return [row for row in rows if row.extra.get("deliveryId") == delivery_id]
 
 
 async def deliveries_of(world: World, subscription: Subscription) -> list[WebhookDelivery]:
@@ -319,6 +326,9 @@ async def test_5xx_is_retried_with_exponential_backoff_then_failed(
     assert row.next_attempt_at is None and row.response_excerpt == "down"
     assert len(world.receiver.at(subscription.path)) == 4
     assert all(request.verified for request in world.receiver.at(subscription.path))
+    [logged] = await gave_up(world, delivery_id)
+    assert logged.level is LogLevel.ERROR and logged.source == "delivery"
+    assert "after 4 attempt(s): HTTP 503" in logged.message
 
 
 async def test_each_attempt_is_signed_afresh_under_the_same_id(
@@ -384,6 +394,7 @@ async def test_other_answers_fail_at_once(
     row = await delivery(world, delivery_id)
     assert (row.status, row.attempt, row.status_code) == (DeliveryStatus.FAILED, 1, status)
     assert world.receiver.at("/hooks/elsewhere") == []
+    assert len(await gave_up(world, delivery_id)) == 1
 
 
 async def test_a_private_target_is_refused_at_delivery(world: World) -> None:

@@ -16,12 +16,13 @@ import sqlalchemy as sa
 from gateway.locks import LocalLocks
 from gateway.metrics import REGISTRY
 from gateway.store.base import utcnow
-from gateway.store.enums import IntegrationStatus, SyncKind, SyncStatus
+from gateway.store.enums import IntegrationStatus, LogLevel, SyncKind, SyncStatus
 from gateway.store.models import (
     Application,
     Candidate,
     Integration,
     Job,
+    OperationalLog,
     StageTransition,
     SyncRun,
     TenantSettings,
@@ -97,6 +98,13 @@ async def test_full_sync_brings_everything_with_history_and_events(world: SyncWo
         run = await session.get(SyncRun, outcome.run_id)
     assert integration is not None and integration.last_successful_sync_at is not None
     assert run is not None and run.status is SyncStatus.SUCCEEDED and run.duration_ms is not None
+    async with world.deps.session_factory() as session:
+        [logged] = (
+            await session.scalars(sa.select(OperationalLog).where(OperationalLog.source == "sync"))
+        ).all()
+    assert logged.level is LogLevel.INFO and logged.extra["runId"] == outcome.run_id
+    assert logged.message.startswith("Full sync of ") and " created" in logged.message
+    assert logged.extra["counts"] == outcome.counts
     assert run.checkpoint and set(run.checkpoint["completed"]) >= {
         "jobs",
         "candidates",

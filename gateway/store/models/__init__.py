@@ -20,6 +20,7 @@ from gateway.store.models.interviews import (
     Persona,
     Prompt,
 )
+from gateway.store.models.operations import OperationalLog
 from gateway.store.models.recruiting import (
     Application,
     Candidate,
@@ -46,6 +47,7 @@ __all__ = [
     "OAuthState",
     "Offer",
     "OnboardingTask",
+    "OperationalLog",
     "OutboxEvent",
     "Persona",
     "PipelineStage",

@@ -48,6 +48,8 @@ class Job(TenantOwned, Synced, Timestamped, Base):
     interview_instructions: Mapped[str | None] = mapped_column(sa.Text)
     min_check_interval: Mapped[int] = mapped_column(default=15)
     lookback_hours: Mapped[int | None]
+    last_checked_at: Mapped[datetime | None]
+    """When the automation last checked the requisition (``gateway.services.automation``)."""
     rank: Mapped[int | None]
     rank_written: Mapped[int | None]
     """The rank last written back to the ATS (a job custom field), to write only changes."""

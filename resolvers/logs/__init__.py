@@ -1,0 +1,1 @@
+"""The operational log in GraphQL: ``logs`` (``gateway.oplog`` writes it)."""

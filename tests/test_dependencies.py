@@ -1,7 +1,7 @@
 """The declared dependencies are the ones used: deptry finds every import of the
 packages declared (none missing, none only transitive) and every runtime dependency
 imported; the test libraries of the ``dev`` extra, which deptry does not look for in
-``tests/``, are checked here to be imported by the tests or the benchmarks."""
+``tests/``, are checked here to be imported by the tests, benchmarks or examples."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _name(requirement: str) -> str:
     return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0]
 
 
-def test_every_test_library_is_used_by_the_tests_or_the_benchmarks() -> None:
+def test_every_test_library_is_used_by_the_tests_benchmarks_or_examples() -> None:
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
     libraries = [
@@ -44,7 +44,7 @@ def test_every_test_library_is_used_by_the_tests_or_the_benchmarks() -> None:
     ]
     sources = "\n".join(
         path.read_text()
-        for folder in ("tests", "bench")
+        for folder in ("tests", "bench", "examples")
         for path in (REPO_ROOT / folder).rglob("*.py")
     )
     unused = [
@@ -56,4 +56,6 @@ def test_every_test_library_is_used_by_the_tests_or_the_benchmarks() -> None:
             re.MULTILINE,
         )
     ]
-    assert not unused, f"declared in the dev or bench extra and imported nowhere: {unused}"
+    assert not unused, (
+        f"in the dev or bench extra, imported by no test, benchmark or example: {unused}"
+    )

@@ -156,7 +156,11 @@ async def test_the_schedule_queues_due_syncs_under_the_prefix(
     async def due(session_factory: Any, now: Any = None) -> list[DueSync]:
         return [DueSync(store.tenant_id, store.integration_ids[3], SyncMode.FULL)]
 
+    async def no_checks(*_args: Any, **_kwargs: Any) -> dict[str, int]:
+        return {"checks_queued": 0, "checks_duplicate": 0}
+
     monkeypatch.setattr(sync_tasks, "due_syncs", due)
+    monkeypatch.setattr(sync_tasks, "enqueue_due_checks", no_checks)
     options = worker_options(settings)
     prefix = settings.redis_prefix
     assert options["queue_name"] == f"{prefix}:arq:queue"
@@ -172,14 +176,16 @@ async def test_the_schedule_queues_due_syncs_under_the_prefix(
         "recruiter_sync",
         "analyze_application",
         "analyze_applications",
+        "check_requisition",
     }
     assert WorkerSettings.keep_result == 0
 
     ctx: dict[Any, Any] = {"settings": settings, "redis": queue.redis}
     await startup(ctx)
     try:
-        assert await cron_due_syncs(ctx) == {"queued": 1, "duplicates": 0, "reclaimed": 0}
-        assert await cron_due_syncs(ctx) == {"queued": 0, "duplicates": 1, "reclaimed": 0}
+        none = {"checks_queued": 0, "checks_duplicate": 0, "reclaimed": 0}
+        assert await cron_due_syncs(ctx) == {"queued": 1, "duplicates": 0, **none}
+        assert await cron_due_syncs(ctx) == {"queued": 0, "duplicates": 1, **none}
     finally:
         await shutdown(ctx)
     queued = await queue.redis.queued_jobs(queue_name=queue.queue_name)

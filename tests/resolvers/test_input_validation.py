@@ -214,6 +214,7 @@ SEARCHES = {
     "applications": "{ applications(filter: {search: $s}) { totalCount } }",
     "recruiters": "{ recruiters(filter: {search: $s}) { totalCount } }",
     "activities": "{ activities(filter: {search: $s}) { totalCount } }",
+    "logs": "{ logs(filter: {search: $s}) { totalCount } }",
     "job-applications": "{ jobs(first: 1) { nodes { applications(filter: {search: $s}) "
     "{ totalCount } } } }",
 }

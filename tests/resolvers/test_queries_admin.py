@@ -137,6 +137,7 @@ ROOT_FIELDS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "persona": ("query($id: ID!) { persona(id: $id) { id } }", {"id": "UGVyc29uYTox"}),
     "settings": ("{ settings { staleStageDays } }", None),
     "activities": ("{ activities { totalCount } }", None),
+    "logs": ("{ logs { totalCount } }", None),
     "syncRuns": ("{ syncRuns { totalCount } }", None),
     "backgroundJobs": ("{ backgroundJobs { counts { pending } items { totalCount } } }", None),
     "webhookSubscriptions": ("{ webhookSubscriptions { totalCount } }", None),

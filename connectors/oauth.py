@@ -24,24 +24,52 @@ Calling the API afterwards:
 Token endpoint failures are connector errors: ``invalid_grant`` and ``invalid_client``
 are ``AuthError``; 429 and 5xx are retryable. No message ever carries a token or a
 client secret.
+
+What Authlib does here, and what stays ours:
+
+- Authlib writes the protocol's messages: the PKCE S256 challenge
+  (``create_s256_code_challenge``), the random verifier and state (``generate_token``),
+  the authorization URL (``prepare_grant_uri``), the token request's form
+  (``prepare_token_request``) and the client's authentication at the token endpoint
+  (``ClientAuth``: ``client_secret_basic`` or ``client_secret_post``). Its Basic
+  encoder leaves the id and secret as they are, where RFC 6749 2.3.1 form-encodes them
+  first (Authlib took that fix back and tells callers to quote them), so we quote them
+  before handing them over.
+- Ours stays what Authlib's client would change. ``AsyncOAuth2Client`` is an
+  ``httpx.AsyncClient`` that owns its token, not an ``httpx.Auth``: the connectors send
+  through one shared client with their own retries, rate limit and tracing, passing
+  ``auth=``. Its refresh happens only before a request whose token it thinks expired
+  (by the wall clock, whole seconds); a 401 neither refreshes nor sends again, so N
+  concurrent 401s would each fail instead of sharing one refresh, and its sync
+  ``OAuth2Client`` has no refresh lock at all. Its token endpoint errors are
+  ``OAuthError`` (a 429 with an ``error`` body too, so no retry) or ``raise_for_status``
+  errors whose message carries the URL, not our ``AuthError``/``RetryableError``; and
+  ``update_token`` is called on every refresh, not only when the refresh token rotated.
+  So ``RefreshTokenAuth`` keeps its single-flight refresh (an ``asyncio.Lock`` for
+  ``httpx.AsyncClient`` within one event loop, a ``threading.Lock`` for ``httpx.Client``
+  across threads), the refresh and resend after a 401, the rotation hand-off to
+  ``on_tokens``, its expiry (an injectable monotonic clock, ``expiry_margin`` or half
+  the lifetime of a short-lived token, where ``OAuth2Token.is_expired`` reads
+  ``time.time()``), and ``token_error``/``parse_tokens`` keep the error mapping.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import inspect
-import secrets
 import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote_plus
 
 import httpx
 import orjson
+from authlib.common.security import generate_token
+from authlib.oauth2.auth import ClientAuth
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from connectors.errors import (
     AuthError,
@@ -65,18 +93,23 @@ class ClientCredentials:
     client_secret: str = field(repr=False)
     method: Literal["basic", "post"] = "basic"
 
-    def apply(self, form: dict[str, str], headers: dict[str, str]) -> None:
+    def client_auth(self) -> ClientAuth:
+        """Authlib's ``ClientAuth`` for this client."""
         if self.method == "post":
-            form["client_id"] = self.client_id
-            form["client_secret"] = self.client_secret
-            return
-        pair = f"{_form_quote(self.client_id)}:{_form_quote(self.client_secret)}"
-        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+            return ClientAuth(self.client_id, self.client_secret, "client_secret_post")
+        # RFC 6749 2.3.1: the id and secret are form-encoded before Basic encoding.
+        return ClientAuth(
+            quote_plus(self.client_id), quote_plus(self.client_secret), "client_secret_basic"
+        )
 
+    def authenticate(self, headers: dict[str, str], body: str) -> str:
+        """Sets Basic on ``headers`` or adds the client to the form ``body``; returns
+        the body."""
+        _, _, body = self.client_auth().prepare("POST", "", headers, body)
+        return str(body)
 
-def _form_quote(value: str) -> str:
-    # RFC 6749 2.3.1: the id and secret are form-encoded before Basic encoding.
-    return urlencode({"": value})[1:]
+    def apply(self, form: dict[str, str], headers: dict[str, str]) -> None:
+        form.update(parse_qsl(self.authenticate(headers, "")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,24 +132,27 @@ OnTokens = Callable[[TokenSet], Awaitable[None] | None]
 
 
 def token_request(
-    token_url: str, client: ClientCredentials, grant: Mapping[str, str]
+    token_url: str, client: ClientCredentials, grant: Mapping[str, str | None]
 ) -> httpx.Request:
-    """A POST of ``grant`` (form-encoded) with the client's credentials.
+    """A POST of ``grant`` (form-encoded, empty values left out) with the client's
+    credentials.
 
     token_request(url, client, {"grant_type": "refresh_token", "refresh_token": "r1"})
     """
-    form = dict(grant)
-    headers = {"Accept": "application/json"}
-    client.apply(form, headers)
-    return httpx.Request("POST", token_url, data=form, headers=headers)
+    params = dict(grant)
+    body = prepare_token_request(params.pop("grant_type"), **params)
+    headers = {
+        "Accept": "application/json",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    body = client.authenticate(headers, body)
+    return httpx.Request("POST", token_url, content=body.encode(), headers=headers)
 
 
 def refresh_request(
     token_url: str, client: ClientCredentials, refresh_token: str, scope: str | None = None
 ) -> httpx.Request:
-    grant = {"grant_type": "refresh_token", "refresh_token": refresh_token}
-    if scope:
-        grant["scope"] = scope
+    grant = {"grant_type": "refresh_token", "refresh_token": refresh_token, "scope": scope}
     return token_request(token_url, client, grant)
 
 
@@ -128,9 +164,14 @@ def code_request(
     redirect_uri: str,
     code_verifier: str | None = None,
 ) -> httpx.Request:
-    grant = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-    if code_verifier:
-        grant["code_verifier"] = code_verifier
+    if not code:  # a refusal, not Authlib's MissingCodeException
+        raise AuthError("no authorization code to exchange")
+    grant = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "code_verifier": code_verifier,
+    }
     return token_request(token_url, client, grant)
 
 
@@ -244,21 +285,22 @@ def s256_challenge(verifier: str) -> str:
     s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
     # -> "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
     """
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return str(create_s256_code_challenge(verifier))
 
 
 def new_pkce(length: int = 64) -> Pkce:
-    """A fresh verifier of ``length`` characters (43 to 128) and its S256 challenge."""
+    """A fresh verifier of ``length`` characters (43 to 128: at least 256 bits of
+    letters and digits) and its S256 challenge."""
     if not 43 <= length <= 128:
         raise ValueError("a PKCE verifier has 43 to 128 characters")
-    verifier = secrets.token_urlsafe(length)[:length]
+    verifier = str(generate_token(length))
     return Pkce(verifier=verifier, challenge=s256_challenge(verifier))
 
 
 def new_state() -> str:
-    """An unguessable ``state`` to tie the callback to the request that started it."""
-    return secrets.token_urlsafe(32)
+    """An unguessable ``state`` to tie the callback to the request that started it
+    (48 letters and digits, as Authlib's own client makes them)."""
+    return str(generate_token(48))
 
 
 def authorization_url(
@@ -271,27 +313,27 @@ def authorization_url(
     pkce: Pkce | None = None,
     extra: Mapping[str, str] | None = None,
 ) -> str:
-    """The URL to send the user to; parameters already on ``endpoint`` are kept.
+    """The URL to send the user to; parameters already on ``endpoint`` are kept, and
+    ``extra`` wins over the others.
 
     authorization_url("https://id.example.com/authorize", client_id="abc",
                       redirect_uri="https://tg/cb", state="s1")
     # -> "https://id.example.com/authorize?response_type=code&client_id=abc&..."
     """
-    params: dict[str, str] = {
+    params: dict[str, str | None] = {
         "response_type": "code",
         "client_id": client_id,
         "redirect_uri": redirect_uri,
         "state": state,
+        "scope": scope,
     }
-    if scope:
-        params["scope"] = scope
     if pkce is not None:
         params["code_challenge"] = pkce.challenge
         params["code_challenge_method"] = pkce.method
     params.update(extra or {})
-    parts = urlsplit(endpoint)
-    query = "&".join(q for q in (parts.query, urlencode(params)) if q)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+    return str(
+        prepare_grant_uri(endpoint, params.pop("client_id"), params.pop("response_type"), **params)
+    )
 
 
 # --- the auth that keeps a bearer token fresh ---------------------------------------

@@ -5,11 +5,14 @@ auth against the Workday fake."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, quote_plus, unquote_plus, urlsplit
 
 import httpx
 import pytest
@@ -446,3 +449,124 @@ def test_sync_client_with_an_async_on_tokens_is_a_type_error() -> None:
         pytest.raises(TypeError, match="synchronous"),
     ):
         client.get(API_URL, auth=auth)
+
+
+# --- single flight and rotation under concurrency ---------------------------------------
+
+
+def slow_async_client(server: TokenServer, delay: float = 0.01) -> httpx.AsyncClient:
+    """The token endpoint takes ``delay``: the other requests arrive meanwhile."""
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url == TOKEN_URL:
+            await asyncio.sleep(delay)
+        else:
+            await asyncio.sleep(0)  # every request is in flight before any answer
+        return server(request)
+
+    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+
+async def test_twenty_concurrent_requests_without_a_token_share_one_refresh() -> None:
+    server = TokenServer()
+    auth = make_auth()
+    async with slow_async_client(server) as client:
+        responses = await asyncio.gather(*(client.get(API_URL, auth=auth) for _ in range(20)))
+    assert [r.status_code for r in responses] == [200] * 20
+    assert (server.issued, auth.refreshes) == (1, 1)
+
+
+async def test_twenty_concurrent_expired_tokens_share_one_refresh() -> None:
+    server, clock = TokenServer(expires_in=300), Clock()
+    auth = make_auth(clock)
+    async with slow_async_client(server) as client:
+        await client.get(API_URL, auth=auth)
+        clock.now = 1_000.0
+        responses = await asyncio.gather(*(client.get(API_URL, auth=auth) for _ in range(20)))
+    assert [r.status_code for r in responses] == [200] * 20
+    assert server.issued == 2
+    assert 401 not in server.api_statuses  # refreshed before sending
+
+
+async def test_twenty_concurrent_401s_share_one_refresh_and_its_rotation() -> None:
+    server = TokenServer(rotate=True)
+    saved: list[str | None] = []
+    auth = make_auth(on_tokens=lambda tokens: saved.append(tokens.refresh_token))
+    async with slow_async_client(server) as client:
+        await client.get(API_URL, auth=auth)
+        server.valid.clear()  # revoked server-side while the cache thinks it fresh
+        responses = await asyncio.gather(*(client.get(API_URL, auth=auth) for _ in range(20)))
+        server.valid.clear()
+        last = await client.get(API_URL, auth=auth)  # refreshes with the rotated token
+    assert [r.status_code for r in responses] == [200] * 20
+    assert server.issued == 3  # the first token, one refresh for the twenty, the last
+    assert server.api_statuses.count(401) == 21
+    assert saved == ["rt-2", "rt-3", "rt-4"]  # each rotation once, each one used next
+    assert last.status_code == 200
+
+
+def test_threads_sharing_a_sync_auth_share_one_refresh() -> None:
+    server = TokenServer()
+    auth = make_auth()
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url == TOKEN_URL:
+            time.sleep(0.02)
+        return server(request)
+
+    def call() -> None:
+        with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+            barrier.wait()
+            statuses.append(client.get(API_URL, auth=auth).status_code)
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 8
+    assert server.issued == 1
+
+
+# --- what Authlib builds ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("secret", ["a+b c", "pä%ss", "plain"])
+def test_basic_client_auth_form_encodes_the_secret_first(secret: str) -> None:
+    request = refresh_request(TOKEN_URL, ClientCredentials("id 1", secret), "rt-1")
+    # RFC 6749 2.3.1 and Appendix B: "+" is %2B, a space is "+", UTF-8 is %-escaped
+    assert _basic(request) == ("id+1", quote_plus(secret))
+    assert unquote_plus(_basic(request)[1]) == secret
+
+
+def test_token_requests_leave_out_empty_parameters_and_encode_the_rest() -> None:
+    request = code_request(TOKEN_URL, CLIENT, code="c/+=&", redirect_uri="https://tg/cb")
+    assert _form(request) == {
+        "grant_type": "authorization_code",
+        "code": "c/+=&",
+        "redirect_uri": "https://tg/cb",
+    }
+    assert "scope" not in _form(refresh_request(TOKEN_URL, CLIENT, "rt-1"))
+
+
+async def test_an_empty_code_is_an_auth_error_without_a_request() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no request for an empty code")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(AuthError, match="no authorization code"):
+            await exchange_code(client, TOKEN_URL, CLIENT, code="", redirect_uri="https://tg/cb")
+
+
+def test_extra_authorization_parameters_win() -> None:
+    url = authorization_url(
+        "https://id/authorize",
+        client_id="c",
+        redirect_uri="r",
+        state="s",
+        extra={"response_type": "code id_token", "state": "s-2"},
+    )
+    query = parse_qs(urlsplit(url).query)
+    assert (query["response_type"], query["state"]) == (["code id_token"], ["s-2"])

@@ -24,6 +24,7 @@ from resolvers.interviews.subscriptions import InterviewSubscriptions
 from resolvers.interviews.types import Evaluation, InterviewMessage
 from resolvers.jobs.mutations import JobMutations
 from resolvers.jobs.queries import JobQueries
+from resolvers.mutation import fresh_reads_around_writes
 from resolvers.node import NodeQueries
 from resolvers.personas.mutations import PersonaMutations
 from resolvers.personas.queries import PersonaQueries
@@ -62,23 +63,25 @@ Query = merge_types(
         ActivityQueries,
     ),
 )
-Mutation = merge_types(
-    "Mutation",
-    (
-        JobMutations,
-        CandidateMutations,
-        ApplicationMutations,
-        ApplicationReprocessMutations,
-        InterviewMutations,
-        PublicInterviewMutations,
-        IntegrationMutations,
-        SyncMutations,
-        WebhookMutations,
-        RecruiterMutations,
-        PromptMutations,
-        PersonaMutations,
-        SettingsMutations,
-    ),
+Mutation = fresh_reads_around_writes(
+    merge_types(
+        "Mutation",
+        (
+            JobMutations,
+            CandidateMutations,
+            ApplicationMutations,
+            ApplicationReprocessMutations,
+            InterviewMutations,
+            PublicInterviewMutations,
+            IntegrationMutations,
+            SyncMutations,
+            WebhookMutations,
+            RecruiterMutations,
+            PromptMutations,
+            PersonaMutations,
+            SettingsMutations,
+        ),
+    )
 )
 
 Subscription = merge_types(

@@ -616,6 +616,48 @@ async def test_a_secret_that_does_not_fit_the_new_scheme_is_refused(setup: Setup
     assert read["node"]["secretHint"] == subscription["secretHint"]
 
 
+WRITES_IN_ONE_REQUEST = """
+mutation($id: ID!) {
+  before: webhookSubscriptionUpdate(input: {id: $id, name: "Before"}) {
+    ... on WebhookSubscriptionUpdateSuccess {
+      webhookSubscription { name stats { total } deliveries(first: 5) { totalCount } }
+    }
+  }
+  test: webhookSubscriptionTest(input: {id: $id}) {
+    ... on WebhookSubscriptionTestSuccess { delivery { id subscription { name } } }
+  }
+  rename: webhookSubscriptionUpdate(input: {id: $id, name: "After"}) {
+    ... on WebhookSubscriptionUpdateSuccess {
+      webhookSubscription {
+        name stats { total } deliveries(first: 5) { totalCount nodes { id } }
+      }
+    }
+  }
+  again: webhookSubscriptionTest(input: {id: $id}) {
+    ... on WebhookSubscriptionTestSuccess { delivery { id subscription { name } } }
+  }
+}
+"""
+
+
+async def test_each_write_in_a_request_sees_the_writes_before_it(setup: Setup) -> None:
+    """The stats and the delivery log read before a test message, and the subscription
+    read before a rename, are read again after them."""
+    result = await create(setup)
+    subscription = result["webhookSubscription"]
+    setup.receiver.expect(hook_of(setup, subscription), result["secret"])
+    data = await setup.gateway.execute(WRITES_IN_ONE_REQUEST, {"id": subscription["id"]})
+    before = data["before"]["webhookSubscription"]
+    assert (before["stats"]["total"], before["deliveries"]["totalCount"]) == (0, 0)
+    first = data["test"]["delivery"]
+    assert first["subscription"]["name"] == "Before"
+    renamed = data["rename"]["webhookSubscription"]
+    assert renamed["stats"]["total"] == 1, "the stats read before the test message"
+    assert renamed["deliveries"]["totalCount"] == 1
+    assert renamed["deliveries"]["nodes"] == [{"id": first["id"]}]
+    assert data["again"]["delivery"]["subscription"]["name"] == "After", "the name before"
+
+
 # --- the delivery log and its stats --------------------------------------------------
 
 

@@ -21,8 +21,10 @@ event name and the subscription, and the insert skips ids the store already has,
 one message is stored once however many processes heard it. Acting on a row takes a
 claim first (one UPDATE only one process can win, held ``webhook_lease_seconds``); the
 HTTP request runs outside any transaction, and its outcome is written only while the
-claim is still this attempt's. Each attempt is signed afresh (Standard Webhooks, a
-new ``webhook-timestamp``) over exactly the bytes sent.
+claim is still this attempt's. Each attempt is signed afresh over exactly the bytes
+sent, in the scheme the subscription has at that moment (Standard Webhooks with a new
+``webhook-timestamp``, or the integration framework's ``X-Webhook-Signature``), under
+the message's id (``webhook-id``, or its UUID in ``X-Webhook-Id``) on every attempt.
 """
 
 from __future__ import annotations
@@ -229,6 +231,7 @@ class Deliveries:
                 event=claimed.event,
                 body=claimed.payload,
                 timeout_ms=subscription.timeout_ms,
+                scheme=subscription.signature_scheme,
             )
         step = await self._settle(claimed, reply, subscription.retry_attempts)
         if step is not None and step.next_attempt_at is not None:

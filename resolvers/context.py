@@ -75,6 +75,15 @@ class Context:
     def loaders(self) -> Loaders:
         return Loaders(self.reader, self.require_principal().tenant_id)
 
+    def forget_reads(self) -> None:
+        """Drop what this request's loaders cached, so what a write changed is read
+        again (``resolvers.mutation.FreshReadsAroundWrites``). Makes no loader."""
+        loaders: Loaders | None = self.__dict__.get("loaders")
+        if loaders is not None:
+            loaders.clear_all()
+        if self.interview_invites is not None:
+            self.interview_invites.clear_all()
+
     def require_principal(self) -> Principal:
         if self.principal is None:
             raise Unauthenticated()

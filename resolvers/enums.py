@@ -29,3 +29,13 @@ SyncStatus = strawberry.enum(enums.SyncStatus, name="SyncStatus")
 BackgroundJobStatus = strawberry.enum(enums.BackgroundJobStatus, name="BackgroundJobStatus")
 WebhookDeliveryStatus = strawberry.enum(enums.DeliveryStatus, name="WebhookDeliveryStatus")
 WebhookEventStatus = strawberry.enum(enums.WebhookEventStatus, name="WebhookEventStatus")
+WebhookSignatureScheme = strawberry.enum(
+    enums.SignatureScheme,
+    name="WebhookSignatureScheme",
+    description="How an outbound webhook subscription's deliveries are signed. "
+    "STANDARD_WEBHOOKS: `webhook-id`, `webhook-timestamp` and `webhook-signature` "
+    "(standardwebhooks.com) with a `whsec_...` secret. INTEGRATION_FRAMEWORK: the "
+    "integration framework's `X-Webhook-Signature` (lowercase hex HMAC-SHA256 of the raw "
+    "body, keyed with the plain secret as it is) and `X-Webhook-Id` (a UUID, the same on "
+    "every attempt), with a plain secret.",
+)

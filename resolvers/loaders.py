@@ -1,8 +1,13 @@
-"""Every loader of a request, created on first use and scoped to the caller's tenant."""
+"""Every loader of a request, created on first use and scoped to the caller's tenant.
+
+What they read stays cached for the rest of the request, until a mutation writes:
+``resolvers.mutation.FreshReadsAroundWrites`` clears them all (``Loaders.clear_all``)."""
 
 from __future__ import annotations
 
 from functools import cached_property
+
+from strawberry.dataloader import DataLoader
 
 from gateway.store.reader import Reader
 from resolvers.activities.loaders import (
@@ -76,6 +81,13 @@ class Loaders:
     def __init__(self, reader: Reader, tenant_id: int) -> None:
         self.reader = reader
         self.tenant_id = tenant_id
+
+    def clear_all(self) -> None:
+        """Forget everything the loaders made so far have read: after a write, the next
+        load of anything reads the store again (``resolvers.mutation``)."""
+        for made in list(vars(self).values()):
+            if isinstance(made, DataLoader):
+                made.clear_all()
 
     @cached_property
     def job_by_id(self) -> RowByIdLoader:

@@ -1,4 +1,5 @@
-"""One path for every mutation: authorize, run the service in a transaction, invalidate.
+"""One path for every mutation: authorize, run the service in a transaction, invalidate,
+and read back fresh.
 
     result = await run_mutation(info, Permission.PROMPTS_MANAGE,
                                 lambda session, actor: create_prompt(session, actor, fields))
@@ -12,10 +13,15 @@ whose errors include the source's refusals.
 
 The permission is always checked first: ids and fields of the input are decoded after
 it (``GlobalIdArg``), so a caller without the permission learns nothing from them.
+
+A mutation's answer, and every field or mutation after it in the same request, sees
+what it wrote: ``FreshReadsAroundWrites`` clears the request's loaders around every
+mutation field, and ``written_row`` reads the written row back from the store.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -23,6 +29,8 @@ from typing import Any, TypeVar
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import FieldExtension
+from strawberry.types.base import get_object_definition
 
 from gateway.auth import Principal
 from gateway.errors import DomainError
@@ -129,11 +137,54 @@ async def write_to_source(
 
 
 async def written_row(loader: DataLoader[int, T | None], pk: int, what: str) -> T:
-    """The row ``pk`` a mutation just wrote, read back through ``loader``; ``what`` names
-    it in the assertion that it is there."""
+    """The row ``pk`` a mutation just wrote, read back through ``loader`` from the store
+    (what the loader held for ``pk`` is dropped first); ``what`` names it in the
+    assertion that it is there."""
+    with contextlib.suppress(KeyError):  # nothing held for it
+        loader.clear(pk)
     row = await loader.load(pk)
     assert row is not None, f"a {what} vanished"
     return row
+
+
+class FreshReadsAroundWrites(FieldExtension):
+    """Every mutation field: the request's loaders forget what they read before the
+    mutation runs and again once it returns, before its payload's fields resolve.
+
+    Loaders cache per request, and mutations run one after another in one request: a
+    read by an earlier field (``interviewSendInvite``'s interview) would otherwise
+    answer a later one after a write changed it (``interviewCancel`` reading back the
+    interview it cancelled). What a write touches is more than the row it names
+    (activities, stage history, counts, stats), so every loader is cleared, not only
+    those keyed by that row: only requests that write pay for it, with a re-read of
+    what their later fields need. Applied by ``fresh_reads_around_writes`` to the whole
+    ``Mutation`` type, so a new mutation is covered whatever helper it uses.
+    """
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        info.context.forget_reads()
+        try:
+            return next_(source, info, **kwargs)
+        finally:
+            info.context.forget_reads()
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        info.context.forget_reads()
+        try:
+            return await next_(source, info, **kwargs)
+        finally:
+            info.context.forget_reads()
+
+
+def fresh_reads_around_writes(mutation: type) -> type:
+    """``mutation`` (the schema's ``Mutation`` type) with ``FreshReadsAroundWrites`` on
+    each of its fields, once however often it is applied."""
+    for field in get_object_definition(mutation, strict=True).fields:
+        if not any(isinstance(e, FreshReadsAroundWrites) for e in field.extensions):
+            field.extensions.append(FreshReadsAroundWrites())
+    return mutation
 
 
 async def run_mutation(

@@ -25,6 +25,7 @@ from resolvers.interviews.types import Evaluation, InterviewMessage
 from resolvers.jobs.mutations import JobMutations
 from resolvers.jobs.queries import JobQueries
 from resolvers.logs.queries import LogQueries
+from resolvers.mutation import fresh_reads_around_writes
 from resolvers.node import NodeQueries
 from resolvers.personas.mutations import PersonaMutations
 from resolvers.personas.queries import PersonaQueries
@@ -64,23 +65,25 @@ Query = merge_types(
         LogQueries,
     ),
 )
-Mutation = merge_types(
-    "Mutation",
-    (
-        JobMutations,
-        CandidateMutations,
-        ApplicationMutations,
-        ApplicationReprocessMutations,
-        InterviewMutations,
-        PublicInterviewMutations,
-        IntegrationMutations,
-        SyncMutations,
-        WebhookMutations,
-        RecruiterMutations,
-        PromptMutations,
-        PersonaMutations,
-        SettingsMutations,
-    ),
+Mutation = fresh_reads_around_writes(
+    merge_types(
+        "Mutation",
+        (
+            JobMutations,
+            CandidateMutations,
+            ApplicationMutations,
+            ApplicationReprocessMutations,
+            InterviewMutations,
+            PublicInterviewMutations,
+            IntegrationMutations,
+            SyncMutations,
+            WebhookMutations,
+            RecruiterMutations,
+            PromptMutations,
+            PersonaMutations,
+            SettingsMutations,
+        ),
+    )
 )
 
 Subscription = merge_types(

@@ -5,14 +5,23 @@ encrypted and URLs checked against server-side request forgery.
         "name": "ATS mirror", "url": "https://hooks.example.com/tg",
         "events": ["application.created"]})
     secret    # 'whsec_...': generated when none was given, shown to the caller only now
+    await update_subscription(session, actor, keyring, settings, subscription.id,
+                              {"signature_scheme": SignatureScheme.INTEGRATION_FRAMEWORK})
 
 Rules: ``name`` 1 to 255 characters; ``url`` http(s), at most 2048 characters, no
 credentials, not resolving to a private address (see ``gateway.outbound_http``);
 ``events`` a non-empty subset of ``OutboundEvent``; ``retryAttempts`` 0 to 10 (retries
 after the first attempt, 1 s, 2 s, 4 s ... apart: ten span about 17 minutes);
 ``timeoutMs`` 1000 to 30000 (a receiver should answer fast and work later; 30 s
-keeps a slow receiver from holding a delivery slot for long). A secret is
-``whsec_`` + base64 of 24 to 64 bytes (``gateway.webhook_signature``).
+keeps a slow receiver from holding a delivery slot for long).
+
+``signatureScheme`` says how deliveries are signed (``gateway.webhook_signature``), and
+the secret must fit it: ``STANDARD_WEBHOOKS`` (the default) takes ``whsec_`` + base64
+of 24 to 64 bytes, ``INTEGRATION_FRAMEWORK`` a plain secret of 16 to 256 printable
+characters; one is generated in the scheme's form when none is given. Switching an
+existing subscription's scheme keeps its secret when that fits the new scheme (a
+``whsec_...`` string is a valid plain secret, used whole as the key); switching to
+``STANDARD_WEBHOOKS`` from a plain secret needs a ``whsec_`` secret sent with it.
 """
 
 from __future__ import annotations
@@ -21,15 +30,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.crypto import Keyring, mask
+from gateway.crypto import CryptoError, Keyring, mask
 from gateway.errors import ValidationFailed
 from gateway.outbound_events import OutboundEvent
 from gateway.outbound_http import check_target, target_url
 from gateway.services.activities import Actor, record_activity
 from gateway.services.validation import in_range, required_text, tenant_row
 from gateway.settings import Settings
+from gateway.store.enums import SignatureScheme
 from gateway.store.models import WebhookSubscription
-from gateway.webhook_signature import generate_secret, secret_key
+from gateway.webhook_signature import check_secret, generate_secret_for
 
 RETRY_ATTEMPTS = (0, 10)
 TIMEOUT_MS = (1000, 30_000)
@@ -78,10 +88,25 @@ async def _url(value: Any, settings: Settings) -> str:
     return str(url)
 
 
+def _scheme(value: Any) -> SignatureScheme:
+    try:
+        return SignatureScheme(value)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "signatureScheme", f"unknown signature scheme {str(value)[:64]!r}"
+        ) from exc
+
+
+def _secret(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationFailed("secret", "secret must be a string")
+    return value.strip()
+
+
 def _store_secret(subscription: WebhookSubscription, keyring: Keyring, secret: str) -> None:
-    secret_key(secret.strip())
+    check_secret(subscription.signature_scheme, secret)
     subscription.secret_encrypted = keyring.encrypt(
-        secret.strip().encode(), context=secret_context(subscription.tenant_id)
+        secret.encode(), context=secret_context(subscription.tenant_id)
     )
 
 
@@ -94,8 +119,10 @@ async def create_subscription(
 ) -> tuple[WebhookSubscription, str | None]:
     """The new subscription and, when the secret was generated here, that secret."""
     given = fields.get("secret")
-    if given is not None and not isinstance(given, str):
-        raise ValidationFailed("secret", "secret must be a string")
+    scheme = _scheme(fields.get("signature_scheme") or SignatureScheme.STANDARD_WEBHOOKS)
+    if given is not None:
+        given = _secret(given)
+        check_secret(scheme, given)
     subscription = WebhookSubscription(
         tenant_id=actor.tenant_id,
         name=required_text("name", fields.get("name")),
@@ -104,8 +131,9 @@ async def create_subscription(
         retry_attempts=_int("retryAttempts", fields.get("retry_attempts", 3), RETRY_ATTEMPTS),
         timeout_ms=_int("timeoutMs", fields.get("timeout_ms", 10_000), TIMEOUT_MS),
         is_active=bool(fields.get("is_active", True)),
+        signature_scheme=scheme,
     )
-    generated = generate_secret() if given is None else None
+    generated = generate_secret_for(scheme) if given is None else None
     _store_secret(subscription, keyring, given if given is not None else generated or "")
     session.add(subscription)
     await session.flush()
@@ -116,7 +144,11 @@ async def create_subscription(
         subject_type=ENTITY,
         subject_id=subscription.id,
         description=f"Created webhook subscription {subscription.name}",
-        details={"events": subscription.events, "secretGenerated": generated is not None},
+        details={
+            "events": subscription.events,
+            "signatureScheme": scheme.value,
+            "secretGenerated": generated is not None,
+        },
     )
     return subscription, generated
 
@@ -139,11 +171,12 @@ async def _validated(changes: dict[str, Any], settings: Settings) -> dict[str, A
         values["timeout_ms"] = _int("timeoutMs", changes["timeout_ms"], TIMEOUT_MS)
     if "is_active" in changes:
         values["is_active"] = bool(changes["is_active"])
+    if "signature_scheme" in changes:
+        values["signature_scheme"] = _scheme(changes["signature_scheme"])
     if "secret" in changes:
-        if not isinstance(changes["secret"], str):
-            raise ValidationFailed("secret", "secret must be a string")
-        secret_key(changes["secret"].strip())
-        values["secret"] = changes["secret"].strip()
+        values["secret"] = _secret(changes["secret"])
+        if "signature_scheme" in values:
+            check_secret(values["signature_scheme"], values["secret"])
     return values
 
 
@@ -155,12 +188,17 @@ async def update_subscription(
     subscription_id: int,
     changes: dict[str, Any],
 ) -> WebhookSubscription:
-    """Fields left out stay; none may be set to null."""
+    """Fields left out stay; none may be set to null. A new ``signature_scheme`` keeps
+    the stored secret only when it fits the scheme (else a fitting secret must come with
+    it); the next delivery, a retry of an earlier one included, is signed the new way."""
     values = await _validated(changes, settings)
     subscription: WebhookSubscription = await tenant_row(
         session, WebhookSubscription, actor.tenant_id, subscription_id, ENTITY
     )
     secret = values.pop("secret", None)
+    scheme = values.get("signature_scheme")
+    if secret is None and scheme is not None and scheme != subscription.signature_scheme:
+        _check_kept_secret(subscription, keyring, scheme)
     for name, value in values.items():
         setattr(subscription, name, value)
     if secret is not None:
@@ -177,6 +215,19 @@ async def update_subscription(
         details={"fields": sorted(_camel(name) for name in changes)},
     )
     return subscription
+
+
+def _check_kept_secret(
+    subscription: WebhookSubscription, keyring: Keyring, scheme: SignatureScheme
+) -> None:
+    try:
+        check_secret(scheme, decrypted_secret(subscription, keyring))
+    except (ValidationFailed, CryptoError) as exc:
+        raise ValidationFailed(
+            "secret",
+            f"the stored secret cannot sign {scheme.name} deliveries: send a secret "
+            f"that can with the new signatureScheme ({exc})",
+        ) from exc
 
 
 async def delete_subscription(

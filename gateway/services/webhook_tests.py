@@ -3,9 +3,10 @@
     delivery = await send_test(session_factory, keyring, http, settings, actor, 12)
     delivery.status, delivery.status_code       # DeliveryStatus.SUCCEEDED, 204
 
-The message is signed and posted like every delivery (``gateway.webhook_send``), but at
-once, from the request, and never retried: its answer is recorded as a delivery of
-one attempt, and an activity says who sent it and what came back.
+The message is signed in the subscription's scheme and posted like every delivery
+(``gateway.webhook_send``), but at once, from the request, and never retried: its
+answer is recorded as a delivery of one attempt, and an activity says who sent it and
+what came back.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ async def send_test(
         event=name,
         body=body,
         timeout_ms=subscription.timeout_ms,
+        scheme=subscription.signature_scheme,
     )
     succeeded = reply.status_code is not None and 200 <= reply.status_code < 300
     now = utcnow()

@@ -29,6 +29,14 @@ class AuthType(StrEnum):
     OAUTH2 = "oauth2"
 
 
+class SignatureScheme(StrEnum):
+    """How an outbound webhook subscription's deliveries are signed
+    (``gateway.webhook_signature``)."""
+
+    STANDARD_WEBHOOKS = "standard_webhooks"
+    INTEGRATION_FRAMEWORK = "integration_framework"
+
+
 class IntegrationStatus(StrEnum):
     PENDING = "pending"
     ACTIVE = "active"

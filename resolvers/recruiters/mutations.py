@@ -24,7 +24,7 @@ from resolvers.errors import (
 )
 from resolvers.inputs import not_null
 from resolvers.integrations.types import Integration, build_integration
-from resolvers.mutation import run_mutation, write_back_mutation
+from resolvers.mutation import run_mutation, write_back_mutation, written_row
 from resolvers.permissions import check
 from resolvers.recruiters.types import (
     Recruiter,
@@ -275,8 +275,9 @@ class RecruiterMutations:
         result = await write_back_mutation(info, Permission.RECRUITERS_MANAGE, action)
         if not isinstance(result, link_service.RecruiterSyncReport):
             return result
-        row = await info.context.loaders.integration_by_id.load(result.integration_id)
-        assert row is not None, "a synced integration vanished"
+        row = await written_row(
+            info.context.loaders.integration_by_id, result.integration_id, "synced integration"
+        )
         return RecruiterSyncSuccess(
             integration=build_integration(row),
             matched=result.matched,

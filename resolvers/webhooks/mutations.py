@@ -12,6 +12,7 @@ from gateway.services import webhook_subscriptions as service
 from gateway.services.activities import Actor
 from gateway.services.webhook_events import retry_event
 from gateway.services.webhook_tests import send_test
+from gateway.store.enums import SignatureScheme
 from gateway.store.models import WebhookDelivery as WebhookDeliveryModel
 from gateway.store.models import WebhookEvent as WebhookEventModel
 from resolvers.context import Info
@@ -30,9 +31,11 @@ from resolvers.webhooks.types import (
 from resolvers.write_records import TenantRecords
 
 _SECRET = (
-    "Standard Webhooks signing secret, `whsec_` + base64 of 24 to 64 random bytes; "
-    "stored encrypted, never returned."
+    "The signing secret, in the form of the `signatureScheme`: for STANDARD_WEBHOOKS "
+    "`whsec_` + base64 of 24 to 64 random bytes, for INTEGRATION_FRAMEWORK a plain "
+    "secret of 16 to 256 printable characters; stored encrypted, never returned."
 )
+_SCHEME = "How deliveries (and test messages) are signed."
 
 
 @strawberry.input
@@ -51,6 +54,9 @@ class WebhookSubscriptionCreateInput:
     )
     timeout_ms: int = strawberry.field(default=10_000, description="1000 to 30000.")
     is_active: bool = True
+    signature_scheme: SignatureScheme = strawberry.field(
+        default=SignatureScheme.STANDARD_WEBHOOKS, description=_SCHEME
+    )
 
 
 @strawberry.input(description="Omitted fields stay as they are.")
@@ -63,6 +69,11 @@ class WebhookSubscriptionUpdateInput:
     retry_attempts: int | None = not_null()
     timeout_ms: int | None = not_null()
     is_active: bool | None = not_null()
+    signature_scheme: SignatureScheme | None = not_null(
+        description=_SCHEME + " Takes effect on the next delivery attempt. The stored "
+        "secret stays when it fits the new scheme; from INTEGRATION_FRAMEWORK to "
+        "STANDARD_WEBHOOKS send a `whsec_` secret with it."
+    )
 
 
 @strawberry.input
@@ -88,7 +99,8 @@ class WebhookEventRetryInput:
 class WebhookSubscriptionCreateSuccess:
     webhook_subscription: WebhookSubscription
     secret: str | None = strawberry.field(
-        description="The generated signing secret, shown only here; null when you gave one."
+        description="The generated signing secret (`whsec_...` for STANDARD_WEBHOOKS, 64 "
+        "hex digits for INTEGRATION_FRAMEWORK), shown only here; null when you gave one."
     )
 
 

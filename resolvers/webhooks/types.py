@@ -11,7 +11,7 @@ from gateway.crypto import CryptoError, mask
 from gateway.outbound_events import OutboundEvent
 from gateway.permissions import Permission
 from gateway.services.webhook_subscriptions import secret_context
-from gateway.store.enums import DeliveryStatus, Provider, WebhookEventStatus
+from gateway.store.enums import DeliveryStatus, Provider, SignatureScheme, WebhookEventStatus
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
 from resolvers.permissions import can
@@ -37,7 +37,9 @@ strawberry.enum(
 class WebhookDelivery(Node):
     event: str = strawberry.field(description='As sent, e.g. "application.created".')
     message_id: str = strawberry.field(
-        description="The `webhook-id` header: the same on every attempt, for deduplication."
+        description="The `webhook-id` header: the same on every attempt, for deduplication. "
+        "INTEGRATION_FRAMEWORK deliveries carry it as the UUID in `X-Webhook-Id` (`uuid5` "
+        "of this id; see the README)."
     )
     status: DeliveryStatus
     attempt: int = strawberry.field(description="Attempts made so far (1 is the first).")
@@ -98,8 +100,9 @@ class WebhookSubscriptionStats:
 
 @node_type(
     "WebhookSubscription",
-    description="An endpoint that receives the tenant's events, signed the Standard "
-    "Webhooks way. The secret is shown once, when created; `secretHint` identifies it.",
+    description="An endpoint that receives the tenant's events, signed as its "
+    "`signatureScheme` says (Standard Webhooks by default). The secret is shown once, "
+    "when created; `secretHint` identifies it.",
 )
 class WebhookSubscription(Node):
     name: str
@@ -108,6 +111,9 @@ class WebhookSubscription(Node):
     retry_attempts: int = strawberry.field(description="Retries after the first attempt.")
     timeout_ms: int
     is_active: bool
+    signature_scheme: SignatureScheme = strawberry.field(
+        description="How deliveries and test messages are signed."
+    )
     has_secret: bool
     created_at: datetime
     updated_at: datetime

@@ -1,6 +1,7 @@
 """Outbound webhook events and signatures: which bus events fire which outbound events,
-the payload they carry, and Standard Webhooks signing checked against the
-specification's test vector and the ``standardwebhooks`` package."""
+the payload they carry, Standard Webhooks signing checked against the specification's
+test vector and the ``standardwebhooks`` package, and the integration framework's
+``X-Webhook-Signature``/``X-Webhook-Id`` with plain secrets."""
 
 from __future__ import annotations
 
@@ -16,9 +17,16 @@ from gateway.errors import ValidationFailed
 from gateway.events import EventName
 from gateway.outbound_events import OutboundEvent, names_for, payload, timestamp
 from gateway.pubsub import Event
+from gateway.store.enums import SignatureScheme
 from gateway.webhook_signature import (
+    check_secret,
+    framework_headers,
+    generate_plain_secret,
     generate_secret,
+    generate_secret_for,
+    headers_for,
     message_id,
+    plain_secret_key,
     secret_key,
     sign,
     signature_headers,
@@ -225,3 +233,53 @@ def test_message_ids_are_deterministic_and_short() -> None:
     assert message_id("evt", "job.opened", 1) == message_id("evt", "job.opened", 1)
     assert message_id("evt", "job.opened", 1) != message_id("evt", "job.opened", 2)
     assert len(message_id("x")) <= 64
+
+
+def test_framework_signature_is_hex_hmac_sha256_of_the_body_with_the_plain_secret() -> None:
+    body = b'{"event":"application.created"}'
+    headers = framework_headers("a-plain-webhook-secret", "msg_p5jXN8AQM9LWM0D4loKWxJek", body)
+    assert headers == {
+        "X-Webhook-Signature": "3740d3c31cbb3738965585f9beea18b860b8c23cd765ae714c7ab651d82b9c60",
+        "X-Webhook-Id": "603524a8-a470-591f-a098-c09afb590eed",
+    }
+    again = framework_headers("a-plain-webhook-secret", "msg_p5jXN8AQM9LWM0D4loKWxJek", body)
+    assert again == headers, "no timestamp or nonce: the same message signs the same"
+
+
+def test_headers_for_picks_the_scheme() -> None:
+    body = b"{}"
+    standard = headers_for(
+        SignatureScheme.STANDARD_WEBHOOKS, generate_secret(), "m", body, timestamp=1
+    )
+    framework = headers_for(
+        SignatureScheme.INTEGRATION_FRAMEWORK, generate_plain_secret(), "m", body, timestamp=1
+    )
+    assert set(standard) == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    assert set(framework) == {"X-Webhook-Signature", "X-Webhook-Id"}
+
+
+@pytest.mark.parametrize(
+    "secret", ["short", "x" * 257, "sixteen chars\nwith a newline", "tab\tin a long secret"]
+)
+def test_bad_plain_secrets_are_refused(secret: str) -> None:
+    with pytest.raises(ValidationFailed):
+        plain_secret_key(secret)
+
+
+def test_plain_secrets_are_their_utf8_bytes_whsec_strings_included() -> None:
+    whsec = generate_secret()
+    assert plain_secret_key(whsec) == whsec.encode()
+    assert plain_secret_key("sixteen-chars-ok") == b"sixteen-chars-ok"
+    assert plain_secret_key("clé secrète partagée") == "clé secrète partagée".encode()
+    check_secret(SignatureScheme.INTEGRATION_FRAMEWORK, whsec)
+    with pytest.raises(ValidationFailed):
+        check_secret(SignatureScheme.STANDARD_WEBHOOKS, "a plain secret, long enough")
+
+
+def test_generated_secrets_fit_their_scheme() -> None:
+    plain = generate_secret_for(SignatureScheme.INTEGRATION_FRAMEWORK)
+    assert len(plain) == 64 and int(plain, 16) >= 0 and plain != generate_plain_secret()
+    check_secret(SignatureScheme.INTEGRATION_FRAMEWORK, plain)
+    check_secret(
+        SignatureScheme.STANDARD_WEBHOOKS, generate_secret_for(SignatureScheme.STANDARD_WEBHOOKS)
+    )

@@ -1,14 +1,18 @@
 """Outbound webhook delivery against a real receiver on a loopback port that verifies
-every request with the ``standardwebhooks`` package, on SQLite and PostgreSQL: fan-out
-to the subscriptions that want an event, stored once however many processes heard it;
-signed deliveries; backoff on 5xx, 429 (Retry-After) and timeouts, then failure;
-immediate failure on other answers, redirects and refused targets; claims that let one
-process send; the sweep; and ``run()`` end to end from the bus."""
+every request with the ``standardwebhooks`` package, or for integration framework
+subscriptions with its own ``hmac`` check written from the framework's design, on
+SQLite and PostgreSQL: fan-out to the subscriptions that want an event, stored once
+however many processes heard it; signed deliveries in either scheme, a wrong secret
+failing verification, a switch of scheme taking effect on the next attempt; backoff on
+5xx, 429 (Retry-After) and timeouts, then failure; immediate failure on other answers,
+redirects and refused targets; claims that let one process send; the sweep; and
+``run()`` end to end from the bus."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,19 +34,25 @@ from gateway.events import (
 from gateway.inbox import Inbox
 from gateway.outbound_http import Reply
 from gateway.pubsub import Event, EventBus
+from gateway.services.activities import Actor
 from gateway.services.rotation import rotate_secrets
-from gateway.services.webhook_subscriptions import secret_context
+from gateway.services.webhook_subscriptions import secret_context, update_subscription
 from gateway.settings import Settings
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory, create_engine, create_session_factory
-from gateway.store.enums import DeliveryStatus, LogLevel
+from gateway.store.enums import ActorType, DeliveryStatus, LogLevel, SignatureScheme
 from gateway.store.migrate import upgrade
 from gateway.store.models import OperationalLog, Tenant, WebhookDelivery, WebhookSubscription
 from gateway.webhook_send import USER_AGENT
-from gateway.webhook_signature import generate_secret
+from gateway.webhook_signature import (
+    FRAMEWORK_ID_NAMESPACE,
+    generate_plain_secret,
+    generate_secret,
+    generate_secret_for,
+)
 from jobs.deliver import Deliveries, next_step
 from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET
-from tests.support.receiver import Answer, Receiver, serving
+from tests.support.receiver import FRAMEWORK, STANDARD, Answer, Receiver, serving
 from tests.support.services import Backend
 
 BASE = 0.05
@@ -122,9 +132,11 @@ async def subscribe(
     timeout_ms: int = 2000,
     is_active: bool = True,
     url: str | None = None,
+    scheme: SignatureScheme = SignatureScheme.STANDARD_WEBHOOKS,
+    secret: str | None = None,
 ) -> Subscription:
     path = f"/hooks/{next(_paths)}"
-    secret = generate_secret()
+    secret = secret or generate_secret_for(scheme)
     tenant_id = tenant_id or await new_tenant(world)
     async with world.session_factory.begin() as session:
         row = WebhookSubscription(
@@ -138,11 +150,12 @@ async def subscribe(
             retry_attempts=retry_attempts,
             timeout_ms=timeout_ms,
             is_active=is_active,
+            signature_scheme=scheme,
         )
         session.add(row)
         await session.flush()
         pk = row.id
-    world.receiver.expect(path, secret)
+    world.receiver.expect(path, secret, scheme)
     return Subscription(pk, path, secret)
 
 
@@ -296,6 +309,135 @@ async def test_a_delivery_is_signed_the_standard_webhooks_way(
     assert row.next_attempt_at is None and row.claimed_until is None
     assert await deliveries.deliver(delivery_id) is False, "a finished delivery is not resent"
     assert len(world.receiver.at(subscription.path)) == 1
+
+
+async def test_a_delivery_is_signed_the_integration_framework_way(
+    world: World, deliveries: Deliveries
+) -> None:
+    subscription = await subscribe(
+        world, ["candidate.created"], scheme=SignatureScheme.INTEGRATION_FRAMEWORK
+    )
+    assert len(subscription.secret) == 64 and not subscription.secret.startswith("whsec_")
+    delivery_id = await one_delivery(world, deliveries, subscription, remote_id="C-7")
+    assert await deliveries.deliver(delivery_id) is True
+    [request] = world.receiver.at(subscription.path)
+    assert request.verified, "the design's HMAC-SHA256 of the body did not match"
+    row = await delivery(world, delivery_id)
+    signature = request.headers["x-webhook-signature"]
+    assert len(signature) == 64 and signature == signature.lower()
+    assert request.headers["x-webhook-id"] == str(
+        uuid.uuid5(FRAMEWORK_ID_NAMESPACE, row.message_id)
+    )
+    assert request.headers["x-webhook-event"] == "candidate.created"
+    assert request.headers["content-type"] == "application/json"
+    assert not {"webhook-id", "webhook-timestamp", "webhook-signature"} & request.headers.keys()
+    assert request.payload == row.payload
+    assert row.status is DeliveryStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    ("scheme", "other_secret"),
+    [
+        (SignatureScheme.STANDARD_WEBHOOKS, generate_secret),
+        (SignatureScheme.INTEGRATION_FRAMEWORK, generate_plain_secret),
+    ],
+)
+async def test_a_wrong_secret_fails_verification(
+    world: World, deliveries: Deliveries, scheme: SignatureScheme, other_secret: Any
+) -> None:
+    subscription = await subscribe(world, ["candidate.created"], scheme=scheme)
+    world.receiver.expect(subscription.path, other_secret(), scheme)
+    delivery_id = await one_delivery(world, deliveries, subscription)
+    await deliveries.deliver(delivery_id)
+    world.receiver.expect(subscription.path, subscription.secret, scheme)
+    second = await one_delivery(world, deliveries, subscription, remote_id="C-2")
+    await deliveries.deliver(second)
+    wrong, right = world.receiver.at(subscription.path)
+    assert not wrong.verified, "a signature verified under another secret"
+    assert right.verified
+
+
+async def test_the_other_schemes_verifier_refuses_a_delivery(
+    world: World, deliveries: Deliveries
+) -> None:
+    """The schemes do not overlap: a framework receiver cannot be fooled by Standard
+    Webhooks headers, nor the reverse, even with the very same secret string."""
+    secret = generate_secret()
+    framework = await subscribe(
+        world, ["candidate.created"], scheme=SignatureScheme.INTEGRATION_FRAMEWORK, secret=secret
+    )
+    standard = await subscribe(world, ["candidate.created"], secret=secret)
+    world.receiver.expect(framework.path, secret, STANDARD)
+    world.receiver.expect(standard.path, secret, FRAMEWORK)
+    for subscription in (framework, standard):
+        await deliveries.deliver(await one_delivery(world, deliveries, subscription))
+        [request] = world.receiver.at(subscription.path)
+        assert not request.verified
+
+
+async def test_framework_retries_keep_the_same_x_webhook_id(
+    world: World, deliveries: Deliveries
+) -> None:
+    subscription = await subscribe(
+        world,
+        ["candidate.created"],
+        retry_attempts=1,
+        scheme=SignatureScheme.INTEGRATION_FRAMEWORK,
+    )
+    world.receiver.script(subscription.path, Answer(503), Answer(200))
+    delivery_id = await one_delivery(world, deliveries, subscription)
+    assert await deliveries.deliver(delivery_id) is False
+    await until_due(world, delivery_id)
+    assert await deliveries.deliver(delivery_id) is True
+    first, second = world.receiver.at(subscription.path)
+    assert first.headers["x-webhook-id"] == second.headers["x-webhook-id"]
+    assert first.body == second.body and first.verified and second.verified
+
+
+async def test_switching_the_scheme_takes_effect_on_the_next_delivery(
+    world: World, deliveries: Deliveries
+) -> None:
+    """Through the service an admin's update goes through: the stored ``whsec_``
+    secret is kept and used whole as the plain key; an attempt due after the switch,
+    a retry of a message first sent the old way included, is signed the new way."""
+    subscription = await subscribe(world, ["candidate.created"], retry_attempts=2)
+    world.receiver.script(subscription.path, Answer(200), Answer(503), Answer(200))
+    assert await deliveries.deliver(await one_delivery(world, deliveries, subscription))
+    retried = await one_delivery(world, deliveries, subscription, remote_id="C-2")
+    assert await deliveries.deliver(retried) is False
+    await switch_scheme(world, subscription, SignatureScheme.INTEGRATION_FRAMEWORK)
+    world.receiver.expect(subscription.path, subscription.secret, FRAMEWORK)
+    await until_due(world, retried)
+    assert await deliveries.deliver(retried) is True
+    assert await deliveries.deliver(await one_delivery(world, deliveries, subscription, "C-3"))
+    before, failed, after_retry, after = world.receiver.at(subscription.path)
+    assert "webhook-signature" in before.headers and "x-webhook-signature" not in before.headers
+    assert "webhook-signature" in failed.headers
+    for request in (after_retry, after):
+        assert request.verified, "not signed the integration framework way after the switch"
+        assert "webhook-signature" not in request.headers
+    assert after_retry.headers["x-webhook-id"] == str(
+        uuid.uuid5(FRAMEWORK_ID_NAMESPACE, failed.headers["webhook-id"])
+    )
+    await switch_scheme(world, subscription, SignatureScheme.STANDARD_WEBHOOKS)
+    world.receiver.expect(subscription.path, subscription.secret, STANDARD)
+    assert await deliveries.deliver(await one_delivery(world, deliveries, subscription, "C-4"))
+    assert world.receiver.at(subscription.path)[-1].verified
+
+
+async def switch_scheme(world: World, subscription: Subscription, scheme: SignatureScheme) -> None:
+    tenant_id = await tenant_of(world, subscription)
+    actor = Actor(tenant_id=tenant_id, actor_type=ActorType.SYSTEM, actor_id=None, name="test")
+    async with world.session_factory.begin() as session:
+        updated = await update_subscription(
+            session,
+            actor,
+            world.keyring,
+            world.settings,
+            subscription.id,
+            {"signature_scheme": scheme},
+        )
+        assert updated.signature_scheme is scheme
 
 
 async def test_5xx_is_retried_with_exponential_backoff_then_failed(

@@ -17,6 +17,7 @@ from gateway.store.enums import (
     IntegrationEnvironment,
     IntegrationStatus,
     Provider,
+    SignatureScheme,
     SyncKind,
     SyncStatus,
     WebhookEventStatus,
@@ -99,6 +100,12 @@ class WebhookSubscription(TenantOwned, Timestamped, Base):
     retry_attempts: Mapped[int] = mapped_column(default=3)
     timeout_ms: Mapped[int] = mapped_column(default=30_000)
     is_active: Mapped[bool] = mapped_column(default=True)
+    signature_scheme: Mapped[SignatureScheme] = mapped_column(
+        enum_column(SignatureScheme),
+        default=SignatureScheme.STANDARD_WEBHOOKS,
+        server_default=SignatureScheme.STANDARD_WEBHOOKS.value,
+    )
+    """How deliveries are signed (``gateway.webhook_signature``); the secret fits it."""
 
 
 class WebhookDelivery(TenantOwned, Base):

@@ -1,12 +1,15 @@
 """Outbound webhook subscriptions and inbound webhook events through GraphQL, on SQLite
 and PostgreSQL: create (the secret shown once), update, delete and test against a real
-receiver that verifies signatures with ``standardwebhooks``; hostile input refused with
-nothing written; roles and tenant isolation; the delivery log, its stats and no N+1;
-the inbound event log with its admin-only body excerpt and retry."""
+receiver that verifies signatures with ``standardwebhooks``, or with its own ``hmac``
+check for the integration framework's scheme; switching a subscription's scheme;
+hostile input refused with nothing written; roles and tenant isolation; the delivery
+log, its stats and no N+1; the inbound event log with its admin-only body excerpt and
+retry."""
 
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,9 +29,9 @@ from gateway.store.models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from gateway.webhook_signature import generate_secret
+from gateway.webhook_signature import FRAMEWORK_ID_NAMESPACE, generate_secret
 from tests.support.gateway import Gateway, running_gateway
-from tests.support.receiver import Answer, Receiver, serving
+from tests.support.receiver import FRAMEWORK, STANDARD, Answer, Receiver, serving
 from tests.support.services import Backend
 
 CREATE = """
@@ -39,7 +42,7 @@ mutation($input: WebhookSubscriptionCreateInput!) {
       secret
       webhookSubscription {
         id name url events retryAttempts timeoutMs isActive hasSecret secretHint
-        createdAt updatedAt
+        signatureScheme createdAt updatedAt
       }
     }
     ... on ValidationError { field message }
@@ -52,7 +55,9 @@ mutation($input: WebhookSubscriptionUpdateInput!) {
   webhookSubscriptionUpdate(input: $input) {
     __typename
     ... on WebhookSubscriptionUpdateSuccess {
-      webhookSubscription { id name url events retryAttempts timeoutMs isActive secretHint }
+      webhookSubscription {
+        id name url events retryAttempts timeoutMs isActive secretHint signatureScheme
+      }
     }
     ... on NotFoundError { entity }
     ... on ValidationError { field message }
@@ -152,6 +157,10 @@ mutation($id: ID!) {
     ... on PermissionDeniedError { permission }
   }
 }
+"""
+
+NODE_SCHEME = """
+query($id: ID!) { node(id: $id) { ... on WebhookSubscription { signatureScheme secretHint } } }
 """
 
 _paths = count(1)
@@ -331,6 +340,10 @@ async def test_delete_removes_the_subscription_and_its_log(setup: Setup) -> None
         ({"timeoutMs": 30_001}, "timeoutMs"),
         ({"secret": "hunter2"}, "secret"),
         ({"secret": "whsec_c2hvcnQ="}, "secret"),
+        ({"secret": "a plain secret, long enough"}, "secret"),
+        ({"signatureScheme": "INTEGRATION_FRAMEWORK", "secret": "hunter2"}, "secret"),
+        ({"signatureScheme": "INTEGRATION_FRAMEWORK", "secret": "x" * 257}, "secret"),
+        ({"signatureScheme": "INTEGRATION_FRAMEWORK", "secret": "tab\tinside-sixteen"}, "secret"),
     ],
 )
 async def test_bad_input_is_refused_and_nothing_is_written(
@@ -340,6 +353,22 @@ async def test_bad_input_is_refused_and_nothing_is_written(
     result = await create(setup, **fields)
     assert result["__typename"] == "ValidationError", result
     assert result["field"] == field
+    assert await subscription_count(setup) == before
+
+
+@pytest.mark.parametrize("scheme", ["HMAC_SHA1", "standard_webhooks", ""])
+async def test_an_unknown_signature_scheme_is_refused_before_execution(
+    setup: Setup, scheme: str
+) -> None:
+    subscription = await created(setup)
+    before = await subscription_count(setup)
+    values = {"name": "x", "url": setup.base_url, "events": ["JOB_OPENED"]}
+    errors = await setup.gateway.errors(CREATE, {"input": {**values, "signatureScheme": scheme}})
+    [error] = errors
+    assert "WebhookSignatureScheme" in error["message"] and repr(scheme)[1:-1] in error["message"]
+    update = {"id": subscription["id"], "signatureScheme": scheme}
+    [error] = await setup.gateway.errors(UPDATE, {"input": update})
+    assert "WebhookSignatureScheme" in error["message"]
     assert await subscription_count(setup) == before
 
 
@@ -466,6 +495,167 @@ async def test_a_failed_test_is_logged_and_never_retried(setup: Setup) -> None:
         "HTTP 500",
     )
     assert delivery["nextAttemptAt"] is None and delivery["deliveredAt"] is None
+
+
+# --- signature schemes --------------------------------------------------------------
+
+
+async def send_test(setup: Setup, subscription: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The subscription's test message: what the receiver got, and the logged delivery."""
+    hook = subscription["url"].removeprefix(setup.base_url)
+    data = await setup.gateway.execute(TEST, {"id": subscription["id"]})
+    delivery = data["webhookSubscriptionTest"]["delivery"]
+    return setup.receiver.at(hook)[-1], delivery
+
+
+def hook_of(setup: Setup, subscription: dict[str, Any]) -> str:
+    return str(subscription["url"]).removeprefix(setup.base_url)
+
+
+async def test_an_integration_framework_subscription_signs_its_test_message_so(
+    setup: Setup,
+) -> None:
+    result = await create(setup, signatureScheme="INTEGRATION_FRAMEWORK")
+    subscription, secret = result["webhookSubscription"], result["secret"]
+    assert subscription["signatureScheme"] == "INTEGRATION_FRAMEWORK"
+    assert len(secret) == 64 and int(secret, 16) >= 0, "a plain secret of 64 hex digits"
+    assert subscription["secretHint"] == "••••" + secret[-4:]
+    setup.receiver.expect(hook_of(setup, subscription), secret, FRAMEWORK)
+    request, delivery = await send_test(setup, subscription)
+    assert request.verified, "the design's HMAC-SHA256 of the body did not verify"
+    assert request.headers["x-webhook-event"] == "webhook.test"
+    assert request.headers["x-webhook-id"] == str(
+        uuid.uuid5(FRAMEWORK_ID_NAMESPACE, delivery["messageId"])
+    )
+    assert "webhook-signature" not in request.headers
+    assert request.payload == delivery["payload"] and delivery["status"] == "SUCCEEDED"
+    setup.receiver.expect(hook_of(setup, subscription), "not-the-secret-at-all", FRAMEWORK)
+    wrong, _ = await send_test(setup, subscription)
+    assert not wrong.verified
+
+
+async def test_a_given_plain_secret_is_kept(setup: Setup) -> None:
+    plain = "  the-design's webhook_secret, long enough  "
+    result = await create(setup, signatureScheme="INTEGRATION_FRAMEWORK", secret=plain)
+    assert result["secret"] is None
+    subscription = result["webhookSubscription"]
+    setup.receiver.expect(hook_of(setup, subscription), plain.strip(), FRAMEWORK)
+    request, _ = await send_test(setup, subscription)
+    assert request.verified
+
+
+async def test_switching_the_scheme_signs_the_next_message_the_new_way(setup: Setup) -> None:
+    result = await create(setup)
+    subscription, secret = result["webhookSubscription"], result["secret"]
+    assert subscription["signatureScheme"] == "STANDARD_WEBHOOKS"
+    hook = hook_of(setup, subscription)
+    setup.receiver.expect(hook, secret, STANDARD)
+    assert (await send_test(setup, subscription))[0].verified
+
+    switched = await setup.gateway.execute(
+        UPDATE, {"input": {"id": subscription["id"], "signatureScheme": "INTEGRATION_FRAMEWORK"}}
+    )
+    updated = switched["webhookSubscriptionUpdate"]["webhookSubscription"]
+    assert updated["signatureScheme"] == "INTEGRATION_FRAMEWORK"
+    assert updated["secretHint"] == subscription["secretHint"], "the secret is kept"
+    setup.receiver.expect(hook, secret, FRAMEWORK)
+    request, _ = await send_test(setup, subscription)
+    assert request.verified and "webhook-signature" not in request.headers
+
+    plain = "a-new-plain-secret-for-the-framework"
+    await setup.gateway.execute(UPDATE, {"input": {"id": subscription["id"], "secret": plain}})
+    setup.receiver.expect(hook, plain, FRAMEWORK)
+    assert (await send_test(setup, subscription))[0].verified
+
+    back = await setup.gateway.execute(
+        UPDATE, {"input": {"id": subscription["id"], "signatureScheme": "STANDARD_WEBHOOKS"}}
+    )
+    refused = back["webhookSubscriptionUpdate"]
+    assert refused["__typename"] == "ValidationError" and refused["field"] == "secret"
+    assert "whsec_" in refused["message"]
+    read = await setup.gateway.execute(NODE_SCHEME, {"id": subscription["id"]})
+    assert read["node"]["signatureScheme"] == "INTEGRATION_FRAMEWORK", "nothing was changed"
+
+    standard = generate_secret()
+    back = await setup.gateway.execute(
+        UPDATE,
+        {
+            "input": {
+                "id": subscription["id"],
+                "signatureScheme": "STANDARD_WEBHOOKS",
+                "secret": standard,
+            }
+        },
+    )
+    assert back["webhookSubscriptionUpdate"]["webhookSubscription"]["signatureScheme"] == (
+        "STANDARD_WEBHOOKS"
+    )
+    setup.receiver.expect(hook, standard, STANDARD)
+    assert (await send_test(setup, subscription))[0].verified
+
+
+async def test_a_secret_that_does_not_fit_the_new_scheme_is_refused(setup: Setup) -> None:
+    subscription = await created(setup)
+    data = await setup.gateway.execute(
+        UPDATE,
+        {
+            "input": {
+                "id": subscription["id"],
+                "signatureScheme": "INTEGRATION_FRAMEWORK",
+                "secret": "short",
+            }
+        },
+    )
+    assert data["webhookSubscriptionUpdate"]["field"] == "secret"
+    plain_on_standard = await setup.gateway.execute(
+        UPDATE, {"input": {"id": subscription["id"], "secret": "a plain secret, long enough"}}
+    )
+    assert plain_on_standard["webhookSubscriptionUpdate"]["field"] == "secret"
+    read = await setup.gateway.execute(NODE_SCHEME, {"id": subscription["id"]})
+    assert read["node"]["signatureScheme"] == "STANDARD_WEBHOOKS"
+    assert read["node"]["secretHint"] == subscription["secretHint"]
+
+
+WRITES_IN_ONE_REQUEST = """
+mutation($id: ID!) {
+  before: webhookSubscriptionUpdate(input: {id: $id, name: "Before"}) {
+    ... on WebhookSubscriptionUpdateSuccess {
+      webhookSubscription { name stats { total } deliveries(first: 5) { totalCount } }
+    }
+  }
+  test: webhookSubscriptionTest(input: {id: $id}) {
+    ... on WebhookSubscriptionTestSuccess { delivery { id subscription { name } } }
+  }
+  rename: webhookSubscriptionUpdate(input: {id: $id, name: "After"}) {
+    ... on WebhookSubscriptionUpdateSuccess {
+      webhookSubscription {
+        name stats { total } deliveries(first: 5) { totalCount nodes { id } }
+      }
+    }
+  }
+  again: webhookSubscriptionTest(input: {id: $id}) {
+    ... on WebhookSubscriptionTestSuccess { delivery { id subscription { name } } }
+  }
+}
+"""
+
+
+async def test_each_write_in_a_request_sees_the_writes_before_it(setup: Setup) -> None:
+    """The stats and the delivery log read before a test message, and the subscription
+    read before a rename, are read again after them."""
+    result = await create(setup)
+    subscription = result["webhookSubscription"]
+    setup.receiver.expect(hook_of(setup, subscription), result["secret"])
+    data = await setup.gateway.execute(WRITES_IN_ONE_REQUEST, {"id": subscription["id"]})
+    before = data["before"]["webhookSubscription"]
+    assert (before["stats"]["total"], before["deliveries"]["totalCount"]) == (0, 0)
+    first = data["test"]["delivery"]
+    assert first["subscription"]["name"] == "Before"
+    renamed = data["rename"]["webhookSubscription"]
+    assert renamed["stats"]["total"] == 1, "the stats read before the test message"
+    assert renamed["deliveries"]["totalCount"] == 1
+    assert renamed["deliveries"]["nodes"] == [{"id": first["id"]}]
+    assert data["again"]["delivery"]["subscription"]["name"] == "After", "the name before"
 
 
 # --- the delivery log and its stats --------------------------------------------------

@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 
 from gateway.settings import Settings
 from resolvers.activities.queries import ActivityQueries
+from resolvers.applications.human_requests import ApplicationHumanRequestMutations
 from resolvers.applications.mutations import ApplicationMutations
 from resolvers.applications.queries import ApplicationQueries
 from resolvers.applications.reprocess import ApplicationReprocessMutations
@@ -71,6 +72,7 @@ Mutation = merge_types(
         CandidateMutations,
         ApplicationMutations,
         ApplicationReprocessMutations,
+        ApplicationHumanRequestMutations,
         InterviewMutations,
         PublicInterviewMutations,
         IntegrationMutations,

@@ -153,7 +153,7 @@ def _open_parts(settings: Settings, http_client: httpx.AsyncClient | None) -> Ru
         bus=bus,
         locks=create_locks(settings.redis_url, settings.redis_prefix),
         ai_provider=create_provider(settings, http),
-        new_applications=NewApplicationAnalyses(settings),
+        new_applications=NewApplicationAnalyses(settings, session_factory=session_factory),
         rate_limits=RateLimits.create(settings),
         write_limits=write_limits,
         write_deps=WriteDeps(session_factory, keyring, http, bus, cache, write_limits),

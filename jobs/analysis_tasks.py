@@ -21,6 +21,7 @@ from gateway.services.analysis import (
     analyze_new_applications,
 )
 from gateway.services.analysis import analyze_application as analyze_application
+from gateway.services.processing import analysis_over, mark_analyzing
 from gateway.store.enums import LogLevel
 from jobs.task_context import PermanentTaskError, TaskContext, TaskError
 
@@ -35,7 +36,9 @@ async def analyze_application_task(
     trigger: str = "manual",
     requested_by: int | None = None,
 ) -> Analyzed:
-    """A fresh analysis of one application (``NotFound`` when it is gone: dead)."""
+    """A fresh analysis of one application (``NotFound`` when it is gone: dead). The
+    application is ANALYZING while the attempt runs, and settles when it fails."""
+    await mark_analyzing(ctx.session_factory, tenant_id, [application_id])
     try:
         return await analyze_application(
             ctx.analysis_deps(),
@@ -45,6 +48,7 @@ async def analyze_application_task(
             requested_by=requested_by,
         )
     except ProviderError as exc:
+        await analysis_over(ctx.session_factory, tenant_id, [application_id])
         await write_log(ctx.session_factory, _failed(tenant_id, application_id, exc))
         if exc.retryable:
             raise TaskError(exc.message) from None

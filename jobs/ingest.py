@@ -202,7 +202,7 @@ class Ingestor:
         of new applications."""
         await self.deps.cache.invalidate(tenant_id)
         await self.outbox.release(staged)
-        await NewApplicationAnalyses(self.settings, self.queue)(
+        await NewApplicationAnalyses(self.settings, self.queue, self.deps.session_factory)(
             tenant_id, new_application_ids(staged.events), trigger="webhook"
         )
 

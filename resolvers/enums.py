@@ -16,6 +16,13 @@ IntegrationStatus = strawberry.enum(enums.IntegrationStatus, name="IntegrationSt
 JobStatus = strawberry.enum(enums.JobStatus, name="JobStatus")
 StageKind = strawberry.enum(enums.StageKind, name="StageKind")
 ApplicationStatus = strawberry.enum(enums.ApplicationStatus, name="ApplicationStatus")
+ProcessingStatus = strawberry.enum(
+    enums.ProcessingStatus,
+    name="ProcessingStatus",
+    description="NEW: no resume analysis and none queued; ANALYZING: one is queued or "
+    "running; ANALYZED: analysed, no evaluated interview; COMPLETE: a completed interview "
+    "has its evaluation (`hasReport`), or the application is closed.",
+)
 InterviewKind = strawberry.enum(enums.InterviewKind, name="InterviewKind")
 InterviewStatus = strawberry.enum(enums.InterviewStatus, name="InterviewStatus")
 MessageRole = strawberry.enum(enums.MessageRole, name="MessageRole")

@@ -31,6 +31,7 @@ from resolvers.applications.loaders import (
     OffersByApplicationIdLoader,
     OnboardingTaskByIdLoader,
     OnboardingTasksByApplicationIdLoader,
+    ReportedByApplicationIdLoader,
     StageByIdLoader,
     StageTransitionsByApplicationIdLoader,
 )
@@ -132,6 +133,10 @@ class Loaders:
     @cached_property
     def stage_transitions_by_application_id(self) -> RowsByKeyLoader:
         return StageTransitionsByApplicationIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def reported_by_application_id(self) -> ReportedByApplicationIdLoader:
+        return ReportedByApplicationIdLoader(self.reader, self.tenant_id)
 
     @cached_property
     def analysis_by_application_id(self) -> LatestByKeyLoader:

@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 
 from gateway.settings import Settings
 from resolvers.activities.queries import ActivityQueries
+from resolvers.applications.human_requests import ApplicationHumanRequestMutations
 from resolvers.applications.mutations import ApplicationMutations
 from resolvers.applications.queries import ApplicationQueries
 from resolvers.applications.reprocess import ApplicationReprocessMutations
@@ -73,6 +74,7 @@ Mutation = fresh_reads_around_writes(
             CandidateMutations,
             ApplicationMutations,
             ApplicationReprocessMutations,
+            ApplicationHumanRequestMutations,
             InterviewMutations,
             PublicInterviewMutations,
             IntegrationMutations,

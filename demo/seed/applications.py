@@ -7,7 +7,7 @@ from demo.seed.pipeline import AppPlan, stage_path, stage_times
 from demo.seed.state import BuilderState
 from demo.seed.values import BASE_TIME, MINUTE, Row, iso, random_span, split_quota, synced_columns
 from demo.seed.world import REJECTION_REASONS, STAGES
-from gateway.store.enums import ApplicationStatus
+from gateway.store.enums import ApplicationStatus, ProcessingStatus
 from gateway.store.models import Application, StageTransition
 
 
@@ -81,6 +81,7 @@ class ApplicationSteps(BuilderState):
                 "risk_score": None,
                 "human_requested": False,
                 "compliance_review": False,
+                "processing_status": ProcessingStatus.NEW,
                 "created_at": plan.times[0],
                 "updated_at": last_at,
             },

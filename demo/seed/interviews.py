@@ -9,7 +9,13 @@ from demo.seed.conversation import chat_messages, evaluation_values
 from demo.seed.state import BuilderState
 from demo.seed.values import BASE_TIME, DAY, HOUR, MINUTE, SECOND, Row, random_span, synced_columns
 from demo.seed.world import COMPLIANCE_FLAGS, CONS, PROS, RED_FLAGS, SUGGESTED_QUESTIONS
-from gateway.store.enums import InterviewKind, InterviewStatus, MessageRole, PromptType
+from gateway.store.enums import (
+    InterviewKind,
+    InterviewStatus,
+    MessageRole,
+    ProcessingStatus,
+    PromptType,
+)
 from gateway.store.models import Analysis, Application, Evaluation, Interview, InterviewMessage
 
 _STATUSES = (
@@ -40,6 +46,7 @@ class InterviewSteps(BuilderState):
             summary = f"{fit} match for {job['title']} at {job['client_name']}."
             app["risk_score"] = risk
             app["compliance_review"] = bool(compliance)
+            app["processing_status"] = ProcessingStatus.ANALYZED
             self._add(
                 Analysis,
                 {
@@ -121,6 +128,7 @@ class InterviewSteps(BuilderState):
         )
         if completed is not None:
             self._evaluation(interview_id, candidate["first_name"], completed)
+            app["processing_status"] = ProcessingStatus.COMPLETE
 
     def _interview_schedule(
         self, applied: datetime

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from demo.seed import chat_messages, evaluation_values
 from demo.sync.applications import SyncedApplication, synced_applications
+from gateway.services.processing import settle
 from gateway.store.engine import SessionFactory
 from gateway.store.enums import InterviewKind, InterviewStatus, MessageRole
 from gateway.store.models import Evaluation, Interview, InterviewMessage, Persona
@@ -89,6 +90,7 @@ async def seed_interviews(
             await session.execute(sa.insert(InterviewMessage), messages)
         if evaluations:
             await session.execute(sa.insert(Evaluation), evaluations)
+            await settle(session, tenant_id, [app.id for app in chosen])
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Application events: created, updated, moved between stages, analysed."""
+"""Application events: created, updated, moved between stages, analysed, a person asked
+for by the candidate and that request resolved."""
 
 from __future__ import annotations
 
@@ -160,5 +161,75 @@ def application_analyzed(
             job_id=job_id,
             candidate_id=candidate_id,
             risk_score=risk_score,
+        ),
+    )
+
+
+@_payload
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationHumanRequested(Payload):
+    """The candidate asked to speak with a person (from their interview page)."""
+
+    NAME = EventName.APPLICATION_HUMAN_REQUESTED
+    application_id: int = _subject()
+    interview_id: int
+    job_id: int
+    candidate_id: int
+    note: str | None = None
+
+
+@_payload
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationHumanRequestResolved(Payload):
+    """A user dealt with the candidate's request for a person (``resolved_by``)."""
+
+    NAME = EventName.APPLICATION_HUMAN_REQUEST_RESOLVED
+    application_id: int = _subject()
+    job_id: int
+    candidate_id: int
+    resolved_by: int | None = None
+    note: str | None = None
+
+
+@_builds(EventName.APPLICATION_HUMAN_REQUESTED)
+def application_human_requested(
+    tenant_id: int,
+    *,
+    application_id: int,
+    interview_id: int,
+    job_id: int,
+    candidate_id: int,
+    note: str | None,
+) -> Event:
+    return _event(
+        tenant_id,
+        ApplicationHumanRequested(
+            application_id=application_id,
+            interview_id=interview_id,
+            job_id=job_id,
+            candidate_id=candidate_id,
+            note=note,
+        ),
+    )
+
+
+@_builds(EventName.APPLICATION_HUMAN_REQUEST_RESOLVED)
+def application_human_request_resolved(
+    tenant_id: int,
+    *,
+    application_id: int,
+    job_id: int,
+    candidate_id: int,
+    resolved_by: int | None,
+    note: str | None,
+) -> Event:
+    return _event(
+        tenant_id,
+        ApplicationHumanRequestResolved(
+            application_id=application_id,
+            job_id=job_id,
+            candidate_id=candidate_id,
+            resolved_by=resolved_by,
+            note=note,
         ),
     )

@@ -10,6 +10,8 @@ class EventName(StrEnum):
     APPLICATION_UPDATED = "application.updated"
     APPLICATION_STAGE_CHANGED = "application.stage_changed"
     APPLICATION_ANALYZED = "application.analyzed"
+    APPLICATION_HUMAN_REQUESTED = "application.human_requested"
+    APPLICATION_HUMAN_REQUEST_RESOLVED = "application.human_request_resolved"
     APPLICATION_DELETED = "application.deleted"
     CANDIDATE_CREATED = "candidate.created"
     CANDIDATE_UPDATED = "candidate.updated"

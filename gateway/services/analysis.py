@@ -53,6 +53,7 @@ from gateway.ports import HasSessions
 from gateway.pubsub import Event, EventBus
 from gateway.queue import Enqueued, TaskQueue
 from gateway.services.activities import Actor, record_activity
+from gateway.services.processing import analysis_over, mark_analyzing, settle
 from gateway.store.engine import SessionFactory
 from gateway.store.enums import ActorType, ApplicationStatus, PromptType
 from gateway.store.models import Analysis, Application, Candidate, Job, Prompt, Tenant
@@ -256,6 +257,7 @@ async def _store(
         if result.compliance_flags:
             application.compliance_review = True
         await session.flush()
+        await settle(session, tenant_id, [application_id], analyzing=False)
         actor = Actor(tenant_id, ActorType.SYSTEM, "analysis", "Resume analysis")
         details: dict[str, Any] = {
             "analysisId": analysis.id,
@@ -316,9 +318,11 @@ async def analyze_new_applications(
     deps: AnalysisDeps, tenant_id: int, application_ids: Sequence[int], *, trigger: str = "new"
 ) -> BatchReport:
     """Analyse those of ``application_ids`` that still need it, one at a time; a failure
-    of one does not stop the others (they are in the report)."""
+    of one does not stop the others (they are in the report). Those that need it are
+    ANALYZING while the batch runs; the skipped and the failed are settled at the end."""
     report = BatchReport()
     waiting = await _awaiting_analysis(deps, tenant_id, application_ids)
+    await mark_analyzing(deps.session_factory, tenant_id, waiting)
     for application_id in dict.fromkeys(application_ids):
         if application_id not in waiting:
             report.skipped.append(application_id)
@@ -332,6 +336,7 @@ async def analyze_new_applications(
             report.failed[application_id] = exc
         else:
             report.analyzed.append(application_id)
+    await analysis_over(deps.session_factory, tenant_id, [*report.skipped, *report.failed])
     return report
 
 
@@ -364,7 +369,8 @@ async def request_reprocess(
     *,
     requested_by: int | None,
 ) -> Enqueued:
-    """A user's "reprocess": the application must be in the tenant (``NotFound``)."""
+    """A user's "reprocess": the application must be in the tenant (``NotFound``); it
+    is ANALYZING from now on (``gateway.services.processing``)."""
     async with session_factory() as session:
         found = await session.scalar(
             sa.select(Application.id).where(
@@ -373,9 +379,11 @@ async def request_reprocess(
         )
     if found is None:
         raise NotFound("Application", application_id)
-    return await enqueue_analysis(
+    queued = await enqueue_analysis(
         queue, tenant_id, application_id, "reprocess", requested_by=requested_by
     )
+    await mark_analyzing(session_factory, tenant_id, [application_id])
+    return queued
 
 
 async def enqueue_new_application_analyses(
@@ -428,12 +436,20 @@ class NewApplicationAnalyses:
 
     It never raises: the applications are committed already, and a queue that fails
     here must not fail their sync (the error is logged; ``applicationReprocess`` or the
-    next run catches up). Without a bound queue it does nothing.
+    next run catches up). Without a bound queue it does nothing. With a
+    ``session_factory``, the queued applications are marked ANALYZING; without one they
+    are when their batch starts.
     """
 
-    def __init__(self, settings: object, queue: TaskQueue | None = None) -> None:
+    def __init__(
+        self,
+        settings: object,
+        queue: TaskQueue | None = None,
+        session_factory: SessionFactory | None = None,
+    ) -> None:
         self.settings = settings
         self.queue = queue
+        self.session_factory = session_factory
 
     def bind(self, queue: TaskQueue) -> None:
         self.queue = queue
@@ -454,6 +470,8 @@ class NewApplicationAnalyses:
             return 0
         try:
             await enqueue_new_application_analyses(self.queue, tenant_id, ids, trigger=trigger)
+            if self.session_factory is not None:
+                await mark_analyzing(self.session_factory, tenant_id, ids)
         except Exception:
             logger.exception(
                 "could not queue the analyses of %d new application(s) of tenant %s",

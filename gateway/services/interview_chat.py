@@ -38,13 +38,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-import sqlalchemy as sa
-
 from gateway.errors import ValidationFailed
 from gateway.events import interview_human_requested
 from gateway.outbox import stage
 from gateway.ports import HasOutbox
 from gateway.services.activities import record_activity
+from gateway.services.human_requests import Asked, flag_request, mail_recruiter
 from gateway.services.interview_deps import InterviewDeps
 from gateway.services.interview_prompts import load_messages, load_subject
 from gateway.services.interview_public import (
@@ -73,7 +72,7 @@ from gateway.services.interview_turns import (
 from gateway.services.validation import optional_paragraph, paragraph
 from gateway.store.base import utcnow
 from gateway.store.enums import InterviewStatus, MessageRole
-from gateway.store.models import Application, Interview
+from gateway.store.models import Interview
 
 __all__ = [
     "MAX_NOTE_CHARS",
@@ -214,7 +213,8 @@ async def send_message(deps: InterviewDeps, token: str, content: str) -> Exchang
 
 async def request_human(deps: CandidatePage, token: str, note: str | None = None) -> PublicView:
     """Ask for a person: the interview (and its application) is flagged, the status
-    stays. Asking twice changes nothing the second time."""
+    stays, and the recruiter hears of it (``gateway.services.human_requests``). Asking
+    twice changes nothing the second time."""
     try:
         text = optional_paragraph("note", note, max_length=MAX_NOTE_CHARS)
     except ValidationFailed as exc:
@@ -230,15 +230,19 @@ async def request_human(deps: CandidatePage, token: str, note: str | None = None
                 {InterviewStatus.SCHEDULED, InterviewStatus.IN_PROGRESS, InterviewStatus.COMPLETED}
             ),
         )
+        asked: Asked | None = None
         if refusal is None and not interview.human_requested:
             subject = await load_subject(session, interview)
             interview.human_requested = True
             interview.updated_at = now
-            await session.execute(
-                sa.update(Application)
-                .where(Application.id == interview.application_id)
-                .values(human_requested=True)
+            asked = Asked(
+                subject.application_id,
+                interview_id,
+                subject.job_id,
+                subject.candidate_id,
+                subject.candidate_name,
             )
+            events += await flag_request(session, asked, interview.tenant_id, text)
             record_activity(
                 session,
                 candidate_actor(interview.tenant_id, subject.candidate_name),
@@ -252,8 +256,11 @@ async def request_human(deps: CandidatePage, token: str, note: str | None = None
                 details={"note": text} if text else {},
             )
             events.append(interview_human_requested(interview.tenant_id, interview_id=interview_id))
+        tenant_id = interview.tenant_id
         staged = await stage(session, events)
     await deps.outbox.release(staged)
     if refusal is not None:
         raise refusal
+    if asked is not None:
+        await mail_recruiter(deps.session_factory, deps.config.smtp, tenant_id, asked, text)
     return await view_by_id(deps, interview_id)

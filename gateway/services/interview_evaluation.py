@@ -27,6 +27,7 @@ from gateway.services.interview_prompts import (
     load_subject,
 )
 from gateway.services.interview_status import system_actor
+from gateway.services.processing import settle
 from gateway.store.base import utcnow
 from gateway.store.enums import InterviewStatus
 from gateway.store.models import Evaluation, Interview, InterviewMessage
@@ -143,6 +144,7 @@ async def evaluate_interview(
     values = _evaluation_values(await _ask_provider(deps, subject, messages))
     async with deps.session_factory.begin() as session:
         evaluation = await _store_evaluation(session, tenant_id, interview_id, values)
+        await settle(session, tenant_id, [subject.application_id])
         record_activity(
             session,
             actor or system_actor(tenant_id),

@@ -15,10 +15,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from gateway.services import processing
 from gateway.store.base import table_of
-from gateway.store.enums import ApplicationStatus, InterviewStatus, JobStatus, LogLevel
+from gateway.store.enums import (
+    ApplicationStatus,
+    InterviewStatus,
+    JobStatus,
+    LogLevel,
+    ProcessingStatus,
+)
 from gateway.store.models import (
     Activity,
+    Analysis,
     Application,
     Candidate,
     Integration,
@@ -109,6 +117,11 @@ class ApplicationCriteria:
     stage_id: int | None = None
     recruiter_id: int | None = None
     created: DateRange = DateRange()
+    human_requested: bool | None = None
+    compliance_review: bool | None = None
+    has_analysis: bool | None = None
+    processing_statuses: tuple[ProcessingStatus, ...] = ()
+    """As read: a closed application is COMPLETE (``gateway.services.processing``)."""
 
     def where(self, tenant_id: int) -> list[Condition]:
         table = table_of(Application).c
@@ -135,6 +148,17 @@ class ApplicationCriteria:
             )
             conditions.append(table.job_id.in_(owned))
         conditions += self.created.conditions(table.created_at)
+        if self.human_requested is not None:
+            conditions.append(table.human_requested.is_(self.human_requested))
+        if self.compliance_review is not None:
+            conditions.append(table.compliance_review.is_(self.compliance_review))
+        if self.has_analysis is not None:
+            analysed = table.id.in_(
+                sa.select(Analysis.application_id).where(Analysis.tenant_id == tenant_id)
+            )
+            conditions.append(analysed if self.has_analysis else ~analysed)
+        if self.processing_statuses:
+            conditions.append(processing.status_in(self.processing_statuses))
         return conditions
 
 

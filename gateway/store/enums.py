@@ -103,6 +103,16 @@ class ApplicationStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ProcessingStatus(StrEnum):
+    """How far the gateway's own work on an application has come
+    (``gateway.services.processing`` keeps it and says exactly when each holds)."""
+
+    NEW = "new"
+    ANALYZING = "analyzing"
+    ANALYZED = "analyzed"
+    COMPLETE = "complete"
+
+
 class InterviewKind(StrEnum):
     SELF_SERVICE = "self_service"
     SCHEDULED = "scheduled"

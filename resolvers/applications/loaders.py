@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.services.processing import has_report
 from gateway.store.base import table_of
+from gateway.store.id_lists import in_ids
 from gateway.store.models import (
     Analysis,
     Application,
@@ -19,6 +22,7 @@ from gateway.store.models import (
 )
 from resolvers.dataloaders import (
     Prefetcher,
+    TenantLoader,
     child_loaders,
     grouped_by,
     latest_by_key_loader,
@@ -109,3 +113,20 @@ OnboardingTasksByApplicationIdLoader = rows_by_key_loader(
 AnalysisByIdLoader = row_by_id_loader(Analysis)
 OfferByIdLoader = row_by_id_loader(Offer)
 OnboardingTaskByIdLoader = row_by_id_loader(OnboardingTask)
+
+
+class ReportedByApplicationIdLoader(TenantLoader[int, bool]):
+    """Whether each application has a report (a completed interview with an
+    evaluation, ``gateway.services.processing.has_report``): one statement per batch."""
+
+    async def _load(self, ids: Sequence[int]) -> list[bool]:
+        table = table_of(Application).c
+        rows = await self.reader.all(
+            sa.select(table.id).where(
+                table.tenant_id == self.tenant_id,
+                in_ids(table.id, ids),
+                has_report(table.id),
+            )
+        )
+        reported = {row.id for row in rows}
+        return [pk in reported for pk in ids]

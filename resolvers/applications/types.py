@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import strawberry
 
-from gateway.store.enums import ApplicationStatus, OfferStatus, OnboardingTaskStatus, StageKind
+from gateway.store.enums import (
+    ApplicationStatus,
+    OfferStatus,
+    OnboardingTaskStatus,
+    ProcessingStatus,
+    StageKind,
+)
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.activities.timeline import activities_field
 from resolvers.compiled.catalog import RelatedRow, RelatedRows, sql_reading
@@ -131,6 +137,7 @@ class Application(Node):
     job_id: strawberry.Private[int]
     candidate_id: strawberry.Private[int]
     current_stage_id: strawberry.Private[int | None]
+    processing_status: strawberry.Private[ProcessingStatus]
 
     prefetched: strawberry.Private[dict[str, Any] | None] = None
 
@@ -140,6 +147,32 @@ class Application(Node):
         return False, None
 
     job = related_node(JOB, loader="job_by_id", key="job_id", nullable=False)
+
+    @strawberry.field(
+        name="processingStatus",
+        description="How far the gateway's work on it has come: see `ProcessingStatus`.",
+    )
+    def effective_processing_status(self) -> ProcessingStatus:
+        if self.status is not ApplicationStatus.ACTIVE:
+            return ProcessingStatus.COMPLETE
+        return self.processing_status
+
+    @strawberry.field(description="Whether it has a resume analysis (`analysis`).")
+    async def has_analysis(self, info: Info) -> bool:
+        return await info.context.loaders.analysis_by_application_id.load(self.pk) is not None
+
+    @strawberry.field(description="Whether it has an interview, in any status.")
+    def has_interview(self, info: Info) -> bool:
+        found, rows = self._prefetched("interviews")
+        if found:
+            return bool(rows)
+        return _deferred(_any(info.context.loaders.interviews_by_application_id, self.pk))
+
+    @strawberry.field(
+        description="Whether it has a report: a completed interview with its evaluation."
+    )
+    async def has_report(self, info: Info) -> bool:
+        return await info.context.loaders.reported_by_application_id.load(self.pk)
 
     @strawberry.field(metadata=sql_reading(RelatedRow("Candidate", "candidate_id")))
     def candidate(
@@ -215,6 +248,10 @@ async def _load_one(loader: Any, key: int, build: Callable[[Any], T]) -> T:
     row = await loader.load(key)
     assert row is not None, "dangling reference"
     return build(row)
+
+
+async def _any(loader: Any, key: int) -> bool:
+    return bool(await loader.load(key))
 
 
 async def _load_list(loader: Any, key: int, build: Callable[[Any], T]) -> list[T]:

@@ -37,7 +37,7 @@ async def _added_to_job(info: Info, written: Written) -> CandidateAddToJobSucces
     """The new application, its resume analysis queued (not on a replay)."""
     context = info.context
     if not written.replayed and context.queue is not None:
-        await NewApplicationAnalyses(context.settings, context.queue)(
+        await NewApplicationAnalyses(context.settings, context.queue, context.session_factory)(
             context.tenant_id, [written.ids["application"]], trigger="candidateAddToJob"
         )
     return CandidateAddToJobSuccess(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.permissions import Permission
+from gateway.services.processing import PENDING
 from gateway.store.criteria import ApplicationCriteria
 from gateway.store.enums import JobStatus
 from resolvers.activities.timeline import activities_field
@@ -23,6 +24,8 @@ from resolvers.lazy import lazy_callable
 from resolvers.relay import Node, node_type, row_builder
 from resolvers.type_fields import related_node
 from resolvers.type_refs import INTEGRATION, RECRUITER
+
+PENDING_APPLICATIONS = ApplicationCriteria(processing_statuses=PENDING)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -94,6 +97,13 @@ class Job(Node):
     )
     async def application_count(self, info: Info) -> int:
         key = ChildCountKey(self.pk, ApplicationCriteria())
+        return await info.context.loaders.application_count_by_job_id.load(key)
+
+    @strawberry.field(
+        description="Active applications still to be processed: processing status NEW or ANALYZING."
+    )
+    async def pending_count(self, info: Info) -> int:
+        key = ChildCountKey(self.pk, PENDING_APPLICATIONS)
         return await info.context.loaders.application_count_by_job_id.load(key)
 
     @strawberry.field(

@@ -15,6 +15,7 @@ from gateway.store.enums import (
     JobStatus,
     OfferStatus,
     OnboardingTaskStatus,
+    ProcessingStatus,
     StageKind,
 )
 
@@ -120,6 +121,13 @@ class Application(TenantOwned, Synced, Timestamped, Base):
     risk_score: Mapped[float | None]
     human_requested: Mapped[bool] = mapped_column(default=False)
     compliance_review: Mapped[bool] = mapped_column(default=False)
+    processing_status: Mapped[ProcessingStatus] = mapped_column(
+        enum_column(ProcessingStatus),
+        default=ProcessingStatus.NEW,
+        server_default=ProcessingStatus.NEW.value,
+    )
+    """The gateway's work on it, kept by ``gateway.services.processing``; an application
+    that is not active reads as COMPLETE whatever this holds (``effective_status``)."""
 
 
 class StageTransition(TenantOwned, Base):

@@ -39,8 +39,8 @@ from gateway.services.interview_lifecycle import create_self_service
 from gateway.services.interview_mail import SmtpConfig
 from gateway.services.interview_sweep import sweep_interviews
 from gateway.store.base import utcnow
-from gateway.store.enums import ActorType, InterviewStatus, Role
-from gateway.store.models import Activity, Interview, InterviewMessage
+from gateway.store.enums import ActorType, InterviewStatus, LogLevel, Role
+from gateway.store.models import Activity, Interview, InterviewMessage, OperationalLog
 from tests.support.gateway import Gateway
 
 PAGE_FIELDS = """
@@ -619,6 +619,35 @@ async def test_asking_for_a_person_flags_without_moving(gateway: Gateway) -> Non
     view = (await gateway.execute(RECRUITER_VIEW, {"id": created["interview"]["id"]}))["interview"]
     assert view["humanRequested"] and view["application"]["humanRequested"]
     assert view["status"] == "SCHEDULED"
+    announced = [e for e in events if e.type == "application.human_requested"]
+    assert [e.data["note"] for e in announced] == ["Could we talk by phone?"]  # once
+    assert names_for(announced[0]) == [OutboundEvent.APPLICATION_HUMAN_REQUESTED]
+    async with gateway.app.state.session_factory() as session:
+        logged = await session.scalar(
+            sa.select(sa.func.count()).where(
+                OperationalLog.application_id == announced[0].data["id"],
+                OperationalLog.source == "processing",
+                OperationalLog.level == LogLevel.WARNING,
+            )
+        )
+    assert logged == 1
+
+
+async def test_a_request_for_a_person_mails_the_recruiter(gateway: Gateway) -> None:
+    created = await create(gateway)
+    async with SmtpSink() as sink:
+        smtp = SmtpConfig(host="127.0.0.1", port=sink.port, starttls=False, timeout=5)
+        deps = deps_of(gateway, InterviewConfig(smtp=smtp))
+        from gateway.services import interview_chat as chat
+
+        await chat.request_human(deps, created["token"], note="Please call me")
+        await chat.request_human(deps, created["token"], note="again")
+    ((sender, recipients, raw),) = sink.received  # once
+    assert sender == "talent@demo.example" and len(recipients) == 1
+    message = email.message_from_string(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    assert "asked to speak with a person" in message["Subject"]
+    assert "Please call me" in message.get_content()
 
 
 # -- recruiters' side -------------------------------------------------------------------

@@ -103,6 +103,9 @@ class _NoQueueYet:
     async def reclaim(self) -> int:
         raise RuntimeError("the task queue is not open yet")
 
+    async def clear(self, *args: Any, **kwargs: Any) -> int:
+        raise RuntimeError("the task queue is not open yet")
+
     async def close(self) -> None:
         return None
 

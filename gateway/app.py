@@ -39,6 +39,7 @@ from gateway.queue import TaskQueue
 from gateway.runtime import Runtime, close_runtime, open_runtime, runtime_of
 from gateway.settings import Settings
 from gateway.unavailable import Unavailable
+from gateway.version import VERSION
 from gateway.web import routes as web
 from gateway.work_gauges import refresh_work_gauges
 from jobs.deliver import Deliveries
@@ -100,13 +101,16 @@ def _freeze_startup_objects() -> None:
 
 
 async def healthz(_request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+    """Liveness: answers without touching anything else."""
+    return JSONResponse({"status": "ok", "version": VERSION})
 
 
 async def readyz(request: Request) -> Response:
     """Ready when the database answers and, if configured, Redis does too and the event
     bus is subscribed to it: while it is not, live updates published meanwhile are lost
-    (``events``: "error: disconnected since <when>")."""
+    (``events``: "error: disconnected since <when>"). ``worker`` reports the workers'
+    heartbeat (``gateway.worker_heartbeat``) but never makes the gateway unready: it
+    serves reads and takes webhooks while no worker runs."""
     runtime = runtime_of(request)
     checks: dict[str, str] = {}
     try:
@@ -127,8 +131,14 @@ async def readyz(request: Request) -> Response:
             "ok" if since is None else f"error: disconnected since {since.isoformat()}"
         )
     ready = all(value == "ok" for value in checks.values())
+    worker = await runtime.worker_heartbeat.liveness()
     return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
+        {
+            "status": "ready" if ready else "not ready",
+            "version": VERSION,
+            "checks": checks,
+            "worker": worker.as_json(),
+        },
         status_code=200 if ready else 503,
     )
 

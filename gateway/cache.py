@@ -46,6 +46,7 @@ class CacheKind(StrEnum):
     JOB_LIST = "job_list"
     JOB_DETAIL = "job_detail"
     PIPELINE = "pipeline"
+    DASHBOARD = "dashboard"
 
 
 class _BytesSerializer(BaseSerializer):  # type: ignore[misc]
@@ -73,6 +74,7 @@ class ResponseCache:
             CacheKind.JOB_LIST: settings.cache_ttl_job_list,
             CacheKind.JOB_DETAIL: settings.cache_ttl_job_detail,
             CacheKind.PIPELINE: settings.cache_ttl_pipeline,
+            CacheKind.DASHBOARD: settings.cache_ttl_dashboard,
         }
         self.backend: Any
         if settings.redis_url:

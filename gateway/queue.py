@@ -57,11 +57,13 @@ ACTIVE_STATUSES = (
 """A record in one of these still stands for queued work: its key is taken."""
 RETRYABLE_STATUSES = (BackgroundJobStatus.FAILED, BackgroundJobStatus.DEAD)
 CLEARABLE_STATUSES = (
+    BackgroundJobStatus.PENDING,
     BackgroundJobStatus.SUCCEEDED,
     BackgroundJobStatus.FAILED,
     BackgroundJobStatus.DEAD,
 )
-"""Clearing a failed record cancels its retry: the retry finds no record and stops."""
+"""Clearing a pending or failed record cancels it (and its retry): the queue drops its
+work, and work it missed finds no record when it starts, and stops."""
 
 MAX_ERROR_LENGTH = 4000
 
@@ -107,11 +109,29 @@ class Enqueued:
     ``job_record_id`` is that work's record."""
 
 
+MIN_PRIORITY = 0
+MAX_PRIORITY = 100
+"""Higher runs first: on arq a job of priority ``p`` is queued as if due ``p`` seconds
+earlier (``jobs.queue_arq``), so it goes ahead of work queued up to ``p`` seconds
+before it; work already due longer than that keeps its turn."""
+
+
 class TaskQueue(Protocol):
     async def enqueue(
-        self, task: str, *, key: str, tenant_id: int, payload: dict[str, Any]
+        self,
+        task: str,
+        *,
+        key: str,
+        tenant_id: int,
+        payload: dict[str, Any],
+        priority: int = 0,
     ) -> Enqueued:
         """Queue ``task`` with ``payload`` (JSON values) unless ``key`` is already queued."""
+        ...
+
+    async def clear(self, tenant_id: int, statuses: Iterable[BackgroundJobStatus]) -> int:
+        """Delete the tenant's records in ``statuses`` (not running ones) and drop the
+        queued work of the pending and failed ones, so none of it runs; how many."""
         ...
 
     async def retry(self, job_record_id: int, *, tenant_id: int) -> Enqueued:
@@ -173,12 +193,14 @@ class JobRecords:
         tenant_id: int,
         payload: dict[str, Any],
         max_attempts: int,
+        priority: int = 0,
     ) -> BackgroundJob:
         async with self.session_factory.begin() as session:
             record = BackgroundJob(
                 tenant_id=tenant_id,
                 job_type=task,
                 job_key=key,
+                priority=priority,
                 status=BackgroundJobStatus.PENDING,
                 attempts=0,
                 max_attempts=max_attempts,
@@ -375,24 +397,33 @@ class JobRecords:
             record.finished_at = None
             return Enqueued(record.id, duplicate=False)
 
-    async def clear(self, tenant_id: int, statuses: Iterable[BackgroundJobStatus]) -> int:
-        """Delete the tenant's records in ``statuses`` (finished ones only); how many."""
+    async def clear(
+        self, tenant_id: int, statuses: Iterable[BackgroundJobStatus]
+    ) -> list[BackgroundJob]:
+        """Delete the tenant's records in ``statuses`` (any but running) and return them."""
         wanted = set(statuses)
         refused = wanted - set(CLEARABLE_STATUSES)
         if refused:
             names = ", ".join(sorted(status.name for status in refused))
-            raise ValidationFailed(
-                "statuses", f"pending or running jobs cannot be cleared: {names}"
-            )
+            raise ValidationFailed("statuses", f"running jobs cannot be cleared: {names}")
         if not wanted:
-            return 0
+            return []
         async with self.session_factory.begin() as session:
-            result = await session.execute(
-                sa.delete(BackgroundJob).where(
-                    BackgroundJob.tenant_id == tenant_id, BackgroundJob.status.in_(wanted)
+            records = list(
+                await session.scalars(
+                    sa.select(BackgroundJob)
+                    .where(BackgroundJob.tenant_id == tenant_id, BackgroundJob.status.in_(wanted))
+                    .with_for_update()
                 )
             )
-        return int(getattr(result, "rowcount", 0) or 0)
+            if records:
+                await session.execute(
+                    sa.delete(BackgroundJob).where(
+                        BackgroundJob.id.in_([record.id for record in records]),
+                        BackgroundJob.status.in_(wanted),
+                    )
+                )
+        return records
 
     async def expire_stale(
         self,

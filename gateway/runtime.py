@@ -43,6 +43,7 @@ from gateway.settings import Settings
 from gateway.store.engine import SessionFactory, create_engine, create_session_factory
 from gateway.store.reader import Reader
 from gateway.store.statement_reader import StatementReader
+from gateway.worker_heartbeat import WorkerHeartbeat
 from gateway.write_limits import WriteLimits
 
 
@@ -80,6 +81,8 @@ class Runtime:
     """Hand-off of inbound webhook events from ``serve`` to their processing."""
     delivery_inbox: Inbox
     queue: TaskQueue
+    worker_heartbeat: WorkerHeartbeat
+    """Written by ``worker`` processes, read by ``/readyz``."""
 
     @cached_property
     def jwt_secret(self) -> str:
@@ -101,6 +104,9 @@ class _NoQueueYet:
         raise RuntimeError("the task queue is not open yet")
 
     async def reclaim(self) -> int:
+        raise RuntimeError("the task queue is not open yet")
+
+    async def clear(self, *args: Any, **kwargs: Any) -> int:
         raise RuntimeError("the task queue is not open yet")
 
     async def close(self) -> None:
@@ -162,6 +168,7 @@ def _open_parts(settings: Settings, http_client: httpx.AsyncClient | None) -> Ru
         webhook_inbox=Inbox.create(settings, WEBHOOK_EVENTS),
         delivery_inbox=Inbox.create(settings, WEBHOOK_DELIVERIES),
         queue=_NoQueueYet(),
+        worker_heartbeat=WorkerHeartbeat.create(settings),
     )
 
 
@@ -173,6 +180,7 @@ async def close_runtime(runtime: Runtime) -> None:
 
 
 async def _close_parts(runtime: Runtime) -> None:
+    await runtime.worker_heartbeat.close()
     await runtime.webhook_inbox.close()
     await runtime.delivery_inbox.close()
     await runtime.write_limits.close()

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     cache_ttl_job_list: int = Field(default=300, ge=0)
     cache_ttl_job_detail: int = Field(default=300, ge=0)
     cache_ttl_pipeline: int = Field(default=900, ge=0)
+    cache_ttl_dashboard: int = Field(default=60, ge=0)
+    """Short: besides writes (which drop it at once), the clock moves "last 24 h"."""
 
     max_query_depth: int = Field(default=12, ge=1)
     max_aliases: int = Field(default=30, ge=1)

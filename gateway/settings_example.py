@@ -37,6 +37,7 @@ UNDOCUMENTED = {
     "cache_ttl_job_list": "Seconds a cached job list answer is served.",
     "cache_ttl_job_detail": "Seconds a cached job answer is served.",
     "cache_ttl_pipeline": "Seconds a cached pipeline answer is served.",
+    "cache_ttl_dashboard": "Seconds a cached dashboard answer is served (writes drop it at once).",
     "max_query_depth": "Deepest selection nesting a GraphQL document may have.",
     "max_aliases": "Most aliases a GraphQL document may use.",
     "max_query_tokens": "Most lexical tokens a GraphQL document may have.",

@@ -19,7 +19,8 @@ records arq lost (pending or due for a retry, and unknown to arq).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -29,6 +30,7 @@ from gateway.queue import Enqueued, JobRecords, is_stalled
 from gateway.settings import Settings
 from gateway.store.base import utcnow
 from gateway.store.engine import SessionFactory
+from gateway.store.enums import BackgroundJobStatus
 from gateway.store.models import BackgroundJob
 from jobs.task_registry import task_spec
 
@@ -37,6 +39,20 @@ ORPHAN_AFTER = timedelta(seconds=30)
 Younger ones may belong to an ``enqueue`` in another process that is between its two steps."""
 OVERDUE = timedelta(minutes=1)
 """A record due this long ago that arq does not know is queued again by ``reclaim``."""
+
+
+QUEUED_IN_ARQ = (BackgroundJobStatus.PENDING, BackgroundJobStatus.FAILED)
+"""Records whose work arq holds waiting (not in progress) while they are in this status."""
+
+
+def due_for(priority: int) -> datetime | None:
+    """When arq should think a job of ``priority`` was due: ``priority`` seconds ago.
+
+    arq keeps its queue as a sorted set scored by the due time in milliseconds
+    (``ArqRedis.enqueue_job``: ``_defer_until`` becomes the score) and a worker takes the
+    lowest scores first (``zrangebyscore`` up to now), so an earlier due time is a
+    higher priority. None (due now, arq's own score) for priority 0."""
+    return utcnow() - timedelta(seconds=priority) if priority else None
 
 
 def queue_name(prefix: str) -> str:
@@ -74,7 +90,13 @@ class ArqQueue:
         self.owns_pool = owns_pool
 
     async def enqueue(
-        self, task: str, *, key: str, tenant_id: int, payload: dict[str, Any]
+        self,
+        task: str,
+        *,
+        key: str,
+        tenant_id: int,
+        payload: dict[str, Any],
+        priority: int = 0,
     ) -> Enqueued:
         spec = task_spec(task)
         arq_id = arq_job_id(self.prefix, key)
@@ -89,11 +111,20 @@ class ArqQueue:
                 return Enqueued(active.id, duplicate=True)
             await self.records.mark_dead(active.id, "lost: the queue no longer held it")
         record = await self.records.create(
-            task, key=key, tenant_id=tenant_id, payload=payload, max_attempts=spec.max_attempts
+            task,
+            key=key,
+            tenant_id=tenant_id,
+            payload=payload,
+            max_attempts=spec.max_attempts,
+            priority=priority,
         )
         try:
             job = await self.redis.enqueue_job(
-                task, record.id, _job_id=arq_id, _queue_name=self.queue_name
+                task,
+                record.id,
+                _job_id=arq_id,
+                _queue_name=self.queue_name,
+                _defer_until=due_for(priority),
             )
             if job is None:
                 holder = await self.records.find_active(tenant_id, key)
@@ -103,7 +134,11 @@ class ArqQueue:
                 # what arq holds belongs to no active record: a job whose worker died
                 await self._purge(arq_id)
                 await self.redis.enqueue_job(
-                    task, record.id, _job_id=arq_id, _queue_name=self.queue_name
+                    task,
+                    record.id,
+                    _job_id=arq_id,
+                    _queue_name=self.queue_name,
+                    _defer_until=due_for(priority),
                 )
         except BaseException:
             await self.records.delete(record.id)
@@ -144,8 +179,22 @@ class ArqQueue:
         arq_id = arq_job_id(self.prefix, record.job_key)
         await self._purge(arq_id)
         await self.redis.enqueue_job(
-            record.job_type, record.id, _job_id=arq_id, _queue_name=self.queue_name
+            record.job_type,
+            record.id,
+            _job_id=arq_id,
+            _queue_name=self.queue_name,
+            _defer_until=due_for(record.priority),
         )
+
+    async def clear(self, tenant_id: int, statuses: Iterable[BackgroundJobStatus]) -> int:
+        """Delete the records, then what arq holds for the pending and failed ones (a job
+        waiting in its queue, or deferred for a retry): cleared work never starts. A
+        worker that took one between the two steps finds no record and does nothing."""
+        cleared = await self.records.clear(tenant_id, statuses)
+        for record in cleared:
+            if record.job_key is not None and record.status in QUEUED_IN_ARQ:
+                await self._purge(arq_job_id(self.prefix, record.job_key))
+        return len(cleared)
 
     async def _purge(self, arq_id: str) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -43,8 +44,16 @@ class InProcessQueue:
         self._closed = False
 
     async def enqueue(
-        self, task: str, *, key: str, tenant_id: int, payload: dict[str, Any]
+        self,
+        task: str,
+        *,
+        key: str,
+        tenant_id: int,
+        payload: dict[str, Any],
+        priority: int = 0,
     ) -> Enqueued:
+        """``priority`` is recorded; in process every task starts at once, so there is no
+        queue for it to reorder."""
         spec = task_spec(task)
         async with self._lock:
             self._check_open()
@@ -55,7 +64,12 @@ class InProcessQueue:
                     return Enqueued(active.id, duplicate=False)
                 return Enqueued(active.id, duplicate=True)
             record = await self.records.create(
-                task, key=key, tenant_id=tenant_id, payload=payload, max_attempts=spec.max_attempts
+                task,
+                key=key,
+                tenant_id=tenant_id,
+                payload=payload,
+                max_attempts=spec.max_attempts,
+                priority=priority,
             )
             self._start(record.id)
         return Enqueued(record.id, duplicate=False)
@@ -96,6 +110,19 @@ class InProcessQueue:
                         await waiting
                 self._start(job_record_id)
         return enqueued
+
+    async def clear(self, tenant_id: int, statuses: Iterable[BackgroundJobStatus]) -> int:
+        """Delete the records and cancel their tasks that are waiting (to start, or for a
+        retry): none of them runs after this."""
+        async with self._lock:
+            cleared = await self.records.clear(tenant_id, statuses)
+            for record in cleared:
+                waiting = self.running.pop(record.id, None)
+                if waiting is not None:
+                    waiting.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await waiting
+        return len(cleared)
 
     def _start(self, record_id: int, *, due: datetime | None = None) -> None:
         task = asyncio.create_task(self._run(record_id, due), name=f"background-job:{record_id}")

@@ -196,6 +196,7 @@ async def startup(ctx: dict[Any, Any]) -> None:
         asyncio.create_task(_start_bus(runtime.bus), name="event-bus-start"),
         asyncio.create_task(ingestor.run(), name="webhook-ingest"),
         asyncio.create_task(deliveries.run(), name="webhook-deliveries"),
+        asyncio.create_task(runtime.worker_heartbeat.run(), name="worker-heartbeat"),
     ]
 
 

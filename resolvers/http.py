@@ -81,6 +81,7 @@ CACHEABLE_ROOT_FIELDS: dict[str, CacheKind] = {
     "jobs": CacheKind.JOB_LIST,
     "job": CacheKind.JOB_DETAIL,
     "pipelineMetrics": CacheKind.PIPELINE,
+    "dashboard": CacheKind.DASHBOARD,
 }
 """Root fields whose whole response may be cached, and the TTL kind each uses."""
 

@@ -15,6 +15,7 @@ from resolvers.applications.reprocess import ApplicationReprocessMutations
 from resolvers.applications.types import Analysis, Offer, OnboardingTask
 from resolvers.candidates.mutations import CandidateMutations
 from resolvers.candidates.queries import CandidateQueries
+from resolvers.dashboard.queries import DashboardQueries
 from resolvers.extensions import build_extensions
 from resolvers.integrations.mutations import IntegrationMutations
 from resolvers.integrations.queries import IntegrationQueries
@@ -51,6 +52,7 @@ Query = merge_types(
         NodeQueries,
         JobQueries,
         PipelineQueries,
+        DashboardQueries,
         CandidateQueries,
         ApplicationQueries,
         InterviewQueries,

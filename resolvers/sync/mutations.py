@@ -4,7 +4,8 @@ import strawberry
 
 from gateway.auth import Principal
 from gateway.permissions import Permission
-from gateway.queue import Enqueued, JobRecords
+from gateway.queue import MAX_PRIORITY, Enqueued
+from gateway.services.manual_jobs import ManualJob, ManualJobType, enqueue_manual
 from gateway.services.sync_requests import request_integration_sync, request_job_sync
 from gateway.store.enums import BackgroundJobStatus
 from gateway.sync_modes import SyncMode
@@ -58,10 +59,38 @@ class BackgroundJobRetrySuccess:
     background_job: BackgroundJob | None
 
 
+strawberry.enum(ManualJobType, name="BackgroundJobType")
+
+
+@strawberry.input(
+    description="Work to queue by hand, and the one record it works on: SYNC_INTEGRATION "
+    "takes integrationId, SYNC_JOB and CHECK_REQUISITION jobId, ANALYZE_APPLICATION "
+    "applicationId."
+)
+class BackgroundJobEnqueueInput:
+    job_type: ManualJobType
+    job_id: strawberry.ID | None = None
+    application_id: strawberry.ID | None = None
+    integration_id: strawberry.ID | None = None
+    priority: int = strawberry.field(
+        default=0,
+        description=f"0 to {MAX_PRIORITY}; higher runs first (a job of priority p goes "
+        "ahead of work queued up to p seconds before it).",
+    )
+
+
+@strawberry.type(description=_QUEUED)
+class BackgroundJobEnqueueSuccess:
+    queued: bool
+    already_running: bool
+    background_job: BackgroundJob | None
+
+
 @strawberry.input
 class BackgroundJobsClearInput:
     statuses: list[BackgroundJobStatus] = strawberry.field(
-        description="Finished statuses only: SUCCEEDED, FAILED (cancels its retry), DEAD."
+        description='Any but RUNNING: PENDING (the design\'s "clear all": the queued work '
+        "is dropped and never runs), SUCCEEDED, FAILED (cancels its retry), DEAD."
     )
 
 
@@ -73,6 +102,9 @@ class BackgroundJobsClearSuccess:
 IntegrationSyncResult = mutation_result("IntegrationSyncResult", IntegrationSyncSuccess)
 JobSyncResult = mutation_result("JobSyncResult", JobSyncSuccess)
 BackgroundJobRetryResult = mutation_result("BackgroundJobRetryResult", BackgroundJobRetrySuccess)
+BackgroundJobEnqueueResult = mutation_result(
+    "BackgroundJobEnqueueResult", BackgroundJobEnqueueSuccess
+)
 BackgroundJobsClearResult = mutation_result("BackgroundJobsClearResult", BackgroundJobsClearSuccess)
 
 
@@ -115,16 +147,55 @@ class SyncMutations:
 
         return await queued_result(info, Permission.QUEUE_MANAGE, action, BackgroundJobRetrySuccess)
 
-    @strawberry.mutation(description="Delete the tenant's finished background jobs. Admin only.")
+    @strawberry.mutation(
+        description="Queue a sync, a requisition refresh, an analysis or an automation check "
+        "by hand, with a priority. Admin only."
+    )
+    async def background_job_enqueue(
+        self, info: Info, input: BackgroundJobEnqueueInput
+    ) -> BackgroundJobEnqueueResult:  # type: ignore[valid-type]
+        context = info.context
+
+        async def action(principal: Principal) -> Enqueued:
+            job = ManualJob(
+                input.job_type,
+                job_id=_pk(input.job_id, "Job", "jobId"),
+                application_id=_pk(input.application_id, "Application", "applicationId"),
+                integration_id=_pk(input.integration_id, "Integration", "integrationId"),
+                priority=input.priority,
+            )
+            return await enqueue_manual(
+                context.session_factory,
+                context.require_queue(),
+                principal.tenant_id,
+                job,
+                requested_by=principal.user_id,
+            )
+
+        return await queued_result(
+            info, Permission.QUEUE_MANAGE, action, BackgroundJobEnqueueSuccess
+        )
+
+    @strawberry.mutation(
+        description="Delete the tenant's background jobs in the given statuses; pending ones "
+        "are taken off the queue. Admin only."
+    )
     async def background_jobs_clear(
         self, info: Info, input: BackgroundJobsClearInput
     ) -> BackgroundJobsClearResult:  # type: ignore[valid-type]
-        records = JobRecords(info.context.session_factory)
+        context = info.context
 
         async def action(principal: Principal) -> int:
-            return await records.clear(principal.tenant_id, input.statuses)
+            return await context.require_queue().clear(principal.tenant_id, input.statuses)
 
         result = await guarded_mutation(info, Permission.QUEUE_MANAGE, action)
         if not isinstance(result, int):
             return result
         return BackgroundJobsClearSuccess(deleted_count=result)
+
+
+def _pk(global_id: strawberry.ID | None, expected: str, field: str) -> int | None:
+    """The key of an id given for ``field``; an id of another type is a ``NotFound``."""
+    if global_id is None:
+        return None
+    return pk_of(global_id, expected, field=field)

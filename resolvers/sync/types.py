@@ -106,6 +106,9 @@ class BackgroundJob(Node):
         description='Work with the same key never runs twice at once, e.g. "sync:42".'
     )
     status: BackgroundJobStatus
+    priority: int = strawberry.field(
+        description="Higher runs first (backgroundJobEnqueue); 0 for work the gateway queued."
+    )
     attempts: int
     max_attempts: int
     payload: JSON

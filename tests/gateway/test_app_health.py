@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.version import VERSION
 from tests.support.gateway import SIZES, Gateway, running_gateway
 
 JOBS = "query Jobs { jobs(first: 5) { totalCount } }"
@@ -43,7 +44,7 @@ def _total(
 async def test_healthz_is_ok(gateway: Gateway) -> None:
     response = await gateway.client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "version": VERSION}
 
 
 async def test_readyz_checks_the_database(gateway: Gateway) -> None:
@@ -83,7 +84,7 @@ async def test_healthz_stays_ok_when_redis_is_down(closed_redis: Gateway) -> Non
     """Liveness does not depend on dependencies: a restart would not bring Redis back."""
     response = await closed_redis.client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "version": VERSION}
 
 
 async def test_readyz_with_a_live_redis(

@@ -153,10 +153,18 @@ async def harness(kind: Kind, world: World) -> AsyncIterator[Harness]:
     await arq_queue.close()
 
 
-async def burst(settings: Settings) -> Counts:
-    """Run an arq worker until its queue is empty; what it counted."""
+async def burst(settings: Settings, **overrides: Any) -> Counts:
+    """Run an arq worker until its queue is empty; what it counted. ``overrides`` as
+    ``arq.Worker`` takes them (``max_jobs=1``: one job at a time, in the queue's order)."""
     worker = create_worker(
-        settings, burst=True, handle_signals=False, cron_jobs=[], poll_delay=0.01
+        settings,
+        **{
+            "burst": True,
+            "handle_signals": False,
+            "cron_jobs": [],
+            "poll_delay": 0.01,
+            **overrides,
+        },
     )
     try:
         await worker.async_run()

@@ -496,7 +496,7 @@ async def test_background_job_retry_and_clear_are_admin_only(
         "backgroundJobsClear"
     ]
     assert refused == {"__typename": "PermissionDeniedError", "permission": "queue:manage"}
-    active = (await gateway.execute(CLEAR, {"statuses": ["PENDING", "DEAD"]}))[
+    active = (await gateway.execute(CLEAR, {"statuses": ["RUNNING", "DEAD"]}))[
         "backgroundJobsClear"
     ]
     assert (active["__typename"], active["field"]) == ("ValidationError", "statuses")

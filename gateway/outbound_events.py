@@ -39,7 +39,9 @@ from gateway.events import (
     InterviewUpdated,
     JobCreated,
     JobStatusChanged,
+    WebhookSubscriptionFailures,
     parse,
+    read,
 )
 from gateway.global_ids import to_global_id
 from gateway.pubsub import Event
@@ -68,6 +70,8 @@ class OutboundEvent(StrEnum):
     JOB_CREATED = _N.JOB_CREATED.value
     JOB_OPENED = "job.opened"
     JOB_CLOSED = "job.closed"
+    INTEGRATION_WEBHOOK_FAILURES = _N.INTEGRATION_WEBHOOK_FAILURES.value
+    WEBHOOK_SUBSCRIPTION_FAILURES = _N.WEBHOOK_SUBSCRIPTION_FAILURES.value
 
 
 TEST_EVENT = "webhook.test"
@@ -84,6 +88,7 @@ _REFERENCE_TYPES = {
     "offerId": "Offer",
     "stageId": "PipelineStage",
     "integrationId": "Integration",
+    "subscriptionId": "WebhookSubscription",
 }
 _INTERVIEW_ENDINGS = {"completed": _E.INTERVIEW_COMPLETED, "cancelled": _E.INTERVIEW_CANCELLED}
 
@@ -115,6 +120,8 @@ FIRES: dict[EventName, tuple[OutboundEvent, ...]] = {
     _N.INTERVIEW_CANCELLED: (_E.INTERVIEW_CANCELLED,),
     _N.OFFER_CREATED: (_E.OFFER_CREATED,),
     _N.OFFER_SENT: (_E.OFFER_SENT,),
+    _N.INTEGRATION_WEBHOOK_FAILURES: (_E.INTEGRATION_WEBHOOK_FAILURES,),
+    _N.WEBHOOK_SUBSCRIPTION_FAILURES: (_E.WEBHOOK_SUBSCRIPTION_FAILURES,),
 }
 """The outbound events each bus event can fire; the others fire none."""
 
@@ -145,6 +152,14 @@ def names_for(event: Event) -> list[OutboundEvent]:
             ending = _INTERVIEW_ENDINGS.get(status)
             return [ending] if ending is not None and previous != status else []
     return list(FIRES.get(found.NAME, ()))
+
+
+def withheld_from(event: Event) -> int | None:
+    """The subscription ``event`` is never delivered to: a subscription's own failure
+    alert goes to the tenant's other subscriptions, not to the endpoint that is failing
+    (where it would only fail again)."""
+    alert = read(event, WebhookSubscriptionFailures)
+    return alert.subscription_id if alert is not None else None
 
 
 def _data(event: Event) -> dict[str, Any]:

@@ -182,6 +182,14 @@ class Settings(BaseSettings):
     """How often due retries and stranded events or deliveries are picked up; 0 is off."""
     webhook_retry_base_seconds: float = Field(default=1.0, ge=0)
     """Outbound deliveries: first retry delay (1 s, 2 s, 4 s, ...)."""
+    webhook_failure_alert_threshold: int = Field(default=10, ge=0)
+    """An integration whose inbound webhook events ended failed, or a subscription whose
+    outbound deliveries gave up, more than this many times within the window raises an
+    alert: an ERROR in the operational log (source ``alerts``) and the outbound event
+    ``integration.webhook_failures`` or ``webhook_subscription.failures``."""
+    webhook_failure_alert_window_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    """The window failures are counted in; one alert per integration or subscription
+    per window at most."""
     webhook_allow_private_targets: bool = False
     """Allow outbound webhook URLs that resolve to private, loopback or link-local
     addresses (tests and local development only)."""

@@ -25,6 +25,10 @@ claim is still this attempt's. Each attempt is signed afresh over exactly the by
 sent, in the scheme the subscription has at that moment (Standard Webhooks with a new
 ``webhook-timestamp``, or the integration framework's ``X-Webhook-Signature``), under
 the message's id (``webhook-id``, or its UUID in ``X-Webhook-Id``) on every attempt.
+
+A delivery that gives up (``failed_at``) may raise the subscription's failure alert
+(``gateway.services.failure_alerts``); that alert is withheld from the failing
+subscription itself.
 """
 
 from __future__ import annotations
@@ -48,10 +52,12 @@ from gateway.crypto import CryptoError, Keyring
 from gateway.inbox import Inbox
 from gateway.metrics import WEBHOOK_DELIVERY_ATTEMPTS
 from gateway.oplog import LogEntry, stage_logs
-from gateway.outbound_events import names_for, payload
+from gateway.outbound_events import names_for, payload, withheld_from
 from gateway.outbound_http import Reply
+from gateway.outbox import Outbox
 from gateway.pubsub import Event, EventBus
 from gateway.redis_clients import raise_if_cancelled
+from gateway.services.failure_alerts import FailureAlerts
 from gateway.services.webhook_subscriptions import decrypted_secret
 from gateway.settings import Settings
 from gateway.store.base import table_of, utcnow
@@ -139,6 +145,11 @@ class Deliveries:
         self.handoff_grace = timedelta(seconds=settings.webhook_handoff_grace_seconds)
         self._wakeups: set[asyncio.Task[None]] = set()
         self._running = False
+        self.alerts = FailureAlerts(
+            session_factory,
+            Outbox(session_factory, bus, grace=timedelta(seconds=settings.outbox_grace_seconds)),
+            settings,
+        )
 
     # --- fan-out ---------------------------------------------------------------------
 
@@ -193,6 +204,7 @@ class Deliveries:
                 for subscription in by_tenant.get(event.tenant_id, ())
                 for name in names
                 if name.value in (subscription.events or ())
+                and subscription.id != withheld_from(event)
             ]
             ids = await _insert_new(session, rows)
         if ids:
@@ -315,6 +327,7 @@ class Deliveries:
                     claimed_until=None,
                     next_attempt_at=step.next_attempt_at,
                     delivered_at=now if step.status is DeliveryStatus.SUCCEEDED else None,
+                    failed_at=now if step.status is DeliveryStatus.FAILED else None,
                 )
                 .returning(c.id)
             )
@@ -331,6 +344,10 @@ class Deliveries:
                 claimed.attempt,
                 error_of(reply),
             )
+            if claimed.tenant_id is not None:
+                await self.alerts.outbound(
+                    claimed.tenant_id, subscription_id=claimed.subscription_id
+                )
         return step
 
     def _wake_at(self, delivery_id: int, due: datetime) -> None:

@@ -25,6 +25,9 @@ repeated delivery cannot write stale data. What no targeted refetch covers (an
 interview, or a provider that cannot fetch one candidate's applications) queues the
 integration's incremental sync instead.
 
+An event that ends failed may raise the integration's failure alert
+(``gateway.services.failure_alerts``).
+
 The row's claim and settling are ``jobs.ingest_claims``; the refetch, ``jobs.ingest_refetch``.
 """
 
@@ -50,6 +53,7 @@ from gateway.redis_clients import raise_if_cancelled
 from gateway.services.activities import Actor
 from gateway.services.analysis import NewApplicationAnalyses, new_application_ids
 from gateway.services.connections import connector_for
+from gateway.services.failure_alerts import FailureAlerts
 from gateway.services.sync_requests import enqueue_integration_sync
 from gateway.settings import Settings
 from gateway.store.base import utcnow
@@ -94,6 +98,7 @@ class Ingestor:
             grace=timedelta(seconds=settings.outbox_grace_seconds),
             invalidate=deps.cache.invalidate,
         )
+        self.alerts = FailureAlerts(deps.session_factory, self.outbox, settings)
 
     # --- one event ------------------------------------------------------------------
 
@@ -255,6 +260,8 @@ class Ingestor:
                 await mark(session, event, status, None, error=error, next_attempt_at=due)
         except ClaimLost:
             return WebhookEventStatus.PROCESSING
+        if status is WebhookEventStatus.FAILED:
+            await self.alerts.inbound(event.tenant_id, integration_id=event.integration_id)
         return status
 
     # --- the loop -------------------------------------------------------------------

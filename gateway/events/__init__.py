@@ -25,13 +25,19 @@ malformed, and ``parse``/``read`` give ``None``; keys it does not know are ignor
 The package: ``names`` (``EventName``), ``payload`` (the wire form and strict reading),
 ``catalogue`` (registration, ``parse``, ``read``), one module of payloads and builders per
 domain (``applications``, ``candidates``, ``jobs``, ``interviews``, ``offers``,
-``onboarding``, ``sync_runs``, ``users``, ``deletions``) and ``table`` (listeners, the
+``onboarding``, ``sync_runs``, ``users``, ``deletions``, ``alerts``) and ``table`` (listeners, the
 README table).
 Import from ``gateway.events``; the domain modules register themselves on import.
 """
 
 from __future__ import annotations
 
+from gateway.events.alerts import (
+    IntegrationWebhookFailures,
+    WebhookSubscriptionFailures,
+    integration_webhook_failures,
+    webhook_subscription_failures,
+)
 from gateway.events.applications import (
     ApplicationAnalyzed,
     ApplicationCreated,
@@ -135,6 +141,7 @@ __all__ = [
     "CandidateDeleted",
     "CandidateUpdated",
     "EventName",
+    "IntegrationWebhookFailures",
     "InterviewCancelled",
     "InterviewCompleted",
     "InterviewCreated",
@@ -159,6 +166,7 @@ __all__ = [
     "SyncFinished",
     "SyncProgressed",
     "UserChanged",
+    "WebhookSubscriptionFailures",
     "_builds",
     "application_analyzed",
     "application_created",
@@ -170,6 +178,7 @@ __all__ = [
     "candidate_created",
     "candidate_deleted",
     "candidate_updated",
+    "integration_webhook_failures",
     "interview_cancelled",
     "interview_completed",
     "interview_created",
@@ -195,5 +204,6 @@ __all__ = [
     "sync_finished",
     "sync_progress",
     "user_changed",
+    "webhook_subscription_failures",
     "wire_fields",
 ]

@@ -38,3 +38,5 @@ class EventName(StrEnum):
     SYNC_PROGRESS = "sync.progress"
     SYNC_FINISHED = "sync.finished"
     USER_CHANGED = "user.changed"
+    INTEGRATION_WEBHOOK_FAILURES = "integration.webhook_failures"
+    WEBHOOK_SUBSCRIPTION_FAILURES = "webhook_subscription.failures"

@@ -51,6 +51,9 @@ class Integration(TenantOwned, Timestamped, Base):
     last_health_check_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     last_error_at: Mapped[datetime | None]
+    webhook_failures_alerted_at: Mapped[datetime | None]
+    """When its inbound webhook failures last raised an alert; the next waits a window
+    (``gateway.services.failure_alerts``)."""
 
 
 class WebhookEvent(TenantOwned, Base):
@@ -106,6 +109,9 @@ class WebhookSubscription(TenantOwned, Timestamped, Base):
         server_default=SignatureScheme.STANDARD_WEBHOOKS.value,
     )
     """How deliveries are signed (``gateway.webhook_signature``); the secret fits it."""
+    failures_alerted_at: Mapped[datetime | None]
+    """When its failed deliveries last raised an alert; the next waits a window
+    (``gateway.services.failure_alerts``)."""
 
 
 class WebhookDelivery(TenantOwned, Base):
@@ -133,6 +139,8 @@ class WebhookDelivery(TenantOwned, Base):
     claimed_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    """When it gave up (status ``failed``); what the failure alert counts."""
     traceparent: Mapped[str | None] = mapped_column(sa.String(55))
     """The trace of the change that fired it (W3C ``traceparent``), which its attempts
     continue; None when nothing was traced."""

@@ -63,11 +63,12 @@ ADMIN_ONLY = frozenset(
         Permission.INTEGRATIONS_MANAGE,
         Permission.RECRUITERS_MANAGE,
         Permission.REMOTE_DATA_READ,
+        Permission.INTEGRATIONS_PASSTHROUGH,
     }
 )
 """Settings, personas and prompts, the background queue, approving requisitions,
 integrations with their credentials, OAuth grants and webhook secrets, and who acts as
-whom in them, and the sources' raw records."""
+whom in them, and the sources' raw records and APIs."""
 
 NEVER: dict[Role, frozenset[Permission]] = {
     Role.READONLY: (frozenset(Permission) - READS) | {Permission.REMOTE_DATA_READ},

@@ -90,6 +90,8 @@ from connectors.models import (
     RemoteUser,
     WriteResult,
 )
+from connectors.passthrough import PassthroughAnswer, PassthroughRequest
+from connectors.passthrough import send as send_passthrough
 
 logger = logging.getLogger("talentgraph.connectors")
 
@@ -219,6 +221,9 @@ class ConnectorBase:
     environment (``{"prod": ..., "stage": ...}``)."""
     default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}
     """Sent with every request."""
+    passthrough_paths: ClassVar[tuple[str, ...]] = ()
+    """Path prefixes under the base URL that ``passthrough`` may call (segment-wise:
+    ``"/jobs"`` allows ``/jobs`` and ``/jobs/7``, not ``/jobsx``); none, no passthrough."""
 
     settings: ConnectorSettings
 
@@ -319,6 +324,12 @@ class ConnectorBase:
     async def check(self) -> CheckResult:
         """One cheap authenticated call; every provider overrides this."""
         raise NotImplementedError
+
+    async def passthrough(self, request: PassthroughRequest) -> PassthroughAnswer:
+        """One request to the provider's API as it is, through this connector's auth,
+        rate limit and retries, if ``connectors.passthrough`` allows it (else
+        ``PassthroughRefusedError``, before anything is sent)."""
+        return await send_passthrough(self.http, request, self.passthrough_paths)
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities

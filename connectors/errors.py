@@ -18,7 +18,9 @@ ConnectorError(message, status=None, detail=None)
       +-- UnsupportedOperationError       the provider has no such capability
       +-- ConfigurationError              missing credential or setting
       +-- ForbiddenTargetError            the host is not a public https address:
-                                          refused before anything was sent
+      |                                   refused before anything was sent
+      +-- PassthroughRefusedError(field)  a passthrough request outside the provider's
+                                          allow-list, host or limits: nothing was sent
 
 ``message`` is what users may see (an integration's ``lastError``, a mutation's error),
 so an error made from an HTTP answer carries its status and a short reason, never its
@@ -124,3 +126,12 @@ class ConfigurationError(FatalError):
 class ForbiddenTargetError(FatalError):
     """A request to a host that resolves to a private, loopback, link-local or otherwise
     non-public address, or over plain http, while such targets are not allowed."""
+
+
+class PassthroughRefusedError(FatalError):
+    """A passthrough request refused before anything was sent; ``field`` names the part
+    of the request at fault (``method``, ``path``, ``query``, ``body``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -204,16 +204,24 @@ class HttpClient:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        answer_errors: bool = False,
     ) -> httpx.Response:
-        """Send with retries; return a 2xx/3xx response or raise a ``ConnectorError``."""
+        """Send with retries; return a 2xx/3xx response or raise a ``ConnectorError``.
+
+        With ``answer_errors``, an HTTP error answer that is not retried (a 4xx, or a
+        429 or 5xx once the retries are spent) is returned instead of raised: for a
+        caller relaying the provider's answer as it is (the passthrough). Transport
+        failures still raise."""
         url = self.url(path)
         safe_to_repeat = method.upper() not in UNSAFE_METHODS if idempotent is None else idempotent
         attempt = 0
         while True:
             attempt += 1
             never_sent = False
+            answered: httpx.Response | None = None
             try:
                 response = await self._send(method, url, params, json, content, headers)
+                answered = response
                 error = error_for(response)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 never_sent = True
@@ -230,6 +238,8 @@ class HttpClient:
                 or not repeatable
                 or attempt >= self.retry.attempts
             ):
+                if answer_errors and answered is not None:
+                    return answered
                 raise error
             delay = self.retry.delay(attempt, error)
             logger.warning(

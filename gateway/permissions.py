@@ -35,10 +35,12 @@ class Permission(StrEnum):
     INTEGRATIONS_READ = "integrations:read"
     INTEGRATIONS_MANAGE = "integrations:manage"
     CREDENTIALS_MANAGE = "credentials:manage"
+    INTEGRATIONS_PASSTHROUGH = "integrations:passthrough"
     QUEUE_READ = "queue:read"
     QUEUE_MANAGE = "queue:manage"
     ACTIVITIES_READ = "activities:read"
     ACTIVITIES_READ_ALL = "activities:read-all"
+    REMOTE_DATA_READ = "remote-data:read"
 
 
 _READ = frozenset(
@@ -73,7 +75,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 """A recruiter's activity log shows only requisitions they own: they lack
 ``ACTIVITIES_READ_ALL``. Read-only users see the whole log but change nothing. Approving
-a requisition (``JOBS_APPROVE``) is an admin's, as BPOC wants a manager to approve."""
+a requisition (``JOBS_APPROVE``) is an admin's, as BPOC wants a manager to approve. The
+sources' raw records (``REMOTE_DATA_READ``) and requests straight to their APIs
+(``INTEGRATIONS_PASSTHROUGH``) reach what the common model leaves out (notes,
+compensation, personal data), so they are admins' alone."""
 
 
 def allows(role: Role, permission: Permission) -> bool:

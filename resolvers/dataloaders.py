@@ -138,6 +138,31 @@ class LatestByKeyLoader(TenantLoader[int, Row[Any] | None]):
         return [rows[-1] if rows else None for rows in lists]
 
 
+class ColumnByIdLoader(TenantLoader[int, Any]):
+    """One column of rows by id, read apart from the rows: for a heavy column
+    (``HEAVY_COLUMNS``) that only a field asking for it should load."""
+
+    table: ClassVar[sa.Table]
+    column: ClassVar[str]
+
+    async def _load(self, ids: Sequence[int]) -> list[Any]:
+        c = self.table.c
+        rows = await self.reader.all(
+            sa.select(c.id, c[self.column]).where(c.tenant_id == self.tenant_id, in_ids(c.id, ids))
+        )
+        values = {row.id: row._mapping[self.column] for row in rows}
+        return [values.get(i) for i in ids]
+
+
+def column_by_id_loader(model: type[Any], column: str) -> type[ColumnByIdLoader]:
+    """The loader of one column of ``model`` rows by id, e.g. a candidate's resume text."""
+    return type(
+        f"{model.__name__}{_camel(column)}ByIdLoader",
+        (ColumnByIdLoader,),
+        {"table": table_of(model), "column": column},
+    )
+
+
 def row_by_id_loader(model: type[Any]) -> type[RowByIdLoader]:
     """The loader of ``model`` rows by id."""
     return type(f"{model.__name__}ByIdLoader", (RowByIdLoader,), {"table": table_of(model)})

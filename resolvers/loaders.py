@@ -9,6 +9,15 @@ from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
+from gateway.store.models import (
+    Application,
+    Candidate,
+    Interview,
+    Job,
+    Offer,
+    OnboardingTask,
+    PipelineStage,
+)
 from gateway.store.reader import Reader
 from resolvers.activities.loaders import (
     ActivityByIdLoader,
@@ -43,9 +52,11 @@ from resolvers.candidates.loaders import (
 from resolvers.dataloaders import (
     ChildCountLoader,
     ChildPageLoader,
+    ColumnByIdLoader,
     LatestByKeyLoader,
     RowByIdLoader,
     RowsByKeyLoader,
+    column_by_id_loader,
 )
 from resolvers.integrations.loaders import IntegrationByIdLoader
 from resolvers.interviews.loaders import (
@@ -77,11 +88,26 @@ from resolvers.webhooks.loaders import (
     WebhookSubscriptionByIdLoader,
 )
 
+REMOTE_DATA_BY_ID: dict[str, type[ColumnByIdLoader]] = {
+    model.__name__: column_by_id_loader(model, "remote_data")
+    for model in (Job, Candidate, Application, PipelineStage, Interview, Offer, OnboardingTask)
+}
+"""Per synced node type (named as its model), the loader of its rows' raw source records."""
+
 
 class Loaders:
     def __init__(self, reader: Reader, tenant_id: int) -> None:
         self.reader = reader
         self.tenant_id = tenant_id
+        self._remote_data: dict[str, ColumnByIdLoader] = {}
+
+    def remote_data_by_id(self, node_type: str) -> ColumnByIdLoader:
+        """The raw-record loader of one synced node type: one statement per type a tick."""
+        loader = self._remote_data.get(node_type)
+        if loader is None:
+            loader = REMOTE_DATA_BY_ID[node_type](self.reader, self.tenant_id)
+            self._remote_data[node_type] = loader
+        return loader
 
     def clear_all(self) -> None:
         """Forget everything the loaders made so far have read: after a write, the next
@@ -99,7 +125,7 @@ class Loaders:
         return CandidateByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
-    def resume_text_by_candidate_id(self) -> ResumeTextByCandidateIdLoader:
+    def resume_text_by_candidate_id(self) -> ColumnByIdLoader:
         return ResumeTextByCandidateIdLoader(self.reader, self.tenant_id)
 
     @cached_property

@@ -115,6 +115,7 @@ class BpocConnector(ConnectorBase):
     settings_model = BpocSettings
     base_url = DEFAULT_BASE_URL
     default_headers = {}
+    passthrough_paths = ("/jobs", "/applications", "/interviews", "/onboarding", "/agency")
 
     @classmethod
     def auth_for(cls, credentials: Mapping[str, str], settings: ConnectorSettings) -> BpocAuth:

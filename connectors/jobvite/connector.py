@@ -86,6 +86,7 @@ class JobviteConnector(ConnectorBase):
     settings: JobviteSettings
     base_url = BASE_URLS
     default_headers = {"accept": "application/json"}
+    passthrough_paths = ("/job", "/candidate")
 
     def __init__(
         self, context: ConnectorContext, settings: ConnectorSettings | None = None

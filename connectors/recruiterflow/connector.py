@@ -117,6 +117,7 @@ class RecruiterflowConnector(ConnectorBase):
     settings_model = RecruiterflowSettings
     settings: RecruiterflowSettings
     base_url = DEFAULT_BASE_URL
+    passthrough_paths = (f"{API}/job", f"{API}/candidate", f"{API}/user")
 
     def __init__(
         self, context: ConnectorContext, settings: ConnectorSettings | None = None

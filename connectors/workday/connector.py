@@ -71,6 +71,7 @@ class WorkdayConnector(ConnectorBase):
     )
 
     settings_model = WorkdaySettings
+    passthrough_paths = ("/jobPostings", "/prospects", "/interviews")
 
     def __init__(
         self, context: ConnectorContext, settings: ConnectorSettings | None = None

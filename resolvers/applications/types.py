@@ -19,6 +19,7 @@ from resolvers.activities.timeline import activities_field
 from resolvers.compiled.catalog import RelatedRow, RelatedRows, sql_reading
 from resolvers.context import Info
 from resolvers.relay import Node, node_type, row_builder
+from resolvers.remote_data import remote_data_field
 from resolvers.type_fields import related_node, related_nodes
 from resolvers.type_refs import (
     ANALYSIS,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 @node_type("PipelineStage")
 class PipelineStage(Node):
+    remote_data = remote_data_field()
     name: str
     position: int
     kind: StageKind
@@ -88,6 +90,7 @@ build_analysis = row_builder(Analysis)
 
 @node_type("Offer")
 class Offer(Node):
+    remote_data = remote_data_field()
     remote_id: str | None
     status: OfferStatus
     salary: Decimal | None
@@ -103,6 +106,7 @@ build_offer = row_builder(Offer)
 
 @node_type("OnboardingTask")
 class OnboardingTask(Node):
+    remote_data = remote_data_field()
     remote_id: str | None
     title: str
     description: str | None
@@ -119,6 +123,7 @@ build_onboarding_task = row_builder(OnboardingTask)
 
 @node_type("Application", description="A candidate in a requisition's pipeline.")
 class Application(Node):
+    remote_data = remote_data_field()
     remote_id: str | None
     status: ApplicationStatus
     applied_at: datetime | None

@@ -9,22 +9,14 @@ from gateway.services.activities import CONTACTED
 from gateway.store.base import table_of
 from gateway.store.id_lists import in_ids
 from gateway.store.models import Activity, Candidate
-from resolvers.dataloaders import TenantLoader, row_by_id_loader
+from resolvers.dataloaders import TenantLoader, column_by_id_loader, row_by_id_loader
 
 CandidateByIdLoader = row_by_id_loader(Candidate)
 
 
-class ResumeTextByCandidateIdLoader(TenantLoader[int, str | None]):
-    """The stored resume text of each candidate, in one statement per tick: the text is
-    a heavy column, left out of the candidate rows and read only when asked for."""
-
-    async def _load(self, keys: Sequence[int]) -> list[str | None]:
-        c = table_of(Candidate).c
-        rows = await self.reader.all(
-            sa.select(c.id, c.resume_text).where(c.tenant_id == self.tenant_id, in_ids(c.id, keys))
-        )
-        texts = {row.id: row.resume_text for row in rows}
-        return [texts.get(key) for key in keys]
+ResumeTextByCandidateIdLoader = column_by_id_loader(Candidate, "resume_text")
+"""The stored resume text of each candidate: a heavy column, left out of the candidate
+rows and read only when asked for."""
 
 
 class LastContactedByCandidateIdLoader(TenantLoader[int, datetime | None]):

@@ -13,10 +13,12 @@ from resolvers.compiled.catalog import ChildCount, sql_reading
 from resolvers.context import Info
 from resolvers.dataloaders import ChildCountKey
 from resolvers.relay import Node, node_type, row_builder
+from resolvers.remote_data import remote_data_field
 
 
 @node_type("Candidate")
 class Candidate(Node):
+    remote_data = remote_data_field()
     remote_id: str | None
     name: str
     first_name: str | None
@@ -45,7 +47,8 @@ class Candidate(Node):
         "what the resume analysis reads; null when none could be read yet."
     )
     async def resume_text(self, info: Info) -> str | None:
-        return await info.context.loaders.resume_text_by_candidate_id.load(self.pk)
+        text: str | None = await info.context.loaders.resume_text_by_candidate_id.load(self.pk)
+        return text
 
     @strawberry.field(
         description="When a recruiter last emailed, called, messaged or met the candidate, "

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,12 +14,13 @@ from gateway.permissions import Permission
 from gateway.services import integrations as service
 from gateway.services.activities import Actor
 from gateway.services.oauth import start_authorization
+from gateway.services.passthrough import PassthroughDeps, PassthroughRequest, run_passthrough
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
 from resolvers.context import Info
-from resolvers.errors import mutation_result
+from resolvers.errors import ConnectorError, mutation_result
 from resolvers.inputs import not_null
 from resolvers.integrations.types import Integration, build_integration
-from resolvers.mutation import guarded_mutation, run_mutation
+from resolvers.mutation import guarded_mutation, run_mutation, write_back_mutation
 from resolvers.relay import as_row, pk_of
 from resolvers.write_records import TenantRecords
 
@@ -74,6 +75,28 @@ class IntegrationOAuthStartInput:
     )
 
 
+@strawberry.input(
+    description="One request to the source's own API: `path` relative to the connector's "
+    "base URL and under the provider's allowed prefixes."
+)
+class IntegrationPassthroughInput:
+    integration_id: strawberry.ID
+    method: str = strawberry.field(description="GET, POST, PUT, PATCH or DELETE.")
+    path: str = strawberry.field(description='e.g. "/api/external/job/list".')
+    query: JSON | None = strawberry.field(
+        default=None, description='Query parameters, e.g. {"current_page": 1}.'
+    )
+    body: JSON | None = strawberry.field(default=None, description="A JSON body (not with GET).")
+
+
+@strawberry.type(description="The source's answer, as it gave it (its errors included).")
+class IntegrationPassthroughSuccess:
+    status: int
+    headers: JSON = strawberry.field(description="The headers that describe the answer.")
+    body: JSON | None = strawberry.field(description="JSON, or text when it is not JSON.")
+    truncated: bool = strawberry.field(description="The body was cut at the size limit.")
+
+
 @strawberry.type(description="Send the admin to `authorizationUrl` before `expiresAt`.")
 class IntegrationOAuthStartSuccess:
     authorization_url: str
@@ -107,6 +130,9 @@ IntegrationUpdateResult = mutation_result("IntegrationUpdateResult", Integration
 IntegrationDeleteResult = mutation_result("IntegrationDeleteResult", IntegrationDeleteSuccess)
 IntegrationTestConnectionResult = mutation_result(
     "IntegrationTestConnectionResult", IntegrationTestConnectionSuccess
+)
+IntegrationPassthroughResult = mutation_result(
+    "IntegrationPassthroughResult", IntegrationPassthroughSuccess, ConnectorError
 )
 IntegrationOAuthStartResult = mutation_result(
     "IntegrationOAuthStartResult", IntegrationOAuthStartSuccess
@@ -217,3 +243,30 @@ class IntegrationMutations:
             url, expires_at = result
             return IntegrationOAuthStartSuccess(authorization_url=url, expires_at=expires_at)
         return result
+
+    @strawberry.mutation(
+        description="Send one request to the source's API through the integration's "
+        "credentials, rate limit and retries; admin only, audited."
+    )
+    async def integration_passthrough(
+        self, info: Info, input: IntegrationPassthroughInput
+    ) -> IntegrationPassthroughResult:  # type: ignore[valid-type]
+        context = info.context
+
+        async def action(principal: Principal) -> IntegrationPassthroughSuccess:
+            integration_id = pk_of(input.integration_id, "Integration", field="integrationId")
+            if input.query is not None and not isinstance(input.query, dict):
+                raise ValidationFailed("query", "query must be an object of parameters")
+            deps = PassthroughDeps(context.session_factory, context.keyring, context.http)
+            request = PassthroughRequest(input.method, input.path, input.query or {}, input.body)
+            answer = await run_passthrough(
+                deps, Actor.from_principal(principal), integration_id, request
+            )
+            return IntegrationPassthroughSuccess(
+                status=answer.status,
+                headers=cast(JSON, answer.headers),
+                body=answer.body,
+                truncated=answer.truncated,
+            )
+
+        return await write_back_mutation(info, Permission.INTEGRATIONS_PASSTHROUGH, action)

@@ -19,6 +19,7 @@ from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.context import Info
 from resolvers.dataloaders import SharedLoader
 from resolvers.relay import Node, node_type, row_builder
+from resolvers.remote_data import remote_data_field
 from resolvers.type_fields import related_node, related_nodes
 from resolvers.type_refs import APPLICATION, EVALUATION, INTERVIEW_MESSAGE, PERSONA
 
@@ -119,6 +120,7 @@ def _invites_loader(info: Info) -> DataLoader[int, list[InterviewInvite]]:
 
 @node_type("Interview")
 class Interview(Node):
+    remote_data = remote_data_field()
     kind: InterviewKind
     interview_type: str | None
     status: InterviewStatus

@@ -22,6 +22,7 @@ from resolvers.dataloaders import ChildCountKey
 from resolvers.enums import JobStatus as _JobStatusEnum  # noqa: F401  (registers the enum)
 from resolvers.lazy import lazy_callable
 from resolvers.relay import Node, node_type, row_builder
+from resolvers.remote_data import remote_data_field
 from resolvers.type_fields import related_node
 from resolvers.type_refs import INTEGRATION, RECRUITER
 
@@ -39,6 +40,7 @@ job_pipeline: Callable[[Info, int, int | None], Awaitable[PipelineMetrics]] = la
 
 @node_type("Job", description="A requisition, mirrored from its ATS.")
 class Job(Node):
+    remote_data = remote_data_field()
     remote_id: str | None
     title: str
     description: str | None

@@ -62,14 +62,16 @@ ADMIN_ONLY = frozenset(
         Permission.CREDENTIALS_MANAGE,
         Permission.INTEGRATIONS_MANAGE,
         Permission.RECRUITERS_MANAGE,
+        Permission.REMOTE_DATA_READ,
+        Permission.INTEGRATIONS_PASSTHROUGH,
     }
 )
-"""Settings, personas and prompts, the background queue, approving requisitions, and
+"""Settings, personas and prompts, the background queue, approving requisitions,
 integrations with their credentials, OAuth grants and webhook secrets, and who acts as
-whom in them."""
+whom in them, and the sources' raw records and APIs."""
 
 NEVER: dict[Role, frozenset[Permission]] = {
-    Role.READONLY: frozenset(Permission) - READS,
+    Role.READONLY: (frozenset(Permission) - READS) | {Permission.REMOTE_DATA_READ},
     Role.RECRUITER: ADMIN_ONLY | {Permission.ACTIVITIES_READ_ALL},
 }
 """What each role must never hold: read-only users change nothing; recruiters manage

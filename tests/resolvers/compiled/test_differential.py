@@ -250,6 +250,24 @@ async def test_errors_are_the_same(
         assert answer.get("errors"), answer
 
 
+REMOTE_DATA = """
+{ jobs(first: 3) { nodes { title remoteData applications(first: 2) { nodes {
+    status remoteData currentStage { name remoteData } interviews { status remoteData }
+    offers { status remoteData } onboardingTasks { title remoteData }
+    candidate { name remoteData } } } } } }
+"""
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.RECRUITER, Role.READONLY])
+async def test_remote_data_runs_on_the_resolvers_for_every_role(paths: Paths, role: Role) -> None:
+    """``remoteData`` declares no SQL reading: an operation selecting it is not compiled,
+    and the compiled gateway's answer (data or FORBIDDEN errors) is the resolvers'."""
+    answer, compiled = await same_answer(paths, REMOTE_DATA, role=role)
+    assert not compiled
+    assert answer["data"]["jobs"]["nodes"][0]["title"]
+    assert bool(answer.get("errors")) == (role is not Role.ADMIN)
+
+
 async def test_the_cost_extension_is_the_same(paths: Paths) -> None:
     body = {"query": README_PIPELINE, "extensions": {"cost": True}}
     before = compiled_count()
@@ -336,11 +354,15 @@ SCALARS = {
     "Interview": ["id", "status", "kind", "scheduledAt", "humanRequested"],
 }
 NOT_COMPILED = {
-    "Job": ["recruiter { name }", "pipeline { totalActive }"],
-    "Candidate": ["resumeText", "lastContactedAt"],
-    "Application": ["stageHistory { toStageName durationSeconds }", "analysis { id }"],
-    "Interview": ["messageCount", "evaluation { id }"],
-    "PipelineStage": [],
+    "Job": ["recruiter { name }", "pipeline { totalActive }", "remoteData"],
+    "Candidate": ["resumeText", "lastContactedAt", "remoteData"],
+    "Application": [
+        "stageHistory { toStageName durationSeconds }",
+        "analysis { id }",
+        "remoteData",
+    ],
+    "Interview": ["messageCount", "evaluation { id }", "remoteData"],
+    "PipelineStage": ["remoteData"],
 }
 OBJECTS = {
     "Job": {"applications": ("connection", "Application"), "applicationCount": ("leaf", "")},

@@ -38,6 +38,8 @@ def test_what_does_not_compile() -> None:
         "mutation { __typename }",
         "{ jobs { nodes { nope } } }",
         '{ node(id: "Sm9iOjE=") { id } }',
+        "{ jobs { nodes { title remoteData } } }",
+        "{ applications { nodes { currentStage { remoteData } } } }",
     ):
         assert plan_for(schema, query, None) is None, query
     assert plan_for(schema, "{ jobs { nodes { title } } }", None) is not None

@@ -49,6 +49,7 @@ from gateway.ports import HasSessions
 from gateway.queue import Leases
 from gateway.services.connections import connector_for
 from gateway.services.ranking import recompute_ranks, write_back_ranks
+from gateway.services.scoring import recompute_scores
 from gateway.store.base import utcnow
 from gateway.store.enums import SyncKind, SyncStatus
 from gateway.store.models import Integration, SyncRun, TenantSettings
@@ -262,20 +263,24 @@ async def _run(
 async def _rank_and_write_back(
     deps: HasSessions, connector: ConnectorBase, state: RunState
 ) -> None:
-    """After the records landed: re-rank the tenant's jobs and send changed ranks to
-    the ATS's configured job custom field (``settings.rankCustomField``)."""
+    """After the records landed: re-score and re-rank the tenant's jobs and send changed
+    ranks and scores to the ATS's configured job custom fields
+    (``settings.rankCustomField``, ``settings.scoreCustomField``)."""
     async with deps.session_factory.begin() as session:
+        await recompute_scores(session, state.tenant_id)
         await recompute_ranks(session, state.tenant_id)
         settings = await session.get(TenantSettings, state.tenant_id)
-    field_name = settings.rank_custom_field if settings is not None else None
-    if not field_name:
+    rank_field = settings.rank_custom_field if settings is not None else None
+    score_field = settings.score_custom_field if settings is not None else None
+    if not rank_field and not score_field:
         return
     report = await write_back_ranks(
         connector,
         deps.session_factory,
         state.tenant_id,
         state.integration_id,
-        field_name=field_name,
+        field_name=rank_field,
+        score_field=score_field,
     )
     if report.written or report.failed:
         state.count("rank_writeback", "updated", report.written)

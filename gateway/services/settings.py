@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.errors import ValidationFailed
 from gateway.services.activities import Actor, record_activity
+from gateway.services.ranking import recompute_ranks
+from gateway.services.scoring import recompute_scores
 from gateway.services.validation import email, in_range, optional_text, tenant_row
 from gateway.store.models import TenantSettings, User
 
@@ -23,7 +25,9 @@ async def ensure_settings_row(session: AsyncSession, tenant_id: int) -> TenantSe
 async def update_settings(
     session: AsyncSession, actor: Actor, changes: dict[str, Any]
 ) -> TenantSettings:
-    """Apply ``changes`` (only the keys given), keeping lookback min <= default <= max.
+    """Apply ``changes`` (only the keys given), keeping lookback min <= default <= max
+    and at least one score weight above 0. New score weights re-score and re-rank the
+    tenant's jobs at once; the next sync writes the moved ranks back.
 
     Errors name fields as the API does (``lookbackHoursMin``)."""
     row = (
@@ -58,12 +62,18 @@ async def update_settings(
         row.email_from_name = optional_text("emailFromName", changes["email_from_name"])
     if "rank_custom_field" in changes:
         row.rank_custom_field = optional_text("rankCustomField", changes["rank_custom_field"])
+    if "score_custom_field" in changes:
+        row.score_custom_field = optional_text("scoreCustomField", changes["score_custom_field"])
+    weights_changed = _apply_score_weights(row, changes)
     if "default_recruiter_id" in changes:
         recruiter_id = changes["default_recruiter_id"]
         if recruiter_id is not None:
             await tenant_row(session, User, actor.tenant_id, recruiter_id, "Recruiter")
         row.default_recruiter_id = recruiter_id
     await session.flush()
+    if weights_changed:
+        await recompute_scores(session, actor.tenant_id)
+        await recompute_ranks(session, actor.tenant_id)
     record_activity(
         session,
         actor,
@@ -74,3 +84,23 @@ async def update_settings(
         details={"fields": sorted(changes)},
     )
     return row
+
+
+SCORE_WEIGHTS = (
+    ("score_weight_fee", "scoreWeightFee"),
+    ("score_weight_pipeline", "scoreWeightPipeline"),
+    ("score_weight_time_open", "scoreWeightTimeOpen"),
+    ("score_weight_analysis", "scoreWeightAnalysis"),
+)
+
+
+def _apply_score_weights(row: TenantSettings, changes: dict[str, Any]) -> bool:
+    """Set the score weights sent (0 to 100 each, not all 0); whether any changed."""
+    before = [getattr(row, name) for name, _ in SCORE_WEIGHTS]
+    for name, field in SCORE_WEIGHTS:
+        if name in changes:
+            setattr(row, name, in_range(field, changes[name], 0, 100))
+    after = [getattr(row, name) for name, _ in SCORE_WEIGHTS]
+    if not any(after):
+        raise ValidationFailed("scoreWeightFee", "the score weights cannot all be 0")
+    return after != before

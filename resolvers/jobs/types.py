@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -38,6 +38,49 @@ job_pipeline: Callable[[Info, int, int | None], Awaitable[PipelineMetrics]] = la
 )
 
 
+@strawberry.type(description="One signal of a job score.")
+class ScoreSignal:
+    value: float | None = strawberry.field(
+        description="The signal from 0 to 1 (higher: work on this first); null when the "
+        "job had no data for it, which counts as 0.5."
+    )
+    weight: int = strawberry.field(description="The tenant's weight for this signal.")
+    points: float = strawberry.field(description="What the signal added to the score.")
+
+
+@strawberry.type(description="The signals behind a job score; their points sum to the score.")
+class ScoreBreakdown:
+    fee: ScoreSignal = strawberry.field(
+        description="Estimated fee, min-max normalised over the tenant's ranked jobs."
+    )
+    pipeline: ScoreSignal = strawberry.field(
+        description="Pipeline health: the share of active applications that are not stale."
+    )
+    time_open: ScoreSignal = strawberry.field(
+        description="Time open: 1 on the day the job opened, falling to 0 at 90 days."
+    )
+    analysis: ScoreSignal = strawberry.field(
+        description="Analysis results: 1 minus the mean risk score of analysed applications."
+    )
+
+
+def _breakdown(stored: dict[str, Any] | None) -> ScoreBreakdown | None:
+    if not stored:
+        return None
+    signals = {
+        name: ScoreSignal(
+            value=entry.get("value"), weight=int(entry["weight"]), points=float(entry["points"])
+        )
+        for name, entry in stored.items()
+    }
+    return ScoreBreakdown(
+        fee=signals["fee"],
+        pipeline=signals["pipeline"],
+        time_open=signals["timeOpen"],
+        analysis=signals["analysis"],
+    )
+
+
 @node_type("Job", description="A requisition, mirrored from its ATS.")
 class Job(Node):
     remote_data = remote_data_field()
@@ -67,8 +110,14 @@ class Job(Node):
         description="When the interview automation last checked the requisition; a check "
         "is due minCheckInterval minutes later while autoSendInterview is on."
     )
-    rank: int | None
-    score: float | None
+    rank: int | None = strawberry.field(
+        description="1 for the tenant's first open, active requisition: by score, then "
+        "fee, then age; null when not open."
+    )
+    score: float | None = strawberry.field(
+        description="0 to 100 from the tenant's weighted signals (see scoreBreakdown); "
+        "null when not open."
+    )
     remote_updated_at: datetime | None
     remote_deleted_at: datetime | None
     last_synced_at: datetime | None
@@ -76,6 +125,11 @@ class Job(Node):
     updated_at: datetime
     recruiter_id: strawberry.Private[int | None]
     integration_id: strawberry.Private[int | None]
+    stored_breakdown: strawberry.Private[dict[str, Any] | None]
+
+    @strawberry.field(description="The signals behind the score, each with its points.")
+    def score_breakdown(self) -> ScoreBreakdown | None:
+        return _breakdown(self.stored_breakdown)
 
     recruiter = related_node(
         RECRUITER, loader="user_by_id", key="recruiter_id", permission=Permission.RECRUITERS_READ
@@ -132,4 +186,4 @@ class Job(Node):
     )
 
 
-build_job = row_builder(Job)
+build_job = row_builder(Job, stored_breakdown=lambda row: row.get("score_breakdown"))

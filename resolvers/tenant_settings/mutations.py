@@ -29,6 +29,11 @@ class SettingsUpdateInput:
     default_recruiter_id: strawberry.ID | None = strawberry.UNSET
     stale_stage_days: int | None = not_null()
     rank_custom_field: str | None = strawberry.UNSET
+    score_custom_field: str | None = strawberry.UNSET
+    score_weight_fee: int | None = not_null()
+    score_weight_pipeline: int | None = not_null()
+    score_weight_time_open: int | None = not_null()
+    score_weight_analysis: int | None = not_null()
 
 
 @strawberry.type

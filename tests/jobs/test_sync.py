@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -462,7 +463,11 @@ async def test_changed_ranks_are_written_back_to_the_configured_custom_field(
                 )
             )
         ).scalar_one()
-        job.score = 1000.0
+        job.estimated_fee = Decimal("1000000000")
+        settings = await session.get(TenantSettings, world.tenant_id)
+        assert settings is not None
+        settings.score_weight_fee, settings.score_weight_pipeline = 100, 0
+        settings.score_weight_time_open = settings.score_weight_analysis = 0
     await full(world)
     moved = [w for w in world.fake.writes if w.path.endswith("/job/update")][len(ranked) :]
     assert moved and str(moved[0].body["job_id"]) in {r.remote_id for r in ranked}

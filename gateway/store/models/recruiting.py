@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -55,6 +56,12 @@ class Job(TenantOwned, Synced, Timestamped, Base):
     rank_written: Mapped[int | None]
     """The rank last written back to the ATS (a job custom field), to write only changes."""
     score: Mapped[float | None]
+    """0 to 100, from the tenant's weighted signals (``gateway.services.scoring``); None
+    for a job that is not ranked."""
+    score_breakdown: Mapped[dict[str, Any] | None]
+    """Each signal's value, weight and points behind ``score``."""
+    score_written: Mapped[float | None]
+    """The score last written back to the ATS (a job custom field), to write only changes."""
 
 
 class Candidate(TenantOwned, Synced, Timestamped, Base):

@@ -171,6 +171,10 @@ class JobDraft:
     client_remote_id: str | None = None
     location: str | None = None
     employment_type: str | None = None
+    requirements: tuple[str, ...] = ()
+    salary_min: Decimal | None = None
+    salary_max: Decimal | None = None
+    currency: str | None = None
     extra: Raw = field(default_factory=dict)
 
 

@@ -39,6 +39,7 @@ from gateway.events import (
     InterviewUpdated,
     JobCreated,
     JobStatusChanged,
+    OfferStatusChanged,
     WebhookSubscriptionFailures,
     parse,
     read,
@@ -63,6 +64,7 @@ class OutboundEvent(StrEnum):
     INTERVIEW_CANCELLED = _N.INTERVIEW_CANCELLED.value
     OFFER_CREATED = _N.OFFER_CREATED.value
     OFFER_SENT = _N.OFFER_SENT.value
+    OFFER_STATUS_CHANGED = _N.OFFER_STATUS_CHANGED.value
     OFFER_ACCEPTED = "offer.accepted"
     OFFER_DECLINED = "offer.declined"
     CANDIDATE_CREATED = _N.CANDIDATE_CREATED.value
@@ -91,6 +93,10 @@ _REFERENCE_TYPES = {
     "subscriptionId": "WebhookSubscription",
 }
 _INTERVIEW_ENDINGS = {"completed": _E.INTERVIEW_COMPLETED, "cancelled": _E.INTERVIEW_CANCELLED}
+_OFFER_ANSWERS = {
+    "accepted": _E.OFFER_ACCEPTED,
+    "declined": _E.OFFER_DECLINED,
+}
 
 
 def _job_status(status: object) -> list[OutboundEvent]:
@@ -120,6 +126,11 @@ FIRES: dict[EventName, tuple[OutboundEvent, ...]] = {
     _N.INTERVIEW_CANCELLED: (_E.INTERVIEW_CANCELLED,),
     _N.OFFER_CREATED: (_E.OFFER_CREATED,),
     _N.OFFER_SENT: (_E.OFFER_SENT,),
+    _N.OFFER_STATUS_CHANGED: (
+        _E.OFFER_STATUS_CHANGED,
+        _E.OFFER_ACCEPTED,
+        _E.OFFER_DECLINED,
+    ),
     _N.INTEGRATION_WEBHOOK_FAILURES: (_E.INTEGRATION_WEBHOOK_FAILURES,),
     _N.WEBHOOK_SUBSCRIPTION_FAILURES: (_E.WEBHOOK_SUBSCRIPTION_FAILURES,),
 }
@@ -151,6 +162,9 @@ def names_for(event: Event) -> list[OutboundEvent]:
         case InterviewUpdated(status=status, previous_status=previous):
             ending = _INTERVIEW_ENDINGS.get(status)
             return [ending] if ending is not None and previous != status else []
+        case OfferStatusChanged(status=status):
+            answer = _OFFER_ANSWERS.get(status)
+            return [_E.OFFER_STATUS_CHANGED, *([answer] if answer is not None else [])]
     return list(FIRES.get(found.NAME, ()))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -240,12 +241,18 @@ class BpocConnector(ConnectorBase):
             raise typed from exc
 
     async def create_job(self, draft: JobDraft, attribution: Attribution) -> WriteResult:
-        """``POST /jobs/create {..., "postedBy": <recruiter>}``; the job waits for approval."""
+        """``POST /jobs/create {..., "requirements": [...], "salary_min": 80000,
+        "salary_max": 120000, "currency": "PHP", "postedBy": <recruiter>}`` (the guide's
+        snake_case salary names); the job waits for approval."""
         optional = {
             "clientId": draft.client_remote_id,
             "description": draft.description,
             "location": draft.location,
             "employmentType": draft.employment_type,
+            "requirements": list(draft.requirements) or None,
+            "salary_min": _amount(draft.salary_min),
+            "salary_max": _amount(draft.salary_max),
+            "currency": draft.currency,
         }
         body = {
             **draft.extra,
@@ -358,3 +365,10 @@ def _task_body(task: OnboardingTaskDraft) -> dict[str, Any]:
     if task.due_date is not None:
         body["dueDate"] = task.due_date.isoformat()
     return body
+
+
+def _amount(value: Decimal | None) -> int | float | None:
+    """A salary as JSON has it: a whole number stays an integer (``80000``)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)

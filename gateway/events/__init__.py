@@ -100,7 +100,14 @@ from gateway.events.jobs import (
     job_updated,
 )
 from gateway.events.names import EventName
-from gateway.events.offers import OfferCreated, OfferSent, offer_created, offer_sent
+from gateway.events.offers import (
+    OfferCreated,
+    OfferSent,
+    OfferStatusChanged,
+    offer_created,
+    offer_sent,
+    offer_status_changed,
+)
 from gateway.events.onboarding import (
     OnboardingTaskCreated,
     OnboardingTaskUpdated,
@@ -159,6 +166,7 @@ __all__ = [
     "Malformed",
     "OfferCreated",
     "OfferSent",
+    "OfferStatusChanged",
     "OnboardingTaskCreated",
     "OnboardingTaskDeleted",
     "OnboardingTaskUpdated",
@@ -196,6 +204,7 @@ __all__ = [
     "markdown_table",
     "offer_created",
     "offer_sent",
+    "offer_status_changed",
     "onboarding_task_created",
     "onboarding_task_deleted",
     "onboarding_task_updated",

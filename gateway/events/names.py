@@ -32,6 +32,7 @@ class EventName(StrEnum):
     INTERVIEW_DELETED = "interview.deleted"
     OFFER_CREATED = "offer.created"
     OFFER_SENT = "offer.sent"
+    OFFER_STATUS_CHANGED = "offer.status_changed"
     ONBOARDING_TASK_CREATED = "onboarding_task.created"
     ONBOARDING_TASK_UPDATED = "onboarding_task.updated"
     ONBOARDING_TASK_DELETED = "onboarding_task.deleted"

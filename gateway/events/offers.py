@@ -1,4 +1,4 @@
-"""Offer events: created and sent."""
+"""Offer events: created, sent, and each later change of status."""
 
 from __future__ import annotations
 
@@ -86,5 +86,44 @@ def offer_sent(
             currency=currency,
             start_date=start_date,
             status=status,
+        ),
+    )
+
+
+@_payload
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfferStatusChanged(_OfferTerms):
+    """An answer to an offer, or its withdrawal: ``status`` is the new one."""
+
+    NAME = EventName.OFFER_STATUS_CHANGED
+    previous_status: str
+
+
+@_builds(EventName.OFFER_STATUS_CHANGED)
+def offer_status_changed(
+    tenant_id: int,
+    *,
+    offer_id: int,
+    application_id: int,
+    job_id: int,
+    candidate_id: int,
+    salary: str | None,
+    currency: str | None,
+    start_date: str | None,
+    status: str,
+    previous_status: str,
+) -> Event:
+    return _event(
+        tenant_id,
+        OfferStatusChanged(
+            offer_id=offer_id,
+            application_id=application_id,
+            job_id=job_id,
+            candidate_id=candidate_id,
+            salary=salary,
+            currency=currency,
+            start_date=start_date,
+            status=status,
+            previous_status=previous_status,
         ),
     )

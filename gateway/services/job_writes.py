@@ -17,12 +17,19 @@ it has no content hash yet, so that sync writes the source's full record over it
 is a draft until approved (BPOC answers ``pending_approval``; the source's own word is
 kept in ``remote_status``), and the caller who posted it owns it (``recruiter_id``).
 Only a draft can be approved.
+
+BPOC takes requirements (lines) and a salary range with its currency, named as its guide
+names them (``requirements``, ``salary_min``, ``salary_max``; ``currency`` as its jobs
+carry it). A range is two non-negative amounts, min at most max, with a three-letter
+ISO 4217 currency; the guide names no pay period, so none is sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,6 +58,10 @@ from gateway.store.models import Integration, Job
 MAX_TITLE_LENGTH = 512
 MAX_DESCRIPTION_LENGTH = 20_000
 MAX_EMPLOYMENT_TYPE_LENGTH = 64
+MAX_REQUIREMENTS = 50
+MAX_REQUIREMENT_LENGTH = 500
+MAX_SALARY = Decimal("999999999999.99")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +74,27 @@ class NewJob:
     client_name: str | None = None
     location: str | None = None
     employment_type: str | None = None
+    requirements: Sequence[str] | None = None
+    salary_min: Decimal | None = None
+    salary_max: Decimal | None = None
+    currency: str | None = None
 
     def checked(self) -> NewJob:
         """The same draft trimmed, or ``ValidationFailed`` naming the bad field."""
+        salary_min = _salary("salaryMin", self.salary_min)
+        salary_max = _salary("salaryMax", self.salary_max)
+        if salary_min is not None and salary_max is not None and salary_min > salary_max:
+            raise ValidationFailed("salaryMin", "salaryMin is at most salaryMax")
+        currency = (self.currency or "").strip().upper() or None
+        if currency is not None and not _CURRENCY.fullmatch(currency):
+            raise ValidationFailed("currency", "currency is a three-letter ISO 4217 code")
+        if (salary_min is not None or salary_max is not None) and currency is None:
+            raise ValidationFailed("currency", "a salary range needs its currency")
         return NewJob(
+            requirements=_requirements(self.requirements),
+            salary_min=salary_min,
+            salary_max=salary_max,
+            currency=currency,
             title=text_line("title", self.title, max_length=MAX_TITLE_LENGTH),
             description=optional_paragraph(
                 "description", self.description, max_length=MAX_DESCRIPTION_LENGTH
@@ -87,7 +115,31 @@ class NewJob:
             "clientName": self.client_name,
             "location": self.location,
             "employmentType": self.employment_type,
+            "requirements": list(self.requirements or ()),
+            "salaryMin": str(self.salary_min) if self.salary_min is not None else None,
+            "salaryMax": str(self.salary_max) if self.salary_max is not None else None,
+            "currency": self.currency,
         }
+
+
+def _salary(field: str, value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    if not value.is_finite() or value < 0 or value > MAX_SALARY:
+        raise ValidationFailed(field, f"{field} must be a finite amount from 0 to {MAX_SALARY}")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed(field, f"{field} has at most two decimal places")
+    return value
+
+
+def _requirements(values: Sequence[str] | None) -> tuple[str, ...]:
+    """Each requirement one trimmed line; none empty, at most ``MAX_REQUIREMENTS``."""
+    found = tuple(values or ())
+    if len(found) > MAX_REQUIREMENTS:
+        raise ValidationFailed("requirements", f"at most {MAX_REQUIREMENTS} requirements")
+    return tuple(
+        text_line("requirements", value, max_length=MAX_REQUIREMENT_LENGTH) for value in found
+    )
 
 
 def _answered(result: WriteResult, key: str) -> Mapping[str, Any]:
@@ -119,6 +171,7 @@ async def _store_created(
         "description": job.description,
         "location": job.location,
         "employment_type": job.employment_type,
+        "currency": job.currency,
         "client_name": _text_of(record, "clientName", 255) or job.client_name,
         "status": JobStatus.DRAFT,
         "remote_status": _text_of(record, "status", 128),
@@ -187,6 +240,10 @@ async def create_job(
                 client_remote_id=job.client_remote_id,
                 location=job.location,
                 employment_type=job.employment_type,
+                requirements=tuple(job.requirements or ()),
+                salary_min=job.salary_min,
+                salary_max=job.salary_max,
+                currency=job.currency,
             ),
             attribution,
         )

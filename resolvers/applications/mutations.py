@@ -16,7 +16,7 @@ from typing import Any
 import strawberry
 
 from gateway.permissions import Permission
-from gateway.services import application_writes, offer_writes, onboarding_writes
+from gateway.services import application_writes, offer_status, offer_writes, onboarding_writes
 from gateway.services.writeback import Written
 from gateway.store.enums import OfferStatus
 from resolvers.applications.types import (
@@ -94,6 +94,20 @@ class OfferCreateInput:
     )
     status: OfferStatus = strawberry.field(
         default=OfferStatus.DRAFT, description="DRAFT (the default) or SENT."
+    )
+    idempotency_key: str | None = idempotency_key_field()
+
+
+@strawberry.input(
+    description="Change an offer's status: a draft is sent or withdrawn; a sent offer is "
+    "accepted, declined or withdrawn. Offers from a source system are refused "
+    "(UnsupportedOperationError): no source takes offer changes."
+)
+class OfferUpdateStatusInput:
+    offer_id: strawberry.ID
+    status: OfferStatus = strawberry.field(description="SENT, ACCEPTED, DECLINED or WITHDRAWN.")
+    note: str | None = strawberry.field(
+        default=None, description="Kept in the activity; at most 2,000 characters."
     )
     idempotency_key: str | None = idempotency_key_field()
 
@@ -274,6 +288,24 @@ class ApplicationMutations:
             offer_success,
             application_id=_application(input.application_id),
             terms=mirrored(offer_writes.OfferTerms, input),
+            idempotency_key=input.idempotency_key,
+        )
+
+    @strawberry.mutation(
+        description="Change an offer's status here, with an activity and the events "
+        "`offer.status_changed` (and `offer.sent`, `offer.accepted` or `offer.declined`)."
+    )
+    async def offer_update_status(
+        self, info: Info, input: OfferUpdateStatusInput
+    ) -> OfferWriteResult:  # type: ignore[valid-type]
+        return await write_to_source(
+            info,
+            Permission.OFFERS_WRITE,
+            offer_status.update_offer_status,
+            offer_success,
+            offer_id=GlobalIdArg(input.offer_id, "Offer", field="offerId"),
+            status=input.status,
+            note=input.note,
             idempotency_key=input.idempotency_key,
         )
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import strawberry
 
+from gateway.permissions import Permission
 from gateway.store.enums import (
     ApplicationStatus,
     OfferStatus,
@@ -29,6 +30,7 @@ from resolvers.type_refs import (
     OFFER,
     ONBOARDING_TASK,
     PIPELINE_STAGE,
+    RECRUITER,
 )
 
 T = TypeVar("T")
@@ -58,6 +60,7 @@ class StageTransition:
     moved_by_name: str | None
     from_stage_id: strawberry.Private[int | None]
     to_stage_id: strawberry.Private[int | None]
+    moved_by_user_id: strawberry.Private[int | None]
 
     @strawberry.field(description="Seconds spent in the stage; null while still in it.")
     def duration_seconds(self) -> int | None:
@@ -67,6 +70,14 @@ class StageTransition:
 
     to_stage = related_node(PIPELINE_STAGE, loader="stage_by_id", key="to_stage_id")
     from_stage = related_node(PIPELINE_STAGE, loader="stage_by_id", key="from_stage_id")
+    moved_by = related_node(
+        RECRUITER,
+        loader="user_by_id",
+        key="moved_by_user_id",
+        permission=Permission.RECRUITERS_READ,
+        description="The user who made the move here; null for moves made in the source "
+        "(movedByName names them) or when the caller may not read recruiters.",
+    )
 
 
 build_transition = row_builder(StageTransition)
@@ -99,6 +110,15 @@ class Offer(Node):
     sent_at: datetime | None
     responded_at: datetime | None
     created_at: datetime
+    created_by_user_id: strawberry.Private[int | None]
+
+    created_by = related_node(
+        RECRUITER,
+        loader="user_by_id",
+        key="created_by_user_id",
+        permission=Permission.RECRUITERS_READ,
+        description="The user who made the offer; null when the caller may not read recruiters.",
+    )
 
 
 build_offer = row_builder(Offer)
@@ -116,6 +136,23 @@ class OnboardingTask(Node):
     reviewed_at: datetime | None
     review_notes: str | None
     created_at: datetime
+    created_by_user_id: strawberry.Private[int | None]
+    reviewed_by_user_id: strawberry.Private[int | None]
+
+    created_by = related_node(
+        RECRUITER,
+        loader="user_by_id",
+        key="created_by_user_id",
+        permission=Permission.RECRUITERS_READ,
+        description="The user who added the task here; null for tasks from the source.",
+    )
+    reviewed_by = related_node(
+        RECRUITER,
+        loader="user_by_id",
+        key="reviewed_by_user_id",
+        permission=Permission.RECRUITERS_READ,
+        description="The user who reviewed the task; null until reviewed here.",
+    )
 
 
 build_onboarding_task = row_builder(OnboardingTask)

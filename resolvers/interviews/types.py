@@ -21,7 +21,7 @@ from resolvers.dataloaders import SharedLoader
 from resolvers.relay import Node, node_type, row_builder
 from resolvers.remote_data import remote_data_field
 from resolvers.type_fields import related_node, related_nodes
-from resolvers.type_refs import APPLICATION, EVALUATION, INTERVIEW_MESSAGE, PERSONA
+from resolvers.type_refs import APPLICATION, EVALUATION, INTERVIEW_MESSAGE, PERSONA, RECRUITER
 
 
 @node_type("InterviewMessage")
@@ -134,7 +134,23 @@ class Interview(Node):
     updated_at: datetime
     application_id: strawberry.Private[int]
     persona_id: strawberry.Private[int | None]
+    interviewer_user_id: strawberry.Private[int | None]
+    scheduled_by_user_id: strawberry.Private[int | None]
 
+    interviewer = related_node(
+        RECRUITER,
+        loader="user_by_id",
+        key="interviewer_user_id",
+        permission=Permission.RECRUITERS_READ,
+        description="Who conducts a scheduled round; null for AI self-service interviews.",
+    )
+    scheduled_by = related_node(
+        RECRUITER,
+        loader="user_by_id",
+        key="scheduled_by_user_id",
+        permission=Permission.RECRUITERS_READ,
+        description="The user who scheduled or created the interview.",
+    )
     application = related_node(
         APPLICATION, loader="application_by_id", key="application_id", nullable=False
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import strawberry
 
 from gateway.permissions import Permission
@@ -62,6 +64,18 @@ class JobCreateInput:
     location: str | None = None
     employment_type: str | None = strawberry.field(
         default=None, description="As the source spells it, e.g. full_time."
+    )
+    requirements: list[str] | None = strawberry.field(
+        default=None, description="At most 50 lines of at most 500 characters."
+    )
+    salary_min: Decimal | None = strawberry.field(
+        default=None, description="0 or more, at most two decimals; needs `currency`."
+    )
+    salary_max: Decimal | None = strawberry.field(
+        default=None, description="At least `salaryMin`; needs `currency`."
+    )
+    currency: str | None = strawberry.field(
+        default=None, description="The salary's ISO 4217 code, e.g. PHP."
     )
     idempotency_key: str | None = idempotency_key_field()
 

@@ -186,6 +186,71 @@ async def test_a_job_is_posted_in_bpoc_as_the_recruiter_then_stored_as_a_draft(
     assert await world.count(Job, Job.remote_id == job["remoteId"]) == 1
 
 
+async def test_a_job_is_posted_with_requirements_and_a_salary_range(bpoc: Bpoc) -> None:
+    world = bpoc.world
+    writes = len(bpoc.fake.writes)
+    result = await world.mutate(
+        JOB_CREATE,
+        "jobCreate",
+        {
+            "integrationId": bpoc.global_id,
+            "title": "Senior React Developer",
+            "requirements": [" 5+ years React ", "Night shift"],
+            "salaryMin": "80000",
+            "salaryMax": "120000.50",
+            "currency": "php",
+        },
+        user=bpoc.linked,
+    )
+    assert result["__typename"] == "JobWriteSuccess", result
+    [write] = bpoc.fake.writes[writes:]
+    assert write.body == {
+        "title": "Senior React Developer",
+        "requirements": ["5+ years React", "Night shift"],
+        "salary_min": 80000,
+        "salary_max": 120000.5,
+        "currency": "PHP",
+        "postedBy": RECRUITER_ID,
+    }
+    stored = bpoc.fake.jobs[result["job"]["remoteId"]]
+    assert (stored["salary_min"], stored["salary_max"]) == (80000, 120000.5)
+    currency = await world.scalar(
+        sa.select(Job.currency).where(Job.remote_id == result["job"]["remoteId"])
+    )
+    assert currency == "PHP"
+
+
+@pytest.mark.parametrize(
+    ("terms", "field"),
+    [
+        ({"salaryMin": "120000", "salaryMax": "80000", "currency": "PHP"}, "salaryMin"),
+        ({"salaryMin": "-1", "currency": "PHP"}, "salaryMin"),
+        ({"salaryMax": "-5", "currency": "PHP"}, "salaryMax"),
+        ({"salaryMax": "NaN", "currency": "PHP"}, "salaryMax"),
+        ({"salaryMin": "1.001", "currency": "PHP"}, "salaryMin"),
+        ({"salaryMin": "1000"}, "currency"),
+        ({"salaryMin": "1000", "currency": "PESO"}, "currency"),
+        ({"currency": "P1P"}, "currency"),
+        ({"requirements": ["ok", "  "]}, "requirements"),
+        ({"requirements": ["two\nlines"]}, "requirements"),
+        ({"requirements": ["x"] * 51}, "requirements"),
+    ],
+)
+async def test_bad_job_terms_are_refused_before_bpoc_hears_of_them(
+    bpoc: Bpoc, terms: dict[str, Any], field: str
+) -> None:
+    writes = len(bpoc.fake.writes)
+    result = await bpoc.world.mutate(
+        JOB_CREATE,
+        "jobCreate",
+        {"integrationId": bpoc.global_id, "title": "Refused", **terms},
+        user=bpoc.linked,
+    )
+    assert result["__typename"] == "ValidationError", result
+    assert result["field"] == field
+    assert len(bpoc.fake.writes) == writes
+
+
 async def test_an_admin_approves_a_draft_and_it_opens(bpoc: Bpoc) -> None:
     world = bpoc.world
     created = await world.mutate(

@@ -189,6 +189,7 @@ class _BpocApi:
         body = await body_of(request)
         if not isinstance(body.get("title"), str) or not body["title"].strip():
             raise ApiError(400, "title is required")
+        _check_job_terms(body)
         client: Record | None = None
         if body.get("clientId") is not None:
             client = owned(fake.clients, str(body["clientId"]), agency, "Client")
@@ -337,3 +338,28 @@ def _scheduled_at(body: dict[str, Any]) -> datetime:
     if scheduled.tzinfo is None:
         raise ApiError(400, "scheduledAt must include a time zone")
     return scheduled
+
+
+def _check_job_terms(body: Record) -> None:
+    """``requirements`` a list of strings; ``salary_min``/``salary_max`` non-negative
+    numbers, min at most max; ``currency`` three letters. Otherwise 400."""
+    requirements = body.get("requirements")
+    if requirements is not None and not (
+        isinstance(requirements, list) and all(isinstance(r, str) for r in requirements)
+    ):
+        raise ApiError(400, "requirements must be a list of strings")
+    amounts = []
+    for key in ("salary_min", "salary_max"):
+        value = body.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ApiError(400, f"{key} must be a non-negative number")
+        amounts.append(value)
+    if len(amounts) == 2 and amounts[0] > amounts[1]:
+        raise ApiError(400, "salary_min must not exceed salary_max")
+    currency = body.get("currency")
+    if currency is not None and not (
+        isinstance(currency, str) and len(currency) == 3 and currency.isalpha()
+    ):
+        raise ApiError(400, "currency must be an ISO 4217 code")

@@ -179,7 +179,7 @@ async def test_the_gateway_keeps_what_it_owns(world: SyncWorld) -> None:
                 )
             )
         ).scalar_one()
-        job.score, job.interview_instructions, job.auto_send_interview = 99.0, "Ask about SQL", True
+        job.interview_instructions, job.auto_send_interview = "Ask about SQL", True
     world.fake.jobs[1001]["name"] = "Renamed by the ATS"
     world.fake.touch_job(1001)
     outcome = await full(world)
@@ -193,12 +193,8 @@ async def test_the_gateway_keeps_what_it_owns(world: SyncWorld) -> None:
             )
         ).scalar_one()
     assert job.title == "Renamed by the ATS"
-    assert (job.score, job.interview_instructions, job.auto_send_interview) == (
-        99.0,
-        "Ask about SQL",
-        True,
-    )
-    assert job.rank == 1, "the best score ranks first"
+    assert (job.interview_instructions, job.auto_send_interview) == ("Ask about SQL", True)
+    assert job.score is not None and job.rank is not None, "scored and ranked by the gateway"
 
 
 async def test_missing_records_are_marked_deleted_never_dropped(world: SyncWorld) -> None:

@@ -15,6 +15,8 @@ from resolvers.applications.types import Analysis, Offer, OnboardingTask
 from resolvers.candidates.mutations import CandidateMutations
 from resolvers.candidates.queries import CandidateQueries
 from resolvers.extensions import build_extensions
+from resolvers.field_mappings.mutations import FieldMappingMutations
+from resolvers.field_mappings.queries import FieldMappingQueries
 from resolvers.integrations.mutations import IntegrationMutations
 from resolvers.integrations.queries import IntegrationQueries
 from resolvers.interviews.mutations import InterviewMutations
@@ -60,6 +62,7 @@ Query = merge_types(
         PromptQueries,
         PersonaQueries,
         SettingsQueries,
+        FieldMappingQueries,
         ActivityQueries,
         LogQueries,
     ),
@@ -80,6 +83,7 @@ Mutation = merge_types(
         PromptMutations,
         PersonaMutations,
         SettingsMutations,
+        FieldMappingMutations,
     ),
 )
 

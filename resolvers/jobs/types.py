@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 
 from gateway.permissions import Permission
 from gateway.store.criteria import ApplicationCriteria
@@ -17,6 +18,7 @@ from resolvers.activities.timeline import activities_field
 from resolvers.applications.connection import applications_field
 from resolvers.compiled.catalog import ChildCount, sql_reading
 from resolvers.context import Info
+from resolvers.custom_fields import custom_fields_column, custom_fields_field
 from resolvers.dataloaders import ChildCountKey
 from resolvers.enums import JobStatus as _JobStatusEnum  # noqa: F401  (registers the enum)
 from resolvers.lazy import lazy_callable
@@ -52,6 +54,7 @@ class Job(Node):
     closed_at: datetime | None
     estimated_fee: Decimal | None
     currency: str | None
+    custom_fields: JSON = custom_fields_field()
     is_active: bool
     auto_send_interview: bool
     auto_send_on_status: str | None
@@ -122,4 +125,4 @@ class Job(Node):
     )
 
 
-build_job = row_builder(Job)
+build_job = row_builder(Job, custom_fields=custom_fields_column)

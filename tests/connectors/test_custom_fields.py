@@ -25,6 +25,7 @@ from connectors.workday.mapping import candidate_from_raw as workday_candidate
 from connectors.workday.mapping import job_from_raw as workday_job
 from tests.support.custom_fields import assert_storable_custom_fields
 
+
 def _jobvite_application(custom: Any) -> Any:
     return jobvite_application(
         {"eId": "c1", "application": {"eId": "a1", "job": {"eId": "j1"}, "customField": custom}}

@@ -50,6 +50,9 @@ class RemoteJob(RemoteRecord):
     """The job's owner: the source's user id (or, where it has none, their email)."""
     recruiter_email: str | None = None
     """The owner's email where the source gives it: finds them where no link does."""
+    custom_fields: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """The source's custom fields of the record, name -> plain JSON value (``{}`` when
+    it has none): read by ``connectors.custom_fields``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,6 +68,9 @@ class RemoteCandidate(RemoteRecord):
     resume_url: str | None = None
     tags: tuple[str, ...] = ()
     created_at: datetime | None = None
+    custom_fields: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """The source's custom fields of the record, name -> plain JSON value (``{}`` when
+    it has none): read by ``connectors.custom_fields``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +109,9 @@ class RemoteApplication(RemoteRecord):
     rejected_at: datetime | None = None
     rejection_reason: str | None = None
     transitions: tuple[RemoteStageTransition, ...] = ()
+    custom_fields: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """The source's custom fields of the record, name -> plain JSON value (``{}`` when
+    it has none): read by ``connectors.custom_fields``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,10 +2,16 @@
 
 What the gateway owns (ranks, scores, analyses, local job fields) is never in these
 rows, so a sync cannot overwrite it.
+
+A job's, candidate's or application's row takes ``mapped``: the values the tenant's
+field mappings put in place of the source's standard ones (``FieldMappings.overrides``).
+They are part of the row's content hash, so setting or removing a mapping rewrites the
+records it changes on the next sync that reads them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -69,18 +75,26 @@ def record_hash(record: RemoteRecord) -> str:
     return content_hash(_stable(plain))
 
 
-def _synced(record: RemoteRecord) -> dict[str, Any]:
+def _synced(record: RemoteRecord, mapped: Mapping[str, str] | None = None) -> dict[str, Any]:
+    digest = record_hash(record)
+    if mapped:
+        digest = content_hash({"record": digest, "mapped": dict(mapped)})
     return {
         "remote_id": record.remote_id,
         "remote_data": _without_nul(dict(record.raw)),
         "remote_updated_at": record.remote_updated_at,
-        "content_hash": record_hash(record),
+        "content_hash": digest,
     }
 
 
-def job_row(job: RemoteJob) -> dict[str, Any]:
-    return {
-        **_synced(job),
+def _custom(record: RemoteJob | RemoteCandidate | RemoteApplication) -> dict[str, Any]:
+    fields: dict[str, Any] = _without_nul(dict(record.custom_fields))
+    return fields
+
+
+def job_row(job: RemoteJob, mapped: Mapping[str, str] | None = None) -> dict[str, Any]:
+    row = {
+        **_synced(job, mapped),
         "title": job.title[:512],
         "description": job.description,
         "location": clip(job.location, 255),
@@ -93,12 +107,16 @@ def job_row(job: RemoteJob) -> dict[str, Any]:
         "closed_at": job.closed_at,
         "estimated_fee": job.estimated_fee,
         "currency": fitting(job.currency, 3),
+        "custom_fields": _custom(job),
     }
+    return {**row, **(mapped or {})}
 
 
-def candidate_row(candidate: RemoteCandidate) -> dict[str, Any]:
-    return {
-        **_synced(candidate),
+def candidate_row(
+    candidate: RemoteCandidate, mapped: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    row = {
+        **_synced(candidate, mapped),
         "name": candidate.name[:512],
         "first_name": clip(candidate.first_name, 255),
         "last_name": clip(candidate.last_name, 255),
@@ -109,15 +127,21 @@ def candidate_row(candidate: RemoteCandidate) -> dict[str, Any]:
         "source": clip(candidate.source, 128),
         "resume_url": fitting(candidate.resume_url, 2048),
         "tags": list(candidate.tags),
+        "custom_fields": _custom(candidate),
     }
+    return {**row, **(mapped or {})}
 
 
 def application_row(
-    application: RemoteApplication, job_id: int, candidate_id: int, stage_id: int | None
+    application: RemoteApplication,
+    job_id: int,
+    candidate_id: int,
+    stage_id: int | None,
+    mapped: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     last = application.transitions[-1] if application.transitions else None
-    return {
-        **_synced(application),
+    row = {
+        **_synced(application, mapped),
         "job_id": job_id,
         "candidate_id": candidate_id,
         "status": application.status,
@@ -126,7 +150,9 @@ def application_row(
         "applied_at": application.applied_at,
         "rejected_at": application.rejected_at,
         "rejection_reason": application.rejection_reason,
+        "custom_fields": _custom(application),
     }
+    return {**row, **(mapped or {})}
 
 
 def interview_row(interview: RemoteInterview, application_id: int) -> dict[str, Any]:

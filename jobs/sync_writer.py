@@ -22,6 +22,10 @@ INSERT per batch:
 
 A record written unchanged records nothing, nor does one seen for the first time. The
 applications' stages and stage history are kept by ``jobs.stage_history``.
+
+Jobs, candidates and applications are written with the tenant's field mappings for the
+integration's provider applied (``gateway.services.field_mappings``): read once, on the
+writer's first batch, so once per sync run and once per processed webhook event.
 """
 
 from __future__ import annotations
@@ -56,7 +60,9 @@ from gateway.events import (
 )
 from gateway.pubsub import Event
 from gateway.services.activities import Actor
+from gateway.services.field_mappings import FieldMappings, mappings_for_integration
 from gateway.store.base import Base, table_of, utcnow
+from gateway.store.enums import MappedEntity
 from gateway.store.models import Activity, Application, Candidate, Interview, Job, OnboardingTask
 from gateway.store.upsert import UpsertResult, chunks, upsert_synced
 from jobs.remote_ids import column_by_remote_id, ids_by_remote_id
@@ -94,6 +100,15 @@ class RecordWriter:
         self.state = state
         self.actor = actor
         self.stages = ApplicationStages(state)
+        self._mappings: FieldMappings | None = None
+
+    async def field_mappings(self, session: AsyncSession) -> FieldMappings:
+        """The tenant's mappings for this integration, read on first use."""
+        if self._mappings is None:
+            self._mappings = await mappings_for_integration(
+                session, self.state.tenant_id, self.state.integration_id
+            )
+        return self._mappings
 
     def _activity(
         self,
@@ -173,7 +188,10 @@ class RecordWriter:
         )
 
     async def write_jobs(self, session: AsyncSession, batch: list[RemoteJob]) -> list[Event]:
-        rows = [job_row(job) for job in batch]
+        mappings = await self.field_mappings(session)
+        rows = [
+            job_row(job, mappings.overrides(MappedEntity.JOB, job.custom_fields)) for job in batch
+        ]
         previous = await self._column(session, Job, Job.status, [job.remote_id for job in batch])
         result = await self._upsert(session, Job, rows, restore={"is_active": True})
         self.record("jobs", result)
@@ -219,7 +237,12 @@ class RecordWriter:
     async def write_candidates(
         self, session: AsyncSession, batch: list[RemoteCandidate]
     ) -> list[Event]:
-        result = await self._upsert(session, Candidate, [candidate_row(c) for c in batch])
+        mappings = await self.field_mappings(session)
+        rows = [
+            candidate_row(c, mappings.overrides(MappedEntity.CANDIDATE, c.custom_fields))
+            for c in batch
+        ]
+        result = await self._upsert(session, Candidate, rows)
         self.record("candidates", result)
         tenant = self.state.tenant_id
         return self._events(
@@ -240,7 +263,8 @@ class RecordWriter:
         jobs = await self._ids(session, Job, {a.job_remote_id for a in batch})
         candidates = await self._ids(session, Candidate, {a.candidate_remote_id for a in batch})
         stages = await self.stages.ids_of(session, stage_names(batch))
-        rows, kept = self._application_rows(batch, jobs, candidates, stages)
+        mappings = await self.field_mappings(session)
+        rows, kept = self._application_rows(batch, jobs, candidates, stages, mappings)
         previous = await self.stages.current(session, [a.remote_id for a in kept])
         result = await self._upsert(session, Application, rows)
         self.record("applications", result)
@@ -266,6 +290,7 @@ class RecordWriter:
         jobs: dict[str, int],
         candidates: dict[str, int],
         stages: dict[str, int],
+        mappings: FieldMappings,
     ) -> tuple[list[dict[str, Any]], list[RemoteApplication]]:
         """The rows to upsert and the applications they are of; one whose job or
         candidate is not stored fails."""
@@ -279,7 +304,9 @@ class RecordWriter:
             stage = application.current_stage or (
                 application.transitions[-1].to_stage if application.transitions else None
             )
-            rows.append(application_row(application, job_id, candidate_id, stages.get(stage or "")))
+            mapped = mappings.overrides(MappedEntity.APPLICATION, application.custom_fields)
+            stage_id = stages.get(stage or "")
+            rows.append(application_row(application, job_id, candidate_id, stage_id, mapped))
             kept.append(application)
         return rows, kept
 

@@ -8,6 +8,7 @@ from gateway.store import enums
 
 Role = strawberry.enum(enums.Role, name="Role")
 Provider = strawberry.enum(enums.Provider, name="Provider")
+MappedEntity = strawberry.enum(enums.MappedEntity, name="MappedEntity")
 IntegrationEnvironment = strawberry.enum(
     enums.IntegrationEnvironment, name="IntegrationEnvironment"
 )

@@ -58,6 +58,7 @@ from resolvers.dataloaders import (
     RowsByKeyLoader,
     column_by_id_loader,
 )
+from resolvers.field_mappings.loaders import FieldMappingByIdLoader
 from resolvers.integrations.loaders import IntegrationByIdLoader
 from resolvers.interviews.loaders import (
     EvaluationByIdLoader,
@@ -195,6 +196,10 @@ class Loaders:
     @cached_property
     def persona_by_id(self) -> RowByIdLoader:
         return PersonaByIdLoader(self.reader, self.tenant_id)
+
+    @cached_property
+    def field_mapping_by_id(self) -> RowByIdLoader:
+        return FieldMappingByIdLoader(self.reader, self.tenant_id)
 
     @cached_property
     def integration_by_id(self) -> RowByIdLoader:

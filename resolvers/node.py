@@ -22,6 +22,7 @@ from resolvers.applications.types import (
 from resolvers.candidates.types import build_candidate
 from resolvers.compiled.catalog import NodeById, sql_reading
 from resolvers.context import Info
+from resolvers.field_mappings.types import build_field_mapping
 from resolvers.integrations.types import build_integration
 from resolvers.interviews.types import build_evaluation, build_interview, build_message
 from resolvers.jobs.types import build_job
@@ -85,6 +86,9 @@ _NODES: dict[str, _NodeKind] = {
     ),
     **_readable_with(Permission.PROMPTS_READ, Prompt=("prompt_by_id", build_prompt)),
     **_readable_with(Permission.PERSONAS_READ, Persona=("persona_by_id", build_persona)),
+    **_readable_with(
+        Permission.SETTINGS_READ, FieldMapping=("field_mapping_by_id", build_field_mapping)
+    ),
     **_readable_with(Permission.INTEGRATIONS_READ, SyncRun=("sync_run_by_id", build_sync_run)),
     **_readable_with(
         Permission.QUEUE_READ, BackgroundJob=("background_job_by_id", build_background_job)

@@ -17,6 +17,8 @@ from resolvers.candidates.mutations import CandidateMutations
 from resolvers.candidates.queries import CandidateQueries
 from resolvers.dashboard.queries import DashboardQueries
 from resolvers.extensions import build_extensions
+from resolvers.field_mappings.mutations import FieldMappingMutations
+from resolvers.field_mappings.queries import FieldMappingQueries
 from resolvers.integrations.mutations import IntegrationMutations
 from resolvers.integrations.queries import IntegrationQueries
 from resolvers.interviews.mutations import InterviewMutations
@@ -64,6 +66,7 @@ Query = merge_types(
         PromptQueries,
         PersonaQueries,
         SettingsQueries,
+        FieldMappingQueries,
         ActivityQueries,
         LogQueries,
     ),
@@ -86,6 +89,7 @@ Mutation = fresh_reads_around_writes(
             PromptMutations,
             PersonaMutations,
             SettingsMutations,
+            FieldMappingMutations,
         ),
     )
 )

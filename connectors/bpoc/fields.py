@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from connectors.custom_fields import custom_fields
 from connectors.errors import MappingError
 from connectors.lenient import identifier, required, text, timestamp
 from connectors.models import RemotePerson
@@ -90,3 +91,9 @@ def web_url(value: object, base_url: str | None) -> str | None:
     if scheme.lower() not in ("http", "https") or not rest or len(found) > 2048:
         return None
     return found
+
+
+def custom_fields_of(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A job's, candidate's or application's ``customFields``: an object of name to value
+    (``{"shift": "night"}``) or a list of ``{"name"|"key", "value"}``."""
+    return custom_fields(record.get("customFields"), names=("name", "key", "label"))

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from connectors.bpoc.fields import (
     UNTITLED,
     currency_of,
+    custom_fields_of,
     full_name,
     record_of,
     required_id,
@@ -88,6 +89,7 @@ def job_from_raw(raw: object) -> RemoteJob:
         currency=currency_of(record.get("currency")),
         recruiter_remote_id=identifier(record.get("postedBy"))
         or identifier(record.get("posted_by")),
+        custom_fields=custom_fields_of(record),
     )
 
 
@@ -116,6 +118,7 @@ def candidate_from_raw(raw: object, base_url: str | None = None) -> RemoteCandid
         or web_url(record.get("resume_url"), base_url),
         tags=tuple(tag[:255] for tag in texts(record.get("skills"), "name")[:200]),
         created_at=timestamp(record.get("createdAt")),
+        custom_fields=custom_fields_of(record),
     )
 
 

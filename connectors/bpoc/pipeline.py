@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from connectors.bpoc.fields import person_of, record_of, required_id, status_key
+from connectors.bpoc.fields import (
+    custom_fields_of,
+    person_of,
+    record_of,
+    required_id,
+    status_key,
+)
 from connectors.lenient import identifier, objects, required, text, timestamp
 from connectors.models import (
     ApplicationState,
@@ -148,4 +154,5 @@ def application_from_raw(raw: object) -> RemoteApplication:
         rejected_at=timestamp(record.get("rejectedAt")),
         rejection_reason=text(record.get("rejectionReason"), "reason", "text"),
         transitions=_transitions(record, stage),
+        custom_fields=custom_fields_of(record),
     )

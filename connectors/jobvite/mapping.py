@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from connectors.custom_fields import custom_fields
 from connectors.errors import MappingError
 from connectors.jobvite.payloads import JobviteCandidateRaw, JobviteJobRaw
 from connectors.jobvite.workflow import application_state, job_state
@@ -23,6 +24,13 @@ from connectors.lenient import (
     timestamp,
 )
 from connectors.models import RemoteApplication, RemoteCandidate, RemoteJob
+
+
+def custom_fields_of(holder: Mapping[str, Any]) -> dict[str, Any]:
+    """``customField: [{"fieldCode": "costCenter", "value": "CC-12"}]`` (a requisition's,
+    a candidate's or an application's) -> ``{"costCenter": "CC-12"}``."""
+    return custom_fields(holder.get("customField"), names=("fieldCode", "name", "label"))
+
 
 UNTITLED = "(untitled)"
 """The title of a requisition that has none: it is still a requisition (applications
@@ -108,6 +116,7 @@ def job_from_raw(raw: JobviteJobRaw | Mapping[str, Any]) -> RemoteJob:
         opened_at=_ms(row.get("createdDate")),
         recruiter_remote_id=recruiter_of(row),
         recruiter_email=recruiter_email_of(row),
+        custom_fields=custom_fields_of(row),
     )
 
 
@@ -201,6 +210,7 @@ def candidate_from_raw(raw: JobviteCandidateRaw | Mapping[str, Any]) -> RemoteCa
         headline=_join(row.get("title"), row.get("companyName")),
         source=text(application.get("source")) or text(application.get("jobviteChannel")),
         resume_url=resume_url_of(row),
+        custom_fields=custom_fields_of(row),
     )
 
 
@@ -241,4 +251,5 @@ def application_from_raw(
         current_stage=workflow_state,
         applied_at=_ms(application.get("sentDate")),
         rejection_reason=text(application.get("disposition")) if state == "rejected" else None,
+        custom_fields=custom_fields_of(application),
     )

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors import lenient
+from connectors.custom_fields import custom_fields
 from connectors.models import RemoteActivity, RemoteCandidate
 from connectors.recruiterflow.fields import (
     DEFAULT_BASE_URL,
@@ -163,6 +164,7 @@ def candidate_from_raw(raw: object, *, base_url: str = DEFAULT_BASE_URL) -> Remo
         resume_url=resume["url"] if resume else None,
         tags=lenient.texts(record.get("tags"), "name"),
         created_at=added,
+        custom_fields=custom_fields(record.get("custom_fields")),
     )
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors import lenient
+from connectors.custom_fields import custom_fields
 from connectors.models import JobState, RemoteJob, RemotePerson
 from connectors.recruiterflow.fields import (
     FEE_LIMIT,
@@ -226,4 +227,5 @@ def job_from_raw(raw: object, *, fee_field: str | None = None) -> RemoteJob:
         currency=currency,
         recruiter_remote_id=recruiter.remote_id if recruiter else None,
         recruiter_email=recruiter.email if recruiter else None,
+        custom_fields=custom_fields(record.get("custom_fields")),
     )

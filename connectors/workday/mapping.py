@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.custom_fields import custom_fields, merged
 from connectors.errors import MappingError
 from connectors.lenient import dig, first_text, identifier, items, required, text, texts, timestamp
 from connectors.models import InterviewState, JobState, RemoteCandidate, RemoteInterview, RemoteJob
@@ -15,6 +16,23 @@ from connectors.workday.payloads import RawInterview, RawJobPosting, RawProspect
 
 UNTITLED = "(untitled)"
 """The title of a posting that has none: still a job, kept under this name."""
+
+
+_NAME_KEYS = ("descriptor", "name", "alias", "label")
+
+
+def extended_fields(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A tenant's own fields on a posting or a prospect. Workday's v4 document declares
+    none: a tenant extends its business objects with custom fields, answered as
+    ``extendedFields`` (or ``customFields``), a list of ``{"descriptor", "value"}`` or
+    an object of name to value.
+
+    extended_fields({"extendedFields": [{"descriptor": "Cost Center", "value": "CC-12"}]})
+    # -> {"Cost Center": "CC-12"}"""
+    return merged(
+        custom_fields(record.get("extendedFields"), names=_NAME_KEYS),
+        custom_fields(record.get("customFields"), names=_NAME_KEYS),
+    )
 
 
 def parse_date(value: object) -> datetime | None:
@@ -71,6 +89,7 @@ def job_from_raw(
         employment_type=display_name(posting.get("timeType")),
         opened_at=opened_at,
         closed_at=closed_at if ended else None,
+        custom_fields=extended_fields(posting),
     )
 
 
@@ -113,6 +132,7 @@ def candidate_from_raw(
         source=display_name(prospect.get("source")),
         resume_url=resume_url,
         tags=texts(prospect.get("candidateTags"), "descriptor", "name"),
+        custom_fields=extended_fields(prospect),
     )
 
 

@@ -18,6 +18,14 @@ class Provider(StrEnum):
     BPOC = "bpoc"
 
 
+class MappedEntity(StrEnum):
+    """The common-model records a tenant's field mappings apply to."""
+
+    JOB = "job"
+    CANDIDATE = "candidate"
+    APPLICATION = "application"
+
+
 class IntegrationEnvironment(StrEnum):
     STAGE = "stage"
     PROD = "prod"

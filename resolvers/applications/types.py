@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import strawberry
+from strawberry.scalars import JSON
 
 from gateway.permissions import Permission
 from gateway.store.enums import (
@@ -19,6 +20,7 @@ from resolvers import enums as _enums  # noqa: F401  (registers the enums)
 from resolvers.activities.timeline import activities_field
 from resolvers.compiled.catalog import RelatedRow, RelatedRows, sql_reading
 from resolvers.context import Info
+from resolvers.custom_fields import custom_fields_column, custom_fields_field
 from resolvers.relay import Node, node_type, row_builder
 from resolvers.remote_data import remote_data_field
 from resolvers.type_fields import related_node, related_nodes
@@ -167,6 +169,7 @@ class Application(Node):
     stage_entered_at: datetime | None
     rejected_at: datetime | None
     rejection_reason: str | None
+    custom_fields: JSON = custom_fields_field()
     released_at: datetime | None
     hired_at: datetime | None
     risk_score: float | None
@@ -277,7 +280,7 @@ class Application(Node):
     )
 
 
-build_application = row_builder(Application)
+build_application = row_builder(Application, custom_fields=custom_fields_column)
 
 
 def _deferred(awaitable: Awaitable[T]) -> T:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.scalars import JSON
 
 from gateway.store.criteria import ApplicationCriteria
 from resolvers.activities.timeline import activities_field
 from resolvers.applications.connection import applications_field
 from resolvers.compiled.catalog import ChildCount, sql_reading
 from resolvers.context import Info
+from resolvers.custom_fields import custom_fields_column, custom_fields_field
 from resolvers.dataloaders import ChildCountKey
 from resolvers.relay import Node, node_type, row_builder
 from resolvers.remote_data import remote_data_field
@@ -37,6 +39,7 @@ class Candidate(Node):
         "success (the text of an earlier success stays)."
     )
     tags: list[str]
+    custom_fields: JSON = custom_fields_field()
     remote_updated_at: datetime | None
     last_synced_at: datetime | None
     created_at: datetime
@@ -81,4 +84,4 @@ class Candidate(Node):
     )
 
 
-build_candidate = row_builder(Candidate)
+build_candidate = row_builder(Candidate, custom_fields=custom_fields_column)

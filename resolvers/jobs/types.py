@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.scalars import JSON
 
 from gateway.permissions import Permission
 from gateway.services.processing import PENDING
@@ -18,6 +19,7 @@ from resolvers.activities.timeline import activities_field
 from resolvers.applications.connection import applications_field
 from resolvers.compiled.catalog import ChildCount, sql_reading
 from resolvers.context import Info
+from resolvers.custom_fields import custom_fields_column, custom_fields_field
 from resolvers.dataloaders import ChildCountKey
 from resolvers.enums import JobStatus as _JobStatusEnum  # noqa: F401  (registers the enum)
 from resolvers.lazy import lazy_callable
@@ -98,6 +100,7 @@ class Job(Node):
     closed_at: datetime | None
     estimated_fee: Decimal | None
     currency: str | None
+    custom_fields: JSON = custom_fields_field()
     is_active: bool
     auto_send_interview: bool
     auto_send_on_status: str | None
@@ -186,4 +189,8 @@ class Job(Node):
     )
 
 
-build_job = row_builder(Job, stored_breakdown=lambda row: row.get("score_breakdown"))
+build_job = row_builder(
+    Job,
+    stored_breakdown=lambda row: row.get("score_breakdown"),
+    custom_fields=custom_fields_column,
+)

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from gateway.store.enums import DeliveryStatus, Role, SyncKind, WebhookEventStatus
+from gateway.store.enums import DeliveryStatus, MappedEntity, Role, SyncKind, WebhookEventStatus
 from gateway.store.models import (
     BackgroundJob,
+    FieldMapping,
     Integration,
     SyncRun,
     WebhookDelivery,
@@ -80,6 +81,7 @@ EVERY_KIND_OF_ID = """
   recruiters(first: 1) { nodes { id } }
   prompts { id }
   personas { id }
+  fieldMappings { id }
   activities(first: 1) { nodes { id } }
   webhookSubscriptions(first: 1) { nodes { id } }
   webhookDeliveries(first: 1) { nodes { id } }
@@ -379,7 +381,7 @@ def ids_by_type(data: dict[str, Any]) -> dict[str, str]:
     for field in (*connections, *webhooks):
         for node in data[field]["nodes"]:
             add(node["id"])
-    for field in ("prompts", "personas"):
+    for field in ("prompts", "personas", "fieldMappings"):
         for node in data[field]:
             add(node["id"])
     for node in data["syncRuns"]["nodes"] + data["backgroundJobs"]["items"]["nodes"]:
@@ -436,6 +438,13 @@ async def seed_webhooks(gateway: Gateway) -> None:
                     status=WebhookEventStatus.PROCESSED,
                 ),
                 SyncRun(tenant_id=tenant_id, integration_id=integration.id, kind=SyncKind.FULL),
+                FieldMapping(
+                    tenant_id=tenant_id,
+                    provider=integration.provider,
+                    entity=MappedEntity.JOB,
+                    source_field="Division",
+                    target_field="department",
+                ),
                 BackgroundJob(tenant_id=tenant_id, job_type="sync_integration"),
             ]
         )

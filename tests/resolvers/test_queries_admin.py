@@ -138,6 +138,7 @@ ROOT_FIELDS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "settings": ("{ settings { staleStageDays } }", None),
     "activities": ("{ activities { totalCount } }", None),
     "logs": ("{ logs { totalCount } }", None),
+    "fieldMappings": ("{ fieldMappings { id } }", None),
     "dashboard": ("{ dashboard { applications { total } } }", None),
     "syncRuns": ("{ syncRuns { totalCount } }", None),
     "backgroundJobs": ("{ backgroundJobs { counts { pending } items { totalCount } } }", None),

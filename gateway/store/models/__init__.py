@@ -1,6 +1,7 @@
 """Every table of the store; importing this module registers them on ``Base.metadata``."""
 
 from gateway.store.models.activities import Activity
+from gateway.store.models.field_mappings import FieldMapping
 from gateway.store.models.integrations import (
     BackgroundJob,
     IdempotencyKey,
@@ -39,6 +40,7 @@ __all__ = [
     "BackgroundJob",
     "Candidate",
     "Evaluation",
+    "FieldMapping",
     "IdempotencyKey",
     "Integration",
     "Interview",

@@ -40,6 +40,9 @@ class Job(TenantOwned, Synced, Timestamped, Base):
     closed_at: Mapped[datetime | None]
     estimated_fee: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     currency: Mapped[str | None] = mapped_column(sa.String(3))
+    custom_fields: Mapped[dict[str, Any] | None] = mapped_column(JSONValue)
+    """The source's custom fields, name -> value (``RemoteRecord.custom_fields``); null
+    for a record not synced since they were kept."""
 
     recruiter_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -78,6 +81,9 @@ class Candidate(TenantOwned, Synced, Timestamped, Base):
     resume_url: Mapped[str | None] = mapped_column(sa.String(2048))
     resume_text: Mapped[str | None] = mapped_column(sa.Text)
     tags: Mapped[list[str]] = mapped_column(JSONValue, default=list)
+    custom_fields: Mapped[dict[str, Any] | None] = mapped_column(JSONValue)
+    """The source's custom fields, name -> value (``RemoteRecord.custom_fields``); null
+    for a record not synced since they were kept."""
 
     resume_source: Mapped[str | None] = mapped_column(sa.String(64))
     """Fingerprint of the ``resume_url`` last downloaded (or tried), signing parameters
@@ -123,6 +129,9 @@ class Application(TenantOwned, Synced, Timestamped, Base):
     applied_at: Mapped[datetime | None]
     rejected_at: Mapped[datetime | None]
     rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
+    custom_fields: Mapped[dict[str, Any] | None] = mapped_column(JSONValue)
+    """The source's custom fields, name -> value (``RemoteRecord.custom_fields``); null
+    for a record not synced since they were kept."""
     released_at: Mapped[datetime | None]
     hired_at: Mapped[datetime | None]
     risk_score: Mapped[float | None]

@@ -45,6 +45,7 @@ from connectors.models import (
     RemoteUser,
 )
 from demo.sandbox.bpoc import MAIN_AGENCY_ID, MAIN_API_KEY, MANAGER_ID, RECRUITER_ID, BpocFake
+from tests.support.custom_fields import assert_storable_custom_fields
 from tests.support.paths import RECORDINGS
 
 BASE_URL = "https://bpoc.io/api/v1"
@@ -252,6 +253,7 @@ def replaced(record: dict[str, Any], path: FieldPath, value: object) -> dict[str
 def check_bounds(record: object, where: str = "") -> None:
     """Text within the store's columns, times aware, nested models included."""
     assert dataclasses.is_dataclass(record)
+    assert_storable_custom_fields(record)
     for field in dataclasses.fields(record):
         value = getattr(record, field.name)
         if isinstance(value, str) and field.name in LIMITS:

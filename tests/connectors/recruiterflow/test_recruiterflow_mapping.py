@@ -34,6 +34,7 @@ from connectors.recruiterflow.account import custom_field_from_raw, stages_from_
 from connectors.recruiterflow.applications import application_from_raw
 from connectors.recruiterflow.candidates import activity_from_raw, candidate_from_raw
 from connectors.recruiterflow.jobs import job_from_raw
+from tests.support.custom_fields import assert_storable_custom_fields
 from tests.support.paths import SPECS
 
 SPEC = SPECS / "recruiterflow-openapi.json"
@@ -144,6 +145,7 @@ def fits_store(found: Any) -> None:
     for name, limit in limits.items():
         value = getattr(found, name)
         assert value is None or (isinstance(value, str) and len(value) <= limit), (name, value)
+    assert_storable_custom_fields(found)
 
 
 MAPPERS: dict[str, tuple[Callable[[Any], Any], type | None, Callable[[], Any]]] = {

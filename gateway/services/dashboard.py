@@ -28,7 +28,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.store.base import table_of
-from gateway.store.models import Analysis, Application, Interview, Job
+from gateway.store.criteria import owned_requisition
+from gateway.store.models import Analysis, Application, Interview
 from gateway.store.reader import Reader
 
 LAST_DAY = timedelta(hours=24)
@@ -56,13 +57,8 @@ class Scope:
         if self.job_id is not None:
             conditions.append(applications.job_id == self.job_id)
         if self.recruiter_id is not None:
-            jobs = table_of(Job).c
             conditions.append(
-                applications.job_id.in_(
-                    sa.select(jobs.id).where(
-                        jobs.tenant_id == self.tenant_id, jobs.recruiter_id == self.recruiter_id
-                    )
-                )
+                owned_requisition(applications.job_id, self.tenant_id, self.recruiter_id)
             )
         return conditions
 

@@ -51,6 +51,15 @@ def _search(text: str | None, *columns: Any) -> list[Condition]:
     return [sa.or_(*(column.ilike(pattern, escape="\\") for column in columns))]
 
 
+def owned_requisition(job_column: Any, tenant_id: int, recruiter_id: int) -> Condition:
+    """``job_column`` names one of the tenant's requisitions that the recruiter owns."""
+    jobs = table_of(Job).c
+    owned: Condition = job_column.in_(
+        sa.select(jobs.id).where(jobs.tenant_id == tenant_id, jobs.recruiter_id == recruiter_id)
+    )
+    return owned
+
+
 @dataclass(frozen=True, slots=True)
 class DateRange:
     start: datetime | None = None
@@ -142,11 +151,7 @@ class ApplicationCriteria:
         if self.stage_id is not None:
             conditions.append(table.current_stage_id == self.stage_id)
         if self.recruiter_id is not None:
-            jobs = table_of(Job).c
-            owned = sa.select(jobs.id).where(
-                jobs.tenant_id == tenant_id, jobs.recruiter_id == self.recruiter_id
-            )
-            conditions.append(table.job_id.in_(owned))
+            conditions.append(owned_requisition(table.job_id, tenant_id, self.recruiter_id))
         conditions += self.created.conditions(table.created_at)
         if self.human_requested is not None:
             conditions.append(table.human_requested.is_(self.human_requested))
@@ -217,14 +222,8 @@ class ActivityCriteria:
             if value is not None:
                 conditions.append(column == value)
         if self.visible_to_recruiter_id is not None:
-            jobs = table_of(Job).c
             conditions.append(
-                table.job_id.in_(
-                    sa.select(jobs.id).where(
-                        jobs.tenant_id == tenant_id,
-                        jobs.recruiter_id == self.visible_to_recruiter_id,
-                    )
-                )
+                owned_requisition(table.job_id, tenant_id, self.visible_to_recruiter_id)
             )
         conditions += self.created.conditions(table.created_at)
         return conditions
@@ -261,14 +260,8 @@ class LogCriteria:
             conditions.append(table.application_id == self.application_id)
         conditions += _search(self.search, table.message)
         if self.visible_to_recruiter_id is not None:
-            jobs = table_of(Job).c
             conditions.append(
-                table.job_id.in_(
-                    sa.select(jobs.id).where(
-                        jobs.tenant_id == tenant_id,
-                        jobs.recruiter_id == self.visible_to_recruiter_id,
-                    )
-                )
+                owned_requisition(table.job_id, tenant_id, self.visible_to_recruiter_id)
             )
         conditions += self.created.conditions(table.created_at)
         return conditions

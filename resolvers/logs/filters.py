@@ -6,12 +6,11 @@ from dataclasses import replace
 
 import strawberry
 
-from gateway.permissions import Permission, allows
 from gateway.store.criteria import LogCriteria
 from gateway.store.enums import LogLevel
+from resolvers.activities.filters import visible_activities
 from resolvers.context import Info
 from resolvers.inputs import DateRangeInput
-from resolvers.permissions import require
 from resolvers.read_criteria import as_is, as_tuple, criteria_from, date_range_from, pk_from
 
 LOG_SORT = ("created_at", True)
@@ -45,11 +44,4 @@ _requested = criteria_from(
 
 
 def log_criteria(value: LogFilter | None, info: Info) -> LogCriteria:
-    return replace(_requested(value), visible_to_recruiter_id=visible_logs(info))
-
-
-def visible_logs(info: Info) -> int | None:
-    """None when the caller sees the whole log; else the user whose requisitions bound it
-    (as for the audit timeline)."""
-    principal = require(info, Permission.ACTIVITIES_READ)
-    return None if allows(principal.role, Permission.ACTIVITIES_READ_ALL) else principal.user_id
+    return replace(_requested(value), visible_to_recruiter_id=visible_activities(info))

@@ -13,6 +13,7 @@ from gateway.permissions import Permission
 from gateway.services import recruiter_links as link_service
 from gateway.services import recruiters as recruiter_service
 from gateway.services.activities import Actor
+from gateway.services.recruiter_invites import Invited, invite_recruiter
 from gateway.store.enums import Role
 from resolvers.context import Info
 from resolvers.errors import (
@@ -121,6 +122,31 @@ class RecruiterSyncInput:
     )
 
 
+@strawberry.input(
+    description="Invite someone to the integration's team (BPOC): they become a recruiter "
+    "there when they sign up with the token; recruiterSync then links them by email."
+)
+class RecruiterInviteInput:
+    integration_id: strawberry.ID
+    email: str
+    name: str = strawberry.field(description="1 to 255 characters, one line.")
+    role: str = strawberry.field(
+        default="recruiter", description="recruiter, manager or admin, as BPOC names them."
+    )
+
+
+@strawberry.type
+class RecruiterInviteSuccess:
+    integration: Integration
+    email: str
+    role: str
+    invite_token: str = strawberry.field(
+        description="Shown once and kept nowhere: put it in your own invitation e-mail's "
+        "sign-up link, as BPOC's guide asks."
+    )
+    expires_at: str | None = strawberry.field(description="As the source gave it.")
+
+
 @strawberry.type
 class RecruiterLinkSuccess:
     recruiter: Recruiter
@@ -160,6 +186,9 @@ RecruiterLinkResult = mutation_result(
 )
 RecruiterUnlinkResult = mutation_result("RecruiterUnlinkResult", RecruiterUnlinkSuccess)
 RecruiterSyncResult = mutation_result("RecruiterSyncResult", RecruiterSyncSuccess, *SOURCE_ERRORS)
+RecruiterInviteResult = mutation_result(
+    "RecruiterInviteResult", RecruiterInviteSuccess, *SOURCE_ERRORS
+)
 
 
 _RECRUITERS = TenantRecords(
@@ -286,4 +315,36 @@ class RecruiterMutations:
             removed=result.removed,
             unmatched=list(result.unmatched),
             failures=list(result.failures),
+        )
+
+    @strawberry.mutation(
+        description="Invite someone to the integration's team in its source (BPOC team "
+        "invitations; admins only). The token is answered once."
+    )
+    async def recruiter_invite(
+        self, info: Info, input: RecruiterInviteInput
+    ) -> RecruiterInviteResult:  # type: ignore[valid-type]
+        async def action(principal: Principal) -> Invited:
+            return await invite_recruiter(
+                info.context.require_write_deps(),
+                principal.tenant_id,
+                pk_of(input.integration_id, "Integration", field="integrationId"),
+                email=input.email,
+                name=input.name,
+                role=input.role,
+                actor=Actor.from_principal(principal),
+            )
+
+        result = await write_back_mutation(info, Permission.RECRUITERS_MANAGE, action)
+        if not isinstance(result, Invited):
+            return result
+        row = await written_row(
+            info.context.loaders.integration_by_id, result.integration_id, "integration"
+        )
+        return RecruiterInviteSuccess(
+            integration=build_integration(row),
+            email=result.email,
+            role=result.role,
+            invite_token=result.token,
+            expires_at=result.expires_at,
         )

@@ -455,3 +455,94 @@ async def test_recruiter_links_load_in_one_statement_for_any_number_of_recruiter
         counts.append(world.gateway.statements.count)
     assert any(node["links"] for node in nodes)
     assert counts[0] == counts[1], counts
+
+
+INVITE = """mutation($input: RecruiterInviteInput!) {
+  recruiterInvite(input: $input) {
+    __typename
+    ... on RecruiterInviteSuccess { integration { id } email role inviteToken expiresAt }
+    ... on ValidationError { field message }
+    ... on UnsupportedOperationError { provider }
+    ... on NotFoundError { entity }
+    ... on PermissionDeniedError { permission }
+    ... on ConnectorError { message }
+  }
+}"""
+
+
+async def _invite(
+    world: World, integration_id: int, as_role: Role = Role.ADMIN, **fields: Any
+) -> Any:
+    data = await world.gateway.execute(
+        INVITE,
+        {
+            "input": {
+                "integrationId": to_global_id("Integration", integration_id),
+                "email": "jane@agency.example",
+                "name": "Jane Recruiter",
+                **fields,
+            }
+        },
+        role=as_role,
+    )
+    return data["recruiterInvite"]
+
+
+async def test_an_admin_invites_to_the_bpoc_team_and_gets_the_token_once(world: World) -> None:
+    fake, integration_id = await world.new_bpoc()
+    invited = await _invite(world, integration_id, email=" Jane@Agency.example ", role="Manager")
+    assert invited["__typename"] == "RecruiterInviteSuccess", invited
+    assert (invited["email"], invited["role"]) == ("jane@agency.example", "manager")
+    [write] = [w for w in fake.writes if w.path == "/team/invite"]
+    assert write.body == {
+        "email": "jane@agency.example",
+        "name": "Jane Recruiter",
+        "role": "manager",
+    }
+    stored = fake.invites[invited["inviteToken"]]
+    assert (stored["email"], stored["role"]) == ("jane@agency.example", "manager")
+    assert invited["expiresAt"] == stored["expiresAt"]
+    async with world.gateway.app.state.session_factory() as session:
+        activity = await session.scalar(
+            sa.select(Activity).where(
+                Activity.action == "recruiter.invited", Activity.subject_id == integration_id
+            )
+        )
+    assert activity is not None and activity.details["role"] == "manager"
+    assert invited["inviteToken"] not in str(activity.details) + activity.description
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"email": "not-an-address"}, "email"),
+        ({"name": "   "}, "name"),
+        ({"name": "Jane\nRecruiter"}, "name"),
+        ({"role": "owner"}, "role"),
+    ],
+)
+async def test_bad_invitations_are_refused_before_any_request(
+    world: World, fields: dict[str, Any], field: str
+) -> None:
+    fake, integration_id = await world.new_bpoc()
+    refused = await _invite(world, integration_id, **fields)
+    assert refused["__typename"] == "ValidationError" and refused["field"] == field, refused
+    assert fake.writes == []
+
+
+async def test_invitations_need_an_admin_a_team_source_and_the_tenants_integration(
+    world: World,
+) -> None:
+    fake, integration_id = await world.new_bpoc()
+    denied = await _invite(world, integration_id, as_role=Role.RECRUITER)
+    assert denied["__typename"] == "PermissionDeniedError", denied
+    unsupported = await _invite(world, world.rf_id)
+    assert unsupported == {"__typename": "UnsupportedOperationError", "provider": "recruiterflow"}
+    foreign = await _invite(world, world.other_integration_id)
+    assert foreign["__typename"] == "NotFoundError", foreign
+    assert fake.writes == []
+    fake.recruiters.clear()
+    taken_email = await _invite(world, integration_id)
+    again = await _invite(world, integration_id)
+    assert taken_email["__typename"] == again["__typename"] == "RecruiterInviteSuccess"
+    assert taken_email["inviteToken"] != again["inviteToken"], "each invitation its own token"

@@ -71,6 +71,18 @@ class RemoteCandidate(RemoteRecord):
     custom_fields: Mapping[str, Any] = field(default_factory=dict, hash=False)
     """The source's custom fields of the record, name -> plain JSON value (``{}`` when
     it has none): read by ``connectors.custom_fields``."""
+    documents: tuple[RemoteDocument, ...] = ()
+    """Every file the source keeps for the person (resume, cover letter, certificates)
+    that it gives a link to; ``resume_url`` is the one the analysis reads."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoteDocument:
+    url: str
+    name: str | None = None
+    kind: str | None = None
+    """As the source labels it (``resume``, ``Cover Letter``...)."""
+    content_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

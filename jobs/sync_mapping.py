@@ -128,6 +128,17 @@ def candidate_row(
         "resume_url": fitting(candidate.resume_url, 2048),
         "tags": list(candidate.tags),
         "custom_fields": _custom(candidate),
+        "documents": [
+            _without_nul(
+                {
+                    "url": document.url,
+                    "name": document.name,
+                    "kind": document.kind,
+                    "contentType": document.content_type,
+                }
+            )
+            for document in candidate.documents
+        ],
     }
     return {**row, **(mapped or {})}
 

@@ -23,7 +23,7 @@ from connectors.lenient import (
     text,
     timestamp,
 )
-from connectors.models import RemoteApplication, RemoteCandidate, RemoteJob
+from connectors.models import RemoteApplication, RemoteCandidate, RemoteDocument, RemoteJob
 
 
 def custom_fields_of(holder: Mapping[str, Any]) -> dict[str, Any]:
@@ -187,6 +187,38 @@ def resume_url_of(row: Mapping[str, Any]) -> str | None:
     return None
 
 
+MAX_DOCUMENTS = 50
+
+
+def documents_of(row: Mapping[str, Any]) -> tuple[RemoteDocument, ...]:
+    """Every attachment of the candidate row (and of its application) with an http(s)
+    link, in the order given, once per link; at most ``MAX_DOCUMENTS``. Jobvite documents
+    no attachment shape publicly, so this reads the ones ``resume_url_of`` reads:
+    ``attachments``/``artifacts`` entries with ``url|link|href|downloadUrl|fileUrl``, a
+    ``name``/``fileName``/``title``, a ``type``/``category`` and a ``contentType``/
+    ``mimeType``. An entry without a link (an inline base64 file) is skipped, never the
+    record."""
+    application = mapping(row.get("application"))
+    found: dict[str, RemoteDocument] = {}
+    for holder in (row, application):
+        for key in ("attachments", "artifacts"):
+            for attachment in objects(holder.get(key)):
+                url = web_url(attachment)
+                if url is None or url in found or len(found) >= MAX_DOCUMENTS:
+                    continue
+                found[url] = RemoteDocument(
+                    url=url,
+                    name=text(attachment.get("name"), limit=255)
+                    or text(attachment.get("fileName"), limit=255)
+                    or text(attachment.get("title"), limit=255),
+                    kind=text(attachment.get("type"), limit=64)
+                    or text(attachment.get("category"), limit=64),
+                    content_type=text(attachment.get("contentType"), limit=128)
+                    or text(attachment.get("mimeType"), limit=128),
+                )
+    return tuple(found.values())
+
+
 def candidate_from_raw(raw: JobviteCandidateRaw | Mapping[str, Any]) -> RemoteCandidate:
     """The person of a candidate row (its application is ``application_from_raw``'s)."""
     row = _record(raw, "candidates")
@@ -211,6 +243,7 @@ def candidate_from_raw(raw: JobviteCandidateRaw | Mapping[str, Any]) -> RemoteCa
         source=text(application.get("source")) or text(application.get("jobviteChannel")),
         resume_url=resume_url_of(row),
         custom_fields=custom_fields_of(row),
+        documents=documents_of(row),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,6 +17,14 @@ from resolvers.custom_fields import custom_fields_column, custom_fields_field
 from resolvers.dataloaders import ChildCountKey
 from resolvers.relay import Node, node_type, row_builder
 from resolvers.remote_data import remote_data_field
+
+
+@strawberry.type(description="A file the source keeps for a candidate.")
+class CandidateDocument:
+    url: str = strawberry.field(description="The source's link to it (may expire).")
+    name: str | None
+    kind: str | None = strawberry.field(description="As the source labels it, e.g. resume.")
+    content_type: str | None
 
 
 @node_type("Candidate")
@@ -40,10 +49,28 @@ class Candidate(Node):
     )
     tags: list[str]
     custom_fields: JSON = custom_fields_field()
+    stored_documents: strawberry.Private[list[dict[str, Any]] | None]
     remote_updated_at: datetime | None
     last_synced_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(
+        description="The files the source keeps for the person (resume, cover letter, "
+        "certificates) with their links, as of the last sync; empty when it keeps none "
+        "or gives no links (Jobvite's attachments)."
+    )
+    def documents(self) -> list[CandidateDocument]:
+        return [
+            CandidateDocument(
+                url=str(stored["url"]),
+                name=stored.get("name"),
+                kind=stored.get("kind"),
+                content_type=stored.get("contentType"),
+            )
+            for stored in self.stored_documents or ()
+            if isinstance(stored, dict) and stored.get("url")
+        ]
 
     @strawberry.field(
         description="The resume's text as read from `resumeUrl` (PDF, DOCX or plain text), "
@@ -84,4 +111,8 @@ class Candidate(Node):
     )
 
 
-build_candidate = row_builder(Candidate, custom_fields=custom_fields_column)
+build_candidate = row_builder(
+    Candidate,
+    custom_fields=custom_fields_column,
+    stored_documents=lambda row: row["documents"],
+)

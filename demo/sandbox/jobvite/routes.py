@@ -80,7 +80,18 @@ class _JobviteApi:
     async def candidates(self, request: Request) -> Response:
         base = str(request.base_url).rstrip("/")
         rows = [
-            {**row, "resumeUrl": f"{base}/api/v2/candidate/{row['eId']}/resume"}
+            {
+                **row,
+                "resumeUrl": f"{base}/api/v2/candidate/{row['eId']}/resume",
+                "attachments": [
+                    {
+                        "name": f"{row.get('lastName') or row['eId']}-resume.txt",
+                        "type": "Resume",
+                        "contentType": "text/plain",
+                        "url": f"{base}/api/v2/candidate/{row['eId']}/resume",
+                    }
+                ],
+            }
             for row in self.fake.candidate_rows()
         ]
         return JSONResponse(page_of(rows, "candidates", request))

@@ -84,6 +84,9 @@ class Candidate(TenantOwned, Synced, Timestamped, Base):
     custom_fields: Mapped[dict[str, Any] | None] = mapped_column(JSONValue)
     """The source's custom fields, name -> value (``RemoteRecord.custom_fields``); null
     for a record not synced since they were kept."""
+    documents: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONValue)
+    """The files the source keeps for the person, with their links
+    (``RemoteCandidate.documents``: url, name, kind, contentType); null until synced."""
 
     resume_source: Mapped[str | None] = mapped_column(sa.String(64))
     """Fingerprint of the ``resume_url`` last downloaded (or tried), signing parameters

@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 from connectors.errors import MappingError
 from connectors.jobvite.connector import JobviteConnector
 from connectors.jobvite.mapping import (
+    MAX_DOCUMENTS,
     UNTITLED,
     application_from_raw,
     candidate_from_raw,
+    documents_of,
     job_from_raw,
     resume_url_of,
 )
@@ -161,6 +163,9 @@ def assert_maps_or_refuses(mapper: Callable[[Any], Any], raw: Any, model: Any) -
             assert isinstance(getattr(result, name), str) and getattr(result, name)
     resume = getattr(result, "resume_url", None)
     assert resume is None or (resume.startswith(("http://", "https://")) and len(resume) <= 2048)
+    documents = getattr(result, "documents", ())
+    assert len(documents) <= MAX_DOCUMENTS
+    assert all(d.url.startswith(("http://", "https://")) and len(d.url) <= 2048 for d in documents)
 
 
 @pytest.mark.parametrize("name", list(MAPPERS))
@@ -248,6 +253,39 @@ def test_the_recruiter_is_the_user_id_else_the_login_email() -> None:
     only_managers = {**REQUISITION, "primaryRecruiter": None, "recruiters": []}
     assert job_from_raw(only_managers).recruiter_remote_id is None
     assert job_from_raw(only_managers).raw["primaryHiringManager"]["userId"] == "hm000001"
+
+
+def test_every_linked_attachment_is_a_document_once() -> None:
+    documents = candidate_from_raw(CANDIDATE_ROW).documents
+    assert [(d.name, d.kind, d.url) for d in documents] == [
+        ("cover.pdf", "Cover Letter", "https://f.example/c.pdf"),
+        ("resume.pdf", "Resume", "https://f.example/r.pdf"),
+    ]
+    row = {
+        "eId": "c1",
+        "attachments": [
+            {
+                "fileName": "cv.docx",
+                "category": "CV",
+                "mimeType": "application/msword",
+                "downloadUrl": "https://f.example/cv",
+            },
+            {"name": "inline.pdf", "content": "JVBERi0xLjQ="},
+            "not an object",
+            {"name": "again", "url": "https://f.example/cv"},
+            {"name": "script", "url": "javascript:alert(1)"},
+        ],
+        "application": {
+            "eId": "a1",
+            "artifacts": [{"title": "Portfolio", "href": "https://p.example/1"}],
+        },
+    }
+    assert [(d.name, d.kind, d.content_type, d.url) for d in documents_of(row)] == [
+        ("cv.docx", "CV", "application/msword", "https://f.example/cv"),
+        ("Portfolio", None, None, "https://p.example/1"),
+    ]
+    many = {"eId": "c2", "attachments": [{"url": f"https://f.example/{n}"} for n in range(80)]}
+    assert len(documents_of(many)) == MAX_DOCUMENTS
 
 
 def test_the_resume_link_is_read_from_the_shapes_it_comes_in() -> None:

@@ -80,13 +80,15 @@ ALLOWED_ELSEWHERE = {
     "WebhookSubscriptionCreateSuccess.secret",
     "InterviewCreateSuccess.token",
     "InterviewSendInviteSuccess.token",
+    "RecruiterInviteSuccess.inviteToken",
     "Mutation.recruiterTokensRevoke",
 }
 """When a token expires is not the token; a webhook subscription's flag and masked hint
 are what an integration shows; the signing secret the gateway generates is returned
 once, in the create payload (there is no other way to learn it), and never again; so is
-a self-service interview's link token (only its hash is stored). Revoking a user's
-tokens returns the user, not a token."""
+a self-service interview's link token (only its hash is stored), and a BPOC team
+invitation's token (kept nowhere: the agency puts it in its own invitation e-mail).
+Revoking a user's tokens returns the user, not a token."""
 SECRET_WORDS = ("secret", "password", "token", "credential", "apikey", "privatekey")
 
 

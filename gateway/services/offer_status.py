@@ -27,30 +27,21 @@ key and request answer the first result, another request under it conflicts.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import Principal
 from gateway.errors import NotFound, Unsupported, ValidationFailed
 from gateway.events import offer_sent, offer_status_changed
-from gateway.outbox import Outbox, stage
 from gateway.pubsub import Event
 from gateway.services.activities import Actor, record_activity
 from gateway.services.application_targets import CLOSED_APPLICATION
 from gateway.services.offer_writes import RecordsOffers
 from gateway.services.validation import optional_paragraph
-from gateway.services.writeback import (
-    Written,
-    checked_key,
-    claim_key,
-    complete_key,
-    release_key,
-)
+from gateway.services.writeback import LocalChange, Written, local_write
 from gateway.store.base import utcnow
 from gateway.store.enums import OfferStatus
 from gateway.store.models import Application, Integration, Offer
@@ -74,11 +65,6 @@ class _Found:
     provider: str | None
 
 
-def _digest(request: dict[str, Any]) -> str:
-    body = orjson.dumps({"operation": OPERATION, "request": request}, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(body).hexdigest()
-
-
 async def update_offer_status(
     deps: RecordsOffers,
     principal: Principal,
@@ -89,29 +75,21 @@ async def update_offer_status(
     idempotency_key: str | None,
 ) -> Written:
     note = optional_paragraph("note", note, max_length=MAX_NOTE_LENGTH)
-    request = {"offerId": offer_id, "status": str(status), "note": note}
-    key = checked_key(idempotency_key)
-    if key is not None:
-        earlier = await claim_key(deps.session_factory, principal, key, OPERATION, _digest(request))
-        if earlier is not None:
-            return earlier
-    actor = Actor.from_principal(principal)
-    try:
-        async with deps.session_factory.begin() as session:
-            found = await _load(session, principal, offer_id)
-            _check(found, status)
-            events = await _apply(session, principal, actor, found, status, note)
-            staged = await stage(session, events)
-            ids = {"offer": offer_id, "application": found.application.id}
-            if key is not None:
-                await complete_key(session, principal, key, ids)
-    except BaseException:
-        if key is not None:
-            await release_key(deps.session_factory, principal, key)
-        raise
-    await deps.cache.invalidate(principal.tenant_id)
-    await Outbox(deps.session_factory, deps.bus).release(staged)
-    return Written(ids)
+
+    async def apply(session: AsyncSession, actor: Actor) -> LocalChange:
+        found = await _load(session, principal, offer_id)
+        _check(found, status)
+        events = await _apply(session, principal, actor, found, status, note)
+        return LocalChange({"offer": offer_id, "application": found.application.id}, events)
+
+    return await local_write(
+        deps,
+        principal,
+        operation=OPERATION,
+        request={"offerId": offer_id, "status": str(status), "note": note},
+        idempotency_key=idempotency_key,
+        apply=apply,
+    )
 
 
 async def _load(session: AsyncSession, principal: Principal, offer_id: int) -> _Found:

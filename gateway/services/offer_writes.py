@@ -32,29 +32,20 @@ sent (accepted, declined and withdrawn are answers to an offer, not how one star
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import Principal
 from gateway.errors import NotFound, ValidationFailed
 from gateway.events import offer_created, offer_sent
-from gateway.outbox import Outbox, stage
-from gateway.ports import HasBus, HasCache, HasSessions
 from gateway.services.activities import Actor, record_activity
 from gateway.services.application_targets import CLOSED_APPLICATION
-from gateway.services.writeback import (
-    Written,
-    checked_key,
-    claim_key,
-    complete_key,
-    release_key,
-)
+from gateway.services.writeback import LocalChange, RecordsLocally, Written, local_write
 from gateway.store.base import utcnow
 from gateway.store.enums import OfferStatus
 from gateway.store.models import Application, Offer
@@ -67,7 +58,7 @@ STARTING_STATUSES = frozenset({OfferStatus.DRAFT, OfferStatus.SENT})
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
-class RecordsOffers(HasSessions, HasBus, HasCache, Protocol):
+class RecordsOffers(RecordsLocally, Protocol):
     """No connector: an offer is the gateway's own. ``WriteDeps`` and ``Runtime`` fit."""
 
 
@@ -112,12 +103,6 @@ class OfferTerms:
         }
 
 
-def _digest(request: dict[str, Any]) -> str:
-    """As ``write_back`` hashes a request: the same key sent with other terms conflicts."""
-    body = orjson.dumps({"operation": OPERATION, "request": request}, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(body).hexdigest()
-
-
 async def create_offer(
     deps: RecordsOffers,
     principal: Principal,
@@ -128,70 +113,62 @@ async def create_offer(
 ) -> Written:
     now = utcnow()
     offer = terms.checked(now.date())
-    request = {"applicationId": application_id, **offer.request()}
-    key = checked_key(idempotency_key)
-    if key is not None:
-        earlier = await claim_key(deps.session_factory, principal, key, OPERATION, _digest(request))
-        if earlier is not None:
-            return earlier
-    actor = Actor.from_principal(principal)
-    try:
-        async with deps.session_factory.begin() as session:
-            application = await session.get(Application, application_id)
-            if application is None or application.tenant_id != principal.tenant_id:
-                raise NotFound("Application", application_id)
-            if application.status in CLOSED_APPLICATION:
-                raise ValidationFailed("applicationId", f"the application is {application.status}")
-            row = Offer(
-                tenant_id=principal.tenant_id,
+
+    async def apply(session: AsyncSession, actor: Actor) -> LocalChange:
+        application = await session.get(Application, application_id)
+        if application is None or application.tenant_id != principal.tenant_id:
+            raise NotFound("Application", application_id)
+        if application.status in CLOSED_APPLICATION:
+            raise ValidationFailed("applicationId", f"the application is {application.status}")
+        row = Offer(
+            tenant_id=principal.tenant_id,
+            application_id=application.id,
+            status=offer.status,
+            salary=offer.salary,
+            currency=offer.currency,
+            start_date=offer.start_date,
+            sent_at=now if offer.status is OfferStatus.SENT else None,
+            created_by_user_id=actor.user_id,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        await session.flush()
+        described = f" of {offer.salary} {offer.currency}" if offer.salary is not None else ""
+        record_activity(
+            session,
+            actor,
+            action="offer.created",
+            subject_type="Offer",
+            subject_id=row.id,
+            description=f"Created an offer{described} ({offer.status})",
+            job_id=application.job_id,
+            candidate_id=application.candidate_id,
+            application_id=application.id,
+            details={**offer.request(), "writtenToSource": False},
+        )
+        announced = [offer_created, *([offer_sent] if offer.status is OfferStatus.SENT else [])]
+        events = [
+            announce(
+                principal.tenant_id,
+                offer_id=row.id,
                 application_id=application.id,
-                status=offer.status,
-                salary=offer.salary,
-                currency=offer.currency,
-                start_date=offer.start_date,
-                sent_at=now if offer.status is OfferStatus.SENT else None,
-                created_by_user_id=actor.user_id,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            await session.flush()
-            described = f" of {offer.salary} {offer.currency}" if offer.salary is not None else ""
-            record_activity(
-                session,
-                actor,
-                action="offer.created",
-                subject_type="Offer",
-                subject_id=row.id,
-                description=f"Created an offer{described} ({offer.status})",
                 job_id=application.job_id,
                 candidate_id=application.candidate_id,
-                application_id=application.id,
-                details={**offer.request(), "writtenToSource": False},
+                salary=str(offer.salary) if offer.salary is not None else None,
+                currency=offer.currency,
+                start_date=offer.start_date.isoformat() if offer.start_date else None,
+                status=str(offer.status),
             )
-            announced = [offer_created, *([offer_sent] if offer.status is OfferStatus.SENT else [])]
-            events = [
-                announce(
-                    principal.tenant_id,
-                    offer_id=row.id,
-                    application_id=application.id,
-                    job_id=application.job_id,
-                    candidate_id=application.candidate_id,
-                    salary=str(offer.salary) if offer.salary is not None else None,
-                    currency=offer.currency,
-                    start_date=offer.start_date.isoformat() if offer.start_date else None,
-                    status=str(offer.status),
-                )
-                for announce in announced
-            ]
-            staged = await stage(session, events)
-            ids = {"offer": row.id, "application": application.id}
-            if key is not None:
-                await complete_key(session, principal, key, ids)
-    except BaseException:
-        if key is not None:
-            await release_key(deps.session_factory, principal, key)
-        raise
-    await deps.cache.invalidate(principal.tenant_id)
-    await Outbox(deps.session_factory, deps.bus).release(staged)
-    return Written(ids)
+            for announce in announced
+        ]
+        return LocalChange({"offer": row.id, "application": application.id}, events)
+
+    return await local_write(
+        deps,
+        principal,
+        operation=OPERATION,
+        request={"applicationId": application_id, **offer.request()},
+        idempotency_key=idempotency_key,
+        apply=apply,
+    )

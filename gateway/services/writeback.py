@@ -40,7 +40,7 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import orjson
@@ -70,7 +70,7 @@ from gateway.errors import (
     ValidationFailed,
 )
 from gateway.outbox import Outbox, stage
-from gateway.ports import HasSessions
+from gateway.ports import HasBus, HasCache, HasSessions
 from gateway.pubsub import Event, EventBus
 from gateway.services.activities import Actor
 from gateway.services.connections import connector_for
@@ -84,6 +84,10 @@ KEY_TTL = timedelta(hours=24)
 PENDING_LEASE = timedelta(minutes=5)
 MAX_KEY_LENGTH = 255
 _keys = table_of(IdempotencyKey)
+
+
+class RecordsLocally(HasSessions, HasBus, HasCache, Protocol):
+    """What ``local_write`` needs; ``WriteDeps`` and ``Runtime`` fit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +132,7 @@ async def write_back(
     local: LocalApply,
 ) -> Written:
     key = checked_key(idempotency_key)
-    digest = hashlib.sha256(
-        orjson.dumps({"operation": operation, "request": request}, option=orjson.OPT_SORT_KEYS)
-    ).hexdigest()
+    digest = request_digest(operation, request)
     if key is not None:
         earlier = await claim_key(deps.session_factory, principal, key, operation, digest)
         if earlier is not None:
@@ -160,6 +162,49 @@ async def write_back(
         staged = await stage(session, change.events)
         if key is not None:
             await complete_key(session, principal, key, change.ids)
+    await deps.cache.invalidate(principal.tenant_id)
+    await Outbox(deps.session_factory, deps.bus).release(staged)
+    return Written(change.ids)
+
+
+def request_digest(operation: str, request: dict[str, Any]) -> str:
+    """What an idempotency key is held to: the same key sent with another request
+    conflicts."""
+    body = orjson.dumps({"operation": operation, "request": request}, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(body).hexdigest()
+
+
+LocalWrite = Callable[[AsyncSession, Actor], Awaitable[LocalChange]]
+
+
+async def local_write(
+    deps: RecordsLocally,
+    principal: Principal,
+    *,
+    operation: str,
+    request: dict[str, Any],
+    idempotency_key: str | None,
+    apply: LocalWrite,
+) -> Written:
+    """A write to records the gateway owns (no source to ask), with ``write_back``'s
+    idempotency: ``apply`` runs in one transaction with its events staged and the key
+    completed; the caches of the tenant are dropped and the events published after."""
+    key = checked_key(idempotency_key)
+    if key is not None:
+        digest = request_digest(operation, request)
+        earlier = await claim_key(deps.session_factory, principal, key, operation, digest)
+        if earlier is not None:
+            return earlier
+    try:
+        async with deps.session_factory.begin() as session:
+            change = await apply(session, Actor.from_principal(principal))
+            staged = await stage(session, change.events)
+            if key is not None:
+                await complete_key(session, principal, key, change.ids)
+    except BaseException:
+        if key is not None:
+            await release_key(deps.session_factory, principal, key)
+        raise
     await deps.cache.invalidate(principal.tenant_id)
     await Outbox(deps.session_factory, deps.bus).release(staged)
     return Written(change.ids)

@@ -10,7 +10,9 @@ names is who the API records as acting. A write done as a recruiter is therefore
 with a token minted for their Greenhouse user id; the connector marks such a request
 with ``ACT_AS`` (an internal header this auth removes before anything is sent).
 Tokens are kept per user until shortly before they expire; a 401 answer mints a fresh
-one and sends the request again, once.
+one and sends the request again, once. A token endpoint that answers 429 or 5xx has
+its answer passed on as the request's, so ``HttpClient`` retries it (``Retry-After``
+included); a refused client is ``AuthError``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ ACT_AS = "X-Talentgraph-Act-As"
 """Internal request header naming the Greenhouse user a write is done as; never sent."""
 EXPIRY_MARGIN = 60.0
 """Seconds before its stated expiry that a token is no longer used."""
+
+
+def _passed_on(answer: httpx.Response) -> bool:
+    """A token answer the caller should see as the request's own: a 429 or a 5xx, which
+    ``HttpClient`` waits out and retries like any other."""
+    return answer.status_code == 429 or answer.status_code >= 500
 
 
 class GreenhouseAuth(httpx.Auth):
@@ -73,6 +81,8 @@ class GreenhouseAuth(httpx.Auth):
         token = self._token(user)
         if token is None:
             answer = yield self._token_request(user)
+            if _passed_on(answer):
+                return
             token = self._keep(user, parse_tokens(answer))
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
@@ -80,6 +90,8 @@ class GreenhouseAuth(httpx.Auth):
             return
         self._tokens.pop(user, None)
         answer = yield self._token_request(user)
+        if _passed_on(answer):
+            return
         request.headers["Authorization"] = f"Bearer {self._keep(user, parse_tokens(answer))}"
         yield request
 

@@ -81,8 +81,13 @@ def _since(updated_since: datetime | None) -> Params:
     return {"updated_at": f"gte|{updated_since.isoformat().replace('+00:00', 'Z')}"}
 
 
+def _is_id(value: str) -> bool:
+    """Greenhouse ids are ASCII digits (``"²".isdigit()`` is true, ``int("²")`` fails)."""
+    return value.isascii() and value.isdigit()
+
+
 def _numeric(remote_id: str, what: str) -> str:
-    if not remote_id.isdigit():
+    if not _is_id(remote_id):
         raise UnprocessableError(f"not a Greenhouse {what} id: {remote_id!r}")
     return remote_id
 
@@ -191,7 +196,7 @@ class GreenhouseConnector(ConnectorBase):
         return stages_from_raw([raw async for raw in self._records("/job_stages")])
 
     async def _by_ids(self, path: str, key: str, remote_ids: Sequence[str]) -> AsyncIterator[Any]:
-        wanted = list(dict.fromkeys(i for i in remote_ids if i.isdigit()))
+        wanted = list(dict.fromkeys(i for i in remote_ids if _is_id(i)))
         for start in range(0, len(wanted), ID_BATCH):
             batch = ",".join(wanted[start : start + ID_BATCH])
             async for raw in self._records(path, {key: batch}):
@@ -216,7 +221,7 @@ class GreenhouseConnector(ConnectorBase):
     ) -> list[RemoteApplication]:
         """``GET /applications?candidate_ids=1,2``: a webhook's refetch; unknown and
         non-numeric ids contribute nothing, and nothing asked sends nothing."""
-        if not any(i.isdigit() for i in candidate_remote_ids):
+        if not any(_is_id(i) for i in candidate_remote_ids):
             return []
         stages = await self._stage_names()
         found = [

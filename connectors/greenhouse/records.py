@@ -32,7 +32,9 @@ from connectors.models import (
 
 TITLE_LIMIT = 255
 NAME_LIMIT = 255
-SHORT_LIMIT = 100
+SHORT_LIMIT = 64
+PHONE_LIMIT = 64
+TAG_LIMIT = 255
 URL_LIMIT = 2048
 UNTITLED = "(untitled)"
 
@@ -58,6 +60,11 @@ def _name(record: Mapping[str, Any]) -> str | None:
     last = _clip(record.get("last_name"), NAME_LIMIT)
     joined = " ".join(part for part in (first, last) if part)
     return _clip(record.get("name"), NAME_LIMIT) or _clip(joined, NAME_LIMIT)
+
+
+def _whole(value: str | None, limit: int) -> str | None:
+    """A value that is useless cut short (a phone number): kept whole or not at all."""
+    return value if value is not None and len(value) <= limit else None
 
 
 def _email(value: object) -> str | None:
@@ -201,12 +208,16 @@ def candidate_from_raw(raw: object) -> RemoteCandidate:
         first_name=_clip(record.get("first_name"), NAME_LIMIT),
         last_name=_clip(record.get("last_name"), NAME_LIMIT),
         email=_first_email(record.get("email_addresses")),
-        phone=lenient.first_text(lenient.items(record.get("phone_numbers")), "value"),
+        phone=_whole(
+            lenient.first_text(lenient.items(record.get("phone_numbers")), "value"), PHONE_LIMIT
+        ),
         location=_clip(address, NAME_LIMIT),
         headline=_clip(headline, NAME_LIMIT),
         source=None,
         resume_url=resume.url if resume else None,
-        tags=lenient.texts(record.get("tags"), "name"),
+        tags=tuple(
+            dict.fromkeys(tag[:TAG_LIMIT] for tag in lenient.texts(record.get("tags"), "name"))
+        ),
         created_at=lenient.timestamp(record.get("created_at")),
         custom_fields=custom_fields(record.get("custom_fields")),
         documents=documents,

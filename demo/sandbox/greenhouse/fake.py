@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 
 from demo.sandbox.faults import Faults, with_faults
 from demo.sandbox.greenhouse.routes import build_app
+from demo.sandbox.resumes import SandboxResume, sandbox_resume
 from demo.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 JSON = dict[str, Any]
@@ -23,6 +24,8 @@ PIPELINE = ("Application Review", "Recruiter Screen", "Technical Interview", "On
 FIRST_NAMES = ("Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Frances")
 LAST_NAMES = ("Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Thompson")
 TITLES = ("Backend Engineer", "Data Analyst", "Product Designer", "Site Reliability Engineer")
+FILES_URL = "https://greenhouse-sandbox.s3.example/attachments"
+"""Where attachments live: signed storage URLs, fetched without the API's token."""
 REJECTION_REASONS = ("Lacking skill(s)/qualification(s)", "Hired another candidate", "Other")
 
 
@@ -184,9 +187,10 @@ class FakeGreenhouse(WebhookSource):
             "tags": ["sandbox"],
             "attachments": [
                 {
-                    "filename": f"{first}_{last}_resume.pdf",
-                    "url": f"https://greenhouse-sandbox.s3.example/resumes/{candidate_id}.pdf",
+                    "filename": self.resume(candidate_id).filename,
+                    "url": f"{FILES_URL}/{candidate_id}/{self.resume(candidate_id).filename}",
                     "type": "resume",
+                    "content_type": self.resume(candidate_id).content_type,
                     "created_at": gh_time(created),
                 }
             ],
@@ -194,6 +198,15 @@ class FakeGreenhouse(WebhookSource):
             "custom_fields": {},
         }
         return candidate_id
+
+    def resume(self, candidate_id: int) -> SandboxResume:
+        """The candidate's resume file (PDF, DOCX or text by turns), made from their
+        profile; served at its attachment URL."""
+        record = self.candidates.get(candidate_id)
+        n = candidate_id - 200_001
+        first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[n % len(LAST_NAMES)]
+        title = record["title"] if record else TITLES[n % len(TITLES)]
+        return sandbox_resume(n, f"{first} {last}", title)
 
     def _add_application(self, n: int, candidate_id: int, job_id: int) -> int:
         application_id = 300_001 + n

@@ -227,8 +227,18 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
         fake.reject(application_id, reason, notes, fake.tokens[token])
         return Response(status_code=204)
 
+    async def attachment(request: Request) -> Response:
+        candidate_id = int(request.path_params["candidate_id"])
+        if candidate_id not in fake.candidates:
+            return JSONResponse({"message": "Resource not found"}, 404)
+        resume = fake.resume(candidate_id)
+        if request.path_params["filename"] != resume.filename:
+            return JSONResponse({"message": "Resource not found"}, 404)
+        return Response(resume.content, media_type=resume.content_type)
+
     routes = [
         Route("/token", token, methods=["POST"]),
+        Route("/attachments/{candidate_id:int}/{filename}", attachment),
         Route("/v3/users", guarded(listing(lambda: fake.users.values()))),
         Route("/v3/jobs", guarded(listing(lambda: fake.jobs.values()))),
         Route(

@@ -199,15 +199,16 @@ def candidate_from_raw(raw: object) -> RemoteCandidate:
     company = _clip(record.get("company"), NAME_LIMIT)
     headline = " at ".join(part for part in (title, company) if part)
     address = lenient.first_text(lenient.items(record.get("addresses")), "value")
+    email = _first_email(record.get("email_addresses"))
     return RemoteCandidate(
         remote_id=remote_id,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updated_at"))
         or lenient.timestamp(record.get("last_activity")),
-        name=_name(record) or "",
+        name=_name(record) or email or remote_id,
         first_name=_clip(record.get("first_name"), NAME_LIMIT),
         last_name=_clip(record.get("last_name"), NAME_LIMIT),
-        email=_first_email(record.get("email_addresses")),
+        email=email,
         phone=_whole(
             lenient.first_text(lenient.items(record.get("phone_numbers")), "value"), PHONE_LIMIT
         ),

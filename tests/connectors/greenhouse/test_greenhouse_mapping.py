@@ -221,6 +221,7 @@ def map_or_refuse(name: str, raw: Any) -> RemoteRecord | None:
     if isinstance(mapped, RemoteJob):
         assert mapped.title
     if isinstance(mapped, RemoteCandidate):
+        assert mapped.name
         assert mapped.resume_url is None or mapped.resume_url.startswith(("http://", "https://"))
     if isinstance(mapped, RemoteApplication):
         entered = [t.entered_at for t in mapped.transitions]

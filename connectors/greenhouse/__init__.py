@@ -54,9 +54,13 @@ What this connector relies on, with its source:
 - Webhooks (developers.greenhouse.io/webhooks.html, copied in
   ``shared/specs/greenhouse``): ``Signature: sha256 <hex HMAC-SHA256(secret, raw body)>``
   and a ``Greenhouse-Event-ID`` header per delivery (``connectors.webhooks``).
-- Records (developers.greenhouse.io/harvest.html, the v1 shapes v3 keeps in the main):
-  snake_case fields, ISO-8601 times, ``null`` for missing values; attachments are
-  signed URLs valid for 7 days.
+- Records: the field names are those of the v1 reference (developers.greenhouse.io/
+  harvest.html: snake_case, ISO-8601 times, ``null`` for missing values, attachments as
+  signed URLs valid for 7 days). v3 renames some fields (harvestdocs .../docs/
+  step-by-step-migration-instructions, not verified field by field here), so the
+  mappers take either form where one is known (``job_id`` or ``jobs[0].id``,
+  ``current_stage`` as an object or an id named from ``/v3/job_stages``) and read
+  everything else leniently; checking them against a live v3 account is still to do.
 
 Offers are read by no common-model entity and so are not read. Harvest keeps no stage
 history on an application: its one transition is the current stage, entered at

@@ -23,6 +23,7 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "jobvite": ("connectors.jobvite", "JobviteConnector"),
     "workday": ("connectors.workday", "WorkdayConnector"),
     "bpoc": ("connectors.bpoc", "BpocConnector"),
+    "greenhouse": ("connectors.greenhouse", "GreenhouseConnector"),
 }
 
 

@@ -10,6 +10,8 @@ same):
 
     recruiterflow  X-Recruiterflow-Signature: hex HMAC-SHA256(secret, body)
     jobvite        X-JVI-Signature: base64 HMAC-SHA256(secret, body)
+    greenhouse     Signature: sha256 <hex HMAC-SHA256(secret, body)>
+                   (Greenhouse's documented scheme; Greenhouse-Event-ID names the delivery)
     bpoc           X-BPOC-Timestamp: unix seconds
                    X-BPOC-Signature: v1=hex HMAC-SHA256(secret, timestamp + "." + body)
     standard       Standard Webhooks: webhook-id, webhook-timestamp,
@@ -45,6 +47,7 @@ class Scheme(StrEnum):
     RECRUITERFLOW = "recruiterflow"
     JOBVITE = "jobvite"
     BPOC = "bpoc"
+    GREENHOUSE = "greenhouse"
     STANDARD = "standard"
 
 
@@ -123,6 +126,15 @@ def verify(
         if not hmac.compare_digest(given.encode(), expected):
             raise SignatureError("signature mismatch")
         return _body_id(body, "eventId")
+    if scheme is Scheme.GREENHOUSE:
+        algorithm, _, given = _header(headers, "Signature").partition(" ")
+        if algorithm.lower() != "sha256":
+            raise SignatureError("unsupported signature algorithm")
+        expected = _hmac(key, body).hex().encode()
+        if not hmac.compare_digest(given.strip().lower().encode(), expected):
+            raise SignatureError("signature mismatch")
+        event_id = headers.get("Greenhouse-Event-ID") or headers.get("greenhouse-event-id")
+        return event_id.strip() if event_id and event_id.strip() else None
     if scheme is Scheme.BPOC:
         timestamp = _header(headers, "X-BPOC-Timestamp")
         given = _header(headers, "X-BPOC-Signature")
@@ -241,6 +253,8 @@ def parse_notice(scheme: Scheme, body: bytes, *, topic: str | None = None) -> No
     """The records a verified body names. ``topic`` is the route's ("candidate" or "job")
     where the sender splits its webhooks by URL (Jobvite)."""
     value = _json(body)
+    if scheme is Scheme.GREENHOUSE:
+        return _greenhouse_notice(value)
     if scheme is Scheme.JOBVITE:
         event = str(value.get("eventType") or f"{topic or 'unknown'}.updated")
         data: Mapping[str, Any] = value
@@ -270,3 +284,38 @@ def parse_notice(scheme: Scheme, body: bytes, *, topic: str | None = None) -> No
     if event in SYNC_EVENTS:
         return Notice(event, full_sync=True)
     return Notice(event)
+
+
+GREENHOUSE_SYNC_PREFIXES = ("interview_", "offer_", "scorecard_")
+
+
+def _greenhouse_notice(value: Mapping[str, Any]) -> Notice:
+    """``{"action": "candidate_stage_change", "payload": {"application": {"id": 1,
+    "candidate": {"id": 2}, "jobs": [{"id": 3}]}}}`` names candidate 2 (and job 3);
+    ``job_*`` actions name ``payload.job``; interviews, offers and scorecards ask for
+    an incremental sync; ``ping`` (sent when the hook is saved) and the rest name
+    nothing. Greenhouse's webhook docs: developers.greenhouse.io/webhooks.html."""
+    action = value.get("action")
+    if not isinstance(action, str) or not action.strip():
+        raise NoticeError("the body names no action")
+    event = action.strip().lower()
+    if len(event) > MAX_EVENT_CHARS:
+        raise NoticeError(f"the event name is longer than {MAX_EVENT_CHARS} characters")
+    payload = value.get("payload")
+    data: Mapping[str, Any] = payload if isinstance(payload, dict) else {}
+    if event.startswith("job_"):
+        job = data.get("job")
+        return Notice(event, job_ids=_ids(job if isinstance(job, dict) else None))
+    if event.startswith(GREENHOUSE_SYNC_PREFIXES):
+        return Notice(event, full_sync=True)
+    application = data.get("application")
+    application = application if isinstance(application, dict) else {}
+    candidate = (
+        data.get("candidate") or application.get("candidate") or application.get("candidate_id")
+    )
+    jobs = application.get("jobs")
+    job_ids = _ids(*jobs) if isinstance(jobs, list) else ()
+    candidates = _ids(candidate)
+    if not candidates:
+        return Notice(event)
+    return Notice(event, job_ids=job_ids, candidate_ids=candidates)

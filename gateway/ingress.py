@@ -4,6 +4,7 @@
     POST /webhooks/jobvite/{company_id}/candidate      (and /job; tenant and integration
                                                         from the Jobvite company id)
     POST /webhooks/bpoc/{integration_id}
+    POST /webhooks/greenhouse/{integration_id}
     POST /webhooks/standard/{integration_id}           (any sender using Standard Webhooks)
 
     202 {"status": "accepted", "id": 17}    stored; processing follows in the background
@@ -69,6 +70,8 @@ KEPT_HEADERS = frozenset(
         "x-jvi-signature",
         "x-bpoc-signature",
         "x-bpoc-timestamp",
+        "signature",
+        "greenhouse-event-id",
         "webhook-id",
         "webhook-timestamp",
         "webhook-signature",
@@ -385,6 +388,11 @@ def routes() -> list[Route]:
             methods=["POST"],
         ),
         Route("/webhooks/bpoc/{integration_id}", _receiver(Scheme.BPOC), methods=["POST"]),
+        Route(
+            "/webhooks/greenhouse/{integration_id}",
+            _receiver(Scheme.GREENHOUSE),
+            methods=["POST"],
+        ),
         Route("/webhooks/standard/{integration_id}", _receiver(Scheme.STANDARD), methods=["POST"]),
     ]
 

@@ -40,6 +40,15 @@ BPOC: ``POST <url>``::
     X-BPOC-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>
 
 ``job.*`` events carry ``job_id`` alone; application and interview events all three.
+
+Greenhouse (its documented format, developers.greenhouse.io/webhooks.html)::
+
+    {"action": "candidate_stage_change",
+     "payload": {"application": {"id": 1, "candidate": {"id": 2}, "jobs": [{"id": 3}]}}}
+    Greenhouse-Event-ID: <uuid>
+    Signature: sha256 <hex HMAC-SHA256(secret, body)>
+
+``job_*`` actions carry ``{"job": {"id": ...}}``.
 """
 
 from __future__ import annotations
@@ -58,17 +67,20 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 
-Provider = Literal["recruiterflow", "jobvite", "bpoc"]
+Provider = Literal["recruiterflow", "jobvite", "bpoc", "greenhouse"]
 
 RECRUITERFLOW_SIGNATURE = "X-Recruiterflow-Signature"
 JOBVITE_SIGNATURE = "X-JVI-Signature"
 BPOC_TIMESTAMP = "X-BPOC-Timestamp"
 BPOC_SIGNATURE = "X-BPOC-Signature"
+GREENHOUSE_SIGNATURE = "Signature"
+GREENHOUSE_EVENT_ID = "Greenhouse-Event-ID"
 
 _RF_CANDIDATE = ("job_id", "candidate_id")
 _JV_CANDIDATE = ("company_id", "candidate_id", "requisition_id")
 _JV_JOB = ("company_id", "requisition_id")
 _BPOC_APPLICATION = ("job_id", "application_id", "candidate_id")
+_GH_APPLICATION = ("job_id", "application_id", "candidate_id")
 
 EVENTS: Mapping[Provider, Mapping[str, tuple[str, ...]]] = {
     "recruiterflow": {
@@ -97,6 +109,13 @@ EVENTS: Mapping[Provider, Mapping[str, tuple[str, ...]]] = {
         "application.rejected": _BPOC_APPLICATION,
         "interview.scheduled": _BPOC_APPLICATION,
     },
+    "greenhouse": {
+        "new_candidate_application": _GH_APPLICATION,
+        "candidate_stage_change": _GH_APPLICATION,
+        "reject_candidate": _GH_APPLICATION,
+        "job_created": ("job_id",),
+        "job_updated": ("job_id",),
+    },
 }
 """Each provider's events and the data (keyword arguments of ``send``) each needs."""
 
@@ -117,6 +136,12 @@ def sign_recruiterflow(secret: str | bytes, body: bytes) -> str:
 def sign_jobvite(secret: str | bytes, body: bytes) -> str:
     """``X-JVI-Signature``: base64 HMAC-SHA256 of the raw body."""
     return base64.b64encode(_hmac(secret, body)).decode("ascii")
+
+
+def sign_greenhouse(secret: str | bytes, body: bytes) -> str:
+    """``Signature``: ``"sha256 " + hex HMAC-SHA256 of the raw body`` (Greenhouse's
+    documented scheme)."""
+    return "sha256 " + _hmac(secret, body).hex()
 
 
 def sign_bpoc(secret: str | bytes, timestamp: int | str, body: bytes) -> str:
@@ -230,16 +255,40 @@ def _bpoc(
     return Outgoing(event_id, event, url, body, headers)
 
 
+def _greenhouse(
+    url: str, secret: str | bytes, event_id: str, event: str, data: Mapping[str, Any], now: float
+) -> Outgoing:
+    if "application_id" in data:
+        payload: dict[str, Any] = {
+            "application": {
+                "id": _number("application_id", data["application_id"]),
+                "candidate": {"id": _number("candidate_id", data["candidate_id"])},
+                "jobs": [{"id": _number("job_id", data["job_id"])}],
+            }
+        }
+    else:
+        payload = {"job": {"id": _number("job_id", data["job_id"])}}
+    body = _encode({"action": event, "payload": payload})
+    headers = {
+        "Content-Type": "application/json",
+        GREENHOUSE_EVENT_ID: event_id,
+        GREENHOUSE_SIGNATURE: sign_greenhouse(secret, body),
+    }
+    return Outgoing(event_id, event, url, body, headers)
+
+
 _Format = Callable[[str, str | bytes, str, str, Mapping[str, Any], float], Outgoing]
 _FORMATS: Mapping[Provider, _Format] = {
     "recruiterflow": _recruiterflow,
     "jobvite": _jobvite,
     "bpoc": _bpoc,
+    "greenhouse": _greenhouse,
 }
 _EVENT_IDS: Mapping[Provider, Callable[[], str]] = {
     "recruiterflow": lambda: uuid.uuid4().hex,
     "jobvite": lambda: str(uuid.uuid4()),
     "bpoc": lambda: str(uuid.uuid4()),
+    "greenhouse": lambda: str(uuid.uuid4()),
 }
 
 
@@ -402,6 +451,8 @@ __all__ = [
     "BPOC_SIGNATURE",
     "BPOC_TIMESTAMP",
     "EVENTS",
+    "GREENHOUSE_EVENT_ID",
+    "GREENHOUSE_SIGNATURE",
     "JOBVITE_SIGNATURE",
     "RECRUITERFLOW_SIGNATURE",
     "Delivery",
@@ -410,6 +461,7 @@ __all__ = [
     "WebhookEmitter",
     "WebhookSource",
     "sign_bpoc",
+    "sign_greenhouse",
     "sign_jobvite",
     "sign_recruiterflow",
 ]

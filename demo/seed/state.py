@@ -43,7 +43,7 @@ class BuilderState:
 
     def _remote_id(self, provider: Provider, kind: str, number: int) -> str:
         match provider:
-            case Provider.RECRUITERFLOW:
+            case Provider.RECRUITERFLOW | Provider.GREENHOUSE:
                 return str(NUMERIC_BASE[kind] + number)
             case Provider.JOBVITE:
                 return "o" + "".join(self.rng.choices(ALNUM, k=5)) + f"{number:04d}"

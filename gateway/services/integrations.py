@@ -50,6 +50,7 @@ DEFAULT_AUTH: dict[Provider, AuthType] = {
     Provider.BPOC: AuthType.API_KEY,
     Provider.JOBVITE: AuthType.HMAC,
     Provider.WORKDAY: AuthType.OAUTH2,
+    Provider.GREENHOUSE: AuthType.OAUTH2,
 }
 
 

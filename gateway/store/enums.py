@@ -16,6 +16,7 @@ class Provider(StrEnum):
     JOBVITE = "jobvite"
     WORKDAY = "workday"
     BPOC = "bpoc"
+    GREENHOUSE = "greenhouse"
 
 
 class MappedEntity(StrEnum):

@@ -43,6 +43,7 @@ from demo.sandbox.bpoc import (
     RECRUITER_ID,
     BpocFake,
 )
+from demo.sandbox.greenhouse import FakeGreenhouse
 from demo.sandbox.webhook_sender import (
     EVENTS,
     WebhookEmitter,
@@ -454,6 +455,10 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
     rf.fake.enable_webhooks(RF_URL, SECRET, sender)
     jv.fake.enable_webhooks(JV_URL, SECRET, sender)
     bpoc.enable_webhooks(BPOC_URL, SECRET, sender)
+    greenhouse = FakeGreenhouse()
+    greenhouse.seed(jobs=1, candidates=1, applications=1)
+    greenhouse.enable_webhooks(BPOC_URL, SECRET, sender)
+    [gh_application] = greenhouse.applications.values()
     [application] = bpoc.applications.values()
     [jv_application] = jv.fake.applications.values()
     rf_delivery = await rf.fake.emit("candidate.added_to_job", job_id=1001, candidate_id=154651)
@@ -468,8 +473,24 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
         application_id=application["id"],
         candidate_id=application["candidateId"],
     )
-    sent = [("recruiterflow", rf_delivery), ("jobvite", jv_delivery), ("bpoc", bpoc_delivery)]
-    expected_candidates = ["154651", jv_application.candidate_eid, application["candidateId"]]
+    gh_delivery = await greenhouse.emit(
+        "candidate_stage_change",
+        job_id=gh_application["job_id"],
+        application_id=gh_application["id"],
+        candidate_id=gh_application["candidate_id"],
+    )
+    sent = [
+        ("recruiterflow", rf_delivery),
+        ("jobvite", jv_delivery),
+        ("bpoc", bpoc_delivery),
+        ("greenhouse", gh_delivery),
+    ]
+    expected_candidates = [
+        "154651",
+        jv_application.candidate_eid,
+        application["candidateId"],
+        str(gh_application["candidate_id"]),
+    ]
     for (provider, delivery), candidate in zip(sent, expected_candidates, strict=True):
         scheme = webhooks.Scheme(provider)
         event_id = webhooks.verify(
@@ -482,4 +503,4 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
             webhooks.verify(
                 scheme, dict(delivery.headers), delivery.body + b" ", SECRET, now=time.time()
             )
-    assert EVENTS.keys() == {"recruiterflow", "jobvite", "bpoc"}
+    assert EVENTS.keys() == {"recruiterflow", "jobvite", "bpoc", "greenhouse"}

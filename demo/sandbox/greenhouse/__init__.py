@@ -1,0 +1,23 @@
+"""A fake Greenhouse Harvest v3 for tests and the demo sandbox.
+
+    fake = FakeGreenhouse()
+    fake.seed(jobs=3, candidates=5, applications=8)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app)) as client:
+        ...   # POST /token, then GET /v3/jobs?per_page=2 with the bearer token
+
+What it does as the real API does (see ``connectors.greenhouse``): client-credentials
+tokens at ``POST /token`` (Basic ``client_id:client_secret``, form
+``grant_type=client_credentials&sub=<user id>``; a bad client is 401
+``invalid_client``, an unknown ``sub`` 400 ``invalid_grant``); bearer tokens on
+``/v3/*`` (401 without a known one); cursor paging through ``Link: <...>; rel="next"``
+with the cursor as the only parameter (422 otherwise) and ``per_page`` 1-500;
+``ids``/``candidate_ids``/``job_id`` and ``updated_at=gte|<ISO>`` filters;
+``X-RateLimit-Limit``/``X-RateLimit-Remaining`` on every answer and a 429 with
+``Retry-After`` when the window is spent (``faults`` injects more); move and reject,
+recorded with the token's user (``writes``) and announced by signed webhooks
+(``Signature: sha256 <hex>``) once ``enable_webhooks`` is called.
+"""
+
+from demo.sandbox.greenhouse.fake import FakeGreenhouse, RecordedWrite
+
+__all__ = ["FakeGreenhouse", "RecordedWrite"]

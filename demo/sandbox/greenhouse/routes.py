@@ -1,0 +1,268 @@
+"""The fake Harvest v3's routes: the token endpoint, the list and detail reads, move
+and reject (see the package docstring for what each checks)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+if TYPE_CHECKING:
+    from demo.sandbox.greenhouse.fake import FakeGreenhouse
+
+JSON = dict[str, Any]
+MAX_PER_PAGE = 500
+DEFAULT_PER_PAGE = 100
+MAX_IDS = 50
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, body: JSON, headers: dict[str, str] | None = None) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise Refusal(
+            422, {"message": "Validation error", "errors": [{"field": "updated_at"}]}
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _comparison(value: str) -> Callable[[str | None], bool]:
+    """``gte|2026-01-01T00:00:00Z`` (also ``gt``, ``lte``, ``lt``)."""
+    operator, sep, raw = value.partition("|")
+    if not sep or operator not in ("gte", "gt", "lte", "lt"):
+        raise Refusal(422, {"message": "Validation error", "errors": [{"field": "updated_at"}]})
+    bound = _parse_time(raw)
+
+    def test(stamp: str | None) -> bool:
+        if stamp is None:
+            return False
+        moment = _parse_time(stamp)
+        return {
+            "gte": moment >= bound,
+            "gt": moment > bound,
+            "lte": moment <= bound,
+            "lt": moment < bound,
+        }[operator]
+
+    return test
+
+
+def _ids(value: str, field: str) -> set[int]:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if len(parts) > MAX_IDS or not all(part.isdigit() for part in parts):
+        raise Refusal(422, {"message": "Validation error", "errors": [{"field": field}]})
+    return {int(part) for part in parts}
+
+
+def _query(request: Request) -> tuple[dict[str, str], int, int]:
+    """The filters, page size and offset of a list request: from its parameters, or
+    from the cursor alone."""
+    params = dict(request.query_params)
+    if "cursor" in params:
+        if len(params) > 1:
+            raise Refusal(422, {"message": "cursor must be the only query parameter"})
+        try:
+            state = json.loads(base64.urlsafe_b64decode(params["cursor"].encode()))
+        except (binascii.Error, ValueError):
+            raise Refusal(422, {"message": "invalid cursor"}) from None
+        return dict(state["filters"]), int(state["per_page"]), int(state["offset"])
+    per_page = params.pop("per_page", str(DEFAULT_PER_PAGE))
+    if not per_page.isdigit() or not 1 <= int(per_page) <= MAX_PER_PAGE:
+        raise Refusal(422, {"message": "Validation error", "errors": [{"field": "per_page"}]})
+    return params, int(per_page), 0
+
+
+def _cursor(filters: dict[str, str], per_page: int, offset: int) -> str:
+    state = {"filters": filters, "per_page": per_page, "offset": offset}
+    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+
+
+def _filtered(
+    records: Iterable[JSON], filters: dict[str, str], parents: dict[str, str]
+) -> list[JSON]:
+    """``ids``, parent filters (``candidate_ids`` -> ``candidate_id``), ``updated_at``
+    and ``created_at``; an unknown filter is refused, as v3 refuses it."""
+    found = list(records)
+    for name, value in filters.items():
+        if name == "ids":
+            wanted = _ids(value, name)
+            found = [r for r in found if r["id"] in wanted]
+        elif name in ("updated_at", "created_at"):
+            test = _comparison(value)
+            found = [r for r in found if test(r.get(name))]
+        elif name in parents:
+            wanted = _ids(value, name)
+            found = [r for r in found if r.get(parents[name]) in wanted]
+        else:
+            raise Refusal(422, {"message": f"unknown filter {name}"})
+    return found
+
+
+def build_app(fake: FakeGreenhouse) -> Starlette:
+    def bearer(request: Request) -> str:
+        header = request.headers.get("authorization", "")
+        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+        if token not in fake.tokens:
+            raise Refusal(401, {"message": "Unauthorized"})
+        used = fake.used.get(token, 0)
+        if used >= fake.rate_limit:
+            raise Refusal(429, {"message": "Too Many Requests"}, {"Retry-After": "10"})
+        fake.used[token] = used + 1
+        return token
+
+    def limits(token: str) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(fake.rate_limit),
+            "X-RateLimit-Remaining": str(max(0, fake.rate_limit - fake.used.get(token, 0))),
+        }
+
+    def guarded(
+        handler: Callable[[Request, str], Awaitable[Response]],
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            try:
+                token = bearer(request)
+                response = await handler(request, token)
+            except Refusal as refusal:
+                return JSONResponse(refusal.body, refusal.status, headers=refusal.headers)
+            response.headers.update(limits(token))
+            return response
+
+        return endpoint
+
+    def listing(
+        records: Callable[[], Iterable[JSON]], parents: dict[str, str] | None = None
+    ) -> Callable[[Request, str], Awaitable[Response]]:
+        async def handler(request: Request, token: str) -> Response:
+            filters, per_page, offset = _query(request)
+            found = _filtered(records(), filters, parents or {})
+            page = found[offset : offset + per_page]
+            headers: dict[str, str] = {}
+            if offset + per_page < len(found):
+                base = str(request.url.replace(query=""))
+                cursor = urlencode({"cursor": _cursor(filters, per_page, offset + per_page)})
+                headers["Link"] = f'<{base}?{cursor}>; rel="next"'
+            return JSONResponse(page, headers=headers)
+
+        return handler
+
+    async def token(request: Request) -> Response:
+        header = request.headers.get("authorization", "")
+        try:
+            decoded = base64.b64decode(header.removeprefix("Basic ")).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        client_id, _, client_secret = decoded.partition(":")
+        if not header.startswith("Basic ") or (client_id, client_secret) != (
+            fake.client_id,
+            fake.client_secret,
+        ):
+            return JSONResponse({"error": "invalid_client"}, 401)
+        form = parse_qs((await request.body()).decode())
+        if form.get("grant_type") != ["client_credentials"]:
+            return JSONResponse({"error": "unsupported_grant_type"}, 400)
+        sub = (form.get("sub") or [""])[0]
+        if not sub.isdigit() or int(sub) not in fake.users:
+            return JSONResponse({"error": "invalid_grant", "error_description": "unknown sub"}, 400)
+        return JSONResponse(
+            {"access_token": fake.mint_token(sub), "token_type": "Bearer", "expires_in": 3600}
+        )
+
+    async def application(request: Request, token: str) -> Response:
+        found = fake.applications.get(int(request.path_params["id"]))
+        if found is None:
+            raise Refusal(404, {"message": "Resource not found"})
+        return JSONResponse(found)
+
+    async def body_of(request: Request) -> JSON:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise Refusal(400, {"message": "the body is not JSON"}) from None
+        if not isinstance(body, dict):
+            raise Refusal(422, {"message": "Validation error"})
+        return body
+
+    async def move(request: Request, token: str) -> Response:
+        application_id = int(request.path_params["id"])
+        found = fake.applications.get(application_id)
+        if found is None:
+            raise Refusal(404, {"message": "Resource not found"})
+        body = await body_of(request)
+        stage_id = body.get("to_stage_id")
+        stage = fake.stages.get(stage_id) if isinstance(stage_id, int) else None
+        if stage is None or stage["job_id"] != found["job_id"]:
+            raise Refusal(
+                422, {"message": "Validation error", "errors": [{"field": "to_stage_id"}]}
+            )
+        return JSONResponse(fake.move(application_id, stage["id"], fake.tokens[token]))
+
+    async def reject(request: Request, token: str) -> Response:
+        application_id = int(request.path_params["id"])
+        if application_id not in fake.applications:
+            raise Refusal(404, {"message": "Resource not found"})
+        body = await body_of(request)
+        reason = body.get("rejection_reason_id")
+        if not isinstance(reason, int) or reason not in fake.rejection_reasons:
+            raise Refusal(
+                422, {"message": "Validation error", "errors": [{"field": "rejection_reason_id"}]}
+            )
+        notes = body.get("notes") if isinstance(body.get("notes"), str) else None
+        fake.reject(application_id, reason, notes, fake.tokens[token])
+        return Response(status_code=204)
+
+    async def attachment(request: Request) -> Response:
+        candidate_id = int(request.path_params["candidate_id"])
+        if candidate_id not in fake.candidates:
+            return JSONResponse({"message": "Resource not found"}, 404)
+        resume = fake.resume(candidate_id)
+        if request.path_params["filename"] != resume.filename:
+            return JSONResponse({"message": "Resource not found"}, 404)
+        return Response(resume.content, media_type=resume.content_type)
+
+    routes = [
+        Route("/token", token, methods=["POST"]),
+        Route("/attachments/{candidate_id:int}/{filename}", attachment),
+        Route("/v3/users", guarded(listing(lambda: fake.users.values()))),
+        Route("/v3/jobs", guarded(listing(lambda: fake.jobs.values()))),
+        Route(
+            "/v3/job_stages", guarded(listing(lambda: fake.stages.values(), {"job_id": "job_id"}))
+        ),
+        Route("/v3/candidates", guarded(listing(lambda: fake.candidates.values()))),
+        Route(
+            "/v3/applications",
+            guarded(
+                listing(
+                    lambda: fake.applications.values(),
+                    {"candidate_ids": "candidate_id", "job_id": "job_id"},
+                )
+            ),
+        ),
+        Route("/v3/applications/{id:int}", guarded(application)),
+        Route("/v3/applications/{id:int}/move", guarded(move), methods=["POST"]),
+        Route("/v3/applications/{id:int}/reject", guarded(reject), methods=["POST"]),
+        Route(
+            "/v3/scheduled_interviews",
+            guarded(
+                listing(lambda: fake.interviews.values(), {"application_ids": "application_id"})
+            ),
+        ),
+        Route("/v3/rejection_reasons", guarded(listing(lambda: fake.rejection_reasons.values()))),
+    ]
+    return Starlette(routes=routes)

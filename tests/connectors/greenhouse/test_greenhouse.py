@@ -1,0 +1,205 @@
+"""Greenhouse quirks against the fake: client-credentials tokens minted per acting
+user (v3's attribution), cursor paging followed exactly and only on the API's origin,
+``updated_at=gte|...`` incremental reads, the fake's own rate limit, and the writes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from connectors.errors import AuthError, NotFoundError, UnprocessableError
+from connectors.greenhouse import GreenhouseConnector
+from connectors.greenhouse.connector import SameOriginLinkPaginator
+from connectors.models import Attribution
+from demo.sandbox.greenhouse import FakeGreenhouse
+
+
+async def no_sleep(_seconds: float) -> None:
+    return None
+
+
+@pytest.fixture
+def fake() -> FakeGreenhouse:
+    made = FakeGreenhouse()
+    made.seed(jobs=4, candidates=6, applications=9)
+    return made
+
+
+@pytest.fixture
+async def client(fake: FakeGreenhouse) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app)) as http:
+        yield http
+
+
+def connect(
+    fake: FakeGreenhouse, client: httpx.AsyncClient, **credentials: str
+) -> GreenhouseConnector:
+    given = {
+        "clientId": fake.client_id,
+        "clientSecret": fake.client_secret,
+        "userId": "4080",
+        **credentials,
+    }
+    return GreenhouseConnector.create(
+        client, given, {"pageSize": 2}, integration="t:greenhouse", sleep=no_sleep
+    )
+
+
+async def test_reads_run_on_one_token_for_the_configured_user(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    jobs = [job async for job in connector.jobs()]
+    users = [user async for user in connector.users()]
+    assert len(jobs) == 4 and len(users) == 3
+    assert list(fake.tokens.values()) == ["4080"], "one token, reused across pages"
+
+
+async def test_an_unknown_user_is_refused_at_the_token_endpoint(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    with pytest.raises(AuthError):
+        await connect(fake, client, userId="777").check()
+
+
+async def test_a_revoked_token_is_replaced_once(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    await connector.check()
+    fake.tokens.clear()  # every token revoked
+    assert (await connector.check()).ok
+    assert len(fake.tokens) == 1
+
+
+async def test_writes_are_made_as_the_acting_user(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    application_id = min(fake.applications)
+    await connector.move_stage(str(application_id), "offer", Attribution(remote_id="4082"))
+    await connector.reject(
+        str(application_id), "Hired another candidate", Attribution(remote_id="4081")
+    )
+    await connector.move_stage(str(application_id), "Onsite", None)
+    assert [(w.path.rsplit("/", 1)[-1], w.acting_user) for w in fake.writes] == [
+        ("move", "4082"),
+        ("reject", "4081"),
+        ("move", "4080"),
+    ]
+    job_id = fake.applications[application_id]["job_id"]
+    assert fake.writes[0].body == {"to_stage_id": job_id * 10 + 4}
+    assert fake.writes[1].body == {"rejection_reason_id": 9, "notes": "Hired another candidate"}
+    assert fake.applications[application_id]["status"] == "rejected"
+
+
+async def test_a_reason_greenhouse_does_not_know_rejects_with_its_first_reason(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    await connector.reject(str(min(fake.applications)), "Salary expectations", None)
+    assert fake.writes[0].body == {"rejection_reason_id": 8, "notes": "Salary expectations"}
+
+
+async def test_bad_write_targets_are_refused(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    with pytest.raises(NotFoundError):
+        await connector.move_stage(str(min(fake.applications)), "No Such Stage", None)
+    with pytest.raises(UnprocessableError):
+        await connector.move_stage("²", "Onsite", None)
+    with pytest.raises(UnprocessableError):
+        await connector.reject("12", "no", Attribution(remote_id="kate@agency.example"))
+    assert fake.writes == []
+
+
+async def test_incremental_reads_ask_greenhouse_for_what_changed(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    fake.touch_job(100_002)
+    application_id = min(fake.applications)
+    await connector.move_stage(str(application_id), "Onsite", None)
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    assert [job.remote_id async for job in connector.jobs(since)] == ["100002"]
+    assert [a.remote_id async for a in connector.applications(since)] == [str(application_id)]
+    assert [c async for c in connector.candidates(since)] == []
+
+
+async def test_applications_of_candidates_are_read_by_candidate_ids(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    found = await connector.get_applications(["200001", "nope", "200002"])
+    expected = {
+        str(a["id"]) for a in fake.applications.values() if a["candidate_id"] in (200001, 200002)
+    }
+    assert {a.remote_id for a in found} == expected
+
+
+async def test_the_fakes_own_rate_limit_is_a_429_with_retry_after_that_is_waited_out(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    fake.rate_limit = 3
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        fake.reset_rate_limits()
+
+    given = {"clientId": fake.client_id, "clientSecret": fake.client_secret, "userId": "4080"}
+    connector = GreenhouseConnector.create(
+        client, given, {"pageSize": 1}, integration="t:greenhouse", sleep=sleep
+    )
+    assert len([job async for job in connector.jobs()]) == 4
+    assert waits and all(wait >= 10 for wait in waits)
+
+
+async def test_answers_carry_the_rate_limit_headers(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    token = fake.mint_token("4080")
+    answer = await client.get(
+        "https://harvest.greenhouse.io/v3/jobs", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert answer.headers["X-RateLimit-Limit"] == str(fake.rate_limit)
+    assert int(answer.headers["X-RateLimit-Remaining"]) == fake.rate_limit - 1
+    refused = await client.get("https://harvest.greenhouse.io/v3/jobs")
+    assert refused.status_code == 401
+
+
+async def test_the_cursor_must_travel_alone(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    headers = {"Authorization": f"Bearer {fake.mint_token('4080')}"}
+    first = await client.get(
+        "https://harvest.greenhouse.io/v3/jobs", params={"per_page": 1}, headers=headers
+    )
+    following = first.links["next"]["url"]
+    assert (await client.get(following, headers=headers)).status_code == 200
+    mixed = await client.get(following + "&per_page=1", headers=headers)
+    assert mixed.status_code == 422
+
+
+def _answer(link: str) -> httpx.Response:
+    return httpx.Response(200, headers={"Link": link}, request=httpx.Request("GET", "https://x"))
+
+
+@pytest.mark.parametrize(
+    ("link", "followed"),
+    [
+        ('<https://harvest.greenhouse.io/v3/jobs?cursor=abc>; rel="next"', True),
+        ('<https://evil.example/v3/jobs?cursor=abc>; rel="next"', False),
+        ('<http://harvest.greenhouse.io/v3/jobs?cursor=abc>; rel="next"', False),
+        ('<https://harvest.greenhouse.io/v3/jobs?cursor=abc>; rel="last"', False),
+    ],
+)
+def test_next_links_are_followed_only_on_the_apis_origin(link: str, followed: bool) -> None:
+    paginator = SameOriginLinkPaginator("https://harvest.greenhouse.io/v3", size=2)
+    next_request: Any = paginator.next({}, _answer(link), [], [1, 2])
+    assert (next_request is not None) is followed

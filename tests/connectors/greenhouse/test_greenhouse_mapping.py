@@ -1,0 +1,392 @@
+"""Greenhouse's mappers take whatever Harvest sends: every field of the documented
+records set to null, deleted, or replaced by a value of another type, unicode or a huge
+value, and whole records of arbitrary JSON, give the common model or a ``MappingError``
+and nothing else; what they give keeps the store's bounds. A listing with one
+unreadable record yields all the others and reports that one."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from connectors.errors import MappingError
+from connectors.greenhouse import (
+    GreenhouseConnector,
+    application_from_raw,
+    candidate_from_raw,
+    interview_from_raw,
+    job_from_raw,
+    stages_from_raw,
+    user_from_raw,
+)
+from connectors.models import (
+    RecordFailure,
+    RemoteApplication,
+    RemoteCandidate,
+    RemoteInterview,
+    RemoteJob,
+    RemoteRecord,
+    RemoteUser,
+)
+from demo.sandbox.greenhouse import FakeGreenhouse
+from tests.support.custom_fields import assert_storable_custom_fields
+
+# The documented records (developers.greenhouse.io/harvest.html), as Harvest lists them.
+
+JOB: dict[str, Any] = {
+    "id": 107761,
+    "name": "UX Designer - Boston",
+    "requisition_id": "REQ-0042",
+    "notes": "<p>Looking for a designer</p>",
+    "confidential": False,
+    "status": "open",
+    "created_at": "2016-01-14T23:25:15.000Z",
+    "opened_at": "2016-01-14T23:25:15.000Z",
+    "closed_at": None,
+    "updated_at": "2017-09-29T13:00:28.038Z",
+    "departments": [{"id": 237, "name": "Design"}],
+    "offices": [{"id": 54, "name": "Boston", "location": {"name": "Boston, MA"}}],
+    "hiring_team": {
+        "recruiters": [{"id": 4080, "name": "Kate Austen", "email": "kate@agency.example"}]
+    },
+    "custom_fields": {"employment_type": "Full-time"},
+}
+CANDIDATE: dict[str, Any] = {
+    "id": 57683957,
+    "first_name": "John",
+    "last_name": "Locke",
+    "company": "The Tustin Box Company",
+    "title": "Customer Success Representative",
+    "created_at": "2015-11-20T22:56:12.000Z",
+    "updated_at": "2017-09-29T13:00:28.038Z",
+    "last_activity": "2017-09-29T13:00:28.038Z",
+    "phone_numbers": [{"value": "555-555-5555", "type": "mobile"}],
+    "addresses": [{"value": "123 Fake St.", "type": "home"}],
+    "email_addresses": [{"value": "john.locke@example.com", "type": "personal"}],
+    "tags": ["Walkabout", "Orientation"],
+    "attachments": [
+        {
+            "filename": "John_Locke_Resume.pdf",
+            "url": "https://prod-heroku.s3.amazonaws.com/resume.pdf",
+            "type": "resume",
+            "created_at": "2020-09-27T18:45:27.137Z",
+        }
+    ],
+    "custom_fields": {"desired_salary": "1000000"},
+}
+APPLICATION: dict[str, Any] = {
+    "id": 69306314,
+    "candidate_id": 57683957,
+    "prospect": False,
+    "applied_at": "2017-09-29T12:56:05.244Z",
+    "rejected_at": None,
+    "last_activity_at": "2017-09-29T13:00:28.038Z",
+    "source": {"id": 2, "public_name": "Jobs page on your website"},
+    "credited_to": {"id": 4080, "name": "Kate Austen"},
+    "rejection_reason": None,
+    "jobs": [{"id": 107761, "name": "UX Designer - Boston"}],
+    "status": "active",
+    "current_stage": {"id": 767358, "name": "Application Review"},
+    "custom_fields": {"application_custom_test": "Option 1"},
+}
+INTERVIEW: dict[str, Any] = {
+    "id": 9128481,
+    "application_id": 69306314,
+    "start": {"date_time": "2017-09-29T13:00:28.038Z"},
+    "end": {"date_time": "2017-09-29T14:00:28.038Z"},
+    "status": "scheduled",
+    "interview": {"id": 77, "name": "Onsite"},
+    "interviewers": [{"id": 4080, "name": "Kate Austen"}],
+    "updated_at": "2017-09-29T13:00:28.038Z",
+}
+USER: dict[str, Any] = {
+    "id": 4080,
+    "name": "Kate Austen",
+    "first_name": "Kate",
+    "last_name": "Austen",
+    "primary_email_address": "kate@agency.example",
+    "site_admin": True,
+    "updated_at": "2017-09-29T13:00:28.038Z",
+}
+
+MAPPERS: dict[str, tuple[Callable[[Any], RemoteRecord], type[RemoteRecord], dict[str, Any]]] = {
+    "job": (job_from_raw, RemoteJob, JOB),
+    "candidate": (candidate_from_raw, RemoteCandidate, CANDIDATE),
+    "application": (application_from_raw, RemoteApplication, APPLICATION),
+    "interview": (interview_from_raw, RemoteInterview, INTERVIEW),
+    "user": (user_from_raw, RemoteUser, USER),
+}
+
+# The store's column sizes (gateway/store/models): a mapper never hands over more.
+LIMITS = {
+    "remote_id": 255,
+    "title": 512,
+    "name": 512,
+    "first_name": 255,
+    "last_name": 255,
+    "email": 320,
+    "phone": 64,
+    "location": 255,
+    "headline": 512,
+    "source": 128,
+    "resume_url": 2048,
+    "employment_type": 64,
+    "remote_status": 128,
+    "recruiter_remote_id": 255,
+    "current_stage": 255,
+    "interview_type": 64,
+    "role": 64,
+    "to_stage": 255,
+    "url": 2048,
+}
+
+DELETE = object()
+REPLACEMENTS: dict[str, object] = {
+    "null": None,
+    "deleted": DELETE,
+    "string": "not what was documented",
+    "number": 42,
+    "float": 1.5,
+    "boolean": True,
+    "list": [1, "two", {"id": 3}],
+    "object": {"unexpected": "object"},
+    "empty object": {},
+    "unicode": "Zoë 🚀 \u202e",
+    "digit to isdigit only": "²",
+    "huge number": 10**30,
+    "huge string": "x" * 1_000_000,
+}
+
+FieldPath = tuple[str | int, ...]
+
+
+def paths(value: Any, prefix: FieldPath = ()) -> Iterator[FieldPath]:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield (*prefix, key)
+            yield from paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield (*prefix, index)
+            yield from paths(child, (*prefix, index))
+
+
+def replaced(record: dict[str, Any], path: FieldPath, value: object) -> dict[str, Any]:
+    changed = copy.deepcopy(record)
+    parent: Any = changed
+    for step in path[:-1]:
+        parent = parent[step]
+    if value is DELETE:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return changed
+
+
+def check_bounds(record: object, where: str = "") -> None:
+    assert dataclasses.is_dataclass(record)
+    assert_storable_custom_fields(record)
+    for field in dataclasses.fields(record):
+        value = getattr(record, field.name)
+        if isinstance(value, str) and field.name in LIMITS:
+            assert len(value) <= LIMITS[field.name], f"{where}{field.name}: {len(value)} chars"
+            assert value.strip(), f"{where}{field.name} is blank"
+        if isinstance(value, datetime):
+            assert value.tzinfo is not None, f"{where}{field.name} is naive"
+        if isinstance(value, tuple):
+            for item in value:
+                if dataclasses.is_dataclass(item):
+                    check_bounds(item, f"{where}{field.name}.")
+                else:
+                    assert isinstance(item, str) and len(item) <= 255
+
+
+def map_or_refuse(name: str, raw: Any) -> RemoteRecord | None:
+    mapper, model, _example = MAPPERS[name]
+    try:
+        mapped = mapper(raw)
+    except MappingError:
+        return None
+    assert isinstance(mapped, model), f"{name} gave {type(mapped).__name__}"
+    assert mapped.remote_id and isinstance(mapped.remote_id, str)
+    check_bounds(mapped)
+    if isinstance(mapped, RemoteJob):
+        assert mapped.title
+    if isinstance(mapped, RemoteCandidate):
+        assert mapped.name
+        assert mapped.resume_url is None or mapped.resume_url.startswith(("http://", "https://"))
+    if isinstance(mapped, RemoteApplication):
+        entered = [t.entered_at for t in mapped.transitions]
+        assert entered == sorted(entered)
+        if mapped.transitions and mapped.current_stage:
+            assert mapped.transitions[-1].to_stage == mapped.current_stage
+    return mapped
+
+
+def test_the_documented_records_map_as_documented() -> None:
+    job = job_from_raw(JOB)
+    assert (job.remote_id, job.title, job.status, job.department, job.location) == (
+        "107761",
+        "UX Designer - Boston",
+        "open",
+        "Design",
+        "Boston",
+    )
+    assert (job.recruiter_remote_id, job.recruiter_email) == ("4080", "kate@agency.example")
+    candidate = candidate_from_raw(CANDIDATE)
+    assert candidate.name == "John Locke"
+    assert candidate.email == "john.locke@example.com"
+    assert candidate.resume_url == "https://prod-heroku.s3.amazonaws.com/resume.pdf"
+    assert [d.kind for d in candidate.documents] == ["resume"]
+    assert candidate.headline == "Customer Success Representative at The Tustin Box Company"
+    application = application_from_raw(APPLICATION)
+    assert (application.job_remote_id, application.candidate_remote_id) == ("107761", "57683957")
+    assert application.current_stage == "Application Review"
+    assert application.transitions[0].entered_at == datetime(2017, 9, 29, 13, 0, 28, 38000, UTC)
+    interview = interview_from_raw(INTERVIEW)
+    assert (interview.application_remote_id, interview.interview_type) == ("69306314", "Onsite")
+    assert interview.interviewer_remote_id == "4080"
+    assert user_from_raw(USER).email == "kate@agency.example"
+
+
+def test_a_current_stage_given_as_an_id_is_named_from_the_job_stages() -> None:
+    raw = {**APPLICATION, "current_stage": 767358}
+    assert application_from_raw(raw, {"767358": "Recruiter Screen"}).current_stage == (
+        "Recruiter Screen"
+    )
+    assert application_from_raw(raw).current_stage is None
+
+
+def test_a_rejected_application_keeps_its_reason() -> None:
+    raw = {
+        **APPLICATION,
+        "status": "rejected",
+        "rejected_at": "2017-10-01T10:00:00Z",
+        "rejection_reason": {"id": 8, "name": "Lacking skill(s)/qualification(s)"},
+    }
+    application = application_from_raw(raw)
+    assert application.status == "rejected"
+    assert application.rejection_reason == "Lacking skill(s)/qualification(s)"
+
+
+def test_stages_come_in_priority_order_once_per_name() -> None:
+    raws = [
+        {"id": 3, "name": "Onsite", "priority": 2, "job_id": 1},
+        {"id": 1, "name": "Application Review", "priority": 0, "job_id": 1},
+        {"id": 2, "name": "Recruiter Screen", "priority": 1, "job_id": 1},
+        {"id": 11, "name": "Application Review", "priority": 0, "job_id": 2},
+        {"id": None, "name": "Nameless id"},
+        "not a stage",
+    ]
+    stages = stages_from_raw(raws)
+    assert [(s.name, s.position, s.kind) for s in stages] == [
+        ("Application Review", 0, "applied"),
+        ("Recruiter Screen", 1, "screen"),
+        ("Onsite", 2, "interview"),
+    ]
+
+
+@pytest.mark.parametrize("name", list(MAPPERS))
+def test_every_field_replaced_by_anything_gives_the_model_or_a_MappingError(name: str) -> None:
+    example = MAPPERS[name][2]
+    refused: list[tuple[FieldPath, str]] = []
+    for path in paths(example):
+        for kind, value in REPLACEMENTS.items():
+            if map_or_refuse(name, replaced(example, path, value)) is None:
+                refused.append((path, kind))
+    # Only what a record cannot do without may refuse it: its id, an application's job
+    # and candidate.
+    assert {path[0] for path, _kind in refused} <= {"id", "jobs", "candidate_id"}, refused
+
+
+@pytest.mark.parametrize("name", list(MAPPERS))
+@pytest.mark.parametrize("whole", [None, "a string", 17, 1.5, True, [], [{"id": 1}], {}])
+def test_a_whole_record_of_another_shape_is_a_MappingError(name: str, whole: object) -> None:
+    with pytest.raises(MappingError):
+        MAPPERS[name][0](whole)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=40)
+    | st.sampled_from(["2024-01-20T10:30:00Z", "rejected", "resume", "https://x.example/r", "²"]),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@st.composite
+def one_field_replaced(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    example = MAPPERS[name][2]
+    path = draw(st.sampled_from(list(paths(example))))
+    return replaced(example, path, draw(json_values | st.just(DELETE)))
+
+
+@st.composite
+def records_of_arbitrary_fields(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    keys = st.sampled_from(sorted(MAPPERS[name][2])) | st.text(max_size=8)
+    return draw(st.dictionaries(keys, json_values, max_size=12))
+
+
+FAST = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+
+
+@pytest.mark.parametrize("name", list(MAPPERS))
+@FAST
+@given(data=st.data())
+def test_one_field_of_any_json_value(name: str, data: st.DataObject) -> None:
+    map_or_refuse(name, data.draw(one_field_replaced(name)))
+
+
+@pytest.mark.parametrize("name", list(MAPPERS))
+@FAST
+@given(data=st.data())
+def test_whole_records_of_any_json(name: str, data: st.DataObject) -> None:
+    map_or_refuse(name, data.draw(records_of_arbitrary_fields(name) | json_values))
+
+
+@FAST
+@given(raws=st.lists(json_values | st.fixed_dictionaries({"id": json_values, "name": json_values})))
+def test_stages_of_any_json_are_unique_and_numbered(raws: list[Any]) -> None:
+    stages = stages_from_raw(raws)
+    assert [s.position for s in stages] == list(range(len(stages)))
+    assert len({s.name.lower() for s in stages}) == len(stages)
+
+
+async def test_one_broken_record_per_listing_fails_alone_through_the_fake() -> None:
+    fake = FakeGreenhouse()
+    fake.seed(jobs=5, candidates=4, applications=7)
+    good_jobs = [str(job_id) for job_id in sorted(fake.jobs)]
+    good_applications = [str(a) for a in sorted(fake.applications)]
+    fake.jobs[100_003]["id"] = {"no": "id"}  # listed in the middle, without a usable id
+    fake.applications[999_999] = {"id": 999_999, "candidate_id": 200_001, "jobs": []}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app)) as client:
+        credentials = {"clientId": fake.client_id, "clientSecret": fake.client_secret}
+        connector = GreenhouseConnector.create(
+            client, {**credentials, "userId": "4080"}, {"pageSize": 2}, integration="t:gh"
+        )
+        jobs = [job.remote_id async for job in connector.jobs()]
+        applications = [a.remote_id async for a in connector.applications()]
+    assert jobs == [j for j in good_jobs if j != "100003"]
+    assert applications == good_applications
+    assert connector.failures == [
+        RecordFailure(entity="jobs", remote_id=None, reason="jobs without an id"),
+        RecordFailure(
+            entity="applications", remote_id="999999", reason="applications without a job"
+        ),
+    ]

@@ -198,11 +198,11 @@ async def test_an_unknown_provider_is_refused_before_execution(
     rf: tuple[GatewayWorld, FakeRecruiterflow, int],
 ) -> None:
     world, _, _ = rf
-    input = {"provider": "GREENHOUSE", "entity": "JOB", "sourceField": "a", "targetField": "x"}
+    input = {"provider": "NO_SUCH_ATS", "entity": "JOB", "sourceField": "a", "targetField": "x"}
     response = await world.gateway.post(SET, {"input": input})
     body = response.json()
     assert body.get("data") is None
-    assert "GREENHOUSE" in body["errors"][0]["message"]
+    assert "NO_SUCH_ATS" in body["errors"][0]["message"]
     assert "INTERNAL" not in str(body)
     assert await world.count(FieldMapping) == 0
 

@@ -308,7 +308,7 @@ def create_app(
         ],
         middleware=[
             *([Middleware(tracing.traced_app)] if tracing.provider() is not None else []),
-            Middleware(Unavailable),
+            Middleware(Unavailable, cors_origins=settings.cors_allowed_origins),
             Middleware(GraphQLCors, origins=settings.cors_allowed_origins),
             Middleware(Compression),
             Middleware(TrustedProxies, trusted=settings.trusted_proxies),

@@ -68,6 +68,22 @@ def parse_origins(setting: str) -> tuple[str, ...]:
     return origins
 
 
+def escaped_answer_headers(scope: Scope, origins: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
+    """The CORS headers of an answer made outside this middleware (a failure that
+    escaped the routes, answered by ``gateway.unavailable``), so a browser app on an
+    allowed origin can read its 503, ``Retry-After`` and request id too."""
+    if scope.get("path") not in CORS_PATHS:
+        return []
+    headers = [(b"vary", b"Origin")]
+    origin = request_header(scope, b"origin")
+    if origin is not None and origin.decode("latin-1") in origins:
+        headers += [
+            (b"access-control-allow-origin", origin),
+            (b"access-control-expose-headers", ", ".join(EXPOSED_HEADERS).encode()),
+        ]
+    return headers
+
+
 class GraphQLCors:
     """CORS on `CORS_PATHS` only; every other request passes by untouched."""
 

@@ -39,6 +39,7 @@ import sqlalchemy.exc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.errors import ConnectorError
+from gateway.cors import escaped_answer_headers, parse_origins
 from gateway.logging import REQUEST_CONTEXT, trace_id_of
 from gateway.metrics import HTTP_REQUESTS, route_label
 from gateway.store.engine import commits_begun, counting_commits
@@ -227,8 +228,9 @@ class Unavailable:
     request begins, and answers what escapes the routes as JSON (503 for the
     infrastructure, 500 for anything else) instead of Starlette's plain-text 500."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, cors_origins: str = "") -> None:
         self.app = app
+        self.cors_origins = parse_origins(cors_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -254,7 +256,8 @@ class Unavailable:
                 if started:
                     _log_escaped(scope, rid, exc)
                     raise
-                status = await _answer_escaped(scope, send, rid, exc)
+                cors = escaped_answer_headers(scope, self.cors_origins)
+                status = await _answer_escaped(scope, send, rid, exc, cors)
             finally:
                 HTTP_REQUESTS.labels(route_label(scope["path"]), str(status)).inc()
                 REQUEST_CONTEXT.reset(context)
@@ -274,14 +277,18 @@ def _log_escaped(scope: Scope, rid: str, exc: Exception) -> bool:
     return infrastructure
 
 
-async def _answer_escaped(scope: Scope, send: Send, rid: str, exc: Exception) -> int:
-    """Answer what escaped before the response started, as JSON; the status sent."""
+async def _answer_escaped(
+    scope: Scope, send: Send, rid: str, exc: Exception, cors: list[tuple[bytes, bytes]]
+) -> int:
+    """Answer what escaped before the response started, as JSON (with ``cors``, the CORS
+    headers the request's origin gets); the status sent."""
     infrastructure = _log_escaped(scope, rid, exc)
     body = _body(scope, rid, infrastructure)
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
         (b"x-request-id", rid.encode()),
+        *cors,
     ]
     if infrastructure:
         headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))

@@ -390,6 +390,28 @@ async def test_an_escaped_infrastructure_failure_is_503_json(bare: httpx.AsyncCl
     assert response.json()["requestId"] == response.headers["x-request-id"]
 
 
+async def test_an_escaped_failure_is_readable_by_an_allowed_browser_origin() -> None:
+    """A browser app on an allowed origin reads the 503 (its status, Retry-After and
+    request id); another origin gets no CORS header, so its browser withholds it."""
+    allowed = "https://app.example.com"
+    app = Starlette(
+        routes=[Route("/graphql", _unreachable, methods=["POST"])],
+        middleware=[Middleware(Unavailable, cors_origins=allowed)],
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        mine = await client.post("/graphql", headers={"origin": allowed})
+        theirs = await client.post("/graphql", headers={"origin": "https://evil.example"})
+        none = await client.post("/graphql")
+    assert mine.status_code == theirs.status_code == none.status_code == 503
+    assert mine.headers["access-control-allow-origin"] == allowed
+    exposed = {h.strip() for h in mine.headers["access-control-expose-headers"].split(",")}
+    assert {"retry-after", "x-request-id"} <= exposed
+    for other in (theirs, none):
+        assert "access-control-allow-origin" not in other.headers
+        assert other.headers["vary"] == "Origin"
+
+
 def test_the_app_answers_escaped_errors_itself() -> None:
     app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:"))
     outermost: object = app.user_middleware[0].cls

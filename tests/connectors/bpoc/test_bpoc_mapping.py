@@ -7,11 +7,9 @@ record yields all the others and reports that one."""
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
@@ -45,7 +43,14 @@ from connectors.models import (
     RemoteUser,
 )
 from demo.sandbox.bpoc import MAIN_AGENCY_ID, MAIN_API_KEY, MANAGER_ID, RECRUITER_ID, BpocFake
-from tests.support.custom_fields import assert_storable_custom_fields
+from tests.support.mapping_properties import (
+    DELETE,
+    REPLACEMENTS,
+    FieldPath,
+    check_bounds,
+    paths,
+    replaced,
+)
 from tests.support.paths import RECORDINGS
 
 BASE_URL = "https://bpoc.io/api/v1"
@@ -177,96 +182,6 @@ MAPPERS: dict[str, tuple[Mapper, type[RemoteRecord], dict[str, Any]]] = {
     "recruiter": (user_from_raw, RemoteUser, RECRUITER),
     "onboarding task": (onboarding_task_from_raw, RemoteOnboardingTask, TASK),
 }
-
-# The store's column sizes (gateway/store/models): a mapper never hands over more.
-LIMITS = {
-    "remote_id": 255,
-    "title": 512,
-    "name": 512,
-    "first_name": 255,
-    "last_name": 255,
-    "email": 320,
-    "phone": 64,
-    "location": 255,
-    "headline": 512,
-    "source": 128,
-    "resume_url": 2048,
-    "employment_type": 64,
-    "client_name": 255,
-    "remote_status": 128,
-    "currency": 3,
-    "recruiter_remote_id": 255,
-    "current_stage": 255,
-    "interview_type": 64,
-    "task_type": 64,
-    "role": 64,
-    "to_stage": 255,
-    "from_stage": 255,
-}
-
-DELETE = object()
-MEGABYTE = "x" * 1_000_000
-REPLACEMENTS: dict[str, object] = {
-    "null": None,
-    "deleted": DELETE,
-    "string": "not what was documented",
-    "number": 42,
-    "float": 1.5,
-    "boolean": True,
-    "list": [1, "two", {"id": 3}],
-    "object": {"unexpected": "object"},
-    "empty object": {},
-    "unicode": "Zoë 🚀 \u202e",
-    "digit to isdigit only": "²",
-    "signs": "+-5",
-    "huge number": 10**30,
-    "huge string": MEGABYTE,
-}
-
-FieldPath = tuple[str | int, ...]
-
-
-def paths(value: Any, prefix: FieldPath = ()) -> Iterator[FieldPath]:
-    """Every field path of a record, nested objects and list entries included."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield (*prefix, key)
-            yield from paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield (*prefix, index)
-            yield from paths(child, (*prefix, index))
-
-
-def replaced(record: dict[str, Any], path: FieldPath, value: object) -> dict[str, Any]:
-    changed = copy.deepcopy(record)
-    parent: Any = changed
-    for step in path[:-1]:
-        parent = parent[step]
-    if value is DELETE:
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = value
-    return changed
-
-
-def check_bounds(record: object, where: str = "") -> None:
-    """Text within the store's columns, times aware, nested models included."""
-    assert dataclasses.is_dataclass(record)
-    assert_storable_custom_fields(record)
-    for field in dataclasses.fields(record):
-        value = getattr(record, field.name)
-        if isinstance(value, str) and field.name in LIMITS:
-            assert len(value) <= LIMITS[field.name], f"{where}{field.name}: {len(value)} chars"
-            assert value.strip(), f"{where}{field.name} is blank"
-        if isinstance(value, datetime):
-            assert value.tzinfo is not None, f"{where}{field.name} is naive"
-        if isinstance(value, tuple):
-            for item in value:
-                if dataclasses.is_dataclass(item):
-                    check_bounds(item, f"{where}{field.name}.")
-                else:
-                    assert isinstance(item, str) and len(item) <= 255
 
 
 def check_application(application: RemoteApplication) -> None:

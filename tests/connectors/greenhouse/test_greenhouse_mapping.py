@@ -6,9 +6,7 @@ unreadable record yields all the others and reports that one."""
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,7 +35,14 @@ from connectors.models import (
     RemoteUser,
 )
 from demo.sandbox.greenhouse import FakeGreenhouse
-from tests.support.custom_fields import assert_storable_custom_fields
+from tests.support.mapping_properties import (
+    DELETE,
+    REPLACEMENTS,
+    FieldPath,
+    check_bounds,
+    paths,
+    replaced,
+)
 
 # The documented records (developers.greenhouse.io/harvest.html), as Harvest lists them.
 
@@ -124,89 +129,6 @@ MAPPERS: dict[str, tuple[Callable[[Any], RemoteRecord], type[RemoteRecord], dict
     "interview": (interview_from_raw, RemoteInterview, INTERVIEW),
     "user": (user_from_raw, RemoteUser, USER),
 }
-
-# The store's column sizes (gateway/store/models): a mapper never hands over more.
-LIMITS = {
-    "remote_id": 255,
-    "title": 512,
-    "name": 512,
-    "first_name": 255,
-    "last_name": 255,
-    "email": 320,
-    "phone": 64,
-    "location": 255,
-    "headline": 512,
-    "source": 128,
-    "resume_url": 2048,
-    "employment_type": 64,
-    "remote_status": 128,
-    "recruiter_remote_id": 255,
-    "current_stage": 255,
-    "interview_type": 64,
-    "role": 64,
-    "to_stage": 255,
-    "url": 2048,
-}
-
-DELETE = object()
-REPLACEMENTS: dict[str, object] = {
-    "null": None,
-    "deleted": DELETE,
-    "string": "not what was documented",
-    "number": 42,
-    "float": 1.5,
-    "boolean": True,
-    "list": [1, "two", {"id": 3}],
-    "object": {"unexpected": "object"},
-    "empty object": {},
-    "unicode": "Zoë 🚀 \u202e",
-    "digit to isdigit only": "²",
-    "huge number": 10**30,
-    "huge string": "x" * 1_000_000,
-}
-
-FieldPath = tuple[str | int, ...]
-
-
-def paths(value: Any, prefix: FieldPath = ()) -> Iterator[FieldPath]:
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield (*prefix, key)
-            yield from paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield (*prefix, index)
-            yield from paths(child, (*prefix, index))
-
-
-def replaced(record: dict[str, Any], path: FieldPath, value: object) -> dict[str, Any]:
-    changed = copy.deepcopy(record)
-    parent: Any = changed
-    for step in path[:-1]:
-        parent = parent[step]
-    if value is DELETE:
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = value
-    return changed
-
-
-def check_bounds(record: object, where: str = "") -> None:
-    assert dataclasses.is_dataclass(record)
-    assert_storable_custom_fields(record)
-    for field in dataclasses.fields(record):
-        value = getattr(record, field.name)
-        if isinstance(value, str) and field.name in LIMITS:
-            assert len(value) <= LIMITS[field.name], f"{where}{field.name}: {len(value)} chars"
-            assert value.strip(), f"{where}{field.name} is blank"
-        if isinstance(value, datetime):
-            assert value.tzinfo is not None, f"{where}{field.name} is naive"
-        if isinstance(value, tuple):
-            for item in value:
-                if dataclasses.is_dataclass(item):
-                    check_bounds(item, f"{where}{field.name}.")
-                else:
-                    assert isinstance(item, str) and len(item) <= 255
 
 
 def map_or_refuse(name: str, raw: Any) -> RemoteRecord | None:

@@ -113,20 +113,33 @@ class _Recipient:
 async def _recipient(session: AsyncSession, tenant_id: int, job_id: int) -> _Recipient | None:
     """The requisition's recruiter, else the tenant's default recruiter: the first that
     is an active user with an e-mail address."""
-    job_recruiter = await session.scalar(
-        sa.select(Job.recruiter_id).where(Job.id == job_id, Job.tenant_id == tenant_id)
-    )
-    default = await session.scalar(
-        sa.select(TenantSettings.default_recruiter_id).where(TenantSettings.tenant_id == tenant_id)
-    )
-    for user_id in (job_recruiter, default):
-        if user_id is None:
-            continue
-        user = await session.scalar(
-            sa.select(User).where(User.id == user_id, User.tenant_id == tenant_id)
+    candidates = (
+        await session.execute(
+            sa.select(
+                sa.select(Job.recruiter_id)
+                .where(Job.id == job_id, Job.tenant_id == tenant_id)
+                .scalar_subquery(),
+                sa.select(TenantSettings.default_recruiter_id)
+                .where(TenantSettings.tenant_id == tenant_id)
+                .scalar_subquery(),
+            )
         )
-        if user is not None and user.is_active and user.email:
-            return _Recipient(user.email, user.name)
+    ).one()
+    order = [user_id for user_id in candidates if user_id is not None]
+    users = {
+        user.id: user
+        for user in await session.scalars(
+            sa.select(User).where(
+                User.id.in_(order),
+                User.tenant_id == tenant_id,
+                User.is_active.is_(True),
+                User.email.is_not(None),
+            )
+        )
+    }
+    for user_id in order:
+        if user_id in users:
+            return _Recipient(users[user_id].email, users[user_id].name)
     return None
 
 

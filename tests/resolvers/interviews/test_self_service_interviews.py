@@ -40,7 +40,15 @@ from gateway.services.interview_mail import SmtpConfig
 from gateway.services.interview_sweep import sweep_interviews
 from gateway.store.base import utcnow
 from gateway.store.enums import ActorType, InterviewStatus, LogLevel, Role
-from gateway.store.models import Activity, Interview, InterviewMessage, OperationalLog
+from gateway.store.models import (
+    Activity,
+    Application,
+    Interview,
+    InterviewMessage,
+    Job,
+    OperationalLog,
+    User,
+)
 from tests.support.gateway import Gateway
 
 PAGE_FIELDS = """
@@ -643,7 +651,15 @@ async def test_a_request_for_a_person_mails_the_recruiter(gateway: Gateway) -> N
         await chat.request_human(deps, created["token"], note="Please call me")
         await chat.request_human(deps, created["token"], note="again")
     ((sender, recipients, raw),) = sink.received  # once
-    assert sender == "talent@demo.example" and len(recipients) == 1
+    async with gateway.app.state.session_factory() as session:
+        owner = await session.scalar(
+            sa.select(User.email)
+            .join(Job, Job.recruiter_id == User.id)
+            .join(Application, Application.job_id == Job.id)
+            .where(Application.id == pk(created["application"]["id"]))
+        )
+    assert owner is not None
+    assert sender == "talent@demo.example" and recipients == [owner], "the requisition's owner"
     message = email.message_from_string(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     assert "asked to speak with a person" in message["Subject"]

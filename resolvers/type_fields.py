@@ -21,6 +21,7 @@ from resolvers.context import Info
 from resolvers.lazy import LazyNode
 from resolvers.permissions import can
 from resolvers.relay import to_global_id
+from resolvers.type_refs import RECRUITER
 
 
 def related_node(
@@ -55,6 +56,18 @@ def related_node(
         resolver=resolve,
         description=description,
         metadata=sql_reading(reading) if reading is not None else None,
+    )
+
+
+def recruiter_node(key: str, description: str | None = None) -> Any:
+    """The user a record names in ``key`` (its owner, who made or reviewed it), as a
+    ``Recruiter``; null for callers who may not read recruiters."""
+    return related_node(
+        RECRUITER,
+        loader="user_by_id",
+        key=key,
+        permission=Permission.RECRUITERS_READ,
+        description=description,
     )
 
 

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.permissions import Permission
 from gateway.store.enums import (
     ApplicationStatus,
     OfferStatus,
@@ -23,7 +22,7 @@ from resolvers.context import Info
 from resolvers.custom_fields import custom_fields_column, custom_fields_field
 from resolvers.relay import Node, node_type, row_builder
 from resolvers.remote_data import remote_data_field
-from resolvers.type_fields import related_node, related_nodes
+from resolvers.type_fields import recruiter_node, related_node, related_nodes
 from resolvers.type_refs import (
     ANALYSIS,
     CANDIDATE,
@@ -32,7 +31,6 @@ from resolvers.type_refs import (
     OFFER,
     ONBOARDING_TASK,
     PIPELINE_STAGE,
-    RECRUITER,
 )
 
 T = TypeVar("T")
@@ -72,12 +70,9 @@ class StageTransition:
 
     to_stage = related_node(PIPELINE_STAGE, loader="stage_by_id", key="to_stage_id")
     from_stage = related_node(PIPELINE_STAGE, loader="stage_by_id", key="from_stage_id")
-    moved_by = related_node(
-        RECRUITER,
-        loader="user_by_id",
-        key="moved_by_user_id",
-        permission=Permission.RECRUITERS_READ,
-        description="The user who made the move here; null for moves made in the source "
+    moved_by = recruiter_node(
+        "moved_by_user_id",
+        "The user who made the move here; null for moves made in the source "
         "(movedByName names them) or when the caller may not read recruiters.",
     )
 
@@ -114,12 +109,9 @@ class Offer(Node):
     created_at: datetime
     created_by_user_id: strawberry.Private[int | None]
 
-    created_by = related_node(
-        RECRUITER,
-        loader="user_by_id",
-        key="created_by_user_id",
-        permission=Permission.RECRUITERS_READ,
-        description="The user who made the offer; null when the caller may not read recruiters.",
+    created_by = recruiter_node(
+        "created_by_user_id",
+        "The user who made the offer; null when the caller may not read recruiters.",
     )
 
 
@@ -141,19 +133,13 @@ class OnboardingTask(Node):
     created_by_user_id: strawberry.Private[int | None]
     reviewed_by_user_id: strawberry.Private[int | None]
 
-    created_by = related_node(
-        RECRUITER,
-        loader="user_by_id",
-        key="created_by_user_id",
-        permission=Permission.RECRUITERS_READ,
-        description="The user who added the task here; null for tasks from the source.",
+    created_by = recruiter_node(
+        "created_by_user_id",
+        "The user who added the task here; null for tasks from the source.",
     )
-    reviewed_by = related_node(
-        RECRUITER,
-        loader="user_by_id",
-        key="reviewed_by_user_id",
-        permission=Permission.RECRUITERS_READ,
-        description="The user who reviewed the task; null until reviewed here.",
+    reviewed_by = recruiter_node(
+        "reviewed_by_user_id",
+        "The user who reviewed the task; null until reviewed here.",
     )
 
 

@@ -20,8 +20,8 @@ from resolvers.context import Info
 from resolvers.dataloaders import SharedLoader
 from resolvers.relay import Node, node_type, row_builder
 from resolvers.remote_data import remote_data_field
-from resolvers.type_fields import related_node, related_nodes
-from resolvers.type_refs import APPLICATION, EVALUATION, INTERVIEW_MESSAGE, PERSONA, RECRUITER
+from resolvers.type_fields import recruiter_node, related_node, related_nodes
+from resolvers.type_refs import APPLICATION, EVALUATION, INTERVIEW_MESSAGE, PERSONA
 
 
 @node_type("InterviewMessage")
@@ -137,19 +137,13 @@ class Interview(Node):
     interviewer_user_id: strawberry.Private[int | None]
     scheduled_by_user_id: strawberry.Private[int | None]
 
-    interviewer = related_node(
-        RECRUITER,
-        loader="user_by_id",
-        key="interviewer_user_id",
-        permission=Permission.RECRUITERS_READ,
-        description="Who conducts a scheduled round; null for AI self-service interviews.",
+    interviewer = recruiter_node(
+        "interviewer_user_id",
+        "Who conducts a scheduled round; null for AI self-service interviews.",
     )
-    scheduled_by = related_node(
-        RECRUITER,
-        loader="user_by_id",
-        key="scheduled_by_user_id",
-        permission=Permission.RECRUITERS_READ,
-        description="The user who scheduled or created the interview.",
+    scheduled_by = recruiter_node(
+        "scheduled_by_user_id",
+        "The user who scheduled or created the interview.",
     )
     application = related_node(
         APPLICATION, loader="application_by_id", key="application_id", nullable=False

@@ -25,8 +25,8 @@ from resolvers.enums import JobStatus as _JobStatusEnum  # noqa: F401  (register
 from resolvers.lazy import lazy_callable
 from resolvers.relay import Node, node_type, row_builder
 from resolvers.remote_data import remote_data_field
-from resolvers.type_fields import related_node
-from resolvers.type_refs import INTEGRATION, RECRUITER
+from resolvers.type_fields import recruiter_node, related_node
+from resolvers.type_refs import INTEGRATION
 
 PENDING_APPLICATIONS = ApplicationCriteria(processing_statuses=PENDING)
 
@@ -134,9 +134,7 @@ class Job(Node):
     def score_breakdown(self) -> ScoreBreakdown | None:
         return _breakdown(self.stored_breakdown)
 
-    recruiter = related_node(
-        RECRUITER, loader="user_by_id", key="recruiter_id", permission=Permission.RECRUITERS_READ
-    )
+    recruiter = recruiter_node("recruiter_id")
     integration = related_node(
         INTEGRATION,
         loader="integration_by_id",

@@ -492,7 +492,7 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
         str(gh_application["candidate_id"]),
     ]
     for (provider, delivery), candidate in zip(sent, expected_candidates, strict=True):
-        scheme = webhooks.Scheme(provider)
+        scheme = provider
         event_id = webhooks.verify(
             scheme, dict(delivery.headers), delivery.body, SECRET, now=time.time()
         )

@@ -46,6 +46,8 @@ from demo.sandbox.bpoc import (
 from demo.sandbox.greenhouse import FakeGreenhouse
 from demo.sandbox.webhook_sender import (
     EVENTS,
+    FunctionFormat,
+    Outgoing,
     WebhookEmitter,
     sign_bpoc,
     sign_jobvite,
@@ -504,3 +506,19 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
                 scheme, dict(delivery.headers), delivery.body + b" ", SECRET, now=time.time()
             )
     assert EVENTS.keys() == {"recruiterflow", "jobvite", "bpoc", "greenhouse"}
+
+
+async def test_a_fake_of_a_provider_not_built_in_brings_its_own_format(
+    receiver: Receiver, sender: httpx.AsyncClient
+) -> None:
+    def build(url, secret, event_id, event, data, now):  # type: ignore[no-untyped-def]
+        body = json.dumps({"type": event, **data}).encode()
+        return Outgoing(event_id, event, url, body, {"Content-Type": "application/json"})
+
+    own = FunctionFormat({"thing.changed": ("thing_id",)}, build, lambda: "e-1")
+    emitter = WebhookEmitter(own, "http://gateway/own", SECRET, sender)
+    with pytest.raises(ValueError, match="sends no"):
+        emitter.send("job.updated", job_id=1)
+    delivery = await emitter.emit("thing.changed", thing_id=7)
+    assert (delivery.event_id, delivery.status) == ("e-1", 202)
+    assert json.loads(receiver.received[-1].body) == {"type": "thing.changed", "thing_id": 7}

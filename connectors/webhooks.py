@@ -12,6 +12,8 @@ same):
     jobvite        X-JVI-Signature: base64 HMAC-SHA256(secret, body)
     greenhouse     Signature: sha256 <hex HMAC-SHA256(secret, body)>
                    (Greenhouse's documented scheme; Greenhouse-Event-ID names the delivery)
+    workable       X-Workable-Signature: hex HMAC-SHA256(secret, body)
+                   (connectors.workable.webhooks)
     bpoc           X-BPOC-Timestamp: unix seconds
                    X-BPOC-Signature: v1=hex HMAC-SHA256(secret, timestamp + "." + body)
     standard       Standard Webhooks: webhook-id, webhook-timestamp,
@@ -48,6 +50,7 @@ class Scheme(StrEnum):
     JOBVITE = "jobvite"
     BPOC = "bpoc"
     GREENHOUSE = "greenhouse"
+    WORKABLE = "workable"
     STANDARD = "standard"
 
 
@@ -114,6 +117,10 @@ def verify(
 ) -> str | None:
     """Raise ``SignatureError`` unless ``body`` is signed with ``secret``; return the
     sender's delivery id as sent, whatever its length (None when the scheme has none)."""
+    if scheme is Scheme.WORKABLE:  # the scheme lives in its connector's package
+        from connectors.workable import webhooks as workable
+
+        return workable.verify(headers, body, secret, now=now, tolerance=tolerance)
     key = secret.encode()
     if scheme is Scheme.RECRUITERFLOW:
         given = _header(headers, "X-Recruiterflow-Signature").lower()
@@ -252,6 +259,10 @@ def _pick(data: Mapping[str, Any], *keys: str) -> Any:
 def parse_notice(scheme: Scheme, body: bytes, *, topic: str | None = None) -> Notice:
     """The records a verified body names. ``topic`` is the route's ("candidate" or "job")
     where the sender splits its webhooks by URL (Jobvite)."""
+    if scheme is Scheme.WORKABLE:
+        from connectors.workable import webhooks as workable
+
+        return workable.notice(body, topic=topic)
     value = _json(body)
     if scheme is Scheme.GREENHOUSE:
         return _greenhouse_notice(value)

@@ -51,6 +51,8 @@ class BuilderState:
                 return f"{WORKDAY_PREFIX[kind]}-{number:06d}"
             case Provider.BPOC:
                 return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+            case Provider.WORKABLE:
+                return format(NUMERIC_BASE[kind] + number, "x")
 
     def _group(self, integration_id: int) -> int:
         return next(i for i, row in enumerate(self.integrations) if row["id"] == integration_id)

@@ -49,6 +49,14 @@ Greenhouse (its documented format, developers.greenhouse.io/webhooks.html)::
     Signature: sha256 <hex HMAC-SHA256(secret, body)>
 
 ``job_*`` actions carry ``{"job": {"id": ...}}``.
+
+Workable (``connectors.workable``: Workable POSTs the event's candidate)::
+
+    {"event_type": "candidate_moved", "fired_at": "2026-01-15T08:00:00Z",
+     "data": {"id": "ce4da98", "job": {"shortcode": "TG0001A0"}, "stage": "Interview"}}
+    X-Workable-Signature: <hex HMAC-SHA256(secret, body)>
+
+The fake's ``data`` is the part of the candidate the receiver reads, not all of it.
 """
 
 from __future__ import annotations
@@ -67,7 +75,7 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 
-Provider = Literal["recruiterflow", "jobvite", "bpoc", "greenhouse"]
+Provider = Literal["recruiterflow", "jobvite", "bpoc", "greenhouse", "workable"]
 
 RECRUITERFLOW_SIGNATURE = "X-Recruiterflow-Signature"
 JOBVITE_SIGNATURE = "X-JVI-Signature"
@@ -75,12 +83,14 @@ BPOC_TIMESTAMP = "X-BPOC-Timestamp"
 BPOC_SIGNATURE = "X-BPOC-Signature"
 GREENHOUSE_SIGNATURE = "Signature"
 GREENHOUSE_EVENT_ID = "Greenhouse-Event-ID"
+WORKABLE_SIGNATURE = "X-Workable-Signature"
 
 _RF_CANDIDATE = ("job_id", "candidate_id")
 _JV_CANDIDATE = ("company_id", "candidate_id", "requisition_id")
 _JV_JOB = ("company_id", "requisition_id")
 _BPOC_APPLICATION = ("job_id", "application_id", "candidate_id")
 _GH_APPLICATION = ("job_id", "application_id", "candidate_id")
+_WK_CANDIDATE = ("candidate_id", "job_shortcode", "stage")
 
 EVENTS: Mapping[Provider, Mapping[str, tuple[str, ...]]] = {
     "recruiterflow": {
@@ -116,6 +126,10 @@ EVENTS: Mapping[Provider, Mapping[str, tuple[str, ...]]] = {
         "job_created": ("job_id",),
         "job_updated": ("job_id",),
     },
+    "workable": {
+        "candidate_created": _WK_CANDIDATE,
+        "candidate_moved": _WK_CANDIDATE,
+    },
 }
 """Each provider's events and the data (keyword arguments of ``send``) each needs."""
 
@@ -142,6 +156,11 @@ def sign_greenhouse(secret: str | bytes, body: bytes) -> str:
     """``Signature``: ``"sha256 " + hex HMAC-SHA256 of the raw body`` (Greenhouse's
     documented scheme)."""
     return "sha256 " + _hmac(secret, body).hex()
+
+
+def sign_workable(secret: str | bytes, body: bytes) -> str:
+    """``X-Workable-Signature``: hex HMAC-SHA256 of the raw body."""
+    return _hmac(secret, body).hex()
 
 
 def sign_bpoc(secret: str | bytes, timestamp: int | str, body: bytes) -> str:
@@ -277,18 +296,34 @@ def _greenhouse(
     return Outgoing(event_id, event, url, body, headers)
 
 
+def _workable(
+    url: str, secret: str | bytes, event_id: str, event: str, data: Mapping[str, Any], now: float
+) -> Outgoing:
+    candidate = {
+        "id": _text("candidate_id", data["candidate_id"]),
+        "job": {"shortcode": _text("job_shortcode", data["job_shortcode"])},
+        "stage": _text("stage", data["stage"]),
+    }
+    fired = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = _encode({"event_type": event, "fired_at": fired, "data": candidate})
+    headers = {"Content-Type": "application/json", WORKABLE_SIGNATURE: sign_workable(secret, body)}
+    return Outgoing(event_id, event, url, body, headers)
+
+
 _Format = Callable[[str, str | bytes, str, str, Mapping[str, Any], float], Outgoing]
 _FORMATS: Mapping[Provider, _Format] = {
     "recruiterflow": _recruiterflow,
     "jobvite": _jobvite,
     "bpoc": _bpoc,
     "greenhouse": _greenhouse,
+    "workable": _workable,
 }
 _EVENT_IDS: Mapping[Provider, Callable[[], str]] = {
     "recruiterflow": lambda: uuid.uuid4().hex,
     "jobvite": lambda: str(uuid.uuid4()),
     "bpoc": lambda: str(uuid.uuid4()),
     "greenhouse": lambda: str(uuid.uuid4()),
+    "workable": lambda: str(uuid.uuid4()),
 }
 
 
@@ -455,6 +490,7 @@ __all__ = [
     "GREENHOUSE_SIGNATURE",
     "JOBVITE_SIGNATURE",
     "RECRUITERFLOW_SIGNATURE",
+    "WORKABLE_SIGNATURE",
     "Delivery",
     "Outgoing",
     "Provider",
@@ -464,4 +500,5 @@ __all__ = [
     "sign_greenhouse",
     "sign_jobvite",
     "sign_recruiterflow",
+    "sign_workable",
 ]

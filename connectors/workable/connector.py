@@ -63,9 +63,13 @@ class WorkableSettings(ConnectorSettings):
 
 
 def base_url_for(subdomain: str) -> str:
-    """``https://<subdomain>.workable.com/spi/v3``; anything but a DNS label is refused,
-    so a credential cannot point the token at another host."""
-    label = subdomain.strip().lower()
+    """``https://<subdomain>.workable.com/spi/v3``. The credential may be the subdomain
+    or the account's address (``https://acme.workable.com``): only its first DNS label is
+    taken, so whatever it says the token goes to a ``workable.com`` host; no label is
+    ``ConfigurationError``."""
+    value = subdomain.strip()
+    host = (urlsplit(value).hostname or "") if "://" in value else value.split("/")[0]
+    label = host.split(".")[0].lower()
     if not SUBDOMAIN.fullmatch(label):
         raise ConfigurationError("credential subdomain must be the account's Workable subdomain")
     return f"https://{label}.workable.com/spi/v3"

@@ -97,8 +97,8 @@ async def test_a_bad_token_is_refused_and_a_read_only_one_cannot_write(
     assert fake.writes == []
 
 
-@pytest.mark.parametrize("subdomain", ["evil.example/x", "acme.evil.example", "", "a b", "-x"])
-def test_a_subdomain_that_is_not_one_label_is_refused(subdomain: str) -> None:
+@pytest.mark.parametrize("subdomain", ["", "a b", "-x", "https://", "ünï", "_x.workable.com"])
+def test_a_subdomain_without_a_dns_label_is_refused(subdomain: str) -> None:
     with pytest.raises(ConfigurationError):
         WorkableConnector.create(
             httpx.AsyncClient(),
@@ -106,6 +106,20 @@ def test_a_subdomain_that_is_not_one_label_is_refused(subdomain: str) -> None:
             {},
             integration="t:workable",
         )
+
+
+@pytest.mark.parametrize(
+    "subdomain",
+    ["acme", " ACME ", "acme.workable.com", "https://acme.workable.com/", "acme.evil.example/x"],
+)
+def test_the_token_only_ever_goes_to_the_accounts_workable_host(subdomain: str) -> None:
+    connector = WorkableConnector.create(
+        httpx.AsyncClient(),
+        {"subdomain": subdomain, "accessToken": "t"},
+        {},
+        integration="t:workable",
+    )
+    assert connector.http.base_url == "https://acme.workable.com/spi/v3"
 
 
 def _answer(body: Any) -> httpx.Response:

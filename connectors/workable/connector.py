@@ -302,10 +302,10 @@ class WorkableConnector(ConnectorBase):
                 return slug
         raise NotFoundError(f"no Workable stage named {stage!r}")
 
-    async def _post(self, path: str, body: Mapping[str, Any]) -> WriteResult:
+    async def _post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """The write's answer as an object (``{}`` for an empty one)."""
         answer = await self.http.json("POST", path, json=dict(body))
-        remote_id = path.split("/")[2] if path.count("/") >= 2 else None
-        return WriteResult(remote_id=remote_id, raw=answer if isinstance(answer, dict) else {})
+        return answer if isinstance(answer, dict) else {}
 
     async def move_stage(
         self, application_remote_id: str, stage: str, attribution: Attribution | None
@@ -314,10 +314,10 @@ class WorkableConnector(ConnectorBase):
         candidate = _path_id(application_remote_id, "candidate")
         member = self._member(attribution)
         slug = await self._stage_slug(stage)
-        result = await self._post(
+        answer = await self._post(
             f"/candidates/{candidate}/move", {"member_id": member, "target_stage": slug}
         )
-        return WriteResult(remote_id=application_remote_id, raw=result.raw)
+        return WriteResult(remote_id=application_remote_id, raw=answer)
 
     async def reject(
         self, application_remote_id: str, reason: str, attribution: Attribution | None
@@ -328,8 +328,8 @@ class WorkableConnector(ConnectorBase):
         body: dict[str, Any] = {"member_id": self._member(attribution)}
         if reason.strip():
             body["disqualify_note"] = reason.strip()[:NOTE_LIMIT]
-        result = await self._post(f"/candidates/{candidate}/disqualify", body)
-        return WriteResult(remote_id=application_remote_id, raw=result.raw)
+        answer = await self._post(f"/candidates/{candidate}/disqualify", body)
+        return WriteResult(remote_id=application_remote_id, raw=answer)
 
     async def add_note(
         self, candidate_remote_id: str, text: str, attribution: Attribution | None
@@ -339,6 +339,7 @@ class WorkableConnector(ConnectorBase):
         if not text.strip():
             raise UnprocessableError("a Workable comment needs a body")
         body = {"member_id": self._member(attribution), "comment": {"body": text}}
-        result = await self._post(f"/candidates/{candidate}/comments", body)
-        remote_id = lenient.identifier(result.raw.get("id")) or candidate_remote_id
-        return WriteResult(remote_id=remote_id, raw=result.raw)
+        answer = await self._post(f"/candidates/{candidate}/comments", body)
+        return WriteResult(
+            remote_id=lenient.identifier(answer.get("id")) or candidate_remote_id, raw=answer
+        )

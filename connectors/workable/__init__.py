@@ -78,6 +78,13 @@ public integrations that call the same endpoints):
   header") and on public receivers that verify the same. The body's ``event_type`` and
   ``data`` keys likewise come from such receivers, not from Workable's page.
 
+A Workable candidate is one application, so there are no "applications of a person"
+to refetch: ``Capability.APPLICATIONS_BY_CANDIDATE`` is not claimed, and a webhook about
+a candidate refetches the candidate and queues an incremental sync for its application.
+The fake's error bodies (``{"error": "Not authorized"}`` with 401, 403 for a token
+without the write scope, 422 for a bad ``member_id``) are this package's reading of
+"401/403 as a bearer API answers", not quotes from Workable.
+
 Where this differs from shorter summaries of the API: ``limit`` is at most 100; the
 disqualify reason text is deprecated in favour of a reason id and a note; events are
 not filtered by change time.

@@ -30,6 +30,7 @@ PACKAGES: dict[str, str] = {
     "workday": "connectors.workday",
     "bpoc": "connectors.bpoc",
     "greenhouse": "connectors.greenhouse",
+    "workable": "connectors.workable",
 }
 
 

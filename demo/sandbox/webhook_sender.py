@@ -350,7 +350,7 @@ class WebhookEmitter:
 
     def __init__(
         self,
-        provider: Provider | WebhookFormat,
+        provider: str | WebhookFormat,
         url: str,
         secret: str | bytes,
         client: httpx.AsyncClient,
@@ -455,7 +455,7 @@ class WebhookSource:
     ``self.notify(event, ...)`` after each accepted write; nothing is sent until
     ``enable_webhooks`` (or assigning ``webhooks``)."""
 
-    webhook_provider: ClassVar[Provider]
+    webhook_provider: ClassVar[str]
     webhook_format: ClassVar[WebhookFormat | None] = None
     """A fake's own format, for a provider not built in here (its package declares it)."""
     webhooks: WebhookEmitter | None

@@ -46,6 +46,11 @@ MAX_SECRET_LENGTH = 16 * 1024
 CHECK_TIMEOUT_SECONDS = 20.0
 
 
+def webhook_paths(provider: Provider, integration_id: int, account: str | None) -> list[str]:
+    """Where the provider's sender posts for one integration, under ``/webhooks``."""
+    return provider_spec(provider.value).webhook_paths(integration_id, account)
+
+
 def default_auth(provider: Provider) -> AuthType:
     """The auth type the provider's declaration gives (``ProviderSpec.auth``)."""
     return AuthType(provider_spec(provider.value).auth)

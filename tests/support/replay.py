@@ -22,6 +22,7 @@ all of those have, by the last of them again; by a 404 where nothing matches. Pa
 are what the connector appends to its base URL. ``"{replay}"`` in a credential or config
 value is the server's origin (Workday's ``tenantUrl``, so its token exchange is
 replayed too); the config's ``baseUrl`` is ``"{replay}"`` unless the recording sets one.
+In a JSON response it is the origin too (Workable's ``paging.next`` is a full URL).
 
 ``TALENTGRAPH_RECORDINGS`` names more folders of recordings (``os.pathsep``-separated),
 so recordings of real traffic kept outside the repository run through the same test.
@@ -99,6 +100,7 @@ class Replayer:
         self.used: set[int] = set()
         self.unmatched: list[str] = []
         self.requests: list[str] = []
+        self.origin = ""
 
     def _answer(self, method: str, path: str, query: Mapping[str, str]) -> dict[str, Any] | None:
         matches = [
@@ -126,8 +128,11 @@ class Replayer:
             self.unmatched.append(f"{request.method} {request.url.path}?{request.url.query}")
             response = JSONResponse({"error": "not recorded"}, status_code=404)
         elif "json" in answer:
+            body = orjson.dumps(answer["json"])
+            if self.origin:
+                body = body.replace(PLACEHOLDER.encode(), self.origin.encode())
             response = Response(
-                orjson.dumps(answer["json"]),
+                body,
                 status_code=int(answer.get("status", 200)),
                 headers={"content-type": "application/json", **(answer.get("headers") or {})},
             )
@@ -154,4 +159,5 @@ async def replaying(recording: Recording) -> AsyncIterator[tuple[Replayer, str]]
     """The recording served on a loopback port: (the replayer, its origin)."""
     replayer = Replayer(recording)
     async with served_on_loopback(replayer) as loopback:
+        replayer.origin = loopback.url
         yield replayer, loopback.url

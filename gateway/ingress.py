@@ -5,6 +5,7 @@
                                                         from the Jobvite company id)
     POST /webhooks/bpoc/{integration_id}
     POST /webhooks/greenhouse/{integration_id}
+    POST /webhooks/ashby/{integration_id}
     POST /webhooks/standard/{integration_id}           (any sender using Standard Webhooks)
 
     202 {"status": "accepted", "id": 17}    stored; processing follows in the background
@@ -72,6 +73,7 @@ KEPT_HEADERS = frozenset(
         "x-bpoc-timestamp",
         "signature",
         "greenhouse-event-id",
+        "ashby-signature",
         "webhook-id",
         "webhook-timestamp",
         "webhook-signature",
@@ -393,6 +395,7 @@ def routes() -> list[Route]:
             _receiver(Scheme.GREENHOUSE),
             methods=["POST"],
         ),
+        Route("/webhooks/ashby/{integration_id}", _receiver(Scheme.ASHBY), methods=["POST"]),
         Route("/webhooks/standard/{integration_id}", _receiver(Scheme.STANDARD), methods=["POST"]),
     ]
 

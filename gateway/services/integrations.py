@@ -51,6 +51,7 @@ DEFAULT_AUTH: dict[Provider, AuthType] = {
     Provider.JOBVITE: AuthType.HMAC,
     Provider.WORKDAY: AuthType.OAUTH2,
     Provider.GREENHOUSE: AuthType.OAUTH2,
+    Provider.ASHBY: AuthType.API_KEY,
 }
 
 

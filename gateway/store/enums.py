@@ -17,6 +17,7 @@ class Provider(StrEnum):
     WORKDAY = "workday"
     BPOC = "bpoc"
     GREENHOUSE = "greenhouse"
+    ASHBY = "ashby"
 
 
 class MappedEntity(StrEnum):

@@ -49,6 +49,16 @@ Greenhouse (its documented format, developers.greenhouse.io/webhooks.html)::
     Signature: sha256 <hex HMAC-SHA256(secret, body)>
 
 ``job_*`` actions carry ``{"job": {"id": ...}}``.
+
+Ashby (its documented format, developers.ashbyhq.com/docs/authenticating-webhooks and
+/docs/common-payload-data)::
+
+    {"webhookActionId": "<uuid>", "action": "candidateStageChange",
+     "data": {"application": {"id": "...", "candidate": {"id": "..."}, "job": {"id": "..."}}}}
+    Ashby-Signature: sha256=<hex HMAC-SHA256(secret, body)>
+
+``jobCreate``/``jobUpdate`` carry ``{"job": {"id": ...}}``, ``interviewScheduleCreate``
+``{"interviewSchedule": {"id", "applicationId"}}``, ``ping`` nothing.
 """
 
 from __future__ import annotations
@@ -67,7 +77,7 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 
-Provider = Literal["recruiterflow", "jobvite", "bpoc", "greenhouse"]
+Provider = Literal["recruiterflow", "jobvite", "bpoc", "greenhouse", "ashby"]
 
 RECRUITERFLOW_SIGNATURE = "X-Recruiterflow-Signature"
 JOBVITE_SIGNATURE = "X-JVI-Signature"
@@ -75,12 +85,14 @@ BPOC_TIMESTAMP = "X-BPOC-Timestamp"
 BPOC_SIGNATURE = "X-BPOC-Signature"
 GREENHOUSE_SIGNATURE = "Signature"
 GREENHOUSE_EVENT_ID = "Greenhouse-Event-ID"
+ASHBY_SIGNATURE = "Ashby-Signature"
 
 _RF_CANDIDATE = ("job_id", "candidate_id")
 _JV_CANDIDATE = ("company_id", "candidate_id", "requisition_id")
 _JV_JOB = ("company_id", "requisition_id")
 _BPOC_APPLICATION = ("job_id", "application_id", "candidate_id")
 _GH_APPLICATION = ("job_id", "application_id", "candidate_id")
+_ASHBY_APPLICATION = ("job_id", "application_id", "candidate_id")
 
 EVENTS: Mapping[Provider, Mapping[str, tuple[str, ...]]] = {
     "recruiterflow": {
@@ -116,6 +128,16 @@ EVENTS: Mapping[Provider, Mapping[str, tuple[str, ...]]] = {
         "job_created": ("job_id",),
         "job_updated": ("job_id",),
     },
+    "ashby": {
+        "applicationSubmit": _ASHBY_APPLICATION,
+        "applicationUpdate": _ASHBY_APPLICATION,
+        "candidateStageChange": _ASHBY_APPLICATION,
+        "candidateHire": _ASHBY_APPLICATION,
+        "jobCreate": ("job_id",),
+        "jobUpdate": ("job_id",),
+        "interviewScheduleCreate": ("application_id", "interview_schedule_id"),
+        "ping": (),
+    },
 }
 """Each provider's events and the data (keyword arguments of ``send``) each needs."""
 
@@ -142,6 +164,12 @@ def sign_greenhouse(secret: str | bytes, body: bytes) -> str:
     """``Signature``: ``"sha256 " + hex HMAC-SHA256 of the raw body`` (Greenhouse's
     documented scheme)."""
     return "sha256 " + _hmac(secret, body).hex()
+
+
+def sign_ashby(secret: str | bytes, body: bytes) -> str:
+    """``Ashby-Signature``: ``"sha256=" + hex HMAC-SHA256 of the raw body`` (Ashby's
+    documented scheme)."""
+    return "sha256=" + _hmac(secret, body).hex()
 
 
 def sign_bpoc(secret: str | bytes, timestamp: int | str, body: bytes) -> str:
@@ -277,18 +305,42 @@ def _greenhouse(
     return Outgoing(event_id, event, url, body, headers)
 
 
+def _ashby(
+    url: str, secret: str | bytes, event_id: str, event: str, data: Mapping[str, Any], now: float
+) -> Outgoing:
+    payload: dict[str, Any] = {}
+    if "interview_schedule_id" in data:
+        payload["interviewSchedule"] = {
+            "id": _text("interview_schedule_id", data["interview_schedule_id"]),
+            "applicationId": _text("application_id", data["application_id"]),
+        }
+    elif "application_id" in data:
+        payload["application"] = {
+            "id": _text("application_id", data["application_id"]),
+            "candidate": {"id": _text("candidate_id", data["candidate_id"])},
+            "job": {"id": _text("job_id", data["job_id"])},
+        }
+    elif "job_id" in data:
+        payload["job"] = {"id": _text("job_id", data["job_id"])}
+    body = _encode({"webhookActionId": event_id, "action": event, "data": payload})
+    headers = {"Content-Type": "application/json", ASHBY_SIGNATURE: sign_ashby(secret, body)}
+    return Outgoing(event_id, event, url, body, headers)
+
+
 _Format = Callable[[str, str | bytes, str, str, Mapping[str, Any], float], Outgoing]
 _FORMATS: Mapping[Provider, _Format] = {
     "recruiterflow": _recruiterflow,
     "jobvite": _jobvite,
     "bpoc": _bpoc,
     "greenhouse": _greenhouse,
+    "ashby": _ashby,
 }
 _EVENT_IDS: Mapping[Provider, Callable[[], str]] = {
     "recruiterflow": lambda: uuid.uuid4().hex,
     "jobvite": lambda: str(uuid.uuid4()),
     "bpoc": lambda: str(uuid.uuid4()),
     "greenhouse": lambda: str(uuid.uuid4()),
+    "ashby": lambda: str(uuid.uuid4()),
 }
 
 
@@ -448,6 +500,7 @@ class WebhookSource:
 
 
 __all__ = [
+    "ASHBY_SIGNATURE",
     "BPOC_SIGNATURE",
     "BPOC_TIMESTAMP",
     "EVENTS",
@@ -460,6 +513,7 @@ __all__ = [
     "Provider",
     "WebhookEmitter",
     "WebhookSource",
+    "sign_ashby",
     "sign_bpoc",
     "sign_greenhouse",
     "sign_jobvite",

@@ -36,6 +36,7 @@ from starlette.routing import Route
 from connectors.bpoc.connector import BpocConnector
 from connectors.errors import UnprocessableError
 from connectors.models import Attribution, InterviewRequest, JobDraft, OnboardingTaskDraft
+from demo.sandbox.ashby import FakeAshby
 from demo.sandbox.bpoc import (
     MAIN_API_KEY,
     OTHER_AGENCY_RECRUITER_ID,
@@ -459,6 +460,10 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
     greenhouse.seed(jobs=1, candidates=1, applications=1)
     greenhouse.enable_webhooks(BPOC_URL, SECRET, sender)
     [gh_application] = greenhouse.applications.values()
+    ashby = FakeAshby()
+    ashby.seed(jobs=1, candidates=1, applications=1)
+    ashby.enable_webhooks(BPOC_URL, SECRET, sender)
+    [ashby_application] = ashby.applications.values()
     [application] = bpoc.applications.values()
     [jv_application] = jv.fake.applications.values()
     rf_delivery = await rf.fake.emit("candidate.added_to_job", job_id=1001, candidate_id=154651)
@@ -479,17 +484,25 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
         application_id=gh_application["id"],
         candidate_id=gh_application["candidate_id"],
     )
+    ashby_delivery = await ashby.emit(
+        "candidateStageChange",
+        job_id=ashby_application["job"]["id"],
+        application_id=ashby_application["id"],
+        candidate_id=ashby_application["candidate"]["id"],
+    )
     sent = [
         ("recruiterflow", rf_delivery),
         ("jobvite", jv_delivery),
         ("bpoc", bpoc_delivery),
         ("greenhouse", gh_delivery),
+        ("ashby", ashby_delivery),
     ]
     expected_candidates = [
         "154651",
         jv_application.candidate_eid,
         application["candidateId"],
         str(gh_application["candidate_id"]),
+        ashby_application["candidate"]["id"],
     ]
     for (provider, delivery), candidate in zip(sent, expected_candidates, strict=True):
         scheme = webhooks.Scheme(provider)
@@ -503,4 +516,4 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
             webhooks.verify(
                 scheme, dict(delivery.headers), delivery.body + b" ", SECRET, now=time.time()
             )
-    assert EVENTS.keys() == {"recruiterflow", "jobvite", "bpoc", "greenhouse"}
+    assert EVENTS.keys() == {"recruiterflow", "jobvite", "bpoc", "greenhouse", "ashby"}

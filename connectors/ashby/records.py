@@ -38,6 +38,7 @@ NAME_LIMIT = 255
 SHORT_LIMIT = 64
 PHONE_LIMIT = 64
 TAG_LIMIT = 255
+SOURCE_LIMIT = 128
 URL_LIMIT = 2048
 UNTITLED = "(untitled)"
 FIELD_NAMES = ("title", "name")
@@ -257,7 +258,7 @@ def candidate_from_raw(raw: object, resume_url: str | None = None) -> RemoteCand
         phone=_whole(phone, PHONE_LIMIT),
         location=_clip(record.get("location"), NAME_LIMIT, "locationSummary", "name"),
         headline=_clip(headline, NAME_LIMIT),
-        source=_clip(record.get("source"), NAME_LIMIT, "title", "name"),
+        source=_clip(record.get("source"), SOURCE_LIMIT, "title", "name"),
         resume_url=url,
         tags=tuple(
             dict.fromkeys(
@@ -280,10 +281,10 @@ _APPLICATION_STATES: dict[str, ApplicationState] = {
 }
 
 
-def _transitions(record: Mapping[str, Any]) -> tuple[RemoteStageTransition, ...]:
-    """``applicationHistory`` in ``stageNumber`` order (0 is the first stage): each entry
-    a stage entered (``enteredStageAt``), left (``leftStageAt``) by the user
-    ``actorId``."""
+def _transitions(record: Mapping[str, Any]) -> list[RemoteStageTransition]:
+    """``applicationHistory`` in time order (``enteredStageAt``, then ``stageNumber``, 0
+    being the first stage): each entry a stage entered, left (``leftStageAt``), moved
+    into by the user ``actorId``."""
     entries: list[tuple[int, int, str, datetime, datetime | None, str | None]] = []
     for index, entry in enumerate(lenient.objects(record.get("applicationHistory"))):
         title = _clip(entry.get("title"), SHORT_LIMIT)
@@ -303,7 +304,9 @@ def _transitions(record: Mapping[str, Any]) -> tuple[RemoteStageTransition, ...]
         )
     transitions: list[RemoteStageTransition] = []
     previous: str | None = None
-    for _, _, title, entered, left, actor in sorted(entries, key=lambda entry: entry[:2]):
+    for _, _, title, entered, left, actor in sorted(
+        entries, key=lambda entry: (entry[3], entry[0], entry[1])
+    ):
         transitions.append(
             RemoteStageTransition(
                 to_stage=title,
@@ -314,15 +317,34 @@ def _transitions(record: Mapping[str, Any]) -> tuple[RemoteStageTransition, ...]
             )
         )
         previous = title
-    return tuple(transitions)
+    return transitions
+
+
+def _ending_in(
+    transitions: list[RemoteStageTransition], current: str | None, moment: datetime | None
+) -> tuple[RemoteStageTransition, ...]:
+    """The history, ending in the current stage: where it lags behind (or is missing),
+    the current stage is taken as entered when the application was last updated."""
+    if not current or (transitions and transitions[-1].to_stage == current):
+        return tuple(transitions)
+    last = transitions[-1] if transitions else None
+    entered = moment if last is None or (moment and moment >= last.entered_at) else None
+    entered = entered or (last.entered_at if last else None)
+    if entered is None:
+        return tuple(transitions)
+    return (
+        *transitions,
+        RemoteStageTransition(
+            to_stage=current, entered_at=entered, from_stage=last.to_stage if last else None
+        ),
+    )
 
 
 def application_from_raw(raw: object) -> RemoteApplication:
     """``{"id": "...", "status": "Active", "candidate": {"id": ...}, "job": {"id": ...},
     "currentInterviewStage": {"id", "title", "type"}, "archiveReason": {"text": ...},
-    "applicationHistory": [...]}`` -> ``RemoteApplication`` with its stage history.
-    Without history, the current stage entered when the application was last updated
-    is the one transition known."""
+    "applicationHistory": [...]}`` -> ``RemoteApplication`` with its stage history
+    (``_ending_in`` the current stage)."""
     record = _record(raw, "applications")
     remote_id = _id(record, "applications")
     job_id = lenient.required(
@@ -343,11 +365,7 @@ def application_from_raw(raw: object) -> RemoteApplication:
     status = _APPLICATION_STATES.get((lenient.text(record.get("status")) or "").lower(), "active")
     created = lenient.timestamp(record.get("createdAt"))
     updated = lenient.timestamp(record.get("updatedAt"))
-    transitions = _transitions(record)
-    if not transitions and current and (updated or created):
-        entered = updated or created
-        assert entered is not None
-        transitions = (RemoteStageTransition(to_stage=current, entered_at=entered),)
+    transitions = _ending_in(_transitions(record), current, updated or created)
     archived = lenient.timestamp(record.get("archivedAt"))
     reason = _clip(record.get("archiveReason"), TITLE_LIMIT, "text", "title", "name")
     return RemoteApplication(

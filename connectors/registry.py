@@ -1,7 +1,11 @@
-"""Provider slug -> connector class, imported on first use.
+"""The providers: one line each, naming the package that declares it.
 
-cls = connector_class("recruiterflow")
-connector = cls.create(client, credentials, config, integration="7:recruiterflow")
+    spec = provider_spec("greenhouse")        # the package's PROVIDER (connectors.kit)
+    cls = connector_class("recruiterflow")
+    connector = cls.create(client, credentials, config, integration="7:recruiterflow")
+
+A provider's package is imported on first use; listing the slugs imports nothing, so
+``gateway.store.enums.Provider`` can be built from them.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, Protocol
 
 import httpx
@@ -17,14 +22,15 @@ from aiolimiter import AsyncLimiter
 from connectors.base import Capability, ConnectorBase
 from connectors.errors import ConfigurationError
 from connectors.http import Sleep
+from connectors.kit.provider import ProviderSpec
 
-PROVIDERS: dict[str, tuple[str, str]] = {
-    "recruiterflow": ("connectors.recruiterflow", "RecruiterflowConnector"),
-    "jobvite": ("connectors.jobvite", "JobviteConnector"),
-    "workday": ("connectors.workday", "WorkdayConnector"),
-    "bpoc": ("connectors.bpoc", "BpocConnector"),
-    "greenhouse": ("connectors.greenhouse", "GreenhouseConnector"),
-    "ashby": ("connectors.ashby", "AshbyConnector"),
+PACKAGES: dict[str, str] = {
+    "recruiterflow": "connectors.recruiterflow",
+    "jobvite": "connectors.jobvite",
+    "workday": "connectors.workday",
+    "bpoc": "connectors.bpoc",
+    "greenhouse": "connectors.greenhouse",
+    "ashby": "connectors.ashby",
 }
 
 
@@ -44,10 +50,22 @@ class ConnectorFactory(Protocol):
     ) -> ConnectorBase: ...
 
 
-def connector_class(provider: str) -> ConnectorFactory:
+@cache
+def provider_spec(provider: str) -> ProviderSpec:
     try:
-        module_name, class_name = PROVIDERS[provider]
+        package = PACKAGES[provider]
     except KeyError as exc:
         raise ConfigurationError(f"no connector for provider {provider!r}") from exc
-    factory: ConnectorFactory = getattr(importlib.import_module(module_name), class_name)
+    spec = getattr(importlib.import_module(package), "PROVIDER", None)
+    if not isinstance(spec, ProviderSpec) or spec.slug != provider:
+        raise ConfigurationError(f"{package} declares no PROVIDER for {provider!r}")
+    return spec
+
+
+def provider_specs() -> list[ProviderSpec]:
+    return [provider_spec(slug) for slug in PACKAGES]
+
+
+def connector_class(provider: str) -> ConnectorFactory:
+    factory: ConnectorFactory = provider_spec(provider).connector
     return factory

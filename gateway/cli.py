@@ -178,6 +178,7 @@ def _demo_banner(settings: Settings, host: str, port: int, origins: dict[Provide
 
 async def _webhook_routes(settings: Settings) -> dict[Provider, str]:
     """The demo integrations' webhook routes (``recruiterflow/1``, ``jobvite/<company>``)."""
+    from connectors.registry import provider_spec
     from gateway.store.models import Integration, Tenant
 
     engine = create_engine(settings.resolved_database_url)
@@ -190,15 +191,11 @@ async def _webhook_routes(settings: Settings) -> dict[Provider, str]:
             )
             routes: dict[Provider, str] = {}
             for provider, integration_id, account in rows:
-                if provider == Provider.JOBVITE:
-                    routes[Provider.JOBVITE] = f"jobvite/{account}/candidate"
-                elif provider in (
-                    Provider.RECRUITERFLOW,
-                    Provider.BPOC,
-                    Provider.GREENHOUSE,
-                    Provider.ASHBY,
-                ):
-                    routes[Provider(provider)] = f"{Provider(provider).value}/{integration_id}"
+                paths = provider_spec(Provider(provider).value).webhook_paths(
+                    integration_id, account
+                )
+                if paths:
+                    routes[Provider(provider)] = paths[0]
             return routes
     finally:
         await engine.dispose()

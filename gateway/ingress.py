@@ -1,12 +1,14 @@
 """Webhook routes: verify, persist, hand off, acknowledge.
 
-    POST /webhooks/recruiterflow/{integration_id}
-    POST /webhooks/jobvite/{company_id}/candidate      (and /job; tenant and integration
+    POST /webhooks/<provider>/{integration_id}          (each provider with webhooks:
+                                                        recruiterflow, bpoc, greenhouse...)
+    POST /webhooks/jobvite/{company_id}/candidate      (and /job; a provider routed by
+                                                        account: tenant and integration
                                                         from the Jobvite company id)
-    POST /webhooks/bpoc/{integration_id}
-    POST /webhooks/greenhouse/{integration_id}
-    POST /webhooks/ashby/{integration_id}
     POST /webhooks/standard/{integration_id}           (any sender using Standard Webhooks)
+
+The routes, and how each verifies and reads its deliveries, come from the providers'
+declarations (``connectors.registry``, ``ProviderSpec.webhook``).
 
     202 {"status": "accepted", "id": 17}    stored; processing follows in the background
     202 {"status": "duplicate", "id": 17}   seen before (same delivery id, or where the
@@ -45,7 +47,16 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from connectors.webhooks import NoticeError, Scheme, SignatureError, parse_notice, verify
+from connectors.kit.provider import ProviderSpec, WebhookRoute
+from connectors.kit.standard import STANDARD
+from connectors.registry import provider_specs
+from connectors.webhooks import (
+    STANDARD_SCHEME,
+    NoticeError,
+    SignatureError,
+    parse_notice,
+    verify,
+)
 from gateway import tracing
 from gateway.crypto import CryptoError, webhook_secret_context
 from gateway.metrics import WEBHOOKS_RECEIVED
@@ -64,22 +75,9 @@ logger = logging.getLogger("talentgraph.ingress")
 
 DUPLICATE_WINDOW = timedelta(days=1)
 KEPT_HEADERS = frozenset(
-    {
-        "content-type",
-        "user-agent",
-        "x-recruiterflow-signature",
-        "x-jvi-signature",
-        "x-bpoc-signature",
-        "x-bpoc-timestamp",
-        "signature",
-        "greenhouse-event-id",
-        "ashby-signature",
-        "webhook-id",
-        "webhook-timestamp",
-        "webhook-signature",
-        "x-request-id",
-        "x-forwarded-for",
-    }
+    {"content-type", "user-agent", "x-request-id", "x-forwarded-for"}
+    | STANDARD.headers
+    | {name for spec in provider_specs() if spec.webhook for name in spec.webhook.headers}
 )
 
 _events = table_of(WebhookEvent)
@@ -101,6 +99,15 @@ class Refused(Exception):
         self.status = status
         self.message = message
         self.log = log
+
+
+@dataclass(frozen=True, slots=True)
+class Receiving:
+    """What a webhook route receives: a provider's scheme (its slug) or ``standard``,
+    and whether the sender's account id in the path picks the integration."""
+
+    scheme: str
+    by_account: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,18 +194,18 @@ _TARGETS_BY_ACCOUNT = (
 than building and cache-keying a new statement per delivery)."""
 
 
-async def _targets(conn: AsyncConnection, scheme: Scheme, request: Request) -> list[Target]:
+async def _targets(conn: AsyncConnection, route: Receiving, request: Request) -> list[Target]:
     params: dict[str, Any]
-    if scheme is Scheme.JOBVITE:
+    if route.by_account:
         company = str(request.path_params.get("company_id", ""))
         if len(company) > ACCOUNT_ID_MAX:
             raise Refused(404, "no such integration")
-        query, params = _TARGETS_BY_ACCOUNT, {"provider": Provider.JOBVITE, "account": company}
-    elif scheme is Scheme.STANDARD:
+        query, params = _TARGETS_BY_ACCOUNT, {"provider": route.scheme, "account": company}
+    elif route.scheme == STANDARD_SCHEME:
         query, params = _TARGET_BY_ID, {"id": _integration_id(request)}
     else:
         query = _TARGET_BY_ID_AND_PROVIDER
-        params = {"id": _integration_id(request), "provider": Provider(scheme.value)}
+        params = {"id": _integration_id(request), "provider": route.scheme}
     rows = (await conn.execute(query, params)).all()
     return [
         Target(r.id, r.tenant_id, Provider(r.provider), IntegrationStatus(r.status), r[4])
@@ -207,7 +214,7 @@ async def _targets(conn: AsyncConnection, scheme: Scheme, request: Request) -> l
 
 
 def _verified(
-    request: Request, scheme: Scheme, targets: list[Target], body: bytes, now: float
+    request: Request, scheme: str, targets: list[Target], body: bytes, now: float
 ) -> tuple[Target, str | None]:
     """The target whose secret signed ``body`` and the sender's delivery id. Every
     enabled candidate is tried (a Jobvite company can have a stage and a prod one)."""
@@ -251,7 +258,7 @@ _INSERTS = {
 async def _store(
     conn: AsyncConnection,
     target: Target,
-    scheme: Scheme,
+    scheme: str,
     request: Request,
     body: bytes,
     delivery_id: str | None,
@@ -305,7 +312,9 @@ async def _store(
     return int(existing or 0), True
 
 
-def _receiver(scheme: Scheme) -> Any:
+def _receiver(route: Receiving) -> Any:
+    scheme = route.scheme
+
     async def receive(request: Request) -> Response:
         runtime = runtime_of(request)
         try:
@@ -314,7 +323,7 @@ def _receiver(scheme: Scheme) -> Any:
                 raise Refused(415, "send the webhook as application/json")
             body = await _read_body(request, runtime.settings.webhook_max_body_bytes)
             async with runtime.engine.begin() as conn:
-                targets = await _targets(conn, scheme, request)
+                targets = await _targets(conn, route, request)
                 if not targets:
                     raise Refused(404, "no such integration")
                 target, delivery_id = _verified(request, scheme, targets, body, time.time())
@@ -330,12 +339,12 @@ def _receiver(scheme: Scheme) -> Any:
             if refused.status == 401:
                 logger.warning(
                     "webhook refused: %s %s from %s: %s",
-                    scheme.value,
+                    scheme,
                     request.url.path,
                     request.client.host if request.client else "?",
                     refused.log,
                 )
-            WEBHOOKS_RECEIVED.labels(scheme.value, str(refused.status)).inc()
+            WEBHOOKS_RECEIVED.labels(scheme, str(refused.status)).inc()
             return JSONResponse({"error": refused.message}, status_code=refused.status)
         except Exception as exc:
             if not is_infrastructure_failure(exc):
@@ -346,26 +355,26 @@ def _receiver(scheme: Scheme) -> Any:
                 await runtime.webhook_inbox.put([event_id])
             except Exception as exc:  # stored: the sweep hands it on
                 logger.warning("webhook event %s stored, hand-off failed: %s", event_id, exc)
-        WEBHOOKS_RECEIVED.labels(scheme.value, "duplicate" if duplicate else "accepted").inc()
+        WEBHOOKS_RECEIVED.labels(scheme, "duplicate" if duplicate else "accepted").inc()
         return JSONResponse(
             {"status": "duplicate" if duplicate else "accepted", "id": event_id},
             status_code=202,
         )
 
-    receive.__name__ = f"receive_{scheme.value}"
+    receive.__name__ = f"receive_{scheme}"
     return receive
 
 
-def _not_acknowledged(request: Request, scheme: Scheme, error: Exception) -> Response:
+def _not_acknowledged(request: Request, scheme: str, error: Exception) -> Response:
     rid = request_id(request.scope)
     logger.warning(
         "webhook not acknowledged, the store is unavailable: %s %s (request %s): %r",
-        scheme.value,
+        scheme,
         request.url.path,
         rid,
         error,
     )
-    WEBHOOKS_RECEIVED.labels(scheme.value, "503").inc()
+    WEBHOOKS_RECEIVED.labels(scheme, "503").inc()
     message = (
         "The service is temporarily unavailable and did not take this webhook; "
         f"send it again in {RETRY_AFTER_SECONDS} s"
@@ -378,36 +387,34 @@ def _not_acknowledged(request: Request, scheme: Scheme, error: Exception) -> Res
 
 
 def routes() -> list[Route]:
-    return [
-        Route(
-            "/webhooks/recruiterflow/{integration_id}",
-            _receiver(Scheme.RECRUITERFLOW),
-            methods=["POST"],
-        ),
-        Route(
-            "/webhooks/jobvite/{company_id}/{topic:str}",
-            _jobvite_topics(_receiver(Scheme.JOBVITE)),
-            methods=["POST"],
-        ),
-        Route("/webhooks/bpoc/{integration_id}", _receiver(Scheme.BPOC), methods=["POST"]),
-        Route(
-            "/webhooks/greenhouse/{integration_id}",
-            _receiver(Scheme.GREENHOUSE),
-            methods=["POST"],
-        ),
-        Route("/webhooks/ashby/{integration_id}", _receiver(Scheme.ASHBY), methods=["POST"]),
-        Route("/webhooks/standard/{integration_id}", _receiver(Scheme.STANDARD), methods=["POST"]),
-    ]
+    """A route per provider that sends webhooks, then the Standard Webhooks one."""
+    made = [_provider_route(spec) for spec in provider_specs() if spec.webhook is not None]
+    standard = _receiver(Receiving(STANDARD_SCHEME))
+    return [*made, Route("/webhooks/standard/{integration_id}", standard, methods=["POST"])]
 
 
-def _jobvite_topics(receive: Any) -> Any:
-    async def jobvite(request: Request) -> Response:
-        if request.path_params.get("topic") not in ("candidate", "job"):
+def _provider_route(spec: ProviderSpec) -> Route:
+    if spec.webhook_route is WebhookRoute.BY_ACCOUNT:
+        receive = _topics(spec.webhook_topics, _receiver(Receiving(spec.slug, by_account=True)))
+        return Route(
+            f"/webhooks/{spec.slug}/{{company_id}}/{{topic:str}}", receive, methods=["POST"]
+        )
+    return Route(
+        f"/webhooks/{spec.slug}/{{integration_id}}",
+        _receiver(Receiving(spec.slug)),
+        methods=["POST"],
+    )
+
+
+def _topics(topics: tuple[str, ...], receive: Any) -> Any:
+    async def by_topic(request: Request) -> Response:
+        if request.path_params.get("topic") not in topics:
             return JSONResponse({"error": "not found"}, status_code=404)
         response: Response = await receive(request)
         return response
 
-    return jobvite
+    by_topic.__name__ = receive.__name__
+    return by_topic
 
 
 def _kept_headers(request: Request) -> dict[str, str]:

@@ -41,7 +41,7 @@ from datetime import timedelta
 from typing import Any
 
 from connectors.errors import ConnectorError
-from connectors.webhooks import Notice, NoticeError, Scheme, parse_notice
+from connectors.webhooks import STANDARD_SCHEME, Notice, NoticeError, parse_notice
 from gateway import tracing
 from gateway.crypto import CryptoError
 from gateway.inbox import Inbox
@@ -78,11 +78,11 @@ class AttemptFailed(Exception):
         self.retryable = retryable
 
 
-def scheme_of(provider: Provider, headers: Mapping[str, Any]) -> Scheme:
+def scheme_of(provider: Provider, headers: Mapping[str, Any]) -> str:
     """The route an event came in by: Standard Webhooks senders leave ``webhook-id``."""
     if "webhook-id" in headers:
-        return Scheme.STANDARD
-    return Scheme(provider.value)
+        return STANDARD_SCHEME
+    return provider.value
 
 
 class Ingestor:

@@ -66,10 +66,12 @@ What this connector relies on, with its source (read 2026-12):
   the API key's user. (The summary this connector was specified from suggested a
   ``createdById``: the reference has none.)
 - Webhooks: ``connectors.ashby.webhooks`` (``Ashby-Signature: sha256=<hex>``,
-  ``webhookActionId`` per event).
+  ``webhookActionId`` per event), declared to the registry as ``ASHBY_WEBHOOKS``.
+- Rate: no per-key figure is published, so ``PROVIDER`` declares no
+  ``rate_per_second`` and the integration's own ``rateLimitPerSecond`` applies.
 
 The package: ``rpc`` (the envelope and paging), ``records`` (mappers), ``connector``,
-``webhooks`` (signature and notices).
+``webhooks`` (signature and notices), and ``PROVIDER`` (``connectors.kit``).
 """
 
 from connectors.ashby.connector import AshbyConnector
@@ -81,8 +83,19 @@ from connectors.ashby.records import (
     stages_from_raw,
     user_from_raw,
 )
+from connectors.ashby.webhooks import ASHBY_WEBHOOKS
+from connectors.kit.provider import ProviderSpec
+
+PROVIDER = ProviderSpec(
+    slug="ashby",
+    title="Ashby",
+    connector=AshbyConnector,
+    auth="api_key",
+    webhook=ASHBY_WEBHOOKS,
+)
 
 __all__ = [
+    "PROVIDER",
     "AshbyConnector",
     "application_from_raw",
     "candidate_from_raw",

@@ -28,6 +28,7 @@ from typing import Any
 
 import orjson
 
+from connectors.kit.webhooks import WebhookFunctions
 from connectors.webhooks import MAX_EVENT_CHARS, Notice, NoticeError, SignatureError
 
 SIGNATURE = "Ashby-Signature"
@@ -128,3 +129,7 @@ def notice(body: bytes, *, topic: str | None = None) -> Notice:
         return Notice(event)
     job_ids = _ids(application.get("job") or application.get("jobId"))
     return Notice(event, job_ids=job_ids, candidate_ids=candidates)
+
+
+ASHBY_WEBHOOKS = WebhookFunctions(verify, notice, headers=frozenset({SIGNATURE.lower()}))
+"""The scheme as the registry takes it (``ProviderSpec.webhook``)."""

@@ -66,5 +66,15 @@ histories), ``attribution`` (the acting recruiter and its errors) and ``connecto
 """
 
 from connectors.bpoc.connector import BpocAuth, BpocConnector
+from connectors.bpoc.webhooks import BPOC_WEBHOOKS
+from connectors.kit.provider import ProviderSpec
 
-__all__ = ["BpocAuth", "BpocConnector"]
+PROVIDER = ProviderSpec(
+    slug="bpoc",
+    title="BPOC",
+    connector=BpocConnector,
+    auth="api_key",
+    webhook=BPOC_WEBHOOKS,
+)
+
+__all__ = ["PROVIDER", "BpocAuth", "BpocConnector"]

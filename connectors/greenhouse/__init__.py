@@ -79,8 +79,19 @@ from connectors.greenhouse.records import (
     stages_from_raw,
     user_from_raw,
 )
+from connectors.greenhouse.webhooks import GREENHOUSE_WEBHOOKS
+from connectors.kit.provider import ProviderSpec
+
+PROVIDER = ProviderSpec(
+    slug="greenhouse",
+    title="Greenhouse",
+    connector=GreenhouseConnector,
+    auth="oauth2",
+    webhook=GREENHOUSE_WEBHOOKS,
+)
 
 __all__ = [
+    "PROVIDER",
     "GreenhouseAuth",
     "GreenhouseConnector",
     "application_from_raw",

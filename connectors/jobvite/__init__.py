@@ -42,5 +42,17 @@ Onboarding API; ``wire`` for what both share; ``connector`` over them all.
 
 from connectors.jobvite.auth import AuthScheme, JobviteAuth, signature
 from connectors.jobvite.connector import JobviteConnector
+from connectors.jobvite.webhooks import JOBVITE_WEBHOOKS
+from connectors.kit.provider import ProviderSpec, WebhookRoute
 
-__all__ = ["AuthScheme", "JobviteAuth", "JobviteConnector", "signature"]
+PROVIDER = ProviderSpec(
+    slug="jobvite",
+    title="Jobvite",
+    connector=JobviteConnector,
+    auth="hmac",
+    webhook=JOBVITE_WEBHOOKS,
+    webhook_route=WebhookRoute.BY_ACCOUNT,
+    webhook_topics=("candidate", "job"),
+)
+
+__all__ = ["PROVIDER", "AuthScheme", "JobviteAuth", "JobviteConnector", "signature"]

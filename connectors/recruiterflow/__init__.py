@@ -41,13 +41,24 @@ fields) map records; ``responses`` reads the answers around them; ``connector``
 reads and writes.
 """
 
+from connectors.kit.provider import ProviderSpec
 from connectors.recruiterflow.account import custom_field_from_raw, user_from_raw
 from connectors.recruiterflow.applications import application_from_raw
 from connectors.recruiterflow.candidates import activity_from_raw, candidate_from_raw
 from connectors.recruiterflow.connector import RecruiterflowAuth, RecruiterflowConnector
 from connectors.recruiterflow.jobs import job_from_raw
+from connectors.recruiterflow.webhooks import RECRUITERFLOW_WEBHOOKS
+
+PROVIDER = ProviderSpec(
+    slug="recruiterflow",
+    title="Recruiterflow",
+    connector=RecruiterflowConnector,
+    auth="api_key",
+    webhook=RECRUITERFLOW_WEBHOOKS,
+)
 
 __all__ = [
+    "PROVIDER",
     "RecruiterflowAuth",
     "RecruiterflowConnector",
     "activity_from_raw",

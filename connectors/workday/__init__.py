@@ -56,7 +56,22 @@ shapes), ``mapping`` (postings, prospects, interviews), ``applications`` (what t
 interview events tell of applications and applicants) and ``connector``.
 """
 
+from connectors.kit.provider import ProviderSpec
 from connectors.workday.auth import WorkdayAuth, api_base_url, authorization_endpoint, token_url
 from connectors.workday.connector import WorkdayConnector
 
-__all__ = ["WorkdayAuth", "WorkdayConnector", "api_base_url", "authorization_endpoint", "token_url"]
+PROVIDER = ProviderSpec(
+    slug="workday",
+    title="Workday",
+    connector=WorkdayConnector,
+    auth="oauth2",
+)
+
+__all__ = [
+    "PROVIDER",
+    "WorkdayAuth",
+    "WorkdayConnector",
+    "api_base_url",
+    "authorization_endpoint",
+    "token_url",
+]

@@ -49,16 +49,6 @@ Greenhouse (its documented format, developers.greenhouse.io/webhooks.html)::
     Signature: sha256 <hex HMAC-SHA256(secret, body)>
 
 ``job_*`` actions carry ``{"job": {"id": ...}}``.
-
-Ashby (its documented format, developers.ashbyhq.com/docs/authenticating-webhooks and
-/docs/common-payload-data)::
-
-    {"webhookActionId": "<uuid>", "action": "candidateStageChange",
-     "data": {"application": {"id": "...", "candidate": {"id": "..."}, "job": {"id": "..."}}}}
-    Ashby-Signature: sha256=<hex HMAC-SHA256(secret, body)>
-
-``jobCreate``/``jobUpdate`` carry ``{"job": {"id": ...}}``, ``interviewScheduleCreate``
-``{"interviewSchedule": {"id", "applicationId"}}``, ``ping`` nothing.
 """
 
 from __future__ import annotations
@@ -73,11 +63,11 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 import httpx
 
-Provider = Literal["recruiterflow", "jobvite", "bpoc", "greenhouse", "ashby"]
+Provider = Literal["recruiterflow", "jobvite", "bpoc", "greenhouse"]
 
 RECRUITERFLOW_SIGNATURE = "X-Recruiterflow-Signature"
 JOBVITE_SIGNATURE = "X-JVI-Signature"
@@ -85,14 +75,12 @@ BPOC_TIMESTAMP = "X-BPOC-Timestamp"
 BPOC_SIGNATURE = "X-BPOC-Signature"
 GREENHOUSE_SIGNATURE = "Signature"
 GREENHOUSE_EVENT_ID = "Greenhouse-Event-ID"
-ASHBY_SIGNATURE = "Ashby-Signature"
 
 _RF_CANDIDATE = ("job_id", "candidate_id")
 _JV_CANDIDATE = ("company_id", "candidate_id", "requisition_id")
 _JV_JOB = ("company_id", "requisition_id")
 _BPOC_APPLICATION = ("job_id", "application_id", "candidate_id")
 _GH_APPLICATION = ("job_id", "application_id", "candidate_id")
-_ASHBY_APPLICATION = ("job_id", "application_id", "candidate_id")
 
 EVENTS: Mapping[Provider, Mapping[str, tuple[str, ...]]] = {
     "recruiterflow": {
@@ -128,16 +116,6 @@ EVENTS: Mapping[Provider, Mapping[str, tuple[str, ...]]] = {
         "job_created": ("job_id",),
         "job_updated": ("job_id",),
     },
-    "ashby": {
-        "applicationSubmit": _ASHBY_APPLICATION,
-        "applicationUpdate": _ASHBY_APPLICATION,
-        "candidateStageChange": _ASHBY_APPLICATION,
-        "candidateHire": _ASHBY_APPLICATION,
-        "jobCreate": ("job_id",),
-        "jobUpdate": ("job_id",),
-        "interviewScheduleCreate": ("application_id", "interview_schedule_id"),
-        "ping": (),
-    },
 }
 """Each provider's events and the data (keyword arguments of ``send``) each needs."""
 
@@ -164,12 +142,6 @@ def sign_greenhouse(secret: str | bytes, body: bytes) -> str:
     """``Signature``: ``"sha256 " + hex HMAC-SHA256 of the raw body`` (Greenhouse's
     documented scheme)."""
     return "sha256 " + _hmac(secret, body).hex()
-
-
-def sign_ashby(secret: str | bytes, body: bytes) -> str:
-    """``Ashby-Signature``: ``"sha256=" + hex HMAC-SHA256 of the raw body`` (Ashby's
-    documented scheme)."""
-    return "sha256=" + _hmac(secret, body).hex()
 
 
 def sign_bpoc(secret: str | bytes, timestamp: int | str, body: bytes) -> str:
@@ -305,42 +277,58 @@ def _greenhouse(
     return Outgoing(event_id, event, url, body, headers)
 
 
-def _ashby(
-    url: str, secret: str | bytes, event_id: str, event: str, data: Mapping[str, Any], now: float
-) -> Outgoing:
-    payload: dict[str, Any] = {}
-    if "interview_schedule_id" in data:
-        payload["interviewSchedule"] = {
-            "id": _text("interview_schedule_id", data["interview_schedule_id"]),
-            "applicationId": _text("application_id", data["application_id"]),
-        }
-    elif "application_id" in data:
-        payload["application"] = {
-            "id": _text("application_id", data["application_id"]),
-            "candidate": {"id": _text("candidate_id", data["candidate_id"])},
-            "job": {"id": _text("job_id", data["job_id"])},
-        }
-    elif "job_id" in data:
-        payload["job"] = {"id": _text("job_id", data["job_id"])}
-    body = _encode({"webhookActionId": event_id, "action": event, "data": payload})
-    headers = {"Content-Type": "application/json", ASHBY_SIGNATURE: sign_ashby(secret, body)}
-    return Outgoing(event_id, event, url, body, headers)
+class WebhookFormat(Protocol):
+    """How one sender words and signs its notifications. A fake whose provider is not
+    built in here declares its own (``WebhookSource.webhook_format``)."""
+
+    @property
+    def events(self) -> Mapping[str, tuple[str, ...]]:
+        """Each event and the data (keyword arguments of ``send``) it needs."""
+        ...
+
+    def event_id(self) -> str: ...
+
+    def build(
+        self,
+        url: str,
+        secret: str | bytes,
+        event_id: str,
+        event: str,
+        data: Mapping[str, Any],
+        now: float,
+    ) -> Outgoing: ...
 
 
-_Format = Callable[[str, str | bytes, str, str, Mapping[str, Any], float], Outgoing]
-_FORMATS: Mapping[Provider, _Format] = {
-    "recruiterflow": _recruiterflow,
-    "jobvite": _jobvite,
-    "bpoc": _bpoc,
-    "greenhouse": _greenhouse,
-    "ashby": _ashby,
-}
-_EVENT_IDS: Mapping[Provider, Callable[[], str]] = {
-    "recruiterflow": lambda: uuid.uuid4().hex,
-    "jobvite": lambda: str(uuid.uuid4()),
-    "bpoc": lambda: str(uuid.uuid4()),
-    "greenhouse": lambda: str(uuid.uuid4()),
-    "ashby": lambda: str(uuid.uuid4()),
+@dataclass(frozen=True)
+class FunctionFormat:
+    """A ``WebhookFormat`` from its event list and two functions."""
+
+    events: Mapping[str, tuple[str, ...]]
+    build_outgoing: Callable[[str, str | bytes, str, str, Mapping[str, Any], float], Outgoing]
+    new_event_id: Callable[[], str] = lambda: str(uuid.uuid4())
+
+    def event_id(self) -> str:
+        return self.new_event_id()
+
+    def build(
+        self,
+        url: str,
+        secret: str | bytes,
+        event_id: str,
+        event: str,
+        data: Mapping[str, Any],
+        now: float,
+    ) -> Outgoing:
+        return self.build_outgoing(url, secret, event_id, event, data, now)
+
+
+FORMATS: Mapping[str, WebhookFormat] = {
+    "recruiterflow": FunctionFormat(
+        EVENTS["recruiterflow"], _recruiterflow, lambda: uuid.uuid4().hex
+    ),
+    "jobvite": FunctionFormat(EVENTS["jobvite"], _jobvite),
+    "bpoc": FunctionFormat(EVENTS["bpoc"], _bpoc),
+    "greenhouse": FunctionFormat(EVENTS["greenhouse"], _greenhouse),
 }
 
 
@@ -362,7 +350,7 @@ class WebhookEmitter:
 
     def __init__(
         self,
-        provider: Provider,
+        provider: Provider | WebhookFormat,
         url: str,
         secret: str | bytes,
         client: httpx.AsyncClient,
@@ -370,9 +358,13 @@ class WebhookEmitter:
         clock: Callable[[], float] = time.time,
         timeout: float = 10.0,
     ) -> None:
-        if provider not in _FORMATS:
-            raise ValueError(f"no webhook format for {provider!r}")
-        self.provider: Provider = provider
+        if isinstance(provider, str):
+            if provider not in FORMATS:
+                raise ValueError(f"no webhook format for {provider!r}")
+            self.format = FORMATS[provider]
+        else:
+            self.format = provider
+        self.provider = provider if isinstance(provider, str) else type(provider).__name__
         self.url = url
         self.client = client
         self.deliveries: list[Delivery] = []
@@ -399,16 +391,15 @@ class WebhookEmitter:
     def build(self, event: str, **data: Any) -> Outgoing:
         """The signed request for ``event``, without sending it. The data must be
         exactly what ``EVENTS`` lists for it (``ValueError`` otherwise)."""
-        wanted = EVENTS[self.provider].get(event)
+        wanted = self.format.events.get(event)
         if wanted is None:
-            known = ", ".join(EVENTS[self.provider])
+            known = ", ".join(self.format.events)
             raise ValueError(f"{self.provider} sends no {event!r} event (it sends {known})")
         given = {key: value for key, value in data.items() if value is not None}
         if set(given) != set(wanted):
             raise ValueError(f"{self.provider} {event} needs {sorted(wanted)}, got {sorted(given)}")
-        event_id = _EVENT_IDS[self.provider]()
-        build = _FORMATS[self.provider]
-        return build(self.url, self._secret, event_id, event, given, self._clock())
+        event_id = self.format.event_id()
+        return self.format.build(self.url, self._secret, event_id, event, given, self._clock())
 
     def send(self, event: str, **data: Any) -> asyncio.Task[Delivery]:
         """Sign ``event`` now and post it from a task; returns at once. Bad event
@@ -465,6 +456,8 @@ class WebhookSource:
     ``enable_webhooks`` (or assigning ``webhooks``)."""
 
     webhook_provider: ClassVar[Provider]
+    webhook_format: ClassVar[WebhookFormat | None] = None
+    """A fake's own format, for a provider not built in here (its package declares it)."""
     webhooks: WebhookEmitter | None
 
     def enable_webhooks(
@@ -477,7 +470,8 @@ class WebhookSource:
     ) -> WebhookEmitter:
         """Notify ``url``, signing with ``secret``, over ``client``; the emitter, which
         is also ``self.webhooks``."""
-        self.webhooks = WebhookEmitter(self.webhook_provider, url, secret, client, clock=clock)
+        sender = self.webhook_format or self.webhook_provider
+        self.webhooks = WebhookEmitter(sender, url, secret, client, clock=clock)
         return self.webhooks
 
     def webhook_defaults(self) -> dict[str, Any]:
@@ -500,20 +494,21 @@ class WebhookSource:
 
 
 __all__ = [
-    "ASHBY_SIGNATURE",
     "BPOC_SIGNATURE",
     "BPOC_TIMESTAMP",
     "EVENTS",
+    "FORMATS",
     "GREENHOUSE_EVENT_ID",
     "GREENHOUSE_SIGNATURE",
     "JOBVITE_SIGNATURE",
     "RECRUITERFLOW_SIGNATURE",
     "Delivery",
+    "FunctionFormat",
     "Outgoing",
     "Provider",
     "WebhookEmitter",
+    "WebhookFormat",
     "WebhookSource",
-    "sign_ashby",
     "sign_bpoc",
     "sign_greenhouse",
     "sign_jobvite",

@@ -43,14 +43,14 @@ class BuilderState:
 
     def _remote_id(self, provider: Provider, kind: str, number: int) -> str:
         match provider:
-            case Provider.RECRUITERFLOW | Provider.GREENHOUSE:
-                return str(NUMERIC_BASE[kind] + number)
             case Provider.JOBVITE:
                 return "o" + "".join(self.rng.choices(ALNUM, k=5)) + f"{number:04d}"
             case Provider.WORKDAY:
                 return f"{WORKDAY_PREFIX[kind]}-{number:06d}"
-            case Provider.BPOC | Provider.ASHBY:
+            case Provider.BPOC:
                 return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+            case _:
+                return str(NUMERIC_BASE[kind] + number)
 
     def _group(self, integration_id: int) -> int:
         return next(i for i, row in enumerate(self.integrations) if row["id"] == integration_id)

@@ -17,7 +17,7 @@ from connectors.base import ConnectorBase
 from connectors.errors import ConfigurationError
 from connectors.http import Sleep
 from connectors.oauth import RefreshTokenAuth, TokenSet
-from connectors.registry import connector_class
+from connectors.registry import connector_class, provider_spec
 from gateway.crypto import Keyring, credentials_context
 from gateway.store.engine import SessionFactory
 from gateway.store.models import Integration
@@ -33,8 +33,13 @@ _limiters: dict[int, AsyncLimiter] = {}
 
 
 def rate_limiter(integration: Integration) -> AsyncLimiter:
-    """One leaky bucket per integration in this process (``config.rateLimitPerSecond``)."""
-    rate = float(integration.config.get("rateLimitPerSecond") or DEFAULT_RATE_PER_SECOND)
+    """One leaky bucket per integration in this process: ``config.rateLimitPerSecond``,
+    else the rate the provider declares (``ProviderSpec.rate_per_second``, its vendor's
+    documented limit), else ``DEFAULT_RATE_PER_SECOND``."""
+    declared = provider_spec(integration.provider.value).rate_per_second
+    rate = float(
+        integration.config.get("rateLimitPerSecond") or declared or DEFAULT_RATE_PER_SECOND
+    )
     limiter = _limiters.get(integration.id)
     if limiter is None or limiter.max_rate != rate:
         limiter = AsyncLimiter(max_rate=rate, time_period=1)

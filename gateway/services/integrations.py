@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.errors import ConnectorError
 from connectors.models import CheckResult
-from connectors.registry import PROVIDERS, connector_class
+from connectors.registry import PACKAGES, connector_class, provider_spec
 from gateway.crypto import CryptoError, Keyring, credentials_context, mask, webhook_secret_context
 from gateway.errors import ValidationFailed
 from gateway.outbound_http import UnsafeTarget, check_target, target_url
@@ -45,14 +45,10 @@ from gateway.store.models import Integration
 MAX_SECRET_LENGTH = 16 * 1024
 CHECK_TIMEOUT_SECONDS = 20.0
 
-DEFAULT_AUTH: dict[Provider, AuthType] = {
-    Provider.RECRUITERFLOW: AuthType.API_KEY,
-    Provider.BPOC: AuthType.API_KEY,
-    Provider.JOBVITE: AuthType.HMAC,
-    Provider.WORKDAY: AuthType.OAUTH2,
-    Provider.GREENHOUSE: AuthType.OAUTH2,
-    Provider.ASHBY: AuthType.API_KEY,
-}
+
+def default_auth(provider: Provider) -> AuthType:
+    """The auth type the provider's declaration gives (``ProviderSpec.auth``)."""
+    return AuthType(provider_spec(provider.value).auth)
 
 
 def _provider(value: Any) -> Provider:
@@ -60,7 +56,7 @@ def _provider(value: Any) -> Provider:
         provider = Provider(value)
     except ValueError as exc:
         raise ValidationFailed("provider", f"unknown provider {value!r}") from exc
-    if provider.value not in PROVIDERS:
+    if provider.value not in PACKAGES:
         raise ValidationFailed("provider", f"no connector for {provider.value}")
     return provider
 
@@ -193,7 +189,7 @@ async def create_integration(
 ) -> Integration:
     """``allow_private_targets``: the ``connector_allow_private_targets`` setting."""
     provider = _provider(fields.get("provider"))
-    auth_type = AuthType(fields.get("auth_type") or DEFAULT_AUTH[provider])
+    auth_type = AuthType(fields.get("auth_type") or default_auth(provider))
     credentials = _credentials(provider, fields.get("credentials") or {}, partial=False)
     _require(provider, credentials, auth_type)
     await _check_credential_urls(credentials, set(credentials), allow_private=allow_private_targets)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from connectors.registry import PACKAGES
 
 
 class Role(StrEnum):
@@ -11,13 +14,22 @@ class Role(StrEnum):
     READONLY = "readonly"
 
 
-class Provider(StrEnum):
-    RECRUITERFLOW = "recruiterflow"
-    JOBVITE = "jobvite"
-    WORKDAY = "workday"
-    BPOC = "bpoc"
-    GREENHOUSE = "greenhouse"
-    ASHBY = "ashby"
+if TYPE_CHECKING:
+
+    class Provider(StrEnum):
+        """The providers the gateway's own code names; at run time every provider
+        ``connectors.registry`` lists is a member (``GREENHOUSE = "greenhouse"``)."""
+
+        RECRUITERFLOW = "recruiterflow"
+        JOBVITE = "jobvite"
+        WORKDAY = "workday"
+        BPOC = "bpoc"
+        GREENHOUSE = "greenhouse"
+
+else:
+    Provider = StrEnum("Provider", [(slug.upper(), slug) for slug in PACKAGES])
+    Provider.__doc__ = "A provider ``connectors.registry`` lists, by its slug."
+    Provider.__module__ = __name__
 
 
 class MappedEntity(StrEnum):

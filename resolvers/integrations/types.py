@@ -3,11 +3,11 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 import strawberry
 from strawberry.scalars import JSON
 
+from connectors.registry import provider_spec
 from gateway import links
 from gateway.store.base import utcnow
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
@@ -58,18 +58,9 @@ class Integration(Node):
     )
     def webhook_urls(self, info: Info) -> list[str]:
         base = links.for_caller(info.context.request, info.context.settings) + "/webhooks"
-        native: list[str] = []
-        if self.provider in (
-            Provider.RECRUITERFLOW,
-            Provider.BPOC,
-            Provider.GREENHOUSE,
-            Provider.ASHBY,
-        ):
-            native = [f"{base}/{self.provider.value}/{self.pk}"]
-        elif self.provider is Provider.JOBVITE and self.external_account_id:
-            company = quote(self.external_account_id, safe="")
-            native = [f"{base}/jobvite/{company}/candidate", f"{base}/jobvite/{company}/job"]
-        return [*native, f"{base}/standard/{self.pk}"]
+        spec = provider_spec(self.provider.value)
+        native = spec.webhook_paths(self.pk, self.external_account_id)
+        return [*(f"{base}/{path}" for path in native), f"{base}/standard/{self.pk}"]
 
     @strawberry.field(description="No successful sync within twice the sync interval.")
     def is_stale(self) -> bool:

@@ -3,7 +3,6 @@ built, checked and wired by it, and every registered provider goes through it.""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,7 @@ from connectors.base import ConnectorBase
 from connectors.errors import ConfigurationError
 from connectors.http import ApiKeyHeaderAuth
 from connectors.models import CheckResult
-from connectors.registry import PROVIDERS, connector_class
+from connectors.registry import PACKAGES, connector_class, provider_spec
 from tests.support.serving import served_on_loopback
 
 PROD = "https://api.echo.test/v1"
@@ -184,8 +183,7 @@ def _credentials(provider: str) -> dict[str, str]:
 
 
 def _create(provider: str, config: Mapping[str, Any], **credentials: str) -> ConnectorBase:
-    factory = importlib.import_module(PROVIDERS[provider][0])
-    cls: type[ConnectorBase] = getattr(factory, PROVIDERS[provider][1])
+    cls: type[ConnectorBase] = provider_spec(provider).connector
     return cls.create(
         httpx.AsyncClient(),
         {**_credentials(provider), **credentials},
@@ -201,7 +199,7 @@ def _page_size(provider: str) -> Count:
     return count
 
 
-@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+@pytest.mark.parametrize("provider", sorted(PACKAGES))
 def test_every_provider_is_made_by_the_template(provider: str) -> None:
     cls: Any = connector_class(provider)
     assert "create" not in vars(cls)
@@ -210,14 +208,14 @@ def test_every_provider_is_made_by_the_template(provider: str) -> None:
     assert connector.http.base_url.startswith("https://")
 
 
-@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+@pytest.mark.parametrize("provider", sorted(PACKAGES))
 def test_every_required_credential_is_checked_for_every_provider(provider: str) -> None:
     for name in connector_class(provider).required_credentials:
         with pytest.raises(ConfigurationError, match=rf"^missing credential '{name}'$"):
             _create(provider, {}, **{name: ""})
 
 
-@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+@pytest.mark.parametrize("provider", sorted(PACKAGES))
 @pytest.mark.parametrize("value", ["many", "", [], {"size": 5}, "12.5"])
 def test_a_page_size_that_is_no_number_is_refused_by_every_provider(
     provider: str, value: object
@@ -226,7 +224,7 @@ def test_a_page_size_that_is_no_number_is_refused_by_every_provider(
         _create(provider, {"pageSize": value})
 
 
-@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+@pytest.mark.parametrize("provider", sorted(PACKAGES))
 def test_a_page_size_out_of_bounds_never_reaches_the_api(provider: str) -> None:
     """Refused where the provider declares it strict; brought to the nearest bound where
     it declares clamping (its API would cap it anyway)."""
@@ -242,7 +240,7 @@ def test_a_page_size_out_of_bounds_never_reaches_the_api(provider: str) -> None:
                 _create(provider, {"pageSize": value})
 
 
-@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+@pytest.mark.parametrize("provider", sorted(PACKAGES))
 def test_a_page_size_within_bounds_is_taken_as_given(provider: str) -> None:
     count = _page_size(provider)
     for value in {count.minimum, count.default, count.maximum or 1_000}:

@@ -32,9 +32,11 @@ from connectors.models import (
     RemoteCandidate,
     RemoteJob,
 )
+from connectors.registry import PACKAGES
 from tests.connectors.harness.base import ProviderHarness
 
-PROVIDERS = ["recruiterflow", "jobvite", "bpoc", "workday", "greenhouse", "ashby"]
+PROVIDERS = list(PACKAGES)
+"""Every registered provider: its harness is ``tests/connectors/harness/<slug>.py``."""
 JOBS, CANDIDATES, APPLICATIONS = 12, 14, 16
 """More than two pages of 5 for every list, so paging is always exercised."""
 

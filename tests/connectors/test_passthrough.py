@@ -15,7 +15,7 @@ from connectors.passthrough import (
     checked_path,
     target_url,
 )
-from connectors.registry import PROVIDERS, connector_class
+from connectors.registry import PACKAGES, connector_class
 
 
 def http(base_url: str) -> HttpClient:
@@ -45,7 +45,7 @@ def test_no_allow_list_no_passthrough() -> None:
         checked_path("/jobs", ())
 
 
-@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+@pytest.mark.parametrize("provider", sorted(PACKAGES))
 def test_every_provider_declares_its_passthrough_paths(provider: str) -> None:
     paths = getattr(connector_class(provider), "passthrough_paths", ())
     assert paths and all(path.startswith("/") for path in paths)

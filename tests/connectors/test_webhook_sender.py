@@ -36,7 +36,6 @@ from starlette.routing import Route
 from connectors.bpoc.connector import BpocConnector
 from connectors.errors import UnprocessableError
 from connectors.models import Attribution, InterviewRequest, JobDraft, OnboardingTaskDraft
-from demo.sandbox.ashby import FakeAshby
 from demo.sandbox.bpoc import (
     MAIN_API_KEY,
     OTHER_AGENCY_RECRUITER_ID,
@@ -47,6 +46,8 @@ from demo.sandbox.bpoc import (
 from demo.sandbox.greenhouse import FakeGreenhouse
 from demo.sandbox.webhook_sender import (
     EVENTS,
+    FunctionFormat,
+    Outgoing,
     WebhookEmitter,
     sign_bpoc,
     sign_jobvite,
@@ -460,10 +461,6 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
     greenhouse.seed(jobs=1, candidates=1, applications=1)
     greenhouse.enable_webhooks(BPOC_URL, SECRET, sender)
     [gh_application] = greenhouse.applications.values()
-    ashby = FakeAshby()
-    ashby.seed(jobs=1, candidates=1, applications=1)
-    ashby.enable_webhooks(BPOC_URL, SECRET, sender)
-    [ashby_application] = ashby.applications.values()
     [application] = bpoc.applications.values()
     [jv_application] = jv.fake.applications.values()
     rf_delivery = await rf.fake.emit("candidate.added_to_job", job_id=1001, candidate_id=154651)
@@ -484,28 +481,20 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
         application_id=gh_application["id"],
         candidate_id=gh_application["candidate_id"],
     )
-    ashby_delivery = await ashby.emit(
-        "candidateStageChange",
-        job_id=ashby_application["job"]["id"],
-        application_id=ashby_application["id"],
-        candidate_id=ashby_application["candidate"]["id"],
-    )
     sent = [
         ("recruiterflow", rf_delivery),
         ("jobvite", jv_delivery),
         ("bpoc", bpoc_delivery),
         ("greenhouse", gh_delivery),
-        ("ashby", ashby_delivery),
     ]
     expected_candidates = [
         "154651",
         jv_application.candidate_eid,
         application["candidateId"],
         str(gh_application["candidate_id"]),
-        ashby_application["candidate"]["id"],
     ]
     for (provider, delivery), candidate in zip(sent, expected_candidates, strict=True):
-        scheme = webhooks.Scheme(provider)
+        scheme = provider
         event_id = webhooks.verify(
             scheme, dict(delivery.headers), delivery.body, SECRET, now=time.time()
         )
@@ -516,4 +505,20 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
             webhooks.verify(
                 scheme, dict(delivery.headers), delivery.body + b" ", SECRET, now=time.time()
             )
-    assert EVENTS.keys() == {"recruiterflow", "jobvite", "bpoc", "greenhouse", "ashby"}
+    assert EVENTS.keys() == {"recruiterflow", "jobvite", "bpoc", "greenhouse"}
+
+
+async def test_a_fake_of_a_provider_not_built_in_brings_its_own_format(
+    receiver: Receiver, sender: httpx.AsyncClient
+) -> None:
+    def build(url, secret, event_id, event, data, now):  # type: ignore[no-untyped-def]
+        body = json.dumps({"type": event, **data}).encode()
+        return Outgoing(event_id, event, url, body, {"Content-Type": "application/json"})
+
+    own = FunctionFormat({"thing.changed": ("thing_id",)}, build, lambda: "e-1")
+    emitter = WebhookEmitter(own, "http://gateway/own", SECRET, sender)
+    with pytest.raises(ValueError, match="sends no"):
+        emitter.send("job.updated", job_id=1)
+    delivery = await emitter.emit("thing.changed", thing_id=7)
+    assert (delivery.event_id, delivery.status) == ("e-1", 202)
+    assert json.loads(receiver.received[-1].body) == {"type": "thing.changed", "thing_id": 7}

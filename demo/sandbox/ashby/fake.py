@@ -16,9 +16,10 @@ from starlette.types import ASGIApp
 
 from demo.sandbox.ashby.files import file_handle
 from demo.sandbox.ashby.routes import build_app
+from demo.sandbox.ashby.webhooks import ASHBY_FORMAT
 from demo.sandbox.faults import Faults, with_faults
 from demo.sandbox.resumes import SandboxResume, sandbox_resume
-from demo.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
+from demo.sandbox.webhook_sender import WebhookEmitter, WebhookFormat, WebhookSource
 
 JSON = dict[str, Any]
 BASE_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -67,7 +68,7 @@ class FakeAshby(WebhookSource):
     per key are answered, then 429 with ``Retry-After`` until ``reset_rate_limits``;
     ``sync_token_ttl`` is how long a ``syncToken`` stays accepted."""
 
-    webhook_provider: ClassVar[Provider] = "ashby"
+    webhook_format: ClassVar[WebhookFormat | None] = ASHBY_FORMAT
 
     api_key: str = "ashby-key-2f9c41d8e7b0"
     rate_limit: int = 10_000

@@ -12,8 +12,10 @@ import json
 import pytest
 
 from connectors.ashby import webhooks as ashby
-from connectors.webhooks import Notice, NoticeError, Scheme, SignatureError, parse_notice, verify
-from demo.sandbox.webhook_sender import sign_ashby
+from connectors.registry import provider_spec
+from connectors.webhooks import Notice, NoticeError, SignatureError, parse_notice, verify
+from demo.sandbox.ashby import FakeAshby
+from demo.sandbox.ashby.webhooks import sign_ashby
 
 SECRET = "8b943c474f5d1e1712f13e1a870b485c9b6b2b57"
 BODY = json.dumps(
@@ -39,14 +41,13 @@ def test_the_signature_is_the_documented_hex_digest() -> None:
 
 def test_a_delivery_signed_with_the_secret_is_verified_and_named_by_its_action_id() -> None:
     headers = {"Ashby-Signature": sign_ashby(SECRET, BODY)}
-    event_id = verify(Scheme.ASHBY, headers, BODY, SECRET, now=0)
+    event_id = verify("ashby", headers, BODY, SECRET, now=0)
     assert event_id == "75395d87-4044-4dc4-bc29-0cec185e5f06"
     lower = {"ashby-signature": sign_ashby(SECRET, BODY).upper().replace("SHA256=", "sha256=")}
     assert ashby.verify(lower, BODY, SECRET, now=10**10, tolerance=1) == event_id
     bare = b'{"action": "ping"}'
     assert (
-        verify(Scheme.ASHBY, {"Ashby-Signature": sign_ashby(SECRET, bare)}, bare, SECRET, now=0)
-        is None
+        verify("ashby", {"Ashby-Signature": sign_ashby(SECRET, bare)}, bare, SECRET, now=0) is None
     )
 
 
@@ -65,18 +66,18 @@ def test_a_delivery_signed_with_the_secret_is_verified_and_named_by_its_action_i
 )
 def test_anything_else_is_refused(headers: dict[str, str]) -> None:
     with pytest.raises(SignatureError):
-        verify(Scheme.ASHBY, headers, BODY, SECRET, now=0)
+        verify("ashby", headers, BODY, SECRET, now=0)
 
 
 def test_a_tampered_body_is_refused() -> None:
     headers = {"Ashby-Signature": sign_ashby(SECRET, BODY)}
     tampered = BODY.replace(b"f9e52a51", b"00000000")
     with pytest.raises(SignatureError):
-        verify(Scheme.ASHBY, headers, tampered, SECRET, now=0)
+        verify("ashby", headers, tampered, SECRET, now=0)
 
 
 def test_an_application_event_names_its_candidate_and_job() -> None:
-    notice = parse_notice(Scheme.ASHBY, BODY)
+    notice = parse_notice("ashby", BODY)
     assert notice == Notice(
         "candidateStageChange",
         job_ids=("1a2b3c4d-0000-4000-8000-000000000001",),
@@ -109,7 +110,7 @@ def test_an_application_event_names_its_candidate_and_job() -> None:
     ],
 )
 def test_what_each_kind_of_delivery_names(payload: dict[str, object], expected: Notice) -> None:
-    assert parse_notice(Scheme.ASHBY, json.dumps(payload).encode()) == expected
+    assert parse_notice("ashby", json.dumps(payload).encode()) == expected
 
 
 @pytest.mark.parametrize(
@@ -126,4 +127,38 @@ def test_what_each_kind_of_delivery_names(payload: dict[str, object], expected: 
 )
 def test_a_body_that_names_nothing_parseable_is_a_notice_error(body: bytes) -> None:
     with pytest.raises(NoticeError):
-        parse_notice(Scheme.ASHBY, body)
+        parse_notice("ashby", body)
+
+
+def test_the_registry_serves_this_scheme_and_keeps_its_header() -> None:
+    scheme = provider_spec("ashby").webhook
+    assert scheme is ashby.ASHBY_WEBHOOKS
+    assert scheme.headers == frozenset({"ashby-signature"})
+
+
+async def test_what_the_fake_sends_is_verified_and_read() -> None:
+    import httpx
+
+    received: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        received.append(request)
+        return httpx.Response(202)
+
+    fake = FakeAshby()
+    fake.seed(jobs=1, candidates=1, applications=1)
+    [application] = fake.applications.values()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as sender:
+        fake.enable_webhooks("https://gw.example/webhooks/ashby/1", SECRET, sender)
+        delivery = await fake.emit(
+            "candidateStageChange",
+            job_id=application["job"]["id"],
+            application_id=application["id"],
+            candidate_id=application["candidate"]["id"],
+        )
+    assert delivery.status == 202 and len(received) == 1
+    headers = dict(delivery.headers)
+    assert verify("ashby", headers, delivery.body, SECRET, now=0) == delivery.event_id
+    assert parse_notice("ashby", delivery.body).candidate_ids == (application["candidate"]["id"],)
+    with pytest.raises(SignatureError):
+        verify("ashby", headers, delivery.body + b" ", SECRET, now=0)

@@ -56,8 +56,9 @@ What this connector relies on, with its source (read 2026-12):
   Offers (``offer.list``) fit no common-model entity and are not read.
 - Writes: ``application.changeStage {applicationId, interviewStageId}``; archiving (the
   rejection) is a change to the plan's ``Archived`` stage and then requires an
-  ``archiveReasonId`` (from ``archiveReason.list``, matched by ``text``, else the first)
-  (API reference, application.changeStage). ``candidate.createNote {candidateId, note,
+  ``archiveReasonId`` (from ``archiveReason.list``, whose request takes only
+  ``includeArchived``, matched by ``text``, else the first) (API reference,
+  application.changeStage and archiveReason.list). ``candidate.createNote {candidateId, note,
   sendNotifications}`` takes plain text or ``{"type": "text/plain", "value"}``.
 - Attribution: no write endpoint takes an acting user: changeStage has no actor field
   and createNote no author (its answer's ``author`` is the API key's user). So

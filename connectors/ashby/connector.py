@@ -282,17 +282,18 @@ class AshbyConnector(ConnectorBase):
 
     async def _archive_reason_id(self, reason: str) -> str:
         """The archive reason whose ``text`` is ``reason`` (case-insensitive), else the
-        account's first: an Archived stage requires one."""
+        account's first: an Archived stage requires one. The list takes no ``limit``."""
         wanted = reason.strip().lower()
         first: str | None = None
-        async for raw in self._records("archiveReason.list"):
-            record = lenient.mapping(raw)
-            reason_id = lenient.identifier(record.get("id"))
-            if reason_id is None or lenient.boolean(record.get("isArchived")):
-                continue
-            first = first or reason_id
-            if (lenient.text(record.get("text"), "text", "title") or "").lower() == wanted:
-                return reason_id
+        async for page in self.rpc.pages("archiveReason.list", {}, size=None):
+            for raw in page:
+                record = lenient.mapping(raw)
+                reason_id = lenient.identifier(record.get("id"))
+                if reason_id is None or lenient.boolean(record.get("isArchived")):
+                    continue
+                first = first or reason_id
+                if (lenient.text(record.get("text"), "text", "title") or "").lower() == wanted:
+                    return reason_id
         if first is None:
             raise NotFoundError("the Ashby account has no archive reasons")
         return first

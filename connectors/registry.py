@@ -31,6 +31,7 @@ PACKAGES: dict[str, str] = {
     "bpoc": "connectors.bpoc",
     "greenhouse": "connectors.greenhouse",
     "workable": "connectors.workable",
+    "ashby": "connectors.ashby",
 }
 
 

@@ -17,8 +17,10 @@ exchanges as a vendor answered them:
     }
 
 A request is answered by the first exchange with the same method and path whose
-``query`` parameters it carries (others are ignored) that has not answered yet; once
-all of those have, by the last of them again; by a 404 where nothing matches. Paths
+``query`` parameters it carries (others are ignored), and the top-level ``json`` body
+fields where the exchange names some (an RPC API that pages in the body, Ashby), that
+has not answered yet; once all of those have, by the last of them again; by a 404 where
+nothing matches. Paths
 are what the connector appends to its base URL. ``"{replay}"`` in a credential or config
 value is the server's origin (Workday's ``tenantUrl``, so its token exchange is
 replayed too); the config's ``baseUrl`` is ``"{replay}"`` unless the recording sets one.
@@ -102,11 +104,13 @@ class Replayer:
         self.requests: list[str] = []
         self.origin = ""
 
-    def _answer(self, method: str, path: str, query: Mapping[str, str]) -> dict[str, Any] | None:
+    def _answer(
+        self, method: str, path: str, query: Mapping[str, str], body: Any = None
+    ) -> dict[str, Any] | None:
         matches = [
             index
             for index, exchange in enumerate(self.recording.exchanges)
-            if _matches(exchange.get("request") or {}, method, path, query)
+            if _matches(exchange.get("request") or {}, method, path, query, body)
         ]
         if not matches:
             return None
@@ -119,10 +123,14 @@ class Replayer:
         if scope["type"] != "http":
             return
         request = Request(scope, receive)
-        await request.body()
+        raw = await request.body()
         query = dict(request.query_params)
         self.requests.append(f"{request.method} {request.url.path}?{request.url.query}")
-        answer = self._answer(request.method, request.url.path, query)
+        try:
+            body = orjson.loads(raw) if raw else None
+        except orjson.JSONDecodeError:
+            body = None
+        answer = self._answer(request.method, request.url.path, query, body)
         response: Response
         if answer is None:
             self.unmatched.append(f"{request.method} {request.url.path}?{request.url.query}")
@@ -145,13 +153,23 @@ class Replayer:
         await response(scope, receive, send)
 
 
-def _matches(recorded: Mapping[str, Any], method: str, path: str, query: Mapping[str, str]) -> bool:
+def _matches(
+    recorded: Mapping[str, Any],
+    method: str,
+    path: str,
+    query: Mapping[str, str],
+    body: Any = None,
+) -> bool:
     if str(recorded.get("method", "GET")).upper() != method.upper():
         return False
     if str(recorded.get("path", "")).rstrip("/") != path.rstrip("/"):
         return False
     wanted = recorded.get("query") or {}
-    return all(query.get(str(key)) == str(value) for key, value in wanted.items())
+    if not all(query.get(str(key)) == str(value) for key, value in wanted.items()):
+        return False
+    fields = recorded.get("json") or {}
+    sent = body if isinstance(body, dict) else {}
+    return all(key in sent and sent[key] == value for key, value in fields.items())
 
 
 @asynccontextmanager

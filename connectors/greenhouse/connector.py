@@ -16,10 +16,13 @@ from connectors.base import Capability, ConnectorBase
 from connectors.errors import NotFoundError, UnprocessableError
 from connectors.greenhouse.auth import ACT_AS, TOKEN_URL, GreenhouseAuth
 from connectors.greenhouse.records import (
+    JobContext,
     application_from_raw,
+    application_job_id,
     candidate_from_raw,
     interview_from_raw,
     job_from_raw,
+    note_from_raw,
     stages_from_raw,
     user_from_raw,
 )
@@ -27,6 +30,7 @@ from connectors.http import LinkHeaderPaginator, Params
 from connectors.models import (
     Attribution,
     CheckResult,
+    RemoteActivity,
     RemoteApplication,
     RemoteCandidate,
     RemoteInterview,
@@ -40,7 +44,10 @@ from connectors.oauth import ClientCredentials
 DEFAULT_BASE_URL = "https://harvest.greenhouse.io/v3"
 MAX_PAGE_SIZE = 500
 ID_BATCH = 50
-"""Ids per ``ids=``/``candidate_ids=`` filter of one request."""
+"""Ids per ``ids=``/``candidate_ids=``/``job_ids=`` filter of one request (v3's limit)."""
+NOTE_VISIBILITY = "public"
+"""A note written here is visible to everyone who can see the candidate (v3 also takes
+``private`` and ``admin_only``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,10 +105,29 @@ def _acting(attribution: Attribution | None) -> dict[str, str]:
     return {ACT_AS: _numeric(attribution.remote_id, "user")}
 
 
+def _batches(ids: Sequence[str]) -> list[str]:
+    """The distinct Greenhouse ids among ``ids``, comma-joined ``ID_BATCH`` at a time."""
+    wanted = list(dict.fromkeys(i for i in ids if _is_id(i)))
+    return [",".join(wanted[at : at + ID_BATCH]) for at in range(0, len(wanted), ID_BATCH)]
+
+
+def _ids_of(page: Sequence[Any]) -> list[str]:
+    return [i for i in (lenient.identifier(lenient.mapping(raw).get("id")) for raw in page) if i]
+
+
+def _newest_first(attachments: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    def created(attachment: Mapping[str, Any]) -> float:
+        moment = lenient.timestamp(attachment.get("created_at"))
+        return moment.timestamp() if moment else float("-inf")
+
+    return sorted(attachments, key=created, reverse=True)
+
+
 class GreenhouseConnector(ConnectorBase):
-    """Reads jobs, job stages, candidates (resume and attachments), applications,
-    scheduled interviews and users, fully or since a time; moves and rejects as the
-    acting Greenhouse user."""
+    """Reads jobs (with their department, offices and recruiter), job interview stages,
+    candidates (with their attachments), applications, interviews, users and candidate
+    notes, fully or since a time; moves, rejects, adds a candidate to a job and writes
+    a candidate note as the acting Greenhouse user."""
 
     provider: ClassVar[str] = "greenhouse"
     capabilities: ClassVar[Capability] = (
@@ -109,8 +135,11 @@ class GreenhouseConnector(ConnectorBase):
         | Capability.WEBHOOKS
         | Capability.INTERVIEWS
         | Capability.USERS
+        | Capability.ACTIVITIES
         | Capability.MOVE_STAGE
+        | Capability.ADD_TO_JOB
         | Capability.REJECT
+        | Capability.NOTES
         | Capability.ATTRIBUTION
         | Capability.APPLICATIONS_BY_CANDIDATE
     )
@@ -118,7 +147,15 @@ class GreenhouseConnector(ConnectorBase):
     settings_model = GreenhouseSettings
     settings: GreenhouseSettings
     base_url = DEFAULT_BASE_URL
-    passthrough_paths = ("/jobs", "/candidates", "/applications", "/users", "/job_stages")
+    passthrough_paths = (
+        "/jobs",
+        "/job_interview_stages",
+        "/candidates",
+        "/applications",
+        "/interviews",
+        "/offers",
+        "/users",
+    )
 
     @classmethod
     def auth_for(
@@ -139,35 +176,101 @@ class GreenhouseConnector(ConnectorBase):
 
     # reads
 
-    async def _records(self, path: str, params: Params | None = None) -> AsyncIterator[Any]:
+    async def _pages(self, path: str, params: Params | None = None) -> AsyncIterator[list[Any]]:
         paginator = SameOriginLinkPaginator(self.http.base_url, self.page_size)
         async for page in self.http.pages(path, paginator, params):
+            yield page
+
+    async def _records(self, path: str, params: Params | None = None) -> AsyncIterator[Any]:
+        async for page in self._pages(path, params):
             for raw in page:
                 yield raw
 
+    async def _names(self, path: str, params: Params | None = None) -> dict[str, str]:
+        """Id -> name of every record of a listing (departments, offices, stages...)."""
+        names: dict[str, str] = {}
+        async for raw in self._records(path, params):
+            record = lenient.mapping(raw)
+            record_id = lenient.identifier(record.get("id"))
+            name = lenient.text(record.get("name"))
+            if record_id and name:
+                names[record_id] = name
+        return names
+
+    async def _reference(self, path: str) -> dict[str, str]:
+        """``_names`` of a small account-wide listing, read once per connector."""
+        known: dict[str, dict[str, str]] = self.__dict__.setdefault("_reference_names", {})
+        if path not in known:
+            known[path] = await self._names(path)
+        return known[path]
+
+    async def _recruiters(self, job_ids: Sequence[str]) -> dict[str, str]:
+        """Job id -> its recruiter's user id (``/v3/job_owners`` of type ``recruiter``,
+        the responsible one first)."""
+        found: dict[str, tuple[bool, str]] = {}
+        for batch in _batches(job_ids):
+            params = {"job_ids": batch, "type": "recruiter"}
+            async for raw in self._records("/job_owners", params):
+                owner = lenient.mapping(raw)
+                job_id = lenient.identifier(owner.get("job_id"))
+                user_id = lenient.identifier(owner.get("user_id"))
+                if not job_id or not user_id or owner.get("type") not in (None, "recruiter"):
+                    continue
+                responsible = lenient.boolean(owner.get("responsible")) is True
+                if job_id not in found or (responsible and not found[job_id][0]):
+                    found[job_id] = (responsible, user_id)
+        return {job_id: user_id for job_id, (_, user_id) in found.items()}
+
+    async def _job_context(self, page: Sequence[Any]) -> JobContext:
+        return JobContext(
+            departments=await self._reference("/departments"),
+            offices=await self._reference("/offices"),
+            recruiters=await self._recruiters(_ids_of(page)),
+        )
+
+    async def _mapped_jobs(self, pages: AsyncIterator[list[Any]]) -> AsyncIterator[RemoteJob]:
+        async for page in pages:
+            context = await self._job_context(page)
+            for raw in page:
+                job = self.map_record("jobs", job_from_raw, raw, context)
+                if job is not None:
+                    yield job
+
     async def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]:
-        async for raw in self._records("/jobs", _since(updated_since)):
-            job = self.map_record("jobs", job_from_raw, raw)
-            if job is not None:
-                yield job
+        async for job in self._mapped_jobs(self._pages("/jobs", _since(updated_since))):
+            yield job
+
+    async def _attachments(self, candidate_ids: Sequence[str]) -> dict[str, list[Any]]:
+        """Candidate id -> their ``/v3/attachments``, newest first."""
+        found: dict[str, list[Mapping[str, Any]]] = {}
+        for batch in _batches(candidate_ids):
+            async for raw in self._records("/attachments", {"candidate_ids": batch}):
+                attachment = lenient.mapping(raw)
+                candidate_id = lenient.identifier(attachment.get("candidate_id"))
+                if candidate_id:
+                    found.setdefault(candidate_id, []).append(attachment)
+        return {key: list(_newest_first(listed)) for key, listed in found.items()}
+
+    async def _mapped_candidates(
+        self, pages: AsyncIterator[list[Any]]
+    ) -> AsyncIterator[RemoteCandidate]:
+        async for page in pages:
+            attachments = await self._attachments(_ids_of(page))
+            for raw in page:
+                own = attachments.get(lenient.identifier(lenient.mapping(raw).get("id")) or "", [])
+                candidate = self.map_record("candidates", candidate_from_raw, raw, own)
+                if candidate is not None:
+                    yield candidate
 
     async def candidates(
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteCandidate]:
-        async for raw in self._records("/candidates", _since(updated_since)):
-            candidate = self.map_record("candidates", candidate_from_raw, raw)
-            if candidate is not None:
-                yield candidate
+        pages = self._pages("/candidates", _since(updated_since))
+        async for candidate in self._mapped_candidates(pages):
+            yield candidate
 
     async def _stage_names(self) -> dict[str, str]:
-        names: dict[str, str] = {}
-        async for raw in self._records("/job_stages"):
-            record = lenient.mapping(raw)
-            stage_id = lenient.identifier(record.get("id"))
-            name = lenient.text(record.get("name"))
-            if stage_id and name:
-                names[stage_id] = name
-        return names
+        return await self._names("/job_interview_stages")
 
     async def applications(
         self, updated_since: datetime | None = None
@@ -181,8 +284,9 @@ class GreenhouseConnector(ConnectorBase):
     async def interviews(
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteInterview]:
-        async for raw in self._records("/scheduled_interviews", _since(updated_since)):
-            interview = self.map_record("interviews", interview_from_raw, raw)
+        names = await self._reference("/job_interviews")
+        async for raw in self._records("/interviews", _since(updated_since)):
+            interview = self.map_record("interviews", interview_from_raw, raw, names)
             if interview is not None:
                 yield interview
 
@@ -193,28 +297,29 @@ class GreenhouseConnector(ConnectorBase):
                 yield user
 
     async def stages(self) -> list[RemoteStage]:
-        return stages_from_raw([raw async for raw in self._records("/job_stages")])
+        return stages_from_raw([raw async for raw in self._records("/job_interview_stages")])
+
+    async def activities(self, candidate_remote_id: str) -> AsyncIterator[RemoteActivity]:
+        """``GET /v3/notes?candidate_ids=57683957``: the candidate's notes, emails and
+        other activity (v1's activity feed); an id that cannot be one has none."""
+        if not _is_id(candidate_remote_id):
+            return
+        async for raw in self._records("/notes", {"candidate_ids": candidate_remote_id}):
+            activity = self.map_record("activities", note_from_raw, raw, candidate_remote_id)
+            if activity is not None:
+                yield activity
 
     async def _by_ids(self, path: str, key: str, remote_ids: Sequence[str]) -> AsyncIterator[Any]:
-        wanted = list(dict.fromkeys(i for i in remote_ids if _is_id(i)))
-        for start in range(0, len(wanted), ID_BATCH):
-            batch = ",".join(wanted[start : start + ID_BATCH])
-            async for raw in self._records(path, {key: batch}):
-                yield raw
+        for batch in _batches(remote_ids):
+            async for page in self._pages(path, {key: batch}):
+                yield page
 
     async def get_jobs(self, remote_ids: Sequence[str]) -> list[RemoteJob]:
-        found = [
-            self.map_record("jobs", job_from_raw, raw)
-            async for raw in self._by_ids("/jobs", "ids", remote_ids)
-        ]
-        return [job for job in found if job is not None]
+        return [job async for job in self._mapped_jobs(self._by_ids("/jobs", "ids", remote_ids))]
 
     async def get_candidates(self, remote_ids: Sequence[str]) -> list[RemoteCandidate]:
-        found = [
-            self.map_record("candidates", candidate_from_raw, raw)
-            async for raw in self._by_ids("/candidates", "ids", remote_ids)
-        ]
-        return [candidate for candidate in found if candidate is not None]
+        pages = self._by_ids("/candidates", "ids", remote_ids)
+        return [candidate async for candidate in self._mapped_candidates(pages)]
 
     async def get_applications(
         self, candidate_remote_ids: Sequence[str]
@@ -224,24 +329,31 @@ class GreenhouseConnector(ConnectorBase):
         if not any(_is_id(i) for i in candidate_remote_ids):
             return []
         stages = await self._stage_names()
-        found = [
-            self.map_record("applications", application_from_raw, raw, stages)
-            async for raw in self._by_ids("/applications", "candidate_ids", candidate_remote_ids)
-        ]
-        return [application for application in found if application is not None]
+        found: list[RemoteApplication] = []
+        async for page in self._by_ids("/applications", "candidate_ids", candidate_remote_ids):
+            for raw in page:
+                application = self.map_record("applications", application_from_raw, raw, stages)
+                if application is not None:
+                    found.append(application)
+        return found
 
     # writes
 
-    async def _stage_id(self, application_id: str, stage: str) -> str:
-        """The id of the stage called ``stage`` (case-insensitive) on the application's
+    async def _application(self, application_id: str) -> Mapping[str, Any]:
+        """The application as ``GET /v3/applications?ids=`` lists it (v3 has no read of
+        one application by path)."""
+        async for raw in self._records("/applications", {"ids": application_id}):
+            record = lenient.mapping(raw)
+            if lenient.identifier(record.get("id")) == application_id:
+                return record
+        raise NotFoundError(f"no Greenhouse application {application_id}")
+
+    async def _stage_id(self, job_id: str | None, stage: str) -> str:
+        """The id of the job interview stage called ``stage`` (case-insensitive) on the
         job: v3 moves by ``to_stage_id``."""
-        body = await self.http.get_json(f"/applications/{application_id}")
-        job_id = lenient.identifier(lenient.mapping(body).get("job_id")) or lenient.identifier(
-            lenient.dig(lenient.objects(lenient.mapping(body).get("jobs")), 0)
-        )
-        params = {"job_id": job_id} if job_id else {}
+        params = {"job_ids": job_id} if job_id else {}
         wanted = stage.strip().lower()
-        async for raw in self._records("/job_stages", params):
+        async for raw in self._records("/job_interview_stages", params):
             record = lenient.mapping(raw)
             if (lenient.text(record.get("name")) or "").lower() == wanted:
                 found = lenient.identifier(record.get("id"))
@@ -257,13 +369,32 @@ class GreenhouseConnector(ConnectorBase):
     async def move_stage(
         self, application_remote_id: str, stage: str, attribution: Attribution | None
     ) -> WriteResult:
-        """``POST /v3/applications/{id}/move {"to_stage_id": 62828}`` as the acting user."""
+        """``POST /v3/applications/{id}/move {"from_stage_id": 5, "to_stage_id": 62828}``
+        as the acting user: ``from_stage_id`` (required) is the application's current
+        ``stage_id``, ``to_stage_id`` the job interview stage named ``stage``."""
         application_id = _numeric(application_remote_id, "application")
-        stage_id = await self._stage_id(application_id, stage)
-        answer = await self._post(
-            f"/applications/{application_id}/move", {"to_stage_id": int(stage_id)}, attribution
+        application = await self._application(application_id)
+        from_stage = lenient.identifier(application.get("stage_id")) or lenient.identifier(
+            application.get("current_stage")
         )
+        if from_stage is None or not _is_id(from_stage):
+            raise UnprocessableError(f"Greenhouse application {application_id} is in no stage")
+        to_stage = await self._stage_id(application_job_id(application), stage)
+        body = {"from_stage_id": int(from_stage), "to_stage_id": int(to_stage)}
+        answer = await self._post(f"/applications/{application_id}/move", body, attribution)
         return WriteResult(remote_id=application_remote_id, raw=_raw(answer))
+
+    async def add_to_job(
+        self, candidate_remote_id: str, job_remote_id: str, attribution: Attribution | None
+    ) -> WriteResult:
+        """``POST /v3/applications {"candidate_id": 57683957, "job_id": 107761}`` as the
+        acting user; the new application's id is the result."""
+        body = {
+            "candidate_id": int(_numeric(candidate_remote_id, "candidate")),
+            "job_id": int(_numeric(job_remote_id, "job")),
+        }
+        answer = await self._post("/applications", body, attribution)
+        return WriteResult(remote_id=lenient.identifier(_raw(answer).get("id")), raw=_raw(answer))
 
     async def _rejection_reason_id(self, reason: str) -> str:
         """The rejection reason named ``reason`` (case-insensitive), else the account's
@@ -295,6 +426,24 @@ class GreenhouseConnector(ConnectorBase):
         }
         answer = await self._post(f"/applications/{application_id}/reject", body, attribution)
         return WriteResult(remote_id=application_remote_id, raw=_raw(answer))
+
+    async def add_note(
+        self, candidate_remote_id: str, text: str, attribution: Attribution | None
+    ) -> WriteResult:
+        """``POST /v3/notes {"candidate_id": 57683957, "user_id": 4080, "body": text,
+        "note_type": "NOTE", "visibility": "public"}``, sent with a token for the same
+        user who is named its author; the note's id is the result."""
+        candidate_id = _numeric(candidate_remote_id, "candidate")
+        author = attribution.remote_id if attribution else self.context.credential("userId")
+        body = {
+            "candidate_id": int(candidate_id),
+            "user_id": int(_numeric(author, "user")),
+            "body": text,
+            "note_type": "NOTE",
+            "visibility": NOTE_VISIBILITY,
+        }
+        answer = await self._post("/notes", body, attribution)
+        return WriteResult(remote_id=lenient.identifier(_raw(answer).get("id")), raw=_raw(answer))
 
 
 def _raw(answer: Any) -> Mapping[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -61,7 +61,8 @@ class GreenhouseSettings(ConnectorSettings):
 class SameOriginLinkPaginator(LinkHeaderPaginator):
     """``Link: <...>; rel="next"``, followed exactly as given (v3: the cursor must be
     the only parameter), but only to the API's own origin: a link elsewhere would carry
-    our bearer token to another host."""
+    our bearer token to another host. A relative link is resolved against the request
+    it came with (RFC 8288, section 3.2)."""
 
     def __init__(self, base_url: str, size: int) -> None:
         super().__init__(size=size)
@@ -71,9 +72,10 @@ class SameOriginLinkPaginator(LinkHeaderPaginator):
         self, request: Params | str, response: httpx.Response, body: Any, items: list[Any]
     ) -> str | None:
         url = super().next(request, response, body, items)
-        if url is None or _origin(url) != self.origin:
+        if url is None:
             return None
-        return url
+        url = urljoin(str(response.request.url), url)
+        return url if _origin(url) == self.origin else None
 
 
 def _origin(url: str) -> tuple[str, str]:

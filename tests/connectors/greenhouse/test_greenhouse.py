@@ -290,7 +290,8 @@ async def test_the_cursor_must_travel_alone(
 
 
 def _answer(link: str) -> httpx.Response:
-    return httpx.Response(200, headers={"Link": link}, request=httpx.Request("GET", "https://x"))
+    request = httpx.Request("GET", "https://harvest.greenhouse.io/v3/jobs?per_page=2")
+    return httpx.Response(200, headers={"Link": link}, request=request)
 
 
 @pytest.mark.parametrize(
@@ -300,9 +301,13 @@ def _answer(link: str) -> httpx.Response:
         ('<https://evil.example/v3/jobs?cursor=abc>; rel="next"', False),
         ('<http://harvest.greenhouse.io/v3/jobs?cursor=abc>; rel="next"', False),
         ('<https://harvest.greenhouse.io/v3/jobs?cursor=abc>; rel="last"', False),
+        ('</v3/jobs?cursor=abc>; rel="next"', True),
+        ('<//evil.example/v3/jobs?cursor=abc>; rel="next"', False),
     ],
 )
 def test_next_links_are_followed_only_on_the_apis_origin(link: str, followed: bool) -> None:
     paginator = SameOriginLinkPaginator("https://harvest.greenhouse.io/v3", size=2)
     next_request: Any = paginator.next({}, _answer(link), [], [1, 2])
     assert (next_request is not None) is followed
+    if followed:
+        assert next_request == "https://harvest.greenhouse.io/v3/jobs?cursor=abc"

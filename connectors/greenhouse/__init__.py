@@ -44,7 +44,8 @@ What this connector relies on, with its source:
   ``AuthError`` at ``integrationCreate``'s check. Scopes the credentials need:
   ``harvest:<resource>:list`` for jobs, job_owners, departments, offices,
   job_interview_stages, job_interviews, candidates, attachments, applications,
-  interviews, users, notes, rejection_reasons; ``harvest:applications:move``,
+  application_stages, rejection_details, rejection_reasons, interviews, interviewers,
+  users, notes; ``harvest:applications:move``,
   ``:reject``, ``:create`` and ``harvest:notes:create`` for the writes.
 - Attribution: the token's ``sub`` is who the API records as acting (nango.dev's
   Greenhouse client-credentials guide: "Any API requests made with that token will
@@ -78,10 +79,14 @@ What this connector relies on, with its source:
   ``/v3/applications`` (``candidate_id``, ``job_id``, ``status``
   in_process/rejected/hired/converted, ``stage_id``, ``stage_name``, ``created_at``,
   ``rejected_at``, ``last_activity_at``; no ``applied_at``, ``jobs``,
-  ``current_stage`` or ``rejection_reason``: the reason lives in
-  ``/v3/rejection_details``, not read); ``/v3/interviews`` (``application_id``,
+  ``current_stage`` or ``rejection_reason``) with, per page, their
+  ``/v3/application_stages`` (``job_interview_stage_id``, ``entered_at``,
+  ``exited_at``: the stage history) and, for the rejected ones,
+  ``/v3/rejection_details`` (``rejection_reason_id``, named through
+  ``/v3/rejection_reasons``); ``/v3/interviews`` (``application_id``,
   ``job_interview_id``, ``starts_at``, ``status``; v1's ``/scheduled_interviews``),
-  named through ``/v3/job_interviews``; ``/v3/users`` (``primary_email``, ``emails``
+  named through ``/v3/job_interviews``, with their ``/v3/interviewers``
+  (``interview_ids``; ``user_id``); ``/v3/users`` (``primary_email``, ``emails``
   as strings, ``site_admin``); ``/v3/notes?candidate_ids=`` (``type``, ``body``,
   ``subject``, ``created_at``: v1's activity feed, per the READ migration guide) as
   activities. v1's names are still read where they differ (``jobs[0].id``,
@@ -111,10 +116,10 @@ What this connector relies on, with its source:
   webhook resource names the same actions (``candidate_stage_change``,
   ``reject_candidate``, ``new_candidate_application``...).
 
-Offers (``/v3/offers``) are read by no common-model entity and so are not read. The
-application's stage history is in ``/v3/application_stages`` (``entered_at``,
-``exited_at``, ``job_interview_stage_id``) and is not read yet: an application's one
-transition is its current stage, entered at ``last_activity_at``.
+Offers (``/v3/offers``) are read by no common-model entity and so are not read. A
+stage never entered (``entered_at`` null: skipped) is no transition; an application
+whose history does not reach its current ``stage_name`` gets that stage as its last
+transition, entered at ``last_activity_at``.
 
 The package: ``auth`` (tokens per acting user), ``records`` (mappers), ``connector``.
 """

@@ -117,6 +117,10 @@ def _ids_of(page: Sequence[Any]) -> list[str]:
     return [i for i in (lenient.identifier(lenient.mapping(raw).get("id")) for raw in page) if i]
 
 
+def _first_user(rows: Sequence[Mapping[str, Any]]) -> str | None:
+    return next(filter(None, (lenient.identifier(row.get("user_id")) for row in rows)), None)
+
+
 def _newest_first(attachments: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     def created(attachment: Mapping[str, Any]) -> float:
         moment = lenient.timestamp(attachment.get("created_at"))
@@ -127,8 +131,9 @@ def _newest_first(attachments: list[Mapping[str, Any]]) -> list[Mapping[str, Any
 
 class GreenhouseConnector(ConnectorBase):
     """Reads jobs (with their department, offices and recruiter), job interview stages,
-    candidates (with their attachments), applications, interviews, users and candidate
-    notes, fully or since a time; moves, rejects, adds a candidate to a job and writes
+    candidates (with their attachments), applications (with their stage history and
+    rejection reason), interviews (with their interviewer), users and candidate notes,
+    fully or since a time; moves, rejects, adds a candidate to a job and writes
     a candidate note as the acting Greenhouse user."""
 
     provider: ClassVar[str] = "greenhouse"
@@ -274,23 +279,88 @@ class GreenhouseConnector(ConnectorBase):
     async def _stage_names(self) -> dict[str, str]:
         return await self._names("/job_interview_stages")
 
+    async def _grouped(
+        self, path: str, key: str, parent_ids: Sequence[str], parent: str
+    ) -> dict[str, list[Mapping[str, Any]]]:
+        """The records of ``path`` whose ``parent`` is one of ``parent_ids`` (asked for
+        with ``key=1,2``), by parent id; nothing asked sends nothing."""
+        found: dict[str, list[Mapping[str, Any]]] = {}
+        for batch in _batches(parent_ids):
+            async for raw in self._records(path, {key: batch}):
+                record = lenient.mapping(raw)
+                owner = lenient.identifier(record.get(parent))
+                if owner:
+                    found.setdefault(owner, []).append(record)
+        return found
+
+    async def _rejection_reasons(self, application_ids: Sequence[str]) -> dict[str, str]:
+        """Application id -> the name of its rejection reason (``/v3/rejection_details``
+        and ``/v3/rejection_reasons``)."""
+        details = await self._grouped(
+            "/rejection_details", "application_ids", application_ids, "application_id"
+        )
+        if not details:
+            return {}
+        names = await self._reference("/rejection_reasons")
+        found: dict[str, str] = {}
+        for application_id, rows in details.items():
+            for row in rows:
+                name = names.get(lenient.identifier(row.get("rejection_reason_id")) or "")
+                if name:
+                    found[application_id] = name
+        return found
+
+    async def _mapped_applications(
+        self, pages: AsyncIterator[list[Any]]
+    ) -> AsyncIterator[RemoteApplication]:
+        """Each page's applications with their stage history and, when rejected, the
+        reason's name."""
+        stages = await self._stage_names()
+        async for page in pages:
+            history = await self._grouped(
+                "/application_stages", "application_ids", _ids_of(page), "application_id"
+            )
+            rejected = _ids_of(
+                [raw for raw in page if lenient.mapping(raw).get("status") == "rejected"]
+            )
+            reasons = await self._rejection_reasons(rejected)
+            for raw in page:
+                own = lenient.identifier(lenient.mapping(raw).get("id")) or ""
+                application = self.map_record(
+                    "applications",
+                    application_from_raw,
+                    raw,
+                    stages,
+                    history.get(own, []),
+                    reasons.get(own),
+                )
+                if application is not None:
+                    yield application
+
     async def applications(
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteApplication]:
-        stages = await self._stage_names()
-        async for raw in self._records("/applications", _since(updated_since)):
-            application = self.map_record("applications", application_from_raw, raw, stages)
-            if application is not None:
-                yield application
+        pages = self._pages("/applications", _since(updated_since))
+        async for application in self._mapped_applications(pages):
+            yield application
 
     async def interviews(
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteInterview]:
         names = await self._reference("/job_interviews")
-        async for raw in self._records("/interviews", _since(updated_since)):
-            interview = self.map_record("interviews", interview_from_raw, raw, names)
-            if interview is not None:
-                yield interview
+        async for page in self._pages("/interviews", _since(updated_since)):
+            listed = await self._grouped(
+                "/interviewers", "interview_ids", _ids_of(page), "interview_id"
+            )
+            interviewers = {
+                key: user for key, rows in listed.items() if (user := _first_user(rows))
+            }
+            for raw in page:
+                interview = self.map_record(
+                    "interviews", interview_from_raw, raw, names, interviewers
+                )
+                if interview is not None:
+                    yield interview
 
     async def users(self) -> AsyncIterator[RemoteUser]:
         async for raw in self._records("/users"):
@@ -330,14 +400,8 @@ class GreenhouseConnector(ConnectorBase):
         non-numeric ids contribute nothing, and nothing asked sends nothing."""
         if not any(_is_id(i) for i in candidate_remote_ids):
             return []
-        stages = await self._stage_names()
-        found: list[RemoteApplication] = []
-        async for page in self._by_ids("/applications", "candidate_ids", candidate_remote_ids):
-            for raw in page:
-                application = self.map_record("applications", application_from_raw, raw, stages)
-                if application is not None:
-                    found.append(application)
-        return found
+        pages = self._by_ids("/applications", "candidate_ids", candidate_remote_ids)
+        return [application async for application in self._mapped_applications(pages)]
 
     # writes
 

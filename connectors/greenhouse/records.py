@@ -295,15 +295,50 @@ def application_job_id(record: Mapping[str, Any]) -> str | None:
     )
 
 
-def application_from_raw(raw: object, stages: Mapping[str, str] | None = None) -> RemoteApplication:
+def _history(rows: Sequence[object], stages: Mapping[str, str]) -> list[RemoteStageTransition]:
+    """``/v3/application_stages`` rows (``job_interview_stage_id``, ``entered_at``,
+    ``exited_at``) as transitions in the order entered; a row never entered (a stage
+    skipped) or of a stage without a name is left out."""
+    entered: list[tuple[Any, str, Any]] = []
+    for row in lenient.objects(list(rows)):
+        name = _clip(
+            stages.get(lenient.identifier(row.get("job_interview_stage_id")) or ""), SHORT_LIMIT
+        )
+        moment = lenient.timestamp(row.get("entered_at"))
+        if name and moment:
+            entered.append((moment, name, lenient.timestamp(row.get("exited_at"))))
+    entered.sort(key=lambda item: item[0])
+    transitions: list[RemoteStageTransition] = []
+    for moment, name, left in entered:
+        before = transitions[-1].to_stage if transitions else None
+        transitions.append(
+            RemoteStageTransition(
+                to_stage=name,
+                entered_at=moment,
+                from_stage=before,
+                left_at=left if left and left >= moment else None,
+            )
+        )
+    return transitions
+
+
+def application_from_raw(
+    raw: object,
+    stages: Mapping[str, str] | None = None,
+    history: Sequence[object] = (),
+    rejection_reason: str | None = None,
+) -> RemoteApplication:
     """``{"id": 69306314, "candidate_id": 57683957, "job_id": 107761, "status":
     "in_process", "stage_name": "Application Review", "created_at": ...}`` ->
     ``RemoteApplication``. Prospect applications (no job) are not applications to a job
     here and fail as such. The current stage is ``stage_name``, else v1's
     ``current_stage``, else the job interview stage named in ``stages`` (v3's
     ``stage_id`` is the application-stage row, not the job's stage, and is not looked
-    up). Harvest keeps the history in ``/v3/application_stages``, not read here: the
-    transition is the current stage, entered at ``last_activity_at``."""
+    up). The transitions are the application's ``/v3/application_stages`` (``history``,
+    named through ``stages``), ending in the current stage (entered at
+    ``last_activity_at`` where the history does not reach it). ``rejection_reason`` is
+    the name of its ``/v3/rejection_details`` reason (v1 embedded
+    ``rejection_reason``)."""
     record = _record(raw, "applications")
     remote_id = _id(record, "applications")
     job_id = lenient.required(
@@ -316,27 +351,35 @@ def application_from_raw(raw: object, stages: Mapping[str, str] | None = None) -
         entity="applications",
         raw=record,
     )
+    known = stages or {}
     stage_value = record.get("current_stage")
     current = _clip(record.get("stage_name"), SHORT_LIMIT)
     if current is None and isinstance(stage_value, Mapping):
         current = _clip(stage_value, SHORT_LIMIT, "name")
-    if current is None and stages:
+    if current is None:
         stage_id = lenient.identifier(record.get("job_interview_stage_id")) or lenient.identifier(
             stage_value
         )
-        current = stages.get(stage_id or "")
+        current = _clip(known.get(stage_id or ""), SHORT_LIMIT)
     status = _APPLICATION_STATES.get((lenient.text(record.get("status")) or "").lower(), "active")
     applied = lenient.timestamp(record.get("applied_at")) or lenient.timestamp(
         record.get("created_at")
     )
     rejected = lenient.timestamp(record.get("rejected_at"))
     moved = lenient.timestamp(record.get("last_activity_at"))
-    transitions: list[RemoteStageTransition] = []
-    if current and (moved or applied):
+    transitions = _history(history, known)
+    reached = transitions[-1].to_stage if transitions else None
+    if current and current != reached and (moved or applied):
         entered = moved or applied
         assert entered is not None
-        transitions.append(RemoteStageTransition(to_stage=current, entered_at=entered))
-    reason = lenient.text(record.get("rejection_reason"), "name")
+        if transitions and entered < transitions[-1].entered_at:
+            entered = transitions[-1].entered_at
+        transitions.append(
+            RemoteStageTransition(to_stage=current, entered_at=entered, from_stage=reached)
+        )
+    reason = _clip(rejection_reason, NAME_LIMIT) or lenient.text(
+        record.get("rejection_reason"), "name"
+    )
     return RemoteApplication(
         remote_id=remote_id,
         raw=record,
@@ -370,10 +413,15 @@ _INTERVIEW_STATES: dict[str, InterviewState] = {
 }
 
 
-def interview_from_raw(raw: object, names: Mapping[str, str] | None = None) -> RemoteInterview:
+def interview_from_raw(
+    raw: object,
+    names: Mapping[str, str] | None = None,
+    interviewers: Mapping[str, str] | None = None,
+) -> RemoteInterview:
     """``{"id": 9128481, "application_id": 69306314, "job_interview_id": 77, "starts_at":
     ..., "status": "scheduled"}`` (``/v3/interviews``; ``names`` names the job
-    interview) or v1's scheduled interview (``start.date_time``, ``interview.name``,
+    interview, ``interviewers`` gives an interview's first ``/v3/interviewers`` user) or
+    v1's scheduled interview (``start.date_time``, ``interview.name``,
     ``interviewers``)."""
     record = _record(raw, "interviews")
     remote_id = _id(record, "interviews")
@@ -393,7 +441,8 @@ def interview_from_raw(raw: object, names: Mapping[str, str] | None = None) -> R
         or _clip(record.get("interview"), SHORT_LIMIT, "name"),
         status=status,
         scheduled_at=scheduled,
-        interviewer_remote_id=lenient.identifier(lenient.mapping(interviewer).get("user_id"))
+        interviewer_remote_id=(interviewers or {}).get(remote_id)
+        or lenient.identifier(lenient.mapping(interviewer).get("user_id"))
         or lenient.identifier(interviewer),
     )
 

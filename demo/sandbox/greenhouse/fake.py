@@ -79,7 +79,9 @@ class FakeGreenhouse(WebhookSource):
     applications: dict[int, JSON] = field(default_factory=dict)
     application_stages: dict[int, JSON] = field(default_factory=dict)
     interviews: dict[int, JSON] = field(default_factory=dict)
+    interviewers: dict[int, JSON] = field(default_factory=dict)
     notes: dict[int, JSON] = field(default_factory=dict)
+    rejection_details: dict[int, JSON] = field(default_factory=dict)
     rejection_reasons: dict[int, JSON] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     """access token -> the user id (``sub``) it was minted for."""
@@ -309,6 +311,16 @@ class FakeGreenhouse(WebhookSource):
                 "created_at": gh_time(moved),
                 "updated_at": gh_time(moved),
             }
+            self.interviewers[950_001 + n] = {
+                "id": 950_001 + n,
+                "interview_id": interview_id,
+                "user_id": 4081,
+                "email": self.users[4081]["primary_email"],
+                "scorecard_id": None,
+                "response_status": "accepted",
+                "created_at": gh_time(moved),
+                "updated_at": gh_time(moved),
+            }
         return application_id
 
     def _enter_stage(self, application_id: int, stage_id: int, moment: str) -> None:
@@ -369,6 +381,18 @@ class FakeGreenhouse(WebhookSource):
         application.update(
             status="rejected", rejected_at=moment, last_activity_at=moment, updated_at=moment
         )
+        detail_id = 650_001 + len(self.rejection_details)
+        self.rejection_details[detail_id] = {
+            "id": detail_id,
+            "application_id": application_id,
+            "rejected_by_id": int(acting_user),
+            "rejection_note_id": None,
+            "rejection_reason_id": reason_id,
+            "rejected_at": moment,
+            "question_custom_fields": {},
+            "created_at": moment,
+            "updated_at": moment,
+        }
         body: JSON = {"rejection_reason_id": reason_id, "notes": notes}
         self.writes.append(
             RecordedWrite("POST", f"/v3/applications/{application_id}/reject", body, acting_user)

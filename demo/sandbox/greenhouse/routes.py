@@ -316,6 +316,14 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
             listed(lambda: fake.interviews.values(), {"application_ids": "application_id"}),
         ),
         Route(
+            "/v3/interviewers",
+            listed(lambda: fake.interviewers.values(), {"interview_ids": "interview_id"}),
+        ),
+        Route(
+            "/v3/rejection_details",
+            listed(lambda: fake.rejection_details.values(), {"application_ids": "application_id"}),
+        ),
+        Route(
             "/v3/notes",
             listed(lambda: fake.notes.values(), {"candidate_ids": "candidate_id"}),
             methods=["GET"],

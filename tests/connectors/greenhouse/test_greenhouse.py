@@ -123,6 +123,31 @@ async def test_a_move_names_the_stage_the_application_is_in(
     ]
 
 
+async def test_stage_history_rejection_reasons_and_interviewers_come_from_their_resources(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    application_id = min(fake.applications)
+    await connector.move_stage(str(application_id), "Recruiter Screen", None)
+    await connector.move_stage(str(application_id), "Onsite", None)
+    await connector.reject(str(application_id), "Hired another candidate", None)
+    [application] = [
+        a async for a in connector.applications() if a.remote_id == str(application_id)
+    ]
+    assert [(t.from_stage, t.to_stage) for t in application.transitions] == [
+        (None, "Application Review"),
+        ("Application Review", "Recruiter Screen"),
+        ("Recruiter Screen", "Onsite"),
+    ]
+    assert [t.left_at is not None for t in application.transitions] == [True, True, False]
+    assert (application.status, application.rejection_reason) == (
+        "rejected",
+        "Hired another candidate",
+    )
+    interviews = [i async for i in connector.interviews()]
+    assert interviews and {i.interviewer_remote_id for i in interviews} == {"4081"}
+
+
 async def test_a_note_is_written_by_the_acting_user_and_read_back_as_an_activity(
     fake: FakeGreenhouse, client: httpx.AsyncClient
 ) -> None:

@@ -365,6 +365,52 @@ def test_a_stage_given_only_as_an_id_is_named_from_the_job_interview_stages() ->
     assert application_from_raw(unnamed, {"1": "Not the application's stage"}).current_stage is None
 
 
+def test_the_stage_history_is_the_application_stages_entered() -> None:
+    """get_v3-application-stages' example: stages never entered (``entered_at`` null)
+    are left out; the history ends in the current stage."""
+    stages = {"1": "Application Review", "2": "Recruiter Screen", "4": "Onsite"}
+    rows = [
+        {"id": 1, "application_id": 69306314, "job_interview_stage_id": 1, "entered_at": None},
+        {
+            "id": 5,
+            "application_id": 69306314,
+            "job_interview_stage_id": 4,
+            "entered_at": "2024-01-03T00:00:00.000Z",
+            "exited_at": None,
+            "current": True,
+        },
+        {
+            "id": 3,
+            "application_id": 69306314,
+            "job_interview_stage_id": "2",
+            "entered_at": "2024-01-01T00:00:00.000Z",
+            "exited_at": "2024-01-03T00:00:00.000Z",
+            "current": False,
+        },
+        {"id": 9, "job_interview_stage_id": 77, "entered_at": "2024-01-02T00:00:00Z"},
+        "not a row",
+    ]
+    raw = {**APPLICATION, "stage_name": "Onsite", "last_activity_at": "2024-01-03T00:00:00Z"}
+    application = application_from_raw(raw, stages, rows)
+    assert [(t.from_stage, t.to_stage, t.left_at) for t in application.transitions] == [
+        (None, "Recruiter Screen", datetime(2024, 1, 3, tzinfo=UTC)),
+        ("Recruiter Screen", "Onsite", None),
+    ]
+    behind = application_from_raw({**raw, "stage_name": "Offer"}, stages, rows)
+    assert [t.to_stage for t in behind.transitions][-2:] == ["Onsite", "Offer"]
+    assert behind.transitions[-1].entered_at >= behind.transitions[-2].entered_at
+
+
+def test_a_rejection_reason_is_named_from_the_rejection_details() -> None:
+    raw = {**APPLICATION, "status": "rejected", "rejected_at": "2017-10-01T10:00:00Z"}
+    application = application_from_raw(raw, None, (), "Hired another candidate")
+    assert (application.status, application.rejection_reason) == (
+        "rejected",
+        "Hired another candidate",
+    )
+    assert application_from_raw(APPLICATION, None, (), "Ignored").rejection_reason is None
+
+
 def test_a_rejected_application_keeps_its_reason() -> None:
     raw = {
         **APPLICATION,
@@ -490,3 +536,27 @@ async def test_one_broken_record_per_listing_fails_alone_through_the_fake() -> N
             entity="applications", remote_id="999999", reason="applications without a job"
         ),
     ]
+
+
+@FAST
+@given(
+    rows=st.lists(
+        json_values
+        | st.fixed_dictionaries(
+            {
+                "job_interview_stage_id": json_values | st.sampled_from([1, "2", 4]),
+                "entered_at": json_values,
+                "exited_at": json_values,
+            }
+        ),
+        max_size=6,
+    ),
+    reason=st.none() | st.text(max_size=300),
+)
+def test_stage_history_and_reason_of_any_json(rows: list[Any], reason: str | None) -> None:
+    stages = {"1": "Application Review", "2": "Recruiter Screen", "4": "Onsite"}
+    mapped = application_from_raw(APPLICATION, stages, rows, reason)
+    check_bounds(mapped)
+    entered = [t.entered_at for t in mapped.transitions]
+    assert entered == sorted(entered)
+    assert mapped.transitions[-1].to_stage == mapped.current_stage

@@ -121,7 +121,8 @@ stage never entered (``entered_at`` null: skipped) is no transition; an applicat
 whose history does not reach its current ``stage_name`` gets that stage as its last
 transition, entered at ``last_activity_at``.
 
-The package: ``auth`` (tokens per acting user), ``records`` (mappers), ``connector``.
+The package: ``auth`` (tokens per acting user), ``records`` (mappers), ``related``
+(what v3 lists apart, read per page of records), ``connector``.
 """
 
 from connectors.greenhouse.auth import GreenhouseAuth

@@ -12,7 +12,7 @@ import httpx
 
 from connectors import lenient
 from connectors.assembly import ConnectorSettings, Count, Text, setting
-from connectors.base import Capability, ConnectorBase
+from connectors.base import Capability, ConnectorBase, ConnectorContext
 from connectors.errors import NotFoundError, UnprocessableError
 from connectors.greenhouse.auth import ACT_AS, TOKEN_URL, GreenhouseAuth
 from connectors.greenhouse.records import (
@@ -26,6 +26,7 @@ from connectors.greenhouse.records import (
     stages_from_raw,
     user_from_raw,
 )
+from connectors.greenhouse.related import Related, batches, id_of, ids_of, is_id
 from connectors.http import LinkHeaderPaginator, Params
 from connectors.models import (
     Attribution,
@@ -43,8 +44,6 @@ from connectors.oauth import ClientCredentials
 
 DEFAULT_BASE_URL = "https://harvest.greenhouse.io/v3"
 MAX_PAGE_SIZE = 500
-ID_BATCH = 50
-"""Ids per ``ids=``/``candidate_ids=``/``job_ids=`` filter of one request (v3's limit)."""
 NOTE_VISIBILITY = "public"
 """A note written here is visible to everyone who can see the candidate (v3 also takes
 ``private`` and ``admin_only``)."""
@@ -90,13 +89,8 @@ def _since(updated_since: datetime | None) -> Params:
     return {"updated_at": f"gte|{updated_since.isoformat().replace('+00:00', 'Z')}"}
 
 
-def _is_id(value: str) -> bool:
-    """Greenhouse ids are ASCII digits (``"²".isdigit()`` is true, ``int("²")`` fails)."""
-    return value.isascii() and value.isdigit()
-
-
 def _numeric(remote_id: str, what: str) -> str:
-    if not _is_id(remote_id):
+    if not is_id(remote_id):
         raise UnprocessableError(f"not a Greenhouse {what} id: {remote_id!r}")
     return remote_id
 
@@ -105,28 +99,6 @@ def _acting(attribution: Attribution | None) -> dict[str, str]:
     if attribution is None:
         return {}
     return {ACT_AS: _numeric(attribution.remote_id, "user")}
-
-
-def _batches(ids: Sequence[str]) -> list[str]:
-    """The distinct Greenhouse ids among ``ids``, comma-joined ``ID_BATCH`` at a time."""
-    wanted = list(dict.fromkeys(i for i in ids if _is_id(i)))
-    return [",".join(wanted[at : at + ID_BATCH]) for at in range(0, len(wanted), ID_BATCH)]
-
-
-def _ids_of(page: Sequence[Any]) -> list[str]:
-    return [i for i in (lenient.identifier(lenient.mapping(raw).get("id")) for raw in page) if i]
-
-
-def _first_user(rows: Sequence[Mapping[str, Any]]) -> str | None:
-    return next(filter(None, (lenient.identifier(row.get("user_id")) for row in rows)), None)
-
-
-def _newest_first(attachments: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    def created(attachment: Mapping[str, Any]) -> float:
-        moment = lenient.timestamp(attachment.get("created_at"))
-        return moment.timestamp() if moment else float("-inf")
-
-    return sorted(attachments, key=created, reverse=True)
 
 
 class GreenhouseConnector(ConnectorBase):
@@ -164,6 +136,12 @@ class GreenhouseConnector(ConnectorBase):
         "/users",
     )
 
+    def __init__(
+        self, context: ConnectorContext, settings: ConnectorSettings | None = None
+    ) -> None:
+        super().__init__(context, settings)
+        self.related = Related(self._records)
+
     @classmethod
     def auth_for(
         cls, credentials: Mapping[str, str], settings: ConnectorSettings
@@ -193,46 +171,11 @@ class GreenhouseConnector(ConnectorBase):
             for raw in page:
                 yield raw
 
-    async def _names(self, path: str, params: Params | None = None) -> dict[str, str]:
-        """Id -> name of every record of a listing (departments, offices, stages...)."""
-        names: dict[str, str] = {}
-        async for raw in self._records(path, params):
-            record = lenient.mapping(raw)
-            record_id = lenient.identifier(record.get("id"))
-            name = lenient.text(record.get("name"))
-            if record_id and name:
-                names[record_id] = name
-        return names
-
-    async def _reference(self, path: str) -> dict[str, str]:
-        """``_names`` of a small account-wide listing, read once per connector."""
-        known: dict[str, dict[str, str]] = self.__dict__.setdefault("_reference_names", {})
-        if path not in known:
-            known[path] = await self._names(path)
-        return known[path]
-
-    async def _recruiters(self, job_ids: Sequence[str]) -> dict[str, str]:
-        """Job id -> its recruiter's user id (``/v3/job_owners`` of type ``recruiter``,
-        the responsible one first)."""
-        found: dict[str, tuple[bool, str]] = {}
-        for batch in _batches(job_ids):
-            params = {"job_ids": batch, "type": "recruiter"}
-            async for raw in self._records("/job_owners", params):
-                owner = lenient.mapping(raw)
-                job_id = lenient.identifier(owner.get("job_id"))
-                user_id = lenient.identifier(owner.get("user_id"))
-                if not job_id or not user_id or owner.get("type") not in (None, "recruiter"):
-                    continue
-                responsible = lenient.boolean(owner.get("responsible")) is True
-                if job_id not in found or (responsible and not found[job_id][0]):
-                    found[job_id] = (responsible, user_id)
-        return {job_id: user_id for job_id, (_, user_id) in found.items()}
-
     async def _job_context(self, page: Sequence[Any]) -> JobContext:
         return JobContext(
-            departments=await self._reference("/departments"),
-            offices=await self._reference("/offices"),
-            recruiters=await self._recruiters(_ids_of(page)),
+            departments=await self.related.reference("/departments"),
+            offices=await self.related.reference("/offices"),
+            recruiters=await self.related.recruiters(ids_of(page)),
         )
 
     async def _mapped_jobs(self, pages: AsyncIterator[list[Any]]) -> AsyncIterator[RemoteJob]:
@@ -247,24 +190,13 @@ class GreenhouseConnector(ConnectorBase):
         async for job in self._mapped_jobs(self._pages("/jobs", _since(updated_since))):
             yield job
 
-    async def _attachments(self, candidate_ids: Sequence[str]) -> dict[str, list[Any]]:
-        """Candidate id -> their ``/v3/attachments``, newest first."""
-        found: dict[str, list[Mapping[str, Any]]] = {}
-        for batch in _batches(candidate_ids):
-            async for raw in self._records("/attachments", {"candidate_ids": batch}):
-                attachment = lenient.mapping(raw)
-                candidate_id = lenient.identifier(attachment.get("candidate_id"))
-                if candidate_id:
-                    found.setdefault(candidate_id, []).append(attachment)
-        return {key: list(_newest_first(listed)) for key, listed in found.items()}
-
     async def _mapped_candidates(
         self, pages: AsyncIterator[list[Any]]
     ) -> AsyncIterator[RemoteCandidate]:
         async for page in pages:
-            attachments = await self._attachments(_ids_of(page))
+            attachments = await self.related.attachments(ids_of(page))
             for raw in page:
-                own = attachments.get(lenient.identifier(lenient.mapping(raw).get("id")) or "", [])
+                own = attachments.get(id_of(raw), [])
                 candidate = self.map_record("candidates", candidate_from_raw, raw, own)
                 if candidate is not None:
                     yield candidate
@@ -276,56 +208,18 @@ class GreenhouseConnector(ConnectorBase):
         async for candidate in self._mapped_candidates(pages):
             yield candidate
 
-    async def _stage_names(self) -> dict[str, str]:
-        return await self._names("/job_interview_stages")
-
-    async def _grouped(
-        self, path: str, key: str, parent_ids: Sequence[str], parent: str
-    ) -> dict[str, list[Mapping[str, Any]]]:
-        """The records of ``path`` whose ``parent`` is one of ``parent_ids`` (asked for
-        with ``key=1,2``), by parent id; nothing asked sends nothing."""
-        found: dict[str, list[Mapping[str, Any]]] = {}
-        for batch in _batches(parent_ids):
-            async for raw in self._records(path, {key: batch}):
-                record = lenient.mapping(raw)
-                owner = lenient.identifier(record.get(parent))
-                if owner:
-                    found.setdefault(owner, []).append(record)
-        return found
-
-    async def _rejection_reasons(self, application_ids: Sequence[str]) -> dict[str, str]:
-        """Application id -> the name of its rejection reason (``/v3/rejection_details``
-        and ``/v3/rejection_reasons``)."""
-        details = await self._grouped(
-            "/rejection_details", "application_ids", application_ids, "application_id"
-        )
-        if not details:
-            return {}
-        names = await self._reference("/rejection_reasons")
-        found: dict[str, str] = {}
-        for application_id, rows in details.items():
-            for row in rows:
-                name = names.get(lenient.identifier(row.get("rejection_reason_id")) or "")
-                if name:
-                    found[application_id] = name
-        return found
-
     async def _mapped_applications(
         self, pages: AsyncIterator[list[Any]]
     ) -> AsyncIterator[RemoteApplication]:
         """Each page's applications with their stage history and, when rejected, the
         reason's name."""
-        stages = await self._stage_names()
+        stages = await self.related.names("/job_interview_stages")
         async for page in pages:
-            history = await self._grouped(
-                "/application_stages", "application_ids", _ids_of(page), "application_id"
-            )
-            rejected = _ids_of(
-                [raw for raw in page if lenient.mapping(raw).get("status") == "rejected"]
-            )
-            reasons = await self._rejection_reasons(rejected)
+            history = await self.related.stage_history(ids_of(page))
+            rejected = [raw for raw in page if lenient.mapping(raw).get("status") == "rejected"]
+            reasons = await self.related.rejection_reasons(ids_of(rejected))
             for raw in page:
-                own = lenient.identifier(lenient.mapping(raw).get("id")) or ""
+                own = id_of(raw)
                 application = self.map_record(
                     "applications",
                     application_from_raw,
@@ -347,14 +241,9 @@ class GreenhouseConnector(ConnectorBase):
     async def interviews(
         self, updated_since: datetime | None = None
     ) -> AsyncIterator[RemoteInterview]:
-        names = await self._reference("/job_interviews")
+        names = await self.related.reference("/job_interviews")
         async for page in self._pages("/interviews", _since(updated_since)):
-            listed = await self._grouped(
-                "/interviewers", "interview_ids", _ids_of(page), "interview_id"
-            )
-            interviewers = {
-                key: user for key, rows in listed.items() if (user := _first_user(rows))
-            }
+            interviewers = await self.related.interviewers(ids_of(page))
             for raw in page:
                 interview = self.map_record(
                     "interviews", interview_from_raw, raw, names, interviewers
@@ -374,7 +263,7 @@ class GreenhouseConnector(ConnectorBase):
     async def activities(self, candidate_remote_id: str) -> AsyncIterator[RemoteActivity]:
         """``GET /v3/notes?candidate_ids=57683957``: the candidate's notes, emails and
         other activity (v1's activity feed); an id that cannot be one has none."""
-        if not _is_id(candidate_remote_id):
+        if not is_id(candidate_remote_id):
             return
         async for raw in self._records("/notes", {"candidate_ids": candidate_remote_id}):
             activity = self.map_record("activities", note_from_raw, raw, candidate_remote_id)
@@ -382,7 +271,7 @@ class GreenhouseConnector(ConnectorBase):
                 yield activity
 
     async def _by_ids(self, path: str, key: str, remote_ids: Sequence[str]) -> AsyncIterator[Any]:
-        for batch in _batches(remote_ids):
+        for batch in batches(remote_ids):
             async for page in self._pages(path, {key: batch}):
                 yield page
 
@@ -398,7 +287,7 @@ class GreenhouseConnector(ConnectorBase):
     ) -> list[RemoteApplication]:
         """``GET /applications?candidate_ids=1,2``: a webhook's refetch; unknown and
         non-numeric ids contribute nothing, and nothing asked sends nothing."""
-        if not any(_is_id(i) for i in candidate_remote_ids):
+        if not any(is_id(i) for i in candidate_remote_ids):
             return []
         pages = self._by_ids("/applications", "candidate_ids", candidate_remote_ids)
         return [application async for application in self._mapped_applications(pages)]
@@ -443,7 +332,7 @@ class GreenhouseConnector(ConnectorBase):
         from_stage = lenient.identifier(application.get("stage_id")) or lenient.identifier(
             application.get("current_stage")
         )
-        if from_stage is None or not _is_id(from_stage):
+        if from_stage is None or not is_id(from_stage):
             raise UnprocessableError(f"Greenhouse application {application_id} is in no stage")
         to_stage = await self._stage_id(application_job_id(application), stage)
         body = {"from_stage_id": int(from_stage), "to_stage_id": int(to_stage)}

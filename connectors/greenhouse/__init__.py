@@ -27,8 +27,11 @@ version v3); it was read as copied into github.com/amp-labs/connectors
 (providers/greenhouse/metadata/openapi/harvest-api.json, whose README says how it was
 extracted), with the parameter and field lists generated from the vendored reference
 pages in github.com/sam-vangelos/greenhouse-mcp
-(packages/recruiter-mcp/src/harvest-v3-registry.generated.ts). The guides (pagination,
-list endpoints, READ and WRITE migration guides) were read on harvestdocs itself.
+(packages/recruiter-mcp/src/harvest-v3-registry.generated.ts). Of harvestdocs' guides,
+the READ and WRITE migration guides were read as far as their opening sections
+(cursor paging, the activity feed's move to ``/v3/notes``, advance and move as
+``/move``); the spec copy has the full schemas of every resource but the request
+details of only some paths (applications, application stages, users and a few more).
 
 What this connector relies on, with its source:
 

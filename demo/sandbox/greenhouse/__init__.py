@@ -11,11 +11,15 @@ tokens at ``POST /token`` (Basic ``client_id:client_secret``, form
 ``invalid_client``, an unknown ``sub`` 400 ``invalid_grant``); bearer tokens on
 ``/v3/*`` (401 without a known one); cursor paging through ``Link: <...>; rel="next"``
 with the cursor as the only parameter (422 otherwise) and ``per_page`` 1-500;
-``ids``/``candidate_ids``/``job_id`` and ``updated_at=gte|<ISO>`` filters;
-``X-RateLimit-Limit``/``X-RateLimit-Remaining`` on every answer and a 429 with
-``Retry-After`` when the window is spent (``faults`` injects more); move and reject,
-recorded with the token's user (``writes``) and announced by signed webhooks
-(``Signature: sha256 <hex>``) once ``enable_webhooks`` is called.
+``ids``/``candidate_ids``/``job_ids``/``application_ids``, ``type`` and
+``updated_at=gte|<ISO>`` filters (an unknown one is 422); v3's record shapes (ids where
+v1 embedded objects, attachments, job owners and application stages as resources of
+their own); ``X-RateLimit-Limit``/``X-RateLimit-Remaining`` on every answer and a 429
+with ``Retry-After`` when the window is spent (``faults`` injects more); move (422 unless
+``from_stage_id`` is the application's current ``stage_id``), reject, a new application
+and a new note (403 when its ``user_id`` is not the token's user), recorded with the
+token's user (``writes``) and announced by signed webhooks (``Signature: sha256 <hex>``)
+once ``enable_webhooks`` is called.
 """
 
 from demo.sandbox.greenhouse.fake import FakeGreenhouse, RecordedWrite

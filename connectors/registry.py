@@ -24,6 +24,7 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "workday": ("connectors.workday", "WorkdayConnector"),
     "bpoc": ("connectors.bpoc", "BpocConnector"),
     "greenhouse": ("connectors.greenhouse", "GreenhouseConnector"),
+    "lever": ("connectors.lever", "LeverConnector"),
 }
 
 

@@ -12,6 +12,8 @@ same):
     jobvite        X-JVI-Signature: base64 HMAC-SHA256(secret, body)
     greenhouse     Signature: sha256 <hex HMAC-SHA256(secret, body)>
                    (Greenhouse's documented scheme; Greenhouse-Event-ID names the delivery)
+    lever          body {"token", "triggeredAt", "signature", ...}: hex HMAC-SHA256(secret,
+                   token + triggeredAt), stale triggeredAt refused (connectors.lever.webhooks)
     bpoc           X-BPOC-Timestamp: unix seconds
                    X-BPOC-Signature: v1=hex HMAC-SHA256(secret, timestamp + "." + body)
     standard       Standard Webhooks: webhook-id, webhook-timestamp,
@@ -48,6 +50,7 @@ class Scheme(StrEnum):
     JOBVITE = "jobvite"
     BPOC = "bpoc"
     GREENHOUSE = "greenhouse"
+    LEVER = "lever"
     STANDARD = "standard"
 
 
@@ -115,6 +118,10 @@ def verify(
     """Raise ``SignatureError`` unless ``body`` is signed with ``secret``; return the
     sender's delivery id as sent, whatever its length (None when the scheme has none)."""
     key = secret.encode()
+    if scheme is Scheme.LEVER:
+        from connectors.lever import webhooks as lever
+
+        return lever.verify(headers, body, secret, now=now, tolerance=tolerance)
     if scheme is Scheme.RECRUITERFLOW:
         given = _header(headers, "X-Recruiterflow-Signature").lower()
         if not hmac.compare_digest(given.encode(), _hmac(key, body).hex().encode()):
@@ -252,6 +259,10 @@ def _pick(data: Mapping[str, Any], *keys: str) -> Any:
 def parse_notice(scheme: Scheme, body: bytes, *, topic: str | None = None) -> Notice:
     """The records a verified body names. ``topic`` is the route's ("candidate" or "job")
     where the sender splits its webhooks by URL (Jobvite)."""
+    if scheme is Scheme.LEVER:
+        from connectors.lever import webhooks as lever
+
+        return lever.notice(body, topic=topic)
     value = _json(body)
     if scheme is Scheme.GREENHOUSE:
         return _greenhouse_notice(value)

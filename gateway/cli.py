@@ -192,7 +192,12 @@ async def _webhook_routes(settings: Settings) -> dict[Provider, str]:
             for provider, integration_id, account in rows:
                 if provider == Provider.JOBVITE:
                     routes[Provider.JOBVITE] = f"jobvite/{account}/candidate"
-                elif provider in (Provider.RECRUITERFLOW, Provider.BPOC, Provider.GREENHOUSE):
+                elif provider in (
+                    Provider.RECRUITERFLOW,
+                    Provider.BPOC,
+                    Provider.GREENHOUSE,
+                    Provider.LEVER,
+                ):
                     routes[Provider(provider)] = f"{Provider(provider).value}/{integration_id}"
             return routes
     finally:

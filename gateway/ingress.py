@@ -5,6 +5,7 @@
                                                         from the Jobvite company id)
     POST /webhooks/bpoc/{integration_id}
     POST /webhooks/greenhouse/{integration_id}
+    POST /webhooks/lever/{integration_id}
     POST /webhooks/standard/{integration_id}           (any sender using Standard Webhooks)
 
     202 {"status": "accepted", "id": 17}    stored; processing follows in the background
@@ -393,6 +394,7 @@ def routes() -> list[Route]:
             _receiver(Scheme.GREENHOUSE),
             methods=["POST"],
         ),
+        Route("/webhooks/lever/{integration_id}", _receiver(Scheme.LEVER), methods=["POST"]),
         Route("/webhooks/standard/{integration_id}", _receiver(Scheme.STANDARD), methods=["POST"]),
     ]
 

@@ -49,6 +49,16 @@ Greenhouse (its documented format, developers.greenhouse.io/webhooks.html)::
     Signature: sha256 <hex HMAC-SHA256(secret, body)>
 
 ``job_*`` actions carry ``{"job": {"id": ...}}``.
+
+Lever (connectors/lever/webhooks.py; the signature is in the body, no header)::
+
+    {"token": "<uuid4 hex>", "triggeredAt": 1768464000000, "event": "candidateStageChange",
+     "signature": "<hex HMAC-SHA256(secret, token + str(triggeredAt))>",
+     "data": {"opportunityId": "...", "contactId": "...", "postingId": "...",
+              "fromStageId": "...", "toStageId": "..."}}
+
+``fromStageId``/``toStageId`` only in ``candidateStageChange``; ``contactCreated`` and
+``contactUpdated`` carry ``contactId`` alone.
 """
 
 from __future__ import annotations
@@ -67,7 +77,7 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 
-Provider = Literal["recruiterflow", "jobvite", "bpoc", "greenhouse"]
+Provider = Literal["recruiterflow", "jobvite", "bpoc", "greenhouse", "lever"]
 
 RECRUITERFLOW_SIGNATURE = "X-Recruiterflow-Signature"
 JOBVITE_SIGNATURE = "X-JVI-Signature"
@@ -81,6 +91,7 @@ _JV_CANDIDATE = ("company_id", "candidate_id", "requisition_id")
 _JV_JOB = ("company_id", "requisition_id")
 _BPOC_APPLICATION = ("job_id", "application_id", "candidate_id")
 _GH_APPLICATION = ("job_id", "application_id", "candidate_id")
+_LEVER_OPPORTUNITY = ("opportunity_id", "contact_id", "posting_id")
 
 EVENTS: Mapping[Provider, Mapping[str, tuple[str, ...]]] = {
     "recruiterflow": {
@@ -116,6 +127,14 @@ EVENTS: Mapping[Provider, Mapping[str, tuple[str, ...]]] = {
         "job_created": ("job_id",),
         "job_updated": ("job_id",),
     },
+    "lever": {
+        "applicationCreated": _LEVER_OPPORTUNITY,
+        "candidateStageChange": (*_LEVER_OPPORTUNITY, "from_stage_id", "to_stage_id"),
+        "candidateArchiveChange": _LEVER_OPPORTUNITY,
+        "candidateHired": _LEVER_OPPORTUNITY,
+        "interviewCreated": (*_LEVER_OPPORTUNITY, "interview_id"),
+        "contactUpdated": ("contact_id",),
+    },
 }
 """Each provider's events and the data (keyword arguments of ``send``) each needs."""
 
@@ -142,6 +161,12 @@ def sign_greenhouse(secret: str | bytes, body: bytes) -> str:
     """``Signature``: ``"sha256 " + hex HMAC-SHA256 of the raw body`` (Greenhouse's
     documented scheme)."""
     return "sha256 " + _hmac(secret, body).hex()
+
+
+def sign_lever(secret: str | bytes, token: str, triggered_at: int) -> str:
+    """The body's ``signature``: hex HMAC-SHA256 of ``token + str(triggeredAt)``
+    (Lever signs those two fields, not the body)."""
+    return _hmac(secret, f"{token}{triggered_at}".encode()).hex()
 
 
 def sign_bpoc(secret: str | bytes, timestamp: int | str, body: bytes) -> str:
@@ -277,18 +302,47 @@ def _greenhouse(
     return Outgoing(event_id, event, url, body, headers)
 
 
+_LEVER_KEYS = {
+    "opportunity_id": "opportunityId",
+    "contact_id": "contactId",
+    "posting_id": "postingId",
+    "from_stage_id": "fromStageId",
+    "to_stage_id": "toStageId",
+    "interview_id": "interviewId",
+}
+
+
+def _lever(
+    url: str, secret: str | bytes, event_id: str, event: str, data: Mapping[str, Any], now: float
+) -> Outgoing:
+    triggered = int(now * 1000)
+    fields = {_LEVER_KEYS[key]: _text(key, value) for key, value in data.items()}
+    body = _encode(
+        {
+            "token": event_id,
+            "triggeredAt": triggered,
+            "signature": sign_lever(secret, event_id, triggered),
+            "event": event,
+            "data": fields,
+        }
+    )
+    return Outgoing(event_id, event, url, body, {"Content-Type": "application/json"})
+
+
 _Format = Callable[[str, str | bytes, str, str, Mapping[str, Any], float], Outgoing]
 _FORMATS: Mapping[Provider, _Format] = {
     "recruiterflow": _recruiterflow,
     "jobvite": _jobvite,
     "bpoc": _bpoc,
     "greenhouse": _greenhouse,
+    "lever": _lever,
 }
 _EVENT_IDS: Mapping[Provider, Callable[[], str]] = {
     "recruiterflow": lambda: uuid.uuid4().hex,
     "jobvite": lambda: str(uuid.uuid4()),
     "bpoc": lambda: str(uuid.uuid4()),
     "greenhouse": lambda: str(uuid.uuid4()),
+    "lever": lambda: uuid.uuid4().hex,
 }
 
 
@@ -463,5 +517,6 @@ __all__ = [
     "sign_bpoc",
     "sign_greenhouse",
     "sign_jobvite",
+    "sign_lever",
     "sign_recruiterflow",
 ]

@@ -49,7 +49,7 @@ class BuilderState:
                 return "o" + "".join(self.rng.choices(ALNUM, k=5)) + f"{number:04d}"
             case Provider.WORKDAY:
                 return f"{WORKDAY_PREFIX[kind]}-{number:06d}"
-            case Provider.BPOC:
+            case Provider.BPOC | Provider.LEVER:
                 return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def _group(self, integration_id: int) -> int:

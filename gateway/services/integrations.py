@@ -51,6 +51,7 @@ DEFAULT_AUTH: dict[Provider, AuthType] = {
     Provider.JOBVITE: AuthType.HMAC,
     Provider.WORKDAY: AuthType.OAUTH2,
     Provider.GREENHOUSE: AuthType.OAUTH2,
+    Provider.LEVER: AuthType.API_KEY,
 }
 
 
@@ -86,8 +87,10 @@ OAUTH_ISSUED = frozenset({"refreshToken", "accessToken"})
 
 
 def _require(provider: Provider, credentials: dict[str, str], auth_type: AuthType) -> None:
-    required = connector_class(provider.value).required_credentials
+    factory = connector_class(provider.value)
+    required = factory.required_credentials
     if auth_type is AuthType.OAUTH2:
+        required = getattr(factory, "oauth_credentials", required)
         required = tuple(name for name in required if name not in OAUTH_ISSUED)
     missing = [name for name in required if name not in credentials]
     if missing:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors import oauth
 from connectors import workday as workday_connector
 from connectors.errors import ConnectorError
+from connectors.lever import auth as lever_auth
 from gateway.crypto import Keyring, credentials_context
 from gateway.errors import ValidationFailed
 from gateway.services.activities import Actor, record_activity
@@ -56,6 +57,9 @@ def endpoints_for(integration: Integration, credentials: dict[str, str]) -> OAut
             raise ValidationFailed("credentials", "Workday OAuth needs tenantUrl and tenantId")
         authorize = authorize or workday_connector.authorization_endpoint(tenant_url, tenant)
         token = token or workday_connector.token_url(tenant_url, tenant)
+    if integration.provider is Provider.LEVER:
+        authorize = authorize or lever_auth.authorization_endpoint()
+        token = token or lever_auth.TOKEN_URL
     if not authorize or not token:
         raise ValidationFailed("config", "set config.authorizeUrl and config.tokenUrl")
     return OAuthEndpoints(str(authorize), str(token))

@@ -17,6 +17,7 @@ class Provider(StrEnum):
     WORKDAY = "workday"
     BPOC = "bpoc"
     GREENHOUSE = "greenhouse"
+    LEVER = "lever"
 
 
 class MappedEntity(StrEnum):

@@ -59,7 +59,12 @@ class Integration(Node):
     def webhook_urls(self, info: Info) -> list[str]:
         base = links.for_caller(info.context.request, info.context.settings) + "/webhooks"
         native: list[str] = []
-        if self.provider in (Provider.RECRUITERFLOW, Provider.BPOC, Provider.GREENHOUSE):
+        if self.provider in (
+            Provider.RECRUITERFLOW,
+            Provider.BPOC,
+            Provider.GREENHOUSE,
+            Provider.LEVER,
+        ):
             native = [f"{base}/{self.provider.value}/{self.pk}"]
         elif self.provider is Provider.JOBVITE and self.external_account_id:
             company = quote(self.external_account_id, safe="")

@@ -34,7 +34,7 @@ from connectors.models import (
 )
 from tests.connectors.harness.base import ProviderHarness
 
-PROVIDERS = ["recruiterflow", "jobvite", "bpoc", "workday", "greenhouse"]
+PROVIDERS = ["recruiterflow", "jobvite", "bpoc", "workday", "greenhouse", "lever"]
 JOBS, CANDIDATES, APPLICATIONS = 12, 14, 16
 """More than two pages of 5 for every list, so paging is always exercised."""
 

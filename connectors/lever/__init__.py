@@ -1,0 +1,108 @@
+"""Lever, through its Data API v1.
+
+    connector = LeverConnector.create(client, {"apiKey": key}, {}, integration="9:lever")
+    async for application in connector.applications(updated_since=last_sync):
+        ...   # GET /v1/opportunities?expand=applications&updated_at_start=<epoch ms>
+    await connector.move_stage(opportunity_id, "Phone interview", Attribution(remote_id=uid))
+    # GET /v1/stages, then PUT /v1/opportunities/<id>/stage?perform_as=<uid> {"stage": ...}
+
+What this connector relies on, with its source (looked up 2026-12). The official
+reference is hire.lever.co/developer/documentation (the sandbox copy at
+hire.sandbox.lever.co/developer/documentation); where only part of it could be read,
+the other source is named and the fact marked as resting on it.
+
+- Base URL (official reference, "Introduction"): ``https://api.lever.co/v1``; the
+  sandbox's is ``https://api.sandbox.lever.co/v1``. JSON over HTTPS only. Here the
+  integration's environment picks one (``prod``/``stage``), ``config.baseUrl`` wins.
+- Auth (official reference, "Authentication"): "Authenticate to the Lever API via
+  basic auth by providing an API key as the username and leaving the password blank";
+  API keys are for customers' own workflows, "Integrations are built using OAuth".
+  OAuth (same page and hire.sandbox.lever.co/developer/oauth): authorization code
+  grant, the user sent to ``https://auth.lever.co/authorize`` with ``client_id``,
+  ``redirect_uri``, ``response_type=code``, ``state`` (and ``audience``
+  ``https://api.lever.co/v1/`` and scopes, ``offline_access`` for a refresh token:
+  authpipe.dev/providers/lever, the waymark Lever OAuth route); the code and later the
+  refresh token are traded at ``https://auth.lever.co/oauth/token``; access tokens
+  live an hour and refresh tokens rotate on use (waymark's Lever data-sync route),
+  which ``RefreshTokenAuth`` hands to the gateway to store. Credentials here:
+  ``apiKey``, or ``clientId``, ``clientSecret``, ``refreshToken``.
+- Attribution (developers.getknit.dev/docs/lever-usecases quoting the reference's
+  write endpoints: "The request must include a 'perform_as' query parameter to specify
+  the user on whose behalf the upload is performed"): writes carry
+  ``perform_as=<Lever user id>``.
+- Paging (official reference, "Pagination", as summarised by rate-limits.apis.io's
+  Lever profile and waymark's data-sync route, "use the limit (max 100 per page) and
+  offset parameters, iterating until the hasNext field in the response is false"):
+  ``limit`` 1-100; lists answer ``{"data": [...], "hasNext": true, "next": "<token>"}``
+  and the token goes back as ``offset``.
+- Incremental reads: ``updated_at_start`` (epoch ms) on ``/opportunities`` (waymark's
+  data-sync route: "use the updated_at_start query parameter on /v1/opportunities").
+  ``/postings`` is not known to take it, so jobs are filtered by their ``updatedAt``
+  here after a full listing; interviews are read per changed opportunity.
+- Rate limits (rate-limits.apis.io/rate-limits/lever and apis.io/rate-limits/lever-co,
+  reconciled from the reference's "Rate Limits"): 10 requests/second steady state per
+  key, token-bucket bursts to 20; over it, HTTP 429; honour ``Retry-After`` when sent.
+  No rate-limit headers beyond ``Retry-After`` are documented, so none are read
+  (``HttpClient`` waits out 429s). Keep ``config.rateLimitPerSecond`` at 10 or less.
+- Entities (the reference's Opportunities, Postings, Stages, Archive Reasons, Users,
+  Interviews, Resumes; field names also in schemas.apis.io's Lever Opportunity
+  schema and the reference's "Deprecated" Candidates page): an opportunity is one
+  candidacy of a contact (``contact`` is the person's id across opportunities),
+  with ``stage``, ``stageChanges`` (``toStageId``, ``updatedAt``, ``userId``),
+  ``archived`` (``{reason, archivedAt}``), ``applications`` (expandable; the
+  ``posting`` there is the job), ``emails``, ``phones``, ``tags``, ``sources``;
+  times are epoch milliseconds. Archive reasons carry ``status`` ``hired`` or
+  ``non-hired``. Resumes: ``GET /opportunities/:id/resumes``, each file downloadable
+  at ``/opportunities/:id/resumes/:resume/download`` with the API's credentials.
+  Offers and feedback have no common-model entity here and are not read.
+- Writes (reference: "Update stage", "Update archived state", Notes; waymark's
+  archive route): ``PUT /opportunities/:id/stage {"stage": <stage id>}``,
+  ``PUT /opportunities/:id/archived {"reason": <archive reason id>}`` (the summary
+  this connector was specified from said ``{reason}``; one third-party guide names it
+  ``reason_id``; the reference's field is ``reason``), ``POST /opportunities/:id/notes
+  {"value": text}``. Interviews can be created only as panels
+  (``POST /opportunities/:id/panels``), not done here: ``SCHEDULE_INTERVIEW`` is not
+  claimed.
+- Webhooks (``connectors.lever.webhooks``; implementations agreeing on it: several
+  public Lever receivers, mcp.waymark.network's "Verify Lever webhook signatures"):
+  the body is ``{"token", "triggeredAt" (epoch ms), "signature", "event", "data"}``
+  and ``signature`` is the hex HMAC-SHA256 of ``token + triggeredAt`` keyed with the
+  webhook's signature token (one per event type in Lever's settings: the
+  integration's webhook secret). Two third-party write-ups (api-evangelist's
+  AsyncAPI file, a second waymark route) describe instead a ``Lever-Signature``
+  header over the body; no Lever source backs that, and it is not used. Events
+  (help.lever.co "Configuring webhooks", apis.io's Lever Webhooks):
+  applicationCreated, candidateHired, candidateStageChange, candidateArchiveChange,
+  candidateDeleted, interviewCreated/Updated/Deleted, contactCreated/Updated.
+
+Not verified against a live account: the exact ``data`` keys of each webhook event
+(``contactId``, ``opportunityId``, ``postingId`` are assumed, and a delivery naming
+only an opportunity asks for an incremental sync), and whether ``/postings`` accepts
+``updated_at_start``.
+
+The package: ``auth`` (API key or OAuth), ``records`` (mappers), ``connector``,
+``webhooks`` (signature and notices).
+"""
+
+from connectors.lever.auth import LeverKeyAuth, LeverOAuth
+from connectors.lever.connector import LeverConnector
+from connectors.lever.records import (
+    application_from_raw,
+    candidate_from_raw,
+    interview_from_raw,
+    job_from_raw,
+    stages_from_raw,
+    user_from_raw,
+)
+
+__all__ = [
+    "LeverConnector",
+    "LeverKeyAuth",
+    "LeverOAuth",
+    "application_from_raw",
+    "candidate_from_raw",
+    "interview_from_raw",
+    "job_from_raw",
+    "stages_from_raw",
+    "user_from_raw",
+]

@@ -44,6 +44,7 @@ from demo.sandbox.bpoc import (
     BpocFake,
 )
 from demo.sandbox.greenhouse import FakeGreenhouse
+from demo.sandbox.lever import FakeLever
 from demo.sandbox.webhook_sender import (
     EVENTS,
     WebhookEmitter,
@@ -459,6 +460,10 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
     greenhouse.seed(jobs=1, candidates=1, applications=1)
     greenhouse.enable_webhooks(BPOC_URL, SECRET, sender)
     [gh_application] = greenhouse.applications.values()
+    lever = FakeLever(limiter=None)
+    lever.seed(jobs=1, candidates=1, applications=1)
+    lever.enable_webhooks(BPOC_URL, SECRET, sender)
+    [opportunity] = lever.opportunities.values()
     [application] = bpoc.applications.values()
     [jv_application] = jv.fake.applications.values()
     rf_delivery = await rf.fake.emit("candidate.added_to_job", job_id=1001, candidate_id=154651)
@@ -479,17 +484,27 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
         application_id=gh_application["id"],
         candidate_id=gh_application["candidate_id"],
     )
+    lever_delivery = await lever.emit(
+        "candidateStageChange",
+        opportunity_id=opportunity["id"],
+        contact_id=opportunity["contact"],
+        posting_id=lever.posting_of(opportunity),
+        from_stage_id="lead-new",
+        to_stage_id="offer",
+    )
     sent = [
         ("recruiterflow", rf_delivery),
         ("jobvite", jv_delivery),
         ("bpoc", bpoc_delivery),
         ("greenhouse", gh_delivery),
+        ("lever", lever_delivery),
     ]
     expected_candidates = [
         "154651",
         jv_application.candidate_eid,
         application["candidateId"],
         str(gh_application["candidate_id"]),
+        opportunity["contact"],
     ]
     for (provider, delivery), candidate in zip(sent, expected_candidates, strict=True):
         scheme = webhooks.Scheme(provider)
@@ -499,8 +514,12 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
         assert event_id == delivery.event_id
         notice = webhooks.parse_notice(scheme, delivery.body, topic="candidate")
         assert notice.candidate_ids == (candidate,)
+        # Lever signs the body's token and time, not its bytes: change the time there.
+        tampered = (
+            delivery.body.replace(b'"triggeredAt":', b'"triggeredAt":1')
+            if provider == "lever"
+            else delivery.body + b" "
+        )
         with pytest.raises(webhooks.SignatureError):
-            webhooks.verify(
-                scheme, dict(delivery.headers), delivery.body + b" ", SECRET, now=time.time()
-            )
-    assert EVENTS.keys() == {"recruiterflow", "jobvite", "bpoc", "greenhouse"}
+            webhooks.verify(scheme, dict(delivery.headers), tampered, SECRET, now=time.time())
+    assert EVENTS.keys() == {"recruiterflow", "jobvite", "bpoc", "greenhouse", "lever"}

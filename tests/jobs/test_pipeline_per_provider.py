@@ -49,7 +49,9 @@ def _config(harness: Any) -> dict[str, Any]:
     return dict(config(5)) if callable(config) else {"pageSize": 5}
 
 
-@pytest.mark.parametrize("provider", ["recruiterflow", "jobvite", "bpoc", "workday", "greenhouse"])
+@pytest.mark.parametrize(
+    "provider", ["recruiterflow", "jobvite", "bpoc", "workday", "greenhouse", "lever"]
+)
 async def test_pipelines_are_ordered_unique_and_agree_with_current_stages(
     provider: str, backend: Backend
 ) -> None:

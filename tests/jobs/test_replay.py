@@ -68,7 +68,7 @@ async def store(backend: Backend) -> AsyncIterator[Any]:
 
 def test_there_are_recordings_of_every_provider() -> None:
     providers = {Recording.load(path).provider for path in PATHS}
-    assert {"recruiterflow", "jobvite", "workday", "bpoc"} <= providers, providers
+    assert {"recruiterflow", "jobvite", "workday", "bpoc", "lever"} <= providers, providers
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[f"{p.parent.name}/{p.stem}" for p in PATHS])

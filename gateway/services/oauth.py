@@ -65,11 +65,11 @@ def endpoints_for(integration: Integration, credentials: dict[str, str]) -> OAut
     return OAuthEndpoints(str(authorize), str(token))
 
 
-def _client(credentials: dict[str, str]) -> oauth.ClientCredentials:
+def _client(credentials: dict[str, str], *, in_form: bool = False) -> oauth.ClientCredentials:
     client_id, secret = credentials.get("clientId"), credentials.get("clientSecret")
     if not client_id or not secret:
         raise ValidationFailed("credentials", "OAuth needs clientId and clientSecret")
-    return oauth.ClientCredentials(client_id, secret)
+    return oauth.ClientCredentials(client_id, secret, "post" if in_form else "basic")
 
 
 def _hash(state: str) -> str:
@@ -167,7 +167,7 @@ async def complete_authorization(
         tokens = await oauth.exchange_code(
             client,
             endpoints_for(integration, credentials).token_url,
-            _client(credentials),
+            _client(credentials, in_form=integration.provider is Provider.LEVER),
             code=code,
             redirect_uri=pending.redirect_uri,
             code_verifier=verifier,

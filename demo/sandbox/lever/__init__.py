@@ -7,7 +7,8 @@
 
 What it does as the real API does (see ``connectors.lever``): Basic auth with the API
 key as user name and an empty password, or a bearer token from ``POST /oauth/token``
-(refresh-token grant, client in the form; the refresh token rotates on use): 401
+(authorization-code grant after ``GET /authorize`` with the API ``audience``, or the
+refresh-token grant; client in the form; the refresh token rotates on use): 401
 ``UnauthorizedError`` without a known one, 403 ``ForbiddenError`` for a key without the
 permission; ``{"data", "hasNext", "next"}`` pages with ``limit`` 1-100 (400 otherwise)
 and the ``next`` token taken back as ``offset``; ``updated_at_start``/``_end`` (epoch

@@ -112,6 +112,8 @@ class FakeLever(WebhookSource):
     resumes: dict[str, list[JSON]] = field(default_factory=dict)
     notes: dict[str, list[JSON]] = field(default_factory=dict)
     access_tokens: set[str] = field(default_factory=set)
+    codes: dict[str, str] = field(default_factory=dict)
+    """Authorization code -> the redirect URI it was granted for (single use)."""
     buckets: dict[str, TokenBucket] = field(default_factory=dict)
     writes: list[RecordedWrite] = field(default_factory=list)
     webhooks: WebhookEmitter | None = None
@@ -336,6 +338,11 @@ class FakeLever(WebhookSource):
         self.postings[posting_id]["updatedAt"] = ms(self.now())
 
     # credentials and writes
+
+    def grant_code(self, redirect_uri: str) -> str:
+        code = "lever_code_" + secrets.token_urlsafe(12)
+        self.codes[code] = redirect_uri
+        return code
 
     def mint_tokens(self) -> JSON:
         access = "lever_at_" + secrets.token_urlsafe(24)

@@ -10,17 +10,18 @@ import copy
 import math
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 if TYPE_CHECKING:
     from demo.sandbox.lever.fake import FakeLever
 
 JSON = dict[str, Any]
+AUDIENCE = "https://api.lever.co/v1/"
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 100
 
@@ -223,6 +224,17 @@ def build_app(fake: FakeLever) -> Starlette:
             raise Refusal(400, "BadRequestError", "value is required")
         return JSONResponse({"data": {"noteId": fake.add_note(found["id"], value, user)}})
 
+    async def authorize(request: Request) -> Response:
+        """The admin's consent, granted at once: back to ``redirect_uri`` with a code."""
+        params = request.query_params
+        if params.get("client_id") != fake.client_id or params.get("response_type") != "code":
+            return JSONResponse({"error": "invalid_request"}, 400)
+        if params.get("audience") != AUDIENCE or not params.get("redirect_uri"):
+            return JSONResponse({"error": "invalid_request", "error_description": "audience"}, 400)
+        code = fake.grant_code(params["redirect_uri"])
+        query = urlencode({"code": code, "state": params.get("state", "")})
+        return RedirectResponse(f"{params['redirect_uri']}?{query}", status_code=302)
+
     async def token(request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
         if (form.get("client_id"), form.get("client_secret")) != (
@@ -230,6 +242,11 @@ def build_app(fake: FakeLever) -> Starlette:
             fake.client_secret,
         ):
             return JSONResponse({"error": "invalid_client"}, 401)
+        if form.get("grant_type") == "authorization_code":
+            redirect = fake.codes.pop(form.get("code", ""), None)
+            if redirect is None or redirect != form.get("redirect_uri"):
+                return JSONResponse({"error": "invalid_grant"}, 403)
+            return JSONResponse(fake.mint_tokens())
         if form.get("grant_type") != "refresh_token":
             return JSONResponse({"error": "unsupported_grant_type"}, 400)
         if form.get("refresh_token") != fake.refresh_token:
@@ -240,6 +257,7 @@ def build_app(fake: FakeLever) -> Starlette:
         return JSONResponse(fake.mint_tokens())
 
     routes = [
+        Route("/authorize", authorize),
         Route("/oauth/token", token, methods=["POST"]),
         Route("/v1/users", guarded(listing(lambda: fake.users.values()))),
         Route("/v1/stages", guarded(listing(lambda: fake.stages.values()))),

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
-from aiolimiter import AsyncLimiter
 
 from connectors import lenient
 from connectors.assembly import (
     ConnectorSettings,
     Count,
     Text,
-    read_settings,
-    require_credentials,
     setting,
 )
-from connectors.base import Capability, ConnectorBase, ConnectorContext
+from connectors.base import Capability, ConnectorBase
 from connectors.errors import NotFoundError, UnprocessableError
-from connectors.http import CursorPaginator, HttpClient, Params, Sleep
+from connectors.http import CursorPaginator, Params
 from connectors.lever.auth import (
     KEY_CREDENTIALS,
     OAUTH_CREDENTIALS,
@@ -134,30 +130,10 @@ class LeverConnector(ConnectorBase):
     passthrough_paths = ("/opportunities", "/postings", "/stages", "/users", "/archive_reasons")
 
     @classmethod
-    def create(
-        cls,
-        client: httpx.AsyncClient,
-        credentials: Mapping[str, str],
-        config: Mapping[str, Any],
-        *,
-        integration: str,
-        sleep: Sleep = asyncio.sleep,
-        rate_limit: AsyncLimiter | None = None,
-    ) -> Self:
-        """As ``ConnectorBase.create``, with the credentials the named mode needs
-        checked: ``apiKey``, or ``clientId``/``clientSecret``/``refreshToken``."""
-        require_credentials(credentials, required_for(credentials))
-        settings = read_settings(cls.settings_model, config)
-        http = HttpClient(
-            client,
-            base_url=settings.base_url or cls.default_base_url(credentials, settings),
-            integration=integration,
-            auth=cls.auth_for(credentials, settings),
-            headers=cls.default_headers,
-            rate_limit=rate_limit,
-            sleep=sleep,
-        )
-        return cls(ConnectorContext(http=http, credentials=credentials, config=config), settings)
+    def credentials_needed(cls, credentials: Mapping[str, str]) -> Sequence[str]:
+        """``apiKey``, or ``clientId``/``clientSecret``/``refreshToken`` when the
+        credentials name OAuth (a refresh token and no key)."""
+        return required_for(credentials)
 
     @classmethod
     def auth_for(

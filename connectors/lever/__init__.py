@@ -8,8 +8,9 @@
 
 What this connector relies on, with its source (looked up 2026-12). The official
 reference is hire.lever.co/developer/documentation (the sandbox copy at
-hire.sandbox.lever.co/developer/documentation); where only part of it could be read,
-the other source is named and the fact marked as resting on it.
+hire.sandbox.lever.co/developer/documentation). Only its introduction, authentication
+and OAuth sections could be read here; every other fact names the secondary source it
+rests on, and is to be checked against the reference text.
 
 - Base URL (official reference, "Introduction"): ``https://api.lever.co/v1``; the
   sandbox's is ``https://api.sandbox.lever.co/v1``. JSON over HTTPS only. Here the
@@ -24,15 +25,18 @@ the other source is named and the fact marked as resting on it.
   authpipe.dev/providers/lever, the waymark Lever OAuth route); the code and later the
   refresh token are traded at ``https://auth.lever.co/oauth/token``; access tokens
   live an hour and refresh tokens rotate on use (waymark's Lever data-sync route),
-  which ``RefreshTokenAuth`` hands to the gateway to store. Credentials here:
+  which ``RefreshTokenAuth`` hands to the gateway to store. The client is sent as
+  ``client_id``/``client_secret`` form fields at the token endpoint (public Lever
+  clients do; whether Basic is also taken is unverified). Credentials here:
   ``apiKey``, or ``clientId``, ``clientSecret``, ``refreshToken``.
 - Attribution (developers.getknit.dev/docs/lever-usecases quoting the reference's
   write endpoints: "The request must include a 'perform_as' query parameter to specify
   the user on whose behalf the upload is performed"): writes carry
   ``perform_as=<Lever user id>``.
-- Paging (official reference, "Pagination", as summarised by rate-limits.apis.io's
-  Lever profile and waymark's data-sync route, "use the limit (max 100 per page) and
-  offset parameters, iterating until the hasNext field in the response is false"):
+- Paging (rate-limits.apis.io's Lever profile, "configurable via the limit query
+  parameter (1-100). Use cursor-based offset tokens", and waymark's Lever data-sync
+  route, "use the limit (max 100 per page) and offset parameters, iterating until the
+  hasNext field in the response is false"; public Lever clients read ``hasNext``):
   ``limit`` 1-100; lists answer ``{"data": [...], "hasNext": true, "next": "<token>"}``
   and the token goes back as ``offset``.
 - Incremental reads: ``updated_at_start`` (epoch ms) on ``/opportunities`` (waymark's
@@ -40,7 +44,7 @@ the other source is named and the fact marked as resting on it.
   ``/postings`` is not known to take it, so jobs are filtered by their ``updatedAt``
   here after a full listing; interviews are read per changed opportunity.
 - Rate limits (rate-limits.apis.io/rate-limits/lever and apis.io/rate-limits/lever-co,
-  reconciled from the reference's "Rate Limits"): 10 requests/second steady state per
+  profiles reconciled from the reference's "Rate Limits"): 10 requests/second steady state per
   key, token-bucket bursts to 20; over it, HTTP 429; honour ``Retry-After`` when sent.
   No rate-limit headers beyond ``Retry-After`` are documented, so none are read
   (``HttpClient`` waits out 429s). Keep ``config.rateLimitPerSecond`` at 10 or less.
@@ -55,14 +59,14 @@ the other source is named and the fact marked as resting on it.
   ``non-hired``. Resumes: ``GET /opportunities/:id/resumes``, each file downloadable
   at ``/opportunities/:id/resumes/:resume/download`` with the API's credentials.
   Offers and feedback have no common-model entity here and are not read.
-- Writes (reference: "Update stage", "Update archived state", Notes; waymark's
-  archive route): ``PUT /opportunities/:id/stage {"stage": <stage id>}``,
-  ``PUT /opportunities/:id/archived {"reason": <archive reason id>}`` (the summary
-  this connector was specified from said ``{reason}``; one third-party guide names it
-  ``reason_id``; the reference's field is ``reason``), ``POST /opportunities/:id/notes
-  {"value": text}``. Interviews can be created only as panels
-  (``POST /opportunities/:id/panels``), not done here: ``SCHEDULE_INTERVIEW`` is not
-  claimed.
+- Writes (the reference's table of contents lists "Update stage" and "Update archived
+  state" under Opportunities, and Notes; bodies as the specification of this connector
+  and public Lever clients send them): ``PUT /opportunities/:id/stage {"stage": <stage
+  id>}``, ``PUT /opportunities/:id/archived {"reason": <archive reason id>}`` (one
+  third-party guide, waymark's archive route, names the field ``reason_id``: unverified,
+  ``reason`` is kept), ``POST /opportunities/:id/notes {"value": text}``. Interviews
+  can be created only as panels (``POST /opportunities/:id/panels``), not done here:
+  ``SCHEDULE_INTERVIEW`` is not claimed.
 - Webhooks (``connectors.lever.webhooks``; implementations agreeing on it: several
   public Lever receivers, mcp.waymark.network's "Verify Lever webhook signatures"):
   the body is ``{"token", "triggeredAt" (epoch ms), "signature", "event", "data"}``

@@ -50,7 +50,7 @@ class LeverKeyAuth(httpx.Auth):
 
 class LeverOAuth(RefreshTokenAuth):
     """Bearer tokens from ``auth.lever.co/oauth/token`` (refresh-token grant, client
-    authenticated in the form, as Lever's token examples send it); see
+    sent as form fields: see the package docstring); see
     ``RefreshTokenAuth`` for caching, the one refresh at a time and the retry on 401."""
 
 

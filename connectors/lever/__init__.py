@@ -36,13 +36,16 @@ rests on, and is to be checked against the reference text.
 - Paging (rate-limits.apis.io's Lever profile, "configurable via the limit query
   parameter (1-100). Use cursor-based offset tokens", and waymark's Lever data-sync
   route, "use the limit (max 100 per page) and offset parameters, iterating until the
-  hasNext field in the response is false"; public Lever clients read ``hasNext``):
+  hasNext field in the response is false"; Nango's Lever syncs, github.com/NangoHQ/
+  integration-templates integrations/lever/syncs/opportunities.ts and postings.ts,
+  page with ``limit``, the body's ``next`` sent back as ``offset``, records in ``data``):
   ``limit`` 1-100; lists answer ``{"data": [...], "hasNext": true, "next": "<token>"}``
   and the token goes back as ``offset``.
 - Incremental reads: ``updated_at_start`` (epoch ms) on ``/opportunities`` (waymark's
-  data-sync route: "use the updated_at_start query parameter on /v1/opportunities").
-  ``/postings`` is not known to take it, so jobs are filtered by their ``updatedAt``
-  here after a full listing; interviews are read per changed opportunity.
+  data-sync route: "use the updated_at_start query parameter on /v1/opportunities")
+  and on ``/postings`` (Nango's postings sync sends it); postings are also checked by
+  their ``updatedAt`` here, in case the filter is ignored. Interviews are read per
+  changed opportunity.
 - Rate limits (rate-limits.apis.io/rate-limits/lever and apis.io/rate-limits/lever-co,
   profiles reconciled from the reference's "Rate Limits"): 10 requests/second steady state per
   key, token-bucket bursts to 20; over it, HTTP 429; honour ``Retry-After`` when sent.
@@ -59,30 +62,37 @@ rests on, and is to be checked against the reference text.
   ``non-hired``. Resumes: ``GET /opportunities/:id/resumes``, each file downloadable
   at ``/opportunities/:id/resumes/:resume/download`` with the API's credentials.
   Offers and feedback have no common-model entity here and are not read.
-- Writes (the reference's table of contents lists "Update stage" and "Update archived
-  state" under Opportunities, and Notes; bodies as the specification of this connector
-  and public Lever clients send them): ``PUT /opportunities/:id/stage {"stage": <stage
-  id>}``, ``PUT /opportunities/:id/archived {"reason": <archive reason id>}`` (one
-  third-party guide, waymark's archive route, names the field ``reason_id``: unverified,
-  ``reason`` is kept), ``POST /opportunities/:id/notes {"value": text}``. Interviews
-  can be created only as panels (``POST /opportunities/:id/panels``), not done here:
-  ``SCHEDULE_INTERVIEW`` is not claimed.
+- Writes (the reference's table of contents lists "Update stage", "Update archived
+  state", Notes and Panels; the bodies as Nango's Lever actions send them,
+  integrations/lever/actions/update-opportunity-stage.ts, update-opportunity-archived.ts,
+  create-note.ts, create-panel.ts, each with ``perform_as``):
+  ``PUT /opportunities/:id/stage {"stage": <stage id>}``,
+  ``PUT /opportunities/:id/archived {"reason": <archive reason id>}`` (optionally
+  ``cleanInterviews``, ``requisitionId``; one third-party guide, waymark's archive
+  route, names the field ``reason_id``, against Nango's code: ``reason`` is kept),
+  ``POST /opportunities/:id/notes {"value": text}`` (answered with the note; its
+  ``id`` is read, or a ``noteId``), and interviews only as panels:
+  ``POST /opportunities/:id/panels {"timezone", "interviews": [{"subject",
+  "interviewers": [{"id"}], "date" (ms), "duration" (minutes)}]}``, answered with the
+  panel and its interviews' ids.
 - Webhooks (``connectors.lever.webhooks``; implementations agreeing on it: several
   public Lever receivers, mcp.waymark.network's "Verify Lever webhook signatures"):
   the body is ``{"token", "triggeredAt" (epoch ms), "signature", "event", "data"}``
   and ``signature`` is the hex HMAC-SHA256 of ``token + triggeredAt`` keyed with the
-  webhook's signature token (one per event type in Lever's settings: the
-  integration's webhook secret). Two third-party write-ups (api-evangelist's
-  AsyncAPI file, a second waymark route) describe instead a ``Lever-Signature``
-  header over the body; no Lever source backs that, and it is not used. Events
+  webhook's signature token (one per event type in Lever's settings, returned as
+  ``configuration.signatureToken`` when a webhook is made through ``POST /webhooks``:
+  Nango's create-webhook.ts; the integration's webhook secret). Two third-party
+  write-ups (api-evangelist's AsyncAPI file, a second waymark route) describe instead
+  a ``Lever-Signature`` header over the body; no Lever source backs that, and it is
+  not used. Events
   (help.lever.co "Configuring webhooks", apis.io's Lever Webhooks):
   applicationCreated, candidateHired, candidateStageChange, candidateArchiveChange,
   candidateDeleted, interviewCreated/Updated/Deleted, contactCreated/Updated.
 
 Not verified against a live account: the exact ``data`` keys of each webhook event
 (``contactId``, ``opportunityId``, ``postingId`` are assumed, and a delivery naming
-only an opportunity asks for an incremental sync), and whether ``/postings`` accepts
-``updated_at_start``.
+only an opportunity asks for an incremental sync), and the token endpoint's client
+authentication.
 
 The package: ``auth`` (API key or OAuth), ``records`` (mappers), ``connector``,
 ``webhooks`` (signature and notices).

@@ -43,6 +43,7 @@ from connectors.lever.records import (
 from connectors.models import (
     Attribution,
     CheckResult,
+    InterviewRequest,
     RemoteApplication,
     RemoteCandidate,
     RemoteInterview,
@@ -58,6 +59,8 @@ DEFAULT_BASE_URLS = {
 }
 MAX_PAGE_SIZE = 100
 """``limit`` is 1 to 100."""
+INTERVIEW_MINUTES = 60
+"""How long an interview scheduled here is booked for (the request names no length)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,8 +109,9 @@ def _path_id(remote_id: str, what: str) -> str:
 class LeverConnector(ConnectorBase):
     """Reads postings, stages, opportunities (their contacts as candidates, themselves
     as applications with stage history and archive state), their interviews and the
-    account's users, fully or since a time; moves, archives and notes as the acting
-    Lever user. Authenticated by API key or OAuth (``connectors.lever.auth``)."""
+    account's users, fully or since a time; moves, archives, notes and schedules
+    interviews (as panels) as the acting Lever user. Authenticated by API key or OAuth
+    (``connectors.lever.auth``)."""
 
     provider: ClassVar[str] = "lever"
     capabilities: ClassVar[Capability] = (
@@ -118,6 +122,7 @@ class LeverConnector(ConnectorBase):
         | Capability.MOVE_STAGE
         | Capability.REJECT
         | Capability.NOTES
+        | Capability.SCHEDULE_INTERVIEW
         | Capability.ATTRIBUTION
         | Capability.APPLICATIONS_BY_CANDIDATE
     )
@@ -165,9 +170,13 @@ class LeverConnector(ConnectorBase):
         return [raw async for raw in self._records(path, params)]
 
     async def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]:
-        """Every posting; since a time, those whose ``updatedAt`` is not older
-        (``/postings`` documents no update-time filter, so it is applied here)."""
-        async for raw in self._records("/postings"):
+        """Every posting; since a time, ``updated_at_start`` asks Lever for the changed
+        ones and their ``updatedAt`` is checked here too (the filter on ``/postings``
+        rests on public clients, not the reference)."""
+        params: Params = {}
+        if updated_since is not None:
+            params["updated_at_start"] = _epoch_ms(updated_since)
+        async for raw in self._records("/postings", params):
             job = self.map_record("jobs", job_from_raw, raw)
             if job is None:
                 continue
@@ -368,10 +377,41 @@ class LeverConnector(ConnectorBase):
             params=_acting(attribution),
             json={"value": text},
         )
-        note = lenient.identifier(
-            lenient.mapping(lenient.mapping(answer).get("data")).get("noteId")
-        )
+        data = lenient.mapping(lenient.mapping(answer).get("data"))
+        note = lenient.identifier(data.get("id")) or lenient.identifier(data.get("noteId"))
         return WriteResult(remote_id=note, raw=_raw(answer))
+
+    async def schedule_interview(
+        self, request: InterviewRequest, attribution: Attribution
+    ) -> WriteResult:
+        """``POST /opportunities/:id/panels?perform_as=<user>`` with one interview
+        (``subject``, ``interviewers``, ``date`` in ms, ``duration`` in minutes): Lever
+        creates interviews only as panels. The interviewer is the request's, else the
+        acting recruiter; the result names the interview Lever created."""
+        opportunity = _path_id(request.application_remote_id, "opportunity")
+        interviewer = request.interviewer or attribution
+        body = {
+            "timezone": "UTC",
+            "interviews": [
+                {
+                    "subject": request.interview_type,
+                    "interviewers": [{"id": interviewer.remote_id}],
+                    "date": _epoch_ms(request.scheduled_at),
+                    "duration": INTERVIEW_MINUTES,
+                }
+            ],
+        }
+        answer = await self.http.json(
+            "POST",
+            f"/opportunities/{opportunity}/panels",
+            params=_acting(attribution),
+            json=body,
+        )
+        panel = lenient.mapping(lenient.mapping(answer).get("data"))
+        interview = lenient.identifier(lenient.dig(lenient.objects(panel.get("interviews")), 0))
+        return WriteResult(
+            remote_id=interview or lenient.identifier(panel.get("id")), raw=_raw(answer)
+        )
 
 
 def _updated(record: Mapping[str, Any]) -> int:

@@ -16,8 +16,9 @@ ms), ``contact_id``, ``posting_id`` and ``expand`` on ``/opportunities``; a toke
 bucket per credential (10 a second, bursts to 20) answering 429 with ``Retry-After``
 (``faults`` injects more; Lever documents no other rate-limit headers, so none are
 sent); resumes listed with a ``downloadUrl`` on the API served to the same
-credentials; stage moves, archiving and notes recorded with their ``perform_as``
-user (``writes``) and announced by signed webhooks once ``enable_webhooks`` is called.
+credentials; stage moves, archiving, notes and interview panels recorded with their
+``perform_as`` user (``writes``) and announced by signed webhooks once
+``enable_webhooks`` is called.
 """
 
 from demo.sandbox.lever.fake import FakeLever, RecordedWrite, TokenBucket

@@ -412,18 +412,66 @@ class FakeLever(WebhookSource):
         self._notify("candidateHired" if hired else "candidateArchiveChange", opportunity)
         return opportunity
 
-    def add_note(self, opportunity_id: str, value: str, acting_user: str | None) -> str:
-        note_id = str(uuid.uuid4())
-        self._touched(self.opportunities[opportunity_id])
-        self.notes.setdefault(opportunity_id, []).append(
-            {"id": note_id, "text": value, "user": acting_user}
-        )
+    def add_note(self, opportunity_id: str, value: str, acting_user: str | None) -> JSON:
+        note = {
+            "id": str(uuid.uuid4()),
+            "text": value,
+            "user": acting_user,
+            "secret": False,
+            "createdAt": self._touched(self.opportunities[opportunity_id]),
+            "deletedAt": None,
+        }
+        self.notes.setdefault(opportunity_id, []).append(note)
         self.writes.append(
             RecordedWrite(
                 "POST", f"/v1/opportunities/{opportunity_id}/notes", {"value": value}, acting_user
             )
         )
-        return note_id
+        return note
+
+    def add_panel(self, opportunity_id: str, body: JSON, acting_user: str | None) -> JSON:
+        """The panel's interviews added to the opportunity; the panel as Lever answers."""
+        opportunity = self.opportunities[opportunity_id]
+        stamp = self._touched(opportunity)
+        panel_id = str(uuid.uuid4())
+        created: list[JSON] = []
+        for asked in body["interviews"]:
+            interview = {
+                "id": str(uuid.uuid4()),
+                "panel": panel_id,
+                "subject": asked.get("subject"),
+                "note": asked.get("note"),
+                "interviewers": [
+                    {
+                        "id": person["id"],
+                        "email": self.users[person["id"]]["email"],
+                        "name": self.users[person["id"]]["name"],
+                    }
+                    for person in asked["interviewers"]
+                ],
+                "timezone": body.get("timezone"),
+                "createdAt": stamp,
+                "date": asked["date"],
+                "duration": asked.get("duration"),
+                "user": acting_user,
+                "stage": opportunity["stage"],
+                "canceledAt": None,
+                "postings": [self.posting_of(opportunity)],
+            }
+            self.interviews.setdefault(opportunity_id, []).append(interview)
+            created.append(interview)
+        self.writes.append(
+            RecordedWrite("POST", f"/v1/opportunities/{opportunity_id}/panels", body, acting_user)
+        )
+        for interview in created:
+            self._notify("interviewCreated", opportunity, interview_id=interview["id"])
+        return {
+            "id": panel_id,
+            "opportunityId": opportunity_id,
+            "timezone": body.get("timezone"),
+            "interviews": created,
+            "createdAt": stamp,
+        }
 
     def _notify(self, event: str, opportunity: JSON, **extra: Any) -> None:
         self.notify(

@@ -127,6 +127,13 @@ def build_app(fake: FakeLever) -> Starlette:
             shown["stage"] = dict(fake.stages[record["stage"]])
         return shown
 
+    async def postings(request: Request) -> Response:
+        start = _epoch_ms(request, "updated_at_start")
+        found = [
+            p for p in fake.postings.values() if start is None or (p.get("updatedAt") or 0) >= start
+        ]
+        return _page(request, found)
+
     async def opportunities(request: Request) -> Response:
         params = request.query_params
         start = _epoch_ms(request, "updated_at_start")
@@ -222,7 +229,28 @@ def build_app(fake: FakeLever) -> Starlette:
         value = body.get("value")
         if not isinstance(value, str) or not value.strip():
             raise Refusal(400, "BadRequestError", "value is required")
-        return JSONResponse({"data": {"noteId": fake.add_note(found["id"], value, user)}})
+        return JSONResponse({"data": fake.add_note(found["id"], value, user)})
+
+    async def panels(request: Request) -> Response:
+        """A panel of interviews: each with ``interviewers`` (``[{"id": <user>}]``, at
+        least one, all users of the account) and ``date`` (epoch ms)."""
+        found = opportunity_of(request)
+        user = acting(request)
+        body = await body_of(request)
+        interviews = body.get("interviews")
+        if not isinstance(interviews, list) or not interviews:
+            raise Refusal(400, "BadRequestError", "interviews is required")
+        for interview in interviews:
+            people = interview.get("interviewers") if isinstance(interview, dict) else None
+            if (
+                not isinstance(people, list)
+                or not people
+                or not all(isinstance(p, dict) and p.get("id") in fake.users for p in people)
+            ):
+                raise Refusal(400, "BadRequestError", "Invalid interviewers")
+            if not isinstance(interview.get("date"), int) or isinstance(interview["date"], bool):
+                raise Refusal(400, "BadRequestError", "date must be a timestamp in ms")
+        return JSONResponse({"data": fake.add_panel(found["id"], body, user)})
 
     async def authorize(request: Request) -> Response:
         """The admin's consent, granted at once: back to ``redirect_uri`` with a code."""
@@ -262,7 +290,7 @@ def build_app(fake: FakeLever) -> Starlette:
         Route("/v1/users", guarded(listing(lambda: fake.users.values()))),
         Route("/v1/stages", guarded(listing(lambda: fake.stages.values()))),
         Route("/v1/archive_reasons", guarded(listing(lambda: fake.archive_reasons.values()))),
-        Route("/v1/postings", guarded(listing(lambda: fake.postings.values()))),
+        Route("/v1/postings", guarded(postings)),
         Route("/v1/opportunities", guarded(opportunities)),
         Route("/v1/opportunities/{id}", guarded(opportunity)),
         Route("/v1/opportunities/{id}/resumes", guarded(resumes)),
@@ -271,5 +299,6 @@ def build_app(fake: FakeLever) -> Starlette:
         Route("/v1/opportunities/{id}/stage", guarded(stage), methods=["PUT"]),
         Route("/v1/opportunities/{id}/archived", guarded(archived), methods=["PUT"]),
         Route("/v1/opportunities/{id}/notes", guarded(notes), methods=["POST"]),
+        Route("/v1/opportunities/{id}/panels", guarded(panels), methods=["POST"]),
     ]
     return Starlette(routes=routes)

@@ -15,7 +15,7 @@ import pytest
 from connectors.errors import AuthError, NotFoundError, UnprocessableError
 from connectors.lever import LeverConnector, LeverKeyAuth, LeverOAuth
 from connectors.lever.connector import LeverPaginator
-from connectors.models import Attribution
+from connectors.models import Attribution, InterviewRequest
 from connectors.oauth import TokenSet
 from connectors.resumes import download_resume
 from demo.sandbox.lever import FakeLever, TokenBucket
@@ -183,6 +183,11 @@ async def test_updated_since_asks_for_opportunities_changed_since_in_millisecond
     since = datetime.now(UTC) - timedelta(minutes=5)
     recent = [a async for a in connector.applications(updated_since=since)]
     assert [a.remote_id for a in recent] == [changed]
+    posting = sorted(fake.postings)[1]
+    fake.touch_posting(posting)
+    assert [j.remote_id async for j in connector.jobs(updated_since=since)] == [posting]
+    asked_postings = [r for r in recorder.requests if r.url.path == "/v1/postings"]
+    assert asked_postings[0].url.params["updated_at_start"] == str(int(since.timestamp() * 1000))
     asked = next(r for r in recorder.requests if r.url.path == "/v1/opportunities")
     assert asked.url.params["updated_at_start"] == str(int(since.timestamp() * 1000))
     assert asked.url.params["expand"] == "applications"
@@ -262,6 +267,37 @@ async def test_writes_are_attributed_with_perform_as(
     assert fake.writes[1].body == {"reason": "c0d3e8f2-63b4-4b0f-a0e4-1f5e2c9d2e11"}
     assert fake.opportunities[opportunity]["archived"]["reason"] == fake.writes[1].body["reason"]
     assert note.remote_id == fake.notes[fake.writes[2].path.split("/")[3]][0]["id"]
+
+
+async def test_an_interview_is_scheduled_as_a_panel_of_one_by_the_acting_user(
+    fake: FakeLever, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    opportunity = sorted(fake.opportunities)[1]
+    when = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    recruiter, interviewer = fake.user_ids[0], fake.user_ids[2]
+    request = InterviewRequest(
+        application_remote_id=opportunity,
+        interview_type="Phone interview",
+        scheduled_at=when,
+        interviewer=Attribution(remote_id=interviewer),
+    )
+    result = await connector.schedule_interview(request, Attribution(remote_id=recruiter))
+    [write] = fake.writes
+    assert (write.path, write.acting_user) == (f"/v1/opportunities/{opportunity}/panels", recruiter)
+    [asked] = write.body["interviews"]
+    assert asked["interviewers"] == [{"id": interviewer}]
+    assert asked["date"] == int(when.timestamp() * 1000)
+    created = fake.interviews[opportunity][-1]
+    assert result.remote_id == created["id"]
+    read = {i.remote_id: i async for i in connector.interviews()}
+    assert read[created["id"]].scheduled_at == when
+    assert read[created["id"]].interviewer_remote_id == interviewer
+    without = InterviewRequest(
+        application_remote_id=opportunity, interview_type="On-site", scheduled_at=when
+    )
+    await connector.schedule_interview(without, Attribution(remote_id=recruiter))
+    assert fake.writes[-1].body["interviews"][0]["interviewers"] == [{"id": recruiter}]
 
 
 async def test_an_unknown_reason_archives_with_the_first_non_hired_reason(

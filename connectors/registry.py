@@ -32,6 +32,7 @@ PACKAGES: dict[str, str] = {
     "greenhouse": "connectors.greenhouse",
     "workable": "connectors.workable",
     "ashby": "connectors.ashby",
+    "lever": "connectors.lever",
 }
 
 

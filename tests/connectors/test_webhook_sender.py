@@ -44,6 +44,7 @@ from demo.sandbox.bpoc import (
     BpocFake,
 )
 from demo.sandbox.greenhouse import FakeGreenhouse
+from demo.sandbox.lever import FakeLever
 from demo.sandbox.webhook_sender import (
     EVENTS,
     FunctionFormat,
@@ -466,6 +467,10 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
     workable.seed(jobs=1, candidates=1, applications=1)
     workable.enable_webhooks(BPOC_URL, SECRET, sender)
     [wk_candidate] = workable.candidates.values()
+    lever = FakeLever(limiter=None)
+    lever.seed(jobs=1, candidates=1, applications=1)
+    lever.enable_webhooks(BPOC_URL, SECRET, sender)
+    [opportunity] = lever.opportunities.values()
     [application] = bpoc.applications.values()
     [jv_application] = jv.fake.applications.values()
     rf_delivery = await rf.fake.emit("candidate.added_to_job", job_id=1001, candidate_id=154651)
@@ -492,12 +497,21 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
         job_shortcode=wk_candidate["job"]["shortcode"],
         stage="Interview",
     )
+    lever_delivery = await lever.emit(
+        "candidateStageChange",
+        opportunity_id=opportunity["id"],
+        contact_id=opportunity["contact"],
+        posting_id=lever.posting_of(opportunity),
+        from_stage_id="lead-new",
+        to_stage_id="offer",
+    )
     sent = [
         ("recruiterflow", rf_delivery),
         ("jobvite", jv_delivery),
         ("bpoc", bpoc_delivery),
         ("greenhouse", gh_delivery),
         ("workable", wk_delivery),
+        ("lever", lever_delivery),
     ]
     expected_candidates = [
         "154651",
@@ -505,6 +519,7 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
         application["candidateId"],
         str(gh_application["candidate_id"]),
         wk_candidate["id"],
+        opportunity["contact"],
     ]
     for (provider, delivery), candidate in zip(sent, expected_candidates, strict=True):
         scheme = provider
@@ -515,10 +530,14 @@ async def test_connectors_webhooks_verifies_and_reads_every_fakes_notifications(
         assert event_id == (None if provider == "workable" else delivery.event_id)
         notice = webhooks.parse_notice(scheme, delivery.body, topic="candidate")
         assert notice.candidate_ids == (candidate,)
+        # Lever signs the body's token and time, not its bytes: change the time there.
+        tampered = (
+            delivery.body.replace(b'"triggeredAt":', b'"triggeredAt":1')
+            if provider == "lever"
+            else delivery.body + b" "
+        )
         with pytest.raises(webhooks.SignatureError):
-            webhooks.verify(
-                scheme, dict(delivery.headers), delivery.body + b" ", SECRET, now=time.time()
-            )
+            webhooks.verify(scheme, dict(delivery.headers), tampered, SECRET, now=time.time())
     assert EVENTS.keys() == {"recruiterflow", "jobvite", "bpoc", "greenhouse"}
 
 

@@ -43,6 +43,8 @@ TITLE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .&'()+,/-]*")
 
 REGISTRY = Path("connectors/registry.py")
 REGISTRY_OPENING = "PACKAGES: dict[str, str] = {"
+CHECKOUT_PARTS = ("gateway/cli.py", "demo/sandbox", "tests/connectors/harness")
+"""Besides the registry: where the schema is exported from and the fake and harness go."""
 FIRST_PARTY = frozenset({"connectors", "demo", "gateway", "jobs", "resolvers", "tests"})
 
 TEMPLATES: tuple[tuple[str, str | None], ...] = (
@@ -131,7 +133,8 @@ def check_root(root: Path) -> str:
             f"{root} is not a talentgraph checkout (no pyproject.toml and {REGISTRY})"
         ) from None
     marked = re.search(r'^name = "talentgraph"$', project, re.MULTILINE)
-    if not marked or REGISTRY_OPENING not in text or not (root / "demo/sandbox").is_dir():
+    parts = all((root / part).exists() for part in CHECKOUT_PARTS)
+    if not marked or not parts or REGISTRY_OPENING not in text:
         raise ScaffoldRefused(f"{root} is not a talentgraph checkout")
     return text
 

@@ -178,8 +178,10 @@ def checkout(tmp_path: Path) -> Iterator[Path]:
     for name in ("pyproject.toml", "connectors/registry.py", "connectors/http.py"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REPO_ROOT / name, tmp_path / name)
-    (tmp_path / "demo/sandbox").mkdir(parents=True)
+    for folder in ("demo/sandbox", "tests/connectors/harness", "gateway"):
+        (tmp_path / folder).mkdir(parents=True)
     (tmp_path / "demo/sandbox/faults.py").touch()
+    (tmp_path / "gateway/cli.py").touch()
     yield tmp_path
 
 
@@ -219,8 +221,12 @@ def test_a_root_that_is_no_checkout_is_refused(
     assert result.exit_code == 2
     assert "is not a talentgraph checkout" in " ".join(result.output.split())
     (elsewhere / "pyproject.toml").write_text('[project]\nname = "other"\n')
-    shutil.copytree(checkout / "connectors", elsewhere / "connectors")
-    (elsewhere / "demo/sandbox").mkdir(parents=True)
+    for part in ("connectors", "demo", "tests", "gateway"):
+        shutil.copytree(checkout / part, elsewhere / part)
+    with pytest.raises(ScaffoldRefused, match="not a talentgraph checkout"):
+        scaffold(elsewhere, "acme")
+    (elsewhere / "pyproject.toml").write_bytes((checkout / "pyproject.toml").read_bytes())
+    (elsewhere / "tests/connectors/harness").rmdir()
     with pytest.raises(ScaffoldRefused, match="not a talentgraph checkout"):
         scaffold(elsewhere, "acme")
     assert not (elsewhere / "connectors/acme").exists()

@@ -39,7 +39,7 @@ DEMO_TOKEN_TTL_SECONDS = 12 * 60 * 60
 HEADERS_TEMPLATE = '{\n  "Authorization": "Bearer <paste a token from: talentgraph token>"\n}'
 
 EXAMPLE_QUERY = """\
-# talentgraph: one GraphQL API over Recruiterflow, Jobvite, Workday and BPOC.
+# talentgraph: one GraphQL API over Recruiterflow, Jobvite, Workday, Greenhouse and BPOC.
 #
 # Every request needs a token. Paste one into the Headers tab below, as
 #   {"Authorization": "Bearer <token>"}

@@ -1,8 +1,8 @@
 """``/``: what talentgraph is, its version, and where to go from here.
 
 Plain HTML, no script: each link is shown only when its page is on (GraphiQL, the
-board), with how to turn it on otherwise. The README is not served, so its sections
-are named and described rather than linked.
+board), with how to turn it on otherwise. The README's sections link to ``/readme``
+(``gateway.web.readme``), served here too.
 """
 
 from __future__ import annotations

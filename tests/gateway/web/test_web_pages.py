@@ -164,5 +164,5 @@ async def test_the_landing_page(development: Gateway) -> None:
     response = await development.client.get("/")
     assert response.status_code == 200
     assert_security_headers(response.headers, "/")
-    for link in ("/graphql", "/board", "/healthz", "/readyz", "/metrics"):
+    for link in ("/graphql", "/board", "/healthz", "/readyz", "/metrics", "/readme"):
         assert f'href="{link}"' in response.text

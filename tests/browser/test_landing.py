@@ -30,6 +30,7 @@ async def test_the_landing_page_says_what_this_is_and_every_link_works(
     assert pages == {"/graphql", "/board", "/healthz", "/readyz", "/metrics", "/readme"}, hrefs
     sections = [href for href in hrefs if href.startswith("/readme#")]
     assert len(sections) >= 10, "the README's sections are linked"
+    assert "/readme#in-a-browser" in sections
     for href in hrefs:
         await page.goto("/")
         async with page.expect_navigation() as navigation:
@@ -41,5 +42,7 @@ async def test_the_landing_page_says_what_this_is_and_every_link_works(
             target = page.locator(f"#{href.split('#', 1)[1]}")
             await expect(target).to_be_in_viewport()
             assert await target.evaluate("(node) => /^H[1-6]$/.test(node.tagName)"), href
+            if href == "/readme#in-a-browser":
+                await save_screenshot(page, "readme", full_page=False)
     await page.goto("/graphql")
     await expect(page).to_have_title("talentgraph GraphiQL")

@@ -238,7 +238,7 @@ async def reject(
 _M = TypeVar("_M", Job, Candidate)
 
 
-async def _synced_row(
+async def synced_row(
     session: AsyncSession, model: type[_M], pk: int, tenant_id: int, field: str
 ) -> _M:
     """A job or candidate of the tenant that a write can name in its source."""
@@ -267,10 +267,10 @@ async def _placement(
     deps: HasSessions, principal: Principal, candidate_id: int, job_id: int
 ) -> _Placement:
     async with deps.session_factory() as session:
-        candidate = await _synced_row(
+        candidate = await synced_row(
             session, Candidate, candidate_id, principal.tenant_id, "candidateId"
         )
-        job = await _synced_row(session, Job, job_id, principal.tenant_id, "jobId")
+        job = await synced_row(session, Job, job_id, principal.tenant_id, "jobId")
         if candidate.integration_id != job.integration_id:
             raise ValidationFailed(
                 "jobId", "the candidate and the job come from different source systems"

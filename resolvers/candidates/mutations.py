@@ -3,14 +3,15 @@ from __future__ import annotations
 import strawberry
 
 from gateway.permissions import Permission
-from gateway.services import application_writes
+from gateway.services import application_writes, candidate_notes
 from gateway.services.analysis import NewApplicationAnalyses
 from gateway.services.writeback import Written
 from resolvers.applications.mutations import written_application
 from resolvers.applications.types import Application
+from resolvers.candidates.types import Candidate, build_candidate
 from resolvers.context import Info
 from resolvers.errors import write_back_result
-from resolvers.mutation import GlobalIdArg, write_to_source
+from resolvers.mutation import GlobalIdArg, write_to_source, written_row
 from resolvers.write_replay import idempotency_key_field, replayed_field
 
 
@@ -33,6 +34,25 @@ class CandidateAddToJobSuccess:
 CandidateWriteResult = write_back_result("CandidateWriteResult", CandidateAddToJobSuccess)
 
 
+@strawberry.input(
+    description="A note on a candidate, written to their source system as you "
+    f"(text: 1 to {candidate_notes.MAX_NOTE_LENGTH} characters, lines allowed)."
+)
+class CandidateAddNoteInput:
+    candidate_id: strawberry.ID
+    text: str
+    idempotency_key: str | None = idempotency_key_field()
+
+
+@strawberry.type
+class CandidateNoteSuccess:
+    candidate: Candidate = strawberry.field(description="The candidate the note is on.")
+    replayed: bool = replayed_field()
+
+
+CandidateNoteResult = write_back_result("CandidateNoteResult", CandidateNoteSuccess)
+
+
 async def _added_to_job(info: Info, written: Written) -> CandidateAddToJobSuccess:
     """The new application, its resume analysis queued (not on a replay)."""
     context = info.context
@@ -43,6 +63,13 @@ async def _added_to_job(info: Info, written: Written) -> CandidateAddToJobSucces
     return CandidateAddToJobSuccess(
         application=await written_application(info, written), replayed=written.replayed
     )
+
+
+async def _noted(info: Info, written: Written) -> CandidateNoteSuccess:
+    row = await written_row(
+        info.context.loaders.candidate_by_id, written.ids["candidate"], "noted candidate"
+    )
+    return CandidateNoteSuccess(candidate=build_candidate(row), replayed=written.replayed)
 
 
 @strawberry.type
@@ -61,5 +88,23 @@ class CandidateMutations:
             _added_to_job,
             candidate_id=GlobalIdArg(input.candidate_id, "Candidate", field="candidateId"),
             job_id=GlobalIdArg(input.job_id, "Job", field="jobId"),
+            idempotency_key=input.idempotency_key,
+        )
+
+    @strawberry.mutation(
+        description="Write a note on a candidate in their source system (Greenhouse, "
+        "Lever, Ashby, Workable, Recruiterflow) as you; then here, on the candidate's "
+        "timeline as a candidate.note_added activity."
+    )
+    async def candidate_add_note(
+        self, info: Info, input: CandidateAddNoteInput
+    ) -> CandidateNoteResult:  # type: ignore[valid-type]
+        return await write_to_source(
+            info,
+            Permission.APPLICATIONS_WRITE,
+            candidate_notes.add_note,
+            _noted,
+            candidate_id=GlobalIdArg(input.candidate_id, "Candidate", field="candidateId"),
+            text=input.text,
             idempotency_key=input.idempotency_key,
         )

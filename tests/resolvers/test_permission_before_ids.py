@@ -63,6 +63,7 @@ MUTATIONS = [
         "Application",
         {"reason": "x"},
     ),
+    Sent("candidateAddNote", "CandidateAddNoteInput", "candidateId", "Candidate", {"text": "x"}),
     Sent("jobApprove", "JobApproveInput", "jobId", "Job"),
     Sent(
         "onboardingTaskReview",

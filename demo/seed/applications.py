@@ -42,10 +42,10 @@ class ApplicationSteps(BuilderState):
 
     def _application(self, number: int, plan: AppPlan) -> None:
         rng, job, stage_ids = self.rng, plan.job, self.stage_ids[plan.group]
-        provider = self._provider(job["integration_id"])
+        look = self._look(job["integration_id"])
         recruiter = self.users[job["recruiter_id"]]
         last_position, last_at = plan.path[-1], plan.times[-1]
-        remote_id = self._remote_id(provider, "application", number)
+        remote_id = self._remote_id(look, "application", number)
         remote_data = {
             "id": remote_id,
             "job_id": job["remote_id"],

@@ -7,11 +7,12 @@ from __future__ import annotations
 import random
 import uuid
 
+from demo.sandbox.declaration import DemoSandbox, RemoteIds, SeedLook
 from demo.seed.store import INSERT_ORDER, DemoTenant, IdAllocator
 from demo.seed.values import Row
-from demo.seed.world import ALNUM, NUMERIC_BASE, WORKDAY_PREFIX
+from demo.seed.world import ALNUM, NUMERIC_BASE, SERIAL_PREFIX
 from gateway.store.base import Base
-from gateway.store.enums import PromptType, Provider
+from gateway.store.enums import PromptType
 from gateway.store.models import Tenant
 
 
@@ -28,6 +29,8 @@ class BuilderState:
         self.users: dict[int, Row] = {}
         self.recruiters: list[Row] = []
         self.integrations: list[Row] = []
+        self.declarations: list[DemoSandbox] = []
+        """The demo declaration of each of ``integrations``, in the same order."""
         self.stage_ids: list[list[int]] = []
         self.jobs: dict[int, Row] = {}
         self.candidates: dict[int, Row] = {}
@@ -41,22 +44,25 @@ class BuilderState:
         self.rows[model].append(row)
         return row
 
-    def _remote_id(self, provider: Provider, kind: str, number: int) -> str:
-        match provider:
-            case Provider.JOBVITE:
+    def _remote_id(self, look: SeedLook, kind: str, number: int) -> str:
+        match look.ids:
+            case RemoteIds.PREFIXED_ALNUM:
                 return "o" + "".join(self.rng.choices(ALNUM, k=5)) + f"{number:04d}"
-            case Provider.WORKDAY:
-                return f"{WORKDAY_PREFIX[kind]}-{number:06d}"
-            case Provider.BPOC:
-                return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+            case RemoteIds.PREFIXED_SERIAL:
+                return f"{SERIAL_PREFIX[kind]}-{number:06d}"
+            case RemoteIds.UUID:
+                return self._uuid()
             case _:
                 return str(NUMERIC_BASE[kind] + number)
+
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def _group(self, integration_id: int) -> int:
         return next(i for i, row in enumerate(self.integrations) if row["id"] == integration_id)
 
-    def _provider(self, integration_id: int) -> Provider:
-        return Provider(self.integrations[self._group(integration_id)]["provider"])
+    def _look(self, integration_id: int) -> SeedLook:
+        return self.declarations[self._group(integration_id)].look
 
     def _sync_actor(self, integration_id: int) -> tuple[str, str]:
         integration = self.integrations[self._group(integration_id)]

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from starlette.types import ASGIApp
 
 from demo.sandbox.faults import Faults, with_faults
-from demo.sandbox.greenhouse.routes import build_app
+from demo.sandbox.greenhouse.routes import FILES_HOST, build_app
 from demo.sandbox.resumes import SandboxResume, sandbox_resume
 from demo.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
@@ -24,8 +24,9 @@ PIPELINE = ("Application Review", "Recruiter Screen", "Technical Interview", "On
 FIRST_NAMES = ("Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Frances")
 LAST_NAMES = ("Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Thompson")
 TITLES = ("Backend Engineer", "Data Analyst", "Product Designer", "Site Reliability Engineer")
-FILES_URL = "https://greenhouse-sandbox.s3.example/attachments"
-"""Where attachments live: signed storage URLs, fetched without the API's token."""
+FILES_URL = FILES_HOST + "/attachments"
+"""Where attachments live: signed storage URLs, fetched without the API's token. The
+fake serves them at ``/attachments`` and lists them on the host a request came to."""
 REJECTION_REASONS = ("Lacking skill(s)/qualification(s)", "Hired another candidate", "Other")
 
 

@@ -23,6 +23,8 @@ JSON = dict[str, Any]
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 100
 MAX_IDS = 50
+FILES_HOST = "https://greenhouse-sandbox.s3.example"
+"""Where the seeded attachments say they live (``fake.FILES_URL``)."""
 
 
 class Refusal(Exception):
@@ -114,6 +116,19 @@ def _filtered(
     return found
 
 
+def served_candidate(candidate: JSON, origin: str) -> JSON:
+    """The candidate with its attachments' URLs on ``origin``, where the request came
+    (the fake serves them at ``/attachments``): a sandbox on a loopback port hands out
+    links the gateway can fetch from it."""
+    attachments = [
+        {**file, "url": origin + url[len(FILES_HOST) :]}
+        if isinstance(url := file.get("url"), str) and url.startswith(FILES_HOST + "/")
+        else file
+        for file in candidate.get("attachments") or []
+    ]
+    return {**candidate, "attachments": attachments}
+
+
 def build_app(fake: FakeGreenhouse) -> Starlette:
     def bearer(request: Request) -> str:
         header = request.headers.get("authorization", "")
@@ -147,12 +162,15 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
         return endpoint
 
     def listing(
-        records: Callable[[], Iterable[JSON]], parents: dict[str, str] | None = None
+        records: Callable[[], Iterable[JSON]],
+        parents: dict[str, str] | None = None,
+        view: Callable[[JSON, str], JSON] = lambda record, _origin: record,
     ) -> Callable[[Request, str], Awaitable[Response]]:
         async def handler(request: Request, token: str) -> Response:
             filters, per_page, offset = _query(request)
             found = _filtered(records(), filters, parents or {})
-            page = found[offset : offset + per_page]
+            origin = str(request.base_url).rstrip("/")
+            page = [view(record, origin) for record in found[offset : offset + per_page]]
             headers: dict[str, str] = {}
             if offset + per_page < len(found):
                 base = str(request.url.replace(query=""))
@@ -244,7 +262,10 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
         Route(
             "/v3/job_stages", guarded(listing(lambda: fake.stages.values(), {"job_id": "job_id"}))
         ),
-        Route("/v3/candidates", guarded(listing(lambda: fake.candidates.values()))),
+        Route(
+            "/v3/candidates",
+            guarded(listing(lambda: fake.candidates.values(), view=served_candidate)),
+        ),
         Route(
             "/v3/applications",
             guarded(

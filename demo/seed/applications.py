@@ -16,7 +16,7 @@ class ApplicationSteps(BuilderState):
 
     def _applications(self, count: int) -> None:
         rng = self.rng
-        groups = range(len(self.integrations))
+        groups = range(self._record_groups)
         jobs_by = [
             [j for j in self.jobs.values() if self._group(j["integration_id"]) == g] for g in groups
         ]

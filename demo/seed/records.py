@@ -47,7 +47,7 @@ class RecordSteps(BuilderState):
 
     def _job(self, number: int) -> Row:
         rng = self.rng
-        group = number % len(self.integrations)
+        group = number % self._record_groups
         integration, declared = self.integrations[group], self.declarations[group]
         remote_statuses = declared.job_statuses
         title, department = rng.choice(JOB_TITLES)
@@ -145,7 +145,7 @@ class RecordSteps(BuilderState):
     def _candidates(self, count: int) -> None:
         rng = self.rng
         for number in range(count):
-            group = number % len(self.integrations)
+            group = number % self._record_groups
             integration, look = self.integrations[group], self.declarations[group].look
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             email = f"{first}.{last.replace(' ', '')}.{number + 1}@example.com".lower()

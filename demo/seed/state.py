@@ -16,6 +16,14 @@ from gateway.store.enums import PromptType
 from gateway.store.models import Tenant
 
 
+RECORD_GROUPS = 4
+"""The stored seed's records go to at most this many integrations, the first in seed
+order (the demo's served sandboxes come first); the others get their stages and links
+but no records. More would split a caller's sizes too thin for distinct (job,
+candidate) pairs within each integration, so the sizes one may ask for do not shrink as
+providers join the demo."""
+
+
 class BuilderState:
     """Builds every row of the demo tenant as dicts, keyed by model in insert order."""
 
@@ -57,6 +65,10 @@ class BuilderState:
 
     def _uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    @property
+    def _record_groups(self) -> int:
+        return min(RECORD_GROUPS, len(self.integrations))
 
     def _group(self, integration_id: int) -> int:
         return next(i for i, row in enumerate(self.integrations) if row["id"] == integration_id)

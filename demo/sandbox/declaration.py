@@ -3,7 +3,7 @@
 
     SANDBOX = DemoSandbox(
         slug="greenhouse",
-        job_statuses={JobStatus.OPEN: "open", JobStatus.ON_HOLD: "on_hold", ...},
+        job_statuses={JobStatus.OPEN: "open", JobStatus.ON_HOLD: "draft", ...},
         make=_demo_fake,                      # Sizes -> DemoFake: built, seeded, its logins
         api_path="/v3",                       # the API under the sandbox's origin
         origin_config={"tokenUrl": "/token"}, # config URLs on the same origin

@@ -7,9 +7,9 @@
 
 The tenant (slug ``demo``, "Demo Agency") gets an admin, four recruiters and a read-only
 viewer; an integration for every provider whose fake declares ``SANDBOX``
-(``demo.sandbox.declaration``: Recruiterflow, Jobvite, BPOC, Greenhouse, Workday), each
-with the same seven pipeline stages; requisitions, candidates and applications synced
-from them, every application with its stage history; resume analyses, self-service
+(``demo.sandbox.declaration``), each with the same seven pipeline stages; requisitions,
+candidates and applications synced from the first four of them (``RECORD_GROUPS``),
+every application with its stage history; resume analyses, self-service
 interviews with their chats and evaluations, offers, onboarding tasks, prompts, personas
 and an activity feed.
 

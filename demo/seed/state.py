@@ -15,7 +15,6 @@ from gateway.store.base import Base
 from gateway.store.enums import PromptType
 from gateway.store.models import Tenant
 
-
 RECORD_GROUPS = 4
 """The stored seed's records go to at most this many integrations, the first in seed
 order (the demo's served sandboxes come first); the others get their stages and links

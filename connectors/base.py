@@ -257,7 +257,7 @@ class ConnectorBase:
             client, {"apiKey": key}, {"pageSize": 50}, integration="7:recruiterflow"
         )
         """
-        require_credentials(credentials, cls.required_credentials)
+        require_credentials(credentials, cls.credentials_needed(credentials))
         settings = read_settings(cls.settings_model, config)
         http = HttpClient(
             client,
@@ -269,6 +269,12 @@ class ConnectorBase:
             sleep=sleep,
         )
         return cls(ConnectorContext(http=http, credentials=credentials, config=config), settings)
+
+    @classmethod
+    def credentials_needed(cls, credentials: Mapping[str, str]) -> Sequence[str]:
+        """What ``create`` requires: ``required_credentials``, unless a provider with
+        more than one way in (an API key or OAuth) picks by what ``credentials`` name."""
+        return cls.required_credentials
 
     @classmethod
     def default_base_url(cls, credentials: Mapping[str, str], settings: ConnectorSettings) -> str:

@@ -30,6 +30,9 @@ PACKAGES: dict[str, str] = {
     "workday": "connectors.workday",
     "bpoc": "connectors.bpoc",
     "greenhouse": "connectors.greenhouse",
+    "workable": "connectors.workable",
+    "ashby": "connectors.ashby",
+    "lever": "connectors.lever",
 }
 
 

@@ -1,15 +1,21 @@
 """Harvest records as the common model: jobs, stages, candidates, applications,
-scheduled interviews and users.
+interviews, users and candidate notes.
 
-Read leniently (``connectors.lenient``): v3 and the retired v1/v2 name a few fields
-differently (``job_id`` or ``jobs[0].id``, ``current_stage`` as an object or an id,
-``email_addresses`` as objects or text), and every mapper takes either. A record
-without an id raises ``MappingError``; everything else missing is ``None``.
+The field names are Harvest v3's (the schemas of harvestdocs.greenhouse.io/reference,
+see the package docstring); the retired v1/v2 names are still read where they differ
+and cost nothing (``jobs[0].id`` beside ``job_id``, ``current_stage`` beside
+``stage_name``, ``primary_email_address`` beside ``primary_email``, ``priority`` beside
+``sort_order``, embedded ``attachments`` beside ``/v3/attachments``). Read leniently
+(``connectors.lenient``): a record without an id raises ``MappingError``; everything
+else missing is ``None``. What v3 moved to resources of its own (attachments, job
+owners, department and office names, interview names) is handed to the mappers by the
+connector, already read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectors import lenient
@@ -19,6 +25,7 @@ from connectors.models import (
     ApplicationState,
     InterviewState,
     JobState,
+    RemoteActivity,
     RemoteApplication,
     RemoteCandidate,
     RemoteDocument,
@@ -85,24 +92,64 @@ def _first_email(values: object) -> str | None:
     return None
 
 
+def _custom_fields(value: object) -> dict[str, Any]:
+    """v3's ``{"salary": {"name": "Salary", "type": "short_text", "value": "1"}}`` as
+    ``{"Salary": "1"}``; v1's ``{"salary": "1"}`` as it is."""
+    if not isinstance(value, Mapping):
+        return custom_fields(value)
+    entries = []
+    for key, entry in value.items():
+        if isinstance(entry, Mapping) and "value" in entry:
+            name = entry.get("name") if isinstance(entry.get("name"), str) else key
+            entries.append({"name": name or key, "value": entry.get("value")})
+        else:
+            entries.append({"name": key, "value": entry})
+    return custom_fields(entries)
+
+
 # jobs
 
 _JOB_STATES: dict[str, JobState] = {"open": "open", "closed": "closed", "draft": "draft"}
 
 
-def job_from_raw(raw: object) -> RemoteJob:
-    """``{"id": 107761, "name": "UX Designer", "status": "open", ...}`` -> ``RemoteJob``.
-    The recruiter is the first of ``hiring_team.recruiters`` (v1), else ``recruiter_ids``."""
+@dataclass(frozen=True)
+class JobContext:
+    """What v3 keeps outside the job record: department and office names by id, and
+    each job's recruiter (``/v3/job_owners`` of type ``recruiter``) by job id."""
+
+    departments: Mapping[str, str] = field(default_factory=dict)
+    offices: Mapping[str, str] = field(default_factory=dict)
+    recruiters: Mapping[str, str] = field(default_factory=dict)
+
+
+def _named(ids: object, names: Mapping[str, str]) -> list[str]:
+    found = [names.get(lenient.identifier(item) or "") for item in lenient.items(ids)]
+    return [name for name in found if name]
+
+
+def job_from_raw(raw: object, context: JobContext | None = None) -> RemoteJob:
+    """``{"id": 107761, "name": "UX Designer", "status": "open", "department_id": 237,
+    "office_ids": [54], ...}`` -> ``RemoteJob``, named through ``context``. The recruiter
+    is the job's recruiter owner, else the first of v1's ``hiring_team.recruiters``."""
     record = _record(raw, "jobs")
     remote_id = _id(record, "jobs")
+    known = context or JobContext()
     status_name = _clip(record.get("status"), SHORT_LIMIT)
     status = _JOB_STATES.get((status_name or "").lower(), "open")
     recruiters = lenient.objects(lenient.dig(record, "hiring_team", "recruiters"))
     recruiter = recruiters[0] if recruiters else None
-    recruiter_id = lenient.identifier(recruiter.get("id")) if recruiter else None
-    recruiter_id = recruiter_id or lenient.identifier(lenient.dig(record, "recruiter_ids", 0))
-    departments = lenient.texts(record.get("departments"), "name")
-    offices = lenient.texts(record.get("offices"), "name")
+    recruiter_id = known.recruiters.get(remote_id)
+    recruiter_id = recruiter_id or (lenient.identifier(recruiter.get("id")) if recruiter else None)
+    departments = _named(record.get("department_id"), known.departments) or list(
+        lenient.texts(record.get("departments"), "name")
+    )
+    offices = _named(record.get("office_ids"), known.offices) or list(
+        lenient.texts(record.get("offices"), "name")
+    )
+    fields = _custom_fields(record.get("custom_fields"))
+    employment = record.get("employment_type") or lenient.dig(
+        record, "custom_fields", "employment_type"
+    )
     return RemoteJob(
         remote_id=remote_id,
         raw=record,
@@ -115,13 +162,13 @@ def job_from_raw(raw: object) -> RemoteJob:
         description=lenient.text(record.get("notes")),
         location=_clip("; ".join(offices), TITLE_LIMIT),
         department=_clip(departments[0] if departments else None, TITLE_LIMIT),
-        employment_type=_clip(record.get("employment_type"), SHORT_LIMIT),
+        employment_type=_clip(employment, SHORT_LIMIT, "value"),
         opened_at=lenient.timestamp(record.get("opened_at"))
         or lenient.timestamp(record.get("created_at")),
         closed_at=lenient.timestamp(record.get("closed_at")) if status == "closed" else None,
         recruiter_remote_id=recruiter_id,
         recruiter_email=_email(recruiter.get("email")) if recruiter else None,
-        custom_fields=custom_fields(record.get("custom_fields")),
+        custom_fields=fields,
     )
 
 
@@ -146,15 +193,17 @@ def stage_kind(name: str) -> StageKind:
 
 
 def stages_from_raw(raws: list[Any]) -> list[RemoteStage]:
-    """Job stages in pipeline order (``priority``, then as listed), one per name: the
-    gateway keeps one pipeline per integration, and jobs share stage names."""
+    """Job interview stages in pipeline order (``sort_order``, v1's ``priority``, then as
+    listed), one per name: the gateway keeps one pipeline per integration, and jobs
+    share stage names."""
     ordered: list[tuple[int, int, str, str]] = []
     for index, raw in enumerate(raws):
         record = lenient.mapping(raw)
         stage_id = lenient.identifier(record.get("id"))
         name = _clip(record.get("name"), SHORT_LIMIT)
         if stage_id and name:
-            priority = lenient.integer(record.get("priority"))
+            priority = lenient.integer(record.get("sort_order"))
+            priority = priority if priority is not None else lenient.integer(record.get("priority"))
             ordered.append((priority if priority is not None else index, index, stage_id, name))
     seen: dict[str, RemoteStage] = {}
     for _, _, stage_id, name in sorted(ordered):
@@ -168,10 +217,13 @@ def stages_from_raw(raws: list[Any]) -> list[RemoteStage]:
 # candidates
 
 
-def _documents(record: Mapping[str, Any]) -> tuple[RemoteDocument, ...]:
+def _documents(
+    record: Mapping[str, Any], attachments: Sequence[object]
+) -> tuple[RemoteDocument, ...]:
     found: list[RemoteDocument] = []
     seen: set[str] = set()
-    for attachment in lenient.objects(record.get("attachments")):
+    listed = [*lenient.objects(list(attachments)), *lenient.objects(record.get("attachments"))]
+    for attachment in listed:
         url = _clip(attachment.get("url"), URL_LIMIT)
         if not url or not url.startswith(("https://", "http://")) or url in seen:
             continue
@@ -187,13 +239,14 @@ def _documents(record: Mapping[str, Any]) -> tuple[RemoteDocument, ...]:
     return tuple(found[:50])
 
 
-def candidate_from_raw(raw: object) -> RemoteCandidate:
-    """``{"id": 57683957, "first_name": "John", "email_addresses": [{"value": ...}],
-    "attachments": [{"type": "resume", "url": ...}]}`` -> ``RemoteCandidate`` with its
-    resume (the newest ``resume`` attachment) and every attachment as a document."""
+def candidate_from_raw(raw: object, attachments: Sequence[object] = ()) -> RemoteCandidate:
+    """``{"id": 57683957, "first_name": "John", "email_addresses": [{"value": ...}]}``
+    and the candidate's ``/v3/attachments`` (``{"type": "resume", "url": ...}``, newest
+    first; v1 embedded them as ``attachments``) -> ``RemoteCandidate`` with its resume
+    (the first ``resume``) and every attachment as a document."""
     record = _record(raw, "candidates")
     remote_id = _id(record, "candidates")
-    documents = _documents(record)
+    documents = _documents(record, attachments)
     resume = next((d for d in documents if (d.kind or "").lower() == "resume"), None)
     title = _clip(record.get("title"), NAME_LIMIT)
     company = _clip(record.get("company"), NAME_LIMIT)
@@ -204,6 +257,7 @@ def candidate_from_raw(raw: object) -> RemoteCandidate:
         remote_id=remote_id,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updated_at"))
+        or lenient.timestamp(record.get("last_activity_at"))
         or lenient.timestamp(record.get("last_activity")),
         name=_name(record) or email or remote_id,
         first_name=_clip(record.get("first_name"), NAME_LIMIT),
@@ -220,7 +274,7 @@ def candidate_from_raw(raw: object) -> RemoteCandidate:
             dict.fromkeys(tag[:TAG_LIMIT] for tag in lenient.texts(record.get("tags"), "name"))
         ),
         created_at=lenient.timestamp(record.get("created_at")),
-        custom_fields=custom_fields(record.get("custom_fields")),
+        custom_fields=_custom_fields(record.get("custom_fields")),
         documents=documents,
     )
 
@@ -228,6 +282,7 @@ def candidate_from_raw(raw: object) -> RemoteCandidate:
 # applications
 
 _APPLICATION_STATES: dict[str, ApplicationState] = {
+    "in_process": "active",
     "active": "active",
     "rejected": "rejected",
     "hired": "hired",
@@ -240,13 +295,50 @@ def application_job_id(record: Mapping[str, Any]) -> str | None:
     )
 
 
-def application_from_raw(raw: object, stages: Mapping[str, str] | None = None) -> RemoteApplication:
-    """``{"id": 69306314, "candidate_id": 57683957, "jobs": [{"id": 107761}],
-    "status": "active", "current_stage": {"id": 767358, "name": "Application Review"}}``
-    -> ``RemoteApplication``. Prospect applications (no job) are not applications to a
-    job here and fail as such. ``stages`` names stage ids where the record only has an
-    id. Harvest keeps no stage history on the application: the transitions are its
-    application (into the first stage) and its current stage, as far as known."""
+def _history(rows: Sequence[object], stages: Mapping[str, str]) -> list[RemoteStageTransition]:
+    """``/v3/application_stages`` rows (``job_interview_stage_id``, ``entered_at``,
+    ``exited_at``) as transitions in the order entered; a row never entered (a stage
+    skipped) or of a stage without a name is left out."""
+    entered: list[tuple[Any, str, Any]] = []
+    for row in lenient.objects(list(rows)):
+        name = _clip(
+            stages.get(lenient.identifier(row.get("job_interview_stage_id")) or ""), SHORT_LIMIT
+        )
+        moment = lenient.timestamp(row.get("entered_at"))
+        if name and moment:
+            entered.append((moment, name, lenient.timestamp(row.get("exited_at"))))
+    entered.sort(key=lambda item: item[0])
+    transitions: list[RemoteStageTransition] = []
+    for moment, name, left in entered:
+        before = transitions[-1].to_stage if transitions else None
+        transitions.append(
+            RemoteStageTransition(
+                to_stage=name,
+                entered_at=moment,
+                from_stage=before,
+                left_at=left if left and left >= moment else None,
+            )
+        )
+    return transitions
+
+
+def application_from_raw(
+    raw: object,
+    stages: Mapping[str, str] | None = None,
+    history: Sequence[object] = (),
+    rejection_reason: str | None = None,
+) -> RemoteApplication:
+    """``{"id": 69306314, "candidate_id": 57683957, "job_id": 107761, "status":
+    "in_process", "stage_name": "Application Review", "created_at": ...}`` ->
+    ``RemoteApplication``. Prospect applications (no job) are not applications to a job
+    here and fail as such. The current stage is ``stage_name``, else v1's
+    ``current_stage``, else the job interview stage named in ``stages`` (v3's
+    ``stage_id`` is the application-stage row, not the job's stage, and is not looked
+    up). The transitions are the application's ``/v3/application_stages`` (``history``,
+    named through ``stages``), ending in the current stage (entered at
+    ``last_activity_at`` where the history does not reach it). ``rejection_reason`` is
+    the name of its ``/v3/rejection_details`` reason (v1 embedded
+    ``rejection_reason``)."""
     record = _record(raw, "applications")
     remote_id = _id(record, "applications")
     job_id = lenient.required(
@@ -259,21 +351,35 @@ def application_from_raw(raw: object, stages: Mapping[str, str] | None = None) -
         entity="applications",
         raw=record,
     )
+    known = stages or {}
     stage_value = record.get("current_stage")
-    stage_id = lenient.identifier(stage_value)
-    current = _clip(stage_value, SHORT_LIMIT, "name") if isinstance(stage_value, Mapping) else None
-    if current is None and stage_id is not None and stages:
-        current = stages.get(stage_id)
+    current = _clip(record.get("stage_name"), SHORT_LIMIT)
+    if current is None and isinstance(stage_value, Mapping):
+        current = _clip(stage_value, SHORT_LIMIT, "name")
+    if current is None:
+        stage_id = lenient.identifier(record.get("job_interview_stage_id")) or lenient.identifier(
+            stage_value
+        )
+        current = _clip(known.get(stage_id or ""), SHORT_LIMIT)
     status = _APPLICATION_STATES.get((lenient.text(record.get("status")) or "").lower(), "active")
-    applied = lenient.timestamp(record.get("applied_at"))
+    applied = lenient.timestamp(record.get("applied_at")) or lenient.timestamp(
+        record.get("created_at")
+    )
     rejected = lenient.timestamp(record.get("rejected_at"))
     moved = lenient.timestamp(record.get("last_activity_at"))
-    transitions: list[RemoteStageTransition] = []
-    if current and (moved or applied):
+    transitions = _history(history, known)
+    reached = transitions[-1].to_stage if transitions else None
+    if current and current != reached and (moved or applied):
         entered = moved or applied
         assert entered is not None
-        transitions.append(RemoteStageTransition(to_stage=current, entered_at=entered))
-    reason = lenient.text(record.get("rejection_reason"), "name")
+        if transitions and entered < transitions[-1].entered_at:
+            entered = transitions[-1].entered_at
+        transitions.append(
+            RemoteStageTransition(to_stage=current, entered_at=entered, from_stage=reached)
+        )
+    reason = _clip(rejection_reason, NAME_LIMIT) or lenient.text(
+        record.get("rejection_reason"), "name"
+    )
     return RemoteApplication(
         remote_id=remote_id,
         raw=record,
@@ -286,41 +392,58 @@ def application_from_raw(raw: object, stages: Mapping[str, str] | None = None) -
         rejected_at=rejected if status == "rejected" else None,
         rejection_reason=reason if status == "rejected" else None,
         transitions=tuple(transitions),
-        custom_fields=custom_fields(record.get("custom_fields")),
+        custom_fields=_custom_fields(record.get("custom_fields")),
     )
 
 
-# scheduled interviews
+# interviews
 
 _INTERVIEW_STATES: dict[str, InterviewState] = {
+    "to_be_scheduled": "scheduled",
     "scheduled": "scheduled",
     "awaiting_feedback": "completed",
+    "collect_feedback": "completed",
     "complete": "completed",
     "completed": "completed",
+    "skipped": "cancelled",
     "cancelled": "cancelled",
+    "to_be_sent": "scheduled",
+    "sent": "in_progress",
+    "received": "completed",
 }
 
 
-def interview_from_raw(raw: object) -> RemoteInterview:
-    """``{"id": 9128481, "application_id": 69306314, "start": {"date_time": ...},
-    "status": "scheduled", "interview": {"name": "Onsite"}, "interviewers": [...]}``."""
+def interview_from_raw(
+    raw: object,
+    names: Mapping[str, str] | None = None,
+    interviewers: Mapping[str, str] | None = None,
+) -> RemoteInterview:
+    """``{"id": 9128481, "application_id": 69306314, "job_interview_id": 77, "starts_at":
+    ..., "status": "scheduled"}`` (``/v3/interviews``; ``names`` names the job
+    interview, ``interviewers`` gives an interview's first ``/v3/interviewers`` user) or
+    v1's scheduled interview (``start.date_time``, ``interview.name``,
+    ``interviewers``)."""
     record = _record(raw, "interviews")
     remote_id = _id(record, "interviews")
     start = record.get("start")
-    scheduled = lenient.timestamp(
+    scheduled = lenient.timestamp(record.get("starts_at")) or lenient.timestamp(
         start.get("date_time") or start.get("date") if isinstance(start, Mapping) else start
     )
     status = _INTERVIEW_STATES.get((lenient.text(record.get("status")) or "").lower(), "scheduled")
     interviewer = lenient.dig(lenient.objects(record.get("interviewers")), 0)
+    named = (names or {}).get(lenient.identifier(record.get("job_interview_id")) or "")
     return RemoteInterview(
         remote_id=remote_id,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updated_at")),
         application_remote_id=lenient.identifier(record.get("application_id")),
-        interview_type=_clip(record.get("interview"), SHORT_LIMIT, "name"),
+        interview_type=_clip(named, SHORT_LIMIT)
+        or _clip(record.get("interview"), SHORT_LIMIT, "name"),
         status=status,
         scheduled_at=scheduled,
-        interviewer_remote_id=lenient.identifier(interviewer),
+        interviewer_remote_id=(interviewers or {}).get(remote_id)
+        or lenient.identifier(lenient.mapping(interviewer).get("user_id"))
+        or lenient.identifier(interviewer),
     )
 
 
@@ -328,10 +451,15 @@ def interview_from_raw(raw: object) -> RemoteInterview:
 
 
 def user_from_raw(raw: object) -> RemoteUser:
-    """``{"id": 4080, "name": "Kate Austen", "primary_email_address": ...}``."""
+    """``{"id": 4080, "name": "Kate Austen", "primary_email": ...}`` (v1:
+    ``primary_email_address``)."""
     record = _record(raw, "users")
     remote_id = _id(record, "users")
-    email = _email(record.get("primary_email_address")) or _first_email(record.get("emails"))
+    email = (
+        _email(record.get("primary_email"))
+        or _email(record.get("primary_email_address"))
+        or _first_email(record.get("emails"))
+    )
     return RemoteUser(
         remote_id=remote_id,
         raw=record,
@@ -339,4 +467,24 @@ def user_from_raw(raw: object) -> RemoteUser:
         email=email,
         name=_name(record),
         role="site_admin" if lenient.boolean(record.get("site_admin")) else None,
+    )
+
+
+# notes
+
+
+def note_from_raw(raw: object, candidate_id: str) -> RemoteActivity:
+    """A ``/v3/notes`` entry (v1's activity feed): ``{"id": 5, "type": "NOTE", "body":
+    "Called", "subject": null, "created_at": ...}`` -> ``RemoteActivity``."""
+    record = _record(raw, "activities")
+    remote_id = _id(record, "activities")
+    body = lenient.text(record.get("body")) or lenient.text(record.get("subject"))
+    return RemoteActivity(
+        remote_id=remote_id,
+        raw=record,
+        remote_updated_at=lenient.timestamp(record.get("updated_at")),
+        kind=(_clip(record.get("type"), SHORT_LIMIT) or "note").lower(),
+        description=body,
+        occurred_at=lenient.timestamp(record.get("created_at")),
+        candidate_remote_id=lenient.identifier(record.get("candidate_id")) or candidate_id,
     )

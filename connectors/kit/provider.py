@@ -19,6 +19,7 @@ by name). The demo finds a provider's fake the same way (``demo/sandbox/<slug>``
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
@@ -41,6 +42,23 @@ class WebhookRoute(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OAuthSpec:
+    """The vendor's OAuth 2.0 authorization-code flow, for integrations made with
+    ``authType: OAUTH2`` (an integration's ``config.authorizeUrl``/``tokenUrl`` win).
+
+    ``endpoints`` takes the integration's credentials and gives (authorize URL, token
+    URL), raising ``ConfigurationError`` with the reason when the credentials lack what
+    it needs (Workday's tenant)."""
+
+    endpoints: Callable[[Mapping[str, str]], tuple[str, str]]
+    client_in_form: bool = False
+    """The code exchange sends the client id and secret as form fields, not Basic."""
+    credentials: tuple[str, ...] | None = None
+    """What an OAuth integration needs before the flow (else ``required_credentials``);
+    the tokens the flow stores are never asked for."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProviderSpec:
     slug: str
     """Lower-case, stored with each integration and part of URLs; at most 32 characters."""
@@ -51,6 +69,7 @@ class ProviderSpec:
     webhook_route: WebhookRoute = WebhookRoute.BY_INTEGRATION
     webhook_topics: tuple[str, ...] = ()
     """The topics of a ``BY_ACCOUNT`` route."""
+    oauth: OAuthSpec | None = None
     rate_per_second: float | None = None
     """The vendor's documented request rate per API key; integrations send no faster
     unless their config says ``rateLimitPerSecond``."""

@@ -56,15 +56,27 @@ shapes), ``mapping`` (postings, prospects, interviews), ``applications`` (what t
 interview events tell of applications and applicants) and ``connector``.
 """
 
-from connectors.kit.provider import ProviderSpec
+from collections.abc import Mapping
+
+from connectors.errors import ConfigurationError
+from connectors.kit.provider import OAuthSpec, ProviderSpec
 from connectors.workday.auth import WorkdayAuth, api_base_url, authorization_endpoint, token_url
 from connectors.workday.connector import WorkdayConnector
+
+
+def _oauth_endpoints(credentials: Mapping[str, str]) -> tuple[str, str]:
+    tenant_url, tenant = credentials.get("tenantUrl"), credentials.get("tenantId")
+    if not tenant_url or not tenant:
+        raise ConfigurationError("Workday OAuth needs tenantUrl and tenantId")
+    return authorization_endpoint(tenant_url, tenant), token_url(tenant_url, tenant)
+
 
 PROVIDER = ProviderSpec(
     slug="workday",
     title="Workday",
     connector=WorkdayConnector,
     auth="oauth2",
+    oauth=OAuthSpec(endpoints=_oauth_endpoints),
 )
 
 __all__ = [

@@ -63,7 +63,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 import httpx
 
@@ -277,18 +277,58 @@ def _greenhouse(
     return Outgoing(event_id, event, url, body, headers)
 
 
-_Format = Callable[[str, str | bytes, str, str, Mapping[str, Any], float], Outgoing]
-_FORMATS: Mapping[Provider, _Format] = {
-    "recruiterflow": _recruiterflow,
-    "jobvite": _jobvite,
-    "bpoc": _bpoc,
-    "greenhouse": _greenhouse,
-}
-_EVENT_IDS: Mapping[Provider, Callable[[], str]] = {
-    "recruiterflow": lambda: uuid.uuid4().hex,
-    "jobvite": lambda: str(uuid.uuid4()),
-    "bpoc": lambda: str(uuid.uuid4()),
-    "greenhouse": lambda: str(uuid.uuid4()),
+class WebhookFormat(Protocol):
+    """How one sender words and signs its notifications. A fake whose provider is not
+    built in here declares its own (``WebhookSource.webhook_format``)."""
+
+    @property
+    def events(self) -> Mapping[str, tuple[str, ...]]:
+        """Each event and the data (keyword arguments of ``send``) it needs."""
+        ...
+
+    def event_id(self) -> str: ...
+
+    def build(
+        self,
+        url: str,
+        secret: str | bytes,
+        event_id: str,
+        event: str,
+        data: Mapping[str, Any],
+        now: float,
+    ) -> Outgoing: ...
+
+
+@dataclass(frozen=True)
+class FunctionFormat:
+    """A ``WebhookFormat`` from its event list and two functions."""
+
+    events: Mapping[str, tuple[str, ...]]
+    build_outgoing: Callable[[str, str | bytes, str, str, Mapping[str, Any], float], Outgoing]
+    new_event_id: Callable[[], str] = lambda: str(uuid.uuid4())
+
+    def event_id(self) -> str:
+        return self.new_event_id()
+
+    def build(
+        self,
+        url: str,
+        secret: str | bytes,
+        event_id: str,
+        event: str,
+        data: Mapping[str, Any],
+        now: float,
+    ) -> Outgoing:
+        return self.build_outgoing(url, secret, event_id, event, data, now)
+
+
+FORMATS: Mapping[str, WebhookFormat] = {
+    "recruiterflow": FunctionFormat(
+        EVENTS["recruiterflow"], _recruiterflow, lambda: uuid.uuid4().hex
+    ),
+    "jobvite": FunctionFormat(EVENTS["jobvite"], _jobvite),
+    "bpoc": FunctionFormat(EVENTS["bpoc"], _bpoc),
+    "greenhouse": FunctionFormat(EVENTS["greenhouse"], _greenhouse),
 }
 
 
@@ -310,7 +350,7 @@ class WebhookEmitter:
 
     def __init__(
         self,
-        provider: Provider,
+        provider: str | WebhookFormat,
         url: str,
         secret: str | bytes,
         client: httpx.AsyncClient,
@@ -318,9 +358,13 @@ class WebhookEmitter:
         clock: Callable[[], float] = time.time,
         timeout: float = 10.0,
     ) -> None:
-        if provider not in _FORMATS:
-            raise ValueError(f"no webhook format for {provider!r}")
-        self.provider: Provider = provider
+        if isinstance(provider, str):
+            if provider not in FORMATS:
+                raise ValueError(f"no webhook format for {provider!r}")
+            self.format = FORMATS[provider]
+        else:
+            self.format = provider
+        self.provider = provider if isinstance(provider, str) else type(provider).__name__
         self.url = url
         self.client = client
         self.deliveries: list[Delivery] = []
@@ -347,16 +391,15 @@ class WebhookEmitter:
     def build(self, event: str, **data: Any) -> Outgoing:
         """The signed request for ``event``, without sending it. The data must be
         exactly what ``EVENTS`` lists for it (``ValueError`` otherwise)."""
-        wanted = EVENTS[self.provider].get(event)
+        wanted = self.format.events.get(event)
         if wanted is None:
-            known = ", ".join(EVENTS[self.provider])
+            known = ", ".join(self.format.events)
             raise ValueError(f"{self.provider} sends no {event!r} event (it sends {known})")
         given = {key: value for key, value in data.items() if value is not None}
         if set(given) != set(wanted):
             raise ValueError(f"{self.provider} {event} needs {sorted(wanted)}, got {sorted(given)}")
-        event_id = _EVENT_IDS[self.provider]()
-        build = _FORMATS[self.provider]
-        return build(self.url, self._secret, event_id, event, given, self._clock())
+        event_id = self.format.event_id()
+        return self.format.build(self.url, self._secret, event_id, event, given, self._clock())
 
     def send(self, event: str, **data: Any) -> asyncio.Task[Delivery]:
         """Sign ``event`` now and post it from a task; returns at once. Bad event
@@ -412,7 +455,9 @@ class WebhookSource:
     ``self.notify(event, ...)`` after each accepted write; nothing is sent until
     ``enable_webhooks`` (or assigning ``webhooks``)."""
 
-    webhook_provider: ClassVar[Provider]
+    webhook_provider: ClassVar[str]
+    webhook_format: ClassVar[WebhookFormat | None] = None
+    """A fake's own format, for a provider not built in here (its package declares it)."""
     webhooks: WebhookEmitter | None
 
     def enable_webhooks(
@@ -425,7 +470,8 @@ class WebhookSource:
     ) -> WebhookEmitter:
         """Notify ``url``, signing with ``secret``, over ``client``; the emitter, which
         is also ``self.webhooks``."""
-        self.webhooks = WebhookEmitter(self.webhook_provider, url, secret, client, clock=clock)
+        sender = self.webhook_format or self.webhook_provider
+        self.webhooks = WebhookEmitter(sender, url, secret, client, clock=clock)
         return self.webhooks
 
     def webhook_defaults(self) -> dict[str, Any]:
@@ -451,14 +497,17 @@ __all__ = [
     "BPOC_SIGNATURE",
     "BPOC_TIMESTAMP",
     "EVENTS",
+    "FORMATS",
     "GREENHOUSE_EVENT_ID",
     "GREENHOUSE_SIGNATURE",
     "JOBVITE_SIGNATURE",
     "RECRUITERFLOW_SIGNATURE",
     "Delivery",
+    "FunctionFormat",
     "Outgoing",
     "Provider",
     "WebhookEmitter",
+    "WebhookFormat",
     "WebhookSource",
     "sign_bpoc",
     "sign_greenhouse",

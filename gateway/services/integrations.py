@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.errors import ConnectorError
 from connectors.models import CheckResult
-from connectors.registry import PACKAGES, connector_class, provider_spec
+from connectors.registry import PACKAGES, provider_spec
 from gateway.crypto import CryptoError, Keyring, credentials_context, mask, webhook_secret_context
 from gateway.errors import ValidationFailed
 from gateway.outbound_http import UnsafeTarget, check_target, target_url
@@ -44,6 +44,11 @@ from gateway.store.models import Integration
 
 MAX_SECRET_LENGTH = 16 * 1024
 CHECK_TIMEOUT_SECONDS = 20.0
+
+
+def webhook_paths(provider: Provider, integration_id: int, account: str | None) -> list[str]:
+    """Where the provider's sender posts for one integration, under ``/webhooks``."""
+    return provider_spec(provider.value).webhook_paths(integration_id, account)
 
 
 def default_auth(provider: Provider) -> AuthType:
@@ -83,8 +88,11 @@ OAUTH_ISSUED = frozenset({"refreshToken", "accessToken"})
 
 
 def _require(provider: Provider, credentials: dict[str, str], auth_type: AuthType) -> None:
-    required = connector_class(provider.value).required_credentials
+    spec = provider_spec(provider.value)
+    required = spec.connector.required_credentials
     if auth_type is AuthType.OAUTH2:
+        if spec.oauth is not None and spec.oauth.credentials is not None:
+            required = spec.oauth.credentials
         required = tuple(name for name in required if name not in OAUTH_ISSUED)
     missing = [name for name in required if name not in credentials]
     if missing:

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import oauth
-from connectors import workday as workday_connector
-from connectors.errors import ConnectorError
+from connectors.errors import ConfigurationError, ConnectorError
+from connectors.registry import provider_spec
 from gateway.crypto import Keyring, credentials_context
 from gateway.errors import ValidationFailed
 from gateway.services.activities import Actor, record_activity
@@ -30,7 +30,7 @@ from gateway.services.connections import decrypted_credentials
 from gateway.services.integrations import store_credentials
 from gateway.services.validation import tenant_row
 from gateway.store.engine import SessionFactory
-from gateway.store.enums import ActorType, AuthType, IntegrationStatus, Provider
+from gateway.store.enums import ActorType, AuthType, IntegrationStatus
 from gateway.store.models import Integration, OAuthState
 
 STATE_TTL = timedelta(minutes=10)
@@ -47,25 +47,32 @@ class OAuthEndpoints:
 
 
 def endpoints_for(integration: Integration, credentials: dict[str, str]) -> OAuthEndpoints:
-    """``config.authorizeUrl``/``config.tokenUrl`` win; Workday derives them from its tenant."""
+    """``config.authorizeUrl``/``config.tokenUrl`` win; else the provider's declared
+    flow (``ProviderSpec.oauth``: Workday derives them from its tenant)."""
     config = integration.config or {}
     authorize, token = config.get("authorizeUrl"), config.get("tokenUrl")
-    if integration.provider is Provider.WORKDAY and (not authorize or not token):
-        tenant_url, tenant = credentials.get("tenantUrl"), credentials.get("tenantId")
-        if not tenant_url or not tenant:
-            raise ValidationFailed("credentials", "Workday OAuth needs tenantUrl and tenantId")
-        authorize = authorize or workday_connector.authorization_endpoint(tenant_url, tenant)
-        token = token or workday_connector.token_url(tenant_url, tenant)
+    declared = provider_spec(integration.provider.value).oauth
+    if declared is not None and (not authorize or not token):
+        try:
+            default_authorize, default_token = declared.endpoints(credentials)
+        except ConfigurationError as exc:
+            raise ValidationFailed("credentials", str(exc)) from None
+        authorize, token = authorize or default_authorize, token or default_token
     if not authorize or not token:
         raise ValidationFailed("config", "set config.authorizeUrl and config.tokenUrl")
     return OAuthEndpoints(str(authorize), str(token))
 
 
-def _client(credentials: dict[str, str]) -> oauth.ClientCredentials:
+def _in_form(integration: Integration) -> bool:
+    declared = provider_spec(integration.provider.value).oauth
+    return declared is not None and declared.client_in_form
+
+
+def _client(credentials: dict[str, str], *, in_form: bool = False) -> oauth.ClientCredentials:
     client_id, secret = credentials.get("clientId"), credentials.get("clientSecret")
     if not client_id or not secret:
         raise ValidationFailed("credentials", "OAuth needs clientId and clientSecret")
-    return oauth.ClientCredentials(client_id, secret)
+    return oauth.ClientCredentials(client_id, secret, "post" if in_form else "basic")
 
 
 def _hash(state: str) -> str:
@@ -163,7 +170,7 @@ async def complete_authorization(
         tokens = await oauth.exchange_code(
             client,
             endpoints_for(integration, credentials).token_url,
-            _client(credentials),
+            _client(credentials, in_form=_in_form(integration)),
             code=code,
             redirect_uri=pending.redirect_uri,
             code_verifier=verifier,

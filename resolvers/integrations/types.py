@@ -7,8 +7,8 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from connectors.registry import provider_spec
 from gateway import links
+from gateway.services.integrations import webhook_paths
 from gateway.store.base import utcnow
 from gateway.store.enums import AuthType, IntegrationEnvironment, IntegrationStatus, Provider
 from resolvers import enums as _enums  # noqa: F401  (registers the enums)
@@ -58,8 +58,7 @@ class Integration(Node):
     )
     def webhook_urls(self, info: Info) -> list[str]:
         base = links.for_caller(info.context.request, info.context.settings) + "/webhooks"
-        spec = provider_spec(self.provider.value)
-        native = spec.webhook_paths(self.pk, self.external_account_id)
+        native = webhook_paths(self.provider, self.pk, self.external_account_id)
         return [*(f"{base}/{path}" for path in native), f"{base}/standard/{self.pk}"]
 
     @strawberry.field(description="No successful sync within twice the sync interval.")

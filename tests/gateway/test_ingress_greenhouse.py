@@ -100,18 +100,16 @@ async def test_a_stage_move_in_greenhouse_reaches_the_graph_by_signed_webhook(
     )
     path = urlsplit(urls[0]).path
     fake.enable_webhooks(path, SECRET, to_gateway)
-    application = next(
-        a for a in fake.applications.values() if a["current_stage"]["name"] != "Offer"
-    )
+    application = next(a for a in fake.applications.values() if a["stage_name"] != "Offer")
     offer = application["job_id"] * 10 + 4
     token = fake.mint_token("4081")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app)) as recruiter:
         moved = await recruiter.post(
             f"https://harvest.greenhouse.io/v3/applications/{application['id']}/move",
             headers={"Authorization": f"Bearer {token}"},
-            json={"to_stage_id": offer},
+            json={"from_stage_id": application["stage_id"], "to_stage_id": offer},
         )
-    assert moved.status_code == 200
+    assert moved.status_code == 204
     sent = await fake.webhooks.drain()  # type: ignore[union-attr]
     assert [(d.event, d.status) for d in sent] == [("candidate_stage_change", 202)]
     assert sent[0].headers["Signature"].startswith("sha256 ")

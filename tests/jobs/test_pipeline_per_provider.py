@@ -14,6 +14,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from connectors.registry import PACKAGES
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring, credentials_context
 from gateway.locks import LocalLocks
@@ -49,7 +50,7 @@ def _config(harness: Any) -> dict[str, Any]:
     return dict(config(5)) if callable(config) else {"pageSize": 5}
 
 
-@pytest.mark.parametrize("provider", ["recruiterflow", "jobvite", "bpoc", "workday", "greenhouse"])
+@pytest.mark.parametrize("provider", list(PACKAGES))
 async def test_pipelines_are_ordered_unique_and_agree_with_current_stages(
     provider: str, backend: Backend
 ) -> None:

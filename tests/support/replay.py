@@ -17,11 +17,14 @@ exchanges as a vendor answered them:
     }
 
 A request is answered by the first exchange with the same method and path whose
-``query`` parameters it carries (others are ignored) that has not answered yet; once
-all of those have, by the last of them again; by a 404 where nothing matches. Paths
+``query`` parameters it carries (others are ignored), and the top-level ``json`` body
+fields where the exchange names some (an RPC API that pages in the body, Ashby), that
+has not answered yet; once all of those have, by the last of them again; by a 404 where
+nothing matches. Paths
 are what the connector appends to its base URL. ``"{replay}"`` in a credential or config
 value is the server's origin (Workday's ``tenantUrl``, so its token exchange is
 replayed too); the config's ``baseUrl`` is ``"{replay}"`` unless the recording sets one.
+In a JSON response it is the origin too (Workable's ``paging.next`` is a full URL).
 
 ``TALENTGRAPH_RECORDINGS`` names more folders of recordings (``os.pathsep``-separated),
 so recordings of real traffic kept outside the repository run through the same test.
@@ -99,12 +102,15 @@ class Replayer:
         self.used: set[int] = set()
         self.unmatched: list[str] = []
         self.requests: list[str] = []
+        self.origin = ""
 
-    def _answer(self, method: str, path: str, query: Mapping[str, str]) -> dict[str, Any] | None:
+    def _answer(
+        self, method: str, path: str, query: Mapping[str, str], body: Any = None
+    ) -> dict[str, Any] | None:
         matches = [
             index
             for index, exchange in enumerate(self.recording.exchanges)
-            if _matches(exchange.get("request") or {}, method, path, query)
+            if _matches(exchange.get("request") or {}, method, path, query, body)
         ]
         if not matches:
             return None
@@ -117,17 +123,24 @@ class Replayer:
         if scope["type"] != "http":
             return
         request = Request(scope, receive)
-        await request.body()
+        raw = await request.body()
         query = dict(request.query_params)
         self.requests.append(f"{request.method} {request.url.path}?{request.url.query}")
-        answer = self._answer(request.method, request.url.path, query)
+        try:
+            body = orjson.loads(raw) if raw else None
+        except orjson.JSONDecodeError:
+            body = None
+        answer = self._answer(request.method, request.url.path, query, body)
         response: Response
         if answer is None:
             self.unmatched.append(f"{request.method} {request.url.path}?{request.url.query}")
             response = JSONResponse({"error": "not recorded"}, status_code=404)
         elif "json" in answer:
+            body = orjson.dumps(answer["json"])
+            if self.origin:
+                body = body.replace(PLACEHOLDER.encode(), self.origin.encode())
             response = Response(
-                orjson.dumps(answer["json"]),
+                body,
                 status_code=int(answer.get("status", 200)),
                 headers={"content-type": "application/json", **(answer.get("headers") or {})},
             )
@@ -140,13 +153,23 @@ class Replayer:
         await response(scope, receive, send)
 
 
-def _matches(recorded: Mapping[str, Any], method: str, path: str, query: Mapping[str, str]) -> bool:
+def _matches(
+    recorded: Mapping[str, Any],
+    method: str,
+    path: str,
+    query: Mapping[str, str],
+    body: Any = None,
+) -> bool:
     if str(recorded.get("method", "GET")).upper() != method.upper():
         return False
     if str(recorded.get("path", "")).rstrip("/") != path.rstrip("/"):
         return False
     wanted = recorded.get("query") or {}
-    return all(query.get(str(key)) == str(value) for key, value in wanted.items())
+    if not all(query.get(str(key)) == str(value) for key, value in wanted.items()):
+        return False
+    fields = recorded.get("json") or {}
+    sent = body if isinstance(body, dict) else {}
+    return all(key in sent and sent[key] == value for key, value in fields.items())
 
 
 @asynccontextmanager
@@ -154,4 +177,5 @@ async def replaying(recording: Recording) -> AsyncIterator[tuple[Replayer, str]]
     """The recording served on a loopback port: (the replayer, its origin)."""
     replayer = Replayer(recording)
     async with served_on_loopback(replayer) as loopback:
+        replayer.origin = loopback.url
         yield replayer, loopback.url

@@ -1,5 +1,5 @@
-"""The fake Harvest v3's routes: the token endpoint, the list and detail reads, move
-and reject (see the package docstring for what each checks)."""
+"""The fake Harvest v3's routes: the token endpoint, the list reads, move, reject, a new
+application and a new note (see the package docstring for what each checks)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,8 @@ def _filtered(
     records: Iterable[JSON], filters: dict[str, str], parents: dict[str, str]
 ) -> list[JSON]:
     """``ids``, parent filters (``candidate_ids`` -> ``candidate_id``), ``updated_at``
-    and ``created_at``; an unknown filter is refused, as v3 refuses it."""
+    and ``created_at``, and exact ones (``type=recruiter``, named ``=field`` in
+    ``parents``); an unknown filter is refused, as v3 refuses it."""
     found = list(records)
     for name, value in filters.items():
         if name == "ids":
@@ -108,6 +109,9 @@ def _filtered(
         elif name in ("updated_at", "created_at"):
             test = _comparison(value)
             found = [r for r in found if test(r.get(name))]
+        elif parents.get(name, "").startswith("="):
+            key = parents[name][1:]
+            found = [r for r in found if str(r.get(key)) == value]
         elif name in parents:
             wanted = _ids(value, name)
             found = [r for r in found if r.get(parents[name]) in wanted]
@@ -116,17 +120,18 @@ def _filtered(
     return found
 
 
-def served_candidate(candidate: JSON, origin: str) -> JSON:
-    """The candidate with its attachments' URLs on ``origin``, where the request came
-    (the fake serves them at ``/attachments``): a sandbox on a loopback port hands out
-    links the gateway can fetch from it."""
-    attachments = [
-        {**file, "url": origin + url[len(FILES_HOST) :]}
-        if isinstance(url := file.get("url"), str) and url.startswith(FILES_HOST + "/")
-        else file
-        for file in candidate.get("attachments") or []
-    ]
-    return {**candidate, "attachments": attachments}
+def keep(record: JSON, _origin: str) -> JSON:
+    return record
+
+
+def served_attachment(attachment: JSON, origin: str) -> JSON:
+    """The attachment with its URL on ``origin``, where the request came (the fake
+    serves the files at ``/attachments``): a sandbox on a loopback port hands out links
+    the gateway can fetch from it."""
+    url = attachment.get("url")
+    if isinstance(url, str) and url.startswith(FILES_HOST + "/"):
+        return {**attachment, "url": origin + url[len(FILES_HOST) :]}
+    return attachment
 
 
 def build_app(fake: FakeGreenhouse) -> Starlette:
@@ -164,7 +169,7 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
     def listing(
         records: Callable[[], Iterable[JSON]],
         parents: dict[str, str] | None = None,
-        view: Callable[[JSON, str], JSON] = lambda record, _origin: record,
+        view: Callable[[JSON, str], JSON] = keep,
     ) -> Callable[[Request, str], Awaitable[Response]]:
         async def handler(request: Request, token: str) -> Response:
             filters, per_page, offset = _query(request)
@@ -202,12 +207,6 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
             {"access_token": fake.mint_token(sub), "token_type": "Bearer", "expires_in": 3600}
         )
 
-    async def application(request: Request, token: str) -> Response:
-        found = fake.applications.get(int(request.path_params["id"]))
-        if found is None:
-            raise Refusal(404, {"message": "Resource not found"})
-        return JSONResponse(found)
-
     async def body_of(request: Request) -> JSON:
         try:
             body = await request.json()
@@ -217,19 +216,27 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
             raise Refusal(422, {"message": "Validation error"})
         return body
 
+    def acting(token: str) -> str:
+        return fake.tokens[token]
+
     async def move(request: Request, token: str) -> Response:
         application_id = int(request.path_params["id"])
         found = fake.applications.get(application_id)
         if found is None:
             raise Refusal(404, {"message": "Resource not found"})
         body = await body_of(request)
+        if body.get("from_stage_id") != found["stage_id"]:
+            raise Refusal(
+                422, {"message": "Validation error", "errors": [{"field": "from_stage_id"}]}
+            )
         stage_id = body.get("to_stage_id")
         stage = fake.stages.get(stage_id) if isinstance(stage_id, int) else None
         if stage is None or stage["job_id"] != found["job_id"]:
             raise Refusal(
                 422, {"message": "Validation error", "errors": [{"field": "to_stage_id"}]}
             )
-        return JSONResponse(fake.move(application_id, stage["id"], fake.tokens[token]))
+        fake.move(application_id, stage["id"], acting(token), body)
+        return Response(status_code=204)
 
     async def reject(request: Request, token: str) -> Response:
         application_id = int(request.path_params["id"])
@@ -242,8 +249,28 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
                 422, {"message": "Validation error", "errors": [{"field": "rejection_reason_id"}]}
             )
         notes = body.get("notes") if isinstance(body.get("notes"), str) else None
-        fake.reject(application_id, reason, notes, fake.tokens[token])
+        fake.reject(application_id, reason, notes, acting(token))
         return Response(status_code=204)
+
+    async def create_application(request: Request, token: str) -> Response:
+        body = await body_of(request)
+        candidate_id, job_id = body.get("candidate_id"), body.get("job_id")
+        if candidate_id not in fake.candidates or job_id not in fake.jobs:
+            raise Refusal(422, {"message": "Validation error", "errors": [{"field": "job_id"}]})
+        return JSONResponse(fake.apply(candidate_id, job_id, acting(token)), 201)
+
+    async def create_note(request: Request, token: str) -> Response:
+        body = await body_of(request)
+        text = body.get("body")
+        if body.get("candidate_id") not in fake.candidates or not isinstance(text, str) or not text:
+            raise Refusal(422, {"message": "Validation error", "errors": [{"field": "body"}]})
+        if body.get("note_type", "NOTE") not in ("NOTE", "ACTIVITY", "EMAIL"):
+            raise Refusal(422, {"message": "Validation error", "errors": [{"field": "note_type"}]})
+        if body.get("visibility") not in ("public", "private", "admin_only"):
+            raise Refusal(422, {"message": "Validation error", "errors": [{"field": "visibility"}]})
+        if body.get("user_id") is not None and str(body["user_id"]) != acting(token):
+            raise Refusal(403, {"message": "a note is written by the token's user"})
+        return JSONResponse(fake.add_note(body, acting(token)), 201)
 
     async def attachment(request: Request) -> Response:
         candidate_id = int(request.path_params["candidate_id"])
@@ -254,36 +281,76 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
             return JSONResponse({"message": "Resource not found"}, 404)
         return Response(resume.content, media_type=resume.content_type)
 
+    def listed(
+        records: Callable[[], Iterable[JSON]],
+        parents: dict[str, str] | None = None,
+        view: Callable[[JSON, str], JSON] = keep,
+    ) -> Callable[[Request], Awaitable[Response]]:
+        return guarded(listing(records, parents, view))
+
     routes = [
         Route("/token", token, methods=["POST"]),
         Route("/attachments/{candidate_id:int}/{filename}", attachment),
-        Route("/v3/users", guarded(listing(lambda: fake.users.values()))),
-        Route("/v3/jobs", guarded(listing(lambda: fake.jobs.values()))),
+        Route("/v3/users", listed(lambda: fake.users.values())),
+        Route("/v3/departments", listed(lambda: fake.departments.values())),
+        Route("/v3/offices", listed(lambda: fake.offices.values())),
+        Route("/v3/jobs", listed(lambda: fake.jobs.values())),
         Route(
-            "/v3/job_stages", guarded(listing(lambda: fake.stages.values(), {"job_id": "job_id"}))
+            "/v3/job_owners",
+            listed(lambda: fake.job_owners.values(), {"job_ids": "job_id", "type": "=type"}),
         ),
         Route(
-            "/v3/candidates",
-            guarded(listing(lambda: fake.candidates.values(), view=served_candidate)),
+            "/v3/job_interview_stages",
+            listed(lambda: fake.stages.values(), {"job_ids": "job_id"}),
+        ),
+        Route(
+            "/v3/job_interviews",
+            listed(lambda: fake.job_interviews.values(), {"job_ids": "job_id"}),
+        ),
+        Route("/v3/candidates", listed(lambda: fake.candidates.values())),
+        Route(
+            "/v3/attachments",
+            listed(
+                lambda: fake.attachments.values(),
+                {"candidate_ids": "candidate_id", "application_ids": "application_id"},
+                view=served_attachment if fake.files_on_request_host else keep,
+            ),
         ),
         Route(
             "/v3/applications",
             guarded(
                 listing(
                     lambda: fake.applications.values(),
-                    {"candidate_ids": "candidate_id", "job_id": "job_id"},
+                    {"candidate_ids": "candidate_id", "job_ids": "job_id"},
                 )
             ),
+            methods=["GET"],
         ),
-        Route("/v3/applications/{id:int}", guarded(application)),
+        Route("/v3/applications", guarded(create_application), methods=["POST"]),
+        Route(
+            "/v3/application_stages",
+            listed(lambda: fake.application_stages.values(), {"application_ids": "application_id"}),
+        ),
         Route("/v3/applications/{id:int}/move", guarded(move), methods=["POST"]),
         Route("/v3/applications/{id:int}/reject", guarded(reject), methods=["POST"]),
         Route(
-            "/v3/scheduled_interviews",
-            guarded(
-                listing(lambda: fake.interviews.values(), {"application_ids": "application_id"})
-            ),
+            "/v3/interviews",
+            listed(lambda: fake.interviews.values(), {"application_ids": "application_id"}),
         ),
-        Route("/v3/rejection_reasons", guarded(listing(lambda: fake.rejection_reasons.values()))),
+        Route(
+            "/v3/interviewers",
+            listed(lambda: fake.interviewers.values(), {"interview_ids": "interview_id"}),
+        ),
+        Route(
+            "/v3/rejection_details",
+            listed(lambda: fake.rejection_details.values(), {"application_ids": "application_id"}),
+        ),
+        Route(
+            "/v3/notes",
+            listed(lambda: fake.notes.values(), {"candidate_ids": "candidate_id"}),
+            methods=["GET"],
+        ),
+        Route("/v3/notes", guarded(create_note), methods=["POST"]),
+        Route("/v3/rejection_reasons", listed(lambda: fake.rejection_reasons.values())),
     ]
     return Starlette(routes=routes)

@@ -1,6 +1,8 @@
 """Greenhouse quirks against the fake: client-credentials tokens minted per acting
 user (v3's attribution), cursor paging followed exactly and only on the API's origin,
-``updated_at=gte|...`` incremental reads, the fake's own rate limit, and the writes."""
+``updated_at=gte|...`` incremental reads, what v3 keeps in resources of their own
+(attachments, job owners, department and office names, interview names), the fake's
+own rate limit, and the writes (move, reject, a new application, a note)."""
 
 from __future__ import annotations
 
@@ -92,9 +94,135 @@ async def test_writes_are_made_as_the_acting_user(
         ("move", "4080"),
     ]
     job_id = fake.applications[application_id]["job_id"]
-    assert fake.writes[0].body == {"to_stage_id": job_id * 10 + 4}
+    first_row, offer_row = sorted(
+        row["id"]
+        for row in fake.application_stages.values()
+        if row["application_id"] == application_id
+    )[:2]
+    assert fake.writes[0].body == {"from_stage_id": first_row, "to_stage_id": job_id * 10 + 4}
     assert fake.writes[1].body == {"rejection_reason_id": 9, "notes": "Hired another candidate"}
+    assert fake.writes[2].body == {"from_stage_id": offer_row, "to_stage_id": job_id * 10 + 3}
     assert fake.applications[application_id]["status"] == "rejected"
+
+
+async def test_a_move_names_the_stage_the_application_is_in(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    application_id = min(fake.applications)
+    await connector.move_stage(str(application_id), "Recruiter Screen", None)
+    await connector.move_stage(str(application_id), "Technical Interview", None)
+    assert fake.applications[application_id]["stage_name"] == "Technical Interview"
+    current = [
+        row
+        for row in fake.application_stages.values()
+        if row["application_id"] == application_id and row["current"]
+    ]
+    assert [row["job_interview_stage_id"] for row in current] == [
+        fake.applications[application_id]["job_id"] * 10 + 2
+    ]
+
+
+async def test_stage_history_rejection_reasons_and_interviewers_come_from_their_resources(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    application_id = min(fake.applications)
+    await connector.move_stage(str(application_id), "Recruiter Screen", None)
+    await connector.move_stage(str(application_id), "Onsite", None)
+    await connector.reject(str(application_id), "Hired another candidate", None)
+    [application] = [
+        a async for a in connector.applications() if a.remote_id == str(application_id)
+    ]
+    assert [(t.from_stage, t.to_stage) for t in application.transitions] == [
+        (None, "Application Review"),
+        ("Application Review", "Recruiter Screen"),
+        ("Recruiter Screen", "Onsite"),
+    ]
+    assert [t.left_at is not None for t in application.transitions] == [True, True, False]
+    assert (application.status, application.rejection_reason) == (
+        "rejected",
+        "Hired another candidate",
+    )
+    interviews = [i async for i in connector.interviews()]
+    assert interviews and {i.interviewer_remote_id for i in interviews} == {"4081"}
+
+
+async def test_a_note_is_written_by_the_acting_user_and_read_back_as_an_activity(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    written = await connector.add_note(
+        "200002", "Called; keen on the role", Attribution(remote_id="4081")
+    )
+    await connector.add_note("200002", "Sent the brief", None)
+    assert [(w.path, w.acting_user, w.body["user_id"]) for w in fake.writes] == [
+        ("/v3/notes", "4081", 4081),
+        ("/v3/notes", "4080", 4080),
+    ]
+    assert fake.writes[0].body == {
+        "candidate_id": 200002,
+        "user_id": 4081,
+        "body": "Called; keen on the role",
+        "note_type": "NOTE",
+        "visibility": "public",
+    }
+    assert written.remote_id == str(min(fake.notes))
+    activities = [a async for a in connector.activities("200002")]
+    assert [(a.kind, a.description, a.candidate_remote_id) for a in activities] == [
+        ("note", "Called; keen on the role", "200002"),
+        ("note", "Sent the brief", "200002"),
+    ]
+    assert [a async for a in connector.activities("200003")] == []
+    assert [a async for a in connector.activities("²")] == []
+
+
+async def test_a_candidate_is_added_to_a_job_as_the_acting_user(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    candidate_id = fake.add_candidate(len(fake.candidates))
+    result = await connector.add_to_job(str(candidate_id), "100003", Attribution(remote_id="4082"))
+    assert [(w.path, w.body, w.acting_user) for w in fake.writes] == [
+        ("/v3/applications", {"candidate_id": candidate_id, "job_id": 100003}, "4082")
+    ]
+    [added] = await connector.get_applications([str(candidate_id)])
+    assert (added.remote_id, added.job_remote_id, added.current_stage) == (
+        result.remote_id,
+        "100003",
+        "Application Review",
+    )
+    with pytest.raises(UnprocessableError):
+        await connector.add_to_job(str(candidate_id), "REQ-1", None)
+
+
+async def test_what_v3_keeps_apart_is_read_with_the_records(
+    fake: FakeGreenhouse, client: httpx.AsyncClient
+) -> None:
+    connector = connect(fake, client)
+    jobs = {job.remote_id: job async for job in connector.jobs()}
+    assert [
+        (job.department, job.location, job.recruiter_remote_id, job.employment_type)
+        for job in jobs.values()
+    ][:2] == [
+        ("Engineering", "New York", "4080", "Full-time"),
+        ("Engineering", "Remote", "4081", "Full-time"),
+    ]
+    candidates = [c async for c in connector.candidates()]
+    for candidate in candidates:
+        [attachment] = [
+            a for a in fake.attachments.values() if str(a["candidate_id"]) == candidate.remote_id
+        ]
+        assert candidate.resume_url == attachment["url"]
+    resume = await client.get(candidates[0].resume_url or "")
+    assert resume.status_code == 200 and resume.content
+    interviews = [i async for i in connector.interviews()]
+    assert {i.interview_type for i in interviews} == {"Technical Interview", "Onsite Interview"}
+    applications = [a async for a in connector.applications()]
+    assert [(a.current_stage, a.status) for a in applications] == [
+        (fake.applications[int(a.remote_id)]["stage_name"], "active") for a in applications
+    ]
+    assert len({a.current_stage for a in applications}) == 5
 
 
 async def test_a_reason_greenhouse_does_not_know_rejects_with_its_first_reason(
@@ -187,7 +315,8 @@ async def test_the_cursor_must_travel_alone(
 
 
 def _answer(link: str) -> httpx.Response:
-    return httpx.Response(200, headers={"Link": link}, request=httpx.Request("GET", "https://x"))
+    request = httpx.Request("GET", "https://harvest.greenhouse.io/v3/jobs?per_page=2")
+    return httpx.Response(200, headers={"Link": link}, request=request)
 
 
 @pytest.mark.parametrize(
@@ -197,9 +326,13 @@ def _answer(link: str) -> httpx.Response:
         ('<https://evil.example/v3/jobs?cursor=abc>; rel="next"', False),
         ('<http://harvest.greenhouse.io/v3/jobs?cursor=abc>; rel="next"', False),
         ('<https://harvest.greenhouse.io/v3/jobs?cursor=abc>; rel="last"', False),
+        ('</v3/jobs?cursor=abc>; rel="next"', True),
+        ('<//evil.example/v3/jobs?cursor=abc>; rel="next"', False),
     ],
 )
 def test_next_links_are_followed_only_on_the_apis_origin(link: str, followed: bool) -> None:
     paginator = SameOriginLinkPaginator("https://harvest.greenhouse.io/v3", size=2)
     next_request: Any = paginator.next({}, _answer(link), [], [1, 2])
     assert (next_request is not None) is followed
+    if followed:
+        assert next_request == "https://harvest.greenhouse.io/v3/jobs?cursor=abc"

@@ -1,0 +1,374 @@
+"""Workable's mappers take whatever SPI v3 sends: every field of the documented
+records set to null, deleted, or replaced by a value of another type, unicode or a huge
+value, and whole records of arbitrary JSON, give the common model or a ``MappingError``
+and nothing else; what they give keeps the store's bounds. A listing with one
+unreadable record yields all the others and reports that one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from connectors.errors import MappingError
+from connectors.models import (
+    RecordFailure,
+    RemoteApplication,
+    RemoteCandidate,
+    RemoteInterview,
+    RemoteJob,
+    RemoteRecord,
+    RemoteUser,
+)
+from connectors.workable import (
+    WorkableConnector,
+    application_from_raw,
+    candidate_from_raw,
+    interview_from_raw,
+    job_from_raw,
+    stages_from_raw,
+    user_from_raw,
+)
+from demo.sandbox.workable import FakeWorkable
+from tests.support.mapping_properties import (
+    DELETE,
+    REPLACEMENTS,
+    FieldPath,
+    check_bounds,
+    paths,
+    replaced,
+)
+
+# Records as workable.readme.io documents them (job and candidate keys), with the
+# candidate details, activities and events as public integrations read them.
+
+JOB: dict[str, Any] = {
+    "id": "61884e2",
+    "title": "Sales Intern",
+    "full_title": "Sales Intern - US/3/SL",
+    "shortcode": "GROOV005",
+    "code": "US/3/SL",
+    "state": "published",
+    "department": "Sales",
+    "url": "https://groove-tech.workable.com/jobs/102268944",
+    "application_url": "https://groove-tech.workable.com/jobs/102268944/candidates/new",
+    "shortlink": "https://groove-tech.workable.com/j/GROOV005",
+    "location": {
+        "location_str": "Portland, Oregon, United States",
+        "country": "United States",
+        "country_code": "US",
+        "region": "Oregon",
+        "region_code": "OR",
+        "city": "Portland",
+        "zip_code": "97201",
+        "telecommuting": False,
+    },
+    "created_at": "2015-07-01T00:00:00Z",
+}
+CANDIDATE: dict[str, Any] = {
+    "id": "ce4da98",
+    "name": "Lakita Marrero",
+    "firstname": "Lakita",
+    "lastname": "Marrero",
+    "headline": "Operations Manager",
+    "account": {"subdomain": "groove-tech", "name": "Groove Tech"},
+    "job": {"shortcode": "GROOV005", "title": "Sales Intern"},
+    "stage": "Interview",
+    "disqualified": False,
+    "disqualification_reason": None,
+    "hired_at": None,
+    "sourced": True,
+    "profile_url": "https://groove-tech.workable.com/backend/candidates/ce4da98",
+    "address": "The Hague, Netherlands",
+    "phone": "+31 70 123 4567",
+    "email": "lakita.marrero@example.com",
+    "domain": "linkedin.com",
+    "created_at": "2015-06-26T00:00:00Z",
+    "updated_at": "2015-07-08T14:46:48Z",
+    "tags": ["python", "sales"],
+    "location": {"location_str": "The Hague, Netherlands", "city": "The Hague"},
+    "resume_url": "https://workable.s3.amazonaws.com/resumes/ce4da98/cv.pdf",
+    "resume_metadata": {"filename": "cv.pdf", "filetype": "application/pdf"},
+}
+ACTIVITIES: list[dict[str, Any]] = [
+    {
+        "id": "a1",
+        "action": "moved",
+        "stage_name": "Phone Screen",
+        "created_at": "2015-06-28T10:00:00Z",
+        "member": {"id": "13e0eb0e", "name": "Eduardo Vallente"},
+    },
+    {"id": "a2", "action": "comment", "body": "Good call", "created_at": "2015-06-29T10:00:00Z"},
+    {
+        "id": "a3",
+        "action": "moved",
+        "stage_name": "Interview",
+        "created_at": "2015-07-02T10:00:00Z",
+        "member": {"id": "13e0eb0f", "name": "Kate Austen"},
+    },
+]
+EVENT: dict[str, Any] = {
+    "id": "e7a1",
+    "title": "Onsite interview",
+    "type": "interview",
+    "starts_at": "2015-07-10T09:00:00Z",
+    "ends_at": "2015-07-10T10:00:00Z",
+    "cancelled": False,
+    "job": {"shortcode": "GROOV005", "title": "Sales Intern"},
+    "members": [{"id": "13e0eb0e", "name": "Eduardo Vallente", "status": "accepted"}],
+    "candidate": {"id": "ce4da98", "name": "Lakita Marrero"},
+}
+MEMBER: dict[str, Any] = {
+    "id": "13e0eb0e",
+    "name": "Eduardo Vallente",
+    "headline": "Operations Manager",
+    "email": "eduardo.vallente@groove-tech.com",
+    "role": "admin",
+}
+
+MAPPERS: dict[str, tuple[Callable[[Any], RemoteRecord], type[RemoteRecord], dict[str, Any]]] = {
+    "job": (job_from_raw, RemoteJob, JOB),
+    "candidate": (candidate_from_raw, RemoteCandidate, CANDIDATE),
+    "application": (
+        lambda raw: application_from_raw(raw, ACTIVITIES),
+        RemoteApplication,
+        CANDIDATE,
+    ),
+    "interview": (interview_from_raw, RemoteInterview, EVENT),
+    "user": (user_from_raw, RemoteUser, MEMBER),
+}
+REQUIRED = {
+    "job": {"shortcode"},
+    "candidate": {"id"},
+    "application": {"id", "job"},
+    "interview": {"id"},
+    "user": {"id"},
+}
+"""The fields a record cannot do without: the only ones whose loss may refuse it."""
+
+
+def map_or_refuse(name: str, raw: Any) -> RemoteRecord | None:
+    mapper, model, _example = MAPPERS[name]
+    try:
+        mapped = mapper(raw)
+    except MappingError:
+        return None
+    assert isinstance(mapped, model), f"{name} gave {type(mapped).__name__}"
+    assert mapped.remote_id and isinstance(mapped.remote_id, str)
+    check_bounds(mapped)
+    if isinstance(mapped, RemoteJob):
+        assert mapped.title
+    if isinstance(mapped, RemoteCandidate):
+        assert mapped.name
+        assert mapped.resume_url is None or mapped.resume_url.startswith(("http://", "https://"))
+    if isinstance(mapped, RemoteApplication):
+        entered = [t.entered_at for t in mapped.transitions]
+        assert entered == sorted(entered)
+        if mapped.transitions and mapped.current_stage:
+            assert mapped.transitions[-1].to_stage == mapped.current_stage
+    return mapped
+
+
+def test_the_documented_records_map_as_documented() -> None:
+    job = job_from_raw(JOB)
+    assert (job.remote_id, job.title, job.status, job.department) == (
+        "GROOV005",
+        "Sales Intern",
+        "open",
+        "Sales",
+    )
+    assert job.location == "Portland, Oregon, United States"
+    candidate = candidate_from_raw(CANDIDATE)
+    assert (candidate.remote_id, candidate.name, candidate.email) == (
+        "ce4da98",
+        "Lakita Marrero",
+        "lakita.marrero@example.com",
+    )
+    assert candidate.resume_url == CANDIDATE["resume_url"]
+    assert [(d.name, d.kind) for d in candidate.documents] == [("cv.pdf", "resume")]
+    assert candidate.tags == ("python", "sales") and candidate.source == "linkedin.com"
+    application = application_from_raw(CANDIDATE, ACTIVITIES)
+    assert (application.job_remote_id, application.candidate_remote_id) == ("GROOV005", "ce4da98")
+    assert [(t.from_stage, t.to_stage) for t in application.transitions] == [
+        (None, "Phone Screen"),
+        ("Phone Screen", "Interview"),
+    ]
+    assert application.transitions[1].moved_by is not None
+    assert application.transitions[1].moved_by.name == "Kate Austen"
+    assert application.transitions[0].left_at == datetime(2015, 7, 2, 10, 0, tzinfo=UTC)
+    interview = interview_from_raw(EVENT, now=datetime(2015, 7, 1, tzinfo=UTC))
+    assert (interview.application_remote_id, interview.status) == ("ce4da98", "scheduled")
+    assert interview.interviewer_remote_id == "13e0eb0e"
+    assert interview_from_raw(EVENT, now=datetime(2016, 1, 1, tzinfo=UTC)).status == "completed"
+    assert interview_from_raw({**EVENT, "cancelled": True}).status == "cancelled"
+    assert (user_from_raw(MEMBER).email, user_from_raw(MEMBER).role) == (
+        "eduardo.vallente@groove-tech.com",
+        "admin",
+    )
+
+
+def test_disqualified_candidates_are_rejected_or_withdrawn_and_hired_ones_hired() -> None:
+    rejected = {
+        **CANDIDATE,
+        "disqualified": True,
+        "disqualified_at": "2015-07-09T00:00:00Z",
+        "disqualification_reason": "Salary expectations",
+    }
+    application = application_from_raw(rejected)
+    assert (application.status, application.rejection_reason) == ("rejected", "Salary expectations")
+    assert application.rejected_at == datetime(2015, 7, 9, tzinfo=UTC)
+    assert application_from_raw({**rejected, "withdrew": True}).status == "withdrawn"
+    assert application_from_raw({**CANDIDATE, "hired_at": "2015-08-01T00:00:00Z"}).status == "hired"
+    with pytest.raises(MappingError):
+        application_from_raw({**CANDIDATE, "job": {"shortcode": None}})
+
+
+def test_a_current_stage_no_move_names_closes_the_history() -> None:
+    application = application_from_raw({**CANDIDATE, "stage": "Offer"}, ACTIVITIES)
+    assert [t.to_stage for t in application.transitions] == ["Phone Screen", "Interview", "Offer"]
+    assert application_from_raw(CANDIDATE).transitions[-1].to_stage == "Interview"
+
+
+def test_stages_come_in_position_order_once_per_name_keyed_by_slug() -> None:
+    raws = [
+        {"slug": "interview", "name": "Interview", "kind": "interview", "position": 3},
+        {"slug": "applied", "name": "Applied", "kind": "applied", "position": 1},
+        {"slug": "phone-screen", "name": "Phone Screen", "kind": "phone-screen", "position": 2},
+        {"slug": "applied-2", "name": "applied", "position": 4},
+        {"slug": None, "name": "Nameless"},
+        "not a stage",
+    ]
+    assert [(s.remote_id, s.name, s.position, s.kind) for s in stages_from_raw(raws)] == [
+        ("applied", "Applied", 0, "applied"),
+        ("phone-screen", "Phone Screen", 1, "screen"),
+        ("interview", "Interview", 2, "interview"),
+    ]
+
+
+@pytest.mark.parametrize("name", list(MAPPERS))
+def test_every_field_replaced_by_anything_gives_the_model_or_a_MappingError(name: str) -> None:
+    example = MAPPERS[name][2]
+    refused: list[tuple[FieldPath, str]] = []
+    for path in paths(example):
+        for kind, value in REPLACEMENTS.items():
+            if map_or_refuse(name, replaced(example, path, value)) is None:
+                refused.append((path, kind))
+    assert {path[0] for path, _kind in refused} <= REQUIRED[name], refused
+
+
+@pytest.mark.parametrize("name", list(MAPPERS))
+@pytest.mark.parametrize("whole", [None, "a string", 17, 1.5, True, [], [{"id": 1}], {}])
+def test_a_whole_record_of_another_shape_is_a_MappingError(name: str, whole: object) -> None:
+    with pytest.raises(MappingError):
+        MAPPERS[name][0](whole)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=40)
+    | st.sampled_from(["2015-07-02T10:00:00Z", "moved", "Interview", "https://x.example/r", "²"]),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@st.composite
+def one_field_replaced(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    example = MAPPERS[name][2]
+    path = draw(st.sampled_from(list(paths(example))))
+    return replaced(example, path, draw(json_values | st.just(DELETE)))
+
+
+@st.composite
+def records_of_arbitrary_fields(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    keys = st.sampled_from(sorted(MAPPERS[name][2])) | st.text(max_size=8)
+    return draw(st.dictionaries(keys, json_values, max_size=12))
+
+
+FAST = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+
+
+@pytest.mark.parametrize("name", list(MAPPERS))
+@FAST
+@given(data=st.data())
+def test_one_field_of_any_json_value(name: str, data: st.DataObject) -> None:
+    map_or_refuse(name, data.draw(one_field_replaced(name)))
+
+
+@pytest.mark.parametrize("name", list(MAPPERS))
+@FAST
+@given(data=st.data())
+def test_whole_records_of_any_json(name: str, data: st.DataObject) -> None:
+    map_or_refuse(name, data.draw(records_of_arbitrary_fields(name) | json_values))
+
+
+activity = st.fixed_dictionaries(
+    {
+        "action": st.sampled_from(["moved", "comment", "disqualified"]) | json_values,
+        "stage_name": json_values,
+        "created_at": st.sampled_from(["2015-06-28T10:00:00Z", "2015-07-09T10:00:00Z"])
+        | json_values,
+        "member": json_values,
+    }
+)
+
+
+@FAST
+@given(activities=st.lists(activity | json_values, max_size=6), stage=json_values)
+def test_any_activities_give_an_ordered_history_ending_at_the_current_stage(
+    activities: list[Any], stage: Any
+) -> None:
+    application = application_from_raw({**CANDIDATE, "stage": stage}, activities)
+    check_bounds(application)
+    entered = [t.entered_at for t in application.transitions]
+    assert entered == sorted(entered)
+
+
+@FAST
+@given(
+    raws=st.lists(json_values | st.fixed_dictionaries({"slug": json_values, "name": json_values}))
+)
+def test_stages_of_any_json_are_unique_and_numbered(raws: list[Any]) -> None:
+    stages = stages_from_raw(raws)
+    assert [s.position for s in stages] == list(range(len(stages)))
+    assert len({s.name.lower() for s in stages}) == len(stages)
+
+
+async def test_one_broken_record_per_listing_fails_alone_through_the_fake() -> None:
+    fake = FakeWorkable()
+    fake.seed(jobs=5, candidates=4, applications=7)
+    broken_job = sorted(fake.jobs)[2]
+    broken_id = fake.jobs[broken_job]["id"]
+    good_jobs = [code for code in sorted(fake.jobs) if code != broken_job]
+    good_applications = sorted(fake.candidates)
+    fake.jobs[broken_job]["shortcode"] = None  # listed in the middle, without its key
+    pooled = fake.add_candidate_in_no_job()  # a talent-pool candidate: in no job
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app)) as client:
+        connector = WorkableConnector.create(
+            client,
+            {"subdomain": fake.subdomain, "accessToken": fake.access_token},
+            {"pageSize": 2},
+            integration="t:workable",
+        )
+        jobs = [job.remote_id async for job in connector.jobs()]
+        applications = [a.remote_id async for a in connector.applications()]
+        candidates = [c.remote_id async for c in connector.candidates()]
+    assert sorted(jobs) == good_jobs
+    assert applications == good_applications
+    assert pooled in candidates, "the person is still read"
+    assert connector.failures == [
+        RecordFailure(entity="jobs", remote_id=broken_id, reason="jobs without a shortcode"),
+        RecordFailure(entity="applications", remote_id=pooled, reason="applications without a job"),
+    ]

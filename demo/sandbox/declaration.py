@@ -15,6 +15,13 @@ auth type), serves the fake on a loopback port, points the integration at it wit
 declared credentials and config, gives it a webhook secret, adds the fake's people to
 the agency's team and syncs it. A declaration without ``make`` is seeded and shown
 inactive: the provider has no sandbox to sync from.
+
+What the served fake must do besides: answer at the root of its origin (``api_path``
+and ``origin_config`` are paths on it); serve every link it lists that the gateway
+fetches (resumes, attachments) on the host the request came to, since a storage host
+of the vendor's does not resolve from a loopback sandbox (BPOC's ``resumeUrl``,
+``FakeGreenhouse(files_on_request_host=True)``); and seed the same records for the same
+``Sizes`` in every process (``talentgraph sync`` builds its own copy).
 """
 
 from __future__ import annotations

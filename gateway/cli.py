@@ -457,6 +457,50 @@ def settings_example(
         output.write_text(text)
 
 
+@app.command("new-connector")
+def new_connector(
+    slug: Annotated[
+        str, typer.Argument(help="The provider's slug: lower-case letters, digits and _.")
+    ],
+    title: Annotated[
+        str | None, typer.Option(help='Its name as people write it ("Acme ATS").')
+    ] = None,
+    root: Annotated[Path, typer.Option(help="The talentgraph checkout to write into.")] = Path("."),
+) -> None:
+    """Write a new provider (connector, fake, contract harness, first test), register
+    it, and regenerate schema.graphql; README "Adding a connector" goes on from there."""
+    from gateway.cli_scaffold import ScaffoldRefused, export_schema, scaffold
+
+    try:
+        made = scaffold(root, slug, title=title)
+    except ScaffoldRefused as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote the {made.names.title} provider ({slug}) in {root.resolve()}:")
+    for path in made.written:
+        typer.echo(f"  {path.as_posix()}")
+    typer.echo(f"registered it in connectors/registry.py: {made.registry}")
+    try:
+        export_schema(root)
+    except (OSError, RuntimeError) as exc:
+        console.print(
+            f"[red]error:[/] schema.graphql was not regenerated ({exc}); run "
+            "`talentgraph export-schema -o schema.graphql` there"
+        )
+        raise typer.Exit(1) from None
+    typer.echo(f"regenerated schema.graphql: the Provider enum gains {slug.upper()}")
+    typer.echo(
+        "next steps (README, 'Adding a connector'):\n"
+        f"  1. replace every TODO in connectors/{slug}/__init__.py with the vendor's facts "
+        "and their sources\n"
+        f"  2. adapt connectors/{slug}/connector.py (auth, base URL, paginator, incremental "
+        "filter), records.py (the mappers) and webhooks.py (the signature scheme)\n"
+        f"  3. make demo/sandbox/{slug}/ answer as the vendor does\n"
+        f"  4. .venv/bin/python -m pytest -n 0 tests/connectors/test_contract.py -k {slug} "
+        f"tests/connectors/{slug}"
+    )
+
+
 def _safe_url(settings: Settings) -> str:
     return sa.engine.make_url(settings.resolved_database_url).render_as_string(hide_password=True)
 

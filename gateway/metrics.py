@@ -158,7 +158,7 @@ def observe_sync_run(
 
 
 _ROUTES = ("/graphql", "/webhooks/", "/interview/", "/board", "/static/", "/oauth/")
-_EXACT = frozenset({"/", "/healthz", "/readyz", "/metrics"})
+_EXACT = frozenset({"/", "/healthz", "/readyz", "/metrics", "/readme"})
 
 
 def route_label(path: str) -> str:

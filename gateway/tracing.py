@@ -19,7 +19,8 @@ attempt runs as a ``task <name>`` span of it, in whichever worker takes it; an o
 webhook delivery keeps the trace of the event that fired it (``webhook.deliver``, the
 receiver is sent ``traceparent``); and bus events carry theirs to a
 ``subscription.push`` span in every process with a subscriber (``detached``). Log lines
-carry the trace id (``gateway.logging``).
+carry the trace id (``gateway.logging``). An interview link's token never reaches a
+span: its path is traced as ``/interview/[redacted]``, as the access log writes it.
 """
 
 from __future__ import annotations
@@ -37,11 +38,14 @@ from opentelemetry.sdk.trace.export import (
 )
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gateway.logging import redact_interview_links
 
 _provider: TracerProvider | None = None
 _STATEMENT_CHARS = 1000
 _SPAN = "talentgraph.span"
+_REQUEST_SCOPE = "talentgraph.request_scope"
 
 
 def provider() -> TracerProvider | None:
@@ -87,14 +91,31 @@ def _exporter(environ: Any) -> SpanExporter | None:
 
 
 def traced_app(app: ASGIApp) -> ASGIApp:
-    """``app`` inside a server span per request, when tracing is on."""
+    """``app`` inside a server span per request, when tracing is on.
+
+    The span sees an interview link's path as ``/interview/[redacted]`` (its name, its
+    ``http.target`` and ``http.url``), as the access log does: the token in the path is
+    the candidate's only credential. ``app`` itself gets the request as it came."""
     if _provider is None:
         return app
     from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
-    return OpenTelemetryMiddleware(
-        app, excluded_urls="healthz,readyz,metrics", tracer_provider=_provider
+    async def as_it_came(scope: Scope, receive: Receive, send: Send) -> None:
+        await app(scope.get(_REQUEST_SCOPE, scope), receive, send)
+
+    traced = OpenTelemetryMiddleware(
+        as_it_came, excluded_urls="healthz,readyz,metrics", tracer_provider=_provider
     )
+
+    async def redacted(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path")
+        if isinstance(path, str):
+            shown = redact_interview_links(path)
+            if shown != path:
+                scope = {**scope, "path": shown, "raw_path": shown.encode(), _REQUEST_SCOPE: scope}
+        await traced(scope, receive, send)
+
+    return redacted
 
 
 def trace_client(client: Any) -> None:

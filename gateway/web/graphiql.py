@@ -30,6 +30,7 @@ from gateway.store.enums import Role
 from gateway.store.models import Tenant, User
 from gateway.unavailable import is_infrastructure_failure
 from gateway.web.render import html_page
+from gateway.web.sources import source_names
 
 logger = logging.getLogger("talentgraph.web")
 
@@ -39,7 +40,6 @@ DEMO_TOKEN_TTL_SECONDS = 12 * 60 * 60
 HEADERS_TEMPLATE = '{\n  "Authorization": "Bearer <paste a token from: talentgraph token>"\n}'
 
 EXAMPLE_QUERY = """\
-# talentgraph: one GraphQL API over Recruiterflow, Jobvite, Workday and BPOC.
 #
 # Every request needs a token. Paste one into the Headers tab below, as
 #   {"Authorization": "Bearer <token>"}
@@ -82,13 +82,21 @@ query OpenJobs {
 """
 
 
+def example_query() -> str:
+    """The example, introduced by the sources the gateway reads (``gateway.web.sources``)."""
+    return (
+        "# talentgraph: one GraphQL API over the recruiting systems an agency uses:\n"
+        f"# {source_names()}.\n" + EXAMPLE_QUERY
+    )
+
+
 async def graphiql_response(request: Request) -> Response:
     settings = runtime_of(request).settings
     offered = settings.is_development and _from_this_machine(request)
     demo_token = await _demo_admin_token(request) if offered else None
     config: dict[str, object] = {
         "endpoint": "/graphql",
-        "query": EXAMPLE_QUERY,
+        "query": example_query(),
         "headers": HEADERS_TEMPLATE,
     }
     if demo_token is not None:

@@ -2,7 +2,8 @@
 
     html_page("interview", title="Your interview", config={"token": token}, private=True)
 
-Every value is HTML-escaped; ``config`` becomes the JSON of the page's
+Every value is HTML-escaped, except those of ``trusted_html`` (markup the gateway
+made itself, such as the rendered README); ``config`` becomes the JSON of the page's
 ``<script type="application/json" id="page-config">`` block (escaped so that no value
 can end the block), which the page's script reads. No page runs inline script.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,8 +37,15 @@ def json_for_html(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render(name: str, *, config: Any = None, **values: Any) -> str:
+def render(
+    name: str,
+    *,
+    config: Any = None,
+    trusted_html: Mapping[str, str] | None = None,
+    **values: Any,
+) -> str:
     filled = {key: html.escape(str(value), quote=True) for key, value in values.items()}
+    filled.update(trusted_html or {})
     filled["config"] = json_for_html(config if config is not None else {})
 
     def fill(match: re.Match[str]) -> str:
@@ -49,10 +58,16 @@ def render(name: str, *, config: Any = None, **values: Any) -> str:
 
 
 def html_page(
-    name: str, *, status: int = 200, private: bool = False, config: Any = None, **values: Any
+    name: str,
+    *,
+    status: int = 200,
+    private: bool = False,
+    config: Any = None,
+    trusted_html: Mapping[str, str] | None = None,
+    **values: Any,
 ) -> HTMLResponse:
     return HTMLResponse(
-        render(name, config=config, **values),
+        render(name, config=config, trusted_html=trusted_html, **values),
         status_code=status,
         headers=page_headers(private=private),
     )

@@ -1,8 +1,8 @@
 """The accessibility the pages claim, measured in a real Chromium in the light and the
 dark colour scheme: text contrast, names of controls, alt text, one h1, a main
 landmark, the page's language and a visible focus ring on every tab stop (see
-``tests.support.a11y``), on every state of the landing page, GraphiQL's own bar, the
-candidate's interview page and the pipeline board."""
+``tests.support.a11y``), on every state of the landing page, the README page, GraphiQL's
+own bar, the candidate's interview page and the pipeline board."""
 
 from __future__ import annotations
 
@@ -101,6 +101,12 @@ async def test_the_landing_page_is_accessible(themed: Any) -> None:
     await assert_accessible(themed)
     if themed.scheme == "dark":
         await save_screenshot(themed, "landing-dark")
+
+
+async def test_the_readme_page_is_accessible(themed: Any) -> None:
+    await themed.goto("/readme#in-a-browser")
+    await expect(themed.get_by_role("heading", name="In a browser", exact=True)).to_be_visible()
+    await assert_accessible(themed)
 
 
 async def test_the_graphiql_bar_is_accessible(themed: Any) -> None:

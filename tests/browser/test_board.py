@@ -169,6 +169,28 @@ async def funnel_rows(page: Any) -> dict[str, tuple[int, int]]:
     return found
 
 
+async def median_cells(page: Any) -> dict[str, str]:
+    """Stage -> the median time in stage as the funnel's text alternative states it."""
+    table = page.get_by_role("table", name=re.compile("^Funnel of"))
+    headers = [text.strip() for text in await table.locator("thead th").all_inner_texts()]
+    column_index = headers.index("Median time in stage") - 1
+    found = {}
+    for row in await table.locator("tbody tr").all():
+        name = (await row.locator("th").inner_text()).strip()
+        found[name] = (await row.locator("td").nth(column_index).inner_text()).strip()
+    return found
+
+
+async def page_duration(page: Any, seconds: float | None) -> str | None:
+    """``seconds`` as the board's own formatter writes it."""
+    shown: str | None = await page.evaluate(
+        """async (seconds) =>
+          (await import("/static/js/board-format.js")).humanDuration(seconds)""",
+        seconds,
+    )
+    return shown
+
+
 def column(page: Any, stage: str) -> Any:
     return page.locator(f'.board-column[data-stage-name="{stage}"]')
 
@@ -225,9 +247,16 @@ async def test_the_funnel_shows_the_requisitions_numbers(
     assert shown == {
         stage["name"]: (stage["currentCount"], stage["staleCount"]) for stage in stages
     }
+    medians = await median_cells(page)
+    assert any(stage["medianSeconds"] for stage in stages), "a job with completed stays"
     for stage in stages:
         bar = page.locator(f'.board-bar-row[data-stage-name="{stage["name"]}"]')
         await expect(bar.locator(".board-bar-count")).to_have_text(str(stage["currentCount"]))
+        shown = await page_duration(page, stage["medianSeconds"])
+        assert medians[stage["name"]] == (shown or "none yet"), stage
+        await expect(bar.locator(".board-bar-median")).to_have_text(
+            f"median {shown}" if shown else "no median yet"
+        )
         await expect(column(page, stage["name"]).locator(".board-card")).to_have_count(
             stage["currentCount"]
         )
@@ -329,3 +358,21 @@ async def test_on_a_phone_only_the_columns_scroll_sideways(
     await page.keyboard.press("End")
     assert await columns.evaluate("node => node.scrollLeft") > 0, "the keyboard scrolls them"
     await save_screenshot(page, "board-phone")
+
+
+async def test_durations_read_as_people_write_them(page: Any) -> None:
+    await page.goto("/board")
+    written = {
+        seconds: await page_duration(page, seconds)
+        for seconds in (None, 45, 600, 5 * 3600, 23.99 * 3600, 86400, 3.2 * 86400, 12.4 * 86400)
+    }
+    assert written == {
+        None: None,
+        45: "under a minute",
+        600: "10 min",
+        5 * 3600: "5 h",
+        23.99 * 3600: "1 day",
+        86400: "1 day",
+        3.2 * 86400: "3.2 days",
+        12.4 * 86400: "12 days",
+    }

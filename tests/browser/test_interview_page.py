@@ -153,6 +153,12 @@ async def test_a_candidate_takes_the_whole_interview(
 ) -> None:
     invitation = await invitations.create()
     public = (await web_gateway.execute(PUBLIC, {"token": invitation["token"]}))["publicInterview"]
+    sent: list[tuple[str, dict[str, str]]] = []
+
+    async def record(request: Any) -> None:
+        sent.append((request.url, await request.all_headers()))
+
+    page.on("request", record)
 
     response = await page.goto(invitation["path"])
     assert response.status == 200
@@ -206,6 +212,14 @@ async def test_a_candidate_takes_the_whole_interview(
 
     recruiter = await web_gateway.execute(RECRUITER_VIEW, {"id": invitation["interview"]["id"]})
     assert recruiter["node"]["status"] == "COMPLETED"
+
+    page_url = web_gateway.base_url + invitation["path"]
+    assert [url for url, _ in sent if invitation["token"] in url] == [page_url], (
+        "the token is in the page's own address only"
+    )
+    assert len(sent) > 5 and all("referer" not in headers for _, headers in sent), (
+        "no request of the page says where it came from"
+    )
 
     await page.reload()
     await expect(heading(page, f"Thank you, {public['candidateName']}!")).to_be_visible()

@@ -114,3 +114,21 @@ async def test_outbound_calls_carry_the_trace_onward(exported: InMemorySpanExpor
 def test_the_standard_variables_decide(environ: dict[str, str], kind: type | None) -> None:
     exporter = tracing._exporter(environ)
     assert (exporter is None) if kind is None else isinstance(exporter, kind)
+
+
+async def test_an_interview_links_token_never_reaches_a_span(
+    gateway: Gateway, exported: InMemorySpanExporter
+) -> None:
+    token = "iv_" + "Q" * 43
+    exported.clear()
+    response = await gateway.client.get(f"/interview/{token}", headers={"traceparent": TRACEPARENT})
+    assert response.status_code == 200, "the page itself saw the token (a 404 if not)"
+    assert "<title>Your interview</title>" in response.text
+    spans = in_trace(exported)
+    assert spans, "the request was traced"
+    for span in spans:
+        assert token not in span.name, span.name
+        assert token not in repr(dict(span.attributes or {})), span.name
+    [server] = [span for span in spans if span.kind is SpanKind.SERVER]
+    assert server.name == "GET /interview/[redacted]"
+    assert (server.attributes or {})["http.target"] == "/interview/[redacted]"

@@ -11,6 +11,7 @@ import httpx
 import orjson
 import pytest
 
+from connectors.registry import PACKAGES, provider_spec
 from gateway.web.headers import CONTENT_SECURITY_POLICY
 from tests.support.gateway import Gateway, running_gateway
 
@@ -164,5 +165,18 @@ async def test_the_landing_page(development: Gateway) -> None:
     response = await development.client.get("/")
     assert response.status_code == 200
     assert_security_headers(response.headers, "/")
-    for link in ("/graphql", "/board", "/healthz", "/readyz", "/metrics"):
+    for link in ("/graphql", "/board", "/healthz", "/readyz", "/metrics", "/readme"):
         assert f'href="{link}"' in response.text
+
+
+async def test_the_pages_name_every_registered_source(development: Gateway) -> None:
+    titles = [provider_spec(slug).title for slug in PACKAGES]
+    assert {"Recruiterflow", "Greenhouse", "BPOC"} <= set(titles)
+    landing = (await development.client.get("/")).text
+    lead = re.search(r'<p class="landing-lead">One GraphQL API over ([^:]*):', landing)
+    assert lead, "the landing page says what this is"
+    graphiql = (await development.client.get("/graphql", headers=BROWSER)).text
+    example = str(page_config(graphiql)["query"])
+    for title in titles:
+        assert title in lead.group(1), f"the landing page leaves out {title}"
+        assert title in example.split("query OpenJobs")[0], f"GraphiQL leaves out {title}"

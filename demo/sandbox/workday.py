@@ -48,8 +48,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from demo.sandbox.declaration import DemoSandbox, RemoteIds, SeedLook
 from demo.sandbox.faults import Faults, with_faults
 from demo.sandbox.resumes import sandbox_resume
+from gateway.store.enums import JobStatus
 
 API = "/ccx/api/recruiting/v4/{tenant}"
 INTERVIEW_STATUSES = ("SCHEDULED", "PENDING_FEEDBACK", "COMPLETED", "NOT_SCHEDULED")
@@ -495,3 +497,12 @@ class WorkdayFake:
         self.prospects[prospect_id] = stored
         self.updated_at[prospect_id] = datetime.now(UTC)
         return JSONResponse(stored, status_code=201)
+
+
+SANDBOX = DemoSandbox(
+    slug="workday",
+    job_statuses={JobStatus.OPEN: "Open", JobStatus.ON_HOLD: "Frozen", JobStatus.CLOSED: "Closed"},
+    look=SeedLook(ids=RemoteIds.PREFIXED_SERIAL),
+)
+"""Workday in the demo: its integration is seeded but no sandbox is served (no ``make``),
+so it stays inactive."""

@@ -1,4 +1,4 @@
-"""Seed a demo tenant: a recruiting agency on four ATSs with a busy pipeline.
+"""Seed a demo tenant: a recruiting agency on several ATSs with a busy pipeline.
 
     >>> demo = await seed_demo(session_factory)        # 50 jobs, 1000 candidates, 2000 applications
     >>> demo.admin_user_id                             # the id of admin@demo.example
@@ -6,10 +6,12 @@
     True
 
 The tenant (slug ``demo``, "Demo Agency") gets an admin, four recruiters and a read-only
-viewer; Recruiterflow, Jobvite, BPOC and Workday integrations, each with the same seven
-pipeline stages; requisitions, candidates and applications synced from them, every
-application with its stage history; resume analyses, self-service interviews with their
-chats and evaluations, offers, onboarding tasks, prompts, personas and an activity feed.
+viewer; an integration for every provider whose fake declares ``SANDBOX``
+(``demo.sandbox.declaration``), each with the same seven pipeline stages; requisitions,
+candidates and applications synced from the first four of them (``RECORD_GROUPS``),
+every application with its stage history; resume analyses, self-service
+interviews with their chats and evaluations, offers, onboarding tasks, prompts, personas
+and an activity feed.
 
 Determinism: every value is drawn from one ``random.Random(seed)`` in a fixed order, and
 every timestamp is an offset from ``BASE_TIME`` (2026-10-01 UTC), never from the clock.

@@ -16,7 +16,7 @@ class ApplicationSteps(BuilderState):
 
     def _applications(self, count: int) -> None:
         rng = self.rng
-        groups = range(len(self.integrations))
+        groups = range(self._record_groups)
         jobs_by = [
             [j for j in self.jobs.values() if self._group(j["integration_id"]) == g] for g in groups
         ]
@@ -42,10 +42,10 @@ class ApplicationSteps(BuilderState):
 
     def _application(self, number: int, plan: AppPlan) -> None:
         rng, job, stage_ids = self.rng, plan.job, self.stage_ids[plan.group]
-        provider = self._provider(job["integration_id"])
+        look = self._look(job["integration_id"])
         recruiter = self.users[job["recruiter_id"]]
         last_position, last_at = plan.path[-1], plan.times[-1]
-        remote_id = self._remote_id(provider, "application", number)
+        remote_id = self._remote_id(look, "application", number)
         remote_data = {
             "id": remote_id,
             "job_id": job["remote_id"],

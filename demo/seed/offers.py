@@ -3,10 +3,10 @@ hires of the integrations that track them."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from decimal import Decimal
 
+from demo.sandbox.declaration import RemoteIds, SeedLook
 from demo.seed.state import BuilderState
 from demo.seed.values import (
     BASE_TIME,
@@ -18,8 +18,8 @@ from demo.seed.values import (
     random_span,
     synced_columns,
 )
-from demo.seed.world import ALNUM, FX, ONBOARDING_PROVIDERS, ONBOARDING_TASKS
-from gateway.store.enums import ApplicationStatus, OfferStatus, OnboardingTaskStatus, Provider
+from demo.seed.world import ALNUM, FX, ONBOARDING_TASKS
+from gateway.store.enums import ApplicationStatus, OfferStatus, OnboardingTaskStatus
 from gateway.store.models import Application, Offer, OnboardingTask
 
 
@@ -37,7 +37,7 @@ class OfferSteps(BuilderState):
             if offer_step is None or not (hired or at_offer):
                 continue
             job = self.jobs[app["job_id"]]
-            provider = self._provider(job["integration_id"])
+            look = self._look(job["integration_id"])
             offered: datetime = offer_step["entered_at"]
             if hired:
                 status = OfferStatus.ACCEPTED
@@ -59,7 +59,7 @@ class OfferSteps(BuilderState):
             offer_number += 1
             salary_usd = rng.randrange(30, 180) * 1000
             salary = Decimal(round(salary_usd * FX[job["currency"]] / 1000) * 1000)
-            remote_id = self._remote_id(provider, "offer", offer_number)
+            remote_id = self._remote_id(look, "offer", offer_number)
             remote_data = {
                 "id": remote_id,
                 "application_id": app["remote_id"],
@@ -91,10 +91,10 @@ class OfferSteps(BuilderState):
                     "updated_at": responded or sent or offered,
                 },
             )
-            if hired and provider in ONBOARDING_PROVIDERS:
-                self._onboarding(app, job, provider)
+            if hired and look.onboarding:
+                self._onboarding(app, job, look)
 
-    def _onboarding(self, app: Row, job: Row, provider: Provider) -> None:
+    def _onboarding(self, app: Row, job: Row, look: SeedLook) -> None:
         rng = self.rng
         hired_at: datetime = app["hired_at"]
         for title, task_type, description in rng.sample(ONBOARDING_TASKS, rng.randint(2, 3)):
@@ -115,8 +115,8 @@ class OfferSteps(BuilderState):
                 else None
             )
             remote_id = (
-                str(uuid.UUID(int=rng.getrandbits(128), version=4))
-                if provider is Provider.BPOC
+                self._uuid()
+                if look.ids is RemoteIds.UUID
                 else "t" + "".join(rng.choices(ALNUM, k=10))
             )
             remote_data = {"id": remote_id, "title": title, "status": status.value}

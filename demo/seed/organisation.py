@@ -1,16 +1,25 @@
-"""The agency itself: the tenant, its users and settings, the four integrations with
-recruiter links, and each integration's pipeline stages."""
+"""The agency itself: the tenant, its users and settings, an integration with recruiter
+links for each provider whose fake declares ``SANDBOX`` (``demo.sandbox.declaration``),
+and each integration's pipeline stages."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
+from connectors.kit import WebhookRoute
+from connectors.registry import provider_spec
+from demo.sandbox.declaration import RemoteIds, demo_sandboxes
 from demo.seed.state import BuilderState
 from demo.seed.store import DemoTenant, user_emails
 from demo.seed.values import BASE_TIME, MINUTE, synced_columns
-from demo.seed.world import ADMIN, INTEGRATIONS, RECRUITERS, STAGES, VIEWER
-from gateway.store.enums import IntegrationEnvironment, IntegrationStatus, Provider, Role
+from demo.seed.world import ADMIN, RECRUITERS, STAGES, VIEWER
+from gateway.store.enums import (
+    AuthType,
+    IntegrationEnvironment,
+    IntegrationStatus,
+    Provider,
+    Role,
+)
 from gateway.store.models import (
     Integration,
     PipelineStage,
@@ -90,21 +99,23 @@ class OrganisationSteps(BuilderState):
     def _integrations(self) -> None:
         created = BASE_TIME - timedelta(days=365)
         synced = BASE_TIME - 5 * MINUTE
-        for provider, name, auth_type, _statuses in INTEGRATIONS:
+        for declared in demo_sandboxes():
+            spec = provider_spec(declared.slug)
+            by_account = spec.webhook_route is WebhookRoute.BY_ACCOUNT
             integration = self._add(
                 Integration,
                 {
                     "id": self.ids.take(Integration),
                     "tenant_id": self.tenant_id,
-                    "provider": provider,
-                    "name": name,
+                    "provider": Provider(declared.slug),
+                    "name": declared.name or spec.title,
                     "environment": IntegrationEnvironment.PROD,
-                    "auth_type": auth_type,
+                    "auth_type": AuthType(spec.auth),
                     "credentials_encrypted": None,
                     "credentials_hint": None,
                     "webhook_secret_encrypted": None,
                     "config": {},
-                    "external_account_id": ("demoagency" if provider is Provider.JOBVITE else None),
+                    "external_account_id": "demoagency" if by_account else None,
                     "status": IntegrationStatus.ACTIVE,
                     "sync_interval_minutes": 30,
                     "full_sync_interval_minutes": 24 * 60,
@@ -119,11 +130,10 @@ class OrganisationSteps(BuilderState):
                 },
             )
             self.integrations.append(integration)
+            self.declarations.append(declared)
             for number, recruiter in enumerate(self.recruiters, start=1):
                 remote_id = (
-                    str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-                    if provider is Provider.BPOC
-                    else str(1000 + number)
+                    self._uuid() if declared.look.ids is RemoteIds.UUID else str(1000 + number)
                 )
                 self._add(
                     RecruiterLink,
@@ -139,12 +149,12 @@ class OrganisationSteps(BuilderState):
 
     def _stages(self) -> None:
         synced = BASE_TIME - 5 * MINUTE
-        for integration in self.integrations:
+        for integration, declared in zip(self.integrations, self.declarations, strict=True):
             ids: list[int] = []
             for position, (name, kind) in enumerate(STAGES):
                 remote_id = (
                     str(100 + position)
-                    if integration["provider"] is Provider.RECRUITERFLOW
+                    if declared.look.numeric_stage_ids
                     else name.lower().replace(" ", "_")
                 )
                 remote_data = {"id": remote_id, "name": name, "order": position}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from demo.sandbox.declaration import Region
 from demo.seed.state import BuilderState
 from demo.seed.values import (
     BASE_TIME,
@@ -21,7 +22,6 @@ from demo.seed.world import (
     CLIENTS,
     FIRST_NAMES,
     FX,
-    INTEGRATIONS,
     JOB_TITLES,
     LAST_NAMES,
     PH_LOCATIONS,
@@ -29,7 +29,7 @@ from demo.seed.world import (
     TAGS,
     WORLD_LOCATIONS,
 )
-from gateway.store.enums import JobStatus, Provider
+from gateway.store.enums import JobStatus
 from gateway.store.models import Application, Candidate, Job
 
 _JOB_STATUSES = (JobStatus.OPEN, JobStatus.ON_HOLD, JobStatus.CLOSED)
@@ -47,12 +47,12 @@ class RecordSteps(BuilderState):
 
     def _job(self, number: int) -> Row:
         rng = self.rng
-        integration = self.integrations[number % len(self.integrations)]
-        provider = Provider(integration["provider"])
-        remote_statuses = INTEGRATIONS[number % len(self.integrations)][3]
+        group = number % self._record_groups
+        integration, declared = self.integrations[group], self.declarations[group]
+        remote_statuses = declared.job_statuses
         title, department = rng.choice(JOB_TITLES)
         location, currency = rng.choice(
-            PH_LOCATIONS if provider is Provider.BPOC else WORLD_LOCATIONS
+            PH_LOCATIONS if declared.look.region is Region.PHILIPPINES else WORLD_LOCATIONS
         )
         client = rng.choice(CLIENTS)
         status = rng.choices(_JOB_STATUSES, weights=(70, 15, 15))[0]
@@ -64,7 +64,7 @@ class RecordSteps(BuilderState):
         years = rng.randint(1, 8)
         auto_send = status is JobStatus.OPEN and rng.random() < 0.3
         score = round(rng.uniform(20, 95), 1) if status is JobStatus.OPEN else None
-        remote_id = self._remote_id(provider, "job", number + 1)
+        remote_id = self._remote_id(declared.look, "job", number + 1)
         description = f"{client} is hiring a {title} for its {department} team in {location}."
         remote_data = {
             "id": remote_id,
@@ -145,11 +145,11 @@ class RecordSteps(BuilderState):
     def _candidates(self, count: int) -> None:
         rng = self.rng
         for number in range(count):
-            integration = self.integrations[number % len(self.integrations)]
-            provider = Provider(integration["provider"])
+            group = number % self._record_groups
+            integration, look = self.integrations[group], self.declarations[group].look
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             email = f"{first}.{last.replace(' ', '')}.{number + 1}@example.com".lower()
-            if provider is Provider.BPOC:
+            if look.region is Region.PHILIPPINES:
                 phone = f"+63 9{rng.randint(10, 99)} 555 {rng.randint(1000, 9999)}"
                 location = rng.choice(PH_LOCATIONS)[0]
             else:
@@ -160,7 +160,7 @@ class RecordSteps(BuilderState):
             headline = f"{role} · {years} years of experience"
             source = rng.choice(SOURCES)
             tags = sorted(rng.sample(TAGS, rng.randint(0, 3)))
-            remote_id = self._remote_id(provider, "candidate", number + 1)
+            remote_id = self._remote_id(look, "candidate", number + 1)
             remote_data = {
                 "id": remote_id,
                 "first_name": first,

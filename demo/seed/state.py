@@ -7,12 +7,20 @@ from __future__ import annotations
 import random
 import uuid
 
+from demo.sandbox.declaration import DemoSandbox, RemoteIds, SeedLook
 from demo.seed.store import INSERT_ORDER, DemoTenant, IdAllocator
 from demo.seed.values import Row
-from demo.seed.world import ALNUM, NUMERIC_BASE, WORKDAY_PREFIX
+from demo.seed.world import ALNUM, NUMERIC_BASE, SERIAL_PREFIX
 from gateway.store.base import Base
-from gateway.store.enums import PromptType, Provider
+from gateway.store.enums import PromptType
 from gateway.store.models import Tenant
+
+RECORD_GROUPS = 4
+"""The stored seed's records go to at most this many integrations, the first in seed
+order (the demo's served sandboxes come first); the others get their stages and links
+but no records. More would split a caller's sizes too thin for distinct (job,
+candidate) pairs within each integration, so the sizes one may ask for do not shrink as
+providers join the demo."""
 
 
 class BuilderState:
@@ -28,6 +36,8 @@ class BuilderState:
         self.users: dict[int, Row] = {}
         self.recruiters: list[Row] = []
         self.integrations: list[Row] = []
+        self.declarations: list[DemoSandbox] = []
+        """The demo declaration of each of ``integrations``, in the same order."""
         self.stage_ids: list[list[int]] = []
         self.jobs: dict[int, Row] = {}
         self.candidates: dict[int, Row] = {}
@@ -41,22 +51,29 @@ class BuilderState:
         self.rows[model].append(row)
         return row
 
-    def _remote_id(self, provider: Provider, kind: str, number: int) -> str:
-        match provider:
-            case Provider.JOBVITE:
+    def _remote_id(self, look: SeedLook, kind: str, number: int) -> str:
+        match look.ids:
+            case RemoteIds.PREFIXED_ALNUM:
                 return "o" + "".join(self.rng.choices(ALNUM, k=5)) + f"{number:04d}"
-            case Provider.WORKDAY:
-                return f"{WORKDAY_PREFIX[kind]}-{number:06d}"
-            case Provider.BPOC:
-                return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+            case RemoteIds.PREFIXED_SERIAL:
+                return f"{SERIAL_PREFIX[kind]}-{number:06d}"
+            case RemoteIds.UUID:
+                return self._uuid()
             case _:
                 return str(NUMERIC_BASE[kind] + number)
+
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    @property
+    def _record_groups(self) -> int:
+        return min(RECORD_GROUPS, len(self.integrations))
 
     def _group(self, integration_id: int) -> int:
         return next(i for i, row in enumerate(self.integrations) if row["id"] == integration_id)
 
-    def _provider(self, integration_id: int) -> Provider:
-        return Provider(self.integrations[self._group(integration_id)]["provider"])
+    def _look(self, integration_id: int) -> SeedLook:
+        return self.declarations[self._group(integration_id)].look
 
     def _sync_actor(self, integration_id: int) -> tuple[str, str]:
         integration = self.integrations[self._group(integration_id)]

@@ -1,10 +1,11 @@
-"""The demo agency's world: its people, integrations, pipeline stages, requisition
-titles, places, clients, candidate names and the words its analyses use. Plain data;
-the builders draw from it in a fixed order."""
+"""The demo agency's world: its people, pipeline stages, requisition titles, places,
+clients, candidate names and the words its analyses use. Plain data; the builders draw
+from it in a fixed order. Its integrations are the providers whose fakes declare
+``SANDBOX`` (``demo.sandbox.declaration``)."""
 
 from __future__ import annotations
 
-from gateway.store.enums import AuthType, JobStatus, Provider, StageKind
+from gateway.store.enums import StageKind
 
 ADMIN = ("Morgan Hale", "Agency Director")
 RECRUITERS = (
@@ -14,35 +15,6 @@ RECRUITERS = (
     ("Alex Rivera", "Healthcare Recruiter", "+1 312-555-0104"),
 )
 VIEWER = "Sam Okafor"
-
-# provider, integration name, auth type, remote status per job status
-INTEGRATIONS: tuple[tuple[Provider, str, AuthType, dict[JobStatus, str]], ...] = (
-    (
-        Provider.RECRUITERFLOW,
-        "Recruiterflow",
-        AuthType.API_KEY,
-        {JobStatus.OPEN: "Open", JobStatus.ON_HOLD: "On Hold", JobStatus.CLOSED: "Closed"},
-    ),
-    (
-        Provider.JOBVITE,
-        "Jobvite",
-        AuthType.HMAC,
-        {JobStatus.OPEN: "Open", JobStatus.ON_HOLD: "Hold", JobStatus.CLOSED: "Filled"},
-    ),
-    (
-        Provider.BPOC,
-        "BPOC",
-        AuthType.API_KEY,
-        {JobStatus.OPEN: "active", JobStatus.ON_HOLD: "paused", JobStatus.CLOSED: "closed"},
-    ),
-    (
-        Provider.WORKDAY,
-        "Workday",
-        AuthType.OAUTH2,
-        {JobStatus.OPEN: "Open", JobStatus.ON_HOLD: "Frozen", JobStatus.CLOSED: "Closed"},
-    ),
-)
-ONBOARDING_PROVIDERS = frozenset({Provider.BPOC, Provider.JOBVITE})
 
 STAGES: tuple[tuple[str, StageKind], ...] = (
     ("Applied", StageKind.APPLIED),
@@ -173,4 +145,4 @@ ONBOARDING_TASKS = (
 )
 ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 NUMERIC_BASE = {"job": 48_000, "candidate": 910_000, "application": 3_300_000, "offer": 77_000}
-WORKDAY_PREFIX = {"job": "JR", "candidate": "C", "application": "JA", "offer": "OF"}
+SERIAL_PREFIX = {"job": "JR", "candidate": "C", "application": "JA", "offer": "OF"}

@@ -5,8 +5,10 @@ that point at them, a full sync of each, then what the gateway itself computes.
     async with connector_client(settings) as client:      # trusts exactly those origins
         demo = await demo_through_sync(settings, client, servers.origins)
 
-The sandboxes are the same stateful fake servers the tests use (``demo.sandbox``),
-built deterministically (``build_sandbox``) and served by uvicorn on ``127.0.0.1`` from
+The sandboxes are the same stateful fake servers the tests use (``demo.sandbox``): one
+for every provider ``connectors.registry`` lists whose fake's package declares
+``SANDBOX = DemoSandbox(...)`` (``demo.sandbox.declaration``), nothing here names them.
+They are built deterministically (``build_sandbox``) and served by uvicorn on ``127.0.0.1`` from
 a thread of the process that starts them. Their origins are recorded in the data
 folder (``sandboxes.json``, see ``gateway.outbound_http.sandbox_origins``) and in each
 integration's ``baseUrl``, so every talentgraph process of that folder reaches them:
@@ -30,15 +32,16 @@ from __future__ import annotations
 
 from demo.sync.app import create_demo_app
 from demo.sync.sandboxes import (
-    API_PATHS,
     IDENTITY_PATH,
     LOOPBACK,
     RANK_FIELD,
     SECRETS_DIR,
-    SIZES,
+    TOTAL,
     Sandbox,
     SandboxUnavailable,
     build_sandbox,
+    sandbox_sizes,
+    served_sandboxes,
 )
 from demo.sync.servers import (
     SandboxServers,
@@ -47,16 +50,14 @@ from demo.sync.servers import (
     start_sandboxes,
     webhook_secrets,
 )
-from demo.sync.through_sync import SANDBOX_USERS, demo_through_sync
+from demo.sync.through_sync import demo_through_sync
 
 __all__ = [
-    "API_PATHS",
     "IDENTITY_PATH",
     "LOOPBACK",
     "RANK_FIELD",
-    "SANDBOX_USERS",
     "SECRETS_DIR",
-    "SIZES",
+    "TOTAL",
     "Sandbox",
     "SandboxServers",
     "SandboxUnavailable",
@@ -65,6 +66,8 @@ __all__ = [
     "demo_through_sync",
     "read_origins",
     "sandbox_answers",
+    "sandbox_sizes",
+    "served_sandboxes",
     "start_sandboxes",
     "webhook_secrets",
 ]

@@ -1,6 +1,7 @@
-"""The demo's sandbox ATS servers as apps: the stateful fakes the tests use, seeded
-deterministically, each answering ``IDENTITY_PATH`` so a process can tell a running
-sandbox from another program on its port."""
+"""The demo's sandbox ATS servers as apps: the fakes of every provider whose package
+declares ``SANDBOX`` (``demo.sandbox.declaration``), seeded deterministically with a
+share of the demo's sizes, each answering ``IDENTITY_PATH`` so a process can tell a
+running sandbox from another program on its port."""
 
 from __future__ import annotations
 
@@ -10,28 +11,16 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from demo.sandbox.bpoc import MAIN_AGENCY_ID, MAIN_API_KEY, BpocFake
-from demo.sandbox.faults import Faults, with_faults
-from demo.sandbox.jobvite import RECRUITERS as JOBVITE_RECRUITERS
-from demo.sandbox.jobvite import JobviteFake, build_app, generate_key_pair
-from demo.sandbox.recruiterflow import FakeRecruiterflow
+from demo.sandbox.declaration import DemoSandbox, Sizes, demo_sandboxes
 from gateway.store.enums import Provider
 
-SIZES: dict[Provider, dict[str, int]] = {
-    Provider.RECRUITERFLOW: {"jobs": 20, "candidates": 420, "applications": 840},
-    Provider.BPOC: {"jobs": 15, "candidates": 320, "applications": 620},
-    Provider.JOBVITE: {"jobs": 15, "candidates": 320, "applications": 620},
-}
-"""50 jobs, over 1,000 candidates and 2,000 applications in all, as the demo promises."""
+TOTAL = Sizes(jobs=50, candidates=1060, applications=2080)
+"""What the sandboxes hold together: 50 jobs, over 1,000 candidates and 2,000
+applications, as the demo promises, however many providers share them."""
 
 RANK_FIELD = "Current Rank"
 """The Recruiterflow sandbox's job custom field that ranks are written back to."""
 
-API_PATHS: dict[Provider, str] = {
-    Provider.RECRUITERFLOW: "",
-    Provider.JOBVITE: "/api/v2",
-    Provider.BPOC: "/api/v1",
-}
 IDENTITY_PATH = "/.talentgraph-sandbox"
 """Every sandbox answers ``GET`` here with ``{"provider": ...}``: how a process tells a
 running sandbox from another program on the recorded port."""
@@ -43,6 +32,27 @@ class SandboxUnavailable(RuntimeError):
     """A recorded sandbox neither answers nor can be started here (its port is taken)."""
 
 
+def served_sandboxes() -> dict[Provider, DemoSandbox]:
+    """The declarations with a fake to serve, in the order the demo seeds them."""
+    return {Provider(s.slug): s for s in demo_sandboxes() if s.served}
+
+
+def sandbox_sizes(providers: list[Provider], total: Sizes = TOTAL) -> dict[Provider, Sizes]:
+    """``total`` shared out evenly, the first providers taking what does not divide."""
+
+    def share(amount: int, index: int) -> int:
+        return amount // len(providers) + (index < amount % len(providers))
+
+    return {
+        provider: Sizes(
+            jobs=share(total.jobs, index),
+            candidates=share(total.candidates, index),
+            applications=share(total.applications, index),
+        )
+        for index, provider in enumerate(providers)
+    }
+
+
 @dataclass
 class Sandbox:
     apps: dict[Provider, ASGIApp] = field(default_factory=dict)
@@ -52,10 +62,18 @@ class Sandbox:
     people: dict[str, str] = field(default_factory=dict)
     """email -> name of the recruiters the sandboxes know: the demo agency's own team,
     so the sync links them by email and every requisition has its owner."""
+    declarations: dict[Provider, DemoSandbox] = field(default_factory=dict)
 
     def config(self, provider: Provider, origin: str) -> dict[str, Any]:
-        base = origin.rstrip("/") + API_PATHS[provider]
-        return {"baseUrl": base, "pageSize": 100, "rateLimitPerSecond": 1000}
+        declared = self.declarations[provider]
+        base = origin.rstrip("/")
+        on_origin = {key: base + path for key, path in declared.origin_config.items()}
+        return {
+            "baseUrl": base + declared.api_path,
+            **on_origin,
+            "pageSize": 100,
+            "rateLimitPerSecond": 1000,
+        }
 
 
 def _identified(provider: Provider, app: ASGIApp) -> ASGIApp:
@@ -75,31 +93,16 @@ def _identified(provider: Provider, app: ASGIApp) -> ASGIApp:
 def build_sandbox() -> Sandbox:
     """Deterministic: every process that builds it serves the same data."""
     sandbox = Sandbox()
-    recruiterflow = FakeRecruiterflow()
-    recruiterflow.seed(**SIZES[Provider.RECRUITERFLOW])
-    sandbox.apps[Provider.RECRUITERFLOW] = recruiterflow.app
-    sandbox.credentials[Provider.RECRUITERFLOW] = {"apiKey": recruiterflow.api_key}
-    bpoc = BpocFake()
-    bpoc.seed(**SIZES[Provider.BPOC])
-    sandbox.apps[Provider.BPOC] = bpoc.app
-    sandbox.credentials[Provider.BPOC] = {"apiKey": MAIN_API_KEY}
-    jobvite_key, _ = generate_key_pair()
-    jobvite = JobviteFake(jobvite_private_key=jobvite_key, customer_public_key=None)
-    jobvite.seed(**SIZES[Provider.JOBVITE])
-    sandbox.apps[Provider.JOBVITE] = with_faults(build_app(jobvite), Faults())
-    sandbox.credentials[Provider.JOBVITE] = {
-        "apiKey": jobvite.api_key,
-        "apiSecret": jobvite.api_secret,
-    }
-    sandbox.account_ids[Provider.JOBVITE] = jobvite.company_id
-    for user in recruiterflow.users.values():
-        sandbox.people[str(user["email"]).lower()] = str(user["name"])
-    for recruiter in bpoc.recruiters.values():
-        if recruiter["agencyId"] == MAIN_AGENCY_ID and recruiter.get("isActive", True):
-            name = f"{recruiter['firstName']} {recruiter['lastName']}"
-            sandbox.people[str(recruiter["email"]).lower()] = name
-    for person in JOBVITE_RECRUITERS:
-        sandbox.people[person["userName"].lower()] = f"{person['firstName']} {person['lastName']}"
-    for provider, app in sandbox.apps.items():
-        sandbox.apps[provider] = _identified(provider, app)
+    declared = served_sandboxes()
+    for provider, sizes in sandbox_sizes(list(declared)).items():
+        declaration = declared[provider]
+        if declaration.make is None:
+            continue
+        fake = declaration.make(sizes)
+        sandbox.declarations[provider] = declaration
+        sandbox.apps[provider] = _identified(provider, fake.app)
+        sandbox.credentials[provider] = dict(fake.credentials)
+        if fake.account_id is not None:
+            sandbox.account_ids[provider] = fake.account_id
+        sandbox.people.update(fake.people)
     return sandbox

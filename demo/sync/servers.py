@@ -17,14 +17,15 @@ import httpx
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from demo.sandbox.declaration import demo_sandboxes
 from demo.sync.sandboxes import (
-    API_PATHS,
     IDENTITY_PATH,
     LOOPBACK,
     SECRETS_DIR,
     Sandbox,
     SandboxUnavailable,
     build_sandbox,
+    served_sandboxes,
 )
 from gateway.outbound_http import SANDBOX_STATE_FILE
 from gateway.private_files import create_private_file, private_directory
@@ -145,7 +146,7 @@ def start_sandboxes(settings: Settings, *, allocate: bool = False) -> SandboxSer
     some other program holds is ``SandboxUnavailable``."""
     recorded = read_origins(settings.data_dir) if settings.is_development else {}
     servers = SandboxServers(recorded)
-    wanted = list(API_PATHS) if allocate else list(recorded)
+    wanted = list(served_sandboxes()) if allocate else list(recorded)
     if not wanted:
         return servers
     sockets: dict[Provider, socket.socket] = {}
@@ -189,10 +190,12 @@ def _answers_soon(origin: str | None, provider: Provider, within: float = 3.0) -
 
 
 def webhook_secrets(data_dir: Path) -> dict[Provider, str]:
-    """One secret per sandbox integration, made once per data folder (0600 files)."""
+    """One secret per demo integration (served or not), made once per data folder
+    (0600 files)."""
     folder = data_dir / SECRETS_DIR
     private_directory(folder, narrow=True)
+    providers = [Provider(declared.slug) for declared in demo_sandboxes()]
     return {
         provider: create_private_file(folder / provider.value, secrets.token_hex(32))
-        for provider in (*API_PATHS, Provider.WORKDAY)
+        for provider in providers
     }

@@ -9,7 +9,6 @@ from collections.abc import Callable
 import httpx
 import sqlalchemy as sa
 
-from demo.sandbox.bpoc import ADMIN_ID, RECRUITER_ID
 from demo.seed import DemoTenant, seed_demo
 from demo.sync.interviews import seed_interviews
 from demo.sync.own_records import analyze, seed_offers
@@ -52,7 +51,7 @@ async def demo_through_sync(
         deps = SyncDeps(factory, keyring, client, bus, cache, LocalLocks())
         if targets:
             await _add_team(factory, demo.tenant_id, sandbox.people)
-            await _link_recruiters(factory, demo, targets)
+            await _link_recruiters(factory, demo, sandbox, targets)
         for provider, integration_id in targets.items():
             await sync_integration(
                 deps,
@@ -81,8 +80,8 @@ async def _connect(
     webhook_secrets: dict[Provider, str],
 ) -> dict[Provider, int]:
     """Point the demo's integrations at the sandboxes and give each its webhook secret;
-    return the ones never synced (a restart syncs nothing again). Workday has no sandbox:
-    it stays inactive."""
+    return the ones never synced (a restart syncs nothing again). An integration with no
+    sandbox (a declaration without ``make``) stays inactive."""
     targets: dict[Provider, int] = {}
     async with factory.begin() as session:
         integrations = (
@@ -135,29 +134,23 @@ async def _add_team(factory: SessionFactory, tenant_id: int, people: dict[str, s
         )
 
 
-SANDBOX_USERS: dict[Provider, tuple[str, str]] = {
-    Provider.RECRUITERFLOW: ("40201", "10447"),
-    Provider.BPOC: (ADMIN_ID, RECRUITER_ID),
-}
-"""(the admin's, the first recruiter's) user ids in the sandboxes that attribute writes."""
-
-
 async def _link_recruiters(
-    factory: SessionFactory, demo: DemoTenant, targets: dict[Provider, int]
+    factory: SessionFactory, demo: DemoTenant, sandbox: Sandbox, targets: dict[Provider, int]
 ) -> None:
-    """Link the demo's admin and first recruiter to sandbox users, so write-backs work
-    in the demo as they would once an admin ran ``recruiterSync``; the seeded links to
-    made-up ids of these integrations give way. Done before the first sync, which links
-    the rest of the team by email."""
+    """Link the demo's admin and first recruiter to the sandbox users each declaration
+    names (``acting_users``), so write-backs work in the demo as they would once an
+    admin ran ``recruiterSync``; the seeded links to made-up ids of these integrations
+    give way. Done before the first sync, which links the rest of the team by email."""
     async with factory.begin() as session:
         for provider, integration_id in targets.items():
-            if provider not in SANDBOX_USERS or not demo.recruiter_user_ids:
+            acting = sandbox.declarations[provider].acting_users
+            if acting is None or not demo.recruiter_user_ids:
                 continue
             await session.execute(
                 sa.delete(RecruiterLink).where(RecruiterLink.integration_id == integration_id)
             )
             users = (demo.admin_user_id, demo.recruiter_user_ids[0])
-            for user_id, remote_id in zip(users, SANDBOX_USERS[provider], strict=True):
+            for user_id, remote_id in zip(users, acting, strict=True):
                 session.add(
                     RecruiterLink(
                         tenant_id=demo.tenant_id,

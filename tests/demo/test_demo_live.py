@@ -5,7 +5,10 @@ syncs and a second server from another terminal. One demo serves the whole modul
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import itertools
+import json
 import os
 import re
 import signal
@@ -22,7 +25,11 @@ from typing import Any
 import httpx
 import pytest
 
+from demo.sandbox.declaration import demo_sandboxes
 from tests.support.paths import REPO_ROOT
+
+SERVED = {sandbox.slug.upper() for sandbox in demo_sandboxes() if sandbox.served}
+"""The providers whose fakes the demo serves and syncs (their packages declare it)."""
 
 
 def free_port() -> int:
@@ -242,10 +249,18 @@ def test_the_demo_holds_what_the_readme_promises_and_writes_back(demo: Demo) -> 
     assert data["applications"]["totalCount"] >= 2000
     assert data["interviews"]["totalCount"] > 0
     runs = [edge["node"] for edge in data["syncRuns"]["edges"]]
-    assert len(runs) == 3, "the demo's data came through three sandbox syncs"
+    assert len(runs) == len(SERVED), "the demo's data came through one sync per sandbox"
     assert all(run["status"] == "SUCCEEDED" and run["trigger"] == "demo" for run in runs), runs
     synced = [e["node"] for e in data["integrations"]["edges"] if e["node"]["lastSync"]]
-    assert {i["provider"] for i in synced} == {"RECRUITERFLOW", "JOBVITE", "BPOC"}
+    assert {i["provider"] for i in synced} == SERVED
+    assert {"RECRUITERFLOW", "JOBVITE", "BPOC", "GREENHOUSE"} <= SERVED
+    assert all(i["lastSync"]["status"] == "SUCCEEDED" for i in synced), synced
+    jobs = every(demo, "jobs", "integration { provider }")
+    held = Counter(job["integration"]["provider"] for job in jobs)
+    assert set(held) == SERVED and min(held.values()) > 0, held
+    applications = every(demo, "applications", "job { integration { provider } }")
+    held = Counter(app["job"]["integration"]["provider"] for app in applications)
+    assert set(held) == SERVED and min(held.values()) > 0, held
 
     found = demo.query(RECRUITERFLOW_APPLICATIONS)
     application = next(
@@ -287,6 +302,9 @@ def test_the_banner_shows_the_actual_port_and_the_webhook_urls(demo: Demo) -> No
     assert f"GraphiQL: {demo.url}/graphql" in banner
     assert f"recruiterflow webhooks: {demo.url}/webhooks/recruiterflow/" in banner
     assert f"bpoc webhooks: {demo.url}/webhooks/bpoc/" in banner
+    assert f"greenhouse webhooks: {demo.url}/webhooks/greenhouse/" in banner
+    for provider in SERVED:
+        assert f"{provider.lower()} sandbox: http://127.0.0.1:" in banner, provider
     assert ":8000" not in banner or demo.port == 8000
 
 
@@ -345,6 +363,45 @@ def test_the_readme_webhook_command_is_accepted_and_processed(demo: Demo) -> Non
     assert mine[0]["eventType"] == "job.updated"
 
 
+def processed(demo: Demo, delivery_id: str) -> dict[str, Any]:
+    """The stored event of ``delivery_id`` once processing settles (or after 30 s)."""
+    deadline = time.monotonic() + 30
+    while True:
+        events = demo.query(WEBHOOK_EVENTS)["webhookEvents"]["nodes"]
+        mine: list[dict[str, Any]] = [e for e in events if e["deliveryId"] == delivery_id]
+        assert len(mine) == 1, events
+        if mine[0]["status"] in ("PROCESSED", "FAILED", "IGNORED") or time.monotonic() > deadline:
+            return mine[0]
+        time.sleep(0.5)
+
+
+def test_a_greenhouse_webhook_signed_with_the_demo_secret_is_processed(demo: Demo) -> None:
+    """Greenhouse signs as its docs say (``Signature: sha256 <hex HMAC of the body>``);
+    the notice names a job of the sandbox, which is refetched from it."""
+    integrations = demo.query(INTEGRATIONS)["integrations"]["nodes"]
+    greenhouse = next(i for i in integrations if i["provider"] == "GREENHOUSE")
+    assert greenhouse["status"] == "ACTIVE" and greenhouse["hasWebhookSecret"], greenhouse
+    database_id = int(base64.b64decode(greenhouse["id"]).decode().split(":")[1])
+    secret = (demo.folder / ".talentgraph" / "demo-webhook-secrets" / "greenhouse").read_text()
+    body = json.dumps({"action": "job_updated", "payload": {"job": {"id": 100001}}}).encode()
+    url = f"{demo.url}/webhooks/greenhouse/{database_id}"
+
+    def post(key: str, delivery: str) -> httpx.Response:
+        signature = hmac.new(key.strip().encode(), body, hashlib.sha256).hexdigest()
+        headers = {
+            "content-type": "application/json",
+            "Signature": f"sha256 {signature}",
+            "Greenhouse-Event-ID": delivery,
+        }
+        return httpx.post(url, content=body, headers=headers, timeout=30)
+
+    assert post("a guess", "gh-forged").status_code == 401
+    accepted = post(secret, "gh-evt-1")
+    assert accepted.status_code == 202, accepted.text
+    event = processed(demo, "gh-evt-1")
+    assert event["status"] == "PROCESSED" and event["eventType"] == "job_updated", event
+
+
 SYNC_RUNS = "{ syncRuns(first: 20) { nodes { status trigger kind } } }"
 
 
@@ -369,7 +426,7 @@ def test_sync_from_a_second_terminal_reaches_the_sandboxes(demo: Demo) -> None:
     runs = demo.query(SYNC_RUNS)["syncRuns"]["nodes"]
     assert [r["trigger"] for r in runs[:2]] == ["cli", "cli"], runs
     assert all(r["status"] == "SUCCEEDED" for r in runs), runs
-    assert sum(r["trigger"] == "demo" for r in runs) == 3, runs
+    assert sum(r["trigger"] == "demo" for r in runs) == len(SERVED), runs
 
 
 JOBS = "{ backgroundJobs { counts { pending running succeeded failed dead } } }"

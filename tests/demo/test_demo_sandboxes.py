@@ -17,6 +17,7 @@ from demo.sync import (
     SandboxServers,
     SandboxUnavailable,
     read_origins,
+    served_sandboxes,
     start_sandboxes,
 )
 from gateway.outbound_http import connector_client
@@ -40,7 +41,10 @@ def served(tmp_path: Path) -> Iterator[SandboxServers]:
 async def test_connectors_reach_exactly_the_recorded_sandboxes(
     served: SandboxServers, tmp_path: Path
 ) -> None:
-    assert set(served.origins) == {Provider.RECRUITERFLOW, Provider.JOBVITE, Provider.BPOC}
+    assert set(served.origins) == set(served_sandboxes())
+    assert {Provider.RECRUITERFLOW, Provider.JOBVITE, Provider.BPOC, Provider.GREENHOUSE} <= set(
+        served.origins
+    )
     assert read_origins(tmp_path) == served.origins
     with socket.socket() as other:  # a loopback server that is no sandbox
         other.bind(("127.0.0.1", 0))

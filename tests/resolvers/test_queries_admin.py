@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from demo.sandbox.declaration import demo_sandboxes
 from gateway.store.enums import Role
 from tests.support.gateway import SIZES, Gateway
 
@@ -105,7 +106,13 @@ ROOT_LISTS: dict[str, str] = {
 }
 """Every root field that lists rows of the tenant."""
 
-ALL_DEMO_ROWS = {"activities": 200, "integrations": 4, "recruiters": 6, "prompts": 5, "personas": 2}
+ALL_DEMO_ROWS = {
+    "activities": 200,
+    "integrations": len(demo_sandboxes()),  # one per provider whose fake declares SANDBOX
+    "recruiters": 6,
+    "prompts": 5,
+    "personas": 2,
+}
 """Per-tenant row counts the seed fixes regardless of its sizes."""
 
 ROOT_FIELDS: dict[str, tuple[str, dict[str, Any] | None]] = {

@@ -88,6 +88,37 @@ from demo.sandbox.bpoc.records import (
     iso,
 )
 from demo.sandbox.bpoc.routes import build_app
+from demo.sandbox.declaration import DemoFake, DemoSandbox, Region, RemoteIds, SeedLook, Sizes
+from gateway.store.enums import JobStatus
+
+
+def _demo_fake(sizes: Sizes) -> DemoFake:
+    fake = BpocFake()
+    fake.seed(jobs=sizes.jobs, candidates=sizes.candidates, applications=sizes.applications)
+    return DemoFake(
+        app=fake.app,
+        credentials={"apiKey": MAIN_API_KEY},
+        people={
+            str(recruiter["email"]).lower(): f"{recruiter['firstName']} {recruiter['lastName']}"
+            for recruiter in fake.recruiters.values()
+            if recruiter["agencyId"] == MAIN_AGENCY_ID and recruiter.get("isActive", True)
+        },
+    )
+
+
+SANDBOX = DemoSandbox(
+    slug="bpoc",
+    job_statuses={
+        JobStatus.OPEN: "active",
+        JobStatus.ON_HOLD: "paused",
+        JobStatus.CLOSED: "closed",
+    },
+    make=_demo_fake,
+    api_path="/api/v1",
+    acting_users=(ADMIN_ID, RECRUITER_ID),
+    look=SeedLook(ids=RemoteIds.UUID, region=Region.PHILIPPINES, onboarding=True),
+)
+"""The demo's BPOC (``demo.sandbox.declaration``)."""
 
 __all__ = [
     "ADMIN_ID",
@@ -105,6 +136,7 @@ __all__ = [
     "RECRUITER_ID",
     "RESUME_HOST",
     "ROLES",
+    "SANDBOX",
     "SEED_TIME",
     "STARTER_AGENCY_ID",
     "STARTER_API_KEY",

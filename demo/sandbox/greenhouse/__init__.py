@@ -1,6 +1,6 @@
 """A fake Greenhouse Harvest v3 for tests and the demo sandbox.
 
-    fake = FakeGreenhouse()
+    fake = FakeGreenhouse(files_on_request_host=True)
     fake.seed(jobs=3, candidates=5, applications=8)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app)) as client:
         ...   # POST /token, then GET /v3/jobs?per_page=2 with the bearer token
@@ -22,6 +22,41 @@ token's user (``writes``) and announced by signed webhooks (``Signature: sha256 
 once ``enable_webhooks`` is called.
 """
 
+from demo.sandbox.declaration import DemoFake, DemoSandbox, Sizes
 from demo.sandbox.greenhouse.fake import FakeGreenhouse, RecordedWrite
+from gateway.store.enums import JobStatus
 
-__all__ = ["FakeGreenhouse", "RecordedWrite"]
+READER_ID = "4080"
+"""The user reads run as (``userId``): the site admin."""
+
+
+def _demo_fake(sizes: Sizes) -> DemoFake:
+    fake = FakeGreenhouse(files_on_request_host=True)
+    fake.seed(jobs=sizes.jobs, candidates=sizes.candidates, applications=sizes.applications)
+    return DemoFake(
+        app=fake.app,
+        credentials={
+            "clientId": fake.client_id,
+            "clientSecret": fake.client_secret,
+            "userId": READER_ID,
+        },
+        people={
+            str(user["primary_email"]).lower(): str(user["name"])
+            for user in fake.users.values()
+            if not user["deactivated"]
+        },
+    )
+
+
+SANDBOX = DemoSandbox(
+    slug="greenhouse",
+    job_statuses={JobStatus.OPEN: "open", JobStatus.ON_HOLD: "draft", JobStatus.CLOSED: "closed"},
+    make=_demo_fake,
+    api_path="/v3",
+    origin_config={"tokenUrl": "/token"},
+    acting_users=(READER_ID, "4081"),
+)
+"""The demo's Greenhouse (``demo.sandbox.declaration``): Harvest v3 under ``/v3``, its
+token endpoint at ``/token`` on the same origin."""
+
+__all__ = ["READER_ID", "SANDBOX", "FakeGreenhouse", "RecordedWrite"]

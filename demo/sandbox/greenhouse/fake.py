@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from starlette.types import ASGIApp
 
 from demo.sandbox.faults import Faults, with_faults
-from demo.sandbox.greenhouse.routes import build_app
+from demo.sandbox.greenhouse.routes import FILES_HOST, build_app
 from demo.sandbox.resumes import SandboxResume, sandbox_resume
 from demo.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
@@ -26,8 +26,9 @@ PIPELINE = ("Application Review", "Recruiter Screen", "Technical Interview", "On
 FIRST_NAMES = ("Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Frances")
 LAST_NAMES = ("Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Thompson")
 TITLES = ("Backend Engineer", "Data Analyst", "Product Designer", "Site Reliability Engineer")
-FILES_URL = "https://greenhouse-sandbox.s3.example/attachments"
-"""Where attachments live: signed storage URLs, fetched without the API's token."""
+FILES_URL = FILES_HOST + "/attachments"
+"""Where attachments live: signed storage URLs, fetched without the API's token. The
+fake serves them at ``/attachments`` (see ``files_on_request_host``)."""
 REJECTION_REASONS = ("Lacking skill(s)/qualification(s)", "Hired another candidate", "Other")
 DEPARTMENT_ID = 237
 OFFICE_IDS = (54, 55)
@@ -64,6 +65,9 @@ class FakeGreenhouse(WebhookSource):
     client_id: str = "gh-client-7d41"
     client_secret: str = "gh-secret-3c9e5f27a1"
     rate_limit: int = 10_000
+    files_on_request_host: bool = False
+    """List attachment URLs on the host a request came to instead of ``FILES_URL``'s
+    (a sandbox served on a port, where the storage host does not resolve)."""
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     faults: Faults = field(default_factory=Faults)
     users: dict[int, JSON] = field(default_factory=dict)

@@ -23,6 +23,8 @@ JSON = dict[str, Any]
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 100
 MAX_IDS = 50
+FILES_HOST = "https://greenhouse-sandbox.s3.example"
+"""Where the seeded attachments say they live (``fake.FILES_URL``)."""
 
 
 class Refusal(Exception):
@@ -118,6 +120,20 @@ def _filtered(
     return found
 
 
+def keep(record: JSON, _origin: str) -> JSON:
+    return record
+
+
+def served_attachment(attachment: JSON, origin: str) -> JSON:
+    """The attachment with its URL on ``origin``, where the request came (the fake
+    serves the files at ``/attachments``): a sandbox on a loopback port hands out links
+    the gateway can fetch from it."""
+    url = attachment.get("url")
+    if isinstance(url, str) and url.startswith(FILES_HOST + "/"):
+        return {**attachment, "url": origin + url[len(FILES_HOST) :]}
+    return attachment
+
+
 def build_app(fake: FakeGreenhouse) -> Starlette:
     def bearer(request: Request) -> str:
         header = request.headers.get("authorization", "")
@@ -151,12 +167,15 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
         return endpoint
 
     def listing(
-        records: Callable[[], Iterable[JSON]], parents: dict[str, str] | None = None
+        records: Callable[[], Iterable[JSON]],
+        parents: dict[str, str] | None = None,
+        view: Callable[[JSON, str], JSON] = keep,
     ) -> Callable[[Request, str], Awaitable[Response]]:
         async def handler(request: Request, token: str) -> Response:
             filters, per_page, offset = _query(request)
             found = _filtered(records(), filters, parents or {})
-            page = found[offset : offset + per_page]
+            origin = str(request.base_url).rstrip("/")
+            page = [view(record, origin) for record in found[offset : offset + per_page]]
             headers: dict[str, str] = {}
             if offset + per_page < len(found):
                 base = str(request.url.replace(query=""))
@@ -263,9 +282,11 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
         return Response(resume.content, media_type=resume.content_type)
 
     def listed(
-        records: Callable[[], Iterable[JSON]], parents: dict[str, str] | None = None
+        records: Callable[[], Iterable[JSON]],
+        parents: dict[str, str] | None = None,
+        view: Callable[[JSON, str], JSON] = keep,
     ) -> Callable[[Request], Awaitable[Response]]:
-        return guarded(listing(records, parents))
+        return guarded(listing(records, parents, view))
 
     routes = [
         Route("/token", token, methods=["POST"]),
@@ -292,6 +313,7 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
             listed(
                 lambda: fake.attachments.values(),
                 {"candidate_ids": "candidate_id", "application_ids": "application_id"},
+                view=served_attachment if fake.files_on_request_host else keep,
             ),
         ),
         Route(

@@ -34,6 +34,8 @@ search filters) and ``routes`` (``build_app``).
 
 from __future__ import annotations
 
+from demo.sandbox.declaration import DemoFake, DemoSandbox, RemoteIds, SeedLook, Sizes
+from demo.sandbox.faults import Faults, with_faults
 from demo.sandbox.jobvite.fake import (
     BASE_TIME_MS,
     DEFAULT_COUNT,
@@ -51,12 +53,39 @@ from demo.sandbox.jobvite.fake import (
     public_pem,
 )
 from demo.sandbox.jobvite.routes import build_app
+from gateway.store.enums import JobStatus
+
+
+def _demo_fake(sizes: Sizes) -> DemoFake:
+    jobvite_key, _ = generate_key_pair()
+    fake = JobviteFake(jobvite_private_key=jobvite_key, customer_public_key=None)
+    fake.seed(jobs=sizes.jobs, candidates=sizes.candidates, applications=sizes.applications)
+    return DemoFake(
+        app=with_faults(build_app(fake), Faults()),
+        credentials={"apiKey": fake.api_key, "apiSecret": fake.api_secret},
+        people={
+            person["userName"].lower(): f"{person['firstName']} {person['lastName']}"
+            for person in RECRUITERS
+        },
+        account_id=fake.company_id,
+    )
+
+
+SANDBOX = DemoSandbox(
+    slug="jobvite",
+    job_statuses={JobStatus.OPEN: "Open", JobStatus.ON_HOLD: "Hold", JobStatus.CLOSED: "Filled"},
+    make=_demo_fake,
+    api_path="/api/v2",
+    look=SeedLook(ids=RemoteIds.PREFIXED_ALNUM, onboarding=True),
+)
+"""The demo's Jobvite (``demo.sandbox.declaration``)."""
 
 __all__ = [
     "BASE_TIME_MS",
     "DEFAULT_COUNT",
     "MAX_COUNT",
     "RECRUITERS",
+    "SANDBOX",
     "SIGNATURE_TOLERANCE",
     "UNAUTHORIZED",
     "BadRequest",

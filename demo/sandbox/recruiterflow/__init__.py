@@ -36,6 +36,7 @@ request) and ``routes`` (``build_app``).
 
 from __future__ import annotations
 
+from demo.sandbox.declaration import DemoFake, DemoSandbox, SeedLook, Sizes
 from demo.sandbox.recruiterflow.fake import FakeRecruiterflow
 from demo.sandbox.recruiterflow.records import (
     ACTIVITY_TYPES,
@@ -53,6 +54,27 @@ from demo.sandbox.recruiterflow.records import (
     rf_time,
 )
 from demo.sandbox.recruiterflow.routes import Handler, build_app
+from gateway.store.enums import JobStatus
+
+
+def _demo_fake(sizes: Sizes) -> DemoFake:
+    fake = FakeRecruiterflow()
+    fake.seed(jobs=sizes.jobs, candidates=sizes.candidates, applications=sizes.applications)
+    return DemoFake(
+        app=fake.app,
+        credentials={"apiKey": fake.api_key},
+        people={str(user["email"]).lower(): str(user["name"]) for user in fake.users.values()},
+    )
+
+
+SANDBOX = DemoSandbox(
+    slug="recruiterflow",
+    job_statuses={JobStatus.OPEN: "Open", JobStatus.ON_HOLD: "On Hold", JobStatus.CLOSED: "Closed"},
+    make=_demo_fake,
+    acting_users=("40201", "10447"),
+    look=SeedLook(numeric_stage_ids=True),
+)
+"""The demo's Recruiterflow (``demo.sandbox.declaration``)."""
 
 __all__ = [
     "ACTIVITY_TYPES",
@@ -63,6 +85,7 @@ __all__ = [
     "NOT_IN_ACCOUNT",
     "OTHER_STAGE_NAMES",
     "PIPELINE",
+    "SANDBOX",
     "Application",
     "ApplicationTable",
     "FakeRecruiterflow",

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from demo.sandbox.declaration import demo_sandboxes
 from gateway.store.enums import Role
 from gateway.store.models import Integration
 from tests.support.gateway import Gateway
@@ -100,6 +101,10 @@ def codes(errors: list[dict[str, Any]]) -> list[str | None]:
     return [(error.get("extensions") or {}).get("code") for error in errors]
 
 
+SEEDED = {sandbox.slug.upper() for sandbox in demo_sandboxes()}
+"""The providers the demo seed connects (each whose fake declares ``SANDBOX``)."""
+
+
 def pk(global_id: str) -> int:
     return int(base64.b64decode(global_id).decode().partition(":")[2])
 
@@ -117,10 +122,11 @@ async def all_integrations(gateway: Gateway, tenant: str = "demo") -> list[dict[
 
 
 @pytest.mark.parametrize("tenant", ["demo", "other"])
-async def test_each_tenant_has_its_four_integrations(gateway: Gateway, tenant: str) -> None:
+async def test_each_tenant_has_its_seeded_integrations(gateway: Gateway, tenant: str) -> None:
     integrations = await all_integrations(gateway, tenant)
-    assert len(integrations) == 4
-    assert {i["provider"] for i in integrations} == {"RECRUITERFLOW", "JOBVITE", "BPOC", "WORKDAY"}
+    assert len(integrations) == len(SEEDED)
+    assert {"RECRUITERFLOW", "JOBVITE", "BPOC", "GREENHOUSE", "WORKDAY"} <= SEEDED
+    assert {i["provider"] for i in integrations} == SEEDED
     for integration in integrations:
         assert integration["status"] == "ACTIVE"
         assert integration["hasCredentials"] is False
@@ -132,7 +138,7 @@ async def test_each_tenant_has_its_four_integrations(gateway: Gateway, tenant: s
 async def test_tenants_never_see_each_others_integrations(gateway: Gateway) -> None:
     demo = {i["id"] for i in await all_integrations(gateway, "demo")}
     other = {i["id"] for i in await all_integrations(gateway, "other")}
-    assert len(demo) == len(other) == 4
+    assert len(demo) == len(other) == len(SEEDED)
     assert not demo & other
     for integration_id in other:
         data = await gateway.execute(INTEGRATION, {"id": integration_id})
@@ -203,7 +209,7 @@ async def test_integration_by_id_of_another_type_is_null(gateway: Gateway) -> No
 @pytest.mark.parametrize("role", list(Role))
 async def test_every_role_reads_integrations_without_secrets(gateway: Gateway, role: Role) -> None:
     data = await gateway.execute(ALL_INTEGRATIONS, role=role)
-    assert data["integrations"]["totalCount"] == 4
+    assert data["integrations"]["totalCount"] == len(SEEDED)
 
 
 # -- secrets -----------------------------------------------------------------------------------

@@ -13,11 +13,15 @@ from typing import Any
 import httpx
 
 from gateway.store.enums import WebhookEventStatus
-from tests.support.faults import Stack, eventually
+from tests.support.faults import (
+    OUTAGE_SECONDS,
+    RECOVERY_SECONDS,
+    TRAFFIC_INTERVAL_SECONDS,
+    Stack,
+    eventually,
+)
 
 ROW = "row 2: PostgreSQL down"
-OUTAGE_SECONDS = 4.0
-RECOVERY_SECONDS = 30.0
 JOBS = "{ jobs(first: 2) { totalCount edges { node { id title } } } }"
 PROMPT_CREATE = """
 mutation ($name: String!) {
@@ -71,7 +75,7 @@ async def test_postgres_down_answers_503_and_everything_recovers_by_itself(stack
 
             if time.monotonic() - down > OUTAGE_SECONDS:
                 break
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(TRAFFIC_INTERVAL_SECONDS)
     finally:
         stack.postgres.up()
 
@@ -102,5 +106,9 @@ async def test_postgres_down_answers_503_and_everything_recovers_by_itself(stack
         return True if status == WebhookEventStatus.PROCESSED.value else None
 
     await eventually(
-        ROW, "the worker processes a webhook accepted after the outage", 30, processed, stack=stack
+        ROW,
+        "the worker processes a webhook accepted after the outage",
+        RECOVERY_SECONDS,
+        processed,
+        stack=stack,
     )

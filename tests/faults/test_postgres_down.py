@@ -19,6 +19,7 @@ from tests.support.faults import (
     TRAFFIC_INTERVAL_SECONDS,
     Stack,
     eventually,
+    recovered,
 )
 
 ROW = "row 2: PostgreSQL down"
@@ -78,6 +79,7 @@ async def test_postgres_down_answers_503_and_everything_recovers_by_itself(stack
             await asyncio.sleep(TRAFFIC_INTERVAL_SECONDS)
     finally:
         stack.postgres.up()
+    ended = time.monotonic()
 
     async def graphql_back() -> Any:
         response = await stack.graphql(JOBS)
@@ -89,6 +91,7 @@ async def test_postgres_down_answers_503_and_everything_recovers_by_itself(stack
         ROW, "GraphQL answers normally again", RECOVERY_SECONDS, graphql_back, stack=stack
     )
     assert data["jobs"]["totalCount"] > 0, f"[{ROW}] {data}"
+    recovered(ROW, "GraphQL answers normally", ended)
 
     async def webhook_back() -> Any:
         response = await stack.webhook(integration_id, job_id)
@@ -97,6 +100,7 @@ async def test_postgres_down_answers_503_and_everything_recovers_by_itself(stack
     event_id = await eventually(
         ROW, "the webhook route acknowledges again", RECOVERY_SECONDS, webhook_back, stack=stack
     )
+    recovered(ROW, "the webhook route acknowledges", ended)
     await eventually(ROW, "/readyz answers 200", RECOVERY_SECONDS, stack.ready, stack=stack)
     assert stack.worker_alive(), f"[{ROW}] the worker lived through it\n{stack.log_tails()}"
     assert stack.serve is not None and stack.serve.poll() is None, f"[{ROW}] serve still runs"

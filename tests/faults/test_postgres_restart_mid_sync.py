@@ -7,6 +7,7 @@ the retry resumes the same run from its checkpoint, and the job and the run both
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from gateway.store.enums import BackgroundJobStatus, SyncStatus
@@ -17,6 +18,7 @@ from tests.support.faults import (
     RETRY_BASE_SECONDS,
     Stack,
     eventually,
+    recovered,
 )
 
 ROW = "row 5: PostgreSQL restarted mid full sync"
@@ -50,6 +52,7 @@ async def test_a_sync_that_lost_the_database_resumes_and_succeeds_by_itself(
         await asyncio.sleep(OUTAGE_SECONDS)  # the outage itself, not a wait for a result
     finally:
         stack.postgres.up()
+    ended = time.monotonic()
 
     async def settled() -> Any:
         runs = await stack.sync_runs(integration_id)
@@ -68,6 +71,7 @@ async def test_a_sync_that_lost_the_database_resumes_and_succeeds_by_itself(
         settled,
         stack=stack,
     )
+    recovered(ROW, "the run and its job ended", ended)
     assert [(r.id, r.status) for r in runs] == [(run.id, SyncStatus.SUCCEEDED)], (
         f"[{ROW}] the same run ends SUCCEEDED: {[(r.id, r.status, r.error_message) for r in runs]}"
     )

@@ -37,6 +37,7 @@ from tests.support.faults import (
     TRAFFIC_INTERVAL_SECONDS,
     Stack,
     eventually,
+    recovered,
 )
 
 ROW = "row 1: Redis down under traffic"
@@ -190,6 +191,7 @@ async def test_redis_down_under_traffic_costs_no_request_and_no_work(stack: Stac
                     during_webhook = int(response.json()["id"])
             readiness.append((await stack.http.get(f"{stack.base}/readyz")).status_code)
             await asyncio.sleep(TRAFFIC_INTERVAL_SECONDS)
+    ended = time.monotonic()
     assert set(readiness) == {503}, f"[{ROW}] /readyz says Redis is down: {readiness}"
 
     assert await instructions() == written, (
@@ -200,6 +202,7 @@ async def test_redis_down_under_traffic_costs_no_request_and_no_work(stack: Stac
     assert stored == 1, f"[{ROW}] the mutation answered as committed is stored once: {stored}"
 
     await eventually(ROW, "/readyz answers 200", RECOVERY_SECONDS, stack.ready, stack=stack)
+    recovered(ROW, "/readyz answers 200", ended)
     assert stack.worker_alive(), f"[{ROW}] the worker outlives the outage\n{stack.log_tails()}"
 
     after = await stack.webhook(integration_id, remote_job)
@@ -219,6 +222,7 @@ async def test_redis_down_under_traffic_costs_no_request_and_no_work(stack: Stac
         stack=stack,
     )
 
+    recovered(ROW, "the webhooks accepted during and after it are processed", ended)
     synced_job = await stack.scalar(
         sa.select(Job.id).where(
             Job.integration_id == integration_id, Job.remote_id == str(remote_job)
@@ -251,6 +255,7 @@ async def test_redis_down_under_traffic_costs_no_request_and_no_work(stack: Stac
     kinds = [m["type"] for m in heard]
     assert set(kinds) == {"next"}, f"[{ROW}] only updates on the new subscription: {heard}"
     finished = progress(heard[-1])
+    recovered(ROW, "a new subscription heard the worker's sync end", ended)
     assert finished["status"] == "SUCCEEDED", (
         f"[{ROW}] a subscription opened after the outage hears the worker's sync to its "
         f"end: {heard[:3]} ... {finished}"

@@ -20,6 +20,7 @@ from tests.support.faults import (
     Stack,
     eventually,
     in_applications,
+    recovered,
     snapshot,
     watching,
 )
@@ -87,6 +88,7 @@ async def test_a_sync_cut_short_by_server_errors_is_retried_and_resumes_its_run(
             await asyncio.sleep(max(0.0, SOURCE_OUTAGE_SECONDS - (time.monotonic() - erring)))
         finally:
             stack.fake.faults.pending.clear()
+            ended = time.monotonic()
 
         async def finished() -> Any:
             runs = await stack.sync_runs(integration_id)
@@ -101,6 +103,7 @@ async def test_a_sync_cut_short_by_server_errors_is_retried_and_resumes_its_run(
         runs, records = await eventually(
             ROW, "the retry resumes the run and it succeeds", RESUMED_WITHIN, finished, stack=stack
         )
+    recovered(ROW, "the resumed run and its job succeeded", ended)
     assert [r.id for r in runs] == [run.id], (
         f"[{ROW}] the retry resumes the same run: {[(r.id, r.status) for r in runs]}"
     )

@@ -21,6 +21,7 @@ from tests.support.faults import (
     Stack,
     eventually,
     in_applications,
+    recovered,
 )
 
 ROW = "row 3: worker SIGKILLed mid full sync"
@@ -80,6 +81,7 @@ async def test_a_killed_workers_sync_is_taken_over_and_resumed_from_its_checkpoi
     )
 
     stack.start_worker()
+    ended = time.monotonic()
 
     async def finished() -> Any:
         runs = await stack.sync_runs(integration_id)
@@ -95,6 +97,7 @@ async def test_a_killed_workers_sync_is_taken_over_and_resumed_from_its_checkpoi
         finished,
         stack=stack,
     )
+    recovered(ROW, "(a new worker started) the run resumed and ended", ended)
     assert [r.id for r in runs] == [run.id], (
         f"[{ROW}] the same run is resumed, no second one started: "
         f"{[(r.id, r.status) for r in runs]}"

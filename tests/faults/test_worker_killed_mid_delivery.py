@@ -8,6 +8,7 @@ under the same ``webhook-id``, and the delivery ends succeeded on its second att
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +16,13 @@ import sqlalchemy as sa
 from gateway.store.enums import DeliveryStatus
 from gateway.store.models import WebhookDelivery
 from resolvers.relay import from_global_id
-from tests.support.faults import RECOVERY_SECONDS, WEBHOOK_LEASE_SECONDS, Stack, eventually
+from tests.support.faults import (
+    RECOVERY_SECONDS,
+    WEBHOOK_LEASE_SECONDS,
+    Stack,
+    eventually,
+    recovered,
+)
 from tests.support.receiver import Answer, Receiver, serving
 
 ROW = "row 6: worker SIGKILLed mid delivery"
@@ -87,6 +94,7 @@ async def _delivered_again_after_the_kill(
     )
 
     stack.start_worker()
+    ended = time.monotonic()
 
     async def succeeded() -> Any:
         [now] = await _deliveries(stack, subscription_id)
@@ -99,6 +107,7 @@ async def _delivered_again_after_the_kill(
         succeeded,
         stack=stack,
     )
+    recovered(ROW, "(a new worker started) the delivery succeeded", ended)
     await asyncio.sleep(2)  # room for a third request, which must not come
     requests = receiver.at(PATH)
     assert len(requests) == 2, f"[{ROW}] sent again once, not {len(requests) - 1} times"

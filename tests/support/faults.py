@@ -420,6 +420,11 @@ async def eventually(
         await asyncio.sleep(every)
 
 
+def recovered(row: str, what: str, since: float) -> None:
+    """Print how long after the fault ended ``what`` was seen (``pytest -rP`` shows it)."""
+    print(f"[{row}] {what}: {time.monotonic() - since:.1f} s after the fault ended")
+
+
 async def _wait_ready(stack: Stack, within: float = 60) -> None:
     await eventually(
         "setup",

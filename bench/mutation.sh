@@ -5,6 +5,8 @@
 #   bench/mutation.sh auth crypto     # only these
 #   bench/mutation.sh webhook-providers   # the providers' signature checks in
 #                                         # connectors/webhooks.py (215 mutants, not in the default run)
+#   bench/mutation.sh ingest-claims       # ingest's claims, leases and fences alone
+#                                         # (part of ingest, not in the default run)
 #
 # Each module is mutated in its own copy under mutants/<module>/ (git-ignored), from a
 # snapshot of the working tree taken when the command starts, and each mutant runs only
@@ -49,9 +51,13 @@ FILTERS[webhook-providers]="connectors.webhooks.x__hmac__mutmut_* connectors.web
   connectors.webhooks.x__any_matches__mutmut_*"
 TESTS[webhook-providers]="${TESTS[webhook]}"
 
-SOURCES[ingest]="jobs/ingest.py"
+SOURCES[ingest]="jobs/ingest.py jobs/ingest_claims.py jobs/ingest_refetch.py"
 TESTS[ingest]="tests/jobs/test_ingest*.py tests/gateway/test_ingress.py
   tests/gateway/test_webhooks_through.py"
+
+# The claim, its lease and the attempt fence alone (part of ingest; much shorter).
+SOURCES[ingest-claims]="jobs/ingest_claims.py"
+TESTS[ingest-claims]="tests/jobs/test_ingest_fencing.py"
 
 SOURCES[sync-delete]="gateway/store/upsert.py"
 FILTERS[sync-delete]="gateway.store.upsert.x_mark_missing_deleted__mutmut_*"
@@ -61,7 +67,7 @@ SOURCES[cache]="gateway/cache.py"
 TESTS[cache]="tests/resolvers/test_cache.py tests/gateway/test_redis_outage.py"
 
 ORDER=(auth permissions crypto webhook sync-delete cache ingest)
-EXTRA=(webhook-providers)
+EXTRA=(webhook-providers ingest-claims)
 
 toml_list() {
   local out="" item

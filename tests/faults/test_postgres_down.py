@@ -13,11 +13,16 @@ from typing import Any
 import httpx
 
 from gateway.store.enums import WebhookEventStatus
-from tests.support.faults import Stack, eventually
+from tests.support.faults import (
+    OUTAGE_SECONDS,
+    RECOVERY_SECONDS,
+    TRAFFIC_INTERVAL_SECONDS,
+    Stack,
+    eventually,
+    recovered,
+)
 
 ROW = "row 2: PostgreSQL down"
-OUTAGE_SECONDS = 4.0
-RECOVERY_SECONDS = 30.0
 JOBS = "{ jobs(first: 2) { totalCount edges { node { id title } } } }"
 PROMPT_CREATE = """
 mutation ($name: String!) {
@@ -71,9 +76,10 @@ async def test_postgres_down_answers_503_and_everything_recovers_by_itself(stack
 
             if time.monotonic() - down > OUTAGE_SECONDS:
                 break
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(TRAFFIC_INTERVAL_SECONDS)
     finally:
         stack.postgres.up()
+    ended = time.monotonic()
 
     async def graphql_back() -> Any:
         response = await stack.graphql(JOBS)
@@ -85,6 +91,7 @@ async def test_postgres_down_answers_503_and_everything_recovers_by_itself(stack
         ROW, "GraphQL answers normally again", RECOVERY_SECONDS, graphql_back, stack=stack
     )
     assert data["jobs"]["totalCount"] > 0, f"[{ROW}] {data}"
+    recovered(ROW, "GraphQL answers normally", ended)
 
     async def webhook_back() -> Any:
         response = await stack.webhook(integration_id, job_id)
@@ -93,6 +100,7 @@ async def test_postgres_down_answers_503_and_everything_recovers_by_itself(stack
     event_id = await eventually(
         ROW, "the webhook route acknowledges again", RECOVERY_SECONDS, webhook_back, stack=stack
     )
+    recovered(ROW, "the webhook route acknowledges", ended)
     await eventually(ROW, "/readyz answers 200", RECOVERY_SECONDS, stack.ready, stack=stack)
     assert stack.worker_alive(), f"[{ROW}] the worker lived through it\n{stack.log_tails()}"
     assert stack.serve is not None and stack.serve.poll() is None, f"[{ROW}] serve still runs"
@@ -102,5 +110,9 @@ async def test_postgres_down_answers_503_and_everything_recovers_by_itself(stack
         return True if status == WebhookEventStatus.PROCESSED.value else None
 
     await eventually(
-        ROW, "the worker processes a webhook accepted after the outage", 30, processed, stack=stack
+        ROW,
+        "the worker processes a webhook accepted after the outage",
+        RECOVERY_SECONDS,
+        processed,
+        stack=stack,
     )

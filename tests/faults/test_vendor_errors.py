@@ -6,13 +6,30 @@ the same run, ends it ``SUCCEEDED`` and clears the error.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from gateway.store.enums import BackgroundJobStatus, SyncStatus
-from tests.support.faults import Snapshot, Stack, eventually, in_applications, snapshot, watching
+from tests.support.faults import (
+    AS_FILED,
+    RECOVERY_SECONDS,
+    RETRY_BASE_SECONDS,
+    SOURCE_OUTAGE_SECONDS,
+    Snapshot,
+    Stack,
+    eventually,
+    in_applications,
+    recovered,
+    snapshot,
+    watching,
+)
 
 ROW = "row 4: vendor answers 500 mid sync"
 CUT_SHORT = (SyncStatus.PARTIALLY_FAILED.value, SyncStatus.FAILED.value)
+RESUMED_WITHIN = RECOVERY_SECONDS + (2 * RETRY_BASE_SECONDS if AS_FILED else 0)
+"""Run as filed, the source comes back between two retries: the next one may be up to
+twice the base (20 s) away."""
 
 
 async def test_a_sync_cut_short_by_server_errors_is_retried_and_resumes_its_run(
@@ -30,6 +47,7 @@ async def test_a_sync_cut_short_by_server_errors_is_retried_and_resumes_its_run(
 
         run = await eventually(ROW, "the run reaches its applications", 30, under_way, stack=stack)
         stack.fake.faults.server_errors(times=100_000, status=500)
+        erring = time.monotonic()
         try:
 
             async def cut_short() -> Snapshot | None:
@@ -67,8 +85,10 @@ async def test_a_sync_cut_short_by_server_errors_is_retried_and_resumes_its_run(
             assert not succeeded_early, (
                 f"[{ROW}] a cut-short run's job must not succeed: {succeeded_early[0]}"
             )
+            await asyncio.sleep(max(0.0, SOURCE_OUTAGE_SECONDS - (time.monotonic() - erring)))
         finally:
             stack.fake.faults.pending.clear()
+            ended = time.monotonic()
 
         async def finished() -> Any:
             runs = await stack.sync_runs(integration_id)
@@ -81,8 +101,9 @@ async def test_a_sync_cut_short_by_server_errors_is_retried_and_resumes_its_run(
             return None
 
         runs, records = await eventually(
-            ROW, "the retry resumes the run and it succeeds", 30, finished, stack=stack
+            ROW, "the retry resumes the run and it succeeds", RESUMED_WITHIN, finished, stack=stack
         )
+    recovered(ROW, "the resumed run and its job succeeded", ended)
     assert [r.id for r in runs] == [run.id], (
         f"[{ROW}] the retry resumes the same run: {[(r.id, r.status) for r in runs]}"
     )

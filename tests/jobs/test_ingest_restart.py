@@ -84,6 +84,7 @@ async def heard_every(announced: list[Event], remote_ids: set[str], *, within: f
         await asyncio.sleep(0.05)
 
 
+@pytest.mark.timeout(300)
 async def test_a_killed_worker_loses_nothing_and_repeats_nothing(
     private_postgres_url: str,
     redis_url: str,

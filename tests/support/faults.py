@@ -15,6 +15,12 @@ quick, so what a deployment does in minutes happens here in seconds. The schedul
 nothing due: every integration starts with a full sync that succeeded a moment ago, so
 every sync a test sees is the one it queued.
 
+``TALENTGRAPH_FAULTS_AS_FILED=1`` runs the rows at the lengths the outage report
+(issue 13) ran them: Redis and PostgreSQL down 30 s, the source answering 500 for
+25 s, traffic of one request of each kind a second, and task retries at the production
+base (10 s doubling), so a source outage is lived through by the retry budget a
+deployment has (about 4 minutes).
+
 `eventually` is the one way to wait: a bounded poll that fails naming the row, what did
 not happen, what was last seen, and the tail of every process's log.
 """
@@ -74,8 +80,21 @@ from tests.support.serving import free_port
 
 T = TypeVar("T")
 
+AS_FILED = os.environ.get("TALENTGRAPH_FAULTS_AS_FILED", "") not in ("", "0")
 LEASE_SECONDS = 3
-RETRY_BASE_SECONDS = 0.5
+RETRY_BASE_SECONDS = 10.0 if AS_FILED else 0.5
+OUTAGE_SECONDS = 30.0 if AS_FILED else 4.0
+"""How long Redis or PostgreSQL stays down in the rows that stop them."""
+SOURCE_OUTAGE_SECONDS = 25.0 if AS_FILED else 0.0
+"""How long the source answers 500 at least (and until the run has been cut short)."""
+TRAFFIC_INTERVAL_SECONDS = 1.0 if AS_FILED else 0.2
+"""The pause between rounds of requests during an outage."""
+RECOVERY_SECONDS = 30.0
+"""Once a fault ends, the system is back to normal within this."""
+TEST_TIMEOUT_SECONDS = 420 if AS_FILED else 240
+"""Per row, instead of the suite's 120 s: a row's own bounded waits add up to more."""
+WEBHOOK_LEASE_SECONDS = 6.0
+"""How long a claimed inbound event or outbound delivery is held (120 s by default)."""
 WEBHOOK_SECRET = "faults-webhook-secret-0451"
 SEED = {"jobs": 20, "candidates": 300, "applications": 600}
 """Enough for a full sync to commit several batches (of 200) per phase and take a few
@@ -401,6 +420,11 @@ async def eventually(
         await asyncio.sleep(every)
 
 
+def recovered(row: str, what: str, since: float) -> None:
+    """Print how long after the fault ended ``what`` was seen (``pytest -rP`` shows it)."""
+    print(f"[{row}] {what}: {time.monotonic() - since:.1f} s after the fault ended")
+
+
 async def _wait_ready(stack: Stack, within: float = 60) -> None:
     await eventually(
         "setup",
@@ -446,6 +470,8 @@ async def running_stack(logs: Path) -> AsyncIterator[Stack]:
             durable.url,
             REDIS_PREFIX,
             job_lease_seconds=LEASE_SECONDS,
+            webhook_lease_seconds=WEBHOOK_LEASE_SECONDS,
+            webhook_allow_private_targets="true",
             task_retry_base_seconds=RETRY_BASE_SECONDS,
             webhook_handoff_grace_seconds=1.0,
             webhook_sweep_interval_seconds=0.5,

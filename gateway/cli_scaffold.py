@@ -3,7 +3,8 @@
 
     made = scaffold(Path("."), "acme", title="Acme ATS")
     made.written      # connectors/acme/{__init__,connector,records,webhooks}.py,
-                      # demo/sandbox/acme/{__init__,fake,routes}.py,
+                      # demo/sandbox/acme/{__init__,fake,routes}.py (the fake,
+                      #   declaring its demo sandbox: the demo shows it at once),
                       # tests/connectors/harness/acme.py, tests/connectors/acme/...
     made.registry     # '    "acme": "connectors.acme",' added to connectors/registry.py
 

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from connectors.base import ConnectorBase
 from connectors.registry import PACKAGES, connector_class, provider_spec
+from connectors.resumes import download_resume
 from demo.sandbox.declaration import DemoSandbox, Sizes, demo_sandboxes, find_sandboxes
 from demo.seed import seed_demo
 from demo.sync import (
@@ -34,7 +36,7 @@ from gateway.store.enums import Provider
 from gateway.store.migrate import upgrade
 from gateway.store.models import Integration
 
-IN_THE_DEMO = {"recruiterflow", "jobvite", "bpoc", "greenhouse"}
+IN_THE_DEMO = {"recruiterflow", "jobvite", "bpoc", "greenhouse", "workable", "ashby", "lever"}
 """Providers whose fakes declared a sandbox when this test was written: the convention
 must keep finding at least these."""
 
@@ -125,7 +127,8 @@ async def test_each_connector_reaches_its_sandbox_as_declared(
     served: SandboxServers, tmp_path: Path
 ) -> None:
     """The declared credentials, API path and same-origin config (Greenhouse's token
-    URL) are what the connector needs: its check passes and it reads the seeded jobs."""
+    URL) are what the connector needs: its check passes, it reads the seeded jobs, and
+    the resume links it lists are on the sandbox's origin and answer there."""
     sandbox = build_sandbox()
     sizes = sandbox_sizes(list(sandbox.apps))
     assert set(served.origins) == set(sandbox.apps)
@@ -143,6 +146,18 @@ async def test_each_connector_reaches_its_sandbox_as_declared(
             assert checked.ok, (provider, checked.detail)
             jobs = [job async for job in connector.jobs()]
             assert len(jobs) == sizes[provider].jobs, provider
+            resume = await first_resume(connector)
+            assert resume.startswith(origin + "/"), (provider, resume)
+            fetched = await download_resume(connector.http, resume)
+            assert fetched.content, provider
+
+
+async def first_resume(connector: ConnectorBase) -> str:
+    """The first resume link the connector lists: the sync fetches every such link."""
+    async for candidate in connector.candidates():
+        if candidate.resume_url:
+            return candidate.resume_url
+    raise AssertionError(f"{connector.provider} lists no resume")
 
 
 def write_package(root: Path, name: str, modules: dict[str, str]) -> None:

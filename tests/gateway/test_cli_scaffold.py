@@ -169,6 +169,39 @@ def test_the_new_provider_passes_the_contract_suite_and_its_first_tests(
     assert int(summary.split(" passed")[0].split()[-1]) >= 25, summary
 
 
+def test_the_new_provider_joins_the_demo(scaffolded: Scaffolded) -> None:
+    """The fake's package declares its sandbox: the demo finds it with nothing else
+    edited, and its connector reaches the served sandbox with the declared credentials
+    and path, reads the seeded jobs and fetches a resume there."""
+    found = _run(
+        [
+            sys.executable,
+            "-c",
+            "from demo.sandbox.declaration import demo_sandboxes\n"
+            "print(' '.join(s.slug for s in demo_sandboxes() if s.served))",
+        ],
+        scaffolded.root,
+    )
+    assert found.returncode == 0, found.stdout + found.stderr
+    assert SLUG in found.stdout.split(), found.stdout
+    done = _run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            "0",
+            "tests/demo/test_demo_providers.py",
+        ],
+        scaffolded.root,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout.strip().splitlines()[-1]
+
+
 # refusals
 
 

@@ -1,6 +1,6 @@
 """A fake Ashby API for tests and the demo sandbox.
 
-    fake = FakeAshby()
+    fake = FakeAshby(files_on_request_host=True)
     fake.seed(jobs=3, candidates=5, applications=8)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app)) as client:
         ...   # POST /job.list {"limit": 2} with Basic <key>:
@@ -15,7 +15,8 @@ page with ``limit`` (capped at 100) and ``cursor``/``nextCursor``/``moreDataAvai
 hand a ``syncToken`` on the last page and honour it (``sync_token_expired`` once older
 than ``sync_token_ttl``), and filter on ``createdAfter``; ``file.info`` turns a
 candidate's ``resumeFileHandle.handle`` into a signed storage URL the fake serves
-(``/files/<candidate>/<name>``, no key needed); a 429 with ``Retry-After`` once
+(``/files/<candidate>/<name>``, no key needed; on the request's host with
+``files_on_request_host``); a 429 with ``Retry-After`` once
 ``rate_limit`` calls are spent (``faults`` injects more). Ashby documents no rate-limit
 headers on ordinary answers, so the fake sends none. ``application.changeStage`` and
 ``candidate.createNote`` are recorded (``writes``) with the key's user, the only actor
@@ -23,6 +24,33 @@ the API records, and stage changes are announced by signed webhooks
 (``Ashby-Signature: sha256=<hex>``) once ``enable_webhooks`` is called.
 """
 
-from demo.sandbox.ashby.fake import FakeAshby, RecordedWrite
+from demo.sandbox.ashby.fake import FakeAshby, RecordedWrite, ashby_id
+from demo.sandbox.declaration import DemoFake, DemoSandbox, RemoteIds, SeedLook, Sizes
+from gateway.store.enums import JobStatus
 
-__all__ = ["FakeAshby", "RecordedWrite"]
+
+def _demo_fake(sizes: Sizes) -> DemoFake:
+    fake = FakeAshby(files_on_request_host=True)
+    fake.seed(jobs=sizes.jobs, candidates=sizes.candidates, applications=sizes.applications)
+    return DemoFake(
+        app=fake.app,
+        credentials={"apiKey": fake.api_key},
+        people={
+            str(user["email"]).lower(): f"{user['firstName']} {user['lastName']}"
+            for user in fake.users.values()
+            if user["isEnabled"]
+        },
+    )
+
+
+SANDBOX = DemoSandbox(
+    slug="ashby",
+    job_statuses={JobStatus.OPEN: "Open", JobStatus.ON_HOLD: "Draft", JobStatus.CLOSED: "Closed"},
+    make=_demo_fake,
+    acting_users=(ashby_id("user", 0), ashby_id("user", 1)),
+    look=SeedLook(ids=RemoteIds.UUID),
+)
+"""The demo's Ashby (``demo.sandbox.declaration``): the RPC methods at the origin's root,
+``file.info`` URLs on the same origin."""
+
+__all__ = ["SANDBOX", "FakeAshby", "RecordedWrite"]

@@ -72,6 +72,9 @@ class FakeAshby(WebhookSource):
 
     api_key: str = "ashby-key-2f9c41d8e7b0"
     rate_limit: int = 10_000
+    files_on_request_host: bool = False
+    """``file.info`` answers URLs on the host the request came to instead of
+    ``FILES_URL``'s (a sandbox served on a port, where the storage host does not resolve)."""
     sync_token_ttl: timedelta = timedelta(days=7)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     faults: Faults = field(default_factory=Faults)

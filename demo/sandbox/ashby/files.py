@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import json
 
-FILES_URL = "https://ashby-sandbox.s3.example/files"
-"""Where resume files live: signed storage URLs from ``file.info``, fetched without the key."""
+FILES_PATH = "/files"
+"""Where the fake serves the files, on its own origin."""
+FILES_URL = "https://ashby-sandbox.s3.example" + FILES_PATH
+"""Where resume files live: signed storage URLs from ``file.info``, fetched without the
+key (on the request's host instead with ``FakeAshby(files_on_request_host=True)``)."""
 
 
 def file_handle(candidate_id: str) -> str:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from demo.sandbox.ashby.files import FILES_URL, handle_owner
+from demo.sandbox.ashby.files import FILES_PATH, FILES_URL, handle_owner
 
 if TYPE_CHECKING:
     from demo.sandbox.ashby.fake import FakeAshby
@@ -96,10 +96,18 @@ def build_app(fake: FakeAshby) -> Starlette:
     def endpoint(
         handler: Callable[[JSON], Awaitable[Any]],
     ) -> Callable[[Request], Awaitable[Response]]:
+        return endpoint_at_origin(lambda body, _origin: handler(body))
+
+    def endpoint_at_origin(
+        handler: Callable[[JSON, str], Awaitable[Any]],
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A method whose answer depends on the origin the request came to."""
+
         async def route(request: Request) -> Response:
             try:
                 authenticate(request)
-                answer = await handler(await body_of(request))
+                origin = str(request.base_url).rstrip("/")
+                answer = await handler(await body_of(request), origin)
             except Refusal as refusal:
                 return JSONResponse(refusal.body, refusal.status, headers=refusal.headers)
             envelope = answer if isinstance(answer, dict) and "results" in answer else None
@@ -169,12 +177,14 @@ def build_app(fake: FakeAshby) -> Starlette:
             raise Refusal("interview_plan_not_found", "Interview plan not found")
         return {"success": True, "results": fake.plan_stages(plan), "moreDataAvailable": False}
 
-    async def file_info(body: JSON) -> JSON:
+    async def file_info(body: JSON, origin: str) -> JSON:
+        """The file's signed storage URL; on ``origin`` with ``files_on_request_host``."""
         owner = handle_owner(str(body.get("fileHandle", "")))
         resume = fake.resume(owner) if owner else None
         if owner is None or resume is None:
             raise Refusal("file_not_found", "File not found")
-        return {"url": f"{FILES_URL}/{owner}/{resume.filename}?X-Amz-Signature=fake"}
+        files = origin + FILES_PATH if fake.files_on_request_host else FILES_URL
+        return {"url": f"{files}/{owner}/{resume.filename}?X-Amz-Signature=fake"}
 
     async def change_stage(body: JSON) -> JSON:
         application = fake.applications.get(str(body.get("applicationId", "")))
@@ -226,12 +236,12 @@ def build_app(fake: FakeAshby) -> Starlette:
         "interviewSchedule.list": listing(lambda: fake.schedules.values()),
         "archiveReason.list": listing(lambda: fake.archive_reasons.values()),
         "interviewStage.list": stage_list,
-        "file.info": file_info,
         "application.changeStage": change_stage,
         "candidate.createNote": create_note,
     }
     routes = [
         Route(f"/{name}", endpoint(handler), methods=["POST"]) for name, handler in rpc.items()
     ]
-    routes.append(Route("/files/{candidate_id}/{filename}", resume_file))
+    routes.append(Route("/file.info", endpoint_at_origin(file_info), methods=["POST"]))
+    routes.append(Route(FILES_PATH + "/{candidate_id}/{filename}", resume_file))
     return Starlette(routes=routes)

@@ -21,6 +21,44 @@ credentials; stage moves, archiving, notes and interview panels recorded with th
 ``enable_webhooks`` is called.
 """
 
+from demo.sandbox.declaration import DemoFake, DemoSandbox, RemoteIds, SeedLook, Sizes
 from demo.sandbox.lever.fake import FakeLever, RecordedWrite, TokenBucket
+from gateway.store.enums import JobStatus
 
-__all__ = ["FakeLever", "RecordedWrite", "TokenBucket"]
+
+def _demo_fake(sizes: Sizes) -> DemoFake:
+    """Without the token bucket: the demo's integrations pace themselves at 1,000 calls
+    a second (``demo.sync.Sandbox.config``), Lever's 10 would refuse most of a first
+    sync's resume downloads, and a refused download is a resume missing, not a retry."""
+    fake = FakeLever(limiter=None)
+    fake.seed(jobs=sizes.jobs, candidates=sizes.candidates, applications=sizes.applications)
+    return DemoFake(
+        app=fake.app,
+        credentials={"apiKey": fake.api_key},
+        people={
+            str(user["email"]).lower(): str(user["name"])
+            for user in fake.users.values()
+            if user["deactivatedAt"] is None
+        },
+    )
+
+
+_ADMIN, _RECRUITER = FakeLever().user_ids[:2]
+
+SANDBOX = DemoSandbox(
+    slug="lever",
+    job_statuses={
+        JobStatus.OPEN: "published",
+        JobStatus.ON_HOLD: "draft",
+        JobStatus.CLOSED: "closed",
+    },
+    make=_demo_fake,
+    api_path="/v1",
+    acting_users=(_ADMIN, _RECRUITER),
+    look=SeedLook(ids=RemoteIds.UUID),
+)
+"""The demo's Lever (``demo.sandbox.declaration``): API v1 under ``/v1``, resume
+``downloadUrl``s on the same origin; writes ``perform_as`` the super admin or the first
+team member."""
+
+__all__ = ["SANDBOX", "FakeLever", "RecordedWrite", "TokenBucket"]

@@ -1,6 +1,6 @@
 """A fake Workable SPI v3 for tests and the demo sandbox.
 
-    fake = FakeWorkable()
+    fake = FakeWorkable(files_on_request_host=True)
     fake.seed(jobs=3, candidates=5, applications=8)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app)) as client:
         ...   # GET https://<subdomain>.workable.com/spi/v3/jobs?limit=2, bearer token
@@ -16,9 +16,39 @@ token's 10-second interval is spent, a 429 carrying them and no ``Retry-After``
 refused without a known ``member_id`` and recorded with it (``writes``); a
 ``candidate_moved`` webhook signed ``X-Workable-Signature`` (hex HMAC-SHA256 of the
 body) after each move once ``enable_webhooks`` is called; every candidate's resume
-served at its ``resume_url`` (file storage, no token).
+served at its ``resume_url`` (file storage, no token; on the request's host with
+``files_on_request_host``).
 """
 
+from demo.sandbox.declaration import DemoFake, DemoSandbox, Sizes
 from demo.sandbox.workable.fake import FakeWorkable, RecordedWrite
+from gateway.store.enums import JobStatus
 
-__all__ = ["FakeWorkable", "RecordedWrite"]
+
+def _demo_fake(sizes: Sizes) -> DemoFake:
+    fake = FakeWorkable(files_on_request_host=True)
+    fake.seed(jobs=sizes.jobs, candidates=sizes.candidates, applications=sizes.applications)
+    return DemoFake(
+        app=fake.app,
+        credentials={"subdomain": fake.subdomain, "accessToken": fake.access_token},
+        people={
+            str(member["email"]).lower(): str(member["name"]) for member in fake.members.values()
+        },
+    )
+
+
+SANDBOX = DemoSandbox(
+    slug="workable",
+    job_statuses={
+        JobStatus.OPEN: "published",
+        JobStatus.ON_HOLD: "draft",
+        JobStatus.CLOSED: "closed",
+    },
+    make=_demo_fake,
+    api_path="/spi/v3",
+    acting_users=("13e0eb0e", "13e0eb0f"),
+)
+"""The demo's Workable (``demo.sandbox.declaration``): SPI v3 under ``/spi/v3``, the
+resumes on the same origin; writes name the admin's or the first recruiter's member."""
+
+__all__ = ["SANDBOX", "FakeWorkable", "RecordedWrite"]

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp
 from demo.sandbox.faults import Faults, with_faults
 from demo.sandbox.resumes import SandboxResume, sandbox_resume
 from demo.sandbox.webhook_sender import WebhookEmitter, WebhookFormat, WebhookSource
-from demo.sandbox.workable.routes import build_app
+from demo.sandbox.workable.routes import FILES_HOST, build_app
 from demo.sandbox.workable.webhooks import WORKABLE_FORMAT
 
 JSON = dict[str, Any]
@@ -35,8 +35,9 @@ STAGES = (
 FIRST_NAMES = ("Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Frances")
 LAST_NAMES = ("Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Thompson")
 TITLES = ("Backend Engineer", "Data Analyst", "Product Designer", "Site Reliability Engineer")
-FILES_URL = "https://workable-sandbox-files.s3.example/resumes"
-"""Where resumes live: storage URLs, fetched without the API's token."""
+FILES_URL = FILES_HOST + "/resumes"
+"""Where resumes live: storage URLs, fetched without the API's token. The fake serves
+them at ``/resumes`` (see ``files_on_request_host``)."""
 SUBDOMAIN = "talentgraph-sandbox"
 RATE_INTERVAL = 10.0
 """Seconds of one rate-limit interval."""
@@ -71,6 +72,9 @@ class FakeWorkable(WebhookSource):
     access_token: str = "wk-account-token-5e2f9c71d3"
     read_only_token: str = "wk-readonly-token-07b6a4e2"
     rate_limit: int = 10_000
+    files_on_request_host: bool = False
+    """List ``resume_url`` on the host a request came to instead of ``FILES_URL``'s (a
+    sandbox served on a port, where the storage host does not resolve)."""
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     clock: Callable[[], float] = time.time
     faults: Faults = field(default_factory=Faults)

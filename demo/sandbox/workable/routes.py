@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from demo.sandbox.workable.fake import FakeWorkable
 
 JSON = dict[str, Any]
+FILES_HOST = "https://workable-sandbox-files.s3.example"
+"""The storage host resume links name (``fake.FILES_URL``)."""
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 WRITE_SCOPE = "w_candidates"
@@ -119,6 +121,16 @@ def _after(field: str) -> Callable[[JSON, str], bool]:
         return stamp is not None and _moment(stamp, field) >= _moment(value, f"{field}_after")
 
     return test
+
+
+def on_request_host(candidate: JSON, origin: str) -> JSON:
+    """The candidate with its ``resume_url`` on ``origin``, where the request came (the
+    fake serves the files at ``/resumes``): a sandbox on a loopback port hands out links
+    the gateway can fetch from it."""
+    url = candidate.get("resume_url")
+    if isinstance(url, str) and url.startswith(FILES_HOST + "/"):
+        return {**candidate, "resume_url": origin + url[len(FILES_HOST) :]}
+    return candidate
 
 
 def build_app(fake: FakeWorkable) -> Starlette:
@@ -224,7 +236,10 @@ def build_app(fake: FakeWorkable) -> Starlette:
         )
 
     async def candidate_details(request: Request, token: str) -> Response:
-        return JSONResponse({"candidate": candidate(request)})
+        found = candidate(request)
+        if fake.files_on_request_host:
+            found = on_request_host(found, str(request.base_url).rstrip("/"))
+        return JSONResponse({"candidate": found})
 
     async def activities(request: Request, token: str) -> Response:
         found = candidate(request)

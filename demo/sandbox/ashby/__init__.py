@@ -17,7 +17,8 @@ than ``sync_token_ttl``), and filter on ``createdAfter``; ``file.info`` turns a
 candidate's ``resumeFileHandle.handle`` into a signed storage URL the fake serves
 (``/files/<candidate>/<name>``, no key needed; on the request's host with
 ``files_on_request_host``); a 429 with ``Retry-After`` once
-``rate_limit`` calls are spent (``faults`` injects more). Ashby documents no rate-limit
+``rate_limit`` calls of a ``rate_window`` are spent, for the rest of the window (``faults``
+injects more). Ashby documents no rate-limit
 headers on ordinary answers, so the fake sends none. ``application.changeStage`` and
 ``candidate.createNote`` are recorded (``writes``) with the key's user, the only actor
 the API records, and stage changes are announced by signed webhooks

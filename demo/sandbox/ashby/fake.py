@@ -6,6 +6,7 @@ only actor Ashby knows. ``app`` serves it all (``routes``)."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,13 +66,15 @@ class FakeAshby(WebhookSource):
     """Ashby's state and its Starlette app (``app``, already wrapped with ``faults``).
 
     ``api_key`` is the one key it accepts (Basic, empty password); ``rate_limit`` calls
-    per key are answered, then 429 with ``Retry-After`` until ``reset_rate_limits``;
+    per ``rate_window`` are answered, then 429 with ``Retry-After`` (the rest of the
+    window) until the window ends or ``reset_rate_limits``;
     ``sync_token_ttl`` is how long a ``syncToken`` stays accepted."""
 
     webhook_format: ClassVar[WebhookFormat | None] = ASHBY_FORMAT
 
     api_key: str = "ashby-key-2f9c41d8e7b0"
     rate_limit: int = 10_000
+    rate_window: timedelta = timedelta(minutes=1)
     files_on_request_host: bool = False
     """``file.info`` answers URLs on the host the request came to instead of
     ``FILES_URL``'s (a sandbox served on a port, where the storage host does not resolve)."""
@@ -87,6 +90,7 @@ class FakeAshby(WebhookSource):
     archive_reasons: dict[str, JSON] = field(default_factory=dict)
     notes: dict[str, list[JSON]] = field(default_factory=dict)
     used: int = 0
+    window_started: datetime | None = None
     writes: list[RecordedWrite] = field(default_factory=list)
     webhooks: WebhookEmitter | None = None
 
@@ -338,6 +342,18 @@ class FakeAshby(WebhookSource):
 
     def reset_rate_limits(self) -> None:
         self.used = 0
+        self.window_started = None
+
+    def spend_call(self) -> int | None:
+        """Count one call against the window; the seconds to wait when it is spent."""
+        now = self.now()
+        if self.window_started is None or now - self.window_started >= self.rate_window:
+            self.window_started, self.used = now, 0
+        if self.used >= self.rate_limit:
+            left = (self.window_started + self.rate_window - now).total_seconds()
+            return max(1, math.ceil(left))
+        self.used += 1
+        return None
 
     # writes
 

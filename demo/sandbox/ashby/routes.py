@@ -72,14 +72,14 @@ def build_app(fake: FakeAshby) -> Starlette:
         key, _, password = decoded.partition(":")
         if key != fake.api_key or password:
             raise Refusal("invalid_api_key", "The API key is invalid or deactivated", status=403)
-        if fake.used >= fake.rate_limit:
+        wait = fake.spend_call()
+        if wait is not None:
             raise Refusal(
                 "rate_limit_exceeded",
                 "Too many requests",
                 status=429,
-                headers={"Retry-After": "10"},
+                headers={"Retry-After": str(wait)},
             )
-        fake.used += 1
 
     async def body_of(request: Request) -> JSON:
         if not request.headers.get("content-type", "").startswith("application/json"):

@@ -283,3 +283,18 @@ async def test_interviews_and_users_are_read(fake: FakeAshby, client: httpx.Asyn
     assert {i.status for i in interviews} <= {"scheduled", "completed"}
     users = [u async for u in connector.users()]
     assert {u.email for u in users} == {u["email"] for u in fake.users.values()}
+
+
+def test_the_fakes_call_budget_is_per_window_so_a_long_running_sandbox_keeps_answering(
+    fake: FakeAshby,
+) -> None:
+    moment = [datetime(2026, 1, 15, 8, 0, tzinfo=UTC)]
+    fake.now = lambda: moment[0]
+    fake.reset_rate_limits()
+    fake.rate_limit = 2
+    assert [fake.spend_call(), fake.spend_call()] == [None, None]
+    assert fake.spend_call() == 60, "the rest of the one-minute window"
+    moment[0] += timedelta(seconds=45)
+    assert fake.spend_call() == 15
+    moment[0] += timedelta(seconds=15)
+    assert fake.spend_call() is None, "a new window answers again"

@@ -16,7 +16,16 @@ from typing import Any
 
 from connectors import lenient
 from connectors.custom_fields import custom_fields
-from connectors.errors import MappingError
+from connectors.lenient import (
+    NAME_LIMIT,
+    PHONE_LIMIT,
+    SHORT_LIMIT,
+    SOURCE_LIMIT,
+    TAG_LIMIT,
+    TITLE_LIMIT,
+    UNTITLED,
+    URL_LIMIT,
+)
 from connectors.models import (
     ApplicationState,
     InterviewState,
@@ -33,48 +42,18 @@ from connectors.models import (
     StageKind,
 )
 
-TITLE_LIMIT = 255
-NAME_LIMIT = 255
-SHORT_LIMIT = 64
-PHONE_LIMIT = 64
-TAG_LIMIT = 255
-SOURCE_LIMIT = 128
-URL_LIMIT = 2048
-UNTITLED = "(untitled)"
 FIELD_NAMES = ("title", "name")
 """Ashby names a custom field value by its field's ``title``."""
-
-
-def _record(raw: object, entity: str) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise MappingError(f"{entity} record is not an object", entity=entity)
-    return raw
-
-
-def _id(record: Mapping[str, Any], entity: str) -> str:
-    return lenient.required(
-        lenient.identifier(record.get("id")), "an id", entity=entity, raw=record
-    )
 
 
 def _clip(value: object, limit: int, *keys: str) -> str | None:
     return lenient.text(value, *keys, limit=limit)
 
 
-def _whole(value: str | None, limit: int) -> str | None:
-    """A value that is useless cut short (a phone number): kept whole or not at all."""
-    return value if value is not None and len(value) <= limit else None
-
-
-def _email(value: object) -> str | None:
-    found = lenient.text(value, "value", "email", limit=320)
-    return found if found and "@" in found and " " not in found else None
-
-
 def _first_email(*values: object) -> str | None:
     for value in values:
         for entry in lenient.items(value):
-            found = _email(entry)
+            found = lenient.email(entry)
             if found:
                 return found
     return None
@@ -115,8 +94,8 @@ def _recruiter(record: Mapping[str, Any]) -> Mapping[str, Any] | None:
 def job_from_raw(raw: object) -> RemoteJob:
     """``{"id": "...", "title": "Software Engineer", "status": "Open",
     "employmentType": "FullTime", "location": {"name": ...}, "hiringTeam": [...]}``."""
-    record = _record(raw, "jobs")
-    remote_id = _id(record, "jobs")
+    record = lenient.record(raw, "jobs")
+    remote_id = lenient.record_id(record, "jobs")
     status_name = _clip(record.get("status"), SHORT_LIMIT)
     status = _JOB_STATES.get((status_name or "").lower(), "open")
     recruiter = _recruiter(record)
@@ -144,7 +123,7 @@ def job_from_raw(raw: object) -> RemoteJob:
         or lenient.timestamp(record.get("createdAt")),
         closed_at=lenient.timestamp(record.get("closedAt")) if status == "closed" else None,
         recruiter_remote_id=recruiter_id,
-        recruiter_email=_email(recruiter.get("email")) if recruiter else None,
+        recruiter_email=lenient.email(recruiter.get("email")) if recruiter else None,
         custom_fields=custom_fields(record.get("customFields"), names=FIELD_NAMES),
     )
 
@@ -227,8 +206,8 @@ def candidate_from_raw(raw: object, resume_url: str | None = None) -> RemoteCand
     "resumeFileHandle": {"id", "name", "handle"}, "tags": [{"title": ...}]}``.
     ``resume_url`` is what ``file.info`` answered for the resume handle (signed, short
     lived): the candidate's resume and only document."""
-    record = _record(raw, "candidates")
-    remote_id = _id(record, "candidates")
+    record = lenient.record(raw, "candidates")
+    remote_id = lenient.record_id(record, "candidates")
     email = _first_email(record.get("primaryEmailAddress"), record.get("emailAddresses"))
     phone = lenient.text(record.get("primaryPhoneNumber"), "value") or lenient.first_text(
         lenient.items(record.get("phoneNumbers")), "value"
@@ -255,7 +234,7 @@ def candidate_from_raw(raw: object, resume_url: str | None = None) -> RemoteCand
         first_name=_clip(record.get("firstName"), NAME_LIMIT),
         last_name=_clip(record.get("lastName"), NAME_LIMIT),
         email=email,
-        phone=_whole(phone, PHONE_LIMIT),
+        phone=lenient.whole(phone, PHONE_LIMIT),
         location=_clip(record.get("location"), NAME_LIMIT, "locationSummary", "name"),
         headline=_clip(headline, NAME_LIMIT),
         source=_clip(record.get("source"), SOURCE_LIMIT, "title", "name"),
@@ -345,8 +324,8 @@ def application_from_raw(raw: object) -> RemoteApplication:
     "currentInterviewStage": {"id", "title", "type"}, "archiveReason": {"text": ...},
     "applicationHistory": [...]}`` -> ``RemoteApplication`` with its stage history
     (``_ending_in`` the current stage)."""
-    record = _record(raw, "applications")
-    remote_id = _id(record, "applications")
+    record = lenient.record(raw, "applications")
+    remote_id = lenient.record_id(record, "applications")
     job_id = lenient.required(
         lenient.identifier(record.get("job")) or lenient.identifier(record.get("jobId")),
         "a job",
@@ -403,8 +382,8 @@ def interview_from_raw(raw: object) -> RemoteInterview:
     """``{"id": "...", "status": "Scheduled", "applicationId": "...",
     "interviewEvents": [{"startTime": ..., "interviewers": [{"id": ...}]}]}``: one
     interview per schedule, at its earliest event."""
-    record = _record(raw, "interviews")
-    remote_id = _id(record, "interviews")
+    record = lenient.record(raw, "interviews")
+    remote_id = lenient.record_id(record, "interviews")
     events = sorted(
         (
             (lenient.timestamp(event.get("startTime")), index, event)
@@ -435,13 +414,13 @@ def interview_from_raw(raw: object) -> RemoteInterview:
 def user_from_raw(raw: object) -> RemoteUser:
     """``{"id": "...", "firstName": "Joey", "lastName": "Joe", "email": ...,
     "globalRole": "Organization Admin", "isEnabled": true}``."""
-    record = _record(raw, "users")
-    remote_id = _id(record, "users")
+    record = lenient.record(raw, "users")
+    remote_id = lenient.record_id(record, "users")
     return RemoteUser(
         remote_id=remote_id,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updatedAt")),
-        email=_email(record.get("email")),
+        email=lenient.email(record.get("email")),
         name=_person_name(record),
         role=_clip(record.get("globalRole"), SHORT_LIMIT),
     )

@@ -20,7 +20,15 @@ from typing import Any
 
 from connectors import lenient
 from connectors.custom_fields import custom_fields
-from connectors.errors import MappingError
+from connectors.lenient import (
+    NAME_LIMIT,
+    PHONE_LIMIT,
+    SHORT_LIMIT,
+    TAG_LIMIT,
+    TITLE_LIMIT,
+    UNTITLED,
+    URL_LIMIT,
+)
 from connectors.models import (
     ApplicationState,
     InterviewState,
@@ -37,26 +45,6 @@ from connectors.models import (
     StageKind,
 )
 
-TITLE_LIMIT = 255
-NAME_LIMIT = 255
-SHORT_LIMIT = 64
-PHONE_LIMIT = 64
-TAG_LIMIT = 255
-URL_LIMIT = 2048
-UNTITLED = "(untitled)"
-
-
-def _record(raw: object, entity: str) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise MappingError(f"{entity} record is not an object", entity=entity)
-    return raw
-
-
-def _id(record: Mapping[str, Any], entity: str) -> str:
-    return lenient.required(
-        lenient.identifier(record.get("id")), "an id", entity=entity, raw=record
-    )
-
 
 def _clip(value: object, limit: int, *keys: str) -> str | None:
     return lenient.text(value, *keys, limit=limit)
@@ -69,16 +57,6 @@ def _name(record: Mapping[str, Any]) -> str | None:
     return _clip(record.get("name"), NAME_LIMIT) or _clip(joined, NAME_LIMIT)
 
 
-def _whole(value: str | None, limit: int) -> str | None:
-    """A value that is useless cut short (a phone number): kept whole or not at all."""
-    return value if value is not None and len(value) <= limit else None
-
-
-def _email(value: object) -> str | None:
-    found = lenient.text(value, "value", "email", limit=320)
-    return found if found and "@" in found and " " not in found else None
-
-
 def _first_email(values: object) -> str | None:
     entries = lenient.items(values)
     for preferred in (True, False):
@@ -86,7 +64,7 @@ def _first_email(values: object) -> str | None:
             kind = lenient.text(entry, "type") if isinstance(entry, Mapping) else None
             if preferred and kind not in ("personal", "work"):
                 continue
-            found = _email(entry)
+            found = lenient.email(entry)
             if found:
                 return found
     return None
@@ -131,8 +109,8 @@ def job_from_raw(raw: object, context: JobContext | None = None) -> RemoteJob:
     """``{"id": 107761, "name": "UX Designer", "status": "open", "department_id": 237,
     "office_ids": [54], ...}`` -> ``RemoteJob``, named through ``context``. The recruiter
     is the job's recruiter owner, else the first of v1's ``hiring_team.recruiters``."""
-    record = _record(raw, "jobs")
-    remote_id = _id(record, "jobs")
+    record = lenient.record(raw, "jobs")
+    remote_id = lenient.record_id(record, "jobs")
     known = context or JobContext()
     status_name = _clip(record.get("status"), SHORT_LIMIT)
     status = _JOB_STATES.get((status_name or "").lower(), "open")
@@ -167,7 +145,7 @@ def job_from_raw(raw: object, context: JobContext | None = None) -> RemoteJob:
         or lenient.timestamp(record.get("created_at")),
         closed_at=lenient.timestamp(record.get("closed_at")) if status == "closed" else None,
         recruiter_remote_id=recruiter_id,
-        recruiter_email=_email(recruiter.get("email")) if recruiter else None,
+        recruiter_email=lenient.email(recruiter.get("email")) if recruiter else None,
         custom_fields=fields,
     )
 
@@ -244,8 +222,8 @@ def candidate_from_raw(raw: object, attachments: Sequence[object] = ()) -> Remot
     and the candidate's ``/v3/attachments`` (``{"type": "resume", "url": ...}``, newest
     first; v1 embedded them as ``attachments``) -> ``RemoteCandidate`` with its resume
     (the first ``resume``) and every attachment as a document."""
-    record = _record(raw, "candidates")
-    remote_id = _id(record, "candidates")
+    record = lenient.record(raw, "candidates")
+    remote_id = lenient.record_id(record, "candidates")
     documents = _documents(record, attachments)
     resume = next((d for d in documents if (d.kind or "").lower() == "resume"), None)
     title = _clip(record.get("title"), NAME_LIMIT)
@@ -263,7 +241,7 @@ def candidate_from_raw(raw: object, attachments: Sequence[object] = ()) -> Remot
         first_name=_clip(record.get("first_name"), NAME_LIMIT),
         last_name=_clip(record.get("last_name"), NAME_LIMIT),
         email=email,
-        phone=_whole(
+        phone=lenient.whole(
             lenient.first_text(lenient.items(record.get("phone_numbers")), "value"), PHONE_LIMIT
         ),
         location=_clip(address, NAME_LIMIT),
@@ -339,8 +317,8 @@ def application_from_raw(
     ``last_activity_at`` where the history does not reach it). ``rejection_reason`` is
     the name of its ``/v3/rejection_details`` reason (v1 embedded
     ``rejection_reason``)."""
-    record = _record(raw, "applications")
-    remote_id = _id(record, "applications")
+    record = lenient.record(raw, "applications")
+    remote_id = lenient.record_id(record, "applications")
     job_id = lenient.required(
         application_job_id(record), "a job", entity="applications", raw=record
     )
@@ -423,8 +401,8 @@ def interview_from_raw(
     interview, ``interviewers`` gives an interview's first ``/v3/interviewers`` user) or
     v1's scheduled interview (``start.date_time``, ``interview.name``,
     ``interviewers``)."""
-    record = _record(raw, "interviews")
-    remote_id = _id(record, "interviews")
+    record = lenient.record(raw, "interviews")
+    remote_id = lenient.record_id(record, "interviews")
     start = record.get("start")
     scheduled = lenient.timestamp(record.get("starts_at")) or lenient.timestamp(
         start.get("date_time") or start.get("date") if isinstance(start, Mapping) else start
@@ -453,11 +431,11 @@ def interview_from_raw(
 def user_from_raw(raw: object) -> RemoteUser:
     """``{"id": 4080, "name": "Kate Austen", "primary_email": ...}`` (v1:
     ``primary_email_address``)."""
-    record = _record(raw, "users")
-    remote_id = _id(record, "users")
+    record = lenient.record(raw, "users")
+    remote_id = lenient.record_id(record, "users")
     email = (
-        _email(record.get("primary_email"))
-        or _email(record.get("primary_email_address"))
+        lenient.email(record.get("primary_email"))
+        or lenient.email(record.get("primary_email_address"))
         or _first_email(record.get("emails"))
     )
     return RemoteUser(
@@ -476,8 +454,8 @@ def user_from_raw(raw: object) -> RemoteUser:
 def note_from_raw(raw: object, candidate_id: str) -> RemoteActivity:
     """A ``/v3/notes`` entry (v1's activity feed): ``{"id": 5, "type": "NOTE", "body":
     "Called", "subject": null, "created_at": ...}`` -> ``RemoteActivity``."""
-    record = _record(raw, "activities")
-    remote_id = _id(record, "activities")
+    record = lenient.record(raw, "activities")
+    remote_id = lenient.record_id(record, "activities")
     body = lenient.text(record.get("body")) or lenient.text(record.get("subject"))
     return RemoteActivity(
         remote_id=remote_id,

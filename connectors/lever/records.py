@@ -15,7 +15,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors import lenient
-from connectors.errors import MappingError
+from connectors.lenient import (
+    NAME_LIMIT,
+    PHONE_LIMIT,
+    SHORT_LIMIT,
+    SOURCE_LIMIT,
+    TITLE_LIMIT,
+    UNTITLED,
+    URL_LIMIT,
+)
 from connectors.models import (
     ApplicationState,
     JobState,
@@ -31,26 +39,7 @@ from connectors.models import (
     StageKind,
 )
 
-TITLE_LIMIT = 255
-NAME_LIMIT = 255
-SHORT_LIMIT = 64
-PHONE_LIMIT = 64
-SOURCE_LIMIT = 128
 TAG_LIMIT = 200
-URL_LIMIT = 2048
-UNTITLED = "(untitled)"
-
-
-def _record(raw: object, entity: str) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise MappingError(f"{entity} record is not an object", entity=entity)
-    return raw
-
-
-def _id(record: Mapping[str, Any], entity: str) -> str:
-    return lenient.required(
-        lenient.identifier(record.get("id")), "an id", entity=entity, raw=record
-    )
 
 
 def _clip(value: object, limit: int, *keys: str) -> str | None:
@@ -60,16 +49,6 @@ def _clip(value: object, limit: int, *keys: str) -> str | None:
 def _ms(value: object) -> Any:
     """Lever's epoch milliseconds (numbers or digit strings) as an aware time."""
     return lenient.timestamp(value, epoch_unit="ms")
-
-
-def _email(value: object) -> str | None:
-    found = lenient.text(value, "value", "email", limit=320)
-    return found if found and "@" in found and " " not in found else None
-
-
-def _whole(value: str | None, limit: int) -> str | None:
-    """A phone number is useless cut short: kept whole or not at all."""
-    return value if value is not None and len(value) <= limit else None
 
 
 # postings
@@ -90,8 +69,8 @@ def job_from_raw(raw: object) -> RemoteJob:
     "categories": {"team": ..., "department": ..., "location": ..., "commitment": ...},
     "owner": "<user id>", "createdAt": 1463184866745, "updatedAt": ...}`` -> ``RemoteJob``.
     The posting owner (else its hiring manager) is the job's recruiter."""
-    record = _record(raw, "jobs")
-    remote_id = _id(record, "jobs")
+    record = lenient.record(raw, "jobs")
+    remote_id = lenient.record_id(record, "jobs")
     state_name = _clip(record.get("state"), SHORT_LIMIT)
     status = _POSTING_STATES.get((state_name or "").lower(), "open")
     categories = lenient.mapping(record.get("categories"))
@@ -115,7 +94,7 @@ def job_from_raw(raw: object) -> RemoteJob:
         opened_at=_ms(record.get("createdAt")),
         closed_at=_ms(record.get("updatedAt")) if status == "closed" else None,
         recruiter_remote_id=owner_id,
-        recruiter_email=_email(owner.get("email")) if isinstance(owner, Mapping) else None,
+        recruiter_email=lenient.email(owner.get("email")) if isinstance(owner, Mapping) else None,
     )
 
 
@@ -214,10 +193,10 @@ def candidate_from_raw(raw: object, documents: Sequence[RemoteDocument] = ()) ->
     "tags": [...], "sources": [...], "createdAt": ..., "updatedAt": ...}`` -> the
     contact as a ``RemoteCandidate`` (id: ``contact``, else the opportunity's own).
     ``documents`` are the opportunity's resumes, newest first; the first is the resume."""
-    record = _record(raw, "candidates")
-    remote_id = contact_id(record) or _id(record, "candidates")
+    record = lenient.record(raw, "candidates")
+    remote_id = contact_id(record) or lenient.record_id(record, "candidates")
     email = next(
-        (found for found in map(_email, lenient.items(record.get("emails"))) if found), None
+        (found for found in map(lenient.email, lenient.items(record.get("emails"))) if found), None
     )
     name = _clip(record.get("name"), NAME_LIMIT)
     first, _, last = (name or "").partition(" ")
@@ -230,7 +209,7 @@ def candidate_from_raw(raw: object, documents: Sequence[RemoteDocument] = ()) ->
         first_name=_clip(first, NAME_LIMIT),
         last_name=_clip(last, NAME_LIMIT),
         email=email,
-        phone=_whole(phone, PHONE_LIMIT),
+        phone=lenient.whole(phone, PHONE_LIMIT),
         location=_clip(record.get("location"), NAME_LIMIT, "name"),
         headline=_clip(record.get("headline"), NAME_LIMIT),
         source=_clip(lenient.first_text(lenient.items(record.get("sources"))), SOURCE_LIMIT)
@@ -303,8 +282,8 @@ def application_from_raw(
     status is Lever's ``hired`` or ``non-hired``. Archived for a hired reason is
     ``hired``; for any other, ``rejected`` with the reason's text. An opportunity for
     no posting (a sourced lead) is no application to a job and fails as such."""
-    record = _record(raw, "applications")
-    remote_id = _id(record, "applications")
+    record = lenient.record(raw, "applications")
+    remote_id = lenient.record_id(record, "applications")
     job_id = lenient.required(posting_id(record), "a posting", entity="applications", raw=record)
     candidate = lenient.required(contact_id(record), "a contact", entity="applications", raw=record)
     stage_map = stages or {}
@@ -355,8 +334,8 @@ def interview_from_raw(raw: object, opportunity_id: str | None = None) -> Remote
     """``GET /opportunities/:id/interviews`` entries: ``{"id": ..., "subject": "On-site
     interview", "date": 1423187000000, "duration": 60, "interviewers": [{"id": ...}],
     "canceledAt": null}``; the opportunity is the application."""
-    record = _record(raw, "interviews")
-    remote_id = _id(record, "interviews")
+    record = lenient.record(raw, "interviews")
+    remote_id = lenient.record_id(record, "interviews")
     interviewer = lenient.dig(lenient.objects(record.get("interviewers")), 0)
     canceled = record.get("canceledAt")
     return RemoteInterview(
@@ -379,13 +358,13 @@ def interview_from_raw(raw: object, opportunity_id: str | None = None) -> Remote
 def user_from_raw(raw: object) -> RemoteUser:
     """``{"id": "...", "name": "Chandler Bing", "email": "chandler@example.com",
     "accessRole": "super admin", ...}``."""
-    record = _record(raw, "users")
-    remote_id = _id(record, "users")
+    record = lenient.record(raw, "users")
+    remote_id = lenient.record_id(record, "users")
     return RemoteUser(
         remote_id=remote_id,
         raw=record,
         remote_updated_at=_ms(record.get("updatedAt")) or _ms(record.get("createdAt")),
-        email=_email(record.get("email")),
+        email=lenient.email(record.get("email")),
         name=_clip(record.get("name"), NAME_LIMIT),
         role=_clip(record.get("accessRole"), SHORT_LIMIT),
     )

@@ -17,7 +17,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors import lenient
-from connectors.errors import MappingError
+from connectors.lenient import (
+    NAME_LIMIT,
+    PHONE_LIMIT,
+    SHORT_LIMIT,
+    SOURCE_LIMIT,
+    TAG_LIMIT,
+    TITLE_LIMIT,
+    UNTITLED,
+    URL_LIMIT,
+)
 from connectors.models import (
     ApplicationState,
     InterviewState,
@@ -34,22 +43,8 @@ from connectors.models import (
     StageKind,
 )
 
-TITLE_LIMIT = 255
-NAME_LIMIT = 255
-SHORT_LIMIT = 64
-PHONE_LIMIT = 64
-SOURCE_LIMIT = 128
-TAG_LIMIT = 255
-URL_LIMIT = 2048
-UNTITLED = "(untitled)"
 MOVE_ACTIONS = frozenset({"moved", "move", "stage_changed"})
 """Activity ``action`` values that record a stage move (with the new ``stage_name``)."""
-
-
-def _record(raw: object, entity: str) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise MappingError(f"{entity} record is not an object", entity=entity)
-    return raw
 
 
 def _id(value: object, entity: str, raw: Mapping[str, Any], what: str = "an id") -> str:
@@ -59,16 +54,6 @@ def _id(value: object, entity: str, raw: Mapping[str, Any], what: str = "an id")
 
 def _clip(value: object, limit: int, *keys: str) -> str | None:
     return lenient.text(value, *keys, limit=limit)
-
-
-def _whole(value: str | None, limit: int) -> str | None:
-    """A value that is useless cut short (a phone number): kept whole or not at all."""
-    return value if value is not None and len(value) <= limit else None
-
-
-def _email(value: object) -> str | None:
-    found = lenient.text(value, "value", "email", limit=320)
-    return found if found and "@" in found and " " not in found else None
 
 
 def _url(value: object) -> str | None:
@@ -106,7 +91,7 @@ def job_from_raw(raw: object) -> RemoteJob:
     """``{"shortcode": "GROOV005", "title": "Sales Intern", "state": "published",
     "department": "Sales", "location": {"location_str": ...}, ...}`` -> ``RemoteJob``
     keyed by its shortcode (the key every other endpoint names a job by)."""
-    record = _record(raw, "jobs")
+    record = lenient.record(raw, "jobs")
     shortcode = _id(record.get("shortcode"), "jobs", record, "a shortcode")
     state_name = _clip(record.get("state"), SHORT_LIMIT)
     state = _JOB_STATES.get((state_name or "").lower(), "open")
@@ -215,9 +200,9 @@ def candidate_from_raw(raw: object) -> RemoteCandidate:
     """``{"id": "ce4da98", "name": "Lakita Marrero", "email": ..., "phone": ...,
     "headline": ..., "resume_url": "https://...", "tags": ["python"], ...}`` (a list
     record merged with its ``GET /candidates/:id`` details) -> ``RemoteCandidate``."""
-    record = _record(raw, "candidates")
+    record = lenient.record(raw, "candidates")
     remote_id = _id(record.get("id"), "candidates", record)
-    email = _email(record.get("email"))
+    email = lenient.email(record.get("email"))
     documents = _documents(record)
     return RemoteCandidate(
         remote_id=remote_id,
@@ -227,7 +212,7 @@ def candidate_from_raw(raw: object) -> RemoteCandidate:
         first_name=_clip(record.get("firstname"), NAME_LIMIT),
         last_name=_clip(record.get("lastname"), NAME_LIMIT),
         email=email,
-        phone=_whole(lenient.text(record.get("phone")), PHONE_LIMIT),
+        phone=lenient.whole(lenient.text(record.get("phone")), PHONE_LIMIT),
         location=_location(record.get("location")) or _clip(record.get("address"), NAME_LIMIT),
         headline=_clip(record.get("headline"), NAME_LIMIT),
         source=_clip(record.get("domain"), SOURCE_LIMIT),
@@ -249,7 +234,7 @@ def _person(value: object) -> RemotePerson | None:
     name = _clip(member.get("name"), NAME_LIMIT)
     if not remote_id and not name:
         return None
-    return RemotePerson(remote_id=remote_id, name=name, email=_email(member.get("email")))
+    return RemotePerson(remote_id=remote_id, name=name, email=lenient.email(member.get("email")))
 
 
 def _moves(activities: Sequence[Any]) -> list[tuple[datetime, str, RemotePerson | None]]:
@@ -310,7 +295,7 @@ def application_from_raw(raw: object, activities: Sequence[Any] = ()) -> RemoteA
     the candidate's activities (``GET /candidates/:id/activities``), whose ``moved``
     entries are the stage history. Disqualified is rejected (or withdrawn, where
     ``withdrew`` says so); ``hired_at`` is hired."""
-    record = _record(raw, "applications")
+    record = lenient.record(raw, "applications")
     remote_id = _id(record.get("id"), "applications", record)
     job_id = lenient.required(
         application_job_id(record), "a job", entity="applications", raw=record
@@ -355,7 +340,7 @@ def interview_from_raw(raw: object, *, now: datetime | None = None) -> RemoteInt
     ..., "ends_at": ..., "cancelled": false, "candidate": {"id": "ce4da98"},
     "members": [{"id": "13e0eb0e"}]}`` -> ``RemoteInterview`` of the candidate's
     application (in Workable the two are one record)."""
-    record = _record(raw, "interviews")
+    record = lenient.record(raw, "interviews")
     remote_id = _id(record.get("id"), "interviews", record)
     starts = lenient.timestamp(record.get("starts_at"))
     ends = lenient.timestamp(record.get("ends_at"))
@@ -386,12 +371,12 @@ def interview_from_raw(raw: object, *, now: datetime | None = None) -> RemoteInt
 
 def user_from_raw(raw: object) -> RemoteUser:
     """``{"id": "13e0eb0e", "name": "Eduardo Vallente", "email": ..., "role": "admin"}``."""
-    record = _record(raw, "users")
+    record = lenient.record(raw, "users")
     remote_id = _id(record.get("id"), "users", record)
     return RemoteUser(
         remote_id=remote_id,
         raw=record,
-        email=_email(record.get("email")),
+        email=lenient.email(record.get("email")),
         name=_clip(record.get("name"), NAME_LIMIT),
         role=_clip(record.get("role"), SHORT_LIMIT),
     )

@@ -16,16 +16,6 @@ from typing import Any
 
 from connectors import lenient
 from connectors.custom_fields import custom_fields
-from connectors.lenient import (
-    NAME_LIMIT,
-    PHONE_LIMIT,
-    SHORT_LIMIT,
-    SOURCE_LIMIT,
-    TAG_LIMIT,
-    TITLE_LIMIT,
-    UNTITLED,
-    URL_LIMIT,
-)
 from connectors.models import (
     ApplicationState,
     InterviewState,
@@ -60,10 +50,10 @@ def _first_email(*values: object) -> str | None:
 
 
 def _person_name(record: Mapping[str, Any]) -> str | None:
-    first = _clip(record.get("firstName"), NAME_LIMIT)
-    last = _clip(record.get("lastName"), NAME_LIMIT)
+    first = _clip(record.get("firstName"), lenient.NAME_LIMIT)
+    last = _clip(record.get("lastName"), lenient.NAME_LIMIT)
     joined = " ".join(part for part in (first, last) if part)
-    return _clip(record.get("name"), NAME_LIMIT) or _clip(joined, NAME_LIMIT)
+    return _clip(record.get("name"), lenient.NAME_LIMIT) or _clip(joined, lenient.NAME_LIMIT)
 
 
 def updated_at(raw: object) -> datetime | None:
@@ -96,7 +86,7 @@ def job_from_raw(raw: object) -> RemoteJob:
     "employmentType": "FullTime", "location": {"name": ...}, "hiringTeam": [...]}``."""
     record = lenient.record(raw, "jobs")
     remote_id = lenient.record_id(record, "jobs")
-    status_name = _clip(record.get("status"), SHORT_LIMIT)
+    status_name = _clip(record.get("status"), lenient.SHORT_LIMIT)
     status = _JOB_STATES.get((status_name or "").lower(), "open")
     recruiter = _recruiter(record)
     recruiter_id = (
@@ -104,21 +94,21 @@ def job_from_raw(raw: object) -> RemoteJob:
         if recruiter
         else None
     )
-    location = _clip(record.get("location"), TITLE_LIMIT, "name", "locationSummary")
-    department = _clip(record.get("department"), TITLE_LIMIT, "name", "title")
+    location = _clip(record.get("location"), lenient.TITLE_LIMIT, "name", "locationSummary")
+    department = _clip(record.get("department"), lenient.TITLE_LIMIT, "name", "title")
     return RemoteJob(
         remote_id=remote_id,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updatedAt")),
-        title=_clip(record.get("title"), TITLE_LIMIT)
-        or _clip(record.get("name"), TITLE_LIMIT)
-        or UNTITLED,
+        title=_clip(record.get("title"), lenient.TITLE_LIMIT)
+        or _clip(record.get("name"), lenient.TITLE_LIMIT)
+        or lenient.UNTITLED,
         status=status,
         remote_status=status_name,
         description=lenient.text(record.get("description"), "descriptionPlain", "plain"),
         location=location,
         department=department,
-        employment_type=_clip(record.get("employmentType"), SHORT_LIMIT),
+        employment_type=_clip(record.get("employmentType"), lenient.SHORT_LIMIT),
         opened_at=lenient.timestamp(record.get("openedAt"))
         or lenient.timestamp(record.get("createdAt")),
         closed_at=lenient.timestamp(record.get("closedAt")) if status == "closed" else None,
@@ -171,7 +161,9 @@ def stages_from_raw(raws: list[Any]) -> list[RemoteStage]:
     for index, raw in enumerate(raws):
         record = lenient.mapping(raw)
         stage_id = lenient.identifier(record.get("id"))
-        title = _clip(record.get("title"), SHORT_LIMIT) or _clip(record.get("name"), SHORT_LIMIT)
+        title = _clip(record.get("title"), lenient.SHORT_LIMIT) or _clip(
+            record.get("name"), lenient.SHORT_LIMIT
+        )
         if stage_id and title:
             order = lenient.integer(record.get("orderInInterviewPlan"))
             kind = lenient.text(record.get("type"))
@@ -193,11 +185,11 @@ def stages_from_raw(raws: list[Any]) -> list[RemoteStage]:
 
 def resume_handle(raw: object) -> str | None:
     """The ``resumeFileHandle.handle`` to resolve with ``file.info``."""
-    return lenient.text(lenient.dig(raw, "resumeFileHandle", "handle"), limit=URL_LIMIT * 4)
+    return lenient.text(lenient.dig(raw, "resumeFileHandle", "handle"), limit=lenient.URL_LIMIT * 4)
 
 
 def _https(value: object) -> str | None:
-    url = _clip(value, URL_LIMIT)
+    url = _clip(value, lenient.URL_LIMIT)
     return url if url and url.startswith(("https://", "http://")) else None
 
 
@@ -212,8 +204,8 @@ def candidate_from_raw(raw: object, resume_url: str | None = None) -> RemoteCand
     phone = lenient.text(record.get("primaryPhoneNumber"), "value") or lenient.first_text(
         lenient.items(record.get("phoneNumbers")), "value"
     )
-    position = _clip(record.get("position"), NAME_LIMIT)
-    company = _clip(record.get("company"), NAME_LIMIT)
+    position = _clip(record.get("position"), lenient.NAME_LIMIT)
+    company = _clip(record.get("company"), lenient.NAME_LIMIT)
     headline = " at ".join(part for part in (position, company) if part)
     url = _https(resume_url)
     documents: tuple[RemoteDocument, ...] = ()
@@ -221,7 +213,7 @@ def candidate_from_raw(raw: object, resume_url: str | None = None) -> RemoteCand
         documents = (
             RemoteDocument(
                 url=url,
-                name=_clip(lenient.dig(record, "resumeFileHandle", "name"), NAME_LIMIT),
+                name=_clip(lenient.dig(record, "resumeFileHandle", "name"), lenient.NAME_LIMIT),
                 kind="resume",
             ),
         )
@@ -231,17 +223,18 @@ def candidate_from_raw(raw: object, resume_url: str | None = None) -> RemoteCand
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updatedAt")),
         name=name or email or remote_id,
-        first_name=_clip(record.get("firstName"), NAME_LIMIT),
-        last_name=_clip(record.get("lastName"), NAME_LIMIT),
+        first_name=_clip(record.get("firstName"), lenient.NAME_LIMIT),
+        last_name=_clip(record.get("lastName"), lenient.NAME_LIMIT),
         email=email,
-        phone=lenient.whole(phone, PHONE_LIMIT),
-        location=_clip(record.get("location"), NAME_LIMIT, "locationSummary", "name"),
-        headline=_clip(headline, NAME_LIMIT),
-        source=_clip(record.get("source"), SOURCE_LIMIT, "title", "name"),
+        phone=lenient.whole(phone, lenient.PHONE_LIMIT),
+        location=_clip(record.get("location"), lenient.NAME_LIMIT, "locationSummary", "name"),
+        headline=_clip(headline, lenient.NAME_LIMIT),
+        source=_clip(record.get("source"), lenient.SOURCE_LIMIT, "title", "name"),
         resume_url=url,
         tags=tuple(
             dict.fromkeys(
-                tag[:TAG_LIMIT] for tag in lenient.texts(record.get("tags"), "title", "name")
+                tag[: lenient.TAG_LIMIT]
+                for tag in lenient.texts(record.get("tags"), "title", "name")
             )
         )[:200],
         created_at=lenient.timestamp(record.get("createdAt")),
@@ -266,7 +259,7 @@ def _transitions(record: Mapping[str, Any]) -> list[RemoteStageTransition]:
     into by the user ``actorId``."""
     entries: list[tuple[int, int, str, datetime, datetime | None, str | None]] = []
     for index, entry in enumerate(lenient.objects(record.get("applicationHistory"))):
-        title = _clip(entry.get("title"), SHORT_LIMIT)
+        title = _clip(entry.get("title"), lenient.SHORT_LIMIT)
         entered = lenient.timestamp(entry.get("enteredStageAt"))
         if not title or entered is None:
             continue
@@ -340,13 +333,15 @@ def application_from_raw(raw: object) -> RemoteApplication:
         raw=record,
     )
     stage = record.get("currentInterviewStage")
-    current = _clip(stage, SHORT_LIMIT, "title", "name") if isinstance(stage, Mapping) else None
+    current = (
+        _clip(stage, lenient.SHORT_LIMIT, "title", "name") if isinstance(stage, Mapping) else None
+    )
     status = _APPLICATION_STATES.get((lenient.text(record.get("status")) or "").lower(), "active")
     created = lenient.timestamp(record.get("createdAt"))
     updated = lenient.timestamp(record.get("updatedAt"))
     transitions = _ending_in(_transitions(record), current, updated or created)
     archived = lenient.timestamp(record.get("archivedAt"))
-    reason = _clip(record.get("archiveReason"), TITLE_LIMIT, "text", "title", "name")
+    reason = _clip(record.get("archiveReason"), lenient.TITLE_LIMIT, "text", "title", "name")
     return RemoteApplication(
         remote_id=remote_id,
         raw=record,
@@ -400,8 +395,8 @@ def interview_from_raw(raw: object) -> RemoteInterview:
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updatedAt")),
         application_remote_id=lenient.identifier(record.get("applicationId")),
-        interview_type=_clip(first.get("interview"), SHORT_LIMIT, "title", "name")
-        or _clip(record.get("interviewStage"), SHORT_LIMIT, "title", "name"),
+        interview_type=_clip(first.get("interview"), lenient.SHORT_LIMIT, "title", "name")
+        or _clip(record.get("interviewStage"), lenient.SHORT_LIMIT, "title", "name"),
         status=status,
         scheduled_at=scheduled,
         interviewer_remote_id=lenient.identifier(interviewer),
@@ -422,5 +417,5 @@ def user_from_raw(raw: object) -> RemoteUser:
         remote_updated_at=lenient.timestamp(record.get("updatedAt")),
         email=lenient.email(record.get("email")),
         name=_person_name(record),
-        role=_clip(record.get("globalRole"), SHORT_LIMIT),
+        role=_clip(record.get("globalRole"), lenient.SHORT_LIMIT),
     )

@@ -15,15 +15,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors import lenient
-from connectors.lenient import (
-    NAME_LIMIT,
-    PHONE_LIMIT,
-    SHORT_LIMIT,
-    SOURCE_LIMIT,
-    TITLE_LIMIT,
-    UNTITLED,
-    URL_LIMIT,
-)
 from connectors.models import (
     ApplicationState,
     JobState,
@@ -71,7 +62,7 @@ def job_from_raw(raw: object) -> RemoteJob:
     The posting owner (else its hiring manager) is the job's recruiter."""
     record = lenient.record(raw, "jobs")
     remote_id = lenient.record_id(record, "jobs")
-    state_name = _clip(record.get("state"), SHORT_LIMIT)
+    state_name = _clip(record.get("state"), lenient.SHORT_LIMIT)
     status = _POSTING_STATES.get((state_name or "").lower(), "open")
     categories = lenient.mapping(record.get("categories"))
     content = lenient.mapping(record.get("content"))
@@ -81,16 +72,18 @@ def job_from_raw(raw: object) -> RemoteJob:
         remote_id=remote_id,
         raw=record,
         remote_updated_at=_ms(record.get("updatedAt")),
-        title=_clip(record.get("text"), TITLE_LIMIT) or UNTITLED,
+        title=_clip(record.get("text"), lenient.TITLE_LIMIT) or lenient.UNTITLED,
         status=status,
         remote_status=state_name,
         description=lenient.text(content.get("descriptionHtml"))
         or lenient.text(content.get("description")),
-        location=_clip(categories.get("location"), TITLE_LIMIT)
-        or _clip(lenient.first_text(lenient.items(categories.get("allLocations"))), TITLE_LIMIT),
-        department=_clip(categories.get("department"), TITLE_LIMIT)
-        or _clip(categories.get("team"), TITLE_LIMIT),
-        employment_type=_clip(categories.get("commitment"), SHORT_LIMIT),
+        location=_clip(categories.get("location"), lenient.TITLE_LIMIT)
+        or _clip(
+            lenient.first_text(lenient.items(categories.get("allLocations"))), lenient.TITLE_LIMIT
+        ),
+        department=_clip(categories.get("department"), lenient.TITLE_LIMIT)
+        or _clip(categories.get("team"), lenient.TITLE_LIMIT),
+        employment_type=_clip(categories.get("commitment"), lenient.SHORT_LIMIT),
         opened_at=_ms(record.get("createdAt")),
         closed_at=_ms(record.get("updatedAt")) if status == "closed" else None,
         recruiter_remote_id=owner_id,
@@ -125,7 +118,9 @@ def stages_from_raw(raws: Sequence[Any]) -> list[RemoteStage]:
     for raw in raws:
         record = lenient.mapping(raw)
         stage_id = lenient.identifier(record.get("id"))
-        name = _clip(record.get("text"), SHORT_LIMIT) or _clip(record.get("name"), SHORT_LIMIT)
+        name = _clip(record.get("text"), lenient.SHORT_LIMIT) or _clip(
+            record.get("name"), lenient.SHORT_LIMIT
+        )
         if stage_id and name and name.lower() not in seen:
             seen[name.lower()] = RemoteStage(
                 remote_id=stage_id, name=name, position=len(seen), kind=stage_kind(name)
@@ -139,7 +134,9 @@ def stage_names(raws: Sequence[Any]) -> dict[str, str]:
     for raw in raws:
         record = lenient.mapping(raw)
         stage_id = lenient.identifier(record.get("id"))
-        name = _clip(record.get("text"), SHORT_LIMIT) or _clip(record.get("name"), SHORT_LIMIT)
+        name = _clip(record.get("text"), lenient.SHORT_LIMIT) or _clip(
+            record.get("name"), lenient.SHORT_LIMIT
+        )
         if stage_id and name:
             names.setdefault(stage_id, name)
     return names
@@ -166,7 +163,7 @@ def resume_documents(
         record = lenient.mapping(raw)
         resume_id = lenient.identifier(record.get("id"))
         file = lenient.mapping(record.get("file"))
-        url = _clip(file.get("downloadUrl"), URL_LIMIT)
+        url = _clip(file.get("downloadUrl"), lenient.URL_LIMIT)
         if not url or not url.startswith(("https://", "http://")):
             if not resume_id:
                 continue
@@ -174,13 +171,15 @@ def resume_documents(
                 f"{base_url.rstrip('/')}/opportunities/{opportunity_id}"
                 f"/resumes/{resume_id}/download"
             )
-            if len(url) > URL_LIMIT:
+            if len(url) > lenient.URL_LIMIT:
                 continue
         if url in seen:
             continue
         seen.add(url)
         created = _ms(record.get("createdAt")) or _ms(file.get("uploadedAt"))
-        document = RemoteDocument(url=url, name=_clip(file.get("name"), NAME_LIMIT), kind="resume")
+        document = RemoteDocument(
+            url=url, name=_clip(file.get("name"), lenient.NAME_LIMIT), kind="resume"
+        )
         dated.append((-(created.timestamp() if created else 0.0), index, document))
     dated.sort(key=lambda entry: (entry[0], entry[1]))
     return tuple(document for _, _, document in dated)[:50]
@@ -198,7 +197,7 @@ def candidate_from_raw(raw: object, documents: Sequence[RemoteDocument] = ()) ->
     email = next(
         (found for found in map(lenient.email, lenient.items(record.get("emails"))) if found), None
     )
-    name = _clip(record.get("name"), NAME_LIMIT)
+    name = _clip(record.get("name"), lenient.NAME_LIMIT)
     first, _, last = (name or "").partition(" ")
     phone = lenient.first_text(lenient.items(record.get("phones")), "value")
     return RemoteCandidate(
@@ -206,14 +205,14 @@ def candidate_from_raw(raw: object, documents: Sequence[RemoteDocument] = ()) ->
         raw=record,
         remote_updated_at=_ms(record.get("updatedAt")),
         name=name or email or remote_id,
-        first_name=_clip(first, NAME_LIMIT),
-        last_name=_clip(last, NAME_LIMIT),
+        first_name=_clip(first, lenient.NAME_LIMIT),
+        last_name=_clip(last, lenient.NAME_LIMIT),
         email=email,
-        phone=lenient.whole(phone, PHONE_LIMIT),
-        location=_clip(record.get("location"), NAME_LIMIT, "name"),
-        headline=_clip(record.get("headline"), NAME_LIMIT),
-        source=_clip(lenient.first_text(lenient.items(record.get("sources"))), SOURCE_LIMIT)
-        or _clip(record.get("origin"), SOURCE_LIMIT),
+        phone=lenient.whole(phone, lenient.PHONE_LIMIT),
+        location=_clip(record.get("location"), lenient.NAME_LIMIT, "name"),
+        headline=_clip(record.get("headline"), lenient.NAME_LIMIT),
+        source=_clip(lenient.first_text(lenient.items(record.get("sources"))), lenient.SOURCE_LIMIT)
+        or _clip(record.get("origin"), lenient.SOURCE_LIMIT),
         resume_url=documents[0].url if documents else None,
         tags=tuple(dict.fromkeys(tag[:TAG_LIMIT] for tag in lenient.texts(record.get("tags")))),
         created_at=_ms(record.get("createdAt")),
@@ -236,7 +235,7 @@ def posting_id(record: Mapping[str, Any]) -> str | None:
 
 def _stage_name(value: object, stages: Mapping[str, str]) -> str | None:
     if isinstance(value, Mapping):
-        named = _clip(value, SHORT_LIMIT, "text", "name")
+        named = _clip(value, lenient.SHORT_LIMIT, "text", "name")
         if named:
             return named
     stage_id = lenient.identifier(value)
@@ -345,7 +344,7 @@ def interview_from_raw(raw: object, opportunity_id: str | None = None) -> Remote
         application_remote_id=opportunity_id
         or lenient.identifier(record.get("opportunityId"))
         or lenient.identifier(record.get("opportunity")),
-        interview_type=_clip(record.get("subject"), SHORT_LIMIT),
+        interview_type=_clip(record.get("subject"), lenient.SHORT_LIMIT),
         status="cancelled" if canceled not in (None, False, "", 0) else "scheduled",
         scheduled_at=_ms(record.get("date")),
         interviewer_remote_id=lenient.identifier(interviewer),
@@ -365,6 +364,6 @@ def user_from_raw(raw: object) -> RemoteUser:
         raw=record,
         remote_updated_at=_ms(record.get("updatedAt")) or _ms(record.get("createdAt")),
         email=lenient.email(record.get("email")),
-        name=_clip(record.get("name"), NAME_LIMIT),
-        role=_clip(record.get("accessRole"), SHORT_LIMIT),
+        name=_clip(record.get("name"), lenient.NAME_LIMIT),
+        role=_clip(record.get("accessRole"), lenient.SHORT_LIMIT),
     )

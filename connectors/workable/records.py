@@ -17,16 +17,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors import lenient
-from connectors.lenient import (
-    NAME_LIMIT,
-    PHONE_LIMIT,
-    SHORT_LIMIT,
-    SOURCE_LIMIT,
-    TAG_LIMIT,
-    TITLE_LIMIT,
-    UNTITLED,
-    URL_LIMIT,
-)
 from connectors.models import (
     ApplicationState,
     InterviewState,
@@ -57,15 +47,15 @@ def _clip(value: object, limit: int, *keys: str) -> str | None:
 
 
 def _url(value: object) -> str | None:
-    url = _clip(value, URL_LIMIT)
+    url = _clip(value, lenient.URL_LIMIT)
     return url if url and url.startswith(("https://", "http://")) and " " not in url else None
 
 
 def _name(record: Mapping[str, Any]) -> str | None:
-    first = _clip(record.get("firstname"), NAME_LIMIT)
-    last = _clip(record.get("lastname"), NAME_LIMIT)
+    first = _clip(record.get("firstname"), lenient.NAME_LIMIT)
+    last = _clip(record.get("lastname"), lenient.NAME_LIMIT)
     joined = " ".join(part for part in (first, last) if part)
-    return _clip(record.get("name"), NAME_LIMIT) or _clip(joined, NAME_LIMIT)
+    return _clip(record.get("name"), lenient.NAME_LIMIT) or _clip(joined, lenient.NAME_LIMIT)
 
 
 def _location(value: object) -> str | None:
@@ -73,8 +63,10 @@ def _location(value: object) -> str | None:
     if isinstance(value, Mapping):
         parts = [lenient.text(value.get(key)) for key in ("city", "region", "country")]
         joined = ", ".join(part for part in parts if part)
-        return _clip(value.get("location_str"), NAME_LIMIT) or _clip(joined, NAME_LIMIT)
-    return _clip(value, NAME_LIMIT)
+        return _clip(value.get("location_str"), lenient.NAME_LIMIT) or _clip(
+            joined, lenient.NAME_LIMIT
+        )
+    return _clip(value, lenient.NAME_LIMIT)
 
 
 # jobs
@@ -93,22 +85,22 @@ def job_from_raw(raw: object) -> RemoteJob:
     keyed by its shortcode (the key every other endpoint names a job by)."""
     record = lenient.record(raw, "jobs")
     shortcode = _id(record.get("shortcode"), "jobs", record, "a shortcode")
-    state_name = _clip(record.get("state"), SHORT_LIMIT)
+    state_name = _clip(record.get("state"), lenient.SHORT_LIMIT)
     state = _JOB_STATES.get((state_name or "").lower(), "open")
     return RemoteJob(
         remote_id=shortcode,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updated_at")),
-        title=_clip(record.get("title"), TITLE_LIMIT)
-        or _clip(record.get("full_title"), TITLE_LIMIT)
-        or UNTITLED,
+        title=_clip(record.get("title"), lenient.TITLE_LIMIT)
+        or _clip(record.get("full_title"), lenient.TITLE_LIMIT)
+        or lenient.UNTITLED,
         status=state,
         remote_status=state_name,
         description=lenient.text(record.get("description"))
         or lenient.text(lenient.dig(record, "details", "description")),
         location=_location(record.get("location")),
-        department=_clip(record.get("department"), TITLE_LIMIT),
-        employment_type=_clip(record.get("employment_type"), SHORT_LIMIT),
+        department=_clip(record.get("department"), lenient.TITLE_LIMIT),
+        employment_type=_clip(record.get("employment_type"), lenient.SHORT_LIMIT),
         opened_at=lenient.timestamp(record.get("created_at")),
         closed_at=lenient.timestamp(record.get("closed_at")) if state == "closed" else None,
     )
@@ -155,7 +147,7 @@ def stages_from_raw(raws: Sequence[Any]) -> list[RemoteStage]:
     ordered: list[tuple[int, int, str, str, str | None]] = []
     for index, raw in enumerate(raws):
         record = lenient.mapping(raw)
-        name = _clip(record.get("name"), SHORT_LIMIT)
+        name = _clip(record.get("name"), lenient.SHORT_LIMIT)
         slug = lenient.identifier(record.get("slug")) or lenient.identifier(record.get("id"))
         if not name or not slug:
             continue
@@ -166,7 +158,7 @@ def stages_from_raw(raws: Sequence[Any]) -> list[RemoteStage]:
                 index,
                 slug,
                 name,
-                lenient.text(record.get("kind"), limit=SHORT_LIMIT),
+                lenient.text(record.get("kind"), limit=lenient.SHORT_LIMIT),
             )
         )
     seen: dict[str, RemoteStage] = {}
@@ -189,9 +181,9 @@ def _documents(record: Mapping[str, Any]) -> tuple[RemoteDocument, ...]:
     return (
         RemoteDocument(
             url=resume,
-            name=_clip(metadata.get("filename"), NAME_LIMIT),
+            name=_clip(metadata.get("filename"), lenient.NAME_LIMIT),
             kind="resume",
-            content_type=_clip(metadata.get("filetype"), SHORT_LIMIT),
+            content_type=_clip(metadata.get("filetype"), lenient.SHORT_LIMIT),
         ),
     )
 
@@ -209,17 +201,18 @@ def candidate_from_raw(raw: object) -> RemoteCandidate:
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updated_at")),
         name=_name(record) or email or remote_id,
-        first_name=_clip(record.get("firstname"), NAME_LIMIT),
-        last_name=_clip(record.get("lastname"), NAME_LIMIT),
+        first_name=_clip(record.get("firstname"), lenient.NAME_LIMIT),
+        last_name=_clip(record.get("lastname"), lenient.NAME_LIMIT),
         email=email,
-        phone=lenient.whole(lenient.text(record.get("phone")), PHONE_LIMIT),
-        location=_location(record.get("location")) or _clip(record.get("address"), NAME_LIMIT),
-        headline=_clip(record.get("headline"), NAME_LIMIT),
-        source=_clip(record.get("domain"), SOURCE_LIMIT),
+        phone=lenient.whole(lenient.text(record.get("phone")), lenient.PHONE_LIMIT),
+        location=_location(record.get("location"))
+        or _clip(record.get("address"), lenient.NAME_LIMIT),
+        headline=_clip(record.get("headline"), lenient.NAME_LIMIT),
+        source=_clip(record.get("domain"), lenient.SOURCE_LIMIT),
         resume_url=documents[0].url if documents else None,
-        tags=tuple(dict.fromkeys(tag[:TAG_LIMIT] for tag in lenient.texts(record.get("tags"))))[
-            :200
-        ],
+        tags=tuple(
+            dict.fromkeys(tag[: lenient.TAG_LIMIT] for tag in lenient.texts(record.get("tags")))
+        )[:200],
         created_at=lenient.timestamp(record.get("created_at")),
         documents=documents,
     )
@@ -231,7 +224,7 @@ def candidate_from_raw(raw: object) -> RemoteCandidate:
 def _person(value: object) -> RemotePerson | None:
     member = lenient.mapping(value)
     remote_id = lenient.identifier(member.get("id"))
-    name = _clip(member.get("name"), NAME_LIMIT)
+    name = _clip(member.get("name"), lenient.NAME_LIMIT)
     if not remote_id and not name:
         return None
     return RemotePerson(remote_id=remote_id, name=name, email=lenient.email(member.get("email")))
@@ -243,8 +236,8 @@ def _moves(activities: Sequence[Any]) -> list[tuple[datetime, str, RemotePerson 
     for raw in activities:
         activity = lenient.mapping(raw)
         action = (lenient.text(activity.get("action")) or "").lower()
-        stage = _clip(activity.get("stage_name"), SHORT_LIMIT) or _clip(
-            activity.get("target_stage"), SHORT_LIMIT, "name"
+        stage = _clip(activity.get("stage_name"), lenient.SHORT_LIMIT) or _clip(
+            activity.get("target_stage"), lenient.SHORT_LIMIT, "name"
         )
         moment = lenient.timestamp(activity.get("created_at"))
         if action in MOVE_ACTIONS and stage and moment:
@@ -300,8 +293,8 @@ def application_from_raw(raw: object, activities: Sequence[Any] = ()) -> RemoteA
     job_id = lenient.required(
         application_job_id(record), "a job", entity="applications", raw=record
     )
-    current = _clip(record.get("stage"), SHORT_LIMIT, "name") or _clip(
-        record.get("stage_name"), SHORT_LIMIT
+    current = _clip(record.get("stage"), lenient.SHORT_LIMIT, "name") or _clip(
+        record.get("stage_name"), lenient.SHORT_LIMIT
     )
     disqualified = lenient.boolean(record.get("disqualified")) is True
     hired = lenient.timestamp(record.get("hired_at"))
@@ -358,8 +351,8 @@ def interview_from_raw(raw: object, *, now: datetime | None = None) -> RemoteInt
         application_remote_id=lenient.identifier(
             lenient.mapping(record.get("candidate")).get("id")
         ),
-        interview_type=_clip(record.get("title"), SHORT_LIMIT)
-        or _clip(record.get("type"), SHORT_LIMIT),
+        interview_type=_clip(record.get("title"), lenient.SHORT_LIMIT)
+        or _clip(record.get("type"), lenient.SHORT_LIMIT),
         status=status,
         scheduled_at=starts,
         interviewer_remote_id=lenient.identifier(interviewer),
@@ -377,6 +370,6 @@ def user_from_raw(raw: object) -> RemoteUser:
         remote_id=remote_id,
         raw=record,
         email=lenient.email(record.get("email")),
-        name=_clip(record.get("name"), NAME_LIMIT),
-        role=_clip(record.get("role"), SHORT_LIMIT),
+        name=_clip(record.get("name"), lenient.NAME_LIMIT),
+        role=_clip(record.get("role"), lenient.SHORT_LIMIT),
     )

@@ -10,24 +10,14 @@ import hashlib
 import hmac
 import json
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from demo.sandbox.greenhouse import FakeGreenhouse
-from gateway.store.models import Application, WebhookEvent
+from gateway.store.models import Application
+from tests.support import ingress
 from tests.support.gateway import Gateway
-from tests.support.ingress import (
-    Made,
-    connection_test,
-    count_stored,
-    create_integration,
-    full_sync,
-    gateway_over,
-    stage_in_graph,
-    to_gateway,
-)
 from tests.support.services import Backend
 
 SECRET = "greenhouse-hook-secret-51c2"
@@ -38,13 +28,13 @@ async def setup(backend: Backend) -> AsyncIterator[tuple[Gateway, FakeGreenhouse
     fake = FakeGreenhouse()
     fake.seed(jobs=3, candidates=4, applications=6)
     origins = ("https://harvest.greenhouse.io", "https://auth.greenhouse.io")
-    async with gateway_over(backend, dict.fromkeys(origins, fake.app)) as gateway:
+    async with ingress.gateway_over(backend, dict.fromkeys(origins, fake.app)) as gateway:
         yield gateway, fake
 
 
-async def create(gateway: Gateway, fake: FakeGreenhouse, secret: str) -> Made:
+async def create(gateway: Gateway, fake: FakeGreenhouse, secret: str) -> ingress.Made:
     credentials = {"clientId": fake.client_id, "clientSecret": secret, "userId": "4080"}
-    return await create_integration(
+    return await ingress.create_integration(
         gateway, "GREENHOUSE", f"Greenhouse {secret[-4:]}", credentials, SECRET
     )
 
@@ -54,7 +44,7 @@ async def test_bad_client_credentials_fail_the_connection_test(
 ) -> None:
     gateway, fake = setup
     made = await create(gateway, fake, "gh-secret-revoked-0000")
-    assert (await connection_test(gateway, made.global_id))["ok"] is False
+    assert (await ingress.connection_test(gateway, made.global_id))["ok"] is False
 
 
 async def test_a_stage_move_in_greenhouse_reaches_the_graph_by_signed_webhook(
@@ -63,16 +53,7 @@ async def test_a_stage_move_in_greenhouse_reaches_the_graph_by_signed_webhook(
     gateway, fake = setup
     made = await create(gateway, fake, fake.client_secret)
     pk = made.pk
-    assert made.webhook_urls == [
-        f"https://gw.example.com/webhooks/greenhouse/{pk}",
-        f"https://gw.example.com/webhooks/standard/{pk}",
-    ]
-    tested = await connection_test(gateway, made.global_id)
-    assert tested["ok"] is True, tested
-    await full_sync(gateway, pk)
-
-    sender = to_gateway(gateway)
-    path = urlsplit(made.webhook_urls[0]).path
+    sender, path = await ingress.synced_for_webhooks(gateway, made, "greenhouse")
     fake.enable_webhooks(path, SECRET, sender)
     application = next(a for a in fake.applications.values() if a["stage_name"] != "Offer")
     offer = application["job_id"] * 10 + 4
@@ -88,7 +69,7 @@ async def test_a_stage_move_in_greenhouse_reaches_the_graph_by_signed_webhook(
     assert [(d.event, d.status) for d in sent] == [("candidate_stage_change", 202)]
     assert sent[0].headers["Signature"].startswith("sha256 ")
     job, moved_id = str(application["job_id"]), str(application["id"])
-    assert await stage_in_graph(gateway, pk, job, moved_id, "Offer") == "Offer"
+    assert await ingress.stage_in_graph(gateway, pk, job, moved_id, "Offer") == "Offer"
 
     body = json.dumps({"action": "candidate_stage_change", "payload": {}}).encode()
     good = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
@@ -100,14 +81,8 @@ async def test_a_stage_move_in_greenhouse_reaches_the_graph_by_signed_webhook(
         {"X-Recruiterflow-Signature": good},
         {},
     ]
-    before = await count_stored(gateway, WebhookEvent, pk)
-    for headers in refused:
-        answer = await sender.post(
-            path, content=body, headers={"Content-Type": "application/json", **headers}
-        )
-        assert answer.status_code == 401, headers
-    assert await count_stored(gateway, WebhookEvent, pk) == before, "nothing refused is stored"
-    assert await count_stored(gateway, Application, pk) == len(fake.applications)
+    await ingress.refused_and_not_stored(gateway, pk, sender, path, [(body, h) for h in refused])
+    assert await ingress.count_stored(gateway, Application, pk) == len(fake.applications)
     accepted = await sender.post(
         path,
         content=body,

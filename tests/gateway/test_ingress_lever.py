@@ -10,25 +10,15 @@ import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from demo.sandbox.lever import FakeLever
 from demo.sandbox.lever.webhooks import sign_lever
-from gateway.store.models import Application, WebhookEvent
+from gateway.store.models import Application
+from tests.support import ingress
 from tests.support.gateway import Gateway
-from tests.support.ingress import (
-    Made,
-    connection_test,
-    count_stored,
-    create_integration,
-    full_sync,
-    gateway_over,
-    stage_in_graph,
-    to_gateway,
-)
 from tests.support.services import Backend
 
 SECRET = "lever-signature-token-7a2f"
@@ -38,12 +28,12 @@ SECRET = "lever-signature-token-7a2f"
 async def setup(backend: Backend) -> AsyncIterator[tuple[Gateway, FakeLever]]:
     fake = FakeLever(limiter=None)
     fake.seed(jobs=3, candidates=4, applications=6)
-    async with gateway_over(backend, {"https://api.lever.co": fake.app}) as gateway:
+    async with ingress.gateway_over(backend, {"https://api.lever.co": fake.app}) as gateway:
         yield gateway, fake
 
 
-async def create(gateway: Gateway, api_key: str) -> Made:
-    return await create_integration(
+async def create(gateway: Gateway, api_key: str) -> ingress.Made:
+    return await ingress.create_integration(
         gateway, "LEVER", f"Lever {api_key[-4:]}", {"apiKey": api_key}, SECRET
     )
 
@@ -65,7 +55,7 @@ async def test_an_unknown_key_fails_the_connection_test(
 ) -> None:
     gateway, _fake = setup
     made = await create(gateway, "lever-key-revoked-0000")
-    assert (await connection_test(gateway, made.global_id))["ok"] is False
+    assert (await ingress.connection_test(gateway, made.global_id))["ok"] is False
 
 
 async def test_a_stage_move_in_lever_reaches_the_graph_by_signed_webhook(
@@ -74,16 +64,7 @@ async def test_a_stage_move_in_lever_reaches_the_graph_by_signed_webhook(
     gateway, fake = setup
     made = await create(gateway, fake.api_key)
     pk = made.pk
-    assert made.webhook_urls == [
-        f"https://gw.example.com/webhooks/lever/{pk}",
-        f"https://gw.example.com/webhooks/standard/{pk}",
-    ]
-    tested = await connection_test(gateway, made.global_id)
-    assert tested["ok"] is True, tested
-    await full_sync(gateway, pk)
-
-    sender = to_gateway(gateway)
-    path = urlsplit(made.webhook_urls[0]).path
+    sender, path = await ingress.synced_for_webhooks(gateway, made, "lever")
     fake.enable_webhooks(path, SECRET, sender)
     opportunity = next(
         o for o in fake.opportunities.values() if o["stage"] != "offer" and not o["archived"]
@@ -100,7 +81,7 @@ async def test_a_stage_move_in_lever_reaches_the_graph_by_signed_webhook(
     assert [(d.event, d.status) for d in sent] == [("candidateStageChange", 202)]
     assert sent[0].json()["data"]["contactId"] == opportunity["contact"]
     posting = fake.posting_of(opportunity)
-    assert await stage_in_graph(gateway, pk, posting, opportunity["id"], "Offer") == "Offer"
+    assert await ingress.stage_in_graph(gateway, pk, posting, opportunity["id"], "Offer") == "Offer"
 
     now = int(time.time() * 1000)
     good = json.loads(signed("tok-1", now))
@@ -112,12 +93,8 @@ async def test_a_stage_move_in_lever_reaches_the_graph_by_signed_webhook(
         signed("tok-3", now - 3_600_000),
         b"not json",
     ]
-    before = await count_stored(gateway, WebhookEvent, pk)
-    for body in refused:
-        answer = await sender.post(path, content=body, headers={"Content-Type": "application/json"})
-        assert answer.status_code == 401, body
-    assert await count_stored(gateway, WebhookEvent, pk) == before, "nothing refused is stored"
-    assert await count_stored(gateway, Application, pk) == len(fake.opportunities)
+    await ingress.refused_and_not_stored(gateway, pk, sender, path, [(b, {}) for b in refused])
+    assert await ingress.count_stored(gateway, Application, pk) == len(fake.opportunities)
     accepted = await sender.post(
         path, content=json.dumps(good).encode(), headers={"Content-Type": "application/json"}
     )

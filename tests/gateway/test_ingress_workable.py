@@ -17,18 +17,9 @@ import pytest
 
 from demo.sandbox.workable import FakeWorkable
 from demo.sandbox.workable.fake import FILES_URL
-from gateway.store.models import Application, WebhookEvent
+from gateway.store.models import Application
+from tests.support import ingress
 from tests.support.gateway import Gateway
-from tests.support.ingress import (
-    Made,
-    connection_test,
-    count_stored,
-    create_integration,
-    full_sync,
-    gateway_over,
-    stage_in_graph,
-    to_gateway,
-)
 from tests.support.services import Backend
 
 
@@ -38,12 +29,12 @@ async def setup(backend: Backend) -> AsyncIterator[tuple[Gateway, FakeWorkable]]
     fake.seed(jobs=3, candidates=4, applications=6)
     files = urlsplit(FILES_URL)
     origins = (f"https://{fake.subdomain}.workable.com", f"{files.scheme}://{files.netloc}")
-    async with gateway_over(backend, dict.fromkeys(origins, fake.app)) as gateway:
+    async with ingress.gateway_over(backend, dict.fromkeys(origins, fake.app)) as gateway:
         yield gateway, fake
 
 
-async def create(gateway: Gateway, fake: FakeWorkable, token: str) -> Made:
-    return await create_integration(
+async def create(gateway: Gateway, fake: FakeWorkable, token: str) -> ingress.Made:
+    return await ingress.create_integration(
         gateway,
         "WORKABLE",
         f"Workable {token[-4:]}",
@@ -58,7 +49,7 @@ async def test_a_revoked_token_fails_the_connection_test(
 ) -> None:
     gateway, fake = setup
     made = await create(gateway, fake, "wk-revoked-token-0000")
-    assert (await connection_test(gateway, made.global_id))["ok"] is False
+    assert (await ingress.connection_test(gateway, made.global_id))["ok"] is False
 
 
 async def test_a_stage_move_in_workable_reaches_the_graph_by_signed_webhook(
@@ -67,16 +58,7 @@ async def test_a_stage_move_in_workable_reaches_the_graph_by_signed_webhook(
     gateway, fake = setup
     made = await create(gateway, fake, fake.access_token)
     pk = made.pk
-    assert made.webhook_urls == [
-        f"https://gw.example.com/webhooks/workable/{pk}",
-        f"https://gw.example.com/webhooks/standard/{pk}",
-    ]
-    tested = await connection_test(gateway, made.global_id)
-    assert tested["ok"] is True, tested
-    await full_sync(gateway, pk)
-
-    sender = to_gateway(gateway)
-    path = urlsplit(made.webhook_urls[0]).path
+    sender, path = await ingress.synced_for_webhooks(gateway, made, "workable")
     fake.enable_webhooks(path, fake.access_token, sender)
     candidate = next(c for c in fake.candidates.values() if c["stage"] != "Offer")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app)) as recruiter:
@@ -90,7 +72,7 @@ async def test_a_stage_move_in_workable_reaches_the_graph_by_signed_webhook(
     assert [(d.event, d.status) for d in sent] == [("candidate_moved", 202)]
     assert len(sent[0].headers["X-Workable-Signature"]) == 64
     job = candidate["job"]["shortcode"]
-    assert await stage_in_graph(gateway, pk, job, candidate["id"], "Offer") == "Offer"
+    assert await ingress.stage_in_graph(gateway, pk, job, candidate["id"], "Offer") == "Offer"
 
     body = json.dumps({"event_type": "candidate_moved", "data": {"id": candidate["id"]}}).encode()
     good = hmac.new(fake.access_token.encode(), body, hashlib.sha256).hexdigest()
@@ -102,14 +84,8 @@ async def test_a_stage_move_in_workable_reaches_the_graph_by_signed_webhook(
         {"X-Recruiterflow-Signature": good},
         {},
     ]
-    before = await count_stored(gateway, WebhookEvent, pk)
-    for headers in refused:
-        answer = await sender.post(
-            path, content=body, headers={"Content-Type": "application/json", **headers}
-        )
-        assert answer.status_code == 401, headers
-    assert await count_stored(gateway, WebhookEvent, pk) == before, "nothing refused is stored"
-    assert await count_stored(gateway, Application, pk) == len(fake.candidates)
+    await ingress.refused_and_not_stored(gateway, pk, sender, path, [(body, h) for h in refused])
+    assert await ingress.count_stored(gateway, Application, pk) == len(fake.candidates)
     accepted = await sender.post(
         path,
         content=body,

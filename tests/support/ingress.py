@@ -5,25 +5,27 @@ watched until a moved application shows its new stage, and counts of what was st
 
     async with gateway_over(backend, {"https://api.lever.co": fake.app}) as gateway:
         made = await create_integration(gateway, "LEVER", "Lever", {"apiKey": key}, SECRET)
-        assert (await connection_test(gateway, made.global_id))["ok"]
-        await full_sync(gateway, made.pk)
+        sender, path = await synced_for_webhooks(gateway, made, "lever")
+        ...  # a change in the fake, delivered to ``path`` through ``sender``
         assert await stage_in_graph(gateway, made.pk, job_id, application_id, "Offer")
+        await refused_and_not_stored(gateway, made.pk, sender, path, [(body, headers)])
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import sqlalchemy as sa
 from starlette.types import ASGIApp
 
-from gateway.store.models import Job
+from gateway.store.models import Job, WebhookEvent
 from jobs.sync import sync_integration
 from jobs.sync_api import SyncMode
 from resolvers.relay import from_global_id, to_global_id
@@ -102,6 +104,40 @@ async def full_sync(gateway: Gateway, pk: int) -> None:
 def to_gateway(gateway: Gateway) -> httpx.AsyncClient:
     """A client that posts to the gateway as a provider would; the caller closes it."""
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.app), base_url=PUBLIC_URL)
+
+
+async def synced_for_webhooks(
+    gateway: Gateway, made: Made, provider: str
+) -> tuple[httpx.AsyncClient, str]:
+    """Where every ingress test starts: the integration's webhook URLs are the provider's
+    own and the standard one, its connection test passes and a full sync has run. A
+    client posting to the gateway (the caller closes it) and the path of the provider's
+    URL."""
+    assert made.webhook_urls == [
+        f"{PUBLIC_URL}/webhooks/{provider}/{made.pk}",
+        f"{PUBLIC_URL}/webhooks/standard/{made.pk}",
+    ]
+    tested = await connection_test(gateway, made.global_id)
+    assert tested["ok"] is True, tested
+    await full_sync(gateway, made.pk)
+    return to_gateway(gateway), urlsplit(made.webhook_urls[0]).path
+
+
+async def refused_and_not_stored(
+    gateway: Gateway,
+    pk: int,
+    sender: httpx.AsyncClient,
+    path: str,
+    deliveries: Iterable[tuple[bytes, Mapping[str, str]]],
+) -> None:
+    """Each (body, headers) posted as JSON is refused with 401, and none is stored."""
+    before = await count_stored(gateway, WebhookEvent, pk)
+    for body, headers in deliveries:
+        answer = await sender.post(
+            path, content=body, headers={"Content-Type": "application/json", **headers}
+        )
+        assert answer.status_code == 401, (body[:200], headers)
+    assert await count_stored(gateway, WebhookEvent, pk) == before, "nothing refused is stored"
 
 
 async def count_stored(gateway: Gateway, model: Any, pk: int) -> int:

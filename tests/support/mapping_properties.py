@@ -29,6 +29,7 @@ from connectors.models import (
     RemoteCandidate,
     RemoteJob,
     RemoteOnboardingTask,
+    RemoteStage,
 )
 from tests.support.custom_fields import assert_storable_custom_fields
 
@@ -249,3 +250,24 @@ class MapperProperties:
         keys = st.sampled_from(sorted(self.mappers[name][2])) | st.text(max_size=8)
         records = st.dictionaries(keys, self.source_values, max_size=12)
         self.map_or_refuse(name, data.draw(records | self.source_values))
+
+
+class StageProperties:
+    """The property test of a provider's stage-list mapper, for its ``MapperProperties``
+    class to add: whatever JSON comes, the stages are numbered from 0 and unique by name."""
+
+    source_values: ClassVar[st.SearchStrategy[Any]]
+    stage_keys: ClassVar[tuple[str, str]]
+    """The keys a stage record carries its id and its name in."""
+
+    def stages(self, raws: list[Any]) -> list[RemoteStage]:
+        raise NotImplementedError
+
+    @SHARED
+    @given(data=st.data())
+    def test_stages_of_any_json_are_unique_and_numbered(self, data: st.DataObject) -> None:
+        id_key, name_key = self.stage_keys
+        stage = st.fixed_dictionaries({id_key: self.source_values, name_key: self.source_values})
+        stages = self.stages(data.draw(st.lists(self.source_values | stage)))
+        assert [s.position for s in stages] == list(range(len(stages)))
+        assert len({s.name.lower() for s in stages}) == len(stages)

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 
 import httpx
 from hypothesis import given
-from hypothesis import strategies as st
 
 from connectors.ashby import (
     AshbyConnector,
@@ -28,6 +27,7 @@ from connectors.models import (
     RemoteCandidate,
     RemoteInterview,
     RemoteJob,
+    RemoteStage,
     RemoteUser,
 )
 from demo.sandbox.ashby import FakeAshby
@@ -35,6 +35,7 @@ from tests.support.mapping_properties import (
     FAST,
     MapperCase,
     MapperProperties,
+    StageProperties,
     any_json,
     assert_history_ends_at_the_current_stage,
     check_bounds,
@@ -272,7 +273,7 @@ def test_stages_come_in_plan_order_once_per_title_with_their_kind() -> None:
 json_values = any_json("2024-01-20T10:30:00Z", "Archived", "Offer", "https://x.example/r", "²")
 
 
-class TestAshbyMappers(MapperProperties):
+class TestAshbyMappers(MapperProperties, StageProperties):
     mappers: ClassVar[dict[str, MapperCase]] = {
         "job": (job_from_raw, RemoteJob, JOB),
         "candidate": (candidate_from_raw, RemoteCandidate, CANDIDATE),
@@ -281,6 +282,10 @@ class TestAshbyMappers(MapperProperties):
         "user": (user_from_raw, RemoteUser, USER),
     }
     source_values = json_values
+    stage_keys = ("id", "title")
+
+    def stages(self, raws: list[Any]) -> list[RemoteStage]:
+        return stages_from_raw(raws)
 
     def essential(self, name: str) -> set[str]:
         """Its id, an application's job and candidate."""
@@ -299,16 +304,6 @@ def test_a_resume_url_of_any_json_is_an_http_url_or_none(url: Any) -> None:
     candidate = candidate_from_raw(CANDIDATE, url)
     assert candidate.resume_url is None or candidate.resume_url.startswith(("http://", "https://"))
     check_bounds(candidate)
-
-
-@FAST
-@given(
-    raws=st.lists(json_values | st.fixed_dictionaries({"id": json_values, "title": json_values}))
-)
-def test_stages_of_any_json_are_unique_and_numbered(raws: list[Any]) -> None:
-    stages = stages_from_raw(raws)
-    assert [s.position for s in stages] == list(range(len(stages)))
-    assert len({s.name.lower() for s in stages}) == len(stages)
 
 
 async def test_one_broken_record_per_listing_fails_alone_through_the_fake() -> None:

@@ -32,6 +32,7 @@ from connectors.models import (
     RemoteCandidate,
     RemoteInterview,
     RemoteJob,
+    RemoteStage,
     RemoteUser,
 )
 from demo.sandbox.greenhouse import FakeGreenhouse
@@ -39,6 +40,7 @@ from tests.support.mapping_properties import (
     FAST,
     MapperCase,
     MapperProperties,
+    StageProperties,
     any_json,
     assert_history_ends_at_the_current_stage,
     check_bounds,
@@ -408,7 +410,7 @@ def test_stages_come_in_sort_order_once_per_name() -> None:
 json_values = any_json("2024-01-20T10:30:00Z", "rejected", "resume", "https://x.example/r", "²")
 
 
-class TestGreenhouseMappers(MapperProperties):
+class TestGreenhouseMappers(MapperProperties, StageProperties):
     mappers: ClassVar[dict[str, MapperCase]] = {
         "job": (lambda raw: job_from_raw(raw, JOB_CONTEXT), RemoteJob, JOB),
         "candidate": (lambda raw: candidate_from_raw(raw, ATTACHMENTS), RemoteCandidate, CANDIDATE),
@@ -422,6 +424,10 @@ class TestGreenhouseMappers(MapperProperties):
         "note": (lambda raw: note_from_raw(raw, "57683957"), RemoteActivity, NOTE),
     }
     source_values = json_values
+    stage_keys = ("id", "name")
+
+    def stages(self, raws: list[Any]) -> list[RemoteStage]:
+        return stages_from_raw(raws)
 
     def essential(self, name: str) -> set[str]:
         """Its id, an application's job and candidate."""
@@ -430,14 +436,6 @@ class TestGreenhouseMappers(MapperProperties):
     def check(self, mapped: Any) -> None:
         if isinstance(mapped, RemoteApplication):
             assert_history_ends_at_the_current_stage(mapped)
-
-
-@FAST
-@given(raws=st.lists(json_values | st.fixed_dictionaries({"id": json_values, "name": json_values})))
-def test_stages_of_any_json_are_unique_and_numbered(raws: list[Any]) -> None:
-    stages = stages_from_raw(raws)
-    assert [s.position for s in stages] == list(range(len(stages)))
-    assert len({s.name.lower() for s in stages}) == len(stages)
 
 
 async def test_one_broken_record_per_listing_fails_alone_through_the_fake() -> None:

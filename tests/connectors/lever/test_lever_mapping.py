@@ -30,6 +30,7 @@ from connectors.models import (
     RemoteCandidate,
     RemoteInterview,
     RemoteJob,
+    RemoteStage,
     RemoteUser,
 )
 from demo.sandbox.lever import FakeLever
@@ -37,6 +38,7 @@ from tests.support.mapping_properties import (
     FAST,
     MapperCase,
     MapperProperties,
+    StageProperties,
     any_json,
 )
 
@@ -295,7 +297,7 @@ def test_stages_keep_the_accounts_order_once_per_name() -> None:
 json_values = any_json("lead-new", "hired", "https://x.example/r", "1417587916123", "²")
 
 
-class TestLeverMappers(MapperProperties):
+class TestLeverMappers(MapperProperties, StageProperties):
     mappers: ClassVar[dict[str, MapperCase]] = {
         "jobs": (job_from_raw, RemoteJob, POSTING),
         "candidates": (candidate_from_raw, RemoteCandidate, OPPORTUNITY),
@@ -304,6 +306,10 @@ class TestLeverMappers(MapperProperties):
         "users": (user_from_raw, RemoteUser, USER),
     }
     source_values = json_values
+    stage_keys = ("id", "text")
+
+    def stages(self, raws: list[Any]) -> list[RemoteStage]:
+        return stages_from_raw(raws)
 
     def essential(self, name: str) -> set[str]:
         """Its id, an application's posting and contact."""
@@ -322,14 +328,6 @@ def test_resumes_of_any_json_are_web_addresses(
 ) -> None:
     for document in resume_documents(raws, opportunity, "https://api.lever.co/v1"):
         assert document.url.startswith(("https://", "http://")) and len(document.url) <= 2048
-
-
-@FAST
-@given(raws=st.lists(json_values | st.fixed_dictionaries({"id": json_values, "text": json_values})))
-def test_stages_of_any_json_are_unique_and_numbered(raws: list[Any]) -> None:
-    stages = stages_from_raw(raws)
-    assert [s.position for s in stages] == list(range(len(stages)))
-    assert len({s.name.lower() for s in stages}) == len(stages)
 
 
 async def test_one_broken_record_per_listing_fails_alone_through_the_fake() -> None:

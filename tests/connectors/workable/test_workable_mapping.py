@@ -21,6 +21,7 @@ from connectors.models import (
     RemoteCandidate,
     RemoteInterview,
     RemoteJob,
+    RemoteStage,
     RemoteUser,
 )
 from connectors.workable import (
@@ -37,6 +38,7 @@ from tests.support.mapping_properties import (
     FAST,
     MapperCase,
     MapperProperties,
+    StageProperties,
     any_json,
     assert_history_ends_at_the_current_stage,
     check_bounds,
@@ -209,7 +211,7 @@ def test_stages_come_in_position_order_once_per_name_keyed_by_slug() -> None:
 json_values = any_json("2015-07-02T10:00:00Z", "moved", "Interview", "https://x.example/r", "²")
 
 
-class TestWorkableMappers(MapperProperties):
+class TestWorkableMappers(MapperProperties, StageProperties):
     mappers: ClassVar[dict[str, MapperCase]] = {
         "job": (job_from_raw, RemoteJob, JOB),
         "candidate": (candidate_from_raw, RemoteCandidate, CANDIDATE),
@@ -222,6 +224,10 @@ class TestWorkableMappers(MapperProperties):
         "user": (user_from_raw, RemoteUser, MEMBER),
     }
     source_values = json_values
+    stage_keys = ("slug", "name")
+
+    def stages(self, raws: list[Any]) -> list[RemoteStage]:
+        return stages_from_raw(raws)
 
     def essential(self, name: str) -> set[str]:
         return {
@@ -257,16 +263,6 @@ def test_any_activities_give_an_ordered_history_ending_at_the_current_stage(
     check_bounds(application)
     entered = [t.entered_at for t in application.transitions]
     assert entered == sorted(entered)
-
-
-@FAST
-@given(
-    raws=st.lists(json_values | st.fixed_dictionaries({"slug": json_values, "name": json_values}))
-)
-def test_stages_of_any_json_are_unique_and_numbered(raws: list[Any]) -> None:
-    stages = stages_from_raw(raws)
-    assert [s.position for s in stages] == list(range(len(stages)))
-    assert len({s.name.lower() for s in stages}) == len(stages)
 
 
 async def test_one_broken_record_per_listing_fails_alone_through_the_fake() -> None:

@@ -37,6 +37,21 @@ two records one."""
 MAX_AMOUNT = Decimal(10) ** 12
 """Money columns hold 12 digits before the point (``Numeric(14, 2)``)."""
 
+TITLE_LIMIT = 255
+NAME_LIMIT = 255
+SHORT_LIMIT = 64
+PHONE_LIMIT = 64
+SOURCE_LIMIT = 128
+TAG_LIMIT = 255
+URL_LIMIT = 2048
+EMAIL_LIMIT = 320
+"""What the connectors' mappers cut a value to (``text(..., limit=...)``) or refuse it
+beyond (``whole``): within the store's columns (gateway/store/models)."""
+
+UNTITLED = "(untitled)"
+"""The title of a job a source sends without one: the record is kept (its applications
+still need it) and the gap is visible."""
+
 _ID_KEYS = ("id", "eId", "ID", "Id", "uuid", "remote_id", "remoteId")
 
 
@@ -247,6 +262,29 @@ def required(value: _T | None, what: str, *, entity: str, raw: object = None) ->
     if value is None or value == "":
         raise MappingError(f"{entity} without {what}", entity=entity, remote_id=remote_id_of(raw))
     return value
+
+
+def record(raw: object, entity: str) -> Mapping[str, Any]:
+    """``raw`` if it is a JSON object; anything else is no ``entity`` record at all."""
+    if not isinstance(raw, Mapping):
+        raise MappingError(f"{entity} record is not an object", entity=entity)
+    return raw
+
+
+def record_id(record: Mapping[str, Any], entity: str) -> str:
+    """The record's own ``id``, which it cannot do without."""
+    return required(identifier(record.get("id")), "an id", entity=entity, raw=record)
+
+
+def whole(value: str | None, limit: int) -> str | None:
+    """A value that is useless cut short (a phone number): kept whole or not at all."""
+    return value if value is not None and len(value) <= limit else None
+
+
+def email(value: object) -> str | None:
+    """An address with an ``@`` and no space, itself or an object's ``value``/``email``."""
+    found = text(value, "value", "email", limit=EMAIL_LIMIT)
+    return found if found and "@" in found and " " not in found else None
 
 
 def remote_id_of(raw: object) -> str | None:

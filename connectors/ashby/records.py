@@ -16,7 +16,6 @@ from typing import Any
 
 from connectors import lenient
 from connectors.custom_fields import custom_fields
-from connectors.errors import MappingError
 from connectors.models import (
     ApplicationState,
     InterviewState,
@@ -33,58 +32,28 @@ from connectors.models import (
     StageKind,
 )
 
-TITLE_LIMIT = 255
-NAME_LIMIT = 255
-SHORT_LIMIT = 64
-PHONE_LIMIT = 64
-TAG_LIMIT = 255
-SOURCE_LIMIT = 128
-URL_LIMIT = 2048
-UNTITLED = "(untitled)"
 FIELD_NAMES = ("title", "name")
 """Ashby names a custom field value by its field's ``title``."""
-
-
-def _record(raw: object, entity: str) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise MappingError(f"{entity} record is not an object", entity=entity)
-    return raw
-
-
-def _id(record: Mapping[str, Any], entity: str) -> str:
-    return lenient.required(
-        lenient.identifier(record.get("id")), "an id", entity=entity, raw=record
-    )
 
 
 def _clip(value: object, limit: int, *keys: str) -> str | None:
     return lenient.text(value, *keys, limit=limit)
 
 
-def _whole(value: str | None, limit: int) -> str | None:
-    """A value that is useless cut short (a phone number): kept whole or not at all."""
-    return value if value is not None and len(value) <= limit else None
-
-
-def _email(value: object) -> str | None:
-    found = lenient.text(value, "value", "email", limit=320)
-    return found if found and "@" in found and " " not in found else None
-
-
 def _first_email(*values: object) -> str | None:
     for value in values:
         for entry in lenient.items(value):
-            found = _email(entry)
+            found = lenient.email(entry)
             if found:
                 return found
     return None
 
 
 def _person_name(record: Mapping[str, Any]) -> str | None:
-    first = _clip(record.get("firstName"), NAME_LIMIT)
-    last = _clip(record.get("lastName"), NAME_LIMIT)
+    first = _clip(record.get("firstName"), lenient.NAME_LIMIT)
+    last = _clip(record.get("lastName"), lenient.NAME_LIMIT)
     joined = " ".join(part for part in (first, last) if part)
-    return _clip(record.get("name"), NAME_LIMIT) or _clip(joined, NAME_LIMIT)
+    return _clip(record.get("name"), lenient.NAME_LIMIT) or _clip(joined, lenient.NAME_LIMIT)
 
 
 def updated_at(raw: object) -> datetime | None:
@@ -115,9 +84,9 @@ def _recruiter(record: Mapping[str, Any]) -> Mapping[str, Any] | None:
 def job_from_raw(raw: object) -> RemoteJob:
     """``{"id": "...", "title": "Software Engineer", "status": "Open",
     "employmentType": "FullTime", "location": {"name": ...}, "hiringTeam": [...]}``."""
-    record = _record(raw, "jobs")
-    remote_id = _id(record, "jobs")
-    status_name = _clip(record.get("status"), SHORT_LIMIT)
+    record = lenient.record(raw, "jobs")
+    remote_id = lenient.record_id(record, "jobs")
+    status_name = _clip(record.get("status"), lenient.SHORT_LIMIT)
     status = _JOB_STATES.get((status_name or "").lower(), "open")
     recruiter = _recruiter(record)
     recruiter_id = (
@@ -125,26 +94,26 @@ def job_from_raw(raw: object) -> RemoteJob:
         if recruiter
         else None
     )
-    location = _clip(record.get("location"), TITLE_LIMIT, "name", "locationSummary")
-    department = _clip(record.get("department"), TITLE_LIMIT, "name", "title")
+    location = _clip(record.get("location"), lenient.TITLE_LIMIT, "name", "locationSummary")
+    department = _clip(record.get("department"), lenient.TITLE_LIMIT, "name", "title")
     return RemoteJob(
         remote_id=remote_id,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updatedAt")),
-        title=_clip(record.get("title"), TITLE_LIMIT)
-        or _clip(record.get("name"), TITLE_LIMIT)
-        or UNTITLED,
+        title=_clip(record.get("title"), lenient.TITLE_LIMIT)
+        or _clip(record.get("name"), lenient.TITLE_LIMIT)
+        or lenient.UNTITLED,
         status=status,
         remote_status=status_name,
         description=lenient.text(record.get("description"), "descriptionPlain", "plain"),
         location=location,
         department=department,
-        employment_type=_clip(record.get("employmentType"), SHORT_LIMIT),
+        employment_type=_clip(record.get("employmentType"), lenient.SHORT_LIMIT),
         opened_at=lenient.timestamp(record.get("openedAt"))
         or lenient.timestamp(record.get("createdAt")),
         closed_at=lenient.timestamp(record.get("closedAt")) if status == "closed" else None,
         recruiter_remote_id=recruiter_id,
-        recruiter_email=_email(recruiter.get("email")) if recruiter else None,
+        recruiter_email=lenient.email(recruiter.get("email")) if recruiter else None,
         custom_fields=custom_fields(record.get("customFields"), names=FIELD_NAMES),
     )
 
@@ -192,7 +161,9 @@ def stages_from_raw(raws: list[Any]) -> list[RemoteStage]:
     for index, raw in enumerate(raws):
         record = lenient.mapping(raw)
         stage_id = lenient.identifier(record.get("id"))
-        title = _clip(record.get("title"), SHORT_LIMIT) or _clip(record.get("name"), SHORT_LIMIT)
+        title = _clip(record.get("title"), lenient.SHORT_LIMIT) or _clip(
+            record.get("name"), lenient.SHORT_LIMIT
+        )
         if stage_id and title:
             order = lenient.integer(record.get("orderInInterviewPlan"))
             kind = lenient.text(record.get("type"))
@@ -214,11 +185,11 @@ def stages_from_raw(raws: list[Any]) -> list[RemoteStage]:
 
 def resume_handle(raw: object) -> str | None:
     """The ``resumeFileHandle.handle`` to resolve with ``file.info``."""
-    return lenient.text(lenient.dig(raw, "resumeFileHandle", "handle"), limit=URL_LIMIT * 4)
+    return lenient.text(lenient.dig(raw, "resumeFileHandle", "handle"), limit=lenient.URL_LIMIT * 4)
 
 
 def _https(value: object) -> str | None:
-    url = _clip(value, URL_LIMIT)
+    url = _clip(value, lenient.URL_LIMIT)
     return url if url and url.startswith(("https://", "http://")) else None
 
 
@@ -227,14 +198,14 @@ def candidate_from_raw(raw: object, resume_url: str | None = None) -> RemoteCand
     "resumeFileHandle": {"id", "name", "handle"}, "tags": [{"title": ...}]}``.
     ``resume_url`` is what ``file.info`` answered for the resume handle (signed, short
     lived): the candidate's resume and only document."""
-    record = _record(raw, "candidates")
-    remote_id = _id(record, "candidates")
+    record = lenient.record(raw, "candidates")
+    remote_id = lenient.record_id(record, "candidates")
     email = _first_email(record.get("primaryEmailAddress"), record.get("emailAddresses"))
     phone = lenient.text(record.get("primaryPhoneNumber"), "value") or lenient.first_text(
         lenient.items(record.get("phoneNumbers")), "value"
     )
-    position = _clip(record.get("position"), NAME_LIMIT)
-    company = _clip(record.get("company"), NAME_LIMIT)
+    position = _clip(record.get("position"), lenient.NAME_LIMIT)
+    company = _clip(record.get("company"), lenient.NAME_LIMIT)
     headline = " at ".join(part for part in (position, company) if part)
     url = _https(resume_url)
     documents: tuple[RemoteDocument, ...] = ()
@@ -242,7 +213,7 @@ def candidate_from_raw(raw: object, resume_url: str | None = None) -> RemoteCand
         documents = (
             RemoteDocument(
                 url=url,
-                name=_clip(lenient.dig(record, "resumeFileHandle", "name"), NAME_LIMIT),
+                name=_clip(lenient.dig(record, "resumeFileHandle", "name"), lenient.NAME_LIMIT),
                 kind="resume",
             ),
         )
@@ -252,17 +223,18 @@ def candidate_from_raw(raw: object, resume_url: str | None = None) -> RemoteCand
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updatedAt")),
         name=name or email or remote_id,
-        first_name=_clip(record.get("firstName"), NAME_LIMIT),
-        last_name=_clip(record.get("lastName"), NAME_LIMIT),
+        first_name=_clip(record.get("firstName"), lenient.NAME_LIMIT),
+        last_name=_clip(record.get("lastName"), lenient.NAME_LIMIT),
         email=email,
-        phone=_whole(phone, PHONE_LIMIT),
-        location=_clip(record.get("location"), NAME_LIMIT, "locationSummary", "name"),
-        headline=_clip(headline, NAME_LIMIT),
-        source=_clip(record.get("source"), SOURCE_LIMIT, "title", "name"),
+        phone=lenient.whole(phone, lenient.PHONE_LIMIT),
+        location=_clip(record.get("location"), lenient.NAME_LIMIT, "locationSummary", "name"),
+        headline=_clip(headline, lenient.NAME_LIMIT),
+        source=_clip(record.get("source"), lenient.SOURCE_LIMIT, "title", "name"),
         resume_url=url,
         tags=tuple(
             dict.fromkeys(
-                tag[:TAG_LIMIT] for tag in lenient.texts(record.get("tags"), "title", "name")
+                tag[: lenient.TAG_LIMIT]
+                for tag in lenient.texts(record.get("tags"), "title", "name")
             )
         )[:200],
         created_at=lenient.timestamp(record.get("createdAt")),
@@ -287,7 +259,7 @@ def _transitions(record: Mapping[str, Any]) -> list[RemoteStageTransition]:
     into by the user ``actorId``."""
     entries: list[tuple[int, int, str, datetime, datetime | None, str | None]] = []
     for index, entry in enumerate(lenient.objects(record.get("applicationHistory"))):
-        title = _clip(entry.get("title"), SHORT_LIMIT)
+        title = _clip(entry.get("title"), lenient.SHORT_LIMIT)
         entered = lenient.timestamp(entry.get("enteredStageAt"))
         if not title or entered is None:
             continue
@@ -345,8 +317,8 @@ def application_from_raw(raw: object) -> RemoteApplication:
     "currentInterviewStage": {"id", "title", "type"}, "archiveReason": {"text": ...},
     "applicationHistory": [...]}`` -> ``RemoteApplication`` with its stage history
     (``_ending_in`` the current stage)."""
-    record = _record(raw, "applications")
-    remote_id = _id(record, "applications")
+    record = lenient.record(raw, "applications")
+    remote_id = lenient.record_id(record, "applications")
     job_id = lenient.required(
         lenient.identifier(record.get("job")) or lenient.identifier(record.get("jobId")),
         "a job",
@@ -361,13 +333,15 @@ def application_from_raw(raw: object) -> RemoteApplication:
         raw=record,
     )
     stage = record.get("currentInterviewStage")
-    current = _clip(stage, SHORT_LIMIT, "title", "name") if isinstance(stage, Mapping) else None
+    current = (
+        _clip(stage, lenient.SHORT_LIMIT, "title", "name") if isinstance(stage, Mapping) else None
+    )
     status = _APPLICATION_STATES.get((lenient.text(record.get("status")) or "").lower(), "active")
     created = lenient.timestamp(record.get("createdAt"))
     updated = lenient.timestamp(record.get("updatedAt"))
     transitions = _ending_in(_transitions(record), current, updated or created)
     archived = lenient.timestamp(record.get("archivedAt"))
-    reason = _clip(record.get("archiveReason"), TITLE_LIMIT, "text", "title", "name")
+    reason = _clip(record.get("archiveReason"), lenient.TITLE_LIMIT, "text", "title", "name")
     return RemoteApplication(
         remote_id=remote_id,
         raw=record,
@@ -403,8 +377,8 @@ def interview_from_raw(raw: object) -> RemoteInterview:
     """``{"id": "...", "status": "Scheduled", "applicationId": "...",
     "interviewEvents": [{"startTime": ..., "interviewers": [{"id": ...}]}]}``: one
     interview per schedule, at its earliest event."""
-    record = _record(raw, "interviews")
-    remote_id = _id(record, "interviews")
+    record = lenient.record(raw, "interviews")
+    remote_id = lenient.record_id(record, "interviews")
     events = sorted(
         (
             (lenient.timestamp(event.get("startTime")), index, event)
@@ -421,8 +395,8 @@ def interview_from_raw(raw: object) -> RemoteInterview:
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updatedAt")),
         application_remote_id=lenient.identifier(record.get("applicationId")),
-        interview_type=_clip(first.get("interview"), SHORT_LIMIT, "title", "name")
-        or _clip(record.get("interviewStage"), SHORT_LIMIT, "title", "name"),
+        interview_type=_clip(first.get("interview"), lenient.SHORT_LIMIT, "title", "name")
+        or _clip(record.get("interviewStage"), lenient.SHORT_LIMIT, "title", "name"),
         status=status,
         scheduled_at=scheduled,
         interviewer_remote_id=lenient.identifier(interviewer),
@@ -435,13 +409,13 @@ def interview_from_raw(raw: object) -> RemoteInterview:
 def user_from_raw(raw: object) -> RemoteUser:
     """``{"id": "...", "firstName": "Joey", "lastName": "Joe", "email": ...,
     "globalRole": "Organization Admin", "isEnabled": true}``."""
-    record = _record(raw, "users")
-    remote_id = _id(record, "users")
+    record = lenient.record(raw, "users")
+    remote_id = lenient.record_id(record, "users")
     return RemoteUser(
         remote_id=remote_id,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updatedAt")),
-        email=_email(record.get("email")),
+        email=lenient.email(record.get("email")),
         name=_person_name(record),
-        role=_clip(record.get("globalRole"), SHORT_LIMIT),
+        role=_clip(record.get("globalRole"), lenient.SHORT_LIMIT),
     )

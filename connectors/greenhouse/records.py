@@ -20,7 +20,6 @@ from typing import Any
 
 from connectors import lenient
 from connectors.custom_fields import custom_fields
-from connectors.errors import MappingError
 from connectors.models import (
     ApplicationState,
     InterviewState,
@@ -37,46 +36,16 @@ from connectors.models import (
     StageKind,
 )
 
-TITLE_LIMIT = 255
-NAME_LIMIT = 255
-SHORT_LIMIT = 64
-PHONE_LIMIT = 64
-TAG_LIMIT = 255
-URL_LIMIT = 2048
-UNTITLED = "(untitled)"
-
-
-def _record(raw: object, entity: str) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise MappingError(f"{entity} record is not an object", entity=entity)
-    return raw
-
-
-def _id(record: Mapping[str, Any], entity: str) -> str:
-    return lenient.required(
-        lenient.identifier(record.get("id")), "an id", entity=entity, raw=record
-    )
-
 
 def _clip(value: object, limit: int, *keys: str) -> str | None:
     return lenient.text(value, *keys, limit=limit)
 
 
 def _name(record: Mapping[str, Any]) -> str | None:
-    first = _clip(record.get("first_name"), NAME_LIMIT)
-    last = _clip(record.get("last_name"), NAME_LIMIT)
+    first = _clip(record.get("first_name"), lenient.NAME_LIMIT)
+    last = _clip(record.get("last_name"), lenient.NAME_LIMIT)
     joined = " ".join(part for part in (first, last) if part)
-    return _clip(record.get("name"), NAME_LIMIT) or _clip(joined, NAME_LIMIT)
-
-
-def _whole(value: str | None, limit: int) -> str | None:
-    """A value that is useless cut short (a phone number): kept whole or not at all."""
-    return value if value is not None and len(value) <= limit else None
-
-
-def _email(value: object) -> str | None:
-    found = lenient.text(value, "value", "email", limit=320)
-    return found if found and "@" in found and " " not in found else None
+    return _clip(record.get("name"), lenient.NAME_LIMIT) or _clip(joined, lenient.NAME_LIMIT)
 
 
 def _first_email(values: object) -> str | None:
@@ -86,7 +55,7 @@ def _first_email(values: object) -> str | None:
             kind = lenient.text(entry, "type") if isinstance(entry, Mapping) else None
             if preferred and kind not in ("personal", "work"):
                 continue
-            found = _email(entry)
+            found = lenient.email(entry)
             if found:
                 return found
     return None
@@ -131,10 +100,10 @@ def job_from_raw(raw: object, context: JobContext | None = None) -> RemoteJob:
     """``{"id": 107761, "name": "UX Designer", "status": "open", "department_id": 237,
     "office_ids": [54], ...}`` -> ``RemoteJob``, named through ``context``. The recruiter
     is the job's recruiter owner, else the first of v1's ``hiring_team.recruiters``."""
-    record = _record(raw, "jobs")
-    remote_id = _id(record, "jobs")
+    record = lenient.record(raw, "jobs")
+    remote_id = lenient.record_id(record, "jobs")
     known = context or JobContext()
-    status_name = _clip(record.get("status"), SHORT_LIMIT)
+    status_name = _clip(record.get("status"), lenient.SHORT_LIMIT)
     status = _JOB_STATES.get((status_name or "").lower(), "open")
     recruiters = lenient.objects(lenient.dig(record, "hiring_team", "recruiters"))
     recruiter = recruiters[0] if recruiters else None
@@ -154,20 +123,20 @@ def job_from_raw(raw: object, context: JobContext | None = None) -> RemoteJob:
         remote_id=remote_id,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updated_at")),
-        title=_clip(record.get("name"), TITLE_LIMIT)
-        or _clip(record.get("title"), TITLE_LIMIT)
-        or UNTITLED,
+        title=_clip(record.get("name"), lenient.TITLE_LIMIT)
+        or _clip(record.get("title"), lenient.TITLE_LIMIT)
+        or lenient.UNTITLED,
         status=status,
         remote_status=status_name,
         description=lenient.text(record.get("notes")),
-        location=_clip("; ".join(offices), TITLE_LIMIT),
-        department=_clip(departments[0] if departments else None, TITLE_LIMIT),
-        employment_type=_clip(employment, SHORT_LIMIT, "value"),
+        location=_clip("; ".join(offices), lenient.TITLE_LIMIT),
+        department=_clip(departments[0] if departments else None, lenient.TITLE_LIMIT),
+        employment_type=_clip(employment, lenient.SHORT_LIMIT, "value"),
         opened_at=lenient.timestamp(record.get("opened_at"))
         or lenient.timestamp(record.get("created_at")),
         closed_at=lenient.timestamp(record.get("closed_at")) if status == "closed" else None,
         recruiter_remote_id=recruiter_id,
-        recruiter_email=_email(recruiter.get("email")) if recruiter else None,
+        recruiter_email=lenient.email(recruiter.get("email")) if recruiter else None,
         custom_fields=fields,
     )
 
@@ -200,7 +169,7 @@ def stages_from_raw(raws: list[Any]) -> list[RemoteStage]:
     for index, raw in enumerate(raws):
         record = lenient.mapping(raw)
         stage_id = lenient.identifier(record.get("id"))
-        name = _clip(record.get("name"), SHORT_LIMIT)
+        name = _clip(record.get("name"), lenient.SHORT_LIMIT)
         if stage_id and name:
             priority = lenient.integer(record.get("sort_order"))
             priority = priority if priority is not None else lenient.integer(record.get("priority"))
@@ -224,16 +193,16 @@ def _documents(
     seen: set[str] = set()
     listed = [*lenient.objects(list(attachments)), *lenient.objects(record.get("attachments"))]
     for attachment in listed:
-        url = _clip(attachment.get("url"), URL_LIMIT)
+        url = _clip(attachment.get("url"), lenient.URL_LIMIT)
         if not url or not url.startswith(("https://", "http://")) or url in seen:
             continue
         seen.add(url)
         found.append(
             RemoteDocument(
                 url=url,
-                name=_clip(attachment.get("filename"), NAME_LIMIT),
-                kind=_clip(attachment.get("type"), SHORT_LIMIT),
-                content_type=_clip(attachment.get("content_type"), SHORT_LIMIT),
+                name=_clip(attachment.get("filename"), lenient.NAME_LIMIT),
+                kind=_clip(attachment.get("type"), lenient.SHORT_LIMIT),
+                content_type=_clip(attachment.get("content_type"), lenient.SHORT_LIMIT),
             )
         )
     return tuple(found[:50])
@@ -244,12 +213,12 @@ def candidate_from_raw(raw: object, attachments: Sequence[object] = ()) -> Remot
     and the candidate's ``/v3/attachments`` (``{"type": "resume", "url": ...}``, newest
     first; v1 embedded them as ``attachments``) -> ``RemoteCandidate`` with its resume
     (the first ``resume``) and every attachment as a document."""
-    record = _record(raw, "candidates")
-    remote_id = _id(record, "candidates")
+    record = lenient.record(raw, "candidates")
+    remote_id = lenient.record_id(record, "candidates")
     documents = _documents(record, attachments)
     resume = next((d for d in documents if (d.kind or "").lower() == "resume"), None)
-    title = _clip(record.get("title"), NAME_LIMIT)
-    company = _clip(record.get("company"), NAME_LIMIT)
+    title = _clip(record.get("title"), lenient.NAME_LIMIT)
+    company = _clip(record.get("company"), lenient.NAME_LIMIT)
     headline = " at ".join(part for part in (title, company) if part)
     address = lenient.first_text(lenient.items(record.get("addresses")), "value")
     email = _first_email(record.get("email_addresses"))
@@ -260,18 +229,21 @@ def candidate_from_raw(raw: object, attachments: Sequence[object] = ()) -> Remot
         or lenient.timestamp(record.get("last_activity_at"))
         or lenient.timestamp(record.get("last_activity")),
         name=_name(record) or email or remote_id,
-        first_name=_clip(record.get("first_name"), NAME_LIMIT),
-        last_name=_clip(record.get("last_name"), NAME_LIMIT),
+        first_name=_clip(record.get("first_name"), lenient.NAME_LIMIT),
+        last_name=_clip(record.get("last_name"), lenient.NAME_LIMIT),
         email=email,
-        phone=_whole(
-            lenient.first_text(lenient.items(record.get("phone_numbers")), "value"), PHONE_LIMIT
+        phone=lenient.whole(
+            lenient.first_text(lenient.items(record.get("phone_numbers")), "value"),
+            lenient.PHONE_LIMIT,
         ),
-        location=_clip(address, NAME_LIMIT),
-        headline=_clip(headline, NAME_LIMIT),
+        location=_clip(address, lenient.NAME_LIMIT),
+        headline=_clip(headline, lenient.NAME_LIMIT),
         source=None,
         resume_url=resume.url if resume else None,
         tags=tuple(
-            dict.fromkeys(tag[:TAG_LIMIT] for tag in lenient.texts(record.get("tags"), "name"))
+            dict.fromkeys(
+                tag[: lenient.TAG_LIMIT] for tag in lenient.texts(record.get("tags"), "name")
+            )
         ),
         created_at=lenient.timestamp(record.get("created_at")),
         custom_fields=_custom_fields(record.get("custom_fields")),
@@ -302,7 +274,8 @@ def _history(rows: Sequence[object], stages: Mapping[str, str]) -> list[RemoteSt
     entered: list[tuple[Any, str, Any]] = []
     for row in lenient.objects(list(rows)):
         name = _clip(
-            stages.get(lenient.identifier(row.get("job_interview_stage_id")) or ""), SHORT_LIMIT
+            stages.get(lenient.identifier(row.get("job_interview_stage_id")) or ""),
+            lenient.SHORT_LIMIT,
         )
         moment = lenient.timestamp(row.get("entered_at"))
         if name and moment:
@@ -339,8 +312,8 @@ def application_from_raw(
     ``last_activity_at`` where the history does not reach it). ``rejection_reason`` is
     the name of its ``/v3/rejection_details`` reason (v1 embedded
     ``rejection_reason``)."""
-    record = _record(raw, "applications")
-    remote_id = _id(record, "applications")
+    record = lenient.record(raw, "applications")
+    remote_id = lenient.record_id(record, "applications")
     job_id = lenient.required(
         application_job_id(record), "a job", entity="applications", raw=record
     )
@@ -353,14 +326,14 @@ def application_from_raw(
     )
     known = stages or {}
     stage_value = record.get("current_stage")
-    current = _clip(record.get("stage_name"), SHORT_LIMIT)
+    current = _clip(record.get("stage_name"), lenient.SHORT_LIMIT)
     if current is None and isinstance(stage_value, Mapping):
-        current = _clip(stage_value, SHORT_LIMIT, "name")
+        current = _clip(stage_value, lenient.SHORT_LIMIT, "name")
     if current is None:
         stage_id = lenient.identifier(record.get("job_interview_stage_id")) or lenient.identifier(
             stage_value
         )
-        current = _clip(known.get(stage_id or ""), SHORT_LIMIT)
+        current = _clip(known.get(stage_id or ""), lenient.SHORT_LIMIT)
     status = _APPLICATION_STATES.get((lenient.text(record.get("status")) or "").lower(), "active")
     applied = lenient.timestamp(record.get("applied_at")) or lenient.timestamp(
         record.get("created_at")
@@ -377,7 +350,7 @@ def application_from_raw(
         transitions.append(
             RemoteStageTransition(to_stage=current, entered_at=entered, from_stage=reached)
         )
-    reason = _clip(rejection_reason, NAME_LIMIT) or lenient.text(
+    reason = _clip(rejection_reason, lenient.NAME_LIMIT) or lenient.text(
         record.get("rejection_reason"), "name"
     )
     return RemoteApplication(
@@ -423,8 +396,8 @@ def interview_from_raw(
     interview, ``interviewers`` gives an interview's first ``/v3/interviewers`` user) or
     v1's scheduled interview (``start.date_time``, ``interview.name``,
     ``interviewers``)."""
-    record = _record(raw, "interviews")
-    remote_id = _id(record, "interviews")
+    record = lenient.record(raw, "interviews")
+    remote_id = lenient.record_id(record, "interviews")
     start = record.get("start")
     scheduled = lenient.timestamp(record.get("starts_at")) or lenient.timestamp(
         start.get("date_time") or start.get("date") if isinstance(start, Mapping) else start
@@ -437,8 +410,8 @@ def interview_from_raw(
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updated_at")),
         application_remote_id=lenient.identifier(record.get("application_id")),
-        interview_type=_clip(named, SHORT_LIMIT)
-        or _clip(record.get("interview"), SHORT_LIMIT, "name"),
+        interview_type=_clip(named, lenient.SHORT_LIMIT)
+        or _clip(record.get("interview"), lenient.SHORT_LIMIT, "name"),
         status=status,
         scheduled_at=scheduled,
         interviewer_remote_id=(interviewers or {}).get(remote_id)
@@ -453,11 +426,11 @@ def interview_from_raw(
 def user_from_raw(raw: object) -> RemoteUser:
     """``{"id": 4080, "name": "Kate Austen", "primary_email": ...}`` (v1:
     ``primary_email_address``)."""
-    record = _record(raw, "users")
-    remote_id = _id(record, "users")
+    record = lenient.record(raw, "users")
+    remote_id = lenient.record_id(record, "users")
     email = (
-        _email(record.get("primary_email"))
-        or _email(record.get("primary_email_address"))
+        lenient.email(record.get("primary_email"))
+        or lenient.email(record.get("primary_email_address"))
         or _first_email(record.get("emails"))
     )
     return RemoteUser(
@@ -476,14 +449,14 @@ def user_from_raw(raw: object) -> RemoteUser:
 def note_from_raw(raw: object, candidate_id: str) -> RemoteActivity:
     """A ``/v3/notes`` entry (v1's activity feed): ``{"id": 5, "type": "NOTE", "body":
     "Called", "subject": null, "created_at": ...}`` -> ``RemoteActivity``."""
-    record = _record(raw, "activities")
-    remote_id = _id(record, "activities")
+    record = lenient.record(raw, "activities")
+    remote_id = lenient.record_id(record, "activities")
     body = lenient.text(record.get("body")) or lenient.text(record.get("subject"))
     return RemoteActivity(
         remote_id=remote_id,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updated_at")),
-        kind=(_clip(record.get("type"), SHORT_LIMIT) or "note").lower(),
+        kind=(_clip(record.get("type"), lenient.SHORT_LIMIT) or "note").lower(),
         description=body,
         occurred_at=lenient.timestamp(record.get("created_at")),
         candidate_remote_id=lenient.identifier(record.get("candidate_id")) or candidate_id,

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors import lenient
-from connectors.errors import MappingError
 from connectors.models import (
     ApplicationState,
     JobState,
@@ -31,26 +30,7 @@ from connectors.models import (
     StageKind,
 )
 
-TITLE_LIMIT = 255
-NAME_LIMIT = 255
-SHORT_LIMIT = 64
-PHONE_LIMIT = 64
-SOURCE_LIMIT = 128
 TAG_LIMIT = 200
-URL_LIMIT = 2048
-UNTITLED = "(untitled)"
-
-
-def _record(raw: object, entity: str) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise MappingError(f"{entity} record is not an object", entity=entity)
-    return raw
-
-
-def _id(record: Mapping[str, Any], entity: str) -> str:
-    return lenient.required(
-        lenient.identifier(record.get("id")), "an id", entity=entity, raw=record
-    )
 
 
 def _clip(value: object, limit: int, *keys: str) -> str | None:
@@ -60,16 +40,6 @@ def _clip(value: object, limit: int, *keys: str) -> str | None:
 def _ms(value: object) -> Any:
     """Lever's epoch milliseconds (numbers or digit strings) as an aware time."""
     return lenient.timestamp(value, epoch_unit="ms")
-
-
-def _email(value: object) -> str | None:
-    found = lenient.text(value, "value", "email", limit=320)
-    return found if found and "@" in found and " " not in found else None
-
-
-def _whole(value: str | None, limit: int) -> str | None:
-    """A phone number is useless cut short: kept whole or not at all."""
-    return value if value is not None and len(value) <= limit else None
 
 
 # postings
@@ -90,9 +60,9 @@ def job_from_raw(raw: object) -> RemoteJob:
     "categories": {"team": ..., "department": ..., "location": ..., "commitment": ...},
     "owner": "<user id>", "createdAt": 1463184866745, "updatedAt": ...}`` -> ``RemoteJob``.
     The posting owner (else its hiring manager) is the job's recruiter."""
-    record = _record(raw, "jobs")
-    remote_id = _id(record, "jobs")
-    state_name = _clip(record.get("state"), SHORT_LIMIT)
+    record = lenient.record(raw, "jobs")
+    remote_id = lenient.record_id(record, "jobs")
+    state_name = _clip(record.get("state"), lenient.SHORT_LIMIT)
     status = _POSTING_STATES.get((state_name or "").lower(), "open")
     categories = lenient.mapping(record.get("categories"))
     content = lenient.mapping(record.get("content"))
@@ -102,20 +72,22 @@ def job_from_raw(raw: object) -> RemoteJob:
         remote_id=remote_id,
         raw=record,
         remote_updated_at=_ms(record.get("updatedAt")),
-        title=_clip(record.get("text"), TITLE_LIMIT) or UNTITLED,
+        title=_clip(record.get("text"), lenient.TITLE_LIMIT) or lenient.UNTITLED,
         status=status,
         remote_status=state_name,
         description=lenient.text(content.get("descriptionHtml"))
         or lenient.text(content.get("description")),
-        location=_clip(categories.get("location"), TITLE_LIMIT)
-        or _clip(lenient.first_text(lenient.items(categories.get("allLocations"))), TITLE_LIMIT),
-        department=_clip(categories.get("department"), TITLE_LIMIT)
-        or _clip(categories.get("team"), TITLE_LIMIT),
-        employment_type=_clip(categories.get("commitment"), SHORT_LIMIT),
+        location=_clip(categories.get("location"), lenient.TITLE_LIMIT)
+        or _clip(
+            lenient.first_text(lenient.items(categories.get("allLocations"))), lenient.TITLE_LIMIT
+        ),
+        department=_clip(categories.get("department"), lenient.TITLE_LIMIT)
+        or _clip(categories.get("team"), lenient.TITLE_LIMIT),
+        employment_type=_clip(categories.get("commitment"), lenient.SHORT_LIMIT),
         opened_at=_ms(record.get("createdAt")),
         closed_at=_ms(record.get("updatedAt")) if status == "closed" else None,
         recruiter_remote_id=owner_id,
-        recruiter_email=_email(owner.get("email")) if isinstance(owner, Mapping) else None,
+        recruiter_email=lenient.email(owner.get("email")) if isinstance(owner, Mapping) else None,
     )
 
 
@@ -146,7 +118,9 @@ def stages_from_raw(raws: Sequence[Any]) -> list[RemoteStage]:
     for raw in raws:
         record = lenient.mapping(raw)
         stage_id = lenient.identifier(record.get("id"))
-        name = _clip(record.get("text"), SHORT_LIMIT) or _clip(record.get("name"), SHORT_LIMIT)
+        name = _clip(record.get("text"), lenient.SHORT_LIMIT) or _clip(
+            record.get("name"), lenient.SHORT_LIMIT
+        )
         if stage_id and name and name.lower() not in seen:
             seen[name.lower()] = RemoteStage(
                 remote_id=stage_id, name=name, position=len(seen), kind=stage_kind(name)
@@ -160,7 +134,9 @@ def stage_names(raws: Sequence[Any]) -> dict[str, str]:
     for raw in raws:
         record = lenient.mapping(raw)
         stage_id = lenient.identifier(record.get("id"))
-        name = _clip(record.get("text"), SHORT_LIMIT) or _clip(record.get("name"), SHORT_LIMIT)
+        name = _clip(record.get("text"), lenient.SHORT_LIMIT) or _clip(
+            record.get("name"), lenient.SHORT_LIMIT
+        )
         if stage_id and name:
             names.setdefault(stage_id, name)
     return names
@@ -187,7 +163,7 @@ def resume_documents(
         record = lenient.mapping(raw)
         resume_id = lenient.identifier(record.get("id"))
         file = lenient.mapping(record.get("file"))
-        url = _clip(file.get("downloadUrl"), URL_LIMIT)
+        url = _clip(file.get("downloadUrl"), lenient.URL_LIMIT)
         if not url or not url.startswith(("https://", "http://")):
             if not resume_id:
                 continue
@@ -195,13 +171,15 @@ def resume_documents(
                 f"{base_url.rstrip('/')}/opportunities/{opportunity_id}"
                 f"/resumes/{resume_id}/download"
             )
-            if len(url) > URL_LIMIT:
+            if len(url) > lenient.URL_LIMIT:
                 continue
         if url in seen:
             continue
         seen.add(url)
         created = _ms(record.get("createdAt")) or _ms(file.get("uploadedAt"))
-        document = RemoteDocument(url=url, name=_clip(file.get("name"), NAME_LIMIT), kind="resume")
+        document = RemoteDocument(
+            url=url, name=_clip(file.get("name"), lenient.NAME_LIMIT), kind="resume"
+        )
         dated.append((-(created.timestamp() if created else 0.0), index, document))
     dated.sort(key=lambda entry: (entry[0], entry[1]))
     return tuple(document for _, _, document in dated)[:50]
@@ -214,12 +192,12 @@ def candidate_from_raw(raw: object, documents: Sequence[RemoteDocument] = ()) ->
     "tags": [...], "sources": [...], "createdAt": ..., "updatedAt": ...}`` -> the
     contact as a ``RemoteCandidate`` (id: ``contact``, else the opportunity's own).
     ``documents`` are the opportunity's resumes, newest first; the first is the resume."""
-    record = _record(raw, "candidates")
-    remote_id = contact_id(record) or _id(record, "candidates")
+    record = lenient.record(raw, "candidates")
+    remote_id = contact_id(record) or lenient.record_id(record, "candidates")
     email = next(
-        (found for found in map(_email, lenient.items(record.get("emails"))) if found), None
+        (found for found in map(lenient.email, lenient.items(record.get("emails"))) if found), None
     )
-    name = _clip(record.get("name"), NAME_LIMIT)
+    name = _clip(record.get("name"), lenient.NAME_LIMIT)
     first, _, last = (name or "").partition(" ")
     phone = lenient.first_text(lenient.items(record.get("phones")), "value")
     return RemoteCandidate(
@@ -227,14 +205,14 @@ def candidate_from_raw(raw: object, documents: Sequence[RemoteDocument] = ()) ->
         raw=record,
         remote_updated_at=_ms(record.get("updatedAt")),
         name=name or email or remote_id,
-        first_name=_clip(first, NAME_LIMIT),
-        last_name=_clip(last, NAME_LIMIT),
+        first_name=_clip(first, lenient.NAME_LIMIT),
+        last_name=_clip(last, lenient.NAME_LIMIT),
         email=email,
-        phone=_whole(phone, PHONE_LIMIT),
-        location=_clip(record.get("location"), NAME_LIMIT, "name"),
-        headline=_clip(record.get("headline"), NAME_LIMIT),
-        source=_clip(lenient.first_text(lenient.items(record.get("sources"))), SOURCE_LIMIT)
-        or _clip(record.get("origin"), SOURCE_LIMIT),
+        phone=lenient.whole(phone, lenient.PHONE_LIMIT),
+        location=_clip(record.get("location"), lenient.NAME_LIMIT, "name"),
+        headline=_clip(record.get("headline"), lenient.NAME_LIMIT),
+        source=_clip(lenient.first_text(lenient.items(record.get("sources"))), lenient.SOURCE_LIMIT)
+        or _clip(record.get("origin"), lenient.SOURCE_LIMIT),
         resume_url=documents[0].url if documents else None,
         tags=tuple(dict.fromkeys(tag[:TAG_LIMIT] for tag in lenient.texts(record.get("tags")))),
         created_at=_ms(record.get("createdAt")),
@@ -257,7 +235,7 @@ def posting_id(record: Mapping[str, Any]) -> str | None:
 
 def _stage_name(value: object, stages: Mapping[str, str]) -> str | None:
     if isinstance(value, Mapping):
-        named = _clip(value, SHORT_LIMIT, "text", "name")
+        named = _clip(value, lenient.SHORT_LIMIT, "text", "name")
         if named:
             return named
     stage_id = lenient.identifier(value)
@@ -303,8 +281,8 @@ def application_from_raw(
     status is Lever's ``hired`` or ``non-hired``. Archived for a hired reason is
     ``hired``; for any other, ``rejected`` with the reason's text. An opportunity for
     no posting (a sourced lead) is no application to a job and fails as such."""
-    record = _record(raw, "applications")
-    remote_id = _id(record, "applications")
+    record = lenient.record(raw, "applications")
+    remote_id = lenient.record_id(record, "applications")
     job_id = lenient.required(posting_id(record), "a posting", entity="applications", raw=record)
     candidate = lenient.required(contact_id(record), "a contact", entity="applications", raw=record)
     stage_map = stages or {}
@@ -355,8 +333,8 @@ def interview_from_raw(raw: object, opportunity_id: str | None = None) -> Remote
     """``GET /opportunities/:id/interviews`` entries: ``{"id": ..., "subject": "On-site
     interview", "date": 1423187000000, "duration": 60, "interviewers": [{"id": ...}],
     "canceledAt": null}``; the opportunity is the application."""
-    record = _record(raw, "interviews")
-    remote_id = _id(record, "interviews")
+    record = lenient.record(raw, "interviews")
+    remote_id = lenient.record_id(record, "interviews")
     interviewer = lenient.dig(lenient.objects(record.get("interviewers")), 0)
     canceled = record.get("canceledAt")
     return RemoteInterview(
@@ -366,7 +344,7 @@ def interview_from_raw(raw: object, opportunity_id: str | None = None) -> Remote
         application_remote_id=opportunity_id
         or lenient.identifier(record.get("opportunityId"))
         or lenient.identifier(record.get("opportunity")),
-        interview_type=_clip(record.get("subject"), SHORT_LIMIT),
+        interview_type=_clip(record.get("subject"), lenient.SHORT_LIMIT),
         status="cancelled" if canceled not in (None, False, "", 0) else "scheduled",
         scheduled_at=_ms(record.get("date")),
         interviewer_remote_id=lenient.identifier(interviewer),
@@ -379,13 +357,13 @@ def interview_from_raw(raw: object, opportunity_id: str | None = None) -> Remote
 def user_from_raw(raw: object) -> RemoteUser:
     """``{"id": "...", "name": "Chandler Bing", "email": "chandler@example.com",
     "accessRole": "super admin", ...}``."""
-    record = _record(raw, "users")
-    remote_id = _id(record, "users")
+    record = lenient.record(raw, "users")
+    remote_id = lenient.record_id(record, "users")
     return RemoteUser(
         remote_id=remote_id,
         raw=record,
         remote_updated_at=_ms(record.get("updatedAt")) or _ms(record.get("createdAt")),
-        email=_email(record.get("email")),
-        name=_clip(record.get("name"), NAME_LIMIT),
-        role=_clip(record.get("accessRole"), SHORT_LIMIT),
+        email=lenient.email(record.get("email")),
+        name=_clip(record.get("name"), lenient.NAME_LIMIT),
+        role=_clip(record.get("accessRole"), lenient.SHORT_LIMIT),
     )

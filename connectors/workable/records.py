@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors import lenient
-from connectors.errors import MappingError
 from connectors.models import (
     ApplicationState,
     InterviewState,
@@ -34,22 +33,8 @@ from connectors.models import (
     StageKind,
 )
 
-TITLE_LIMIT = 255
-NAME_LIMIT = 255
-SHORT_LIMIT = 64
-PHONE_LIMIT = 64
-SOURCE_LIMIT = 128
-TAG_LIMIT = 255
-URL_LIMIT = 2048
-UNTITLED = "(untitled)"
 MOVE_ACTIONS = frozenset({"moved", "move", "stage_changed"})
 """Activity ``action`` values that record a stage move (with the new ``stage_name``)."""
-
-
-def _record(raw: object, entity: str) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise MappingError(f"{entity} record is not an object", entity=entity)
-    return raw
 
 
 def _id(value: object, entity: str, raw: Mapping[str, Any], what: str = "an id") -> str:
@@ -61,26 +46,16 @@ def _clip(value: object, limit: int, *keys: str) -> str | None:
     return lenient.text(value, *keys, limit=limit)
 
 
-def _whole(value: str | None, limit: int) -> str | None:
-    """A value that is useless cut short (a phone number): kept whole or not at all."""
-    return value if value is not None and len(value) <= limit else None
-
-
-def _email(value: object) -> str | None:
-    found = lenient.text(value, "value", "email", limit=320)
-    return found if found and "@" in found and " " not in found else None
-
-
 def _url(value: object) -> str | None:
-    url = _clip(value, URL_LIMIT)
+    url = _clip(value, lenient.URL_LIMIT)
     return url if url and url.startswith(("https://", "http://")) and " " not in url else None
 
 
 def _name(record: Mapping[str, Any]) -> str | None:
-    first = _clip(record.get("firstname"), NAME_LIMIT)
-    last = _clip(record.get("lastname"), NAME_LIMIT)
+    first = _clip(record.get("firstname"), lenient.NAME_LIMIT)
+    last = _clip(record.get("lastname"), lenient.NAME_LIMIT)
     joined = " ".join(part for part in (first, last) if part)
-    return _clip(record.get("name"), NAME_LIMIT) or _clip(joined, NAME_LIMIT)
+    return _clip(record.get("name"), lenient.NAME_LIMIT) or _clip(joined, lenient.NAME_LIMIT)
 
 
 def _location(value: object) -> str | None:
@@ -88,8 +63,10 @@ def _location(value: object) -> str | None:
     if isinstance(value, Mapping):
         parts = [lenient.text(value.get(key)) for key in ("city", "region", "country")]
         joined = ", ".join(part for part in parts if part)
-        return _clip(value.get("location_str"), NAME_LIMIT) or _clip(joined, NAME_LIMIT)
-    return _clip(value, NAME_LIMIT)
+        return _clip(value.get("location_str"), lenient.NAME_LIMIT) or _clip(
+            joined, lenient.NAME_LIMIT
+        )
+    return _clip(value, lenient.NAME_LIMIT)
 
 
 # jobs
@@ -106,24 +83,24 @@ def job_from_raw(raw: object) -> RemoteJob:
     """``{"shortcode": "GROOV005", "title": "Sales Intern", "state": "published",
     "department": "Sales", "location": {"location_str": ...}, ...}`` -> ``RemoteJob``
     keyed by its shortcode (the key every other endpoint names a job by)."""
-    record = _record(raw, "jobs")
+    record = lenient.record(raw, "jobs")
     shortcode = _id(record.get("shortcode"), "jobs", record, "a shortcode")
-    state_name = _clip(record.get("state"), SHORT_LIMIT)
+    state_name = _clip(record.get("state"), lenient.SHORT_LIMIT)
     state = _JOB_STATES.get((state_name or "").lower(), "open")
     return RemoteJob(
         remote_id=shortcode,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updated_at")),
-        title=_clip(record.get("title"), TITLE_LIMIT)
-        or _clip(record.get("full_title"), TITLE_LIMIT)
-        or UNTITLED,
+        title=_clip(record.get("title"), lenient.TITLE_LIMIT)
+        or _clip(record.get("full_title"), lenient.TITLE_LIMIT)
+        or lenient.UNTITLED,
         status=state,
         remote_status=state_name,
         description=lenient.text(record.get("description"))
         or lenient.text(lenient.dig(record, "details", "description")),
         location=_location(record.get("location")),
-        department=_clip(record.get("department"), TITLE_LIMIT),
-        employment_type=_clip(record.get("employment_type"), SHORT_LIMIT),
+        department=_clip(record.get("department"), lenient.TITLE_LIMIT),
+        employment_type=_clip(record.get("employment_type"), lenient.SHORT_LIMIT),
         opened_at=lenient.timestamp(record.get("created_at")),
         closed_at=lenient.timestamp(record.get("closed_at")) if state == "closed" else None,
     )
@@ -170,7 +147,7 @@ def stages_from_raw(raws: Sequence[Any]) -> list[RemoteStage]:
     ordered: list[tuple[int, int, str, str, str | None]] = []
     for index, raw in enumerate(raws):
         record = lenient.mapping(raw)
-        name = _clip(record.get("name"), SHORT_LIMIT)
+        name = _clip(record.get("name"), lenient.SHORT_LIMIT)
         slug = lenient.identifier(record.get("slug")) or lenient.identifier(record.get("id"))
         if not name or not slug:
             continue
@@ -181,7 +158,7 @@ def stages_from_raw(raws: Sequence[Any]) -> list[RemoteStage]:
                 index,
                 slug,
                 name,
-                lenient.text(record.get("kind"), limit=SHORT_LIMIT),
+                lenient.text(record.get("kind"), limit=lenient.SHORT_LIMIT),
             )
         )
     seen: dict[str, RemoteStage] = {}
@@ -204,9 +181,9 @@ def _documents(record: Mapping[str, Any]) -> tuple[RemoteDocument, ...]:
     return (
         RemoteDocument(
             url=resume,
-            name=_clip(metadata.get("filename"), NAME_LIMIT),
+            name=_clip(metadata.get("filename"), lenient.NAME_LIMIT),
             kind="resume",
-            content_type=_clip(metadata.get("filetype"), SHORT_LIMIT),
+            content_type=_clip(metadata.get("filetype"), lenient.SHORT_LIMIT),
         ),
     )
 
@@ -215,26 +192,27 @@ def candidate_from_raw(raw: object) -> RemoteCandidate:
     """``{"id": "ce4da98", "name": "Lakita Marrero", "email": ..., "phone": ...,
     "headline": ..., "resume_url": "https://...", "tags": ["python"], ...}`` (a list
     record merged with its ``GET /candidates/:id`` details) -> ``RemoteCandidate``."""
-    record = _record(raw, "candidates")
+    record = lenient.record(raw, "candidates")
     remote_id = _id(record.get("id"), "candidates", record)
-    email = _email(record.get("email"))
+    email = lenient.email(record.get("email"))
     documents = _documents(record)
     return RemoteCandidate(
         remote_id=remote_id,
         raw=record,
         remote_updated_at=lenient.timestamp(record.get("updated_at")),
         name=_name(record) or email or remote_id,
-        first_name=_clip(record.get("firstname"), NAME_LIMIT),
-        last_name=_clip(record.get("lastname"), NAME_LIMIT),
+        first_name=_clip(record.get("firstname"), lenient.NAME_LIMIT),
+        last_name=_clip(record.get("lastname"), lenient.NAME_LIMIT),
         email=email,
-        phone=_whole(lenient.text(record.get("phone")), PHONE_LIMIT),
-        location=_location(record.get("location")) or _clip(record.get("address"), NAME_LIMIT),
-        headline=_clip(record.get("headline"), NAME_LIMIT),
-        source=_clip(record.get("domain"), SOURCE_LIMIT),
+        phone=lenient.whole(lenient.text(record.get("phone")), lenient.PHONE_LIMIT),
+        location=_location(record.get("location"))
+        or _clip(record.get("address"), lenient.NAME_LIMIT),
+        headline=_clip(record.get("headline"), lenient.NAME_LIMIT),
+        source=_clip(record.get("domain"), lenient.SOURCE_LIMIT),
         resume_url=documents[0].url if documents else None,
-        tags=tuple(dict.fromkeys(tag[:TAG_LIMIT] for tag in lenient.texts(record.get("tags"))))[
-            :200
-        ],
+        tags=tuple(
+            dict.fromkeys(tag[: lenient.TAG_LIMIT] for tag in lenient.texts(record.get("tags")))
+        )[:200],
         created_at=lenient.timestamp(record.get("created_at")),
         documents=documents,
     )
@@ -246,10 +224,10 @@ def candidate_from_raw(raw: object) -> RemoteCandidate:
 def _person(value: object) -> RemotePerson | None:
     member = lenient.mapping(value)
     remote_id = lenient.identifier(member.get("id"))
-    name = _clip(member.get("name"), NAME_LIMIT)
+    name = _clip(member.get("name"), lenient.NAME_LIMIT)
     if not remote_id and not name:
         return None
-    return RemotePerson(remote_id=remote_id, name=name, email=_email(member.get("email")))
+    return RemotePerson(remote_id=remote_id, name=name, email=lenient.email(member.get("email")))
 
 
 def _moves(activities: Sequence[Any]) -> list[tuple[datetime, str, RemotePerson | None]]:
@@ -258,8 +236,8 @@ def _moves(activities: Sequence[Any]) -> list[tuple[datetime, str, RemotePerson 
     for raw in activities:
         activity = lenient.mapping(raw)
         action = (lenient.text(activity.get("action")) or "").lower()
-        stage = _clip(activity.get("stage_name"), SHORT_LIMIT) or _clip(
-            activity.get("target_stage"), SHORT_LIMIT, "name"
+        stage = _clip(activity.get("stage_name"), lenient.SHORT_LIMIT) or _clip(
+            activity.get("target_stage"), lenient.SHORT_LIMIT, "name"
         )
         moment = lenient.timestamp(activity.get("created_at"))
         if action in MOVE_ACTIONS and stage and moment:
@@ -310,13 +288,13 @@ def application_from_raw(raw: object, activities: Sequence[Any] = ()) -> RemoteA
     the candidate's activities (``GET /candidates/:id/activities``), whose ``moved``
     entries are the stage history. Disqualified is rejected (or withdrawn, where
     ``withdrew`` says so); ``hired_at`` is hired."""
-    record = _record(raw, "applications")
+    record = lenient.record(raw, "applications")
     remote_id = _id(record.get("id"), "applications", record)
     job_id = lenient.required(
         application_job_id(record), "a job", entity="applications", raw=record
     )
-    current = _clip(record.get("stage"), SHORT_LIMIT, "name") or _clip(
-        record.get("stage_name"), SHORT_LIMIT
+    current = _clip(record.get("stage"), lenient.SHORT_LIMIT, "name") or _clip(
+        record.get("stage_name"), lenient.SHORT_LIMIT
     )
     disqualified = lenient.boolean(record.get("disqualified")) is True
     hired = lenient.timestamp(record.get("hired_at"))
@@ -355,7 +333,7 @@ def interview_from_raw(raw: object, *, now: datetime | None = None) -> RemoteInt
     ..., "ends_at": ..., "cancelled": false, "candidate": {"id": "ce4da98"},
     "members": [{"id": "13e0eb0e"}]}`` -> ``RemoteInterview`` of the candidate's
     application (in Workable the two are one record)."""
-    record = _record(raw, "interviews")
+    record = lenient.record(raw, "interviews")
     remote_id = _id(record.get("id"), "interviews", record)
     starts = lenient.timestamp(record.get("starts_at"))
     ends = lenient.timestamp(record.get("ends_at"))
@@ -373,8 +351,8 @@ def interview_from_raw(raw: object, *, now: datetime | None = None) -> RemoteInt
         application_remote_id=lenient.identifier(
             lenient.mapping(record.get("candidate")).get("id")
         ),
-        interview_type=_clip(record.get("title"), SHORT_LIMIT)
-        or _clip(record.get("type"), SHORT_LIMIT),
+        interview_type=_clip(record.get("title"), lenient.SHORT_LIMIT)
+        or _clip(record.get("type"), lenient.SHORT_LIMIT),
         status=status,
         scheduled_at=starts,
         interviewer_remote_id=lenient.identifier(interviewer),
@@ -386,12 +364,12 @@ def interview_from_raw(raw: object, *, now: datetime | None = None) -> RemoteInt
 
 def user_from_raw(raw: object) -> RemoteUser:
     """``{"id": "13e0eb0e", "name": "Eduardo Vallente", "email": ..., "role": "admin"}``."""
-    record = _record(raw, "users")
+    record = lenient.record(raw, "users")
     remote_id = _id(record.get("id"), "users", record)
     return RemoteUser(
         remote_id=remote_id,
         raw=record,
-        email=_email(record.get("email")),
-        name=_clip(record.get("name"), NAME_LIMIT),
-        role=_clip(record.get("role"), SHORT_LIMIT),
+        email=lenient.email(record.get("email")),
+        name=_clip(record.get("name"), lenient.NAME_LIMIT),
+        role=_clip(record.get("role"), lenient.SHORT_LIMIT),
     )

@@ -201,7 +201,9 @@ def _number(name: str, value: Any) -> int:
     raise ValueError(f"{name} must be a Recruiterflow id (a number), got {value!r}")
 
 
-def _text(name: str, value: Any) -> str:
+def id_text(name: str, value: Any) -> str:
+    """An id as the string a delivery carries: ``"a1"`` and ``17`` -> ``"a1"``, ``"17"``;
+    anything else (``True``, ``""``, ``None``, an object) is a ``ValueError`` naming it."""
     if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
         raise ValueError(f"{name} must be a non-empty id, got {value!r}")
     return str(value)
@@ -229,11 +231,11 @@ def _jobvite(
     payload: dict[str, Any] = {
         "eventId": event_id,
         "eventType": event,
-        "companyId": _text("company_id", data["company_id"]),
+        "companyId": id_text("company_id", data["company_id"]),
     }
     if "candidate_id" in data:
-        payload["candidateId"] = _text("candidate_id", data["candidate_id"])
-    payload["requisitionId"] = _text("requisition_id", data["requisition_id"])
+        payload["candidateId"] = id_text("candidate_id", data["candidate_id"])
+    payload["requisitionId"] = id_text("requisition_id", data["requisition_id"])
     payload["timestamp"] = int(now * 1000)
     body = _encode(payload)
     headers = {"Content-Type": "application/json", JOBVITE_SIGNATURE: sign_jobvite(secret, body)}
@@ -244,7 +246,7 @@ def _jobvite(
 def _bpoc(
     url: str, secret: str | bytes, event_id: str, event: str, data: Mapping[str, Any], now: float
 ) -> Outgoing:
-    fields = {key: _text(key, value) for key, value in data.items()}
+    fields = {key: id_text(key, value) for key, value in data.items()}
     body = _encode({"id": event_id, "event": event, "occurred_at": _iso(now), "data": fields})
     timestamp = str(int(now))
     headers = {

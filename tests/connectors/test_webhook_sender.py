@@ -50,6 +50,7 @@ from demo.sandbox.webhook_sender import (
     FunctionFormat,
     Outgoing,
     WebhookEmitter,
+    id_text,
     sign_bpoc,
     sign_jobvite,
     sign_recruiterflow,
@@ -151,6 +152,14 @@ async def test_bad_events_and_data_are_refused_before_anything_is_scheduled(
     with pytest.raises(ValueError, match="no webhook format"):
         WebhookEmitter("workday", "http://gateway/wd", SECRET, sender)  # type: ignore[arg-type]
     assert emitter.pending == 0 and await emitter.drain() == []
+
+
+def test_an_id_in_a_delivery_is_a_string_or_a_whole_number() -> None:
+    assert id_text("job_id", "j-1") == "j-1"
+    assert id_text("job_id", 17) == "17"
+    for value in (True, "", None, 1.5, {"id": 1}, ["j-1"]):
+        with pytest.raises(ValueError, match="job_id must be a non-empty id"):
+            id_text("job_id", value)
 
 
 async def test_deliveries_go_out_in_order_and_failures_are_recorded(

@@ -7,105 +7,54 @@ with 401 and nothing stored."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import AsyncIterator
-from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from demo.sandbox.ashby import FakeAshby
-from gateway.store.models import Application, Job, WebhookEvent
-from jobs.sync import sync_integration
-from jobs.sync_api import SyncMode
-from resolvers.relay import from_global_id, to_global_id
-from tests.support.gateway import Gateway, running_gateway
+from gateway.store.models import Application, WebhookEvent
+from tests.support import ingress
+from tests.support.gateway import Gateway
 from tests.support.services import Backend
 
 SECRET = "ashby-hook-secret-7e1d"
-CREATE = """mutation($input: IntegrationCreateInput!) { integrationCreate(input: $input) {
-    __typename ... on IntegrationCreateSuccess { integration { id webhookUrls } } } }"""
-TEST = """mutation($id: ID!) { integrationTestConnection(input: {id: $id}) {
-    __typename ... on IntegrationTestConnectionSuccess { ok detail } } }"""
 
 
 @pytest.fixture(scope="module")
 async def setup(backend: Backend) -> AsyncIterator[tuple[Gateway, FakeAshby]]:
     fake = FakeAshby()
     fake.seed(jobs=3, candidates=4, applications=6)
-    transport = httpx.ASGITransport(app=fake.app)
-    client = httpx.AsyncClient(
-        mounts={
-            "https://api.ashbyhq.com": transport,
-            "https://ashby-sandbox.s3.example": transport,
-        }
-    )
-    async with running_gateway(
-        backend.url, http_client=client, public_url="https://gw.example.com/"
-    ) as gateway:
+    origins = ("https://api.ashbyhq.com", "https://ashby-sandbox.s3.example")
+    async with ingress.gateway_over(backend, dict.fromkeys(origins, fake.app)) as gateway:
         yield gateway, fake
-    await client.aclose()
 
 
-async def create(gateway: Gateway, key: str) -> tuple[str, int, list[str]]:
-    created = await gateway.execute(
-        CREATE,
-        {
-            "input": {
-                "provider": "ASHBY",
-                "name": f"Ashby {key[-4:]}",
-                "credentials": {"apiKey": key},
-                "webhookSecret": SECRET,
-                "config": {"rateLimitPerSecond": 10000},
-            }
-        },
+async def create(gateway: Gateway, key: str) -> ingress.Made:
+    return await ingress.create_integration(
+        gateway, "ASHBY", f"Ashby {key[-4:]}", {"apiKey": key}, SECRET
     )
-    integration = created["integrationCreate"]["integration"]
-    return integration["id"], from_global_id(integration["id"])[1], integration["webhookUrls"]
 
 
 async def test_a_wrong_api_key_fails_the_connection_test(
     setup: tuple[Gateway, FakeAshby],
 ) -> None:
     gateway, _fake = setup
-    global_id, _pk, _urls = await create(gateway, "ashby-key-revoked-0000")
-    tested = (await gateway.execute(TEST, {"id": global_id}))["integrationTestConnection"]
-    assert tested["ok"] is False
-
-
-async def _count(gateway: Gateway, model: Any, pk: int) -> int:
-    async with gateway.app.state.session_factory() as session:
-        found = await session.scalar(
-            sa.select(sa.func.count()).select_from(model).where(model.integration_id == pk)
-        )
-    return int(found or 0)
+    made = await create(gateway, "ashby-key-revoked-0000")
+    assert (await ingress.connection_test(gateway, made.global_id))["ok"] is False
 
 
 async def test_a_stage_change_in_ashby_reaches_the_graph_by_signed_webhook(
     setup: tuple[Gateway, FakeAshby],
 ) -> None:
     gateway, fake = setup
-    global_id, pk, urls = await create(gateway, fake.api_key)
-    assert urls == [
-        f"https://gw.example.com/webhooks/ashby/{pk}",
-        f"https://gw.example.com/webhooks/standard/{pk}",
-    ]
-    tested = (await gateway.execute(TEST, {"id": global_id}))["integrationTestConnection"]
-    assert tested["ok"] is True, tested
-    tenant_id = gateway.tenants["demo"].tenant_id
-    await sync_integration(gateway.app.state.sync_deps, tenant_id, pk, mode=SyncMode.FULL)
-
-    to_gateway = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=gateway.app), base_url="https://gw.example.com"
-    )
-    path = urlsplit(urls[0]).path
-    fake.enable_webhooks(path, SECRET, to_gateway)
+    made = await create(gateway, fake.api_key)
+    pk = made.pk
+    sender, path = await ingress.synced_for_webhooks(gateway, made, "ashby")
+    fake.enable_webhooks(path, SECRET, sender)
     application = next(
         a for a in fake.applications.values() if a["currentInterviewStage"]["title"] != "Offer"
     )
@@ -121,33 +70,15 @@ async def test_a_stage_change_in_ashby_reaches_the_graph_by_signed_webhook(
     sent = await fake.webhooks.drain()  # type: ignore[union-attr]
     assert [(d.event, d.status) for d in sent] == [("candidateStageChange", 202)]
     assert sent[0].headers["Ashby-Signature"].startswith("sha256=")
+    job = application["job"]["id"]
+    assert await ingress.stage_in_graph(gateway, pk, job, application["id"], "Offer") == "Offer"
 
-    async with gateway.app.state.session_factory() as session:
-        job_pk = await session.scalar(
-            sa.select(Job.id).where(
-                Job.integration_id == pk, Job.remote_id == application["job"]["id"]
-            )
-        )
-    query = """query($id: ID!) { node(id: $id) { ... on Job {
-        applications(first: 50) { edges { node { remoteId currentStage { name } } } } } } }"""
-    deadline = time.monotonic() + 10
-    stage = None
-    while time.monotonic() < deadline:
-        data = await gateway.execute(query, {"id": to_global_id("Job", job_pk)})
-        stages = {
-            e["node"]["remoteId"]: (e["node"]["currentStage"] or {}).get("name")
-            for e in data["node"]["applications"]["edges"]
-        }
-        stage = stages.get(application["id"])
-        if stage == "Offer":
-            break
-        await asyncio.sleep(0.05)
-    assert stage == "Offer"
-
-    stored = await _count(gateway, WebhookEvent, pk)
-    again = await to_gateway.post(path, content=sent[0].body, headers=dict(sent[0].headers))
+    stored = await ingress.count_stored(gateway, WebhookEvent, pk)
+    again = await sender.post(path, content=sent[0].body, headers=dict(sent[0].headers))
     assert again.status_code in (200, 202)
-    assert await _count(gateway, WebhookEvent, pk) == stored, "a redelivery is taken once"
+    assert await ingress.count_stored(gateway, WebhookEvent, pk) == stored, (
+        "a redelivery is taken once"
+    )
 
     body = json.dumps({"webhookActionId": "a-2", "action": "candidateStageChange"}).encode()
     good = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
@@ -159,24 +90,14 @@ async def test_a_stage_change_in_ashby_reaches_the_graph_by_signed_webhook(
         {"Signature": f"sha256 {good}"},
         {},
     ]
-    before = await _count(gateway, WebhookEvent, pk)
-    for headers in refused:
-        answer = await to_gateway.post(
-            path, content=body, headers={"Content-Type": "application/json", **headers}
-        )
-        assert answer.status_code == 401, headers
-    tampered = await to_gateway.post(
-        path,
-        content=body.replace(b"a-2", b"a-3"),
-        headers={"Content-Type": "application/json", "Ashby-Signature": f"sha256={good}"},
-    )
-    assert tampered.status_code == 401
-    assert await _count(gateway, WebhookEvent, pk) == before, "nothing refused is stored"
-    assert await _count(gateway, Application, pk) == len(fake.applications)
-    accepted = await to_gateway.post(
+    deliveries: list[tuple[bytes, dict[str, str]]] = [(body, headers) for headers in refused]
+    tampered = (body.replace(b"a-2", b"a-3"), {"Ashby-Signature": f"sha256={good}"})
+    await ingress.refused_and_not_stored(gateway, pk, sender, path, [*deliveries, tampered])
+    assert await ingress.count_stored(gateway, Application, pk) == len(fake.applications)
+    accepted = await sender.post(
         path,
         content=body,
         headers={"Content-Type": "application/json", "Ashby-Signature": f"sha256={good}"},
     )
     assert accepted.status_code == 202
-    await to_gateway.aclose()
+    await sender.aclose()

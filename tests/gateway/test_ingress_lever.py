@@ -6,60 +6,36 @@ wrong secret, tampered with, unsigned or stale refused with 401 and nothing stor
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from demo.sandbox.lever import FakeLever
 from demo.sandbox.lever.webhooks import sign_lever
-from gateway.store.models import Application, Job, WebhookEvent
-from jobs.sync import sync_integration
-from jobs.sync_api import SyncMode
-from resolvers.relay import from_global_id, to_global_id
-from tests.support.gateway import Gateway, running_gateway
+from gateway.store.models import Application
+from tests.support import ingress
+from tests.support.gateway import Gateway
 from tests.support.services import Backend
 
 SECRET = "lever-signature-token-7a2f"
-CREATE = """mutation($input: IntegrationCreateInput!) { integrationCreate(input: $input) {
-    __typename ... on IntegrationCreateSuccess { integration { id webhookUrls } } } }"""
-TEST = """mutation($id: ID!) { integrationTestConnection(input: {id: $id}) {
-    __typename ... on IntegrationTestConnectionSuccess { ok detail } } }"""
 
 
 @pytest.fixture(scope="module")
 async def setup(backend: Backend) -> AsyncIterator[tuple[Gateway, FakeLever]]:
     fake = FakeLever(limiter=None)
     fake.seed(jobs=3, candidates=4, applications=6)
-    client = httpx.AsyncClient(mounts={"https://api.lever.co": httpx.ASGITransport(app=fake.app)})
-    async with running_gateway(
-        backend.url, http_client=client, public_url="https://gw.example.com/"
-    ) as gateway:
+    async with ingress.gateway_over(backend, {"https://api.lever.co": fake.app}) as gateway:
         yield gateway, fake
-    await client.aclose()
 
 
-async def create(gateway: Gateway, api_key: str) -> tuple[str, int, list[str]]:
-    created = await gateway.execute(
-        CREATE,
-        {
-            "input": {
-                "provider": "LEVER",
-                "name": f"Lever {api_key[-4:]}",
-                "credentials": {"apiKey": api_key},
-                "webhookSecret": SECRET,
-                "config": {"rateLimitPerSecond": 10000},
-            }
-        },
+async def create(gateway: Gateway, api_key: str) -> ingress.Made:
+    return await ingress.create_integration(
+        gateway, "LEVER", f"Lever {api_key[-4:]}", {"apiKey": api_key}, SECRET
     )
-    integration = created["integrationCreate"]["integration"]
-    return integration["id"], from_global_id(integration["id"])[1], integration["webhookUrls"]
 
 
 def signed(token: str, triggered: int, secret: str = SECRET, **changes: Any) -> bytes:
@@ -78,30 +54,18 @@ async def test_an_unknown_key_fails_the_connection_test(
     setup: tuple[Gateway, FakeLever],
 ) -> None:
     gateway, _fake = setup
-    global_id, _pk, _urls = await create(gateway, "lever-key-revoked-0000")
-    tested = (await gateway.execute(TEST, {"id": global_id}))["integrationTestConnection"]
-    assert tested["ok"] is False
+    made = await create(gateway, "lever-key-revoked-0000")
+    assert (await ingress.connection_test(gateway, made.global_id))["ok"] is False
 
 
 async def test_a_stage_move_in_lever_reaches_the_graph_by_signed_webhook(
     setup: tuple[Gateway, FakeLever],
 ) -> None:
     gateway, fake = setup
-    global_id, pk, urls = await create(gateway, fake.api_key)
-    assert urls == [
-        f"https://gw.example.com/webhooks/lever/{pk}",
-        f"https://gw.example.com/webhooks/standard/{pk}",
-    ]
-    tested = (await gateway.execute(TEST, {"id": global_id}))["integrationTestConnection"]
-    assert tested["ok"] is True, tested
-    tenant_id = gateway.tenants["demo"].tenant_id
-    await sync_integration(gateway.app.state.sync_deps, tenant_id, pk, mode=SyncMode.FULL)
-
-    to_gateway = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=gateway.app), base_url="https://gw.example.com"
-    )
-    path = urlsplit(urls[0]).path
-    fake.enable_webhooks(path, SECRET, to_gateway)
+    made = await create(gateway, fake.api_key)
+    pk = made.pk
+    sender, path = await ingress.synced_for_webhooks(gateway, made, "lever")
+    fake.enable_webhooks(path, SECRET, sender)
     opportunity = next(
         o for o in fake.opportunities.values() if o["stage"] != "offer" and not o["archived"]
     )
@@ -116,27 +80,8 @@ async def test_a_stage_move_in_lever_reaches_the_graph_by_signed_webhook(
     sent = await fake.webhooks.drain()  # type: ignore[union-attr]
     assert [(d.event, d.status) for d in sent] == [("candidateStageChange", 202)]
     assert sent[0].json()["data"]["contactId"] == opportunity["contact"]
-
     posting = fake.posting_of(opportunity)
-    async with gateway.app.state.session_factory() as session:
-        job_pk = await session.scalar(
-            sa.select(Job.id).where(Job.integration_id == pk, Job.remote_id == posting)
-        )
-    query = """query($id: ID!) { node(id: $id) { ... on Job {
-        applications(first: 50) { edges { node { remoteId currentStage { name } } } } } } }"""
-    deadline = time.monotonic() + 10
-    stage = None
-    while time.monotonic() < deadline:
-        data = await gateway.execute(query, {"id": to_global_id("Job", job_pk)})
-        stages = {
-            e["node"]["remoteId"]: (e["node"]["currentStage"] or {}).get("name")
-            for e in data["node"]["applications"]["edges"]
-        }
-        stage = stages.get(opportunity["id"])
-        if stage == "Offer":
-            break
-        await asyncio.sleep(0.05)
-    assert stage == "Offer"
+    assert await ingress.stage_in_graph(gateway, pk, posting, opportunity["id"], "Offer") == "Offer"
 
     now = int(time.time() * 1000)
     good = json.loads(signed("tok-1", now))
@@ -148,32 +93,10 @@ async def test_a_stage_move_in_lever_reaches_the_graph_by_signed_webhook(
         signed("tok-3", now - 3_600_000),
         b"not json",
     ]
-    async with gateway.app.state.session_factory() as session:
-        before = await session.scalar(
-            sa.select(sa.func.count())
-            .select_from(WebhookEvent)
-            .where(WebhookEvent.integration_id == pk)
-        )
-    for body in refused:
-        answer = await to_gateway.post(
-            path, content=body, headers={"Content-Type": "application/json"}
-        )
-        assert answer.status_code == 401, body
-    async with gateway.app.state.session_factory() as session:
-        after = await session.scalar(
-            sa.select(sa.func.count())
-            .select_from(WebhookEvent)
-            .where(WebhookEvent.integration_id == pk)
-        )
-        applications = await session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Application)
-            .where(Application.integration_id == pk)
-        )
-    assert after == before, "nothing refused is stored"
-    assert applications == len(fake.opportunities)
-    accepted = await to_gateway.post(
+    await ingress.refused_and_not_stored(gateway, pk, sender, path, [(b, {}) for b in refused])
+    assert await ingress.count_stored(gateway, Application, pk) == len(fake.opportunities)
+    accepted = await sender.post(
         path, content=json.dumps(good).encode(), headers={"Content-Type": "application/json"}
     )
     assert accepted.status_code == 202
-    await to_gateway.aclose()
+    await sender.aclose()

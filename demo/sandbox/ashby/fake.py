@@ -20,6 +20,7 @@ from demo.sandbox.ashby.routes import build_app
 from demo.sandbox.ashby.webhooks import ASHBY_FORMAT
 from demo.sandbox.faults import Faults, with_faults
 from demo.sandbox.resumes import SandboxResume, sandbox_resume
+from demo.sandbox.seeding import FIRST_NAMES, LAST_NAMES, TITLES, in_turn
 from demo.sandbox.webhook_sender import WebhookEmitter, WebhookFormat, WebhookSource
 
 JSON = dict[str, Any]
@@ -36,9 +37,6 @@ PIPELINE = (
 )
 SEEDED_STAGES = 5
 """Seeded applications sit in one of the first five stages (New Lead to Onsite)."""
-FIRST_NAMES = ("Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Frances")
-LAST_NAMES = ("Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Thompson")
-TITLES = ("Backend Engineer", "Data Analyst", "Product Designer", "Site Reliability Engineer")
 ARCHIVE_REASONS = ("Lacking skill(s)/qualification(s)", "Hired another candidate", "Other")
 _NAMESPACE = uuid.UUID("5f0c2a5e-8f0e-4c3b-9a51-1d3c7e0a9b42")
 
@@ -133,14 +131,8 @@ class FakeAshby(WebhookSource):
         new_candidates = [self.add_candidate(len(self.candidates)) for _ in range(candidates)]
         job_ids = new_jobs or list(self.jobs)
         candidate_ids = new_candidates or list(self.candidates)
-        if not job_ids or not candidate_ids:
-            return
-        for i in range(applications):
-            self._add_application(
-                len(self.applications),
-                candidate_ids[i % len(candidate_ids)],
-                job_ids[i % len(job_ids)],
-            )
+        for candidate, job in in_turn(candidate_ids, job_ids, applications):
+            self._add_application(len(self.applications), candidate, job)
 
     def plan_stages(self, plan_id: str) -> list[JSON]:
         found = [s for s in self.stages.values() if s["interviewPlanId"] == plan_id]

@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from demo.sandbox.webhook_sender import FunctionFormat, Outgoing
+from demo.sandbox.webhook_sender import FunctionFormat, Outgoing, id_text
 
 ASHBY_SIGNATURE = "Ashby-Signature"
 _APPLICATION = ("job_id", "application_id", "candidate_id")
@@ -40,29 +40,23 @@ def sign_ashby(secret: str | bytes, body: bytes) -> str:
     return "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
-def _text(name: str, value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise ValueError(f"{name} must be a non-empty id, got {value!r}")
-    return str(value)
-
-
 def _ashby(
     url: str, secret: str | bytes, event_id: str, event: str, data: Mapping[str, Any], now: float
 ) -> Outgoing:
     payload: dict[str, Any] = {}
     if "interview_schedule_id" in data:
         payload["interviewSchedule"] = {
-            "id": _text("interview_schedule_id", data["interview_schedule_id"]),
-            "applicationId": _text("application_id", data["application_id"]),
+            "id": id_text("interview_schedule_id", data["interview_schedule_id"]),
+            "applicationId": id_text("application_id", data["application_id"]),
         }
     elif "application_id" in data:
         payload["application"] = {
-            "id": _text("application_id", data["application_id"]),
-            "candidate": {"id": _text("candidate_id", data["candidate_id"])},
-            "job": {"id": _text("job_id", data["job_id"])},
+            "id": id_text("application_id", data["application_id"]),
+            "candidate": {"id": id_text("candidate_id", data["candidate_id"])},
+            "job": {"id": id_text("job_id", data["job_id"])},
         }
     elif "job_id" in data:
-        payload["job"] = {"id": _text("job_id", data["job_id"])}
+        payload["job"] = {"id": id_text("job_id", data["job_id"])}
     body = json.dumps(
         {"webhookActionId": event_id, "action": event, "data": payload}, separators=(",", ":")
     ).encode()

@@ -18,14 +18,12 @@ from starlette.types import ASGIApp
 from demo.sandbox.faults import Faults, with_faults
 from demo.sandbox.greenhouse.routes import FILES_HOST, build_app
 from demo.sandbox.resumes import SandboxResume, sandbox_resume
+from demo.sandbox.seeding import FIRST_NAMES, LAST_NAMES, TITLES, in_turn
 from demo.sandbox.webhook_sender import Provider, WebhookEmitter, WebhookSource
 
 JSON = dict[str, Any]
 BASE_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 PIPELINE = ("Application Review", "Recruiter Screen", "Technical Interview", "Onsite", "Offer")
-FIRST_NAMES = ("Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Frances")
-LAST_NAMES = ("Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Thompson")
-TITLES = ("Backend Engineer", "Data Analyst", "Product Designer", "Site Reliability Engineer")
 FILES_URL = FILES_HOST + "/attachments"
 """Where attachments live: signed storage URLs, fetched without the API's token. The
 fake serves them at ``/attachments`` (see ``files_on_request_host``)."""
@@ -141,14 +139,8 @@ class FakeGreenhouse(WebhookSource):
         new_candidates = [self.add_candidate(len(self.candidates)) for _ in range(candidates)]
         job_ids = new_jobs or list(self.jobs)
         candidate_ids = new_candidates or list(self.candidates)
-        if not job_ids or not candidate_ids:
-            return
-        for i in range(applications):
-            self._add_application(
-                len(self.applications),
-                candidate_ids[i % len(candidate_ids)],
-                job_ids[i % len(job_ids)],
-            )
+        for candidate, job in in_turn(candidate_ids, job_ids, applications):
+            self._add_application(len(self.applications), candidate, job)
 
     def _add_job(self, n: int) -> int:
         job_id = 100_001 + n

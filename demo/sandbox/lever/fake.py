@@ -19,6 +19,7 @@ from demo.sandbox.faults import Faults, with_faults
 from demo.sandbox.lever.routes import build_app
 from demo.sandbox.lever.webhooks import LEVER_FORMAT
 from demo.sandbox.resumes import SandboxResume, sandbox_resume
+from demo.sandbox.seeding import FIRST_NAMES, LAST_NAMES, TITLES, in_turn
 from demo.sandbox.webhook_sender import WebhookEmitter, WebhookFormat, WebhookSource
 
 JSON = dict[str, Any]
@@ -38,9 +39,6 @@ ARCHIVE_REASONS = (
     ("c0d3e8f2-63b4-4b0f-a0e4-1f5e2c9d2e11", "Withdrew", "non-hired"),
     ("4f1b7f5a-0e2d-4a51-9b0f-7e6a3c5d8f22", "Position filled", "non-hired"),
 )
-FIRST_NAMES = ("Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Frances")
-LAST_NAMES = ("Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Thompson")
-TITLES = ("Backend Engineer", "Data Analyst", "Product Designer", "Site Reliability Engineer")
 
 
 def ms(moment: datetime) -> int:
@@ -161,10 +159,8 @@ class FakeLever(WebhookSource):
         new_contacts = [self.new_contact() for _ in range(candidates)]
         postings = new_postings or list(self.postings)
         contacts = new_contacts or [o["contact"] for o in self.opportunities.values()]
-        if not postings or not contacts:
-            return
-        for i in range(applications):
-            self.add_opportunity(contacts[i % len(contacts)], postings[i % len(postings)])
+        for contact, posting in in_turn(contacts, postings, applications):
+            self.add_opportunity(contact, posting)
 
     def _add_posting(self, n: int) -> str:
         posting_id = _uuid(2, n + 1)

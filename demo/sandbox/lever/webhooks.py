@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from demo.sandbox.webhook_sender import FunctionFormat, Outgoing
+from demo.sandbox.webhook_sender import FunctionFormat, Outgoing, id_text
 
 _OPPORTUNITY = ("opportunity_id", "contact_id", "posting_id")
 _KEYS = {
@@ -38,17 +38,11 @@ def sign_lever(secret: str | bytes, token: str, triggered_at: int) -> str:
     return hmac.new(key, f"{token}{triggered_at}".encode(), hashlib.sha256).hexdigest()
 
 
-def _text(name: str, value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise ValueError(f"{name} must be a non-empty id, got {value!r}")
-    return str(value)
-
-
 def _delivery(
     url: str, secret: str | bytes, event_id: str, event: str, data: Mapping[str, Any], now: float
 ) -> Outgoing:
     triggered = int(now * 1000)
-    fields = {_KEYS[key]: _text(key, value) for key, value in data.items()}
+    fields = {_KEYS[key]: id_text(key, value) for key, value in data.items()}
     body = json.dumps(
         {
             "token": event_id,

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from demo.sandbox.faults import Faults, with_faults
 from demo.sandbox.resumes import SandboxResume, sandbox_resume
+from demo.sandbox.seeding import FIRST_NAMES, LAST_NAMES, TITLES
 from demo.sandbox.webhook_sender import WebhookEmitter, WebhookFormat, WebhookSource
 from demo.sandbox.workable.routes import FILES_HOST, build_app
 from demo.sandbox.workable.webhooks import WORKABLE_FORMAT
@@ -32,9 +33,6 @@ STAGES = (
     ("hired", "Hired", "hired"),
 )
 """(slug, name, kind) in pipeline order."""
-FIRST_NAMES = ("Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Frances")
-LAST_NAMES = ("Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Thompson")
-TITLES = ("Backend Engineer", "Data Analyst", "Product Designer", "Site Reliability Engineer")
 FILES_URL = FILES_HOST + "/resumes"
 """Where resumes live: storage URLs, fetched without the API's token. The fake serves
 them at ``/resumes`` (see ``files_on_request_host``)."""

@@ -14,24 +14,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.workable.webhooks import SIGNATURE, sign
-from demo.sandbox.webhook_sender import FunctionFormat, Outgoing
+from demo.sandbox.webhook_sender import FunctionFormat, Outgoing, id_text
 
 _CANDIDATE = ("candidate_id", "job_shortcode", "stage")
-
-
-def _text(name: str, value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise ValueError(f"{name} must be a non-empty id, got {value!r}")
-    return str(value)
 
 
 def _delivery(
     url: str, secret: str | bytes, event_id: str, event: str, data: Mapping[str, Any], now: float
 ) -> Outgoing:
     candidate = {
-        "id": _text("candidate_id", data["candidate_id"]),
-        "job": {"shortcode": _text("job_shortcode", data["job_shortcode"])},
-        "stage": _text("stage", data["stage"]),
+        "id": id_text("candidate_id", data["candidate_id"]),
+        "job": {"shortcode": id_text("job_shortcode", data["job_shortcode"])},
+        "stage": id_text("stage", data["stage"]),
     }
     fired = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     body = json.dumps(

@@ -6,14 +6,11 @@ record yields all the others and reports that one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
-import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 
 from connectors.ashby import (
     AshbyConnector,
@@ -24,24 +21,24 @@ from connectors.ashby import (
     stages_from_raw,
     user_from_raw,
 )
-from connectors.errors import MappingError
 from connectors.models import (
     RecordFailure,
     RemoteApplication,
     RemoteCandidate,
     RemoteInterview,
     RemoteJob,
-    RemoteRecord,
+    RemoteStage,
     RemoteUser,
 )
 from demo.sandbox.ashby import FakeAshby
 from tests.support.mapping_properties import (
-    DELETE,
-    REPLACEMENTS,
-    FieldPath,
+    FAST,
+    MapperCase,
+    MapperProperties,
+    StageProperties,
+    any_json,
+    assert_history_ends_at_the_current_stage,
     check_bounds,
-    paths,
-    replaced,
 )
 
 # The documented records (developers.ashbyhq.com/reference: job.info, candidate.info,
@@ -176,36 +173,6 @@ USER: dict[str, Any] = {
     "updatedAt": "2022-08-12T20:29:56.964Z",
 }
 
-MAPPERS: dict[str, tuple[Callable[[Any], RemoteRecord], type[RemoteRecord], dict[str, Any]]] = {
-    "job": (job_from_raw, RemoteJob, JOB),
-    "candidate": (candidate_from_raw, RemoteCandidate, CANDIDATE),
-    "application": (application_from_raw, RemoteApplication, APPLICATION),
-    "interview": (interview_from_raw, RemoteInterview, INTERVIEW),
-    "user": (user_from_raw, RemoteUser, USER),
-}
-
-
-def map_or_refuse(name: str, raw: Any) -> RemoteRecord | None:
-    mapper, model, _example = MAPPERS[name]
-    try:
-        mapped = mapper(raw)
-    except MappingError:
-        return None
-    assert isinstance(mapped, model), f"{name} gave {type(mapped).__name__}"
-    assert mapped.remote_id and isinstance(mapped.remote_id, str)
-    check_bounds(mapped)
-    if isinstance(mapped, RemoteJob):
-        assert mapped.title
-    if isinstance(mapped, RemoteCandidate):
-        assert mapped.name
-        assert mapped.resume_url is None
-    if isinstance(mapped, RemoteApplication):
-        entered = [t.entered_at for t in mapped.transitions]
-        assert entered == sorted(entered)
-        if mapped.transitions and mapped.current_stage:
-            assert mapped.transitions[-1].to_stage == mapped.current_stage
-    return mapped
-
 
 def test_the_documented_records_map_as_documented() -> None:
     job = job_from_raw(JOB)
@@ -303,70 +270,32 @@ def test_stages_come_in_plan_order_once_per_title_with_their_kind() -> None:
     ]
 
 
-@pytest.mark.parametrize("name", list(MAPPERS))
-def test_every_field_replaced_by_anything_gives_the_model_or_a_MappingError(name: str) -> None:
-    example = MAPPERS[name][2]
-    refused: list[tuple[FieldPath, str]] = []
-    for path in paths(example):
-        for kind, value in REPLACEMENTS.items():
-            if map_or_refuse(name, replaced(example, path, value)) is None:
-                refused.append((path, kind))
-    # Only what a record cannot do without may refuse it: its id, an application's job
-    # and candidate.
-    assert {path[0] for path, _kind in refused} <= {"id", "job", "candidate"}, refused
+json_values = any_json("2024-01-20T10:30:00Z", "Archived", "Offer", "https://x.example/r", "²")
 
 
-@pytest.mark.parametrize("name", list(MAPPERS))
-@pytest.mark.parametrize("whole", [None, "a string", 17, 1.5, True, [], [{"id": 1}], {}])
-def test_a_whole_record_of_another_shape_is_a_MappingError(name: str, whole: object) -> None:
-    with pytest.raises(MappingError):
-        MAPPERS[name][0](whole)
+class TestAshbyMappers(MapperProperties, StageProperties):
+    mappers: ClassVar[dict[str, MapperCase]] = {
+        "job": (job_from_raw, RemoteJob, JOB),
+        "candidate": (candidate_from_raw, RemoteCandidate, CANDIDATE),
+        "application": (application_from_raw, RemoteApplication, APPLICATION),
+        "interview": (interview_from_raw, RemoteInterview, INTERVIEW),
+        "user": (user_from_raw, RemoteUser, USER),
+    }
+    source_values = json_values
+    stage_keys = ("id", "title")
 
+    def stages(self, raws: list[Any]) -> list[RemoteStage]:
+        return stages_from_raw(raws)
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats()
-    | st.text(max_size=40)
-    | st.sampled_from(["2024-01-20T10:30:00Z", "Archived", "Offer", "https://x.example/r", "²"]),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=12,
-)
+    def essential(self, name: str) -> set[str]:
+        """Its id, an application's job and candidate."""
+        return {"id", "job", "candidate"}
 
-
-@st.composite
-def one_field_replaced(draw: st.DrawFn, name: str) -> dict[str, Any]:
-    example = MAPPERS[name][2]
-    path = draw(st.sampled_from(list(paths(example))))
-    return replaced(example, path, draw(json_values | st.just(DELETE)))
-
-
-@st.composite
-def records_of_arbitrary_fields(draw: st.DrawFn, name: str) -> dict[str, Any]:
-    keys = st.sampled_from(sorted(MAPPERS[name][2])) | st.text(max_size=8)
-    return draw(st.dictionaries(keys, json_values, max_size=12))
-
-
-FAST = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
-)
-
-
-@pytest.mark.parametrize("name", list(MAPPERS))
-@FAST
-@given(data=st.data())
-def test_one_field_of_any_json_value(name: str, data: st.DataObject) -> None:
-    map_or_refuse(name, data.draw(one_field_replaced(name)))
-
-
-@pytest.mark.parametrize("name", list(MAPPERS))
-@FAST
-@given(data=st.data())
-def test_whole_records_of_any_json(name: str, data: st.DataObject) -> None:
-    map_or_refuse(name, data.draw(records_of_arbitrary_fields(name) | json_values))
+    def check(self, mapped: Any) -> None:
+        if isinstance(mapped, RemoteCandidate):
+            assert mapped.resume_url is None
+        if isinstance(mapped, RemoteApplication):
+            assert_history_ends_at_the_current_stage(mapped)
 
 
 @FAST
@@ -375,16 +304,6 @@ def test_a_resume_url_of_any_json_is_an_http_url_or_none(url: Any) -> None:
     candidate = candidate_from_raw(CANDIDATE, url)
     assert candidate.resume_url is None or candidate.resume_url.startswith(("http://", "https://"))
     check_bounds(candidate)
-
-
-@FAST
-@given(
-    raws=st.lists(json_values | st.fixed_dictionaries({"id": json_values, "title": json_values}))
-)
-def test_stages_of_any_json_are_unique_and_numbered(raws: list[Any]) -> None:
-    stages = stages_from_raw(raws)
-    assert [s.position for s in stages] == list(range(len(stages)))
-    assert len({s.name.lower() for s in stages}) == len(stages)
 
 
 async def test_one_broken_record_per_listing_fails_alone_through_the_fake() -> None:

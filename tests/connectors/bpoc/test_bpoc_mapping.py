@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
 from datetime import datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
 import respx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.bpoc.connector import BpocConnector
@@ -31,7 +30,6 @@ from connectors.bpoc.mapping import (
     user_from_raw,
 )
 from connectors.bpoc.pipeline import application_from_raw
-from connectors.errors import MappingError
 from connectors.models import (
     RecordFailure,
     RemoteApplication,
@@ -44,12 +42,10 @@ from connectors.models import (
 )
 from demo.sandbox.bpoc import MAIN_AGENCY_ID, MAIN_API_KEY, MANAGER_ID, RECRUITER_ID, BpocFake
 from tests.support.mapping_properties import (
-    DELETE,
-    REPLACEMENTS,
-    FieldPath,
-    check_bounds,
-    paths,
-    replaced,
+    FAST,
+    MapperCase,
+    MapperProperties,
+    any_json,
 )
 from tests.support.paths import RECORDINGS
 
@@ -171,19 +167,6 @@ def _candidate(raw: Any) -> RemoteCandidate:
     return candidate_from_raw(raw, BASE_URL)
 
 
-Mapper = Callable[[Any], RemoteRecord]
-
-MAPPERS: dict[str, tuple[Mapper, type[RemoteRecord], dict[str, Any]]] = {
-    "job": (job_from_raw, RemoteJob, JOB),
-    "candidate": (_candidate, RemoteCandidate, CANDIDATE),
-    "application candidate": (_candidate_of_application, RemoteCandidate, APPLICATION),
-    "application": (application_from_raw, RemoteApplication, APPLICATION),
-    "interview": (interview_from_raw, RemoteInterview, INTERVIEW),
-    "recruiter": (user_from_raw, RemoteUser, RECRUITER),
-    "onboarding task": (onboarding_task_from_raw, RemoteOnboardingTask, TASK),
-}
-
-
 def check_application(application: RemoteApplication) -> None:
     transitions = application.transitions
     entered = [t.entered_at for t in transitions]
@@ -196,104 +179,9 @@ def check_application(application: RemoteApplication) -> None:
         assert stages[-1] == application.current_stage
 
 
-def map_or_refuse(name: str, raw: Any) -> RemoteRecord | None:
-    """The mapper's answer: its model (checked) or ``None`` for a ``MappingError``;
-    any other exception fails the test."""
-    mapper, model, _example = MAPPERS[name]
-    try:
-        mapped = mapper(raw)
-    except MappingError:
-        return None
-    assert isinstance(mapped, model), f"{name} gave {type(mapped).__name__}"
-    assert mapped.remote_id and isinstance(mapped.remote_id, str)
-    check_bounds(mapped)
-    if isinstance(mapped, RemoteJob | RemoteOnboardingTask):
-        assert mapped.title
-    if isinstance(mapped, RemoteCandidate):
-        assert mapped.name
-        assert mapped.resume_url is None or mapped.resume_url.startswith(("http://", "https://"))
-    if isinstance(mapped, RemoteApplication):
-        check_application(mapped)
-    return mapped
-
-
-@pytest.mark.parametrize("name", list(MAPPERS))
-def test_the_documented_record_maps(name: str) -> None:
-    assert map_or_refuse(name, MAPPERS[name][2]) is not None
-
-
-@pytest.mark.parametrize("name", list(MAPPERS))
-def test_every_field_replaced_by_anything_gives_the_model_or_a_MappingError(name: str) -> None:
-    example = MAPPERS[name][2]
-    every = list(paths(example))
-    assert len(every) >= len(example)
-    refused: list[tuple[FieldPath, str]] = []
-    for path in every:
-        for kind, value in REPLACEMENTS.items():
-            if map_or_refuse(name, replaced(example, path, value)) is None:
-                refused.append((path, kind))
-    # Only what a record cannot do without may refuse it: its id, an application's
-    # job and candidate.
-    essential = {"id", "jobId", "candidateId", "candidate"}
-    assert {path[0] for path, _kind in refused} <= essential, refused
-
-
-@pytest.mark.parametrize("name", list(MAPPERS))
-@pytest.mark.parametrize(
-    "whole", [None, "a string", 17, 1.5, True, [], [{"id": "x"}], {}, {"id": None}]
+json_values = any_json(
+    "2024-01-20T10:30:00Z", "shortlisted", "Hired", RECRUITER_ID, "/r.pdf", "²", "1e3"
 )
-def test_a_whole_record_of_another_shape_is_a_MappingError(name: str, whole: object) -> None:
-    with pytest.raises(MappingError):
-        MAPPERS[name][0](whole)
-
-
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats()
-    | st.text(max_size=40)
-    | st.sampled_from(
-        ["2024-01-20T10:30:00Z", "shortlisted", "Hired", RECRUITER_ID, "/r.pdf", "²", "1e3"]
-    ),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=12,
-)
-
-
-@st.composite
-def one_field_replaced(draw: st.DrawFn, name: str) -> dict[str, Any]:
-    example = MAPPERS[name][2]
-    path = draw(st.sampled_from(list(paths(example))))
-    return replaced(example, path, draw(json_values | st.just(DELETE)))
-
-
-@st.composite
-def records_of_arbitrary_fields(draw: st.DrawFn, name: str) -> dict[str, Any]:
-    """A record with the documented keys (and others) holding any JSON at all."""
-    keys = st.sampled_from(sorted(MAPPERS[name][2])) | st.text(max_size=8)
-    return draw(st.dictionaries(keys, json_values, max_size=12))
-
-
-FAST = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
-)
-
-
-@pytest.mark.parametrize("name", list(MAPPERS))
-@FAST
-@given(data=st.data())
-def test_one_field_of_any_json_value(name: str, data: st.DataObject) -> None:
-    map_or_refuse(name, data.draw(one_field_replaced(name)))
-
-
-@pytest.mark.parametrize("name", list(MAPPERS))
-@FAST
-@given(data=st.data())
-def test_whole_records_of_any_json(name: str, data: st.DataObject) -> None:
-    map_or_refuse(name, data.draw(records_of_arbitrary_fields(name) | json_values))
 
 
 history_entries = st.fixed_dictionaries(
@@ -311,29 +199,60 @@ history_entries = st.fixed_dictionaries(
 )
 
 
-@FAST
-@given(
-    history=st.lists(history_entries, max_size=8),
-    status=st.sampled_from(["submitted", "shortlisted", "released", "rejected", "on_hold", None]),
-    updated=st.sampled_from([None, "2024-01-01T00:00:00Z", "2024-02-15T00:00:00Z"]),
-    released=st.sampled_from([None, "2024-01-20T10:30:00Z"]),
-)
-def test_any_history_ends_at_the_current_stage_in_time_order(
-    history: list[dict[str, Any]], status: str | None, updated: str | None, released: str | None
-) -> None:
-    raw = {
-        **APPLICATION,
-        "statusHistory": history,
-        "status": status,
-        "updatedAt": updated,
-        "releasedAt": released,
+class TestBpocMappers(MapperProperties):
+    mappers: ClassVar[dict[str, MapperCase]] = {
+        "job": (job_from_raw, RemoteJob, JOB),
+        "candidate": (_candidate, RemoteCandidate, CANDIDATE),
+        "application candidate": (_candidate_of_application, RemoteCandidate, APPLICATION),
+        "application": (application_from_raw, RemoteApplication, APPLICATION),
+        "interview": (interview_from_raw, RemoteInterview, INTERVIEW),
+        "recruiter": (user_from_raw, RemoteUser, RECRUITER),
+        "onboarding task": (onboarding_task_from_raw, RemoteOnboardingTask, TASK),
     }
-    application = map_or_refuse("application", raw)
-    assert isinstance(application, RemoteApplication)
-    if status is not None:
-        # applied at 2024-01-15 gives every application at least one timed move
-        assert application.transitions
-        assert application.transitions[-1].to_stage == application.current_stage
+    source_values = json_values
+    other_shapes: ClassVar[list[object]] = [
+        *MapperProperties.other_shapes,
+        [{"id": "x"}],
+        {"id": None},
+    ]
+
+    def essential(self, name: str) -> set[str]:
+        """Its id, an application's job and candidate."""
+        return {"id", "jobId", "candidateId", "candidate"}
+
+    def check(self, mapped: Any) -> None:
+        if isinstance(mapped, RemoteApplication):
+            check_application(mapped)
+
+    @FAST
+    @given(
+        history=st.lists(history_entries, max_size=8),
+        status=st.sampled_from(
+            ["submitted", "shortlisted", "released", "rejected", "on_hold", None]
+        ),
+        updated=st.sampled_from([None, "2024-01-01T00:00:00Z", "2024-02-15T00:00:00Z"]),
+        released=st.sampled_from([None, "2024-01-20T10:30:00Z"]),
+    )
+    def test_any_history_ends_at_the_current_stage_in_time_order(
+        self,
+        history: list[dict[str, Any]],
+        status: str | None,
+        updated: str | None,
+        released: str | None,
+    ) -> None:
+        raw = {
+            **APPLICATION,
+            "statusHistory": history,
+            "status": status,
+            "updatedAt": updated,
+            "releasedAt": released,
+        }
+        application = self.map_or_refuse("application", raw)
+        assert isinstance(application, RemoteApplication)
+        if status is not None:
+            # applied at 2024-01-15 gives every application at least one timed move
+            assert application.transitions
+            assert application.transitions[-1].to_stage == application.current_stage
 
 
 # a listing with one broken record ---------------------------------------------

@@ -7,16 +7,13 @@ unreadable record yields all the others and reports that one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors.errors import MappingError
 from connectors.greenhouse import GreenhouseConnector
 from connectors.greenhouse.records import (
     JobContext,
@@ -35,17 +32,18 @@ from connectors.models import (
     RemoteCandidate,
     RemoteInterview,
     RemoteJob,
-    RemoteRecord,
+    RemoteStage,
     RemoteUser,
 )
 from demo.sandbox.greenhouse import FakeGreenhouse
 from tests.support.mapping_properties import (
-    DELETE,
-    REPLACEMENTS,
-    FieldPath,
+    FAST,
+    MapperCase,
+    MapperProperties,
+    StageProperties,
+    any_json,
+    assert_history_ends_at_the_current_stage,
     check_bounds,
-    paths,
-    replaced,
 )
 
 # The documented records: Harvest v3's list examples and schemas
@@ -202,37 +200,6 @@ NOTE: dict[str, Any] = {
     "visibility": "publicly_visible",
     "email_attachment_file_names": None,
 }
-
-MAPPERS: dict[str, tuple[Callable[[Any], RemoteRecord], type[RemoteRecord], dict[str, Any]]] = {
-    "job": (lambda raw: job_from_raw(raw, JOB_CONTEXT), RemoteJob, JOB),
-    "candidate": (lambda raw: candidate_from_raw(raw, ATTACHMENTS), RemoteCandidate, CANDIDATE),
-    "application": (application_from_raw, RemoteApplication, APPLICATION),
-    "interview": (lambda raw: interview_from_raw(raw, INTERVIEW_NAMES), RemoteInterview, INTERVIEW),
-    "user": (user_from_raw, RemoteUser, USER),
-    "note": (lambda raw: note_from_raw(raw, "57683957"), RemoteActivity, NOTE),
-}
-
-
-def map_or_refuse(name: str, raw: Any) -> RemoteRecord | None:
-    mapper, model, _example = MAPPERS[name]
-    try:
-        mapped = mapper(raw)
-    except MappingError:
-        return None
-    assert isinstance(mapped, model), f"{name} gave {type(mapped).__name__}"
-    assert mapped.remote_id and isinstance(mapped.remote_id, str)
-    check_bounds(mapped)
-    if isinstance(mapped, RemoteJob):
-        assert mapped.title
-    if isinstance(mapped, RemoteCandidate):
-        assert mapped.name
-        assert mapped.resume_url is None or mapped.resume_url.startswith(("http://", "https://"))
-    if isinstance(mapped, RemoteApplication):
-        entered = [t.entered_at for t in mapped.transitions]
-        assert entered == sorted(entered)
-        if mapped.transitions and mapped.current_stage:
-            assert mapped.transitions[-1].to_stage == mapped.current_stage
-    return mapped
 
 
 def test_the_documented_records_map_as_documented() -> None:
@@ -440,78 +407,35 @@ def test_stages_come_in_sort_order_once_per_name() -> None:
     ]
 
 
-@pytest.mark.parametrize("name", list(MAPPERS))
-def test_every_field_replaced_by_anything_gives_the_model_or_a_MappingError(name: str) -> None:
-    example = MAPPERS[name][2]
-    refused: list[tuple[FieldPath, str]] = []
-    for path in paths(example):
-        for kind, value in REPLACEMENTS.items():
-            if map_or_refuse(name, replaced(example, path, value)) is None:
-                refused.append((path, kind))
-    # Only what a record cannot do without may refuse it: its id, an application's job
-    # and candidate.
-    assert {path[0] for path, _kind in refused} <= {"id", "job_id", "candidate_id"}, refused
+json_values = any_json("2024-01-20T10:30:00Z", "rejected", "resume", "https://x.example/r", "²")
 
 
-@pytest.mark.parametrize("name", list(MAPPERS))
-@pytest.mark.parametrize("whole", [None, "a string", 17, 1.5, True, [], [{"id": 1}], {}])
-def test_a_whole_record_of_another_shape_is_a_MappingError(name: str, whole: object) -> None:
-    with pytest.raises(MappingError):
-        MAPPERS[name][0](whole)
+class TestGreenhouseMappers(MapperProperties, StageProperties):
+    mappers: ClassVar[dict[str, MapperCase]] = {
+        "job": (lambda raw: job_from_raw(raw, JOB_CONTEXT), RemoteJob, JOB),
+        "candidate": (lambda raw: candidate_from_raw(raw, ATTACHMENTS), RemoteCandidate, CANDIDATE),
+        "application": (application_from_raw, RemoteApplication, APPLICATION),
+        "interview": (
+            lambda raw: interview_from_raw(raw, INTERVIEW_NAMES),
+            RemoteInterview,
+            INTERVIEW,
+        ),
+        "user": (user_from_raw, RemoteUser, USER),
+        "note": (lambda raw: note_from_raw(raw, "57683957"), RemoteActivity, NOTE),
+    }
+    source_values = json_values
+    stage_keys = ("id", "name")
 
+    def stages(self, raws: list[Any]) -> list[RemoteStage]:
+        return stages_from_raw(raws)
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats()
-    | st.text(max_size=40)
-    | st.sampled_from(["2024-01-20T10:30:00Z", "rejected", "resume", "https://x.example/r", "²"]),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=12,
-)
+    def essential(self, name: str) -> set[str]:
+        """Its id, an application's job and candidate."""
+        return {"id", "job_id", "candidate_id"}
 
-
-@st.composite
-def one_field_replaced(draw: st.DrawFn, name: str) -> dict[str, Any]:
-    example = MAPPERS[name][2]
-    path = draw(st.sampled_from(list(paths(example))))
-    return replaced(example, path, draw(json_values | st.just(DELETE)))
-
-
-@st.composite
-def records_of_arbitrary_fields(draw: st.DrawFn, name: str) -> dict[str, Any]:
-    keys = st.sampled_from(sorted(MAPPERS[name][2])) | st.text(max_size=8)
-    return draw(st.dictionaries(keys, json_values, max_size=12))
-
-
-FAST = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
-)
-
-
-@pytest.mark.parametrize("name", list(MAPPERS))
-@FAST
-@given(data=st.data())
-def test_one_field_of_any_json_value(name: str, data: st.DataObject) -> None:
-    map_or_refuse(name, data.draw(one_field_replaced(name)))
-
-
-@pytest.mark.parametrize("name", list(MAPPERS))
-@FAST
-@given(data=st.data())
-def test_whole_records_of_any_json(name: str, data: st.DataObject) -> None:
-    map_or_refuse(name, data.draw(records_of_arbitrary_fields(name) | json_values))
-
-
-@FAST
-@given(raws=st.lists(json_values | st.fixed_dictionaries({"id": json_values, "name": json_values})))
-def test_stages_of_any_json_are_unique_and_numbered(raws: list[Any]) -> None:
-    stages = stages_from_raw(raws)
-    assert [s.position for s in stages] == list(range(len(stages)))
-    assert len({s.name.lower() for s in stages}) == len(stages)
+    def check(self, mapped: Any) -> None:
+        if isinstance(mapped, RemoteApplication):
+            assert_history_ends_at_the_current_stage(mapped)
 
 
 async def test_one_broken_record_per_listing_fails_alone_through_the_fake() -> None:

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import httpx
 from starlette.types import ASGIApp
 
 from connectors.ashby.connector import AshbyConnector
 from demo.sandbox.ashby import FakeAshby
 from demo.sandbox.ashby.fake import ashby_id
 from demo.sandbox.faults import Faults
-from tests.connectors.harness.base import Sleep
+from tests.connectors.harness.base import ConnectorOfFake
 
 
-class AshbyHarness:
+class AshbyHarness(ConnectorOfFake[AshbyConnector]):
     provider: str = "ashby"
+    connector_class = AshbyConnector
 
     def __init__(self, fake: FakeAshby | None = None) -> None:
         self.fake = fake or FakeAshby()
@@ -44,22 +44,6 @@ class AshbyHarness:
 
     def add_candidate_without_applications(self) -> str:
         return self.fake.add_candidate(len(self.fake.candidates))
-
-    def connector(
-        self,
-        client: httpx.AsyncClient,
-        *,
-        credentials: Mapping[str, str] | None = None,
-        sleep: Sleep,
-        page_size: int = 5,
-    ) -> AshbyConnector:
-        return AshbyConnector.create(
-            client,
-            self.good_credentials if credentials is None else credentials,
-            {"pageSize": page_size},
-            integration="test:ashby",
-            sleep=sleep,
-        )
 
 
 def make_harness() -> AshbyHarness:

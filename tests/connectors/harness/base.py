@@ -8,7 +8,7 @@ seed it, and a factory for a connector talking to it over an ASGI transport.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import httpx
 from starlette.types import ASGIApp
@@ -17,6 +17,7 @@ from connectors.base import ConnectorBase
 from demo.sandbox.faults import Faults
 
 Sleep = Callable[[float], Awaitable[None]]
+_Connector = TypeVar("_Connector", bound=ConnectorBase)
 
 
 class ProviderHarness(Protocol):
@@ -54,3 +55,32 @@ class ProviderHarness(Protocol):
         """A connector for this fake: ``client`` already routes to ``app``; the
         connector's base URL is whatever its default is (the transport ignores hosts);
         ``page_size`` goes in the integration config as ``pageSize``."""
+
+
+class ConnectorOfFake(Generic[_Connector]):
+    """``ProviderHarness.connector`` for a harness of ``connector_class``: the harness's
+    good credentials unless others are given, ``config(page_size)`` as the integration
+    config and ``test:<provider>`` as the integration."""
+
+    provider: str
+    good_credentials: Mapping[str, str]
+    connector_class: type[_Connector]
+
+    def config(self, page_size: int) -> Mapping[str, object]:
+        return {"pageSize": page_size}
+
+    def connector(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        credentials: Mapping[str, str] | None = None,
+        sleep: Sleep,
+        page_size: int = 5,
+    ) -> _Connector:
+        return self.connector_class.create(
+            client,
+            self.good_credentials if credentials is None else credentials,
+            self.config(page_size),
+            integration=f"test:{self.provider}",
+            sleep=sleep,
+        )

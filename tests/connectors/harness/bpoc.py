@@ -16,17 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import httpx
 from starlette.types import ASGIApp
 
 from connectors.bpoc.connector import BpocConnector
 from demo.sandbox.bpoc import MAIN_API_KEY, BpocFake
 from demo.sandbox.faults import Faults
-from tests.connectors.harness.base import Sleep
+from tests.connectors.harness.base import ConnectorOfFake
 
 
-class BpocHarness:
+class BpocHarness(ConnectorOfFake[BpocConnector]):
     provider: str = "bpoc"
+    connector_class = BpocConnector
 
     def __init__(self, fake: BpocFake | None = None) -> None:
         self.fake = fake or BpocFake()
@@ -51,22 +51,6 @@ class BpocHarness:
         self.fake.seed(jobs=0, candidates=1, applications=0)
         [added] = set(self.fake.candidates) - before
         return added
-
-    def connector(
-        self,
-        client: httpx.AsyncClient,
-        *,
-        credentials: Mapping[str, str] | None = None,
-        sleep: Sleep,
-        page_size: int = 5,
-    ) -> BpocConnector:
-        return BpocConnector.create(
-            client,
-            self.good_credentials if credentials is None else credentials,
-            {"pageSize": page_size},
-            integration="test:bpoc",
-            sleep=sleep,
-        )
 
 
 def make_harness() -> BpocHarness:

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import httpx
 from starlette.types import ASGIApp
 
 from connectors.greenhouse.connector import GreenhouseConnector
 from demo.sandbox.faults import Faults
 from demo.sandbox.greenhouse import FakeGreenhouse
-from tests.connectors.harness.base import Sleep
+from tests.connectors.harness.base import ConnectorOfFake
 
 
-class GreenhouseHarness:
+class GreenhouseHarness(ConnectorOfFake[GreenhouseConnector]):
     provider: str = "greenhouse"
+    connector_class = GreenhouseConnector
 
     def __init__(self, fake: FakeGreenhouse | None = None) -> None:
         self.fake = fake or FakeGreenhouse()
@@ -54,22 +54,6 @@ class GreenhouseHarness:
 
     def add_candidate_without_applications(self) -> str:
         return str(self.fake.add_candidate(len(self.fake.candidates)))
-
-    def connector(
-        self,
-        client: httpx.AsyncClient,
-        *,
-        credentials: Mapping[str, str] | None = None,
-        sleep: Sleep,
-        page_size: int = 5,
-    ) -> GreenhouseConnector:
-        return GreenhouseConnector.create(
-            client,
-            self.good_credentials if credentials is None else credentials,
-            {"pageSize": page_size},
-            integration="test:greenhouse",
-            sleep=sleep,
-        )
 
 
 def make_harness() -> GreenhouseHarness:

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-import httpx
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from starlette.types import ASGIApp
 
@@ -20,7 +19,7 @@ from connectors.jobvite.auth import AuthScheme
 from connectors.jobvite.connector import JobviteConnector
 from demo.sandbox.faults import Faults, with_faults
 from demo.sandbox.jobvite import JobviteFake, build_app, generate_key_pair, private_pem
-from tests.connectors.harness.base import Sleep
+from tests.connectors.harness.base import ConnectorOfFake
 
 
 @dataclass(frozen=True)
@@ -43,8 +42,9 @@ def key_pairs() -> KeyPairs:
     return KeyPairs(customer, customer_public, jobvite, jobvite_public)
 
 
-class JobviteHarness:
+class JobviteHarness(ConnectorOfFake[JobviteConnector]):
     provider: str = "jobvite"
+    connector_class = JobviteConnector
 
     def __init__(self, fake: JobviteFake, keys: KeyPairs, auth_scheme: AuthScheme) -> None:
         self.fake = fake
@@ -83,22 +83,6 @@ class JobviteHarness:
             "pageSize": page_size,
             "jobvitePublicKey": self.keys.jobvite_public_pem,
         }
-
-    def connector(
-        self,
-        client: httpx.AsyncClient,
-        *,
-        credentials: Mapping[str, str] | None = None,
-        sleep: Sleep,
-        page_size: int = 5,
-    ) -> JobviteConnector:
-        return JobviteConnector.create(
-            client,
-            self.good_credentials if credentials is None else credentials,
-            self.config(page_size),
-            integration="test:jobvite",
-            sleep=sleep,
-        )
 
 
 def make_harness(auth_scheme: AuthScheme = "signed") -> JobviteHarness:

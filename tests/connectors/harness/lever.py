@@ -14,17 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import httpx
 from starlette.types import ASGIApp
 
 from connectors.lever.connector import LeverConnector
 from demo.sandbox.faults import Faults
 from demo.sandbox.lever import FakeLever
-from tests.connectors.harness.base import Sleep
+from tests.connectors.harness.base import ConnectorOfFake
 
 
-class LeverHarness:
+class LeverHarness(ConnectorOfFake[LeverConnector]):
     provider: str = "lever"
+    connector_class = LeverConnector
 
     def __init__(self, fake: FakeLever | None = None) -> None:
         self.fake = fake or FakeLever(limiter=None)
@@ -46,22 +46,6 @@ class LeverHarness:
 
     def add_candidate_without_applications(self) -> str:
         return self.fake.new_contact()
-
-    def connector(
-        self,
-        client: httpx.AsyncClient,
-        *,
-        credentials: Mapping[str, str] | None = None,
-        sleep: Sleep,
-        page_size: int = 5,
-    ) -> LeverConnector:
-        return LeverConnector.create(
-            client,
-            self.good_credentials if credentials is None else credentials,
-            {"pageSize": page_size},
-            integration="test:lever",
-            sleep=sleep,
-        )
 
 
 def make_harness() -> LeverHarness:

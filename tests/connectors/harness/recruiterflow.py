@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import httpx
 from starlette.types import ASGIApp
 
 from connectors.recruiterflow.connector import RecruiterflowConnector
 from demo.sandbox.faults import Faults
 from demo.sandbox.recruiterflow import FakeRecruiterflow
-from tests.connectors.harness.base import Sleep
+from tests.connectors.harness.base import ConnectorOfFake
 
 
-class RecruiterflowHarness:
+class RecruiterflowHarness(ConnectorOfFake[RecruiterflowConnector]):
     provider: str = "recruiterflow"
+    connector_class = RecruiterflowConnector
 
     def __init__(self, fake: FakeRecruiterflow | None = None) -> None:
         self.fake = fake or FakeRecruiterflow()
@@ -43,22 +43,6 @@ class RecruiterflowHarness:
 
     def add_candidate_without_applications(self) -> str:
         return str(self.fake.add_candidate(len(self.fake.candidates)))
-
-    def connector(
-        self,
-        client: httpx.AsyncClient,
-        *,
-        credentials: Mapping[str, str] | None = None,
-        sleep: Sleep,
-        page_size: int = 5,
-    ) -> RecruiterflowConnector:
-        return RecruiterflowConnector.create(
-            client,
-            self.good_credentials if credentials is None else credentials,
-            {"pageSize": page_size},
-            integration="test:recruiterflow",
-            sleep=sleep,
-        )
 
 
 def make_harness() -> RecruiterflowHarness:

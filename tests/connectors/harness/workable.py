@@ -14,17 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import httpx
 from starlette.types import ASGIApp
 
 from connectors.workable import WorkableConnector
 from demo.sandbox.faults import Faults
 from demo.sandbox.workable import FakeWorkable
-from tests.connectors.harness.base import Sleep
+from tests.connectors.harness.base import ConnectorOfFake
 
 
-class WorkableHarness:
+class WorkableHarness(ConnectorOfFake[WorkableConnector]):
     provider: str = "workable"
+    connector_class = WorkableConnector
 
     def __init__(self, fake: FakeWorkable | None = None) -> None:
         self.fake = fake or FakeWorkable()
@@ -55,22 +55,6 @@ class WorkableHarness:
 
     def config(self, page_size: int) -> dict[str, object]:
         return {"pageSize": page_size, "memberId": self.fake.member_ids[0]}
-
-    def connector(
-        self,
-        client: httpx.AsyncClient,
-        *,
-        credentials: Mapping[str, str] | None = None,
-        sleep: Sleep,
-        page_size: int = 5,
-    ) -> WorkableConnector:
-        return WorkableConnector.create(
-            client,
-            self.good_credentials if credentials is None else credentials,
-            self.config(page_size),
-            integration="test:workable",
-            sleep=sleep,
-        )
 
 
 def make_harness() -> WorkableHarness:

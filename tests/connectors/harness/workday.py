@@ -16,17 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import httpx
 from starlette.types import ASGIApp
 
 from connectors.workday.connector import WorkdayConnector
 from demo.sandbox.faults import Faults
 from demo.sandbox.workday import WorkdayFake
-from tests.connectors.harness.base import ProviderHarness, Sleep
+from tests.connectors.harness.base import ConnectorOfFake, ProviderHarness
 
 
-class WorkdayHarness:
+class WorkdayHarness(ConnectorOfFake[WorkdayConnector]):
     provider = "workday"
+    connector_class = WorkdayConnector
     lists_candidates = True
     """The applicants of the interviewed job applications; prospects themselves have
     no list, only ``GET /prospects/{ID}``."""
@@ -66,22 +66,6 @@ class WorkdayHarness:
 
     def add_candidate_without_applications(self) -> str:
         return str(self.fake.add_prospect(len(self.fake.prospects) + 1)["id"])
-
-    def connector(
-        self,
-        client: httpx.AsyncClient,
-        *,
-        credentials: Mapping[str, str] | None = None,
-        sleep: Sleep,
-        page_size: int = 5,
-    ) -> WorkdayConnector:
-        return WorkdayConnector.create(
-            client,
-            credentials if credentials is not None else self.good_credentials,
-            {"pageSize": page_size},
-            integration="test:workday",
-            sleep=sleep,
-        )
 
 
 def make_harness() -> WorkdayHarness:

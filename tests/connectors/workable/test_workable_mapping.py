@@ -6,13 +6,12 @@ unreadable record yields all the others and reports that one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.errors import MappingError
@@ -22,7 +21,7 @@ from connectors.models import (
     RemoteCandidate,
     RemoteInterview,
     RemoteJob,
-    RemoteRecord,
+    RemoteStage,
     RemoteUser,
 )
 from connectors.workable import (
@@ -36,12 +35,13 @@ from connectors.workable import (
 )
 from demo.sandbox.workable import FakeWorkable
 from tests.support.mapping_properties import (
-    DELETE,
-    REPLACEMENTS,
-    FieldPath,
+    FAST,
+    MapperCase,
+    MapperProperties,
+    StageProperties,
+    any_json,
+    assert_history_ends_at_the_current_stage,
     check_bounds,
-    paths,
-    replaced,
 )
 
 # Records as workable.readme.io documents them (job and candidate keys), with the
@@ -131,48 +131,6 @@ MEMBER: dict[str, Any] = {
     "role": "admin",
 }
 
-MAPPERS: dict[str, tuple[Callable[[Any], RemoteRecord], type[RemoteRecord], dict[str, Any]]] = {
-    "job": (job_from_raw, RemoteJob, JOB),
-    "candidate": (candidate_from_raw, RemoteCandidate, CANDIDATE),
-    "application": (
-        lambda raw: application_from_raw(raw, ACTIVITIES),
-        RemoteApplication,
-        CANDIDATE,
-    ),
-    "interview": (interview_from_raw, RemoteInterview, EVENT),
-    "user": (user_from_raw, RemoteUser, MEMBER),
-}
-REQUIRED = {
-    "job": {"shortcode"},
-    "candidate": {"id"},
-    "application": {"id", "job"},
-    "interview": {"id"},
-    "user": {"id"},
-}
-"""The fields a record cannot do without: the only ones whose loss may refuse it."""
-
-
-def map_or_refuse(name: str, raw: Any) -> RemoteRecord | None:
-    mapper, model, _example = MAPPERS[name]
-    try:
-        mapped = mapper(raw)
-    except MappingError:
-        return None
-    assert isinstance(mapped, model), f"{name} gave {type(mapped).__name__}"
-    assert mapped.remote_id and isinstance(mapped.remote_id, str)
-    check_bounds(mapped)
-    if isinstance(mapped, RemoteJob):
-        assert mapped.title
-    if isinstance(mapped, RemoteCandidate):
-        assert mapped.name
-        assert mapped.resume_url is None or mapped.resume_url.startswith(("http://", "https://"))
-    if isinstance(mapped, RemoteApplication):
-        entered = [t.entered_at for t in mapped.transitions]
-        assert entered == sorted(entered)
-        if mapped.transitions and mapped.current_stage:
-            assert mapped.transitions[-1].to_stage == mapped.current_stage
-    return mapped
-
 
 def test_the_documented_records_map_as_documented() -> None:
     job = job_from_raw(JOB)
@@ -250,68 +208,39 @@ def test_stages_come_in_position_order_once_per_name_keyed_by_slug() -> None:
     ]
 
 
-@pytest.mark.parametrize("name", list(MAPPERS))
-def test_every_field_replaced_by_anything_gives_the_model_or_a_MappingError(name: str) -> None:
-    example = MAPPERS[name][2]
-    refused: list[tuple[FieldPath, str]] = []
-    for path in paths(example):
-        for kind, value in REPLACEMENTS.items():
-            if map_or_refuse(name, replaced(example, path, value)) is None:
-                refused.append((path, kind))
-    assert {path[0] for path, _kind in refused} <= REQUIRED[name], refused
+json_values = any_json("2015-07-02T10:00:00Z", "moved", "Interview", "https://x.example/r", "²")
 
 
-@pytest.mark.parametrize("name", list(MAPPERS))
-@pytest.mark.parametrize("whole", [None, "a string", 17, 1.5, True, [], [{"id": 1}], {}])
-def test_a_whole_record_of_another_shape_is_a_MappingError(name: str, whole: object) -> None:
-    with pytest.raises(MappingError):
-        MAPPERS[name][0](whole)
+class TestWorkableMappers(MapperProperties, StageProperties):
+    mappers: ClassVar[dict[str, MapperCase]] = {
+        "job": (job_from_raw, RemoteJob, JOB),
+        "candidate": (candidate_from_raw, RemoteCandidate, CANDIDATE),
+        "application": (
+            lambda raw: application_from_raw(raw, ACTIVITIES),
+            RemoteApplication,
+            CANDIDATE,
+        ),
+        "interview": (interview_from_raw, RemoteInterview, EVENT),
+        "user": (user_from_raw, RemoteUser, MEMBER),
+    }
+    source_values = json_values
+    stage_keys = ("slug", "name")
 
+    def stages(self, raws: list[Any]) -> list[RemoteStage]:
+        return stages_from_raw(raws)
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats()
-    | st.text(max_size=40)
-    | st.sampled_from(["2015-07-02T10:00:00Z", "moved", "Interview", "https://x.example/r", "²"]),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=12,
-)
+    def essential(self, name: str) -> set[str]:
+        return {
+            "job": {"shortcode"},
+            "candidate": {"id"},
+            "application": {"id", "job"},
+            "interview": {"id"},
+            "user": {"id"},
+        }[name]
 
-
-@st.composite
-def one_field_replaced(draw: st.DrawFn, name: str) -> dict[str, Any]:
-    example = MAPPERS[name][2]
-    path = draw(st.sampled_from(list(paths(example))))
-    return replaced(example, path, draw(json_values | st.just(DELETE)))
-
-
-@st.composite
-def records_of_arbitrary_fields(draw: st.DrawFn, name: str) -> dict[str, Any]:
-    keys = st.sampled_from(sorted(MAPPERS[name][2])) | st.text(max_size=8)
-    return draw(st.dictionaries(keys, json_values, max_size=12))
-
-
-FAST = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
-)
-
-
-@pytest.mark.parametrize("name", list(MAPPERS))
-@FAST
-@given(data=st.data())
-def test_one_field_of_any_json_value(name: str, data: st.DataObject) -> None:
-    map_or_refuse(name, data.draw(one_field_replaced(name)))
-
-
-@pytest.mark.parametrize("name", list(MAPPERS))
-@FAST
-@given(data=st.data())
-def test_whole_records_of_any_json(name: str, data: st.DataObject) -> None:
-    map_or_refuse(name, data.draw(records_of_arbitrary_fields(name) | json_values))
+    def check(self, mapped: Any) -> None:
+        if isinstance(mapped, RemoteApplication):
+            assert_history_ends_at_the_current_stage(mapped)
 
 
 activity = st.fixed_dictionaries(
@@ -334,16 +263,6 @@ def test_any_activities_give_an_ordered_history_ending_at_the_current_stage(
     check_bounds(application)
     entered = [t.entered_at for t in application.transitions]
     assert entered == sorted(entered)
-
-
-@FAST
-@given(
-    raws=st.lists(json_values | st.fixed_dictionaries({"slug": json_values, "name": json_values}))
-)
-def test_stages_of_any_json_are_unique_and_numbered(raws: list[Any]) -> None:
-    stages = stages_from_raw(raws)
-    assert [s.position for s in stages] == list(range(len(stages)))
-    assert len({s.name.lower() for s in stages}) == len(stages)
 
 
 async def test_one_broken_record_per_listing_fails_alone_through_the_fake() -> None:

@@ -131,9 +131,10 @@ class OrganisationSteps(BuilderState):
             )
             self.integrations.append(integration)
             self.declarations.append(declared)
+            rng = self._rng_of(declared.slug)
             for number, recruiter in enumerate(self.recruiters, start=1):
                 remote_id = (
-                    self._uuid() if declared.look.ids is RemoteIds.UUID else str(1000 + number)
+                    self._uuid(rng) if declared.look.ids is RemoteIds.UUID else str(1000 + number)
                 )
                 self._add(
                     RecruiterLink,

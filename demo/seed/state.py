@@ -62,8 +62,15 @@ class BuilderState:
             case _:
                 return str(NUMERIC_BASE[kind] + number)
 
-    def _uuid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+    def _uuid(self, rng: random.Random | None = None) -> str:
+        return str(uuid.UUID(int=(rng or self.rng).getrandbits(128), version=4))
+
+    def _rng_of(self, slug: str) -> random.Random:
+        """The draws for an integration that holds no records: a generator of its own, so
+        a provider joining the demo leaves every other seeded value as it was."""
+        if len(self.integrations) <= RECORD_GROUPS:
+            return self.rng
+        return random.Random(f"{self.seed}:{self.slug}:{slug}")
 
     @property
     def _record_groups(self) -> int:

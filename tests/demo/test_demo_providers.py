@@ -19,7 +19,8 @@ from connectors.base import ConnectorBase
 from connectors.registry import PACKAGES, connector_class, provider_spec
 from connectors.resumes import download_resume
 from demo.sandbox.declaration import DemoSandbox, Sizes, demo_sandboxes, find_sandboxes
-from demo.seed import seed_demo
+from demo.seed import organisation, seed_demo
+from demo.seed.state import RECORD_GROUPS
 from demo.sync import (
     IDENTITY_PATH,
     TOTAL,
@@ -34,7 +35,7 @@ from gateway.settings import Settings
 from gateway.store.engine import create_engine, create_session_factory
 from gateway.store.enums import Provider
 from gateway.store.migrate import upgrade
-from gateway.store.models import Integration
+from gateway.store.models import Candidate, Integration, Job
 
 IN_THE_DEMO = {"recruiterflow", "jobvite", "bpoc", "greenhouse", "workable", "ashby", "lever"}
 """Providers whose fakes declared a sandbox when this test was written: the convention
@@ -210,3 +211,43 @@ def test_a_fake_is_found_by_its_declaration_alone(fakes_package: str) -> None:
         find_sandboxes(["mislabelled"], package=fakes_package)
     with pytest.raises(ModuleNotFoundError, match="a_module_that_is_not_installed"):
         find_sandboxes(["broken"], package=fakes_package)
+
+
+async def test_a_provider_joining_the_demo_changes_no_other_seeded_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Integrations past the four that hold records draw from generators of their own:
+    seeding with one provider fewer gives the same jobs and candidates."""
+    every = demo_sandboxes()
+    assert len(every) > RECORD_GROUPS + 1
+
+    async def seeded(declarations: list[DemoSandbox], name: str) -> list[tuple[object, ...]]:
+        monkeypatch.setattr(organisation, "demo_sandboxes", lambda: declarations)
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / name}")
+        try:
+            await upgrade(engine)
+            demo = await seed_demo(
+                create_session_factory(engine), jobs=12, candidates=40, applications=50
+            )
+            async with engine.connect() as connection:
+                jobs = (
+                    await connection.execute(
+                        sa.select(Job.remote_id, Job.title, Job.status)
+                        .where(Job.tenant_id == demo.tenant_id)
+                        .order_by(Job.id)
+                    )
+                ).all()
+                candidates = (
+                    await connection.execute(
+                        sa.select(Candidate.remote_id, Candidate.first_name, Candidate.email)
+                        .where(Candidate.tenant_id == demo.tenant_id)
+                        .order_by(Candidate.id)
+                    )
+                ).all()
+        finally:
+            await engine.dispose()
+        return [tuple(row) for row in (*jobs, *candidates)]
+
+    with_all = await seeded(every, "all.db")
+    without_one = await seeded([s for s in every if s.slug != every[-2].slug], "fewer.db")
+    assert with_all == without_one

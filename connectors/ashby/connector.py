@@ -25,6 +25,7 @@ from connectors.ashby.rpc import AshbyRpc
 from connectors.assembly import ConnectorSettings, Count, setting
 from connectors.base import Capability, ConnectorBase, ConnectorContext
 from connectors.errors import FatalError, NotFoundError, UnprocessableError
+from connectors.kit.reasons import named_or_first
 from connectors.models import (
     Attribution,
     CheckResult,
@@ -283,20 +284,20 @@ class AshbyConnector(ConnectorBase):
     async def _archive_reason_id(self, reason: str) -> str:
         """The archive reason whose ``text`` is ``reason`` (case-insensitive), else the
         account's first: an Archived stage requires one. The list takes no ``limit``."""
-        wanted = reason.strip().lower()
-        first: str | None = None
+        found = await named_or_first(
+            self._archive_reasons(),
+            reason,
+            name=lambda r: lenient.text(r.get("text"), "text", "title"),
+            usable=lambda r: not lenient.boolean(r.get("isArchived")),
+        )
+        if found is None:
+            raise NotFoundError("the Ashby account has no archive reasons")
+        return found
+
+    async def _archive_reasons(self) -> AsyncIterator[Any]:
         async for page in self.rpc.pages("archiveReason.list", {}, size=None):
             for raw in page:
-                record = lenient.mapping(raw)
-                reason_id = lenient.identifier(record.get("id"))
-                if reason_id is None or lenient.boolean(record.get("isArchived")):
-                    continue
-                first = first or reason_id
-                if (lenient.text(record.get("text"), "text", "title") or "").lower() == wanted:
-                    return reason_id
-        if first is None:
-            raise NotFoundError("the Ashby account has no archive reasons")
-        return first
+                yield raw
 
     async def reject(
         self, application_remote_id: str, reason: str, attribution: Attribution | None

@@ -28,6 +28,7 @@ from connectors.greenhouse.records import (
 )
 from connectors.greenhouse.related import Related, batches, id_of, ids_of, is_id
 from connectors.http import LinkHeaderPaginator, Params
+from connectors.kit.reasons import named_or_first
 from connectors.models import (
     Attribution,
     CheckResult,
@@ -355,19 +356,12 @@ class GreenhouseConnector(ConnectorBase):
         """The rejection reason named ``reason`` (case-insensitive), else the account's
         first one: v3 requires a ``rejection_reason_id``, and the text goes in ``notes``
         either way."""
-        first: str | None = None
-        wanted = reason.strip().lower()
-        async for raw in self._records("/rejection_reasons"):
-            record = lenient.mapping(raw)
-            reason_id = lenient.identifier(record.get("id"))
-            if reason_id is None:
-                continue
-            first = first or reason_id
-            if (lenient.text(record.get("name")) or "").lower() == wanted:
-                return reason_id
-        if first is None:
+        found = await named_or_first(
+            self._records("/rejection_reasons"), reason, name=lambda r: r.get("name")
+        )
+        if found is None:
             raise NotFoundError("the Greenhouse account has no rejection reasons")
-        return first
+        return found
 
     async def reject(
         self, application_remote_id: str, reason: str, attribution: Attribution | None

@@ -20,6 +20,7 @@ from connectors.assembly import (
 from connectors.base import Capability, ConnectorBase
 from connectors.errors import NotFoundError, UnprocessableError
 from connectors.http import CursorPaginator, Params
+from connectors.kit.reasons import named_or_first
 from connectors.lever.auth import (
     KEY_CREDENTIALS,
     LeverKeyAuth,
@@ -332,19 +333,15 @@ class LeverConnector(ConnectorBase):
     async def _archive_reason(self, reason: str) -> str:
         """The non-hired archive reason named ``reason`` (case-insensitive), else the
         first non-hired one: Lever archives with a reason id."""
-        first: str | None = None
-        wanted = reason.strip().lower()
-        for raw in await self._all("/archive_reasons"):
-            record = lenient.mapping(raw)
-            reason_id = lenient.identifier(record.get("id"))
-            if reason_id is None or (lenient.text(record.get("status")) or "") == "hired":
-                continue
-            first = first or reason_id
-            if (lenient.text(record.get("text")) or "").lower() == wanted:
-                return reason_id
-        if first is None:
+        found = await named_or_first(
+            self._records("/archive_reasons"),
+            reason,
+            name=lambda r: r.get("text"),
+            usable=lambda r: lenient.text(r.get("status")) != "hired",
+        )
+        if found is None:
             raise NotFoundError("the Lever account has no non-hired archive reasons")
-        return first
+        return found
 
     async def reject(
         self, application_remote_id: str, reason: str, attribution: Attribution | None

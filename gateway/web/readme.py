@@ -129,7 +129,6 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
-@lru_cache(maxsize=2)
 def render_readme(markdown: str) -> RenderedReadme:
     parser = _parser()
     tokens = parser.parse(_HTML_COMMENT.sub("", markdown))
@@ -157,10 +156,17 @@ def contents(sections: Sequence[Section]) -> str:
     return f"<ol>{items}</ol>"
 
 
-async def page(request: Request) -> Response:
+@lru_cache(maxsize=1)
+def installed_readme() -> RenderedReadme | None:
+    """Read and rendered once per process: the README does not change under a running
+    gateway, so no request reads the file or renders Markdown."""
     text = readme_text()
-    if text is None:
+    return None if text is None else render_readme(text)
+
+
+async def page(request: Request) -> Response:
+    rendered = installed_readme()
+    if rendered is None:
         return PlainTextResponse("This installation carries no README.", status_code=404)
-    rendered = render_readme(text)
     trusted = {"contents": contents(rendered.sections), "body": rendered.html}
     return html_page("readme", trusted_html=trusted)

@@ -133,6 +133,30 @@ async def test_without_any_readme_the_page_says_so(
     gateway: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(readme, "readme_text", lambda: None)
-    response = await gateway.client.get("/readme")
+    readme.installed_readme.cache_clear()
+    try:
+        response = await gateway.client.get("/readme")
+    finally:
+        readme.installed_readme.cache_clear()
     assert response.status_code == 404
     assert "no README" in response.text
+
+
+async def test_the_readme_is_read_once_per_process_not_per_request(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[int] = []
+    real = readme.readme_text
+
+    def counted() -> str | None:
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(readme, "readme_text", counted)
+    readme.installed_readme.cache_clear()
+    try:
+        answers = [await gateway.client.get("/readme") for _ in range(3)]
+    finally:
+        readme.installed_readme.cache_clear()
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert len(reads) == 1

@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from demo.sandbox.refusals import Refusal, guarded_by
+
 if TYPE_CHECKING:
     from demo.sandbox.greenhouse.fake import FakeGreenhouse
 
@@ -25,13 +27,6 @@ DEFAULT_PER_PAGE = 100
 MAX_IDS = 50
 FILES_HOST = "https://greenhouse-sandbox.s3.example"
 """Where the seeded attachments say they live (``fake.FILES_URL``)."""
-
-
-class Refusal(Exception):
-    def __init__(self, status: int, body: JSON, headers: dict[str, str] | None = None) -> None:
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
 
 
 def _parse_time(text: str) -> datetime:
@@ -152,19 +147,7 @@ def build_app(fake: FakeGreenhouse) -> Starlette:
             "X-RateLimit-Remaining": str(max(0, fake.rate_limit - fake.used.get(token, 0))),
         }
 
-    def guarded(
-        handler: Callable[[Request, str], Awaitable[Response]],
-    ) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            try:
-                token = bearer(request)
-                response = await handler(request, token)
-            except Refusal as refusal:
-                return JSONResponse(refusal.body, refusal.status, headers=refusal.headers)
-            response.headers.update(limits(token))
-            return response
-
-        return endpoint
+    guarded = guarded_by(bearer, limits)
 
     def listing(
         records: Callable[[], Iterable[JSON]],

@@ -3,7 +3,7 @@ subscriptions and the resume files (see the package docstring for what each chec
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -12,6 +12,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from demo.sandbox.refusals import Refusal, guarded_by
 
 if TYPE_CHECKING:
     from demo.sandbox.workable.fake import FakeWorkable
@@ -44,13 +46,6 @@ LIST_KEYS = (
     "updated_at",
 )
 """What a candidate looks like in ``GET /candidates`` (the details add the rest)."""
-
-
-class Refusal(Exception):
-    def __init__(self, status: int, body: JSON, headers: dict[str, str] | None = None) -> None:
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
 
 
 def _moment(text: str, name: str) -> datetime:
@@ -158,19 +153,7 @@ def build_app(fake: FakeWorkable) -> Starlette:
             "X-Rate-Limit-Reset": str(int(start + 10.0)),
         }
 
-    def guarded(
-        handler: Callable[[Request, str], Awaitable[Response]],
-    ) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            try:
-                token = bearer(request)
-                response = await handler(request, token)
-            except Refusal as refusal:
-                return JSONResponse(refusal.body, refusal.status, headers=refusal.headers)
-            response.headers.update(limits(token))
-            return response
-
-        return endpoint
+    guarded = guarded_by(bearer, limits)
 
     def candidate(request: Request) -> JSON:
         found = fake.candidates.get(request.path_params["id"])

@@ -250,10 +250,14 @@ class JobRecords:
 
     async def start_attempt(self, record_id: int) -> BackgroundJob | None:
         """Mark the record running and count the attempt; None when there is nothing to run
-        (the record was cleared, has finished, or was out of attempts: then it is dead)."""
+        (the record was cleared, has finished, or was out of attempts: then it is dead) or
+        another attempt is running it with its lease alive (a second queued job for the
+        record, e.g. a retry handed to the queue while a take-over queued one too)."""
         async with self.session_factory.begin() as session:
             record = await session.get(BackgroundJob, record_id, with_for_update=True)
             if record is None or record.status not in ACTIVE_STATUSES:
+                return None
+            if record.status is BackgroundJobStatus.RUNNING and not is_stalled(record):
                 return None
             if record.attempts >= record.max_attempts:
                 _finish(record, BackgroundJobStatus.DEAD, record.last_error or "out of attempts")
@@ -334,28 +338,33 @@ class JobRecords:
 
     async def succeed(
         self, record_id: int, *, attempt: int | None = None, note: str | None = None
-    ) -> None:
+    ) -> bool:
         """``attempt``: only while that attempt still holds the record; ``note``: kept as
-        its ``last_error`` (what went wrong although it succeeded)."""
-        async with self.session_factory.begin() as session:
-            record = await session.get(BackgroundJob, record_id, with_for_update=True)
-            if record is not None and _held(record, attempt):
-                _finish(record, BackgroundJobStatus.SUCCEEDED, note)
-
-    async def fail(
-        self, record_id: int, error: str, *, retry_at: datetime | None, attempt: int | None = None
-    ) -> None:
-        """``failed`` with the retry's time, or ``dead`` when there is no retry;
-        ``attempt``: only while that attempt still holds the record."""
+        its ``last_error`` (what went wrong although it succeeded). False when nothing was
+        written: the record is gone or another attempt took it over."""
         async with self.session_factory.begin() as session:
             record = await session.get(BackgroundJob, record_id, with_for_update=True)
             if record is None or not _held(record, attempt):
-                return
+                return False
+            _finish(record, BackgroundJobStatus.SUCCEEDED, note)
+            return True
+
+    async def fail(
+        self, record_id: int, error: str, *, retry_at: datetime | None, attempt: int | None = None
+    ) -> bool:
+        """``failed`` with the retry's time, or ``dead`` when there is no retry;
+        ``attempt``: only while that attempt still holds the record. False when nothing
+        was written (as ``succeed``): the caller must not queue a retry."""
+        async with self.session_factory.begin() as session:
+            record = await session.get(BackgroundJob, record_id, with_for_update=True)
+            if record is None or not _held(record, attempt):
+                return False
             if retry_at is None:
                 _finish(record, BackgroundJobStatus.DEAD, error)
             else:
                 _finish(record, BackgroundJobStatus.FAILED, error)
                 record.scheduled_at = retry_at
+            return True
 
     async def reset_for_retry(self, tenant_id: int, record_id: int) -> Enqueued:
         """Make a failed, dead or stalled record pending again with a fresh budget of

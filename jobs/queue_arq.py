@@ -4,17 +4,25 @@
     await queue.enqueue(SYNC_INTEGRATION, key="sync:42", tenant_id=1, payload={...})
 
 The arq job runs ``jobs.worker``'s function of the task's name with the record id; the
-record holds the rest. The arq job id is the key under the Redis prefix
+record holds the rest. A record is first queued under its key below the Redis prefix
 (``<prefix>:sync:42``), so arq itself refuses a second job with that key while one is
 queued, deferred for a retry or running; the worker keeps no results, so the key is
-free again the moment the job ends.
+free again the moment the job ends. A failed attempt's retry stays under the id it ran
+under (``arq.Retry``).
 
 A worker killed mid-job leaves its arq job behind (arq keeps it "in progress" for the
 task's whole timeout, hours for a sync). The record's lease says so within seconds
-(``gateway.queue.Leases``): a stalled record is taken over (``take_over``) and its arq
-job purged and queued again, by the next enqueue of its key, by ``retry`` and by
-``reclaim``, which the worker runs every minute. ``reclaim`` also queues again the
-records arq lost (pending or due for a retry, and unknown to arq).
+(``gateway.queue.Leases``): a stalled record is taken over (``take_over``) and queued
+again, by the next enqueue of its key, by ``retry`` and by ``reclaim``, which the worker
+runs every minute. ``reclaim`` also queues again the records arq lost (pending or due
+for a retry, and unknown to arq).
+
+Queued again, a record gets an arq id of its own, named after the attempt it is for
+(``<prefix>:sync:42#7.3``: record 7, attempt 3). A stalled attempt may still be running
+in a worker that lost the database for a while; when it ends, arq clears everything it
+holds under that attempt's id (its job, its queue entry, its "in progress" mark). Under
+one shared id that would wipe the job queued for the next attempt, or its deferred
+retry, and a worker running both would trip over its own bookkeeping.
 """
 
 from __future__ import annotations
@@ -61,7 +69,22 @@ def queue_name(prefix: str) -> str:
 
 
 def arq_job_id(prefix: str, key: str) -> str:
+    """The id a record is first queued under: one per key, so arq refuses a duplicate."""
     return f"{prefix}:{key}"
+
+
+def attempt_job_id(prefix: str, record: BackgroundJob) -> str:
+    """The id a record is queued again under, for its next attempt."""
+    assert record.job_key is not None
+    return f"{arq_job_id(prefix, record.job_key)}#{record.id}.{record.attempts + 1}"
+
+
+def job_ids_of(prefix: str, record: BackgroundJob) -> list[str]:
+    """Every id arq may hold the record's work under: its first one and those of each
+    attempt it could have been queued again for (up to its next)."""
+    assert record.job_key is not None
+    first = arq_job_id(prefix, record.job_key)
+    return [first, *(f"{first}#{record.id}.{n}" for n in range(1, record.attempts + 2))]
 
 
 def arq_redis(settings: Settings) -> ArqRedis:
@@ -107,7 +130,7 @@ class ArqQueue:
                     await self._requeue(active)
                     return Enqueued(active.id, duplicate=False)
                 return Enqueued(active.id, duplicate=True)  # taken over meanwhile
-            if active.created_at > utcnow() - ORPHAN_AFTER or await self._known(arq_id):
+            if active.created_at > utcnow() - ORPHAN_AFTER or await self._known(active):
                 return Enqueued(active.id, duplicate=True)
             await self.records.mark_dead(active.id, "lost: the queue no longer held it")
         record = await self.records.create(
@@ -146,12 +169,13 @@ class ArqQueue:
         return Enqueued(record.id, duplicate=False)
 
     async def retry(self, job_record_id: int, *, tenant_id: int) -> Enqueued:
+        before = await self.records.get(job_record_id)
         enqueued = await self.records.reset_for_retry(tenant_id, job_record_id)
         if enqueued.duplicate:
             return enqueued
         record = await self.records.get(job_record_id)
-        assert record is not None and record.job_key is not None
-        await self._requeue(record)
+        assert before is not None and record is not None and record.job_key is not None
+        await self._requeue(record, replacing=job_ids_of(self.prefix, before))
         return enqueued
 
     async def reclaim(self) -> int:
@@ -168,20 +192,20 @@ class ArqQueue:
         for record in await self.records.overdue(before=utcnow() - OVERDUE):
             if record.job_key is None:
                 continue
-            if not await self._waiting(arq_job_id(self.prefix, record.job_key)):
+            if not await self._waiting(record):
                 await self._requeue(record)
                 reclaimed += 1
         return reclaimed
 
-    async def _requeue(self, record: BackgroundJob) -> None:
-        """Replace whatever arq holds for the record's key by a job due now."""
+    async def _requeue(self, record: BackgroundJob, *, replacing: Iterable[str] = ()) -> None:
+        """Replace whatever arq holds for the record (and the ids in ``replacing``) by a
+        job due now, under the id of the record's next attempt."""
         assert record.job_key is not None
-        arq_id = arq_job_id(self.prefix, record.job_key)
-        await self._purge(arq_id)
+        await self._purge(*job_ids_of(self.prefix, record), *replacing)
         await self.redis.enqueue_job(
             record.job_type,
             record.id,
-            _job_id=arq_id,
+            _job_id=attempt_job_id(self.prefix, record),
             _queue_name=self.queue_name,
             _defer_until=due_for(record.priority),
         )
@@ -193,29 +217,44 @@ class ArqQueue:
         cleared = await self.records.clear(tenant_id, statuses)
         for record in cleared:
             if record.job_key is not None and record.status in QUEUED_IN_ARQ:
-                await self._purge(arq_job_id(self.prefix, record.job_key))
+                await self._purge(*job_ids_of(self.prefix, record))
         return len(cleared)
 
-    async def _purge(self, arq_id: str) -> None:
+    async def _purge(self, *arq_ids: str) -> None:
+        if not arq_ids:
+            return
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(
-                job_key_prefix + arq_id, in_progress_key_prefix + arq_id, retry_key_prefix + arq_id
-            )
-            pipe.zrem(self.queue_name, arq_id)
+            for arq_id in arq_ids:
+                pipe.delete(
+                    job_key_prefix + arq_id,
+                    in_progress_key_prefix + arq_id,
+                    retry_key_prefix + arq_id,
+                )
+                pipe.zrem(self.queue_name, arq_id)
             await pipe.execute()
 
-    async def _known(self, arq_id: str) -> bool:
-        return bool(
-            await self.redis.exists(job_key_prefix + arq_id, in_progress_key_prefix + arq_id)
-        )
+    async def _known(self, record: BackgroundJob) -> bool:
+        """arq holds the record's work under any of its ids, queued or in progress."""
+        keys = [
+            prefix + arq_id
+            for arq_id in job_ids_of(self.prefix, record)
+            for prefix in (job_key_prefix, in_progress_key_prefix)
+        ]
+        return bool(await self.redis.exists(*keys))
 
-    async def _waiting(self, arq_id: str) -> bool:
-        """arq holds the job in its queue and no worker has it in progress."""
+    async def _waiting(self, record: BackgroundJob) -> bool:
+        """arq holds the record's work in its queue, under one of its ids, and no worker
+        has that job in progress."""
+        arq_ids = job_ids_of(self.prefix, record)
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.exists(job_key_prefix + arq_id)
-            pipe.exists(in_progress_key_prefix + arq_id)
-            queued, in_progress = await pipe.execute()
-        return bool(queued) and not in_progress
+            for arq_id in arq_ids:
+                pipe.exists(job_key_prefix + arq_id)
+                pipe.exists(in_progress_key_prefix + arq_id)
+            found = await pipe.execute()
+        return any(
+            queued and not in_progress
+            for queued, in_progress in zip(found[::2], found[1::2], strict=True)
+        )
 
     async def close(self) -> None:
         if self.owns_pool:

@@ -85,13 +85,7 @@ async def run_recorded(ctx: TaskContext, record_id: int) -> Attempt:
                     spec.run(ctx, record.tenant_id, dict(record.payload or {})),
                 )
     except LeaseLost:
-        logger.warning(
-            "%s (record %s) attempt %d stopped: another attempt took it over",
-            spec.name,
-            record_id,
-            attempt,
-        )
-        return Attempt(record_id, None, None, "taken over")
+        return _taken_over(spec, record_id, attempt, "stopped")
     except Exception as exc:
         return await _record_failure(
             records,
@@ -103,8 +97,22 @@ async def run_recorded(ctx: TaskContext, record_id: int) -> Attempt:
             retry_base=ctx.settings.task_retry_base_seconds,
         )
     note = _note_of(result)
-    await _recorded(lambda: records.succeed(record_id, attempt=attempt, note=note))
+    if not await _recorded(lambda: records.succeed(record_id, attempt=attempt, note=note)):
+        return _taken_over(spec, record_id, attempt, "finished")
     return Attempt(record_id, BackgroundJobStatus.SUCCEEDED, error=note)
+
+
+def _taken_over(spec: TaskSpec, record_id: int, attempt: int, what: str) -> Attempt:
+    """The attempt lost the record to a newer one: its outcome is not the record's, and
+    the queue must not run it again (the newer attempt's job does)."""
+    logger.warning(
+        "%s (record %s) attempt %d %s: another attempt took it over",
+        spec.name,
+        record_id,
+        attempt,
+        what,
+    )
+    return Attempt(record_id, None, None, "taken over")
 
 
 async def _record_failure(
@@ -129,14 +137,18 @@ async def _record_failure(
             attempt,
             error,
         )
-        await _recorded(lambda: records.fail(record_id, error, retry_at=None, attempt=attempt))
+        if not await _recorded(
+            lambda: records.fail(record_id, error, retry_at=None, attempt=attempt)
+        ):
+            return _taken_over(spec, record_id, attempt, "failed")
         return Attempt(record_id, BackgroundJobStatus.DEAD, None, error)
     delay = retry_delay(retry_base, attempt)
-    await _recorded(
+    if not await _recorded(
         lambda: records.fail(
             record_id, error, retry_at=utcnow() + timedelta(seconds=delay), attempt=attempt
         )
-    )
+    ):
+        return _taken_over(spec, record_id, attempt, "failed")
     logger.info(
         "%s (record %s) attempt %d/%d failed, retrying in %.1fs: %s",
         spec.name,
@@ -193,17 +205,18 @@ async def _holding_lease(
         await asyncio.wait([renewer])
 
 
-async def _recorded(write: Callable[[], Awaitable[None]]) -> None:
-    """``write`` an outcome, trying again while the database is away; raises the last
-    error if it never could (the queue then runs the record again)."""
+async def _recorded(write: Callable[[], Awaitable[bool]]) -> bool:
+    """``write`` an outcome, trying again while the database is away; whether the
+    attempt still held the record (False: another attempt took it over and the outcome
+    was not written). Raises the last error if it never could be written (the queue
+    then runs the record again)."""
     for pause in RECORDING_PAUSES:
         try:
-            await write()
-            return
+            return await write()
         except Exception as exc:
             logger.warning("outcome not recorded (%s); trying again in %.1f s", exc, pause)
             await asyncio.sleep(pause)
-    await write()
+    return await write()
 
 
 def _describe(exc: BaseException, spec: TaskSpec) -> str:

@@ -19,7 +19,7 @@ from gateway.errors import ValidationFailed
 from gateway.queue import SYNC_INTEGRATION, JobRecords, sync_key
 from gateway.services.sync_requests import enqueue_integration_sync
 from gateway.store.base import utcnow
-from gateway.store.enums import BackgroundJobStatus
+from gateway.store.enums import BackgroundJobStatus, SyncStatus
 from gateway.store.models import BackgroundJob
 from jobs import recorded, sync_tasks
 from jobs import worker as worker_module
@@ -30,7 +30,13 @@ from jobs.sync_api import SyncOutcome
 from jobs.sync_tasks import schedule_tick
 from jobs.task_context import TaskContext
 from jobs.worker import FUNCTIONS
-from tests.support.queue_harness import FakeSync, Harness, queue_settings, stored_record
+from tests.support.queue_harness import (
+    FakeSync,
+    Harness,
+    burst,
+    queue_settings,
+    stored_record,
+)
 
 STALE = timedelta(minutes=5)
 
@@ -263,7 +269,8 @@ async def test_an_attempt_that_lost_its_lease_stops_and_records_nothing(
         "the new attempt's",
     ), "the old attempt's outcome does not overwrite the new one's"
     assert not await records.beat(record.id, 1)
-    await records.succeed(record.id, attempt=1)
+    assert not await records.succeed(record.id, attempt=1)
+    assert not await records.fail(record.id, "late", retry_at=utcnow(), attempt=1)
     assert (await stored_record(harness, record.id)).status is BackgroundJobStatus.RUNNING
     await _clear(harness, record.id)
 
@@ -279,12 +286,12 @@ async def test_an_outcome_is_recorded_through_a_database_blip(
     real_succeed = JobRecords.succeed
     refusals = 2
 
-    async def flaky_succeed(self: JobRecords, record_id: int, **kwargs: Any) -> None:
+    async def flaky_succeed(self: JobRecords, record_id: int, **kwargs: Any) -> bool:
         nonlocal refusals
         if refusals:
             refusals -= 1
             raise ConnectionRefusedError("the database is restarting")
-        await real_succeed(self, record_id, **kwargs)
+        return await real_succeed(self, record_id, **kwargs)
 
     monkeypatch.setattr(JobRecords, "succeed", flaky_succeed)
     record = await records.create(
@@ -320,3 +327,141 @@ def test_the_lease_outlives_several_heartbeats_and_the_sync_lock() -> None:
     leases = queue_module.Leases
     assert leases.lease().total_seconds() >= 4 * leases.heartbeat()
     assert leases.heartbeat() < leases.lock_ttl() < leases.lease().total_seconds()
+
+
+@ARQ_ONLY
+async def test_a_stalled_attempt_still_running_leaves_its_successor_queued(
+    harness: Harness, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database went away under attempt 1, so its heartbeats failed and ``reclaim``
+    took the record over; attempt 2 ran in the same worker while attempt 1 was still
+    waiting on its source, failed and was deferred for its retry. When attempt 1 then
+    notices it was taken over and ends, arq clears what it holds under attempt 1's job
+    id: under a shared id that was attempt 2's deferred retry, and the record stayed
+    ``failed`` until the next reclaim a minute or more later."""
+    assert isinstance(harness.queue, ArqQueue)
+    monkeypatch.setattr(queue_module.Leases, "seconds", 0.3)
+    monkeypatch.setattr(queue_module.Leases, "configure", classmethod(lambda cls, _: None))
+    world = harness.world
+    calls: list[int] = []
+    first_started = asyncio.Event()
+
+    async def sync(*_args: Any, **_kwargs: Any) -> SyncOutcome:
+        calls.append(len(calls) + 1)
+        if len(calls) == 1:
+            first_started.set()
+            await asyncio.sleep(60)  # the source answers slowly; cancelled when taken over
+        if len(calls) == 2:
+            raise RuntimeError("the ATS answered 502")
+        return SyncOutcome(run_id=None, status=SyncStatus.SUCCEEDED)
+
+    monkeypatch.setattr(sync_tasks, "sync_integration", sync)
+    database_away = True
+    real_beat = JobRecords.beat
+
+    async def beat(self: JobRecords, record_id: int, attempt: int) -> bool:
+        if attempt == 1 and database_away:
+            raise ConnectionRefusedError("the database is restarting")
+        return await real_beat(self, record_id, attempt)
+
+    monkeypatch.setattr(JobRecords, "beat", beat)
+    settings = queue_settings(
+        world.url,
+        redis_url=redis_url,
+        redis_prefix=harness.queue.prefix,
+        task_retry_base_seconds=1.5,
+    )
+    queued = await enqueue_integration_sync(
+        harness.queue, world.tenant_id, world.integration_ids[0]
+    )
+    worker = asyncio.create_task(burst(settings))
+    try:
+        await asyncio.wait_for(first_started.wait(), 10)
+        await asyncio.sleep(0.6)  # attempt 1's lease runs out
+        assert await harness.queue.reclaim() == 1
+
+        async def second_failed() -> bool:
+            record = await stored_record(harness, queued.job_record_id)
+            return record.status is BackgroundJobStatus.FAILED and record.attempts == 2
+
+        for _ in range(200):
+            if await second_failed():
+                break
+            await asyncio.sleep(0.02)
+        assert await second_failed(), "attempt 2 ran and was deferred for its retry"
+        database_away = False  # attempt 1 hears it was taken over and ends
+        counts = await asyncio.wait_for(worker, 30)
+    finally:
+        worker.cancel()
+        await asyncio.wait([worker])
+    record = await stored_record(harness, queued.job_record_id)
+    assert (record.status, record.attempts) == (BackgroundJobStatus.SUCCEEDED, 3), (
+        f"attempt 2's retry ran: {record.status} after {record.attempts} attempts"
+    )
+    assert calls == [1, 2, 3]
+    assert counts["failed"] == 0, counts
+    await _clear(harness, queued.job_record_id)
+
+
+@IN_PROCESS_ONLY
+async def test_a_second_job_for_a_record_running_alive_starts_nothing(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    """A retry handed to the queue and a take-over can both leave a job for one record:
+    the one that arrives while the other's attempt holds a live lease does nothing."""
+    alive = await _running_record(harness, beat_ago=timedelta(seconds=1), attempts=2)
+    try:
+        context = TaskContext(harness.world.deps, queue_settings(harness.world.url))
+        attempt = await run_recorded(context, alive)
+        assert attempt.status is None
+        assert fake_sync.calls == []
+        record = await stored_record(harness, alive)
+        assert (record.status, record.attempts) == (BackgroundJobStatus.RUNNING, 2)
+
+        async with harness.world.session_factory.begin() as session:  # its worker died
+            await session.execute(
+                sa.update(BackgroundJob)
+                .where(BackgroundJob.id == alive)
+                .values(heartbeat_at=utcnow() - STALE)
+            )
+        attempt = await run_recorded(context, alive)
+        assert attempt.status is BackgroundJobStatus.SUCCEEDED
+        assert (await stored_record(harness, alive)).attempts == 3
+    finally:
+        await _clear(harness, alive)
+
+
+@IN_PROCESS_ONLY
+async def test_an_attempt_that_fails_after_being_taken_over_asks_for_no_retry(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its failure is not the record's: arq must not run it again (the attempt that took
+    the record over has its own job), and the record keeps the newer attempt's state."""
+    world = harness.world
+    records = JobRecords(world.session_factory)
+    record = await records.create(
+        SYNC_INTEGRATION,
+        key=sync_key(world.integration_ids[2]),
+        tenant_id=world.tenant_id,
+        payload={"integration_id": world.integration_ids[2]},
+        max_attempts=5,
+    )
+
+    async def overtaken_sync(*_args: Any, **_kwargs: Any) -> SyncOutcome:
+        async with world.session_factory.begin() as session:
+            await session.execute(
+                sa.update(BackgroundJob).where(BackgroundJob.id == record.id).values(attempts=2)
+            )
+        raise RuntimeError("the ATS answered 502")
+
+    monkeypatch.setattr(sync_tasks, "sync_integration", overtaken_sync)
+    arq_run = next(f for f in FUNCTIONS if f.name == SYNC_INTEGRATION).coroutine
+    context = TaskContext(world.deps, queue_settings(world.url))
+    assert await arq_run({"task_context": context}, record.id) is None, "no arq.Retry"
+    stored = await stored_record(harness, record.id)
+    assert (stored.status, stored.attempts, stored.last_error) == (
+        BackgroundJobStatus.RUNNING,
+        2,
+        None,
+    )
+    await _clear(harness, record.id)

@@ -92,11 +92,13 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
 
 def queue_settings(url: str, **overrides: Any) -> Settings:
     return Settings(
-        database_url=url,
-        jwt_secret=JWT_SECRET,
-        encryption_keys=ENCRYPTION_KEYS,
-        task_retry_base_seconds=0.01,
-        **overrides,
+        **{
+            "database_url": url,
+            "jwt_secret": JWT_SECRET,
+            "encryption_keys": ENCRYPTION_KEYS,
+            "task_retry_base_seconds": 0.01,
+            **overrides,
+        }
     )
 
 

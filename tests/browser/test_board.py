@@ -1,39 +1,30 @@
 """The live pipeline board at ``/board``: sign in with a pasted token, pick a
 requisition, read its funnel, and watch a stage move made through GraphQL arrive.
 
-Every stage move is written to the application's source first. The demo store's own
-integrations point at no running system, so the live test adds a Recruiterflow
-integration aimed at the Recruiterflow sandbox (``demo.sandbox.recruiterflow``),
-served here on a loopback port, syncs it through the gateway, and moves one of its
-applications: the move goes through the real write-back path, then the event reaches
-the page over the WebSocket.
+The live test moves an application of the Recruiterflow sandbox's requisition
+(``tests.support.live_sandbox``): the move goes through the real write-back path, then
+the event reaches the page over the WebSocket.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
-from demo.sandbox.recruiterflow import FakeRecruiterflow
-from demo.sync import Sandbox, SandboxServers
-from gateway.store.enums import Provider, Role
+from gateway.store.enums import Role
 from tests.support.browser import (
     WebGateway,
     save_screenshot,
     start_web_gateway,
     stop_web_gateway,
 )
-
-RECRUITERFLOW_USER = "10447"
-"""The sandbox user the admin acts as in the source."""
+from tests.support.live_sandbox import LiveJob, recruiterflow_sandbox, synced_live_job
 
 PIPELINE = """query($id: ID!) { job(id: $id) { title pipeline {
   staleAfterDays bottleneck { name }
@@ -49,47 +40,11 @@ MOVE = """mutation($input: ApplicationMoveStageInput!) { applicationMoveStage(in
   ... on ApplicationWriteSuccess { application { currentStage { name } } }
   ... on UserError { message code } } }"""
 
-CREATE_INTEGRATION = """mutation($input: IntegrationCreateInput!) {
-  integrationCreate(input: $input) { __typename
-  ... on IntegrationCreateSuccess { integration { id } }
-  ... on UserError { message } } }"""
-
-LINK = """mutation($input: RecruiterLinkInput!) { recruiterLink(input: $input) {
-  __typename ... on UserError { message } } }"""
-
-SYNC = """mutation($id: ID!) { integrationSync(input: { integrationId: $id, mode: FULL }) {
-  __typename ... on UserError { message } } }"""
-
-RANK_FIELD = """mutation { settingsUpdate(input: { rankCustomField: "Current Rank" }) {
-  __typename ... on UserError { message } } }"""
-"""The sandbox's rank field: the demo tenant names one its Recruiterflow lacks."""
-
-SYNCED = """query($id: ID!) {
-  syncRuns(first: 5, filter: { integrationId: $id }) { nodes { status errorMessage } }
-  jobs(first: 10, filter: { integrationId: $id }) { nodes { id title applicationCount } } }"""
-
-
-# --- a Recruiterflow sandbox the gateway writes to -------------------------------------------
-
 
 @pytest.fixture(scope="module")
 def recruiterflow() -> Iterator[str]:
-    """The Recruiterflow sandbox on a loopback port; yields its origin."""
-    fake = FakeRecruiterflow()
-    fake.seed(jobs=1, candidates=6, applications=6)
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    origin = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    servers = SandboxServers({})
-    servers.serve(
-        Sandbox(apps={Provider.RECRUITERFLOW: fake.app}), {Provider.RECRUITERFLOW: listener}
-    )
-    try:
+    with recruiterflow_sandbox() as origin:
         yield origin
-    finally:
-        servers.stop()
-        listener.close()
 
 
 @pytest.fixture(scope="module")
@@ -102,50 +57,9 @@ async def web_gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
     stop_web_gateway(gateway)
 
 
-@dataclass
-class LiveJob:
-    id: str
-    title: str
-
-
 @pytest.fixture(scope="module")
 async def live_job(web_gateway: WebGateway, recruiterflow: str) -> LiveJob:
-    """The sandbox's requisition, synced into the demo tenant through the gateway."""
-    created = await web_gateway.execute(
-        CREATE_INTEGRATION,
-        {
-            "input": {
-                "provider": "RECRUITERFLOW",
-                "name": "Recruiterflow sandbox",
-                "credentials": {"apiKey": FakeRecruiterflow.api_key},
-                "config": {"baseUrl": recruiterflow, "rateLimitPerSecond": 1000},
-            }
-        },
-    )
-    result = created["integrationCreate"]
-    assert result["__typename"] == "IntegrationCreateSuccess", result
-    integration_id = result["integration"]["id"]
-    me = (await web_gateway.execute("{ me { id } }"))["me"]["id"]
-    linked = await web_gateway.execute(
-        LINK,
-        {"input": {"userId": me, "integrationId": integration_id, "remoteId": RECRUITERFLOW_USER}},
-    )
-    assert linked["recruiterLink"]["__typename"] == "RecruiterLinkSuccess", linked
-    ranked = await web_gateway.execute(RANK_FIELD)
-    assert ranked["settingsUpdate"]["__typename"] == "SettingsUpdateSuccess", ranked
-    queued = await web_gateway.execute(SYNC, {"id": integration_id})
-    assert queued["integrationSync"]["__typename"] == "IntegrationSyncSuccess", queued
-    deadline = time.monotonic() + 60
-    while True:
-        found = await web_gateway.execute(SYNCED, {"id": integration_id})
-        runs = found["syncRuns"]["nodes"]
-        if runs and runs[0]["status"] not in ("QUEUED", "RUNNING"):
-            assert runs[0]["status"] == "SUCCEEDED", runs
-            break
-        assert time.monotonic() < deadline, f"the sandbox sync did not finish: {runs}"
-        await asyncio.sleep(0.2)
-    [job] = [job for job in found["jobs"]["nodes"] if job["applicationCount"]]
-    return LiveJob(job["id"], job["title"])
+    return await synced_live_job(web_gateway, recruiterflow)
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -3,70 +3,53 @@ origin blocked, opens on the talentgraph example and the headers template, runs
 queries with a pasted token, runs subscriptions over the gateway's WebSocket with the
 headers' Authorization, and in development fills in the demo admin's token.
 
-The gateway here serves a real demo folder (``talentgraph demo``: its integrations
-point at the sandbox ATS servers), so a stage move over GraphQL writes back and is
-announced to subscribers as in the demo."""
+The gateway is the browser tests' own ``talentgraph serve`` over the standard test
+store, whose ``demo`` tenant is what the demo token button looks for. The subscription
+hears a stage move of an application synced from the Recruiterflow sandbox
+(``tests.support.live_sandbox``), so the move is written back to a running source as in
+the demo; the demo itself (``talentgraph demo``) is tested in ``tests/demo``."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
-from collections.abc import AsyncIterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
 from tests.support.browser import WebGateway, save_screenshot, start_web_gateway, stop_web_gateway
-from tests.support.gateway import ENCRYPTION_KEYS, JWT_SECRET
+from tests.support.live_sandbox import LiveJob, recruiterflow_sandbox, synced_live_job
 
 PLACEHOLDER = "Bearer <paste a token from: talentgraph token>"
 EXAMPLE_JOBS = """{ jobs(first: 5, filter: {status: [OPEN]}) { nodes { id title } } }"""
-RECRUITERFLOW_JOBS = """{ jobs(first: 50, filter: {status: [OPEN]}) { nodes {
-  id integration { provider }
+LIVE_APPLICATION = """query($id: ID!) { job(id: $id) {
   applications(first: 1, filter: {status: [ACTIVE]}) { nodes { id currentStage { name } } }
-} } }"""
+} }"""
 MOVE = """mutation($input: ApplicationMoveStageInput!) { applicationMoveStage(input: $input) {
   __typename ... on ApplicationWriteSuccess { application { currentStage { name } } }
 } }"""
 
-DEMO_SECONDS = 300
-"""How long the module's ``talentgraph demo`` may take: it syncs every sandbox (87 s on a
-shared two-core machine, over 120 s when it was busier)."""
 
-pytestmark = pytest.mark.timeout(DEMO_SECONDS + 60)
-"""The first test's setup runs the demo; the default 120 s timed it out under load."""
+@pytest.fixture(scope="module")
+def recruiterflow() -> Iterator[str]:
+    with recruiterflow_sandbox() as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")
 async def web_gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WebGateway]:
-    """``talentgraph serve`` over a folder ``talentgraph demo`` made first."""
-    folder = tmp_path_factory.mktemp("graphiql")
-    env = {
-        **os.environ,
-        "TALENTGRAPH_ENVIRONMENT": "development",
-        "TALENTGRAPH_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'web.db'}",
-        "TALENTGRAPH_DATA_DIR": str(folder / "data"),
-        "TALENTGRAPH_JWT_SECRET": JWT_SECRET,
-        "TALENTGRAPH_ENCRYPTION_KEYS": ENCRYPTION_KEYS,
-        "TALENTGRAPH_LOG_LEVEL": "WARNING",
-    }
-    env.pop("TALENTGRAPH_REDIS_URL", None)
-    demo = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).with_name("talentgraph")),
-        "demo",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+    """The standard browser-test gateway, allowed to call a connector on loopback."""
+    gateway = await start_web_gateway(
+        tmp_path_factory.mktemp("graphiql"), connector_allow_private_targets="true"
     )
-    _, errors = await asyncio.wait_for(demo.communicate(), DEMO_SECONDS)
-    assert demo.returncode == 0, errors.decode(errors="replace")[-3000:]
-    gateway = await start_web_gateway(folder)
     yield gateway
     stop_web_gateway(gateway)
+
+
+@pytest.fixture(scope="module")
+async def live_job(web_gateway: WebGateway, recruiterflow: str) -> LiveJob:
+    return await synced_live_job(web_gateway, recruiterflow)
 
 
 async def editor_text(page: Any, editor: str) -> str:
@@ -149,14 +132,10 @@ async def test_without_a_token_the_answer_says_so(page: Any, web_gateway: WebGat
 
 
 async def test_a_subscription_started_in_graphiql_receives_a_stage_move(
-    page: Any, web_gateway: WebGateway
+    page: Any, web_gateway: WebGateway, live_job: LiveJob
 ) -> None:
-    jobs = (await web_gateway.execute(RECRUITERFLOW_JOBS))["jobs"]["nodes"]
-    job, application = next(
-        (job, job["applications"]["nodes"][0])
-        for job in jobs
-        if job["integration"]["provider"] == "RECRUITERFLOW" and job["applications"]["nodes"]
-    )
+    found = await web_gateway.execute(LIVE_APPLICATION, {"id": live_job.id})
+    application = found["job"]["applications"]["nodes"][0]
     stage = "Offer" if application["currentStage"]["name"] != "Offer" else "Client Interview"
     token = web_gateway.token()
     sent: list[str] = []
@@ -171,7 +150,7 @@ async def test_a_subscription_started_in_graphiql_receives_a_stage_move(
     await set_editor(
         page,
         "query",
-        f'subscription PipelineUpdates {{\n  pipelineUpdates(jobId: "{job["id"]}") {{\n'
+        f'subscription PipelineUpdates {{\n  pipelineUpdates(jobId: "{live_job.id}") {{\n'
         "    kind\n    stage\n    previousStage\n    applicationId\n  }\n}\n",
     )
     opened = await web_gateway.bus_subscriptions_opened()

@@ -61,7 +61,7 @@ def recruiterflow_sandbox() -> Iterator[str]:
     port; yields its origin."""
     fake = FakeRecruiterflow()
     fake.seed(jobs=1, candidates=6, applications=6)
-    listener = socket.socket()
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     origin = f"http://127.0.0.1:{listener.getsockname()[1]}"

@@ -48,7 +48,7 @@ from redis.exceptions import RedisError
 
 from gateway.background_tasks import stop_all
 from gateway.pubsub import EventBus
-from gateway.queue import TaskQueue
+from gateway.queue import Leases, TaskQueue
 from gateway.redis_clients import redis_client
 from gateway.runtime import Runtime, close_runtime, open_runtime
 from gateway.settings import Settings
@@ -75,7 +75,14 @@ PAUSE_FIRST = 0.5
 PAUSE_MAX = 5.0
 UNRECORDED_RETRY = 15.0
 """Seconds before arq runs again a record whose attempt could not be started or recorded
-(the database was away)."""
+(the database was away); at least the lease and a second more (``unrecorded_retry``)."""
+
+
+def unrecorded_retry() -> float:
+    """When to run again a record whose outcome could not be recorded: the record still
+    says its attempt is running, and a new attempt starts only once that one's lease has
+    run out (``JobRecords.start_attempt``), so not before."""
+    return max(UNRECORDED_RETRY, Leases.seconds + 1.0)
 
 
 class TaskDead(Exception):
@@ -117,9 +124,9 @@ def _queued_task(spec: TaskSpec) -> Function:
                 spec.name,
                 record_id,
                 exc,
-                UNRECORDED_RETRY,
+                unrecorded_retry(),
             )
-            raise Retry(defer=UNRECORDED_RETRY) from None
+            raise Retry(defer=unrecorded_retry()) from None
         if attempt.status is BackgroundJobStatus.FAILED and attempt.retry_in is not None:
             raise Retry(defer=attempt.retry_in)
         if attempt.status is BackgroundJobStatus.DEAD:

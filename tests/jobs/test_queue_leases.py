@@ -23,7 +23,6 @@ from gateway.store.base import utcnow
 from gateway.store.enums import BackgroundJobStatus, SyncStatus
 from gateway.store.models import BackgroundJob
 from jobs import recorded, sync_tasks
-from jobs import worker as worker_module
 from jobs.queue_arq import ArqQueue, arq_job_id
 from jobs.queue_local import InProcessQueue
 from jobs.recorded import run_recorded
@@ -315,10 +314,16 @@ async def test_an_outcome_is_recorded_through_a_database_blip(
         max_attempts=5,
     )
     arq_run = next(f for f in FUNCTIONS if f.name == SYNC_INTEGRATION).coroutine
-    with pytest.raises(Retry):  # arq runs it again later; the record still says running
+    with pytest.raises(Retry) as retry:  # arq runs it again later; the record still says running
         await arq_run({"task_context": context}, second.id)
-    assert (await stored_record(harness, second.id)).status is BackgroundJobStatus.RUNNING
-    assert worker_module.UNRECORDED_RETRY > 0
+    stalled = await stored_record(harness, second.id)
+    assert stalled.status is BackgroundJobStatus.RUNNING
+    assert stalled.heartbeat_at is not None
+    again_at = stalled.heartbeat_at + timedelta(milliseconds=retry.value.defer_score or 0)
+    assert queue_module.is_stalled(stalled, now=again_at), (
+        "the retry comes once the unrecorded attempt's lease has run out: earlier, it "
+        "would find the record running and start nothing"
+    )
     await _clear(harness, record.id)
     await _clear(harness, second.id)
 

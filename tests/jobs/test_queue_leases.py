@@ -33,6 +33,7 @@ from jobs.worker import FUNCTIONS, create_worker
 from tests.support.queue_harness import (
     FakeSync,
     Harness,
+    burst,
     queue_settings,
     stored_record,
 )
@@ -406,15 +407,29 @@ async def test_a_stalled_attempt_still_running_leaves_its_successor_queued(
             "attempt 2 ran and was deferred for its retry"
         )
         database_away = False  # attempt 1 hears it was taken over and ends
-        record = await until(lambda r: r.status is BackgroundJobStatus.SUCCEEDED, 15)
+        first_job = job_key_prefix + arq_job_id(
+            harness.queue.prefix, sync_key(world.integration_ids[0])
+        )
+        for _ in range(500):
+            if not await harness.queue.redis.exists(first_job):
+                break
+            await asyncio.sleep(0.02)
+        assert not await harness.queue.redis.exists(first_job), "attempt 1's arq job ended"
+        settled = await record_now()
+        assert await harness.queue._waiting(settled) or settled.attempts == 3, (
+            f"arq still holds attempt 2's deferred retry: {settled.status} after "
+            f"{settled.attempts} attempts, and nothing of it is queued"
+        )
     finally:
         running.cancel()
         await asyncio.wait([running])
         await worker.close()
+    assert worker.jobs_failed == 0
+    await burst(settings)  # a fresh worker runs the retry when it is due
+    record = await record_now()
     assert (record.status, record.attempts) == (BackgroundJobStatus.SUCCEEDED, 3), (
         f"attempt 2's retry ran: {record.status} after {record.attempts} attempts"
     )
-    assert worker.jobs_failed == 0
     assert calls == [1, 2, 3]
     await _clear(harness, queued.job_record_id)
 

@@ -4,7 +4,7 @@ Chromium driven by Playwright, with every other origin blocked (see
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from tests.support.browser import (
     start_web_gateway,
     stop_web_gateway,
 )
+from tests.support.live_sandbox import LiveJob, recruiterflow_sandbox, synced_live_job
 
 
 @pytest.fixture(scope="session")
@@ -35,10 +36,29 @@ async def browser() -> AsyncIterator[Any]:
 
 
 @pytest.fixture(scope="module")
-async def web_gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WebGateway]:
-    gateway = await start_web_gateway(tmp_path_factory.mktemp("web"))
+async def web_gateway(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[WebGateway]:
+    """The module's ``talentgraph serve``, with the settings its ``GATEWAY_SETTINGS``
+    names (``start_web_gateway``'s keywords), if any."""
+    settings: dict[str, Any] = getattr(request.module, "GATEWAY_SETTINGS", {})
+    gateway = await start_web_gateway(tmp_path_factory.mktemp("web"), **settings)
     yield gateway
     stop_web_gateway(gateway)
+
+
+@pytest.fixture(scope="module")
+def recruiterflow() -> Iterator[str]:
+    """The Recruiterflow sandbox on a loopback port (``tests.support.live_sandbox``); a
+    module using it sets ``connector_allow_private_targets`` in ``GATEWAY_SETTINGS``."""
+    with recruiterflow_sandbox() as origin:
+        yield origin
+
+
+@pytest.fixture(scope="module")
+async def live_job(web_gateway: WebGateway, recruiterflow: str) -> LiveJob:
+    """The sandbox's requisition, synced into the demo tenant through the gateway."""
+    return await synced_live_job(web_gateway, recruiterflow)
 
 
 @pytest.fixture

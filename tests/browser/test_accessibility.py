@@ -25,8 +25,6 @@ from tests.support.browser import (
     WebGateway,
     guarded_page,
     save_screenshot,
-    start_web_gateway,
-    stop_web_gateway,
 )
 
 APPLICATIONS = "query { applications(first: 40) { nodes { id } } }"
@@ -35,12 +33,8 @@ CREATE_INTERVIEW = """mutation($input: InterviewCreateInput!) { interviewCreate(
 JOBS = "{ jobs(first: 100) { nodes { id title applicationCount isActive } } }"
 
 
-@pytest.fixture(scope="module")
-async def web_gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WebGateway]:
-    """The standard browser-test gateway, its interviews one question long."""
-    gateway = await start_web_gateway(tmp_path_factory.mktemp("a11y"), interview_max_questions=1)
-    yield gateway
-    stop_web_gateway(gateway)
+GATEWAY_SETTINGS = {"interview_max_questions": 1}
+"""Interviews one question long."""
 
 
 @pytest.fixture(params=["light", "dark"])

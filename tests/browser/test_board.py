@@ -11,20 +11,16 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import pytest
 from playwright.async_api import expect
 
 from gateway.store.enums import Role
 from tests.support.browser import (
     WebGateway,
     save_screenshot,
-    start_web_gateway,
-    stop_web_gateway,
 )
-from tests.support.live_sandbox import LiveJob, recruiterflow_sandbox, synced_live_job
+from tests.support.live_sandbox import LiveJob
 
 PIPELINE = """query($id: ID!) { job(id: $id) { title pipeline {
   staleAfterDays bottleneck { name }
@@ -41,25 +37,8 @@ MOVE = """mutation($input: ApplicationMoveStageInput!) { applicationMoveStage(in
   ... on UserError { message code } } }"""
 
 
-@pytest.fixture(scope="module")
-def recruiterflow() -> Iterator[str]:
-    with recruiterflow_sandbox() as origin:
-        yield origin
-
-
-@pytest.fixture(scope="module")
-async def web_gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WebGateway]:
-    """The standard browser-test gateway, allowed to call a connector on loopback."""
-    gateway = await start_web_gateway(
-        tmp_path_factory.mktemp("board"), connector_allow_private_targets="true"
-    )
-    yield gateway
-    stop_web_gateway(gateway)
-
-
-@pytest.fixture(scope="module")
-async def live_job(web_gateway: WebGateway, recruiterflow: str) -> LiveJob:
-    return await synced_live_job(web_gateway, recruiterflow)
+GATEWAY_SETTINGS = {"connector_allow_private_targets": "true"}
+"""The gateway writes stage moves to the Recruiterflow sandbox on a loopback port."""
 
 
 # --- helpers ----------------------------------------------------------------------------------

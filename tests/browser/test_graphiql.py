@@ -12,14 +12,12 @@ the demo; the demo itself (``talentgraph demo``) is tested in ``tests/demo``."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import pytest
 from playwright.async_api import expect
 
-from tests.support.browser import WebGateway, save_screenshot, start_web_gateway, stop_web_gateway
-from tests.support.live_sandbox import LiveJob, recruiterflow_sandbox, synced_live_job
+from tests.support.browser import WebGateway, save_screenshot
+from tests.support.live_sandbox import LiveJob
 
 PLACEHOLDER = "Bearer <paste a token from: talentgraph token>"
 EXAMPLE_JOBS = """{ jobs(first: 5, filter: {status: [OPEN]}) { nodes { id title } } }"""
@@ -31,25 +29,8 @@ MOVE = """mutation($input: ApplicationMoveStageInput!) { applicationMoveStage(in
 } }"""
 
 
-@pytest.fixture(scope="module")
-def recruiterflow() -> Iterator[str]:
-    with recruiterflow_sandbox() as origin:
-        yield origin
-
-
-@pytest.fixture(scope="module")
-async def web_gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WebGateway]:
-    """The standard browser-test gateway, allowed to call a connector on loopback."""
-    gateway = await start_web_gateway(
-        tmp_path_factory.mktemp("graphiql"), connector_allow_private_targets="true"
-    )
-    yield gateway
-    stop_web_gateway(gateway)
-
-
-@pytest.fixture(scope="module")
-async def live_job(web_gateway: WebGateway, recruiterflow: str) -> LiveJob:
-    return await synced_live_job(web_gateway, recruiterflow)
+GATEWAY_SETTINGS = {"connector_allow_private_targets": "true"}
+"""The gateway writes stage moves to the Recruiterflow sandbox on a loopback port."""
 
 
 async def editor_text(page: Any, editor: str) -> str:

@@ -24,8 +24,6 @@ from tests.support.browser import (
     WebGateway,
     guarded_page,
     save_screenshot,
-    start_web_gateway,
-    stop_web_gateway,
 )
 
 QUESTIONS = 3
@@ -63,13 +61,7 @@ STREAM_WATCH = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-async def web_gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WebGateway]:
-    gateway = await start_web_gateway(
-        tmp_path_factory.mktemp("interview"), interview_max_questions=QUESTIONS
-    )
-    yield gateway
-    stop_web_gateway(gateway)
+GATEWAY_SETTINGS = {"interview_max_questions": QUESTIONS}
 
 
 class Invitations:

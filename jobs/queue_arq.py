@@ -27,6 +27,7 @@ retry, and a worker running both would trip over its own bookkeeping.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,6 +42,8 @@ from gateway.store.engine import SessionFactory
 from gateway.store.enums import BackgroundJobStatus
 from gateway.store.models import BackgroundJob
 from jobs.task_registry import task_spec
+
+logger = logging.getLogger(__name__)
 
 ORPHAN_AFTER = timedelta(seconds=30)
 """An active record arq does not know, older than this, was lost (e.g. Redis was flushed).
@@ -183,32 +186,37 @@ class ArqQueue:
         over) and records due over ``OVERDUE`` ago that arq does not hold waiting in its
         queue (lost, or "in progress" for a worker that died between recording a failed
         attempt and handing arq its retry: no attempt runs, the record would say so).
-        How many."""
+        How many arq took; one it refused stays due, and the next reclaim tries again."""
         reclaimed = 0
         for record in await self.records.stalled():
             if await self.records.take_over(record.id):
-                await self._requeue(record)
-                reclaimed += 1
+                reclaimed += await self._requeue(record)
         for record in await self.records.overdue(before=utcnow() - OVERDUE):
             if record.job_key is None:
                 continue
             if not await self._waiting(record):
-                await self._requeue(record)
-                reclaimed += 1
+                reclaimed += await self._requeue(record)
         return reclaimed
 
-    async def _requeue(self, record: BackgroundJob, *, replacing: Iterable[str] = ()) -> None:
+    async def _requeue(self, record: BackgroundJob, *, replacing: Iterable[str] = ()) -> bool:
         """Replace whatever arq holds for the record (and the ids in ``replacing``) by a
-        job due now, under the id of the record's next attempt."""
+        job due now, under the id of the record's next attempt. Whether arq holds it
+        waiting afterwards: ``enqueue_job`` answers None, without a word, when the id's
+        key appeared meanwhile or its transaction was interrupted."""
         assert record.job_key is not None
         await self._purge(*job_ids_of(self.prefix, record), *replacing)
-        await self.redis.enqueue_job(
+        arq_id = attempt_job_id(self.prefix, record)
+        job = await self.redis.enqueue_job(
             record.job_type,
             record.id,
-            _job_id=attempt_job_id(self.prefix, record),
+            _job_id=arq_id,
             _queue_name=self.queue_name,
             _defer_until=due_for(record.priority),
         )
+        if job is not None or await self._waiting(record):
+            return True
+        logger.warning("arq did not queue %s for record %s; it stays due", arq_id, record.id)
+        return False
 
     async def clear(self, tenant_id: int, statuses: Iterable[BackgroundJobStatus]) -> int:
         """Delete the records, then what arq holds for the pending and failed ones (a job
@@ -244,16 +252,18 @@ class ArqQueue:
 
     async def _waiting(self, record: BackgroundJob) -> bool:
         """arq holds the record's work in its queue, under one of its ids, and no worker
-        has that job in progress."""
+        has that job in progress. A job needs both its key and its queue entry: arq's
+        worker only looks at the queue, so a key without an entry never runs."""
         arq_ids = job_ids_of(self.prefix, record)
         async with self.redis.pipeline(transaction=False) as pipe:
             for arq_id in arq_ids:
                 pipe.exists(job_key_prefix + arq_id)
+                pipe.zscore(self.queue_name, arq_id)
                 pipe.exists(in_progress_key_prefix + arq_id)
             found = await pipe.execute()
         return any(
-            queued and not in_progress
-            for queued, in_progress in zip(found[::2], found[1::2], strict=True)
+            stored and score is not None and not in_progress
+            for stored, score, in_progress in zip(found[::3], found[1::3], found[2::3], strict=True)
         )
 
     async def close(self) -> None:

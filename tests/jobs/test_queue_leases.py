@@ -32,11 +32,43 @@ from jobs.worker import FUNCTIONS
 from tests.support.queue_harness import (
     FakeSync,
     Harness,
+    World,
     queue_settings,
     stored_record,
 )
 
 STALE = timedelta(minutes=5)
+
+
+@pytest.fixture(autouse=True)
+async def _no_records_of_earlier_tests(world: World) -> None:
+    """The module's tests share one store: each starts without background job records, so
+    what an earlier one left (a failed record, the syncs a schedule tick queued) is never
+    reclaimed, counted or run in a later one."""
+    async with world.session_factory.begin() as session:
+        await session.execute(sa.delete(BackgroundJob))
+
+
+async def _arq_state(queue: ArqQueue) -> str:
+    """What arq holds in the queue and the records say, for an assertion's message."""
+    entries = await queue.redis.zrange(queue.queue_name, 0, -1, withscores=True)
+    held = {
+        key.decode(): await queue.redis.exists(job_key_prefix + key.decode())
+        for key, _score in entries
+    }
+    async with queue.records.session_factory() as session:
+        records = (
+            await session.execute(
+                sa.select(
+                    BackgroundJob.id,
+                    BackgroundJob.job_key,
+                    BackgroundJob.status,
+                    BackgroundJob.attempts,
+                    BackgroundJob.scheduled_at,
+                )
+            )
+        ).all()
+    return f"queue {entries} (job key present: {held}); records {records}"
 
 
 async def _running_record(harness: Harness, *, beat_ago: timedelta, attempts: int = 1) -> int:
@@ -164,6 +196,67 @@ async def test_reclaim_queues_again_what_arq_lost(harness: Harness, fake_sync: F
 
 
 @ARQ_ONLY
+async def test_reclaim_queues_again_a_job_whose_queue_entry_is_gone(
+    harness: Harness, fake_sync: FakeSync
+) -> None:
+    """arq's worker reads only its queue (a sorted set): a job key left without its entry
+    there never runs, so it does not count as waiting."""
+    assert isinstance(harness.queue, ArqQueue)
+    world = harness.world
+    queued = await enqueue_integration_sync(
+        harness.queue, world.tenant_id, world.integration_ids[1]
+    )
+    first = arq_job_id(harness.queue.prefix, sync_key(world.integration_ids[1]))
+    await harness.queue.redis.zrem(harness.queue.queue_name, first)
+    async with world.session_factory.begin() as session:
+        await session.execute(
+            sa.update(BackgroundJob)
+            .where(BackgroundJob.id == queued.job_record_id)
+            .values(created_at=utcnow() - STALE)
+        )
+    assert await harness.queue.reclaim() == 1, await _arq_state(harness.queue)
+    counts = await harness.run()
+    record = await stored_record(harness, queued.job_record_id)
+    assert record.status is BackgroundJobStatus.SUCCEEDED, await _arq_state(harness.queue)
+    assert counts["complete"] == 1 and len(fake_sync.calls) == 1
+
+
+@ARQ_ONLY
+async def test_reclaim_counts_only_what_arq_took_and_tries_again_next_time(
+    harness: Harness,
+    fake_sync: FakeSync,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``enqueue_job`` answers None, silently, when its transaction is interrupted: the
+    record is not counted as queued, and stays due for the next reclaim."""
+    assert isinstance(harness.queue, ArqQueue)
+    queue = harness.queue
+    world = harness.world
+    queued = await enqueue_integration_sync(queue, world.tenant_id, world.integration_ids[1])
+    await queue._purge(arq_job_id(queue.prefix, sync_key(world.integration_ids[1])))
+    async with world.session_factory.begin() as session:
+        await session.execute(
+            sa.update(BackgroundJob)
+            .where(BackgroundJob.id == queued.job_record_id)
+            .values(created_at=utcnow() - STALE)
+        )
+
+    async def refused(*_args: Any, **_kwargs: Any) -> None:
+        return None
+
+    with monkeypatch.context() as patched:
+        patched.setattr(queue.redis, "enqueue_job", refused)
+        assert await queue.reclaim() == 0
+    assert "did not queue" in caplog.text
+    assert await queue.reclaim() == 1, await _arq_state(queue)
+    await harness.run()
+    assert (await stored_record(harness, queued.job_record_id)).status is (
+        BackgroundJobStatus.SUCCEEDED
+    )
+
+
+@ARQ_ONLY
 async def test_reclaim_queues_again_a_retry_its_worker_died_before_handing_to_arq(
     harness: Harness, fake_sync: FakeSync
 ) -> None:
@@ -187,10 +280,14 @@ async def test_reclaim_queues_again_a_retry_its_worker_died_before_handing_to_ar
                 scheduled_at=utcnow() - STALE,
             )
         )
-    assert await harness.queue.reclaim() == 1
-    await harness.run()
+    assert await harness.queue.reclaim() == 1, await _arq_state(harness.queue)
+    reclaimed = await stored_record(harness, queued.job_record_id)
+    assert await harness.queue._waiting(reclaimed), await _arq_state(harness.queue)
+    counts = await harness.run()
     record = await stored_record(harness, queued.job_record_id)
-    assert (record.status, record.attempts) == (BackgroundJobStatus.SUCCEEDED, 2)
+    assert (record.status, record.attempts) == (BackgroundJobStatus.SUCCEEDED, 2), (
+        f"{counts}; {await _arq_state(harness.queue)}"
+    )
     assert len(fake_sync.calls) == 1
 
 
@@ -359,7 +456,7 @@ async def test_a_stalled_attempt_still_running_leaves_its_successor_queued(
                 heartbeat_at=utcnow() - STALE,
             )
         )
-    assert await queue.reclaim() == 1
+    assert await queue.reclaim() == 1, await _arq_state(queue)
     taken_over = await stored_record(harness, queued.job_record_id)
 
     async with queue.redis.pipeline(transaction=True) as pipe:  # arq ends attempt 1's job

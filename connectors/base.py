@@ -139,6 +139,9 @@ class Connector(Protocol):
 
     async def check(self) -> CheckResult: ...
 
+    def use_cursors(self, cursors: Mapping[str, str]) -> None: ...
+    def cursors(self) -> dict[str, str]: ...
+
     def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]: ...
     def candidates(
         self, updated_since: datetime | None = None
@@ -238,6 +241,7 @@ class ConnectorBase:
         self.page_size = self.settings.page_size
         self.failures: list[RecordFailure] = []
         self.on_failure: Callable[[RecordFailure], None] = self._keep_failure
+        self.resume_cursors: dict[str, str] = {}
 
     @classmethod
     def create(
@@ -326,6 +330,17 @@ class ConnectorBase:
                 )
             )
         return None
+
+    def use_cursors(self, cursors: Mapping[str, str]) -> None:
+        """The cursors ``cursors()`` gave at the end of the integration's last successful
+        run: a provider whose API hands out change tokens (Ashby's ``syncToken``) reads
+        since a time through them; others ignore them."""
+        self.resume_cursors = {str(name): str(value) for name, value in cursors.items()}
+
+    def cursors(self) -> dict[str, str]:
+        """Opaque change tokens the source gave in this run, by stream, for the sync to
+        keep once the run succeeds; none for a provider read by time alone."""
+        return {}
 
     async def check(self) -> CheckResult:
         """One cheap authenticated call; every provider overrides this."""

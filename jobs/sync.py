@@ -57,7 +57,7 @@ from jobs.sync_api import ProgressCallback, SyncDeps, SyncMode, SyncOutcome
 from jobs.sync_close import announce, close_run
 from jobs.sync_lease import RunLease, release
 from jobs.sync_phases import PHASES, SyncPhases
-from jobs.sync_state import RunState, SyncFailed
+from jobs.sync_state import RunState, SyncFailed, saved_cursors
 
 RESUME_WITHIN = timedelta(hours=6)
 """A resumable run that ended this recently is continued by the next sync; an older one
@@ -220,11 +220,14 @@ async def _run(
             )
         except (ConnectorError, CryptoError) as exc:
             raise SyncFailed(SyncStatus.FAILED, f"cannot build the connector: {exc}") from exc
+        if since is not None:
+            connector.use_cursors(saved_cursors(integration))
         phases = SyncPhases(deps, connector, integration, state, since, lease, progress)
         await phases.run_all()
         if mode is SyncMode.FULL:
             await phases.detect_deletes()
         await _rank_and_write_back(deps, connector, state)
+        state.source_cursors = connector.cursors()
         if state.failures:
             status = SyncStatus.PARTIALLY_FAILED
             error = f"{len(state.failures)} record(s) failed; first: {state.failures[0]}"

@@ -20,7 +20,7 @@ from gateway.services.activities import record_activity
 from gateway.store.base import utcnow
 from gateway.store.enums import IntegrationStatus, LogLevel, SyncKind, SyncStatus
 from gateway.store.models import Integration, SyncRun
-from jobs.sync_state import RunState, sync_actor
+from jobs.sync_state import RunState, saved_cursors, sync_actor
 
 logger = logging.getLogger("talentgraph.jobs.sync")
 
@@ -179,7 +179,10 @@ def _note_on_integration(
     integration.last_sync_at = finished
     if status is SyncStatus.SUCCEEDED:
         integration.last_successful_sync_at = state.started_at
-        integration.sync_cursor = {"since": state.started_at.isoformat()}
+        integration.sync_cursor = {
+            "since": state.started_at.isoformat(),
+            "source": {**saved_cursors(integration), **state.source_cursors},
+        }
         if (integration.last_error or "").startswith(SYNC_ERROR_PREFIX):
             integration.last_error = None
         return

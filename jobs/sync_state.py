@@ -42,6 +42,9 @@ class RunState:
     warnings: list[str] = field(default_factory=list)
     """What the run could not do besides records (link recruiters, read the stage list):
     reported with the run, without making it fail."""
+    source_cursors: dict[str, str] = field(default_factory=dict)
+    """The source's change tokens from this run's reads (``Connector.cursors``), kept on
+    the integration when the run succeeds."""
     blind: set[str] = field(default_factory=set)
     """Phases with a record that failed without an id: what they did not see may still
     exist at the source, so nothing of theirs is marked deleted."""
@@ -80,3 +83,16 @@ class RunState:
 def sync_actor(integration: Integration, run_id: int) -> Actor:
     """Who a sync run's writes are by: the run, on behalf of the integration."""
     return Actor(integration.tenant_id, ActorType.SYNC, str(run_id), f"{integration.name} sync")
+
+
+def saved_cursors(integration: Integration) -> dict[str, str]:
+    """The source's change tokens the integration's last successful runs left
+    (``sync_cursor["source"]``); whatever else is stored there is ignored."""
+    stored = (integration.sync_cursor or {}).get("source")
+    if not isinstance(stored, dict):
+        return {}
+    return {
+        name: token
+        for name, token in stored.items()
+        if isinstance(name, str) and isinstance(token, str) and token
+    }

@@ -28,14 +28,18 @@ What this connector relies on, with its source (read 2026-12):
   ``cursor`` = the previous page's ``nextCursor`` while ``moreDataAvailable`` is true;
   the last page of a read carries a ``syncToken`` that a later read sends back to get
   only what changed since. The only time filter is ``createdAfter`` (epoch ms), which
-  misses updates to older records. **Design**: the sync hands a connector
-  ``updated_since`` only and keeps no provider cursor (``jobs.sync``), so reads since a
-  time are full reads filtered on each record's ``updatedAt`` (records without one are
-  kept). The last page's ``syncToken`` is kept per endpoint on the connector
-  (``AshbyRpc.last_sync_token``) for when the sync stores provider cursors; sending it
-  back would then need the documented fallback: a token Ashby no longer accepts
-  (reported by third-party clients as ``sync_token_expired``; the guide says a full
-  sync must be done again) means a full read.
+  misses updates to older records. The request schemas of ``job.list``,
+  ``candidate.list``, ``application.list`` and ``interviewSchedule.list`` take a
+  ``syncToken`` (the API reference; docs.estuary.dev's Ashby connector reads all four
+  through sync tokens). **Design**: a full run keeps the last page's token of each of those
+  lists (``AshbyConnector.cursors``); the sync stores them on the integration once the
+  run succeeds (``sync_cursor["source"]``) and hands them back before the next
+  incremental run (``use_cursors``), which reads each list through its token: only what
+  changed since, and a newer token. Without a token, a read since a time is a whole read
+  filtered on each record's ``updatedAt`` (records without one are kept). A token Ashby
+  will not serve, ``sync_token_expired``, ``sync_token_invalid`` or
+  ``incremental_sync_too_large`` (changelog 2026-05-14 and 2026-08-04: "discard the
+  token and perform a full sync"), costs a whole read of that list, not the run.
 - Rate limits: Ashby limits requests per API key and answers 429 with ``Retry-After``
   (apis.io's Ashby rate-limit profile; developers.ashbyhq.com/changelog
   2026-10-14 adds ``X-RateLimit-Scope: integration-partner`` to partner-wide 429s and

@@ -34,6 +34,16 @@ AUTH_CODES = frozenset(
     {"missing_endpoint_permission", "invalid_api_key", "api_key_deactivated", "unauthorized"}
 )
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+STALE_SYNC_TOKEN_CODES = frozenset(
+    {"sync_token_expired", "sync_token_invalid", "incremental_sync_too_large"}
+)
+"""Ashby's answers to a ``syncToken`` it will not serve: the guide says to discard the
+token and read everything again."""
+
+
+class StaleSyncToken(UnprocessableError):
+    """A ``syncToken`` Ashby no longer serves (expired, undecodable, or too many pages of
+    changes behind)."""
 
 
 def _codes(body: Mapping[str, Any]) -> list[str]:
@@ -59,6 +69,8 @@ def refusal(body: Mapping[str, Any], endpoint: str) -> ConnectorError:
         return AuthError(message, status=403, detail=detail)
     if code.endswith("_not_found"):
         return NotFoundError(message, status=404, detail=detail)
+    if code in STALE_SYNC_TOKEN_CODES:
+        return StaleSyncToken(message, status=422, detail=detail)
     return UnprocessableError(message, status=422, detail=detail)
 
 
@@ -66,7 +78,8 @@ class AshbyRpc:
     def __init__(self, http: HttpClient) -> None:
         self.http = http
         self.last_sync_token: dict[str, str] = {}
-        """The ``syncToken`` of each endpoint's last read that reached its last page."""
+        """The ``syncToken`` of each endpoint's last unfiltered read (no body but a
+        ``syncToken``) that reached its last page."""
 
     async def envelope(
         self, endpoint: str, body: Mapping[str, Any], *, read: bool = True
@@ -93,6 +106,7 @@ class AshbyRpc:
         the last ``nextCursor`` while ``moreDataAvailable`` is true. A cursor served twice
         is a ``PaginationLoopError``; more data without a cursor an invalid answer."""
         request: dict[str, Any] = dict(body)
+        unfiltered = set(request) <= {"syncToken"}
         if size is not None:
             request["limit"] = size
         seen: set[str] = set()
@@ -107,7 +121,7 @@ class AshbyRpc:
                 yield results
             if answer.get("moreDataAvailable") is not True:
                 token = answer.get("syncToken")
-                if isinstance(token, str) and token:
+                if unfiltered and isinstance(token, str) and token:
                     self.last_sync_token[endpoint] = token
                 return
             cursor = answer.get("nextCursor")

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.cache import ResponseCache
 from gateway.crypto import Keyring, credentials_context
@@ -39,16 +39,30 @@ from tests.support.worlds import new_key, no_sleep
 
 
 class Recorder:
-    """The fake's app, keeping each request's path and query."""
+    """The fake's app, keeping each request's path and query, and each body by path."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.seen: list[tuple[str, str]] = []
+        self.bodies: list[tuple[str, bytes]] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            self.seen.append((scope["path"], scope["query_string"].decode()))
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        self.seen.append((path, scope["query_string"].decode()))
+        chunks: list[bytes] = []
+
+        async def kept() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    self.bodies.append((path, b"".join(chunks)))
+            return message
+
+        await self.app(scope, kept, send)
 
 
 @dataclass
@@ -61,6 +75,8 @@ class ProviderSync:
     integration_id: int
     seen: list[tuple[str, str]]
     """Every request the connector made, as (path, query)."""
+    bodies: list[tuple[str, bytes]]
+    """The body of each request the fake read, as (path, body)."""
 
     async def sync(self, mode: SyncMode) -> SyncOutcome:
         """A sync that must succeed."""
@@ -123,7 +139,9 @@ async def provider_sync(
             tenant_id, integration_id = tenant.id, integration.id
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=recorder)) as client:
             deps = SyncDeps(factory, keyring, client, EventBus(), cache, LocalLocks(), no_sleep)
-            yield ProviderSync(deps, engine, tenant_id, integration_id, recorder.seen)
+            yield ProviderSync(
+                deps, engine, tenant_id, integration_id, recorder.seen, recorder.bodies
+            )
     finally:
         await cache.close()
         await engine.dispose()

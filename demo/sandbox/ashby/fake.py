@@ -66,7 +66,8 @@ class FakeAshby(WebhookSource):
     ``api_key`` is the one key it accepts (Basic, empty password); ``rate_limit`` calls
     per ``rate_window`` are answered, then 429 with ``Retry-After`` (the rest of the
     window) until the window ends or ``reset_rate_limits``;
-    ``sync_token_ttl`` is how long a ``syncToken`` stays accepted."""
+    ``sync_token_ttl`` is how long a ``syncToken`` stays accepted, and
+    ``max_incremental_pages`` how many pages of changes one may be behind."""
 
     webhook_format: ClassVar[WebhookFormat | None] = ASHBY_FORMAT
 
@@ -77,6 +78,7 @@ class FakeAshby(WebhookSource):
     """``file.info`` answers URLs on the host the request came to instead of
     ``FILES_URL``'s (a sandbox served on a port, where the storage host does not resolve)."""
     sync_token_ttl: timedelta = timedelta(days=7)
+    max_incremental_pages: int = 1_000
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     faults: Faults = field(default_factory=Faults)
     users: dict[str, JSON] = field(default_factory=dict)

@@ -117,8 +117,9 @@ def build_app(fake: FakeAshby) -> Starlette:
 
     def listing(records: Callable[[], Iterable[JSON]]) -> Callable[[JSON], Awaitable[JSON]]:
         """``limit`` (capped at 100), ``cursor``, ``syncToken`` (records updated since
-        the token was made; refused as ``sync_token_expired`` past ``sync_token_ttl``) and
-        ``createdAfter`` (epoch milliseconds)."""
+        the token was made; refused as ``sync_token_expired`` past ``sync_token_ttl``,
+        ``sync_token_invalid`` when it cannot be read, ``incremental_sync_too_large`` past
+        ``max_incremental_pages`` pages) and ``createdAfter`` (epoch milliseconds)."""
 
         async def handler(body: JSON) -> JSON:
             limit = body.get("limit", DEFAULT_LIMIT)
@@ -129,31 +130,39 @@ def build_app(fake: FakeAshby) -> Starlette:
             since: datetime | None = None
             token = body.get("syncToken")
             if isinstance(token, str) and token:
-                made = _parse_time(str(_decode(token, "invalid_sync_token").get("at")))
+                made = _parse_time(str(_decode(token, "sync_token_invalid").get("at")))
                 if fake.now() - made > fake.sync_token_ttl:
                     raise Refusal("sync_token_expired", "The sync token has expired")
                 since = made
             cursor = body.get("cursor")
             if isinstance(cursor, str) and cursor:
-                offset = int(_decode(cursor, "invalid_cursor").get("offset", 0))
+                offset = int(_decode(cursor, "invalid_next_cursor").get("offset", 0))
             created_after = body.get("createdAfter")
             found = list(records())
             if since is not None:
                 found = [
-                    r for r in found if r.get("updatedAt") and _parse_time(r["updatedAt"]) > since
+                    r for r in found if r.get("updatedAt") and _parse_time(r["updatedAt"]) >= since
                 ]
             if isinstance(created_after, int) and not isinstance(created_after, bool):
                 bound = datetime.fromtimestamp(created_after / 1000, UTC)
                 found = [
                     r for r in found if r.get("createdAt") and _parse_time(r["createdAt"]) > bound
                 ]
+            pages = -(-len(found) // limit)
+            if since is not None and pages > fake.max_incremental_pages:
+                raise Refusal(
+                    "incremental_sync_too_large",
+                    "Too many changes since this sync token: discard it and sync fully",
+                )
             page = found[offset : offset + limit]
             more = offset + limit < len(found)
             answer: JSON = {"success": True, "results": page, "moreDataAvailable": more}
             if more:
                 answer["nextCursor"] = _encode({"offset": offset + limit})
             else:
-                answer["syncToken"] = _encode({"at": fake.now().isoformat()})
+                # at the precision of updatedAt: a change in the same millisecond is
+                # served again rather than missed
+                answer["syncToken"] = _encode({"at": fake.now().isoformat(timespec="milliseconds")})
             return answer
 
         return handler

@@ -298,3 +298,67 @@ def test_the_fakes_call_budget_is_per_window_so_a_long_running_sandbox_keeps_ans
     assert fake.spend_call() == 15
     moment[0] += timedelta(seconds=15)
     assert fake.spend_call() is None, "a new window answers again"
+
+
+async def _job_list_bodies(seen: list[httpx.Request]) -> list[dict[str, object]]:
+    return [json.loads(r.content) for r in seen if r.url.path == "/job.list"]
+
+
+async def test_a_read_since_a_time_goes_through_the_last_runs_sync_token(
+    fake: FakeAshby, client: httpx.AsyncClient
+) -> None:
+    full = connect(fake, client)
+    assert len([job async for job in full.jobs()]) == 4
+    kept = full.cursors()
+    assert set(kept) == {"job.list"}, "only what was read to its end"
+    fake.now = lambda: datetime.now(UTC) + timedelta(seconds=1)
+    changed = sorted(fake.jobs)[2]
+    fake.touch_job(changed)
+
+    seen: list[httpx.Request] = []
+    client.event_hooks["request"].append(lambda request: _keep(seen, request))
+    later = connect(fake, client)
+    later.use_cursors(kept)
+    since = datetime.now(UTC) - timedelta(days=30)  # a time filter alone would give all 4
+    assert [job.remote_id async for job in later.jobs(updated_since=since)] == [changed]
+    bodies = await _job_list_bodies(seen)
+    assert [body.get("syncToken") for body in bodies] == [kept["job.list"]]
+    assert later.cursors()["job.list"] != kept["job.list"], "the newer token is kept"
+
+
+@pytest.mark.parametrize(
+    "refuse",
+    [
+        pytest.param(lambda fake: setattr(fake, "sync_token_ttl", timedelta(0)), id="expired"),
+        pytest.param(lambda fake: setattr(fake, "max_incremental_pages", 0), id="too_large"),
+        pytest.param(None, id="invalid"),
+    ],
+)
+async def test_a_sync_token_ashby_will_not_serve_means_the_whole_read(
+    fake: FakeAshby, client: httpx.AsyncClient, refuse: object
+) -> None:
+    full = connect(fake, client)
+    assert [job async for job in full.jobs()]
+    kept = full.cursors() if refuse is not None else {"job.list": "not-a-token!"}
+    fake.now = lambda: datetime.now(UTC) + timedelta(seconds=1)
+    changed = sorted(fake.jobs)[0]
+    fake.touch_job(changed)
+    if callable(refuse):
+        refuse(fake)
+    later = connect(fake, client)
+    later.use_cursors(kept)
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    assert [job.remote_id async for job in later.jobs(updated_since=since)] == [changed]
+    assert later.cursors()["job.list"], "the whole read leaves a fresh token"
+
+
+async def test_a_full_read_and_filtered_reads_ignore_kept_tokens(
+    fake: FakeAshby, client: httpx.AsyncClient
+) -> None:
+    seen: list[httpx.Request] = []
+    client.event_hooks["request"].append(lambda request: _keep(seen, request))
+    connector = connect(fake, client)
+    connector.use_cursors({"job.list": "kept-token"})
+    assert len([job async for job in connector.jobs()]) == 4
+    assert all("syncToken" not in body for body in await _job_list_bodies(seen))
+    assert connector.cursors()["job.list"] != "kept-token"

@@ -51,7 +51,12 @@ public integrations that call the same endpoints):
   off`` skips those reads. ``GET /stages`` lists the account's pipeline (``slug``,
   ``name``, ``kind``, ``position``); ``GET /events?type=interview`` the interviews
   (``starts_at``, ``ends_at``, ``cancelled``, ``candidate``, ``members``: NangoHQ's
-  ``list-events.ts``); ``GET /members`` the users. Offers (``GET
+  ``list-events.ts``); ``GET /members`` the users. A job's owner comes from its hiring
+  team, ``GET /jobs/:shortcode/members`` (workable.readme.io/reference/job-members:
+  ``{"members": [{"id", "name", "email", "role", "collaboration_role"}]}``, the
+  collaboration role one of admin, recruiting_admin, hiring_manager, simple, reviewer,
+  recruiter): its recruiter, else recruiting admin, hiring manager or admin (one request
+  per job read; ``jobOwners: off`` skips them). Offers (``GET
   /candidates/:id/offer``) have no common-model entity and are not read.
 - Writes, each with the acting member's ``member_id`` (the recruiter's Workable member
   id, else config ``memberId``): move is ``POST /candidates/:id/move {"member_id",

@@ -60,6 +60,9 @@ class WorkableSettings(ConnectorSettings):
     stage_history: str = setting("stageHistory", Choice(("on", "off"), default="on"))
     """``on``: each candidate's activities are read for its stage moves (one request per
     candidate per sync); ``off``: an application's history is its current stage only."""
+    job_owners: str = setting("jobOwners", Choice(("on", "off"), default="on"))
+    """``on``: each job's hiring team (``GET /jobs/:shortcode/members``, one request per
+    job read) names its owner; ``off``: Workable jobs have no owner here."""
 
 
 def base_url_for(subdomain: str) -> str:
@@ -184,9 +187,21 @@ class WorkableConnector(ConnectorBase):
         inner = record.get(key)
         return inner if isinstance(inner, Mapping) else record
 
+    async def _hiring_team(self, raw: Any) -> list[Any]:
+        """The job's ``GET /jobs/:shortcode/members``; none where it cannot be read (the
+        job is then read without an owner rather than failed)."""
+        shortcode = lenient.identifier(lenient.mapping(raw).get("shortcode"))
+        if self.settings.job_owners == "off" or shortcode is None or "/" in shortcode:
+            return []
+        try:
+            body = await self.http.get_json(f"/jobs/{quote(shortcode, safe='')}/members")
+        except (NotFoundError, UnprocessableError):
+            return []
+        return lenient.items(lenient.mapping(body).get("members"))
+
     async def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]:
         async for raw in self._records("/jobs", "jobs", _since(updated_since)):
-            job = self.map_record("jobs", job_from_raw, raw)
+            job = self.map_record("jobs", job_from_raw, raw, await self._hiring_team(raw))
             if job is not None:
                 yield job
 
@@ -261,7 +276,11 @@ class WorkableConnector(ConnectorBase):
             except UnprocessableError:
                 continue
             raw = await self._detail(path, "job")
-            job = self.map_record("jobs", job_from_raw, raw) if raw is not None else None
+            job = (
+                self.map_record("jobs", job_from_raw, raw, await self._hiring_team(raw))
+                if raw is not None
+                else None
+            )
             if job is not None:
                 found.append(job)
         return found

@@ -79,12 +79,39 @@ _JOB_STATES: dict[str, JobState] = {
 }
 
 
-def job_from_raw(raw: object) -> RemoteJob:
+OWNER_ROLES = ("recruiter", "recruiting_admin", "hiring_manager", "admin")
+"""Hiring-team roles (``collaboration_role``) in the order one is taken for the job's
+owner; a member listed without one counts by an account ``role`` of ``recruiter``."""
+
+
+def job_owner(members: Sequence[object]) -> tuple[str | None, str | None]:
+    """The job's owner among ``GET /jobs/:shortcode/members``' hiring team, as (member
+    id, email): its recruiter, else recruiting admin, hiring manager or admin."""
+    team = [lenient.mapping(member) for member in members]
+
+    def rank(member: Mapping[str, Any]) -> int:
+        role = str(member.get("collaboration_role") or "").lower()
+        if role in OWNER_ROLES:
+            return OWNER_ROLES.index(role)
+        if not role and str(member.get("role") or "").lower() == "recruiter":
+            return 0
+        return len(OWNER_ROLES)
+
+    for member in sorted(team, key=rank):
+        member_id = lenient.identifier(member.get("id"))
+        if member_id is not None and rank(member) < len(OWNER_ROLES):
+            return member_id, lenient.email(member.get("email"))
+    return None, None
+
+
+def job_from_raw(raw: object, members: Sequence[object] = ()) -> RemoteJob:
     """``{"shortcode": "GROOV005", "title": "Sales Intern", "state": "published",
     "department": "Sales", "location": {"location_str": ...}, ...}`` -> ``RemoteJob``
-    keyed by its shortcode (the key every other endpoint names a job by)."""
+    keyed by its shortcode (the key every other endpoint names a job by); its owner from
+    the job's hiring team (``members``, see ``job_owner``)."""
     record = lenient.record(raw, "jobs")
     shortcode = _id(record.get("shortcode"), "jobs", record, "a shortcode")
+    owner_id, owner_email = job_owner(members)
     state_name = _clip(record.get("state"), lenient.SHORT_LIMIT)
     state = _JOB_STATES.get((state_name or "").lower(), "open")
     return RemoteJob(
@@ -103,6 +130,8 @@ def job_from_raw(raw: object) -> RemoteJob:
         employment_type=_clip(record.get("employment_type"), lenient.SHORT_LIMIT),
         opened_at=lenient.timestamp(record.get("created_at")),
         closed_at=lenient.timestamp(record.get("closed_at")) if state == "closed" else None,
+        recruiter_remote_id=owner_id,
+        recruiter_email=owner_email,
     )
 
 

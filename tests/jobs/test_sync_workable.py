@@ -6,8 +6,10 @@ Workable into the store."""
 
 from __future__ import annotations
 
-from gateway.store.enums import ApplicationStatus
-from gateway.store.models import Application, Candidate, Interview, Job
+import sqlalchemy as sa
+
+from gateway.store.enums import ApplicationStatus, Role
+from gateway.store.models import Application, Candidate, Interview, Job, User
 from jobs.sync_api import SyncMode
 from tests.connectors.harness.workable import make_harness
 from tests.support.services import Backend
@@ -49,3 +51,41 @@ async def test_a_full_then_an_incremental_sync_of_workable(backend: Backend) -> 
         f"/spi/v3/candidates/{rejected_id}",
         f"/spi/v3/candidates/{rejected_id}/activities",
     }, "only what changed is read in detail"
+
+
+async def test_workable_jobs_come_owned_by_their_hiring_teams_recruiter(backend: Backend) -> None:
+    """Each job's ``GET /jobs/:shortcode/members`` names its recruiter; the tenant's user
+    with that member's email owns the job after a full sync."""
+    harness = make_harness()
+    harness.seed(jobs=3, candidates=2, applications=2)
+    fake = harness.fake
+    kate = fake.member_ids[0]
+    async with provider_sync(backend, harness, config=harness.config(3)) as world:
+        async with world.engine.begin() as conn:
+            owner_id = await conn.scalar(
+                sa.insert(User)
+                .values(
+                    tenant_id=world.tenant_id,
+                    email=str(fake.members[kate]["email"]).upper(),
+                    name="Kate",
+                    role=Role.RECRUITER,
+                    is_active=True,
+                )
+                .returning(User.id)
+            )
+        await world.sync(SyncMode.FULL)
+        async with world.engine.connect() as conn:
+            owners = dict(
+                (
+                    await conn.execute(
+                        sa.select(Job.remote_id, Job.recruiter_id).where(
+                            Job.integration_id == world.integration_id
+                        )
+                    )
+                ).all()
+            )
+    recruited_by_kate = {
+        code for code, team in fake.hiring_teams.items() if team.get(kate) == "recruiter"
+    }
+    assert recruited_by_kate and recruited_by_kate < set(owners)
+    assert {code for code, user in owners.items() if user == owner_id} == recruited_by_kate

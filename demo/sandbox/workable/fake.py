@@ -77,6 +77,8 @@ class FakeWorkable(WebhookSource):
     clock: Callable[[], float] = time.time
     faults: Faults = field(default_factory=Faults)
     members: dict[str, JSON] = field(default_factory=dict)
+    hiring_teams: dict[str, dict[str, str]] = field(default_factory=dict)
+    """shortcode -> {member id: collaboration_role}."""
     stages: list[JSON] = field(default_factory=list)
     jobs: dict[str, JSON] = field(default_factory=dict)
     candidates: dict[str, JSON] = field(default_factory=dict)
@@ -159,7 +161,20 @@ class FakeWorkable(WebhookSource):
             "created_at": wk_time(created),
             "updated_at": wk_time(created + timedelta(days=1)),
         }
+        ids = self.member_ids
+        recruiter, manager = ids[n % len(ids)], ids[(n + 1) % len(ids)]
+        self.hiring_teams[shortcode] = {recruiter: "recruiter", manager: "hiring_manager"}
         return shortcode
+
+    def hiring_team(self, shortcode: str) -> list[JSON]:
+        """``GET /jobs/:shortcode/members``: each member of the job's hiring team with
+        their ``collaboration_role`` in it."""
+        team = self.hiring_teams.get(shortcode, {})
+        return [
+            {**self.members[member_id], "collaboration_role": role}
+            for member_id, role in team.items()
+            if member_id in self.members
+        ]
 
     def _stage(self, slug: str) -> JSON:
         return next(stage for stage in self.stages if stage["slug"] == slug)

@@ -198,6 +198,12 @@ def build_app(fake: FakeWorkable) -> Starlette:
             raise Refusal(404, {"error": "Not found"})
         return JSONResponse(found)
 
+    async def job_members(request: Request, token: str) -> Response:
+        shortcode = request.path_params["shortcode"]
+        if shortcode not in fake.jobs:
+            raise Refusal(404, {"error": "Not found"})
+        return JSONResponse({"members": fake.hiring_team(shortcode)})
+
     async def stages(request: Request, token: str) -> Response:
         return JSONResponse({"stages": fake.stages})
 
@@ -294,6 +300,7 @@ def build_app(fake: FakeWorkable) -> Starlette:
         Route(f"{api}/members", guarded(members)),
         Route(f"{api}/jobs", guarded(jobs)),
         Route(f"{api}/jobs/{{shortcode}}", guarded(job)),
+        Route(f"{api}/jobs/{{shortcode}}/members", guarded(job_members)),
         Route(f"{api}/stages", guarded(stages)),
         Route(f"{api}/candidates", guarded(candidates)),
         Route(f"{api}/candidates/{{id}}", guarded(candidate_details)),

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.responses import JSONResponse
 
 from connectors.errors import AuthError, ConfigurationError, NotFoundError, UnprocessableError
 from connectors.models import Attribution
@@ -298,3 +299,45 @@ async def test_jobs_and_candidates_are_read_by_id(
     found = await connector.get_candidates([*some, "fffffff"])
     assert sorted(c.remote_id for c in found) == some
     assert all(c.resume_url for c in found)
+
+
+async def test_jobs_carry_their_owner_from_the_hiring_team(
+    fake: FakeWorkable, client: httpx.AsyncClient, seen: Seen
+) -> None:
+    jobs = {job.remote_id: job async for job in connect(fake, client).jobs()}
+    for shortcode, job in jobs.items():
+        recruiter = next(
+            m for m, role in fake.hiring_teams[shortcode].items() if role == "recruiter"
+        )
+        assert (job.recruiter_remote_id, job.recruiter_email) == (
+            recruiter,
+            fake.members[recruiter]["email"],
+        )
+    teams = [path for _host, path, _query in seen.requests if path.endswith("/members")]
+    assert len(teams) == len(jobs)
+
+    seen.requests.clear()
+    unowned = [job async for job in connect(fake, client, config={"jobOwners": "off"}).jobs()]
+    assert all(job.recruiter_remote_id is None for job in unowned)
+    assert not [path for _host, path, _query in seen.requests if path.endswith("/members")]
+
+
+async def test_a_job_whose_hiring_team_cannot_be_read_is_read_without_an_owner(
+    fake: FakeWorkable,
+) -> None:
+    gone = sorted(fake.jobs)[0]
+
+    async def no_team(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].endswith(f"/jobs/{gone}/members"):
+            await JSONResponse({"error": "Not found"}, status_code=404)(scope, receive, send)
+            return
+        await fake.app(scope, receive, send)
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=no_team)) as client:
+        connector = connect(fake, client)
+        by_id = {job.remote_id: job for job in await connector.get_jobs(sorted(fake.jobs)[:2])}
+        listed = {job.remote_id: job async for job in connector.jobs()}
+    for jobs in (by_id, listed):
+        assert jobs[gone].recruiter_remote_id is None
+        assert all(job.recruiter_remote_id for code, job in jobs.items() if code != gone)
+    assert not connector.failures

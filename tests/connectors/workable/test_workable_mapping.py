@@ -291,3 +291,53 @@ async def test_one_broken_record_per_listing_fails_alone_through_the_fake() -> N
         RecordFailure(entity="jobs", remote_id=broken_id, reason="jobs without a shortcode"),
         RecordFailure(entity="applications", remote_id=pooled, reason="applications without a job"),
     ]
+
+
+TEAM: list[Any] = [
+    {"id": "3247e8c7", "email": "alexia@agency.example", "collaboration_role": "hiring_manager"},
+    {"id": "19782abc", "email": "nadia@agency.example", "collaboration_role": "recruiter"},
+    {"id": "13e0eb0e", "email": "eduardo@agency.example", "collaboration_role": "admin"},
+]
+
+
+@pytest.mark.parametrize(
+    ("team", "owner"),
+    [
+        (TEAM, ("19782abc", "nadia@agency.example")),
+        (TEAM[:1] + TEAM[2:], ("3247e8c7", "alexia@agency.example")),
+        (TEAM[2:], ("13e0eb0e", "eduardo@agency.example")),
+        (
+            [{"id": "3c00c3ac", "role": "recruiter"}, {"id": "1", "role": "simple"}],
+            ("3c00c3ac", None),
+        ),
+        (
+            [{"id": "1", "collaboration_role": "reviewer"}, {"id": "2", "role": "admin"}],
+            (None, None),
+        ),
+        (
+            [
+                {"collaboration_role": "recruiter"},
+                "x",
+                None,
+                {"id": 7, "collaboration_role": "recruiter"},
+            ],
+            ("7", None),
+        ),
+        ([], (None, None)),
+    ],
+    ids=["recruiter", "hiring_manager", "admin", "account_recruiter", "none", "odd", "empty"],
+)
+def test_a_jobs_owner_is_its_hiring_teams_recruiter_first(
+    team: list[Any], owner: tuple[str | None, str | None]
+) -> None:
+    """The example answer of ``GET /jobs/:shortcode/members`` (workable.readme.io's
+    job-members page), and teams without a recruiter."""
+    job = job_from_raw(JOB, team)
+    assert (job.recruiter_remote_id, job.recruiter_email) == owner
+
+
+@given(st.lists(json_values, max_size=6))
+def test_any_hiring_team_maps_to_an_owner_or_none(team: list[Any]) -> None:
+    job = job_from_raw(JOB, team)
+    assert job.recruiter_remote_id is None or isinstance(job.recruiter_remote_id, str)
+    assert job.recruiter_email is None or "@" in job.recruiter_email

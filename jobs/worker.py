@@ -49,7 +49,7 @@ from redis.exceptions import RedisError
 from gateway.background_tasks import stop_all
 from gateway.pubsub import EventBus
 from gateway.queue import Leases, TaskQueue
-from gateway.redis_clients import redis_client
+from gateway.redis_clients import raise_if_cancelled, redis_client
 from gateway.runtime import Runtime, close_runtime, open_runtime
 from gateway.settings import Settings
 from gateway.store.enums import BackgroundJobStatus
@@ -96,6 +96,31 @@ class SteadfastWorker(Worker):
         super().__init__(*args, **kwargs)
         self.pause = PAUSE_FIRST
         self.redis_lost_at: float | None = None
+        self.shutdown_ran = False
+        hook = self.on_shutdown
+
+        async def shutdown_once(ctx: dict[Any, Any]) -> None:
+            if self.shutdown_ran or hook is None:
+                return
+            self.shutdown_ran = True
+            await hook(ctx)
+
+        self.on_shutdown = shutdown_once
+
+    async def close(self) -> None:
+        """arq's ``close``, except that Redis being away does not skip the shutdown hook:
+        arq deletes its health-check key before running it, and would raise out of
+        ``close`` with the background loops and the runtime still open."""
+        try:
+            await super().close()
+        except REDIS_DOWN as exc:
+            logger.warning("worker stopping while Redis is away (%s)", exc)
+            if self.on_shutdown is not None:
+                await self.on_shutdown(self.ctx)
+            pool, self._pool = self._pool, None
+            if pool is not None:
+                with contextlib.suppress(*REDIS_DOWN):
+                    await pool.aclose(close_connection_pool=True)
 
     async def _poll_iteration(self) -> None:
         try:
@@ -215,6 +240,7 @@ async def _until_redis_answers(step: Callable[[], Awaitable[object]], what: str)
             await step()
             return
         except REDIS_DOWN as exc:
+            raise_if_cancelled()
             logger.warning("%s (%s); trying again in %.1f s", what, exc, pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, PAUSE_MAX)

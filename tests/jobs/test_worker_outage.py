@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
+from gateway.background_tasks import STOP_GRACE
 from gateway.services.sync_requests import enqueue_integration_sync
 from gateway.settings import Settings
 from gateway.store.enums import BackgroundJobStatus, SyncStatus
 from jobs import sync_tasks
 from jobs.queue_arq import ArqQueue, arq_redis
 from jobs.sync_api import SyncOutcome
-from jobs.worker import run_worker
+from jobs.worker import create_worker, run_worker
 from tests.support.queue_harness import World, queue_settings
 from tests.support.restartable_redis import RestartableRedis, restartable_redis
 
@@ -128,3 +129,35 @@ async def test_a_worker_started_while_redis_is_down_waits_for_it(
             await until(done, "the worker that waited for Redis ran the job")
         finally:
             await queue.close()
+
+
+async def test_a_worker_stopped_while_redis_is_down_still_shuts_down(
+    world: World, redis_server: RestartableRedis
+) -> None:
+    """arq's ``close`` first deletes its health-check key and only then runs the
+    shutdown hook: with Redis away the hook was skipped, and the ingest, delivery and
+    heartbeat loops and the runtime (database pool, HTTP clients) were left open."""
+    settings = queue_settings(world.url, redis_url=redis_server.url, redis_prefix="stopping")
+    worker = create_worker(settings, handle_signals=False, cron_jobs=[], poll_delay=0.05)
+    running = asyncio.create_task(worker.async_run())
+    try:
+
+        async def started() -> bool:
+            return "background" in worker.ctx
+
+        await until(started, "the worker started")
+        background: list[asyncio.Task[Any]] = list(worker.ctx["background"])
+        runtime = worker.ctx["runtime"]
+        redis_server.halt()
+        await asyncio.sleep(0.3)
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await asyncio.wait_for(worker.close(), timeout=STOP_GRACE)
+        assert "runtime" not in worker.ctx, "the shutdown hook ran"
+        assert [task.get_name() for task in background if not task.done()] == []
+        assert runtime.outbound_http.is_closed
+    finally:
+        running.cancel()
+        with contextlib.suppress(BaseException):
+            await running

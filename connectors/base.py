@@ -69,7 +69,14 @@ from connectors.assembly import (
     read_settings,
     require_credentials,
 )
-from connectors.errors import ConfigurationError, MappingError, UnsupportedOperationError
+from connectors.errors import (
+    AuthError,
+    ConfigurationError,
+    ConnectorError,
+    MappingError,
+    NotFoundError,
+    UnsupportedOperationError,
+)
 from connectors.http import HttpClient, Sleep
 from connectors.lenient import remote_id_of
 from connectors.models import (
@@ -242,6 +249,8 @@ class ConnectorBase:
         self.failures: list[RecordFailure] = []
         self.on_failure: Callable[[RecordFailure], None] = self._keep_failure
         self.resume_cursors: dict[str, str] = {}
+        self.warnings: list[str] = []
+        self.on_warning: Callable[[str], None] = self._keep_warning
 
     @classmethod
     def create(
@@ -296,6 +305,29 @@ class ConnectorBase:
     ) -> httpx.Auth | None:
         """How the (already checked) credentials authenticate each request; none here."""
         return None
+
+    def _keep_warning(self, warning: str) -> None:
+        if warning not in self.warnings and len(self.warnings) < MAX_KEPT_FAILURES:
+            self.warnings.append(warning)
+
+    def skipped_read(self, what: str, exc: ConnectorError) -> None:
+        """Report an enrichment read the source refused (see ``is_optional_refusal``):
+        the records go on without it, and the run says what it could not read."""
+        self.on_warning(f"{what} not read: {exc.message}")
+
+    async def optional_all(self, what: str, records: AsyncIterator[Any]) -> list[Any]:
+        """Every record of an enrichment listing; those read before the source refused
+        it (``is_optional_refusal``), with ``what`` reported for the run, instead of the
+        read failing the phase it serves."""
+        found: list[Any] = []
+        try:
+            async for raw in records:
+                found.append(raw)
+        except ConnectorError as exc:
+            if not is_optional_refusal(exc):
+                raise
+            self.skipped_read(what, exc)
+        return found
 
     def _keep_failure(self, failure: RecordFailure) -> None:
         if len(self.failures) < MAX_KEPT_FAILURES:
@@ -471,3 +503,11 @@ class ConnectorBase:
 
     async def invite_recruiter(self, email: str, name: str, role: str) -> WriteResult:
         raise self._unsupported("inviting a recruiter")
+
+
+def is_optional_refusal(exc: ConnectorError) -> bool:
+    """A refusal an enrichment read (names, owners, attachments, a record's extras) may
+    meet without its records failing: the path is not there (404) or the key lacks that
+    endpoint's permission (403; Greenhouse, Lever and Ashby grant reads per endpoint).
+    Refused credentials (401) and everything else still end the read."""
+    return isinstance(exc, NotFoundError) or (isinstance(exc, AuthError) and exc.status == 403)

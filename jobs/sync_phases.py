@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.base import ConnectorBase
+from connectors.base import ConnectorBase, is_optional_refusal
 from connectors.errors import AuthError, ConnectorError, NotFoundError
 from gateway.events import (
     CandidateCreated,
@@ -141,6 +141,7 @@ class SyncPhases:
         self.writer = RecordWriter(state, sync_actor(integration, state.run_id))
         self.analyzed_at: dict[str, int] = {}
         connector.on_failure = state.record_failure
+        connector.on_warning = state.warn
         self.changed_candidates: set[str] = set()
         self.resume_urls: dict[str, str] = {}
         """The resume links the candidates listing gave this run (see ``sync_resumes``)."""
@@ -205,9 +206,9 @@ class SyncPhases:
             logger.info("integration %s lists no stages", self.state.integration_id)
             return
         except ConnectorError as exc:
-            if isinstance(exc, AuthError):
+            if isinstance(exc, AuthError) and not is_optional_refusal(exc):
                 raise
-            self.state.warnings.append(f"stage list not read: {exc.message}")
+            self.state.warn(f"stage list not read: {exc.message}")
             return
         async with self.deps.session_factory.begin() as session:
             created, moved = await save_stage_order(

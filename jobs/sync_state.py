@@ -64,6 +64,12 @@ class RunState:
                 {"entity": entity, "remoteId": remote_id, "reason": reason[:500]}
             )
 
+    def warn(self, warning: str) -> None:
+        """Something the run could not read besides records (a connector's enrichment
+        read the source refused): reported once with the run, which does not fail."""
+        if warning not in self.warnings:
+            self.warnings.append(warning)
+
     def record_failure(self, failure: RecordFailure) -> None:
         """A record the connector could not map: listed with the run, kept from deletion
         (it is still at the source), tried again next run."""

@@ -141,7 +141,9 @@ class GreenhouseConnector(ConnectorBase):
         self, context: ConnectorContext, settings: ConnectorSettings | None = None
     ) -> None:
         super().__init__(context, settings)
-        self.related = Related(self._records)
+        self.related = Related(
+            self._records, lambda path, exc: self.skipped_read(f"Greenhouse {path}", exc)
+        )
 
     @classmethod
     def auth_for(

@@ -18,12 +18,15 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
 from connectors import lenient
+from connectors.base import is_optional_refusal
+from connectors.errors import ConnectorError
 from connectors.http import Params
 
 ID_BATCH = 50
 """Ids per ``ids=``/``candidate_ids=``/``job_ids=`` filter of one request (v3's limit)."""
 
 Reader = Callable[[str, Params | None], AsyncIterator[Any]]
+Refused = Callable[[str, ConnectorError], None]
 Record = Mapping[str, Any]
 
 
@@ -55,15 +58,32 @@ def _newest_first(records: list[Record]) -> list[Record]:
     return sorted(records, key=created, reverse=True)
 
 
+def _ignore(_path: str, _exc: ConnectorError) -> None:
+    return None
+
+
 class Related:
-    def __init__(self, read: Reader) -> None:
+    """``refused(path, error)`` hears of a listing the key may not read (403) or that is
+    not there (404): the records it would have enriched go on without it."""
+
+    def __init__(self, read: Reader, refused: Refused = _ignore) -> None:
         self.read = read
+        self.refused = refused
         self._names: dict[str, dict[str, str]] = {}
+
+    async def _listing(self, path: str, params: Params | None) -> AsyncIterator[Any]:
+        try:
+            async for raw in self.read(path, params):
+                yield raw
+        except ConnectorError as exc:
+            if not is_optional_refusal(exc):
+                raise
+            self.refused(path, exc)
 
     async def names(self, path: str, params: Params | None = None) -> dict[str, str]:
         """Id -> name of every record of a listing."""
         found: dict[str, str] = {}
-        async for raw in self.read(path, params):
+        async for raw in self._listing(path, params):
             record = lenient.mapping(raw)
             record_id = lenient.identifier(record.get("id"))
             name = lenient.text(record.get("name"))
@@ -84,7 +104,7 @@ class Related:
         with ``key=1,2``), by parent id."""
         found: dict[str, list[Record]] = {}
         for batch in batches(parent_ids):
-            async for raw in self.read(path, {key: batch, **params}):
+            async for raw in self._listing(path, {key: batch, **params}):
                 record = lenient.mapping(raw)
                 owner = lenient.identifier(record.get(parent))
                 if owner:

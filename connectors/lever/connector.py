@@ -198,8 +198,9 @@ class LeverConnector(ConnectorBase):
         opportunity = lenient.identifier(record.get("id"))
         documents: tuple[Any, ...] = ()
         if opportunity:
-            resumes = await self._all(
-                f"/opportunities/{_path_id(opportunity, 'opportunity')}/resumes"
+            resumes = await self.optional_all(
+                "Lever opportunity resumes",
+                self._records(f"/opportunities/{_path_id(opportunity, 'opportunity')}/resumes"),
             )
             documents = resume_documents(resumes, opportunity, self.http.base_url)
         return self.map_record("candidates", candidate_from_raw, raw, documents)
@@ -225,8 +226,10 @@ class LeverConnector(ConnectorBase):
                 yield candidate
 
     async def _lookups(self) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-        stages = stage_names(await self._all("/stages"))
-        reasons = archive_reason_map(await self._all("/archive_reasons"))
+        stages = stage_names(await self.optional_all("Lever stages", self._records("/stages")))
+        reasons = archive_reason_map(
+            await self.optional_all("Lever archive reasons", self._records("/archive_reasons"))
+        )
         return stages, reasons
 
     async def applications(
@@ -250,7 +253,9 @@ class LeverConnector(ConnectorBase):
             if opportunity is None:
                 continue
             path = f"/opportunities/{_path_id(opportunity, 'opportunity')}/interviews"
-            async for found in self._records(path):
+            for found in await self.optional_all(
+                "Lever opportunity interviews", self._records(path)
+            ):
                 interview = self.map_record("interviews", interview_from_raw, found, opportunity)
                 if interview is not None:
                     yield interview

@@ -13,9 +13,10 @@ import httpx
 
 from connectors import lenient
 from connectors.assembly import Choice, ConnectorSettings, Count, Text, setting
-from connectors.base import Capability, ConnectorBase
+from connectors.base import Capability, ConnectorBase, is_optional_refusal
 from connectors.errors import (
     ConfigurationError,
+    ConnectorError,
     InvalidResponseError,
     NotFoundError,
     UnprocessableError,
@@ -183,6 +184,11 @@ class WorkableConnector(ConnectorBase):
             body = await self.http.get_json(path)
         except NotFoundError:
             return None
+        except ConnectorError as exc:
+            if not is_optional_refusal(exc):
+                raise
+            self.skipped_read(f"Workable {key} details", exc)
+            return None
         record = lenient.mapping(body)
         inner = record.get(key)
         return inner if isinstance(inner, Mapping) else record
@@ -196,6 +202,11 @@ class WorkableConnector(ConnectorBase):
         try:
             body = await self.http.get_json(f"/jobs/{quote(shortcode, safe='')}/members")
         except (NotFoundError, UnprocessableError):
+            return []
+        except ConnectorError as exc:
+            if not is_optional_refusal(exc):
+                raise
+            self.skipped_read("Workable job hiring teams", exc)
             return []
         return lenient.items(lenient.mapping(body).get("members"))
 
@@ -232,6 +243,11 @@ class WorkableConnector(ConnectorBase):
         try:
             return [activity async for activity in self._records(path, "activities")]
         except NotFoundError:
+            return []
+        except ConnectorError as exc:
+            if not is_optional_refusal(exc):
+                raise
+            self.skipped_read("Workable candidate activities", exc)
             return []
 
     async def applications(

@@ -125,5 +125,7 @@ async def test_costly_documents_are_refused_while_healthz_keeps_answering(
         assert answer.json()["data"] == {"__typename": "Query"}
     assert len(latencies) >= 10
     worst = max(range(len(latencies)), key=latencies.__getitem__)
-    assert max(latencies) < 0.05, (latencies[worst], moments[worst] - attack_started)
+    # a blocked event loop held /healthz for the whole validation (~1.5 s a document);
+    # a busy 2-core machine answers within tens of milliseconds (60 ms seen under load)
+    assert max(latencies) < 0.25, (latencies[worst], moments[worst] - attack_started)
     assert "Traceback" not in tail(log)

@@ -196,18 +196,9 @@ def test_right_after_start_the_demo_shows_everything(demo: Demo) -> None:
     assert sum(tasks.values()) > 0 and len(tasks) >= 2, tasks
 
 
-OWNERLESS = {"WORKABLE"}
-"""Providers whose connector reads no owner of a job (``connectors.workable``: SPI v3's
-job records name none), so their requisitions stay without one."""
-
-
 def test_every_requisition_has_an_owner(demo: Demo) -> None:
     jobs = every(demo, "jobs", "title recruiter { id } integration { provider }")
-    unowned = [
-        job["title"]
-        for job in jobs
-        if job["recruiter"] is None and job["integration"]["provider"] not in OWNERLESS
-    ]
+    unowned = [job["title"] for job in jobs if job["recruiter"] is None]
     assert len(jobs) == 50
     assert not unowned, f"{len(unowned)} of {len(jobs)} requisitions have no owner"
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support import services as svc
+from tests.support import store_template
 from tests.support.services import Backend, ServiceSpec, ServiceUnavailable
 
 
@@ -247,3 +248,35 @@ def test_throwaway_postgres_starts_and_is_removed() -> None:
         server.stop()
     assert not server.root.exists()
     assert not svc.postgres_usable(server.url)
+
+
+async def test_a_template_is_dropped_after_the_server_refused_the_first_tries(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At the end of a session the server may refuse new connections for a moment; the
+    template must still go (one was left behind, a database the run did not leave as
+    found), and a template that cannot go is said, not ignored."""
+    calls: list[str] = []
+
+    async def refusing_twice(server: str, name: str) -> None:
+        calls.append(name)
+        if len(calls) <= 2:
+            raise OSError("too many clients")
+
+    async def no_wait(_seconds: float) -> None:
+        return None
+
+    monkeypatch.setattr(svc, "drop_database", refusing_twice)
+    await store_template._drop_with_retries(
+        "postgresql://server", "talentgraph_test_tmpl_1_x", no_wait
+    )
+    assert calls == ["talentgraph_test_tmpl_1_x"] * 3
+    assert capsys.readouterr().err == ""
+
+    calls.clear()
+    monkeypatch.setattr(store_template, "DROP_TRIES", 2)
+    await store_template._drop_with_retries(
+        "postgresql://server", "talentgraph_test_tmpl_1_y", no_wait
+    )
+    assert len(calls) == 2
+    assert "could not drop the test template talentgraph_test_tmpl_1_y" in capsys.readouterr().err

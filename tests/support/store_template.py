@@ -26,12 +26,13 @@ by `close` at the end of the session.
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import copy
 import os
 import re
 import shutil
 import sqlite3
+import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -96,8 +97,7 @@ class StoreTemplates(Generic[T]):
 
         async def drop_postgres_templates() -> None:
             for server, (name, _result) in postgres.items():
-                with contextlib.suppress(svc.ServiceUnavailable, asyncpg.PostgresError, OSError):
-                    await svc.drop_database(server, name)
+                await _drop_with_retries(server, name)
 
         if postgres:
             svc.run_coroutine(drop_postgres_templates)
@@ -191,6 +191,27 @@ class StoreTemplates(Generic[T]):
             return self._postgres[server]
         finally:
             self._building.discard(key)
+
+
+DROP_TRIES = 5
+
+
+async def _drop_with_retries(
+    server: str, name: str, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> None:
+    """Drop a template at the end of the session, trying again for a few seconds: at
+    that moment the server may refuse a new connection (its connection slots taken by
+    other sessions ending), and a template left behind is a database the run did not
+    leave as found. Said on stderr if it cannot be done."""
+    for attempt in range(DROP_TRIES):
+        try:
+            await svc.drop_database(server, name)
+            return
+        except (svc.ServiceUnavailable, asyncpg.PostgresError, OSError) as exc:
+            if attempt == DROP_TRIES - 1:
+                print(f"could not drop the test template {name}: {exc!r}", file=sys.stderr)
+                return
+            await sleep(0.5 * (attempt + 1))
 
 
 def side_file(path: Path, suffix: str) -> Path:

@@ -1,8 +1,8 @@
 """Ashby synced into the store: a full sync takes every job, candidate (with its
 resume, from ``file.info``), application with its stage history, interview schedule and
-user of the fake; an incremental sync afterwards (Ashby filters lists on nothing but
-creation, so the connector keeps what was updated since) writes only what changed and
-brings a stage move and an archive made in Ashby into the store."""
+user of the fake; an incremental sync afterwards (through the ``syncToken`` each list
+left at the end of the last successful run) writes only what changed and brings a stage
+move and an archive made in Ashby into the store."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Ashby quirks against the fake: Basic auth with the key alone (401 without it, 403
 with a wrong one), refusals answered with HTTP 200 and ``"success": false``, cursor
-paging, reads since a time filtered on ``updatedAt``, a 429 waited out, resume URLs
+paging, reads since a time through the last run's ``syncToken`` or else filtered on
+``updatedAt``, a 429 waited out, resume URLs
 from ``file.info``, and the writes: changeStage moves and archives, notes naming the
 recruiter they were written for."""
 

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Flag, auto
@@ -315,19 +315,37 @@ class ConnectorBase:
         the records go on without it, and the run says what it could not read."""
         self.on_warning(f"{what} not read: {exc.message}")
 
-    async def optional_all(self, what: str, records: AsyncIterator[Any]) -> list[Any]:
-        """Every record of an enrichment listing; those read before the source refused
-        it (``is_optional_refusal``), with ``what`` reported for the run, instead of the
-        read failing the phase it serves."""
-        found: list[Any] = []
+    async def optional(
+        self,
+        what: str,
+        read: Awaitable[_T],
+        empty: _T,
+        *,
+        quiet: tuple[type[ConnectorError], ...] = (),
+    ) -> _T:
+        """``await read``, or ``empty`` where the source refuses an enrichment read
+        (``is_optional_refusal``; reported as ``what`` for the run) instead of the read
+        failing the phase it serves. Errors in ``quiet`` give ``empty`` unreported (a
+        record gone between its listing and its details)."""
         try:
-            async for raw in records:
-                found.append(raw)
+            return await read
+        except quiet:
+            return empty
         except ConnectorError as exc:
             if not is_optional_refusal(exc):
                 raise
             self.skipped_read(what, exc)
-        return found
+            return empty
+
+    async def optional_all(
+        self,
+        what: str,
+        records: AsyncIterator[Any],
+        *,
+        quiet: tuple[type[ConnectorError], ...] = (),
+    ) -> list[Any]:
+        """Every record of an enrichment listing, or none as ``optional`` says."""
+        return await self.optional(what, collected(records), [], quiet=quiet)
 
     def _keep_failure(self, failure: RecordFailure) -> None:
         if len(self.failures) < MAX_KEPT_FAILURES:
@@ -511,3 +529,7 @@ def is_optional_refusal(exc: ConnectorError) -> bool:
     endpoint's permission (403; Greenhouse, Lever and Ashby grant reads per endpoint).
     Refused credentials (401) and everything else still end the read."""
     return isinstance(exc, NotFoundError) or (isinstance(exc, AuthError) and exc.status == 403)
+
+
+async def collected(records: AsyncIterator[Any]) -> list[Any]:
+    return [raw async for raw in records]

@@ -142,7 +142,7 @@ class GreenhouseConnector(ConnectorBase):
     ) -> None:
         super().__init__(context, settings)
         self.related = Related(
-            self._records, lambda path, exc: self.skipped_read(f"Greenhouse {path}", exc)
+            self._records, lambda path, records: self.optional_all(f"Greenhouse {path}", records)
         )
 
     @classmethod

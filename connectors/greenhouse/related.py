@@ -14,19 +14,18 @@ are read once per ``Related``, which lives as long as its connector.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from connectors import lenient
-from connectors.base import is_optional_refusal
-from connectors.errors import ConnectorError
+from connectors.base import collected
 from connectors.http import Params
 
 ID_BATCH = 50
 """Ids per ``ids=``/``candidate_ids=``/``job_ids=`` filter of one request (v3's limit)."""
 
 Reader = Callable[[str, Params | None], AsyncIterator[Any]]
-Refused = Callable[[str, ConnectorError], None]
+Collect = Callable[[str, AsyncIterator[Any]], Awaitable[list[Any]]]
 Record = Mapping[str, Any]
 
 
@@ -58,32 +57,20 @@ def _newest_first(records: list[Record]) -> list[Record]:
     return sorted(records, key=created, reverse=True)
 
 
-def _ignore(_path: str, _exc: ConnectorError) -> None:
-    return None
-
-
 class Related:
-    """``refused(path, error)`` hears of a listing the key may not read (403) or that is
-    not there (404): the records it would have enriched go on without it."""
+    """``collect(path, records)`` reads a listing whole: the connector's
+    ``optional_all``, so a listing the key may not read (403) or that is not there (404)
+    leaves the records it would have enriched without it."""
 
-    def __init__(self, read: Reader, refused: Refused = _ignore) -> None:
+    def __init__(self, read: Reader, collect: Collect | None = None) -> None:
         self.read = read
-        self.refused = refused
+        self.collect: Collect = collect or (lambda _path, records: collected(records))
         self._names: dict[str, dict[str, str]] = {}
-
-    async def _listing(self, path: str, params: Params | None) -> AsyncIterator[Any]:
-        try:
-            async for raw in self.read(path, params):
-                yield raw
-        except ConnectorError as exc:
-            if not is_optional_refusal(exc):
-                raise
-            self.refused(path, exc)
 
     async def names(self, path: str, params: Params | None = None) -> dict[str, str]:
         """Id -> name of every record of a listing."""
         found: dict[str, str] = {}
-        async for raw in self._listing(path, params):
+        for raw in await self.collect(path, self.read(path, params)):
             record = lenient.mapping(raw)
             record_id = lenient.identifier(record.get("id"))
             name = lenient.text(record.get("name"))
@@ -104,7 +91,7 @@ class Related:
         with ``key=1,2``), by parent id."""
         found: dict[str, list[Record]] = {}
         for batch in batches(parent_ids):
-            async for raw in self._listing(path, {key: batch, **params}):
+            for raw in await self.collect(path, self.read(path, {key: batch, **params})):
                 record = lenient.mapping(raw)
                 owner = lenient.identifier(record.get(parent))
                 if owner:

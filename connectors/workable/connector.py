@@ -13,10 +13,9 @@ import httpx
 
 from connectors import lenient
 from connectors.assembly import Choice, ConnectorSettings, Count, Text, setting
-from connectors.base import Capability, ConnectorBase, is_optional_refusal
+from connectors.base import Capability, ConnectorBase
 from connectors.errors import (
     ConfigurationError,
-    ConnectorError,
     InvalidResponseError,
     NotFoundError,
     UnprocessableError,
@@ -180,14 +179,10 @@ class WorkableConnector(ConnectorBase):
                 yield raw
 
     async def _detail(self, path: str, key: str) -> Mapping[str, Any] | None:
-        try:
-            body = await self.http.get_json(path)
-        except NotFoundError:
-            return None
-        except ConnectorError as exc:
-            if not is_optional_refusal(exc):
-                raise
-            self.skipped_read(f"Workable {key} details", exc)
+        body = await self.optional(
+            f"Workable {key} details", self.http.get_json(path), None, quiet=(NotFoundError,)
+        )
+        if body is None:
             return None
         record = lenient.mapping(body)
         inner = record.get(key)
@@ -199,15 +194,12 @@ class WorkableConnector(ConnectorBase):
         shortcode = lenient.identifier(lenient.mapping(raw).get("shortcode"))
         if self.settings.job_owners == "off" or shortcode is None or "/" in shortcode:
             return []
-        try:
-            body = await self.http.get_json(f"/jobs/{quote(shortcode, safe='')}/members")
-        except (NotFoundError, UnprocessableError):
-            return []
-        except ConnectorError as exc:
-            if not is_optional_refusal(exc):
-                raise
-            self.skipped_read("Workable job hiring teams", exc)
-            return []
+        body = await self.optional(
+            "Workable job hiring teams",
+            self.http.get_json(f"/jobs/{quote(shortcode, safe='')}/members"),
+            None,
+            quiet=(NotFoundError, UnprocessableError),
+        )
         return lenient.items(lenient.mapping(body).get("members"))
 
     async def jobs(self, updated_since: datetime | None = None) -> AsyncIterator[RemoteJob]:
@@ -240,15 +232,11 @@ class WorkableConnector(ConnectorBase):
         if self.settings.stage_history == "off" or candidate_id is None or "/" in candidate_id:
             return []
         path = f"/candidates/{quote(candidate_id, safe='')}/activities"
-        try:
-            return [activity async for activity in self._records(path, "activities")]
-        except NotFoundError:
-            return []
-        except ConnectorError as exc:
-            if not is_optional_refusal(exc):
-                raise
-            self.skipped_read("Workable candidate activities", exc)
-            return []
+        return await self.optional_all(
+            "Workable candidate activities",
+            self._records(path, "activities"),
+            quiet=(NotFoundError,),
+        )
 
     async def applications(
         self, updated_since: datetime | None = None

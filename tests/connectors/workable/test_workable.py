@@ -341,3 +341,4 @@ async def test_a_job_whose_hiring_team_cannot_be_read_is_read_without_an_owner(
         assert jobs[gone].recruiter_remote_id is None
         assert all(job.recruiter_remote_id for code, job in jobs.items() if code != gone)
     assert not connector.failures
+    assert not connector.warnings, "a job gone from under its listing is no refusal"
